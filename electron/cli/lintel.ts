@@ -1,0 +1,245 @@
+#!/usr/bin/env node
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+import { ModelFileError } from '../vision/backend/inference-backend.js';
+import { OnnxBackend } from '../vision/backend/onnx-backend.js';
+import { evaluateLfw, formatLfwSummary, writeLfwReport } from '../vision/eval/lfw-eval.js';
+import { decodeImageFile, ImageDecodeError } from '../vision/frame/decode.js';
+import { ManifestError, loadManifest } from '../vision/models/manifest.js';
+import { defaultManifestPath } from '../vision/models/paths.js';
+import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipeline.js';
+import { writeAnnotatedImage } from './annotate.js';
+import { createProgressBar } from './progress-bar.js';
+
+const USAGE = `Usage: lintel <command> [options]
+
+Commands:
+  detect <image> [--out annotated.png]    faces, landmarks, quality and stage times as JSON
+  compare <imageA> <imageB>               similarity of the largest face of each, and the verdict
+  eval lfw --images <dir> --pairs <file> [--out <dir>]
+                                          LFW verification accuracy, TAR@FAR, ROC curve
+  bench                                   per-stage timings on real frames (same as npm run bench)
+
+Common options:
+  --manifest <file>     model manifest (default: the one shipped with Lintel)
+  --extractor <id>      extractor model id from the manifest (default: the manifest's default)
+  --threads <n>         intra-op threads per model (default 1)
+  --passes <n>          face-mesh passes per face (default 2)
+  --no-mirror           do not average each template with its mirror image's
+`;
+
+/** A problem with the command line itself: printed with the usage, exit code 2. */
+class UsageError extends Error {}
+
+const commonOptions = {
+  manifest: { type: 'string' },
+  extractor: { type: 'string' },
+  threads: { type: 'string' },
+  passes: { type: 'string' },
+  'no-mirror': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, got "${value}"`);
+  return parsed;
+}
+
+async function createPipeline(values: { manifest?: string; extractor?: string; threads?: string; passes?: string; 'no-mirror'?: boolean }): Promise<FacePipeline> {
+  const manifest = await loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath());
+  return FacePipeline.create({
+    manifest,
+    backend: new OnnxBackend({ intraOpThreads: positiveInt(values.threads, 'threads', 1) }),
+    extractorId: values.extractor,
+    fitterPasses: positiveInt(values.passes, 'passes', 2),
+    mirrorAverage: !values['no-mirror'],
+  });
+}
+
+function round(value: number, digits = 2): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function describeFace(face: AnalysedFace, widthPx: number, heightPx: number): object {
+  const q = face.quality;
+  return {
+    boxNorm: { x: round(face.boxNorm.x, 4), y: round(face.boxNorm.y, 4), width: round(face.boxNorm.width, 4), height: round(face.boxNorm.height, 4) },
+    boxPx: {
+      x: round(face.boxNorm.x * widthPx, 1),
+      y: round(face.boxNorm.y * heightPx, 1),
+      width: round(face.boxNorm.width * widthPx, 1),
+      height: round(face.boxNorm.height * heightPx, 1),
+    },
+    fivePointsNorm: face.fivePointsNorm.map((p) => [round(p.x, 4), round(p.y, 4)]),
+    landmarkCount: face.meshNorm.length / 3,
+    quality: {
+      interOcularPx: round(q.interOcularPx, 1),
+      yawDeg: round(q.yawDeg, 1),
+      pitchDeg: round(q.pitchDeg, 1),
+      rollDeg: round(q.rollDeg, 1),
+      sharpness: round(q.sharpness, 1),
+      brightness: round(q.brightness, 1),
+      contrast: round(q.contrast, 1),
+      presence: round(q.presence, 4),
+      detectorScore: round(q.detectorScore, 4),
+    },
+  };
+}
+
+async function commandDetect(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...commonOptions, out: { type: 'string' } } });
+  const [imagePath] = positionals;
+  if (!imagePath || positionals.length > 1) throw new UsageError('detect takes one image');
+  const decodeStartMs = performance.now();
+  const image = await decodeImageFile(imagePath);
+  const decodeMs = performance.now() - decodeStartMs;
+  const pipeline = await createPipeline(values);
+  try {
+    const result = await pipeline.analyse(image);
+    const timingsMs = Object.fromEntries(Object.entries({ decodeMs, ...result.timingsMs }).map(([k, v]) => [k, round(v)]));
+    const report = {
+      image: imagePath,
+      widthPx: result.widthPx,
+      heightPx: result.heightPx,
+      models: pipeline.modelIds,
+      backend: pipeline.backendName,
+      faces: result.faces.map((face) => describeFace(face, result.widthPx, result.heightPx)),
+      timingsMs,
+    };
+    if (values.out) {
+      await writeAnnotatedImage(image, result.faces, values.out);
+      Object.assign(report, { annotated: values.out });
+    }
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await pipeline.close();
+  }
+}
+
+async function commandCompare(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: commonOptions });
+  if (positionals.length !== 2) throw new UsageError('compare takes two images');
+  const images = await Promise.all(positionals.map((path) => decodeImageFile(path)));
+  const pipeline = await createPipeline(values);
+  try {
+    const templates = [];
+    for (const [index, image] of images.entries()) {
+      const { faces } = await pipeline.analyse(image);
+      const face = faces[0];
+      if (!face) throw new CliError(`no face found in ${positionals[index]}: use a photo where the face is visible and at least ~40 px between the eyes`);
+      templates.push((await pipeline.extract(image, face)).template);
+    }
+    const similarity = pipeline.compare(templates[0]!, templates[1]!);
+    const threshold = pipeline.extractor.thresholds.verifySimilarity;
+    const samePerson = similarity >= threshold;
+    process.stdout.write(
+      `${JSON.stringify({ imageA: positionals[0], imageB: positionals[1], extractor: pipeline.modelIds.extractor, similarity: round(similarity, 4), threshold, samePerson }, null, 2)}\n`,
+    );
+  } finally {
+    await pipeline.close();
+  }
+}
+
+/** The face of an LFW image: the one nearest the centre (the images are centred on their subject). */
+function centralFace(faces: readonly AnalysedFace[]): AnalysedFace | undefined {
+  let best: AnalysedFace | undefined;
+  let bestDistance = Infinity;
+  for (const face of faces) {
+    const distance = Math.hypot(face.boxNorm.x + face.boxNorm.width / 2 - 0.5, face.boxNorm.y + face.boxNorm.height / 2 - 0.5);
+    if (distance < bestDistance) {
+      best = face;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+async function commandEval(args: string[]): Promise<void> {
+  const [dataset, ...rest] = args;
+  if (dataset !== 'lfw') throw new UsageError('eval supports one dataset: lfw');
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: false,
+    options: { ...commonOptions, images: { type: 'string' }, pairs: { type: 'string' }, out: { type: 'string' } },
+  });
+  void positionals;
+  if (!values.images || !values.pairs) throw new UsageError('eval lfw needs --images <dir> and --pairs <pairs.txt>');
+  const pipeline = await createPipeline(values);
+  let progress: ReturnType<typeof createProgressBar> | undefined;
+  try {
+    const report = await evaluateLfw({
+      pairsPath: values.pairs,
+      imagesDir: values.images,
+      label: `${pipeline.modelIds.extractor}${values['no-mirror'] ? '' : ' + mirror'}, ${pipeline.modelIds.fitter} ×${positiveInt(values.passes, 'passes', 2)}`,
+      embed: async (imagePath) => {
+        const image = await decodeImageFile(imagePath);
+        const face = centralFace((await pipeline.analyse(image)).faces);
+        return face ? (await pipeline.extract(image, face)).template.vector : null;
+      },
+      onProgress: (done, total) => {
+        progress ??= createProgressBar('embedding', total);
+        progress.update(done);
+      },
+    });
+    progress?.done();
+    const outDir = resolve(values.out ?? 'out/lfw');
+    await mkdir(outDir, { recursive: true });
+    await writeLfwReport({ ...report, models: pipeline.modelIds, backend: pipeline.backendName }, outDir);
+    process.stdout.write(`${formatLfwSummary(report)}\nreport: ${outDir}\n`);
+  } finally {
+    await pipeline.close();
+  }
+}
+
+async function commandBench(args: string[]): Promise<void> {
+  const { runBench } = await import('../vision/bench/bench.js');
+  await runBench(args);
+}
+
+/** An error the user can act on: printed without a stack trace, exit code 1. */
+class CliError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'detect':
+        await commandDetect(args);
+        return 0;
+      case 'compare':
+        await commandCompare(args);
+        return 0;
+      case 'eval':
+        await commandEval(args);
+        return 0;
+      case 'bench':
+        await commandBench(args);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`lintel: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof CliError || error instanceof ImageDecodeError || error instanceof ModelFileError || error instanceof ManifestError) {
+      process.stderr.write(`lintel: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

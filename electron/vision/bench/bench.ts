@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: the vision pipeline on real 640×480 frames with one face, per stage, with 1 and 2 intra-op
+ * threads; 1:N search over 10k and 100k templates; and @vladmandic/human on the same frames for scale.
+ * Prints figures; it asserts nothing.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { OnnxBackend } from '../backend/onnx-backend.js';
+import { decodeImageFile } from '../frame/decode.js';
+import { resizeBilinear } from '../frame/resize.js';
+import { cropRgb, type RgbImage } from '../frame/rgb-image.js';
+import { formatBenchTable, runGalleryBench } from '../matcher/gallery.bench.js';
+import { loadManifest } from '../models/manifest.js';
+import { defaultManifestPath, packageRoot } from '../models/paths.js';
+import { FacePipeline } from '../pipeline/face-pipeline.js';
+
+const FRAME_WIDTH_PX = 640;
+const FRAME_HEIGHT_PX = 480;
+
+/** Median and 95th percentile (nearest rank) of a sample, ms. */
+function summarise(samplesMs: readonly number[]): { medianMs: number; p95Ms: number } {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const at = (fraction: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+  return { medianMs: at(0.5), p95Ms: at(0.95) };
+}
+
+/**
+ * Real frames with one face: LFW portraits scaled to fill 640×480 (the face then spans ~250 px, as at a door),
+ * or, without LFW, face-api's demo photos cut into 640×480 frames around one face each.
+ */
+async function loadFrames(count: number): Promise<{ frames: RgbImage[]; origin: string }> {
+  const lfwDir = join(packageRoot(), '..', 'shared', 'data', 'lfw-dev', 'images');
+  if (existsSync(lfwDir)) {
+    const people = readdirSync(lfwDir).sort().slice(0, count);
+    const frames: RgbImage[] = [];
+    for (const person of people) {
+      const [file] = readdirSync(join(lfwDir, person)).sort();
+      if (!file) continue;
+      const image = await decodeImageFile(join(lfwDir, person, file));
+      const scaled = resizeBilinear(image, FRAME_WIDTH_PX, Math.round((image.heightPx * FRAME_WIDTH_PX) / image.widthPx));
+      const top = Math.round((scaled.heightPx - FRAME_HEIGHT_PX) / 2);
+      frames.push(cropRgb(scaled, { x: 0, y: top, width: FRAME_WIDTH_PX, height: FRAME_HEIGHT_PX }));
+    }
+    return { frames, origin: `${frames.length} LFW portraits scaled to ${FRAME_WIDTH_PX}×${FRAME_HEIGHT_PX}` };
+  }
+  const demoDir = join(packageRoot(), 'node_modules', '@vladmandic', 'face-api', 'demo');
+  const frames: RgbImage[] = [];
+  for (let i = 1; i <= 6; i++) {
+    const image = await decodeImageFile(join(demoDir, `sample${i}.jpg`));
+    const scale = Math.max(FRAME_WIDTH_PX / image.widthPx, FRAME_HEIGHT_PX / image.heightPx);
+    const scaled = resizeBilinear(image, Math.ceil(image.widthPx * scale), Math.ceil(image.heightPx * scale));
+    frames.push(cropRgb(scaled, { x: 0, y: 0, width: FRAME_WIDTH_PX, height: FRAME_HEIGHT_PX }));
+  }
+  return { frames, origin: `face-api demo photos cropped to ${FRAME_WIDTH_PX}×${FRAME_HEIGHT_PX} (LFW absent at ${lfwDir})` };
+}
+
+function row(label: string, samplesMs: readonly number[], targetMs?: number): string {
+  const { medianMs, p95Ms } = summarise(samplesMs);
+  const target = targetMs === undefined ? '' : `  target ≤ ${targetMs} ms: ${medianMs <= targetMs ? 'met' : 'MISSED'}`;
+  return `  ${label.padEnd(34)} median ${medianMs.toFixed(2).padStart(7)} ms   p95 ${p95Ms.toFixed(2).padStart(7)} ms${target}`;
+}
+
+/** Runs the benchmark; `args` are the command-line options after `bench`. */
+export async function runBench(args: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      frames: { type: 'string', default: '30' },
+      repeats: { type: 'string', default: '3' },
+      'skip-human': { type: 'boolean', default: false },
+      'skip-gallery': { type: 'boolean', default: false },
+    },
+  });
+  const frameCount = Number(values.frames);
+  const repeats = Number(values.repeats);
+  const print = (line: string): void => void process.stdout.write(`${line}\n`);
+  print(`Lintel vision benchmark — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}`);
+  const { frames, origin } = await loadFrames(frameCount);
+  print(`frames: ${origin}; ${repeats} passes each`);
+  const manifest = await loadManifest(defaultManifestPath());
+
+  const endToEndMs: number[] = [];
+  for (const threads of [1, 2]) {
+    const pipeline = await FacePipeline.create({ manifest, backend: new OnnxBackend({ intraOpThreads: threads }) });
+    const stages = { detect: [] as number[], fit: [] as number[], detectFit: [] as number[], quality: [] as number[], extract: [] as number[], total: [] as number[] };
+    let facesFound = 0;
+    // One untimed pass warms the sessions' allocations up.
+    await pipeline.analyse(frames[0] as RgbImage);
+    for (let pass = 0; pass < repeats; pass++) {
+      for (const frame of frames) {
+        const startMs = performance.now();
+        const result = await pipeline.analyse(frame);
+        const face = result.faces[0];
+        stages.detect.push(result.timingsMs.detectMs);
+        stages.fit.push(result.timingsMs.fitMs);
+        stages.detectFit.push(result.timingsMs.detectMs + result.timingsMs.fitMs);
+        stages.quality.push(result.timingsMs.qualityMs);
+        if (face) {
+          const { durationMs } = await pipeline.extract(frame, face);
+          stages.extract.push(durationMs);
+          if (pass === 0) facesFound++;
+        }
+        stages.total.push(performance.now() - startMs);
+      }
+    }
+    print(`\npipeline on onnxruntime CPU, ${threads} intra-op thread${threads > 1 ? 's' : ''} (${pipeline.modelIds.detector} → ${pipeline.modelIds.fitter} → ${pipeline.modelIds.extractor}); faces found in ${facesFound}/${frames.length} frames`);
+    print(row('detector', stages.detect));
+    print(row('fitter (all faces)', stages.fit));
+    print(row('detector + fitter', stages.detectFit, 15));
+    print(row('quality', stages.quality));
+    print(row('alignment + extraction (per face)', stages.extract, 10));
+    print(row('end to end (one face)', stages.total));
+    if (threads === 1) endToEndMs.push(...stages.total);
+    await pipeline.close();
+  }
+
+  if (!values['skip-gallery']) {
+    print('\n1:N search (top 5), random unit templates');
+    const rows = await runGalleryBench({ sizes: [10_000, 100_000], dimensions: [128] });
+    print(formatBenchTable(rows));
+  }
+
+  if (!values['skip-human']) {
+    const { runHumanBaseline } = await import('./human-baseline.js');
+    const human = await runHumanBaseline(frames.slice(0, Math.min(frames.length, 20)));
+    const ours = summarise(endToEndMs).medianMs;
+    print(`\n@vladmandic/human ${human.version} on tfjs-${human.backend} (${human.config}), same frames`);
+    print(`  end to end                         median ${human.medianMs.toFixed(2).padStart(7)} ms   p95 ${human.p95Ms.toFixed(2).padStart(7)} ms; faces found ${human.facesFound}`);
+    print(`  Human / Lintel (1 thread) end-to-end median: ${(human.medianMs / ours).toFixed(1)}×`);
+  }
+}

@@ -1,0 +1,80 @@
+import { performance } from 'node:perf_hooks';
+
+import { alignFace, type AlignmentTemplate, type FivePoints } from '../align/align-face.js';
+import type { InferenceBackend, ModelSession } from '../backend/inference-backend.js';
+import { flipHorizontal, type RgbImage } from '../frame/rgb-image.js';
+import { l2Normalize } from '../matcher/similarity.js';
+import type { ResolvedModel } from '../models/manifest.js';
+
+/** Options of `FaceExtractor.create`. */
+export interface FaceExtractorOptions {
+  readonly model: ResolvedModel;
+  readonly backend: InferenceBackend;
+  /**
+   * Average the template of the aligned face with that of its mirror image; default true. The alignment
+   * templates are symmetric, so the mirrored crop is a well-aligned face too, and the mean is less sensitive
+   * to lighting from one side and to small alignment errors (it costs a second inference).
+   */
+  readonly mirrorAverage?: boolean;
+}
+
+/** A face template: L2-normalised, compared by cosine similarity, tagged with the model that made it. */
+export interface FaceTemplate {
+  readonly modelId: string;
+  readonly vector: Float32Array;
+}
+
+/** Thresholds for this extractor's similarities (cosine, -1..1), from the manifest. */
+export interface ExtractorThresholds {
+  readonly verifySimilarity: number;
+  readonly identifySimilarity: number;
+}
+
+/** The extractor stage: five points → aligned crop → network → L2-normalised template. */
+export class FaceExtractor {
+  private constructor(
+    private readonly session: ModelSession,
+    readonly modelId: string,
+    readonly template: AlignmentTemplate,
+    readonly thresholds: ExtractorThresholds,
+    readonly dimension: number,
+    private readonly mirrorAverage: boolean,
+  ) {}
+
+  static async create(options: FaceExtractorOptions): Promise<FaceExtractor> {
+    const { id, entry } = options.model;
+    if (entry.role !== 'extractor' || entry.decoding.kind !== 'embedding' || !entry.alignment || !entry.thresholds) {
+      throw new Error(`model ${id} is not a face extractor`);
+    }
+    const session = await options.backend.load(options.model);
+    return new FaceExtractor(session, id, entry.alignment, entry.thresholds, entry.decoding.size, options.mirrorAverage ?? true);
+  }
+
+  /** Aligns the face given by its five points and computes its template. */
+  async extract(image: RgbImage, fivePointsPx: FivePoints): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; durationMs: number }> {
+    const startMs = performance.now();
+    const { crop } = alignFace(image, fivePointsPx, this.template);
+    const template = await this.extractAligned(crop);
+    return { template, alignedCrop: crop, durationMs: performance.now() - startMs };
+  }
+
+  /** Computes the template of an already aligned crop (e.g. one stored at enrollment, to rebuild templates). */
+  async extractAligned(crop: RgbImage): Promise<FaceTemplate> {
+    const [output] = await this.session.run(crop);
+    if (!output) throw new Error(`extractor ${this.modelId} returned no output`);
+    const vector = Float32Array.from(output.data);
+    if (this.mirrorAverage) {
+      const [mirrored] = await this.session.run(flipHorizontal(crop));
+      if (!mirrored) throw new Error(`extractor ${this.modelId} returned no output`);
+      // Sum of the two unit vectors: normalising each first gives both views the same weight.
+      const a = l2Normalize(vector);
+      const b = l2Normalize(Float32Array.from(mirrored.data));
+      for (let i = 0; i < vector.length; i++) vector[i] = (a[i] as number) + (b[i] as number);
+    }
+    return { modelId: this.modelId, vector: l2Normalize(vector) };
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+}

