@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cosineSimilarity } from '../matcher/similarity.js';
+import { analyseImpostors, type ImpostorAnalysis } from './impostor-analysis.js';
 import { readLfwPairs } from './lfw-pairs.js';
 import { renderRocSvg } from './roc-svg.js';
 import { computeVerificationMetrics, type VerificationMetrics } from './verification-metrics.js';
@@ -66,6 +67,11 @@ export interface LfwReport {
     embedP95Ms: number;
   };
   pairs: LfwReportPair[];
+  /**
+   * Thresholds placed on every cross-person pair of the embedded images (millions, not the protocol's 1,500),
+   * with a person-disjoint check that they hold on people not used to choose them.
+   */
+  impostors: ImpostorAnalysis;
 }
 
 /** Median of ascending samples (mean of the middle two for an even count); NaN when empty. */
@@ -159,6 +165,9 @@ export async function evaluateLfw(options: EvaluateLfwOptions): Promise<LfwRepor
     };
   });
   const metrics = computeVerificationMetrics(pairs, farTargets === undefined ? {} : { farTargets });
+  const embedded = new Map([...embeddings].filter((entry): entry is [string, Float32Array] => entry[1] !== null));
+  // LFW keeps each person's images in a folder named after them.
+  const impostors = analyseImpostors(embedded, (image) => path.basename(path.dirname(image)));
   embedMs.sort((x, y) => x - y);
   return {
     label,
@@ -178,6 +187,7 @@ export async function evaluateLfw(options: EvaluateLfwOptions): Promise<LfwRepor
       embedP95Ms: percentile(embedMs, 0.95),
     },
     pairs,
+    impostors,
   };
 }
 
@@ -253,6 +263,16 @@ export function formatLfwSummary(report: LfwReport): string {
     const shown = report.missingImages.slice(0, 3).join(', ') + (report.missingImages.length > 3 ? ', …' : '');
     lines.push(`missing: ${plural(report.missingImages.length, 'image')} named by pairs.txt not on disk (${shown})`);
   }
+  const im = report.impostors;
+  lines.push(
+    `all image pairs: ${im.impostorPairCount.toLocaleString('en')} different-person and ${im.genuinePairCount.toLocaleString('en')} same-person pairs of ${im.personCount} people`,
+    ...im.points.map(
+      (p) =>
+        `  FAR ${formatFar(p.targetFar)} at threshold ${threshold(p.threshold)}: TAR ${percent(p.tar)}; ` +
+        `people-disjoint halves: threshold ${threshold(p.heldOut.thresholdOnA)} → FAR ${p.heldOut.farOnB.toExponential(1)}, ` +
+        `${threshold(p.heldOut.thresholdOnB)} → FAR ${p.heldOut.farOnA.toExponential(1)}`,
+    ),
+  );
   lines.push(`time: ${formatDuration(report.timings.totalMs)} total, ${report.timings.embedMedianMs.toFixed(1)} ms per image (median)`);
   return lines.join('\n');
 }
