@@ -11,13 +11,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 
 import { loadManifest, parseManifest, type ModelEntry } from '../../electron/vision/models/manifest.js';
+import { packageRoot } from '../../electron/vision/models/paths.js';
 import { TfjsConversionError, convertTfjsGraph } from './tfjs-graph-to-onnx.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// Found by walking up to package.json: this runs from sources (tsx) and from dist/ (postinstall).
+const repoRoot = packageRoot();
 const defaultManifestPath = join(repoRoot, 'models/manifest.json');
 const requireFromHere = createRequire(import.meta.url);
 
