@@ -26,7 +26,7 @@ Common options:
   --manifest <file>     model manifest (default: the one shipped with Lintel)
   --extractor <id>      extractor model id from the manifest (default: the manifest's default)
   --threads <n>         intra-op threads per model (default 1)
-  --passes <n>          face-mesh passes per face (default 2)
+  --passes <n>          face-mesh passes per face (default 1)
   --no-mirror           do not average each template with its mirror image's
 `;
 
@@ -55,7 +55,7 @@ async function createPipeline(values: { manifest?: string; extractor?: string; t
     manifest,
     backend: new OnnxBackend({ intraOpThreads: positiveInt(values.threads, 'threads', 1) }),
     extractorId: values.extractor,
-    fitterPasses: positiveInt(values.passes, 'passes', 2),
+    fitterPasses: positiveInt(values.passes, 'passes', 1),
     mirrorAverage: !values['no-mirror'],
   });
 }
@@ -175,7 +175,7 @@ async function commandEval(args: string[]): Promise<void> {
     const report = await evaluateLfw({
       pairsPath: values.pairs,
       imagesDir: values.images,
-      label: `${pipeline.modelIds.extractor}${values['no-mirror'] ? '' : ' + mirror'}, ${pipeline.modelIds.fitter} ×${positiveInt(values.passes, 'passes', 2)}`,
+      label: `${pipeline.modelIds.extractor}${values['no-mirror'] ? '' : ' + mirror'}, ${pipeline.modelIds.fitter} ×${positiveInt(values.passes, 'passes', 1)}`,
       embed: async (imagePath) => {
         const image = await decodeImageFile(imagePath);
         const face = centralFace((await pipeline.analyse(image)).faces);

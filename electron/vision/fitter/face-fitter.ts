@@ -32,8 +32,9 @@ export interface FaceFitterOptions {
   readonly model: ResolvedModel;
   readonly backend: InferenceBackend;
   /**
-   * Mesh passes per face; default 2. The second pass runs on the ROI of the first mesh, as MediaPipe's tracking
-   * does: its crop is better centred and rotated than the detector's, and its landmarks are steadier.
+   * Mesh passes per face; default 1. A further pass runs on the ROI of the previous mesh, as MediaPipe's
+   * tracking does. On LFW a second pass changed nothing measurable (99.23 vs 99.27 % with one) at twice the
+   * cost, because BlazeFace's eye key points already rotate the first crop well.
    */
   readonly passes?: number;
 }
@@ -51,7 +52,7 @@ export class FaceFitter {
     const { entry } = options.model;
     if (entry.decoding.kind !== 'facemesh') throw new Error(`model ${options.model.id} is not a FaceMesh fitter`);
     if (entry.input.widthPx !== entry.input.heightPx) throw new Error(`model ${options.model.id}: FaceMesh input must be square`);
-    const passes = options.passes ?? 2;
+    const passes = options.passes ?? 1;
     if (!Number.isInteger(passes) || passes < 1) throw new Error(`fitter passes must be a whole number ≥ 1, got ${passes}`);
     const session = await options.backend.load(options.model);
     return new FaceFitter(session, entry.decoding, entry.input.widthPx, passes);

@@ -18,7 +18,7 @@ export interface FacePipelineOptions {
   readonly detectorId?: string;
   readonly fitterId?: string;
   readonly extractorId?: string;
-  /** Mesh passes per face; default 2 (see FaceFitterOptions). */
+  /** Mesh passes per face; default 1 (see FaceFitterOptions). */
   readonly fitterPasses?: number;
   /** Average each template with its mirror image's; default true. */
   readonly mirrorAverage?: boolean;

@@ -1,0 +1,274 @@
+// The CLI as a user runs it: a child process from the repository root, judged by exit code, stdout and stderr.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+
+import sharp from 'sharp';
+
+import { decodeImageFile } from '../vision/frame/decode.js';
+import { loadManifest, resolveModel } from '../vision/models/manifest.js';
+import { defaultManifestPath, packageRoot } from '../vision/models/paths.js';
+
+const ROOT = packageRoot();
+const SAMPLE1 = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
+const LFW_IMAGES = join(ROOT, '..', 'shared', 'data', 'lfw-dev', 'images');
+const FIXTURE = join(ROOT, 'electron', 'vision', 'pipeline', 'fixtures', 'demo-faces.json');
+// Two pairs from LFW fold 1 (pairs.txt lines 3 and 316) far from the threshold either way (similarity 0.989 and
+// 0.776 at the time of writing): this file tests the CLI, face-pipeline.test.ts tests the separation.
+const LFW_SAME = ['Akhmed_Zakayev/Akhmed_Zakayev_0001.jpg', 'Akhmed_Zakayev/Akhmed_Zakayev_0003.jpg'] as const;
+const LFW_DIFFERENT = ['Alfonso_Soriano/Alfonso_Soriano_0001.jpg', 'Bill_Nelson/Bill_Nelson_0002.jpg'] as const;
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `lintel <args>` from the repository root, as `npm run lintel -- <args>` does. */
+function lintel(args: readonly string[]): Promise<CliRun> {
+  // NODE_TEST_CONTEXT would make a child node process think it is a test file of this run.
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/lintel.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A user-facing failure: the expected exit code, one `lintel: …` message naming what went wrong, no stack trace. */
+function assertFailure(run: CliRun, code: number, ...parts: readonly (string | RegExp)[]): void {
+  const shown = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+  assert.equal(run.code, code, `exit code\n${shown}`);
+  assert.match(run.stderr, /^lintel: /, `stderr starts with "lintel: "\n${shown}`);
+  assert.doesNotMatch(run.stderr, /\n\s+at .+:\d+:\d+\)?\n/, `stderr holds a stack trace\n${shown}`);
+  assert.equal(run.stdout, '', `nothing on stdout\n${shown}`);
+  for (const part of parts) {
+    if (typeof part === 'string') assert.ok(run.stderr.includes(part), `stderr lacks ${JSON.stringify(part)}\n${shown}`);
+    else assert.match(run.stderr, part, shown);
+  }
+}
+
+function parseJson<T>(run: CliRun): T {
+  assert.equal(run.code, 0, `exit code\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
+
+interface DetectReport {
+  image: string;
+  widthPx: number;
+  heightPx: number;
+  models: { detector: string; fitter: string; extractor: string };
+  faces: { boxNorm: { x: number; y: number; width: number; height: number }; fivePointsNorm: [number, number][] }[];
+  timingsMs: Record<string, number>;
+  annotated?: string;
+}
+
+interface CompareReport {
+  similarity: number;
+  threshold: number;
+  samePerson: boolean;
+  extractor: string;
+}
+
+describe('lintel CLI', () => {
+  let dir = '';
+  let modelsMissing = '';
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lintel-cli-'));
+    const manifest = await loadManifest(defaultManifestPath());
+    const { defaults } = manifest.manifest;
+    const missing = [defaults.detector, defaults.fitter, defaults.extractor].map((id) => resolveModel(manifest, id).onnxPath).filter((path) => !existsSync(path));
+    if (missing.length > 0) modelsMissing = `converted models missing (${missing.join(', ')}): run \`npm run models\``;
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** True, after marking the test skipped, when the models a command needs have not been converted. */
+  function skipWithoutModels(t: TestContext): boolean {
+    if (modelsMissing) t.skip(modelsMissing);
+    return modelsMissing !== '';
+  }
+
+  it('--help prints the usage and exits 0', async () => {
+    const run = await lintel(['--help']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Usage: lintel <command>/);
+    assert.match(run.stdout, /detect <image>/);
+    assert.equal(run.stderr, '');
+  });
+
+  it('detect finds the reviewed faces of sample1.jpg and --out writes the annotated PNG', async (t) => {
+    if (skipWithoutModels(t)) return;
+    const outPath = join(dir, 'annotated.png');
+    const report = parseJson<DetectReport>(await lintel(['detect', SAMPLE1, '--out', outPath]));
+    const fixture = (JSON.parse(await readFile(FIXTURE, 'utf8')) as { photos: { file: string; faceCentresNorm: [number, number][] }[] }).photos.find(
+      (photo) => photo.file === 'sample1.jpg',
+    );
+    assert.ok(fixture, 'the fixture covers sample1.jpg');
+    const meta = await sharp(join(ROOT, SAMPLE1)).metadata();
+    assert.deepEqual([report.widthPx, report.heightPx], [meta.width, meta.height]);
+    assert.equal(report.faces.length, fixture.faceCentresNorm.length, `faces: ${JSON.stringify(report.faces.map((face) => face.boxNorm))}`);
+    for (const [x, y] of fixture.faceCentresNorm) {
+      const near = report.faces.some(({ boxNorm: b }) => Math.hypot(b.x + b.width / 2 - x, b.y + b.height / 2 - y) <= 0.03);
+      assert.ok(near, `no reported face near the reviewed centre (${x}, ${y})`);
+    }
+    assert.ok(report.faces.every((face) => face.fivePointsNorm.length === 5));
+    assert.ok((report.timingsMs.detectMs ?? 0) > 0 && (report.timingsMs.fitMs ?? 0) > 0, JSON.stringify(report.timingsMs));
+    assert.equal(report.annotated, outPath);
+
+    const annotated = await sharp(outPath).metadata();
+    assert.equal(annotated.format, 'png');
+    assert.deepEqual([annotated.width, annotated.height], [meta.width, meta.height]);
+    // Drawn on: pixels changed inside the face boxes, and the photo is untouched far from every face.
+    const { data: drawn } = await sharp(outPath).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const source = await decodeImageFile(join(ROOT, SAMPLE1));
+    let changed = 0;
+    for (let i = 0; i < source.data.length; i++) if (drawn[i] !== source.data[i]) changed++;
+    assert.ok(changed > 1000, `only ${changed} bytes differ from the photo`);
+    const cornerStart = (source.heightPx - 100) * source.widthPx * 3;
+    assert.ok(drawn.subarray(cornerStart).equals(source.data.subarray(cornerStart)), 'the bottom 100 rows, far from every face, changed');
+  });
+
+  it('compare says two LFW photos of one person are the same person and two people are not', async (t) => {
+    if (!existsSync(LFW_IMAGES)) {
+      t.skip(`LFW not found at ${LFW_IMAGES} (see ../shared/data/README.md)`);
+      return;
+    }
+    if (skipWithoutModels(t)) return;
+    const same = parseJson<CompareReport>(await lintel(['compare', ...LFW_SAME.map((file) => join(LFW_IMAGES, file))]));
+    assert.equal(same.samePerson, true, `similarity ${same.similarity}, threshold ${same.threshold}`);
+    assert.ok(same.similarity >= same.threshold);
+    const different = parseJson<CompareReport>(await lintel(['compare', ...LFW_DIFFERENT.map((file) => join(LFW_IMAGES, file))]));
+    assert.equal(different.samePerson, false, `similarity ${different.similarity}, threshold ${different.threshold}`);
+    assert.ok(different.similarity < different.threshold);
+    assert.equal(same.extractor, different.extractor);
+  });
+
+  describe('refuses bad input with a message naming the file', () => {
+    it('a missing image', async () => {
+      const path = join(dir, 'no-such-photo.jpg');
+      assertFailure(await lintel(['detect', path]), 1, `"${path}"`, 'not found');
+    });
+
+    it('a text file named .jpg', async () => {
+      const path = join(dir, 'notes.jpg');
+      await writeFile(path, 'meeting notes, not a photo\n');
+      assertFailure(await lintel(['detect', path]), 1, `"${path}"`, 'not a supported image (JPEG, PNG, WebP)');
+    });
+
+    it('a truncated JPEG', async () => {
+      const path = join(dir, 'truncated.jpg');
+      await writeFile(path, (await readFile(join(ROOT, SAMPLE1))).subarray(0, 2000));
+      assertFailure(await lintel(['detect', path]), 1, `"${path}"`, 'corrupt or truncated');
+    });
+
+    it('an image without a face, in either place of compare', async (t) => {
+      if (skipWithoutModels(t)) return;
+      const path = join(dir, 'grey.png');
+      await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(path);
+      assertFailure(await lintel(['compare', path, SAMPLE1]), 1, `no face found in ${path}`, 'use a photo where the face is visible');
+      assertFailure(await lintel(['compare', SAMPLE1, path]), 1, `no face found in ${path}`);
+    });
+  });
+
+  describe('refuses a bad command line with the usage, exit 2', () => {
+    it('an unknown command', async () => {
+      const run = await lintel(['frobnicate', SAMPLE1]);
+      assertFailure(run, 2, 'unknown command "frobnicate"', 'Usage: lintel <command>');
+    });
+
+    it('detect and compare with too few or too many images', async () => {
+      assertFailure(await lintel(['detect']), 2, 'detect takes one image', 'Usage: lintel');
+      assertFailure(await lintel(['detect', SAMPLE1, SAMPLE1]), 2, 'detect takes one image');
+      assertFailure(await lintel(['compare', SAMPLE1]), 2, 'compare takes two images', 'Usage: lintel');
+    });
+
+    it('an unknown option and a bad number', async () => {
+      assertFailure(await lintel(['detect', SAMPLE1, '--bogus']), 2, "Unknown option '--bogus'", 'Usage: lintel');
+      assertFailure(await lintel(['detect', SAMPLE1, '--threads', '0']), 2, '--threads must be a whole number ≥ 1, got "0"');
+    });
+
+    it('no command at all', async () => {
+      const run = await lintel([]);
+      assert.equal(run.code, 2);
+      // The usage goes to stdout here, unlike every other usage error (stderr); either is read by a user.
+      assert.match(run.stdout + run.stderr, /Usage: lintel <command>/);
+    });
+  });
+
+  describe('refuses models that are not there or not the right files', () => {
+    it('a missing model folder: says which file and to run `npm run models`', async () => {
+      const manifestDir = join(dir, 'no-models');
+      await mkdir(manifestDir);
+      await copyFile(defaultManifestPath(), join(manifestDir, 'manifest.json'));
+      const run = await lintel(['detect', SAMPLE1, '--manifest', join(manifestDir, 'manifest.json')]);
+      assertFailure(run, 1, join(manifestDir, 'onnx'), 'is missing', '`npm run models`');
+    });
+
+    it('a model with one flipped byte: says it is damaged or replaced', async (t) => {
+      if (skipWithoutModels(t)) return;
+      const manifestDir = join(dir, 'tampered');
+      await mkdir(join(manifestDir, 'onnx'), { recursive: true });
+      await copyFile(defaultManifestPath(), join(manifestDir, 'manifest.json'));
+      const manifest = await loadManifest(join(manifestDir, 'manifest.json'));
+      const { defaults } = manifest.manifest;
+      const original = await loadManifest(defaultManifestPath());
+      for (const id of [defaults.detector, defaults.fitter, defaults.extractor]) {
+        await copyFile(resolveModel(original, id).onnxPath, resolveModel(manifest, id).onnxPath);
+      }
+      const tampered = resolveModel(manifest, defaults.fitter).onnxPath;
+      const bytes = await readFile(tampered);
+      const middle = Math.floor(bytes.length / 2);
+      bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
+      await writeFile(tampered, bytes);
+      const run = await lintel(['compare', SAMPLE1, SAMPLE1, '--manifest', join(manifestDir, 'manifest.json')]);
+      assertFailure(run, 1, tampered, `model ${defaults.fitter}`, 'damaged or was replaced', 'npm run models -- --force');
+    });
+
+    it('a manifest that does not exist', async () => {
+      const path = join(dir, 'nowhere', 'manifest.json');
+      assertFailure(await lintel(['detect', SAMPLE1, '--manifest', path]), 1, `cannot read the model manifest ${path}`);
+    });
+
+    it('an extractor id the manifest does not have: lists the ids it has', async () => {
+      assertFailure(await lintel(['detect', SAMPLE1, '--extractor', 'no-such-model']), 1, 'no model "no-such-model"', 'it has: ');
+    });
+  });
+
+  // Each of these ends today in an uncaught error: a stack trace instead of a `lintel: …` message. Marked TODO so
+  // the suite stays green; drop the option once the CLI handles them.
+  describe('reports without a stack trace (TODO: prints one today)', () => {
+    it('an --extractor that names a model of another role', { todo: 'FaceExtractor.create throws a plain Error the CLI does not catch' }, async (t) => {
+      if (skipWithoutModels(t)) return;
+      assertFailure(await lintel(['detect', SAMPLE1, '--extractor', 'blazeface-256']), 1, 'blazeface-256', 'not a face extractor');
+    });
+
+    it('--out into a folder that does not exist', { todo: "sharp's write error escapes writeAnnotatedImage" }, async (t) => {
+      if (skipWithoutModels(t)) return;
+      const outPath = join(dir, 'no-such-folder', 'annotated.png');
+      assertFailure(await lintel(['detect', SAMPLE1, '--out', outPath]), 1, outPath);
+    });
+
+    it('eval lfw with a pairs file that does not exist', { todo: 'readLfwPairs ENOENT escapes commandEval' }, async (t) => {
+      if (skipWithoutModels(t)) return;
+      const pairsPath = join(dir, 'no-pairs.txt');
+      assertFailure(await lintel(['eval', 'lfw', '--images', dir, '--pairs', pairsPath, '--out', join(dir, 'eval')]), 1, pairsPath);
+    });
+  });
+});
