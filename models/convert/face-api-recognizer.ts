@@ -256,10 +256,10 @@ export async function convertFaceApiRecognizer(weightsManifestPath: string, entr
   return g.toModelBytes({
     producerName: 'lintel-convert',
     producerVersion: `face-api-recognizer/${CONVERTER_VERSION}`,
-    docString: entry.description,
+    // Only the source's identity goes into the file: editing the manifest's prose must not change the model's sha256.
+    docString: `Converted from ${entry.source.package}@${entry.source.version} ${entry.source.file}`,
     metadata: {
       source: `${entry.source.package}@${entry.source.version}/${entry.source.file}`,
-      licence: entry.source.licence,
       normalisation: `(rgb - [${FACE_API_RECOGNIZER_MEAN.join(', ')}]) / ${FACE_API_RECOGNIZER_STD}, NCHW`,
     },
   });

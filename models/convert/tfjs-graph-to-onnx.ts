@@ -105,7 +105,8 @@ function convertGraph(json: TfjsGraphModelJson, weights: ReadonlyMap<string, Wei
     outputs: irOutputs,
     producerName: 'lintel tfjs-graph-to-onnx',
     producerVersion: PRODUCER_VERSION,
-    docString: `Converted from ${entry.source.package}@${entry.source.version} ${entry.source.file} (${entry.source.upstream}; ${entry.source.licence})`,
+    // Only the source's identity goes into the file: editing the manifest's prose must not change the model's sha256.
+    docString: `Converted from ${entry.source.package}@${entry.source.version} ${entry.source.file}`,
     opset: DEFAULT_OPSET,
   });
 }
