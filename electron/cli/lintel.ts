@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { ModelFileError } from '../vision/backend/inference-backend.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { evaluateLfw, formatLfwSummary, writeLfwReport } from '../vision/eval/lfw-eval.js';
+import { LfwPairsParseError } from '../vision/eval/lfw-pairs.js';
 import { decodeImageFile, ImageDecodeError } from '../vision/frame/decode.js';
 import { ManifestError, loadManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
@@ -112,7 +113,12 @@ async function commandDetect(args: string[]): Promise<void> {
       timingsMs,
     };
     if (values.out) {
-      await writeAnnotatedImage(image, result.faces, values.out);
+      try {
+        await mkdir(dirname(resolve(values.out)), { recursive: true });
+        await writeAnnotatedImage(image, result.faces, values.out);
+      } catch (error) {
+        throw new CliError(`cannot write the annotated image ${values.out}: ${(error as Error).message}`);
+      }
       Object.assign(report, { annotated: values.out });
     }
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -169,6 +175,9 @@ async function commandEval(args: string[]): Promise<void> {
   });
   void positionals;
   if (!values.images || !values.pairs) throw new UsageError('eval lfw needs --images <dir> and --pairs <pairs.txt>');
+  if (!(await stat(values.images).then((info) => info.isDirectory(), () => false))) {
+    throw new CliError(`${values.images} is not a folder: --images takes LFW's images folder (<Name>/<Name>_NNNN.jpg)`);
+  }
   const pipeline = await createPipeline(values);
   let progress: ReturnType<typeof createProgressBar> | undefined;
   try {
@@ -221,11 +230,13 @@ async function main(argv: string[]): Promise<number> {
         await commandBench(args);
         return 0;
       case undefined:
+        process.stderr.write(USAGE);
+        return 2;
       case 'help':
       case '--help':
       case '-h':
         process.stdout.write(USAGE);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -234,7 +245,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`lintel: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof CliError || error instanceof ImageDecodeError || error instanceof ModelFileError || error instanceof ManifestError) {
+    if (
+      error instanceof CliError ||
+      error instanceof ImageDecodeError ||
+      error instanceof ModelFileError ||
+      error instanceof ManifestError ||
+      error instanceof LfwPairsParseError
+    ) {
       process.stderr.write(`lintel: ${error.message}\n`);
       return 1;
     }

@@ -5,7 +5,7 @@ import { letterbox } from '../frame/resize.js';
 import type { RgbImage } from '../frame/rgb-image.js';
 import { applyAffine } from '../geometry/affine.js';
 import type { BoxPx, Point } from '../geometry/point.js';
-import type { BlazefaceDecoding, ResolvedModel } from '../models/manifest.js';
+import { ManifestError, type BlazefaceDecoding, type ResolvedModel } from '../models/manifest.js';
 import { generateAnchors, type Anchor } from './anchors.js';
 import { weightedNms, type RawDetection } from './nms.js';
 
@@ -47,7 +47,7 @@ export class FaceDetector {
 
   static async create(options: FaceDetectorOptions): Promise<FaceDetector> {
     const { entry } = options.model;
-    if (entry.decoding.kind !== 'blazeface') throw new Error(`model ${options.model.id} is not a BlazeFace detector`);
+    if (entry.decoding.kind !== 'blazeface') throw new ManifestError(`model ${options.model.id} is not a BlazeFace detector`);
     if (entry.input.widthPx !== entry.input.heightPx) throw new Error(`model ${options.model.id}: BlazeFace input must be square`);
     const anchors = generateAnchors(entry.input.widthPx, entry.decoding.strides);
     const session = await options.backend.load(options.model);

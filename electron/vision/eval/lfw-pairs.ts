@@ -115,5 +115,12 @@ export function parseLfwPairs(text: string, imagesDir: string, sourceName = 'pai
 
 /** Reads and parses a pairs.txt file; errors name the file and line. */
 export async function readLfwPairs(pairsPath: string, imagesDir: string): Promise<LfwPairsFile> {
-  return parseLfwPairs(await readFile(pairsPath, 'utf8'), imagesDir, pairsPath);
+  let text: string;
+  try {
+    text = await readFile(pairsPath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LfwPairsParseError(pairsPath, 0, code === 'ENOENT' ? 'no such file: give the path of LFW\'s pairs.txt' : `cannot be read (${code ?? String(error)})`);
+  }
+  return parseLfwPairs(text, imagesDir, pairsPath);
 }

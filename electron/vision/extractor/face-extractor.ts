@@ -4,7 +4,7 @@ import { alignFace, type AlignmentTemplate, type FivePoints } from '../align/ali
 import type { InferenceBackend, ModelSession } from '../backend/inference-backend.js';
 import { flipHorizontal, type RgbImage } from '../frame/rgb-image.js';
 import { l2Normalize } from '../matcher/similarity.js';
-import type { ResolvedModel } from '../models/manifest.js';
+import { ManifestError, type ResolvedModel } from '../models/manifest.js';
 
 /** Options of `FaceExtractor.create`. */
 export interface FaceExtractorOptions {
@@ -44,7 +44,7 @@ export class FaceExtractor {
   static async create(options: FaceExtractorOptions): Promise<FaceExtractor> {
     const { id, entry } = options.model;
     if (entry.role !== 'extractor' || entry.decoding.kind !== 'embedding' || !entry.alignment || !entry.thresholds) {
-      throw new Error(`model ${id} is not a face extractor`);
+      throw new ManifestError(`model ${id} is a ${entry.role}, not a face extractor`);
     }
     const session = await options.backend.load(options.model);
     return new FaceExtractor(session, id, entry.alignment, entry.thresholds, entry.decoding.size, options.mirrorAverage ?? true);

@@ -5,7 +5,7 @@ import type { RgbImage } from '../frame/rgb-image.js';
 import { applyAffine, invertAffine } from '../geometry/affine.js';
 import type { Point } from '../geometry/point.js';
 import { warpAffine } from '../geometry/warp.js';
-import type { FacemeshDecoding, ResolvedModel } from '../models/manifest.js';
+import { ManifestError, type FacemeshDecoding, type ResolvedModel } from '../models/manifest.js';
 import type { FaceDetection } from '../detector/face-detector.js';
 import { lineAngleRad, roiFromBox, roiToCropTransform, type FaceRoi } from './face-roi.js';
 
@@ -50,7 +50,7 @@ export class FaceFitter {
 
   static async create(options: FaceFitterOptions): Promise<FaceFitter> {
     const { entry } = options.model;
-    if (entry.decoding.kind !== 'facemesh') throw new Error(`model ${options.model.id} is not a FaceMesh fitter`);
+    if (entry.decoding.kind !== 'facemesh') throw new ManifestError(`model ${options.model.id} is not a FaceMesh fitter`);
     if (entry.input.widthPx !== entry.input.heightPx) throw new Error(`model ${options.model.id}: FaceMesh input must be square`);
     const passes = options.passes ?? 1;
     if (!Number.isInteger(passes) || passes < 1) throw new Error(`fitter passes must be a whole number ≥ 1, got ${passes}`);

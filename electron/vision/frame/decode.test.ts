@@ -88,7 +88,7 @@ describe('decode', () => {
 
   it('rejects a missing path, a directory and an empty buffer with their reasons', async () => {
     const missing = join(dir, 'missing.png');
-    await rejectsWith(decodeImageFile(missing), 'not-found', /missing\.png": not found/);
+    await rejectsWith(decodeImageFile(missing), 'not-found', /missing\.png": no such file: check the path/);
     await assert.rejects(decodeImageFile(missing), (error: ImageDecodeError) => error.filePath === missing);
     await rejectsWith(decodeImageFile(dir), 'unreadable', /is a directory/);
     await rejectsWith(decodeImageBuffer(new Uint8Array(0), 'upload'), 'empty', /"upload": empty file/);

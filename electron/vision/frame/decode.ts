@@ -27,7 +27,7 @@ export async function decodeImageFile(path: string): Promise<RgbImage> {
     buffer = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ImageDecodeError(path, 'not-found', 'not found', { cause: error });
+    if (code === 'ENOENT') throw new ImageDecodeError(path, 'not-found', 'no such file: check the path', { cause: error });
     const detail = code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `unreadable (${code ?? String(error)})`;
     throw new ImageDecodeError(path, 'unreadable', detail, { cause: error });
   }

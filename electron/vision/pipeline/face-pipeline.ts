@@ -8,7 +8,7 @@ import { FaceFitter } from '../fitter/face-fitter.js';
 import type { RgbImage } from '../frame/rgb-image.js';
 import type { BoxNorm, Point } from '../geometry/point.js';
 import { cosineSimilarity } from '../matcher/similarity.js';
-import { resolveModel, type LoadedManifest } from '../models/manifest.js';
+import { ManifestError, resolveModel, type LoadedManifest } from '../models/manifest.js';
 import { assessFace, type FaceQuality } from '../quality/face-quality.js';
 
 /** Options of `FacePipeline.create`; model ids default to the manifest's defaults. */
@@ -38,12 +38,11 @@ export interface AnalysedFace {
   readonly quality: FaceQuality;
 }
 
-/** Time of each stage for one image, ms. */
+/** Time of each stage of `analyse` for one image, ms (extraction reports its own time). */
 export interface StageTimingsMs {
   detectMs: number;
   fitMs: number;
   qualityMs: number;
-  extractMs: number;
 }
 
 /** The result of `analyse`. */
@@ -78,14 +77,22 @@ export class FacePipeline {
     const detectorModel = resolveModel(options.manifest, options.detectorId ?? defaults.detector);
     const fitterModel = resolveModel(options.manifest, options.fitterId ?? defaults.fitter);
     const extractorModel = resolveModel(options.manifest, options.extractorId ?? defaults.extractor);
-    if (fitterModel.entry.decoding.kind !== 'facemesh') throw new Error(`model ${fitterModel.id} is not a fitter`);
+    if (fitterModel.entry.decoding.kind !== 'facemesh') throw new ManifestError(`model ${fitterModel.id} is not a face fitter`);
     const minPresence = fitterModel.entry.decoding.minPresence;
     const { backend } = options;
-    const [detector, fitter, extractor] = await Promise.all([
+    const stages = await Promise.allSettled([
       FaceDetector.create({ model: detectorModel, backend, minScore: options.minDetectorScore, maxFaces: options.maxFaces }),
       FaceFitter.create({ model: fitterModel, backend, passes: options.fitterPasses }),
       FaceExtractor.create({ model: extractorModel, backend, mirrorAverage: options.mirrorAverage }),
-    ]);
+    ] as const);
+    const [detectorStage, fitterStage, extractorStage] = stages;
+    if (detectorStage.status === 'rejected' || fitterStage.status === 'rejected' || extractorStage.status === 'rejected') {
+      // A long-running terminal retries after a failed start: sessions that did load must not leak.
+      await Promise.all(stages.map(async (stage) => (stage.status === 'fulfilled' ? stage.value.close() : undefined)));
+      const failure = stages.find((stage): stage is PromiseRejectedResult => stage.status === 'rejected');
+      throw failure?.reason;
+    }
+    const [detector, fitter, extractor] = [detectorStage.value, fitterStage.value, extractorStage.value];
     return new FacePipeline(detector, fitter, extractor, backend.name, minPresence, {
       detector: detectorModel.id,
       fitter: fitterModel.id,
@@ -96,7 +103,7 @@ export class FacePipeline {
   /** Detects and fits every face, largest first; faces the fitter does not confirm are dropped. */
   async analyse(image: RgbImage): Promise<AnalysisResult> {
     const { widthPx, heightPx } = image;
-    const timingsMs: StageTimingsMs = { detectMs: 0, fitMs: 0, qualityMs: 0, extractMs: 0 };
+    const timingsMs: StageTimingsMs = { detectMs: 0, fitMs: 0, qualityMs: 0 };
     const { detections, durationMs } = await this.detector.detect(image);
     timingsMs.detectMs = durationMs;
     const faces: AnalysedFace[] = [];
