@@ -9,6 +9,8 @@ import { readVerifiedModel } from './model-file.js';
 export interface OnnxBackendOptions {
   /** Threads one operator may use; default 1 (the camera loop runs stages concurrently). */
   intraOpThreads?: number;
+  /** Let idle intra-op threads spin instead of blocking; default false (see below). */
+  spinWait?: boolean;
 }
 
 /** Runs models on the CPU with onnxruntime-node. */
@@ -24,6 +26,9 @@ export class OnnxBackend implements InferenceBackend {
       executionMode: 'sequential',
       intraOpNumThreads: this.options.intraOpThreads ?? 1,
       interOpNumThreads: 1,
+      // Spinning idle pool threads fight Node's own threads for the cores: with 2 threads on a 2-core machine
+      // it made every stage ~2× slower (npm run bench), where blocking waits made them faster than 1 thread.
+      extra: { session: { intra_op: { allow_spinning: this.options.spinWait ? '1' : '0' } } },
     });
     return new OnnxModelSession(model, session);
   }

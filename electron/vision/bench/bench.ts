@@ -72,6 +72,9 @@ export async function runBench(args: readonly string[]): Promise<void> {
       repeats: { type: 'string', default: '3' },
       'skip-human': { type: 'boolean', default: false },
       'skip-gallery': { type: 'boolean', default: false },
+      extractor: { type: 'string' },
+      'no-mirror': { type: 'boolean', default: false },
+      threads: { type: 'string', default: '1,2' },
     },
   });
   const frameCount = Number(values.frames);
@@ -83,8 +86,13 @@ export async function runBench(args: readonly string[]): Promise<void> {
   const manifest = await loadManifest(defaultManifestPath());
 
   const endToEndMs: number[] = [];
-  for (const threads of [1, 2]) {
-    const pipeline = await FacePipeline.create({ manifest, backend: new OnnxBackend({ intraOpThreads: threads }) });
+  for (const threads of values.threads.split(',').map(Number)) {
+    const pipeline = await FacePipeline.create({
+      manifest,
+      backend: new OnnxBackend({ intraOpThreads: threads }),
+      extractorId: values.extractor,
+      mirrorAverage: !values['no-mirror'],
+    });
     const stages = { detect: [] as number[], fit: [] as number[], detectFit: [] as number[], quality: [] as number[], extract: [] as number[], total: [] as number[] };
     let facesFound = 0;
     // One untimed pass warms the sessions' allocations up.
@@ -111,7 +119,7 @@ export async function runBench(args: readonly string[]): Promise<void> {
     print(row('fitter (all faces)', stages.fit));
     print(row('detector + fitter', stages.detectFit, 15));
     print(row('quality', stages.quality));
-    print(row('alignment + extraction (per face)', stages.extract, 10));
+    print(row(`alignment + extraction${values['no-mirror'] ? '' : ' ×2 (mirror)'}`, stages.extract, 10));
     print(row('end to end (one face)', stages.total));
     if (threads === 1) endToEndMs.push(...stages.total);
     await pipeline.close();

@@ -7,6 +7,7 @@ import { FaceExtractor, type FaceTemplate } from '../extractor/face-extractor.js
 import { FaceFitter } from '../fitter/face-fitter.js';
 import type { RgbImage } from '../frame/rgb-image.js';
 import type { BoxNorm, Point } from '../geometry/point.js';
+import { FaceMatcher } from '../matcher/face-matcher.js';
 import { cosineSimilarity } from '../matcher/similarity.js';
 import { ManifestError, resolveModel, type LoadedManifest } from '../models/manifest.js';
 import { assessFace, type FaceQuality } from '../quality/face-quality.js';
@@ -129,6 +130,11 @@ export class FacePipeline {
   async extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; durationMs: number }> {
     const fivePointsPx = face.fivePointsNorm.map((point) => toPx(point, image.widthPx, image.heightPx)) as unknown as FivePoints;
     return this.extractor.extract(image, fivePointsPx);
+  }
+
+  /** A matcher (1:1 and an empty 1:N gallery) for this pipeline's templates, with the extractor's thresholds. */
+  createMatcher(): FaceMatcher {
+    return new FaceMatcher(this.extractor.modelId, this.extractor.dimension, this.extractor.thresholds);
   }
 
   /** Cosine similarity of two templates of this pipeline's extractor, -1..1. */

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { FaceMatcher } from './face-matcher.js';
+import { l2Normalize } from './similarity.js';
+
+/** Unit vector in 3-D at `angleDeg` from the x axis in the x–y plane. */
+function at(angleDeg: number): Float32Array {
+  const rad = (angleDeg * Math.PI) / 180;
+  return l2Normalize(Float32Array.of(Math.cos(rad), Math.sin(rad), 0));
+}
+
+describe('FaceMatcher', () => {
+  // cos 20° ≈ 0.940, cos 30° ≈ 0.866, cos 40° ≈ 0.766.
+  const thresholds = { verifySimilarity: Math.cos((35 * Math.PI) / 180), identifySimilarity: Math.cos((25 * Math.PI) / 180) };
+
+  it('verifies 1:1 against the verification threshold', () => {
+    const matcher = new FaceMatcher('m', 3, thresholds);
+    assert.equal(matcher.verify(at(0), at(30)).match, true);
+    assert.equal(matcher.verify(at(0), at(40)).match, false);
+    assert.ok(Math.abs(matcher.verify(at(0), at(30)).similarity - Math.cos(Math.PI / 6)) < 1e-6);
+  });
+
+  it('identifies 1:N: a hit between the thresholds is reported but is not a match, below both it is left out', () => {
+    const matcher = new FaceMatcher('m', 3, thresholds);
+    matcher.gallery.add('ann', at(0));
+    matcher.gallery.add('bob', at(90));
+    assert.deepEqual(
+      matcher.identify(at(20)).map(({ id, match }) => ({ id, match })),
+      [{ id: 'ann', match: true }],
+    );
+    assert.deepEqual(
+      matcher.identify(at(30)).map(({ id, match }) => ({ id, match })),
+      [{ id: 'ann', match: false }],
+    );
+    assert.deepEqual(matcher.identify(at(45)), []);
+  });
+
+  it('returns the best ids first, one hit per id', () => {
+    const matcher = new FaceMatcher('m', 3, { verifySimilarity: -1, identifySimilarity: 0.9 });
+    matcher.gallery.add('ann', at(0));
+    matcher.gallery.add('ann', at(5));
+    matcher.gallery.add('bob', at(50));
+    const hits = matcher.identify(at(6), 5);
+    assert.deepEqual(hits.map((hit) => hit.id), ['ann', 'bob']);
+    // The best row of ann is the one at 5°, 1° from the probe.
+    assert.ok(Math.abs((hits[0]?.similarity ?? 0) - Math.cos(Math.PI / 180)) < 1e-6);
+  });
+});
