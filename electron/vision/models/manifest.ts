@@ -124,6 +124,20 @@ const thresholdsSchema = z.object({
   origin: z.string().min(1),
 });
 
+/** A converted form of the model for another engine, made by models/rknn/convert_rknn.py on the integrator's PC. */
+const variantSchema = z.object({
+  engine: z.literal('rknn'),
+  precision: z.enum(['fp16', 'int8']),
+  /** File name inside the converted-models folder. */
+  file: z.string().regex(/^[\w.-]+\.rknn$/),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** RKNN-Toolkit2 version that built it; the board's librknnrt.so must be this version or newer. */
+  toolkitVersion: z.string().min(1),
+  targetPlatform: z.string().min(1),
+  /** Layers kept in FP16 in an INT8 model (hybrid quantisation). */
+  floatLayers: z.array(z.string()).default([]),
+});
+
 const modelSchema = z
   .object({
     role: z.enum(['detector', 'fitter', 'extractor', 'liveness']),
@@ -140,6 +154,8 @@ const modelSchema = z
     decoding: z.discriminatedUnion('kind', [blazefaceDecoding, facemeshDecoding, embeddingDecoding, livenessDecoding]),
     alignment: alignmentSchema.optional(),
     thresholds: thresholdsSchema.optional(),
+    /** NPU builds of this model, where an integrator made them. */
+    variants: z.array(variantSchema).optional(),
   })
   .superRefine((model, ctx) => {
     if (model.role === 'extractor' && (!model.alignment || !model.thresholds || model.decoding.kind !== 'embedding')) {
@@ -176,6 +192,7 @@ export type BlazefaceDecoding = z.infer<typeof blazefaceDecoding>;
 export type FacemeshDecoding = z.infer<typeof facemeshDecoding>;
 export type EmbeddingDecoding = z.infer<typeof embeddingDecoding>;
 export type LivenessDecoding = z.infer<typeof livenessDecoding>;
+export type ModelVariant = z.infer<typeof variantSchema>;
 
 /** A manifest model together with its id and the absolute path of its converted file. */
 export interface ResolvedModel {
