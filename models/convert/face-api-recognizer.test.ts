@@ -12,6 +12,7 @@ import sharp from 'sharp';
 
 import { loadManifest, resolveModel, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { convertFaceApiRecognizer } from './face-api-recognizer.js';
+import { createSeededRandom } from '../../electron/vision/matcher/seeded-random.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const faceApiDir = join(repoRoot, 'node_modules/@vladmandic/face-api');
@@ -19,21 +20,10 @@ const weightsManifestPath = join(faceApiDir, 'model/face_recognition_model-weigh
 const SIDE = 150;
 const MAX_RELATIVE_ERROR = 1e-4;
 
-/** mulberry32: a tiny seeded generator, so the random images are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A 150×150 RGB image, HWC, integer pixels 0..255 like a decoded photo. */
 function randomImage(seed: number): Float32Array {
-  const next = seededRandom(seed);
+  const next = createSeededRandom(seed);
   return Float32Array.from({ length: SIDE * SIDE * 3 }, () => Math.floor(next() * 256));
 }
 

@@ -12,6 +12,7 @@ import { loadManifest, type ModelEntry } from '../../electron/vision/models/mani
 import { SyntheticGraph } from './golden/synthetic-graph.js';
 import { loadTfjsGraphModel, runTfjs } from './golden/tfjs-reference.js';
 import { convertTfjsGraph } from './tfjs-graph-to-onnx.js';
+import { createSeededRandom } from '../../electron/vision/matcher/seeded-random.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAX_RELATIVE_ERROR = 1e-4;
@@ -19,27 +20,16 @@ const MAX_RELATIVE_ERROR = 1e-4;
 const FACE_BOX = { left: 370, top: 330, width: 280, height: 280 };
 const SAMPLE_PHOTO = join(repoRoot, 'node_modules/@vladmandic/face-api/demo/sample1.jpg');
 
-/** mulberry32: a tiny seeded generator, so the random inputs are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Pixel noise, 0..255 per channel. */
 function noisePixels(count: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
+  const random = createSeededRandom(seed);
   return Float32Array.from({ length: count }, () => random() * 255);
 }
 
 /** A smooth colour gradient with mild noise: closer to an image than pure noise. */
 function gradientPixels(width: number, height: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
+  const random = createSeededRandom(seed);
   const out = new Float32Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -162,7 +152,7 @@ function syntheticEntry(input: { width: number; height: number }, outputNodes: s
 }
 
 function randomFloats(count: number, seed: number, scale = 1): Float32Array {
-  const random = seededRandom(seed);
+  const random = createSeededRandom(seed);
   return Float32Array.from({ length: count }, () => (random() * 2 - 1) * scale);
 }
 

@@ -16,15 +16,15 @@ import { formatBenchTable, runGalleryBench } from '../matcher/gallery.bench.js';
 import { loadManifest } from '../models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../models/paths.js';
 import { FacePipeline } from '../pipeline/face-pipeline.js';
+import { medianAndP95 } from '../statistics.js';
 
 const FRAME_WIDTH_PX = 640;
 const FRAME_HEIGHT_PX = 480;
 
 /** Median and 95th percentile (nearest rank) of a sample, ms. */
 function summarise(samplesMs: readonly number[]): { medianMs: number; p95Ms: number } {
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  const at = (fraction: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
-  return { medianMs: at(0.5), p95Ms: at(0.95) };
+  const { median, p95 } = medianAndP95(samplesMs);
+  return { medianMs: median, p95Ms: p95 };
 }
 
 /**

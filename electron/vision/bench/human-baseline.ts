@@ -15,6 +15,7 @@ import type * as HumanModule from '@vladmandic/human';
 import type { Config, Human, Result } from '@vladmandic/human';
 import type { RgbImage } from '../frame/rgb-image.js';
 import { startStaticFileServer, type StaticFileServer } from './static-file-server.js';
+import { median, percentile } from '../statistics.js';
 
 /** Options for {@link runHumanBaseline}; every field has a default. */
 export interface HumanBaselineOptions {
@@ -43,18 +44,7 @@ export interface HumanBaselineResult {
 /** Models this configuration must load, by Human's model-stat name. */
 const requiredModels = ['blazeface', 'facemesh', 'faceres'] as const;
 
-function percentile(sortedAscending: readonly number[], fraction: number): number {
-  // Nearest-rank percentile, as in gallery.bench.ts.
-  const rank = Math.max(1, Math.ceil(fraction * sortedAscending.length));
-  return sortedAscending[rank - 1] ?? Number.NaN;
-}
 
-function median(sortedAscending: readonly number[]): number {
-  const n = sortedAscending.length;
-  if (n === 0) return Number.NaN;
-  const mid = Math.floor(n / 2);
-  return n % 2 === 1 ? sortedAscending[mid]! : (sortedAscending[mid - 1]! + sortedAscending[mid]!) / 2;
-}
 
 /** Folder of an installed package, found from its package.json (resolvable for every package used here except Human). */
 function packageDir(name: string): string {

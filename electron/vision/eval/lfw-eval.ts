@@ -11,6 +11,7 @@ import { analyseImpostors, type ImpostorAnalysis } from './impostor-analysis.js'
 import { readLfwPairs } from './lfw-pairs.js';
 import { renderRocSvg } from './roc-svg.js';
 import { computeVerificationMetrics, type VerificationMetrics } from './verification-metrics.js';
+import { median, percentile } from '../statistics.js';
 
 /** Options for {@link evaluateLfw}. */
 export interface EvaluateLfwOptions {
@@ -74,18 +75,7 @@ export interface LfwReport {
   impostors: ImpostorAnalysis;
 }
 
-/** Median of ascending samples (mean of the middle two for an even count); NaN when empty. */
-function median(sortedAscending: readonly number[]): number {
-  const n = sortedAscending.length;
-  if (n === 0) return Number.NaN;
-  const mid = Math.floor(n / 2);
-  return n % 2 === 1 ? sortedAscending[mid]! : (sortedAscending[mid - 1]! + sortedAscending[mid]!) / 2;
-}
 
-/** Nearest-rank percentile of ascending samples; NaN when empty. */
-function percentile(sortedAscending: readonly number[], fraction: number): number {
-  return sortedAscending[Math.max(1, Math.ceil(fraction * sortedAscending.length)) - 1] ?? Number.NaN;
-}
 
 async function exists(file: string): Promise<boolean> {
   try {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { isWasmSimdSupported, type DotKernelName } from './dot-products.js';
 import { Gallery } from './gallery.js';
 import { createSeededRandom, randomUnitVector } from './seeded-random.js';
+import { median, percentile } from '../statistics.js';
 
 /** Options for {@link runGalleryBench}; every field has a default. */
 export interface GalleryBenchOptions {
@@ -36,18 +37,7 @@ export interface BenchRow {
   p95Ms: number;
 }
 
-function percentile(sortedAscending: readonly number[], fraction: number): number {
-  // Nearest-rank percentile: the smallest sample with at least `fraction` of samples at or below it.
-  const rank = Math.max(1, Math.ceil(fraction * sortedAscending.length));
-  return sortedAscending[rank - 1] ?? Number.NaN;
-}
 
-function median(sortedAscending: readonly number[]): number {
-  const n = sortedAscending.length;
-  if (n === 0) return Number.NaN;
-  const mid = Math.floor(n / 2);
-  return n % 2 === 1 ? sortedAscending[mid]! : (sortedAscending[mid - 1]! + sortedAscending[mid]!) / 2;
-}
 
 /** Formats rows as an aligned text table. */
 export function formatBenchTable(rows: readonly BenchRow[]): string {
