@@ -8,6 +8,8 @@ import tseslint from 'typescript-eslint';
 const zones = [
   // The vision core runs in the inference worker, the CLI and tests: no Electron, no service, no UI.
   { target: './electron/vision', from: ['./electron/cli', './electron/main', './electron/preload', './electron/terminal', './renderer'] },
+  // The terminal service runs in Electron's main process and headless under Node: no Electron shell, UI or CLI.
+  { target: './electron/terminal', from: ['./electron/cli', './electron/main', './electron/preload', './renderer'] },
   // Native bindings depend on Node and koffi only.
   { target: './native-bridge', from: ['./electron', './renderer', './models'] },
   // Nothing imports the renderer; the renderer only sees the shared contract.
@@ -45,7 +47,7 @@ export default tseslint.config(
   },
   {
     // Code that must also run outside Electron may not import it.
-    files: ['electron/vision/**', 'native-bridge/**', 'models/**', 'electron/cli/**'],
+    files: ['electron/vision/**', 'electron/terminal/**', 'native-bridge/**', 'models/**', 'electron/cli/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'this code must run under plain Node: keep Electron out of it' }] }] },
   },
   {

@@ -1,0 +1,72 @@
+import type { RgbImage } from '../../vision/frame/rgb-image.js';
+
+/** One camera frame, converted to RGB. */
+export interface CameraFrame {
+  /** Increases by one per frame the source delivered, including frames nobody consumed. */
+  readonly seq: number;
+  /** When the frame was captured (or, for a file source, shown), ms since the epoch. */
+  readonly timestampMs: number;
+  readonly image: RgbImage;
+}
+
+/** What a camera is doing, for the health screen and the door screen's "camera offline". */
+export type CameraState =
+  | { readonly status: 'starting' }
+  | { readonly status: 'live'; readonly fps: number }
+  | { readonly status: 'offline'; readonly reason: string; readonly retryAtMs: number }
+  | { readonly status: 'stopped' };
+
+/**
+ * A frame source. It keeps only the newest frame: a slow consumer gets the latest one and skips the rest,
+ * so no queue grows. A source that fails goes `offline` with a reason and retries by itself; it never throws
+ * out of its loop.
+ */
+export interface Camera {
+  /** The URI the camera was configured with. */
+  readonly uri: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly state: CameraState;
+  /** The newest frame, or undefined before the first. */
+  latest(): CameraFrame | undefined;
+  /** Called on every new frame; returns a function that unsubscribes. */
+  onFrame(listener: (frame: CameraFrame) => void): () => void;
+  /** Called when the state changes; returns a function that unsubscribes. */
+  onState(listener: (state: CameraState) => void): () => void;
+}
+
+/** Listener bookkeeping and state shared by camera implementations. */
+export class CameraEvents {
+  private readonly frameListeners = new Set<(frame: CameraFrame) => void>();
+  private readonly stateListeners = new Set<(state: CameraState) => void>();
+  private latestFrame: CameraFrame | undefined;
+  private currentState: CameraState = { status: 'stopped' };
+
+  get state(): CameraState {
+    return this.currentState;
+  }
+
+  latest(): CameraFrame | undefined {
+    return this.latestFrame;
+  }
+
+  onFrame(listener: (frame: CameraFrame) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  onState(listener: (state: CameraState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  emitFrame(frame: CameraFrame): void {
+    this.latestFrame = frame;
+    for (const listener of this.frameListeners) listener(frame);
+  }
+
+  setState(state: CameraState): void {
+    this.currentState = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+}
