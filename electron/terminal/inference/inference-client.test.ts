@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { decodeImageFile } from '../../vision/frame/decode.js';
+import { defaultManifestPath, packageRoot } from '../../vision/models/paths.js';
+import type { CameraFrame } from '../camera/camera.js';
+import { InferenceClient, InferenceError } from './inference-client.js';
+
+const FAKE_WORKER = new URL('./test/fake-inference.worker.ts', import.meta.url);
+const SAMPLE = join(packageRoot(), 'node_modules/@vladmandic/face-api/demo/sample1.jpg');
+const MODELS_PRESENT = existsSync(join(packageRoot(), 'models/onnx/blazeface-256.onnx'));
+
+function frame(seq: number): CameraFrame {
+  return { seq, timestampMs: 1_000 + seq, image: { widthPx: 4, heightPx: 2, data: new Uint8Array(24).fill(seq) } };
+}
+
+describe('InferenceClient', () => {
+  it('runs the real pipeline in the worker: faces and templates come back, the camera keeps its pixels', async (t) => {
+    if (!MODELS_PRESENT) return t.skip('converted models absent: run npm run models');
+    const client = await InferenceClient.start({ config: { manifestPath: defaultManifestPath() } });
+    try {
+      assert.equal((await client.info()).models.detector, 'blazeface-256');
+      const image = await decodeImageFile(SAMPLE);
+      const cameraFrame: CameraFrame = { seq: 7, timestampMs: 123, image };
+      const result = await client.submitLatest(cameraFrame, 20);
+      assert.ok(result);
+      assert.equal(result.frameSeq, 7);
+      assert.equal(result.faces.length, 3);
+      for (const face of result.faces) assert.equal(face.template?.length, 128);
+      assert.ok(result.timingsMs.detectMs > 0 && result.timingsMs.extractMs > 0);
+      // The pixels were copied for the worker, not detached from the camera's frame.
+      assert.equal(image.data.length, image.widthPx * image.heightPx * 3);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('keeps only the newest frame while the worker is busy: stale frames are dropped, not queued', async () => {
+    const client = await InferenceClient.start({ config: { manifestPath: 'unused' }, workerUrl: FAKE_WORKER });
+    try {
+      const results = await Promise.all([1, 2, 3, 4, 5].map((seq) => client.submitLatest(frame(seq))));
+      // 1 goes straight to the worker; 2–4 are replaced while it works; 5 is processed next.
+      assert.deepEqual(results.map((result) => result?.frameSeq ?? null), [1, null, null, null, 5]);
+      assert.equal(client.stats.framesProcessed, 2);
+      assert.equal(client.stats.framesDropped, 3);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('restarts a worker that dies: the pending frame fails cleanly and later frames are processed', async () => {
+    const client = await InferenceClient.start({ config: { manifestPath: 'unused' }, workerUrl: FAKE_WORKER, restartDelayMs: 10 });
+    try {
+      const restarted = new Promise<string>((resolve) => client.onRestart(resolve));
+      assert.equal(await client.submitLatest(frame(13)), null);
+      assert.match(await restarted, /exited \(code 3\)/);
+      assert.equal(client.stats.workerRestarts, 1);
+      assert.equal((await client.info()).backend, 'fake-1');
+      assert.equal((await client.submitLatest(frame(14)))?.frameSeq, 14);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('fails to start with the reason when the models cannot be loaded', async () => {
+    await assert.rejects(
+      InferenceClient.start({ config: { manifestPath: '/nowhere/manifest.json' } }),
+      (error: Error) => error instanceof InferenceError && error.code === 'ManifestError' && error.message.includes('/nowhere/manifest.json'),
+    );
+  });
+});

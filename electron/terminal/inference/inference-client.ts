@@ -1,0 +1,194 @@
+import { Worker } from 'node:worker_threads';
+
+import type { CameraFrame } from '../camera/camera.js';
+import type { InferenceConfig, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
+
+/** A request failed in the worker, or the worker died while it was pending. */
+export class InferenceError extends Error {
+  override readonly name = 'InferenceError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of `InferenceClient.start`. */
+export interface InferenceClientOptions {
+  readonly config: InferenceConfig;
+  /** Worker entry; default the inference worker beside this module. Tests pass their own. */
+  readonly workerUrl?: URL;
+  /** Wait before starting a fresh worker after a crash, ms; default 500. */
+  readonly restartDelayMs?: number;
+}
+
+/** Counters for the health screen. */
+export interface InferenceStats {
+  framesProcessed: number;
+  /** Frames replaced by a newer one before the worker was free to take them. */
+  framesDropped: number;
+  workerRestarts: number;
+}
+
+type Pending = { resolve: (value: never) => void; reject: (error: Error) => void };
+
+/**
+ * The main thread's side of the inference worker. Requests are numbered; a reply echoes its number. Frames go
+ * through `submitLatest`: while the worker is busy only the newest frame waits, older ones are dropped, so no
+ * queue grows behind a slow model. When the worker dies every pending request fails with `WORKER_EXITED`
+ * and a fresh worker is started and initialised.
+ */
+export class InferenceClient {
+  readonly stats: InferenceStats = { framesProcessed: 0, framesDropped: 0, workerRestarts: 0 };
+  private worker!: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextSeq = 1;
+  private closed = false;
+  private busy = false;
+  private waiting: { frame: CameraFrame; extractMinInterOcularPx: number | undefined; resolve: (result: ProcessResult | null) => void } | undefined;
+  private readonly restartListeners = new Set<(reason: string) => void>();
+  private ready: Promise<WorkerReplyValues['init']>;
+
+  private constructor(private readonly options: InferenceClientOptions) {
+    this.ready = this.spawn();
+  }
+
+  /** Starts the worker and loads the models; rejects if they cannot be loaded. */
+  static async start(options: InferenceClientOptions): Promise<InferenceClient> {
+    const client = new InferenceClient(options);
+    try {
+      await client.ready;
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    return client;
+  }
+
+  /** Models and backend the worker runs. */
+  async info(): Promise<WorkerReplyValues['init']> {
+    return this.ready;
+  }
+
+  /** Called after a crashed worker was replaced, with the reason. */
+  onRestart(listener: (reason: string) => void): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
+  }
+
+  /**
+   * Processes a frame, unless a newer one arrives before the worker is free: then this one resolves null
+   * (dropped). Templates are computed for faces at least `extractMinInterOcularPx` apart at the eyes.
+   */
+  submitLatest(frame: CameraFrame, extractMinInterOcularPx?: number): Promise<ProcessResult | null> {
+    return new Promise((resolve) => {
+      if (this.waiting) {
+        this.stats.framesDropped++;
+        this.waiting.resolve(null);
+      }
+      this.waiting = { frame, extractMinInterOcularPx, resolve };
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.busy || !this.waiting || this.closed) return;
+    const { frame, extractMinInterOcularPx, resolve } = this.waiting;
+    this.waiting = undefined;
+    this.busy = true;
+    // The worker gets its own copy of the pixels (transferred): the camera keeps showing its frame.
+    const data = frame.image.data.slice();
+    this.call('process', { frame: { seq: frame.seq, timestampMs: frame.timestampMs, widthPx: frame.image.widthPx, heightPx: frame.image.heightPx, data }, extractMinInterOcularPx }, [data.buffer as ArrayBuffer])
+      .then(
+        (result) => {
+          this.stats.framesProcessed++;
+          resolve(result);
+        },
+        // A frame lost to a crash is a dropped frame: the camera loop goes on with the next one.
+        () => {
+          this.stats.framesDropped++;
+          resolve(null);
+        },
+      )
+      .finally(() => {
+        this.busy = false;
+        this.pump();
+      });
+  }
+
+  /** Sends one request and waits for its reply. */
+  private async call<T extends WorkerRequest['type']>(
+    type: T,
+    body: Omit<Extract<WorkerRequest, { type: T }>, 'type' | 'seq'>,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<WorkerReplyValues[T]> {
+    if (type !== 'init') await this.ready;
+    if (this.closed && type !== 'close') throw new InferenceError('CLOSED', 'the inference client is closed');
+    const seq = this.nextSeq++;
+    return new Promise<WorkerReplyValues[T]>((resolve, reject) => {
+      this.pending.set(seq, { resolve: resolve as (value: never) => void, reject });
+      this.worker.postMessage({ type, seq, ...body }, transfer);
+    });
+  }
+
+  private spawn(): Promise<WorkerReplyValues['init']> {
+    this.worker = createWorker(this.options.workerUrl ?? defaultWorkerUrl());
+    const worker = this.worker;
+    worker.on('message', (reply: WorkerReply) => {
+      const pending = this.pending.get(reply.seq);
+      if (!pending) return;
+      this.pending.delete(reply.seq);
+      if (reply.ok) pending.resolve(reply.value as never);
+      else pending.reject(new InferenceError(reply.error.code, reply.error.message));
+    });
+    worker.on('error', () => undefined);
+    worker.on('exit', (exitCode) => {
+      if (worker !== this.worker) return;
+      const reason = `the inference worker exited (code ${exitCode})`;
+      for (const pending of this.pending.values()) pending.reject(new InferenceError('WORKER_EXITED', reason));
+      this.pending.clear();
+      if (this.closed) return;
+      this.stats.workerRestarts++;
+      setTimeout(() => {
+        if (this.closed) return;
+        this.ready = this.spawn();
+        this.ready.then(
+          () => {
+            for (const listener of this.restartListeners) listener(reason);
+            this.pump();
+          },
+          () => undefined,
+        );
+      }, this.options.restartDelayMs ?? 500);
+    });
+    return this.call('init', { config: this.options.config });
+  }
+
+  /** Closes the models and stops the worker; pending requests fail with `WORKER_EXITED`. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.waiting?.resolve(null);
+    this.waiting = undefined;
+    const worker = this.worker;
+    await Promise.race([this.call('close', {}).catch(() => null), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    await worker.terminate();
+  }
+}
+
+function defaultWorkerUrl(): URL {
+  // Sources run through tsx (tests, development) and compiled JavaScript (dist/) name the entry differently.
+  return new URL(import.meta.url.endsWith('.ts') ? './inference.worker.ts' : './inference.worker.js', import.meta.url);
+}
+
+/**
+ * Starts a worker thread on `url`. A TypeScript entry (development, tests) gets tsx's loader registered inside
+ * the worker first: worker threads do not inherit the loader hooks of the thread that starts them.
+ */
+export function createWorker(url: URL): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(bootstrap, { eval: true });
+}

@@ -1,0 +1,93 @@
+/**
+ * The inference worker: owns the vision pipeline, so no network ever runs on the main thread. It answers one
+ * request at a time, in order; the client decides which frames are worth sending.
+ */
+import { performance } from 'node:perf_hooks';
+import { parentPort } from 'node:worker_threads';
+
+import { OnnxBackend } from '../../vision/backend/onnx-backend.js';
+import { loadManifest } from '../../vision/models/manifest.js';
+import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
+import type { ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
+
+if (!parentPort) throw new Error('inference.worker must run in a worker thread');
+const port = parentPort;
+let pipeline: FacePipeline | undefined;
+
+async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerRequest['type']]> {
+  switch (request.type) {
+    case 'init': {
+      await pipeline?.close();
+      pipeline = undefined;
+      const { config } = request;
+      const created = await FacePipeline.create({
+        manifest: await loadManifest(config.manifestPath),
+        backend: new OnnxBackend({ intraOpThreads: config.intraOpThreads ?? 1 }),
+        extractorId: config.extractorId,
+        mirrorAverage: config.mirrorAverage,
+        fitterPasses: config.fitterPasses,
+      });
+      pipeline = created;
+      return { models: created.modelIds, backend: created.backendName };
+    }
+    case 'process': {
+      if (!pipeline) throw Object.assign(new Error('the worker has no pipeline yet: send init first'), { code: 'NOT_READY' });
+      const { frame } = request;
+      const image = { widthPx: frame.widthPx, heightPx: frame.heightPx, data: frame.data };
+      const analysis = await pipeline.analyse(image);
+      let extractMs = 0;
+      const faces: ProcessedFace[] = [];
+      for (const face of analysis.faces) {
+        if (request.extractMinInterOcularPx !== undefined && face.quality.interOcularPx >= request.extractMinInterOcularPx) {
+          const { template, durationMs } = await pipeline.extract(image, face);
+          extractMs += durationMs;
+          faces.push({ ...face, template: template.vector });
+        } else {
+          faces.push(face);
+        }
+      }
+      const result: ProcessResult = {
+        frameSeq: frame.seq,
+        timestampMs: frame.timestampMs,
+        widthPx: frame.widthPx,
+        heightPx: frame.heightPx,
+        faces,
+        extractorId: pipeline.modelIds.extractor,
+        timingsMs: { ...analysis.timingsMs, extractMs },
+      };
+      return result;
+    }
+    case 'close':
+      await pipeline?.close();
+      pipeline = undefined;
+      return null;
+  }
+}
+
+/** Typed arrays inside a reply travel by transfer: templates and meshes are not copied. */
+function transferables(value: unknown): ArrayBuffer[] {
+  if (!value || typeof value !== 'object' || !('faces' in value)) return [];
+  return (value as ProcessResult).faces.flatMap((face) => [face.meshNorm.buffer as ArrayBuffer, ...(face.template ? [face.template.buffer as ArrayBuffer] : [])]);
+}
+
+// One request at a time: requests queue here, in the order the client sent them.
+let chain = Promise.resolve();
+port.on('message', (request: WorkerRequest) => {
+  chain = chain.then(async () => {
+    const startMs = performance.now();
+    let reply: WorkerReply;
+    try {
+      const value = await handle(request);
+      reply = { seq: request.seq, ok: true, value, durationMs: performance.now() - startMs };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      reply = {
+        seq: request.seq,
+        ok: false,
+        error: { code: typeof code === 'string' ? code : (error as Error).name || 'ERROR', message: (error as Error).message },
+        durationMs: performance.now() - startMs,
+      };
+    }
+    port.postMessage(reply, reply.ok ? transferables(reply.value) : []);
+  });
+});

@@ -1,0 +1,61 @@
+import type { AnalysedFace, StageTimingsMs } from '../../vision/pipeline/face-pipeline.js';
+
+/** What the inference worker is built with. */
+export interface InferenceConfig {
+  /** Model manifest; converted models are in `onnx/` beside it. */
+  readonly manifestPath: string;
+  /** onnxruntime intra-op threads per model; default 1. */
+  readonly intraOpThreads?: number;
+  readonly extractorId?: string;
+  readonly mirrorAverage?: boolean;
+  readonly fitterPasses?: number;
+}
+
+/** A frame handed to the worker; its pixel buffer is transferred, not copied. */
+export interface FrameMessage {
+  readonly seq: number;
+  readonly timestampMs: number;
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly data: Uint8Array;
+}
+
+/** A face as the worker reports it: the analysis, and the template where one was asked for. */
+export interface ProcessedFace extends AnalysedFace {
+  readonly template?: Float32Array;
+}
+
+/** The worker's answer to a `process` request. */
+export interface ProcessResult {
+  readonly frameSeq: number;
+  readonly timestampMs: number;
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly faces: ProcessedFace[];
+  readonly extractorId: string;
+  readonly timingsMs: StageTimingsMs & { extractMs: number };
+}
+
+/** Requests to the worker; each carries an increasing `seq` that its reply echoes. */
+export type WorkerRequest =
+  | { readonly type: 'init'; readonly seq: number; readonly config: InferenceConfig }
+  | {
+      readonly type: 'process';
+      readonly seq: number;
+      readonly frame: FrameMessage;
+      /** Compute templates of faces whose inter-ocular distance is at least this, px; default: none. */
+      readonly extractMinInterOcularPx?: number;
+    }
+  | { readonly type: 'close'; readonly seq: number };
+
+/** Values of the replies, by request type. */
+export interface WorkerReplyValues {
+  init: { readonly models: { detector: string; fitter: string; extractor: string }; readonly backend: string };
+  process: ProcessResult;
+  close: null;
+}
+
+/** A reply: the Result envelope of one request, with how long the worker spent on it. */
+export type WorkerReply =
+  | { readonly seq: number; readonly ok: true; readonly value: unknown; readonly durationMs: number }
+  | { readonly seq: number; readonly ok: false; readonly error: { readonly code: string; readonly message: string }; readonly durationMs: number };
