@@ -27,9 +27,9 @@ export interface ModelSession {
   close(): Promise<void>;
 }
 
-/** Loads models for one engine. */
+/** Loads models for one engine (or, for `auto`, chooses the engine per model). */
 export interface InferenceBackend {
-  readonly name: BackendName;
+  readonly name: BackendName | 'auto';
   load(model: ResolvedModel): Promise<ModelSession>;
 }
 

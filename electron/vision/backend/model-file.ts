@@ -5,26 +5,31 @@ import type { ResolvedModel } from '../models/manifest.js';
 import { ModelFileError } from './inference-backend.js';
 
 /**
- * Reads a converted model and checks it against the manifest's sha256, so a damaged, replaced or stale file
+ * Reads a model file and checks it against the sha256 the manifest pins, so a damaged, replaced or stale file
  * is refused before it reaches a runtime.
  */
-export async function readVerifiedModel(model: ResolvedModel): Promise<Uint8Array> {
+export async function readVerifiedFile(modelId: string, filePath: string, sha256: string): Promise<Uint8Array> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(model.onnxPath);
+    bytes = await readFile(filePath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'is missing' : `cannot be read (${code ?? (error as Error).message})`;
-    throw new ModelFileError(model.id, model.onnxPath, `model ${model.id}: ${model.onnxPath} ${reason}; run \`npm run models\` to convert the models`);
+    throw new ModelFileError(modelId, filePath, `model ${modelId}: ${filePath} ${reason}; run \`npm run models\` to convert the models`);
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== model.entry.onnx.sha256) {
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== sha256) {
     throw new ModelFileError(
-      model.id,
-      model.onnxPath,
-      `model ${model.id}: ${model.onnxPath} has sha256 ${sha256.slice(0, 12)}…, the manifest expects ${model.entry.onnx.sha256.slice(0, 12)}…; ` +
+      modelId,
+      filePath,
+      `model ${modelId}: ${filePath} has sha256 ${actual.slice(0, 12)}…, the manifest expects ${sha256.slice(0, 12)}…; ` +
         'the file is damaged or was replaced: run `npm run models -- --force` to convert it again',
     );
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Reads a model's converted ONNX file, checked against the manifest. */
+export async function readVerifiedModel(model: ResolvedModel): Promise<Uint8Array> {
+  return readVerifiedFile(model.id, model.onnxPath, model.entry.onnx.sha256);
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-import type { InferenceBackend, ModelSession, OutputTensor } from '../backend/inference-backend.js';
+import type { BackendName, InferenceBackend, ModelSession, OutputTensor } from '../backend/inference-backend.js';
 import { letterbox } from '../frame/resize.js';
 import type { RgbImage } from '../frame/rgb-image.js';
 import { applyAffine } from '../geometry/affine.js';
@@ -80,6 +80,11 @@ export class FaceDetector {
         };
       });
     return { detections, durationMs: performance.now() - startMs };
+  }
+
+  /** The engine this stage's model runs on. */
+  get engine(): BackendName {
+    return this.session.backend;
   }
 
   async close(): Promise<void> {

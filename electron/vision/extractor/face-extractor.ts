@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 
 import { alignFace, type AlignmentTemplate, type FivePoints } from '../align/align-face.js';
-import type { InferenceBackend, ModelSession } from '../backend/inference-backend.js';
+import type { BackendName, InferenceBackend, ModelSession } from '../backend/inference-backend.js';
 import { flipHorizontal, type RgbImage } from '../frame/rgb-image.js';
 import { l2Normalize } from '../matcher/similarity.js';
 import { ManifestError, type ResolvedModel } from '../models/manifest.js';
@@ -72,6 +72,11 @@ export class FaceExtractor {
       for (let i = 0; i < vector.length; i++) vector[i] = (a[i] as number) + (b[i] as number);
     }
     return { modelId: this.modelId, vector: l2Normalize(vector) };
+  }
+
+  /** The engine this stage's model runs on. */
+  get engine(): BackendName {
+    return this.session.backend;
   }
 
   async close(): Promise<void> {

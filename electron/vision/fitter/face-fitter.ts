@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-import type { InferenceBackend, ModelSession } from '../backend/inference-backend.js';
+import type { BackendName, InferenceBackend, ModelSession } from '../backend/inference-backend.js';
 import type { RgbImage } from '../frame/rgb-image.js';
 import { applyAffine, invertAffine } from '../geometry/affine.js';
 import type { Point } from '../geometry/point.js';
@@ -135,6 +135,11 @@ export class FaceFitter {
       fivePointsPx: [mean(five.leftEye), mean(five.rightEye), mean(five.noseTip), mean(five.mouthLeft), mean(five.mouthRight)],
       roi,
     };
+  }
+
+  /** The engine this stage's model runs on. */
+  get engine(): BackendName {
+    return this.session.backend;
   }
 
   async close(): Promise<void> {

@@ -68,7 +68,7 @@ export class FacePipeline {
     readonly detector: FaceDetector,
     readonly fitter: FaceFitter,
     readonly extractor: FaceExtractor,
-    readonly backendName: BackendName,
+    readonly backendName: InferenceBackend['name'],
     readonly minPresence: number,
     readonly modelIds: { detector: string; fitter: string; extractor: string },
   ) {}
@@ -130,6 +130,11 @@ export class FacePipeline {
   async extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; durationMs: number }> {
     const fivePointsPx = face.fivePointsNorm.map((point) => toPx(point, image.widthPx, image.heightPx)) as unknown as FivePoints;
     return this.extractor.extract(image, fivePointsPx);
+  }
+
+  /** The engine each stage's model runs on. */
+  get engines(): { detector: BackendName; fitter: BackendName; extractor: BackendName } {
+    return { detector: this.detector.engine, fitter: this.fitter.engine, extractor: this.extractor.engine };
   }
 
   /** A matcher (1:1 and an empty 1:N gallery) for this pipeline's templates, with the extractor's thresholds. */

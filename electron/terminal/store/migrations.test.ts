@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import Database from 'better-sqlite3';
+
+import { StoreError } from './errors.js';
+import { LINTEL_APPLICATION_ID, MIGRATIONS, runMigrations, SCHEMA_VERSION, schemaVersion, type Migration } from './migrations.js';
+import { tempDir } from './test/test-helpers.js';
+
+function freshDb(t: { after(fn: () => void): void }): Database.Database {
+  const db = new Database(join(tempDir(t), 'test.db'));
+  db.pragma('foreign_keys = ON');
+  t.after(() => db.close());
+  return db;
+}
+
+/** Column names of a table, in order. */
+function columns(db: Database.Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((column) => column.name);
+}
+
+function isStrict(db: Database.Database, table: string): boolean {
+  return (db.pragma(`table_list(${table})`) as { strict: number }[])[0]?.strict === 1;
+}
+
+const upTo = (version: number): Migration[] => MIGRATIONS.slice(0, version);
+
+describe('migrations', () => {
+  test('0001 persons-and-samples: marks the file as Lintel and creates strict persons, groups, samples, templates', (t) => {
+    const db = freshDb(t);
+    assert.deepEqual(runMigrations(db, upTo(1)), [1]);
+    assert.equal(schemaVersion(db), 1);
+    assert.equal(db.pragma('application_id', { simple: true }), LINTEL_APPLICATION_ID);
+    assert.deepEqual(columns(db, 'meta'), ['key', 'value']);
+    assert.deepEqual(columns(db, 'persons'), [
+      'id', 'name', 'name_folded', 'external_id', 'enabled', 'valid_from_ms', 'valid_until_ms', 'created_at_ms', 'updated_at_ms',
+    ]);
+    assert.deepEqual(columns(db, 'person_groups'), ['person_id', 'group_name']);
+    assert.deepEqual(columns(db, 'samples'), ['id', 'person_id', 'quality_json', 'crop', 'created_at_ms']);
+    assert.deepEqual(columns(db, 'templates'), ['sample_id', 'model_id', 'dimension', 'template', 'created_at_ms']);
+    for (const table of ['meta', 'persons', 'person_groups', 'samples', 'templates']) assert.ok(isStrict(db, table), table);
+    // STRICT: a string is not silently stored in an INTEGER column.
+    const insert = db.prepare('INSERT INTO persons (id, name, name_folded, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?)');
+    assert.throws(() => insert.run('p1', 'Ann', 'ann', 'yesterday', 0), /cannot store TEXT value in INTEGER column/);
+    insert.run('p1', 'Ann', 'ann', 1, 1);
+    db.prepare("INSERT INTO samples (id, person_id, quality_json, crop, created_at_ms) VALUES ('s1', 'p1', '{}', x'00', 1)").run();
+    db.prepare("INSERT INTO templates (sample_id, model_id, dimension, template, created_at_ms) VALUES ('s1', 'm', 4, x'00', 1)").run();
+    db.prepare("DELETE FROM persons WHERE id = 'p1'").run();
+    assert.equal(db.prepare('SELECT count(*) FROM templates').pluck().get(), 0, 'samples and templates cascade');
+  });
+
+  test('0002 events: adds the log beside existing persons; erasing a person keeps their events', (t) => {
+    const db = freshDb(t);
+    runMigrations(db, upTo(1));
+    db.prepare("INSERT INTO persons (id, name, name_folded, created_at_ms, updated_at_ms) VALUES ('p1', 'Ann', 'ann', 1, 1)").run();
+    assert.deepEqual(runMigrations(db, upTo(2)), [2]);
+    assert.deepEqual(columns(db, 'events'), [
+      'id', 'at_ms', 'decision', 'reason', 'person_id', 'person_erased_at_ms', 'model_id', 'similarity', 'liveness_score', 'quality_json',
+    ]);
+    assert.deepEqual(columns(db, 'event_snapshots'), ['event_id', 'jpeg']);
+    assert.ok(isStrict(db, 'events') && isStrict(db, 'event_snapshots'));
+    db.prepare("INSERT INTO events (at_ms, decision, reason, person_id) VALUES (5, 'granted', 'match', 'p1')").run();
+    db.prepare("INSERT INTO event_snapshots (event_id, jpeg) VALUES (1, x'ff')").run();
+    assert.throws(() => db.prepare("INSERT INTO events (at_ms, decision, reason) VALUES (5, 'maybe', 'x')").run(), /CHECK constraint failed/);
+    db.prepare("DELETE FROM persons WHERE id = 'p1'").run();
+    assert.deepEqual(db.prepare('SELECT person_id, reason FROM events').get(), { person_id: null, reason: 'match' });
+  });
+
+  test('0003 settings-and-admins: adds settings and admin credentials, earlier data intact', (t) => {
+    const db = freshDb(t);
+    runMigrations(db, upTo(2));
+    db.prepare("INSERT INTO events (at_ms, decision, reason) VALUES (5, 'denied', 'unknown-face')").run();
+    assert.deepEqual(runMigrations(db, upTo(3)), [3]);
+    assert.equal(schemaVersion(db), 3);
+    assert.deepEqual(columns(db, 'settings'), ['key', 'value_json', 'updated_at_ms']);
+    assert.deepEqual(columns(db, 'admins'), [
+      'username', 'kind', 'scheme', 'salt', 'hash', 'scrypt_cost', 'scrypt_block_size', 'scrypt_parallelization',
+      'failed_attempts', 'locked_until_ms', 'last_login_at_ms', 'created_at_ms', 'updated_at_ms',
+    ]);
+    assert.ok(isStrict(db, 'settings') && isStrict(db, 'admins'));
+    assert.throws(() => db.prepare("INSERT INTO settings (key, value_json, updated_at_ms) VALUES ('k', '{oops', 1)").run(), /CHECK constraint failed/);
+    assert.equal(db.prepare('SELECT count(*) FROM events').pluck().get(), 1);
+  });
+
+  test('the list is complete: every migration once, in order, and the schema version is the last', () => {
+    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3]);
+    assert.equal(SCHEMA_VERSION, 3);
+  });
+
+  test('running again applies nothing', (t) => {
+    const db = freshDb(t);
+    assert.deepEqual(runMigrations(db), [1, 2, 3]);
+    assert.deepEqual(runMigrations(db), []);
+  });
+
+  test('a failing migration rolls back whole and leaves the previous version', (t) => {
+    const db = freshDb(t);
+    const broken: Migration = {
+      version: 4,
+      name: 'broken',
+      up(connection) {
+        connection.exec('CREATE TABLE half_done (x INTEGER) STRICT');
+        connection.exec('INSERT INTO no_such_table VALUES (1)');
+      },
+    };
+    assert.throws(() => runMigrations(db, [...MIGRATIONS, broken]), (error: unknown) => error instanceof StoreError && error.code === 'migration-failed' && /4 \(broken\)/.test(error.message));
+    assert.equal(schemaVersion(db), 3);
+    assert.equal(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get(), 0);
+  });
+
+  test('refuses a database newer than the code', (t) => {
+    const db = freshDb(t);
+    runMigrations(db);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    assert.throws(() => runMigrations(db), (error: unknown) => error instanceof StoreError && error.code === 'schema-too-new' && /version 4, newer/.test(error.message));
+  });
+
+  test("refuses another application's database", (t) => {
+    const db = freshDb(t);
+    db.exec('CREATE TABLE photos (id INTEGER)');
+    assert.throws(() => runMigrations(db), (error: unknown) => error instanceof StoreError && error.code === 'not-lintel');
+    db.pragma('application_id = 1234');
+    assert.throws(() => runMigrations(db), (error: unknown) => error instanceof StoreError && error.code === 'not-lintel');
+  });
+
+  test('refuses a migration list with gaps', (t) => {
+    const db = freshDb(t);
+    assert.throws(() => runMigrations(db, [MIGRATIONS[0]!, MIGRATIONS[2]!]), /out of order/);
+  });
+});

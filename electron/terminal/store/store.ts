@@ -1,0 +1,313 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type Database from 'better-sqlite3';
+
+import type { Gallery } from '../../vision/matcher/gallery.js';
+import { AdminRepository, type AdminRepositoryOptions } from './admin-repository.js';
+import { backupDatabase, restoreDatabase, type BackupProgress, type BackupResult } from './backup.js';
+import { deriveKeys, KEY_FILE_NAME, loadOrCreateKey, type StoreKeys } from './crypto.js';
+import { bindKey, openDatabase } from './database.js';
+import { StoreError } from './errors.js';
+import { EventsRepository, type EventsTestHooks } from './events-repository.js';
+import { PersonsRepository, type Person, type PersonInput } from './persons-repository.js';
+import { SamplesRepository, type SampleInput } from './samples-repository.js';
+import { SettingsRepository } from './settings-repository.js';
+
+/** Options of `TerminalStore.open`. */
+export interface TerminalStoreOptions {
+  /** Folder of `lintel.db` and `lintel.key`; created with mode 0700. */
+  readonly dataDir: string;
+  /** Clock, ms since epoch; default Date.now. */
+  readonly nowMs?: () => number;
+  /** scrypt parameters and lockout policy of admin credentials; defaults in admin-repository.ts. */
+  readonly admin?: Omit<AdminRepositoryOptions, 'nowMs'>;
+  /** Observations for tests (e.g. the synchronous level of grant writes). */
+  readonly eventsTestHooks?: EventsTestHooks;
+}
+
+/** The part of the vision Gallery the store keeps in step with the database. */
+export type GallerySink = Pick<Gallery, 'dimension' | 'addMany' | 'removeById' | 'clear'>;
+
+/** Progress of a template rebuild, in samples. */
+export interface RebuildProgress {
+  readonly totalCount: number;
+  /** Samples that have a template of the new model. */
+  readonly doneCount: number;
+  readonly failedCount: number;
+}
+
+/** Options of `rebuildTemplates`. */
+export interface RebuildOptions {
+  /** The new extractor's model id. */
+  readonly modelId: string;
+  /** Template of an aligned crop JPEG by the new extractor (e.g. decodeImageBuffer + FaceExtractor.extractAligned). */
+  extract(alignedJpeg: Buffer): Promise<Float32Array>;
+  /** Called after every sample. */
+  onProgress?(progress: RebuildProgress): void;
+  /** Stops after the current sample; what is done stays done and a later rebuild resumes. */
+  readonly signal?: AbortSignal;
+}
+
+/** The outcome of `rebuildTemplates`. */
+export interface RebuildResult extends RebuildProgress {
+  /** Samples whose crop the extractor could not handle, with why. */
+  readonly failures: readonly { sampleId: string; message: string }[];
+  readonly aborted: boolean;
+}
+
+/** What the public `samples` property offers: reads only, so every write goes through the store and its galleries. */
+export type SamplesReader = Pick<
+  SamplesRepository,
+  'listForPerson' | 'personOf' | 'getCrop' | 'templatesForModel' | 'templatesOfPerson' | 'templatesToRebuild' | 'rebuildProgress' | 'templateCounts'
+>;
+
+/** What the public `persons` property offers: everything but erasure, which is `TerminalStore.deletePerson`. */
+export type PersonsAccess = Omit<PersonsRepository, 'erase'>;
+
+/**
+ * The terminal's store: one SQLite connection and the key, the repositories on them, and the 1:N galleries
+ * kept in step with the database (a deleted person leaves the gallery in the same call). Plain Node.
+ */
+export class TerminalStore {
+  readonly persons: PersonsAccess;
+  readonly samples: SamplesReader;
+  readonly events: EventsRepository;
+  readonly settings: SettingsRepository;
+  readonly admins: AdminRepository;
+  /** Fingerprint of the key in use (not secret). */
+  readonly keyId: string;
+  private readonly personsRepository: PersonsRepository;
+  private readonly samplesRepository: SamplesRepository;
+  private readonly galleries = new Map<GallerySink, string>();
+  private closed = false;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly db: Database.Database,
+    keys: StoreKeys,
+    options: TerminalStoreOptions,
+  ) {
+    const nowMs = options.nowMs ?? Date.now;
+    this.keyId = keys.keyId;
+    this.personsRepository = new PersonsRepository(db, nowMs);
+    this.samplesRepository = new SamplesRepository(db, keys.blobKey, nowMs);
+    this.persons = this.personsRepository;
+    this.samples = this.samplesRepository;
+    this.events = new EventsRepository(db, keys.blobKey, nowMs, options.eventsTestHooks);
+    this.settings = new SettingsRepository(db, nowMs);
+    this.admins = new AdminRepository(db, keys.pepperKey, { ...options.admin, nowMs });
+  }
+
+  /**
+   * Opens the store in `dataDir`: creates the folder (0700), the key (first start) and the database,
+   * applies migrations and checks the database was sealed with this key. A StoreError 'key-file' when the
+   * key is missing for an existing database or has loose permissions, 'key-mismatch', 'schema-too-new',
+   * 'not-lintel'.
+   */
+  static open(options: TerminalStoreOptions): TerminalStore {
+    const { dataDir } = options;
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const db = openDatabase({ dataDir });
+    try {
+      const boundKeyId = db.prepare<[], string>("SELECT value FROM meta WHERE key = 'key_id'").pluck().get();
+      if (boundKeyId !== undefined && !existsSync(join(dataDir, KEY_FILE_NAME))) {
+        // Never make a fresh key for sealed data: it would hide the real problem behind a key mismatch.
+        throw new StoreError('key-file', `${join(dataDir, KEY_FILE_NAME)} is missing but the database needs key ${boundKeyId}: put the key file back`);
+      }
+      const masterKey = loadOrCreateKey(dataDir);
+      const keys = deriveKeys(masterKey);
+      masterKey.fill(0);
+      bindKey(db, keys.keyId);
+      return new TerminalStore(dataDir, db, keys, options);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Replaces the database in `dataDir` with a backup (see restoreDatabase); the store on `dataDir` must be
+   * closed, and opened again afterwards. Needs the key the backup was sealed with in `dataDir`.
+   */
+  static restore(options: { dataDir: string; backupPath: string }): { schemaVersion: number } {
+    const keyPath = join(options.dataDir, KEY_FILE_NAME);
+    if (!existsSync(keyPath)) throw new StoreError('key-file', `${keyPath} is missing: install the key file the backup was made with, then restore`);
+    const masterKey = loadOrCreateKey(options.dataDir);
+    const { keyId } = deriveKeys(masterKey);
+    masterKey.fill(0);
+    return restoreDatabase({ ...options, keyId });
+  }
+
+  /** Adds a person and their samples in one transaction: after a crash either all of it exists or none. */
+  enrollPerson(input: PersonInput, samples: Iterable<SampleInput>): { person: Person; sampleIds: string[] } {
+    const result = this.db.transaction(() => {
+      const person = this.personsRepository.create(input);
+      const sampleIds: string[] = [];
+      for (const sample of samples) {
+        this.assertGalleryDimension(sample.modelId, sample.template);
+        sampleIds.push(this.samplesRepository.add(person.id, sample));
+      }
+      return { person, sampleIds };
+    })();
+    this.refreshGalleries(result.person.id);
+    return result;
+  }
+
+  /** Adds a sample to a person and to the attached galleries of its model; returns the sample id. */
+  addSample(personId: string, sample: SampleInput): string {
+    this.assertGalleryDimension(sample.modelId, sample.template);
+    const id = this.samplesRepository.add(personId, sample);
+    this.refreshGalleries(personId);
+    return id;
+  }
+
+  /** Deletes a sample (crop and templates) and its gallery rows; returns false when there was none. */
+  deleteSample(sampleId: string): boolean {
+    const personId = this.samplesRepository.delete(sampleId);
+    if (personId === undefined) return false;
+    this.refreshGalleries(personId);
+    this.truncateWal();
+    return true;
+  }
+
+  /**
+   * Erases a person: person, groups, samples, templates and the snapshots of their events in one
+   * transaction, their rows in every attached gallery at once, then a TRUNCATE checkpoint so no earlier
+   * page image stays in the WAL. Their events stay, with person id null and `personErasedAtMs` set: the
+   * door log must survive, but not their face or name. secure_delete zeroes the freed space in the file.
+   * `walTruncated` is false when a reader kept the WAL busy (the next erasure or checkpoint retries).
+   */
+  deletePerson(personId: string): { deleted: boolean; walTruncated: boolean } {
+    const deleted = this.personsRepository.erase(personId);
+    for (const gallery of this.galleries.keys()) gallery.removeById(personId);
+    return { deleted, walTruncated: this.truncateWal() };
+  }
+
+  /**
+   * Fills `gallery` with every template of `modelId` and keeps it in step with later enrollments, sample
+   * and person deletions and rebuilt templates, until detached. Every person with templates is in it,
+   * disabled or out of their window too: the access decision checks `accessStateAt`, so the log can say
+   * who was refused. Returns the number of templates loaded.
+   */
+  attachGallery(modelId: string, gallery: GallerySink): number {
+    gallery.clear();
+    let batch: { id: string; template: Float32Array }[] = [];
+    let count = 0;
+    for (const stored of this.samplesRepository.templatesForModel(modelId)) {
+      batch.push({ id: stored.personId, template: stored.template });
+      if (batch.length === 1024) {
+        gallery.addMany(batch);
+        count += batch.length;
+        batch = [];
+      }
+    }
+    gallery.addMany(batch);
+    count += batch.length;
+    this.galleries.set(gallery, modelId);
+    return count;
+  }
+
+  /** Stops keeping `gallery` in step. */
+  detachGallery(gallery: GallerySink): void {
+    this.galleries.delete(gallery);
+  }
+
+  /** Stores a template of `modelId` for a sample (see SamplesRepository.replaceTemplate) and updates attached galleries. */
+  replaceTemplate(sampleId: string, modelId: string, template: Float32Array): void {
+    this.assertGalleryDimension(modelId, template);
+    const personId = this.samplesRepository.replaceTemplate(sampleId, modelId, template);
+    this.refreshGalleries(personId);
+  }
+
+  /**
+   * Makes a template of `modelId` for every sample lacking one, from its stored aligned crop. Resumable:
+   * templates of the old model stay, so the terminal keeps recognising people meanwhile, and a new run
+   * picks up what is missing. When it completes: switch the gallery to the new model, detach the old one,
+   * then `pruneTemplates(modelId)`.
+   */
+  async rebuildTemplates(options: RebuildOptions): Promise<RebuildResult> {
+    const { modelId, signal } = options;
+    const failures = new Map<string, string>();
+    const progress = (): RebuildProgress => ({ ...this.samplesRepository.rebuildProgress(modelId), failedCount: failures.size });
+    let aborted = false;
+    // Passes until one writes nothing: samples enrolled during a pass may land behind its read position.
+    for (let written = -1; written !== 0 && !aborted; ) {
+      written = 0;
+      for (const sample of this.samplesRepository.templatesToRebuild(modelId)) {
+        if (signal?.aborted) {
+          aborted = true;
+          break;
+        }
+        if (failures.has(sample.sampleId)) continue;
+        try {
+          this.replaceTemplate(sample.sampleId, modelId, await options.extract(sample.alignedJpeg));
+          written++;
+        } catch (error) {
+          // Deleted while its template was computed: nothing left to rebuild.
+          if (!(error instanceof StoreError && error.code === 'not-found')) failures.set(sample.sampleId, (error as Error).message);
+        }
+        options.onProgress?.(progress());
+      }
+    }
+    return { ...progress(), failures: [...failures].map(([sampleId, message]) => ({ sampleId, message })), aborted };
+  }
+
+  /**
+   * Deletes the templates of every model but `keepModelId` after a rebuild; returns how many. Refuses
+   * (StoreError 'invalid') while a gallery of another model is attached, or while samples lack a template of
+   * `keepModelId` (they would become unrecognisable) unless `force`.
+   */
+  pruneTemplates(keepModelId: string, options: { force?: boolean } = {}): number {
+    for (const modelId of this.galleries.values()) {
+      if (modelId !== keepModelId) throw new StoreError('invalid', `a gallery of model ${modelId} is attached: detach it before pruning its templates`);
+    }
+    const { totalCount, doneCount } = this.samplesRepository.rebuildProgress(keepModelId);
+    if (doneCount < totalCount && !options.force) {
+      throw new StoreError('invalid', `${totalCount - doneCount} samples have no template of ${keepModelId} yet: finish the rebuild first`);
+    }
+    const pruned = this.samplesRepository.pruneTemplates(keepModelId);
+    this.truncateWal();
+    return pruned;
+  }
+
+  /** Writes the whole database to one file (see backupDatabase for what it holds and the key it needs). */
+  backup(destPath: string, onProgress?: (progress: BackupProgress) => void): Promise<BackupResult> {
+    return backupDatabase(this.db, destPath, onProgress);
+  }
+
+  /** `PRAGMA integrity_check` ('ok' or the first problems found), for diagnostics. */
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check).join('; ');
+  }
+
+  /** Closes the connection (checkpointing the WAL); the store is unusable afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.galleries.clear();
+    this.db.close();
+  }
+
+  private refreshGalleries(personId: string): void {
+    for (const [gallery, modelId] of this.galleries) {
+      gallery.removeById(personId);
+      const templates = this.samplesRepository.templatesOfPerson(personId, modelId);
+      if (templates.length > 0) gallery.addMany(templates.map(({ template }) => ({ id: personId, template })));
+    }
+  }
+
+  private assertGalleryDimension(modelId: string, template: Float32Array): void {
+    for (const [gallery, galleryModelId] of this.galleries) {
+      if (galleryModelId === modelId && template.length !== gallery.dimension) {
+        throw new StoreError('invalid', `a template of ${modelId} has ${gallery.dimension} floats, this one ${template.length}`);
+      }
+    }
+  }
+
+  /** Checkpoints every WAL frame into the database and empties the WAL file; false when a reader prevented it. */
+  private truncateWal(): boolean {
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+    return result?.busy === 0;
+  }
+}
