@@ -31,7 +31,7 @@ function summarise(samplesMs: readonly number[]): { medianMs: number; p95Ms: num
  * Real frames with one face: LFW portraits scaled to fill 640×480 (the face then spans ~250 px, as at a door),
  * or, without LFW, face-api's demo photos cut into 640×480 frames around one face each.
  */
-async function loadFrames(count: number): Promise<{ frames: RgbImage[]; origin: string }> {
+export async function loadBenchFrames(count: number): Promise<{ frames: RgbImage[]; origin: string }> {
   const lfwDir = join(packageRoot(), '..', 'shared', 'data', 'lfw-dev', 'images');
   if (existsSync(lfwDir)) {
     const people = readdirSync(lfwDir).sort().slice(0, count);
@@ -81,7 +81,7 @@ export async function runBench(args: readonly string[]): Promise<void> {
   const repeats = Number(values.repeats);
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
   print(`Lintel vision benchmark — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}`);
-  const { frames, origin } = await loadFrames(frameCount);
+  const { frames, origin } = await loadBenchFrames(frameCount);
   print(`frames: ${origin}; ${repeats} passes each`);
   const manifest = await loadManifest(defaultManifestPath());
 
