@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { FaceQuality } from '../../vision/quality/face-quality.js';
+import { DecisionPolicy, decisionSettingsSchema, qualityHint, type PersonAccess, type TrackObservation } from './decision-policy.js';
+
+const GOOD: FaceQuality = { interOcularPx: 80, yawDeg: 2, pitchDeg: -4, rollDeg: 1, sharpness: 300, brightness: 120, contrast: 45, presence: 1, detectorScore: 0.95 };
+const SMALL: FaceQuality = { ...GOOD, interOcularPx: 20 };
+
+const ann: PersonAccess = { id: 'ann', name: 'Ann', enabled: true, validFromMs: null, validUntilMs: null, groups: ['staff'] };
+const bob: PersonAccess = { id: 'bob', name: 'Bob', enabled: false, validFromMs: null, validUntilMs: null, groups: [] };
+const cy: PersonAccess = { id: 'cy', name: 'Cy', enabled: true, validFromMs: null, validUntilMs: Date.UTC(2026, 0, 1), groups: [] };
+const dee: PersonAccess = { id: 'dee', name: 'Dee', enabled: true, validFromMs: null, validUntilMs: null, groups: ['cleaners'] };
+const people = new Map([ann, bob, cy, dee].map((person) => [person.id, person]));
+
+// Tuesday 2026-11-24, 10:00 UTC.
+const T0 = Date.UTC(2026, 10, 24, 10, 0);
+
+function policy(overrides: Record<string, unknown> = {}): DecisionPolicy {
+  const settings = decisionSettingsSchema.parse({
+    timeZone: 'UTC',
+    schedules: { cleaners: [{ days: [1, 2, 3, 4, 5], from: '18:00', to: '22:00' }] },
+    ...overrides,
+  });
+  return new DecisionPolicy(settings, (id) => people.get(id));
+}
+
+function frame(trackId: number, index: number, personId?: string, quality = GOOD, extra: Partial<TrackObservation> = {}): TrackObservation {
+  return { trackId, timestampMs: T0 + index * 100, quality, ...(personId ? { match: { personId, similarity: 0.95 + index * 0.001 } } : {}), ...extra };
+}
+
+/** Feeds frames until a decision comes; returns it with the frame index it came on. */
+function run(p: DecisionPolicy, frames: TrackObservation[]) {
+  for (const [index, observation] of frames.entries()) {
+    const decision = p.observe(observation);
+    if (decision) return { decision, index };
+  }
+  return undefined;
+}
+
+describe('DecisionPolicy', () => {
+  it('grants an enrolled person once the same identity holds over the agreeing frames', () => {
+    const result = run(policy(), [0, 1, 2, 3].map((i) => frame(1, i, 'ann')));
+    assert.equal(result?.index, 2);
+    assert.equal(result?.decision.decision, 'granted');
+    assert.equal(result?.decision.person?.name, 'Ann');
+    assert.ok(Math.abs((result?.decision.similarity ?? 0) - 0.951) < 1e-9);
+  });
+
+  it('starts counting again when the identity changes between frames', () => {
+    const result = run(policy(), ['ann', 'ann', 'dee', 'ann', 'ann', 'ann'].map((id, i) => frame(1, i, id)));
+    assert.equal(result?.index, 5);
+  });
+
+  it('denies a face that matches nobody, as unknown, after the configured frames', () => {
+    const result = run(policy({ unknownAfterFrames: 4 }), [0, 1, 2, 3, 4].map((i) => frame(2, i, undefined, GOOD, { bestSimilarity: 0.6 + i / 100 })));
+    assert.equal(result?.index, 3);
+    assert.deepEqual([result?.decision.decision, result?.decision.reason], ['denied', 'unknown']);
+    assert.equal(result?.decision.similarity, 0.63);
+  });
+
+  it('denies disabled, expired and out-of-schedule people with their reason', () => {
+    assert.equal(run(policy(), [0, 1, 2].map((i) => frame(3, i, 'bob')))?.decision.reason, 'disabled');
+    assert.equal(run(policy(), [0, 1, 2].map((i) => frame(4, i, 'cy')))?.decision.reason, 'expired');
+    assert.equal(run(policy(), [0, 1, 2].map((i) => frame(5, i, 'dee')))?.decision.reason, 'outside-schedule');
+  });
+
+  it('grants a scheduled person inside their window', () => {
+    const evening = (i: number): TrackObservation => ({ ...frame(6, i, 'dee'), timestampMs: Date.UTC(2026, 10, 24, 19, 30) + i * 100 });
+    assert.equal(run(policy(), [0, 1, 2].map(evening))?.decision.reason, 'granted');
+  });
+
+  it('ignores unusable frames, hints why, and denies for low quality only after the timeout', () => {
+    const settings = decisionSettingsSchema.parse({});
+    assert.equal(qualityHint(SMALL, settings), 'come-closer');
+    assert.equal(qualityHint({ ...GOOD, yawDeg: 45 }, settings), 'look-at-camera');
+    assert.equal(qualityHint({ ...GOOD, brightness: 10 }, settings), 'too-dark');
+    assert.equal(qualityHint({ ...GOOD, sharpness: 2 }, settings), 'hold-still');
+    assert.equal(qualityHint(GOOD, settings), null);
+    const frames = Array.from({ length: 60 }, (_, i) => frame(7, i, 'ann', SMALL));
+    const result = run(policy({ lowQualityAfterMs: 3000 }), frames);
+    assert.equal(result?.index, 30);
+    assert.equal(result?.decision.reason, 'low-quality');
+    // Small frames first, then good ones: a normal approach to the door is granted, not denied.
+    const approach = [...Array.from({ length: 10 }, (_, i) => frame(8, i, 'ann', SMALL)), ...[10, 11, 12].map((i) => frame(8, i, 'ann'))];
+    assert.equal(run(policy(), approach)?.decision.reason, 'granted');
+  });
+
+  it('fails liveness when the check is on and the score is low', () => {
+    const frames = [0, 1, 2].map((i) => frame(9, i, 'ann', GOOD, { liveness: 0.2 }));
+    assert.equal(run(policy({ minLiveness: 0.5 }), frames)?.decision.reason, 'liveness-failed');
+    assert.equal(run(policy({ minLiveness: null }), frames)?.decision.reason, 'granted');
+  });
+
+  it('does not grant the same person again within the cooldown, even on a new track', () => {
+    const p = policy({ cooldownMs: 10_000 });
+    assert.equal(run(p, [0, 1, 2].map((i) => frame(10, i, 'ann')))?.decision.reason, 'granted');
+    assert.equal(run(p, [3, 4, 5, 6].map((i) => frame(11, i, 'ann'))), undefined);
+    const later = [0, 1, 2].map((i) => ({ ...frame(12, i, 'ann'), timestampMs: T0 + 11_000 + i * 100 }));
+    assert.equal(run(p, later)?.decision.reason, 'granted');
+  });
+
+  it('decides once per track', () => {
+    const p = policy();
+    assert.ok(run(p, [0, 1, 2].map((i) => frame(13, i, 'dee'))));
+    assert.equal(run(p, [3, 4, 5, 6, 7].map((i) => frame(13, i, 'dee'))), undefined);
+    p.endTrack(13);
+    assert.ok(run(p, [8, 9, 10].map((i) => frame(13, i, 'dee'))));
+  });
+
+  it('rejects settings out of range with the field named', () => {
+    assert.throws(() => decisionSettingsSchema.parse({ framesToAgree: 0 }), /framesToAgree/);
+    assert.throws(() => decisionSettingsSchema.parse({ schedules: { x: [{ days: [8], from: '09:00', to: '17:00' }] } }), /days/);
+    assert.throws(() => decisionSettingsSchema.parse({ schedules: { x: [{ days: [1], from: '17:00', to: '09:00' }] } }), /end after it starts/);
+  });
+});

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+
+import type { FaceQuality } from '../../vision/quality/face-quality.js';
+import { groupSchedulesSchema, withinSchedule } from './weekly-schedule.js';
+
+/** Why a decision was taken; stable codes for events and the UI. */
+export type DecisionReason = 'granted' | 'unknown' | 'disabled' | 'expired' | 'not-yet-valid' | 'outside-schedule' | 'low-quality' | 'liveness-failed';
+
+/** What the policy needs to know about an enrolled person. */
+export interface PersonAccess {
+  readonly id: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly validFromMs: number | null;
+  readonly validUntilMs: number | null;
+  readonly groups: readonly string[];
+}
+
+/** One frame's evidence about one tracked face. */
+export interface TrackObservation {
+  readonly trackId: number;
+  readonly timestampMs: number;
+  readonly quality: FaceQuality;
+  /** The best gallery hit at or above the identification threshold, if any. */
+  readonly match?: { readonly personId: string; readonly similarity: number };
+  /** The best similarity of any enrolled person, matched or not (-1..1); for the log. */
+  readonly bestSimilarity?: number;
+  /** Passive liveness score, 0..1, where the check ran. */
+  readonly liveness?: number;
+}
+
+/** An access decision for one track. */
+export interface AccessDecision {
+  readonly trackId: number;
+  readonly decidedAtMs: number;
+  readonly decision: 'granted' | 'denied';
+  readonly reason: DecisionReason;
+  readonly person?: PersonAccess;
+  /** Mean similarity over the agreeing frames, or the best seen for an unknown face. */
+  readonly similarity?: number;
+  readonly liveness?: number;
+  readonly quality: FaceQuality;
+}
+
+/** Quality gates and decision settings, with defaults. */
+export const decisionSettingsSchema = z.object({
+  /** Consecutive frames that must name the same person before a decision; default 3. */
+  framesToAgree: z.number().int().min(1).max(30).default(3),
+  /** Usable frames without any match before an "unknown" denial; default 8. */
+  unknownAfterFrames: z.number().int().min(1).max(100).default(8),
+  /** A face that never becomes usable for this long is denied for low quality, ms; default 5000. */
+  lowQualityAfterMs: z.number().int().min(500).max(60_000).default(5000),
+  /** No second grant for the same person within this time, ms; default 10,000. */
+  cooldownMs: z.number().int().min(0).max(600_000).default(10_000),
+  minInterOcularPx: z.number().min(10).max(500).default(40),
+  maxAbsYawDeg: z.number().min(5).max(90).default(30),
+  maxAbsPitchDeg: z.number().min(5).max(90).default(30),
+  minSharpness: z.number().min(0).default(20),
+  minBrightness: z.number().min(0).max(255).default(40),
+  maxBrightness: z.number().min(0).max(255).default(220),
+  /** Passive liveness: required score, 0..1, or null for off (the default: the available models are weak). */
+  minLiveness: z.number().min(0).max(1).nullable().default(null),
+  /** Weekly windows per group; groups without one are not restricted. */
+  schedules: groupSchedulesSchema.default({}),
+  /** IANA time zone the schedules are written in; default the machine's. */
+  timeZone: z.string().optional(),
+});
+export type DecisionSettings = z.infer<typeof decisionSettingsSchema>;
+
+/** Why a frame cannot be used for a decision, as a hint for the person at the door; null when it can. */
+export function qualityHint(quality: FaceQuality, settings: DecisionSettings): 'come-closer' | 'look-at-camera' | 'hold-still' | 'too-dark' | 'too-bright' | null {
+  if (quality.interOcularPx < settings.minInterOcularPx) return 'come-closer';
+  if (Math.abs(quality.yawDeg) > settings.maxAbsYawDeg || Math.abs(quality.pitchDeg) > settings.maxAbsPitchDeg) return 'look-at-camera';
+  if (quality.brightness < settings.minBrightness) return 'too-dark';
+  if (quality.brightness > settings.maxBrightness) return 'too-bright';
+  if (quality.sharpness < settings.minSharpness) return 'hold-still';
+  return null;
+}
+
+interface TrackState {
+  firstSeenMs: number;
+  candidateId: string | undefined;
+  agreeing: number[];
+  unmatchedFrames: number;
+  usableFrames: number;
+  decided: boolean;
+  bestSimilarity: number | undefined;
+}
+
+/**
+ * Turns per-frame evidence into access decisions, one per track: the same person over `framesToAgree`
+ * consecutive usable frames, then their state (enabled, validity, schedule) and liveness decide; a face that
+ * matches nobody over `unknownAfterFrames` usable frames is unknown. A granted person is not granted again
+ * within the cooldown while they stand at the door.
+ */
+export class DecisionPolicy {
+  private readonly tracks = new Map<number, TrackState>();
+  private readonly lastGrantMs = new Map<string, number>();
+
+  constructor(
+    private settings: DecisionSettings,
+    private readonly lookupPerson: (personId: string) => PersonAccess | undefined,
+  ) {}
+
+  /** Replaces the settings (e.g. from the admin screen); tracks in progress keep their evidence. */
+  updateSettings(settings: DecisionSettings): void {
+    this.settings = settings;
+  }
+
+  /** Takes one frame's evidence for a track; returns a decision when this frame completes one. */
+  observe(observation: TrackObservation): AccessDecision | undefined {
+    const { settings } = this;
+    const state = this.stateOf(observation);
+    if (state.decided) return undefined;
+    if (observation.bestSimilarity !== undefined) state.bestSimilarity = Math.max(state.bestSimilarity ?? -1, observation.bestSimilarity);
+
+    if (qualityHint(observation.quality, settings) !== null) {
+      if (state.usableFrames === 0 && observation.timestampMs - state.firstSeenMs >= settings.lowQualityAfterMs) {
+        return this.decide(state, observation, 'low-quality');
+      }
+      return undefined;
+    }
+    state.usableFrames++;
+
+    const { match } = observation;
+    if (!match) {
+      state.candidateId = undefined;
+      state.agreeing = [];
+      state.unmatchedFrames++;
+      return state.unmatchedFrames >= settings.unknownAfterFrames ? this.decide(state, observation, 'unknown') : undefined;
+    }
+    if (match.personId !== state.candidateId) {
+      state.candidateId = match.personId;
+      state.agreeing = [];
+    }
+    state.agreeing.push(match.similarity);
+    if (state.agreeing.length < settings.framesToAgree) return undefined;
+
+    const person = this.lookupPerson(match.personId);
+    // Deleted between the match and now: nobody.
+    if (!person) return this.decide(state, observation, 'unknown');
+    const similarity = state.agreeing.reduce((sum, value) => sum + value, 0) / state.agreeing.length;
+    const at = observation.timestampMs;
+    let reason: DecisionReason = 'granted';
+    if (!person.enabled) reason = 'disabled';
+    else if (person.validFromMs !== null && at < person.validFromMs) reason = 'not-yet-valid';
+    else if (person.validUntilMs !== null && at >= person.validUntilMs) reason = 'expired';
+    else if (!withinSchedule(person.groups, settings.schedules, at, settings.timeZone)) reason = 'outside-schedule';
+    else if (settings.minLiveness !== null && (observation.liveness ?? 0) < settings.minLiveness) reason = 'liveness-failed';
+    if (reason === 'granted') {
+      const lastMs = this.lastGrantMs.get(person.id);
+      if (lastMs !== undefined && at - lastMs < settings.cooldownMs) {
+        // Still at the door after being let in: no new decision, no new event.
+        state.decided = true;
+        return undefined;
+      }
+      this.lastGrantMs.set(person.id, at);
+    }
+    return this.decide(state, observation, reason, person, similarity);
+  }
+
+  /** Forgets a track that left the view. */
+  endTrack(trackId: number): void {
+    this.tracks.delete(trackId);
+  }
+
+  private stateOf(observation: TrackObservation): TrackState {
+    let state = this.tracks.get(observation.trackId);
+    if (!state) {
+      state = { firstSeenMs: observation.timestampMs, candidateId: undefined, agreeing: [], unmatchedFrames: 0, usableFrames: 0, decided: false, bestSimilarity: undefined };
+      this.tracks.set(observation.trackId, state);
+    }
+    return state;
+  }
+
+  private decide(state: TrackState, observation: TrackObservation, reason: DecisionReason, person?: PersonAccess, similarity?: number): AccessDecision {
+    state.decided = true;
+    return {
+      trackId: observation.trackId,
+      decidedAtMs: observation.timestampMs,
+      decision: reason === 'granted' ? 'granted' : 'denied',
+      reason,
+      ...(person ? { person } : {}),
+      ...(similarity !== undefined ? { similarity } : state.bestSimilarity !== undefined ? { similarity: state.bestSimilarity } : {}),
+      ...(observation.liveness !== undefined ? { liveness: observation.liveness } : {}),
+      quality: observation.quality,
+    };
+  }
+}
