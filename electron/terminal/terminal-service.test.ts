@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import sharp from 'sharp';
+
+import { OnnxBackend } from '../vision/backend/onnx-backend.js';
+import { decodeImageFile, encodeJpeg } from '../vision/frame/decode.js';
+import { loadManifest } from '../vision/models/manifest.js';
+import { defaultManifestPath, packageRoot } from '../vision/models/paths.js';
+import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
+import { decisionSettingsSchema } from './access/decision-policy.js';
+import { FileCamera } from './camera/file-camera.js';
+import { TerminalStore } from './store/store.js';
+import { TerminalService, type DecisionEvent, type DecisionSink } from './terminal-service.js';
+
+const LFW = join(packageRoot(), '..', 'shared', 'data', 'lfw-dev', 'images');
+const MODELS_PRESENT = existsSync(join(packageRoot(), 'models/onnx/blazeface-256.onnx'));
+// Two people with several photos each in the dev split.
+const ENROLLED = 'Colin_Powell';
+const STRANGER = 'Tony_Blair';
+
+const lfwPhoto = (name: string, index: number): string => join(LFW, name, `${name}_${String(index).padStart(4, '0')}.jpg`);
+
+/** Writes `count` copies of a photo, scaled into a 640×480 frame, as a folder the file camera plays. */
+async function framesOf(photo: string, dir: string, count: number): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const frame = await sharp(photo).resize(640, 480, { fit: 'contain', background: '#202020' }).jpeg().toBuffer();
+  await Promise.all(Array.from({ length: count }, (_, i) => sharp(frame).toFile(join(dir, `frame-${String(i).padStart(3, '0')}.jpg`))));
+  return dir;
+}
+
+function nextDecision(service: TerminalService, timeoutMs: number): Promise<DecisionEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no decision within ${timeoutMs} ms`)), timeoutMs);
+    service.once('decision', (decision) => {
+      clearTimeout(timer);
+      resolve(decision);
+    });
+  });
+}
+
+describe('TerminalService (file camera, real models, real store)', () => {
+  let dir: string;
+  let store: TerminalStore;
+  let skip = '';
+  const opened: Parameters<DecisionSink['open']>[0][] = [];
+
+  before(async () => {
+    if (!MODELS_PRESENT) skip = 'converted models absent: run npm run models';
+    else if (!existsSync(lfwPhoto(ENROLLED, 2))) skip = `LFW dev data absent at ${LFW}`;
+    if (skip) return;
+    dir = await mkdtemp(join(tmpdir(), 'lintel-service-'));
+    store = TerminalStore.open({ dataDir: join(dir, 'data') });
+    // Enroll from one photo, as an admin would, with the pipeline in this thread.
+    const pipeline = await FacePipeline.create({ manifest: await loadManifest(defaultManifestPath()), backend: new OnnxBackend() });
+    try {
+      const image = await decodeImageFile(lfwPhoto(ENROLLED, 1));
+      const [face] = (await pipeline.analyse(image)).faces;
+      assert.ok(face);
+      const { template, alignedCrop } = await pipeline.extract(image, face);
+      store.enrollPerson(
+        { name: 'Colin Powell', groups: ['staff'] },
+        [{ modelId: template.modelId, template: template.vector, alignedJpeg: await encodeJpeg(alignedCrop), quality: face.quality }],
+      );
+    } finally {
+      await pipeline.close();
+    }
+  });
+
+  after(async () => {
+    store?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function startService(folder: string): Promise<TerminalService> {
+    const camera = new FileCamera({ path: folder, fps: 15 });
+    return TerminalService.start({
+      store,
+      camera,
+      manifestPath: defaultManifestPath(),
+      decisionSettings: decisionSettingsSchema.parse({ framesToAgree: 3, unknownAfterFrames: 5 }),
+      sinks: [{ open: async (event) => void opened.push(event) }],
+    });
+  }
+
+  it('grants an enrolled person seen in another photo, stores the event and opens the door', async (t) => {
+    if (skip) return t.skip(skip);
+    const service = await startService(await framesOf(lfwPhoto(ENROLLED, 2), join(dir, 'enrolled'), 30));
+    try {
+      const decision = await nextDecision(service, 30_000);
+      assert.equal(decision.decision, 'granted');
+      assert.equal(decision.person?.name, 'Colin Powell');
+      const stored = store.events.get(decision.eventId);
+      assert.equal(stored?.decision, 'granted');
+      assert.equal(stored?.personId, decision.person?.id);
+      assert.ok(store.events.getSnapshot(decision.eventId)?.length, 'a snapshot is stored');
+      assert.equal(opened.at(-1)?.personName, 'Colin Powell');
+      const health = service.health();
+      assert.equal(health.camera.status, 'live');
+      assert.ok(health.framesProcessed >= 3);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('denies a stranger as unknown', async (t) => {
+    if (skip) return t.skip(skip);
+    const service = await startService(await framesOf(lfwPhoto(STRANGER, 1), join(dir, 'stranger'), 30));
+    try {
+      const decision = await nextDecision(service, 30_000);
+      assert.deepEqual([decision.decision, decision.reason], ['denied', 'unknown']);
+      assert.equal(decision.person, undefined);
+      assert.equal(store.events.get(decision.eventId)?.reason, 'unknown');
+    } finally {
+      await service.stop();
+    }
+  });
+});
