@@ -30,3 +30,12 @@ describe('parseCameraUri', () => {
     assert.throws(() => parseCameraUri('file:/x?fps=0'), /fps/);
   });
 });
+
+describe('createCamera', () => {
+  it('builds the camera the URI names', async () => {
+    const { createCamera } = await import('./create-camera.js');
+    assert.equal(createCamera('file:/tmp/clip.gif').constructor.name, 'FileCamera');
+    assert.equal(createCamera('v4l2:/dev/video0?format=NV12&width=1280&height=720').constructor.name, 'V4l2CameraSource');
+    assert.throws(() => createCamera('http://x'), CameraUriError);
+  });
+});
