@@ -1,0 +1,92 @@
+/**
+ * `lintel identify | persons | events`: work on the terminal's data directory (`--data <dir>`, or
+ * LINTEL_DATA_DIR, or the platform's app-data folder), the same store the kiosk and the headless terminal use.
+ */
+import { parseArgs } from 'node:util';
+
+import { resolveDataDir } from '../terminal/data-dir.js';
+import { TerminalStore } from '../terminal/store/store.js';
+import { OnnxBackend } from '../vision/backend/onnx-backend.js';
+import { decodeImageFile } from '../vision/frame/decode.js';
+import { loadManifest } from '../vision/models/manifest.js';
+import { defaultManifestPath } from '../vision/models/paths.js';
+import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
+
+const write = (text: string): void => void process.stdout.write(`${text}\n`);
+
+/** An error the user can act on; the CLI prints its message and exits 1. */
+export class DataCommandError extends Error {}
+
+/** `lintel identify <photo>`: who the largest face is, with the similarity, or unknown. */
+export async function commandIdentify(args: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { data: { type: 'string' }, manifest: { type: 'string' } } });
+  const [photo] = positionals;
+  if (!photo || positionals.length > 1) throw new DataCommandError('identify takes one photo');
+  const image = await decodeImageFile(photo);
+  const store = TerminalStore.open({ dataDir: resolveDataDir(values.data) });
+  const pipeline = await FacePipeline.create({ manifest: await loadManifest(values.manifest ?? defaultManifestPath()), backend: new OnnxBackend() });
+  try {
+    const matcher = pipeline.createMatcher();
+    store.attachGallery(pipeline.modelIds.extractor, matcher.gallery);
+    const [face] = (await pipeline.analyse(image)).faces;
+    if (!face) throw new DataCommandError(`no face found in ${photo}`);
+    const { template } = await pipeline.extract(image, face);
+    const [hit] = matcher.identify(template.vector);
+    const person = hit?.match ? store.persons.get(hit.id) : undefined;
+    write(
+      JSON.stringify(
+        person && hit
+          ? { photo, result: 'identified', personId: person.id, name: person.name, similarity: Number(hit.similarity.toFixed(4)), threshold: matcher.thresholds.identifySimilarity }
+          : { photo, result: 'unknown', bestSimilarity: hit ? Number(hit.similarity.toFixed(4)) : null, threshold: matcher.thresholds.identifySimilarity, enrolled: matcher.gallery.size },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await pipeline.close();
+    store.close();
+  }
+}
+
+/** `lintel persons [--search text]`: the enrolled persons, one line each. */
+export async function commandPersons(args: readonly string[]): Promise<void> {
+  const { values } = parseArgs({ args: [...args], options: { data: { type: 'string' }, search: { type: 'string' }, json: { type: 'boolean' } } });
+  const store = TerminalStore.open({ dataDir: resolveDataDir(values.data) });
+  try {
+    const { persons, total } = store.persons.list({ search: values.search, limit: 500 });
+    if (values.json) return write(JSON.stringify({ total, persons }, null, 2));
+    for (const person of persons) {
+      const validity = [person.validFromMs, person.validUntilMs].some((ms) => ms !== null)
+        ? ` valid ${person.validFromMs ? new Date(person.validFromMs).toISOString() : '…'} – ${person.validUntilMs ? new Date(person.validUntilMs).toISOString() : '…'}`
+        : '';
+      write(`${person.id}  ${person.name}${person.externalId ? ` [${person.externalId}]` : ''}${person.enabled ? '' : ' (disabled)'}  ${person.sampleCount} sample(s)${person.groups.length ? `  groups: ${person.groups.join(', ')}` : ''}${validity}`);
+    }
+    write(`${total} person(s)`);
+  } finally {
+    store.close();
+  }
+}
+
+/** `lintel events [--since ISO] [--decision granted|denied] [--limit n]`: the access log, newest first. */
+export async function commandEvents(args: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { data: { type: 'string' }, since: { type: 'string' }, decision: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean' } },
+  });
+  const fromMs = values.since ? Date.parse(values.since) : undefined;
+  if (fromMs !== undefined && Number.isNaN(fromMs)) throw new DataCommandError(`--since ${values.since} is not a date (use e.g. 2026-11-24T08:00)`);
+  if (values.decision && values.decision !== 'granted' && values.decision !== 'denied') throw new DataCommandError('--decision is granted or denied');
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new DataCommandError('--limit must be a whole number ≥ 1');
+  const store = TerminalStore.open({ dataDir: resolveDataDir(values.data) });
+  try {
+    const { events } = store.events.query({ ...(fromMs !== undefined ? { fromMs } : {}), ...(values.decision ? { decision: values.decision as 'granted' | 'denied' } : {}), limit });
+    if (values.json) return write(JSON.stringify(events, null, 2));
+    for (const event of events) {
+      const name = event.personName ?? (event.personErasedAtMs ? '(erased)' : '-');
+      write(`${new Date(event.atMs).toISOString()}  ${event.decision.padEnd(7)} ${event.reason.padEnd(16)} ${name}${event.similarity !== null ? `  ${event.similarity.toFixed(3)}` : ''}`);
+    }
+  } finally {
+    store.close();
+  }
+}
