@@ -27,6 +27,8 @@ export interface TerminalServiceOptions {
   readonly sinks?: readonly DecisionSink[];
   /** onnxruntime threads per model in the worker; default 1. */
   readonly intraOpThreads?: number;
+  /** The NPU runtime and which builds to run; without it every model runs on the CPU. */
+  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
 }
 
 /** One tracked face of a processed frame, for the live overlay. */
@@ -60,6 +62,8 @@ export interface TerminalHealth {
   readonly camera: CameraState;
   readonly models: { detector: string; fitter: string; extractor: string };
   readonly backend: string;
+  /** Where each model runs (NPU or CPU), and why not on the NPU where it does not. */
+  readonly engines: readonly { readonly modelId: string; readonly engine: string; readonly reason?: string }[];
   readonly processedFps: number;
   readonly framesProcessed: number;
   readonly framesDropped: number;
@@ -103,7 +107,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       manifestPath,
       modelsDir: resolve(dirname(manifestPath), 'onnx'),
     };
-    const inference = await InferenceClient.start({ config: { manifestPath, intraOpThreads: options.intraOpThreads } });
+    const inference = await InferenceClient.start({ config: { manifestPath, intraOpThreads: options.intraOpThreads, ...(options.npu ? { npu: options.npu } : {}) } });
     const info = await inference.info();
     const extractor = resolveModel(loaded, info.models.extractor).entry;
     if (extractor.decoding.kind !== 'embedding' || !extractor.thresholds) throw new Error(`model ${info.models.extractor} is not an extractor`);
@@ -127,6 +131,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       camera: this.options.camera.state,
       models: this.info.models,
       backend: this.info.backend,
+      engines: this.info.engines,
       processedFps: recent.length / 2,
       ...this.inference.stats,
       ...(this.lastTimingsMs ? { lastTimingsMs: this.lastTimingsMs } : {}),

@@ -37,6 +37,18 @@ describe('InferenceClient', () => {
     }
   });
 
+  it('runs every model on the CPU, saying why, when the NPU runtime cannot be loaded', async (t) => {
+    if (!MODELS_PRESENT) return t.skip('converted models absent: run npm run models');
+    const client = await InferenceClient.start({ config: { manifestPath: defaultManifestPath(), npu: { libraryPath: '/nowhere/librknnrt.so' } } });
+    try {
+      const { engines } = await client.info();
+      assert.deepEqual(engines.map((choice) => choice.engine), ['onnx-cpu', 'onnx-cpu', 'onnx-cpu']);
+      for (const choice of engines) assert.match(choice.reason ?? '', /NPU unavailable: .*\/nowhere\/librknnrt\.so/);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('keeps only the newest frame while the worker is busy: stale frames are dropped, not queued', async () => {
     const client = await InferenceClient.start({ config: { manifestPath: 'unused' }, workerUrl: FAKE_WORKER });
     try {

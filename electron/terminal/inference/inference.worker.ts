@@ -6,13 +6,29 @@ import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 
 import { OnnxBackend } from '../../vision/backend/onnx-backend.js';
+import { RknnBackend } from '../../vision/backend/rknn-backend.js';
+import { SelectingBackend } from '../../vision/backend/select-backend.js';
 import { loadManifest } from '../../vision/models/manifest.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
-import type { ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
+import type { InferenceConfig, ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
 
 if (!parentPort) throw new Error('inference.worker must run in a worker thread');
 const port = parentPort;
 let pipeline: FacePipeline | undefined;
+
+/** The CPU, and the NPU where one is configured and its runtime loads; the choice is made per model. */
+async function createBackend(config: InferenceConfig): Promise<SelectingBackend> {
+  const cpu = new OnnxBackend({ intraOpThreads: config.intraOpThreads ?? 1 });
+  if (!config.npu) return new SelectingBackend({ cpu, prefer: 'cpu' });
+  try {
+    // koffi and the runtime load only on a terminal configured for the NPU.
+    const { RknnRuntime } = await import('../../../native-bridge/rknn/rknn-runtime.js');
+    const runtime = await RknnRuntime.open({ libraryPath: config.npu.libraryPath });
+    return new SelectingBackend({ cpu, npu: new RknnBackend({ runtime, precision: config.npu.precision ?? 'int8' }) });
+  } catch (error) {
+    return new SelectingBackend({ cpu, npuUnavailableReason: (error as Error).message });
+  }
+}
 
 async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerRequest['type']]> {
   switch (request.type) {
@@ -20,15 +36,16 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       await pipeline?.close();
       pipeline = undefined;
       const { config } = request;
+      const backend = await createBackend(config);
       const created = await FacePipeline.create({
         manifest: await loadManifest(config.manifestPath),
-        backend: new OnnxBackend({ intraOpThreads: config.intraOpThreads ?? 1 }),
+        backend,
         extractorId: config.extractorId,
         mirrorAverage: config.mirrorAverage,
         fitterPasses: config.fitterPasses,
       });
       pipeline = created;
-      return { models: created.modelIds, backend: created.backendName };
+      return { models: created.modelIds, backend: created.backendName, engines: backend.choices };
     }
     case 'process': {
       if (!pipeline) throw Object.assign(new Error('the worker has no pipeline yet: send init first'), { code: 'NOT_READY' });

@@ -9,6 +9,11 @@ export interface InferenceConfig {
   readonly extractorId?: string;
   readonly mirrorAverage?: boolean;
   readonly fitterPasses?: number;
+  /**
+   * The NPU: Rockchip's runtime library (absolute path) and which builds to run. Models without a build, or
+   * whose build does not load, run on the CPU; without this, everything does.
+   */
+  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
 }
 
 /** A frame handed to the worker; its pixel buffer is transferred, not copied. */
@@ -50,7 +55,12 @@ export type WorkerRequest =
 
 /** Values of the replies, by request type. */
 export interface WorkerReplyValues {
-  init: { readonly models: { detector: string; fitter: string; extractor: string }; readonly backend: string };
+  init: {
+    readonly models: { detector: string; fitter: string; extractor: string };
+    readonly backend: string;
+    /** Where each model runs, and why not on the NPU where it does not. */
+    readonly engines: readonly { readonly modelId: string; readonly engine: string; readonly reason?: string }[];
+  };
   process: ProcessResult;
   close: null;
 }

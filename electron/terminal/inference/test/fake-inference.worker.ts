@@ -14,7 +14,7 @@ port.on('message', (request: WorkerRequest) => {
   const reply = (value: unknown): void => port.postMessage({ seq: request.seq, ok: true, value, durationMs: 0 } satisfies WorkerReply);
   if (request.type === 'init') {
     generation++;
-    reply({ models: { detector: 'fake', fitter: 'fake', extractor: 'fake' }, backend: `fake-${generation}` });
+    reply({ models: { detector: 'fake', fitter: 'fake', extractor: 'fake' }, backend: `fake-${generation}`, engines: [] });
   } else if (request.type === 'process') {
     if (request.frame.seq === 13) process.exit(3);
     const result: ProcessResult = {
