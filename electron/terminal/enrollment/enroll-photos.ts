@@ -1,0 +1,122 @@
+import type { FaceQuality } from '../../vision/quality/face-quality.js';
+import { StoreError } from '../store/errors.js';
+import type { Person, PersonInput } from '../store/persons-repository.js';
+import type { SampleInput } from '../store/samples-repository.js';
+import { enrollSamples, type DuplicateMatcher, type DuplicateWarning, type EnrollmentStore } from './duplicates.js';
+import { DEFAULT_DOMINANCE_RATIO, PHOTO_ENROLLMENT_GATES, resolveGates, type EnrollmentGates } from './gates.js';
+import { decodePhoto, samplePhoto, type EnrollmentAnalyser, type PhotoOutcome } from './photo-sample.js';
+
+/** What became of one photo. `duplicate`: usable, but the person was refused as someone already enrolled. */
+export type PhotoStatus = 'enrolled' | 'no-face' | 'several-faces' | 'too-small' | 'poor-quality' | 'unreadable' | 'duplicate';
+
+/** One photo's result, for the admin. */
+export interface PhotoResult {
+  readonly file: string;
+  readonly status: PhotoStatus;
+  /** Why, in words: the decode error, the failed gate with its figure, or the accepted face's figures. */
+  readonly detail: string;
+  /** The judged face's quality, when a face was judged. */
+  readonly quality?: FaceQuality;
+  /** The enrolled person this photo's face identified as, if any. */
+  readonly duplicateOf?: DuplicateWarning;
+}
+
+/** What `enrollFromPhotos` needs. */
+export interface EnrollFromPhotosOptions {
+  readonly store: EnrollmentStore;
+  readonly pipeline: EnrollmentAnalyser;
+  /** Its gallery must be attached to `store`, so the duplicate check sees everyone enrolled. */
+  readonly matcher: DuplicateMatcher;
+  readonly person: PersonInput;
+  /** Image files (JPEG, PNG, WebP, whatever sharp decodes), one sample each at most. */
+  readonly photos: readonly string[];
+  /** Overrides of PHOTO_ENROLLMENT_GATES. */
+  readonly gates?: Partial<EnrollmentGates>;
+  /** See pickSubject; default 2. */
+  readonly dominanceRatio?: number;
+  /** See enrollSamples; default false. */
+  readonly allowDuplicate?: boolean;
+  /** Aborting throws its reason between photos; nothing is written. */
+  readonly signal?: AbortSignal;
+  /** Called as each photo starts, for progress. */
+  readonly onPhoto?: (index: number, file: string) => void;
+}
+
+/** The outcome: the person with every accepted sample, or why nobody was written; and each photo's result. */
+export type EnrollFromPhotosResult =
+  | {
+      readonly outcome: 'enrolled';
+      readonly person: Person;
+      readonly sampleIds: readonly string[];
+      readonly photos: readonly PhotoResult[];
+      /** Non-empty only with `allowDuplicate`. */
+      readonly duplicates: readonly DuplicateWarning[];
+    }
+  | {
+      readonly outcome: 'refused';
+      readonly reason: 'no-usable-photo' | 'duplicate-of';
+      readonly photos: readonly PhotoResult[];
+      readonly duplicates: readonly DuplicateWarning[];
+    };
+
+/**
+ * Enrolls a new person from photo files: each photo is judged (one subject, the quality gates), the accepted
+ * ones are checked against everyone enrolled (see enrollSamples for the duplicate policy), then the person
+ * and all accepted samples (template, aligned crop JPEG, quality) are written in one store transaction, so a
+ * crash leaves all of them or none. A taken external id is a StoreError 'conflict' before any photo is read.
+ */
+export async function enrollFromPhotos(options: EnrollFromPhotosOptions): Promise<EnrollFromPhotosResult> {
+  const { store, person, photos, signal } = options;
+  const externalId = person.externalId?.trim();
+  if (externalId && store.persons.getByExternalId(externalId)) {
+    throw new StoreError('conflict', `external id "${externalId}" already belongs to another person`);
+  }
+  const sampleOptions = { gates: resolveGates(PHOTO_ENROLLMENT_GATES, options.gates), dominanceRatio: options.dominanceRatio ?? DEFAULT_DOMINANCE_RATIO };
+  const outcomes: PhotoOutcome[] = [];
+  // The next photo decodes (on libuv's pool) while this one is analysed: a few percent on two cores.
+  let pending = photos[0] === undefined ? undefined : decodePhoto(photos[0]);
+  try {
+    for (const [index, file] of photos.entries()) {
+      signal?.throwIfAborted();
+      options.onPhoto?.(index, file);
+      const decoded = await (pending as ReturnType<typeof decodePhoto>);
+      const nextFile = photos[index + 1];
+      pending = nextFile === undefined ? undefined : decodePhoto(nextFile);
+      outcomes.push('status' in decoded ? decoded : await samplePhoto(options.pipeline, decoded, sampleOptions));
+    }
+    signal?.throwIfAborted();
+  } finally {
+    // Left running when an analysis threw or the signal fired: its result no longer matters.
+    pending?.catch(() => undefined);
+  }
+
+  const accepted = outcomes.flatMap((outcome, index) => (outcome.status === 'accepted' ? [{ index, sample: outcome.sample }] : []));
+  const samples: SampleInput[] = accepted.map(({ sample }) => sample);
+  const result = enrollSamples({ store, matcher: options.matcher, person, samples, allowDuplicate: options.allowDuplicate });
+  // Which warning each accepted photo's sample raised, by photo index.
+  const duplicateOf = new Map<number, DuplicateWarning>();
+  for (const warning of result.duplicates) {
+    for (const sampleIndex of warning.sampleIndices) {
+      const photoIndex = accepted[sampleIndex]?.index;
+      if (photoIndex !== undefined && !duplicateOf.has(photoIndex)) duplicateOf.set(photoIndex, warning);
+    }
+  }
+  const refusedAsDuplicate = result.outcome === 'refused' && result.reason === 'duplicate-of';
+  const photoResults = outcomes.map((outcome, index): PhotoResult => {
+    const file = photos[index] as string;
+    if (outcome.status !== 'accepted') return { file, status: outcome.status, detail: outcome.detail, ...('quality' in outcome ? { quality: outcome.quality } : {}) };
+    const warning = duplicateOf.get(index);
+    const quality = outcome.sample.quality;
+    if (refusedAsDuplicate) {
+      const why = warning ? warning.message : `not enrolled: another photo is ${result.duplicates[0]?.message ?? 'a duplicate'}`;
+      return { file, status: 'duplicate', detail: why, quality, ...(warning ? { duplicateOf: warning } : {}) };
+    }
+    const note = warning ? `; warning: ${warning.message}` : '';
+    return { file, status: 'enrolled', detail: outcome.detail + note, quality, ...(warning ? { duplicateOf: warning } : {}) };
+  });
+
+  if (result.outcome === 'enrolled') {
+    return { outcome: 'enrolled', person: result.person, sampleIds: result.sampleIds, photos: photoResults, duplicates: result.duplicates };
+  }
+  return { outcome: 'refused', reason: result.reason === 'no-samples' ? 'no-usable-photo' : 'duplicate-of', photos: photoResults, duplicates: result.duplicates };
+}

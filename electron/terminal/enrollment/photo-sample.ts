@@ -1,0 +1,73 @@
+import { encodeJpeg, decodeImageFile, ImageDecodeError } from '../../vision/frame/decode.js';
+import type { RgbImage } from '../../vision/frame/rgb-image.js';
+import type { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
+import type { FaceQuality } from '../../vision/quality/face-quality.js';
+import type { SampleInput } from '../store/samples-repository.js';
+import { describeHint, describeQuality, gateHint, pickSubject, type EnrollmentGates } from './gates.js';
+
+/** The part of FacePipeline enrollment uses; a fake in unit tests. */
+export type EnrollmentAnalyser = Pick<FacePipeline, 'analyse' | 'extract'>;
+
+/** What one photo gave: a sample, or why not. */
+export type PhotoOutcome =
+  | { readonly status: 'accepted'; readonly detail: string; readonly sample: SampleInput }
+  | { readonly status: 'no-face' | 'several-faces' | 'unreadable'; readonly detail: string }
+  | { readonly status: 'too-small' | 'poor-quality'; readonly detail: string; readonly quality: FaceQuality };
+
+/** How a photo is judged. */
+export interface PhotoSampleOptions {
+  readonly gates: EnrollmentGates;
+  /** See pickSubject. */
+  readonly dominanceRatio: number;
+}
+
+/**
+ * JPEG quality of stored aligned crops, 1..100. Higher than encodeJpeg's 85: the crop is what templates of a
+ * future model are rebuilt from, and at 150×150 px the difference is a few kB.
+ */
+export const CROP_JPEG_QUALITY = 95;
+
+/** The decoded photo, or the decode failure as an outcome; other errors (I/O bugs) are thrown. */
+export async function decodePhoto(path: string): Promise<RgbImage | PhotoOutcome> {
+  try {
+    return await decodeImageFile(path);
+  } catch (error) {
+    if (error instanceof ImageDecodeError) return { status: 'unreadable', detail: error.message };
+    throw error;
+  }
+}
+
+/** Judges one decoded photo: one subject, through the gates, then its template and aligned crop. */
+export async function samplePhoto(analyser: EnrollmentAnalyser, image: RgbImage, options: PhotoSampleOptions): Promise<PhotoOutcome> {
+  const { faces } = await analyser.analyse(image);
+  const choice = pickSubject(faces, options.dominanceRatio);
+  if (choice.kind === 'none') return { status: 'no-face', detail: 'no face found' };
+  if (choice.kind === 'several') {
+    return {
+      status: 'several-faces',
+      detail: `${choice.count} faces and none clearly the subject (${Math.round(choice.largestPx)} and ${Math.round(choice.nextPx)} px between the eyes; the subject needs ${options.dominanceRatio}× the next)`,
+    };
+  }
+  const { face } = choice;
+  const hint = gateHint(face.quality, options.gates);
+  if (hint !== null) {
+    return { status: hint === 'come-closer' ? 'too-small' : 'poor-quality', detail: describeHint(hint, face.quality, options.gates), quality: face.quality };
+  }
+  const extracted = await analyser.extract(image, face);
+  const sample = await toSampleInput(extracted, face.quality);
+  const others = choice.othersCount > 0 ? `; ${choice.othersCount} smaller face(s) in the background ignored` : '';
+  return { status: 'accepted', detail: describeQuality(face.quality) + others, sample };
+}
+
+/** A store sample from an extraction: the template, its model, the quality and the aligned crop as JPEG. */
+export async function toSampleInput(
+  extracted: { readonly template: { readonly modelId: string; readonly vector: Float32Array }; readonly alignedCrop: RgbImage },
+  quality: FaceQuality,
+): Promise<SampleInput> {
+  return {
+    template: extracted.template.vector,
+    modelId: extracted.template.modelId,
+    quality,
+    alignedJpeg: await encodeJpeg(extracted.alignedCrop, CROP_JPEG_QUALITY),
+  };
+}
