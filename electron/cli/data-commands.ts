@@ -1,9 +1,13 @@
 /**
- * `lintel identify | persons | events`: work on the terminal's data directory (`--data <dir>`, or
+ * `lintel enroll | import | identify | persons | events`: work on the terminal's data directory (`--data <dir>`, or
  * LINTEL_DATA_DIR, or the platform's app-data folder), the same store the kiosk and the headless terminal use.
  */
 import { parseArgs } from 'node:util';
 
+import { stat } from 'node:fs/promises';
+
+import { importCsv, importFolder } from '../terminal/enrollment/bulk-import.js';
+import { enrollFromPhotos } from '../terminal/enrollment/enroll-photos.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
 import { TerminalStore } from '../terminal/store/store.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
@@ -17,17 +21,107 @@ const write = (text: string): void => void process.stdout.write(`${text}\n`);
 /** An error the user can act on; the CLI prints its message and exits 1. */
 export class DataCommandError extends Error {}
 
+/** Opens the store and a pipeline whose matcher's gallery the store keeps current. */
+async function openWorkspace(values: { data?: string; manifest?: string }) {
+  const store = TerminalStore.open({ dataDir: resolveDataDir(values.data) });
+  try {
+    const pipeline = await FacePipeline.create({ manifest: await loadManifest(values.manifest ?? defaultManifestPath()), backend: new OnnxBackend() });
+    const matcher = pipeline.createMatcher();
+    store.attachGallery(pipeline.modelIds.extractor, matcher.gallery);
+    return { store, pipeline, matcher, close: async () => (await pipeline.close(), store.close()) };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+/** `lintel enroll --name <name> [--id <external id>] [--group g]… <photo…>`: one person from photos. */
+export async function commandEnroll(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      manifest: { type: 'string' },
+      name: { type: 'string' },
+      id: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      'allow-duplicate': { type: 'boolean' },
+    },
+  });
+  if (!values.name) throw new DataCommandError('enroll needs --name <name>');
+  if (positionals.length === 0) throw new DataCommandError('enroll needs at least one photo');
+  const workspace = await openWorkspace(values);
+  try {
+    const result = await enrollFromPhotos({
+      ...workspace,
+      person: { name: values.name, externalId: values.id ?? null, groups: values.group ?? [] },
+      photos: positionals,
+      allowDuplicate: values['allow-duplicate'] ?? false,
+    });
+    for (const photo of result.photos) write(`${photo.status.padEnd(13)} ${photo.file}${photo.detail ? `  ${photo.detail}` : ''}`);
+    for (const duplicate of result.duplicates) write(`warning: ${JSON.stringify(duplicate)}`);
+    if (result.outcome === 'enrolled') {
+      write(`enrolled ${result.person.name} (${result.person.id}) with ${result.sampleIds.length} sample(s)`);
+      return 0;
+    }
+    write(`not enrolled: ${result.reason === 'duplicate-of' ? 'already enrolled as someone else (--allow-duplicate to enroll anyway)' : 'no usable photo'}`);
+    return 1;
+  } finally {
+    await workspace.close();
+  }
+}
+
+/** `lintel import <folder | file.csv>`: bulk import with a result per file; goes on past bad files. */
+export async function commandImport(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { data: { type: 'string' }, manifest: { type: 'string' }, group: { type: 'string', multiple: true }, 'allow-duplicate': { type: 'boolean' }, json: { type: 'boolean' } },
+  });
+  const [source] = positionals;
+  if (!source || positionals.length > 1) throw new DataCommandError('import takes one folder (Name/*.jpg) or one CSV file (id,name,photo)');
+  const info = await stat(source).catch(() => undefined);
+  if (!info) throw new DataCommandError(`${source} does not exist`);
+  const workspace = await openWorkspace(values);
+  const controller = new AbortController();
+  // Ctrl-C stops between photos: everyone imported so far stays, the person in progress is not written.
+  const onSigint = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  try {
+    const common = {
+      ...workspace,
+      signal: controller.signal,
+      groups: values.group ?? [],
+      allowDuplicate: values['allow-duplicate'] ?? false,
+      onProgress: (done: number, total: number) => void process.stderr.write(`\rimporting ${done}/${total}`),
+    };
+    const report = info.isDirectory() ? await importFolder({ ...common, root: source }) : await importCsv({ ...common, csvPath: source });
+    process.stderr.write('\n');
+    if (values.json) write(JSON.stringify(report, null, 2));
+    else {
+      for (const result of report.results) if (result.status !== 'enrolled') write(`${result.status.padEnd(13)} ${result.file}  ${result.detail}`);
+      const s = report.summary;
+      write(
+        `${s.personsEnrolled} person(s) enrolled with ${s.samplesEnrolled} sample(s), ${s.personsRefused} refused, ${s.personsSkipped} already enrolled; ` +
+          `${s.filesDone}/${s.filesTotal} files in ${(s.durationMs / 1000).toFixed(1)} s (${s.photosPerSecond.toFixed(1)} photos/s)${s.aborted ? '; interrupted' : ''}`,
+      );
+    }
+    return report.summary.aborted ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await workspace.close();
+  }
+}
+
 /** `lintel identify <photo>`: who the largest face is, with the similarity, or unknown. */
 export async function commandIdentify(args: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { data: { type: 'string' }, manifest: { type: 'string' } } });
   const [photo] = positionals;
   if (!photo || positionals.length > 1) throw new DataCommandError('identify takes one photo');
   const image = await decodeImageFile(photo);
-  const store = TerminalStore.open({ dataDir: resolveDataDir(values.data) });
-  const pipeline = await FacePipeline.create({ manifest: await loadManifest(values.manifest ?? defaultManifestPath()), backend: new OnnxBackend() });
+  const { store, pipeline, matcher, close } = await openWorkspace(values);
   try {
-    const matcher = pipeline.createMatcher();
-    store.attachGallery(pipeline.modelIds.extractor, matcher.gallery);
     const [face] = (await pipeline.analyse(image)).faces;
     if (!face) throw new DataCommandError(`no face found in ${photo}`);
     const { template } = await pipeline.extract(image, face);
@@ -43,8 +137,7 @@ export async function commandIdentify(args: readonly string[]): Promise<void> {
       ),
     );
   } finally {
-    await pipeline.close();
-    store.close();
+    await close();
   }
 }
 
