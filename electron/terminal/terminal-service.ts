@@ -27,6 +27,8 @@ export interface TerminalServiceOptions {
   readonly sinks?: readonly DecisionSink[];
   /** onnxruntime threads per model in the worker; default 1. */
   readonly intraOpThreads?: number;
+  /** Passive liveness model id (the decision settings' `minLiveness` gates on it); default none. */
+  readonly livenessModelId?: string;
   /** The NPU runtime and which builds to run; without it every model runs on the CPU. */
   readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
 }
@@ -107,7 +109,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       manifestPath,
       modelsDir: resolve(dirname(manifestPath), 'onnx'),
     };
-    const inference = await InferenceClient.start({ config: { manifestPath, intraOpThreads: options.intraOpThreads, ...(options.npu ? { npu: options.npu } : {}) } });
+    const inference = await InferenceClient.start({ config: { manifestPath, intraOpThreads: options.intraOpThreads, livenessModelId: options.livenessModelId, ...(options.npu ? { npu: options.npu } : {}) } });
     const info = await inference.info();
     const extractor = resolveModel(loaded, info.models.extractor).entry;
     if (extractor.decoding.kind !== 'embedding' || !extractor.thresholds) throw new Error(`model ${info.models.extractor} is not an extractor`);
@@ -177,6 +179,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
         quality: face.quality,
         ...(hit?.match ? { match: { personId: hit.id, similarity: hit.similarity } } : {}),
         ...(hit ? { bestSimilarity: hit.similarity } : {}),
+        ...(face.liveness !== undefined ? { liveness: face.liveness } : {}),
       });
       if (decision) decisions.push({ decision, face, trackAgeMs: result.timestampMs - track.firstSeenMs });
     });

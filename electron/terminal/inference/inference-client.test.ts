@@ -37,6 +37,18 @@ describe('InferenceClient', () => {
     }
   });
 
+  it('adds a passive liveness score to faces with templates when a liveness model is configured', async (t) => {
+    if (!MODELS_PRESENT) return t.skip('converted models absent: run npm run models');
+    const client = await InferenceClient.start({ config: { manifestPath: defaultManifestPath(), livenessModelId: 'antispoof-128' } });
+    try {
+      const result = await client.submitLatest({ seq: 1, timestampMs: 1, image: await decodeImageFile(SAMPLE) }, 20);
+      assert.equal(result?.faces.length, 3);
+      for (const face of result?.faces ?? []) assert.ok(face.liveness !== undefined && face.liveness >= 0 && face.liveness <= 1);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('runs every model on the CPU, saying why, when the NPU runtime cannot be loaded', async (t) => {
     if (!MODELS_PRESENT) return t.skip('converted models absent: run npm run models');
     const client = await InferenceClient.start({ config: { manifestPath: defaultManifestPath(), npu: { libraryPath: '/nowhere/librknnrt.so' } } });

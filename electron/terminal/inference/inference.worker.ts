@@ -8,13 +8,15 @@ import { parentPort } from 'node:worker_threads';
 import { OnnxBackend } from '../../vision/backend/onnx-backend.js';
 import { RknnBackend } from '../../vision/backend/rknn-backend.js';
 import { SelectingBackend } from '../../vision/backend/select-backend.js';
-import { loadManifest } from '../../vision/models/manifest.js';
+import { LivenessChecker } from '../../vision/liveness/liveness-checker.js';
+import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
 import type { InferenceConfig, ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
 
 if (!parentPort) throw new Error('inference.worker must run in a worker thread');
 const port = parentPort;
 let pipeline: FacePipeline | undefined;
+let liveness: LivenessChecker | undefined;
 
 /** The CPU, and the NPU where one is configured and its runtime loads; the choice is made per model. */
 async function createBackend(config: InferenceConfig): Promise<SelectingBackend> {
@@ -34,11 +36,15 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
   switch (request.type) {
     case 'init': {
       await pipeline?.close();
+      await liveness?.close();
       pipeline = undefined;
+      liveness = undefined;
       const { config } = request;
       const backend = await createBackend(config);
+      const manifest = await loadManifest(config.manifestPath);
+      if (config.livenessModelId) liveness = await LivenessChecker.create({ model: resolveModel(manifest, config.livenessModelId), backend });
       const created = await FacePipeline.create({
-        manifest: await loadManifest(config.manifestPath),
+        manifest,
         backend,
         extractorId: config.extractorId,
         mirrorAverage: config.mirrorAverage,
@@ -58,7 +64,8 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
         if (request.extractMinInterOcularPx !== undefined && face.quality.interOcularPx >= request.extractMinInterOcularPx) {
           const { template, durationMs } = await pipeline.extract(image, face);
           extractMs += durationMs;
-          faces.push({ ...face, template: template.vector });
+          const livenessScore = liveness ? (await liveness.score(image, face.boxNorm)).score : undefined;
+          faces.push({ ...face, template: template.vector, ...(livenessScore !== undefined ? { liveness: livenessScore } : {}) });
         } else {
           faces.push(face);
         }
@@ -76,7 +83,9 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
     }
     case 'close':
       await pipeline?.close();
+      await liveness?.close();
       pipeline = undefined;
+      liveness = undefined;
       return null;
   }
 }

@@ -14,6 +14,8 @@ export interface InferenceConfig {
    * whose build does not load, run on the CPU; without this, everything does.
    */
   readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+  /** Passive liveness model id from the manifest (e.g. `antispoof-128`); unset = no liveness check. */
+  readonly livenessModelId?: string;
 }
 
 /** A frame handed to the worker; its pixel buffer is transferred, not copied. */
@@ -28,6 +30,8 @@ export interface FrameMessage {
 /** A face as the worker reports it: the analysis, and the template where one was asked for. */
 export interface ProcessedFace extends AnalysedFace {
   readonly template?: Float32Array;
+  /** Passive liveness score, 0..1, where the check is configured (computed with the template). */
+  readonly liveness?: number;
 }
 
 /** The worker's answer to a `process` request. */
