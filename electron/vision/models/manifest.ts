@@ -124,6 +124,24 @@ const thresholdsSchema = z.object({
   origin: z.string().min(1),
 });
 
+/** How the model fares quantised for the NPU, measured on the CPU before any board (models/quantize). */
+const quantizationSchema = z.object({
+  /** RKNN w8a8 (INT8 weights per channel, activations per tensor), as simulated by `lintel eval lfw --quant int8`. */
+  int8: z.object({
+    /**
+     * Layers to keep in FP16 on the NPU (hybrid quantisation), by output tensor name in the converted model, as
+     * RKNN's custom_quantize_layers takes them; empty: all INT8.
+     */
+    floatLayers: z.array(z.string().min(1)),
+    /** RKNN-Toolkit2 quantized_algorithm the ranges are chosen with; default 'normal' (min/max). */
+    algorithm: z.enum(['normal', 'mmse']).optional(),
+    /** The calibration set, in a few words. */
+    calibration: z.string().min(1),
+    /** LFW dev accuracy lost with this model alone in simulated INT8 (FP32 minus INT8), percentage points. */
+    lfwAccuracyDropPp: z.number().optional(),
+  }),
+});
+
 /** A converted form of the model for another engine, made by models/rknn/convert_rknn.py on the integrator's PC. */
 const variantSchema = z.object({
   engine: z.literal('rknn'),
@@ -156,6 +174,7 @@ const modelSchema = z
     thresholds: thresholdsSchema.optional(),
     /** NPU builds of this model, where an integrator made them. */
     variants: z.array(variantSchema).optional(),
+    quantization: quantizationSchema.optional(),
   })
   .superRefine((model, ctx) => {
     if (model.role === 'extractor' && (!model.alignment || !model.thresholds || model.decoding.kind !== 'embedding')) {

@@ -123,6 +123,7 @@ export class OnnxGraphBuilder {
 
   /**
    * Appends a node. `outputs` is a list of names, or a count of fresh names derived from the op.
+   * `name` names the node as given (a graph read back from a file keeps its node names); default: fresh from the op.
    * Returns the output names.
    */
   node(
@@ -130,8 +131,9 @@ export class OnnxGraphBuilder {
     inputs: readonly string[],
     attributes: Readonly<Record<string, OnnxAttribute>> = {},
     outputs: readonly string[] | number = 1,
+    name: string = this.fresh(`${opType}`),
   ): string[] {
-    const name = this.fresh(`${opType}`);
+    this.usedNames.add(name);
     const outputNames =
       typeof outputs === 'number'
         ? Array.from({ length: outputs }, (_, i) => this.fresh(`${name}_out${i}`))
