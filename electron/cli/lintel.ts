@@ -12,7 +12,9 @@ import { ManifestError, loadManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipeline.js';
 import type { QuantRole } from '../../models/quantize/lfw-int8.js';
+import { StoreError } from '../terminal/store/errors.js';
 import { writeAnnotatedImage } from './annotate.js';
+import { commandEnroll, commandEvents, commandIdentify, commandImport, commandPersons, DataCommandError } from './data-commands.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 
 const USAGE = `Usage: lintel <command> [options]
@@ -30,6 +32,17 @@ Commands:
                                           extractor inputs with RKNN dataset.txt files (default out/calib, 200
                                           faces; --exclude-pairs leaves out LFW people that pairs file names)
   bench                                   per-stage timings on real frames (same as npm run bench)
+  doctor [--rknn-lib <path>] [--precision int8|fp16]
+                                          NPU runtime, model builds, cameras, GPIO, stage times against the budget
+
+On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder):
+  enroll --name <name> [--id <external id>] [--group <g>]… <photo>…
+                                          enroll one person from photos (refused if they match someone enrolled)
+  import <folder | file.csv>              bulk import (Name/*.jpg, or CSV id,name,photo) with a result per file
+  identify <photo>                        who the largest face is, with the similarity, or unknown
+  persons [--search <text>] [--json]      the enrolled persons
+  events [--since <date>] [--decision granted|denied] [--limit <n>] [--json]
+                                          the access log, newest first
 
 Common options:
   --manifest <file>     model manifest (default: the one shipped with Lintel)
@@ -367,6 +380,21 @@ async function main(argv: string[]): Promise<number> {
       case 'calib':
         await commandCalib(args);
         return 0;
+      case 'doctor':
+        return await (await import('./doctor.js')).runDoctor(args);
+      case 'enroll':
+        return await commandEnroll(args);
+      case 'import':
+        return await commandImport(args);
+      case 'identify':
+        await commandIdentify(args);
+        return 0;
+      case 'persons':
+        await commandPersons(args);
+        return 0;
+      case 'events':
+        await commandEvents(args);
+        return 0;
       case undefined:
         process.stderr.write(USAGE);
         return 2;
@@ -388,7 +416,9 @@ async function main(argv: string[]): Promise<number> {
       error instanceof ImageDecodeError ||
       error instanceof ModelFileError ||
       error instanceof ManifestError ||
-      error instanceof LfwPairsParseError
+      error instanceof LfwPairsParseError ||
+      error instanceof DataCommandError ||
+      error instanceof StoreError
     ) {
       process.stderr.write(`lintel: ${error.message}\n`);
       return 1;
