@@ -4,12 +4,13 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const roots = ['electron', 'models', 'native-bridge', 'scripts'];
-const skip = new Set(['node_modules', 'dist', 'onnx']);
+// models/onnx holds converted models, not sources; a folder named onnx elsewhere (models/convert/onnx) is code.
+const skip = new Set(['node_modules', 'dist', 'models/onnx']);
 
 function findTests(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (skip.has(entry.name)) return [];
     const path = join(dir, entry.name);
+    if (skip.has(entry.name) || skip.has(path)) return [];
     if (entry.isDirectory()) return findTests(path);
     return entry.name.endsWith('.test.ts') ? [path] : [];
   });

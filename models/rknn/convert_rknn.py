@@ -45,14 +45,16 @@ def convert(model_id, entry, onnx_dir, calib_dir, precision, platform):
         raise SystemExit(f'{onnx_path} does not match the manifest sha256: run `npm run models` first')
     inp = entry['input']
     # The NPU takes uint8 NHWC pixels in the manifest's colour order; mean and std are folded into the model.
-    float_layers = entry.get('quantization', {}).get('int8', {}).get('floatLayers', [])
+    int8 = entry.get('quantization', {}).get('int8', {})
+    # Layers kept in FP16 and the range algorithm come from `lintel eval lfw --quant int8` (models/quantize/).
+    float_layers = int8.get('floatLayers', [])
     rknn = RKNN(verbose=False)
     rknn.config(
         mean_values=[inp['mean']],
         std_values=[inp['std']],
         quant_img_RGB2BGR=inp['colorOrder'] == 'BGR',
         quantized_dtype='w8a8',
-        quantized_algorithm='normal',
+        quantized_algorithm=int8.get('algorithm', 'normal'),
         quantized_method='channel',
         float_dtype='float16',
         optimization_level=3,

@@ -181,6 +181,16 @@ describe('FaceDetector', () => {
     assert.ok(backend.closed);
   });
 
+  it('drops a detection without size, which the fitter could not crop', async () => {
+    const faces = new Map([
+      [7, { logit: 4, box: [0, 0, 0, 0, 0, 0] }],
+      [3, { logit: 2, box: [0, 0, 8, 8, 0, 0] }],
+    ]);
+    const detector = await FaceDetector.create({ model: tinyDetectorModel(), backend: new FakeBackend(rawOutputs(faces)) });
+    const { detections } = await detector.detect(createRgbImage(INPUT_PX, INPUT_PX));
+    assert.deepEqual(detections.map((face) => face.score), [sigmoid(2)]);
+  });
+
   it('returns at most maxFaces, best first', async () => {
     const faces = new Map([
       [0, { logit: 1, box: [0, 0, 8, 8, 0, 0] }],

@@ -69,6 +69,8 @@ export class FaceDetector {
     const outputs = await this.session.run(input);
     const raw = decodeBlazeface(outputs, this.decoding, this.anchors, this.inputSizePx, this.minScore);
     const detections = weightedNms(raw, this.iouThreshold)
+      // A box of (nearly) no size cannot be cropped for the fitter; a real face is never under a pixel.
+      .filter((detection) => detection.xMaxPx - detection.xMinPx >= 1 && detection.yMaxPx - detection.yMinPx >= 1)
       .slice(0, this.maxFaces)
       .map((detection) => {
         const topLeft = applyAffine(transform, { x: detection.xMinPx, y: detection.yMinPx });
