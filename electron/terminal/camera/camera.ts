@@ -70,3 +70,29 @@ export class CameraEvents {
     for (const listener of this.stateListeners) listener(state);
   }
 }
+
+/** What every camera shares: its URI, its listeners, its state and its newest frame. */
+export abstract class CameraBase implements Camera {
+  protected readonly events = new CameraEvents();
+
+  constructor(readonly uri: string) {}
+
+  abstract start(): Promise<void>;
+  abstract stop(): Promise<void>;
+
+  get state(): CameraState {
+    return this.events.state;
+  }
+
+  latest(): CameraFrame | undefined {
+    return this.events.latest();
+  }
+
+  onFrame(listener: (frame: CameraFrame) => void): () => void {
+    return this.events.onFrame(listener);
+  }
+
+  onState(listener: (state: CameraState) => void): () => void {
+    return this.events.onState(listener);
+  }
+}

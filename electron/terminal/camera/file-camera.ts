@@ -7,7 +7,7 @@ import sharp from 'sharp';
 
 import { decodeImageFile } from '../../vision/frame/decode.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
-import { CameraEvents, type Camera, type CameraState } from './camera.js';
+import { CameraBase } from './camera.js';
 
 const STILL_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff']);
 const ANIMATED_EXTENSIONS = new Set(['.gif', '.webp']);
@@ -38,32 +38,14 @@ interface Clip {
  * real rate (a folder at `fps`), timestamped when shown. A missing or unreadable source is an `offline`
  * state with a reason, retried until it works or the camera stops.
  */
-export class FileCamera implements Camera {
-  readonly uri: string;
-  private readonly events = new CameraEvents();
+export class FileCamera extends CameraBase {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private video: ChildProcessByStdio<null, Readable, Readable> | undefined;
   private seq = 0;
 
   constructor(private readonly options: FileCameraOptions) {
-    this.uri = options.uri ?? `file:${options.path}`;
-  }
-
-  get state(): CameraState {
-    return this.events.state;
-  }
-
-  latest() {
-    return this.events.latest();
-  }
-
-  onFrame(listener: Parameters<Camera['onFrame']>[0]): () => void {
-    return this.events.onFrame(listener);
-  }
-
-  onState(listener: Parameters<Camera['onState']>[0]): () => void {
-    return this.events.onState(listener);
+    super(options.uri ?? `file:${options.path}`);
   }
 
   async start(): Promise<void> {

@@ -3,7 +3,7 @@ import type { V4l2Camera, V4l2CameraOptions, V4l2Frame } from '../../../native-b
 import { decodeImageBuffer } from '../../vision/frame/decode.js';
 import { rawFrameToRgb } from '../../vision/frame/raw-frame.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
-import { CameraEvents, type Camera, type CameraFrame, type CameraState } from './camera.js';
+import { CameraBase } from './camera.js';
 
 /** Options of a V4L2 camera source. */
 export interface V4l2CameraSourceOptions {
@@ -24,9 +24,7 @@ export interface V4l2CameraSourceOptions {
  * A V4L2 camera (a UVC webcam, or an RK3568 ISP node) as a `Camera`: frames are converted to RGB and only the
  * newest is kept. An unplugged or stalled camera goes `offline` with the reason and is reopened until it works.
  */
-export class V4l2CameraSource implements Camera {
-  readonly uri: string;
-  private readonly events = new CameraEvents();
+export class V4l2CameraSource extends CameraBase {
   private running = false;
   private camera: V4l2Camera | undefined;
   private loop: Promise<void> | undefined;
@@ -35,23 +33,7 @@ export class V4l2CameraSource implements Camera {
   private readonly frameTimesMs: number[] = [];
 
   constructor(private readonly options: V4l2CameraSourceOptions) {
-    this.uri = options.uri;
-  }
-
-  get state(): CameraState {
-    return this.events.state;
-  }
-
-  latest(): CameraFrame | undefined {
-    return this.events.latest();
-  }
-
-  onFrame(listener: (frame: CameraFrame) => void): () => void {
-    return this.events.onFrame(listener);
-  }
-
-  onState(listener: (state: CameraState) => void): () => void {
-    return this.events.onState(listener);
+    super(options.uri);
   }
 
   async start(): Promise<void> {
