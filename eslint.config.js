@@ -12,6 +12,8 @@ const zones = [
   { target: './electron/terminal', from: ['./electron/cli', './electron/main', './electron/preload', './renderer'] },
   // Native bindings depend on Node and koffi only.
   { target: './native-bridge', from: ['./electron', './renderer', './models'] },
+  // The shared contract is imported by the renderer: it may depend on zod alone.
+  { target: './electron/shared', from: ['./electron/vision', './electron/terminal', './electron/cli', './native-bridge', './models'] },
   // Nothing imports the renderer; the renderer only sees the shared contract.
   { target: './electron', from: './renderer' },
   { target: './native-bridge', from: './renderer' },
