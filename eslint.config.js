@@ -53,6 +53,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'this code must run under plain Node: keep Electron out of it' }] }] },
   },
   {
+    // The contract's compatibility tests read the service's types, to fail when a wire shape drifts from them.
+    files: ['electron/shared/**/*.test.ts'],
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: zones.filter((zone) => zone.target !== './electron/shared') }] },
+  },
+  {
     files: ['**/*.test.ts', 'scripts/**', '**/bench/**', '**/*.bench.ts', 'models/convert/cli.ts'],
     rules: { 'no-console': 'off' },
   },

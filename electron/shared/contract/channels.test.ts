@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { CHANNELS, contract, createClient, isChannel, type Channel } from './channels.js';
+
+describe('contract', () => {
+  test('channel names are domain:verb', () => {
+    for (const channel of CHANNELS) assert.match(channel, /^[a-z]+:[a-z]+(-[a-z]+)*$/, channel);
+  });
+
+  test('every channel has an auth level, and admin:login and health:get need none', () => {
+    for (const channel of CHANNELS) assert.ok(['none', 'token', 'admin'].includes(contract[channel].auth), channel);
+    assert.equal(contract['admin:login'].auth, 'none');
+    assert.equal(contract['health:get'].auth, 'none');
+    assert.equal(contract['persons:delete'].auth, 'admin');
+  });
+
+  test('every request schema is strict: an unknown key fails', () => {
+    for (const channel of CHANNELS) {
+      const result = contract[channel].request.safeParse({ unexpected: true });
+      assert.equal(result.success, false, channel);
+    }
+  });
+
+  test('isChannel knows the map and nothing inherited', () => {
+    assert.equal(isChannel('persons:list'), true);
+    assert.equal(isChannel('toString'), false);
+    assert.equal(isChannel('persons:explode'), false);
+  });
+
+  test('bounds: ids are UUIDs, page sizes capped, photos capped', () => {
+    assert.equal(contract['persons:get'].request.safeParse({ id: '42' }).success, false);
+    assert.equal(contract['persons:list'].request.safeParse({ limit: 501 }).success, false);
+    assert.equal(contract['events:query'].request.safeParse({ limit: 0 }).success, false);
+    assert.equal(contract['events:snapshot'].request.safeParse({ eventId: 1.5 }).success, false);
+    assert.equal(contract['admin:login'].request.safeParse({ username: 'root', secret: 'x'.repeat(257) }).success, false);
+    const photo = { name: 'a.jpg', dataBase64: '/9j/4AAQ' };
+    assert.equal(contract['enroll:photos'].request.safeParse({ person: { name: 'Ann' }, photos: [photo] }).success, true);
+    assert.equal(contract['enroll:photos'].request.safeParse({ person: { name: 'Ann' }, photos: Array(11).fill(photo) }).success, false);
+    assert.equal(contract['enroll:photos'].request.safeParse({ person: { name: 'Ann' }, photos: [] }).success, false);
+  });
+
+  test('settings:update takes some settings, in range, and no unknown key', () => {
+    const schema = contract['settings:update'].request;
+    assert.equal(schema.safeParse({ values: { 'door.unlockDurationMs': 3000 } }).success, true);
+    assert.equal(schema.safeParse({ values: { 'door.unlockDurationMs': 100 } }).success, false);
+    assert.equal(schema.safeParse({ values: { 'door.colour': 'red' } }).success, false);
+  });
+});
+
+describe('createClient', () => {
+  test('calls the transport with the channel and request, and returns its Result', async () => {
+    const calls: [Channel, unknown][] = [];
+    const client = createClient(async (channel, request) => {
+      calls.push([channel, request]);
+      return { ok: true, value: { hasAdmin: true } };
+    });
+    assert.deepEqual(await client['admin:status']({}), { ok: true, value: { hasAdmin: true } });
+    assert.deepEqual(calls, [['admin:status', {}]]);
+    assert.deepEqual(Object.keys(client).sort(), [...CHANNELS].sort());
+  });
+
+  test("a transport failure is an 'unavailable' Result, not a rejection", async () => {
+    const client = createClient(() => Promise.reject(new Error('main process gone')));
+    assert.deepEqual(await client['health:get']({}), { ok: false, error: { code: 'unavailable', message: 'health:get: main process gone' } });
+  });
+});

@@ -1,0 +1,244 @@
+// The one contract between the renderer (Electron or browser) and the terminal: every request/response
+// channel, its request schema, its response schema and who may call it. Channel names live here and nowhere
+// else; the preload, the browser host and the renderer derive their types from `contract`.
+// Frame-rate data is not here: see streams.ts.
+import { z } from 'zod';
+
+import type { Result } from './result.js';
+import {
+  accessEventSchema,
+  decisionEventSchema,
+  decisionSettingsSchema,
+  enrollResultSchema,
+  enrollSamplesResultSchema,
+  eventCursorSchema,
+  eventQuerySchema,
+  importPersonResultSchema,
+  importSummarySchema,
+  MAX_PHOTOS,
+  msSinceEpoch,
+  personInputSchema,
+  personListQuerySchema,
+  personPatchSchema,
+  personSchema,
+  personSummarySchema,
+  photoUploadSchema,
+  rowId,
+  settingKeySchema,
+  settingsSchema,
+  terminalHealthSchema,
+  uuid,
+} from './schemas.js';
+
+/**
+ * Who may call a channel. `none`: any trusted sender (the kiosk before login, the login itself). `token`: a
+ * session of any level (the kiosk renderer's device session, or a logged-in browser). `admin`: an admin
+ * session from `admin:login`.
+ */
+export type AuthLevel = 'none' | 'token' | 'admin';
+
+/** One channel's entry. */
+export interface ChannelSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  readonly request: Req;
+  readonly response: Res;
+  readonly auth: AuthLevel;
+}
+
+const empty = z.strictObject({});
+
+/** Longest a session lasts; `admin:login` may grant less. */
+export const MAX_SESSION_MS = 12 * 60 * 60_000;
+
+/** Import jobs: where the bytes are on the terminal (a USB stick, a mounted share), never uploaded. */
+const importSource = z.discriminatedUnion('kind', [
+  /** One sub-folder per person, named after them. */
+  z.strictObject({ kind: z.literal('folder'), path: z.string().min(1).max(4096) }),
+  /** A CSV of name, external id and photo paths relative to it. */
+  z.strictObject({ kind: z.literal('csv'), path: z.string().min(1).max(4096) }),
+]);
+
+const importJobSchema = z.object({
+  importId: uuid,
+  state: z.enum(['running', 'done', 'aborted', 'failed']),
+  startedAtMs: msSinceEpoch,
+  /** Files with a result, and files found. */
+  done: z.int().min(0),
+  total: z.int().min(0),
+  /** The file in progress while running. */
+  current: z.string().optional(),
+  /** Each person decided so far, in order. */
+  persons: z.array(importPersonResultSchema),
+  /** Once the job has ended (done or aborted). */
+  summary: importSummarySchema.optional(),
+  /** Why a failed job failed. */
+  failure: z.string().optional(),
+});
+
+export const contract = {
+  // ---- Status ----
+  'health:get': { request: empty, response: terminalHealthSchema, auth: 'none' },
+  /** The newest decisions, newest first, for the door screen after a reload (the live ones come on the stream). */
+  'decisions:recent': {
+    request: z.strictObject({ limit: z.int().min(1).max(50).optional() }),
+    response: z.array(decisionEventSchema),
+    auth: 'token',
+  },
+
+  // ---- Admin sessions ----
+  /** Whether an admin exists; with none, the kiosk asks for the first one (set up outside this contract). */
+  'admin:status': { request: empty, response: z.object({ hasAdmin: z.boolean() }), auth: 'none' },
+  /**
+   * A PIN (4–12 digits, touchscreen) or a password (8–256 characters, browser), as the admin was created
+   * with. A wrong secret answers 'unauthorized' (the same for an unknown username); the failure that locks
+   * the credential and every try while locked answer 'locked', the message saying until when.
+   */
+  'admin:login': {
+    request: z.strictObject({ username: z.string().trim().min(1).max(64), secret: z.string().min(4).max(256) }),
+    response: z.object({
+      /** Opaque bearer token; the Electron main process keeps it per webContents, the browser host in a cookie. */
+      token: z.string().min(32).max(512),
+      expiresAtMs: msSinceEpoch,
+      username: z.string(),
+    }),
+    auth: 'none',
+  },
+  'admin:logout': { request: empty, response: z.null(), auth: 'token' },
+
+  // ---- Persons ----
+  'persons:list': {
+    request: personListQuerySchema,
+    response: z.object({ persons: z.array(personSummarySchema), total: z.int().min(0) }),
+    auth: 'admin',
+  },
+  'persons:get': { request: z.strictObject({ id: uuid }), response: personSchema, auth: 'admin' },
+  /** A person without samples (enroll them with `enroll:photos`); 'conflict' for a taken external id. */
+  'persons:create': { request: personInputSchema, response: personSchema, auth: 'admin' },
+  'persons:update': { request: z.strictObject({ id: uuid, patch: personPatchSchema }), response: personSchema, auth: 'admin' },
+  /** Erases the person, samples and snapshots; their events stay, anonymised. `deleted` false: no such person. */
+  'persons:delete': { request: z.strictObject({ id: uuid }), response: z.object({ deleted: z.boolean() }), auth: 'admin' },
+  'groups:list': {
+    request: empty,
+    response: z.array(z.object({ name: z.string(), memberCount: z.int().min(0) })),
+    auth: 'admin',
+  },
+
+  // ---- Access log ----
+  'events:query': {
+    request: eventQuerySchema,
+    response: z.object({ events: z.array(accessEventSchema), nextCursor: eventCursorSchema.nullable() }),
+    auth: 'admin',
+  },
+  /**
+   * An event's snapshot: the JPEG as base64 (show it as a `data:image/jpeg;base64,` URL). Base64 because both
+   * transports carry it unchanged (Electron's structured clone and the browser host's JSON) and a snapshot is
+   * a small face crop (tens of KB). 'not-found' when the event has none (any more).
+   */
+  'events:snapshot': {
+    request: z.strictObject({ eventId: rowId }),
+    response: z.object({ eventId: rowId, mimeType: z.literal('image/jpeg'), dataBase64: z.base64() }),
+    auth: 'admin',
+  },
+
+  // ---- Settings ----
+  /** Every setting, and the keys whose stored value no longer passes its schema (they read as the default). */
+  'settings:get': {
+    request: empty,
+    response: z.object({ settings: settingsSchema, invalidStoredKeys: z.array(settingKeySchema) }),
+    auth: 'admin',
+  },
+  /** Changes some settings, all or none; returns every setting. */
+  'settings:update': { request: z.strictObject({ values: settingsSchema.partial() }), response: settingsSchema, auth: 'admin' },
+  /** The decision policy's settings in force (quality gates, agreement, cooldown, schedules). */
+  'policy:get': { request: empty, response: decisionSettingsSchema, auth: 'admin' },
+  /** Changes some policy settings; returns them all. Tracks in progress keep their evidence. */
+  'policy:update': { request: z.strictObject({ values: decisionSettingsSchema.partial() }), response: decisionSettingsSchema, auth: 'admin' },
+
+  // ---- Enrollment ----
+  /** Enrolls a new person from uploaded photos (one sample each at most), all or nothing. */
+  'enroll:photos': {
+    request: z.strictObject({
+      person: personInputSchema,
+      photos: z.array(photoUploadSchema).min(1).max(MAX_PHOTOS),
+      /** Enroll even when the face identifies as someone enrolled (twins); default false. */
+      allowDuplicate: z.boolean().optional(),
+    }),
+    response: enrollResultSchema,
+    auth: 'admin',
+  },
+  /**
+   * Starts collecting samples of the person in front of the camera; feedback arrives on the stream
+   * (`enrollment-feedback`, with this session id) until samplesTaken reaches samplesWanted. 'conflict' while
+   * another session runs, 'unavailable' while the camera is offline.
+   */
+  'enroll:live-start': {
+    request: z.strictObject({ samplesWanted: z.int().min(1).max(20).optional() }),
+    response: z.object({ sessionId: uuid, samplesWanted: z.int().min(1) }),
+    auth: 'admin',
+  },
+  /** Ends a session without writing anything. */
+  'enroll:live-cancel': { request: z.strictObject({ sessionId: uuid }), response: z.null(), auth: 'admin' },
+  /**
+   * Writes the person with the session's samples (the duplicate check runs again at write time) and ends the
+   * session. 'conflict' while the session has not collected its samples yet; 'not-found' for no such session.
+   */
+  'enroll:live-commit': {
+    request: z.strictObject({ sessionId: uuid, person: personInputSchema, allowDuplicate: z.boolean().optional() }),
+    response: enrollSamplesResultSchema,
+    auth: 'admin',
+  },
+  /** Starts a bulk import from the terminal's file system; 'conflict' while another runs. */
+  'import:start': {
+    request: z.strictObject({
+      source: importSource,
+      groups: z.array(z.string().trim().min(1).max(64)).max(100).optional(),
+      allowDuplicate: z.boolean().optional(),
+    }),
+    response: z.object({ importId: uuid }),
+    auth: 'admin',
+  },
+  'import:status': { request: z.strictObject({ importId: uuid }), response: importJobSchema, auth: 'admin' },
+  /** Stops an import between photos; the person in progress is not written. */
+  'import:cancel': { request: z.strictObject({ importId: uuid }), response: importJobSchema, auth: 'admin' },
+} as const satisfies Record<`${string}:${string}`, ChannelSpec>;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+
+/** What a client sends on channel C (before defaults). */
+export type RequestOf<C extends Channel> = z.input<Contract[C]['request']>;
+/** What the handler's implementation receives on channel C (parsed). */
+export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
+/** What a client receives on channel C. */
+export type ResponseOf<C extends Channel> = z.output<Contract[C]['response']>;
+
+/** Every channel as an async function: the shape of `window.lintel` (preload) and of the browser client. */
+export type ContractClient = { readonly [C in Channel]: (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>> };
+
+/** Every channel name, for building clients and registering handlers. */
+export const CHANNELS = Object.keys(contract) as Channel[];
+
+/** True when `name` is a channel of the contract (names arriving over the wire). */
+export function isChannel(name: string): name is Channel {
+  return Object.hasOwn(contract, name);
+}
+
+/** The raw transport a client is built on: the preload's `ipcRenderer.invoke`, or the browser's fetch. */
+export type Invoke = (channel: Channel, request: unknown) => Promise<unknown>;
+
+/**
+ * A ContractClient over a transport. The transport answers with the handler's Result; a transport failure
+ * (the main process gone, the network down) becomes an 'unavailable' Result rather than a rejection.
+ */
+export function createClient(invoke: Invoke): ContractClient {
+  const client: Record<string, (request: unknown) => Promise<Result<unknown>>> = {};
+  for (const channel of CHANNELS) {
+    client[channel] = async (request) => {
+      try {
+        return (await invoke(channel, request)) as Result<unknown>;
+      } catch (error) {
+        return { ok: false, error: { code: 'unavailable', message: `${channel}: ${error instanceof Error ? error.message : String(error)}` } };
+      }
+    };
+  }
+  return client as ContractClient;
+}

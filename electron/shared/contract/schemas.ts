@@ -1,0 +1,303 @@
+// Wire shapes of the contract, as zod schemas. They mirror the service's types (electron/terminal) without
+// importing them: this folder may depend on zod alone (the renderer imports it). `compat.test.ts` checks at
+// compile time that each mirror and its service type stay assignable.
+import { z } from 'zod';
+
+// ---- Primitives ---------------------------------------------------------------------------------------
+
+/** Milliseconds since the epoch, a whole number. */
+export const msSinceEpoch = z.int().min(0);
+/** Ids of persons and samples: random UUIDs (the store's `randomUUID()`). */
+export const uuid = z.uuid();
+/** Ids of events: SQLite row ids. */
+export const rowId = z.int().min(1);
+export const similarity = z.number().min(-1).max(1);
+export const unitScore = z.number().min(0).max(1);
+export const groupName = z.string().trim().min(1).max(64);
+
+export const pointSchema = z.object({ x: z.number(), y: z.number() });
+/** A box in fractions (0..1) of the image's width and height. */
+export const boxNormSchema = z.object({ x: z.number(), y: z.number(), width: z.number().min(0), height: z.number().min(0) });
+
+/** FaceQuality (electron/vision/quality). */
+export const faceQualitySchema = z.object({
+  interOcularPx: z.number(),
+  yawDeg: z.number(),
+  pitchDeg: z.number(),
+  rollDeg: z.number(),
+  sharpness: z.number(),
+  brightness: z.number(),
+  contrast: z.number(),
+  presence: z.number(),
+  detectorScore: z.number(),
+});
+
+/** What the person at the door should do (decision-policy's `qualityHint`). */
+export const qualityHintSchema = z.enum(['come-closer', 'look-at-camera', 'hold-still', 'too-dark', 'too-bright']);
+
+// ---- Persons ------------------------------------------------------------------------------------------
+
+export const personSchema = z.object({
+  id: uuid,
+  name: z.string(),
+  externalId: z.string().nullable(),
+  enabled: z.boolean(),
+  validFromMs: z.int().nullable(),
+  validUntilMs: z.int().nullable(),
+  groups: z.array(z.string()),
+  createdAtMs: msSinceEpoch,
+  updatedAtMs: msSinceEpoch,
+});
+
+export const personSummarySchema = personSchema.extend({ sampleCount: z.int().min(0) });
+
+/** PersonInput; the store trims, normalises and re-checks (the validity window's order, unique groups). */
+export const personInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  externalId: z.string().trim().max(100).nullable().optional(),
+  enabled: z.boolean().optional(),
+  validFromMs: z.int().nullable().optional(),
+  validUntilMs: z.int().nullable().optional(),
+  groups: z.array(groupName).max(100).optional(),
+});
+
+/** PersonPatch: the fields to change (`groups` replaces the set); null clears a nullable field. */
+export const personPatchSchema = personInputSchema.partial();
+
+/** PersonListQuery. */
+export const personListQuerySchema = z.strictObject({
+  search: z.string().max(200).optional(),
+  group: groupName.optional(),
+  enabled: z.boolean().optional(),
+  limit: z.int().min(1).max(500).optional(),
+  offset: z.int().min(0).optional(),
+});
+
+// ---- Events -------------------------------------------------------------------------------------------
+
+export const decisionSchema = z.enum(['granted', 'denied']);
+
+/** AccessEvent: a logged decision; the snapshot itself is fetched with `events:snapshot`. */
+export const accessEventSchema = z.object({
+  id: rowId,
+  atMs: msSinceEpoch,
+  decision: decisionSchema,
+  reason: z.string(),
+  personId: uuid.nullable(),
+  personName: z.string().nullable(),
+  personErasedAtMs: msSinceEpoch.nullable(),
+  modelId: z.string().nullable(),
+  similarity: similarity.nullable(),
+  livenessScore: unitScore.nullable(),
+  quality: faceQualitySchema.nullable(),
+  hasSnapshot: z.boolean(),
+});
+
+export const eventCursorSchema = z.strictObject({ atMs: msSinceEpoch, id: rowId });
+
+/** EventQuery; newest first. */
+export const eventQuerySchema = z.strictObject({
+  fromMs: msSinceEpoch.optional(),
+  untilMs: msSinceEpoch.optional(),
+  personId: uuid.optional(),
+  decision: decisionSchema.optional(),
+  limit: z.int().min(1).max(500).optional(),
+  after: eventCursorSchema.optional(),
+});
+
+// ---- Settings -----------------------------------------------------------------------------------------
+
+/**
+ * The values of settings-repository's SETTINGS, key by key (same bounds). A setting added there fails
+ * compat.test.ts until it is added here.
+ */
+export const settingsSchema = z.strictObject({
+  'terminal.name': z.string().trim().min(1).max(64),
+  'door.unlockDurationMs': z.int().min(200).max(60_000),
+  'recognition.extractorModelId': z.string().min(1).max(100).nullable(),
+  'recognition.identifySimilarity': z.number().min(-1).max(1).nullable(),
+  'liveness.required': z.boolean(),
+  'liveness.minScore': z.number().min(0).max(1),
+  'quality.minInterOcularPx': z.number().min(0).max(1000),
+  'events.snapshots': z.enum(['none', 'denied', 'all']),
+  'events.retentionDays': z.int().min(1).max(3650),
+  'events.snapshotRetentionDays': z.int().min(0).max(3650),
+});
+
+export const settingKeySchema = settingsSchema.keyof();
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day as HH:MM');
+
+/** One weekly window: ISO weekdays (1 = Monday) and a local time span. */
+export const weeklyWindowSchema = z
+  .strictObject({ days: z.array(z.int().min(1).max(7)).min(1).max(7), from: timeOfDay, to: timeOfDay })
+  .refine((window) => window.from < window.to, { message: 'a window must end after it starts (split one that crosses midnight in two)' });
+
+/** decision-policy's decisionSettingsSchema, after defaults: every field present. */
+export const decisionSettingsSchema = z.strictObject({
+  framesToAgree: z.int().min(1).max(30),
+  unknownAfterFrames: z.int().min(1).max(100),
+  lowQualityAfterMs: z.int().min(500).max(60_000),
+  cooldownMs: z.int().min(0).max(600_000),
+  minInterOcularPx: z.number().min(10).max(500),
+  maxAbsYawDeg: z.number().min(5).max(90),
+  maxAbsPitchDeg: z.number().min(5).max(90),
+  minSharpness: z.number().min(0),
+  minBrightness: z.number().min(0).max(255),
+  maxBrightness: z.number().min(0).max(255),
+  minLiveness: unitScore.nullable(),
+  schedules: z.record(groupName, z.array(weeklyWindowSchema).min(1).max(28)),
+  timeZone: z.string().min(1).max(64).optional(),
+});
+
+// ---- Terminal -----------------------------------------------------------------------------------------
+
+export const cameraStateSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('starting') }),
+  z.object({ status: z.literal('live'), fps: z.number().min(0) }),
+  z.object({ status: z.literal('offline'), reason: z.string(), retryAtMs: msSinceEpoch }),
+  z.object({ status: z.literal('stopped') }),
+]);
+
+export const timingsSchema = z.object({ detectMs: z.number(), fitMs: z.number(), qualityMs: z.number(), extractMs: z.number() });
+
+/** TerminalHealth. */
+export const terminalHealthSchema = z.object({
+  camera: cameraStateSchema,
+  models: z.object({ detector: z.string(), fitter: z.string(), extractor: z.string() }),
+  backend: z.string(),
+  engines: z.array(z.object({ modelId: z.string(), engine: z.string(), reason: z.string().optional() })),
+  processedFps: z.number().min(0),
+  framesProcessed: z.int().min(0),
+  framesDropped: z.int().min(0),
+  workerRestarts: z.int().min(0),
+  lastTimingsMs: timingsSchema.optional(),
+});
+
+export const decisionReasonSchema = z.enum(['granted', 'unknown', 'disabled', 'expired', 'not-yet-valid', 'outside-schedule', 'low-quality', 'liveness-failed']);
+
+/** PersonAccess: what the policy knew of the person. */
+export const personAccessSchema = z.object({
+  id: uuid,
+  name: z.string(),
+  enabled: z.boolean(),
+  validFromMs: z.int().nullable(),
+  validUntilMs: z.int().nullable(),
+  groups: z.array(z.string()),
+});
+
+/** DecisionEvent: the policy's decision, its event id and the track's age. */
+export const decisionEventSchema = z.object({
+  eventId: rowId,
+  trackId: z.int().min(0),
+  decidedAtMs: msSinceEpoch,
+  decision: decisionSchema,
+  reason: decisionReasonSchema,
+  person: personAccessSchema.optional(),
+  similarity: similarity.optional(),
+  liveness: unitScore.optional(),
+  quality: faceQualitySchema,
+  trackAgeMs: z.number().min(0),
+});
+
+// ---- Enrollment ---------------------------------------------------------------------------------------
+
+export const duplicateWarningSchema = z.object({
+  personId: uuid,
+  name: z.string(),
+  externalId: z.string().nullable(),
+  similarity,
+  sampleIndices: z.array(z.int().min(0)),
+  message: z.string(),
+});
+
+export const photoStatusSchema = z.enum(['enrolled', 'no-face', 'several-faces', 'too-small', 'poor-quality', 'unreadable', 'duplicate']);
+
+/** PhotoResult; `file` is the name the client gave the photo. */
+export const photoResultSchema = z.object({
+  file: z.string(),
+  status: photoStatusSchema,
+  detail: z.string(),
+  quality: faceQualitySchema.optional(),
+  duplicateOf: duplicateWarningSchema.optional(),
+});
+
+/** EnrollFromPhotosResult. */
+export const enrollResultSchema = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('enrolled'),
+    person: personSchema,
+    sampleIds: z.array(uuid),
+    photos: z.array(photoResultSchema),
+    duplicates: z.array(duplicateWarningSchema),
+  }),
+  z.object({
+    outcome: z.literal('refused'),
+    reason: z.enum(['no-usable-photo', 'duplicate-of']),
+    photos: z.array(photoResultSchema),
+    duplicates: z.array(duplicateWarningSchema),
+  }),
+]);
+
+/** EnrollSamplesResult: the outcome of committing a live enrollment's samples. */
+export const enrollSamplesResultSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('enrolled'), person: personSchema, sampleIds: z.array(uuid), duplicates: z.array(duplicateWarningSchema) }),
+  z.object({ outcome: z.literal('refused'), reason: z.enum(['duplicate-of', 'no-samples']), duplicates: z.array(duplicateWarningSchema) }),
+]);
+
+/** Largest photo accepted by `enroll:photos`, bytes before base64 (a phone JPEG is 2–6 MB). */
+export const MAX_PHOTO_BYTES = 12 * 1024 * 1024;
+/** Most photos in one `enroll:photos` call. */
+export const MAX_PHOTOS = 10;
+
+/** A photo uploaded from the renderer or the browser: the bytes themselves, never a path on the client. */
+export const photoUploadSchema = z.strictObject({
+  /** For the result list only; not a path the terminal opens. */
+  name: z.string().min(1).max(255),
+  /** JPEG, PNG or WebP, base64 (RFC 4648, with padding). */
+  dataBase64: z.base64().max(Math.ceil(MAX_PHOTO_BYTES / 3) * 4),
+});
+
+export const enrollmentHintSchema = z.enum(['no-face', 'several-faces', 'come-closer', 'look-at-camera', 'hold-still', 'too-dark', 'too-bright', 'ok']);
+
+/** EnrollmentFeedback, one per processed frame of a live enrollment. */
+export const enrollmentFeedbackSchema = z.object({
+  frameSeq: z.int().min(0),
+  timestampMs: msSinceEpoch,
+  hint: enrollmentHintSchema,
+  progress: unitScore,
+  samplesTaken: z.int().min(0),
+  samplesWanted: z.int().min(1),
+  faceBoxNorm: boxNormSchema.optional(),
+  accepted: z.boolean(),
+  skipped: z.enum(['too-similar', 'other-person']).optional(),
+});
+
+// ---- Bulk import --------------------------------------------------------------------------------------
+
+export const importStatusSchema = z.enum(['enrolled', 'duplicate', 'no-face', 'several-faces', 'too-small', 'poor-quality', 'unreadable', 'skipped', 'invalid']);
+
+/** ImportPersonResult. */
+export const importPersonResultSchema = z.object({
+  person: z.string(),
+  externalId: z.string().optional(),
+  personId: uuid.optional(),
+  status: z.enum(['enrolled', 'refused', 'skipped', 'invalid']),
+  sampleCount: z.int().min(0),
+  detail: z.string(),
+});
+
+/** ImportSummary. */
+export const importSummarySchema = z.object({
+  filesTotal: z.int().min(0),
+  filesDone: z.int().min(0),
+  byStatus: z.record(importStatusSchema, z.int().min(0)),
+  personsEnrolled: z.int().min(0),
+  personsRefused: z.int().min(0),
+  personsSkipped: z.int().min(0),
+  samplesEnrolled: z.int().min(0),
+  photosRead: z.int().min(0),
+  durationMs: z.number().min(0),
+  photosPerSecond: z.number().min(0),
+  aborted: z.boolean(),
+});
