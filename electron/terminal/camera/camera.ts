@@ -74,10 +74,21 @@ export class CameraEvents {
 /** What every camera shares: its URI, its listeners, its state and its newest frame. */
 export abstract class CameraBase implements Camera {
   protected readonly events = new CameraEvents();
+  /** Between start() and stop(): a failed source keeps retrying while this holds. */
+  protected running = false;
 
   constructor(readonly uri: string) {}
 
-  abstract start(): Promise<void>;
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.events.setState({ status: 'starting' });
+    await this.open();
+  }
+
+  /** Opens the source and starts delivering frames; a failure goes offline and retries, it never throws. */
+  protected abstract open(): Promise<void>;
+
   abstract stop(): Promise<void>;
 
   get state(): CameraState {

@@ -39,20 +39,12 @@ interface Clip {
  * state with a reason, retried until it works or the camera stops.
  */
 export class FileCamera extends CameraBase {
-  private running = false;
   private timer: NodeJS.Timeout | undefined;
   private video: ChildProcessByStdio<null, Readable, Readable> | undefined;
   private seq = 0;
 
   constructor(private readonly options: FileCameraOptions) {
     super(options.uri ?? `file:${options.path}`);
-  }
-
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.events.setState({ status: 'starting' });
-    await this.open();
   }
 
   async stop(): Promise<void> {
@@ -63,7 +55,7 @@ export class FileCamera extends CameraBase {
     this.events.setState({ status: 'stopped' });
   }
 
-  private async open(): Promise<void> {
+  protected async open(): Promise<void> {
     if (!this.running) return;
     try {
       const info = await stat(this.options.path).catch((error: NodeJS.ErrnoException) => {

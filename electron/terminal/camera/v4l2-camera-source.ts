@@ -25,7 +25,6 @@ export interface V4l2CameraSourceOptions {
  * newest is kept. An unplugged or stalled camera goes `offline` with the reason and is reopened until it works.
  */
 export class V4l2CameraSource extends CameraBase {
-  private running = false;
   private camera: V4l2Camera | undefined;
   private loop: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -34,13 +33,6 @@ export class V4l2CameraSource extends CameraBase {
 
   constructor(private readonly options: V4l2CameraSourceOptions) {
     super(options.uri);
-  }
-
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.events.setState({ status: 'starting' });
-    await this.open();
   }
 
   async stop(): Promise<void> {
@@ -52,7 +44,7 @@ export class V4l2CameraSource extends CameraBase {
     this.events.setState({ status: 'stopped' });
   }
 
-  private async open(): Promise<void> {
+  protected async open(): Promise<void> {
     if (!this.running) return;
     try {
       // koffi loads with this module: only a terminal configured for V4L2 pays for it.
