@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 import { encodeJpeg } from '../vision/frame/decode.js';
 import { cropRgb } from '../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
-import { parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
+import { loadManifest, resolveModel } from '../vision/models/manifest.js';
 import { DecisionPolicy, type AccessDecision, type DecisionSettings, type PersonAccess } from './access/decision-policy.js';
 import type { Camera, CameraFrame, CameraState } from './camera/camera.js';
 import { FaceTracker } from './inference/face-tracker.js';
@@ -104,11 +103,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
 
   static async start(options: TerminalServiceOptions): Promise<TerminalService> {
     const manifestPath = resolve(options.manifestPath);
-    const loaded: LoadedManifest = {
-      manifest: parseManifest(await readFile(manifestPath, 'utf8'), manifestPath),
-      manifestPath,
-      modelsDir: resolve(dirname(manifestPath), 'onnx'),
-    };
+    const loaded = await loadManifest(manifestPath);
     const inference = await InferenceClient.start({ config: { manifestPath, intraOpThreads: options.intraOpThreads, livenessModelId: options.livenessModelId, ...(options.npu ? { npu: options.npu } : {}) } });
     const info = await inference.info();
     const extractor = resolveModel(loaded, info.models.extractor).entry;
