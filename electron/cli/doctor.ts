@@ -7,12 +7,9 @@ import { arch, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { listGpioChips } from '../../native-bridge/gpio/list-chips.js';
-import type { RknnRuntime } from '../../native-bridge/rknn/rknn-runtime.js';
 import { listVideoDevices } from '../../native-bridge/v4l2/discover.js';
-import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { readVerifiedModel } from '../vision/backend/model-file.js';
-import { RknnBackend } from '../vision/backend/rknn-backend.js';
-import { SelectingBackend } from '../vision/backend/select-backend.js';
+import { openEngines } from '../vision/backend/select-backend.js';
 import { loadBenchFrames } from '../vision/bench/bench.js';
 import { randomUnitVector, createSeededRandom } from '../vision/matcher/seeded-random.js';
 import { loadManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
@@ -40,16 +37,6 @@ export function compareVersions(a: string, b: string): number {
 function line(status: 'ok' | 'warn' | 'fail' | 'info', text: string): string {
   const mark = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', info: '    ' }[status];
   return `  [${mark}] ${text}`;
-}
-
-async function openNpu(libraryPath: string): Promise<{ runtime?: RknnRuntime; reason?: string; version?: string | null }> {
-  try {
-    const { RknnRuntime } = await import('../../native-bridge/rknn/rknn-runtime.js');
-    const runtime = await RknnRuntime.open({ libraryPath });
-    return { runtime, version: runtime.libraryVersion() };
-  } catch (error) {
-    return { reason: (error as Error).message };
-  }
 }
 
 function modelSection(loaded: LoadedManifest, runtimeVersion: string | null | undefined, precision: string, print: (text: string) => void): Promise<void[]> {
@@ -97,13 +84,14 @@ export async function runDoctor(args: readonly string[]): Promise<number> {
   print(`Lintel doctor — ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, ${arch()}), Node ${process.versions.node}`);
 
   print('\nNPU');
-  const npu = await openNpu(values['rknn-lib']);
-  if (npu.runtime) print(line('ok', `${values['rknn-lib']} loads; runtime ${npu.version ?? 'version not embedded'}`));
-  else print(line('warn', `${npu.reason}; models run on the CPU`));
+  const engines = await openEngines({ cpuThreads: Math.min(4, cpus().length), npu: { libraryPath: values['rknn-lib'], precision } });
+  const npuAvailable = engines.npuUnavailableReason === undefined;
+  if (npuAvailable) print(line('ok', `${values['rknn-lib']} loads; runtime ${engines.npuRuntimeVersion ?? 'version not embedded'}`));
+  else print(line('warn', `${engines.npuUnavailableReason}; models run on the CPU`));
 
   print('\nModels');
   const loaded = await loadManifest(values.manifest ?? defaultManifestPath());
-  await modelSection(loaded, npu.version, precision, print);
+  await modelSection(loaded, engines.npuRuntimeVersion, precision, print);
 
   print('\nCameras');
   const cameras = await listVideoDevices().catch(() => []);
@@ -118,14 +106,10 @@ export async function runDoctor(args: readonly string[]): Promise<number> {
   }
 
   print('\nTimed run');
-  const backend = new SelectingBackend({
-    cpu: new OnnxBackend({ intraOpThreads: Math.min(4, cpus().length) }),
-    npu: npu.runtime ? new RknnBackend({ runtime: npu.runtime, precision }) : undefined,
-    npuUnavailableReason: npu.reason,
-  });
+  const { backend } = engines;
   const pipeline = await FacePipeline.create({ manifest: loaded, backend });
   try {
-    if (!npu.runtime) print(line('info', 'every model on the CPU (NPU unavailable, see above)'));
+    if (!npuAvailable) print(line('info', 'every model on the CPU (NPU unavailable, see above)'));
     else for (const choice of backend.choices) print(line('info', `${choice.modelId} on ${choice.engine}${choice.reason ? ` (${choice.reason})` : ''}`));
     const { frames, origin } = await loadBenchFrames(Number(values.frames));
     const matcher = pipeline.createMatcher();

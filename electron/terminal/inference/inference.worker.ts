@@ -5,32 +5,16 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 
-import { OnnxBackend } from '../../vision/backend/onnx-backend.js';
-import { RknnBackend } from '../../vision/backend/rknn-backend.js';
-import { SelectingBackend } from '../../vision/backend/select-backend.js';
+import { openEngines } from '../../vision/backend/select-backend.js';
 import { LivenessChecker } from '../../vision/liveness/liveness-checker.js';
 import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
-import type { InferenceConfig, ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
+import type { ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
 
 if (!parentPort) throw new Error('inference.worker must run in a worker thread');
 const port = parentPort;
 let pipeline: FacePipeline | undefined;
 let liveness: LivenessChecker | undefined;
-
-/** The CPU, and the NPU where one is configured and its runtime loads; the choice is made per model. */
-async function createBackend(config: InferenceConfig): Promise<SelectingBackend> {
-  const cpu = new OnnxBackend({ intraOpThreads: config.intraOpThreads ?? 1 });
-  if (!config.npu) return new SelectingBackend({ cpu, prefer: 'cpu' });
-  try {
-    // koffi and the runtime load only on a terminal configured for the NPU.
-    const { RknnRuntime } = await import('../../../native-bridge/rknn/rknn-runtime.js');
-    const runtime = await RknnRuntime.open({ libraryPath: config.npu.libraryPath });
-    return new SelectingBackend({ cpu, npu: new RknnBackend({ runtime, precision: config.npu.precision ?? 'int8' }) });
-  } catch (error) {
-    return new SelectingBackend({ cpu, npuUnavailableReason: (error as Error).message });
-  }
-}
 
 async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerRequest['type']]> {
   switch (request.type) {
@@ -40,7 +24,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       pipeline = undefined;
       liveness = undefined;
       const { config } = request;
-      const backend = await createBackend(config);
+      const { backend } = await openEngines({ cpuThreads: config.intraOpThreads ?? 1, ...(config.npu ? { npu: config.npu } : {}) });
       const manifest = await loadManifest(config.manifestPath);
       if (config.livenessModelId) liveness = await LivenessChecker.create({ model: resolveModel(manifest, config.livenessModelId), backend });
       const created = await FacePipeline.create({

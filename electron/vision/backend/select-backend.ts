@@ -1,5 +1,7 @@
 import type { ResolvedModel } from '../models/manifest.js';
 import type { BackendName, InferenceBackend, ModelSession } from './inference-backend.js';
+import { OnnxBackend } from './onnx-backend.js';
+import { RknnBackend } from './rknn-backend.js';
 
 /** Where one model runs, and why there. */
 export interface EngineChoice {
@@ -52,5 +54,36 @@ export class SelectingBackend implements InferenceBackend {
     const session = await cpu.load(model);
     this.log.set(model.id, { modelId: model.id, engine: session.backend, reason });
     return session;
+  }
+}
+
+/** The engines a pipeline may use: the CPU always, the NPU where its runtime library loads. */
+export interface OpenedEngines {
+  readonly backend: SelectingBackend;
+  /** The runtime's version embedded in the library, where the NPU is available. */
+  readonly npuRuntimeVersion?: string | null;
+  /** Why the NPU is not used, where it is not. */
+  readonly npuUnavailableReason?: string;
+}
+
+/**
+ * Builds the per-model engine choice: the CPU with `cpuThreads` intra-op threads, and, with `npu` set, the NPU
+ * through Rockchip's runtime at its absolute path. A runtime that will not load leaves every model on the CPU,
+ * with the reason; koffi and the runtime are loaded only when an NPU is configured.
+ */
+export async function openEngines(options: {
+  readonly cpuThreads: number;
+  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+}): Promise<OpenedEngines> {
+  const cpu = new OnnxBackend({ intraOpThreads: options.cpuThreads });
+  if (!options.npu) return { backend: new SelectingBackend({ cpu, prefer: 'cpu' }), npuUnavailableReason: 'no NPU runtime configured' };
+  try {
+    const { RknnRuntime } = await import('../../../native-bridge/rknn/rknn-runtime.js');
+    const runtime = await RknnRuntime.open({ libraryPath: options.npu.libraryPath });
+    const npu = new RknnBackend({ runtime, precision: options.npu.precision ?? 'int8' });
+    return { backend: new SelectingBackend({ cpu, npu }), npuRuntimeVersion: runtime.libraryVersion() };
+  } catch (error) {
+    const reason = (error as Error).message;
+    return { backend: new SelectingBackend({ cpu, npuUnavailableReason: reason }), npuUnavailableReason: reason };
   }
 }
