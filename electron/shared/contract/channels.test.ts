@@ -42,8 +42,8 @@ describe('contract', () => {
 
   test('settings:update takes some settings, in range, and no unknown key', () => {
     const schema = contract['settings:update'].request;
-    assert.equal(schema.safeParse({ values: { 'door.unlockDurationMs': 3000 } }).success, true);
-    assert.equal(schema.safeParse({ values: { 'door.unlockDurationMs': 100 } }).success, false);
+    assert.equal(schema.safeParse({ values: { 'admin.idleLogoutMs': 30_000 } }).success, true);
+    assert.equal(schema.safeParse({ values: { 'admin.idleLogoutMs': 100 } }).success, false);
     assert.equal(schema.safeParse({ values: { 'door.colour': 'red' } }).success, false);
   });
 });

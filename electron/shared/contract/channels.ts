@@ -8,7 +8,6 @@ import type { Result } from './result.js';
 import {
   accessEventSchema,
   decisionEventSchema,
-  decisionSettingsSchema,
   enrollResultSchema,
   enrollSamplesResultSchema,
   eventCursorSchema,
@@ -26,6 +25,7 @@ import {
   rowId,
   settingKeySchema,
   settingsSchema,
+  systemInfoSchema,
   terminalHealthSchema,
   uuid,
 } from './schemas.js';
@@ -57,6 +57,15 @@ const importSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('csv'), path: z.string().min(1).max(4096) }),
 ]);
 
+const loginResponseSchema = z.object({
+  /** Opaque bearer token; the Electron main process keeps it per webContents, the browser host in a cookie. */
+  token: z.string().min(32).max(512),
+  expiresAtMs: msSinceEpoch,
+  username: z.string(),
+});
+
+const imageResponse = z.object({ mimeType: z.literal('image/jpeg'), dataBase64: z.base64() });
+
 const importJobSchema = z.object({
   importId: uuid,
   state: z.enum(['running', 'done', 'aborted', 'failed']),
@@ -85,8 +94,24 @@ export const contract = {
   },
 
   // ---- Admin sessions ----
-  /** Whether an admin exists; with none, the kiosk asks for the first one (set up outside this contract). */
-  'admin:status': { request: empty, response: z.object({ hasAdmin: z.boolean() }), auth: 'none' },
+  /** Whether an admin exists (with none, the kiosk offers `admin:setup`), and the caller's own session. */
+  'admin:status': {
+    request: empty,
+    response: z.object({
+      hasAdmin: z.boolean(),
+      session: z.object({ level: z.enum(['token', 'admin']), subject: z.string(), expiresAtMs: msSinceEpoch }).nullable(),
+    }),
+    auth: 'none',
+  },
+  /**
+   * Creates the first admin and logs them in: only while no admin exists ('conflict' after), so a terminal
+   * out of the box is claimed at its own screen (or with `lintel admin add`). A PIN is 4–12 digits.
+   */
+  'admin:setup': {
+    request: z.strictObject({ username: z.string().trim().min(1).max(64), kind: z.enum(['pin', 'password']), secret: z.string().min(4).max(256) }),
+    response: loginResponseSchema,
+    auth: 'token',
+  },
   /**
    * A PIN (4–12 digits, touchscreen) or a password (8–256 characters, browser), as the admin was created
    * with. A wrong secret answers 'unauthorized' (the same for an unknown username); the failure that locks
@@ -94,12 +119,7 @@ export const contract = {
    */
   'admin:login': {
     request: z.strictObject({ username: z.string().trim().min(1).max(64), secret: z.string().min(4).max(256) }),
-    response: z.object({
-      /** Opaque bearer token; the Electron main process keeps it per webContents, the browser host in a cookie. */
-      token: z.string().min(32).max(512),
-      expiresAtMs: msSinceEpoch,
-      username: z.string(),
-    }),
+    response: loginResponseSchema,
     auth: 'none',
   },
   'admin:logout': { request: empty, response: z.null(), auth: 'token' },
@@ -116,6 +136,11 @@ export const contract = {
   'persons:update': { request: z.strictObject({ id: uuid, patch: personPatchSchema }), response: personSchema, auth: 'admin' },
   /** Erases the person, samples and snapshots; their events stay, anonymised. `deleted` false: no such person. */
   'persons:delete': { request: z.strictObject({ id: uuid }), response: z.object({ deleted: z.boolean() }), auth: 'admin' },
+  /**
+   * The person's enrolled photo (their best sample's aligned face, JPEG base64) for the decision screen and
+   * the people list; 'not-found' without one. A device session may fetch it: the door shows who was let in.
+   */
+  'persons:photo': { request: z.strictObject({ id: uuid }), response: imageResponse.extend({ personId: uuid }), auth: 'token' },
   'groups:list': {
     request: empty,
     response: z.array(z.object({ name: z.string(), memberCount: z.int().min(0) })),
@@ -135,7 +160,7 @@ export const contract = {
    */
   'events:snapshot': {
     request: z.strictObject({ eventId: rowId }),
-    response: z.object({ eventId: rowId, mimeType: z.literal('image/jpeg'), dataBase64: z.base64() }),
+    response: imageResponse.extend({ eventId: rowId }),
     auth: 'admin',
   },
 
@@ -148,10 +173,8 @@ export const contract = {
   },
   /** Changes some settings, all or none; returns every setting. */
   'settings:update': { request: z.strictObject({ values: settingsSchema.partial() }), response: settingsSchema, auth: 'admin' },
-  /** The decision policy's settings in force (quality gates, agreement, cooldown, schedules). */
-  'policy:get': { request: empty, response: decisionSettingsSchema, auth: 'admin' },
-  /** Changes some policy settings; returns them all. Tracks in progress keep their evidence. */
-  'policy:update': { request: z.strictObject({ values: decisionSettingsSchema.partial() }), response: decisionSettingsSchema, auth: 'admin' },
+  /** What the system screen shows: version, models, storage, door outputs, a template rebuild in progress. */
+  'system:get': { request: empty, response: systemInfoSchema, auth: 'admin' },
 
   // ---- Enrollment ----
   /** Enrolls a new person from uploaded photos (one sample each at most), all or nothing. */

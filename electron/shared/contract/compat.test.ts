@@ -65,7 +65,6 @@ export type _WireToService = [
   Expect<Assignable<ParsedRequestOf<'enroll:photos'>['person'], PersonInput>>,
   Expect<Assignable<ParsedRequestOf<'enroll:live-commit'>['person'], PersonInput>>,
   Expect<Assignable<ParsedRequestOf<'settings:update'>['values'], Partial<Settings>>>,
-  Expect<Assignable<ParsedRequestOf<'policy:update'>['values'], Partial<DecisionSettings>>>,
   Expect<Assignable<z.output<typeof wire.decisionSettingsSchema>, DecisionSettings>>,
 ];
 
@@ -88,12 +87,13 @@ test("the service's defaults are valid on the wire", () => {
 test("the contract's settings bounds match SETTINGS at their edges", () => {
   const probes: Record<SettingKey, unknown[]> = {
     'terminal.name': ['', 'x'.repeat(64), 'x'.repeat(65), 7],
-    'door.unlockDurationMs': [199, 200, 60_000, 60_001, 1.5],
+    'camera.uri': [null, '', 'file:/x', 'x'.repeat(4097)],
     'recognition.extractorModelId': [null, '', 'x'.repeat(100), 'x'.repeat(101)],
     'recognition.identifySimilarity': [null, -1.01, -1, 1, 1.01],
-    'liveness.required': [true, 'yes'],
-    'liveness.minScore': [-0.01, 0, 1, 1.01],
-    'quality.minInterOcularPx': [-1, 0, 1000, 1001],
+    'liveness.modelId': [null, '', 'antispoof-128'],
+    'access.policy': [defaultSettings()['access.policy'], { ...defaultSettings()['access.policy'], framesToAgree: 0 }, { ...defaultSettings()['access.policy'], cooldownMs: -1 }],
+    'door.outputs': [defaultSettings()['door.outputs'], [{ kind: 'gpio', name: 'relay', chipPath: '/dev/gpiochip3', line: 7, activeLow: false, pulseMs: 99, consumer: 'x' }]],
+    'admin.idleLogoutMs': [14_999, 15_000, 3_600_000, 3_600_001],
     'events.snapshots': ['none', 'denied', 'all', 'some'],
     'events.retentionDays': [0, 1, 3650, 3651, 2.5],
     'events.snapshotRetentionDays': [-1, 0, 3650, 3651],

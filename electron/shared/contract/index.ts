@@ -4,3 +4,4 @@ export * from './handler.js';
 export * from './result.js';
 export * from './schemas.js';
 export * from './streams.js';
+export * from './transport.js';

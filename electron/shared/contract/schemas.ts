@@ -107,25 +107,6 @@ export const eventQuerySchema = z.strictObject({
 
 // ---- Settings -----------------------------------------------------------------------------------------
 
-/**
- * The values of settings-repository's SETTINGS, key by key (same bounds). A setting added there fails
- * compat.test.ts until it is added here.
- */
-export const settingsSchema = z.strictObject({
-  'terminal.name': z.string().trim().min(1).max(64),
-  'door.unlockDurationMs': z.int().min(200).max(60_000),
-  'recognition.extractorModelId': z.string().min(1).max(100).nullable(),
-  'recognition.identifySimilarity': z.number().min(-1).max(1).nullable(),
-  'liveness.required': z.boolean(),
-  'liveness.minScore': z.number().min(0).max(1),
-  'quality.minInterOcularPx': z.number().min(0).max(1000),
-  'events.snapshots': z.enum(['none', 'denied', 'all']),
-  'events.retentionDays': z.int().min(1).max(3650),
-  'events.snapshotRetentionDays': z.int().min(0).max(3650),
-});
-
-export const settingKeySchema = settingsSchema.keyof();
-
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day as HH:MM');
 
 /** One weekly window: ISO weekdays (1 = Monday) and a local time span. */
@@ -149,6 +130,58 @@ export const decisionSettingsSchema = z.strictObject({
   schedules: z.record(groupName, z.array(weeklyWindowSchema).min(1).max(28)),
   timeZone: z.string().min(1).max(64).optional(),
 });
+
+const outputName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 lower-case letters, digits and ._-');
+
+/**
+ * door-output's doorOutputConfigSchema after defaults, loosely: the terminal re-checks each output fully
+ * (URLs, headers, GPIO line clashes) and answers 'invalid-request' naming the problem.
+ */
+export const doorOutputSettingSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('log'), name: outputName, includePersonName: z.boolean() }),
+  z.strictObject({
+    kind: z.literal('gpio'),
+    name: outputName,
+    chipPath: z.string().min(1).max(255),
+    line: z.int().min(0).max(1023),
+    activeLow: z.boolean(),
+    pulseMs: z.int().min(100).max(10_000),
+    consumer: z.string().min(1).max(31),
+  }),
+  z.strictObject({
+    kind: z.literal('webhook'),
+    name: outputName,
+    url: z.string().min(1).max(4096),
+    headers: z.record(z.string(), z.string()),
+    secret: z.string().min(16).optional(),
+    timeoutMs: z.int().min(100).max(120_000),
+    maxAttempts: z.int().min(1).max(100),
+    backoffBaseMs: z.int().min(10).max(3_600_000),
+    backoffMaxMs: z.int().min(10).max(86_400_000),
+    queueLimit: z.int().min(1).max(1_000_000),
+    events: z.enum(['granted', 'all']),
+  }),
+]);
+
+/**
+ * The values of settings-repository's SETTINGS, key by key (same bounds). A setting added there fails
+ * compat.test.ts until it is added here.
+ */
+export const settingsSchema = z.strictObject({
+  'terminal.name': z.string().trim().min(1).max(64),
+  'camera.uri': z.string().trim().min(1).max(4096).nullable(),
+  'recognition.extractorModelId': z.string().min(1).max(100).nullable(),
+  'recognition.identifySimilarity': z.number().min(-1).max(1).nullable(),
+  'liveness.modelId': z.string().min(1).max(100).nullable(),
+  'access.policy': decisionSettingsSchema,
+  'door.outputs': z.array(doorOutputSettingSchema).max(16),
+  'admin.idleLogoutMs': z.int().min(15_000).max(3_600_000),
+  'events.snapshots': z.enum(['none', 'denied', 'all']),
+  'events.retentionDays': z.int().min(1).max(3650),
+  'events.snapshotRetentionDays': z.int().min(0).max(3650),
+});
+
+export const settingKeySchema = settingsSchema.keyof();
 
 // ---- Terminal -----------------------------------------------------------------------------------------
 
@@ -198,6 +231,22 @@ export const decisionEventSchema = z.object({
   liveness: unitScore.optional(),
   quality: faceQualitySchema,
   trackAgeMs: z.number().min(0),
+});
+
+/** The system screen. */
+export const systemInfoSchema = z.object({
+  version: z.string(),
+  terminalName: z.string(),
+  startedAtMs: msSinceEpoch,
+  dataDir: z.string(),
+  storage: z.object({ databaseBytes: z.int().min(0), freeBytes: z.int().min(0).nullable() }),
+  counts: z.object({ persons: z.int().min(0), samples: z.int().min(0), events: z.int().min(0) }),
+  /** Templates per extractor model: more than one while a rebuild is under way. */
+  templates: z.array(z.object({ modelId: z.string(), templateCount: z.int().min(0) })),
+  /** A template rebuild after an extractor change, while it runs or after it failed. */
+  rebuild: z.object({ modelId: z.string(), doneCount: z.int().min(0), totalCount: z.int().min(0), failedCount: z.int().min(0), state: z.enum(['running', 'done', 'failed']) }).nullable(),
+  doorOutputs: z.array(z.object({ name: z.string(), kind: z.enum(['log', 'gpio', 'webhook']), status: z.enum(['ok', 'unknown', 'degraded', 'unavailable']), message: z.string() })),
+  health: terminalHealthSchema,
 });
 
 // ---- Enrollment ---------------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ describe('SettingsRepository', () => {
   test('reads defaults when nothing is stored', (t) => {
     const { settings } = setup(t);
     assert.deepEqual(settings.getAll(), defaultSettings());
-    assert.equal(settings.get('door.unlockDurationMs'), 5000);
+    assert.equal(settings.get('admin.idleLogoutMs'), 120_000);
     assert.equal(settings.get('recognition.extractorModelId'), null);
+    assert.equal(settings.get('access.policy').minLiveness, null, 'liveness is off by default: the passive models are weak');
   });
 
   test('stores validated values, normalised by the schema, and resets to the default', (t) => {
@@ -37,25 +38,26 @@ describe('SettingsRepository', () => {
 
   test('refuses invalid values with the reason, and a bad one in a batch changes nothing', (t) => {
     const { settings } = setup(t);
-    assert.throws(() => settings.set('door.unlockDurationMs', 100), invalid(/door\.unlockDurationMs.*200/s));
-    assert.throws(() => settings.set('liveness.minScore', 1.5), invalid(/liveness\.minScore/));
+    assert.throws(() => settings.set('admin.idleLogoutMs', 100), invalid(/admin\.idleLogoutMs.*15000/s));
+    assert.throws(() => settings.set('recognition.identifySimilarity', 1.5), invalid(/recognition\.identifySimilarity/));
     assert.throws(() => settings.set('events.snapshots', 'some' as Settings['events.snapshots']), invalid(/events\.snapshots/));
-    assert.throws(() => settings.update({ 'door.unlockDurationMs': 3000, 'events.retentionDays': 0.5 }), invalid(/events\.retentionDays/));
-    assert.equal(settings.get('door.unlockDurationMs'), 5000);
+    assert.throws(() => settings.update({ 'admin.idleLogoutMs': 30_000, 'events.retentionDays': 0.5 }), invalid(/events\.retentionDays/));
+    assert.equal(settings.get('admin.idleLogoutMs'), 120_000);
+    assert.throws(() => settings.set('door.outputs', [{ kind: 'gpio', chipPath: 'gpiochip3', line: 7 }] as unknown as Settings['door.outputs']), invalid(/door\.outputs.*device path/s));
     assert.throws(() => settings.update({ 'door.open': true } as Partial<Settings>), invalid(/unknown setting "door.open"/));
-    assert.equal(isSettingKey('door.unlockDurationMs'), true);
+    assert.equal(isSettingKey('door.outputs'), true);
     assert.equal(isSettingKey('toString'), false);
   });
 
   test('a stored value that no longer passes reads as the default and is reported; unknown keys are ignored', (t) => {
     const { db, settings } = setup(t);
     const insert = db.prepare('INSERT INTO settings (key, value_json, updated_at_ms) VALUES (?, ?, 1)');
-    insert.run('door.unlockDurationMs', '999999');
-    insert.run('liveness.required', 'false');
+    insert.run('admin.idleLogoutMs', '999999999');
+    insert.run('events.snapshots', '"denied"');
     insert.run('removed.setting', '1');
-    assert.equal(settings.get('door.unlockDurationMs'), 5000);
-    assert.equal(settings.getAll()['liveness.required'], false);
+    assert.equal(settings.get('admin.idleLogoutMs'), 120_000);
+    assert.equal(settings.getAll()['events.snapshots'], 'denied');
     assert.equal('removed.setting' in settings.getAll(), false);
-    assert.deepEqual(settings.invalidStoredKeys(), ['door.unlockDurationMs']);
+    assert.deepEqual(settings.invalidStoredKeys(), ['admin.idleLogoutMs']);
   });
 });

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 
+import { decisionSettingsSchema } from '../access/decision-policy.js';
+import { doorOutputsConfigSchema } from '../door/door-output.js';
 import { StoreError } from './errors.js';
 
 /**
@@ -10,18 +12,26 @@ import { StoreError } from './errors.js';
 export const SETTINGS = {
   /** Name shown on the kiosk and in exported logs. */
   'terminal.name': { schema: z.string().trim().min(1).max(64), default: 'Lintel' },
-  /** How long the relay holds the door open after a grant, ms. */
-  'door.unlockDurationMs': { schema: z.number().int().min(200).max(60_000), default: 5000 },
+  /**
+   * Camera URI (`v4l2:/dev/video0?…`, `file:<folder|video>`); null = the host's default (LINTEL_CAMERA, or the
+   * demo source). A change restarts the camera.
+   */
+  'camera.uri': { schema: z.string().trim().min(1).max(4096).nullable(), default: null },
   /** Extractor for new templates and the gallery; null = the manifest's default. A change starts a rebuild. */
   'recognition.extractorModelId': { schema: z.string().min(1).max(100).nullable(), default: null },
   /** 1:N acceptance threshold, cosine -1..1; null = the manifest's threshold for the extractor. */
   'recognition.identifySimilarity': { schema: z.number().min(-1).max(1).nullable(), default: null },
-  /** Deny when the liveness check fails or cannot run. */
-  'liveness.required': { schema: z.boolean(), default: true },
-  /** Liveness score (0..1) at or above which a face counts as live. */
-  'liveness.minScore': { schema: z.number().min(0).max(1), default: 0.5 },
-  /** Smallest face accepted at the door, inter-ocular distance in px. */
-  'quality.minInterOcularPx': { schema: z.number().min(0).max(1000), default: 40 },
+  /**
+   * Passive liveness model from the manifest (e.g. `antispoof-128`), or null for none. It only scores; the
+   * policy's `minLiveness` decides. Off by default: the passive models available are weak.
+   */
+  'liveness.modelId': { schema: z.string().min(1).max(100).nullable(), default: null },
+  /** The decision policy: quality gates, frames to agree, cooldown, liveness score, weekly schedules. */
+  'access.policy': { schema: decisionSettingsSchema, default: decisionSettingsSchema.parse({}) },
+  /** Door outputs (relay pulse length and level, webhooks); default one log output. */
+  'door.outputs': { schema: doorOutputsConfigSchema, default: doorOutputsConfigSchema.parse(undefined) },
+  /** An admin session at the kiosk ends after this long without a touch, ms. */
+  'admin.idleLogoutMs': { schema: z.number().int().min(15_000).max(3_600_000), default: 120_000 },
   /** Which events keep a snapshot of the face. */
   'events.snapshots': { schema: z.enum(['none', 'denied', 'all']), default: 'all' },
   /** Events older than this are deleted, days. */
