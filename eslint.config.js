@@ -10,6 +10,8 @@ const zones = [
   { target: './electron/vision', from: ['./electron/cli', './electron/main', './electron/preload', './electron/terminal', './renderer'] },
   // The terminal service runs in Electron's main process and headless under Node: no Electron shell, UI or CLI.
   { target: './electron/terminal', from: ['./electron/cli', './electron/main', './electron/preload', './renderer'] },
+  // The headless host is a transport over the terminal: no Electron shell, UI or CLI.
+  { target: './electron/host', from: ['./electron/cli', './electron/main', './electron/preload', './renderer'] },
   // Native bindings depend on Node and koffi only.
   { target: './native-bridge', from: ['./electron', './renderer', './models'] },
   // The shared contract is imported by the renderer: it may depend on zod alone.
@@ -49,7 +51,7 @@ export default tseslint.config(
   },
   {
     // Code that must also run outside Electron may not import it.
-    files: ['electron/vision/**', 'electron/terminal/**', 'native-bridge/**', 'models/**', 'electron/cli/**'],
+    files: ['electron/vision/**', 'electron/terminal/**', 'electron/host/**', 'native-bridge/**', 'models/**', 'electron/cli/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'this code must run under plain Node: keep Electron out of it' }] }] },
   },
   {

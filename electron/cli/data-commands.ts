@@ -183,3 +183,29 @@ export async function commandEvents(args: readonly string[]): Promise<void> {
     store.close();
   }
 }
+
+/** `lintel admin add --username <name> (--pin <digits> | --password-stdin)`. */
+export async function commandAdmin(args: readonly string[]): Promise<number> {
+  const [verb, ...rest] = args;
+  if (verb !== 'add') throw new DataCommandError('admin knows one verb: add');
+  const { values } = parseArgs({
+    args: rest,
+    options: { data: { type: 'string' }, username: { type: 'string' }, pin: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+  });
+  if (!values.username) throw new DataCommandError('admin add needs --username <name>');
+  if ((values.pin === undefined) === !values['password-stdin']) throw new DataCommandError('admin add needs one of --pin <digits> or --password-stdin');
+  let secret = values.pin;
+  if (values['password-stdin']) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    secret = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  const store = TerminalStore.open({ dataDir: resolveDataDir(values.data) });
+  try {
+    await store.admins.create(values.username, values.pin !== undefined ? 'pin' : 'password', secret ?? '');
+    write(`administrator ${values.username.trim()} created`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -14,7 +14,7 @@ import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipelin
 import type { QuantRole } from '../../models/quantize/lfw-int8.js';
 import { StoreError } from '../terminal/store/errors.js';
 import { writeAnnotatedImage } from './annotate.js';
-import { commandEnroll, commandEvents, commandIdentify, commandImport, commandPersons, DataCommandError } from './data-commands.js';
+import { commandAdmin, commandEnroll, commandEvents, commandIdentify, commandImport, commandPersons, DataCommandError } from './data-commands.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 
 const USAGE = `Usage: lintel <command> [options]
@@ -36,6 +36,11 @@ Commands:
                                           NPU runtime, model builds, cameras, GPIO, stage times against the budget
 
 On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder):
+  serve [--camera <uri>] [--host <addr>] [--port <n>] [--rknn-lib <path> [--precision int8|fp16]]
+                                          the whole terminal headless: UI and API on 127.0.0.1:7300 (default),
+                                          camera from the settings, --camera, LINTEL_CAMERA or the demo photos
+  admin add --username <name> (--pin <digits> | --password-stdin)
+                                          create an administrator (the first one can also be made at the kiosk)
   enroll --name <name> [--id <external id>] [--group <g>]… <photo>…
                                           enroll one person from photos (refused if they match someone enrolled)
   import <folder | file.csv>              bulk import (Name/*.jpg, or CSV id,name,photo) with a result per file
@@ -395,6 +400,10 @@ async function main(argv: string[]): Promise<number> {
       case 'events':
         await commandEvents(args);
         return 0;
+      case 'serve':
+        return await (await import('./serve-command.js')).commandServe(args);
+      case 'admin':
+        return await commandAdmin(args);
       case undefined:
         process.stderr.write(USAGE);
         return 2;

@@ -10,6 +10,7 @@ import type { Camera, CameraFrame, CameraState } from './camera/camera.js';
 import { FaceTracker } from './inference/face-tracker.js';
 import { InferenceClient } from './inference/inference-client.js';
 import type { ProcessedFace, ProcessResult } from './inference/protocol.js';
+import type { EnrollmentAnalyser } from './enrollment/photo-sample.js';
 import type { TerminalStore } from './store/store.js';
 
 /** Something that acts on a decision: a door relay, a webhook, a log. */
@@ -26,6 +27,12 @@ export interface TerminalServiceOptions {
   readonly sinks?: readonly DecisionSink[];
   /** onnxruntime threads per model in the worker; default 1. */
   readonly intraOpThreads?: number;
+  /** Extractor model id; default the manifest's. */
+  readonly extractorId?: string;
+  /** 1:N acceptance threshold (cosine, -1..1) instead of the extractor's own from the manifest. */
+  readonly identifySimilarity?: number;
+  /** Which events keep a snapshot of the face; read at each decision. Default all. */
+  readonly snapshots?: () => 'none' | 'denied' | 'all';
   /** Passive liveness model id (the decision settings' `minLiveness` gates on it); default none. */
   readonly livenessModelId?: string;
   /** The NPU runtime and which builds to run; without it every model runs on the CPU. */
@@ -90,6 +97,8 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   private readonly processedAtMs: number[] = [];
   private lastTimingsMs: ProcessResult['timingsMs'] | undefined;
   private stopCamera: (() => void) | undefined;
+  private decisionSettings: DecisionSettings;
+  private paused = false;
 
   private constructor(
     private readonly options: TerminalServiceOptions,
@@ -98,17 +107,24 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     private readonly info: Awaited<ReturnType<InferenceClient['info']>>,
   ) {
     super();
+    this.decisionSettings = options.decisionSettings;
     this.policy = new DecisionPolicy(options.decisionSettings, (id) => this.personAccess(id));
   }
 
   static async start(options: TerminalServiceOptions): Promise<TerminalService> {
     const manifestPath = resolve(options.manifestPath);
     const loaded = await loadManifest(manifestPath);
-    const inference = await InferenceClient.start({ config: { manifestPath, intraOpThreads: options.intraOpThreads, livenessModelId: options.livenessModelId, ...(options.npu ? { npu: options.npu } : {}) } });
+    // Checked before the worker starts: a wrong id in the settings is a readable error, not a worker crash.
+    const extractorId = options.extractorId ?? loaded.manifest.defaults.extractor;
+    const extractor = resolveModel(loaded, extractorId).entry;
+    if (extractor.decoding.kind !== 'embedding' || !extractor.thresholds) throw new Error(`model ${extractorId} is not an extractor`);
+    if (options.livenessModelId !== undefined) resolveModel(loaded, options.livenessModelId);
+    const inference = await InferenceClient.start({
+      config: { manifestPath, intraOpThreads: options.intraOpThreads, livenessModelId: options.livenessModelId, extractorId: options.extractorId, ...(options.npu ? { npu: options.npu } : {}) },
+    });
     const info = await inference.info();
-    const extractor = resolveModel(loaded, info.models.extractor).entry;
-    if (extractor.decoding.kind !== 'embedding' || !extractor.thresholds) throw new Error(`model ${info.models.extractor} is not an extractor`);
-    const matcher = new FaceMatcher(info.models.extractor, extractor.decoding.size, extractor.thresholds);
+    const thresholds = { ...extractor.thresholds, ...(options.identifySimilarity !== undefined ? { identifySimilarity: options.identifySimilarity } : {}) };
+    const matcher = new FaceMatcher(info.models.extractor, extractor.decoding.size, thresholds);
     options.store.attachGallery(info.models.extractor, matcher.gallery);
     const service = new TerminalService(options, inference, matcher, info);
     service.stopCamera = options.camera.onFrame((frame) => service.submit(frame));
@@ -118,7 +134,37 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
 
   /** Replaces the decision settings (admin screen). */
   updateDecisionSettings(settings: DecisionSettings): void {
+    this.decisionSettings = settings;
     this.policy.updateSettings(settings);
+  }
+
+  /**
+   * While paused, frames are not analysed and no decision is taken: a live enrollment has the worker to
+   * itself, and the person being enrolled does not fill the log with denials.
+   */
+  pause(paused: boolean): void {
+    this.paused = paused;
+    if (paused) for (const track of this.tracker.active) this.policy.endTrack(track.id);
+  }
+
+  /** The camera the service reads. */
+  get camera(): Camera {
+    return this.options.camera;
+  }
+
+  /** The decision settings in force. */
+  get settings(): DecisionSettings {
+    return this.decisionSettings;
+  }
+
+  /** Enrollment's analysis, run in the inference worker (never on this thread). */
+  get analyser(): EnrollmentAnalyser {
+    return { analyse: (image) => this.inference.analyse(image), extract: (image, face) => this.inference.extract(image, face) };
+  }
+
+  /** The template of a stored aligned crop by the service's extractor, in the worker (template rebuild). */
+  embedAligned(alignedJpeg: Uint8Array): Promise<Float32Array> {
+    return this.inference.embedAligned(alignedJpeg);
   }
 
   health(): TerminalHealth {
@@ -140,8 +186,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   }
 
   private submit(frame: CameraFrame): void {
+    if (this.paused) return;
     this.inFlight.set(frame.seq, frame);
-    const minInterOcularPx = this.options.decisionSettings.minInterOcularPx;
+    const minInterOcularPx = this.decisionSettings.minInterOcularPx;
     this.inference.submitLatest(frame, minInterOcularPx).then(
       (result) => {
         this.inFlight.delete(frame.seq);
@@ -193,6 +240,8 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       width: Math.min(widthPx, box.width * (1 + 2 * margin) * widthPx),
       height: Math.min(heightPx, box.height * (1 + 2 * margin) * heightPx),
     });
+    const policy = this.options.snapshots?.() ?? 'all';
+    const keepSnapshot = policy === 'all' || (policy === 'denied' && decision.decision === 'denied');
     const eventId = this.options.store.events.append({
       atMs: decision.decidedAtMs,
       decision: decision.decision,
@@ -202,7 +251,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       similarity: decision.similarity ?? null,
       livenessScore: decision.liveness ?? null,
       quality: decision.quality,
-      snapshotJpeg: await encodeJpeg(snapshot, 80),
+      snapshotJpeg: keepSnapshot ? await encodeJpeg(snapshot, 80) : null,
     });
     this.emit('decision', { ...decision, eventId, trackAgeMs });
     const event = {

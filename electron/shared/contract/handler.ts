@@ -20,6 +20,8 @@ export interface HandlerContext {
   /** The transport's own check: the main frame of our window (Electron), an allowed origin (browser host). */
   readonly senderOk: boolean;
   readonly session?: Session | undefined;
+  /** The bearer token the session came from, so `admin:logout` can end that one session. */
+  readonly sessionToken?: string | undefined;
 }
 
 /** Values an implementation may return: the response's input type, readonly arrays and fields allowed. */

@@ -4,7 +4,7 @@ import type { Person, PersonInput } from '../store/persons-repository.js';
 import type { SampleInput } from '../store/samples-repository.js';
 import { enrollSamples, type DuplicateMatcher, type DuplicateWarning, type EnrollmentStore } from './duplicates.js';
 import { DEFAULT_DOMINANCE_RATIO, PHOTO_ENROLLMENT_GATES, resolveGates, type EnrollmentGates } from './gates.js';
-import { decodePhoto, samplePhoto, type EnrollmentAnalyser, type PhotoOutcome } from './photo-sample.js';
+import { decodePhoto, photoName, samplePhoto, type EnrollmentAnalyser, type PhotoOutcome, type PhotoSource } from './photo-sample.js';
 
 /** What became of one photo. `duplicate`: usable, but the person was refused as someone already enrolled. */
 export type PhotoStatus = 'enrolled' | 'no-face' | 'several-faces' | 'too-small' | 'poor-quality' | 'unreadable' | 'duplicate';
@@ -28,8 +28,8 @@ export interface EnrollFromPhotosOptions {
   /** Its gallery must be attached to `store`, so the duplicate check sees everyone enrolled. */
   readonly matcher: DuplicateMatcher;
   readonly person: PersonInput;
-  /** Image files (JPEG, PNG, WebP, whatever sharp decodes), one sample each at most. */
-  readonly photos: readonly string[];
+  /** Image files or uploaded bytes (JPEG, PNG, WebP, whatever sharp decodes), one sample each at most. */
+  readonly photos: readonly PhotoSource[];
   /** Overrides of PHOTO_ENROLLMENT_GATES. */
   readonly gates?: Partial<EnrollmentGates>;
   /** See pickSubject; default 2. */
@@ -78,7 +78,7 @@ export async function enrollFromPhotos(options: EnrollFromPhotosOptions): Promis
   try {
     for (const [index, file] of photos.entries()) {
       signal?.throwIfAborted();
-      options.onPhoto?.(index, file);
+      options.onPhoto?.(index, photoName(file));
       const decoded = await (pending as ReturnType<typeof decodePhoto>);
       const nextFile = photos[index + 1];
       pending = nextFile === undefined ? undefined : decodePhoto(nextFile);
@@ -103,7 +103,7 @@ export async function enrollFromPhotos(options: EnrollFromPhotosOptions): Promis
   }
   const refusedAsDuplicate = result.outcome === 'refused' && result.reason === 'duplicate-of';
   const photoResults = outcomes.map((outcome, index): PhotoResult => {
-    const file = photos[index] as string;
+    const file = photoName(photos[index] as PhotoSource);
     if (outcome.status !== 'accepted') return { file, status: outcome.status, detail: outcome.detail, ...('quality' in outcome ? { quality: outcome.quality } : {}) };
     const warning = duplicateOf.get(index);
     const quality = outcome.sample.quality;

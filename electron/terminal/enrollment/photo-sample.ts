@@ -1,4 +1,4 @@
-import { encodeJpeg, decodeImageFile, ImageDecodeError } from '../../vision/frame/decode.js';
+import { encodeJpeg, decodeImageBuffer, decodeImageFile, ImageDecodeError } from '../../vision/frame/decode.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
@@ -27,10 +27,22 @@ export interface PhotoSampleOptions {
  */
 export const CROP_JPEG_QUALITY = 95;
 
+/** A photo that arrived as bytes (an upload), with the name it is reported under. */
+export interface PhotoBytes {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** A photo file's path, or an uploaded photo. */
+export type PhotoSource = string | PhotoBytes;
+
+/** The name a photo is reported under. */
+export const photoName = (photo: PhotoSource): string => (typeof photo === 'string' ? photo : photo.name);
+
 /** The decoded photo, or the decode failure as an outcome; other errors (I/O bugs) are thrown. */
-export async function decodePhoto(path: string): Promise<RgbImage | PhotoOutcome> {
+export async function decodePhoto(photo: PhotoSource): Promise<RgbImage | PhotoOutcome> {
   try {
-    return await decodeImageFile(path);
+    return await (typeof photo === 'string' ? decodeImageFile(photo) : decodeImageBuffer(photo.bytes, photo.name));
   } catch (error) {
     if (error instanceof ImageDecodeError) return { status: 'unreadable', detail: error.message };
     throw error;

@@ -1,5 +1,8 @@
 import { Worker } from 'node:worker_threads';
 
+import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
+import type { RgbImage } from '../../vision/frame/rgb-image.js';
+import type { AnalysedFace, AnalysisResult } from '../../vision/pipeline/face-pipeline.js';
 import type { CameraFrame } from '../camera/camera.js';
 import type { InferenceConfig, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
 
@@ -92,6 +95,24 @@ export class InferenceClient {
     });
   }
 
+  /**
+   * Every face of an image, judged (enrollment: photos, live frames). Queued behind the frame in progress,
+   * never dropped. The pixels are copied, so the caller keeps its image.
+   */
+  analyse(image: RgbImage): Promise<AnalysisResult> {
+    return this.call('analyse', { image: copyImage(image) });
+  }
+
+  /** The template and aligned crop of one face of `analyse(image)`. */
+  extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; durationMs: number }> {
+    return this.call('extract', { image: copyImage(image), face });
+  }
+
+  /** The template of a stored aligned crop by the worker's extractor (template rebuild). */
+  async embedAligned(alignedJpeg: Uint8Array): Promise<Float32Array> {
+    return (await this.call('embed-aligned', { alignedJpeg })).vector;
+  }
+
   private pump(): void {
     if (this.busy || !this.waiting || this.closed) return;
     const { frame, extractMinInterOcularPx, resolve } = this.waiting;
@@ -175,6 +196,10 @@ export class InferenceClient {
     await Promise.race([this.call('close', {}).catch(() => null), new Promise((resolve) => setTimeout(resolve, 2000))]);
     await worker.terminate();
   }
+}
+
+function copyImage(image: RgbImage): RgbImage {
+  return { widthPx: image.widthPx, heightPx: image.heightPx, data: image.data.slice() };
 }
 
 function defaultWorkerUrl(): URL {

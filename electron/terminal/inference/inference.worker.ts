@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 
 import { openEngines } from '../../vision/backend/select-backend.js';
+import { decodeImageBuffer } from '../../vision/frame/decode.js';
 import { LivenessChecker } from '../../vision/liveness/liveness-checker.js';
 import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
@@ -15,6 +16,11 @@ if (!parentPort) throw new Error('inference.worker must run in a worker thread')
 const port = parentPort;
 let pipeline: FacePipeline | undefined;
 let liveness: LivenessChecker | undefined;
+
+function ready(): FacePipeline {
+  if (!pipeline) throw Object.assign(new Error('the worker has no pipeline yet: send init first'), { code: 'NOT_READY' });
+  return pipeline;
+}
 
 async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerRequest['type']]> {
   switch (request.type) {
@@ -38,7 +44,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       return { models: created.modelIds, backend: created.backendName, engines: backend.choices };
     }
     case 'process': {
-      if (!pipeline) throw Object.assign(new Error('the worker has no pipeline yet: send init first'), { code: 'NOT_READY' });
+      const pipeline = ready();
       const { frame } = request;
       const image = { widthPx: frame.widthPx, heightPx: frame.heightPx, data: frame.data };
       const analysis = await pipeline.analyse(image);
@@ -65,6 +71,12 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       };
       return result;
     }
+    case 'analyse':
+      return ready().analyse(request.image);
+    case 'extract':
+      return ready().extract(request.image, request.face);
+    case 'embed-aligned':
+      return ready().extractor.extractAligned(await decodeImageBuffer(request.alignedJpeg, 'stored aligned crop'));
     case 'close':
       await pipeline?.close();
       await liveness?.close();

@@ -1,4 +1,6 @@
-import type { AnalysedFace, StageTimingsMs } from '../../vision/pipeline/face-pipeline.js';
+import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
+import type { RgbImage } from '../../vision/frame/rgb-image.js';
+import type { AnalysedFace, AnalysisResult, StageTimingsMs } from '../../vision/pipeline/face-pipeline.js';
 
 /** What the inference worker is built with. */
 export interface InferenceConfig {
@@ -55,6 +57,12 @@ export type WorkerRequest =
       /** Compute templates of faces whose inter-ocular distance is at least this, px; default: none. */
       readonly extractMinInterOcularPx?: number;
     }
+  /** Enrollment: every face of a photo or frame, judged (FacePipeline.analyse). */
+  | { readonly type: 'analyse'; readonly seq: number; readonly image: RgbImage }
+  /** Enrollment: one analysed face's template and aligned crop (FacePipeline.extract). */
+  | { readonly type: 'extract'; readonly seq: number; readonly image: RgbImage; readonly face: AnalysedFace }
+  /** Template rebuild: the template of a stored aligned crop (JPEG) by the worker's extractor. */
+  | { readonly type: 'embed-aligned'; readonly seq: number; readonly alignedJpeg: Uint8Array }
   | { readonly type: 'close'; readonly seq: number };
 
 /** Values of the replies, by request type. */
@@ -66,6 +74,9 @@ export interface WorkerReplyValues {
     readonly engines: readonly { readonly modelId: string; readonly engine: string; readonly reason?: string }[];
   };
   process: ProcessResult;
+  analyse: AnalysisResult;
+  extract: { readonly template: FaceTemplate; readonly alignedCrop: RgbImage; readonly durationMs: number };
+  'embed-aligned': FaceTemplate;
   close: null;
 }
 

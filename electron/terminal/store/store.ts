@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type Database from 'better-sqlite3';
@@ -7,7 +7,7 @@ import type { Gallery } from '../../vision/matcher/gallery.js';
 import { AdminRepository, type AdminRepositoryOptions } from './admin-repository.js';
 import { backupDatabase, restoreDatabase, type BackupProgress, type BackupResult } from './backup.js';
 import { deriveKeys, KEY_FILE_NAME, loadOrCreateKey, type StoreKeys } from './crypto.js';
-import { bindKey, openDatabase } from './database.js';
+import { bindKey, DATABASE_FILE_NAME, openDatabase } from './database.js';
 import { StoreError } from './errors.js';
 import { EventsRepository, type EventsTestHooks } from './events-repository.js';
 import { PersonsRepository, type Person, type PersonInput } from './persons-repository.js';
@@ -206,6 +206,14 @@ export class TerminalStore {
     count += batch.length;
     this.galleries.set(gallery, modelId);
     return count;
+  }
+
+  /** Counts and the database's size on disk (with its WAL), for the system screen. */
+  stats(): { persons: number; samples: number; events: number; databaseBytes: number } {
+    const count = (table: 'persons' | 'samples' | 'events'): number => this.db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get() ?? 0;
+    const base = join(this.dataDir, DATABASE_FILE_NAME);
+    const size = (path: string): number => (existsSync(path) ? statSync(path).size : 0);
+    return { persons: count('persons'), samples: count('samples'), events: count('events'), databaseBytes: size(base) + size(`${base}-wal`) };
   }
 
   /** Stops keeping `gallery` in step. */

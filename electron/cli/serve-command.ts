@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+
+import { startHeadless } from '../host/headless.js';
+import { resolveDataDir } from '../terminal/data-dir.js';
+
+const write = (text: string): void => void process.stdout.write(`${text}\n`);
+
+/**
+ * `lintel serve`: the whole terminal under Node, its UI and contract on 127.0.0.1 (or `--host`), until
+ * SIGINT/SIGTERM. Prints the pairing address: opening it gives that browser a session.
+ */
+export async function commandServe(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      data: { type: 'string' },
+      camera: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      manifest: { type: 'string' },
+      'rknn-lib': { type: 'string' },
+      precision: { type: 'string' },
+      headless: { type: 'boolean' },
+    },
+  });
+  const port = values.port === undefined ? 7300 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
+  if (values.precision !== undefined && values.precision !== 'int8' && values.precision !== 'fp16') throw new Error('--precision is int8 or fp16');
+  const headless = await startHeadless({
+    dataDir: resolveDataDir(values.data),
+    ...(values.camera ? { cameraUri: values.camera } : {}),
+    ...(values.host ? { host: values.host } : {}),
+    port,
+    ...(values.manifest ? { manifestPath: values.manifest } : {}),
+    ...(values['rknn-lib'] ? { npu: { libraryPath: values['rknn-lib'], ...(values.precision ? { precision: values.precision } : {}) } } : {}),
+  });
+  const { host } = headless;
+  if (values.host && !['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
+    write(`warning: serving on ${values.host}: other machines can reach the terminal. Every call needs a session (the pairing address below,`);
+    write('         then the admin login); the traffic is not encrypted, so put it behind TLS on any network you do not control.');
+  }
+  write(`Lintel is running. Open this address in a browser (it holds this session's key; do not share it):`);
+  write(`  ${host.pairingUrl()}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await headless.close();
+  return 0;
+}

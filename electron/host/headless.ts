@@ -1,0 +1,71 @@
+// The terminal without Electron: the app from the data directory, served to browsers on 127.0.0.1.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { jsonLinesLogger } from '../terminal/app/json-logger.js';
+import { TerminalApp, type AppLogger } from '../terminal/app/terminal-app.js';
+import { packageRoot } from '../vision/models/paths.js';
+import { startHttpHost, type HttpHost } from './http-host.js';
+
+/** Options of `startHeadless`; everything has a default that runs out of the box. */
+export interface HeadlessOptions {
+  readonly dataDir: string;
+  /** Camera when the stored settings name none; default LINTEL_CAMERA, else the demo photos. */
+  readonly cameraUri?: string;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 7300; 0 picks a free port. */
+  readonly port?: number;
+  readonly manifestPath?: string;
+  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+  readonly logger?: AppLogger;
+  readonly validateResponses?: boolean;
+}
+
+/** A running headless terminal. */
+export interface Headless {
+  readonly app: TerminalApp;
+  readonly host: HttpHost;
+  close(): Promise<void>;
+}
+
+/** The product's version, from package.json. */
+export function productVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The camera used when nothing is configured: the sample photos that ship with face-api, shown one a second,
+ * so a fresh checkout has faces on screen with no camera attached.
+ */
+export function demoCameraUri(): string {
+  return `file:${join(packageRoot(), 'node_modules', '@vladmandic', 'face-api', 'demo')}?fps=1`;
+}
+
+/** Opens the terminal and serves it. */
+export async function startHeadless(options: HeadlessOptions): Promise<Headless> {
+  const logger = options.logger ?? jsonLinesLogger();
+  const app = await TerminalApp.open({
+    dataDir: options.dataDir,
+    defaultCameraUri: options.cameraUri ?? process.env.LINTEL_CAMERA ?? demoCameraUri(),
+    logger,
+    version: productVersion(),
+    ...(options.manifestPath ? { manifestPath: options.manifestPath } : {}),
+    ...(options.npu ? { npu: options.npu } : {}),
+    ...(options.validateResponses !== undefined ? { validateResponses: options.validateResponses } : {}),
+  });
+  try {
+    const host = await startHttpHost({ app, rendererDir: join(packageRoot(), 'dist', 'renderer'), host: options.host, port: options.port });
+    return {
+      app,
+      host,
+      close: async () => {
+        await host.close();
+        await app.close();
+      },
+    };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}

@@ -1,0 +1,148 @@
+import { stat } from 'node:fs/promises';
+
+import { MAX_SESSION_MS, type Contract } from '../../shared/contract/channels.js';
+import type { ImplementationsOf } from '../../shared/contract/handler.js';
+import { enrollSamples } from '../enrollment/duplicates.js';
+import { enrollFromPhotos } from '../enrollment/enroll-photos.js';
+import { StoreError } from '../store/errors.js';
+import { toWireDecision, toWireHealth } from './stream-hub.js';
+import type { TerminalApp } from './terminal-app.js';
+
+/** An admin session lasts this long at most; the kiosk also logs out when idle (admin.idleLogoutMs). */
+const ADMIN_SESSION_MS = Math.min(MAX_SESSION_MS, 8 * 60 * 60_000);
+
+const unavailable = (message: string): Error => Object.assign(new Error(message), { code: 'unavailable' });
+const unauthorized = (message: string): Error => Object.assign(new Error(message), { code: 'unauthorized' });
+const locked = (untilMs: number): Error =>
+  Object.assign(new Error(`too many wrong attempts: locked until ${new Date(untilMs).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`), {
+    code: 'locked',
+  });
+
+/**
+ * Every channel of the contract, on the app's store and service. Requests arrive parsed (the handler ran zod);
+ * errors are thrown with a contract code (or a StoreError, whose codes the handler maps) and never leak
+ * details beyond their message.
+ */
+export function implementContract(app: TerminalApp): ImplementationsOf<Contract> {
+  const { store } = app;
+  /** One first-admin setup at a time: the check and the create must not interleave. */
+  let settingUp = false;
+
+  return {
+    'health:get': () => toWireHealth(app.health()),
+    'decisions:recent': ({ limit }) => app.decisions(limit ?? 10).map(toWireDecision),
+
+    'admin:status': (_request, context) => ({ hasAdmin: store.admins.count() > 0, session: context.session ?? null }),
+    'admin:setup': async ({ username, kind, secret }) => {
+      if (settingUp || store.admins.count() > 0) throw new StoreError('conflict', 'an administrator already exists: log in instead');
+      settingUp = true;
+      try {
+        await store.admins.create(username, kind, secret);
+      } finally {
+        settingUp = false;
+      }
+      const name = username.trim().normalize('NFC');
+      const { token, session } = app.sessions.issue('admin', name, ADMIN_SESSION_MS);
+      app.options.logger.info('admin.created', { username: name });
+      return { token, expiresAtMs: session.expiresAtMs, username: name };
+    },
+    'admin:login': async ({ username, secret }) => {
+      const verdict = await store.admins.verify(username, secret);
+      if (!verdict.ok) {
+        app.options.logger.warn('admin.login-failed', { username: username.slice(0, 64), reason: verdict.reason });
+        if (verdict.reason === 'locked') throw locked(verdict.lockedUntilMs);
+        throw unauthorized('wrong username or secret');
+      }
+      const name = username.trim().normalize('NFC');
+      const { token, session } = app.sessions.issue('admin', name, ADMIN_SESSION_MS);
+      return { token, expiresAtMs: session.expiresAtMs, username: name };
+    },
+    'admin:logout': (_request, context) => {
+      app.sessions.revoke(context.sessionToken);
+      return null;
+    },
+
+    'persons:list': (query) => store.persons.list(query),
+    'persons:get': ({ id }) => {
+      const person = store.persons.get(id);
+      if (!person) throw new StoreError('not-found', `no person ${id}`);
+      return person;
+    },
+    'persons:create': (input) => store.persons.create(input),
+    'persons:update': ({ id, patch }) => store.persons.update(id, patch),
+    'persons:delete': ({ id }) => ({ deleted: app.deletePerson(id) }),
+    'persons:photo': ({ id }) => {
+      // The sharpest sample is the one a person recognises themselves in.
+      const [best] = store.samples.listForPerson(id).sort((a, b) => b.quality.sharpness - a.quality.sharpness);
+      const crop = best ? store.samples.getCrop(best.id) : undefined;
+      if (!crop) throw new StoreError('not-found', `no photo of person ${id}`);
+      return { personId: id, mimeType: 'image/jpeg' as const, dataBase64: crop.toString('base64') };
+    },
+    'groups:list': () => store.persons.listGroups(),
+
+    'events:query': (query) => store.events.query(query),
+    'events:snapshot': ({ eventId }) => {
+      const jpeg = store.events.getSnapshot(eventId);
+      if (!jpeg) throw new StoreError('not-found', `event ${eventId} has no snapshot`);
+      return { eventId, mimeType: 'image/jpeg' as const, dataBase64: jpeg.toString('base64') };
+    },
+
+    'settings:get': () => ({ settings: store.settings.getAll(), invalidStoredKeys: store.settings.invalidStoredKeys() }),
+    'settings:update': ({ values }) => app.updateSettings(values),
+    'system:get': () => {
+      const stats = store.stats();
+      return {
+        version: app.options.version,
+        terminalName: store.settings.get('terminal.name'),
+        startedAtMs: app.startedAtMs,
+        dataDir: app.options.dataDir,
+        storage: { databaseBytes: stats.databaseBytes, freeBytes: app.freeBytes() },
+        counts: { persons: stats.persons, samples: stats.samples, events: stats.events },
+        templates: store.samples.templateCounts(),
+        rebuild: app.rebuild ? { ...app.rebuild } : null,
+        doorOutputs: app.outputs.health().map(({ name, status, message }, index) => ({ name, status, message, kind: app.outputs.outputs[index]?.kind ?? 'log' })),
+        health: toWireHealth(app.health()),
+      };
+    },
+
+    'enroll:photos': async ({ person, photos, allowDuplicate }) => {
+      const service = app.requireService();
+      return enrollFromPhotos({
+        store,
+        pipeline: service.analyser,
+        matcher: service.matcher,
+        person,
+        photos: photos.map((photo) => ({ name: photo.name, bytes: Buffer.from(photo.dataBase64, 'base64') })),
+        allowDuplicate: allowDuplicate ?? false,
+      });
+    },
+    'enroll:live-start': ({ samplesWanted }) => {
+      const service = app.requireService();
+      if (service.camera.state.status !== 'live') throw unavailable(`the camera is ${service.camera.state.status}: enrollment needs a live camera`);
+      return app.enrollments.start({ camera: service.camera, analyser: service.analyser, matcher: service.matcher, persons: store.persons }, samplesWanted ?? 5);
+    },
+    'enroll:live-cancel': ({ sessionId }) => {
+      app.enrollments.cancel(sessionId);
+      return null;
+    },
+    'enroll:live-commit': ({ sessionId, person, allowDuplicate }) => {
+      const service = app.requireService();
+      const { samples } = app.enrollments.take(sessionId);
+      const result = enrollSamples({ store, matcher: service.matcher, person, samples, allowDuplicate: allowDuplicate ?? false });
+      // A refused duplicate keeps the session: the admin may confirm with allowDuplicate.
+      if (result.outcome === 'enrolled') app.enrollments.end(sessionId);
+      return result;
+    },
+    'import:start': async ({ source, groups, allowDuplicate }) => {
+      const service = app.requireService();
+      const found = await stat(source.path).catch(() => undefined);
+      if (!found) throw new StoreError('not-found', `nothing at ${source.path} on the terminal`);
+      if (source.kind === 'folder' && !found.isDirectory()) throw new StoreError('invalid', `${source.path} is not a folder`);
+      if (source.kind === 'csv' && !found.isFile()) throw new StoreError('invalid', `${source.path} is not a file`);
+      const job = app.imports.start(source, { store, pipeline: service.analyser, matcher: service.matcher, groups: groups ?? [], allowDuplicate: allowDuplicate ?? false });
+      return { importId: job.importId };
+    },
+    'import:status': ({ importId }) => app.imports.get(importId),
+    'import:cancel': ({ importId }) => app.imports.cancel(importId),
+  };
+}

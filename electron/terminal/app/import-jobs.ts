@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+
+import { importCsv, importFolder, type ImportOptions, type ImportPersonResult, type ImportReport, type ImportSummary } from '../enrollment/bulk-import.js';
+import { StoreError } from '../store/errors.js';
+
+/** Where an import reads from, on the terminal's own file system. */
+export type ImportSource = { readonly kind: 'folder' | 'csv'; readonly path: string };
+
+/** One import's state, as `import:status` reports it. */
+export interface ImportJob {
+  readonly importId: string;
+  state: 'running' | 'done' | 'aborted' | 'failed';
+  readonly startedAtMs: number;
+  done: number;
+  total: number;
+  current?: string;
+  readonly persons: ImportPersonResult[];
+  summary?: ImportSummary;
+  failure?: string;
+}
+
+/** How many ended jobs are kept for `import:status`. */
+const KEPT_JOBS = 10;
+
+/**
+ * Bulk imports in the background, one at a time; their progress and per-person results are polled with
+ * `import:status`. A job reads the photos from the terminal's disk and enrolls through the same path as the
+ * `lintel import` command.
+ */
+export class ImportJobs {
+  private readonly jobs = new Map<string, { job: ImportJob; abort: AbortController }>();
+
+  constructor(private readonly logError: (message: string, details: Record<string, unknown>) => void) {}
+
+  /** Starts a job; 'conflict' while another runs. `options` come from the service in force. */
+  start(source: ImportSource, options: Omit<ImportOptions, 'onProgress' | 'onPerson' | 'signal'>): ImportJob {
+    if ([...this.jobs.values()].some(({ job }) => job.state === 'running')) throw new StoreError('conflict', 'an import is already running: wait for it or cancel it');
+    const job: ImportJob = { importId: randomUUID(), state: 'running', startedAtMs: Date.now(), done: 0, total: 0, persons: [] };
+    const abort = new AbortController();
+    this.jobs.set(job.importId, { job, abort });
+    this.forgetOld();
+    const run: ImportOptions = {
+      ...options,
+      signal: abort.signal,
+      onProgress: (done, total, current) => {
+        job.done = done;
+        job.total = total;
+        if (current === undefined) delete job.current;
+        else job.current = current;
+      },
+      onPerson: (person) => job.persons.push(person),
+    };
+    const running: Promise<ImportReport> = source.kind === 'folder' ? importFolder({ ...run, root: source.path }) : importCsv({ ...run, csvPath: source.path });
+    running.then(
+      (report) => {
+        job.summary = report.summary;
+        job.state = report.summary.aborted ? 'aborted' : 'done';
+        delete job.current;
+      },
+      (error: Error) => {
+        job.state = 'failed';
+        job.failure = error.message;
+        delete job.current;
+        this.logError('import failed', { importId: job.importId, error: error.message });
+      },
+    );
+    return job;
+  }
+
+  get(importId: string): ImportJob {
+    const entry = this.jobs.get(importId);
+    if (!entry) throw new StoreError('not-found', `no import ${importId}`);
+    return entry.job;
+  }
+
+  /** Stops a job between photos; the person in progress is not written. */
+  cancel(importId: string): ImportJob {
+    const entry = this.jobs.get(importId);
+    if (!entry) throw new StoreError('not-found', `no import ${importId}`);
+    entry.abort.abort();
+    return entry.job;
+  }
+
+  /** Cancels whatever runs (shutdown). */
+  cancelAll(): void {
+    for (const { abort } of this.jobs.values()) abort.abort();
+  }
+
+  private forgetOld(): void {
+    const ended = [...this.jobs.values()].filter(({ job }) => job.state !== 'running');
+    for (const { job } of ended.slice(0, Math.max(0, ended.length - KEPT_JOBS))) this.jobs.delete(job.importId);
+  }
+}

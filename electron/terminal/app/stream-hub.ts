@@ -1,0 +1,166 @@
+import sharp from 'sharp';
+
+import type { StreamMessage, StreamMessageOf } from '../../shared/contract/streams.js';
+import { qualityHint, type DecisionSettings } from '../access/decision-policy.js';
+import type { CameraFrame } from '../camera/camera.js';
+import type { EnrollmentFeedback } from '../enrollment/live-enrollment.js';
+import type { DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
+
+/** Options of the stream hub. */
+export interface StreamHubOptions {
+  /** Widest preview frame sent, px; default 640 (the kiosk's live view needs no more). */
+  readonly previewWidthPx?: number;
+  /** Most preview frames a second; default 15. */
+  readonly previewFps?: number;
+  /** JPEG quality of preview frames, 1..100; default 70. */
+  readonly previewJpegQuality?: number;
+}
+
+type Listener = (message: StreamMessage) => void;
+
+/**
+ * Turns the service's frames, analyses, decisions, health and enrollment feedback into the contract's stream
+ * messages, for every subscriber (the kiosk window, browsers). Preview JPEGs are made only while someone
+ * listens, at most `previewFps` a second, one at a time: an encode still running when the next frame comes
+ * skips that frame rather than queueing it. Sequence numbers of frames continue across camera restarts, so a
+ * consumer's "newest only" rule never mistakes a new camera's frames for stale ones.
+ */
+export class StreamHub {
+  private readonly listeners = new Set<Listener>();
+  private readonly previewWidthPx: number;
+  private readonly minFrameGapMs: number;
+  private readonly jpegQuality: number;
+  private encoding = false;
+  private lastFrameSentAtMs = 0;
+  /** Added to camera sequence numbers; raised past the last one when the camera is replaced. */
+  private frameSeqBase = 0;
+  private lastFrameSeq = -1;
+  private readonly seqByKind = new Map<StreamMessage['kind'], number>();
+
+  constructor(options: StreamHubOptions = {}) {
+    this.previewWidthPx = options.previewWidthPx ?? 640;
+    this.minFrameGapMs = 1000 / (options.previewFps ?? 15);
+    this.jpegQuality = options.previewJpegQuality ?? 70;
+  }
+
+  /** Every message from now on; returns the unsubscribe. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  /** A new camera starts counting frames from 0 again. */
+  cameraReplaced(): void {
+    this.frameSeqBase = this.lastFrameSeq + 1;
+  }
+
+  /** The stream's sequence number of a camera frame. */
+  frameSeq(cameraSeq: number): number {
+    return this.frameSeqBase + cameraSeq;
+  }
+
+  frame(frame: CameraFrame): void {
+    const nowMs = Date.now();
+    const seq = this.frameSeq(frame.seq);
+    this.lastFrameSeq = Math.max(this.lastFrameSeq, seq);
+    if (this.listeners.size === 0 || this.encoding || nowMs - this.lastFrameSentAtMs < this.minFrameGapMs) return;
+    this.encoding = true;
+    this.lastFrameSentAtMs = nowMs;
+    const { widthPx, heightPx, data } = frame.image;
+    const targetWidthPx = Math.min(widthPx, this.previewWidthPx);
+    const targetHeightPx = Math.round((heightPx * targetWidthPx) / widthPx);
+    sharp(data, { raw: { width: widthPx, height: heightPx, channels: 3 } })
+      .resize(targetWidthPx, targetHeightPx)
+      .jpeg({ quality: this.jpegQuality })
+      .toBuffer()
+      .then(
+        (jpeg) => this.emit({ kind: 'frame', seq, timestampMs: frame.timestampMs, widthPx: targetWidthPx, heightPx: targetHeightPx, jpegBase64: jpeg.toString('base64') }),
+        () => undefined,
+      )
+      .finally(() => (this.encoding = false));
+  }
+
+  analysis(analysis: FrameAnalysis, settings: DecisionSettings): void {
+    if (this.listeners.size === 0) return;
+    this.emit({
+      kind: 'analysis',
+      seq: this.nextSeq('analysis'),
+      timestampMs: analysis.timestampMs,
+      frameSeq: this.frameSeq(analysis.frameSeq),
+      readyAtMs: analysis.readyAtMs,
+      widthPx: analysis.widthPx,
+      heightPx: analysis.heightPx,
+      faces: analysis.faces.slice(0, 32).map((face) => ({
+        trackId: face.trackId,
+        boxNorm: face.boxNorm,
+        fivePointsNorm: face.fivePointsNorm.map(({ x, y }) => ({ x, y })),
+        ...(face.match ? { match: face.match } : {}),
+        qualityHint: qualityHint(face.quality, settings),
+      })),
+    });
+  }
+
+  decision(decision: DecisionEvent): void {
+    this.emit({ kind: 'decision', seq: this.nextSeq('decision'), timestampMs: decision.decidedAtMs, decision: toWireDecision(decision) });
+  }
+
+  health(health: TerminalHealth): void {
+    if (this.listeners.size === 0) return;
+    this.emit({ kind: 'health', seq: this.nextSeq('health'), timestampMs: Date.now(), health: toWireHealth(health) });
+  }
+
+  enrollmentFeedback(sessionId: string, feedback: EnrollmentFeedback): void {
+    this.emit({
+      kind: 'enrollment-feedback',
+      seq: this.nextSeq('enrollment-feedback'),
+      timestampMs: feedback.timestampMs,
+      sessionId,
+      feedback: { ...feedback, frameSeq: this.frameSeq(feedback.frameSeq) },
+    });
+  }
+
+  private nextSeq(kind: StreamMessage['kind']): number {
+    const seq = (this.seqByKind.get(kind) ?? -1) + 1;
+    this.seqByKind.set(kind, seq);
+    return seq;
+  }
+
+  private emit(message: StreamMessage): void {
+    for (const listener of this.listeners) {
+      // A failing subscriber (a closed socket) must not keep the message from the others.
+      try {
+        listener(message);
+      } catch {
+        this.listeners.delete(listener);
+      }
+    }
+  }
+}
+
+/** A DecisionEvent as the wire carries it: the person's fields only, no extra properties. */
+export function toWireDecision(decision: DecisionEvent): StreamMessageOf<'decision'>['decision'] {
+  const { person } = decision;
+  return {
+    eventId: decision.eventId,
+    trackId: decision.trackId,
+    decidedAtMs: decision.decidedAtMs,
+    decision: decision.decision,
+    reason: decision.reason,
+    ...(person
+      ? { person: { id: person.id, name: person.name, enabled: person.enabled, validFromMs: person.validFromMs, validUntilMs: person.validUntilMs, groups: [...person.groups] } }
+      : {}),
+    ...(decision.similarity !== undefined ? { similarity: decision.similarity } : {}),
+    ...(decision.liveness !== undefined ? { liveness: decision.liveness } : {}),
+    quality: decision.quality,
+    trackAgeMs: decision.trackAgeMs,
+  };
+}
+
+/** TerminalHealth as the wire carries it (mutable arrays, copied). */
+export function toWireHealth(health: TerminalHealth): StreamMessageOf<'health'>['health'] {
+  return { ...health, engines: health.engines.map((engine) => ({ ...engine })) };
+}

@@ -1,0 +1,346 @@
+import { statfsSync } from 'node:fs';
+
+import { contract } from '../../shared/contract/channels.js';
+import { createHandler, type Handle } from '../../shared/contract/handler.js';
+import type { StreamMessage } from '../../shared/contract/streams.js';
+import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
+import { defaultManifestPath } from '../../vision/models/paths.js';
+import type { DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
+import { TerminalService } from '../terminal-service.js';
+import { createCamera } from '../camera/create-camera.js';
+import { createDoorOutputs, type DoorLogger, type DoorOutputs } from '../door/door-output.js';
+import type { Settings } from '../store/settings-repository.js';
+import { TerminalStore } from '../store/store.js';
+import { StoreError } from '../store/errors.js';
+import { implementContract } from './contract-implementation.js';
+import { ImportJobs } from './import-jobs.js';
+import { LiveEnrollments } from './live-enrollments.js';
+import { SessionRegistry } from './sessions.js';
+import { StreamHub } from './stream-hub.js';
+
+/** Where the terminal reports what happens; structured, one line per event. */
+export interface AppLogger extends DoorLogger {
+  info(message: string, details?: Readonly<Record<string, unknown>>): void;
+  error(message: string, details: Readonly<Record<string, unknown>>): void;
+}
+
+/** Options of `TerminalApp.open`: what the host knows; everything else comes from the stored settings. */
+export interface TerminalAppOptions {
+  readonly dataDir: string;
+  /** Camera when the `camera.uri` setting is unset (the host's flag, LINTEL_CAMERA, or the demo source). */
+  readonly defaultCameraUri: string;
+  readonly logger: AppLogger;
+  /** The product's version, for the system screen. */
+  readonly version: string;
+  /** Default the manifest shipped with the models. */
+  readonly manifestPath?: string;
+  /** The NPU runtime (on the board); without it every model runs on the CPU. */
+  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+  /** onnxruntime threads per model; default 1. */
+  readonly intraOpThreads?: number;
+  /** Check each response against the contract (development, tests); default false. */
+  readonly validateResponses?: boolean;
+  /** Preview frames a second on the stream; default 15. */
+  readonly previewFps?: number;
+}
+
+/** A template rebuild after the extractor changed. */
+export interface RebuildState {
+  readonly modelId: string;
+  doneCount: number;
+  totalCount: number;
+  failedCount: number;
+  state: 'running' | 'done' | 'failed';
+}
+
+/** Settings whose change needs the service (camera and inference worker) restarted. */
+const RESTART_KEYS = ['camera.uri', 'recognition.extractorModelId', 'recognition.identifySimilarity', 'liveness.modelId'] as const satisfies readonly (keyof Settings)[];
+
+const HOUR_MS = 60 * 60_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The composition root: builds the whole terminal from its data directory and stored settings — store,
+ * camera, inference worker, decision policy, door outputs — and exposes it through the contract (`handle`)
+ * and the stream (`subscribe`). The Electron main process and the headless host are thin transports over it.
+ * A settings change re-applies what it touches: the policy at once, door outputs rebuilt, the camera and the
+ * worker restarted; an extractor change rebuilds every template from the stored aligned crops.
+ */
+export class TerminalApp {
+  readonly sessions = new SessionRegistry();
+  readonly handle: Handle;
+  readonly startedAtMs = Date.now();
+  readonly imports: ImportJobs;
+  readonly enrollments: LiveEnrollments;
+  private readonly hub: StreamHub;
+  private service: TerminalService | undefined;
+  private serviceFailure: string | undefined;
+  private unwire: (() => void)[] = [];
+  private doorOutputs: DoorOutputs;
+  private readonly recentDecisions: DecisionEvent[] = [];
+  private rebuildState: RebuildState | null = null;
+  private rebuildAbort: AbortController | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Serialises restarts and settings changes: one at a time, in order. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly options: TerminalAppOptions,
+    readonly store: TerminalStore,
+    readonly manifestPath: string,
+  ) {
+    const { logger } = options;
+    this.hub = new StreamHub({ previewFps: options.previewFps });
+    this.imports = new ImportJobs((message, details) => logger.error(message, details));
+    this.enrollments = new LiveEnrollments(
+      (sessionId, feedback) => this.hub.enrollmentFeedback(sessionId, feedback),
+      (active) => this.service?.pause(active),
+    );
+    this.doorOutputs = createDoorOutputs(store.settings.get('door.outputs'), { logger, dataDir: options.dataDir });
+    this.handle = createHandler(contract, implementContract(this), { logger, validateResponses: options.validateResponses });
+  }
+
+  /**
+   * Opens the store and starts the service. A service that cannot start (models missing, a setting naming a
+   * model that is not there) leaves the app up with the reason in its health, so an admin can fix the
+   * settings from the screen; a store that cannot open is thrown (nothing works without it).
+   */
+  static async open(options: TerminalAppOptions): Promise<TerminalApp> {
+    const store = TerminalStore.open({ dataDir: options.dataDir });
+    const app = new TerminalApp(options, store, options.manifestPath ?? defaultManifestPath());
+    try {
+      await app.startService();
+      app.runRetention();
+      app.timers.push(setInterval(() => app.runRetention(), HOUR_MS));
+      app.timers.push(setInterval(() => app.hub.health(app.health()), 1000));
+      for (const timer of app.timers) timer.unref();
+      return app;
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
+
+  /** Every stream message from now on; returns the unsubscribe. */
+  subscribe(listener: (message: StreamMessage) => void): () => void {
+    return this.hub.subscribe(listener);
+  }
+
+  /** The service in force; 'unavailable' while it is (re)starting or failed to start. */
+  requireService(): TerminalService {
+    if (!this.service) throw Object.assign(new Error(this.serviceFailure ? `the terminal is not running: ${this.serviceFailure}` : 'the terminal is starting'), { code: 'unavailable' });
+    return this.service;
+  }
+
+  health(): TerminalHealth {
+    if (this.service) return this.service.health();
+    return {
+      camera: this.serviceFailure ? { status: 'offline', reason: this.serviceFailure, retryAtMs: Date.now() } : { status: 'starting' },
+      models: { detector: '', fitter: '', extractor: '' },
+      backend: '',
+      engines: [],
+      processedFps: 0,
+      framesProcessed: 0,
+      framesDropped: 0,
+      workerRestarts: 0,
+    };
+  }
+
+  /** The newest decisions, newest first. */
+  decisions(limit: number): DecisionEvent[] {
+    return this.recentDecisions.slice(0, limit);
+  }
+
+  get rebuild(): RebuildState | null {
+    return this.rebuildState;
+  }
+
+  get outputs(): DoorOutputs {
+    return this.doorOutputs;
+  }
+
+  /** Free bytes on the data directory's file system, or null where it cannot be told. */
+  freeBytes(): number | null {
+    try {
+      const stats = statfsSync(this.options.dataDir);
+      return Number(stats.bavail) * Number(stats.bsize);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Erases a person everywhere at once: the store (samples, crops, templates, snapshots; the gallery in the
+   * same call) and the door outputs that keep events (the webhook outbox).
+   */
+  deletePerson(personId: string): boolean {
+    const { deleted } = this.store.deletePerson(personId);
+    this.doorOutputs.erasePerson(personId);
+    return deleted;
+  }
+
+  /**
+   * Checks and stores settings, then applies them. Model ids and the camera URI are checked before anything
+   * is written, so a typo answers 'invalid-request' and changes nothing.
+   */
+  async updateSettings(values: Partial<Settings>): Promise<Settings> {
+    return this.serialised(async () => {
+      const manifest = await loadManifest(this.manifestPath);
+      const checkModel = (key: keyof Settings, id: string | null | undefined, role: string): void => {
+        if (id === null || id === undefined) return;
+        let found;
+        try {
+          found = resolveModel(manifest, id).entry;
+        } catch {
+          throw new StoreError('invalid', `setting ${key}: no model "${id}" in the manifest`);
+        }
+        if (found.role !== role) throw new StoreError('invalid', `setting ${key}: "${id}" is a ${found.role}, not a ${role}`);
+      };
+      checkModel('recognition.extractorModelId', values['recognition.extractorModelId'], 'extractor');
+      checkModel('liveness.modelId', values['liveness.modelId'], 'liveness');
+      if (values['camera.uri']) {
+        try {
+          createCamera(values['camera.uri']);
+        } catch (error) {
+          throw new StoreError('invalid', `setting camera.uri: ${(error as Error).message}`);
+        }
+      }
+      if (values['door.outputs']) {
+        // Built before it is stored: a configuration the outputs refuse is never written.
+        const next = createDoorOutputs(values['door.outputs'], { logger: this.options.logger, dataDir: this.options.dataDir });
+        await next.close();
+      }
+      const before = this.store.settings.getAll();
+      const after = this.store.settings.update(values);
+      const changed = (key: keyof Settings): boolean => JSON.stringify(before[key]) !== JSON.stringify(after[key]);
+      if (changed('door.outputs')) {
+        const old = this.doorOutputs;
+        this.doorOutputs = createDoorOutputs(after['door.outputs'], { logger: this.options.logger, dataDir: this.options.dataDir });
+        await old.close();
+      }
+      if (RESTART_KEYS.some(changed)) {
+        await this.stopService();
+        await this.startService();
+      } else if (changed('access.policy')) {
+        this.service?.updateDecisionSettings(after['access.policy']);
+      }
+      this.options.logger.info('settings.changed', { keys: Object.keys(values) });
+      return after;
+    });
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async startService(): Promise<void> {
+    if (this.closed) return;
+    const settings = this.store.settings.getAll();
+    const uri = settings['camera.uri'] ?? this.options.defaultCameraUri;
+    let service: TerminalService;
+    try {
+      const camera = createCamera(uri);
+      service = await TerminalService.start({
+        store: this.store,
+        camera,
+        manifestPath: this.manifestPath,
+        decisionSettings: settings['access.policy'],
+        sinks: [{ open: (event) => this.doorOutputs.open(event) }],
+        snapshots: () => this.store.settings.get('events.snapshots'),
+        ...(settings['recognition.extractorModelId'] !== null ? { extractorId: settings['recognition.extractorModelId'] } : {}),
+        ...(settings['recognition.identifySimilarity'] !== null ? { identifySimilarity: settings['recognition.identifySimilarity'] } : {}),
+        ...(settings['liveness.modelId'] !== null ? { livenessModelId: settings['liveness.modelId'] } : {}),
+        ...(this.options.npu ? { npu: this.options.npu } : {}),
+        ...(this.options.intraOpThreads !== undefined ? { intraOpThreads: this.options.intraOpThreads } : {}),
+      });
+    } catch (error) {
+      this.serviceFailure = (error as Error).message;
+      this.options.logger.error('terminal.start-failed', { error: this.serviceFailure, camera: uri });
+      return;
+    }
+    this.serviceFailure = undefined;
+    this.service = service;
+    this.hub.cameraReplaced();
+    const onAnalysis = (analysis: FrameAnalysis): void => this.hub.analysis(analysis, service.settings);
+    const onDecision = (decision: DecisionEvent): void => {
+      this.recentDecisions.unshift(decision);
+      this.recentDecisions.length = Math.min(this.recentDecisions.length, 50);
+      this.hub.decision(decision);
+    };
+    const onError = (error: Error): void => this.options.logger.error('terminal.error', { error: error.message });
+    service.on('analysis', onAnalysis).on('decision', onDecision).on('error', onError);
+    this.unwire = [
+      service.camera.onFrame((frame) => this.hub.frame(frame)),
+      () => service.off('analysis', onAnalysis).off('decision', onDecision).off('error', onError),
+    ];
+    this.hub.health(service.health());
+    this.options.logger.info('terminal.started', { camera: uri, models: service.health().models, backend: service.health().backend });
+    this.resumeRebuild(service);
+  }
+
+  private async stopService(): Promise<void> {
+    this.enrollments.endAll();
+    this.rebuildAbort?.abort();
+    for (const stop of this.unwire) stop();
+    this.unwire = [];
+    const service = this.service;
+    this.service = undefined;
+    await service?.stop();
+  }
+
+  /**
+   * Samples without a template of the service's extractor (it changed, or a rebuild was interrupted) get one
+   * from their stored aligned crop, in the background; people are recognised again as their turn comes.
+   */
+  private resumeRebuild(service: TerminalService): void {
+    const modelId = service.matcher.modelId;
+    const { totalCount, doneCount } = this.store.samples.rebuildProgress(modelId);
+    if (doneCount >= totalCount) return;
+    const abort = new AbortController();
+    this.rebuildAbort = abort;
+    const state: RebuildState = { modelId, doneCount, totalCount, failedCount: 0, state: 'running' };
+    this.rebuildState = state;
+    this.options.logger.info('templates.rebuild-started', { modelId, missing: totalCount - doneCount });
+    this.store
+      .rebuildTemplates({
+        modelId,
+        extract: (alignedJpeg) => service.embedAligned(alignedJpeg),
+        signal: abort.signal,
+        onProgress: (progress) => Object.assign(state, progress),
+      })
+      .then((result) => {
+        Object.assign(state, { doneCount: result.doneCount, totalCount: result.totalCount, failedCount: result.failedCount });
+        if (result.aborted) return;
+        state.state = result.failedCount > 0 ? 'failed' : 'done';
+        if (result.failedCount === 0) this.store.pruneTemplates(modelId);
+        this.options.logger.info('templates.rebuild-ended', { modelId, done: result.doneCount, failed: result.failedCount });
+      })
+      .catch((error: Error) => {
+        state.state = 'failed';
+        this.options.logger.error('templates.rebuild-failed', { modelId, error: error.message });
+      });
+  }
+
+  /** Deletes events and snapshots past their retention. */
+  runRetention(nowMs = Date.now()): { events: number; snapshots: number } {
+    const settings = this.store.settings.getAll();
+    const events = this.store.events.deleteOlderThan(nowMs - settings['events.retentionDays'] * DAY_MS);
+    const snapshots = this.store.events.deleteSnapshotsOlderThan(nowMs - settings['events.snapshotRetentionDays'] * DAY_MS);
+    if (events + snapshots > 0) this.options.logger.info('events.retention', { events, snapshots });
+    return { events, snapshots };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.imports.cancelAll();
+    await this.chain;
+    await this.stopService();
+    await this.doorOutputs.close();
+    this.store.close();
+  }
+}
