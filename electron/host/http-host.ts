@@ -15,9 +15,12 @@ import type { Result } from '../shared/contract/result.js';
 import { ADMIN_COOKIE, DEVICE_COOKIE, HTTP_PATHS, MAX_REQUEST_BYTES } from '../shared/contract/transport.js';
 import type { TerminalApp } from '../terminal/app/terminal-app.js';
 
+/** What the host needs of the terminal: its one handler, its sessions, its stream and its log. */
+export type HostedApp = Pick<TerminalApp, 'handle' | 'sessions' | 'subscribe'> & { readonly options: Pick<TerminalApp['options'], 'logger'> };
+
 /** Options of `startHttpHost`. */
 export interface HttpHostOptions {
-  readonly app: TerminalApp;
+  readonly app: HostedApp;
   /** Built renderer (`dist/renderer`). */
   readonly rendererDir: string;
   /** Address to bind; default 127.0.0.1. Anything else serves other machines: every call then needs a session. */

@@ -125,9 +125,9 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       app.enrollments.cancel(sessionId);
       return null;
     },
-    'enroll:live-commit': ({ sessionId, person, allowDuplicate }) => {
+    'enroll:live-commit': async ({ sessionId, person, allowDuplicate }) => {
       const service = app.requireService();
-      const { samples } = app.enrollments.take(sessionId);
+      const { samples } = await app.enrollments.take(sessionId);
       const result = enrollSamples({ store, matcher: service.matcher, person, samples, allowDuplicate: allowDuplicate ?? false });
       // A refused duplicate keeps the session: the admin may confirm with allowDuplicate.
       if (result.outcome === 'enrolled') app.enrollments.end(sessionId);

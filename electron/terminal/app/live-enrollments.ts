@@ -24,6 +24,8 @@ interface Session {
   readonly abort: AbortController;
   readonly outcome: Promise<LiveEnrollmentResult>;
   result?: LiveEnrollmentResult;
+  /** The last sample was taken: the outcome (with the duplicate check) is about to resolve. */
+  collected: boolean;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -52,9 +54,12 @@ export class LiveEnrollments {
       samplesWanted,
       frames: latestFrames(context.camera, abort.signal),
       signal: abort.signal,
-      onFeedback: (feedback) => this.onFeedback(sessionId, feedback),
+      onFeedback: (feedback) => {
+        if (feedback.samplesTaken >= feedback.samplesWanted) session.collected = true;
+        this.onFeedback(sessionId, feedback);
+      },
     });
-    const session: Session = { sessionId, samplesWanted, abort, outcome, timer: setTimeout(() => this.end(sessionId), ABANDONED_AFTER_MS) };
+    const session: Session = { sessionId, samplesWanted, abort, outcome, collected: false, timer: setTimeout(() => this.end(sessionId), ABANDONED_AFTER_MS) };
     session.timer.unref();
     this.current = session;
     this.onActiveChange(true);
@@ -70,9 +75,9 @@ export class LiveEnrollments {
   }
 
   /** The samples of a complete session, which ends with this call; 'conflict' while still collecting. */
-  take(sessionId: string): LiveEnrollmentResult & { status: 'complete' } {
+  async take(sessionId: string): Promise<LiveEnrollmentResult & { status: 'complete' }> {
     const session = this.find(sessionId);
-    const { result } = session;
+    const result = session.result ?? (session.collected ? await session.outcome : undefined);
     if (!result) throw new StoreError('conflict', 'the session is still collecting samples');
     if (result.status !== 'complete') {
       this.end(sessionId);
