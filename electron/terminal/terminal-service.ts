@@ -97,6 +97,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   private readonly processedAtMs: number[] = [];
   private lastTimingsMs: ProcessResult['timingsMs'] | undefined;
   private stopCamera: (() => void) | undefined;
+  private currentCamera: Camera;
   private decisionSettings: DecisionSettings;
   private paused = false;
 
@@ -108,6 +109,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   ) {
     super();
     this.decisionSettings = options.decisionSettings;
+    this.currentCamera = options.camera;
     this.policy = new DecisionPolicy(options.decisionSettings, (id) => this.personAccess(id));
   }
 
@@ -149,7 +151,21 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
 
   /** The camera the service reads. */
   get camera(): Camera {
-    return this.options.camera;
+    return this.currentCamera;
+  }
+
+  /**
+   * Switches to another camera without restarting the models: the old one stops, every track ends (the
+   * faces in front of a new camera are new people), and the new one starts.
+   */
+  async replaceCamera(camera: Camera): Promise<void> {
+    this.stopCamera?.();
+    await this.currentCamera.stop();
+    for (const track of this.tracker.clear()) this.policy.endTrack(track.id);
+    this.inFlight.clear();
+    this.currentCamera = camera;
+    this.stopCamera = camera.onFrame((frame) => this.submit(frame));
+    await camera.start();
   }
 
   /** The decision settings in force. */
@@ -171,7 +187,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     const now = Date.now();
     const recent = this.processedAtMs.filter((at) => now - at <= 2000);
     return {
-      camera: this.options.camera.state,
+      camera: this.currentCamera.state,
       models: this.info.models,
       backend: this.info.backend,
       engines: this.info.engines,
@@ -268,7 +284,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
 
   async stop(): Promise<void> {
     this.stopCamera?.();
-    await this.options.camera.stop();
+    await this.currentCamera.stop();
     this.options.store.detachGallery(this.matcher.gallery);
     await this.inference.close();
   }

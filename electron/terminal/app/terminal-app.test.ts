@@ -201,6 +201,26 @@ describe('TerminalApp on real photos', () => {
     assert.equal(system.counts.persons, 1);
   });
 
+  test('a new extractor rebuilds every template from the stored aligned crops, with progress, and recognises again', async (t) => {
+    if (!ready(t)) return;
+    const terminal = app as TerminalApp;
+    const samples = terminal.store.stats().samples;
+    assert.ok(samples > 0);
+    await value('settings:update', { values: { 'recognition.extractorModelId': 'mobileface-256' } });
+    assert.equal(terminal.requireService().matcher.modelId, 'mobileface-256');
+    let system = await value<{ rebuild: { state: string; modelId: string; totalCount: number } | null; templates: { modelId: string; templateCount: number }[] }>('system:get', {});
+    assert.equal(system.rebuild?.modelId, 'mobileface-256');
+    assert.equal(system.rebuild?.totalCount, samples);
+    for (let waitedMs = 0; system.rebuild?.state === 'running' && waitedMs < 20_000; waitedMs += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      system = await value('system:get', {});
+    }
+    assert.equal(system.rebuild?.state, 'done');
+    assert.deepEqual(system.templates, [{ modelId: 'mobileface-256', templateCount: samples }], "the old model's templates are pruned");
+    assert.equal(terminal.requireService().matcher.gallery.size, samples);
+    await value('settings:update', { values: { 'recognition.extractorModelId': null } });
+  });
+
   test('admin login: a wrong PIN is unauthorized, five lock the account, logout ends the session', async (t) => {
     if (!ready(t)) return;
     const wrong = await call('admin:login', { username: 'ann', secret: '0000' }, undefined, '');

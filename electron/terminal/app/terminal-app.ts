@@ -53,8 +53,8 @@ export interface RebuildState {
   state: 'running' | 'done' | 'failed';
 }
 
-/** Settings whose change needs the service (camera and inference worker) restarted. */
-const RESTART_KEYS = ['camera.uri', 'recognition.extractorModelId', 'recognition.identifySimilarity', 'liveness.modelId'] as const satisfies readonly (keyof Settings)[];
+/** Settings whose change needs the service (its inference worker and matcher) restarted. */
+const RESTART_KEYS = ['recognition.extractorModelId', 'recognition.identifySimilarity', 'liveness.modelId'] as const satisfies readonly (keyof Settings)[];
 
 const HOUR_MS = 60 * 60_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -76,6 +76,7 @@ export class TerminalApp {
   private service: TerminalService | undefined;
   private serviceFailure: string | undefined;
   private unwire: (() => void)[] = [];
+  private unwireCamera: (() => void) | undefined;
   private doorOutputs: DoorOutputs;
   private readonly recentDecisions: DecisionEvent[] = [];
   private rebuildState: RebuildState | null = null;
@@ -219,11 +220,12 @@ export class TerminalApp {
         this.doorOutputs = createDoorOutputs(after['door.outputs'], { logger: this.options.logger, dataDir: this.options.dataDir });
         await old.close();
       }
-      if (RESTART_KEYS.some(changed)) {
+      if (RESTART_KEYS.some(changed) || (changed('camera.uri') && !this.service)) {
         await this.stopService();
         await this.startService();
-      } else if (changed('access.policy')) {
-        this.service?.updateDecisionSettings(after['access.policy']);
+      } else {
+        if (changed('camera.uri')) await this.replaceCamera(after['camera.uri'] ?? this.options.defaultCameraUri);
+        if (changed('access.policy')) this.service?.updateDecisionSettings(after['access.policy']);
       }
       this.options.logger.info('settings.changed', { keys: Object.keys(values) });
       return after;
@@ -272,13 +274,23 @@ export class TerminalApp {
     };
     const onError = (error: Error): void => this.options.logger.error('terminal.error', { error: error.message });
     service.on('analysis', onAnalysis).on('decision', onDecision).on('error', onError);
-    this.unwire = [
-      service.camera.onFrame((frame) => this.hub.frame(frame)),
-      () => service.off('analysis', onAnalysis).off('decision', onDecision).off('error', onError),
-    ];
+    this.unwireCamera = service.camera.onFrame((frame) => this.hub.frame(frame));
+    this.unwire = [() => service.off('analysis', onAnalysis).off('decision', onDecision).off('error', onError)];
     this.hub.health(service.health());
     this.options.logger.info('terminal.started', { camera: uri, models: service.health().models, backend: service.health().backend });
     this.resumeRebuild(service);
+  }
+
+  /** Another camera for the running service: the models stay loaded. */
+  private async replaceCamera(uri: string): Promise<void> {
+    const service = this.requireService();
+    this.enrollments.endAll();
+    this.unwireCamera?.();
+    const camera = createCamera(uri);
+    await service.replaceCamera(camera);
+    this.hub.cameraReplaced();
+    this.unwireCamera = camera.onFrame((frame) => this.hub.frame(frame));
+    this.options.logger.info('camera.replaced', { camera: uri });
   }
 
   private async stopService(): Promise<void> {
@@ -286,6 +298,8 @@ export class TerminalApp {
     this.rebuildAbort?.abort();
     for (const stop of this.unwire) stop();
     this.unwire = [];
+    this.unwireCamera?.();
+    this.unwireCamera = undefined;
     const service = this.service;
     this.service = undefined;
     await service?.stop();

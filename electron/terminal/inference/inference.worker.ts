@@ -8,7 +8,8 @@ import { parentPort } from 'node:worker_threads';
 import { openEngines } from '../../vision/backend/select-backend.js';
 import { decodeImageBuffer } from '../../vision/frame/decode.js';
 import { LivenessChecker } from '../../vision/liveness/liveness-checker.js';
-import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
+import type { AlignmentTemplate } from '../../vision/align/align-face.js';
+import { loadManifest, resolveModel, type LoadedManifest } from '../../vision/models/manifest.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
 import type { ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
 
@@ -16,6 +17,19 @@ if (!parentPort) throw new Error('inference.worker must run in a worker thread')
 const port = parentPort;
 let pipeline: FacePipeline | undefined;
 let liveness: LivenessChecker | undefined;
+let manifest: LoadedManifest | undefined;
+
+/**
+ * Which extractor's alignment a stored crop was made with, told by its size (crops are square, one size per
+ * extractor in the manifest); the worker's own first.
+ */
+function cropAlignment(widthPx: number, heightPx: number, own: AlignmentTemplate): AlignmentTemplate {
+  if (widthPx === own.sizePx && heightPx === own.sizePx) return own;
+  for (const entry of Object.values(manifest?.manifest.models ?? {})) {
+    if (entry.role === 'extractor' && entry.alignment?.sizePx === widthPx && widthPx === heightPx) return entry.alignment;
+  }
+  throw new Error(`a stored crop of ${widthPx}×${heightPx} px matches no extractor's alignment in the manifest`);
+}
 
 function ready(): FacePipeline {
   if (!pipeline) throw Object.assign(new Error('the worker has no pipeline yet: send init first'), { code: 'NOT_READY' });
@@ -31,7 +45,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       liveness = undefined;
       const { config } = request;
       const { backend } = await openEngines({ cpuThreads: config.intraOpThreads ?? 1, ...(config.npu ? { npu: config.npu } : {}) });
-      const manifest = await loadManifest(config.manifestPath);
+      manifest = await loadManifest(config.manifestPath);
       if (config.livenessModelId) liveness = await LivenessChecker.create({ model: resolveModel(manifest, config.livenessModelId), backend });
       const created = await FacePipeline.create({
         manifest,
@@ -75,8 +89,11 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       return ready().analyse(request.image);
     case 'extract':
       return ready().extract(request.image, request.face);
-    case 'embed-aligned':
-      return ready().extractor.extractAligned(await decodeImageBuffer(request.alignedJpeg, 'stored aligned crop'));
+    case 'embed-aligned': {
+      const { extractor } = ready();
+      const crop = await decodeImageBuffer(request.alignedJpeg, 'stored aligned crop');
+      return extractor.extractFromCrop(crop, cropAlignment(crop.widthPx, crop.heightPx, extractor.template));
+    }
     case 'close':
       await pipeline?.close();
       await liveness?.close();

@@ -58,6 +58,19 @@ export class FaceExtractor {
     return { template, alignedCrop: crop, durationMs: performance.now() - startMs };
   }
 
+  /**
+   * The template of a crop stored by an extractor aligned to `cropTemplate` (a rebuild after the extractor
+   * changed). The face's five points sit at that template's positions in the crop, so warping them onto this
+   * extractor's template is exact; only a tighter source crop could cut off face this one needs.
+   */
+  async extractFromCrop(crop: RgbImage, cropTemplate: AlignmentTemplate): Promise<FaceTemplate> {
+    const same = cropTemplate.sizePx === this.template.sizePx && cropTemplate.fivePointsPx.every(([x, y], i) => x === this.template.fivePointsPx[i]?.[0] && y === this.template.fivePointsPx[i]?.[1]);
+    if (same) return this.extractAligned(crop);
+    // Templates put pixel centres at whole numbers; image coordinates at +0.5 (see alignmentTransform).
+    const points = cropTemplate.fivePointsPx.map(([x, y]) => ({ x: x + 0.5, y: y + 0.5 })) as unknown as FivePoints;
+    return (await this.extract(crop, points)).template;
+  }
+
   /** Computes the template of an already aligned crop (e.g. one stored at enrollment, to rebuild templates). */
   async extractAligned(crop: RgbImage): Promise<FaceTemplate> {
     const [output] = await this.session.run(crop);
