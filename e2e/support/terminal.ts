@@ -1,0 +1,147 @@
+// A real terminal per test: `lintel serve` as its own process on a fresh data directory and a free port, with
+// a file camera whose photos each test chooses. The fixture keeps its own admin session (over HTTP, like any
+// browser) to put photos in front of the camera; everything a test checks goes through the UI.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import sharp from 'sharp';
+
+/** The checkout's root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** LFW's dev images beside the checkout: real people for the camera. */
+export const LFW_IMAGES = resolve(ROOT, '..', 'shared', 'data', 'lfw-dev', 'images');
+const CLI = join(ROOT, 'dist', 'electron', 'cli', 'lintel.js');
+
+/** The admin the fixture creates (tests log in with it through the UI). */
+export const ADMIN = { username: 'admin', pin: '2468' } as const;
+
+/** Why the end-to-end tests cannot run here, or undefined when they can. */
+export function missingPrerequisite(): string | undefined {
+  if (!existsSync(LFW_IMAGES)) return `LFW dev images missing at ${LFW_IMAGES}: the camera needs real faces`;
+  if (!existsSync(CLI) || !existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) return 'the terminal is not built: run npm run build';
+  return undefined;
+}
+
+/** LFW photo `index` (1-based) of `name`. */
+export function lfwPhoto(name: string, index: number): string {
+  return join(LFW_IMAGES, name, `${name}_${String(index).padStart(4, '0')}.jpg`);
+}
+
+/** Options of a terminal under test. */
+export interface TerminalOptions {
+  /** Create the fixture's admin before start; default true. False leaves the first-admin setup to the test. */
+  readonly withAdmin?: boolean;
+}
+
+/** A running terminal. */
+export class TerminalUnderTest {
+  private cookies = new Map<string, string>();
+  private cameraCount = 0;
+
+  private constructor(
+    readonly dir: string,
+    private readonly process: ChildProcess,
+    /** `http://127.0.0.1:<port>`. */
+    readonly origin: string,
+    /** Opening it gives the browser a device session. */
+    readonly pairingUrl: string,
+    private readonly log: string[],
+  ) {}
+
+  static async start(options: TerminalOptions = {}): Promise<TerminalUnderTest> {
+    const dir = mkdtempSync(join(tmpdir(), 'lintel-e2e-'));
+    const dataDir = join(dir, 'data');
+    if (options.withAdmin ?? true) {
+      const created = spawnSync(process.execPath, [CLI, 'admin', 'add', '--data', dataDir, '--username', ADMIN.username, '--pin', ADMIN.pin], { encoding: 'utf8' });
+      if (created.status !== 0) throw new Error(`lintel admin add failed: ${created.stderr}`);
+    }
+    const nobody = join(dir, 'camera-0');
+    mkdirSync(nobody);
+    // An empty corridor: a plain wall, so the camera is live with no face.
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 96, g: 104, b: 112 } } }).jpeg().toFile(join(nobody, 'wall.jpg'));
+    const child = spawn(process.execPath, [CLI, 'serve', '--data', dataDir, '--camera', `file:${nobody}?fps=5`, '--port', '0'], {
+      env: { ...process.env, LINTEL_CAMERA: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log: string[] = [];
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => log.push(chunk));
+    const pairingUrl = await new Promise<string>((resolvePairing, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`lintel serve printed no address in 60 s:\n${out}\n${log.join('')}`)), 60_000);
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        const match = /(http:\/\/\S+\/pair\?token=\S+)/.exec(out);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolvePairing(match[1]);
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`lintel serve exited with ${code}:\n${out}\n${log.join('')}`)));
+    });
+    const terminal = new TerminalUnderTest(dir, child, new URL(pairingUrl).origin, pairingUrl, log);
+    return terminal;
+  }
+
+  /** The fixture's own admin session over HTTP (after the admin exists). */
+  async loginAsAdmin(): Promise<void> {
+    await this.request(this.pairingUrl.replace(this.origin, ''), 'GET');
+    await this.call('admin:login', { username: ADMIN.username, secret: ADMIN.pin });
+  }
+
+  /** One contract call as the fixture; throws on a failed Result. */
+  async call<T = unknown>(channel: string, request: unknown): Promise<T> {
+    const body = await this.request(`/api/call/${channel}`, 'POST', request);
+    const result = JSON.parse(body) as { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+    if (!result.ok) throw new Error(`${channel}: ${result.error.code}: ${result.error.message}`);
+    return result.value;
+  }
+
+  /**
+   * Puts photos in front of the camera: a new camera on a new folder, so every face is a new track and gets
+   * its own decision. `photos` are file paths.
+   */
+  async show(photos: readonly string[], fps = 5): Promise<void> {
+    const folder = join(this.dir, `camera-${++this.cameraCount}`);
+    mkdirSync(folder);
+    photos.forEach((photo, index) => copyFileSync(photo, join(folder, `${String(index).padStart(3, '0')}.jpg`)));
+    await this.call('settings:update', { values: { 'camera.uri': `file:${folder}?fps=${fps}` } });
+  }
+
+  /** Nobody in front of the camera. */
+  async showNobody(): Promise<void> {
+    await this.call('settings:update', { values: { 'camera.uri': `file:${join(this.dir, 'camera-0')}?fps=5` } });
+  }
+
+  /** What the terminal logged (for a failing test's attachment). */
+  logText(): string {
+    return this.log.join('');
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null) {
+      const exited = new Promise((resolveExit) => this.process.once('exit', resolveExit));
+      this.process.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolveTimeout) => setTimeout(resolveTimeout, 10_000))]);
+      if (this.process.exitCode === null) this.process.kill('SIGKILL');
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async request(path: string, method: 'GET' | 'POST', body?: unknown): Promise<string> {
+    const response = await fetch(`${this.origin}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const index = pair?.indexOf('=') ?? -1;
+      if (pair && index > 0) this.cookies.set(pair.slice(0, index), pair.slice(index + 1));
+    }
+    return response.text();
+  }
+}
