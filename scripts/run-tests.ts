@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const roots = ['electron', 'models', 'native-bridge', 'scripts'];
+const roots = ['electron', 'models', 'native-bridge', 'scripts', 'renderer'];
 // models/onnx holds converted models, not sources; a folder named onnx elsewhere (models/convert/onnx) is code.
 const skip = new Set(['node_modules', 'dist', 'models/onnx']);
 

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import {
+  decisionReasonSchema,
+  enrollmentHintSchema,
+  importPersonResultSchema,
+  importStatusSchema,
+  photoStatusSchema,
+  qualityHintSchema,
+} from '../contract.js';
+import {
+  DECISION_REASON_TEXT,
+  ENROLLMENT_HINT_TEXT,
+  IMPORT_PERSON_STATUS_TEXT,
+  IMPORT_STATUS_TEXT,
+  PHOTO_STATUS_TEXT,
+  QUALITY_HINT_TEXT,
+  reasonText,
+} from './wording.js';
+
+const maps: [string, readonly string[], Readonly<Record<string, string>>][] = [
+  ['decision reasons', decisionReasonSchema.options, DECISION_REASON_TEXT],
+  ['quality hints', qualityHintSchema.options, QUALITY_HINT_TEXT],
+  ['enrollment hints', enrollmentHintSchema.options, ENROLLMENT_HINT_TEXT],
+  ['photo statuses', photoStatusSchema.options, PHOTO_STATUS_TEXT],
+  ['import statuses', importStatusSchema.options, IMPORT_STATUS_TEXT],
+  ['import person statuses', importPersonResultSchema.shape.status.options, IMPORT_PERSON_STATUS_TEXT],
+];
+
+describe('wording', () => {
+  for (const [what, codes, words] of maps) {
+    test(`has words for every one of the contract's ${what}, and no others`, () => {
+      assert.deepEqual(Object.keys(words).sort(), [...codes].sort());
+      for (const code of codes) assert.match(words[code] ?? '', /^[A-Z]\S/, `${code} reads as a sentence`);
+    });
+  }
+
+  test('says the denial reasons the door screen shows', () => {
+    assert.equal(reasonText('unknown'), 'Face not recognised');
+    assert.equal(reasonText('outside-schedule'), 'Outside your access hours');
+    assert.equal(reasonText('liveness-failed'), 'Liveness check failed');
+  });
+
+  test('shows a reason it has no words for as it is', () => {
+    assert.equal(reasonText('door-forced'), 'door-forced');
+    assert.equal(reasonText('toString'), 'toString');
+  });
+
+  test('guides live enrollment in plain words', () => {
+    assert.equal(ENROLLMENT_HINT_TEXT['no-face'], 'Step in front of the camera');
+    assert.equal(ENROLLMENT_HINT_TEXT['several-faces'], 'Only one person, please');
+    assert.equal(ENROLLMENT_HINT_TEXT.ok, 'Hold still…');
+  });
+});
