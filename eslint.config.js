@@ -12,6 +12,8 @@ const zones = [
   { target: './electron/terminal', from: ['./electron/cli', './electron/main', './electron/preload', './renderer'] },
   // The headless host is a transport over the terminal: no Electron shell, UI or CLI.
   { target: './electron/host', from: ['./electron/cli', './electron/main', './electron/preload', './renderer'] },
+  // The preload is one sandboxed file: the contract's types and its own folder, nothing of the main process.
+  { target: './electron/preload', from: ['./electron/main', './electron/terminal', './electron/vision', './electron/host', './electron/cli', './native-bridge', './models'] },
   // Native bindings depend on Node and koffi only.
   { target: './native-bridge', from: ['./electron', './renderer', './models'] },
   // The shared contract is imported by the renderer: it may depend on zod alone.
@@ -28,7 +30,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts', '**/*.tsx'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.cts'],
     plugins: { 'import-x': importX },
     // Resolve `./x.js` specifiers to their `.ts` sources, so the zones see every import.
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
@@ -58,6 +60,12 @@ export default tseslint.config(
     // The contract's compatibility tests read the service's types, to fail when a wire shape drifts from them.
     files: ['electron/shared/**/*.test.ts'],
     rules: { 'import-x/no-restricted-paths': ['error', { zones: zones.filter((zone) => zone.target !== './electron/shared') }] },
+  },
+  {
+    // The sandboxed preload is one CommonJS file (.cts); under verbatimModuleSyntax its run-time import of
+    // 'electron' must be written `import x = require(...)`.
+    files: ['electron/preload/**/*.cts'],
+    rules: { '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }] },
   },
   {
     files: ['**/*.test.ts', 'scripts/**', '**/bench/**', '**/*.bench.ts', 'models/convert/cli.ts'],

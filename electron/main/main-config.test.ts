@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { readMainConfig } from './main-config.js';
+
+describe('main process configuration', () => {
+  test('out of the box: development, demo camera, CPU, the shared data directory', () => {
+    const config = readMainConfig({ HOME: '/home/door', XDG_CONFIG_HOME: '/home/door/.config' }, { isPackaged: false });
+    assert.equal(config.production, false);
+    assert.equal(config.cameraUri, undefined);
+    assert.equal(config.npu, undefined);
+    assert.equal(config.disableGpu, false);
+    assert.equal(config.dataDir, '/home/door/.config/Lintel');
+    assert.equal(config.manifestPath, undefined);
+  });
+
+  test('packaged or LINTEL_KIOSK=1 is production', () => {
+    assert.equal(readMainConfig({}, { isPackaged: true }).production, true);
+    assert.equal(readMainConfig({ LINTEL_KIOSK: '1' }, { isPackaged: false }).production, true);
+    assert.equal(readMainConfig({ LINTEL_KIOSK: '0' }, { isPackaged: false }).production, false);
+  });
+
+  test('camera, NPU, data directory and GPU come from the environment', () => {
+    const config = readMainConfig(
+      { LINTEL_CAMERA: 'v4l2:/dev/video0', LINTEL_RKNN_LIB: '/usr/lib/librknnrt.so', LINTEL_RKNN_PRECISION: 'fp16', LINTEL_DATA_DIR: '/var/lib/lintel', LINTEL_DISABLE_GPU: '1' },
+      { isPackaged: true, resourcesPath: '/opt/Lintel/resources' },
+    );
+    assert.equal(config.cameraUri, 'v4l2:/dev/video0');
+    assert.deepEqual(config.npu, { libraryPath: '/usr/lib/librknnrt.so', precision: 'fp16' });
+    assert.equal(config.dataDir, '/var/lib/lintel');
+    assert.equal(config.disableGpu, true);
+    assert.equal(config.manifestPath, '/opt/Lintel/resources/models/manifest.json');
+    assert.deepEqual(readMainConfig({ LINTEL_RKNN_LIB: '/usr/lib/librknnrt.so' }, { isPackaged: true }).npu, { libraryPath: '/usr/lib/librknnrt.so' });
+  });
+
+  test('values that cannot be right are refused with the variable named', () => {
+    assert.throws(() => readMainConfig({ LINTEL_RKNN_LIB: 'librknnrt.so' }, { isPackaged: true }), /LINTEL_RKNN_LIB must be an absolute path/);
+    assert.throws(() => readMainConfig({ LINTEL_RKNN_LIB: '/usr/lib/librknnrt.so', LINTEL_RKNN_PRECISION: 'int4' }, { isPackaged: true }), /LINTEL_RKNN_PRECISION/);
+  });
+});

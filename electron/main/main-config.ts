@@ -1,0 +1,51 @@
+// What the main process reads from its environment, as one pure function (main-config.test.ts).
+import { join } from 'node:path';
+
+import { resolveDataDir } from '../terminal/data-dir.js';
+
+/** The main process's configuration. */
+export interface MainConfig {
+  /** Kiosk mode (packaged, or LINTEL_KIOSK=1): kiosk window, no devtools, response validation off. */
+  readonly production: boolean;
+  readonly dataDir: string;
+  /** LINTEL_CAMERA; undefined: the demo photos (`demoCameraUri()`). */
+  readonly cameraUri: string | undefined;
+  /** LINTEL_RKNN_LIB (absolute path of librknnrt.so) and LINTEL_RKNN_PRECISION; undefined: CPU only. */
+  readonly npu: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' } | undefined;
+  /** LINTEL_DISABLE_GPU=1: software rendering, for a board whose GPU driver Chromium cannot use. */
+  readonly disableGpu: boolean;
+  /**
+   * The model manifest; undefined: the one beside the code (`defaultManifestPath()`). A packaged app ships the
+   * models as plain files in `resources/models` (electron-builder.yml), outside app.asar, so an integrator can
+   * add the NPU builds made for the board and their manifest on the board itself.
+   */
+  readonly manifestPath: string | undefined;
+}
+
+/** Where a packaged app finds its runtime: Electron's `process.resourcesPath` when packaged. */
+export interface AppLocation {
+  readonly isPackaged: boolean;
+  readonly resourcesPath?: string;
+}
+
+/** Reads the configuration; throws with a readable message for a value that cannot be right. */
+export function readMainConfig(env: NodeJS.ProcessEnv, location: AppLocation): MainConfig {
+  const { isPackaged, resourcesPath } = location;
+  const precision = env.LINTEL_RKNN_PRECISION;
+  if (precision !== undefined && precision !== '' && precision !== 'int8' && precision !== 'fp16') {
+    throw new Error(`LINTEL_RKNN_PRECISION must be int8 or fp16, not "${precision}"`);
+  }
+  const libraryPath = env.LINTEL_RKNN_LIB;
+  if (libraryPath && !libraryPath.startsWith('/')) {
+    // Lintel never searches the loader's path for the NPU runtime (README, "On the Forlinx OK3568-C").
+    throw new Error(`LINTEL_RKNN_LIB must be an absolute path to librknnrt.so, not "${libraryPath}"`);
+  }
+  return {
+    production: isPackaged || env.LINTEL_KIOSK === '1',
+    dataDir: resolveDataDir(undefined, env),
+    cameraUri: env.LINTEL_CAMERA || undefined,
+    npu: libraryPath ? { libraryPath, ...(precision ? { precision } : {}) } : undefined,
+    disableGpu: env.LINTEL_DISABLE_GPU === '1',
+    manifestPath: isPackaged && resourcesPath ? join(resourcesPath, 'models', 'manifest.json') : undefined,
+  };
+}

@@ -1,0 +1,141 @@
+// The Electron main process: the composition root of the kiosk. Starts the terminal (TerminalApp), serves
+// the renderer on the app scheme, opens the hardened kiosk window and connects it over IPC. Everything with
+// a decision in it lives in the small modules beside this one, tested without Electron; this file wires them.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { app, dialog, ipcMain, Menu, powerSaveBlocker, protocol, session, type BrowserWindow } from 'electron';
+
+import { demoCameraUri, productVersion } from '../host/headless.js';
+import { CONTENT_SECURITY_POLICY } from '../host/http-host.js';
+import { jsonLinesLogger } from '../terminal/app/json-logger.js';
+import { TerminalApp } from '../terminal/app/terminal-app.js';
+import { packageRoot } from '../vision/models/paths.js';
+import { APP_ENTRY_URL, APP_SCHEME } from './app-origin.js';
+import { denyAllPermissions, guardWebContents, withContentSecurityPolicy } from './guards.js';
+import { connectWindow, type WindowConnection } from './ipc.js';
+import { readMainConfig, type MainConfig } from './main-config.js';
+import { serveRendererRequest } from './renderer-protocol.js';
+import { quitGuard } from './shutdown.js';
+import { describeStartupFailure } from './startup-failure.js';
+import { superviseRenderer } from './supervise-renderer.js';
+import { createKioskWindow } from './window.js';
+
+const logger = jsonLinesLogger();
+
+// Must happen before the app is ready, synchronously: Chromium fixes a scheme's privileges at startup.
+// standard: real origin, relative URLs and module scripts; secure: counts as a secure context (like https);
+// supportFetchAPI: fetch() of our own files; codeCache: V8 caches the bundle across starts (slow A55 cores).
+// Not bypassCSP, not corsEnabled beyond our origin: the scheme serves only our own files to our own page.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+// Every renderer in Chromium's sandbox, whatever a webContents' own preferences say.
+app.enableSandbox();
+
+let config: MainConfig | undefined;
+let configError: unknown;
+try {
+  config = readMainConfig(process.env, { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath });
+  // Also only before ready: for a board whose GPU driver Chromium cannot use (reference §6.1, [UNCERTAIN]).
+  if (config.disableGpu) app.disableHardwareAcceleration();
+} catch (error) {
+  configError = error;
+}
+
+let terminal: TerminalApp | undefined;
+let window: BrowserWindow | undefined;
+let connection: WindowConnection | undefined;
+let stopSupervisor: (() => void) | undefined;
+
+/** Shows why the terminal cannot start and exits non-zero (systemd restarts the kiosk). */
+function failStartup(error: unknown): void {
+  const { title, message } = describeStartupFailure(error, config?.dataDir ?? '(unknown)');
+  logger.error('app.start-failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  // Synchronous; before `ready` on Linux it prints to stderr instead.
+  dialog.showErrorBox(title, message);
+  const closing = terminal?.close() ?? Promise.resolve();
+  terminal = undefined;
+  void closing.catch(() => undefined).finally(() => app.exit(1));
+}
+
+/** Hardens the session every window uses: permissions, CSP on anything not served by the app scheme. */
+function hardenDefaultSession(): void {
+  const defaultSession = session.defaultSession;
+  denyAllPermissions(defaultSession, logger);
+  defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders, CONTENT_SECURITY_POLICY) });
+  });
+  const rendererDir = join(packageRoot(), 'dist', 'renderer');
+  if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`the renderer is not built: ${join(rendererDir, 'index.html')} is missing`);
+  protocol.handle(APP_SCHEME, (request) =>
+    serveRendererRequest(request, { rootDir: rendererDir, contentSecurityPolicy: CONTENT_SECURITY_POLICY, readFile: (path) => readFile(path) }),
+  );
+}
+
+async function start(startConfig: MainConfig): Promise<void> {
+  Menu.setApplicationMenu(null);
+  hardenDefaultSession();
+  terminal = await TerminalApp.open({
+    dataDir: startConfig.dataDir,
+    defaultCameraUri: startConfig.cameraUri ?? demoCameraUri(),
+    logger,
+    version: productVersion(),
+    ...(startConfig.npu ? { npu: startConfig.npu } : {}),
+    ...(startConfig.manifestPath ? { manifestPath: startConfig.manifestPath } : {}),
+    validateResponses: !startConfig.production,
+  });
+  const preloadPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'preload', 'preload.cjs');
+  const kioskWindow = createKioskWindow({ preloadPath, production: startConfig.production });
+  window = kioskWindow;
+  const windowConnection = connectWindow({ ipcMain, window: kioskWindow, terminal, logger });
+  connection = windowConnection;
+  stopSupervisor = superviseRenderer({ contents: kioskWindow.webContents, connection: windowConnection, logger });
+  kioskWindow.on('closed', () => {
+    stopSupervisor?.();
+    windowConnection.close();
+    window = undefined;
+  });
+  if (startConfig.production) powerSaveBlocker.start('prevent-display-sleep');
+  await kioskWindow.loadURL(APP_ENTRY_URL);
+  logger.info('app.started', { dataDir: startConfig.dataDir, production: startConfig.production, version: productVersion() });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another kiosk runs already; it was told (second-instance) and shows itself.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!window || window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  });
+  // Every webContents, ours and any other (devtools), gets the navigation, window-open and webview guards.
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, logger));
+  app.on('child-process-gone', (_event, details) => {
+    logger.warn('app.child-process-gone', { type: details.type, reason: details.reason, exitCode: details.exitCode, name: details.name });
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on(
+    'will-quit',
+    quitGuard({
+      close: async () => {
+        connection?.close();
+        await terminal?.close();
+      },
+      exit: (code) => app.exit(code),
+      logger,
+    }),
+  );
+  // systemd stops the kiosk with SIGTERM; quit through will-quit so the store closes cleanly.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => app.quit());
+
+  app
+    .whenReady()
+    .then(async () => {
+      if (!config) throw configError;
+      await start(config);
+    })
+    .catch(failStartup);
+}
