@@ -1,0 +1,41 @@
+// The camera view: a canvas painted by a LivePainter from the live feed. React renders it once; frames and
+// overlays never re-render anything.
+import { useEffect, useRef, type ReactNode } from 'react';
+
+import { useServices } from '../app/services.js';
+import { LivePainter } from './live-painter.js';
+
+export function LiveCanvas({
+  mode,
+  label,
+  enrollmentSessionId,
+  className,
+}: {
+  readonly mode: 'door' | 'enroll';
+  readonly label: string;
+  readonly enrollmentSessionId?: string;
+  readonly className?: string;
+}): ReactNode {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const { feed } = useServices();
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const detach = feed.attach();
+    const painter = new LivePainter(canvas, feed, { mirrored: true, mode, enrollmentSessionId });
+    painter.start();
+    return () => {
+      painter.stop();
+      detach();
+    };
+  }, [feed, mode, enrollmentSessionId]);
+  return (
+    <canvas
+      ref={canvasRef}
+      className={className ? `live-canvas ${className}` : 'live-canvas'}
+      role="img"
+      aria-label={label}
+      data-testid={mode === 'door' ? 'door-canvas' : 'enroll-canvas'}
+    />
+  );
+}
