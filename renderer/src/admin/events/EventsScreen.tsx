@@ -1,0 +1,137 @@
+// The access log: filter by time, person and decision, newest first, page by page; export as CSV.
+import { useEffect, useState, type ReactNode } from 'react';
+
+import { useClient } from '../../app/services.js';
+import type { ContractErrorBody, ResponseOf } from '../../contract.js';
+import { DateField } from '../../common/DateField.js';
+import { formatDateTime } from '../../common/dates.js';
+import { ErrorNotice, Notice } from '../../common/ErrorNotice.js';
+import { Icon } from '../../common/Icon.js';
+import { Segmented } from '../../common/Segmented.js';
+import { reasonText } from '../../wording/wording.js';
+import { eventQueryOf, NO_EVENT_FILTERS, type EventFilters } from './event-filters.js';
+import type { AccessEvent } from './events-csv.js';
+import { exportEventsCsv } from './export-events.js';
+import { PersonFilter } from './PersonFilter.js';
+import { SnapshotThumb } from './SnapshotThumb.js';
+
+type Cursor = ResponseOf<'events:query'>['nextCursor'];
+
+const PAGE_SIZE = 50;
+
+interface Listing {
+  readonly events: readonly AccessEvent[];
+  readonly nextCursor: Cursor;
+}
+
+function personText(event: AccessEvent): string {
+  if (event.personErasedAtMs !== null) return 'erased';
+  return event.personName ?? '—';
+}
+
+export function EventsScreen(): ReactNode {
+  const client = useClient();
+  const [filters, setFilters] = useState<EventFilters>(NO_EVENT_FILTERS);
+  const [listing, setListing] = useState<Listing | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<ContractErrorBody | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [exporting, setExporting] = useState<number | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    setLoading(true);
+    client['events:query']({ ...eventQueryOf(filters), limit: PAGE_SIZE })
+      .then((result) => {
+        if (!current) return;
+        setLoading(false);
+        if (result.ok) {
+          setListing(result.value);
+          setError(null);
+        } else {
+          setError(result.error);
+        }
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [client, filters, attempt]);
+
+  const loadMore = async (): Promise<void> => {
+    if (!listing?.nextCursor) return;
+    setLoading(true);
+    const result = await client['events:query']({ ...eventQueryOf(filters), limit: PAGE_SIZE, after: listing.nextCursor });
+    setLoading(false);
+    if (result.ok) setListing({ events: [...listing.events, ...result.value.events], nextCursor: result.value.nextCursor });
+    else setError(result.error);
+  };
+
+  const exportCsv = async (): Promise<void> => {
+    setExporting(0);
+    setExported(null);
+    const outcome = await exportEventsCsv(client, eventQueryOf(filters), setExporting);
+    setExporting(null);
+    if ('error' in outcome) setError(outcome.error);
+    else setExported(`${outcome.count} event${outcome.count === 1 ? '' : 's'} exported.`);
+  };
+
+  const set = <K extends keyof EventFilters>(key: K, value: EventFilters[K]): void => setFilters({ ...filters, [key]: value });
+  return (
+    <section className="screen events" aria-labelledby="events-heading">
+      <header className="screen-header">
+        <h1 id="events-heading">Events</h1>
+        <button type="button" className="btn" onClick={() => void exportCsv()} disabled={exporting !== null}>
+          <Icon name="download" />
+          {exporting !== null ? `Exporting… ${exporting}` : 'Export CSV'}
+        </button>
+      </header>
+      <div className="filters" role="search" aria-label="Filter events">
+        <DateField label="From" type="datetime-local" value={filters.from} onChange={(value) => set('from', value)} />
+        <DateField label="Until" type="datetime-local" value={filters.until} onChange={(value) => set('until', value)} />
+        <PersonFilter person={filters.person} onChange={(person) => set('person', person)} />
+        <Segmented
+          label="Decision"
+          value={filters.decision}
+          onChange={(value) => set('decision', value)}
+          options={[
+            { value: 'all', label: 'All' },
+            { value: 'granted', label: 'Granted', icon: 'check' },
+            { value: 'denied', label: 'Denied', icon: 'cross' },
+          ]}
+        />
+      </div>
+      {exported ? <Notice tone="success">{exported}</Notice> : null}
+      {error ? <ErrorNotice error={error} onRetry={() => setAttempt(attempt + 1)} /> : null}
+      {listing && listing.events.length === 0 ? <p className="muted">No events match these filters.</p> : null}
+      {listing && listing.events.length > 0 ? (
+        <ul className="event-list" aria-label="Events, newest first">
+          {listing.events.map((event) => (
+            <li key={event.id} className="event-row">
+              <SnapshotThumb eventId={event.id} hasSnapshot={event.hasSnapshot} />
+              <div className="event-main">
+                <span className={event.decision === 'granted' ? 'badge badge-ok' : 'badge badge-bad'}>
+                  <Icon name={event.decision === 'granted' ? 'check' : 'cross'} />
+                  {event.decision === 'granted' ? 'Granted' : 'Denied'}
+                </span>
+                <span className="event-person">{personText(event)}</span>
+                <span className="event-reason">{reasonText(event.reason)}</span>
+              </div>
+              <div className="event-side">
+                <time dateTime={new Date(event.atMs).toISOString()}>{formatDateTime(event.atMs)}</time>
+                <span className="muted">{event.similarity !== null ? `similarity ${event.similarity.toFixed(2)}` : 'no match'}</span>
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {loading && !listing ? <p className="muted">Loading…</p> : null}
+      {listing?.nextCursor ? (
+        <button type="button" className="btn btn-block" onClick={() => void loadMore()} disabled={loading}>
+          {loading ? 'Loading…' : 'Load more'}
+        </button>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,57 @@
+// Exports every event matching the filters as a CSV download, paging through events:query.
+import type { ContractClient, ContractErrorBody } from '../../contract.js';
+import { eventsToCsv, type AccessEvent } from './events-csv.js';
+import type { EventQuery } from './event-filters.js';
+
+/** Events per request while exporting (the contract's maximum). */
+const EXPORT_PAGE_SIZE = 500;
+/** External-id look-ups in flight at once. */
+const LOOKUP_CONCURRENCY = 4;
+
+function download(fileName: string, text: string): void {
+  // A BOM so spreadsheet programs read the UTF-8 names correctly.
+  const url = URL.createObjectURL(new Blob(['\uFEFF', text], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function fileStamp(ms: number): string {
+  const date = new Date(ms);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}`;
+}
+
+/**
+ * Fetches all matching events and downloads them; `onProgress` hears the count so far. Events carry no external
+ * id, so each person's is looked up once. Resolves to the number exported, or the error that stopped it.
+ */
+export async function exportEventsCsv(client: ContractClient, query: EventQuery, onProgress: (eventCount: number) => void): Promise<{ readonly count: number } | { readonly error: ContractErrorBody }> {
+  const events: AccessEvent[] = [];
+  let after: EventQuery['after'];
+  do {
+    const result = await client['events:query']({ ...query, limit: EXPORT_PAGE_SIZE, ...(after ? { after } : {}) });
+    if (!result.ok) return { error: result.error };
+    events.push(...result.value.events);
+    after = result.value.nextCursor ?? undefined;
+    onProgress(events.length);
+  } while (after);
+
+  const personIds = [...new Set(events.filter((event) => event.personId !== null && event.personErasedAtMs === null).map((event) => event.personId as string))];
+  const externalIds = new Map<string, string | null>();
+  const queue = [...personIds];
+  const lookUp = async (): Promise<void> => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      const result = await client['persons:get']({ id });
+      externalIds.set(id, result.ok ? result.value.externalId : null);
+    }
+  };
+  await Promise.all(Array.from({ length: LOOKUP_CONCURRENCY }, lookUp));
+
+  download(`lintel-events-${fileStamp(Date.now())}.csv`, eventsToCsv(events, (id) => externalIds.get(id) ?? null));
+  return { count: events.length };
+}

@@ -1,0 +1,24 @@
+// A person's details: name, external id, the days their access is valid, groups, and whether it is enabled.
+import type { ReactNode } from 'react';
+
+import { TextField } from '../../common/TextField.js';
+import { Toggle } from '../../common/Toggle.js';
+import { GroupPicker } from './GroupPicker.js';
+import type { DraftProblems, PersonDraft } from './person-draft.js';
+import { DateField } from '../../common/DateField.js';
+
+export function PersonForm({ draft, onChange, problems }: { readonly draft: PersonDraft; readonly onChange: (draft: PersonDraft) => void; readonly problems: DraftProblems | null }): ReactNode {
+  const set = <K extends keyof PersonDraft>(key: K, value: PersonDraft[K]): void => onChange({ ...draft, [key]: value });
+  return (
+    <div className="person-form">
+      <TextField label="Name" value={draft.name} onChange={(value) => set('name', value)} maxLength={200} required error={problems?.name} />
+      <TextField label="External id" value={draft.externalId} onChange={(value) => set('externalId', value)} maxLength={100} hint="A badge or staff number, if you use one." error={problems?.externalId} />
+      <div className="field-pair">
+        <DateField label="Valid from" value={draft.validFrom} onChange={(value) => set('validFrom', value)} error={problems?.validFrom} hint="Empty: from now on." />
+        <DateField label="Valid until" value={draft.validUntil} onChange={(value) => set('validUntil', value)} error={problems?.validUntil} hint="Empty: no end. The last day counts in full." />
+      </div>
+      <GroupPicker label="Groups" value={draft.groups} onChange={(groups) => set('groups', groups)} />
+      <Toggle label="Access" checked={draft.enabled} onChange={(enabled) => set('enabled', enabled)} onText="Enabled" offText="Disabled" />
+    </div>
+  );
+}

@@ -1,0 +1,130 @@
+// What happens at the door on a decision: a relay on a GPIO line, a webhook, a log line. The terminal checks
+// each output fully when saved (URLs, GPIO lines) and says what is wrong.
+import { useState, type ReactNode } from 'react';
+
+import { Icon } from '../../common/Icon.js';
+import { NumberField } from '../../common/NumberField.js';
+import { Segmented } from '../../common/Segmented.js';
+import { TextField } from '../../common/TextField.js';
+import { Toggle } from '../../common/Toggle.js';
+import type { Settings } from '../../store/types.js';
+import type { SectionProps } from './section-props.js';
+
+type DoorOutput = Settings['door.outputs'][number];
+type OutputKind = DoorOutput['kind'];
+
+/** The terminal's defaults for a new output of each kind. */
+const NEW_OUTPUT: Readonly<Record<OutputKind, DoorOutput>> = {
+  log: { kind: 'log', name: 'log', includePersonName: false },
+  gpio: { kind: 'gpio', name: 'relay', chipPath: '/dev/gpiochip0', line: 0, activeLow: false, pulseMs: 3_000, consumer: 'lintel-door' },
+  webhook: {
+    kind: 'webhook',
+    name: 'webhook',
+    url: 'https://',
+    headers: {},
+    timeoutMs: 10_000,
+    maxAttempts: 10,
+    backoffBaseMs: 1_000,
+    backoffMaxMs: 300_000,
+    queueLimit: 10_000,
+    events: 'all',
+  },
+};
+
+const KIND_TEXT: Readonly<Record<OutputKind, string>> = { log: 'Log', gpio: 'Door relay (GPIO)', webhook: 'Webhook' };
+const MAX_OUTPUTS = 16;
+
+/** A name not yet taken: `relay`, `relay-2`, … */
+function freeName(base: string, outputs: readonly DoorOutput[]): string {
+  const taken = new Set(outputs.map((output) => output.name));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+function OutputFields({ output, onChange, issue }: { readonly output: DoorOutput; readonly onChange: (output: DoorOutput) => void; readonly issue: (field: string, scale?: number, unit?: string) => string | undefined }): ReactNode {
+  switch (output.kind) {
+    case 'log':
+      return <Toggle label="Write the person's name" checked={output.includePersonName} onChange={(includePersonName) => onChange({ ...output, includePersonName })} onText="Names and ids" offText="Ids only" />;
+    case 'gpio':
+      return (
+        <div className="field-grid">
+          <TextField label="GPIO chip" value={output.chipPath} onChange={(chipPath) => onChange({ ...output, chipPath })} maxLength={255} error={issue('chipPath')} hint="e.g. /dev/gpiochip3 for bank GPIO3." />
+          <NumberField label="Line" value={output.line} onChange={(line) => onChange({ ...output, line: line ?? Number.NaN })} error={issue('line')} hint="GPIO3_A7 is chip 3, line 7." />
+          <NumberField label="Pulse" unit="ms" value={output.pulseMs} onChange={(pulseMs) => onChange({ ...output, pulseMs: pulseMs ?? Number.NaN })} error={issue('pulseMs', 1, 'ms')} hint="How long the relay stays on after a grant." />
+          <Toggle label="Active level" checked={output.activeLow} onChange={(activeLow) => onChange({ ...output, activeLow })} onText="Active low" offText="Active high" />
+        </div>
+      );
+    case 'webhook':
+      return (
+        <div className="field-grid">
+          <TextField label="URL" type="url" inputMode="url" value={output.url} onChange={(url) => onChange({ ...output, url })} maxLength={4096} error={issue('url')} hint="http or https; the terminal POSTs each event as JSON." />
+          <Segmented
+            label="Send"
+            value={output.events}
+            onChange={(events) => onChange({ ...output, events })}
+            options={[
+              { value: 'granted', label: 'Granted only' },
+              { value: 'all', label: 'All decisions' },
+            ]}
+          />
+          <TextField
+            label="Signing secret"
+            type="password"
+            value={output.secret ?? ''}
+            onChange={(secret) => {
+              const { secret: _old, ...rest } = output;
+              onChange(secret === '' ? rest : { ...rest, secret });
+            }}
+            maxLength={256}
+            error={issue('secret')}
+            hint="At least 16 characters; signs each request (X-Lintel-Signature). Empty: unsigned."
+          />
+        </div>
+      );
+  }
+}
+
+export function DoorOutputsEditor({ draft, change, issue }: SectionProps): ReactNode {
+  const outputs = draft['door.outputs'];
+  const [adding, setAdding] = useState<OutputKind>('gpio');
+  const setOutputs = (next: DoorOutput[]): void => change('door.outputs', next);
+  return (
+    <fieldset className="settings-section">
+      <legend>Door outputs</legend>
+      {outputs.length === 0 ? <p className="field-hint">No outputs: decisions are only logged in the access log.</p> : null}
+      {outputs.map((output, index) => (
+        <div key={index} className="output-card" role="group" aria-label={`${KIND_TEXT[output.kind]} ${output.name}`}>
+          <div className="output-head">
+            <span className="badge">{KIND_TEXT[output.kind]}</span>
+            <button type="button" className="btn btn-small" onClick={() => setOutputs(outputs.filter((_, i) => i !== index))} aria-label={`Remove output ${output.name}`}>
+              <Icon name="trash" />
+              Remove
+            </button>
+          </div>
+          <TextField
+            label="Name"
+            value={output.name}
+            onChange={(name) => setOutputs(outputs.map((other, i) => (i === index ? { ...other, name } : other)))}
+            maxLength={64}
+            error={issue(['door.outputs', index, 'name'])}
+            hint="Lower-case letters, digits and . _ -"
+          />
+          <OutputFields output={output} onChange={(next) => setOutputs(outputs.map((other, i) => (i === index ? next : other)))} issue={(field, scale, unit) => issue(['door.outputs', index, field], scale, unit)} />
+        </div>
+      ))}
+      {issue(['door.outputs']) ? <p className="field-error">{issue(['door.outputs'])}</p> : null}
+      <div className="inline-add">
+        <Segmented
+          label="New output"
+          value={adding}
+          onChange={setAdding}
+          options={(Object.keys(KIND_TEXT) as OutputKind[]).map((kind) => ({ value: kind, label: KIND_TEXT[kind] }))}
+        />
+        <button type="button" className="btn" disabled={outputs.length >= MAX_OUTPUTS} onClick={() => setOutputs([...outputs, { ...NEW_OUTPUT[adding], name: freeName(NEW_OUTPUT[adding].name, outputs) }])}>
+          <Icon name="plus" />
+          Add output
+        </button>
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,156 @@
+// Weekly access hours per group: members of a group with a schedule are let in only inside its windows
+// (any window of any of their scheduled groups); groups without one are not restricted.
+import { useEffect, useState, type ReactNode } from 'react';
+
+import { useClient } from '../../app/services.js';
+import { Icon } from '../../common/Icon.js';
+import { TextField } from '../../common/TextField.js';
+import type { Settings } from '../../store/types.js';
+import type { SectionProps } from './section-props.js';
+
+type Schedules = Settings['access.policy']['schedules'];
+type WeeklyWindow = Schedules[string][number];
+
+const WEEKDAYS = [
+  { day: 1, short: 'Mon', long: 'Monday' },
+  { day: 2, short: 'Tue', long: 'Tuesday' },
+  { day: 3, short: 'Wed', long: 'Wednesday' },
+  { day: 4, short: 'Thu', long: 'Thursday' },
+  { day: 5, short: 'Fri', long: 'Friday' },
+  { day: 6, short: 'Sat', long: 'Saturday' },
+  { day: 7, short: 'Sun', long: 'Sunday' },
+] as const;
+
+const NEW_WINDOW: WeeklyWindow = { days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' };
+const MIDNIGHT = '24:00';
+
+function WindowEditor({ group, index, window, onChange, onRemove, error }: { readonly group: string; readonly index: number; readonly window: WeeklyWindow; readonly onChange: (window: WeeklyWindow) => void; readonly onRemove: () => void; readonly error: string | undefined }): ReactNode {
+  const toggleDay = (day: number): void => {
+    const days = window.days.includes(day) ? window.days.filter((d) => d !== day) : [...window.days, day].sort((a, b) => a - b);
+    onChange({ ...window, days });
+  };
+  const untilMidnight = window.to === MIDNIGHT;
+  const name = `${group}, window ${index + 1}`;
+  return (
+    <div className="schedule-window" role="group" aria-label={name}>
+      <div className="weekdays" role="group" aria-label="Days">
+        {WEEKDAYS.map((weekday) => (
+          <button key={weekday.day} type="button" className={window.days.includes(weekday.day) ? 'day day-on' : 'day'} aria-pressed={window.days.includes(weekday.day)} aria-label={weekday.long} onClick={() => toggleDay(weekday.day)}>
+            {weekday.short}
+          </button>
+        ))}
+      </div>
+      <div className="window-times">
+        <label className="time-field">
+          From
+          <input type="time" value={window.from} onChange={(event) => onChange({ ...window, from: event.target.value })} />
+        </label>
+        <label className="time-field">
+          To
+          <input type="time" value={untilMidnight ? '' : window.to} disabled={untilMidnight} onChange={(event) => onChange({ ...window, to: event.target.value })} />
+        </label>
+        <button type="button" className={untilMidnight ? 'chip chip-on' : 'chip'} aria-pressed={untilMidnight} onClick={() => onChange({ ...window, to: untilMidnight ? '23:59' : MIDNIGHT })}>
+          {untilMidnight ? <Icon name="check" /> : null}
+          Until midnight
+        </button>
+        <button type="button" className="btn btn-small" onClick={onRemove} aria-label={`Remove ${name}`}>
+          <Icon name="trash" />
+          Remove
+        </button>
+      </div>
+      {error ? (
+        <p className="field-error">
+          <span aria-hidden="true">⚠ </span>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function SchedulesEditor({ draft, change, issue }: SectionProps): ReactNode {
+  const client = useClient();
+  const policy = draft['access.policy'];
+  const schedules = policy.schedules;
+  const [groups, setGroups] = useState<readonly string[]>([]);
+  const [newGroup, setNewGroup] = useState('');
+  useEffect(() => {
+    client['groups:list']({})
+      .then((result) => {
+        if (result.ok) setGroups(result.value.map((group) => group.name));
+      })
+      .catch(() => undefined);
+  }, [client]);
+
+  const setSchedules = (next: Schedules): void => change('access.policy', { ...policy, schedules: next });
+  const setWindows = (group: string, windows: WeeklyWindow[]): void => {
+    if (windows.length === 0) {
+      const { [group]: _removed, ...rest } = schedules;
+      setSchedules(rest);
+    } else {
+      setSchedules({ ...schedules, [group]: windows });
+    }
+  };
+  const addGroup = (group: string): void => {
+    const name = group.trim();
+    if (!name || schedules[name]) return;
+    setSchedules({ ...schedules, [name]: [NEW_WINDOW] });
+    setNewGroup('');
+  };
+  const unscheduled = groups.filter((group) => !schedules[group]);
+
+  return (
+    <fieldset className="settings-section">
+      <legend>Access hours</legend>
+      <p className="field-hint">Members of a group with a schedule are let in only during its hours. Groups without a schedule may enter at any time.</p>
+      {Object.entries(schedules).map(([group, windows]) => (
+        <div key={group} className="schedule-group">
+          <div className="schedule-head">
+            <h3>
+              <Icon name="users" />
+              {group}
+            </h3>
+            <button type="button" className="btn btn-small" onClick={() => setWindows(group, [])}>
+              <Icon name="trash" />
+              Remove schedule
+            </button>
+          </div>
+          {windows.map((window, index) => (
+            <WindowEditor
+              key={index}
+              group={group}
+              index={index}
+              window={window}
+              error={issue(['access.policy', 'schedules', group, index]) ?? issue(['access.policy', 'schedules', group, index, 'days']) ?? issue(['access.policy', 'schedules', group, index, 'from']) ?? issue(['access.policy', 'schedules', group, index, 'to'])}
+              onChange={(next) => setWindows(group, windows.map((other, i) => (i === index ? next : other)))}
+              onRemove={() => setWindows(group, windows.filter((_, i) => i !== index))}
+            />
+          ))}
+          <button type="button" className="btn btn-small" onClick={() => setWindows(group, [...windows, NEW_WINDOW])} disabled={windows.length >= 28}>
+            <Icon name="plus" />
+            Add hours
+          </button>
+        </div>
+      ))}
+      <div className="schedule-add">
+        {unscheduled.length > 0 ? (
+          <div className="chips" role="group" aria-label="Add a schedule for a group">
+            {unscheduled.map((group) => (
+              <button key={group} type="button" className="chip" onClick={() => addGroup(group)}>
+                <Icon name="plus" />
+                Schedule for {group}
+              </button>
+            ))}
+          </div>
+        ) : null}
+        <div className="inline-add">
+          <TextField label="Another group" value={newGroup} onChange={setNewGroup} maxLength={64} />
+          <button type="button" className="btn" onClick={() => addGroup(newGroup)} disabled={!newGroup.trim() || Boolean(schedules[newGroup.trim()])}>
+            <Icon name="plus" />
+            Add schedule
+          </button>
+        </div>
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,134 @@
+// Every setting of the terminal, checked here with the contract's schema before the terminal checks it again.
+// Only changed settings are sent; all or none of them are saved.
+import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+
+import { useClient } from '../../app/services.js';
+import type { ContractErrorBody, ResponseOf } from '../../contract.js';
+import { ErrorNotice, Notice } from '../../common/ErrorNotice.js';
+import { Icon } from '../../common/Icon.js';
+import { useLintel } from '../../store/store.js';
+import type { Settings } from '../../store/types.js';
+import { AccessPolicySettings } from './AccessPolicySettings.js';
+import { AdminEventSettings } from './AdminEventSettings.js';
+import { DoorOutputsEditor } from './DoorOutputsEditor.js';
+import { SchedulesEditor } from './SchedulesEditor.js';
+import type { SectionProps } from './section-props.js';
+import { changedSettings, issueAt, issueText, settingsIssues, type IssuePath } from './settings-issues.js';
+import { TerminalSettings } from './TerminalSettings.js';
+
+type Loaded = ResponseOf<'settings:get'>;
+
+export function SettingsScreen(): ReactNode {
+  const client = useClient();
+  const setTerminalSettings = useLintel((state) => state.setTerminalSettings);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [draft, setDraft] = useState<Settings | null>(null);
+  const [loadError, setLoadError] = useState<ContractErrorBody | null>(null);
+  const [saveError, setSaveError] = useState<ContractErrorBody | string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(() => {
+    setLoadError(null);
+    client['settings:get']({})
+      .then((result) => {
+        if (result.ok) {
+          setLoaded(result.value);
+          setDraft(result.value.settings);
+        } else {
+          setLoadError(result.error);
+        }
+      })
+      .catch(() => undefined);
+  }, [client]);
+  useEffect(load, [load]);
+
+  const changed = useMemo(() => (loaded && draft ? changedSettings(loaded.settings, draft) : {}), [loaded, draft]);
+  const issues = useMemo(() => settingsIssues(changed), [changed]);
+  const dirty = Object.keys(changed).length > 0;
+
+  if (!loaded || !draft) {
+    return (
+      <section className="screen settings" aria-labelledby="settings-heading">
+        <header className="screen-header">
+          <h1 id="settings-heading">Settings</h1>
+        </header>
+        {loadError ? <ErrorNotice error={loadError} onRetry={load} /> : <p className="muted">Loading…</p>}
+      </section>
+    );
+  }
+
+  const sectionProps: SectionProps = {
+    draft,
+    change: (key, value) => {
+      setSaved(false);
+      setDraft({ ...draft, [key]: value });
+    },
+    issue: (path: IssuePath, scale?: number, unit?: string) => {
+      const issue = issueAt(issues, path);
+      return issue ? issueText(issue, scale, unit) : undefined;
+    },
+  };
+
+  const save = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (!dirty || issues.size > 0 || busy) return;
+    setBusy(true);
+    setSaveError(null);
+    const result = await client['settings:update']({ values: changed });
+    setBusy(false);
+    if (!result.ok) {
+      setSaveError(result.error);
+      return;
+    }
+    setLoaded({ settings: result.value, invalidStoredKeys: loaded.invalidStoredKeys.filter((key) => !(key in changed)) });
+    setDraft(result.value);
+    setSaved(true);
+    setTerminalSettings({ terminalName: result.value['terminal.name'], idleLogoutMs: result.value['admin.idleLogoutMs'] });
+  };
+
+  return (
+    <section className="screen settings" aria-labelledby="settings-heading">
+      <header className="screen-header">
+        <h1 id="settings-heading">Settings</h1>
+      </header>
+      {loaded.invalidStoredKeys.length > 0 ? (
+        <Notice tone="warning">
+          <strong>Some stored settings were not valid and read as their defaults</strong>
+          <span>{loaded.invalidStoredKeys.join(', ')} — check them below and save.</span>
+        </Notice>
+      ) : null}
+      <form className="settings-form" onSubmit={(event) => void save(event)} noValidate>
+        <TerminalSettings {...sectionProps} />
+        <AccessPolicySettings {...sectionProps} />
+        <SchedulesEditor {...sectionProps} />
+        <DoorOutputsEditor {...sectionProps} />
+        <AdminEventSettings {...sectionProps} />
+        <div className="save-bar">
+          {saveError ? <ErrorNotice error={saveError} /> : null}
+          {issues.size > 0 ? (
+            <p className="field-error" role="alert">
+              <span aria-hidden="true">⚠ </span>
+              {issues.size === 1 ? 'One field needs fixing' : `${issues.size} fields need fixing`} before saving.
+            </p>
+          ) : null}
+          {saved && !dirty ? (
+            <p className="save-ok" role="status">
+              <Icon name="check" />
+              Settings saved.
+            </p>
+          ) : null}
+          <div className="button-row">
+            <button type="button" className="btn" onClick={() => setDraft(loaded.settings)} disabled={!dirty || busy}>
+              Discard changes
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={!dirty || issues.size > 0 || busy}>
+              <Icon name="check" />
+              {busy ? 'Saving…' : 'Save changes'}
+            </button>
+          </div>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+// The terminal itself: its name, its camera, and the recognition and liveness models.
+import type { ReactNode } from 'react';
+
+import { NumberField } from '../../common/NumberField.js';
+import { TextField } from '../../common/TextField.js';
+import type { SectionProps } from './section-props.js';
+
+/** A text setting where empty means null (the default, or off). */
+const orNull = (text: string): string | null => (text.trim() === '' ? null : text);
+
+export function TerminalSettings({ draft, change, issue }: SectionProps): ReactNode {
+  return (
+    <>
+      <fieldset className="settings-section">
+        <legend>Terminal</legend>
+        <TextField label="Terminal name" value={draft['terminal.name']} onChange={(value) => change('terminal.name', value)} maxLength={64} error={issue(['terminal.name'])} hint="Shown on the door screen." />
+        <TextField
+          label="Camera"
+          value={draft['camera.uri'] ?? ''}
+          onChange={(value) => change('camera.uri', orNull(value))}
+          maxLength={4096}
+          placeholder="v4l2:/dev/video0"
+          error={issue(['camera.uri'])}
+          hint="A camera URI, e.g. v4l2:/dev/video0 or file:/path/to/photos. Empty: the terminal's default camera."
+        />
+      </fieldset>
+      <fieldset className="settings-section">
+        <legend>Recognition</legend>
+        <NumberField
+          label="Identification threshold"
+          value={draft['recognition.identifySimilarity']}
+          onChange={(value) => change('recognition.identifySimilarity', value)}
+          allowEmpty
+          error={issue(['recognition.identifySimilarity'])}
+          hint="Cosine similarity from −1 to 1 a face needs to count as someone. Higher: fewer mix-ups, more “not recognised”. Empty: the model's default."
+        />
+        <TextField
+          label="Extractor model"
+          value={draft['recognition.extractorModelId'] ?? ''}
+          onChange={(value) => change('recognition.extractorModelId', orNull(value))}
+          maxLength={100}
+          error={issue(['recognition.extractorModelId'])}
+          hint="A model id from the terminal's model manifest. Empty: the default. Changing it rebuilds every template (see System)."
+        />
+        <TextField
+          label="Liveness model"
+          value={draft['liveness.modelId'] ?? ''}
+          onChange={(value) => change('liveness.modelId', orNull(value))}
+          maxLength={100}
+          error={issue(['liveness.modelId'])}
+          hint="A liveness model id from the manifest. Empty: no liveness check."
+        />
+      </fieldset>
+    </>
+  );
+}

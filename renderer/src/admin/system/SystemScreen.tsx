@@ -1,0 +1,209 @@
+// The terminal's state for whoever looks after it: version, models and where they run, processing, storage,
+// door outputs; refreshed every two seconds.
+import { useEffect, useState, type ReactNode } from 'react';
+
+import { useClient } from '../../app/services.js';
+import type { ContractErrorBody, ResponseOf } from '../../contract.js';
+import { formatDateTime } from '../../common/dates.js';
+import { ErrorNotice } from '../../common/ErrorNotice.js';
+import { Icon } from '../../common/Icon.js';
+import { ProgressBar } from '../../common/ProgressBar.js';
+import { cameraStatusText } from '../../door/camera-status.js';
+import { useLintel } from '../../store/store.js';
+import { LatencyChart } from './LatencyChart.js';
+
+type SystemInfo = ResponseOf<'system:get'>;
+
+/** How often the system screen refreshes, ms. */
+const REFRESH_EVERY_MS = 2_000;
+
+const OUTPUT_STATUS: Readonly<Record<SystemInfo['doorOutputs'][number]['status'], { readonly text: string; readonly good: boolean }>> = {
+  ok: { text: 'Working', good: true },
+  unknown: { text: 'Not tried yet', good: true },
+  degraded: { text: 'Retrying', good: false },
+  unavailable: { text: 'Unavailable', good: false },
+};
+
+function formatBytes(bytes: number | null): string {
+  if (bytes === null) return 'unknown';
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+function formatUptime(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const days = Math.floor(minutes / 1_440);
+  const hours = Math.floor((minutes % 1_440) / 60);
+  return days > 0 ? `${days} d ${hours} h` : hours > 0 ? `${hours} h ${minutes % 60} min` : `${minutes} min`;
+}
+
+function Facts({ rows }: { readonly rows: readonly (readonly [string, ReactNode])[] }): ReactNode {
+  return (
+    <dl className="summary">
+      {rows.map(([term, value]) => (
+        <div key={term} className="summary-row">
+          <dt>{term}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function SystemScreen(): ReactNode {
+  const client = useClient();
+  const timings = useLintel((state) => state.timingsHistory);
+  const [info, setInfo] = useState<SystemInfo | null>(null);
+  const [error, setError] = useState<ContractErrorBody | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    let timer = 0;
+    const refresh = async (): Promise<void> => {
+      const result = await client['system:get']({});
+      if (!current) return;
+      if (result.ok) {
+        setInfo(result.value);
+        setError(null);
+      } else {
+        setError(result.error);
+      }
+      timer = window.setTimeout(() => void refresh(), REFRESH_EVERY_MS);
+    };
+    void refresh();
+    return () => {
+      current = false;
+      window.clearTimeout(timer);
+    };
+  }, [client]);
+
+  return (
+    <section className="screen system" aria-labelledby="system-heading">
+      <header className="screen-header">
+        <h1 id="system-heading">System</h1>
+      </header>
+      {error ? <ErrorNotice error={error} /> : null}
+      {info ? <SystemDetails info={info} /> : error ? null : <p className="muted">Loading…</p>}
+      <section className="card" aria-labelledby="latency-heading">
+        <h2 id="latency-heading">Processing time per frame</h2>
+        <LatencyChart samples={timings} />
+      </section>
+    </section>
+  );
+}
+
+function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
+  const health = info.health;
+  return (
+    <div className="card-grid">
+      <section className="card" aria-labelledby="sys-terminal">
+        <h2 id="sys-terminal">Terminal</h2>
+        <Facts
+          rows={[
+            ['Name', info.terminalName],
+            ['Version', info.version],
+            ['Running since', `${formatDateTime(info.startedAtMs)} (${formatUptime(Date.now() - info.startedAtMs)})`],
+            ['Data folder', info.dataDir],
+          ]}
+        />
+      </section>
+      <section className="card" aria-labelledby="sys-processing">
+        <h2 id="sys-processing">Camera and processing</h2>
+        <Facts
+          rows={[
+            ['Camera', cameraStatusText(health.camera)],
+            ['Processed', `${health.processedFps.toFixed(1)} frames per second`],
+            ['Frames', `${health.framesProcessed.toLocaleString()} processed · ${health.framesDropped.toLocaleString()} dropped`],
+            ['Worker restarts', String(health.workerRestarts)],
+          ]}
+        />
+      </section>
+      <section className="card" aria-labelledby="sys-models">
+        <h2 id="sys-models">Models</h2>
+        <Facts
+          rows={[
+            ['Backend', health.backend],
+            ['Detector', health.models.detector],
+            ['Face fitter', health.models.fitter],
+            ['Extractor', health.models.extractor],
+          ]}
+        />
+        {health.engines.length > 0 ? (
+          <table className="table">
+            <caption>Where each model runs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col">Engine</th>
+                <th scope="col">Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {health.engines.map((engine) => (
+                <tr key={engine.modelId}>
+                  <td>{engine.modelId}</td>
+                  <td>
+                    <span className="badge">
+                      <Icon name="chip" />
+                      {engine.engine}
+                    </span>
+                  </td>
+                  <td>{engine.reason ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+      <section className="card" aria-labelledby="sys-storage">
+        <h2 id="sys-storage">Storage and counts</h2>
+        <Facts
+          rows={[
+            ['Database', formatBytes(info.storage.databaseBytes)],
+            ['Free space', formatBytes(info.storage.freeBytes)],
+            ['People', info.counts.persons.toLocaleString()],
+            ['Samples', info.counts.samples.toLocaleString()],
+            ['Events', info.counts.events.toLocaleString()],
+            ...info.templates.map((template) => [`Templates (${template.modelId})`, template.templateCount.toLocaleString()] as const),
+          ]}
+        />
+        {info.rebuild ? (
+          <div className="rebuild">
+            <ProgressBar
+              label={`Template rebuild for ${info.rebuild.modelId}`}
+              value={info.rebuild.doneCount}
+              max={info.rebuild.totalCount}
+              text={`${info.rebuild.doneCount} of ${info.rebuild.totalCount}${info.rebuild.failedCount > 0 ? `, ${info.rebuild.failedCount} failed` : ''} — ${info.rebuild.state === 'running' ? 'running' : info.rebuild.state === 'done' ? 'done' : 'failed'}`}
+              tone={info.rebuild.state === 'done' ? 'ok' : 'busy'}
+            />
+          </div>
+        ) : null}
+      </section>
+      <section className="card" aria-labelledby="sys-outputs">
+        <h2 id="sys-outputs">Door outputs</h2>
+        {info.doorOutputs.length === 0 ? <p className="muted">None configured.</p> : null}
+        <ul className="output-status">
+          {info.doorOutputs.map((output) => {
+            const status = OUTPUT_STATUS[output.status];
+            return (
+              <li key={output.name}>
+                <span className={status.good ? 'badge badge-ok' : 'badge badge-bad'}>
+                  <Icon name={status.good ? 'check' : 'warning'} />
+                  {status.text}
+                </span>
+                <strong>{output.name}</strong> <span className="muted">({output.kind})</span>
+                <span className="output-message">{output.message}</span>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+// What the door says where the camera picture should be, when it cannot show one.
+import type { ReactNode } from 'react';
+
+import { formatClockTime } from '../common/dates.js';
+import { Icon } from '../common/Icon.js';
+import { useLintel } from '../store/store.js';
+
+export function CameraNotice(): ReactNode {
+  const stream = useLintel((state) => state.stream);
+  const camera = useLintel((state) => state.health?.camera ?? null);
+  let title: string;
+  let detail: string | null = null;
+  let icon: 'offline' | 'camera' | 'warning' = 'camera';
+  if (stream.state === 'lost') {
+    icon = 'offline';
+    title = 'Connection lost';
+    detail = `Reconnecting at ${formatClockTime(stream.retryAtMs)}`;
+  } else if (camera === null) {
+    title = 'Connecting to the terminal…';
+  } else if (camera.status === 'offline') {
+    icon = 'warning';
+    title = 'Camera offline';
+    detail = `${camera.reason} — retrying at ${formatClockTime(camera.retryAtMs)}`;
+  } else if (camera.status === 'starting') {
+    title = 'Starting the camera…';
+  } else if (camera.status === 'stopped') {
+    icon = 'warning';
+    title = 'Camera stopped';
+  } else {
+    return null;
+  }
+  return (
+    <div className="camera-notice" role="status">
+      <Icon name={icon} />
+      <strong>{title}</strong>
+      {detail ? <span>{detail}</span> : null}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// The default screen: the camera picture with its overlays, the time, the terminal's state, and a way into
+// the admin area.
+import type { ReactNode } from 'react';
+
+import { useServices } from '../app/services.js';
+import { Icon } from '../common/Icon.js';
+import { LiveCanvas } from '../live/LiveCanvas.js';
+import { useLintel } from '../store/store.js';
+import { CameraNotice } from './CameraNotice.js';
+import { Clock } from './Clock.js';
+import { StatusLine } from './StatusLine.js';
+
+export function DoorScreen(): ReactNode {
+  const terminalName = useLintel((state) => state.terminalName);
+  const paired = useLintel((state) => state.paired);
+  const openLogin = useLintel((state) => state.openLogin);
+  const { transportKind } = useServices();
+  return (
+    <main className="door" aria-labelledby="door-heading">
+      <h1 id="door-heading" className="visually-hidden">
+        Door
+      </h1>
+      <LiveCanvas mode="door" label="Camera view with the faces it sees" className="door-canvas" />
+      <CameraNotice />
+      <header className="door-top">
+        <div className="door-name">
+          <Icon name="door" />
+          <span>{terminalName ?? 'Lintel'}</span>
+        </div>
+        <Clock />
+      </header>
+      {transportKind === 'browser' && paired === false ? (
+        <div className="door-pairing notice notice-warning" role="status">
+          <Icon name="warning" />
+          <div className="notice-body">
+            <strong>This browser is not paired with the terminal</strong>
+            <span>Open the address the terminal printed when it started (it ends in /pair?token=…).</span>
+          </div>
+        </div>
+      ) : null}
+      <footer className="door-bottom">
+        <StatusLine />
+        <button type="button" className="btn door-admin" onClick={() => openLogin()}>
+          <Icon name="lock" />
+          Admin
+        </button>
+      </footer>
+    </main>
+  );
+}

@@ -1,0 +1,26 @@
+// The door's status line: camera, backend, processed frames per second and the last frame's processing time.
+import type { ReactNode } from 'react';
+
+import { Icon } from '../common/Icon.js';
+import { useLintel } from '../store/store.js';
+import { cameraStatusText, totalLatencyMs } from './camera-status.js';
+
+export function StatusLine(): ReactNode {
+  const health = useLintel((state) => state.health);
+  if (!health) return <div className="status-line">Waiting for the terminal…</div>;
+  const cameraOk = health.camera.status === 'live';
+  return (
+    <ul className="status-line" aria-label="Terminal status">
+      <li className={cameraOk ? 'status-item' : 'status-item status-item-warn'}>
+        <Icon name={cameraOk ? 'camera' : 'warning'} />
+        {cameraStatusText(health.camera)}
+      </li>
+      <li className="status-item">
+        <Icon name="chip" />
+        {health.backend}
+      </li>
+      <li className="status-item">{health.processedFps.toFixed(1)} fps processed</li>
+      {health.lastTimingsMs ? <li className="status-item">Latency {Math.round(totalLatencyMs(health.lastTimingsMs))} ms</li> : null}
+    </ul>
+  );
+}
