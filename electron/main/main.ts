@@ -1,7 +1,7 @@
 // The Electron main process: the composition root of the kiosk. Starts the terminal (TerminalApp), serves
 // the renderer on the app scheme, opens the hardened kiosk window and connects it over IPC. Everything with
 // a decision in it lives in the small modules beside this one, tested without Electron; this file wires them.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { jsonLinesLogger } from '../terminal/app/json-logger.js';
 import { TerminalApp } from '../terminal/app/terminal-app.js';
 import { packageRoot } from '../vision/models/paths.js';
 import { APP_ENTRY_URL, APP_SCHEME } from './app-origin.js';
+import { downloadTarget } from './download-policy.js';
 import { denyAllPermissions, guardWebContents, withContentSecurityPolicy } from './guards.js';
 import { connectWindow, type WindowConnection } from './ipc.js';
 import { readMainConfig, type MainConfig } from './main-config.js';
@@ -59,12 +60,26 @@ function failStartup(error: unknown): void {
   void closing.catch(() => undefined).finally(() => app.exit(1));
 }
 
-/** Hardens the session every window uses: permissions, CSP on anything not served by the app scheme. */
-function hardenDefaultSession(): void {
+/**
+ * Hardens the session every window uses: permissions, CSP on anything not served by the app scheme, downloads
+ * without a Save dialog; and serves the renderer on the app scheme.
+ */
+function hardenDefaultSession(dataDir: string): void {
   const defaultSession = session.defaultSession;
   denyAllPermissions(defaultSession, logger);
   defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders, CONTENT_SECURITY_POLICY) });
+  });
+  defaultSession.on('will-download', (event, item) => {
+    const target = downloadTarget(join(dataDir, 'exports'), item.getURL(), item.getFilename());
+    if (target === null) {
+      event.preventDefault();
+      logger.warn('security.download-refused', { url: item.getURL().slice(0, 200) });
+      return;
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    item.setSavePath(target);
+    item.once('done', (_doneEvent, state) => logger.info('download.done', { path: target, state }));
   });
   const rendererDir = join(packageRoot(), 'dist', 'renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`the renderer is not built: ${join(rendererDir, 'index.html')} is missing`);
@@ -75,7 +90,7 @@ function hardenDefaultSession(): void {
 
 async function start(startConfig: MainConfig): Promise<void> {
   Menu.setApplicationMenu(null);
-  hardenDefaultSession();
+  hardenDefaultSession(startConfig.dataDir);
   terminal = await TerminalApp.open({
     dataDir: startConfig.dataDir,
     defaultCameraUri: startConfig.cameraUri ?? demoCameraUri(),
