@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 import { app, dialog, ipcMain, Menu, powerSaveBlocker, protocol, session, type BrowserWindow } from 'electron';
 
+// First: its side effects (scheme privileges, sandbox, GPU switch) must run before `ready`.
+import { startup } from './before-ready.js';
+
 import { demoCameraUri, productVersion } from '../host/headless.js';
 import { CONTENT_SECURITY_POLICY } from '../host/http-host.js';
 import { jsonLinesLogger } from '../terminal/app/json-logger.js';
@@ -17,7 +20,7 @@ import { APP_ENTRY_URL, APP_SCHEME } from './app-origin.js';
 import { downloadTarget } from './download-policy.js';
 import { denyAllPermissions, guardWebContents, withContentSecurityPolicy } from './guards.js';
 import { connectWindow, type WindowConnection } from './ipc.js';
-import { readMainConfig, type MainConfig } from './main-config.js';
+import type { MainConfig } from './main-config.js';
 import { serveRendererRequest } from './renderer-protocol.js';
 import { quitGuard } from './shutdown.js';
 import { describeStartupFailure } from './startup-failure.js';
@@ -26,23 +29,7 @@ import { createKioskWindow } from './window.js';
 
 const logger = jsonLinesLogger();
 
-// Must happen before the app is ready, synchronously: Chromium fixes a scheme's privileges at startup.
-// standard: real origin, relative URLs and module scripts; secure: counts as a secure context (like https);
-// supportFetchAPI: fetch() of our own files; codeCache: V8 caches the bundle across starts (slow A55 cores).
-// Not bypassCSP, not corsEnabled beyond our origin: the scheme serves only our own files to our own page.
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
-// Every renderer in Chromium's sandbox, whatever a webContents' own preferences say.
-app.enableSandbox();
-
-let config: MainConfig | undefined;
-let configError: unknown;
-try {
-  config = readMainConfig(process.env, { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath });
-  // Also only before ready: for a board whose GPU driver Chromium cannot use (reference §6.1, [UNCERTAIN]).
-  if (config.disableGpu) app.disableHardwareAcceleration();
-} catch (error) {
-  configError = error;
-}
+const { config, configError } = startup;
 
 let terminal: TerminalApp | undefined;
 let window: BrowserWindow | undefined;
