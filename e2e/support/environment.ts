@@ -1,7 +1,8 @@
 // Where the browsers are: Debian's Chromium (Playwright's own download does not work here), and Electron's
 // binary when it was installed.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 /**
  * Flags for Chromium in a container as root: no sandbox, no GPU, and none of the background connections that
@@ -25,11 +26,17 @@ export function chromiumPath(): string {
   return path;
 }
 
-/** The Electron binary, or undefined where it was not downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD). */
+/**
+ * The Electron binary, or undefined where it was not downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD). Read from the
+ * package's path.txt rather than `require('electron')`, which tries to download a missing binary.
+ */
 export function electronBinary(): string | undefined {
   try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
+    const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    const executable = readFileSync(join(packageDir, 'path.txt'), 'utf8').trim();
+    const path = override ? join(override, executable) : join(packageDir, 'dist', executable);
+    return existsSync(path) ? path : undefined;
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@
 // a file camera whose photos each test chooses. The fixture keeps its own admin session (over HTTP, like any
 // browser) to put photos in front of the camera; everything a test checks goes through the UI.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,12 +101,13 @@ export class TerminalUnderTest {
 
   /**
    * Puts photos in front of the camera: a new camera on a new folder, so every face is a new track and gets
-   * its own decision. `photos` are file paths.
+   * its own decision. `photos` are file paths; LFW's 250 px portraits are enlarged to 500 px, a person standing
+   * at the door rather than at the far end of the corridor.
    */
   async show(photos: readonly string[], fps = 5): Promise<void> {
     const folder = join(this.dir, `camera-${++this.cameraCount}`);
     mkdirSync(folder);
-    photos.forEach((photo, index) => copyFileSync(photo, join(folder, `${String(index).padStart(3, '0')}.jpg`)));
+    await Promise.all(photos.map((photo, index) => sharp(photo).resize({ width: 500 }).jpeg({ quality: 92 }).toFile(join(folder, `${String(index).padStart(3, '0')}.jpg`))));
     await this.call('settings:update', { values: { 'camera.uri': `file:${folder}?fps=${fps}` } });
   }
 
