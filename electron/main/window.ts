@@ -2,6 +2,7 @@
 // once its first paint is ready so the screen never flashes white on the board.
 import { BrowserWindow } from 'electron';
 
+import { devShortcut } from './dev-shortcuts.js';
 import { hardenedWebPreferences } from './guards.js';
 
 /** The window's background until the page paints: the renderer's `--bg` (renderer/src/styles.css). */
@@ -28,5 +29,14 @@ export function createKioskWindow(options: KioskWindowOptions): BrowserWindow {
     webPreferences: hardenedWebPreferences(options.preloadPath, !options.production),
   });
   window.once('ready-to-show', () => window.show());
+  if (!options.production) {
+    window.webContents.on('before-input-event', (event, input) => {
+      const shortcut = devShortcut(input);
+      if (shortcut === null) return;
+      event.preventDefault();
+      if (shortcut === 'devtools') window.webContents.toggleDevTools();
+      else window.webContents.reload();
+    });
+  }
   return window;
 }
