@@ -99,7 +99,8 @@ async function start(startConfig: MainConfig): Promise<void> {
     window = undefined;
   });
   if (startConfig.production) powerSaveBlocker.start('prevent-display-sleep');
-  await kioskWindow.loadURL(APP_ENTRY_URL);
+  // A failed load is not a failed start: the supervisor logs did-fail-load and loads again with its back-off.
+  await kioskWindow.loadURL(APP_ENTRY_URL).catch(() => undefined);
   logger.info('app.started', { dataDir: startConfig.dataDir, production: startConfig.production, version: productVersion() });
 }
 
