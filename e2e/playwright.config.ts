@@ -31,6 +31,7 @@ export default defineConfig({
         launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] },
       },
     },
-    ...(electron && existsSync(electron) ? [{ name: 'electron', use: { viewport: { width: 800, height: 1280 } } }] : []),
+    // The Electron kiosk needs better-sqlite3 built for Electron's ABI (npx electron-builder install-app-deps).
+    ...(electron && existsSync(electron) ? [{ name: 'electron', use: { viewport: { width: 800, height: 1280 }, launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] } } }] : []),
   ],
 });

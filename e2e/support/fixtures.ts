@@ -1,7 +1,11 @@
-// The fixtures every spec uses: a fresh terminal per test, and screenshots in both kiosk orientations.
-import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
+// The fixtures every spec uses: a fresh terminal per test — the headless host driven in Chromium, or the
+// Electron kiosk itself in the `electron` project — and screenshots in both kiosk orientations.
+import { join } from 'node:path';
 
-import { missingPrerequisite, TerminalUnderTest, type TerminalOptions } from './terminal.js';
+import { _electron, test as base, expect, type ElectronApplication, type Page, type TestInfo } from '@playwright/test';
+
+import { electronBinary } from './environment.js';
+import { missingPrerequisite, pairingUrlFrom, ROOT, TerminalUnderTest, type Launcher, type TerminalOptions } from './terminal.js';
 
 /** The kiosk's two screen orientations. */
 export const ORIENTATIONS = {
@@ -14,19 +18,45 @@ interface Fixtures {
   terminal: TerminalUnderTest;
 }
 
+/**
+ * The Electron kiosk as the terminal: its window is the page under test, and it also serves the browser host
+ * on a free loopback port (LINTEL_HTTP_PORT) so the fixture can put photos in front of the camera.
+ */
+function electronLauncher(onStarted: (app: ElectronApplication) => void): Launcher {
+  return async ({ dataDir, cameraUri }) => {
+    const app = await _electron.launch({
+      executablePath: electronBinary(),
+      args: [join(ROOT, 'dist', 'electron', 'main', 'main.js')],
+      env: { ...process.env, LINTEL_DATA_DIR: dataDir, LINTEL_CAMERA: cameraUri, LINTEL_HTTP_PORT: '0' } as Record<string, string>,
+    });
+    onStarted(app);
+    return { process: app.process(), pairingUrl: await pairingUrlFrom(app.process(), []), close: () => app.close() };
+  };
+}
+
+let electronApp: ElectronApplication | undefined;
+
 export const test = base.extend<Fixtures>({
   terminalOptions: [{}, { option: true }],
   terminal: async ({ terminalOptions }, use, testInfo) => {
     const missing = missingPrerequisite();
     testInfo.skip(missing !== undefined, missing);
-    const terminal = await TerminalUnderTest.start(terminalOptions);
+    const launcher = testInfo.project.name === 'electron' ? electronLauncher((app) => (electronApp = app)) : undefined;
+    const terminal = await TerminalUnderTest.start(terminalOptions, launcher);
     if (terminalOptions.withAdmin ?? true) await terminal.loginAsAdmin();
     try {
       await use(terminal);
     } finally {
       if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('terminal.log', { body: terminal.logText(), contentType: 'text/plain' });
       await terminal.stop();
+      electronApp = undefined;
     }
+  },
+  // In the electron project the page is the kiosk window.
+  page: async ({ page, terminal }, use, testInfo) => {
+    // `terminal` is a dependency so the kiosk has started (and electronApp is set) before this runs.
+    if (testInfo.project.name !== 'electron' || !electronApp || !terminal) return use(page);
+    return use(await electronApp.firstWindow());
   },
 });
 

@@ -36,6 +36,35 @@ export interface TerminalOptions {
   readonly withAdmin?: boolean;
 }
 
+/** How a terminal process is started: the headless host, or the Electron kiosk (which then also serves HTTP). */
+export type Launcher = (args: { readonly dataDir: string; readonly cameraUri: string }) => Promise<{ readonly process: ChildProcess; readonly pairingUrl: string; readonly close?: () => Promise<void> }>;
+
+/** The pairing address a terminal prints on stdout, within 60 s. */
+export function pairingUrlFrom(child: ChildProcess, log: string[]): Promise<string> {
+  return new Promise<string>((resolvePairing, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the terminal printed no address in 60 s:\n${out}\n${log.join('')}`)), 60_000);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /(http:\/\/\S+\/pair\?token=\S+)/.exec(out);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolvePairing(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the terminal exited with ${code}:\n${out}\n${log.join('')}`)));
+  });
+}
+
+/** `lintel serve` on a free port. */
+export const serveLauncher: Launcher = async ({ dataDir, cameraUri }) => {
+  const child = spawn(process.execPath, [CLI, 'serve', '--data', dataDir, '--camera', cameraUri, '--port', '0'], {
+    env: { ...process.env, LINTEL_CAMERA: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { process: child, pairingUrl: await pairingUrlFrom(child, []) };
+};
+
 /** A running terminal. */
 export class TerminalUnderTest {
   private cookies = new Map<string, string>();
@@ -49,9 +78,15 @@ export class TerminalUnderTest {
     /** Opening it gives the browser a device session. */
     readonly pairingUrl: string,
     private readonly log: string[],
+    private readonly closeLaunched?: () => Promise<void>,
   ) {}
 
-  static async start(options: TerminalOptions = {}): Promise<TerminalUnderTest> {
+  /** Whether the page under test must open the pairing address (a browser) or is the kiosk window already. */
+  get opensInBrowser(): boolean {
+    return this.closeLaunched === undefined;
+  }
+
+  static async start(options: TerminalOptions = {}, launch: Launcher = serveLauncher): Promise<TerminalUnderTest> {
     const dir = mkdtempSync(join(tmpdir(), 'lintel-e2e-'));
     const dataDir = join(dir, 'data');
     if (options.withAdmin ?? true) {
@@ -62,26 +97,12 @@ export class TerminalUnderTest {
     mkdirSync(nobody);
     // An empty corridor: a plain wall, so the camera is live with no face.
     await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 96, g: 104, b: 112 } } }).jpeg().toFile(join(nobody, 'wall.jpg'));
-    const child = spawn(process.execPath, [CLI, 'serve', '--data', dataDir, '--camera', `file:${nobody}?fps=5`, '--port', '0'], {
-      env: { ...process.env, LINTEL_CAMERA: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const launched = await launch({ dataDir, cameraUri: `file:${nobody}?fps=5` });
     const log: string[] = [];
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => log.push(chunk));
-    const pairingUrl = await new Promise<string>((resolvePairing, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`lintel serve printed no address in 60 s:\n${out}\n${log.join('')}`)), 60_000);
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        out += chunk;
-        const match = /(http:\/\/\S+\/pair\?token=\S+)/.exec(out);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolvePairing(match[1]);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`lintel serve exited with ${code}:\n${out}\n${log.join('')}`)));
-    });
-    const terminal = new TerminalUnderTest(dir, child, new URL(pairingUrl).origin, pairingUrl, log);
+    launched.process.stderr?.setEncoding('utf8').on('data', (chunk: string) => log.push(chunk));
+    const { pairingUrl } = launched;
+    const child = launched.process;
+    const terminal = new TerminalUnderTest(dir, child, new URL(pairingUrl).origin, pairingUrl, log, launched.close);
     return terminal;
   }
 
@@ -122,6 +143,7 @@ export class TerminalUnderTest {
   }
 
   async stop(): Promise<void> {
+    await this.closeLaunched?.().catch(() => undefined);
     if (this.process.exitCode === null) {
       const exited = new Promise((resolveExit) => this.process.once('exit', resolveExit));
       this.process.kill('SIGTERM');

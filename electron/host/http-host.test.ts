@@ -121,6 +121,10 @@ describe('http host', () => {
     }
   });
 
+  test('a malformed path is a 400, not a failure', async () => {
+    assert.equal((await send('GET', '/%E0%A4%A')).status, 400);
+  });
+
   test('a pairing link with a wrong token sets no cookie', async () => {
     const reply = await send('GET', '/pair?token=not-a-token');
     assert.equal(reply.status, 401);

@@ -143,7 +143,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   }
 
   async function serveStatic(response: ServerResponse, pathname: string): Promise<void> {
-    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return sendText(response, 400, 'malformed path');
+    }
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     const root = normalize(options.rendererDir + sep);
     let file = join(root, relative === '' ? 'index.html' : relative);
     if (!file.startsWith(root)) return sendText(response, 404, 'not found');

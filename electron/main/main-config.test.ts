@@ -12,6 +12,7 @@ describe('main process configuration', () => {
     assert.equal(config.disableGpu, false);
     assert.equal(config.dataDir, '/home/door/.config/Lintel');
     assert.equal(config.manifestPath, undefined);
+    assert.equal(config.browserHost, undefined);
   });
 
   test('packaged or LINTEL_KIOSK=1 is production', () => {
@@ -31,6 +32,12 @@ describe('main process configuration', () => {
     assert.equal(config.disableGpu, true);
     assert.equal(config.manifestPath, '/opt/Lintel/resources/models/manifest.json');
     assert.deepEqual(readMainConfig({ LINTEL_RKNN_LIB: '/usr/lib/librknnrt.so' }, { isPackaged: true }).npu, { libraryPath: '/usr/lib/librknnrt.so' });
+  });
+
+  test('LINTEL_HTTP_PORT also serves the browser host, on loopback unless LINTEL_HTTP_HOST says otherwise', () => {
+    assert.deepEqual(readMainConfig({ LINTEL_HTTP_PORT: '7300' }, { isPackaged: true }).browserHost, { host: '127.0.0.1', port: 7300 });
+    assert.deepEqual(readMainConfig({ LINTEL_HTTP_PORT: '0', LINTEL_HTTP_HOST: '0.0.0.0' }, { isPackaged: true }).browserHost, { host: '0.0.0.0', port: 0 });
+    assert.throws(() => readMainConfig({ LINTEL_HTTP_PORT: 'http' }, { isPackaged: true }), /LINTEL_HTTP_PORT must be a port number/);
   });
 
   test('values that cannot be right are refused with the variable named', () => {

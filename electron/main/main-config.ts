@@ -20,6 +20,12 @@ export interface MainConfig {
    * add the NPU builds made for the board and their manifest on the board itself.
    */
   readonly manifestPath: string | undefined;
+  /**
+   * LINTEL_HTTP_PORT (and LINTEL_HTTP_HOST, default 127.0.0.1): also serve the browser host beside the kiosk
+   * window, for an admin's browser or a test; undefined: the kiosk window only. Its pairing address goes to
+   * stdout.
+   */
+  readonly browserHost: { readonly host: string; readonly port: number } | undefined;
 }
 
 /** Where a packaged app finds its runtime: Electron's `process.resourcesPath` when packaged. */
@@ -40,6 +46,9 @@ export function readMainConfig(env: NodeJS.ProcessEnv, location: AppLocation): M
     // Lintel never searches the loader's path for the NPU runtime (README, "On the Forlinx OK3568-C").
     throw new Error(`LINTEL_RKNN_LIB must be an absolute path to librknnrt.so, not "${libraryPath}"`);
   }
+  const portText = env.LINTEL_HTTP_PORT;
+  const port = portText ? Number(portText) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`LINTEL_HTTP_PORT must be a port number 0..65535, not "${portText}"`);
   return {
     production: isPackaged || env.LINTEL_KIOSK === '1',
     dataDir: resolveDataDir(undefined, env),
@@ -47,5 +56,6 @@ export function readMainConfig(env: NodeJS.ProcessEnv, location: AppLocation): M
     npu: libraryPath ? { libraryPath, ...(precision ? { precision } : {}) } : undefined,
     disableGpu: env.LINTEL_DISABLE_GPU === '1',
     manifestPath: isPackaged && resourcesPath ? join(resourcesPath, 'models', 'manifest.json') : undefined,
+    browserHost: port === undefined ? undefined : { host: env.LINTEL_HTTP_HOST || '127.0.0.1', port },
   };
 }

@@ -12,7 +12,7 @@ import { app, dialog, ipcMain, Menu, powerSaveBlocker, protocol, session, type B
 import { startup } from './before-ready.js';
 
 import { demoCameraUri, productVersion } from '../host/headless.js';
-import { CONTENT_SECURITY_POLICY } from '../host/http-host.js';
+import { CONTENT_SECURITY_POLICY, startHttpHost, type HttpHost } from '../host/http-host.js';
 import { jsonLinesLogger } from '../terminal/app/json-logger.js';
 import { TerminalApp } from '../terminal/app/terminal-app.js';
 import { packageRoot } from '../vision/models/paths.js';
@@ -35,6 +35,7 @@ let terminal: TerminalApp | undefined;
 let window: BrowserWindow | undefined;
 let connection: WindowConnection | undefined;
 let stopSupervisor: (() => void) | undefined;
+let browserHost: HttpHost | undefined;
 
 /** Shows why the terminal cannot start and exits non-zero (systemd restarts the kiosk). */
 function failStartup(error: unknown): void {
@@ -98,6 +99,10 @@ async function start(startConfig: MainConfig): Promise<void> {
     windowConnection.close();
     window = undefined;
   });
+  if (startConfig.browserHost) {
+    browserHost = await startHttpHost({ app: terminal, rendererDir: join(packageRoot(), 'dist', 'renderer'), ...startConfig.browserHost });
+    process.stdout.write(`Lintel browser access: ${browserHost.pairingUrl()}\n`);
+  }
   if (startConfig.production) powerSaveBlocker.start('prevent-display-sleep');
   // A failed load is not a failed start: the supervisor logs did-fail-load and loads again with its back-off.
   await kioskWindow.loadURL(APP_ENTRY_URL).catch(() => undefined);
@@ -125,6 +130,7 @@ if (!app.requestSingleInstanceLock()) {
     quitGuard({
       close: async () => {
         connection?.close();
+        await browserHost?.close();
         await terminal?.close();
       },
       exit: (code) => app.exit(code),
