@@ -10,6 +10,7 @@ import { guardAdminSession } from './api/guard-client.js';
 import { App } from './app/App.js';
 import { connectStream } from './app/connect-stream.js';
 import { ServicesContext, type Services } from './app/services.js';
+import { watchPairing } from './app/watch-pairing.js';
 import { PhotoCache } from './common/photo-cache.js';
 import { KeyboardController } from './keyboard/keyboard-controller.js';
 import { LiveFeed } from './live/live-feed.js';
@@ -31,12 +32,11 @@ keyboard.start();
 chime.unlockOnGesture(window);
 connectStream(transport.stream, feed, useLintel);
 
-// The first figures before the stream's first health message, and whether this client has a session at all.
+watchPairing(client, useLintel);
+
+// The first figures before the stream's first health message.
 void client['health:get']({}).then((result) => {
   if (result.ok && useLintel.getState().health === null) useLintel.getState().receiveHealth(result.value, Date.now());
-});
-void client['admin:status']({}).then((result) => {
-  if (result.ok) useLintel.getState().setPaired(result.value.session !== null);
 });
 
 const root = document.getElementById('root');

@@ -10,15 +10,23 @@ function isResult(body: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error && typeof error.message === 'string';
 }
 
+/**
+ * Small calls outlive the page (fetch keepalive), so a cancel sent while the page is being closed still arrives;
+ * browsers cap keepalive bodies at 64 KB in total, so uploads go without it.
+ */
+const KEEPALIVE_MAX_BODY_CHARS = 8 * 1024;
+
 /** An Invoke over fetch; a network failure or a body that is no Result rejects (createClient makes it 'unavailable'). */
 export function createHttpInvoke(fetchImpl: typeof fetch): Invoke {
   return async (channel, request) => {
+    const requestBody = JSON.stringify(request);
     const response = await fetchImpl(callPath(channel), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request),
+      body: requestBody,
       credentials: 'same-origin',
       cache: 'no-store',
+      keepalive: requestBody.length <= KEEPALIVE_MAX_BODY_CHARS,
     });
     let body: unknown;
     try {

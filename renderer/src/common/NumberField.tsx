@@ -14,6 +14,7 @@ export function NumberField({
   allowEmpty = false,
   hint,
   error,
+  placeholder,
 }: {
   readonly label: string;
   readonly value: number | null;
@@ -24,6 +25,8 @@ export function NumberField({
   readonly allowEmpty?: boolean;
   readonly hint?: ReactNode;
   readonly error?: string | null | undefined;
+  /** Shown while empty, e.g. what empty means. */
+  readonly placeholder?: string;
 }): ReactNode {
   const format = (stored: number | null): string => (stored === null || Number.isNaN(stored) ? '' : String(Number((stored / scale).toFixed(6))));
   const parse = (text: string): number | null => {
@@ -52,6 +55,7 @@ export function NumberField({
       maxLength={24}
       hint={hint}
       error={error}
+      placeholder={placeholder}
       className="number-field"
     />
   );

@@ -15,15 +15,17 @@ export function Segmented<T extends string>({
   options,
   onChange,
   showLabel = true,
+  className,
 }: {
   readonly label: string;
   readonly value: T;
   readonly options: readonly SegmentOption<T>[];
   readonly onChange: (value: T) => void;
   readonly showLabel?: boolean;
+  readonly className?: string;
 }): ReactNode {
   return (
-    <div className="field">
+    <div className={className ? `field ${className}` : 'field'}>
       {showLabel ? <span className="segmented-label">{label}</span> : null}
       <div className="segmented" role="radiogroup" aria-label={label}>
         {options.map((option) => (

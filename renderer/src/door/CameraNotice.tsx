@@ -1,6 +1,7 @@
 // What the door says where the camera picture should be, when it cannot show one.
 import type { ReactNode } from 'react';
 
+import { useServices } from '../app/services.js';
 import { formatClockTime } from '../common/dates.js';
 import { Icon } from '../common/Icon.js';
 import { useLintel } from '../store/store.js';
@@ -8,10 +9,17 @@ import { useLintel } from '../store/store.js';
 export function CameraNotice(): ReactNode {
   const stream = useLintel((state) => state.stream);
   const camera = useLintel((state) => state.health?.camera ?? null);
+  const pairedNot = useLintel((state) => state.paired === false);
+  const { transportKind } = useServices();
+  const unpaired = pairedNot && transportKind === 'browser';
   let title: string;
   let detail: string | null = null;
-  let icon: 'offline' | 'camera' | 'warning' = 'camera';
-  if (stream.state === 'lost') {
+  let icon: 'offline' | 'camera' | 'warning' | 'lock' = 'camera';
+  if (unpaired) {
+    icon = 'lock';
+    title = 'This browser is not paired with the terminal';
+    detail = 'Open the address the terminal printed when it started (it ends in /pair?token=…).';
+  } else if (stream.state === 'lost') {
     icon = 'offline';
     title = 'Connection lost';
     detail = `Reconnecting at ${formatClockTime(stream.retryAtMs)}`;
@@ -29,11 +37,16 @@ export function CameraNotice(): ReactNode {
   } else {
     return null;
   }
+  // The picture and figures on screen are old news while the stream is down: dim them.
+  const stale = unpaired || stream.state === 'lost';
   return (
-    <div className="camera-notice" role="status">
-      <Icon name={icon} />
-      <strong>{title}</strong>
-      {detail ? <span>{detail}</span> : null}
-    </div>
+    <>
+      {stale ? <div className="door-stale" /> : null}
+      <div className="camera-notice" role="status">
+        <Icon name={icon} />
+        <strong>{title}</strong>
+        {detail ? <span>{detail}</span> : null}
+      </div>
+    </>
   );
 }

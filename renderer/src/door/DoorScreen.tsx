@@ -2,7 +2,6 @@
 // the admin area.
 import type { ReactNode } from 'react';
 
-import { useServices } from '../app/services.js';
 import { Icon } from '../common/Icon.js';
 import { LiveCanvas } from '../live/LiveCanvas.js';
 import { useLintel } from '../store/store.js';
@@ -12,9 +11,7 @@ import { StatusLine } from './StatusLine.js';
 
 export function DoorScreen(): ReactNode {
   const terminalName = useLintel((state) => state.terminalName);
-  const paired = useLintel((state) => state.paired);
   const openLogin = useLintel((state) => state.openLogin);
-  const { transportKind } = useServices();
   return (
     <main className="door" aria-labelledby="door-heading">
       <h1 id="door-heading" className="visually-hidden">
@@ -29,15 +26,6 @@ export function DoorScreen(): ReactNode {
         </div>
         <Clock />
       </header>
-      {transportKind === 'browser' && paired === false ? (
-        <div className="door-pairing notice notice-warning" role="status">
-          <Icon name="warning" />
-          <div className="notice-body">
-            <strong>This browser is not paired with the terminal</strong>
-            <span>Open the address the terminal printed when it started (it ends in /pair?token=…).</span>
-          </div>
-        </div>
-      ) : null}
       <footer className="door-bottom">
         <StatusLine />
         <button type="button" className="btn door-admin" onClick={() => openLogin()}>

@@ -7,8 +7,22 @@ import { cameraStatusText, totalLatencyMs } from './camera-status.js';
 
 export function StatusLine(): ReactNode {
   const health = useLintel((state) => state.health);
+  const connected = useLintel((state) => state.stream.state === 'open');
   if (!health) return <div className="status-line">Waiting for the terminal…</div>;
+  if (!connected) {
+    return (
+      <ul className="status-line" aria-label="Terminal status">
+        <li className="status-item status-item-warn">
+          <Icon name="offline" />
+          No connection to the terminal
+        </li>
+      </ul>
+    );
+  }
   const cameraOk = health.camera.status === 'live';
+  // Where the models run, e.g. "auto · NPU, CPU": the configured backend and the engines in use.
+  const engines = [...new Set(health.engines.map((engine) => engine.engine))];
+  const backend = engines.length > 0 ? `${health.backend} · ${engines.join(', ')}` : health.backend;
   return (
     <ul className="status-line" aria-label="Terminal status">
       <li className={cameraOk ? 'status-item' : 'status-item status-item-warn'}>
@@ -17,7 +31,7 @@ export function StatusLine(): ReactNode {
       </li>
       <li className="status-item">
         <Icon name="chip" />
-        {health.backend}
+        {backend}
       </li>
       <li className="status-item">{health.processedFps.toFixed(1)} fps processed</li>
       {health.lastTimingsMs ? <li className="status-item">Latency {Math.round(totalLatencyMs(health.lastTimingsMs))} ms</li> : null}

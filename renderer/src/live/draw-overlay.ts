@@ -66,7 +66,7 @@ function drawFace(context: CanvasRenderingContext2D, face: Face, imageRect: Rect
   context.stroke();
 
   context.fillStyle = COLOURS.landmark;
-  const radius = Math.max(2, 3 * pixelRatio);
+  const radius = Math.max(3, 4 * pixelRatio);
   for (const point of face.fivePointsNorm) {
     const at = pointToCanvas(point, imageRect, mirrored);
     context.beginPath();

@@ -128,7 +128,7 @@ const sessionSlice: Slice<SessionSlice> = (set) => ({
   loginNotice: null,
   adminNotice: null,
   openLogin: (notice) => set({ screen: 'login', loginNotice: notice ?? null }),
-  showDoor: () => set({ screen: 'door', admin: null, loginNotice: null, adminNotice: null, importId: null }),
+  showDoor: () => set({ screen: 'door', adminTab: 'enroll', admin: null, loginNotice: null, adminNotice: null, importId: null }),
   adminLoggedIn: (username, expiresAtMs) => set({ screen: 'admin', admin: { username, expiresAtMs }, loginNotice: null }),
   adminSessionLost: () =>
     set((state) => (state.screen === 'admin' ? { screen: 'login', admin: null, adminNotice: null, loginNotice: 'Your administrator session has ended. Please log in again.' } : {})),

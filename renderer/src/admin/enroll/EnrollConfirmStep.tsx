@@ -78,7 +78,7 @@ export function EnrollConfirmStep({
           </button>
           <button type="button" className="btn btn-primary" onClick={() => void enroll(false)} disabled={busy}>
             <Icon name="check" />
-            {busy ? 'Enrolling…' : 'Enroll'}
+            {busy ? 'Enrolling…' : 'Enroll this person'}
           </button>
         </div>
       )}

@@ -51,16 +51,23 @@ export function EnrollScreen(): ReactNode {
   const [photoOutcome, setPhotoOutcome] = useState<PhotoOutcome | null>(null);
   const samplesComplete = useLintel((state) => session !== null && state.enrollment?.sessionId === session.sessionId && state.enrollment.samplesTaken >= state.enrollment.samplesWanted);
 
-  // The session to cancel when this screen goes away; null once committed or cancelled.
+  // The session to cancel when this screen or the page goes away; null once committed or cancelled.
   const openSession = useRef<string | null>(null);
   const mounted = useRef(true);
   useEffect(() => {
     mounted.current = true;
-    return () => {
-      mounted.current = false;
+    const cancelOpen = (): void => {
       const sessionId = openSession.current;
       openSession.current = null;
       if (sessionId) void client['enroll:live-cancel']({ sessionId });
+    };
+    // Closing or reloading the page does not unmount anything; the terminal would keep the session (and refuse
+    // new ones) until it times out.
+    window.addEventListener('pagehide', cancelOpen);
+    return () => {
+      mounted.current = false;
+      window.removeEventListener('pagehide', cancelOpen);
+      cancelOpen();
     };
   }, [client]);
 

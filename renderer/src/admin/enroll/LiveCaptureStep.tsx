@@ -32,6 +32,7 @@ export function LiveCaptureStep({
       </div>
       <div className="enroll-guide">
         {error ? <ErrorNotice error={error} onRetry={onRetry} /> : null}
+        {error?.code === 'conflict' ? <p className="muted">A capture left unfinished elsewhere (another browser, a closed tab) ends by itself after a few minutes.</p> : null}
         {!error && !session ? <p className="muted">Starting the camera session…</p> : null}
         {session && !cameraLive ? (
           <div className="notice notice-warning" role="status">

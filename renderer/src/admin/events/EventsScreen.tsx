@@ -92,6 +92,7 @@ export function EventsScreen(): ReactNode {
         <DateField label="Until" type="datetime-local" value={filters.until} onChange={(value) => set('until', value)} />
         <PersonFilter person={filters.person} onChange={(person) => set('person', person)} />
         <Segmented
+          className="filter-wide"
           label="Decision"
           value={filters.decision}
           onChange={(value) => set('decision', value)}

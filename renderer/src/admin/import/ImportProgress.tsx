@@ -67,7 +67,9 @@ export function ImportProgress({ importId, onNewImport }: { readonly importId: s
       {error ? <ErrorNotice error={error} /> : null}
       {job ? (
         <>
-          <h2 role="status">{STATE_TEXT[job.state]}</h2>
+          <div role="status">
+            <h2>{STATE_TEXT[job.state]}</h2>
+          </div>
           <ProgressBar label="Files" value={job.done} max={job.total} text={`${job.done} of ${job.total} files`} tone={job.state === 'done' ? 'ok' : 'busy'} />
           {job.state === 'running' && job.current ? (
             <p className="muted import-current">
@@ -112,7 +114,7 @@ export function ImportProgress({ importId, onNewImport }: { readonly importId: s
                         {person.externalId ? <span className="muted"> · {person.externalId}</span> : null}
                       </td>
                       <td>
-                        <span className={person.status === 'enrolled' ? 'badge badge-ok' : 'badge badge-bad'}>
+                        <span className={person.status === 'enrolled' ? 'badge badge-ok' : person.status === 'skipped' ? 'badge' : 'badge badge-bad'}>
                           <Icon name={person.status === 'enrolled' ? 'check' : person.status === 'skipped' ? 'info' : 'cross'} />
                           {IMPORT_PERSON_STATUS_TEXT[person.status]}
                         </span>

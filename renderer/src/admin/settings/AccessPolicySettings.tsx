@@ -46,6 +46,7 @@ export function AccessPolicySettings({ draft, change, issue }: SectionProps): Re
           value={policy.minLiveness}
           onChange={(value) => set('minLiveness', value)}
           allowEmpty
+          placeholder="Off"
           hint="0 to 1; needs a liveness model. Empty: liveness does not decide."
           error={issue(['access.policy', 'minLiveness'])}
         />

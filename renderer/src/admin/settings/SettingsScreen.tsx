@@ -70,6 +70,12 @@ export function SettingsScreen(): ReactNode {
     },
   };
 
+  const showFirstProblem = (): void => {
+    const field = document.querySelector<HTMLElement>('.settings-form [aria-invalid="true"], .settings-form .field-error');
+    field?.scrollIntoView({ block: 'center' });
+    if (field instanceof HTMLInputElement) field.focus({ preventScroll: true });
+  };
+
   const save = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     if (!dirty || issues.size > 0 || busy) return;
@@ -107,10 +113,15 @@ export function SettingsScreen(): ReactNode {
         <div className="save-bar">
           {saveError ? <ErrorNotice error={saveError} /> : null}
           {issues.size > 0 ? (
-            <p className="field-error" role="alert">
-              <span aria-hidden="true">⚠ </span>
-              {issues.size === 1 ? 'One field needs fixing' : `${issues.size} fields need fixing`} before saving.
-            </p>
+            <div className="save-problems" role="alert">
+              <p className="field-error">
+                <span aria-hidden="true">⚠ </span>
+                {issues.size === 1 ? 'One field needs fixing' : `${issues.size} fields need fixing`} before saving.
+              </p>
+              <button type="button" className="btn btn-small" onClick={showFirstProblem}>
+                Show
+              </button>
+            </div>
           ) : null}
           {saved && !dirty ? (
             <p className="save-ok" role="status">

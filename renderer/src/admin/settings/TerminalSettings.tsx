@@ -19,7 +19,7 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           value={draft['camera.uri'] ?? ''}
           onChange={(value) => change('camera.uri', orNull(value))}
           maxLength={4096}
-          placeholder="v4l2:/dev/video0"
+          placeholder="The terminal's default camera"
           error={issue(['camera.uri'])}
           hint="A camera URI, e.g. v4l2:/dev/video0 or file:/path/to/photos. Empty: the terminal's default camera."
         />
@@ -31,6 +31,7 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           value={draft['recognition.identifySimilarity']}
           onChange={(value) => change('recognition.identifySimilarity', value)}
           allowEmpty
+          placeholder="Model default"
           error={issue(['recognition.identifySimilarity'])}
           hint="Cosine similarity from −1 to 1 a face needs to count as someone. Higher: fewer mix-ups, more “not recognised”. Empty: the model's default."
         />
@@ -39,6 +40,7 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           value={draft['recognition.extractorModelId'] ?? ''}
           onChange={(value) => change('recognition.extractorModelId', orNull(value))}
           maxLength={100}
+          placeholder="Default model"
           error={issue(['recognition.extractorModelId'])}
           hint="A model id from the terminal's model manifest. Empty: the default. Changing it rebuilds every template (see System)."
         />
@@ -47,6 +49,7 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           value={draft['liveness.modelId'] ?? ''}
           onChange={(value) => change('liveness.modelId', orNull(value))}
           maxLength={100}
+          placeholder="Off"
           error={issue(['liveness.modelId'])}
           hint="A liveness model id from the manifest. Empty: no liveness check."
         />
