@@ -25,7 +25,6 @@ export function createHttpInvoke(fetchImpl: typeof fetch): Invoke {
       headers: { 'content-type': 'application/json' },
       body: requestBody,
       credentials: 'same-origin',
-      cache: 'no-store',
       keepalive: requestBody.length <= KEEPALIVE_MAX_BODY_CHARS,
     });
     let body: unknown;

@@ -2,12 +2,9 @@
 // Electron preload's subscription. Either way the listener sees parsed StreamMessages and the connection's state.
 import { HTTP_PATHS, parseStreamMessage, type LintelBridge, type StreamMessage } from '../contract.js';
 import { reconnectDelayMs } from './reconnect-backoff.js';
+import type { StreamStatus } from './stream-status.js';
 
-export type StreamStatus =
-  | { readonly state: 'connecting' }
-  | { readonly state: 'open' }
-  /** Since when nothing arrives, and when the next attempt is, ms since epoch. */
-  | { readonly state: 'lost'; readonly sinceMs: number; readonly retryAtMs: number };
+export type { StreamStatus } from './stream-status.js';
 
 export interface StreamHandlers {
   /** A new connection began: its messages restart their sequence numbers. */
@@ -87,13 +84,16 @@ export function webSocketStream(location: Pick<Location, 'protocol' | 'host'>): 
   };
 }
 
-/** The Electron preload's stream: one connection for the window's life. */
+/** The Electron preload's stream: one connection for the window's life; messages checked like the WebSocket's. */
 export function bridgeStream(bridge: LintelBridge): StreamSource {
   return {
     start(handlers) {
       handlers.onConnect();
       handlers.onStatus({ state: 'open' });
-      return bridge.subscribe(handlers.onMessage);
+      return bridge.subscribe((raw) => {
+        const message = parseStreamMessage(raw);
+        if (message) handlers.onMessage(message);
+      });
     },
   };
 }

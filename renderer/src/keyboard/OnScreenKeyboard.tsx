@@ -11,7 +11,8 @@ import { letterFor } from './text-editing.js';
 
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
 const LETTER_ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
-const SYMBOL_ROWS = ['@#$%&*()', '-_=+/\\:;', '.,?!\'"~'];
+// '@' and '.' sit on the bottom row in both layers, so every key's name stays unique.
+const SYMBOL_ROWS = ['#$%&*()', '-_=+/\\:;', ',?!\'"~'];
 const NUMBER_ROWS = [
   ['1', '2', '3'],
   ['4', '5', '6'],

@@ -3,7 +3,7 @@
 // overlays never pass through it: they are painted on a canvas from the live feed (live/).
 import { create, type StateCreator } from 'zustand';
 
-import type { StreamStatus } from '../api/stream-source.js';
+import type { StreamStatus } from '../api/stream-status.js';
 import type { DecisionEvent, EnrollmentFeedback, StageTimingsMs, TerminalHealth } from './types.js';
 
 /** How many health samples of stage timings the system screen charts. */
@@ -76,7 +76,7 @@ interface EnrollmentSlice {
 }
 
 interface ImportSlice {
-  /** The import this admin started, kept while they look at other screens. */
+  /** The import started at this screen, followed until someone starts a new one (it runs on without the screen). */
   importId: string | null;
   setImportId(importId: string | null): void;
 }
@@ -128,7 +128,7 @@ const sessionSlice: Slice<SessionSlice> = (set) => ({
   loginNotice: null,
   adminNotice: null,
   openLogin: (notice) => set({ screen: 'login', loginNotice: notice ?? null }),
-  showDoor: () => set({ screen: 'door', adminTab: 'enroll', admin: null, loginNotice: null, adminNotice: null, importId: null }),
+  showDoor: () => set({ screen: 'door', adminTab: 'enroll', admin: null, loginNotice: null, adminNotice: null }),
   adminLoggedIn: (username, expiresAtMs) => set({ screen: 'admin', admin: { username, expiresAtMs }, loginNotice: null }),
   adminSessionLost: () =>
     set((state) => (state.screen === 'admin' ? { screen: 'login', admin: null, adminNotice: null, loginNotice: 'Your administrator session has ended. Please log in again.' } : {})),

@@ -56,7 +56,7 @@ function OutputFields({ output, onChange, issue }: { readonly output: DoorOutput
       );
     case 'webhook':
       return (
-        <div className="field-grid">
+        <div>
           <TextField label="URL" type="url" inputMode="url" value={output.url} onChange={(url) => onChange({ ...output, url })} maxLength={4096} error={issue('url')} hint="http or https; the terminal POSTs each event as JSON." />
           <Segmented
             label="Send"

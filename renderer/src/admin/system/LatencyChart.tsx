@@ -8,7 +8,7 @@ import { chartTopMs, stackSegments, STAGES } from './latency-chart.js';
 
 const WIDTH = 600;
 const HEIGHT = 200;
-const LEFT = 48;
+const LEFT = 64;
 const BOTTOM = 8;
 
 export function LatencyChart({ samples }: { readonly samples: readonly TimingSample[] }): ReactNode {
@@ -28,7 +28,7 @@ export function LatencyChart({ samples }: { readonly samples: readonly TimingSam
             <g key={fraction}>
               <line x1={LEFT} x2={WIDTH} y1={y} y2={y} className="chart-grid" />
               <text x={LEFT - 6} y={y + 5} textAnchor="end" className="chart-axis">
-                {Math.round(topMs * fraction)}
+                {fraction === 1 ? `${topMs} ms` : Math.round(topMs * fraction)}
               </text>
             </g>
           );

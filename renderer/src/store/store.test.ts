@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+
+import { TIMINGS_HISTORY_LENGTH, useLintel } from './store.js';
+import type { DecisionEvent, TerminalHealth } from './types.js';
+
+const initial = useLintel.getState();
+beforeEach(() => useLintel.setState(initial, true));
+
+const quality = { interOcularPx: 60, yawDeg: 0, pitchDeg: 0, rollDeg: 0, sharpness: 100, brightness: 120, contrast: 40, presence: 1, detectorScore: 0.9 };
+const decision = (eventId: number): DecisionEvent => ({ eventId, trackId: 1, decidedAtMs: 1_000, decision: 'denied', reason: 'unknown', quality, trackAgeMs: 400 });
+const health = (framesProcessed: number): TerminalHealth => ({
+  camera: { status: 'live', fps: 15 },
+  models: { detector: 'd', fitter: 'f', extractor: 'e' },
+  backend: 'cpu',
+  engines: [],
+  processedFps: 10,
+  framesProcessed,
+  framesDropped: 0,
+  workerRestarts: 0,
+  lastTimingsMs: { detectMs: 5, fitMs: 4, qualityMs: 1, extractMs: 20 },
+});
+
+describe('store', () => {
+  test('shows a new decision and ignores one replayed after a reconnect', () => {
+    useLintel.getState().showDecision(decision(7));
+    useLintel.getState().dismissDecision(7);
+    useLintel.getState().showDecision(decision(7));
+    assert.equal(useLintel.getState().decision, null);
+    useLintel.getState().showDecision(decision(8));
+    assert.equal(useLintel.getState().decision?.eventId, 8);
+  });
+
+  test('a newer decision replaces the one showing, and dismissing the old one leaves it', () => {
+    useLintel.getState().showDecision(decision(1));
+    useLintel.getState().showDecision(decision(2));
+    useLintel.getState().dismissDecision(1);
+    assert.equal(useLintel.getState().decision?.eventId, 2);
+  });
+
+  test('keeps a timing sample per processed batch, the last 60', () => {
+    for (let frames = 1; frames <= TIMINGS_HISTORY_LENGTH + 10; frames++) {
+      useLintel.getState().receiveHealth(health(frames), frames * 1_000);
+      useLintel.getState().receiveHealth(health(frames), frames * 1_000 + 500);
+    }
+    const history = useLintel.getState().timingsHistory;
+    assert.equal(history.length, TIMINGS_HISTORY_LENGTH);
+    assert.equal(history.at(-1)?.atMs, (TIMINGS_HISTORY_LENGTH + 10) * 1_000);
+  });
+
+  test('re-renders enrollment progress only when what is shown changes', () => {
+    const feedback = { frameSeq: 1, timestampMs: 1, hint: 'hold-still' as const, progress: 0.2, samplesTaken: 1, samplesWanted: 5, accepted: true };
+    useLintel.getState().receiveEnrollmentFeedback('s', feedback);
+    const first = useLintel.getState().enrollment;
+    useLintel.getState().receiveEnrollmentFeedback('s', { ...feedback, frameSeq: 2, accepted: false, progress: 0.25 });
+    assert.equal(useLintel.getState().enrollment, first);
+    useLintel.getState().receiveEnrollmentFeedback('s', { ...feedback, frameSeq: 3, samplesTaken: 2 });
+    assert.equal(useLintel.getState().enrollment?.samplesTaken, 2);
+  });
+
+  test('an expired admin session returns to the login with a word why; logging out resets the section', () => {
+    useLintel.getState().adminLoggedIn('ada', 10);
+    useLintel.getState().setAdminTab('settings');
+    useLintel.getState().adminSessionLost();
+    assert.equal(useLintel.getState().screen, 'login');
+    assert.match(useLintel.getState().loginNotice ?? '', /session has ended/);
+    useLintel.getState().showDoor();
+    assert.equal(useLintel.getState().adminTab, 'enroll');
+  });
+});
