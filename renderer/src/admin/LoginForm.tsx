@@ -6,6 +6,7 @@ import type { ContractErrorBody } from '../contract.js';
 import { ErrorNotice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { Segmented } from '../common/Segmented.js';
+import { asSentence } from '../common/sentence.js';
 import { TextField } from '../common/TextField.js';
 import { useLintel } from '../store/store.js';
 import { PinPad } from './PinPad.js';
@@ -95,7 +96,7 @@ export function LoginForm(): ReactNode {
           <Icon name="lock" />
           <div className="notice-body">
             <strong>Locked</strong>
-            <span>{problem.message}</span>
+            <span>{asSentence(problem.message)}</span>
           </div>
         </div>
       ) : null}

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 
 import type { ContractErrorBody, ErrorCode } from '../contract.js';
 import { Icon } from './Icon.js';
+import { asSentence } from './sentence.js';
 
 const TITLES: Readonly<Record<ErrorCode, string>> = {
   'invalid-request': 'Not accepted',
@@ -17,7 +18,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
 
 export function ErrorNotice({ error, onRetry }: { readonly error: ContractErrorBody | string; readonly onRetry?: () => void }): ReactNode {
   const title = typeof error === 'string' ? 'Something went wrong' : TITLES[error.code];
-  const message = typeof error === 'string' ? error : error.message;
+  const message = asSentence(typeof error === 'string' ? error : error.message);
   return (
     <div className="notice notice-error" role="alert">
       <Icon name="warning" />
