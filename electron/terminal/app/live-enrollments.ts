@@ -42,8 +42,13 @@ export class LiveEnrollments {
     private readonly onActiveChange: (active: boolean) => void,
   ) {}
 
+  /**
+   * Starts a session. One left running (a browser closed mid-enrollment, the kiosk and a browser both at it) is
+   * ended: the admin starting now is at the camera, and the person there is the one to enroll. Its samples are
+   * dropped and its commit answers 'not-found'.
+   */
   start(context: LiveEnrollmentContext, samplesWanted: number): { sessionId: string; samplesWanted: number } {
-    if (this.current) throw new StoreError('conflict', 'another enrollment is in progress: finish or cancel it first');
+    if (this.current) this.end(this.current.sessionId);
     if (context.camera.state.status !== 'live') throw Object.assign(new Error(`the camera is ${context.camera.state.status}: enrollment needs a live camera`), { code: 'unavailable' });
     const sessionId = randomUUID();
     const abort = new AbortController();

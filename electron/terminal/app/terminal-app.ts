@@ -8,7 +8,7 @@ import { defaultManifestPath } from '../../vision/models/paths.js';
 import type { DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
-import { createDoorOutputs, type DoorLogger, type DoorOutputs } from '../door/door-output.js';
+import { createDoorOutputs, DoorConfigError, type DoorLogger, type DoorOutputs } from '../door/door-output.js';
 import type { Settings } from '../store/settings-repository.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
@@ -209,7 +209,13 @@ export class TerminalApp {
       }
       if (values['door.outputs']) {
         // Built before it is stored: a configuration the outputs refuse is never written.
-        const next = createDoorOutputs(values['door.outputs'], { logger: this.options.logger, dataDir: this.options.dataDir });
+        let next: DoorOutputs;
+        try {
+          next = createDoorOutputs(values['door.outputs'], { logger: this.options.logger, dataDir: this.options.dataDir });
+        } catch (error) {
+          if (error instanceof DoorConfigError) throw new StoreError('invalid', `setting door.outputs: ${error.message}`);
+          throw error;
+        }
         await next.close();
       }
       const before = this.store.settings.getAll();
