@@ -1,6 +1,7 @@
 // A person's details as a read-only list, for a last look before saving.
 import type { ReactNode } from 'react';
 
+import { Facts } from '../../common/Facts.js';
 import type { PersonDraft } from './person-draft.js';
 
 export function validityText(validFrom: string, validUntil: string): string {
@@ -19,14 +20,5 @@ export function PersonSummary({ draft, extra = [] }: { readonly draft: PersonDra
     ['Access', draft.enabled ? 'Enabled' : 'Disabled'],
     ...extra,
   ];
-  return (
-    <dl className="summary">
-      {rows.map(([term, value]) => (
-        <div key={term} className="summary-row">
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <Facts rows={rows} />;
 }

@@ -11,6 +11,7 @@ import { ProgressBar } from '../../common/ProgressBar.js';
 import { cameraStatusText } from '../../door/camera-status.js';
 import { useLintel } from '../../store/store.js';
 import { LatencyChart } from './LatencyChart.js';
+import { Facts } from '../../common/Facts.js';
 
 type SystemInfo = ResponseOf<'system:get'>;
 
@@ -41,19 +42,6 @@ function formatUptime(ms: number): string {
   const days = Math.floor(minutes / 1_440);
   const hours = Math.floor((minutes % 1_440) / 60);
   return days > 0 ? `${days} d ${hours} h` : hours > 0 ? `${hours} h ${minutes % 60} min` : `${minutes} min`;
-}
-
-function Facts({ rows }: { readonly rows: readonly (readonly [string, ReactNode])[] }): ReactNode {
-  return (
-    <dl className="summary">
-      {rows.map(([term, value]) => (
-        <div key={term} className="summary-row">
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
 }
 
 export function SystemScreen(): ReactNode {
