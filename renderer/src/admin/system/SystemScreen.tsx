@@ -6,12 +6,12 @@ import { useClient } from '../../app/services.js';
 import type { ContractErrorBody, ResponseOf } from '../../contract.js';
 import { formatDateTime } from '../../common/dates.js';
 import { ErrorNotice } from '../../common/ErrorNotice.js';
+import { Facts } from '../../common/Facts.js';
 import { Icon } from '../../common/Icon.js';
 import { ProgressBar } from '../../common/ProgressBar.js';
 import { cameraStatusText } from '../../door/camera-status.js';
 import { useLintel } from '../../store/store.js';
 import { LatencyChart } from './LatencyChart.js';
-import { Facts } from '../../common/Facts.js';
 
 type SystemInfo = ResponseOf<'system:get'>;
 
