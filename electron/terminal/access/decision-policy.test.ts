@@ -52,6 +52,12 @@ describe('DecisionPolicy', () => {
     assert.equal(result?.index, 5);
   });
 
+  it('keeps agreement across frames that match nobody: a blink or a turn of the head is not another person', () => {
+    const result = run(policy(), ['ann', undefined, 'ann', undefined, undefined, 'ann', 'ann'].map((id, i) => frame(1, i, id)));
+    assert.equal(result?.index, 5);
+    assert.deepEqual([result?.decision.decision, result?.decision.person?.name], ['granted', 'Ann']);
+  });
+
   it('denies a face that matches nobody, as unknown, after the configured frames', () => {
     const result = run(policy({ unknownAfterFrames: 4 }), [0, 1, 2, 3, 4].map((i) => frame(2, i, undefined, GOOD, { bestSimilarity: 0.6 + i / 100 })));
     assert.equal(result?.index, 3);

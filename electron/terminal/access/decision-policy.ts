@@ -44,7 +44,7 @@ export interface AccessDecision {
 
 /** Quality gates and decision settings, with defaults. */
 export const decisionSettingsSchema = z.object({
-  /** Consecutive frames that must name the same person before a decision; default 3. */
+  /** Frames that must name the same person, with no other person named in between, before a decision; default 3. */
   framesToAgree: z.number().int().min(1).max(30).default(3),
   /** Usable frames without any match before an "unknown" denial; default 8. */
   unknownAfterFrames: z.number().int().min(1).max(100).default(8),
@@ -88,9 +88,10 @@ interface TrackState {
 }
 
 /**
- * Turns per-frame evidence into access decisions, one per track: the same person over `framesToAgree`
- * consecutive usable frames, then their state (enabled, validity, schedule) and liveness decide; a face that
- * matches nobody over `unknownAfterFrames` usable frames is unknown. A granted person is not granted again
+ * Turns per-frame evidence into access decisions, one per track: the same person named on `framesToAgree`
+ * usable frames with nobody else named in between (frames that match nobody do not count against it), then
+ * their state (enabled, validity, schedule) and liveness decide; a face that matches nobody on
+ * `unknownAfterFrames` usable frames first is unknown. A granted person is not granted again
  * within the cooldown while they stand at the door.
  */
 export class DecisionPolicy {
@@ -124,8 +125,8 @@ export class DecisionPolicy {
 
     const { match } = observation;
     if (!match) {
-      state.candidateId = undefined;
-      state.agreeing = [];
+      // A frame that matches nobody (a blink, a turn of the head) does not undo the frames that named the
+      // candidate; only another person named in between does.
       state.unmatchedFrames++;
       return state.unmatchedFrames >= settings.unknownAfterFrames ? this.decide(state, observation, 'unknown') : undefined;
     }

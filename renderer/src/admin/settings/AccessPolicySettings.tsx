@@ -10,7 +10,7 @@ type Policy = Settings['access.policy'];
 type NumberKey = Exclude<{ [K in keyof Policy]-?: Policy[K] extends number ? K : never }[keyof Policy], undefined>;
 
 const FIELDS: readonly { readonly key: NumberKey; readonly label: string; readonly unit?: string; readonly scale?: number; readonly hint: string }[] = [
-  { key: 'framesToAgree', label: 'Frames to agree', hint: 'Consecutive frames that must name the same person before the door opens.' },
+  { key: 'framesToAgree', label: 'Frames to agree', hint: 'Frames that must name the same person (with nobody else named in between) before the door opens.' },
   { key: 'unknownAfterFrames', label: 'Unknown after', unit: 'frames', hint: 'Usable frames without a match before “Face not recognised”.' },
   { key: 'lowQualityAfterMs', label: 'Poor view after', unit: 's', scale: 1_000, hint: 'How long a face may stay unusable before “Could not see your face clearly”.' },
   { key: 'cooldownMs', label: 'Cooldown', unit: 's', scale: 1_000, hint: 'How long after a decision the same face is not decided again.' },
