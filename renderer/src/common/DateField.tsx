@@ -1,6 +1,7 @@
 // A date (the browser's own picker, large enough to tap) with a button to clear it.
 import { useId, type ReactNode } from 'react';
 
+import { FieldError } from './FieldError.js';
 import { Icon } from './Icon.js';
 
 export function DateField({ label, value, onChange, error, hint, type = 'date' }: { readonly label: string; readonly value: string; readonly onChange: (value: string) => void; readonly error?: string | undefined; readonly hint?: string; readonly type?: 'date' | 'datetime-local' | 'time' }): ReactNode {
@@ -18,10 +19,7 @@ export function DateField({ label, value, onChange, error, hint, type = 'date' }
       </div>
       {hint ? <p className="field-hint">{hint}</p> : null}
       {error ? (
-        <p className="field-error">
-          <span aria-hidden="true">⚠ </span>
-          {error}
-        </p>
+        <FieldError>{error}</FieldError>
       ) : null}
     </div>
   );

@@ -2,6 +2,8 @@
 // a real keyboard works as usual.
 import { useId, type ReactNode } from 'react';
 
+import { FieldError } from './FieldError.js';
+
 export interface TextFieldProps {
   readonly label: string;
   readonly value: string;
@@ -58,10 +60,7 @@ export function TextField(props: TextFieldProps): ReactNode {
         </p>
       ) : null}
       {props.error ? (
-        <p className="field-error" id={errorId}>
-          <span aria-hidden="true">⚠ </span>
-          {props.error}
-        </p>
+        <FieldError id={errorId}>{props.error}</FieldError>
       ) : null}
     </div>
   );

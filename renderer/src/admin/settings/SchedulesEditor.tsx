@@ -3,6 +3,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
+import { FieldError } from '../../common/FieldError.js';
 import { Icon } from '../../common/Icon.js';
 import { TextField } from '../../common/TextField.js';
 import type { Settings } from '../../store/types.js';
@@ -59,10 +60,7 @@ function WindowEditor({ group, index, window, onChange, onRemove, error }: { rea
         </button>
       </div>
       {error ? (
-        <p className="field-error">
-          <span aria-hidden="true">⚠ </span>
-          {error}
-        </p>
+        <FieldError>{error}</FieldError>
       ) : null}
     </div>
   );

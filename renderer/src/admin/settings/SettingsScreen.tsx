@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
+import { FieldError } from '../../common/FieldError.js';
 import type { ContractErrorBody, ResponseOf } from '../../contract.js';
 import { ErrorNotice, Notice } from '../../common/ErrorNotice.js';
 import { Icon } from '../../common/Icon.js';
@@ -114,10 +115,7 @@ export function SettingsScreen(): ReactNode {
           {saveError ? <ErrorNotice error={saveError} /> : null}
           {issues.size > 0 ? (
             <div className="save-problems" role="alert">
-              <p className="field-error">
-                <span aria-hidden="true">⚠ </span>
-                {issues.size === 1 ? 'One field needs fixing' : `${issues.size} fields need fixing`} before saving.
-              </p>
+              <FieldError>{issues.size === 1 ? 'One field needs fixing' : `${issues.size} fields need fixing`} before saving.</FieldError>
               <button type="button" className="btn btn-small" onClick={showFirstProblem}>
                 Show
               </button>
