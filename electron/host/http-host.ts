@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 
 import { isChannel } from '../shared/contract/channels.js';
 import type { Session } from '../shared/contract/handler.js';
-import type { Result } from '../shared/contract/result.js';
+import { err } from '../shared/contract/result.js';
 import { ADMIN_COOKIE, DEVICE_COOKIE, HTTP_PATHS, MAX_REQUEST_BYTES } from '../shared/contract/transport.js';
 import type { TerminalApp } from '../terminal/app/terminal-app.js';
 
@@ -101,7 +101,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const server = createServer((request, response) => {
     handleRequest(request, response).catch((error: Error) => {
       app.options.logger.error('host.request-failed', { url: request.url, error: error.message });
-      if (!response.headersSent) sendJson(response, 500, { ok: false, error: { code: 'internal', message: 'the request failed' } });
+      if (!response.headersSent) sendJson(response, 500, err('internal', 'the request failed'));
       else response.destroy();
     });
   });
@@ -115,16 +115,16 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   }
 
   async function handleCall(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
-    if (request.method !== 'POST') return sendJson(response, 405, failure('invalid-request', 'calls are POST requests'));
-    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return sendJson(response, 415, failure('invalid-request', 'the request body must be application/json'));
+    if (request.method !== 'POST') return sendJson(response, 405, err('invalid-request', 'calls are POST requests'));
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return sendJson(response, 415, err('invalid-request', 'the request body must be application/json'));
     const { session, token } = sessionOf(request);
     const body = await readBody(request, MAX_REQUEST_BYTES);
-    if (body === 'too-large') return sendJson(response, 413, failure('invalid-request', `the request is larger than ${MAX_REQUEST_BYTES} bytes`));
+    if (body === 'too-large') return sendJson(response, 413, err('invalid-request', `the request is larger than ${MAX_REQUEST_BYTES} bytes`));
     let parsed: unknown;
     try {
       parsed = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch {
-      return sendJson(response, 400, failure('invalid-request', 'the request body is not valid JSON'));
+      return sendJson(response, 400, err('invalid-request', 'the request body is not valid JSON'));
     }
     const result = await app.handle(channel, parsed, { senderOk: senderOk(request, session), session, sessionToken: token });
     if (result.ok && isChannel(channel) && (channel === 'admin:login' || channel === 'admin:setup')) {
@@ -219,10 +219,6 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function failure(code: 'invalid-request', message: string): Result<never> {
-  return { ok: false, error: { code, message } };
 }
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 
 import { MAX_SESSION_MS, type Contract } from '../../shared/contract/channels.js';
 import type { ImplementationsOf } from '../../shared/contract/handler.js';
+import { ContractError } from '../../shared/contract/result.js';
 import { enrollSamples } from '../enrollment/duplicates.js';
 import { enrollFromPhotos } from '../enrollment/enroll-photos.js';
 import { StoreError } from '../store/errors.js';
@@ -11,12 +12,8 @@ import type { TerminalApp } from './terminal-app.js';
 /** An admin session lasts this long at most; the kiosk also logs out when idle (admin.idleLogoutMs). */
 const ADMIN_SESSION_MS = Math.min(MAX_SESSION_MS, 8 * 60 * 60_000);
 
-const unavailable = (message: string): Error => Object.assign(new Error(message), { code: 'unavailable' });
-const unauthorized = (message: string): Error => Object.assign(new Error(message), { code: 'unauthorized' });
-const locked = (untilMs: number): Error =>
-  Object.assign(new Error(`too many wrong attempts: locked until ${new Date(untilMs).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`), {
-    code: 'locked',
-  });
+const locked = (untilMs: number): ContractError =>
+  new ContractError('locked', `too many wrong attempts: locked until ${new Date(untilMs).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`);
 
 /**
  * Every channel of the contract, on the app's store and service. Requests arrive parsed (the handler ran zod);
@@ -51,7 +48,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       if (!verdict.ok) {
         app.options.logger.warn('admin.login-failed', { username: username.slice(0, 64), reason: verdict.reason });
         if (verdict.reason === 'locked') throw locked(verdict.lockedUntilMs);
-        throw unauthorized('wrong username or secret');
+        throw new ContractError('unauthorized', 'wrong username or secret');
       }
       const name = username.trim().normalize('NFC');
       const { token, session } = app.sessions.issue('admin', name, ADMIN_SESSION_MS);
@@ -118,7 +115,6 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     },
     'enroll:live-start': ({ samplesWanted }) => {
       const service = app.requireService();
-      if (service.camera.state.status !== 'live') throw unavailable(`the camera is ${service.camera.state.status}: enrollment needs a live camera`);
       return app.enrollments.start({ camera: service.camera, analyser: service.analyser, matcher: service.matcher, persons: store.persons }, samplesWanted ?? 5);
     },
     'enroll:live-cancel': ({ sessionId }) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { ContractError } from '../../shared/contract/result.js';
 import { latestFrames, runLiveEnrollment, type EnrollmentFeedback, type LiveEnrollmentResult } from '../enrollment/live-enrollment.js';
 import type { DuplicateMatcher } from '../enrollment/duplicates.js';
 import type { EnrollmentAnalyser } from '../enrollment/photo-sample.js';
@@ -49,7 +50,7 @@ export class LiveEnrollments {
    */
   start(context: LiveEnrollmentContext, samplesWanted: number): { sessionId: string; samplesWanted: number } {
     if (this.current) this.end(this.current.sessionId);
-    if (context.camera.state.status !== 'live') throw Object.assign(new Error(`the camera is ${context.camera.state.status}: enrollment needs a live camera`), { code: 'unavailable' });
+    if (context.camera.state.status !== 'live') throw new ContractError('unavailable', `the camera is ${context.camera.state.status}: enrollment needs a live camera`);
     const sessionId = randomUUID();
     const abort = new AbortController();
     const outcome = runLiveEnrollment({

@@ -41,18 +41,6 @@ export class SessionRegistry {
     return token ? this.sessions.delete(digest(token)) : false;
   }
 
-  /** Ends every admin session of a username (a deleted or reset admin). */
-  revokeSubject(subject: string, level: Session['level'] = 'admin'): number {
-    let revoked = 0;
-    for (const [key, session] of this.sessions) {
-      if (session.subject === subject && session.level === level) {
-        this.sessions.delete(key);
-        revoked++;
-      }
-    }
-    return revoked;
-  }
-
   private prune(): void {
     const nowMs = this.nowMs();
     for (const [key, session] of this.sessions) if (session.expiresAtMs <= nowMs) this.sessions.delete(key);

@@ -49,10 +49,6 @@ export class StreamHub {
     return () => this.listeners.delete(listener);
   }
 
-  get subscriberCount(): number {
-    return this.listeners.size;
-  }
-
   /** A new camera starts counting frames from 0 again. */
   cameraReplaced(): void {
     this.frameSeqBase = this.lastFrameSeq + 1;

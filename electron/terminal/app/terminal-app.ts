@@ -2,6 +2,7 @@ import { statfsSync } from 'node:fs';
 
 import { contract } from '../../shared/contract/channels.js';
 import { createHandler, type Handle } from '../../shared/contract/handler.js';
+import { ContractError } from '../../shared/contract/result.js';
 import type { StreamMessage } from '../../shared/contract/streams.js';
 import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
@@ -98,7 +99,7 @@ export class TerminalApp {
       (sessionId, feedback) => this.hub.enrollmentFeedback(sessionId, feedback),
       (active) => this.service?.pause(active),
     );
-    this.doorOutputs = createDoorOutputs(store.settings.get('door.outputs'), { logger, dataDir: options.dataDir });
+    this.doorOutputs = this.buildDoorOutputs(store.settings.get('door.outputs'));
     this.handle = createHandler(contract, implementContract(this), { logger, validateResponses: options.validateResponses });
   }
 
@@ -130,7 +131,7 @@ export class TerminalApp {
 
   /** The service in force; 'unavailable' while it is (re)starting or failed to start. */
   requireService(): TerminalService {
-    if (!this.service) throw Object.assign(new Error(this.serviceFailure ? `the terminal is not running: ${this.serviceFailure}` : 'the terminal is starting'), { code: 'unavailable' });
+    if (!this.service) throw new ContractError('unavailable', this.serviceFailure ? `the terminal is not running: ${this.serviceFailure}` : 'the terminal is starting');
     return this.service;
   }
 
@@ -211,7 +212,7 @@ export class TerminalApp {
         // Built before it is stored: a configuration the outputs refuse is never written.
         let next: DoorOutputs;
         try {
-          next = createDoorOutputs(values['door.outputs'], { logger: this.options.logger, dataDir: this.options.dataDir });
+          next = this.buildDoorOutputs(values['door.outputs']);
         } catch (error) {
           if (error instanceof DoorConfigError) throw new StoreError('invalid', `setting door.outputs: ${error.message}`);
           throw error;
@@ -223,7 +224,7 @@ export class TerminalApp {
       const changed = (key: keyof Settings): boolean => JSON.stringify(before[key]) !== JSON.stringify(after[key]);
       if (changed('door.outputs')) {
         const old = this.doorOutputs;
-        this.doorOutputs = createDoorOutputs(after['door.outputs'], { logger: this.options.logger, dataDir: this.options.dataDir });
+        this.doorOutputs = this.buildDoorOutputs(after['door.outputs']);
         await old.close();
       }
       if (RESTART_KEYS.some(changed) || (changed('camera.uri') && !this.service)) {
@@ -236,6 +237,10 @@ export class TerminalApp {
       this.options.logger.info('settings.changed', { keys: Object.keys(values) });
       return after;
     });
+  }
+
+  private buildDoorOutputs(config: Settings['door.outputs']): DoorOutputs {
+    return createDoorOutputs(config, { logger: this.options.logger, dataDir: this.options.dataDir });
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {
