@@ -2,7 +2,7 @@
 // decisions at the door, enrollment from photos and from the live camera, deletion everywhere, settings that
 // restart what they touch, admin sessions and retention.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -10,21 +10,10 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Session } from '../../shared/contract/handler.js';
 import type { Result } from '../../shared/contract/result.js';
 import type { StreamMessage, StreamMessageOf } from '../../shared/contract/streams.js';
-import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
-import { defaultManifestPath } from '../../vision/models/paths.js';
-import { LFW_IMAGES, lfwPhoto } from '../enrollment/test/helpers.js';
+import { lfwPhoto, missingForRealPhotos } from '../enrollment/test/helpers.js';
 import { TerminalApp } from './terminal-app.js';
 
 const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** Why these tests cannot run here, or '' when they can. */
-async function missingPrerequisite(): Promise<string> {
-  const manifest = await loadManifest(defaultManifestPath());
-  const { defaults } = manifest.manifest;
-  const absent = [defaults.detector, defaults.fitter, defaults.extractor].map((id) => resolveModel(manifest, id).onnxPath).filter((path) => !existsSync(path));
-  if (absent.length > 0) return `converted models missing (${absent.join(', ')}): run \`npm run models\``;
-  return existsSync(LFW_IMAGES) ? '' : `LFW dev images missing at ${LFW_IMAGES}`;
-}
 
 describe('TerminalApp on real photos', () => {
   let missing = '';
@@ -71,7 +60,7 @@ describe('TerminalApp on real photos', () => {
   }
 
   before(async () => {
-    missing = await missingPrerequisite();
+    missing = await missingForRealPhotos();
     if (missing) return;
     dir = mkdtempSync(join(tmpdir(), 'lintel-app-'));
     app = await TerminalApp.open({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${cameraOf('Colin_Powell')}?fps=5`, logger: quietLogger, version: '0.0.0-test', validateResponses: true });

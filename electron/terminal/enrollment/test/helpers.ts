@@ -23,14 +23,21 @@ export function lfwPhoto(name: string, index: number): string {
   return join(LFW_IMAGES, name, `${name}_${String(index).padStart(4, '0')}.jpg`);
 }
 
-/** The CPU pipeline with the manifest's default models, or why the tests that need it must skip. */
-export async function loadTestPipeline(options: { needLfw?: boolean } = {}): Promise<{ pipeline?: FacePipeline; missing: string }> {
+/** Why tests on the default models (and LFW, unless `needLfw` is false) cannot run here, or '' when they can. */
+export async function missingForRealPhotos(options: { needLfw?: boolean } = {}): Promise<string> {
   const manifest = await loadManifest(defaultManifestPath());
   const { defaults } = manifest.manifest;
   const absent = [defaults.detector, defaults.fitter, defaults.extractor].map((id) => resolveModel(manifest, id).onnxPath).filter((path) => !existsSync(path));
-  if (absent.length > 0) return { missing: `converted models missing (${absent.join(', ')}): run \`npm run models\`` };
-  if ((options.needLfw ?? true) && !existsSync(LFW_IMAGES)) return { missing: `LFW dev images missing at ${LFW_IMAGES}` };
-  return { pipeline: await FacePipeline.create({ manifest, backend: new OnnxBackend() }), missing: '' };
+  if (absent.length > 0) return `converted models missing (${absent.join(', ')}): run \`npm run models\``;
+  if ((options.needLfw ?? true) && !existsSync(LFW_IMAGES)) return `LFW dev images missing at ${LFW_IMAGES}`;
+  return '';
+}
+
+/** The CPU pipeline with the manifest's default models, or why the tests that need it must skip. */
+export async function loadTestPipeline(options: { needLfw?: boolean } = {}): Promise<{ pipeline?: FacePipeline; missing: string }> {
+  const missing = await missingForRealPhotos(options);
+  if (missing) return { missing };
+  return { pipeline: await FacePipeline.create({ manifest: await loadManifest(defaultManifestPath()), backend: new OnnxBackend() }), missing: '' };
 }
 
 /** A fresh folder under the OS temp dir; `cleanup` registers its removal. */
