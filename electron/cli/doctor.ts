@@ -40,7 +40,8 @@ function line(status: 'ok' | 'warn' | 'fail' | 'info', text: string): string {
 }
 
 function modelSection(loaded: LoadedManifest, runtimeVersion: string | null | undefined, precision: string, print: (text: string) => void): Promise<void[]> {
-  const defaults = Object.values(loaded.manifest.defaults).filter((id): id is string => id !== undefined);
+  const { detector, fitter, extractor, liveness } = loaded.manifest.defaults;
+  const defaults = [detector, fitter, extractor, liveness].filter((id): id is string => id !== undefined);
   return Promise.all(
     defaults.map(async (id) => {
       const model = resolveModel(loaded, id);

@@ -1,6 +1,7 @@
 /**
  * `npm run models`: converts every model of models/manifest.json from its npm package to ONNX in
- * models/onnx/, and checks each file against the sha256 the manifest pins.
+ * models/onnx/, and checks each file against the sha256 the manifest pins. Models the administrator adds
+ * (`source.kind` "added") are left to `lintel models add`.
  *
  *   --only id[,id]     convert these models only
  *   --force            convert even when the file on disk already has the pinned sha256
@@ -13,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 
-import { loadManifest, parseManifest, type ModelEntry } from '../../electron/vision/models/manifest.js';
+import { isAddedModel, loadManifest, npmSource, parseManifest, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { packageRoot } from '../../electron/vision/models/paths.js';
 import { TfjsConversionError, convertTfjsGraph } from './tfjs-graph-to-onnx.js';
 
@@ -51,7 +52,7 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
 
 /** The source file inside the installed package, after checking the package version the manifest pins. */
 async function sourcePath(entry: ModelEntry): Promise<string> {
-  const { package: packageName, version, file } = entry.source;
+  const { package: packageName, version, file } = npmSource(entry);
   let packageJsonPath: string;
   try {
     packageJsonPath = requireFromHere.resolve(`${packageName}/package.json`);
@@ -142,10 +143,17 @@ async function main(): Promise<number> {
   const manifestPath = resolve(flags.manifest ?? defaultManifestPath);
   const loaded = await loadManifest(manifestPath);
   const allIds = Object.keys(loaded.manifest.models);
-  const ids = flags.only ? flags.only.split(',').map((id) => id.trim()).filter((id) => id.length > 0) : allIds;
+  // Models the administrator adds have no package to convert from: `lintel models add <file>` converts them.
+  const npmIds = allIds.filter((id) => !isAddedModel(loaded.manifest.models[id] as ModelEntry));
+  const ids = flags.only ? flags.only.split(',').map((id) => id.trim()).filter((id) => id.length > 0) : npmIds;
   const unknown = ids.filter((id) => !allIds.includes(id));
   if (unknown.length > 0) {
     console.error(`models: no model ${unknown.join(', ')} in ${relative(repoRoot, manifestPath)} (it has: ${allIds.join(', ')})`);
+    return 2;
+  }
+  const added = ids.filter((id) => !npmIds.includes(id));
+  if (added.length > 0) {
+    console.error(`models: ${added.join(', ')} ${added.length === 1 ? 'is' : 'are'} added by the administrator with \`lintel models add <file>\`, not converted from npm`);
     return 2;
   }
 

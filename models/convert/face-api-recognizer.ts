@@ -1,4 +1,4 @@
-import type { ModelEntry } from '../../electron/vision/models/manifest.js';
+import { npmSource, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { OnnxGraphBuilder, attr } from './onnx/onnx-graph.js';
 import { readTfjsWeightsManifestFile, type WeightTensor } from './tfjs-weights.js';
 
@@ -257,9 +257,9 @@ export async function convertFaceApiRecognizer(weightsManifestPath: string, entr
     producerName: 'lintel-convert',
     producerVersion: `face-api-recognizer/${CONVERTER_VERSION}`,
     // Only the source's identity goes into the file: editing the manifest's prose must not change the model's sha256.
-    docString: `Converted from ${entry.source.package}@${entry.source.version} ${entry.source.file}`,
+    docString: `Converted from ${npmSource(entry).package}@${npmSource(entry).version} ${npmSource(entry).file}`,
     metadata: {
-      source: `${entry.source.package}@${entry.source.version}/${entry.source.file}`,
+      source: `${npmSource(entry).package}@${npmSource(entry).version}/${npmSource(entry).file}`,
       normalisation: `(rgb - [${FACE_API_RECOGNIZER_MEAN.join(', ')}]) / ${FACE_API_RECOGNIZER_STD}, NCHW`,
     },
   });

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 
-import { loadManifest, type ModelEntry } from '../../electron/vision/models/manifest.js';
+import { loadManifest, npmSource, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { SyntheticGraph } from './golden/synthetic-graph.js';
 import { loadTfjsGraphModel, runTfjs } from './golden/tfjs-reference.js';
 import { convertTfjsGraph } from './tfjs-graph-to-onnx.js';
@@ -107,7 +107,7 @@ const graphModels = Object.entries(loaded.manifest.models).filter(([, entry]) =>
 describe('convertTfjsGraph against the original models on tfjs-wasm', () => {
   for (const [id, entry] of graphModels) {
     test(`${id}: same outputs as TFJS, identical bytes on reconversion`, async (t) => {
-      const modelPath = join(repoRoot, 'node_modules', entry.source.package, entry.source.file);
+      const modelPath = join(repoRoot, 'node_modules', npmSource(entry).package, npmSource(entry).file);
       const bytes = await convertTfjsGraph(modelPath, entry);
       const again = await convertTfjsGraph(modelPath, entry);
       assert.equal(Buffer.compare(Buffer.from(bytes), Buffer.from(again)), 0, 'two conversions differ');
@@ -123,7 +123,7 @@ describe('convertTfjsGraph against the original models on tfjs-wasm', () => {
       const worst = new Map(entry.outputs.map((output) => [output.name, 0]));
       for (const [label, pixels] of inputs) {
         const nhwc = normalise(pixels, entry);
-        const expected = await runTfjs(reference, nhwc, shape, entry.source.outputNodes);
+        const expected = await runTfjs(reference, nhwc, shape, npmSource(entry).outputNodes);
         const actual = await runOnnx(bytes, entry.input.name, nhwc, shape, entry.outputs.map((output) => output.name));
         entry.outputs.forEach((output, i) => {
           const error = relativeError(actual[i] ?? new Float32Array(), expected[i] ?? new Float32Array());
@@ -262,7 +262,7 @@ describe('convertTfjsGraph on synthetic graphs', () => {
     const bytes = await convertTfjsGraph(modelPath, entry);
     const reference = await loadTfjsGraphModel(modelPath);
     const nhwc = randomFloats(height * width * 3, 15, 2);
-    const expected = await runTfjs(reference, nhwc, [1, height, width, 3], entry.source.outputNodes);
+    const expected = await runTfjs(reference, nhwc, [1, height, width, 3], npmSource(entry).outputNodes);
     const actual = await runOnnx(bytes, 'input', nhwc, [1, height, width, 3], outputs.map((output) => output.name));
     reference.dispose();
     const errors = outputs.map((output, i) => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
-import type { ModelEntry } from '../../electron/vision/models/manifest.js';
+import { npmSource, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { DEFAULT_OPSET } from './onnx/onnx-graph.js';
 import { ConversionContext, TfjsConversionError } from './tfjs-graph/context.js';
 import { dataInputs, parseTensorRef, refKey, tfAttr, type TfNode, type TfjsGraphModelJson } from './tfjs-graph/model-json.js';
@@ -40,7 +40,7 @@ export async function convertTfjsGraph(modelJsonPath: string, entry: ModelEntry)
 }
 
 function convertGraph(json: TfjsGraphModelJson, weights: ReadonlyMap<string, WeightTensor>, entry: ModelEntry, graphName: string): Uint8Array {
-  const outputNodes = entry.source.outputNodes;
+  const outputNodes = npmSource(entry).outputNodes;
   if (!outputNodes || outputNodes.length !== entry.outputs.length) {
     throw new TfjsConversionError(`the manifest lists ${entry.outputs.length} outputs but ${outputNodes?.length ?? 0} source.outputNodes`);
   }
@@ -106,7 +106,7 @@ function convertGraph(json: TfjsGraphModelJson, weights: ReadonlyMap<string, Wei
     producerName: 'lintel tfjs-graph-to-onnx',
     producerVersion: PRODUCER_VERSION,
     // Only the source's identity goes into the file: editing the manifest's prose must not change the model's sha256.
-    docString: `Converted from ${entry.source.package}@${entry.source.version} ${entry.source.file}`,
+    docString: `Converted from ${npmSource(entry).package}@${npmSource(entry).version} ${npmSource(entry).file}`,
     opset: DEFAULT_OPSET,
   });
 }

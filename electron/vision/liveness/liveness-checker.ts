@@ -47,12 +47,22 @@ export class LivenessChecker {
       border: 'replicate',
     });
     const [output] = await this.session.run(crop);
-    const score = output?.data[this.decoding.realIndex];
-    if (score === undefined) throw new Error(`liveness model ${this.modelId} gave no value at index ${this.decoding.realIndex}`);
+    const { realIndex, activation } = this.decoding;
+    if (output === undefined || realIndex >= output.data.length) throw new Error(`liveness model ${this.modelId} gave no value at index ${realIndex}`);
+    const score = activation === 'softmax' ? softmaxAt(output.data, realIndex) : (output.data[realIndex] as number);
     return { score: Math.min(1, Math.max(0, score)), durationMs: performance.now() - startMs };
   }
 
   async close(): Promise<void> {
     await this.session.close();
   }
+}
+
+/** The softmax probability of class `index` among `logits`, computed stably (max subtracted first). */
+export function softmaxAt(logits: ArrayLike<number>, index: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] as number);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp((logits[i] as number) - max);
+  return Math.exp((logits[index] as number) - max) / sum;
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { loadManifest, ManifestError, parseManifest, resolveModel, type LoadedManifest } from './manifest.js';
+import { isModelAdded, loadManifest, ManifestError, ModelNotAddedError, parseManifest, resolveModel, type LoadedManifest } from './manifest.js';
 
 const MANIFEST_PATH = fileURLToPath(new URL('../../../models/manifest.json', import.meta.url));
 const MANIFEST_TEXT = readFileSync(MANIFEST_PATH, 'utf8');
@@ -35,7 +35,8 @@ describe('parseManifest', () => {
   it('accepts the repository manifest, whose defaults name models of their role', () => {
     const manifest = parseManifest(MANIFEST_TEXT, MANIFEST_PATH);
     assert.equal(manifest.schemaVersion, 1);
-    for (const [role, id] of Object.entries(manifest.defaults)) {
+    for (const role of ['detector', 'fitter', 'extractor', 'liveness'] as const) {
+      const id = manifest.defaults[role];
       if (id === undefined) continue;
       assert.equal(manifest.models[id]?.role, role, `default ${role} "${id}"`);
     }
@@ -86,6 +87,73 @@ describe('parseManifest', () => {
   });
 });
 
+describe('parseManifest: models the administrator adds', () => {
+  const added = {
+    kind: 'added',
+    file: 'MiniFASNetV2.onnx',
+    sha256: 'a'.repeat(64),
+    format: 'onnx',
+    licence: 'Apache-2.0',
+    weightsLicence: 'Apache-2.0',
+    trainingData: 'not published',
+    upstream: 'minivision-ai Silent-Face-Anti-Spoofing',
+    obtainFrom: 'https://github.com/minivision-ai/Silent-Face-Anti-Spoofing',
+  };
+
+  it('accepts an added source with every field, and npm sources without a kind as npm', () => {
+    const manifest = parseManifest(
+      editedManifest((json) => {
+        (json.models['liveness-32'] as { source: unknown }).source = added;
+      }),
+      MANIFEST_PATH,
+    );
+    assert.deepEqual(manifest.models['liveness-32']?.source, added);
+    assert.equal(manifest.models['blazeface-256']?.source.kind, undefined);
+  });
+
+  it('refuses an added source without obtainFrom or weights licence, naming the fields', () => {
+    const { obtainFrom: _obtainFrom, weightsLicence: _weightsLicence, ...partial } = added;
+    const text = editedManifest((json) => {
+      (json.models['liveness-32'] as { source: unknown }).source = partial;
+    });
+    assertManifestError(text, /models\.liveness-32\.source\.obtainFrom/, /models\.liveness-32\.source\.weightsLicence/);
+  });
+
+  it('refuses an added source whose file is a path, whose sha256 is not hex, or whose format is unknown', () => {
+    for (const [field, value] of [
+      ['file', '../MiniFASNetV2.onnx'],
+      ['sha256', 'not-a-hash'],
+      ['format', 'caffe'],
+    ] as const) {
+      const text = editedManifest((json) => {
+        (json.models['liveness-32'] as { source: unknown }).source = { ...added, [field]: value };
+      });
+      assertManifestError(text, new RegExp(`models\\.liveness-32\\.source\\.${field}`));
+    }
+  });
+
+  it('refuses an unknown source kind', () => {
+    const text = editedManifest((json) => {
+      (json.models['liveness-32'] as { source: unknown }).source = { ...added, kind: 'url' };
+    });
+    assertManifestError(text, /models\.liveness-32\.source\.kind/);
+  });
+
+  it('refuses preferred extractors that are not extractors of the manifest', () => {
+    const text = editedManifest((json) => {
+      json.defaults.preferredExtractors = ['mobileface-256', 'edgeface-xl', 'minifasnet-v2'];
+    });
+    assertManifestError(text, /defaults\.preferredExtractors\.1: no model "edgeface-xl"/, /defaults\.preferredExtractors\.2: "minifasnet-v2" has role liveness, not extractor/);
+  });
+
+  it('refuses a liveness activation it does not know', () => {
+    const text = editedManifest((json) => {
+      (json.models['minifasnet-v2'] as { decoding: Record<string, unknown> }).decoding.activation = 'sigmoid';
+    });
+    assertManifestError(text, /models\.minifasnet-v2\.decoding\.activation/);
+  });
+});
+
 describe('resolveModel', () => {
   const loaded: LoadedManifest = {
     manifest: parseManifest(MANIFEST_TEXT, MANIFEST_PATH),
@@ -110,6 +178,50 @@ describe('resolveModel', () => {
         return true;
       },
     );
+  });
+});
+
+describe('resolveModel: models the administrator adds', () => {
+  const manifest = parseManifest(MANIFEST_TEXT, MANIFEST_PATH);
+
+  it('without a folder of added models, says the model has not been added, where to get it and how to add it', () => {
+    const loaded: LoadedManifest = { manifest, manifestPath: MANIFEST_PATH, modelsDir: '/opt/lintel/models' };
+    assert.equal(isModelAdded(loaded, 'minifasnet-v2'), false);
+    assert.throws(
+      () => resolveModel(loaded, 'minifasnet-v2'),
+      (error: unknown) => {
+        assert.ok(error instanceof ModelNotAddedError);
+        assert.ok(error instanceof ManifestError, 'callers that catch ManifestError catch it too');
+        assert.equal(error.modelId, 'minifasnet-v2');
+        assert.match(error.message, /^model minifasnet-v2 has not been added: get MiniFASNetV2\.onnx from .*Silent-Face-Anti-Spoofing.* and run `lintel models add <file>`$/);
+        return true;
+      },
+    );
+  });
+
+  it('finds the converted file in the folder of added models, and only there', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lintel-added-'));
+    try {
+      const path = join(dir, 'manifest.json');
+      await writeFile(path, MANIFEST_TEXT);
+      const addedDir = join(dir, 'data', 'models');
+      const loaded = await loadManifest(path, undefined, { addedModelsDir: addedDir });
+      assert.equal(loaded.addedModelsDir, addedDir);
+      assert.throws(() => resolveModel(loaded, 'minifasnet-v1se'), ModelNotAddedError, 'the folder does not exist yet');
+      await mkdir(addedDir, { recursive: true });
+      const onnxFile = manifest.models['minifasnet-v1se']?.onnx.file ?? '';
+      // The file in the npm models folder does not count: added models live in the data folder.
+      await mkdir(join(dir, 'onnx'));
+      await writeFile(join(dir, 'onnx', onnxFile), 'x');
+      assert.throws(() => resolveModel(loaded, 'minifasnet-v1se'), ModelNotAddedError);
+      await writeFile(join(addedDir, onnxFile), 'x');
+      assert.equal(isModelAdded(loaded, 'minifasnet-v1se'), true);
+      assert.equal(resolveModel(loaded, 'minifasnet-v1se').onnxPath, join(addedDir, onnxFile));
+      assert.throws(() => resolveModel(loaded, 'minifasnet-v2'), ModelNotAddedError, 'one added model does not add the other');
+      assert.equal(resolveModel(loaded, 'blazeface-256').onnxPath, join(dir, 'onnx', 'blazeface-256.onnx'), 'npm models still resolve to modelsDir');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

