@@ -373,6 +373,18 @@ export function isModelAdded(loaded: LoadedManifest, id: string): boolean {
 }
 
 /**
+ * The extractor to use when none was picked: the first of `defaults.preferredExtractors` that is present (an
+ * npm model, or an added one whose file is in `addedModelsDir`), else `defaults.extractor`.
+ */
+export function preferredExtractorId(loaded: LoadedManifest): string {
+  for (const id of loaded.manifest.defaults.preferredExtractors ?? []) {
+    const entry = loaded.manifest.models[id];
+    if (entry && (!isAddedModel(entry) || isModelAdded(loaded, id))) return id;
+  }
+  return loaded.manifest.defaults.extractor;
+}
+
+/**
  * Looks a model up by id: npm-sourced models resolve to `modelsDir`, added ones to `addedModelsDir`. An added
  * model whose converted file is not there throws `ModelNotAddedError`, saying where to get the file.
  */

@@ -9,7 +9,7 @@ import type { RgbImage } from '../frame/rgb-image.js';
 import type { BoxNorm, Point } from '../geometry/point.js';
 import { FaceMatcher } from '../matcher/face-matcher.js';
 import { cosineSimilarity } from '../matcher/similarity.js';
-import { ManifestError, resolveModel, type LoadedManifest } from '../models/manifest.js';
+import { ManifestError, preferredExtractorId, resolveModel, type LoadedManifest } from '../models/manifest.js';
 import { assessFace, type FaceQuality } from '../quality/face-quality.js';
 
 /** Options of `FacePipeline.create`; model ids default to the manifest's defaults. */
@@ -18,6 +18,7 @@ export interface FacePipelineOptions {
   readonly backend: InferenceBackend;
   readonly detectorId?: string;
   readonly fitterId?: string;
+  /** Default: the manifest's preferred extractor that is present, else its default (`preferredExtractorId`). */
   readonly extractorId?: string;
   /** Mesh passes per face; default 1 (see FaceFitterOptions). */
   readonly fitterPasses?: number;
@@ -77,7 +78,7 @@ export class FacePipeline {
     const defaults = options.manifest.manifest.defaults;
     const detectorModel = resolveModel(options.manifest, options.detectorId ?? defaults.detector);
     const fitterModel = resolveModel(options.manifest, options.fitterId ?? defaults.fitter);
-    const extractorModel = resolveModel(options.manifest, options.extractorId ?? defaults.extractor);
+    const extractorModel = resolveModel(options.manifest, options.extractorId ?? preferredExtractorId(options.manifest));
     if (fitterModel.entry.decoding.kind !== 'facemesh') throw new ManifestError(`model ${fitterModel.id} is not a face fitter`);
     const minPresence = fitterModel.entry.decoding.minPresence;
     const { backend } = options;
