@@ -17,6 +17,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { isAddedModel, loadManifest, npmSource, parseManifest, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { packageRoot } from '../../electron/vision/models/paths.js';
 import { TfjsConversionError, convertTfjsGraph } from './tfjs-graph-to-onnx.js';
+import { TfliteConversionError, convertTflite } from './tflite-to-onnx.js';
 
 // Found by walking up to package.json: this runs from sources (tsx) and from dist/ (postinstall).
 const repoRoot = packageRoot();
@@ -71,6 +72,7 @@ type Converter = (path: string, entry: ModelEntry) => Promise<Uint8Array>;
 /** The converter for a source format; face-api's lives in its own module, loaded only when needed. */
 async function converterFor(entry: ModelEntry): Promise<Converter> {
   if (entry.source.format === 'tfjs-graph') return convertTfjsGraph;
+  if (entry.source.format === 'tflite') return convertTflite;
   try {
     const module = (await import('./face-api-recognizer.js')) as { convertFaceApiRecognizer: Converter };
     return module.convertFaceApiRecognizer;
@@ -188,7 +190,7 @@ async function main(): Promise<number> {
       console.log(`${id.padEnd(width)}  ${(bytes.length / 1e6).toFixed(2).padStart(6)} MB  sha256 ${actual.slice(0, 12)}  ${ms.toFixed(0).padStart(5)} ms${note}`);
     } catch (error) {
       // Expected failures read as one line; anything else keeps its stack for whoever debugs the converter.
-      const expected = error instanceof ModelFailure || error instanceof TfjsConversionError;
+      const expected = error instanceof ModelFailure || error instanceof TfjsConversionError || error instanceof TfliteConversionError;
       const message = expected ? error.message : ((error as Error).stack ?? String(error));
       failures.push(id);
       console.error(`${id.padEnd(width)}  FAILED: ${message}`);
