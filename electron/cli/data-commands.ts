@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { importCsv, importFolder } from '../terminal/enrollment/bulk-import.js';
 import { enrollFromPhotos } from '../terminal/enrollment/enroll-photos.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
+import { addedModelsDir } from '../terminal/models/added-models.js';
 import { TerminalStore } from '../terminal/store/store.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
@@ -23,9 +24,13 @@ export class DataCommandError extends Error {}
 
 /** Opens the store and a pipeline whose matcher's gallery the store keeps current. */
 async function openWorkspace(values: { data?: string; manifest?: string }) {
-  const store = TerminalStore.open({ dataDir: resolveDataDir(values.data) });
+  const dataDir = resolveDataDir(values.data);
+  const store = TerminalStore.open({ dataDir });
   try {
-    const pipeline = await FacePipeline.create({ manifest: await loadManifest(values.manifest ?? defaultManifestPath()), backend: new OnnxBackend() });
+    const manifest = await loadManifest(values.manifest ?? defaultManifestPath(), undefined, { addedModelsDir: addedModelsDir(dataDir) });
+    // The terminal's extractor: the setting, else the manifest's preferred one present (the pipeline's default).
+    const extractorId = store.settings.get('recognition.extractorModelId') ?? undefined;
+    const pipeline = await FacePipeline.create({ manifest, backend: new OnnxBackend(), extractorId });
     const matcher = pipeline.createMatcher();
     store.attachGallery(pipeline.modelIds.extractor, matcher.gallery);
     return { store, pipeline, matcher, close: async () => (await pipeline.close(), store.close()) };

@@ -48,6 +48,11 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
   persons [--search <text>] [--json]      the enrolled persons
   events [--since <date>] [--decision granted|denied] [--limit <n>] [--json]
                                           the access log, newest first
+  models list [--json]                    every model of the manifest: built in, added or not added, licences
+  models add <file> [--role extractor|liveness]
+                                          add a model no registry ships (EdgeFace, MiniFASNet): checked against
+                                          the manifest's sha256, converted, kept in <data>/models and recorded
+  models remove <id>                      remove an added model
 
 Common options:
   --manifest <file>     model manifest (default: the one shipped with Lintel)
@@ -402,6 +407,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case 'serve':
         return await (await import('./serve-command.js')).commandServe(args);
+      case 'models':
+        return await (await import('./models-commands.js')).commandModels(args);
       case 'admin':
         return await commandAdmin(args);
       case undefined:
