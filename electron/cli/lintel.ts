@@ -27,6 +27,11 @@ Commands:
            [--quant int8 [--quant-models detector,fitter,extractor] [--calib <dir>]]
                                           the same, FP32 beside simulated NPU INT8 (default: all three models;
                                           calibration set from calib export, default out/calib)
+  eval ident --images <dir> [--non-mated <dir>]… [--distractors <dir>]… [--enroll 1|3|5] [--multi max|mean]
+           [--gallery-sizes 100,1000,10000] [--extractor a[:w]+b[:w]] [--out <dir>] [--cache <dir>] [--write-curve]
+                                          open-set 1:N identification: FNIR at FPIR per gallery size (modelled
+                                          beyond the data), rank-1, demographic FPIR, DET plot (default out/ident;
+                                          embeddings cached in out/cache; --write-curve stores the curve in the manifest)
   calib export --images <dir> [--out <dir>] [--count <n>] [--exclude-pairs <pairs.txt>]
                                           INT8 calibration set from a folder of photos: detector, fitter and
                                           extractor inputs with RKNN dataset.txt files (default out/calib, 200
@@ -201,7 +206,16 @@ function centralFace(faces: readonly AnalysedFace[]): AnalysedFace | undefined {
 
 async function commandEval(args: string[]): Promise<void> {
   const [dataset, ...rest] = args;
-  if (dataset !== 'lfw') throw new UsageError('eval supports one dataset: lfw');
+  if (dataset === 'ident') {
+    const { commandEvalIdent, EvalIdentUsageError } = await import('./eval-ident.js');
+    const { ProtocolError } = await import('../vision/eval/open-set-protocol.js');
+    await commandEvalIdent(rest).catch((error: unknown) => {
+      if (error instanceof EvalIdentUsageError) throw new UsageError(error.message);
+      throw error instanceof ProtocolError ? new CliError(error.message) : error;
+    });
+    return;
+  }
+  if (dataset !== 'lfw') throw new UsageError('eval supports two datasets: lfw and ident');
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: false,

@@ -1,0 +1,203 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { OnnxBackend } from '../vision/backend/onnx-backend.js';
+import { EmbeddingCache } from '../vision/eval/embedding-cache.js';
+import { evaluateIdentification, formatIdentSummary, writeIdentReport, type IdentEmbedder, type MultiSampleRule } from '../vision/eval/ident-eval.js';
+import { buildOpenSetProtocol } from '../vision/eval/open-set-protocol.js';
+import { decodeImageFile } from '../vision/frame/decode.js';
+import { createRgbImage, type RgbImage } from '../vision/frame/rgb-image.js';
+import { loadManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
+import { defaultManifestPath } from '../vision/models/paths.js';
+import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipeline.js';
+import { createProgressBar, type ProgressBar } from './progress-bar.js';
+
+/** A problem with the command line of `eval ident`: lintel prints it with the usage. */
+export class EvalIdentUsageError extends Error {}
+
+/** One model of `--extractor a:0.6+b:0.4` and its weight (default 1 each; normalised later). */
+export interface ExtractorPart {
+  id: string;
+  weight: number;
+}
+
+/** Parses `--extractor`: `id`, `a+b` (equal weights) or `a:0.6+b:0.4`. */
+export function parseExtractorSpec(spec: string): ExtractorPart[] {
+  const parts = spec.split('+').map((part) => {
+    const [id, weightText, extra] = part.trim().split(':');
+    const weight = weightText === undefined ? 1 : Number(weightText);
+    if (!id || extra !== undefined || !(weight > 0) || !Number.isFinite(weight)) {
+      throw new EvalIdentUsageError(`--extractor takes ids joined by "+", each with an optional positive weight (a:0.6+b:0.4), got "${spec}"`);
+    }
+    return { id, weight };
+  });
+  if (new Set(parts.map((p) => p.id)).size !== parts.length) throw new EvalIdentUsageError(`--extractor names a model twice: "${spec}"`);
+  return parts;
+}
+
+/** Gallery sizes from `--gallery-sizes 100,1000,10000`. */
+function parseSizes(text: string): number[] {
+  const sizes = text.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new EvalIdentUsageError(`--gallery-sizes takes whole numbers ≥ 1 separated by commas, got "${text}"`);
+  return sizes;
+}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new EvalIdentUsageError(`--${name} must be a whole number ≥ 1, got "${value}"`);
+  return parsed;
+}
+
+/** The face of a portrait: the one nearest the centre (LFW and FairFace images are centred on their subject). */
+function centralFace(faces: readonly AnalysedFace[]): AnalysedFace | undefined {
+  let best: AnalysedFace | undefined;
+  let bestDistance = Infinity;
+  for (const face of faces) {
+    const distance = Math.hypot(face.boxNorm.x + face.boxNorm.width / 2 - 0.5, face.boxNorm.y + face.boxNorm.height / 2 - 0.5);
+    if (distance < bestDistance) {
+      best = face;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/**
+ * The image centred on a canvas `factor` times its size, mid-grey around it. FairFace's crops are filled by
+ * the face, which BlazeFace (trained on faces at a distance) often misses; a door camera never sees that.
+ */
+function padded(image: RgbImage, factor = 2): RgbImage {
+  const widthPx = Math.round(image.widthPx * factor);
+  const heightPx = Math.round(image.heightPx * factor);
+  const canvas = createRgbImage(widthPx, heightPx);
+  canvas.data.fill(128);
+  const left = Math.floor((widthPx - image.widthPx) / 2);
+  const top = Math.floor((heightPx - image.heightPx) / 2);
+  const rowBytes = image.widthPx * 3;
+  for (let row = 0; row < image.heightPx; row++) {
+    canvas.data.set(image.data.subarray(row * rowBytes, (row + 1) * rowBytes), ((top + row) * widthPx + left) * 3);
+  }
+  return canvas;
+}
+
+/** One model's embedder: its pipeline is created on the first image the cache does not hold. */
+async function createEmbedder(
+  manifest: LoadedManifest,
+  part: ExtractorPart,
+  options: { threads: number; passes: number; mirror: boolean; cacheDir: string },
+  pipelines: FacePipeline[],
+): Promise<IdentEmbedder> {
+  const defaults = manifest.manifest.defaults;
+  const [extractor, detector, fitter] = [resolveModel(manifest, part.id), resolveModel(manifest, defaults.detector), resolveModel(manifest, defaults.fitter)];
+  if (extractor.entry.role !== 'extractor') throw new EvalIdentUsageError(`${part.id} is a ${extractor.entry.role}, not an extractor`);
+  // Whatever changes an embedding changes the key: the converted files' hashes, the face chosen, mirror and passes.
+  const cache = await EmbeddingCache.open(options.cacheDir, {
+    model: part.id,
+    modelSha256: extractor.entry.onnx.sha256,
+    detector: `${detector.id}@${detector.entry.onnx.sha256}`,
+    fitter: `${fitter.id}@${fitter.entry.onnx.sha256}`,
+    mirror: options.mirror,
+    passes: options.passes,
+    face: 'central; padded x2 when none',
+  });
+  let pipeline: Promise<FacePipeline> | undefined;
+  return {
+    id: part.id,
+    weight: part.weight,
+    cache,
+    async embed(imagePath) {
+      pipeline ??= FacePipeline.create({
+        manifest,
+        backend: new OnnxBackend({ intraOpThreads: options.threads }),
+        extractorId: part.id,
+        fitterPasses: options.passes,
+        mirrorAverage: options.mirror,
+      }).then((p) => {
+        pipelines.push(p);
+        return p;
+      });
+      const p = await pipeline;
+      let image = await decodeImageFile(imagePath);
+      const startMs = performance.now();
+      let face = centralFace((await p.analyse(image)).faces);
+      if (!face) {
+        image = padded(image);
+        face = centralFace((await p.analyse(image)).faces);
+      }
+      if (!face) return { embedding: null, pipelineMs: performance.now() - startMs, extractMs: null };
+      const { template, durationMs } = await p.extract(image, face);
+      return { embedding: template.vector, pipelineMs: performance.now() - startMs, extractMs: durationMs };
+    },
+  };
+}
+
+/**
+ * `lintel eval ident`: open-set identification on a folder of people (see electron/vision/eval/ident-eval.ts
+ * and models/README.md, "Identification at 1:N").
+ */
+export async function commandEvalIdent(args: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    allowPositionals: false,
+    options: {
+      manifest: { type: 'string' },
+      extractor: { type: 'string' },
+      threads: { type: 'string' },
+      passes: { type: 'string' },
+      'no-mirror': { type: 'boolean' },
+      images: { type: 'string' },
+      'non-mated': { type: 'string', multiple: true },
+      distractors: { type: 'string', multiple: true },
+      enroll: { type: 'string' },
+      multi: { type: 'string' },
+      'gallery-sizes': { type: 'string' },
+      out: { type: 'string' },
+      cache: { type: 'string' },
+      'write-curve': { type: 'boolean' },
+    },
+  });
+  if (!values.images) throw new EvalIdentUsageError('eval ident needs --images <dir of Name/*.jpg>');
+  const enroll = positiveInt(values.enroll, 'enroll', 1);
+  const multi = (values.multi ?? 'max') as MultiSampleRule;
+  if (multi !== 'max' && multi !== 'mean') throw new EvalIdentUsageError(`--multi is max or mean, got "${values.multi}"`);
+  const gallerySizes = parseSizes(values['gallery-sizes'] ?? '100,1000,10000');
+  const passes = positiveInt(values.passes, 'passes', 1);
+  const mirror = !values['no-mirror'];
+  const manifestPath = values.manifest ? resolve(values.manifest) : defaultManifestPath();
+  const manifest = await loadManifest(manifestPath);
+  const parts = parseExtractorSpec(values.extractor ?? manifest.manifest.defaults.extractor);
+  if (values['write-curve'] && parts.length > 1) throw new EvalIdentUsageError('--write-curve needs one extractor: the manifest stores a curve per model');
+  const nonMatedDirs = values['non-mated'] ?? [];
+  const distractorDirs = values.distractors ?? [];
+  const protocol = await buildOpenSetProtocol({ imagesDir: values.images, enrollCount: enroll, nonMatedDirs, distractorDirs });
+
+  const pipelines: FacePipeline[] = [];
+  const cacheDir = resolve(values.cache ?? 'out/cache');
+  const embedders = await Promise.all(parts.map((part) => createEmbedder(manifest, part, { threads: positiveInt(values.threads, 'threads', 1), passes, mirror, cacheDir }, pipelines)));
+  const shippedThreshold = parts.length === 1 ? (resolveModel(manifest, parts[0]!.id).entry.thresholds?.identifySimilarity ?? null) : null;
+  let progress: ProgressBar | undefined;
+  try {
+    const evaluation = await evaluateIdentification({
+      protocol,
+      source: { imagesDir: resolve(values.images), nonMatedDirs: nonMatedDirs.map((d) => resolve(d)), distractorDirs: distractorDirs.map((d) => resolve(d)) },
+      embedders,
+      label: `${values.extractor ?? parts[0]!.id}${mirror ? ' + mirror' : ''}, enroll ${enroll}${enroll > 1 ? ` (${multi})` : ''}`,
+      gallerySizes,
+      multi,
+      shippedThreshold,
+      onProgress: (done, total) => {
+        progress ??= createProgressBar('embedding', total);
+        progress.update(done);
+      },
+    });
+    progress?.done();
+    const outDir = resolve(values.out ?? 'out/ident');
+    await mkdir(outDir, { recursive: true });
+    await writeIdentReport(evaluation, outDir);
+    process.stdout.write(`${formatIdentSummary(evaluation.report)}\nreport: ${outDir}\n`);
+  } finally {
+    await Promise.all(pipelines.map((p) => p.close()));
+  }
+}

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { EmbeddingCache } from './embedding-cache.js';
+import { embedImages, evaluateIdentification, scoreMatrix, writeIdentReport, type IdentEmbedder } from './ident-eval.js';
+import { buildOpenSetProtocol } from './open-set-protocol.js';
+
+let root: string;
+
+before(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'lintel-ident-'));
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const unit = (...values: number[]): Float32Array => {
+  const norm = Math.hypot(...values);
+  return Float32Array.from(values.map((v) => v / norm));
+};
+const close = (actual: number, expected: number): void => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
+const dot = (a: Float32Array, b: Float32Array): number => a.reduce((sum, v, i) => sum + v * b[i]!, 0);
+
+/** A fake embedder: a fixed vector per image base name (null: no face), counting its calls. */
+function fakeEmbedder(id: string, vectors: Record<string, Float32Array | null>, weight = 1, cache?: EmbeddingCache): IdentEmbedder & { calls: number } {
+  const embedder = {
+    id,
+    weight,
+    calls: 0,
+    ...(cache ? { cache } : {}),
+    embed(imagePath: string) {
+      embedder.calls++;
+      const embedding = vectors[path.basename(imagePath)];
+      if (embedding === undefined) throw new Error(`no fake vector for ${imagePath}`);
+      return Promise.resolve({ embedding, pipelineMs: 10, extractMs: embedding ? 4 : null });
+    },
+  };
+  return embedder;
+}
+
+describe('embedImages', () => {
+  test('weighted fusion: the fused dot product is the weighted mean of the models’ cosines, and fused templates are unit length', async () => {
+    const a = { 'x.jpg': unit(1, 0), 'y.jpg': unit(1, 1), 'z.jpg': unit(0, 1) };
+    const b = { 'x.jpg': unit(1, 2, 2), 'y.jpg': unit(2, 1, 2), 'z.jpg': null };
+    const { fused, timings } = await embedImages(['x.jpg', 'y.jpg', 'z.jpg'], [fakeEmbedder('a', a, 0.6), fakeEmbedder('b', b, 0.4)]);
+    const x = fused.get('x.jpg')!;
+    const y = fused.get('y.jpg')!;
+    assert.equal(x.length, 5);
+    assert.ok(Math.abs(dot(x, x) - 1) < 1e-6);
+    const expected = 0.6 * dot(a['x.jpg'], a['y.jpg']) + 0.4 * dot(b['x.jpg'], b['y.jpg']);
+    assert.ok(Math.abs(dot(x, y) - expected) < 1e-6, `${dot(x, y)} vs ${expected}`);
+    assert.equal(fused.get('z.jpg'), null, 'no face in one model: no fused template');
+    assert.deepEqual(timings.map((t) => [t.id, t.weight, t.embedded]), [['a', 0.6, 3], ['b', 0.4, 3]]);
+  });
+
+  test('a second run takes every embedding from the cache', async () => {
+    const images = ['p.jpg', 'q.jpg'].map((name) => path.join(root, name));
+    for (const image of images) await writeFile(image, 'pixels');
+    const vectors = { 'p.jpg': unit(1, 0), 'q.jpg': null };
+    const first = fakeEmbedder('m', vectors, 1, await EmbeddingCache.open(path.join(root, 'cache'), { model: 'm' }));
+    await embedImages(images, [first]);
+    assert.equal(first.calls, 2);
+    const second = fakeEmbedder('m', vectors, 1, await EmbeddingCache.open(path.join(root, 'cache'), { model: 'm' }));
+    const { fused, timings } = await embedImages(images, [second]);
+    assert.equal(second.calls, 0);
+    assert.equal(timings[0]!.cacheHits, 2);
+    assert.deepEqual(fused.get(images[0]!), unit(1, 0));
+  });
+});
+
+describe('scoreMatrix', () => {
+  test('per identity the best of its templates (max) or its mean template (mean); NaN rows for searches without a face', () => {
+    const identities = [[unit(1, 0), unit(0, 1)], [unit(1, 1)]];
+    const searches = [unit(1, 0), null];
+    const max = scoreMatrix(searches, identities, 'max');
+    assert.ok(Math.abs(max[0]! - 1) < 1e-6);
+    assert.ok(Math.abs(max[1]! - Math.SQRT1_2) < 1e-6);
+    assert.ok(Number.isNaN(max[2]!) && Number.isNaN(max[3]!));
+    const mean = scoreMatrix(searches, identities, 'mean');
+    // The mean of (1,0) and (0,1), normalised, is (1,1)/√2.
+    assert.ok(Math.abs(mean[0]! - Math.SQRT1_2) < 1e-6);
+  });
+});
+
+describe('evaluateIdentification on a small folder with fake embeddings', () => {
+  test('rank-1, FNIR at FPIR, the shipped threshold, demographics and modelled sizes', async () => {
+    const lfw = path.join(root, 'lfw');
+    const strangers = path.join(root, 'strangers');
+    const files: Record<string, Float32Array | null> = {
+      'Ann_0001.jpg': unit(1, 0, 0, 0),
+      'Ann_0002.jpg': unit(0.95, 0.3, 0, 0),
+      'Ann_0003.jpg': unit(0.6, 0.8, 0, 0), // closer to Ben than to Ann: a wrong top-1
+      'Ben_0001.jpg': unit(0, 1, 0, 0),
+      'Ben_0002.jpg': unit(0.1, 0.99, 0, 0),
+      'Cy_0001.jpg': unit(0, 0, 1, 0),
+      's1.jpg': unit(0.5, 0, 0.86, 0),
+      's2.jpg': unit(0, 0, 0, 1),
+      's3.jpg': null,
+    };
+    for (const name of Object.keys(files)) {
+      const dir = name.startsWith('s') ? strangers : path.join(lfw, name.split('_')[0]!);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, name), name);
+    }
+    await writeFile(path.join(strangers, 'labels.csv'), 'file,gender,race\ns1.jpg,Female,East Asian\ns2.jpg,Male,White\ns3.jpg,Male,White\n');
+    const protocol = await buildOpenSetProtocol({ imagesDir: lfw, nonMatedDirs: [strangers] });
+    const { report } = await evaluateIdentification({
+      protocol,
+      source: { imagesDir: lfw, nonMatedDirs: [strangers], distractorDirs: [] },
+      embedders: [fakeEmbedder('fake', files)],
+      label: 'fake',
+      gallerySizes: [1, 100],
+      shippedThreshold: 0.9,
+    });
+    // Gallery Ann, Ben; mated searches Ann_0002 (named, 0.95), Ann_0003 (top-1 Ben), Ben_0002 (named, 0.99).
+    assert.equal(report.gallerySize, 2);
+    close(report.rank1, 2 / 3);
+    assert.deepEqual(report.modelledSizes, [100]);
+    assert.deepEqual(Object.keys(report.fnirAtFpir), ['1', '2', '100']);
+    assert.deepEqual(Object.keys(report.fnirAtFpir['2']!), ['0.1', '0.01', '0.003', '0.001']);
+    // Non-mated tops: Cy 0 (max of 0, 0), s1 0.5, s2 0, s3 no face. FPIR 0.1 of 4 allows none: threshold above 0.5.
+    close(report.fnirAtFpir['2']!['0.1']!, 1 / 3);
+    const full = report.galleries.find((g) => g.gallerySize === 2)!;
+    assert.equal(full.kind, 'measured');
+    assert.equal(full.atShippedThreshold!.fpir, 0);
+    close(full.atShippedThreshold!.fnir, 1 / 3);
+    assert.equal(report.galleries.find((g) => g.gallerySize === 100)!.kind, 'modelled');
+    const race = report.demographics.atShippedThreshold!.find((s) => s.column === 'race')!;
+    assert.deepEqual(race.groups.map((g) => [g.group, g.searches, g.falsePositives]), [['East Asian', 1, 0], ['White', 2, 0]]);
+    assert.equal(report.protocol.noFaceImages, 1);
+
+    const out = path.join(root, 'out');
+    await writeIdentReport({ report, impostors: { descending: Float64Array.from([0.5, 0, 0]) }, mated: [] }, out);
+    const written = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as { fnirAtFpir: Record<string, Record<string, number>> };
+    close(written.fnirAtFpir['2']!['0.1']!, 1 / 3);
+    assert.match(await readFile(path.join(out, 'det.svg'), 'utf8'), /N = 100, modelled/);
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * Open-set (1:N) identification metrics, as NIST FRTE 1:N reports them, on the rank-1 result of each search.
+ *
+ * Decision rule: a search names its top-1 gallery identity iff that candidate's similarity ≥ threshold.
+ * - FPIR(t), false-positive identification rate: share of non-mated searches (people not enrolled) whose
+ *   top-1 similarity is ≥ t.
+ * - FNIR(t), false-negative identification rate: share of mated searches that do not name their mate: the
+ *   top-1 is below t, or the top-1 is someone else (a wrong top-1 is a miss even when above t).
+ * - Rank-1 (closed-set): share of mated searches whose top-1 is their mate, whatever the similarity.
+ * Searches without a face (`topSimilarity: null`) stay in every denominator: a mated one is a miss, a
+ * non-mated one a correct rejection — no face, no opening, as at the door.
+ *
+ * Modelled figures for galleries larger than the data: with FMR(t) the share of single non-mated
+ * comparisons (one search against one enrolled person) scoring ≥ t, and comparisons taken as independent,
+ * FPIR_N(t) = 1 − (1 − FMR(t))^N; a mated search with mate similarity s is named at rank 1 by a gallery of
+ * N when s ≥ t and none of the N − 1 others outscores it, probability (1 − FMR⁺(s))^(N−1) with FMR⁺(s) the
+ * share of comparisons strictly above s. Searches by one person are correlated in reality (a face that
+ * resembles someone resembles them in every photo), which the model ignores; check it against measured sizes.
+ */
+
+/** The rank-1 outcome of one mated search. */
+export interface MatedOutcome {
+  /** Similarity (cosine, -1..1) of the top-1 candidate; null when the search image had no face. */
+  topSimilarity: number | null;
+  /** True when the top-1 candidate is the searched person. */
+  topIsMate: boolean;
+  /** Similarity to the searched person's own enrolled template(s); null without a face. */
+  mateSimilarity: number | null;
+}
+
+/** Rank-1 outcomes of all searches against one gallery. */
+export interface RankOneOutcomes {
+  mated: readonly MatedOutcome[];
+  /** Top-1 similarity of each non-mated search; null when the image had no face. */
+  nonMatedTop: readonly (number | null)[];
+}
+
+/** One operating point. Rates are fractions 0..1. */
+export interface OpenSetOperatingPoint {
+  targetFpir: number;
+  /** Smallest similarity threshold whose FPIR is ≤ the target (accept when similarity ≥ threshold). */
+  threshold: number;
+  fpir: number;
+  fnir: number;
+  falsePositives: number;
+  /** True when the target is below 1 / (non-mated searches): only FPIR 0 qualifies, the figure is a bound. */
+  belowResolution: boolean;
+}
+
+/** One point of a DET curve. */
+export interface DetPoint {
+  threshold: number;
+  fpir: number;
+  fnir: number;
+}
+
+/** Non-null values sorted descending. */
+export function sortedDescending(values: Iterable<number | null>): Float64Array {
+  const out: number[] = [];
+  for (const value of values) if (value !== null) out.push(value);
+  return Float64Array.from(out).sort().reverse();
+}
+
+/** Number of values ≥ threshold in a descending array. */
+export function countAtOrAbove(descending: ArrayLike<number>, threshold: number): number {
+  let low = 0;
+  let high = descending.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((descending[mid] as number) >= threshold) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Number of values strictly above threshold in a descending array. */
+export function countAbove(descending: ArrayLike<number>, threshold: number): number {
+  let low = 0;
+  let high = descending.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((descending[mid] as number) > threshold) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** FPIR at `threshold`: non-mated searches whose top-1 is ≥ threshold, over all non-mated searches. */
+export function fpirAt(nonMatedTop: readonly (number | null)[], threshold: number): number {
+  if (nonMatedTop.length === 0) return Number.NaN;
+  let positives = 0;
+  for (const top of nonMatedTop) if (top !== null && top >= threshold) positives++;
+  return positives / nonMatedTop.length;
+}
+
+/** FNIR at `threshold`: mated searches whose top-1 is not their mate or is below threshold, over all mated searches. */
+export function fnirAt(mated: readonly MatedOutcome[], threshold: number): number {
+  if (mated.length === 0) return Number.NaN;
+  let hits = 0;
+  for (const m of mated) if (m.topIsMate && m.topSimilarity !== null && m.topSimilarity >= threshold) hits++;
+  return 1 - hits / mated.length;
+}
+
+/** Closed-set rank-1 identification rate: mated searches whose top-1 is their mate, 0..1. */
+export function rankOneRate(mated: readonly MatedOutcome[]): number {
+  if (mated.length === 0) return Number.NaN;
+  return mated.filter((m) => m.topIsMate && m.topSimilarity !== null).length / mated.length;
+}
+
+/**
+ * The smallest threshold that lets at most floor(target × count) of the descending `scores` reach it: just above
+ * the first score that must be rejected (1e-7 above it: float32 similarities near 1 are ~6e-8 apart).
+ */
+export function thresholdForShare(descending: ArrayLike<number>, count: number, target: number): number {
+  const allowed = Math.floor(target * count + 1e-9);
+  if (allowed >= descending.length) return Number.NEGATIVE_INFINITY;
+  return (descending[allowed] as number) + 1e-7;
+}
+
+/** FNIR at each FPIR target, with its threshold, measured on these outcomes. */
+export function operatingPoints(outcomes: RankOneOutcomes, fpirTargets: readonly number[]): OpenSetOperatingPoint[] {
+  const nonMated = sortedDescending(outcomes.nonMatedTop);
+  const count = outcomes.nonMatedTop.length;
+  return fpirTargets.map((targetFpir) => {
+    const threshold = thresholdForShare(nonMated, count, targetFpir);
+    const falsePositives = countAtOrAbove(nonMated, threshold);
+    return {
+      targetFpir,
+      threshold,
+      fpir: count === 0 ? Number.NaN : falsePositives / count,
+      fnir: fnirAt(outcomes.mated, threshold),
+      falsePositives,
+      belowResolution: targetFpir * count < 1,
+    };
+  });
+}
+
+/** The DET curve: one point per distinct non-mated top-1 similarity (plus the ends), FPIR falling as the threshold rises. */
+export function detCurve(outcomes: RankOneOutcomes): DetPoint[] {
+  const nonMated = sortedDescending(outcomes.nonMatedTop);
+  const count = outcomes.nonMatedTop.length;
+  const hits = sortedDescending(outcomes.mated.map((m) => (m.topIsMate ? m.topSimilarity : null)));
+  const matedCount = outcomes.mated.length;
+  const points: DetPoint[] = [];
+  const thresholds = [Number.POSITIVE_INFINITY, ...new Set(nonMated)];
+  for (const threshold of thresholds) {
+    // Just above each non-mated score: the FPIR steps down there.
+    const t = Number.isFinite(threshold) ? threshold + 1e-7 : threshold;
+    points.push({ threshold: t, fpir: countAtOrAbove(nonMated, t) / Math.max(1, count), fnir: 1 - countAtOrAbove(hits, t) / Math.max(1, matedCount) });
+  }
+  points.push({ threshold: Number.NEGATIVE_INFINITY, fpir: nonMated.length / Math.max(1, count), fnir: 1 - hits.length / Math.max(1, matedCount) });
+  return points.sort((a, b) => a.fpir - b.fpir || b.fnir - a.fnir);
+}
+
+/** FPIR of one demographic group at one threshold. */
+export interface GroupFpir {
+  group: string;
+  searches: number;
+  falsePositives: number;
+  fpir: number;
+}
+
+/** FPIR per group of one label column, and the spread. */
+export interface GroupFpirSpread {
+  column: string;
+  threshold: number;
+  groups: GroupFpir[];
+  /** Highest FPIR over lowest; Infinity when the lowest is 0 and the highest is not; NaN with no false positive at all. */
+  worstOverBest: number;
+  worst: string | null;
+  best: string | null;
+}
+
+/** FPIR per value of `labels[column]` among the non-mated searches that carry the column, at `threshold`. */
+export function fpirByGroup(
+  nonMated: ReadonlyArray<{ top: number | null; labels: Readonly<Record<string, string>> }>,
+  column: string,
+  threshold: number,
+): GroupFpirSpread {
+  const tally = new Map<string, { searches: number; falsePositives: number }>();
+  for (const search of nonMated) {
+    const group = search.labels[column];
+    if (group === undefined || group === '') continue;
+    const entry = tally.get(group) ?? { searches: 0, falsePositives: 0 };
+    entry.searches++;
+    if (search.top !== null && search.top >= threshold) entry.falsePositives++;
+    tally.set(group, entry);
+  }
+  const groups = [...tally].map(([group, t]) => ({ group, ...t, fpir: t.falsePositives / t.searches })).sort((a, b) => b.fpir - a.fpir || a.group.localeCompare(b.group));
+  const worst = groups[0];
+  const best = groups.at(-1);
+  const worstOverBest = !worst || !best || worst.fpir === 0 ? Number.NaN : best.fpir === 0 ? Number.POSITIVE_INFINITY : worst.fpir / best.fpir;
+  return { column, threshold, groups, worstOverBest, worst: worst?.group ?? null, best: best?.group ?? null };
+}
+
+/** FPIR of a gallery of `gallerySize` when each comparison is a false match with probability `fmr` (independent). */
+export function modelledFpir(fmr: number, gallerySize: number): number {
+  if (fmr <= 0) return 0;
+  if (fmr >= 1) return 1;
+  return -Math.expm1(gallerySize * Math.log1p(-fmr));
+}
+
+/** The per-comparison FMR that gives `fpir` over a gallery of `gallerySize`: 1 − (1 − fpir)^(1/N). */
+export function fmrForFpir(fpir: number, gallerySize: number): number {
+  if (fpir <= 0) return 0;
+  if (fpir >= 1) return 1;
+  return -Math.expm1(Math.log1p(-fpir) / gallerySize);
+}
+
+/** Per-comparison non-mated similarities (one search against one enrolled person), sorted descending. */
+export interface ImpostorScores {
+  descending: Float32Array | Float64Array;
+}
+
+/** FMR(t): share of comparisons scoring ≥ t. */
+export function fmrAt(impostors: ImpostorScores, threshold: number): number {
+  const n = impostors.descending.length;
+  return n === 0 ? Number.NaN : countAtOrAbove(impostors.descending, threshold) / n;
+}
+
+/** Modelled operating point for a gallery of `gallerySize` at `targetFpir`, from comparisons and mate similarities. */
+export interface ModelledOperatingPoint {
+  targetFpir: number;
+  gallerySize: number;
+  /** Per-comparison FMR the target asks for. */
+  fmr: number;
+  threshold: number;
+  fnir: number;
+  /** True when the FMR asked for is below 1 / comparisons: the threshold is the highest comparison's, a bound. */
+  belowResolution: boolean;
+}
+
+/**
+ * Modelled FNIR at `threshold` for a gallery of `gallerySize`: 1 − mean over mated searches of
+ * [s ≥ t] · (1 − FMR⁺(s))^(N−1), s the mate similarity (see the module comment).
+ */
+export function modelledFnir(mated: readonly MatedOutcome[], impostors: ImpostorScores, gallerySize: number, threshold: number): number {
+  if (mated.length === 0) return Number.NaN;
+  const n = impostors.descending.length;
+  let named = 0;
+  for (const m of mated) {
+    const s = m.mateSimilarity;
+    if (s === null || s < threshold) continue;
+    const fmrAbove = n === 0 ? 0 : countAbove(impostors.descending, s) / n;
+    named += fmrAbove === 0 ? 1 : Math.exp((gallerySize - 1) * Math.log1p(-fmrAbove));
+  }
+  return 1 - named / mated.length;
+}
+
+/** Modelled threshold and FNIR at each FPIR target for a gallery of `gallerySize`. */
+export function modelledOperatingPoints(
+  mated: readonly MatedOutcome[],
+  impostors: ImpostorScores,
+  gallerySize: number,
+  fpirTargets: readonly number[],
+): ModelledOperatingPoint[] {
+  const n = impostors.descending.length;
+  return fpirTargets.map((targetFpir) => {
+    const fmr = fmrForFpir(targetFpir, gallerySize);
+    const threshold = thresholdForShare(impostors.descending, n, fmr);
+    return { targetFpir, gallerySize, fmr, threshold, fnir: modelledFnir(mated, impostors, gallerySize, threshold), belowResolution: fmr * n < 1 };
+  });
+}
