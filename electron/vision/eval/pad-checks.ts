@@ -1,0 +1,53 @@
+/**
+ * The passive checks `lintel eval pad` can score, each a function of the cached per-frame measurements
+ * (pad-features.ts) giving a score where higher means "more like a bona-fide presentation". Models give their
+ * real-face probability; cues give 1 / (1 + measure), so more device edge, glare or moiré means a lower score.
+ */
+import type { PadFeature } from './pad-features.js';
+
+/** How a check scores a frame from its measurements. */
+export interface PadCheck {
+  readonly features: readonly PadFeature[];
+  /** The frame's score, higher = more bona fide. */
+  score(values: Readonly<Partial<Record<PadFeature, number>>>): number;
+  /** One line for the report. */
+  readonly description: string;
+}
+
+const value = (values: Readonly<Partial<Record<PadFeature, number>>>, feature: PadFeature): number => {
+  const measured = values[feature];
+  if (measured === undefined) throw new Error(`measurement ${feature} missing`);
+  return measured;
+};
+
+const model = (feature: PadFeature, description: string): PadCheck => ({ features: [feature], score: (values) => value(values, feature), description });
+const fusion = (a: PadFeature, b: PadFeature, description: string): PadCheck => ({
+  features: [a, b],
+  score: (values) => (value(values, a) + value(values, b)) / 2,
+  description,
+});
+const cue = (feature: PadFeature, description: string): PadCheck => ({ features: [feature], score: (values) => 1 / (1 + value(values, feature)), description });
+
+/** Every check by id. */
+export const PAD_CHECKS: Readonly<Record<string, PadCheck>> = {
+  'antispoof-128': model('antispoof-128', 'human-models antispoof, 128×128 crop of the landmark box'),
+  'liveness-32': model('liveness-32', 'human-models liveness, 32×32 crop of the landmark box'),
+  'minifasnet-v2': model('minifasnet-v2', 'MiniFASNetV2, landmark box ×2.7, softmax real'),
+  'minifasnet-v1se': model('minifasnet-v1se', 'MiniFASNetV1SE, landmark box ×4.0, softmax real'),
+  minifasnet: fusion('minifasnet-v2', 'minifasnet-v1se', 'MiniFASNet V2 + V1SE, mean of softmax real (upstream fusion), landmark box'),
+  'minifasnet-v2@detector': model('minifasnet-v2@detector', 'MiniFASNetV2 on the BlazeFace box'),
+  'minifasnet-v1se@detector': model('minifasnet-v1se@detector', 'MiniFASNetV1SE on the BlazeFace box'),
+  'minifasnet@detector': fusion('minifasnet-v2@detector', 'minifasnet-v1se@detector', 'MiniFASNet V2 + V1SE on the BlazeFace box'),
+  edges: cue('edges', 'device edges: longest straight edge in the 1.2–2.6× ring, in face heights'),
+  glare: cue('glare-blob', 'glare: largest near-white blob in the 1.5× box, fraction of the face area'),
+  'glare-fraction': cue('glare-fraction', 'glare: near-white pixels in the 1.5× box, fraction'),
+  moire: cue('moire-peak', 'moiré: strongest spectral peak over the median (radius ≥ 6 cycles) of the face'),
+  'moire-hf': cue('moire-hf', 'moiré: high-frequency energy share of the face'),
+};
+
+/** The check, or an error listing the known ones. */
+export function padCheck(id: string): PadCheck {
+  const check = PAD_CHECKS[id];
+  if (!check) throw new RangeError(`no passive check "${id}" (known: ${Object.keys(PAD_CHECKS).join(', ')})`);
+  return check;
+}
