@@ -1,16 +1,19 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { EmbeddingCache } from '../vision/eval/embedding-cache.js';
-import { evaluateIdentification, formatIdentSummary, writeIdentReport, type IdentEmbedder, type MultiSampleRule } from '../vision/eval/ident-eval.js';
+import { buildIdentificationCurve, evaluateIdentification, formatIdentSummary, writeIdentReport, type IdentEmbedder, type MultiSampleRule } from '../vision/eval/ident-eval.js';
+import { withIdentificationCurve } from '../vision/eval/manifest-curve.js';
 import { buildOpenSetProtocol } from '../vision/eval/open-set-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { createRgbImage, type RgbImage } from '../vision/frame/rgb-image.js';
-import { loadManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
+import { loadManifest, parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipeline.js';
+import { resolveDataDir } from '../terminal/data-dir.js';
+import { addedModelsDir } from '../terminal/models/added-models.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 
 /** A problem with the command line of `eval ident`: lintel prints it with the usage. */
@@ -156,6 +159,7 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       out: { type: 'string' },
       cache: { type: 'string' },
       'write-curve': { type: 'boolean' },
+      data: { type: 'string' },
     },
   });
   if (!values.images) throw new EvalIdentUsageError('eval ident needs --images <dir of Name/*.jpg>');
@@ -166,7 +170,8 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
   const passes = positiveInt(values.passes, 'passes', 1);
   const mirror = !values['no-mirror'];
   const manifestPath = values.manifest ? resolve(values.manifest) : defaultManifestPath();
-  const manifest = await loadManifest(manifestPath);
+  // Models an administrator added (EdgeFace) live in the terminal's data folder.
+  const manifest = await loadManifest(manifestPath, undefined, { addedModelsDir: addedModelsDir(resolveDataDir(values.data)) });
   const parts = parseExtractorSpec(values.extractor ?? manifest.manifest.defaults.extractor);
   if (values['write-curve'] && parts.length > 1) throw new EvalIdentUsageError('--write-curve needs one extractor: the manifest stores a curve per model');
   const nonMatedDirs = values['non-mated'] ?? [];
@@ -197,6 +202,21 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
     await mkdir(outDir, { recursive: true });
     await writeIdentReport(evaluation, outDir);
     process.stdout.write(`${formatIdentSummary(evaluation.report)}\nreport: ${outDir}\n`);
+    if (values['write-curve']) {
+      const folders = (dirs: readonly string[]): string => dirs.map((d) => basename(resolve(d))).join(', ');
+      const description =
+        `lintel eval ident --images ${basename(resolve(values.images))}${nonMatedDirs.length ? ` --non-mated ${folders(nonMatedDirs)}` : ''}` +
+        `${distractorDirs.length ? ` --distractors ${folders(distractorDirs)}` : ''}; enroll ${enroll}, ${mirror ? 'mirror averaging' : 'no mirror'}, ${passes} mesh pass${passes === 1 ? '' : 'es'}`;
+      const curve = buildIdentificationCurve(evaluation, description);
+      // Re-read right before writing: others may have edited the manifest during the run.
+      const text = await readFile(manifestPath, 'utf8');
+      const edited = withIdentificationCurve(text, parts[0]!.id, curve);
+      parseManifest(edited, manifestPath);
+      const temporary = `${manifestPath}.${process.pid}.tmp`;
+      await writeFile(temporary, edited, 'utf8');
+      await rename(temporary, manifestPath);
+      process.stdout.write(`identification curve (${curve.points.length} points, FMR ${curve.points[0]!.fmr} … ${curve.points.at(-1)!.fmr}) written to ${manifestPath}\n`);
+    }
   } finally {
     await Promise.all(pipelines.map((p) => p.close()));
   }

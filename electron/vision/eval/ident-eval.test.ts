@@ -5,7 +5,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { EmbeddingCache } from './embedding-cache.js';
-import { embedImages, evaluateIdentification, scoreMatrix, writeIdentReport, type IdentEmbedder } from './ident-eval.js';
+import { parseManifest } from '../models/manifest.js';
+import { defaultManifestPath } from '../models/paths.js';
+import { withIdentificationCurve } from './manifest-curve.js';
+import { thresholdFor } from '../matcher/identification-curve.js';
+import { buildIdentificationCurve, embedImages, evaluateIdentification, scoreMatrix, writeIdentReport, type IdentEmbedder, type IdentReport } from './ident-eval.js';
 import { buildOpenSetProtocol } from './open-set-protocol.js';
 
 let root: string;
@@ -138,5 +142,29 @@ describe('evaluateIdentification on a small folder with fake embeddings', () => 
     const written = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as { fnirAtFpir: Record<string, Record<string, number>> };
     close(written.fnirAtFpir['2']!['0.1']!, 1 / 3);
     assert.match(await readFile(path.join(out, 'det.svg'), 'utf8'), /N = 100, modelled/);
+  });
+});
+
+describe('buildIdentificationCurve', () => {
+  test('FMR on a log grid down to five comparisons, FNIR at the same similarities, and the schema accepts it', async () => {
+    // 1,000 comparisons spread evenly over 0..0.999; mated searches named at 0.9, 0.995 and one wrong top-1.
+    const descending = Float64Array.from({ length: 1000 }, (_, i) => (999 - i) / 1000);
+    const mated = [
+      { topSimilarity: 0.9, topIsMate: true, mateSimilarity: 0.9 },
+      { topSimilarity: 0.995, topIsMate: true, mateSimilarity: 0.995 },
+      { topSimilarity: 0.99, topIsMate: false, mateSimilarity: 0.5 },
+    ];
+    const report = { gallerySize: 2, createdAt: '2026-12-02T12:00:00.000Z', galleries: [{ gallerySize: 2, kind: 'measured', matedSearches: 3, nonMatedSearches: 500, points: [] }] } as unknown as IdentReport;
+    const curve = buildIdentificationCurve({ report, impostors: { descending }, mated }, 'hand-made');
+    // 10^(−k/4) × 1,000 ≥ 5 for k = 4..9.
+    assert.deepEqual(curve.points.map((p) => p.fmr), [0.1, 0.05623, 0.03162, 0.01778, 0.01, 0.005623]);
+    // FMR 0.1 lets the top 100 of 1,000 through: the threshold sits just above 0.899, rounded up to 5 digits.
+    close(curve.points[0]!.similarity, 0.89901);
+    assert.deepEqual(curve.points.map((p) => p.fnir), [1 / 3, 2 / 3, 2 / 3, 2 / 3, 2 / 3, 2 / 3].map((v) => Math.round(v * 1e5) / 1e5));
+    assert.deepEqual(curve.protocol, { description: 'hand-made', gallerySize: 2, matedSearches: 3, nonMatedSearches: 500, comparisons: 1000, measuredOn: '2026-12-02' });
+    // The manifest accepts it, and reading it back gives the threshold it was built from.
+    const text = await readFile(defaultManifestPath(), 'utf8');
+    const stored = parseManifest(withIdentificationCurve(text, 'faceapi-resnet-128', curve), 'test').models['faceapi-resnet-128']!.identification!;
+    close(thresholdFor(stored, 1, 0.1), 0.89901);
   });
 });

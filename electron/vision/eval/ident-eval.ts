@@ -12,6 +12,7 @@ import path from 'node:path';
 import { createDotProducts, createWasmMemory, ROW_ALIGN_FLOATS, WASM_PAGE_BYTES } from '../matcher/dot-products.js';
 import { createSeededRandom } from '../matcher/seeded-random.js';
 import { l2Normalize } from '../matcher/similarity.js';
+import type { IdentificationCurve } from '../models/manifest.js';
 import { median } from '../statistics.js';
 import { renderDetSvg, type DetSvgCurve } from './det-svg.js';
 import type { CachedEmbedding, EmbeddingCache } from './embedding-cache.js';
@@ -26,6 +27,7 @@ import {
   fmrAt,
   operatingPoints,
   rankOneRate,
+  thresholdForShare,
   type DetPoint,
   type GroupFpirSpread,
   type ImpostorScores,
@@ -555,4 +557,41 @@ export function formatIdentSummary(report: IdentReport): string {
   if (report.otherRule) lines.push(`with ${report.otherRule.multi} over samples instead: rank-1 ${percent(report.otherRule.rank1)}, ` + Object.entries(report.otherRule.fnirAtFpir).map(([f, v]) => `FNIR@FPIR${f} ${percent(v)}`).join(', '));
   lines.push(...report.embedders.map((e) => `${e.id} (weight ${e.weight.toFixed(2)}): ${e.embedded} embedded, ${e.cacheHits} from the cache; ${e.pipelineMedianMs.toFixed(1)} ms per image, ${e.extractMedianMs.toFixed(1)} ms extraction (medians)`));
   return lines.join('\n');
+}
+
+/**
+ * The identification curve for the manifest from an evaluation: per-comparison FMR on a log grid (four points
+ * a decade from 1e-1, down to where at least five comparisons remain above the threshold) and, at the same
+ * similarities, FNIR at rank 1 on the evaluation's largest measured gallery.
+ */
+export function buildIdentificationCurve(evaluation: IdentEvaluation, description: string): IdentificationCurve {
+  const { impostors, mated, report } = evaluation;
+  const n = impostors.descending.length;
+  const points: IdentificationCurve['points'] = [];
+  for (let k = 4; 10 ** (-k / 4) * n >= 5; k++) {
+    const fmr = 10 ** (-k / 4);
+    const threshold = thresholdForShare(impostors.descending, n, fmr);
+    if (!Number.isFinite(threshold) || threshold > 1) break;
+    // Rounded up, so the stored threshold never lets more comparisons through than the FMR says.
+    const similarity = Math.ceil(threshold * 1e5) / 1e5;
+    if (points.length > 0 && similarity <= points.at(-1)!.similarity) continue;
+    points.push({ similarity, fmr: Number(fmr.toPrecision(4)), fnir: round(fnirAt(mated, similarity), 5) });
+  }
+  const full = report.galleries.find((g) => g.gallerySize === report.gallerySize)!;
+  return {
+    points,
+    protocol: {
+      description,
+      gallerySize: report.gallerySize,
+      matedSearches: full.matedSearches ?? 0,
+      nonMatedSearches: full.nonMatedSearches ?? 0,
+      comparisons: n,
+      measuredOn: report.createdAt.slice(0, 10),
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
 }

@@ -164,6 +164,37 @@ const thresholdsSchema = z.object({
   origin: z.string().min(1),
 });
 
+/**
+ * How an extractor's 1:N error rates follow the similarity threshold, measured on dev data by
+ * `lintel eval ident --write-curve`, so the threshold can follow the gallery size and a target FPIR
+ * (electron/vision/matcher/identification-curve.ts).
+ */
+const identificationSchema = z.object({
+  /**
+   * Points in rising similarity: `fmr`, the share of single comparisons of a search with one enrolled person
+   * not them that reach `similarity` (placed on a log grid of FMR), and `fnir`, the share of mated searches not
+   * named at rank 1 at that threshold on the dev gallery (`protocol.gallerySize`).
+   */
+  points: z
+    .array(z.object({ similarity: z.number().min(-1).max(1), fmr: z.number().gt(0).max(1), fnir: z.number().min(0).max(1) }))
+    .min(2)
+    .refine((points) => points.every((p, i) => i === 0 || (p.similarity > points[i - 1]!.similarity && p.fmr < points[i - 1]!.fmr)), {
+      message: 'points must rise in similarity and fall in fmr',
+    }),
+  protocol: z.object({
+    /** The command and data it came from, in a few words. */
+    description: z.string().min(1),
+    /** People enrolled in the dev gallery the FNIR was measured on. */
+    gallerySize: z.number().int().positive(),
+    matedSearches: z.number().int().nonnegative(),
+    nonMatedSearches: z.number().int().nonnegative(),
+    /** Single comparisons the FMR was measured on; FMR below 1 / comparisons is not in the curve. */
+    comparisons: z.number().int().positive(),
+    /** ISO date of the measurement. */
+    measuredOn: z.string().min(1),
+  }),
+});
+
 /** How the model fares quantised for the NPU, measured on the CPU before any board (models/quantize). */
 const quantizationSchema = z.object({
   /** RKNN w8a8 (INT8 weights per channel, activations per tensor), as simulated by `lintel eval lfw --quant int8`. */
@@ -212,6 +243,8 @@ const modelSchema = z
     decoding: z.discriminatedUnion('kind', [blazefaceDecoding, facemeshDecoding, embeddingDecoding, livenessDecoding]),
     alignment: alignmentSchema.optional(),
     thresholds: thresholdsSchema.optional(),
+    /** 1:N error rates against the threshold, for thresholds that follow the gallery size (extractors). */
+    identification: identificationSchema.optional(),
     /** NPU builds of this model, where an integrator made them. */
     variants: z.array(variantSchema).optional(),
     quantization: quantizationSchema.optional(),
@@ -265,6 +298,7 @@ export type FacemeshDecoding = z.infer<typeof facemeshDecoding>;
 export type EmbeddingDecoding = z.infer<typeof embeddingDecoding>;
 export type LivenessDecoding = z.infer<typeof livenessDecoding>;
 export type ModelVariant = z.infer<typeof variantSchema>;
+export type IdentificationCurve = z.infer<typeof identificationSchema>;
 export type NpmModelSource = z.infer<typeof npmSourceSchema>;
 export type AddedModelSource = z.infer<typeof addedSourceSchema>;
 /** A manifest entry whose file the administrator adds. */

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+
+import { parseManifest, type IdentificationCurve } from '../models/manifest.js';
+import { defaultManifestPath } from '../models/paths.js';
+import { ManifestEditError, withIdentificationCurve } from './manifest-curve.js';
+
+const curve: IdentificationCurve = {
+  points: [
+    { similarity: 0.9, fmr: 1e-1, fnir: 0.1 },
+    { similarity: 0.95, fmr: 1e-3, fnir: 0.4 },
+  ],
+  protocol: { description: 'lintel eval ident --images images', gallerySize: 826, matedSearches: 2000, nonMatedSearches: 7700, comparisons: 6_000_000, measuredOn: '2026-12-02' },
+};
+
+describe('withIdentificationCurve', () => {
+  test('adds the curve to one model of the shipped manifest and changes nothing else', async () => {
+    const path = defaultManifestPath();
+    const text = await readFile(path, 'utf8');
+    const edited = withIdentificationCurve(text, 'mobileface-256', curve);
+    const manifest = parseManifest(edited, path);
+    assert.deepEqual(manifest.models['mobileface-256']!.identification, curve);
+    const before = parseManifest(text, path);
+    for (const id of Object.keys(before.models)) if (id !== 'mobileface-256') assert.deepEqual(manifest.models[id], before.models[id]);
+    // Only added lines: everything that was there is still there, in order.
+    const added = edited.split('\n').length - text.split('\n').length;
+    assert.ok(added > 0);
+    assert.ok(edited.includes('"identification": {\n'));
+    assert.equal(edited.replace(/,\n\s*"identification": \{[\s\S]*?\n {6}\}/, ''), text);
+  });
+
+  test('a second write replaces the curve instead of adding another', async () => {
+    const text = await readFile(defaultManifestPath(), 'utf8');
+    const once = withIdentificationCurve(text, 'mobileface-256', curve);
+    const changed = { ...curve, points: [curve.points[0]!, { similarity: 0.97, fmr: 1e-4, fnir: 0.5 }] };
+    const twice = withIdentificationCurve(once, 'mobileface-256', changed);
+    assert.equal(twice.match(/"identification"/g)?.length, (text.match(/"identification"/g)?.length ?? 0) + 1);
+    assert.deepEqual(parseManifest(twice, 'test').models['mobileface-256']!.identification, changed);
+  });
+
+  test('an unknown model is an error', async () => {
+    const text = await readFile(defaultManifestPath(), 'utf8');
+    assert.throws(() => withIdentificationCurve(text, 'no-such-model', curve), ManifestEditError);
+  });
+});
