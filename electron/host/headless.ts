@@ -20,6 +20,8 @@ export interface HeadlessOptions {
   readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
   readonly logger?: AppLogger;
   readonly validateResponses?: boolean;
+  /** Repeatable liveness challenges (TerminalAppOptions.challengeSeed); default LINTEL_CHALLENGE_SEED, else none. */
+  readonly challengeSeed?: number;
 }
 
 /** A running headless terminal. */
@@ -45,6 +47,9 @@ export function demoCameraUri(): string {
 /** Opens the terminal and serves it. */
 export async function startHeadless(options: HeadlessOptions): Promise<Headless> {
   const logger = options.logger ?? jsonLinesLogger();
+  const seedText = process.env.LINTEL_CHALLENGE_SEED;
+  const challengeSeed = options.challengeSeed ?? (seedText ? Number(seedText) : undefined);
+  if (challengeSeed !== undefined && !Number.isSafeInteger(challengeSeed)) throw new Error(`LINTEL_CHALLENGE_SEED must be a whole number, not "${seedText}"`);
   const app = await TerminalApp.open({
     dataDir: options.dataDir,
     defaultCameraUri: options.cameraUri ?? process.env.LINTEL_CAMERA ?? demoCameraUri(),
@@ -53,6 +58,7 @@ export async function startHeadless(options: HeadlessOptions): Promise<Headless>
     ...(options.manifestPath ? { manifestPath: options.manifestPath } : {}),
     ...(options.npu ? { npu: options.npu } : {}),
     ...(options.validateResponses !== undefined ? { validateResponses: options.validateResponses } : {}),
+    ...(challengeSeed !== undefined ? { challengeSeed } : {}),
   });
   try {
     const host = await startHttpHost({ app, rendererDir: join(packageRoot(), 'dist', 'renderer'), host: options.host, port: options.port });

@@ -82,7 +82,8 @@ describe('TerminalService (file camera, real models, real store)', () => {
       store,
       camera,
       manifestPath: defaultManifestPath(),
-      decisionSettings: decisionSettingsSchema.parse({ framesToAgree: 3, unknownAfterFrames: 5 }),
+      // Recognition alone: the liveness challenge has its own tests (app/liveness-challenge.test.ts).
+      decisionSettings: decisionSettingsSchema.parse({ framesToAgree: 3, unknownAfterFrames: 5, liveness: { mode: 'off' } }),
       sinks: [{ open: async (event) => void opened.push(event) }],
     });
   }

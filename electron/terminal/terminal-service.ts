@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { encodeJpeg } from '../vision/frame/decode.js';
 import { cropRgb } from '../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
-import { loadManifest, resolveModel } from '../vision/models/manifest.js';
+import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
 import { DecisionPolicy, type AccessDecision, type DecisionSettings, type PersonAccess } from './access/decision-policy.js';
 import type { Camera, CameraFrame, CameraState } from './camera/camera.js';
 import { FaceTracker } from './inference/face-tracker.js';
@@ -27,8 +27,10 @@ export interface TerminalServiceOptions {
   readonly sinks?: readonly DecisionSink[];
   /** onnxruntime threads per model in the worker; default 1. */
   readonly intraOpThreads?: number;
-  /** Extractor model id; default the manifest's. */
+  /** Extractor model id; default the manifest's preferred one that is present, else its default. */
   readonly extractorId?: string;
+  /** Folder of the models an administrator added (`<dataDir>/models`); default none. */
+  readonly addedModelsDir?: string;
   /** 1:N acceptance threshold (cosine, -1..1) instead of the extractor's own from the manifest. */
   readonly identifySimilarity?: number;
   /** Which events keep a snapshot of the face; read at each decision. Default all. */
@@ -115,14 +117,14 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
 
   static async start(options: TerminalServiceOptions): Promise<TerminalService> {
     const manifestPath = resolve(options.manifestPath);
-    const loaded = await loadManifest(manifestPath);
+    const loaded = await loadManifest(manifestPath, undefined, { addedModelsDir: options.addedModelsDir });
     // Checked before the worker starts: a wrong id in the settings is a readable error, not a worker crash.
-    const extractorId = options.extractorId ?? loaded.manifest.defaults.extractor;
+    const extractorId = options.extractorId ?? preferredExtractorId(loaded);
     const extractor = resolveModel(loaded, extractorId).entry;
     if (extractor.decoding.kind !== 'embedding' || !extractor.thresholds) throw new Error(`model ${extractorId} is not an extractor`);
     if (options.livenessModelId !== undefined) resolveModel(loaded, options.livenessModelId);
     const inference = await InferenceClient.start({
-      config: { manifestPath, intraOpThreads: options.intraOpThreads, livenessModelId: options.livenessModelId, extractorId: options.extractorId, ...(options.npu ? { npu: options.npu } : {}) },
+      config: { manifestPath, addedModelsDir: options.addedModelsDir, intraOpThreads: options.intraOpThreads, livenessModelId: options.livenessModelId, extractorId, ...(options.npu ? { npu: options.npu } : {}) },
     });
     const info = await inference.info();
     const thresholds = { ...extractor.thresholds, ...(options.identifySimilarity !== undefined ? { identifySimilarity: options.identifySimilarity } : {}) };

@@ -15,6 +15,8 @@ import {
   importPersonResultSchema,
   importSummarySchema,
   MAX_PHOTOS,
+  modelListingSchema,
+  modelUploadSchema,
   msSinceEpoch,
   personInputSchema,
   personListQuerySchema,
@@ -175,6 +177,17 @@ export const contract = {
   'settings:update': { request: z.strictObject({ values: settingsSchema.partial() }), response: settingsSchema, auth: 'admin' },
   /** What the system screen shows: version, models, storage, door outputs, a template rebuild in progress. */
   'system:get': { request: empty, response: systemInfoSchema, auth: 'admin' },
+
+  // ---- Models ----
+  /** Every model of the manifest: built in, added by an administrator, or one that can be added; licences. */
+  'models:list': { request: empty, response: z.array(modelListingSchema), auth: 'admin' },
+  /**
+   * Adds a model file no registry ships (EdgeFace, MiniFASNet): checked against the manifest's sha256,
+   * converted, verified, kept in the data folder. 'invalid-request' for an unknown, tampered or wrong-kind file
+   * (the message says which), 'unavailable' when this build cannot convert its format. An extractor that
+   * becomes the one in use restarts the terminal's models and rebuilds the templates (see `system:get`).
+   */
+  'models:add': { request: modelUploadSchema, response: modelListingSchema, auth: 'admin' },
 
   // ---- Enrollment ----
   /** Enrolls a new person from uploaded photos (one sample each at most), all or nothing. */

@@ -17,6 +17,7 @@ import { StoreError, type StoreErrorCode } from '../../terminal/store/errors.js'
 import type { Person, PersonInput, PersonListQuery, PersonPatch, PersonSummary } from '../../terminal/store/persons-repository.js';
 import { defaultSettings, SETTINGS, type SettingKey, type Settings } from '../../terminal/store/settings-repository.js';
 import type { DecisionEvent, TerminalHealth, TrackedFace } from '../../terminal/terminal-service.js';
+import type { ModelListing } from '../../terminal/models/added-models.js';
 import { contract, type ParsedRequestOf, type ResponseOf } from './channels.js';
 import { createHandler, type DeepReadonly } from './handler.js';
 import type { ErrorCode } from './result.js';
@@ -50,6 +51,8 @@ export type _ServiceToWire = [
   Expect<Assignable<{ events: AccessEvent[]; nextCursor: EventCursor | null }, DeepReadonly<ResponseOf<'events:query'>>>>,
   Expect<Assignable<{ settings: Settings; invalidStoredKeys: SettingKey[] }, DeepReadonly<ResponseOf<'settings:get'>>>>,
   Expect<Assignable<DecisionEvent[], DeepReadonly<ResponseOf<'decisions:recent'>>>>,
+  Expect<Assignable<ModelListing[], DeepReadonly<ResponseOf<'models:list'>>>>,
+  Expect<Assignable<ModelListing, DeepReadonly<ResponseOf<'models:add'>>>>,
   // The live overlay's fields come from TrackedFace and the policy's hint.
   Expect<Assignable<TrackedFace['boxNorm'], Returnable<typeof overlayFaceSchema>['boxNorm']>>,
   Expect<Assignable<TrackedFace['match'], Returnable<typeof overlayFaceSchema>['match']>>,

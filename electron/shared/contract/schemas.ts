@@ -249,6 +249,40 @@ export const systemInfoSchema = z.object({
   health: terminalHealthSchema,
 });
 
+// ---- Models -------------------------------------------------------------------------------------------
+
+/** Largest model file `models:add` takes, bytes before base64 (EdgeFace-XS is 3 MB, MiniFASNet 1.7 MB). */
+export const MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Licences of a model (added-models' ModelLicences); trainingData null where the manifest does not say. */
+export const modelLicencesSchema = z.object({ code: z.string(), weights: z.string(), trainingData: z.string().nullable() });
+
+/** ModelListing: a manifest model as the terminal has it. */
+export const modelListingSchema = z.object({
+  id: z.string(),
+  role: z.enum(['detector', 'fitter', 'extractor', 'liveness']),
+  description: z.string(),
+  /** `built-in`: shipped with Lintel; `added`: added by an administrator; `not-added`: can be added. */
+  state: z.enum(['built-in', 'added', 'not-added']),
+  licences: modelLicencesSchema,
+  upstream: z.string(),
+  /** For models an administrator adds: the file to add and where to get it. */
+  file: z.string().nullable(),
+  obtainFrom: z.string().nullable(),
+  addedAtMs: msSinceEpoch.nullable(),
+  isDefault: z.boolean(),
+});
+
+/** A model file uploaded from the System screen: the bytes themselves, never a path on the client. */
+export const modelUploadSchema = z.strictObject({
+  /** The file's name as the administrator picked it; tells a tampered copy of a known file from an unknown one. */
+  name: z.string().min(1).max(255),
+  /** base64 (RFC 4648, with padding). */
+  dataBase64: z.base64().max(Math.ceil(MAX_MODEL_FILE_BYTES / 3) * 4),
+  /** Refuse a file that is another kind of model than this; default any. */
+  role: z.enum(['extractor', 'liveness']).optional(),
+});
+
 // ---- Enrollment ---------------------------------------------------------------------------------------
 
 export const duplicateWarningSchema = z.object({

@@ -32,7 +32,17 @@ const analysis = (seq: number): StreamMessage => ({
 
 describe('stream messages', () => {
   test('every kind is listed', () => {
-    assert.deepEqual([...STREAM_KINDS].sort(), ['analysis', 'decision', 'enrollment-feedback', 'frame', 'health']);
+    assert.deepEqual([...STREAM_KINDS].sort(), ['analysis', 'challenge', 'decision', 'enrollment-feedback', 'frame', 'health']);
+  });
+
+  test("a challenge prompt parses; a direction or a progress the door cannot draw is dropped", () => {
+    const prompt = { trackId: 3, attempt: 1, maxAttempts: 3, status: 'waiting', action: { kind: 'turn', direction: 'left', minTurnDeg: 17 }, progress: 0.4, remainingMs: 2600, timeoutMs: 4000 };
+    const message = { kind: 'challenge', seq: 1, timestampMs: NOW, trackId: 3, prompt };
+    assert.deepEqual(parseStreamMessage(message), message);
+    assert.deepEqual(parseStreamMessage({ ...message, prompt: null }), { ...message, prompt: null });
+    assert.equal(parseStreamMessage({ ...message, prompt: { ...prompt, action: { kind: 'turn', direction: 'up', minTurnDeg: 17 } } }), undefined);
+    assert.equal(parseStreamMessage({ ...message, prompt: { ...prompt, progress: 1.5 } }), undefined);
+    assert.equal(parseStreamMessage({ ...message, prompt: { ...prompt, status: 'failed', cue: 'held-a-photo' } }), undefined);
   });
 
   test('valid messages parse; malformed ones are dropped (undefined)', () => {

@@ -9,10 +9,12 @@ import {
   boxNormSchema,
   decisionEventSchema,
   enrollmentFeedbackSchema,
+  livenessCueSchema,
   msSinceEpoch,
   pointSchema,
   qualityHintSchema,
   terminalHealthSchema,
+  unitScore,
   uuid,
 } from './schemas.js';
 
@@ -76,12 +78,39 @@ export const enrollmentFeedbackMessageSchema = z.object({
   feedback: enrollmentFeedbackSchema,
 });
 
+/** What the door asks of the person (track-challenges' ChallengePrompt). */
+export const challengePromptSchema = z.object({
+  trackId: z.int().min(0),
+  /** 1 for the first challenge of the face, counting retries. */
+  attempt: z.int().min(1),
+  maxAttempts: z.int().min(1),
+  /** `failed`: this attempt failed; another follows at `retryAtMs` (else the denial is shown as a decision). */
+  status: z.enum(['waiting', 'passed', 'failed']),
+  /** A turn toward the person's own left or right (the door screen is a mirror: their left is the screen's left), or a blink. */
+  action: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('turn'), direction: z.enum(['left', 'right']), minTurnDeg: z.number().min(0).max(90) }),
+    z.object({ kind: z.literal('blink') }),
+  ]),
+  progress: unitScore,
+  remainingMs: z.number().min(0),
+  timeoutMs: z.number().min(0),
+  cue: livenessCueSchema.optional(),
+  retryAtMs: msSinceEpoch.optional(),
+});
+
+/**
+ * The active liveness challenge of a face, after each processed frame while it runs; `prompt` null once the
+ * challenge is dropped (the face left). `timestampMs` is the frame's capture time.
+ */
+export const challengeMessageSchema = z.object({ kind: z.literal('challenge'), ...header, trackId: z.int().min(0), prompt: challengePromptSchema.nullable() });
+
 export const streamMessageSchema = z.discriminatedUnion('kind', [
   frameMessageSchema,
   analysisMessageSchema,
   decisionMessageSchema,
   healthMessageSchema,
   enrollmentFeedbackMessageSchema,
+  challengeMessageSchema,
 ]);
 
 export type StreamMessage = z.infer<typeof streamMessageSchema>;

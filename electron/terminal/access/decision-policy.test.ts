@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
-import { DecisionPolicy, decisionSettingsSchema, qualityHint, type PersonAccess, type TrackObservation } from './decision-policy.js';
+import { DecisionPolicy, decisionSettingsSchema, qualityHint, type LivenessCapabilities, type PersonAccess, type TrackObservation } from './decision-policy.js';
 
 const GOOD: FaceQuality = { interOcularPx: 80, yawDeg: 2, pitchDeg: -4, rollDeg: 1, sharpness: 300, brightness: 120, contrast: 45, presence: 1, detectorScore: 0.95 };
 const SMALL: FaceQuality = { ...GOOD, interOcularPx: 20 };
@@ -16,13 +16,13 @@ const people = new Map([ann, bob, cy, dee].map((person) => [person.id, person]))
 // Tuesday 2026-11-24, 10:00 UTC.
 const T0 = Date.UTC(2026, 10, 24, 10, 0);
 
-function policy(overrides: Record<string, unknown> = {}): DecisionPolicy {
+function policy(overrides: Record<string, unknown> = {}, capabilities: LivenessCapabilities = { defaultMode: 'off' }): DecisionPolicy {
   const settings = decisionSettingsSchema.parse({
     timeZone: 'UTC',
     schedules: { cleaners: [{ days: [1, 2, 3, 4, 5], from: '18:00', to: '22:00' }] },
     ...overrides,
   });
-  return new DecisionPolicy(settings, (id) => people.get(id));
+  return new DecisionPolicy(settings, (id) => people.get(id), capabilities);
 }
 
 function frame(trackId: number, index: number, personId?: string, quality = GOOD, extra: Partial<TrackObservation> = {}): TrackObservation {
@@ -92,10 +92,36 @@ describe('DecisionPolicy', () => {
     assert.equal(run(policy(), approach)?.decision.reason, 'granted');
   });
 
-  it('fails liveness when the check is on and the score is low', () => {
+  it('fails liveness when the passive check is asked for and the score is low, naming the cue', () => {
     const frames = [0, 1, 2].map((i) => frame(9, i, 'ann', GOOD, { liveness: 0.2 }));
-    assert.equal(run(policy({ minLiveness: 0.5 }), frames)?.decision.reason, 'liveness-failed');
-    assert.equal(run(policy({ minLiveness: null }), frames)?.decision.reason, 'granted');
+    const passive = { passiveAvailable: true, defaultMode: 'passive' } as const;
+    const failed = run(policy({ minLiveness: 0.5 }, passive), frames)?.decision;
+    assert.deepEqual([failed?.decision, failed?.reason, failed?.livenessCue], ['denied', 'liveness-failed', 'passive']);
+    assert.equal(run(policy({ minLiveness: 0.1 }, passive), frames)?.decision.reason, 'granted');
+    assert.equal(run(policy({ minLiveness: 0.5 }, { passiveAvailable: true, defaultMode: 'off' }), frames)?.decision.reason, 'granted');
+    // A disabled person is denied as disabled, not for liveness.
+    assert.equal(run(policy({ minLiveness: 0.5 }, passive), [0, 1, 2].map((i) => frame(9, i, 'bob', GOOD, { liveness: 0.2 })))?.decision.reason, 'disabled');
+  });
+
+  it('holds a grant that needs the active challenge, and never lets the passive score admit on its own', () => {
+    const frames = [0, 1, 2].map((i) => frame(20, i, 'ann', GOOD, { liveness: 0.99 }));
+    const held = run(policy({}, { passiveAvailable: true, defaultMode: 'passive+active' }), frames)?.decision;
+    assert.deepEqual([held?.decision, held?.pendingChallenge], ['granted', true]);
+    // No passive model: the passive check is skipped and the challenge stands in, even for mode passive.
+    assert.equal(run(policy({}, { passiveAvailable: false, defaultMode: 'passive' }), frames)?.decision.pendingChallenge, true);
+    assert.equal(run(policy({}, { defaultMode: 'off' }), frames)?.decision.pendingChallenge, undefined);
+    // The settings' mode wins over the manifest's default; a new terminal's default is passive + active.
+    assert.equal(run(policy({ liveness: { mode: 'off' } }, { defaultMode: 'active' }), frames)?.decision.pendingChallenge, undefined);
+    assert.equal(run(policy({}, {}), frames)?.decision.pendingChallenge, true);
+  });
+
+  it('withdraws a held grant the challenge did not confirm: the cooldown it started is undone', () => {
+    const p = policy({ cooldownMs: 10_000 }, { defaultMode: 'active' });
+    const held = run(p, [0, 1, 2].map((i) => frame(21, i, 'ann')))?.decision;
+    assert.equal(held?.pendingChallenge, true);
+    assert.equal(run(p, [3, 4, 5].map((i) => frame(22, i, 'ann'))), undefined, 'in the cooldown while held');
+    p.withdraw(held!);
+    assert.equal(run(p, [6, 7, 8].map((i) => frame(23, i, 'ann')))?.decision.pendingChallenge, true);
   });
 
   it('does not grant the same person again within the cooldown, even on a new track', () => {
@@ -118,5 +144,10 @@ describe('DecisionPolicy', () => {
     assert.throws(() => decisionSettingsSchema.parse({ framesToAgree: 0 }), /framesToAgree/);
     assert.throws(() => decisionSettingsSchema.parse({ schedules: { x: [{ days: [8], from: '09:00', to: '17:00' }] } }), /days/);
     assert.throws(() => decisionSettingsSchema.parse({ schedules: { x: [{ days: [1], from: '17:00', to: '09:00' }] } }), /end after it starts/);
+    assert.throws(() => decisionSettingsSchema.parse({ liveness: { mode: 'sometimes' } }), /liveness/);
+    assert.throws(() => decisionSettingsSchema.parse({ liveness: { challengeTimeoutMs: 100 } }), /challengeTimeoutMs/);
+    assert.throws(() => decisionSettingsSchema.parse({ liveness: { groups: { visitors: 'always' } } }), /visitors/);
+    assert.throws(() => decisionSettingsSchema.parse({ liveness: { schedules: [{ windows: [], mode: 'active' }] } }), /windows/);
+    assert.equal(decisionSettingsSchema.parse({}).liveness.mode, null, 'unset: the manifest default');
   });
 });

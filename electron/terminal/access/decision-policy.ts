@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
+import { livenessPolicySchema, livenessRequirement, resolveLivenessMode, type LivenessCue, type LivenessMode } from './liveness-policy.js';
 import { groupSchedulesSchema, withinSchedule } from './weekly-schedule.js';
 
 /** Why a decision was taken; stable codes for events and the UI. */
@@ -40,6 +41,21 @@ export interface AccessDecision {
   readonly similarity?: number;
   readonly liveness?: number;
   readonly quality: FaceQuality;
+  /**
+   * Set on a granted decision that still needs the active liveness challenge: not final, the door holds it
+   * until the same track passes the challenge (TrackChallenges), and `withdraw`s it otherwise.
+   */
+  readonly pendingChallenge?: true;
+  /** The check that failed, on a `liveness-failed` decision. */
+  readonly livenessCue?: LivenessCue;
+}
+
+/** What the terminal can run, for the liveness policy. */
+export interface LivenessCapabilities {
+  /** Mode where the settings name none: the manifest's `defaults.livenessMode`; default passive+active. */
+  readonly defaultMode?: LivenessMode;
+  /** Whether a passive liveness model scores faces; default false (then the challenge stands in for it). */
+  readonly passiveAvailable?: boolean;
 }
 
 /** Quality gates and decision settings, with defaults. */
@@ -58,8 +74,10 @@ export const decisionSettingsSchema = z.object({
   minSharpness: z.number().min(0).default(20),
   minBrightness: z.number().min(0).max(255).default(40),
   maxBrightness: z.number().min(0).max(255).default(220),
-  /** Passive liveness: required score, 0..1, or null for off (the default: the available models are weak). */
+  /** Passive liveness: least score, 0..1, where the liveness mode asks for the passive check; null = 0.5. */
   minLiveness: z.number().min(0).max(1).nullable().default(null),
+  /** Which liveness checks a grant needs, per site, group and weekly schedule, and how the challenge runs. */
+  liveness: livenessPolicySchema.prefault({}),
   /** Weekly windows per group; groups without one are not restricted. */
   schedules: groupSchedulesSchema.default({}),
   /** IANA time zone the schedules are written in; default the machine's. */
@@ -101,6 +119,7 @@ export class DecisionPolicy {
   constructor(
     private settings: DecisionSettings,
     private readonly lookupPerson: (personId: string) => PersonAccess | undefined,
+    private readonly capabilities: LivenessCapabilities = {},
   ) {}
 
   /** Replaces the settings (e.g. from the admin screen); tracks in progress keep their evidence. */
@@ -147,7 +166,11 @@ export class DecisionPolicy {
     else if (person.validFromMs !== null && at < person.validFromMs) reason = 'not-yet-valid';
     else if (person.validUntilMs !== null && at >= person.validUntilMs) reason = 'expired';
     else if (!withinSchedule(person.groups, settings.schedules, at, settings.timeZone)) reason = 'outside-schedule';
-    else if (settings.minLiveness !== null && (observation.liveness ?? 0) < settings.minLiveness) reason = 'liveness-failed';
+    const mode = resolveLivenessMode(settings.liveness, person.groups, at, { ...(settings.timeZone ? { timeZone: settings.timeZone } : {}), ...(this.capabilities.defaultMode ? { defaultMode: this.capabilities.defaultMode } : {}) });
+    const required = livenessRequirement(mode, this.capabilities.passiveAvailable ?? false);
+    // The passive check can only reject: a score above the threshold still leaves the challenge to pass.
+    const passiveFailed = reason === 'granted' && required.passive && (observation.liveness ?? 0) < (settings.minLiveness ?? 0.5);
+    if (passiveFailed) reason = 'liveness-failed';
     if (reason === 'granted') {
       const lastMs = this.lastGrantMs.get(person.id);
       if (lastMs !== undefined && at - lastMs < settings.cooldownMs) {
@@ -157,7 +180,18 @@ export class DecisionPolicy {
       }
       this.lastGrantMs.set(person.id, at);
     }
-    return this.decide(state, observation, reason, person, similarity);
+    const decision = this.decide(state, observation, reason, person, similarity);
+    if (passiveFailed) return { ...decision, livenessCue: 'passive' };
+    return reason === 'granted' && required.active ? { ...decision, pendingChallenge: true } : decision;
+  }
+
+  /**
+   * Takes back a granted decision the active challenge did not confirm (failed, or the face left): the
+   * person's cooldown it started is undone, so their next attempt is decided.
+   */
+  withdraw(decision: AccessDecision): void {
+    const personId = decision.person?.id;
+    if (personId !== undefined && this.lastGrantMs.get(personId) === decision.decidedAtMs) this.lastGrantMs.delete(personId);
   }
 
   /** Forgets a track that left the view. */

@@ -5,6 +5,7 @@ import type { ImplementationsOf } from '../../shared/contract/handler.js';
 import { ContractError } from '../../shared/contract/result.js';
 import { enrollSamples } from '../enrollment/duplicates.js';
 import { enrollFromPhotos } from '../enrollment/enroll-photos.js';
+import { AddModelError } from '../models/added-models.js';
 import { StoreError } from '../store/errors.js';
 import { toWireDecision, toWireHealth } from './stream-hub.js';
 import type { TerminalApp } from './terminal-app.js';
@@ -100,6 +101,21 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
         doorOutputs: app.outputs.health().map(({ name, status, message }, index) => ({ name, status, message, kind: app.outputs.outputs[index]?.kind ?? 'log' })),
         health: toWireHealth(app.health()),
       };
+    },
+
+    'models:list': () => app.addedModels.list(),
+    'models:add': async ({ name, dataBase64, role }) => {
+      let id: string;
+      try {
+        id = (await app.addModel(Buffer.from(dataBase64, 'base64'), name, role)).id;
+      } catch (error) {
+        // Files the terminal refuses are the administrator's to fix; a missing converter is this build's limit.
+        if (error instanceof AddModelError) throw new ContractError(error.code === 'conversion-unavailable' ? 'unavailable' : 'invalid-request', error.message);
+        throw error;
+      }
+      const listing = (await app.addedModels.list()).find((model) => model.id === id);
+      if (!listing) throw new Error(`model ${id} was added but is not in the manifest's list`);
+      return listing;
     },
 
     'enroll:photos': async ({ person, photos, allowDuplicate }) => {

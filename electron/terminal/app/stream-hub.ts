@@ -4,7 +4,7 @@ import type { StreamMessage, StreamMessageOf } from '../../shared/contract/strea
 import { qualityHint, type DecisionSettings } from '../access/decision-policy.js';
 import type { CameraFrame } from '../camera/camera.js';
 import type { EnrollmentFeedback } from '../enrollment/live-enrollment.js';
-import type { DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
+import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
 
 /** Options of the stream hub. */
 export interface StreamHubOptions {
@@ -104,6 +104,19 @@ export class StreamHub {
     this.emit({ kind: 'decision', seq: this.nextSeq('decision'), timestampMs: decision.decidedAtMs, decision: toWireDecision(decision) });
   }
 
+  /** A face's liveness challenge as it stands: the door screen draws the prompt. */
+  challenge(update: ChallengeUpdate): void {
+    if (this.listeners.size === 0) return;
+    const { prompt } = update;
+    this.emit({
+      kind: 'challenge',
+      seq: this.nextSeq('challenge'),
+      timestampMs: update.atMs,
+      trackId: update.trackId,
+      prompt: prompt ? { ...prompt, action: { ...prompt.action } } : null,
+    });
+  }
+
   health(health: TerminalHealth): void {
     if (this.listeners.size === 0) return;
     this.emit({ kind: 'health', seq: this.nextSeq('health'), timestampMs: Date.now(), health: toWireHealth(health) });
@@ -151,6 +164,8 @@ export function toWireDecision(decision: DecisionEvent): StreamMessageOf<'decisi
       : {}),
     ...(decision.similarity !== undefined ? { similarity: decision.similarity } : {}),
     ...(decision.liveness !== undefined ? { liveness: decision.liveness } : {}),
+    ...(decision.livenessCue !== undefined ? { livenessCue: decision.livenessCue } : {}),
+    ...(decision.retrying ? { retrying: true } : {}),
     quality: decision.quality,
     trackAgeMs: decision.trackAgeMs,
   };
@@ -158,5 +173,5 @@ export function toWireDecision(decision: DecisionEvent): StreamMessageOf<'decisi
 
 /** TerminalHealth as the wire carries it (mutable arrays, copied). */
 export function toWireHealth(health: TerminalHealth): StreamMessageOf<'health'>['health'] {
-  return { ...health, engines: health.engines.map((engine) => ({ ...engine })) };
+  return { ...health, engines: health.engines.map((engine) => ({ ...engine })), ...(health.liveness ? { liveness: { ...health.liveness } } : {}) };
 }

@@ -4,7 +4,7 @@ import { contract } from '../../shared/contract/channels.js';
 import { createHandler, type Handle } from '../../shared/contract/handler.js';
 import { ContractError } from '../../shared/contract/result.js';
 import type { StreamMessage } from '../../shared/contract/streams.js';
-import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
+import { loadManifest, modelEntry, ModelNotAddedError, preferredExtractorId, resolveModel, type ModelRole } from '../../vision/models/manifest.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
 import type { DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
 import { TerminalService } from '../terminal-service.js';
@@ -13,6 +13,7 @@ import { createDoorOutputs, DoorConfigError, type DoorLogger, type DoorOutputs }
 import type { Settings } from '../store/settings-repository.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
+import { AddedModels, type AddedModelRecord } from '../models/added-models.js';
 import { implementContract } from './contract-implementation.js';
 import { ImportJobs } from './import-jobs.js';
 import { LiveEnrollments } from './live-enrollments.js';
@@ -73,6 +74,8 @@ export class TerminalApp {
   readonly startedAtMs = Date.now();
   readonly imports: ImportJobs;
   readonly enrollments: LiveEnrollments;
+  /** The models an administrator added, in `<dataDir>/models`. */
+  readonly addedModels: AddedModels;
   private readonly hub: StreamHub;
   private service: TerminalService | undefined;
   private serviceFailure: string | undefined;
@@ -93,6 +96,7 @@ export class TerminalApp {
     readonly manifestPath: string,
   ) {
     const { logger } = options;
+    this.addedModels = new AddedModels({ manifestPath, dataDir: options.dataDir });
     this.hub = new StreamHub({ previewFps: options.previewFps });
     this.imports = new ImportJobs((message, details) => logger.error(message, details));
     this.enrollments = new LiveEnrollments(
@@ -188,16 +192,23 @@ export class TerminalApp {
    */
   async updateSettings(values: Partial<Settings>): Promise<Settings> {
     return this.serialised(async () => {
-      const manifest = await loadManifest(this.manifestPath);
+      const manifest = await loadManifest(this.manifestPath, undefined, { addedModelsDir: this.addedModels.dir });
       const checkModel = (key: keyof Settings, id: string | null | undefined, role: string): void => {
         if (id === null || id === undefined) return;
         let found;
         try {
-          found = resolveModel(manifest, id).entry;
+          found = modelEntry(manifest, id);
         } catch {
           throw new StoreError('invalid', `setting ${key}: no model "${id}" in the manifest`);
         }
         if (found.role !== role) throw new StoreError('invalid', `setting ${key}: "${id}" is a ${found.role}, not a ${role}`);
+        try {
+          resolveModel(manifest, id);
+        } catch (error) {
+          // A model the administrator adds but has not: the message names it and says where to get it.
+          if (error instanceof ModelNotAddedError) throw new StoreError('invalid', `setting ${key}: ${error.message}`);
+          throw error;
+        }
       };
       checkModel('recognition.extractorModelId', values['recognition.extractorModelId'], 'extractor');
       checkModel('liveness.modelId', values['liveness.modelId'], 'liveness');
@@ -239,6 +250,26 @@ export class TerminalApp {
     });
   }
 
+  /**
+   * Adds a model file (the System screen): checked, converted and recorded by `addedModels`. When the model is
+   * one the terminal would now run — the preferred extractor present while no extractor is set, or the model a
+   * setting names — the service restarts with it; a new extractor rebuilds the templates as a settings change does.
+   */
+  async addModel(fileBytes: Uint8Array, fileName: string, role?: ModelRole): Promise<AddedModelRecord> {
+    return this.serialised(async () => {
+      const record = await this.addedModels.add(fileBytes, fileName, role === undefined ? {} : { role });
+      this.options.logger.info('models.added', { id: record.id, file: record.originalFile, sha256: record.sha256 });
+      const settings = this.store.settings.getAll();
+      const extractorWanted = settings['recognition.extractorModelId'] ?? preferredExtractorId(await this.addedModels.load());
+      const running = this.service?.matcher.modelId;
+      if (running !== extractorWanted || settings['liveness.modelId'] === record.id) {
+        await this.stopService();
+        await this.startService();
+      }
+      return record;
+    });
+  }
+
   private buildDoorOutputs(config: Settings['door.outputs']): DoorOutputs {
     return createDoorOutputs(config, { logger: this.options.logger, dataDir: this.options.dataDir });
   }
@@ -260,6 +291,7 @@ export class TerminalApp {
         store: this.store,
         camera,
         manifestPath: this.manifestPath,
+        addedModelsDir: this.addedModels.dir,
         decisionSettings: settings['access.policy'],
         sinks: [{ open: (event) => this.doorOutputs.open(event) }],
         snapshots: () => this.store.settings.get('events.snapshots'),

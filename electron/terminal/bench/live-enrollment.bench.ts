@@ -24,6 +24,9 @@ const strangers = candidates.slice(count, 2 * count);
 const dir = mkdtempSync(join(tmpdir(), 'lintel-live-bench-'));
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const app = await TerminalApp.open({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${dir}/none`, logger: quiet, version: 'bench' });
+// Stills cannot turn their heads: enrollment → recognition only, without the liveness challenge.
+const policy = app.store.settings.get('access.policy');
+await app.updateSettings({ 'access.policy': { ...policy, liveness: { ...policy.liveness, mode: 'off' } } });
 const { token } = app.sessions.issue('admin', 'bench', 3_600_000);
 const session = app.sessions.resolve(token);
 const call = async <T>(channel: string, request: unknown): Promise<T> => {

@@ -45,7 +45,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       liveness = undefined;
       const { config } = request;
       const { backend } = await openEngines({ cpuThreads: config.intraOpThreads ?? 1, ...(config.npu ? { npu: config.npu } : {}) });
-      manifest = await loadManifest(config.manifestPath);
+      manifest = await loadManifest(config.manifestPath, undefined, { addedModelsDir: config.addedModelsDir });
       if (config.livenessModelId) liveness = await LivenessChecker.create({ model: resolveModel(manifest, config.livenessModelId), backend });
       const created = await FacePipeline.create({
         manifest,

@@ -6,6 +6,8 @@ import type { AnalysedFace, AnalysisResult, StageTimingsMs } from '../../vision/
 export interface InferenceConfig {
   /** Model manifest; converted models are in `onnx/` beside it. */
   readonly manifestPath: string;
+  /** Folder of the models an administrator added (`<dataDir>/models`); default none. */
+  readonly addedModelsDir?: string;
   /** onnxruntime intra-op threads per model; default 1. */
   readonly intraOpThreads?: number;
   readonly extractorId?: string;

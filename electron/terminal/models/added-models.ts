@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { MAX_MODEL_FILE_BYTES } from '../../shared/contract/schemas.js';
 import { AddedModelConversionError, convertAddedModel, verifyConvertedModel } from '../../../models/convert/added/convert-added-model.js';
 import {
   isAddedModel,
@@ -26,8 +27,8 @@ export function addedModelsDir(dataDir: string): string {
   return join(dataDir, 'models');
 }
 
-/** Largest model file accepted, bytes (EdgeFace-XS is 3 MB, MiniFASNet 1.7 MB). */
-export const MAX_ADDED_MODEL_BYTES = 64 * 1024 * 1024;
+/** Largest model file accepted, bytes (EdgeFace-XS is 3 MB, MiniFASNet 1.7 MB); the contract's cap. */
+export const MAX_ADDED_MODEL_BYTES = MAX_MODEL_FILE_BYTES;
 
 /** Why a file was not added; `code` for callers that branch (the contract, the CLI's exit code). */
 export type AddModelErrorCode = 'unknown-file' | 'tampered' | 'wrong-kind' | 'too-large' | 'conversion-unavailable' | 'invalid-model';
@@ -156,24 +157,38 @@ export interface AddedModelsOptions {
   readonly dataDir: string;
 }
 
-/** The added models of one terminal: list, add, remove. Adds and removes run one at a time. */
+/**
+ * The added models of one terminal: list, add, remove. Adds and removes run one at a time. The manifest is read
+ * at the first call (`open` reads it at once).
+ */
 export class AddedModels {
+  readonly manifestPath: string;
+  /** `<dataDir>/models`. */
+  readonly dir: string;
   private chain: Promise<unknown> = Promise.resolve();
+  private loaded: LoadedManifest | undefined;
 
-  private constructor(
-    readonly manifestPath: string,
-    /** `<dataDir>/models`. */
-    readonly dir: string,
-    private loaded: LoadedManifest,
-  ) {}
-
-  static async open(options: AddedModelsOptions): Promise<AddedModels> {
-    const dir = addedModelsDir(options.dataDir);
-    return new AddedModels(options.manifestPath, dir, await loadManifest(options.manifestPath, undefined, { addedModelsDir: dir }));
+  constructor(options: AddedModelsOptions) {
+    this.manifestPath = options.manifestPath;
+    this.dir = addedModelsDir(options.dataDir);
   }
 
-  /** The manifest with this folder of added models, for resolving models. */
+  /** An AddedModels whose manifest has been read (a manifest that cannot be read throws here). */
+  static async open(options: AddedModelsOptions): Promise<AddedModels> {
+    const models = new AddedModels(options);
+    await models.load();
+    return models;
+  }
+
+  /** The manifest with this folder of added models, for resolving models; read once. */
+  async load(): Promise<LoadedManifest> {
+    this.loaded ??= await loadManifest(this.manifestPath, undefined, { addedModelsDir: this.dir });
+    return this.loaded;
+  }
+
+  /** The manifest `load` read; throws before it has. */
   get manifest(): LoadedManifest {
+    if (!this.loaded) throw new Error('AddedModels: the manifest has not been read yet (await load() or use AddedModels.open)');
     return this.loaded;
   }
 
@@ -191,12 +206,13 @@ export class AddedModels {
 
   /** Every manifest model with its state and licences, in manifest order. */
   async list(): Promise<ModelListing[]> {
+    const loaded = await this.load();
     const records = new Map((await this.records()).map((record) => [record.id, record]));
-    const { defaults } = this.loaded.manifest;
-    const preferred = preferredExtractorId(this.loaded);
-    return Object.entries(this.loaded.manifest.models).map(([id, entry]) => {
+    const { defaults } = loaded.manifest;
+    const preferred = preferredExtractorId(loaded);
+    return Object.entries(loaded.manifest.models).map(([id, entry]) => {
       const added = isAddedModel(entry);
-      const present = added && isModelAdded(this.loaded, id);
+      const present = added && isModelAdded(loaded, id);
       return {
         id,
         role: entry.role,
@@ -222,7 +238,7 @@ export class AddedModels {
       if (fileBytes.length > MAX_ADDED_MODEL_BYTES) {
         throw new AddModelError('too-large', `${baseName(fileName)} is ${(fileBytes.length / 1e6).toFixed(1)} MB; model files larger than ${MAX_ADDED_MODEL_BYTES / 1024 / 1024} MB are refused`);
       }
-      const { id, entry } = identifyAddedModel(this.loaded.manifest, fileBytes, fileName, options.role);
+      const { id, entry } = identifyAddedModel((await this.load()).manifest, fileBytes, fileName, options.role);
       let onnxBytes: Uint8Array;
       try {
         onnxBytes = await convertAddedModel(id, entry, fileBytes);
@@ -251,7 +267,7 @@ export class AddedModels {
   /** Removes an added model's file and record; false when it was not added. */
   remove(id: string): Promise<boolean> {
     return this.serialised(async () => {
-      const entry = this.loaded.manifest.models[id];
+      const entry = (await this.load()).manifest.models[id];
       if (!entry || !isAddedModel(entry)) return false;
       const records = await this.records();
       const path = join(this.dir, entry.onnx.file);

@@ -59,11 +59,13 @@ describe('EventsRepository', () => {
     const id = events.append(input);
     assert.deepEqual(events.get(id), {
       id, atMs: input.atMs, decision: 'granted', reason: 'match', personId: ann.id, personName: 'Ann', personErasedAtMs: null,
-      modelId: 'model-a', similarity: 0.71, livenessScore: 0.98, quality: fakeQuality(), hasSnapshot: true,
+      modelId: 'model-a', similarity: 0.71, livenessScore: 0.98, livenessCue: null, quality: fakeQuality(), hasSnapshot: true,
     });
     assert.deepEqual(events.getSnapshot(id), snapshot);
     const raw = db.prepare<[number], Buffer>('SELECT jpeg FROM event_snapshots WHERE event_id = ?').pluck().get(id)!;
     assert.equal(raw.indexOf(snapshot.subarray(4, 40)), -1);
+    const spoof = events.append({ atMs: 2, decision: 'denied', reason: 'liveness-failed', personId: ann.id, livenessCue: 'planar' });
+    assert.deepEqual([events.get(spoof)?.reason, events.get(spoof)?.livenessCue, events.get(spoof)?.personName], ['liveness-failed', 'planar', 'Ann']);
     const bare = events.append({ atMs: 1, decision: 'denied', reason: 'no-face' });
     assert.equal(events.get(bare)?.hasSnapshot, false);
     assert.equal(events.getSnapshot(bare), undefined);
@@ -80,6 +82,7 @@ describe('EventsRepository', () => {
     assert.throws(() => events.append({ atMs: 1, decision: 'denied', reason: 'Ann Lee was refused' }), hasCode('invalid'));
     assert.throws(() => events.append({ atMs: 1, decision: 'denied', reason: 'x', similarity: 1.5 }), hasCode('invalid'));
     assert.throws(() => events.append({ atMs: 1, decision: 'denied', reason: 'x', livenessScore: -0.1 }), hasCode('invalid'));
+    assert.throws(() => events.append({ atMs: 1, decision: 'denied', reason: 'liveness-failed', livenessCue: 'Held a photo' }), hasCode('invalid'));
     assert.throws(() => events.append({ atMs: 1.5, decision: 'denied', reason: 'x' }), hasCode('invalid'));
     assert.throws(() => events.append({ atMs: 1, decision: 'denied', reason: 'x', snapshotJpeg: Buffer.from('png') }), /not a JPEG/);
   });

@@ -26,6 +26,8 @@ export interface EventInput {
   readonly similarity?: number | null;
   /** Liveness score, 0..1 (1 = live). */
   readonly livenessScore?: number | null;
+  /** Which liveness check failed, on a `liveness-failed` event (e.g. 'passive', 'timeout', 'planar'); a code. */
+  readonly livenessCue?: string | null;
   readonly quality?: FaceQuality | null;
   /** Snapshot of the face at the door as JPEG; stored sealed. */
   readonly snapshotJpeg?: Uint8Array | null;
@@ -46,6 +48,7 @@ export interface AccessEvent {
   readonly modelId: string | null;
   readonly similarity: number | null;
   readonly livenessScore: number | null;
+  readonly livenessCue: string | null;
   readonly quality: FaceQuality | null;
   readonly hasSnapshot: boolean;
 }
@@ -87,11 +90,13 @@ interface EventRow {
   model_id: string | null;
   similarity: number | null;
   liveness_score: number | null;
+  liveness_cue: string | null;
   quality_json: string | null;
   has_snapshot: number;
 }
 
 const REASON_PATTERN = /^[a-z0-9][a-z0-9.:-]{0,63}$/;
+const CUE_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 const MAX_PAGE = 500;
 /** `PRAGMA synchronous` level FULL. */
 const SYNCHRONOUS_FULL = 2;
@@ -126,13 +131,13 @@ export class EventsRepository {
     private readonly testHooks: EventsTestHooks = {},
   ) {
     this.insertEvent = db.prepare(
-      `INSERT INTO events (at_ms, decision, reason, person_id, person_erased_at_ms, model_id, similarity, liveness_score, quality_json)
-       VALUES (@atMs, @decision, @reason, @personId, @personErasedAtMs, @modelId, @similarity, @livenessScore, @qualityJson)`,
+      `INSERT INTO events (at_ms, decision, reason, person_id, person_erased_at_ms, model_id, similarity, liveness_score, liveness_cue, quality_json)
+       VALUES (@atMs, @decision, @reason, @personId, @personErasedAtMs, @modelId, @similarity, @livenessScore, @livenessCue, @qualityJson)`,
     );
     this.insertSnapshot = db.prepare<[number, Buffer]>('INSERT INTO event_snapshots (event_id, jpeg) VALUES (?, ?)');
     this.personExists = db.prepare<[string], number>('SELECT 1 FROM persons WHERE id = ?').pluck();
     const select = `SELECT e.id, e.at_ms, e.decision, e.reason, e.person_id, p.name AS person_name, e.person_erased_at_ms, e.model_id,
-        e.similarity, e.liveness_score, e.quality_json, EXISTS (SELECT 1 FROM event_snapshots s WHERE s.event_id = e.id) AS has_snapshot
+        e.similarity, e.liveness_score, e.liveness_cue, e.quality_json, EXISTS (SELECT 1 FROM event_snapshots s WHERE s.event_id = e.id) AS has_snapshot
       FROM events e LEFT JOIN persons p ON p.id = e.person_id`;
     // One statement for every filter combination: a NULL parameter switches its condition off.
     this.selectPage = db.prepare<[Record<string, string | number | null>], EventRow>(
@@ -233,6 +238,7 @@ function toParams(input: EventInput): {
   modelId: string | null;
   similarity: number | null;
   livenessScore: number | null;
+  livenessCue: string | null;
   qualityJson: string | null;
 } {
   if (!Number.isSafeInteger(input.atMs)) throw new StoreError('invalid', `atMs must be whole ms since epoch, got ${input.atMs}`);
@@ -244,6 +250,8 @@ function toParams(input: EventInput): {
   if (similarity !== null && !(similarity >= -1 && similarity <= 1)) throw new StoreError('invalid', `similarity must be -1..1, got ${similarity}`);
   const livenessScore = input.livenessScore ?? null;
   if (livenessScore !== null && !(livenessScore >= 0 && livenessScore <= 1)) throw new StoreError('invalid', `livenessScore must be 0..1, got ${livenessScore}`);
+  const livenessCue = input.livenessCue ?? null;
+  if (livenessCue !== null && !CUE_PATTERN.test(livenessCue)) throw new StoreError('invalid', `livenessCue must be a code of lower-case letters, digits and - (at most 32), got "${livenessCue}"`);
   return {
     atMs: input.atMs,
     decision: input.decision,
@@ -253,6 +261,7 @@ function toParams(input: EventInput): {
     modelId: input.modelId ?? null,
     similarity,
     livenessScore,
+    livenessCue,
     qualityJson: input.quality ? qualityToJson(input.quality) : null,
   };
 }
@@ -269,6 +278,7 @@ function toEvent(row: EventRow): AccessEvent {
     modelId: row.model_id,
     similarity: row.similarity,
     livenessScore: row.liveness_score,
+    livenessCue: row.liveness_cue,
     quality: row.quality_json === null ? null : (JSON.parse(row.quality_json) as FaceQuality),
     hasSnapshot: row.has_snapshot === 1,
   };

@@ -83,29 +83,41 @@ describe('migrations', () => {
     assert.equal(db.prepare('SELECT count(*) FROM events').pluck().get(), 1);
   });
 
+  test('0004 event-liveness-cue: a cue column beside the reason, earlier events without one', (t) => {
+    const db = freshDb(t);
+    runMigrations(db, upTo(3));
+    db.prepare("INSERT INTO events (at_ms, decision, reason) VALUES (5, 'denied', 'liveness-failed')").run();
+    assert.deepEqual(runMigrations(db, upTo(4)), [4]);
+    assert.equal(columns(db, 'events').at(-1), 'liveness_cue');
+    assert.equal(db.prepare('SELECT liveness_cue FROM events').pluck().get(), null);
+    db.prepare("INSERT INTO events (at_ms, decision, reason, liveness_cue) VALUES (6, 'denied', 'liveness-failed', 'wrong-direction')").run();
+    assert.throws(() => db.prepare("INSERT INTO events (at_ms, decision, reason, liveness_cue) VALUES (6, 'denied', 'x', 'Held a photo')").run(), /CHECK constraint failed/);
+    assert.ok(isStrict(db, 'events'));
+  });
+
   test('the list is complete: every migration once, in order, and the schema version is the last', () => {
-    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3]);
-    assert.equal(SCHEMA_VERSION, 3);
+    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4]);
+    assert.equal(SCHEMA_VERSION, 4);
   });
 
   test('running again applies nothing', (t) => {
     const db = freshDb(t);
-    assert.deepEqual(runMigrations(db), [1, 2, 3]);
+    assert.deepEqual(runMigrations(db), [1, 2, 3, 4]);
     assert.deepEqual(runMigrations(db), []);
   });
 
   test('a failing migration rolls back whole and leaves the previous version', (t) => {
     const db = freshDb(t);
     const broken: Migration = {
-      version: 4,
+      version: SCHEMA_VERSION + 1,
       name: 'broken',
       up(connection) {
         connection.exec('CREATE TABLE half_done (x INTEGER) STRICT');
         connection.exec('INSERT INTO no_such_table VALUES (1)');
       },
     };
-    assert.throws(() => runMigrations(db, [...MIGRATIONS, broken]), (error: unknown) => error instanceof StoreError && error.code === 'migration-failed' && /4 \(broken\)/.test(error.message));
-    assert.equal(schemaVersion(db), 3);
+    assert.throws(() => runMigrations(db, [...MIGRATIONS, broken]), (error: unknown) => error instanceof StoreError && error.code === 'migration-failed' && error.message.includes(`${SCHEMA_VERSION + 1} (broken)`));
+    assert.equal(schemaVersion(db), SCHEMA_VERSION);
     assert.equal(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get(), 0);
   });
 
@@ -113,7 +125,7 @@ describe('migrations', () => {
     const db = freshDb(t);
     runMigrations(db);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
-    assert.throws(() => runMigrations(db), (error: unknown) => error instanceof StoreError && error.code === 'schema-too-new' && /version 4, newer/.test(error.message));
+    assert.throws(() => runMigrations(db), (error: unknown) => error instanceof StoreError && error.code === 'schema-too-new' && error.message.includes(`version ${SCHEMA_VERSION + 1}, newer`));
   });
 
   test("refuses another application's database", (t) => {

@@ -20,6 +20,9 @@ export function connectStream(stream: StreamSource, feed: LiveFeed, store: { get
         case 'health':
           store.getState().receiveHealth(message.health, message.timestampMs);
           break;
+        case 'challenge':
+          store.getState().receiveChallenge(message.trackId, message.prompt);
+          break;
         case 'enrollment-feedback':
           feed.offerEnrollment(message);
           store.getState().receiveEnrollmentFeedback(message.sessionId, message.feedback);

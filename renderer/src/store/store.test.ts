@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 
 import { TIMINGS_HISTORY_LENGTH, useLintel } from './store.js';
-import type { DecisionEvent, TerminalHealth } from './types.js';
+import type { ChallengePrompt, DecisionEvent, TerminalHealth } from './types.js';
 
 const initial = useLintel.getState();
 beforeEach(() => useLintel.setState(initial, true));
@@ -36,6 +36,25 @@ describe('store', () => {
     useLintel.getState().showDecision(decision(2));
     useLintel.getState().dismissDecision(1);
     assert.equal(useLintel.getState().decision?.eventId, 2);
+  });
+
+  test('shows the challenge until a decision, keeps a retried failure on the prompt, not full screen', () => {
+    const prompt: ChallengePrompt = { trackId: 4, attempt: 1, maxAttempts: 3, status: 'waiting', action: { kind: 'turn', direction: 'left', minTurnDeg: 16 }, progress: 0.2, remainingMs: 3000, timeoutMs: 4000 };
+    useLintel.getState().receiveChallenge(4, prompt);
+    assert.equal(useLintel.getState().challenge, prompt);
+    const failed: ChallengePrompt = { ...prompt, status: 'failed', cue: 'timeout', remainingMs: 0, retryAtMs: 5_000 };
+    useLintel.getState().receiveChallenge(4, failed);
+    useLintel.getState().showDecision({ ...decision(9), trackId: 4, reason: 'liveness-failed', livenessCue: 'timeout', retrying: true });
+    assert.deepEqual([useLintel.getState().decision, useLintel.getState().challenge?.status], [null, 'failed']);
+    // Another face's challenge ending leaves this one; this face leaving clears it.
+    useLintel.getState().receiveChallenge(5, null);
+    assert.equal(useLintel.getState().challenge?.trackId, 4);
+    useLintel.getState().receiveChallenge(4, null);
+    assert.equal(useLintel.getState().challenge, null);
+    // The final decision replaces the prompt.
+    useLintel.getState().receiveChallenge(4, { ...prompt, attempt: 2 });
+    useLintel.getState().showDecision({ ...decision(10), trackId: 4, decision: 'granted', reason: 'granted' });
+    assert.deepEqual([useLintel.getState().decision?.eventId, useLintel.getState().challenge], [10, null]);
   });
 
   test('keeps a timing sample per processed batch, the last 60', () => {

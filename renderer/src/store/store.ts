@@ -4,7 +4,7 @@
 import { create, type StateCreator } from 'zustand';
 
 import type { StreamStatus } from '../api/stream-status.js';
-import type { DecisionEvent, EnrollmentFeedback, StageTimingsMs, TerminalHealth } from './types.js';
+import type { ChallengePrompt, DecisionEvent, EnrollmentFeedback, StageTimingsMs, TerminalHealth } from './types.js';
 
 /** How many health samples of stage timings the system screen charts. */
 export const TIMINGS_HISTORY_LENGTH = 60;
@@ -58,8 +58,14 @@ interface DecisionSlice {
   decision: DecisionEvent | null;
   /** Newest decision seen, so a replay after a reconnect does not show it twice. */
   lastDecisionEventId: number;
+  /**
+   * What the door asks of the person at it (the active liveness challenge), until a decision replaces it or
+   * the face leaves. A failed attempt that will be retried is not a decision on screen: the prompt says it.
+   */
+  challenge: ChallengePrompt | null;
   showDecision(decision: DecisionEvent): void;
   dismissDecision(eventId: number): void;
+  receiveChallenge(trackId: number, prompt: ChallengePrompt | null): void;
 }
 
 export interface EnrollmentProgress {
@@ -142,11 +148,26 @@ const sessionSlice: Slice<SessionSlice> = (set) => ({
 const decisionSlice: Slice<DecisionSlice> = (set, get) => ({
   decision: null,
   lastDecisionEventId: 0,
+  challenge: null,
   showDecision: (decision) => {
     if (decision.eventId <= get().lastDecisionEventId) return;
-    set({ decision, lastDecisionEventId: decision.eventId });
+    if (decision.retrying) {
+      set({ lastDecisionEventId: decision.eventId });
+      return;
+    }
+    set({ decision, lastDecisionEventId: decision.eventId, challenge: null });
   },
   dismissDecision: (eventId) => set((state) => (state.decision?.eventId === eventId ? { decision: null } : {})),
+  receiveChallenge: (trackId, prompt) => {
+    const current = get().challenge;
+    if (prompt === null) {
+      if (current?.trackId === trackId) set({ challenge: null });
+      return;
+    }
+    // A final outcome comes as a decision right after: the prompt need not show it.
+    if (prompt.status === 'passed' || (prompt.status === 'failed' && prompt.retryAtMs === undefined)) return;
+    set({ challenge: prompt });
+  },
 });
 
 const enrollmentSlice: Slice<EnrollmentSlice> = (set, get) => ({

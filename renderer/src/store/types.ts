@@ -5,4 +5,5 @@ export type TerminalHealth = ResponseOf<'health:get'>;
 export type StageTimingsMs = NonNullable<TerminalHealth['lastTimingsMs']>;
 export type DecisionEvent = StreamMessageOf<'decision'>['decision'];
 export type EnrollmentFeedback = StreamMessageOf<'enrollment-feedback'>['feedback'];
+export type ChallengePrompt = NonNullable<StreamMessageOf<'challenge'>['prompt']>;
 export type Settings = ResponseOf<'settings:get'>['settings'];

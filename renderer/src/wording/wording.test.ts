@@ -6,6 +6,8 @@ import {
   enrollmentHintSchema,
   importPersonResultSchema,
   importStatusSchema,
+  livenessCueSchema,
+  livenessModeSchema,
   photoStatusSchema,
   qualityHintSchema,
 } from '../contract.js';
@@ -14,8 +16,12 @@ import {
   ENROLLMENT_HINT_TEXT,
   IMPORT_PERSON_STATUS_TEXT,
   IMPORT_STATUS_TEXT,
+  LIVENESS_CUE_TEXT,
+  LIVENESS_MODE_TEXT,
   PHOTO_STATUS_TEXT,
   QUALITY_HINT_TEXT,
+  challengeText,
+  cueText,
   reasonText,
 } from './wording.js';
 
@@ -26,6 +32,8 @@ const maps: [string, readonly string[], Readonly<Record<string, string>>][] = [
   ['photo statuses', photoStatusSchema.options, PHOTO_STATUS_TEXT],
   ['import statuses', importStatusSchema.options, IMPORT_STATUS_TEXT],
   ['import person statuses', importPersonResultSchema.shape.status.options, IMPORT_PERSON_STATUS_TEXT],
+  ['liveness cues', livenessCueSchema.options, LIVENESS_CUE_TEXT],
+  ['liveness modes', livenessModeSchema.options, LIVENESS_MODE_TEXT],
 ];
 
 describe('wording', () => {
@@ -40,6 +48,14 @@ describe('wording', () => {
     assert.equal(reasonText('unknown'), 'Face not recognised');
     assert.equal(reasonText('outside-schedule'), 'Outside your access hours');
     assert.equal(reasonText('liveness-failed'), 'Liveness check failed');
+  });
+
+  test("asks for the turn in the person's own terms, and names the failed cue", () => {
+    assert.equal(challengeText({ kind: 'turn', direction: 'left', minTurnDeg: 15 }), 'Turn your head to the left');
+    assert.equal(challengeText({ kind: 'turn', direction: 'right', minTurnDeg: 15 }), 'Turn your head to the right');
+    assert.equal(challengeText({ kind: 'blink' }), 'Blink your eyes');
+    assert.equal(cueText('planar'), 'Moved as one flat picture');
+    assert.equal(cueText('screen-glare'), 'screen-glare');
   });
 
   test('shows a reason it has no words for as it is', () => {

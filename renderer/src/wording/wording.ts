@@ -3,10 +3,13 @@
 import type { z } from 'zod';
 
 import type {
+  challengePromptSchema,
   decisionReasonSchema,
   enrollmentHintSchema,
   importPersonResultSchema,
   importStatusSchema,
+  livenessCueSchema,
+  livenessModeSchema,
   photoStatusSchema,
   qualityHintSchema,
 } from '../contract.js';
@@ -17,6 +20,9 @@ export type EnrollmentHint = z.infer<typeof enrollmentHintSchema>;
 export type PhotoStatus = z.infer<typeof photoStatusSchema>;
 export type ImportStatus = z.infer<typeof importStatusSchema>;
 export type ImportPersonStatus = z.infer<typeof importPersonResultSchema>['status'];
+export type LivenessCue = z.infer<typeof livenessCueSchema>;
+export type LivenessMode = z.infer<typeof livenessModeSchema>;
+export type ChallengeAction = z.infer<typeof challengePromptSchema>['action'];
 
 /** Why access was granted or denied, as the door screen says it. */
 export const DECISION_REASON_TEXT: Readonly<Record<DecisionReason, string>> = {
@@ -82,6 +88,38 @@ export const IMPORT_PERSON_STATUS_TEXT: Readonly<Record<ImportPersonStatus, stri
   skipped: 'Skipped',
   invalid: 'Invalid',
 };
+
+/** Which liveness check failed, as the events screen says it. */
+export const LIVENESS_CUE_TEXT: Readonly<Record<LivenessCue, string>> = {
+  passive: 'The passive check judged the face not live',
+  timeout: 'Did not do what was asked in time',
+  planar: 'Moved as one flat picture',
+  'no-parallax': 'No depth in the head turn',
+  'wrong-direction': 'Turned the wrong way',
+  'no-blink': 'No blink',
+  'track-lost': 'The face was lost',
+};
+
+/** The liveness modes, as the settings name them. */
+export const LIVENESS_MODE_TEXT: Readonly<Record<LivenessMode, string>> = {
+  off: 'Off',
+  passive: 'Passive',
+  active: 'Challenge',
+  'passive+active': 'Passive + challenge',
+};
+
+/** A liveness cue in words; one this UI does not know is shown as it is. */
+export function cueText(cue: string): string {
+  return Object.hasOwn(LIVENESS_CUE_TEXT, cue) ? LIVENESS_CUE_TEXT[cue as LivenessCue] : cue;
+}
+
+/**
+ * What the door asks, in the person's own terms: their left is their left. The door screen is a mirror, so
+ * their left is also the screen's left, where the arrow points.
+ */
+export function challengeText(action: ChallengeAction): string {
+  return action.kind === 'blink' ? 'Blink your eyes' : `Turn your head to the ${action.direction}`;
+}
 
 /**
  * A logged event's reason in words. The access log stores the reason as free text (older rows may carry codes

@@ -1,0 +1,199 @@
+// Camera clips for the tests of the active liveness challenge, made from a real person turning her head: the
+// Intel head-pose sample (../shared/data/video, CC BY 4.0), a woman sweeping her head left and right. LFW
+// people do not turn their heads, so she is both the enrolled person and the one at the door:
+//   - a genuine entry: frontal frames held, then her real turn toward one side (frames in their order), then
+//     the turned pose held;
+//   - a photo attack: one frontal frame printed flat and the print turned toward the same side as a plane
+//     (a perspective warp), with hand-like jitter.
+// Frames are cropped around her and enlarged three times: her face is ~30 px wide in the 480 × 270 source.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import sharp from 'sharp';
+
+import { randomChallenge } from '../../../vision/liveness/active/challenge.js';
+import { packageRoot } from '../../../vision/models/paths.js';
+import { seededRandom } from '../track-challenges.js';
+
+/** The sample: 23 frames at 12 fps, the head sweeping from her right to her left and back. */
+export const HEAD_TURN_GIF = join(packageRoot(), '..', 'shared', 'data', 'video', 'intel_head-pose-face-detection-female.gif');
+
+/** Why the clips cannot be made here, or '' when they can. */
+export function missingHeadTurnClip(): string {
+  return existsSync(HEAD_TURN_GIF) ? '' : `the head-turn sample is missing at ${HEAD_TURN_GIF}`;
+}
+
+/** Crop around her (source px) and enlargement: 240 × 270 → 720 × 810. */
+const CROP = { left: 120, top: 0, width: 240, height: 270 } as const;
+const SCALE = 3;
+
+/**
+ * Frames of the GIF by what they show, measured with the default models (yaw by headPoseDeg: positive is
+ * turned toward the image's right, i.e. her left): 9 and 19 face the camera (2° and −2°); 9 → 13 turns to her
+ * left (to 32°); 19 → 22 → 0 → 2 turns to her right (to −47°).
+ */
+export const FRAMES = {
+  frontal: [9, 19],
+  enroll: [8, 9, 18, 19],
+  turnLeft: [9, 10, 11, 12, 13],
+  turnRight: [19, 20, 21, 22, 0, 1, 2],
+} as const;
+
+/** One GIF frame, cropped and enlarged, as raw RGB. */
+async function gifFrame(page: number): Promise<{ data: Buffer; widthPx: number; heightPx: number }> {
+  const { data, info } = await sharp(HEAD_TURN_GIF, { page })
+    .removeAlpha()
+    .extract(CROP)
+    .resize(CROP.width * SCALE, CROP.height * SCALE, { kernel: 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, widthPx: info.width, heightPx: info.height };
+}
+
+/** One GIF frame, cropped and enlarged, as JPEG (e.g. a photo to enroll from). */
+export async function gifFrameJpeg(page: number): Promise<Buffer> {
+  const { data, widthPx, heightPx } = await gifFrame(page);
+  return sharp(data, { raw: { width: widthPx, height: heightPx, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+}
+
+/** Photos to enroll her from: near-frontal frames. */
+export function enrollmentPhotos(): Promise<Buffer[]> {
+  return Promise.all(FRAMES.enroll.map((page) => gifFrameJpeg(page)));
+}
+
+/** How a clip is timed, in frames of the folder camera. */
+export interface ClipTiming {
+  /** Frontal frames before the turn (the door identifies her and asks); default 25. */
+  readonly holdFrames?: number;
+  /** Copies of each frame of the turn (slows it to a person's pace); default 2. */
+  readonly turnRepeat?: number;
+  /** Turned frames after the turn; default 25. */
+  readonly afterFrames?: number;
+}
+
+async function writeFrames(dir: string, frames: readonly Buffer[]): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await Promise.all(frames.map((jpeg, index) => writeFile(join(dir, `frame-${String(index).padStart(4, '0')}.jpg`), jpeg)));
+  return dir;
+}
+
+/** Her real head turn toward `direction` (her own left or right) as a folder of frames; returns the folder. */
+export async function writeHeadTurnClip(dir: string, direction: 'left' | 'right', timing: ClipTiming = {}): Promise<string> {
+  const turn = direction === 'left' ? FRAMES.turnLeft : FRAMES.turnRight;
+  const jpegs = new Map<number, Buffer>();
+  for (const page of new Set([...FRAMES.frontal, ...turn])) jpegs.set(page, await gifFrameJpeg(page));
+  const at = (page: number): Buffer => jpegs.get(page) as Buffer;
+  const start = turn[0] as number;
+  const end = turn[turn.length - 1] as number;
+  const frames = [
+    ...Array.from({ length: timing.holdFrames ?? 25 }, () => at(start)),
+    ...turn.slice(1).flatMap((page) => Array.from({ length: timing.turnRepeat ?? 2 }, () => at(page))),
+    ...Array.from({ length: timing.afterFrames ?? 25 }, () => at(end)),
+  ];
+  return writeFrames(dir, frames);
+}
+
+/**
+ * The perspective warp of a flat picture turned by `yawDeg` about its vertical centre line, filmed by a pinhole
+ * camera (focal length = image width) at the distance where it fills the frame as the original did; positive
+ * yaw takes the image's right side away from the camera, as her left turn does to her face.
+ */
+function warpPlane(source: { data: Buffer; widthPx: number; heightPx: number }, yawDeg: number, shiftPx: { x: number; y: number }, rollDeg: number): Buffer {
+  const { data, widthPx, heightPx } = source;
+  const out = Buffer.alloc(data.length);
+  const focal = widthPx;
+  const distance = focal;
+  const cx = widthPx / 2;
+  const cy = heightPx / 2;
+  const cos = Math.cos((yawDeg * Math.PI) / 180);
+  const sin = Math.sin((yawDeg * Math.PI) / 180);
+  const rollCos = Math.cos((rollDeg * Math.PI) / 180);
+  const rollSin = Math.sin((rollDeg * Math.PI) / 180);
+  for (let v = 0; v < heightPx; v++) {
+    for (let u = 0; u < widthPx; u++) {
+      // Undo the hand's shift and roll, then the plane's turn: image point → point on the picture.
+      const du = u - cx - shiftPx.x;
+      const dv = v - cy - shiftPx.y;
+      const ru = rollCos * du + rollSin * dv;
+      const rv = -rollSin * du + rollCos * dv;
+      const x = (ru * distance) / (focal * cos - ru * sin);
+      const y = (rv * (x * sin + distance)) / focal;
+      const sx = (x * focal) / distance + cx;
+      const sy = (y * focal) / distance + cy;
+      const o = (v * widthPx + u) * 3;
+      if (sx < 0 || sy < 0 || sx >= widthPx - 1 || sy >= heightPx - 1) {
+        // Beyond the print: the wall behind it.
+        out[o] = 200;
+        out[o + 1] = 200;
+        out[o + 2] = 205;
+        continue;
+      }
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const i00 = (y0 * widthPx + x0) * 3;
+      const i10 = i00 + 3;
+      const i01 = i00 + widthPx * 3;
+      const i11 = i01 + 3;
+      for (let c = 0; c < 3; c++) {
+        const top = (data[i00 + c] as number) * (1 - fx) + (data[i10 + c] as number) * fx;
+        const bottom = (data[i01 + c] as number) * (1 - fx) + (data[i11 + c] as number) * fx;
+        out[o + c] = Math.round(top * (1 - fy) + bottom * fy);
+      }
+    }
+  }
+  return out;
+}
+
+/** A small repeatable random source for the hand's jitter. */
+function jitterSource(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
+
+/**
+ * A photo attack: her frontal frame as a print held up, then turned as a plane toward `direction` by up to
+ * `maxYawDeg` (default 30°) with hand-like jitter (a few px of shift, half a degree of roll per frame).
+ */
+export async function writePlanarAttackClip(dir: string, direction: 'left' | 'right', timing: ClipTiming & { readonly maxYawDeg?: number } = {}): Promise<string> {
+  const still = await gifFrame(FRAMES.frontal[0]);
+  const random = jitterSource(direction === 'left' ? 11 : 17);
+  const sign = direction === 'left' ? 1 : -1;
+  const maxYawDeg = timing.maxYawDeg ?? 30;
+  const turnFrames = (FRAMES.turnLeft.length - 1) * (timing.turnRepeat ?? 2);
+  const yaws = [
+    ...Array.from({ length: timing.holdFrames ?? 25 }, () => 0),
+    ...Array.from({ length: turnFrames }, (_, i) => (maxYawDeg * (i + 1)) / turnFrames),
+    ...Array.from({ length: timing.afterFrames ?? 25 }, () => maxYawDeg),
+  ];
+  const frames = await Promise.all(
+    yaws.map((yawDeg) => {
+      const shift = { x: (random() - 0.5) * 6, y: (random() - 0.5) * 6 };
+      const raw = warpPlane(still, sign * yawDeg, shift, (random() - 0.5) * 1);
+      return sharp(raw, { raw: { width: still.widthPx, height: still.heightPx, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+    }),
+  );
+  return writeFrames(dir, frames);
+}
+
+/**
+ * A seed for `seededRandom` whose first `count` challenges all ask for a turn toward `direction`: the clip can
+ * then be chosen before the door asks, and restarts (another face, a gap in the track) do not change the ask.
+ */
+export function seedAskingAlways(direction: 'left' | 'right', count: number): number {
+  for (let seed = 1; seed < 10_000_000; seed++) {
+    const random = seededRandom(seed);
+    let all = true;
+    for (let i = 0; i < count && all; i++) {
+      const action = randomChallenge(random);
+      all = action.kind === 'turn' && action.direction === direction;
+    }
+    if (all) return seed;
+  }
+  throw new Error(`no seed below 10,000,000 asks ${count} times for ${direction}`);
+}

@@ -1,0 +1,199 @@
+import { randomInt } from 'node:crypto';
+
+import { ActiveChallenge, randomChallenge, type ChallengeAction, type ChallengeState } from '../../vision/liveness/active/challenge.js';
+import type { MeshObservation } from '../../vision/liveness/active/mesh-observation.js';
+import type { AccessDecision } from './decision-policy.js';
+import type { LivenessCue, LivenessPolicy } from './liveness-policy.js';
+
+/** What the door screen shows of one track's challenge. */
+export interface ChallengePrompt {
+  readonly trackId: number;
+  /** 1 for the first challenge of the track, counting retries. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** `waiting` for the action; `failed` between a failed attempt and the next one (or the final denial). */
+  readonly status: 'waiting' | 'passed' | 'failed';
+  readonly action: ChallengeAction;
+  /** Toward the asked action, 0..1. */
+  readonly progress: number;
+  /** Until the timeout, ms; 0 once failed. */
+  readonly remainingMs: number;
+  readonly timeoutMs: number;
+  /** Why the attempt failed. */
+  readonly cue?: LivenessCue;
+  /** When the next challenge starts, ms on the frames' clock; absent after the last attempt. */
+  readonly retryAtMs?: number;
+}
+
+/** What a frame did to a held decision. */
+export type ChallengeOutcome =
+  /** Passed: the held grant, final (record it, open the door). */
+  | { readonly kind: 'granted'; readonly decision: AccessDecision; readonly prompt: ChallengePrompt }
+  /**
+   * An attempt failed: a `liveness-failed` denial with its cue; `retrying` when another challenge follows,
+   * else `held` (the policy's grant) is to be withdrawn.
+   */
+  | { readonly kind: 'denied'; readonly decision: AccessDecision; readonly retrying: boolean; readonly held: AccessDecision; readonly prompt: ChallengePrompt };
+
+/** Options of TrackChallenges. */
+export interface TrackChallengesOptions {
+  /** Draws the actions, 0..1; default a cryptographic source (an attacker must not guess the next direction). */
+  readonly random?: () => number;
+}
+
+interface Held {
+  /** The policy's granted decision with `pendingChallenge`: what the track is to pass for. */
+  readonly decision: AccessDecision;
+  readonly policy: LivenessPolicy;
+  attempt: number;
+  /** Null during the pause after a failed attempt. */
+  challenge: ActiveChallenge | null;
+  retryAtMs: number;
+  prompt: ChallengePrompt;
+}
+
+/** A cryptographically random number in [0, 1). */
+export const secureRandom = (): number => randomInt(2 ** 32) / 2 ** 32;
+
+/**
+ * A repeatable random source (mulberry32) for tests and demonstrations where the challenge's direction must be
+ * known in advance (LINTEL_CHALLENGE_SEED). Never on a door: whoever knows the seed knows every direction.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The active liveness challenges of the door, one per track: a grant the policy holds for the challenge
+ * (`pendingChallenge`) becomes final only when the same track passes a random action (ActiveChallenge on the
+ * track's face mesh). A failed attempt is a `liveness-failed` denial with its cue, followed after a pause by a
+ * new challenge on the same track, up to `maxAttempts`. Another face entering the view, or a gap in the track,
+ * restarts the challenge with a new action; a track that ends, or whose face turns out to be someone else,
+ * drops it (`drop`) and the grant is withdrawn. Times are the frames' capture times, ms.
+ */
+export class TrackChallenges {
+  private readonly held = new Map<number, Held>();
+  private readonly random: () => number;
+
+  constructor(options: TrackChallengesOptions = {}) {
+    this.random = options.random ?? secureRandom;
+  }
+
+  /** Starts the first challenge of a held grant at `atMs`; the decision carries the track. */
+  hold(decision: AccessDecision, policy: LivenessPolicy, atMs: number): ChallengePrompt {
+    const held: Held = { decision, policy, attempt: 1, challenge: null, retryAtMs: atMs, prompt: undefined as unknown as ChallengePrompt };
+    this.start(held, atMs);
+    this.held.set(decision.trackId, held);
+    return held.prompt;
+  }
+
+  /** Whether the track has a challenge (or a pause between two). */
+  holds(trackId: number): boolean {
+    return this.held.has(trackId);
+  }
+
+  /** The person a track's challenge would let in. */
+  heldPersonId(trackId: number): string | undefined {
+    return this.held.get(trackId)?.decision.person?.id;
+  }
+
+  /** Tracks with a challenge. */
+  get trackIds(): number[] {
+    return [...this.held.keys()];
+  }
+
+  /** The prompt of a track's challenge, as of its last frame. */
+  prompt(trackId: number): ChallengePrompt | undefined {
+    return this.held.get(trackId)?.prompt;
+  }
+
+  /** One frame of the track's face; returns what it decided, if anything. */
+  observe(trackId: number, observation: MeshObservation): ChallengeOutcome | undefined {
+    const held = this.held.get(trackId);
+    if (!held) return undefined;
+    if (!held.challenge) {
+      if (observation.timestampMs < held.retryAtMs) return undefined;
+      held.attempt++;
+      this.start(held, observation.timestampMs);
+    }
+    return this.settle(held, (held.challenge as ActiveChallenge).push(observation), observation.timestampMs);
+  }
+
+  /** A frame without the track's face: the clock runs on, and the challenge times out when its time is up. */
+  tick(trackId: number, atMs: number): ChallengeOutcome | undefined {
+    const held = this.held.get(trackId);
+    if (!held?.challenge) return undefined;
+    return this.settle(held, held.challenge.tick(atMs), atMs);
+  }
+
+  /** Another face came into view: every running challenge starts again with a new action (same attempt). */
+  faceEntered(atMs: number): void {
+    for (const held of this.held.values()) if (held.challenge) this.start(held, atMs);
+  }
+
+  /** The track ended, or its face named someone else: its held grant, to withdraw; no decision is made. */
+  drop(trackId: number): AccessDecision | undefined {
+    const held = this.held.get(trackId);
+    this.held.delete(trackId);
+    return held?.decision;
+  }
+
+  /** Drops every challenge (the camera changed, the door paused); returns the held grants to withdraw. */
+  dropAll(): AccessDecision[] {
+    const decisions = [...this.held.values()].map((held) => held.decision);
+    this.held.clear();
+    return decisions;
+  }
+
+  private start(held: Held, atMs: number): void {
+    const action = randomChallenge(this.random, { blink: held.policy.blink });
+    held.challenge = new ActiveChallenge({ action, timeoutMs: held.policy.challengeTimeoutMs, startedAtMs: atMs });
+    held.prompt = this.promptOf(held, held.challenge.state);
+  }
+
+  private settle(held: Held, state: ChallengeState, atMs: number): ChallengeOutcome | undefined {
+    const { trackId } = held.decision;
+    const { pendingChallenge: _pending, livenessCue: _cue, ...decision } = held.decision;
+    if (state.status === 'waiting') {
+      held.prompt = this.promptOf(held, state);
+      return undefined;
+    }
+    if (state.status === 'passed') {
+      held.prompt = { ...held.prompt, status: 'passed', progress: 1, remainingMs: 0 };
+      this.held.delete(trackId);
+      return { kind: 'granted', decision: { ...decision, decidedAtMs: atMs }, prompt: held.prompt };
+    }
+    if (state.cue === 'track-lost') {
+      // A gap in the track is not the person failing: ask again, with a new action.
+      this.start(held, atMs);
+      return undefined;
+    }
+    const retrying = held.attempt < held.policy.maxAttempts;
+    held.challenge = null;
+    held.retryAtMs = atMs + held.policy.retryPauseMs;
+    held.prompt = { ...held.prompt, status: 'failed', remainingMs: 0, cue: state.cue, ...(retrying ? { retryAtMs: held.retryAtMs } : {}) };
+    if (!retrying) this.held.delete(trackId);
+    return { kind: 'denied', retrying, held: held.decision, prompt: held.prompt, decision: { ...decision, decidedAtMs: atMs, decision: 'denied', reason: 'liveness-failed', livenessCue: state.cue } };
+  }
+
+  private promptOf(held: Held, state: ChallengeState): ChallengePrompt {
+    const challenge = held.challenge as ActiveChallenge;
+    return {
+      trackId: held.decision.trackId,
+      attempt: held.attempt,
+      maxAttempts: held.policy.maxAttempts,
+      status: 'waiting',
+      action: challenge.action,
+      progress: state.status === 'waiting' ? state.progress : 0,
+      remainingMs: state.status === 'waiting' ? Math.max(0, state.remainingMs) : 0,
+      timeoutMs: challenge.timeoutMs,
+    };
+  }
+}
