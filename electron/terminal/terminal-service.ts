@@ -6,6 +6,8 @@ import { cropRgb } from '../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
 import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
 import { DecisionPolicy, type AccessDecision, type DecisionSettings, type PersonAccess } from './access/decision-policy.js';
+import { LIVENESS_MODES, SHIPPED_LIVENESS_MODE, type LivenessMode } from './access/liveness-policy.js';
+import { TrackChallenges, type ChallengeOutcome, type ChallengePrompt } from './access/track-challenges.js';
 import type { Camera, CameraFrame, CameraState } from './camera/camera.js';
 import { FaceTracker } from './inference/face-tracker.js';
 import { InferenceClient } from './inference/inference-client.js';
@@ -39,6 +41,8 @@ export interface TerminalServiceOptions {
   readonly livenessModelId?: string;
   /** The NPU runtime and which builds to run; without it every model runs on the CPU. */
   readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+  /** Draws the active challenges' actions, 0..1; default a cryptographic source. */
+  readonly challengeRandom?: () => number;
 }
 
 /** One tracked face of a processed frame, for the live overlay. */
@@ -65,6 +69,28 @@ export interface DecisionEvent extends AccessDecision {
   readonly eventId: number;
   /** From the first frame of the track to the decision, ms. */
   readonly trackAgeMs: number;
+  /** A failed liveness challenge after which the door asks again on the same track. */
+  readonly retrying?: boolean;
+}
+
+/** A track's active liveness challenge as it stands after a frame; null once it is dropped (the face left). */
+export interface ChallengeUpdate {
+  readonly trackId: number;
+  readonly atMs: number;
+  readonly prompt: ChallengePrompt | null;
+}
+
+/** What the liveness policy can run on this terminal, for health and the system screen. */
+export interface LivenessHealth {
+  /** The site mode: the settings' or, unset, the manifest's default. */
+  readonly mode: LivenessMode;
+  /** The passive model scoring faces, or null. */
+  readonly passiveModelId: string | null;
+  /**
+   * Why no passive check runs although the policy (site, a group or a schedule) asks for one; the active
+   * challenge stands in. Absent when it runs or nothing asks for it.
+   */
+  readonly passiveUnavailable?: string;
 }
 
 /** Health figures for the status line and the system screen. */
@@ -79,11 +105,13 @@ export interface TerminalHealth {
   readonly framesDropped: number;
   readonly workerRestarts: number;
   readonly lastTimingsMs?: ProcessResult['timingsMs'];
+  readonly liveness?: LivenessHealth;
 }
 
 interface ServiceEvents {
   analysis: [FrameAnalysis];
   decision: [DecisionEvent];
+  challenge: [ChallengeUpdate];
   error: [Error];
 }
 
@@ -95,6 +123,7 @@ interface ServiceEvents {
 export class TerminalService extends EventEmitter<ServiceEvents> {
   private readonly tracker = new FaceTracker<ProcessedFace>();
   private readonly policy: DecisionPolicy;
+  private readonly challenges: TrackChallenges;
   private readonly inFlight = new Map<number, CameraFrame>();
   private readonly processedAtMs: number[] = [];
   private lastTimingsMs: ProcessResult['timingsMs'] | undefined;
@@ -108,11 +137,13 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     private readonly inference: InferenceClient,
     readonly matcher: FaceMatcher,
     private readonly info: Awaited<ReturnType<InferenceClient['info']>>,
+    private readonly liveness: { readonly defaultMode: LivenessMode; readonly passiveModelId: string | null; readonly passiveFailure?: string },
   ) {
     super();
     this.decisionSettings = options.decisionSettings;
     this.currentCamera = options.camera;
-    this.policy = new DecisionPolicy(options.decisionSettings, (id) => this.personAccess(id));
+    this.policy = new DecisionPolicy(options.decisionSettings, (id) => this.personAccess(id), { defaultMode: liveness.defaultMode, passiveAvailable: liveness.passiveModelId !== null });
+    this.challenges = new TrackChallenges(options.challengeRandom ? { random: options.challengeRandom } : {});
   }
 
   static async start(options: TerminalServiceOptions): Promise<TerminalService> {
@@ -122,15 +153,27 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     const extractorId = options.extractorId ?? preferredExtractorId(loaded);
     const extractor = resolveModel(loaded, extractorId).entry;
     if (extractor.decoding.kind !== 'embedding' || !extractor.thresholds) throw new Error(`model ${extractorId} is not an extractor`);
-    if (options.livenessModelId !== undefined) resolveModel(loaded, options.livenessModelId);
+    // A passive model that is not there (not added yet) leaves the door running the checks it can, and says so.
+    let passiveModelId = options.livenessModelId ?? null;
+    let passiveFailure: string | undefined;
+    if (passiveModelId !== null) {
+      try {
+        resolveModel(loaded, passiveModelId);
+      } catch (error) {
+        passiveFailure = `${(error as Error).message}`;
+        passiveModelId = null;
+      }
+    }
+    const manifestMode = (loaded.manifest.defaults as { livenessMode?: string }).livenessMode;
+    const defaultMode = LIVENESS_MODES.find((mode) => mode === manifestMode) ?? SHIPPED_LIVENESS_MODE;
     const inference = await InferenceClient.start({
-      config: { manifestPath, addedModelsDir: options.addedModelsDir, intraOpThreads: options.intraOpThreads, livenessModelId: options.livenessModelId, extractorId, ...(options.npu ? { npu: options.npu } : {}) },
+      config: { manifestPath, addedModelsDir: options.addedModelsDir, intraOpThreads: options.intraOpThreads, extractorId, ...(passiveModelId !== null ? { livenessModelId: passiveModelId } : {}), ...(options.npu ? { npu: options.npu } : {}) },
     });
     const info = await inference.info();
     const thresholds = { ...extractor.thresholds, ...(options.identifySimilarity !== undefined ? { identifySimilarity: options.identifySimilarity } : {}) };
     const matcher = new FaceMatcher(info.models.extractor, extractor.decoding.size, thresholds);
     options.store.attachGallery(info.models.extractor, matcher.gallery);
-    const service = new TerminalService(options, inference, matcher, info);
+    const service = new TerminalService(options, inference, matcher, info, { defaultMode, passiveModelId, ...(passiveFailure ? { passiveFailure } : {}) });
     service.stopCamera = options.camera.onFrame((frame) => service.submit(frame));
     await options.camera.start();
     return service;
@@ -148,7 +191,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
    */
   pause(paused: boolean): void {
     this.paused = paused;
-    if (paused) for (const track of this.tracker.active) this.policy.endTrack(track.id);
+    if (paused) for (const track of this.tracker.active) this.endTrack(track.id, Date.now());
   }
 
   /** The camera the service reads. */
@@ -163,7 +206,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   async replaceCamera(camera: Camera): Promise<void> {
     this.stopCamera?.();
     await this.currentCamera.stop();
-    for (const track of this.tracker.clear()) this.policy.endTrack(track.id);
+    for (const track of this.tracker.clear()) this.endTrack(track.id, Date.now());
     this.inFlight.clear();
     this.currentCamera = camera;
     this.stopCamera = camera.onFrame((frame) => this.submit(frame));
@@ -196,7 +239,29 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       processedFps: recent.length / 2,
       ...this.inference.stats,
       ...(this.lastTimingsMs ? { lastTimingsMs: this.lastTimingsMs } : {}),
+      liveness: this.livenessHealth(),
     };
+  }
+
+  /** The site's liveness mode and whether the passive check the policy asks for runs. */
+  livenessHealth(): LivenessHealth {
+    const policy = this.decisionSettings.liveness;
+    const mode = policy.mode ?? this.liveness.defaultMode;
+    const { passiveModelId, passiveFailure } = this.liveness;
+    const modes = [mode, ...Object.values(policy.groups), ...policy.schedules.map((schedule) => schedule.mode)];
+    const passiveAsked = modes.some((m) => m === 'passive' || m === 'passive+active');
+    if (!passiveAsked || passiveModelId !== null) return { mode, passiveModelId };
+    const why = passiveFailure ?? 'no passive liveness model is chosen (setting liveness.modelId)';
+    return { mode, passiveModelId, passiveUnavailable: `${why}; the active challenge runs in its place` };
+  }
+
+  /** Forgets a track: its policy state, and its challenge (the grant it held is withdrawn, no decision made). */
+  private endTrack(trackId: number, atMs: number): void {
+    this.policy.endTrack(trackId);
+    const held = this.challenges.drop(trackId);
+    if (!held) return;
+    this.policy.withdraw(held);
+    this.emit('challenge', { trackId, atMs, prompt: null });
   }
 
   private personAccess(personId: string): PersonAccess | undefined {
@@ -223,16 +288,40 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     this.lastTimingsMs = result.timingsMs;
     this.processedAtMs.push(Date.now());
     if (this.processedAtMs.length > 120) this.processedAtMs.splice(0, this.processedAtMs.length - 120);
-    const { tracks, ended } = this.tracker.update(result.faces, result.timestampMs);
-    for (const track of ended) this.policy.endTrack(track.id);
+    const atMs = result.timestampMs;
+    const { tracks, ended } = this.tracker.update(result.faces, atMs);
+    for (const track of ended) this.endTrack(track.id, atMs);
+    // Another face entering the view restarts every running challenge: the person asked is the one who does it.
+    if (tracks.some((track) => track.hits === 1)) this.challenges.faceEntered(atMs);
     const faces: TrackedFace[] = [];
-    const decisions: { decision: AccessDecision; face: ProcessedFace; trackAgeMs: number }[] = [];
+    const decisions: { decision: AccessDecision; face: ProcessedFace; trackAgeMs: number; retrying?: boolean }[] = [];
+    const challenged = new Set<number>();
+    const settle = (outcome: ChallengeOutcome | undefined, face: ProcessedFace, trackAgeMs: number): void => {
+      if (!outcome) return;
+      if (outcome.kind === 'denied' && !outcome.retrying) this.policy.withdraw(outcome.held);
+      // A retry's prompt goes out with the others below; a final outcome's only here (the challenge is over).
+      if (!(outcome.kind === 'denied' && outcome.retrying)) this.emit('challenge', { trackId: outcome.decision.trackId, atMs, prompt: outcome.prompt });
+      decisions.push({ decision: outcome.decision, face, trackAgeMs, ...(outcome.kind === 'denied' && outcome.retrying ? { retrying: true } : {}) });
+    };
     result.faces.forEach((face, index) => {
       const track = tracks[index];
       if (!track) return;
       const [hit] = face.template ? this.matcher.identify(face.template) : [];
       const person = hit?.match ? this.personAccess(hit.id) : undefined;
       faces.push({ ...face, trackId: track.id, ...(hit?.match && person ? { match: { personId: hit.id, name: person.name, similarity: hit.similarity } } : {}) });
+      const trackAgeMs = atMs - track.firstSeenMs;
+      const mesh = { timestampMs: atMs, meshNorm: face.meshNorm, widthPx: result.widthPx, heightPx: result.heightPx };
+      if (this.challenges.holds(track.id)) {
+        // The challenge concerns the identity decided on this track: a face that now names someone else is
+        // another person, who starts from the beginning.
+        if (hit?.match && hit.id !== this.challenges.heldPersonId(track.id)) {
+          this.endTrack(track.id, atMs);
+          return;
+        }
+        challenged.add(track.id);
+        settle(this.challenges.observe(track.id, mesh), face, trackAgeMs);
+        return;
+      }
       const decision = this.policy.observe({
         trackId: track.id,
         timestampMs: result.timestampMs,
@@ -241,13 +330,28 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
         ...(hit ? { bestSimilarity: hit.similarity } : {}),
         ...(face.liveness !== undefined ? { liveness: face.liveness } : {}),
       });
-      if (decision) decisions.push({ decision, face, trackAgeMs: result.timestampMs - track.firstSeenMs });
+      if (decision?.pendingChallenge) {
+        this.challenges.hold(decision, this.decisionSettings.liveness, atMs);
+        challenged.add(track.id);
+        settle(this.challenges.observe(track.id, mesh), face, trackAgeMs);
+      } else if (decision) {
+        decisions.push({ decision, face, trackAgeMs });
+      }
     });
+    // Tracks with a challenge but no face in this frame: the clock runs on.
+    for (const trackId of this.challenges.trackIds) {
+      const track = this.tracker.active.find((candidate) => candidate.id === trackId);
+      if (!challenged.has(trackId) && track) settle(this.challenges.tick(trackId, atMs), track.face, atMs - track.firstSeenMs);
+    }
+    for (const trackId of this.challenges.trackIds) {
+      const prompt = this.challenges.prompt(trackId);
+      if (prompt) this.emit('challenge', { trackId, atMs, prompt });
+    }
     this.emit('analysis', { frameSeq: result.frameSeq, timestampMs: result.timestampMs, readyAtMs: Date.now(), widthPx: result.widthPx, heightPx: result.heightPx, faces, timingsMs: result.timingsMs });
-    for (const { decision, face, trackAgeMs } of decisions) await this.record(decision, face, frame, trackAgeMs);
+    for (const { decision, face, trackAgeMs, retrying } of decisions) await this.record(decision, face, frame, trackAgeMs, retrying);
   }
 
-  private async record(decision: AccessDecision, face: ProcessedFace, frame: CameraFrame, trackAgeMs: number): Promise<void> {
+  private async record(decision: AccessDecision, face: ProcessedFace, frame: CameraFrame, trackAgeMs: number, retrying?: boolean): Promise<void> {
     const { widthPx, heightPx } = frame.image;
     const box = face.boxNorm;
     // The snapshot shows the face with some margin, not the whole frame: enough to check an event, no more.
@@ -268,10 +372,11 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       modelId: this.matcher.modelId,
       similarity: decision.similarity ?? null,
       livenessScore: decision.liveness ?? null,
+      livenessCue: decision.livenessCue ?? null,
       quality: decision.quality,
       snapshotJpeg: keepSnapshot ? await encodeJpeg(snapshot, 80) : null,
     });
-    this.emit('decision', { ...decision, eventId, trackAgeMs });
+    this.emit('decision', { ...decision, eventId, trackAgeMs, ...(retrying ? { retrying } : {}) });
     const event = {
       id: eventId,
       atMs: decision.decidedAtMs,
@@ -285,6 +390,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   }
 
   async stop(): Promise<void> {
+    this.challenges.dropAll();
     this.stopCamera?.();
     await this.currentCamera.stop();
     this.options.store.detachGallery(this.matcher.gallery);

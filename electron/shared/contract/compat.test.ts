@@ -16,13 +16,15 @@ import type { AccessEvent, EventCursor, EventQuery } from '../../terminal/store/
 import { StoreError, type StoreErrorCode } from '../../terminal/store/errors.js';
 import type { Person, PersonInput, PersonListQuery, PersonPatch, PersonSummary } from '../../terminal/store/persons-repository.js';
 import { defaultSettings, SETTINGS, type SettingKey, type Settings } from '../../terminal/store/settings-repository.js';
+import type { LivenessCue, LivenessMode } from '../../terminal/access/liveness-policy.js';
+import type { ChallengePrompt } from '../../terminal/access/track-challenges.js';
 import type { DecisionEvent, TerminalHealth, TrackedFace } from '../../terminal/terminal-service.js';
 import type { ModelListing } from '../../terminal/models/added-models.js';
 import { contract, type ParsedRequestOf, type ResponseOf } from './channels.js';
 import { createHandler, type DeepReadonly } from './handler.js';
 import type { ErrorCode } from './result.js';
 import * as wire from './schemas.js';
-import type { overlayFaceSchema } from './streams.js';
+import type { challengePromptSchema, overlayFaceSchema } from './streams.js';
 
 /** What an implementation may return for a schema. */
 type Returnable<S extends z.ZodType> = DeepReadonly<z.input<S>>;
@@ -57,6 +59,7 @@ export type _ServiceToWire = [
   Expect<Assignable<TrackedFace['boxNorm'], Returnable<typeof overlayFaceSchema>['boxNorm']>>,
   Expect<Assignable<TrackedFace['match'], Returnable<typeof overlayFaceSchema>['match']>>,
   Expect<Assignable<ReturnType<typeof qualityHint>, Returnable<typeof overlayFaceSchema>['qualityHint']>>,
+  Expect<Assignable<ChallengePrompt, Returnable<typeof challengePromptSchema>>>,
 ];
 
 // Parsed requests → service inputs.
@@ -78,6 +81,8 @@ export type _SameKeys = [
   Expect<Equal<keyof z.output<typeof wire.settingsSchema>, SettingKey>>,
   Expect<Equal<keyof z.output<typeof wire.decisionSettingsSchema>, keyof DecisionSettings>>,
   Expect<Equal<keyof z.output<typeof wire.faceQualitySchema>, keyof NonNullable<AccessEvent['quality']>>>,
+  Expect<Equal<z.output<typeof wire.livenessModeSchema>, LivenessMode>>,
+  Expect<Equal<z.output<typeof wire.livenessCueSchema>, LivenessCue>>,
 ];
 
 test("the service's defaults are valid on the wire", () => {

@@ -32,6 +32,12 @@ export const faceQualitySchema = z.object({
   detectorScore: z.number(),
 });
 
+/** Which liveness checks a grant needs (liveness-policy's LivenessMode). */
+export const livenessModeSchema = z.enum(['off', 'passive', 'active', 'passive+active']);
+
+/** Which liveness check failed, with a `liveness-failed` decision (liveness-policy's LIVENESS_CUES). */
+export const livenessCueSchema = z.enum(['passive', 'timeout', 'planar', 'no-parallax', 'wrong-direction', 'no-blink', 'track-lost']);
+
 /** What the person at the door should do (decision-policy's `qualityHint`). */
 export const qualityHintSchema = z.enum(['come-closer', 'look-at-camera', 'hold-still', 'too-dark', 'too-bright']);
 
@@ -89,6 +95,8 @@ export const accessEventSchema = z.object({
   modelId: z.string().nullable(),
   similarity: similarity.nullable(),
   livenessScore: unitScore.nullable(),
+  /** Which liveness check failed (a code: see livenessCueSchema; older or newer codes shown as they are). */
+  livenessCue: z.string().nullable(),
   quality: faceQualitySchema.nullable(),
   hasSnapshot: z.boolean(),
 });
@@ -114,6 +122,17 @@ export const weeklyWindowSchema = z
   .strictObject({ days: z.array(z.int().min(1).max(7)).min(1).max(7), from: timeOfDay, to: timeOfDay })
   .refine((window) => window.from < window.to, { message: 'a window must end after it starts (split one that crosses midnight in two)' });
 
+/** liveness-policy's livenessPolicySchema, after defaults. */
+export const livenessPolicySchema = z.strictObject({
+  mode: livenessModeSchema.nullable(),
+  groups: z.record(groupName, livenessModeSchema),
+  schedules: z.array(z.strictObject({ windows: z.array(weeklyWindowSchema).min(1).max(28), mode: livenessModeSchema })).max(16),
+  challengeTimeoutMs: z.int().min(1000).max(30_000),
+  retryPauseMs: z.int().min(0).max(10_000),
+  maxAttempts: z.int().min(1).max(10),
+  blink: z.boolean(),
+});
+
 /** decision-policy's decisionSettingsSchema, after defaults: every field present. */
 export const decisionSettingsSchema = z.strictObject({
   framesToAgree: z.int().min(1).max(30),
@@ -127,6 +146,7 @@ export const decisionSettingsSchema = z.strictObject({
   minBrightness: z.number().min(0).max(255),
   maxBrightness: z.number().min(0).max(255),
   minLiveness: unitScore.nullable(),
+  liveness: livenessPolicySchema,
   schedules: z.record(groupName, z.array(weeklyWindowSchema).min(1).max(28)),
   timeZone: z.string().min(1).max(64).optional(),
 });
@@ -205,6 +225,8 @@ export const terminalHealthSchema = z.object({
   framesDropped: z.int().min(0),
   workerRestarts: z.int().min(0),
   lastTimingsMs: timingsSchema.optional(),
+  /** The site's liveness mode, and why the passive check does not run where it is asked for. */
+  liveness: z.object({ mode: livenessModeSchema, passiveModelId: z.string().nullable(), passiveUnavailable: z.string().optional() }).optional(),
 });
 
 export const decisionReasonSchema = z.enum(['granted', 'unknown', 'disabled', 'expired', 'not-yet-valid', 'outside-schedule', 'low-quality', 'liveness-failed']);
@@ -229,6 +251,10 @@ export const decisionEventSchema = z.object({
   person: personAccessSchema.optional(),
   similarity: similarity.optional(),
   liveness: unitScore.optional(),
+  /** The check that failed, on a `liveness-failed` decision. */
+  livenessCue: livenessCueSchema.optional(),
+  /** A failed liveness challenge after which the door asks again on the same face: no full-screen denial. */
+  retrying: z.boolean().optional(),
   quality: faceQualitySchema,
   trackAgeMs: z.number().min(0),
 });

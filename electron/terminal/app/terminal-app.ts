@@ -6,10 +6,11 @@ import { ContractError } from '../../shared/contract/result.js';
 import type { StreamMessage } from '../../shared/contract/streams.js';
 import { loadManifest, modelEntry, ModelNotAddedError, preferredExtractorId, resolveModel, type ModelRole } from '../../vision/models/manifest.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
-import type { DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
+import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
 import { createDoorOutputs, DoorConfigError, type DoorLogger, type DoorOutputs } from '../door/door-output.js';
+import { seededRandom } from '../access/track-challenges.js';
 import type { Settings } from '../store/settings-repository.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
@@ -44,6 +45,11 @@ export interface TerminalAppOptions {
   readonly validateResponses?: boolean;
   /** Preview frames a second on the stream; default 15. */
   readonly previewFps?: number;
+  /**
+   * Makes the liveness challenges' actions repeatable (LINTEL_CHALLENGE_SEED), for end-to-end tests and
+   * demonstrations; never on a door. Default: cryptographically random.
+   */
+  readonly challengeSeed?: number;
 }
 
 /** A template rebuild after the extractor changed. */
@@ -300,6 +306,7 @@ export class TerminalApp {
         ...(settings['liveness.modelId'] !== null ? { livenessModelId: settings['liveness.modelId'] } : {}),
         ...(this.options.npu ? { npu: this.options.npu } : {}),
         ...(this.options.intraOpThreads !== undefined ? { intraOpThreads: this.options.intraOpThreads } : {}),
+        ...(this.options.challengeSeed !== undefined ? { challengeRandom: seededRandom(this.options.challengeSeed) } : {}),
       });
     } catch (error) {
       this.serviceFailure = (error as Error).message;
@@ -316,11 +323,13 @@ export class TerminalApp {
       this.hub.decision(decision);
     };
     const onError = (error: Error): void => this.options.logger.error('terminal.error', { error: error.message });
-    service.on('analysis', onAnalysis).on('decision', onDecision).on('error', onError);
+    const onChallenge = (update: ChallengeUpdate): void => this.hub.challenge(update);
+    service.on('analysis', onAnalysis).on('decision', onDecision).on('challenge', onChallenge).on('error', onError);
     this.unwireCamera = service.camera.onFrame((frame) => this.hub.frame(frame));
-    this.unwire = [() => service.off('analysis', onAnalysis).off('decision', onDecision).off('error', onError)];
+    this.unwire = [() => service.off('analysis', onAnalysis).off('decision', onDecision).off('challenge', onChallenge).off('error', onError)];
     this.hub.health(service.health());
-    this.options.logger.info('terminal.started', { camera: uri, models: service.health().models, backend: service.health().backend });
+    this.options.logger.info('terminal.started', { camera: uri, models: service.health().models, backend: service.health().backend, liveness: service.health().liveness });
+    if (this.options.challengeSeed !== undefined) this.options.logger.info('liveness.repeatable-challenges', { warning: 'challenge actions follow a fixed seed (LINTEL_CHALLENGE_SEED): for tests only, never on a door' });
     this.resumeRebuild(service);
   }
 
