@@ -32,6 +32,11 @@ Commands:
                                           open-set 1:N identification: FNIR at FPIR per gallery size (modelled
                                           beyond the data), rank-1, demographic FPIR, DET plot (default out/ident;
                                           embeddings cached in out/cache; --write-curve stores the curve in the manifest)
+  eval pad --frames <dir> --clips <clips.csv> [--split devel] [--checks passive|a,b,…]… [--frame-rule mean|median|min|max]
+           [--threshold x] [--criterion apcer5|bpcer5|eer] [--out <dir>] [--cache <dir>] [--data <dir>]
+                                          presentation attacks (ISO/IEC 30107-3): APCER per attack species, worst,
+                                          BPCER, BPCER20, EER, face-detection rate, DET plot; thresholds chosen on
+                                          train (devel when reporting another split); frames cached (default out/pad-<split>)
   calib export --images <dir> [--out <dir>] [--count <n>] [--exclude-pairs <pairs.txt>]
                                           INT8 calibration set from a folder of photos: detector, fitter and
                                           extractor inputs with RKNN dataset.txt files (default out/calib, 200
@@ -215,7 +220,16 @@ async function commandEval(args: string[]): Promise<void> {
     });
     return;
   }
-  if (dataset !== 'lfw') throw new UsageError('eval supports two datasets: lfw and ident');
+  if (dataset === 'pad') {
+    const { commandEvalPad, EvalPadUsageError } = await import('./eval-pad.js');
+    const { PadProtocolError } = await import('../vision/eval/pad-protocol.js');
+    await commandEvalPad(rest).catch((error: unknown) => {
+      if (error instanceof EvalPadUsageError) throw new UsageError(error.message);
+      throw error instanceof PadProtocolError ? new CliError(error.message) : error;
+    });
+    return;
+  }
+  if (dataset !== 'lfw') throw new UsageError('eval supports three datasets: lfw, ident and pad');
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: false,
