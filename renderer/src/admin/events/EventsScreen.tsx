@@ -8,7 +8,7 @@ import { formatDateTime } from '../../common/dates.js';
 import { ErrorNotice, Notice } from '../../common/ErrorNotice.js';
 import { Icon } from '../../common/Icon.js';
 import { Segmented } from '../../common/Segmented.js';
-import { reasonText } from '../../wording/wording.js';
+import { cueText, reasonText } from '../../wording/wording.js';
 import { eventQueryOf, NO_EVENT_FILTERS, type EventFilters } from './event-filters.js';
 import type { AccessEvent } from './events-csv.js';
 import { exportEventsCsv } from './export-events.js';
@@ -117,7 +117,10 @@ export function EventsScreen(): ReactNode {
                   {event.decision === 'granted' ? 'Granted' : 'Denied'}
                 </span>
                 <span className="event-person">{personText(event)}</span>
-                <span className="event-reason">{reasonText(event.reason)}</span>
+                <span className="event-reason">
+                  {reasonText(event.reason)}
+                  {event.livenessCue ? <span className="event-cue"> — {cueText(event.livenessCue)}</span> : null}
+                </span>
               </div>
               <div className="event-side">
                 <time dateTime={new Date(event.atMs).toISOString()}>{formatDateTime(event.atMs)}</time>

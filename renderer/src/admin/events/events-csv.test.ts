@@ -17,6 +17,7 @@ function event(overrides: Partial<AccessEvent>): AccessEvent {
     modelId: 'dlib-resnet',
     similarity: 0.8123456,
     livenessScore: null,
+    livenessCue: null,
     quality: null,
     hasSnapshot: false,
     ...overrides,
@@ -54,14 +55,16 @@ describe('eventsToCsv', () => {
       [
         event({}),
         event({ id: 2, decision: 'denied', reason: 'unknown', personId: null, personName: null, similarity: null, livenessScore: 0.25 }),
+        event({ id: 3, decision: 'denied', reason: 'liveness-failed', livenessCue: 'planar' }),
       ],
       (id) => (id === ANN ? 'E-100' : null),
     );
     assert.equal(
       csv,
-      'time,decision,reason,person,external id,similarity,liveness\r\n' +
-        '2026-11-24T08:30:00.000Z,granted,Access granted,Ann Lee,E-100,0.8123,\r\n' +
-        '2026-11-24T08:30:00.000Z,denied,Face not recognised,,,,0.25\r\n',
+      'time,decision,reason,person,external id,similarity,liveness,liveness cue\r\n' +
+        '2026-11-24T08:30:00.000Z,granted,Access granted,Ann Lee,E-100,0.8123,,\r\n' +
+        '2026-11-24T08:30:00.000Z,denied,Face not recognised,,,,0.25,\r\n' +
+        '2026-11-24T08:30:00.000Z,denied,Liveness check failed,Ann Lee,E-100,0.8123,,Moved as one flat picture\r\n',
     );
   });
 
@@ -71,7 +74,7 @@ describe('eventsToCsv', () => {
       looked.push(id);
       return 'E-1';
     });
-    assert.match(csv, /\r\n[^,]+,granted,Access granted,erased,,0\.8123,\r\n$/);
+    assert.match(csv, /\r\n[^,]+,granted,Access granted,erased,,0\.8123,,\r\n$/);
     assert.deepEqual(looked, []);
   });
 

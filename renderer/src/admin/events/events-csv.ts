@@ -1,11 +1,11 @@
 // The access log as CSV (RFC 4180) for a spreadsheet: one row per event, every text cell guarded against
 // formula injection, since names and reasons come from people and spreadsheets execute cells like `=…`.
 import type { ResponseOf } from '../../contract.js';
-import { reasonText } from '../../wording/wording.js';
+import { cueText, reasonText } from '../../wording/wording.js';
 
 export type AccessEvent = ResponseOf<'events:query'>['events'][number];
 
-export const EVENTS_CSV_HEADER = ['time', 'decision', 'reason', 'person', 'external id', 'similarity', 'liveness'] as const;
+export const EVENTS_CSV_HEADER = ['time', 'decision', 'reason', 'person', 'external id', 'similarity', 'liveness', 'liveness cue'] as const;
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP's list: = + - @, tab and CR). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -45,6 +45,7 @@ export function eventsToCsv(events: readonly AccessEvent[], externalIdOf: (perso
     event.personId !== null && event.personErasedAtMs === null ? externalIdOf(event.personId) : null,
     event.similarity === null ? null : Number(event.similarity.toFixed(4)),
     event.livenessScore === null ? null : Number(event.livenessScore.toFixed(4)),
+    event.livenessCue === null ? null : cueText(event.livenessCue),
   ]);
   return csvRows([EVENTS_CSV_HEADER, ...rows]);
 }

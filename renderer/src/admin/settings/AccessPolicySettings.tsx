@@ -41,15 +41,6 @@ export function AccessPolicySettings({ draft, change, issue }: SectionProps): Re
             error={issue(['access.policy', field.key], field.scale, field.unit)}
           />
         ))}
-        <NumberField
-          label="Least liveness score"
-          value={policy.minLiveness}
-          onChange={(value) => set('minLiveness', value)}
-          allowEmpty
-          placeholder="Off"
-          hint="0 to 1; needs a liveness model. Empty: liveness does not decide."
-          error={issue(['access.policy', 'minLiveness'])}
-        />
         <TextField
           label="Time zone of the schedules"
           value={policy.timeZone ?? ''}

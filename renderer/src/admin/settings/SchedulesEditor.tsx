@@ -25,7 +25,8 @@ const WEEKDAYS = [
 const NEW_WINDOW: WeeklyWindow = { days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' };
 const MIDNIGHT = '24:00';
 
-function WindowEditor({ group, index, window, onChange, onRemove, error }: { readonly group: string; readonly index: number; readonly window: WeeklyWindow; readonly onChange: (window: WeeklyWindow) => void; readonly onRemove: () => void; readonly error: string | undefined }): ReactNode {
+/** One weekly window: its days, its hours, a way to remove it; `group` and `index` name it for screen readers. */
+export function WindowEditor({ group, index, window, onChange, onRemove, error }: { readonly group: string; readonly index: number; readonly window: WeeklyWindow; readonly onChange: (window: WeeklyWindow) => void; readonly onRemove: () => void; readonly error: string | undefined }): ReactNode {
   const toggleDay = (day: number): void => {
     const days = window.days.includes(day) ? window.days.filter((d) => d !== day) : [...window.days, day].sort((a, b) => a - b);
     onChange({ ...window, days });

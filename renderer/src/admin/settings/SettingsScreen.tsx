@@ -12,6 +12,7 @@ import type { Settings } from '../../store/types.js';
 import { AccessPolicySettings } from './AccessPolicySettings.js';
 import { AdminEventSettings } from './AdminEventSettings.js';
 import { DoorOutputsEditor } from './DoorOutputsEditor.js';
+import { LivenessSettings } from './LivenessSettings.js';
 import { SchedulesEditor } from './SchedulesEditor.js';
 import type { SectionProps } from './section-props.js';
 import { changedSettings, issueAt, issueText, settingsIssues, type IssuePath } from './settings-issues.js';
@@ -109,6 +110,7 @@ export function SettingsScreen(): ReactNode {
         <TerminalSettings {...sectionProps} />
         <AccessPolicySettings {...sectionProps} />
         <SchedulesEditor {...sectionProps} />
+        <LivenessSettings {...sectionProps} />
         <DoorOutputsEditor {...sectionProps} />
         <AdminEventSettings {...sectionProps} />
         <div className="save-bar">

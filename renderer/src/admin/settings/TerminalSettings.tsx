@@ -45,13 +45,13 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           hint="A model id from the terminal's model manifest. Empty: the default. Changing it rebuilds every template (see System)."
         />
         <TextField
-          label="Liveness model"
+          label="Passive liveness model"
           value={draft['liveness.modelId'] ?? ''}
           onChange={(value) => change('liveness.modelId', orNull(value))}
           maxLength={100}
-          placeholder="Off"
+          placeholder="None"
           error={issue(['liveness.modelId'])}
-          hint="A liveness model id from the manifest. Empty: no liveness check."
+          hint="A liveness model id from the manifest, for the passive check (see Liveness). Empty: none; the challenge runs in its place."
         />
       </fieldset>
     </>

@@ -5,12 +5,13 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useClient } from '../../app/services.js';
 import type { ContractErrorBody, ResponseOf } from '../../contract.js';
 import { formatDateTime } from '../../common/dates.js';
-import { ErrorNotice } from '../../common/ErrorNotice.js';
+import { ErrorNotice, Notice } from '../../common/ErrorNotice.js';
 import { Facts } from '../../common/Facts.js';
 import { Icon } from '../../common/Icon.js';
 import { ProgressBar } from '../../common/ProgressBar.js';
 import { cameraStatusText } from '../../door/camera-status.js';
 import { useLintel } from '../../store/store.js';
+import { LIVENESS_MODE_TEXT } from '../../wording/wording.js';
 import { LatencyChart } from './LatencyChart.js';
 
 type SystemInfo = ResponseOf<'system:get'>;
@@ -112,6 +113,24 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
           ]}
         />
       </section>
+      {health.liveness ? (
+        <section className="card" aria-labelledby="sys-liveness">
+          <h2 id="sys-liveness">Liveness</h2>
+          <Facts
+            rows={[
+              ['Door’s mode', LIVENESS_MODE_TEXT[health.liveness.mode]],
+              ['Passive model', health.liveness.passiveModelId ?? 'None'],
+              ['Challenge', 'Runs on the face mesh (no model of its own)'],
+            ]}
+          />
+          {health.liveness.passiveUnavailable ? (
+            <Notice tone="warning">
+              <strong>The passive check is not running</strong>
+              <span>{health.liveness.passiveUnavailable}.</span>
+            </Notice>
+          ) : null}
+        </section>
+      ) : null}
       <section className="card" aria-labelledby="sys-models">
         <h2 id="sys-models">Models</h2>
         <Facts
