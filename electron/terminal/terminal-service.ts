@@ -6,7 +6,7 @@ import { cropRgb } from '../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
 import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
 import { DecisionPolicy, type AccessDecision, type DecisionSettings, type PersonAccess } from './access/decision-policy.js';
-import { LIVENESS_MODES, SHIPPED_LIVENESS_MODE, type LivenessMode } from './access/liveness-policy.js';
+import { SHIPPED_LIVENESS_MODE, type LivenessMode } from './access/liveness-policy.js';
 import { TrackChallenges, type ChallengeOutcome, type ChallengePrompt } from './access/track-challenges.js';
 import type { Camera, CameraFrame, CameraState } from './camera/camera.js';
 import { FaceTracker } from './inference/face-tracker.js';
@@ -164,8 +164,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
         passiveModelId = null;
       }
     }
-    const manifestMode = (loaded.manifest.defaults as { livenessMode?: string }).livenessMode;
-    const defaultMode = LIVENESS_MODES.find((mode) => mode === manifestMode) ?? SHIPPED_LIVENESS_MODE;
+    const defaultMode = loaded.manifest.defaults.livenessMode ?? SHIPPED_LIVENESS_MODE;
     const inference = await InferenceClient.start({
       config: { manifestPath, addedModelsDir: options.addedModelsDir, intraOpThreads: options.intraOpThreads, extractorId, ...(passiveModelId !== null ? { livenessModelId: passiveModelId } : {}), ...(options.npu ? { npu: options.npu } : {}) },
     });

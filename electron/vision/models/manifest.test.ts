@@ -45,6 +45,14 @@ describe('parseManifest', () => {
     }
   });
 
+  it('ships passive + active liveness as the default mode, and refuses a mode it does not know', () => {
+    assert.equal(parseManifest(MANIFEST_TEXT, MANIFEST_PATH).defaults.livenessMode, 'passive+active');
+    const text = editedManifest((json) => {
+      json.defaults.livenessMode = 'strict';
+    });
+    assertManifestError(text, /defaults\.livenessMode/);
+  });
+
   it('names the file when the text is not JSON', () => {
     assertManifestError('{ "schemaVersion": 1, ', /^\/etc\/lintel\/manifest\.json is not valid JSON: /);
   });

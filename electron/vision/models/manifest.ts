@@ -269,10 +269,16 @@ export const manifestSchema = z
        * present (built in, or added) wins. Default: none, `extractor` is used.
        */
       preferredExtractors: z.array(z.string()).optional(),
+      /**
+       * Which liveness checks a grant needs where the terminal's settings name none (the terminal's
+       * liveness-policy modes): `off`, `passive` (the liveness model's score), `active` (the head-turn
+       * challenge on the face mesh) or `passive+active`. Default: passive+active.
+       */
+      livenessMode: z.enum(['off', 'passive', 'active', 'passive+active']).optional(),
     }),
   })
   .superRefine((manifest, ctx) => {
-    const { preferredExtractors, ...single } = manifest.defaults;
+    const { preferredExtractors, livenessMode: _livenessMode, ...single } = manifest.defaults;
     for (const [role, id] of Object.entries(single)) {
       if (id === undefined) continue;
       const model = manifest.models[id];
