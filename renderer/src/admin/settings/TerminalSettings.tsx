@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 
 import { NumberField } from '../../common/NumberField.js';
 import { TextField } from '../../common/TextField.js';
+import { ModelSelect } from './ModelSelect.js';
 import type { SectionProps } from './section-props.js';
 
 /** A text setting where empty means null (the default, or off). */
@@ -35,14 +36,14 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           error={issue(['recognition.identifySimilarity'])}
           hint="Cosine similarity from −1 to 1 a face needs to count as someone. Higher: fewer mix-ups, more “not recognised”. Empty: the model's default."
         />
-        <TextField
+        <ModelSelect
           label="Extractor model"
-          value={draft['recognition.extractorModelId'] ?? ''}
-          onChange={(value) => change('recognition.extractorModelId', orNull(value))}
-          maxLength={100}
-          placeholder="Default model"
+          role="extractor"
+          value={draft['recognition.extractorModelId']}
+          onChange={(value) => change('recognition.extractorModelId', value)}
+          emptyText="Default"
           error={issue(['recognition.extractorModelId'])}
-          hint="A model id from the terminal's model manifest. Empty: the default. Changing it rebuilds every template (see System)."
+          hint="The recogniser. Default: the best one this terminal has (models added under System count). Changing it rebuilds every template (see System)."
         />
         <TextField
           label="Passive liveness model"

@@ -13,6 +13,7 @@ import { cameraStatusText } from '../../door/camera-status.js';
 import { useLintel } from '../../store/store.js';
 import { LIVENESS_MODE_TEXT } from '../../wording/wording.js';
 import { LatencyChart } from './LatencyChart.js';
+import { ModelsCard } from './ModelsCard.js';
 
 type SystemInfo = ResponseOf<'system:get'>;
 
@@ -79,6 +80,7 @@ export function SystemScreen(): ReactNode {
       </header>
       {error ? <ErrorNotice error={error} /> : null}
       {info ? <SystemDetails info={info} /> : error ? null : <p className="muted">Loading…</p>}
+      <ModelsCard />
       <section className="card" aria-labelledby="latency-heading">
         <h2 id="latency-heading">Processing time per frame</h2>
         <LatencyChart samples={timings} />
