@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import { createSeededRandom } from '../matcher/seeded-random.js';
 import { applyHomography, estimateHomography, invertHomography, multiplyHomography, reprojectionRms, symmetricEigen, type Homography } from './homography.js';
 import type { Point } from './point.js';
+import { warpAffine, warpPerspective } from './warp.js';
+import { createRgbImage } from '../frame/rgb-image.js';
 
 const H: Homography = [0.9, 0.12, 30, -0.08, 1.05, -12, 0.0004, -0.0003, 1];
 
@@ -67,5 +69,23 @@ describe('homography', () => {
       }
     }
     assert.ok(Math.abs(values.reduce((s, v) => s + v, 0) - 12) < 1e-10);
+  });
+
+  it('warpPerspective: an affine homography renders as warpAffine does; a projective one moves a dot where h maps it', () => {
+    const src = createRgbImage(40, 30);
+    const random = createSeededRandom(1);
+    for (let i = 0; i < src.data.length; i++) src.data[i] = Math.floor(random() * 256);
+    const affine = [0.8, 0.2, 3, -0.1, 0.9, 5] as const;
+    const a = warpAffine(src, affine, 36, 28, { border: 'replicate' });
+    const p = warpPerspective(src, [...affine, 0, 0, 1], 36, 28, { border: 'replicate' });
+    let worst = 0;
+    for (let i = 0; i < a.data.length; i++) worst = Math.max(worst, Math.abs(a.data[i]! - p.data[i]!));
+    assert.ok(worst <= 1, `largest difference ${worst}`);
+    const dot = createRgbImage(100, 100);
+    for (let y = 40; y < 44; y++) for (let x = 60; x < 64; x++) dot.data.fill(255, (y * 100 + x) * 3, (y * 100 + x) * 3 + 3);
+    const out = warpPerspective(dot, H, 400, 400);
+    const target = applyHomography(H, { x: 62, y: 42 });
+    const at = (Math.floor(target.y) * 400 + Math.floor(target.x)) * 3;
+    assert.ok(out.data[at]! > 200, `dot not at ${target.x}, ${target.y}`);
   });
 });

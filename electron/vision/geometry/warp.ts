@@ -1,5 +1,6 @@
 import { assertRgbImage, createRgbImage, type RgbImage } from '../frame/rgb-image.js';
 import { invertAffine, type Affine2D } from './affine.js';
+import { invertHomography, type Homography } from './homography.js';
 
 /** Options for warpAffine. */
 export interface WarpOptions {
@@ -49,6 +50,36 @@ export function warpAffine(
     }
   }
   if (edgePixels > 0) fillEdges(src, [a, b, c, d, e, f], out, replicate);
+  return out;
+}
+
+/**
+ * Renders a widthPx × heightPx image whose pixel at p shows src at invert(srcToDst)(p) through a projective
+ * map (a plane seen from another viewpoint), bilinearly sampled with warpAffine's pixel-centre convention.
+ * Pixels whose source lies behind the camera (w ≤ 0) stay black.
+ */
+export function warpPerspective(
+  src: RgbImage, srcToDst: Homography, widthPx: number, heightPx: number, options: WarpOptions = {},
+): RgbImage {
+  assertRgbImage(src);
+  const replicate = options.border === 'replicate';
+  const h = invertHomography(srcToDst);
+  const out = createRgbImage(widthPx, heightPx);
+  const srcW = src.widthPx, srcH = src.heightPx;
+  for (let y = 0, i = 0; y < heightPx; y++) {
+    const cy = y + 0.5;
+    for (let x = 0; x < widthPx; x++, i += 3) {
+      const cx = x + 0.5;
+      const w = h[6] * cx + h[7] * cy + h[8];
+      if (!(w > 0)) continue;
+      // Source position in index space (pixel k's centre at k).
+      const sx = (h[0] * cx + h[1] * cy + h[2]) / w - 0.5;
+      const sy = (h[3] * cx + h[4] * cy + h[5]) / w - 0.5;
+      const x0 = Math.floor(sx), y0 = Math.floor(sy);
+      if (!replicate && (x0 < -1 || y0 < -1 || x0 >= srcW || y0 >= srcH)) continue;
+      sampleEdge(src.data, srcW, srcH, x0, y0, sx - x0, sy - y0, replicate, out.data, i);
+    }
+  }
   return out;
 }
 

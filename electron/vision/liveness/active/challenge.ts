@@ -1,7 +1,7 @@
 import { BlinkDetector, type BlinkOptions } from './blink.js';
 import { HeadTurnTracker, type TurnDirection } from './head-turn.js';
 import type { MeshObservation } from './mesh-observation.js';
-import { assessPlanarity, type PlanarityOptions, type PlanarityVerdict } from './planarity.js';
+import { assessPlanarity, PLANARITY_DEFAULTS, type PlanarityOptions, type PlanarityVerdict } from './planarity.js';
 
 /** What the door asks for: a head turn toward a direction as the person sees it (see TurnDirection), or a blink. */
 export type ChallengeAction = { kind: 'turn'; direction: TurnDirection; minTurnDeg: number } | { kind: 'blink' };
@@ -109,14 +109,17 @@ export class ActiveChallenge {
     if (turn.furthestWrongTurnDeg >= this.wrongDirectionDeg) {
       return this.fail('wrong-direction', `turned ${turn.furthestWrongTurnDeg.toFixed(1)}° to the ${turn.direction === 'left' ? 'right' : 'left'}, asked ${turn.direction}`);
     }
-    if (progress.done) {
+    // A turn made in fewer frames than the planarity test needs waits (at full progress) for the person to hold the pose.
+    const enoughFrames = this.observations.length >= (this.planarity?.minFrames ?? PLANARITY_DEFAULTS.minFrames);
+    if (progress.done && enoughFrames) {
       const planarity = assessPlanarity(this.observations, this.planarity);
       if (planarity.planar) return this.fail(planarity.cue ?? 'planar', planarity.reason ?? 'the face moved as one plane');
       this.current = { status: 'passed', durationMs: elapsedMs, evidence: { kind: 'turn', turnedDeg: progress.turnedDeg, frames: this.observations.length, planarity } };
       return this.current;
     }
     const minTurnDeg = this.action.kind === 'turn' ? this.action.minTurnDeg : 1;
-    this.current = { status: 'waiting', action: this.action, progress: clamp01(progress.turnedDeg / minTurnDeg), remainingMs: this.timeoutMs - elapsedMs };
+    const fraction = progress.done ? 1 : clamp01(progress.turnedDeg / minTurnDeg);
+    this.current = { status: 'waiting', action: this.action, progress: fraction, remainingMs: this.timeoutMs - elapsedMs };
     return this.current;
   }
 

@@ -38,3 +38,15 @@ export function interOcularPx(observation: MeshObservation): number {
   const e = landmarkPx(observation, c.rightOuter);
   return Math.hypot((d.x + e.x - a.x - b.x) / 2, (d.y + e.y - a.y - b.y) / 2);
 }
+
+/**
+ * Distance between the eye centres in 3-D (x, y px and the mesh's z in the same pixel scale), px: unlike the
+ * distance in the image it does not shrink as the head turns, so residuals divided by it do not grow with yaw.
+ */
+export function interOcular3dPx(observation: MeshObservation): number {
+  const { meshNorm, widthPx, heightPx } = observation;
+  const c = EYE_CORNER_INDICES;
+  const at = (index: number, axis: 0 | 1 | 2): number => (meshNorm[index * 3 + axis] as number) * (axis === 1 ? heightPx : widthPx);
+  const delta = ([0, 1, 2] as const).map((axis) => (at(c.rightInner, axis) + at(c.rightOuter, axis) - at(c.leftOuter, axis) - at(c.leftInner, axis)) / 2);
+  return Math.hypot(delta[0]!, delta[1]!, delta[2]!);
+}

@@ -1,7 +1,7 @@
 import { estimateHomography, reprojectionRms } from '../../geometry/homography.js';
 import type { Point } from '../../geometry/point.js';
 import { yawDegOf } from './head-turn.js';
-import { interOcularPx, landmarkPx, type MeshObservation } from './mesh-observation.js';
+import { interOcular3dPx, landmarkPx, type MeshObservation } from './mesh-observation.js';
 
 /**
  * FaceMesh indices the planarity test fits: points spread over the face that neither blinks nor speech move
@@ -24,14 +24,14 @@ export const PLANARITY_INDICES: readonly number[] = [
 export interface PlanarityOptions {
   /**
    * Residual (RMS distance of the fitted points from one homography, in inter-ocular distances) below which
-   * the landmarks moved as one plane; default 0.02 (chosen on half the people, see README).
+   * the landmarks moved as one plane; default 0.07 (chosen on half the data, see README).
    */
   readonly minResidualIod?: number;
   /** Least correlation between the residual and the yaw change for a real face; default 0.3. */
   readonly minCorrelation?: number;
   /** Least yaw span, degrees, for the test to judge at all; default 8. Less is reported as planar. */
   readonly minYawSpanDeg?: number;
-  /** Least number of frames; default 4. Fewer are reported as planar. */
+  /** Least number of frames (at least 2); default 4. Fewer are reported as planar. */
   readonly minFrames?: number;
   /** Landmarks to fit; default PLANARITY_INDICES. */
   readonly indices?: readonly number[];
@@ -63,7 +63,7 @@ export interface PlanarityFrame {
 }
 
 /** Defaults of PlanarityOptions. */
-export const PLANARITY_DEFAULTS = { minResidualIod: 0.02, minCorrelation: 0.3, minYawSpanDeg: 8, minFrames: 4 } as const;
+export const PLANARITY_DEFAULTS = { minResidualIod: 0.07, minCorrelation: 0.3, minYawSpanDeg: 8, minFrames: 4 } as const;
 
 /** The per-frame residuals and yaw changes of a sequence, each frame against the first. */
 export function planarityFrames(observations: readonly MeshObservation[], indices: readonly number[] = PLANARITY_INDICES): PlanarityFrame[] {
@@ -71,7 +71,7 @@ export function planarityFrames(observations: readonly MeshObservation[], indice
   const first = observations[0]!;
   const points = (o: MeshObservation): Point[] => indices.map((index) => landmarkPx(o, index));
   const firstPoints = points(first);
-  const iodPx = interOcularPx(first);
+  const iodPx = interOcular3dPx(first);
   const firstYawDeg = yawDegOf(first);
   return observations.map((o, k) => {
     const yawDeg = k === 0 ? firstYawDeg : yawDegOf(o);
@@ -94,7 +94,7 @@ export function assessPlanarity(observations: readonly MeshObservation[], option
   const minResidualIod = options.minResidualIod ?? PLANARITY_DEFAULTS.minResidualIod;
   const minCorrelation = options.minCorrelation ?? PLANARITY_DEFAULTS.minCorrelation;
   const minYawSpanDeg = options.minYawSpanDeg ?? PLANARITY_DEFAULTS.minYawSpanDeg;
-  const minFrames = Math.max(3, options.minFrames ?? PLANARITY_DEFAULTS.minFrames);
+  const minFrames = Math.max(2, options.minFrames ?? PLANARITY_DEFAULTS.minFrames);
   const frames = planarityFrames(observations, options.indices ?? PLANARITY_INDICES);
   const yaws = frames.map((f) => f.yawDeg);
   const yawSpanDeg = frames.length > 0 ? Math.max(...yaws) - Math.min(...yaws) : 0;
@@ -109,7 +109,8 @@ export function assessPlanarity(observations: readonly MeshObservation[], option
   if (residualIod < minResidualIod) {
     return { ...base, planar: true, cue: 'planar', reason: `the landmarks fit one plane (residual ${residualIod.toFixed(4)} < ${minResidualIod} of the eye distance)` };
   }
-  if (correlation < minCorrelation) {
+  // With fewer than three later frames a correlation means nothing; minFrames decides whether that may happen.
+  if (later.length >= 3 && correlation < minCorrelation) {
     return { ...base, planar: true, cue: 'no-parallax', reason: `the residual does not grow with the turn (correlation ${correlation.toFixed(2)} < ${minCorrelation})` };
   }
   return { ...base, planar: false };
