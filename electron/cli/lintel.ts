@@ -12,6 +12,8 @@ import { ManifestError, loadManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipeline.js';
 import type { QuantRole } from '../../models/quantize/lfw-int8.js';
+import { resolveDataDir } from '../terminal/data-dir.js';
+import { addedModelsDir } from '../terminal/models/added-models.js';
 import { StoreError } from '../terminal/store/errors.js';
 import { writeAnnotatedImage } from './annotate.js';
 import { commandAdmin, commandEnroll, commandEvents, commandIdentify, commandImport, commandPersons, DataCommandError } from './data-commands.js';
@@ -67,6 +69,7 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
 Common options:
   --manifest <file>     model manifest (default: the one shipped with Lintel)
   --extractor <id>      extractor model id from the manifest (default: the manifest's default)
+  --data <dir>          also use the models added to this terminal data folder (default: LINTEL_DATA_DIR if set)
   --threads <n>         intra-op threads per model (default 1)
   --passes <n>          face-mesh passes per face (default 1)
   --no-mirror           do not average each template with its mirror image's
@@ -78,6 +81,7 @@ class UsageError extends Error {}
 const commonOptions = {
   manifest: { type: 'string' },
   extractor: { type: 'string' },
+  data: { type: 'string' },
   threads: { type: 'string' },
   passes: { type: 'string' },
   'no-mirror': { type: 'boolean' },
@@ -92,10 +96,12 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 }
 
 async function createPipeline(
-  values: { manifest?: string; extractor?: string; threads?: string; passes?: string; 'no-mirror'?: boolean },
+  values: { manifest?: string; extractor?: string; data?: string; threads?: string; passes?: string; 'no-mirror'?: boolean },
   backend?: InferenceBackend,
 ): Promise<FacePipeline> {
-  const manifest = await loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath());
+  // Added models only where a data folder is named: measurements do not change with what this machine's app data holds.
+  const dataDir = values.data ?? process.env.LINTEL_DATA_DIR;
+  const manifest = await loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath(), undefined, dataDir ? { addedModelsDir: addedModelsDir(resolveDataDir(dataDir)) } : {});
   return FacePipeline.create({
     manifest,
     backend: backend ?? new OnnxBackend({ intraOpThreads: positiveInt(values.threads, 'threads', 1) }),

@@ -96,6 +96,11 @@ describe('lintel models', () => {
     assert.equal(models.find((model) => model.id === 'minifasnet-v2')?.state, 'added');
     assert.equal(models.find((model) => model.id === 'minifasnet-v1se')?.state, 'not-added');
 
+    // Other commands see the added models of the data folder they are given, and only then.
+    const sample = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
+    assertRefused(await lintel(['detect', sample, '--extractor', 'minifasnet-v2']), /model minifasnet-v2 has not been added: get MiniFASNetV2\.onnx from .* and run `lintel models add <file>`/);
+    assertRefused(await lintel(['detect', sample, '--extractor', 'minifasnet-v2', '--data', dataDir]), /minifasnet-v2 is a liveness, not a face extractor/);
+
     const removed = await lintel(['models', 'remove', 'minifasnet-v2', '--data', dataDir]);
     assert.equal(removed.code, 0, removed.stderr);
     assertRefused(await lintel(['models', 'remove', 'minifasnet-v2', '--data', dataDir]), /model minifasnet-v2 has not been added/);
