@@ -43,7 +43,11 @@ export const test = base.extend<Fixtures>({
     testInfo.skip(missing !== undefined, missing);
     const launcher = testInfo.project.name === 'electron' ? electronLauncher((app) => (electronApp = app)) : undefined;
     const terminal = await TerminalUnderTest.start(terminalOptions, launcher);
-    if (terminalOptions.withAdmin ?? true) await terminal.loginAsAdmin();
+    if (terminalOptions.withAdmin ?? true) {
+      await terminal.loginAsAdmin();
+      const livenessMode = terminalOptions.livenessMode === undefined ? 'off' : terminalOptions.livenessMode;
+      if (livenessMode !== null) await terminal.setLivenessMode(livenessMode);
+    }
     try {
       await use(terminal);
     } finally {

@@ -34,6 +34,11 @@ export function lfwPhoto(name: string, index: number): string {
 export interface TerminalOptions {
   /** Create the fixture's admin before start; default true. False leaves the first-admin setup to the test. */
   readonly withAdmin?: boolean;
+  /**
+   * The door's liveness mode, set by the fixture's admin; default 'off': LFW's photos cannot turn their heads,
+   * so specs about recognition run without the challenge. null keeps a new terminal's own (passive + active).
+   */
+  readonly livenessMode?: 'off' | 'passive' | 'active' | 'passive+active' | null;
 }
 
 /** How a terminal process is started: the headless host, or the Electron kiosk (which then also serves HTTP). */
@@ -130,6 +135,18 @@ export class TerminalUnderTest {
     mkdirSync(folder);
     await Promise.all(photos.map((photo, index) => sharp(photo).resize({ width: 500 }).jpeg({ quality: 92 }).toFile(join(folder, `${String(index).padStart(3, '0')}.jpg`))));
     await this.call('settings:update', { values: { 'camera.uri': `file:${folder}?fps=${fps}` } });
+  }
+
+  /** A folder of frames (a clip made by the test) in front of the camera, at `fps`. */
+  async showFolder(folder: string, fps = 10): Promise<void> {
+    await this.call('settings:update', { values: { 'camera.uri': `file:${folder}?fps=${fps}` } });
+  }
+
+  /** Sets the door's liveness mode (the site's; groups and hours untouched). */
+  async setLivenessMode(mode: NonNullable<TerminalOptions['livenessMode']>): Promise<void> {
+    const { settings } = await this.call<{ settings: { 'access.policy': { liveness: Record<string, unknown> } & Record<string, unknown> } }>('settings:get', {});
+    const policy = settings['access.policy'];
+    await this.call('settings:update', { values: { 'access.policy': { ...policy, liveness: { ...policy.liveness, mode } } } });
   }
 
   /** Nobody in front of the camera. */

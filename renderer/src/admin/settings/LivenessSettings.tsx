@@ -1,13 +1,15 @@
 // Liveness: which checks a grant needs — the passive model's score, the challenge (turn the head, blink), both
 // or none — for the whole door, per group, and during weekly hours (e.g. the challenge only after hours), and
 // how the challenge runs. Resolution: the first schedule in force, else the person's groups, else the door's.
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 
+import { useClient } from '../../app/services.js';
 import { FieldError } from '../../common/FieldError.js';
 import { Notice } from '../../common/ErrorNotice.js';
 import { Icon } from '../../common/Icon.js';
 import { NumberField } from '../../common/NumberField.js';
 import { Segmented, type SegmentOption } from '../../common/Segmented.js';
+import { asSentence } from '../../common/sentence.js';
 import { Toggle } from '../../common/Toggle.js';
 import { useLintel } from '../../store/store.js';
 import type { Settings } from '../../store/types.js';
@@ -32,13 +34,22 @@ const AFTER_HOURS: Schedule = {
 };
 
 export function LivenessSettings({ draft, change, issue }: SectionProps): ReactNode {
+  const client = useClient();
   const health = useLintel((state) => state.health);
+  const [knownGroups, setKnownGroups] = useState<readonly string[]>([]);
+  useEffect(() => {
+    client['groups:list']({})
+      .then((result) => {
+        if (result.ok) setKnownGroups(result.value.map((group) => group.name));
+      })
+      .catch(() => undefined);
+  }, [client]);
   const policy = draft['access.policy'];
   const liveness = policy.liveness;
   const set = (next: Partial<Liveness>): void => change('access.policy', { ...policy, liveness: { ...liveness, ...next } });
   const path = (...rest: (string | number)[]): (string | number)[] => ['access.policy', 'liveness', ...rest];
   const defaultMode = health?.liveness && liveness.mode === null ? health.liveness.mode : undefined;
-  const groupNames = [...new Set([...Object.keys(policy.schedules), ...Object.keys(liveness.groups)])].sort();
+  const groupNames = [...new Set([...knownGroups, ...Object.keys(policy.schedules), ...Object.keys(liveness.groups)])].sort();
   const setGroup = (group: string, mode: LivenessMode | typeof INHERIT): void => {
     const { [group]: _old, ...rest } = liveness.groups;
     set({ groups: mode === INHERIT ? rest : { ...rest, [group]: mode } });
@@ -56,7 +67,7 @@ export function LivenessSettings({ draft, change, issue }: SectionProps): ReactN
       {health?.liveness?.passiveUnavailable ? (
         <Notice tone="warning">
           <strong>The passive check is not running</strong>
-          <span>{health.liveness.passiveUnavailable}.</span>
+          <span>{asSentence(health.liveness.passiveUnavailable)}.</span>
         </Notice>
       ) : null}
       <Segmented<LivenessMode | typeof INHERIT>
@@ -102,7 +113,7 @@ export function LivenessSettings({ draft, change, issue }: SectionProps): ReactN
         Per group
       </h3>
       <p className="field-hint">A member of a group with its own mode gets that mode instead of the door’s (with several, the checks of all of them).</p>
-      {groupNames.length === 0 ? <p className="muted">No group has a schedule or a mode yet.</p> : null}
+      {groupNames.length === 0 ? <p className="muted">No groups yet: give people groups on the People screen.</p> : null}
       {groupNames.map((group) => (
         <Segmented<LivenessMode | typeof INHERIT>
           key={group}

@@ -11,6 +11,7 @@ import { Icon } from '../../common/Icon.js';
 import { ProgressBar } from '../../common/ProgressBar.js';
 import { cameraStatusText } from '../../door/camera-status.js';
 import { useLintel } from '../../store/store.js';
+import { asSentence } from '../../common/sentence.js';
 import { LIVENESS_MODE_TEXT } from '../../wording/wording.js';
 import { LatencyChart } from './LatencyChart.js';
 import { ModelsCard } from './ModelsCard.js';
@@ -128,7 +129,7 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
           {health.liveness.passiveUnavailable ? (
             <Notice tone="warning">
               <strong>The passive check is not running</strong>
-              <span>{health.liveness.passiveUnavailable}.</span>
+              <span>{asSentence(health.liveness.passiveUnavailable)}.</span>
             </Notice>
           ) : null}
         </section>
