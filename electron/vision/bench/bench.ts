@@ -73,6 +73,8 @@ export async function runBench(args: readonly string[]): Promise<void> {
       'skip-human': { type: 'boolean', default: false },
       'skip-gallery': { type: 'boolean', default: false },
       extractor: { type: 'string' },
+      // The terminal's data folder: extractors the administrator added live in <data>/models.
+      data: { type: 'string' },
       'no-mirror': { type: 'boolean', default: false },
       threads: { type: 'string', default: '1,2' },
     },
@@ -83,7 +85,7 @@ export async function runBench(args: readonly string[]): Promise<void> {
   print(`Lintel vision benchmark — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}`);
   const { frames, origin } = await loadBenchFrames(frameCount);
   print(`frames: ${origin}; ${repeats} passes each`);
-  const manifest = await loadManifest(defaultManifestPath());
+  const manifest = await loadManifest(defaultManifestPath(), undefined, values.data === undefined ? {} : { addedModelsDir: join(values.data, 'models') });
 
   const endToEndMs: number[] = [];
   for (const threads of values.threads.split(',').map(Number)) {
