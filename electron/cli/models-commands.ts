@@ -34,9 +34,9 @@ async function commandList(args: readonly string[]): Promise<number> {
   const idWidth = Math.max(...listing.map((model) => model.id.length));
   for (const model of listing) {
     const mark = model.isDefault ? ' (default)' : '';
-    write(`${model.id.padEnd(idWidth)}  ${model.role.padEnd(9)}  ${STATE_TEXT[model.state].padEnd(9)}${mark}`);
+    write(`${model.id.padEnd(idWidth)}  ${model.role.padEnd(9)}  ${STATE_TEXT[model.state]}${mark}`);
     const { code, weights, trainingData } = model.licences;
-    write(`${''.padEnd(idWidth)}  licences: code ${code}, weights ${weights}, training data ${trainingData ?? 'not recorded'}`);
+    write(`${''.padEnd(idWidth)}  licences: code ${code ?? 'not recorded'}, weights ${weights}, training data ${trainingData ?? 'not recorded'}`);
     if (model.state === 'not-added') write(`${''.padEnd(idWidth)}  add ${model.file ?? ''} from ${model.obtainFrom ?? ''}`);
   }
   write(`added models are kept in ${models.dir}`);
@@ -66,7 +66,7 @@ async function commandAdd(args: readonly string[]): Promise<number> {
     const entry = models.manifest.manifest.models[record.id];
     const { code, weights, trainingData } = record.licences;
     write(`added ${record.id} (${entry?.role ?? 'model'}) from ${record.originalFile}: sha256 ${record.sha256.slice(0, 12)}…, converted ${record.onnxSha256.slice(0, 12)}…`);
-    write(`licences: code ${code}, weights ${weights}, training data ${trainingData ?? 'not recorded'}`);
+    write(`licences: code ${code ?? 'not recorded'}, weights ${weights}, training data ${trainingData ?? 'not recorded'}`);
     if (entry?.role === 'liveness') write(`use it with the setting liveness.modelId = ${record.id}`);
     if (entry?.role === 'extractor') write(`the terminal uses it when no extractor is set and it is the manifest's preferred one; templates are rebuilt when the extractor changes`);
     write('a terminal already running picks it up when it restarts (adding from its System screen applies it at once)');

@@ -280,8 +280,8 @@ export const systemInfoSchema = z.object({
 /** Largest model file `models:add` takes, bytes before base64 (EdgeFace-XS is 3 MB, MiniFASNet 1.7 MB). */
 export const MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024;
 
-/** Licences of a model (added-models' ModelLicences); trainingData null where the manifest does not say. */
-export const modelLicencesSchema = z.object({ code: z.string(), weights: z.string(), trainingData: z.string().nullable() });
+/** Licences of a model (added-models' ModelLicences); null where the manifest does not say. */
+export const modelLicencesSchema = z.object({ code: z.string().nullable(), weights: z.string(), trainingData: z.string().nullable() });
 
 /** ModelListing: a manifest model as the terminal has it. */
 export const modelListingSchema = z.object({

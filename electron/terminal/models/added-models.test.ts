@@ -144,6 +144,9 @@ describe('AddedModels.add', () => {
     const dir = await tempDir();
     const bytes = await readFile(EDGEFACE_XS);
     const manifestPath = await writeEditedManifest(dir, (json) => {
+      // Only the test's entry may claim this checkpoint: a file identifies one model.
+      for (const [id, model] of Object.entries(json.models)) if ((model.source as { sha256?: string }).sha256 === sha256(bytes)) delete json.models[id];
+      json.defaults.preferredExtractors = [];
       const extractor = json.models['mobileface-256'] as Record<string, unknown>;
       json.models['edgeface-xs-test'] = {
         ...extractor,

@@ -45,11 +45,13 @@ export class AddModelError extends Error {
   }
 }
 
-/** Licences of a model: its code, its trained weights, and the data it was trained on. */
+/**
+ * Licences of a model: its code, its trained weights, and the data it was trained on; null where the manifest
+ * does not say (an npm model's entry records the licence of its weights only).
+ */
 export interface ModelLicences {
-  readonly code: string;
+  readonly code: string | null;
   readonly weights: string;
-  /** null where the manifest does not say (the npm models record one licence only). */
   readonly trainingData: string | null;
 }
 
@@ -116,7 +118,7 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
 function licencesOf(entry: ModelManifest['models'][string]): ModelLicences {
   const { source } = entry;
   if (source.kind === 'added') return { code: source.licence, weights: source.weightsLicence, trainingData: source.trainingData };
-  return { code: source.licence, weights: source.licence, trainingData: null };
+  return { code: null, weights: source.licence, trainingData: null };
 }
 
 /**

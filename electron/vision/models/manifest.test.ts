@@ -140,6 +140,14 @@ describe('parseManifest: models the administrator adds', () => {
     }
   });
 
+  it('refuses two added models that list the same file', () => {
+    const text = editedManifest((json) => {
+      const v2 = json.models['minifasnet-v2'] as { source: { sha256: string } };
+      (json.models['minifasnet-v1se'] as { source: { sha256: string } }).source.sha256 = v2.source.sha256;
+    });
+    assertManifestError(text, /models\.minifasnet-v1se\.source\.sha256: minifasnet-v2 lists the same file/);
+  });
+
   it('refuses an unknown source kind', () => {
     const text = editedManifest((json) => {
       (json.models['liveness-32'] as { source: unknown }).source = { ...added, kind: 'url' };

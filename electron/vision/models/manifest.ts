@@ -287,6 +287,14 @@ export const manifestSchema = z
         ctx.addIssue({ code: 'custom', path: ['defaults', role], message: `"${id}" has role ${model.role}, not ${role}` });
       }
     }
+    // The sha256 of an added file tells which model it is: two models may not claim one file.
+    const claimed = new Map<string, string>();
+    for (const [id, model] of Object.entries(manifest.models)) {
+      if (model.source.kind !== 'added') continue;
+      const other = claimed.get(model.source.sha256);
+      if (other) ctx.addIssue({ code: 'custom', path: ['models', id, 'source', 'sha256'], message: `${other} lists the same file (a file must identify one model)` });
+      claimed.set(model.source.sha256, id);
+    }
     for (const [index, id] of (preferredExtractors ?? []).entries()) {
       const model = manifest.models[id];
       if (!model) ctx.addIssue({ code: 'custom', path: ['defaults', 'preferredExtractors', index], message: `no model "${id}"` });

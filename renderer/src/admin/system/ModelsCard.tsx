@@ -111,7 +111,7 @@ export function ModelsCard(): ReactNode {
                     {model.state === 'not-added' && model.file !== null ? <div className="muted">{`Get ${model.file} from ${model.obtainFrom ?? 'its authors'}`}</div> : null}
                   </td>
                   <td>
-                    <div>{`Code: ${model.licences.code}`}</div>
+                    <div>{`Code: ${model.licences.code ?? 'not recorded'}`}</div>
                     <div>{`Weights: ${model.licences.weights}`}</div>
                     <div>{`Training data: ${model.licences.trainingData ?? 'not recorded'}`}</div>
                   </td>
