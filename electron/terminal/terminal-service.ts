@@ -124,6 +124,8 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   private readonly tracker = new FaceTracker<ProcessedFace>();
   private readonly policy: DecisionPolicy;
   private readonly challenges: TrackChallenges;
+  /** The template of the frame that identified each challenged track: the face the challenge must keep seeing. */
+  private readonly identifyingTemplates = new Map<number, Float32Array>();
   private readonly inFlight = new Map<number, CameraFrame>();
   private readonly processedAtMs: number[] = [];
   private lastTimingsMs: ProcessResult['timingsMs'] | undefined;
@@ -257,6 +259,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   /** Forgets a track: its policy state, and its challenge (the grant it held is withdrawn, no decision made). */
   private endTrack(trackId: number, atMs: number): void {
     this.policy.endTrack(trackId);
+    this.identifyingTemplates.delete(trackId);
     const held = this.challenges.drop(trackId);
     if (!held) return;
     this.policy.withdraw(held);
@@ -298,6 +301,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     const settle = (outcome: ChallengeOutcome | undefined, face: ProcessedFace, trackAgeMs: number): void => {
       if (!outcome) return;
       if (outcome.kind === 'denied' && !outcome.retrying) this.policy.withdraw(outcome.held);
+      if (!(outcome.kind === 'denied' && outcome.retrying)) this.identifyingTemplates.delete(outcome.decision.trackId);
       // A retry's prompt goes out with the others below; a final outcome's only here (the challenge is over).
       if (!(outcome.kind === 'denied' && outcome.retrying)) this.emit('challenge', { trackId: outcome.decision.trackId, atMs, prompt: outcome.prompt });
       decisions.push({ decision: outcome.decision, face, trackAgeMs, ...(outcome.kind === 'denied' && outcome.retrying ? { retrying: true } : {}) });
@@ -311,14 +315,17 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       const trackAgeMs = atMs - track.firstSeenMs;
       const mesh = { timestampMs: atMs, meshNorm: face.meshNorm, widthPx: result.widthPx, heightPx: result.heightPx };
       if (this.challenges.holds(track.id)) {
-        // The challenge concerns the identity decided on this track: a face that now names someone else is
-        // another person, who starts from the beginning.
-        if (hit?.match && hit.id !== this.challenges.heldPersonId(track.id)) {
+        // The challenge concerns the identity decided on this track: every frame with a template must still be
+        // the face that was identified (same session, so a turned head still verifies), else it is another
+        // person — a print swapped for a live face — who starts from the beginning.
+        const identifying = this.identifyingTemplates.get(track.id);
+        const sameFace = face.template && identifying ? this.matcher.verify(identifying, face.template).match : undefined;
+        if (sameFace === false || (hit?.match && hit.id !== this.challenges.heldPersonId(track.id))) {
           this.endTrack(track.id, atMs);
           return;
         }
         challenged.add(track.id);
-        settle(this.challenges.observe(track.id, mesh), face, trackAgeMs);
+        settle(this.challenges.observe(track.id, mesh, sameFace), face, trackAgeMs);
         return;
       }
       const decision = this.policy.observe({
@@ -331,8 +338,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       });
       if (decision?.pendingChallenge) {
         this.challenges.hold(decision, this.decisionSettings.liveness, atMs);
+        if (face.template) this.identifyingTemplates.set(track.id, face.template);
         challenged.add(track.id);
-        settle(this.challenges.observe(track.id, mesh), face, trackAgeMs);
+        settle(this.challenges.observe(track.id, mesh, face.template ? true : undefined), face, trackAgeMs);
       } else if (decision) {
         decisions.push({ decision, face, trackAgeMs });
       }
@@ -390,6 +398,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
 
   async stop(): Promise<void> {
     this.challenges.dropAll();
+    this.identifyingTemplates.clear();
     this.stopCamera?.();
     await this.currentCamera.stop();
     this.options.store.detachGallery(this.matcher.gallery);

@@ -17,10 +17,10 @@ const policy = livenessPolicySchema.parse({ retryPauseMs: 1000, maxAttempts: 2 }
 const alwaysLeft = (): number => 0.1;
 
 /** Frames every 100 ms from `fromMs`: yaw by frame index; a left turn grows the yaw (headPoseDeg's sign). */
-function feed(challenges: TrackChallenges, trackId: number, fromMs: number, yawsDeg: readonly number[], kind: 'face' | 'photo' = 'face'): { outcome: ChallengeOutcome | undefined; atMs: number } {
+function feed(challenges: TrackChallenges, trackId: number, fromMs: number, yawsDeg: readonly number[], kind: 'face' | 'photo' = 'face', confirmed = true): { outcome: ChallengeOutcome | undefined; atMs: number } {
   let atMs = fromMs;
   for (const yawDeg of yawsDeg) {
-    const outcome = challenges.observe(trackId, syntheticObservation({ timestampMs: atMs, yawDeg, kind }));
+    const outcome = challenges.observe(trackId, syntheticObservation({ timestampMs: atMs, yawDeg, kind }), confirmed ? true : undefined);
     if (outcome) return { outcome, atMs };
     atMs += 100;
   }
@@ -106,6 +106,26 @@ describe('TrackChallenges', () => {
     feed(challenges, 1, T0, [0, 0, 5]);
     assert.equal(challenges.observe(1, syntheticObservation({ timestampMs: T0 + 2000, yawDeg: 5 })), undefined);
     assert.deepEqual([challenges.prompt(1)?.status, challenges.prompt(1)?.remainingMs, challenges.prompt(1)?.attempt], ['waiting', 4000, 1]);
+  });
+
+  it('lets in only a turn in which the identified face was confirmed: a face that cannot be checked starts again', () => {
+    const challenges = new TrackChallenges({ random: alwaysLeft });
+    challenges.hold(held(), policy, T0);
+    // The turn happens, but none of its frames is confirmed as the face identified (e.g. no template).
+    const unconfirmed = feed(challenges, 1, T0, turning(25), 'face', false);
+    assert.equal(unconfirmed.outcome, undefined);
+    assert.deepEqual([challenges.prompt(1)?.status, challenges.prompt(1)?.attempt], ['waiting', 1], 'a new challenge, same attempt');
+    assert.ok((challenges.prompt(1)?.remainingMs ?? 0) >= 3500, 'started again when the unconfirmed turn was done');
+    // Confirmed only at the start of the turn (the identifying print), not from half of it on: again.
+    const early = new TrackChallenges({ random: alwaysLeft });
+    early.hold(held(), policy, T0);
+    let atMs = T0;
+    for (const [i, yawDeg] of turning(25).entries()) {
+      assert.equal(early.observe(1, syntheticObservation({ timestampMs: atMs, yawDeg }), i < 2 ? true : undefined), undefined);
+      atMs += 100;
+    }
+    // The new challenge starts from the turned pose; a further turn with the face confirmed passes.
+    assert.equal(feed(early, 1, atMs, turning(20).map((yawDeg) => 25 + yawDeg)).outcome?.kind, 'granted');
   });
 
   it('drops a track that ended, returning the held grant to withdraw', () => {

@@ -48,6 +48,8 @@ interface Held {
   attempt: number;
   /** Null during the pause after a failed attempt. */
   challenge: ActiveChallenge | null;
+  /** A frame of this attempt, from half the turn on, was confirmed to show the identified face. */
+  confirmed: boolean;
   retryAtMs: number;
   prompt: ChallengePrompt;
 }
@@ -88,7 +90,7 @@ export class TrackChallenges {
 
   /** Starts the first challenge of a held grant at `atMs`; the decision carries the track. */
   hold(decision: AccessDecision, policy: LivenessPolicy, atMs: number): ChallengePrompt {
-    const held: Held = { decision, policy, attempt: 1, challenge: null, retryAtMs: atMs, prompt: undefined as unknown as ChallengePrompt };
+    const held: Held = { decision, policy, attempt: 1, challenge: null, confirmed: false, retryAtMs: atMs, prompt: undefined as unknown as ChallengePrompt };
     this.start(held, atMs);
     this.held.set(decision.trackId, held);
     return held.prompt;
@@ -114,8 +116,13 @@ export class TrackChallenges {
     return this.held.get(trackId)?.prompt;
   }
 
-  /** One frame of the track's face; returns what it decided, if anything. */
-  observe(trackId: number, observation: MeshObservation): ChallengeOutcome | undefined {
+  /**
+   * One frame of the track's face; returns what it decided, if anything. `sameFace` is true where the frame was
+   * checked to show the face that was identified (its template verifies against the identifying frame's):
+   * a turn passes only once a frame from half the turn on was (a print held up to be identified, then swapped
+   * for another face that turns, is not let in); the caller drops the track where a frame shows another face.
+   */
+  observe(trackId: number, observation: MeshObservation, sameFace?: boolean): ChallengeOutcome | undefined {
     const held = this.held.get(trackId);
     if (!held) return undefined;
     if (!held.challenge) {
@@ -123,7 +130,14 @@ export class TrackChallenges {
       held.attempt++;
       this.start(held, observation.timestampMs);
     }
-    return this.settle(held, (held.challenge as ActiveChallenge).push(observation), observation.timestampMs);
+    const state = (held.challenge as ActiveChallenge).push(observation);
+    if (sameFace === true && (state.status === 'passed' || (state.status === 'waiting' && state.progress >= 0.5))) held.confirmed = true;
+    if (state.status === 'passed' && !held.confirmed) {
+      // Turned as asked, but no frame of the turn showed the identified face: ask again.
+      this.start(held, observation.timestampMs);
+      return undefined;
+    }
+    return this.settle(held, state, observation.timestampMs);
   }
 
   /** A frame without the track's face: the clock runs on, and the challenge times out when its time is up. */
@@ -155,6 +169,7 @@ export class TrackChallenges {
   private start(held: Held, atMs: number): void {
     const action = randomChallenge(this.random, { blink: held.policy.blink });
     held.challenge = new ActiveChallenge({ action, timeoutMs: held.policy.challengeTimeoutMs, startedAtMs: atMs });
+    held.confirmed = false;
     held.prompt = this.promptOf(held, held.challenge.state);
   }
 

@@ -1,10 +1,12 @@
 // The active liveness challenge through the composition root, on real models and a real person turning her
 // head (the Intel head-pose sample) played by a file camera: a print of her turned as a plane is denied
 // `liveness-failed` with the cue, retried on the same face and logged; her real turn is granted after the
-// prompt; the policy's settings are checked; health says what runs. The challenge's actions come from a seed
-// that asks for a left turn every time (LINTEL_CHALLENGE_SEED in the hosts), so the clip can turn that way.
+// prompt; a print identified as her and then swapped for another face is not let in by the other face's
+// turn; the policy's settings are checked; health says what runs. The challenge's actions come from a seed that
+// asks for a turn to her right every time (LINTEL_CHALLENGE_SEED in the hosts), so the clips can turn that way
+// (her real turn to the left measured a planarity residual of 0.067 eye distances over 7 frames, at the threshold).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -14,8 +16,8 @@ import sharp from 'sharp';
 import type { Session } from '../../shared/contract/handler.js';
 import type { Result } from '../../shared/contract/result.js';
 import type { StreamMessage, StreamMessageOf } from '../../shared/contract/streams.js';
-import { enrollmentPhotos, missingHeadTurnClip, seedAskingAlways, writeHeadTurnClip, writePlanarAttackClip } from '../access/test/challenge-clips.js';
-import { missingForRealPhotos } from '../enrollment/test/helpers.js';
+import { enrollmentPhotos, missingHeadTurnClip, seedAskingAlways, writeFaceSwapClip, writeHeadTurnClip, writePlanarAttackClip } from '../access/test/challenge-clips.js';
+import { lfwPhoto, LFW_IMAGES, missingForRealPhotos } from '../enrollment/test/helpers.js';
 import type { Settings } from '../store/settings-repository.js';
 import { TerminalApp } from './terminal-app.js';
 
@@ -79,7 +81,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
       logger: quietLogger,
       version: '0.0.0-test',
       validateResponses: true,
-      challengeSeed: seedAskingAlways('left', 12),
+      challengeSeed: seedAskingAlways('right', 16),
     });
     const device = app.sessions.issue('token', 'kiosk', 60_000);
     const setup = (await app.handle('admin:setup', { username: 'ann', kind: 'pin', secret: '2468' }, { senderOk: true, session: device.session, sessionToken: device.token })) as Result<{ token: string }>;
@@ -130,7 +132,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
   test('a print of her turned as a plane is denied liveness-failed with the cue, asked again on the same face, logged', async (t) => {
     if (!ready(t)) return;
     await liveness({ maxAttempts: 2, retryPauseMs: 500 });
-    const camera = await writePlanarAttackClip(join(dir, 'print-left'), 'left');
+    const camera = await writePlanarAttackClip(join(dir, 'print-right'), 'right');
     const seen = collect(finalDecision, 90_000);
     await value('settings:update', { values: { 'camera.uri': `file:${camera}?fps=10` } });
     const messages = await seen;
@@ -139,7 +141,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
     assert.ok(decisions.every((d) => d.person?.id === personId), 'denied as the person the print shows');
     assert.equal(new Set(decisions.map((d) => d.trackId)).size, 1, 'both attempts on the same face');
     const prompts = promptsIn(messages);
-    assert.deepEqual(prompts[0]?.action, { kind: 'turn', direction: 'left', minTurnDeg: prompts[0]?.action.kind === 'turn' ? prompts[0].action.minTurnDeg : -1 });
+    assert.deepEqual(prompts[0]?.action, { kind: 'turn', direction: 'right', minTurnDeg: prompts[0]?.action.kind === 'turn' ? prompts[0].action.minTurnDeg : -1 });
     assert.ok(prompts.some((prompt) => prompt.attempt === 2), 'a second challenge');
     assert.ok(prompts.every((prompt) => prompt.trackId === decisions[0]?.trackId));
     const { events } = await value<{ events: { reason: string; livenessCue: string | null; personId: string | null }[] }>('events:query', { decision: 'denied', limit: 2 });
@@ -149,10 +151,26 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
     for (const cue of decisions.map((d) => d.livenessCue)) assert.ok(cue === 'planar' || cue === 'no-parallax' || cue === 'timeout', `cue ${cue}`);
   });
 
-  test('her real head turn to the left is granted after the prompt, on the track that was identified', async (t) => {
+  test('a print identified as her, then swapped for another face at the same place, does not let the other face in', async (t) => {
+    if (!ready(t)) return;
+    if (!existsSync(LFW_IMAGES)) return t.skip(`LFW dev images missing at ${LFW_IMAGES}`);
+    await value('settings:update', { values: { 'camera.uri': `file:${join(dir, 'wall')}?fps=5` } });
+    const camera = await writeFaceSwapClip(join(dir, 'swap'), lfwPhoto('Tony_Blair', 2));
+    const seen = collect((message) => message.kind === 'decision' && message.decision.reason === 'unknown', 60_000);
+    await value('settings:update', { values: { 'camera.uri': `file:${camera}?fps=10&loop=false` } });
+    const messages = await seen;
+    const decisions = decisionsIn(messages);
+    assert.ok(!decisions.some((d) => d.decision === 'granted'), JSON.stringify(decisions));
+    const prompts = messages.flatMap((message) => (message.kind === 'challenge' ? [message] : []));
+    assert.ok(prompts.some((message) => message.prompt?.status === 'waiting'), 'she was identified and asked');
+    assert.equal(prompts.at(-1)?.prompt, null, 'the challenge was dropped when the face changed');
+    assert.equal(decisions.at(-1)?.person, undefined, 'the other face is nobody enrolled');
+  });
+
+  test('her real head turn to her right is granted after the prompt, on the track that was identified', async (t) => {
     if (!ready(t)) return;
     await value('settings:update', { values: { 'camera.uri': `file:${join(dir, 'wall')}?fps=5` } });
-    const camera = await writeHeadTurnClip(join(dir, 'turn-left'), 'left');
+    const camera = await writeHeadTurnClip(join(dir, 'turn-right'), 'right');
     const seen = collect(finalDecision, 60_000);
     await value('settings:update', { values: { 'camera.uri': `file:${camera}?fps=10` } });
     const messages = await seen;
@@ -161,7 +179,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
     assert.deepEqual([granted?.decision, granted?.reason, granted?.person?.name], ['granted', 'granted', 'Head Turn'], JSON.stringify(decisions));
     const prompts = promptsIn(messages).filter((prompt) => prompt.trackId === granted?.trackId);
     assert.ok(prompts.length > 0, 'the prompt was shown for that face');
-    assert.equal(prompts[0]?.action.kind === 'turn' && prompts[0].action.direction, 'left');
+    assert.equal(prompts[0]?.action.kind === 'turn' && prompts[0].action.direction, 'right');
     assert.ok(prompts.some((prompt) => prompt.status === 'waiting' && prompt.progress > 0 && prompt.progress < 1), 'progress while turning');
     assert.equal(prompts.at(-1)?.status, 'passed');
     t.diagnostic(`granted after ${granted?.trackAgeMs} ms on the track; ${decisions.length - 1} failed attempts before`);

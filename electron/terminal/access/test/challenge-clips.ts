@@ -197,3 +197,17 @@ export function seedAskingAlways(direction: 'left' | 'right', count: number): nu
   }
   throw new Error(`no seed below 10,000,000 asks ${count} times for ${direction}`);
 }
+
+/**
+ * The swap: her frontal frame held up (a print, to be identified), then another person's photo in its place —
+ * the face the challenge then sees is not the one identified. `strangerPhoto` is a 250 × 250 LFW portrait,
+ * enlarged so that the stranger's face lies where hers was.
+ */
+export async function writeFaceSwapClip(dir: string, strangerPhoto: string, timing: { readonly holdFrames?: number; readonly strangerFrames?: number } = {}): Promise<string> {
+  const hers = await gifFrameJpeg(FRAMES.frontal[0]);
+  const stranger = await sharp(hers)
+    .composite([{ input: await sharp(strangerPhoto).resize(450, 450).toBuffer(), left: 105, top: 95 }])
+    .jpeg({ quality: 92 })
+    .toBuffer();
+  return writeFrames(dir, [...Array.from({ length: timing.holdFrames ?? 25 }, () => hers), ...Array.from({ length: timing.strangerFrames ?? 40 }, () => stranger)]);
+}
