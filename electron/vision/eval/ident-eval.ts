@@ -261,7 +261,16 @@ export interface IdentReport {
   embedders: EmbedderTimings[];
   enroll: number;
   multi: MultiSampleRule;
-  protocol: OpenSetProtocol['summary'] & { imagesDir: string; nonMatedDirs: string[]; distractorDirs: string[]; unenrollable: number; noFaceImages: number };
+  protocol: OpenSetProtocol['summary'] & {
+    imagesDir: string;
+    nonMatedDirs: string[];
+    distractorDirs: string[];
+    /** Subjects (people or distractors) left out because no enrollment image had a face. */
+    unenrollable: number;
+    /** People and distractors enrolled with at least one template. */
+    enrolledWithFace: { people: number; distractors: number };
+    noFaceImages: number;
+  };
   /** Largest measured gallery. */
   gallerySize: number;
   /** Closed-set rank-1 on the largest measured gallery. */
@@ -451,6 +460,7 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
       nonMatedDirs: [...options.source.nonMatedDirs],
       distractorDirs: [...options.source.distractorDirs],
       unenrollable,
+      enrolledWithFace: { people: peopleColumns.length, distractors: distractorColumns.length },
       noFaceImages,
     },
     gallerySize: full.selection.size,
@@ -527,7 +537,7 @@ const similarity = (value: number): string => (Number.isFinite(value) ? value.to
 export function formatIdentSummary(report: IdentReport): string {
   const p = report.protocol;
   const lines = [
-    `open-set identification — ${report.label}: enroll ${report.enroll} (${report.multi}), ${p.enrolledPeople - report.protocol.unenrollable} people + ${p.distractors} distractors, ` +
+    `open-set identification — ${report.label}: enroll ${report.enroll} (${report.multi}), ${p.enrolledWithFace.people} people + ${p.enrolledWithFace.distractors} distractors, ` +
       `${p.matedSearches} mated and ${p.nonMatedSearches} non-mated searches, ${p.noFaceImages} images without a face`,
     `rank-1 (closed set, N = ${report.gallerySize}): ${percent(report.rank1)}`,
   ];
