@@ -86,8 +86,14 @@ export function ModelsCard(): ReactNode {
       ) : null}
       {models ? (
         <div className="table-scroll">
-          <table className="table">
+          <table className="table models-table">
             <caption>Models in the manifest</caption>
+            <colgroup>
+              <col className="models-col-model" />
+              <col className="models-col-use" />
+              <col className="models-col-state" />
+              <col className="models-col-licences" />
+            </colgroup>
             <thead>
               <tr>
                 <th scope="col">Model</th>
@@ -103,12 +109,12 @@ export function ModelsCard(): ReactNode {
                     <strong>{model.id}</strong>
                     {model.isDefault ? <span className="muted"> (default)</span> : null}
                     <div className="muted">{model.description}</div>
+                    {model.state === 'not-added' && model.file !== null ? <div>{`Get ${model.file} from ${model.obtainFrom ?? 'its authors'}`}</div> : null}
                   </td>
                   <td>{ROLE_TEXT[model.role]}</td>
                   <td>
                     <span className={model.state === 'not-added' ? 'badge' : 'badge badge-ok'}>{STATE_TEXT[model.state]}</span>
                     {model.addedAtMs !== null ? <div className="muted">{formatDateTime(model.addedAtMs)}</div> : null}
-                    {model.state === 'not-added' && model.file !== null ? <div className="muted">{`Get ${model.file} from ${model.obtainFrom ?? 'its authors'}`}</div> : null}
                   </td>
                   <td>
                     <div>{`Code: ${model.licences.code ?? 'not recorded'}`}</div>
