@@ -1,5 +1,5 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
@@ -203,9 +203,11 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
     await writeIdentReport(evaluation, outDir);
     process.stdout.write(`${formatIdentSummary(evaluation.report)}\nreport: ${outDir}\n`);
     if (values['write-curve']) {
-      const folders = (dirs: readonly string[]): string => dirs.map((d) => basename(resolve(d))).join(', ');
+      // The last two folders name the data set (lfw-dev/images) without the machine's paths.
+      const short = (dir: string): string => `${basename(dirname(resolve(dir)))}/${basename(resolve(dir))}`;
+      const folders = (dirs: readonly string[]): string => dirs.map(short).join(', ');
       const description =
-        `lintel eval ident --images ${basename(resolve(values.images))}${nonMatedDirs.length ? ` --non-mated ${folders(nonMatedDirs)}` : ''}` +
+        `lintel eval ident --images ${short(values.images)}${nonMatedDirs.length ? ` --non-mated ${folders(nonMatedDirs)}` : ''}` +
         `${distractorDirs.length ? ` --distractors ${folders(distractorDirs)}` : ''}; enroll ${enroll}, ${mirror ? 'mirror averaging' : 'no mirror'}, ${passes} mesh pass${passes === 1 ? '' : 'es'}`;
       const curve = buildIdentificationCurve(evaluation, description);
       // Re-read right before writing: others may have edited the manifest during the run.
