@@ -79,7 +79,7 @@ export function ModelsCard(): ReactNode {
             {added.role === 'liveness'
               ? 'Choose it as the passive liveness model in Settings.'
               : added.role === 'extractor' && added.isDefault
-                ? 'The terminal now recognises with it; templates are rebuilt from the stored photos (see Storage).'
+                ? 'It is now the default recogniser: unless Settings name another, the terminal recognises with it and rebuilds the templates from the stored photos (see Storage).'
                 : 'Choose it in Settings.'}
           </span>
         </Notice>
