@@ -25,17 +25,18 @@ import { readPadProtocol } from '../vision/eval/pad-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { loadManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
-import { PASSIVE_CHECKS } from '../vision/liveness/passive-liveness.js';
+import { passiveChecks } from '../vision/liveness/passive-liveness.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 
 /** A problem with the command line of `eval pad`: lintel prints it with the usage. */
 export class EvalPadUsageError extends Error {}
 
-/** `passive` names the combination the terminal runs (passive-liveness.ts); anything else is a list of check ids. */
-function combinationOf(text: string): CheckCombination {
+/** `passive` names the combination the terminal runs (manifest defaults.passiveLiveness); anything else is a list of check ids. */
+function combinationOf(text: string, passive: readonly string[] | undefined): CheckCombination {
+  if (text === 'passive' && !passive) throw new EvalPadUsageError('--checks passive: the manifest has no defaults.passiveLiveness');
   try {
-    return parseCombination(text === 'passive' ? PASSIVE_CHECKS.join(',') : text);
+    return parseCombination(text === 'passive' ? passive!.join(',') : text);
   } catch (error) {
     throw new EvalPadUsageError(`--checks: ${(error as Error).message}`);
   }
@@ -82,12 +83,13 @@ export async function commandEvalPad(args: string[]): Promise<void> {
   // Thresholds are never chosen on the data they are reported on: devel is reported with train's, anything else with devel's.
   const thresholdSplit = values['threshold-split'] ?? (split === 'train' ? 'devel' : split === 'devel' ? 'train' : 'devel');
   if (thresholdSplit === split) throw new EvalPadUsageError('--threshold-split must differ from --split: a threshold is never chosen on the data it is reported on');
-  const combinations = (values.checks ?? ['passive']).map(combinationOf);
+  const dataDir = resolveDataDir(values.data);
+  const manifest = await loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath(), undefined, { addedModelsDir: join(dataDir, 'models') });
+  const passive = manifest.manifest.defaults.passiveLiveness;
+  const combinations = (values.checks ?? ['passive']).map((text) => combinationOf(text, passive && passiveChecks(passive)));
 
   const framesDir = resolve(values.frames);
   const [reportClips, thresholdClips] = await Promise.all([readPadProtocol(values.clips, framesDir, split), readPadProtocol(values.clips, framesDir, thresholdSplit)]);
-  const dataDir = resolveDataDir(values.data);
-  const manifest = await loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath(), undefined, { addedModelsDir: join(dataDir, 'models') });
   const backend = new OnnxBackend({ intraOpThreads: threads });
   const pipeline = await FacePipeline.create({ manifest, backend });
   const measurer = createPadFrameMeasurer(pipeline, manifest, backend);

@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { openEngines } from '../../vision/backend/select-backend.js';
 import { decodeImageBuffer } from '../../vision/frame/decode.js';
 import { LivenessChecker } from '../../vision/liveness/liveness-checker.js';
+import { PassiveLivenessCheck } from '../../vision/liveness/passive-liveness.js';
 import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import { loadManifest, resolveModel, type LoadedManifest } from '../../vision/models/manifest.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
@@ -16,7 +17,7 @@ import type { ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, Work
 if (!parentPort) throw new Error('inference.worker must run in a worker thread');
 const port = parentPort;
 let pipeline: FacePipeline | undefined;
-let liveness: LivenessChecker | undefined;
+let liveness: LivenessChecker | PassiveLivenessCheck | undefined;
 let manifest: LoadedManifest | undefined;
 
 /**
@@ -46,7 +47,13 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       const { config } = request;
       const { backend } = await openEngines({ cpuThreads: config.intraOpThreads ?? 1, ...(config.npu ? { npu: config.npu } : {}) });
       manifest = await loadManifest(config.manifestPath, undefined, { addedModelsDir: config.addedModelsDir });
-      if (config.livenessModelId) liveness = await LivenessChecker.create({ model: resolveModel(manifest, config.livenessModelId), backend });
+      if (config.livenessModelId) {
+        // The manifest's passive liveness model runs as the terminal's passive check (its crop, its vetoes).
+        liveness =
+          config.livenessModelId === manifest.manifest.defaults.passiveLiveness?.model
+            ? await PassiveLivenessCheck.create({ manifest, backend })
+            : await LivenessChecker.create({ model: resolveModel(manifest, config.livenessModelId), backend });
+      }
       const created = await FacePipeline.create({
         manifest,
         backend,
@@ -68,7 +75,8 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
         if (request.extractMinInterOcularPx !== undefined && face.quality.interOcularPx >= request.extractMinInterOcularPx) {
           const { template, durationMs } = await pipeline.extract(image, face);
           extractMs += durationMs;
-          const livenessScore = liveness ? (await liveness.score(image, face.boxNorm)).score : undefined;
+          const livenessScore =
+            liveness instanceof PassiveLivenessCheck ? (await liveness.score(image, face)).score : liveness ? (await liveness.score(image, face.boxNorm)).score : undefined;
           faces.push({ ...face, template: template.vector, ...(livenessScore !== undefined ? { liveness: livenessScore } : {}) });
         } else {
           faces.push(face);

@@ -272,7 +272,9 @@ export function evaluateCombination(options: EvaluateCombinationOptions): PadCom
   });
   const chosenOnScores = combinedScores(thresholdClips, framesDir, cache, combination, frameRule, vetoThresholds);
   const reported = combinedScores(reportClips, framesDir, cache, combination, frameRule, vetoThresholds);
-  const threshold = fixedThreshold ?? chooseThreshold(chosenOnScores, criterion);
+  // Vetoed clips score −1: where the vetoes alone spend the BPCER budget, the primary rejects nothing more (0), it
+  // never lets vetoed clips back in.
+  const threshold = fixedThreshold ?? Math.max(0, chooseThreshold(chosenOnScores, criterion));
   const rates = padRatesAt(reported, threshold);
   const inSampleApcer = thresholdForApcer(reported, 0.05);
   const eer = equalErrorRate(reported);
@@ -399,7 +401,8 @@ export function formatPadSummary(report: PadReport): string {
         (r.vetoThresholds.length > 0 ? `; vetoes ${r.vetoThresholds.map((v) => `${v.check} < ${thresholdText(v.threshold)}`).join(', ')}` : ''),
     );
   }
-  lines.push('', `frame rules for ${report.combinations[0]?.label ?? '—'} (threshold chosen on ${report.thresholdSplit} for each):`);
+  const first = report.combinations[0];
+  lines.push('', `frame rules for ${first?.label ?? '—'} (threshold ${first?.thresholdChosenOn.startsWith('given') ? 'given' : `chosen on ${report.thresholdSplit} for each`}):`);
   for (const [rule, r] of Object.entries(report.frameRules)) {
     lines.push(`  ${rule.padEnd(6)} worst APCER ${percent(r.apcerWorst)} (${r.apcerWorstSpecies}), BPCER ${percent(r.bpcer)}, BPCER20 ${percent(r.bpcer20)}, EER ${percent(r.eer)}`);
   }

@@ -11,6 +11,7 @@ import { boxToNorm, iou, type BoxPx } from '../geometry/point.js';
 import { measureDeviceEdges } from '../liveness/device-edges.js';
 import { measureGlare } from '../liveness/glare.js';
 import { LivenessChecker } from '../liveness/liveness-checker.js';
+import { scaleBox } from '../liveness/luma-region.js';
 import { MiniFasNet } from '../liveness/minifasnet.js';
 import { measureMoire } from '../liveness/moire.js';
 import { resolveModel, type LoadedManifest } from '../models/manifest.js';
@@ -24,9 +25,12 @@ export const PAD_FEATURES = [
   'minifasnet-v1se',
   'minifasnet-v2@detector',
   'minifasnet-v1se@detector',
+  'minifasnet-v2@mesh1.2',
   'edges',
   'glare-blob',
   'glare-fraction',
+  'glare-blob-face',
+  'glare-blob-1.2',
   'moire-peak',
   'moire-hf',
 ] as const;
@@ -50,13 +54,15 @@ export interface PadFrameMeasurer {
   close(): Promise<void>;
 }
 
-const MODEL_FEATURES: Partial<Record<PadFeature, { modelId: string; box: 'mesh' | 'detector'; kind: 'checker' | 'minifasnet' }>> = {
+/** Which model runs on which box (scaled by boxScale around its centre, default 1) for each model feature. */
+const MODEL_FEATURES: Partial<Record<PadFeature, { modelId: string; box: 'mesh' | 'detector'; kind: 'checker' | 'minifasnet'; boxScale?: number }>> = {
   'antispoof-128': { modelId: 'antispoof-128', box: 'mesh', kind: 'checker' },
   'liveness-32': { modelId: 'liveness-32', box: 'mesh', kind: 'checker' },
   'minifasnet-v2': { modelId: 'minifasnet-v2', box: 'mesh', kind: 'minifasnet' },
   'minifasnet-v1se': { modelId: 'minifasnet-v1se', box: 'mesh', kind: 'minifasnet' },
   'minifasnet-v2@detector': { modelId: 'minifasnet-v2', box: 'detector', kind: 'minifasnet' },
   'minifasnet-v1se@detector': { modelId: 'minifasnet-v1se', box: 'detector', kind: 'minifasnet' },
+  'minifasnet-v2@mesh1.2': { modelId: 'minifasnet-v2', box: 'mesh', kind: 'minifasnet', boxScale: 1.2 },
 };
 
 /**
@@ -102,7 +108,7 @@ export function createPadFrameMeasurer(pipeline: FacePipeline, manifest: LoadedM
       const modelFeature = MODEL_FEATURES[feature];
       if (modelFeature) {
         const checker = await model(modelFeature.modelId, modelFeature.kind);
-        const boxPx = modelFeature.box === 'detector' ? (faces.detectorBoxPx ?? meshBoxPx) : meshBoxPx;
+        const boxPx = scaleBox(modelFeature.box === 'detector' ? (faces.detectorBoxPx ?? meshBoxPx) : meshBoxPx, modelFeature.boxScale ?? 1);
         if (checker instanceof LivenessChecker) {
           const { score, durationMs } = await checker.score(image, boxToNorm(boxPx, image.widthPx, image.heightPx));
           return { value: score, durationMs };
@@ -118,6 +124,12 @@ export function createPadFrameMeasurer(pipeline: FacePipeline, manifest: LoadedM
           break;
         case 'glare-blob':
           value = measureGlare(image, meshBoxPx).largestBlobFraction;
+          break;
+        case 'glare-blob-face':
+          value = measureGlare(image, meshBoxPx, { regionScale: 1 }).largestBlobFraction;
+          break;
+        case 'glare-blob-1.2':
+          value = measureGlare(image, meshBoxPx, { regionScale: 1.2 }).largestBlobFraction;
           break;
         case 'glare-fraction':
           value = measureGlare(image, meshBoxPx).highlightFraction;

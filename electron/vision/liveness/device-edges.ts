@@ -44,7 +44,8 @@ export function measureDeviceEdges(image: RgbImage, faceBoxPx: BoxPx, options: D
   const cos = new Float64Array(ANGLE_BINS);
   const sin = new Float64Array(ANGLE_BINS);
   for (let k = 0; k < ANGLE_BINS; k++) {
-    const theta = ((k + 0.5) * Math.PI) / ANGLE_BINS;
+    // Bin centres at multiples of 5° from 0: upright and level edges (a device on a stand) fall in one bin.
+    const theta = (k * Math.PI) / ANGLE_BINS;
     cos[k] = Math.cos(theta);
     sin[k] = Math.sin(theta);
   }
@@ -61,7 +62,7 @@ export function measureDeviceEdges(image: RgbImage, faceBoxPx: BoxPx, options: D
       // The gradient is normal to the edge: its orientation (mod π) is the line's normal angle θ.
       let theta = Math.atan2(gy, gx);
       if (theta < 0) theta += Math.PI;
-      const bin = Math.min(ANGLE_BINS - 1, Math.floor((theta / Math.PI) * ANGLE_BINS));
+      const bin = Math.round((theta / Math.PI) * ANGLE_BINS) % ANGLE_BINS;
       for (let dk = -1; dk <= 1; dk++) {
         const k = (bin + dk + ANGLE_BINS) % ANGLE_BINS;
         const rho = x * cos[k]! + y * sin[k]!;

@@ -8,10 +8,10 @@ import { OnnxBackend } from '../backend/onnx-backend.js';
 import { decodeImageFile } from '../frame/decode.js';
 import { createRgbImage } from '../frame/rgb-image.js';
 import { boxToPx } from '../geometry/point.js';
-import { loadManifest } from '../models/manifest.js';
+import { loadManifest, resolveModel, type LoadedManifest } from '../models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../models/paths.js';
 import { FacePipeline } from '../pipeline/face-pipeline.js';
-import { cutUpstreamCrop, upstreamCropBounds } from './minifasnet.js';
+import { cutUpstreamCrop, MiniFasNetFusion, upstreamCropBounds } from './minifasnet.js';
 import { PassiveLivenessCheck, type PassiveLivenessResult } from './passive-liveness.js';
 
 const SHARED = join(packageRoot(), '..', 'shared');
@@ -37,9 +37,11 @@ describe('MiniFASNet crop (Silent-Face-Anti-Spoofing CropImage)', () => {
   });
 });
 
-describe('MiniFASNet V2 + V1SE on the anti-spoof samples (real models)', () => {
+describe('MiniFASNet and the passive liveness check on the anti-spoof samples (real models)', () => {
   let pipeline: FacePipeline | undefined;
   let check: PassiveLivenessCheck | undefined;
+  let fusion: MiniFasNetFusion | undefined;
+  let manifest: LoadedManifest | undefined;
   let missing = '';
   const addedDir = mkdtempSync(join(tmpdir(), 'lintel-minifasnet-'));
 
@@ -51,31 +53,60 @@ describe('MiniFASNet V2 + V1SE on the anti-spoof samples (real models)', () => {
     if (missing) return;
     // The files an administrator adds, where `lintel models add` puts them.
     for (const [name, file] of Object.entries(FILES)) symlinkSync(join(MINIFASNET_DIR, file), join(addedDir, name));
-    const manifest = await loadManifest(manifestPath, undefined, { addedModelsDir: addedDir });
-    pipeline = await FacePipeline.create({ manifest, backend: new OnnxBackend() });
-    check = await PassiveLivenessCheck.create({ manifest, backend: new OnnxBackend() });
+    const loaded = await loadManifest(manifestPath, undefined, { addedModelsDir: addedDir });
+    manifest = loaded;
+    pipeline = await FacePipeline.create({ manifest: loaded, backend: new OnnxBackend() });
+    check = await PassiveLivenessCheck.create({ manifest: loaded, backend: new OnnxBackend() });
+    fusion = await MiniFasNetFusion.create({ models: ['minifasnet-v2', 'minifasnet-v1se'].map((id) => resolveModel(loaded, id)), backend: new OnnxBackend() });
   });
 
   after(async () => {
     await pipeline?.close();
     await check?.close();
+    await fusion?.close();
     rmSync(addedDir, { recursive: true, force: true });
   });
 
-  it('scores the real face higher than the photo and the screen', async (t) => {
-    if (!pipeline || !check) return t.skip(missing);
-    const scores: Record<string, number> = {};
+  it('scores the real face higher than the photo and the screen, with each model, fused and as the terminal runs it', async (t) => {
+    if (!pipeline || !check || !fusion) return t.skip(missing);
+    const passive: Record<string, PassiveLivenessResult> = {};
+    const byModel: Record<string, Record<string, number>> = {};
     for (const file of ['image_T1.jpg', 'image_F1.jpg', 'image_F2.jpg']) {
       const image = await decodeImageFile(join(SAMPLES, file));
       const [face] = (await pipeline.analyse(image)).faces;
       assert.ok(face, `a face in ${file}`);
-      const result: PassiveLivenessResult = await check.score(image, face);
-      assert.equal(result.cue, 'minifasnet');
-      assert.ok(result.durationMs > 0);
-      scores[file] = result.score;
-      t.diagnostic(`${file}: ${result.score.toFixed(3)} (box ${JSON.stringify(boxToPx(face.boxNorm, image.widthPx, image.heightPx))})`);
+      const fused = await fusion.score(image, boxToPx(face.boxNorm, image.widthPx, image.heightPx));
+      byModel[file] = { ...fused.byModel, fused: fused.score };
+      passive[file] = await check.score(image, face);
+      assert.ok(passive[file].durationMs > 0);
+      t.diagnostic(`${file}: ${JSON.stringify(byModel[file])}, passive ${passive[file].score.toFixed(3)} (${passive[file].cue})`);
     }
-    assert.ok(scores['image_T1.jpg']! > 0.5, `real face ${scores['image_T1.jpg']}`);
-    assert.ok(scores['image_T1.jpg']! > scores['image_F1.jpg']! && scores['image_T1.jpg']! > scores['image_F2.jpg']!, JSON.stringify(scores));
+    for (const key of ['minifasnet-v2', 'minifasnet-v1se', 'fused']) {
+      const real = byModel['image_T1.jpg']![key]!;
+      assert.ok(real > 0.5 && real > byModel['image_F1.jpg']![key]! && real > byModel['image_F2.jpg']![key]!, `${key}: ${JSON.stringify(byModel)}`);
+    }
+    assert.equal(passive['image_T1.jpg']!.cue, 'model');
+    assert.ok(passive['image_T1.jpg']!.score >= check.minScore, 'the real face passes the passive check');
+    for (const file of ['image_F1.jpg', 'image_F2.jpg']) assert.ok(passive[file]!.score < check.minScore, `${file} is rejected`);
+  });
+
+  it('rejects by the glare veto where the manifest turns it on, whatever the model says', async (t) => {
+    if (!pipeline || !manifest) return t.skip(missing);
+    const defaults = { ...manifest.manifest.defaults, passiveLiveness: { ...manifest.manifest.defaults.passiveLiveness!, maxGlareBlobFraction: 0.0027 } };
+    const withGlare = await PassiveLivenessCheck.create({ manifest: { ...manifest, manifest: { ...manifest.manifest, defaults } }, backend: new OnnxBackend() });
+    try {
+      // The screen attack shows a large specular blob on the face (8 % of the face box).
+      const image = await decodeImageFile(join(SAMPLES, 'image_F2.jpg'));
+      const [face] = (await pipeline.analyse(image)).faces;
+      assert.deepEqual({ ...(await withGlare.score(image, face!)), durationMs: 0 }, { score: 0, cue: 'glare', durationMs: 0 });
+    } finally {
+      await withGlare.close();
+    }
+  });
+
+  it('refuses to run without defaults.passiveLiveness', async (t) => {
+    if (!manifest) return t.skip(missing);
+    const { passiveLiveness: _none, ...defaults } = manifest.manifest.defaults;
+    await assert.rejects(PassiveLivenessCheck.create({ manifest: { ...manifest, manifest: { ...manifest.manifest, defaults } }, backend: new OnnxBackend() }), /no defaults.passiveLiveness/);
   });
 });

@@ -141,6 +141,12 @@ const livenessDecoding = z.object({
    * `softmax`, they are logits of mutually exclusive classes.
    */
   activation: z.enum(['none', 'softmax']).optional(),
+  /**
+   * How the crop is cut: `square` (default), a square of the box's larger side × cropScale, edges replicated;
+   * `shift-inside`, Silent-Face-Anti-Spoofing's: the box × cropScale keeping its aspect ratio, the scale lowered
+   * until it fits the image and the box shifted inside it, then resized to the input (minifasnet.ts).
+   */
+  crop: z.enum(['square', 'shift-inside']).optional(),
 });
 
 const alignmentSchema = z.object({
@@ -227,6 +233,21 @@ const variantSchema = z.object({
   floatLayers: z.array(z.string()).default([]),
 });
 
+/**
+ * Passive liveness as the terminal runs it (electron/vision/liveness/passive-liveness.ts): one liveness model's
+ * real-face score, and cheap cues that may only reject. Chosen by `lintel eval pad`; it never admits on its own.
+ */
+const passiveLivenessSchema = z.object({
+  /** The liveness model whose score is the passive score. */
+  model: z.string(),
+  /** A face passes the passive check when its score (0..1, mean over the track's frames) is at least this. */
+  minScore: z.number().min(0).max(1),
+  /** Rejects whatever the score: the largest near-white blob around the face above this fraction of the face box's area. */
+  maxGlareBlobFraction: z.number().min(0).max(1).optional(),
+  /** How the values were chosen, and what they give. */
+  origin: z.string().min(1),
+});
+
 const modelSchema = z
   .object({
     role: z.enum(['detector', 'fitter', 'extractor', 'liveness']),
@@ -275,10 +296,15 @@ export const manifestSchema = z
        * challenge on the face mesh) or `passive+active`. Default: passive+active.
        */
       livenessMode: z.enum(['off', 'passive', 'active', 'passive+active']).optional(),
+      /** What "passive" liveness runs and where it rejects; absent: no passive check can run. */
+      passiveLiveness: passiveLivenessSchema.optional(),
     }),
   })
   .superRefine((manifest, ctx) => {
-    const { preferredExtractors, livenessMode: _livenessMode, ...single } = manifest.defaults;
+    const { preferredExtractors, livenessMode: _livenessMode, passiveLiveness, ...single } = manifest.defaults;
+    if (passiveLiveness && manifest.models[passiveLiveness.model]?.role !== 'liveness') {
+      ctx.addIssue({ code: 'custom', path: ['defaults', 'passiveLiveness', 'model'], message: `"${passiveLiveness.model}" is not a liveness model of this manifest` });
+    }
     for (const [role, id] of Object.entries(single)) {
       if (id === undefined) continue;
       const model = manifest.models[id];
@@ -312,6 +338,7 @@ export type FacemeshDecoding = z.infer<typeof facemeshDecoding>;
 export type EmbeddingDecoding = z.infer<typeof embeddingDecoding>;
 export type LivenessDecoding = z.infer<typeof livenessDecoding>;
 export type ModelVariant = z.infer<typeof variantSchema>;
+export type PassiveLivenessDefaults = z.infer<typeof passiveLivenessSchema>;
 export type IdentificationCurve = z.infer<typeof identificationSchema>;
 export type NpmModelSource = z.infer<typeof npmSourceSchema>;
 export type AddedModelSource = z.infer<typeof addedSourceSchema>;
