@@ -19,7 +19,7 @@ import {
   type PadReport,
   type ThresholdCriterion,
 } from '../vision/eval/pad-eval.js';
-import { createPadFrameMeasurer } from '../vision/eval/pad-features.js';
+import { createPadFrameMeasurer, PAD_FEATURES_VERSION } from '../vision/eval/pad-features.js';
 import { FRAME_RULES, type FrameRule } from '../vision/eval/pad-metrics.js';
 import { readPadProtocol } from '../vision/eval/pad-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
@@ -95,9 +95,10 @@ export async function commandEvalPad(args: string[]): Promise<void> {
   const measurer = createPadFrameMeasurer(pipeline, manifest, backend);
   const facesBy = `${pipeline.modelIds.detector}+${pipeline.modelIds.fitter}`;
   const cacheFile = join(resolve(values.cache ?? 'out/cache'), `pad-${facesBy}.json`);
+  const cacheKey = `${facesBy}, measures v${PAD_FEATURES_VERSION}`;
   let progress: ProgressBar | undefined;
   try {
-    const cache = await readPadCache(cacheFile, facesBy);
+    const cache = await readPadCache(cacheFile, cacheKey);
     const features = [...new Set(combinations.flatMap(combinationFeatures))];
     for (const [name, clips] of [[thresholdSplit, thresholdClips], [split, reportClips]] as const) {
       await measureFrames({

@@ -49,7 +49,7 @@ export interface FrameRecord {
 
 /** Per-frame measurements of one frames folder, keyed by frame path relative to it. */
 export interface PadFrameCache {
-  /** What made the faces (detector and fitter ids): a cache made with other models is not reused. */
+  /** What made the faces and the measures (model ids, measures version): a cache made otherwise is not reused. */
   readonly facesBy: string;
   readonly frames: Record<string, FrameRecord>;
 }

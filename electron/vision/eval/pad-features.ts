@@ -17,6 +17,9 @@ import { measureMoire } from '../liveness/moire.js';
 import { resolveModel, type LoadedManifest } from '../models/manifest.js';
 import type { FacePipeline } from '../pipeline/face-pipeline.js';
 
+/** Version of the measurements below: bump it when one changes, so caches made before are measured again. */
+export const PAD_FEATURES_VERSION = 1;
+
 /** Every per-frame measurement, by id. */
 export const PAD_FEATURES = [
   'antispoof-128',
