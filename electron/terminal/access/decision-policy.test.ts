@@ -99,6 +99,11 @@ describe('DecisionPolicy', () => {
     assert.deepEqual([failed?.decision, failed?.reason, failed?.livenessCue], ['denied', 'liveness-failed', 'passive']);
     assert.equal(run(policy({ minLiveness: 0.1 }, passive), frames)?.decision.reason, 'granted');
     assert.equal(run(policy({ minLiveness: 0.5 }, { passiveAvailable: true, defaultMode: 'off' }), frames)?.decision.reason, 'granted');
+    // The mean over the track's frames decides, and the manifest's threshold where the settings name none.
+    const mixed = [0.9, 0.9, 0.3].map((liveness, i) => frame(9, i, 'ann', GOOD, { liveness }));
+    assert.equal(run(policy({ minLiveness: 0.6 }, passive), mixed)?.decision.reason, 'granted', 'mean 0.7');
+    assert.equal(run(policy({}, { ...passive, passiveMinScore: 0.8 }), mixed)?.decision.reason, 'liveness-failed', 'mean 0.7 < 0.8');
+    assert.equal(run(policy({}, passive), mixed)?.decision.reason, 'granted', 'default 0.5');
     // A disabled person is denied as disabled, not for liveness.
     assert.equal(run(policy({ minLiveness: 0.5 }, passive), [0, 1, 2].map((i) => frame(9, i, 'bob', GOOD, { liveness: 0.2 })))?.decision.reason, 'disabled');
   });

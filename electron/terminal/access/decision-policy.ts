@@ -56,6 +56,11 @@ export interface LivenessCapabilities {
   readonly defaultMode?: LivenessMode;
   /** Whether a passive liveness model scores faces; default false (then the challenge stands in for it). */
   readonly passiveAvailable?: boolean;
+  /**
+   * Least passive score where the settings' `minLiveness` is unset: the manifest's
+   * `defaults.passiveLiveness.minScore` for its passive model; default 0.5.
+   */
+  readonly passiveMinScore?: number;
 }
 
 /** Quality gates and decision settings, with defaults. */
@@ -74,7 +79,10 @@ export const decisionSettingsSchema = z.object({
   minSharpness: z.number().min(0).default(20),
   minBrightness: z.number().min(0).max(255).default(40),
   maxBrightness: z.number().min(0).max(255).default(220),
-  /** Passive liveness: least score, 0..1, where the liveness mode asks for the passive check; null = 0.5. */
+  /**
+   * Passive liveness: least score, 0..1 (mean over the track's frames), where the liveness mode asks for the
+   * passive check; null = the passive model's threshold from the manifest, else 0.5.
+   */
   minLiveness: z.number().min(0).max(1).nullable().default(null),
   /** Which liveness checks a grant needs, per site, group and weekly schedule, and how the challenge runs. */
   liveness: livenessPolicySchema.prefault({}),
@@ -103,6 +111,9 @@ interface TrackState {
   usableFrames: number;
   decided: boolean;
   bestSimilarity: number | undefined;
+  /** Passive liveness scores of the track's frames, summed, and how many. */
+  livenessSum: number;
+  livenessCount: number;
 }
 
 /**
@@ -133,6 +144,10 @@ export class DecisionPolicy {
     const state = this.stateOf(observation);
     if (state.decided) return undefined;
     if (observation.bestSimilarity !== undefined) state.bestSimilarity = Math.max(state.bestSimilarity ?? -1, observation.bestSimilarity);
+    if (observation.liveness !== undefined) {
+      state.livenessSum += observation.liveness;
+      state.livenessCount++;
+    }
 
     if (qualityHint(observation.quality, settings) !== null) {
       if (state.usableFrames === 0 && observation.timestampMs - state.firstSeenMs >= settings.lowQualityAfterMs) {
@@ -169,7 +184,8 @@ export class DecisionPolicy {
     const mode = resolveLivenessMode(settings.liveness, person.groups, at, { ...(settings.timeZone ? { timeZone: settings.timeZone } : {}), ...(this.capabilities.defaultMode ? { defaultMode: this.capabilities.defaultMode } : {}) });
     const required = livenessRequirement(mode, this.capabilities.passiveAvailable ?? false);
     // The passive check can only reject: a score above the threshold still leaves the challenge to pass.
-    const passiveFailed = reason === 'granted' && required.passive && (observation.liveness ?? 0) < (settings.minLiveness ?? 0.5);
+    const passiveScore = state.livenessCount > 0 ? state.livenessSum / state.livenessCount : 0;
+    const passiveFailed = reason === 'granted' && required.passive && passiveScore < (settings.minLiveness ?? this.capabilities.passiveMinScore ?? 0.5);
     if (passiveFailed) reason = 'liveness-failed';
     if (reason === 'granted') {
       const lastMs = this.lastGrantMs.get(person.id);
@@ -202,7 +218,7 @@ export class DecisionPolicy {
   private stateOf(observation: TrackObservation): TrackState {
     let state = this.tracks.get(observation.trackId);
     if (!state) {
-      state = { firstSeenMs: observation.timestampMs, candidateId: undefined, agreeing: [], unmatchedFrames: 0, usableFrames: 0, decided: false, bestSimilarity: undefined };
+      state = { firstSeenMs: observation.timestampMs, candidateId: undefined, agreeing: [], unmatchedFrames: 0, usableFrames: 0, decided: false, bestSimilarity: undefined, livenessSum: 0, livenessCount: 0 };
       this.tracks.set(observation.trackId, state);
     }
     return state;

@@ -22,7 +22,8 @@ describe('SettingsRepository', () => {
     assert.deepEqual(settings.getAll(), defaultSettings());
     assert.equal(settings.get('admin.idleLogoutMs'), 120_000);
     assert.equal(settings.get('recognition.extractorModelId'), null);
-    assert.equal(settings.get('access.policy').minLiveness, null, 'liveness is off by default: the passive models are weak');
+    assert.equal(settings.get('access.policy').minLiveness, null, "the passive model's own threshold");
+    assert.equal(settings.get('access.policy').liveness.mode, null, "a new terminal runs the manifest's liveness mode (passive + active)");
   });
 
   test('stores validated values, normalised by the schema, and resets to the default', (t) => {

@@ -101,8 +101,8 @@ export function LivenessSettings({ draft, change, issue }: SectionProps): ReactN
           value={policy.minLiveness}
           onChange={(value) => change('access.policy', { ...policy, minLiveness: value })}
           allowEmpty
-          placeholder="0.5"
-          hint="0 to 1, where the passive check runs. Empty: 0.5."
+          placeholder="Model's"
+          hint="0 to 1, the mean over the face's frames. Empty: the passive model's own threshold (else 0.5)."
           error={issue(['access.policy', 'minLiveness'])}
         />
       </div>

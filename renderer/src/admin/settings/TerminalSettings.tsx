@@ -50,9 +50,9 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           value={draft['liveness.modelId'] ?? ''}
           onChange={(value) => change('liveness.modelId', orNull(value))}
           maxLength={100}
-          placeholder="None"
+          placeholder="The manifest's"
           error={issue(['liveness.modelId'])}
-          hint="A liveness model id from the manifest, for the passive check (see Liveness). Empty: none; the challenge runs in its place."
+          hint="A liveness model id from the manifest, for the passive check (see Liveness). Empty: the manifest's passive check (MiniFASNet, once added under System); where none runs, the challenge stands in."
         />
       </fieldset>
     </>
