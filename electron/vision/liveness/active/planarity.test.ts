@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { createSeededRandom } from '../../matcher/seeded-random.js';
-import { assessPlanarity, pearson, planarityFrames } from './planarity.js';
+import type { MeshObservation } from './mesh-observation.js';
+import { assessPlanarity, faceShapeRatio, pearson, planarityFrames } from './planarity.js';
 import { syntheticObservation, type SyntheticView } from './synthetic-face.js';
 
 /** A turn from 0 to `toDeg` in `frames` steps 100 ms apart. */
@@ -46,10 +47,30 @@ describe('planarity', () => {
   it('rejects a residual that does not follow the turn (noise, not parallax)', () => {
     const random = createSeededRandom(11);
     // A photo with heavy jitter: residual high everywhere but unrelated to the yaw.
-    const verdict = assessPlanarity(sequence('photo', 20, 12, { noisePx: 4, random }), { minResidualIod: 0.02, minCorrelation: 0.5 });
+    const verdict = assessPlanarity(sequence('photo', 20, 12, { noisePx: 4, random }), { minResidualIod: 0.02, minCorrelation: 0.5, minShapeRatio: 0 });
     assert.equal(verdict.planar, true, JSON.stringify(verdict));
     assert.ok(verdict.residualIod > 0.02, 'the residual alone would pass');
     assert.equal(verdict.cue, 'no-parallax');
+  });
+
+  it('the 3-D shape ratio ignores the pose of a rigid head and sees a print foreshortened without a matching turn', () => {
+    const frontal = faceShapeRatio(syntheticObservation({ timestampMs: 0 }));
+    for (const yawDeg of [-30, 15, 30]) {
+      const turned = faceShapeRatio(syntheticObservation({ timestampMs: 0, yawDeg, iodPx: 40 }));
+      // Perspective at 8 eye distances from the camera moves it by a few per cent.
+      assert.ok(Math.abs(turned / frontal - 1) < 0.05, `yaw ${yawDeg}: ${turned / frontal}`);
+    }
+    // A print tilted by up to 40° that the mesh reads as hardly turned: x shrinks by cos, z stays.
+    const squeezed = (o: MeshObservation, factor: number): MeshObservation => {
+      const meshNorm = Float32Array.from(o.meshNorm);
+      for (let i = 0; i < meshNorm.length; i += 3) meshNorm[i] = 0.5 + (meshNorm[i]! - 0.5) * factor;
+      return { ...o, meshNorm };
+    };
+    const tilted = sequence('face', 12).map((o, k, all) => squeezed(o, Math.cos((40 * Math.PI / 180) * k / (all.length - 1))));
+    const verdict = assessPlanarity(tilted, { minYawSpanDeg: 0 });
+    assert.ok(verdict.shapeRatio < 0.8, `shape ${verdict.shapeRatio}`);
+    assert.equal(verdict.planar, true);
+    assert.match(verdict.reason ?? '', /narrowed/);
   });
 
   it('pearson: ±1 on lines, 0 when constant', () => {

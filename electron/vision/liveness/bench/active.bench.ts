@@ -65,7 +65,7 @@ const pct = (part: number, whole: number): string => (whole > 0 ? `${((100 * par
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 
 /** Planarity options that never reject: the challenge then tests the turn alone. */
-const TURN_ONLY: PlanarityOptions = { minResidualIod: 0, minCorrelation: -Infinity, minYawSpanDeg: 0, minFrames: 2 };
+const TURN_ONLY: PlanarityOptions = { minResidualIod: 0, minShapeRatio: 0, minCorrelation: -Infinity, minYawSpanDeg: 0, minFrames: 2 };
 
 /**
  * Runs one challenge over observations from `start` (planarity with the given threshold, or the turn alone);
@@ -172,10 +172,10 @@ async function attackRun(
 }
 
 /** The challenge's outcome on an attack, and the planarity test forced on the whole sequence (no minimum turn). */
-function judgeAttack(attack: AttackResult, minResidualIod: number): { state: ChallengeState; forced: PlanarityVerdict | undefined } {
+function judgeAttack(attack: AttackResult, thresholds: PlanarityOptions): { state: ChallengeState; forced: PlanarityVerdict | undefined } {
   if (attack.observations.length < 2) return { state: { status: 'failed', cue: 'track-lost', detail: 'no face' }, forced: undefined };
-  const { state } = runChallenge(attack.observations, 0, attack.direction, { minResidualIod });
-  const forced = attack.observations.length >= 4 ? assessPlanarity(attack.observations, { minResidualIod, minYawSpanDeg: 0 }) : undefined;
+  const { state } = runChallenge(attack.observations, 0, attack.direction, thresholds);
+  const forced = attack.observations.length >= 4 ? assessPlanarity(attack.observations, { ...thresholds, minYawSpanDeg: 0 }) : undefined;
   return { state, forced };
 }
 
@@ -268,9 +268,11 @@ async function main(): Promise<void> {
     return assessPlanarity(g.observations.slice(0, frames));
   };
   const genuineResidual = (g: GenuineWindow): number => judged(g).residualIod;
+  const genuineShape = (g: GenuineWindow): number => judged(g).shapeRatio;
   const genuineCorrelation = (g: GenuineWindow): number => judged(g).correlation;
   console.log(describeResiduals('genuine residual at the completed turn (IOD)', genuine.map(genuineResidual)));
   console.log(describeResiduals('genuine residual–yaw correlation', genuine.map(genuineCorrelation)));
+  console.log(describeResiduals('genuine 3-D shape ratio (≤ 1)', genuine.map(genuineShape)));
 
   // 2. Replay-Attack bona-fide clips: real faces that hardly move.
   const clips = existsSync(join(padDir, 'clips.csv'))
@@ -357,19 +359,27 @@ async function main(): Promise<void> {
 
   // 5. The threshold, chosen on one half and reported on the other.
   const photoAttacks = attacks.filter((a) => a.kind === 'photo');
-  const forcedResidual = (a: AttackResult): number => (a.observations.length >= 4 ? assessPlanarity(a.observations, { minYawSpanDeg: 0 }).residualIod : NaN);
-  const chooseAttackResiduals = photoAttacks.filter((a) => a.half === 'choose').map(forcedResidual).filter(Number.isFinite);
-  const chooseGenuineResiduals = genuine.filter((g) => g.half === 'choose').map(genuineResidual);
-  const threshold = chooseThreshold(chooseAttackResiduals, chooseGenuineResiduals);
-  console.log(`\n## Threshold on the planarity residual, chosen on the 'choose' half (GIF female turns 1, 3, …; Replay-Attack train people; the female GIF's photo)`);
-  console.log(describeResiduals('choose: planar photo attacks, residual over the whole sequence (IOD)', chooseAttackResiduals));
-  console.log(describeResiduals('choose: genuine completed turns (IOD)', chooseGenuineResiduals));
-  console.log(`minResidualIod = ${fmt(threshold, 4)} (default in planarity.ts ${PLANARITY_DEFAULTS.minResidualIod}; minCorrelation ${PLANARITY_DEFAULTS.minCorrelation})`);
+  const forcedVerdict = (a: AttackResult): PlanarityVerdict | undefined => (a.observations.length >= 4 ? assessPlanarity(a.observations, { minYawSpanDeg: 0 }) : undefined);
+  const forcedResidual = (a: AttackResult): number => forcedVerdict(a)?.residualIod ?? NaN;
+  const forcedShape = (a: AttackResult): number => forcedVerdict(a)?.shapeRatio ?? NaN;
+  const chooseAttacks = photoAttacks.filter((a) => a.half === 'choose' && a.observations.length >= 4);
+  const chooseGenuine = genuine.filter((g) => g.half === 'choose');
+  // The shape rule first: just below the least genuine shape ratio; then the residual on the attacks it lets through.
+  const minShapeRatio = Math.min(...chooseGenuine.map(genuineShape)) - 0.03;
+  const survivors = chooseAttacks.filter((a) => forcedShape(a) >= minShapeRatio);
+  const minResidualIod = chooseThreshold(survivors.map(forcedResidual), chooseGenuine.map(genuineResidual));
+  const threshold: PlanarityOptions = { minResidualIod, minShapeRatio };
+  console.log(`\n## Thresholds of the planarity test, chosen on the 'choose' half (GIF female turns 1, 3, …; Replay-Attack train people; the female GIF's photo)`);
+  console.log(describeResiduals('choose: planar photo attacks, 3-D shape ratio over the whole sequence', chooseAttacks.map(forcedShape)));
+  console.log(describeResiduals('choose: genuine completed turns, 3-D shape ratio', chooseGenuine.map(genuineShape)));
+  console.log(describeResiduals(`choose: planar photo attacks the shape rule lets through (${survivors.length}), residual (IOD)`, survivors.map(forcedResidual)));
+  console.log(describeResiduals('choose: genuine completed turns, residual (IOD)', chooseGenuine.map(genuineResidual)));
+  console.log(`minShapeRatio = ${fmt(minShapeRatio, 3)}, minResidualIod = ${fmt(minResidualIod, 4)} (defaults in planarity.ts ${PLANARITY_DEFAULTS.minShapeRatio} and ${PLANARITY_DEFAULTS.minResidualIod}; minCorrelation ${PLANARITY_DEFAULTS.minCorrelation})`);
 
   for (const half of ['choose', 'report'] as const) {
     console.log(`\n## Results on the '${half}' half${half === 'report' ? ' (the figures to quote)' : ' (seen when choosing: optimistic)'}`);
     const windows = genuine.filter((g) => g.half === half);
-    const outcomes = windows.map((g) => runChallenge(g.observations, 0, g.direction, { minResidualIod: threshold }).state);
+    const outcomes = windows.map((g) => runChallenge(g.observations, 0, g.direction, threshold).state);
     const rejected = outcomes.filter((state) => state.status !== 'passed');
     const genuineCues = new Map<string, number>();
     for (const state of rejected) if (state.status === 'failed') genuineCues.set(state.cue, (genuineCues.get(state.cue) ?? 0) + 1);
@@ -385,6 +395,7 @@ async function main(): Promise<void> {
     const forcedPass = judged.filter((j) => j.forced && !j.forced.planar);
     console.log(`  APCER of the planarity test alone (forced on every sequence, no minimum turn): ${pct(forcedPass.length, judged.filter((j) => j.forced).length)}`);
     console.log(`  ${describeResiduals('residual (IOD)', judged.filter((j) => j.forced).map((j) => j.forced!.residualIod))}`);
+    console.log(`  ${describeResiduals('3-D shape ratio', judged.filter((j) => j.forced).map((j) => j.forced!.shapeRatio))}`);
     const replays = attacks.filter((a) => a.kind === 'replay' && a.half === half);
     for (const matched of [true, false]) {
       const subset = replays.filter((a) => a.matched === matched);
@@ -395,8 +406,8 @@ async function main(): Promise<void> {
   if (values.json) {
     writeFileSync(values.json, JSON.stringify({
       threshold,
-      genuine: genuine.map((g) => ({ source: g.source, half: g.half, event: g.event, startFrame: g.startFrame, direction: g.direction, residualIod: genuineResidual(g), correlation: genuineCorrelation(g), durationMs: g.state.status === 'passed' ? g.state.durationMs : null })),
-      attacks: attacks.map((a) => ({ kind: a.kind, source: a.source, half: a.half, direction: a.direction, matched: a.matched, framesWithFace: a.framesWithFace, frames: a.frames, yawSpanDeg: a.yawSpanDeg, furthestTurnDeg: a.furthestTurnDeg, residualIod: forcedResidual(a) })),
+      genuine: genuine.map((g) => ({ source: g.source, half: g.half, event: g.event, startFrame: g.startFrame, direction: g.direction, residualIod: genuineResidual(g), shapeRatio: genuineShape(g), correlation: genuineCorrelation(g), durationMs: g.state.status === 'passed' ? g.state.durationMs : null })),
+      attacks: attacks.map((a) => ({ kind: a.kind, source: a.source, half: a.half, direction: a.direction, matched: a.matched, framesWithFace: a.framesWithFace, frames: a.frames, yawSpanDeg: a.yawSpanDeg, furthestTurnDeg: a.furthestTurnDeg, residualIod: forcedResidual(a), shapeRatio: forcedShape(a) })),
       events,
     }, null, 1));
   }
