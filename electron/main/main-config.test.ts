@@ -40,6 +40,13 @@ describe('main process configuration', () => {
     assert.throws(() => readMainConfig({ LINTEL_HTTP_PORT: 'http' }, { isPackaged: true }), /LINTEL_HTTP_PORT must be a port number/);
   });
 
+  test('LINTEL_CHALLENGE_SEED makes challenges repeatable outside the kiosk only', () => {
+    assert.equal(readMainConfig({ LINTEL_CHALLENGE_SEED: '213' }, { isPackaged: false }).challengeSeed, 213);
+    assert.equal(readMainConfig({ LINTEL_CHALLENGE_SEED: '213' }, { isPackaged: true }).challengeSeed, undefined);
+    assert.equal(readMainConfig({ LINTEL_CHALLENGE_SEED: '213', LINTEL_KIOSK: '1' }, { isPackaged: false }).challengeSeed, undefined);
+    assert.throws(() => readMainConfig({ LINTEL_CHALLENGE_SEED: 'left' }, { isPackaged: false }), /LINTEL_CHALLENGE_SEED/);
+  });
+
   test('values that cannot be right are refused with the variable named', () => {
     assert.throws(() => readMainConfig({ LINTEL_RKNN_LIB: 'librknnrt.so' }, { isPackaged: true }), /LINTEL_RKNN_LIB must be an absolute path/);
     assert.throws(() => readMainConfig({ LINTEL_RKNN_LIB: '/usr/lib/librknnrt.so', LINTEL_RKNN_PRECISION: 'int4' }, { isPackaged: true }), /LINTEL_RKNN_PRECISION/);

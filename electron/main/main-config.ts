@@ -26,6 +26,11 @@ export interface MainConfig {
    * stdout.
    */
   readonly browserHost: { readonly host: string; readonly port: number } | undefined;
+  /**
+   * LINTEL_CHALLENGE_SEED: repeatable liveness challenges for end-to-end tests; ignored in kiosk mode (whoever
+   * knows the seed knows every direction the door will ask for).
+   */
+  readonly challengeSeed: number | undefined;
 }
 
 /** Where a packaged app finds its runtime: Electron's `process.resourcesPath` when packaged. */
@@ -49,13 +54,18 @@ export function readMainConfig(env: NodeJS.ProcessEnv, location: AppLocation): M
   const portText = env.LINTEL_HTTP_PORT;
   const port = portText ? Number(portText) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`LINTEL_HTTP_PORT must be a port number 0..65535, not "${portText}"`);
+  const production = isPackaged || env.LINTEL_KIOSK === '1';
+  const seedText = env.LINTEL_CHALLENGE_SEED;
+  const challengeSeed = seedText && !production ? Number(seedText) : undefined;
+  if (challengeSeed !== undefined && !Number.isSafeInteger(challengeSeed)) throw new Error(`LINTEL_CHALLENGE_SEED must be a whole number, not "${seedText}"`);
   return {
-    production: isPackaged || env.LINTEL_KIOSK === '1',
+    production,
     dataDir: resolveDataDir(undefined, env),
     cameraUri: env.LINTEL_CAMERA || undefined,
     npu: libraryPath ? { libraryPath, ...(precision ? { precision } : {}) } : undefined,
     disableGpu: env.LINTEL_DISABLE_GPU === '1',
     manifestPath: isPackaged && resourcesPath ? join(resourcesPath, 'models', 'manifest.json') : undefined,
     browserHost: port === undefined ? undefined : { host: env.LINTEL_HTTP_HOST || '127.0.0.1', port },
+    challengeSeed,
   };
 }

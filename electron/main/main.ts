@@ -87,6 +87,7 @@ async function start(startConfig: MainConfig): Promise<void> {
     ...(startConfig.npu ? { npu: startConfig.npu } : {}),
     ...(startConfig.manifestPath ? { manifestPath: startConfig.manifestPath } : {}),
     validateResponses: !startConfig.production,
+    ...(startConfig.challengeSeed !== undefined ? { challengeSeed: startConfig.challengeSeed } : {}),
   });
   const preloadPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'preload', 'preload.cjs');
   const kioskWindow = createKioskWindow({ preloadPath, production: startConfig.production });
