@@ -155,7 +155,8 @@ describe('buildIdentificationCurve', () => {
       { topSimilarity: 0.99, topIsMate: false, mateSimilarity: 0.5 },
     ];
     const report = { gallerySize: 2, createdAt: '2026-12-02T12:00:00.000Z', galleries: [{ gallerySize: 2, kind: 'measured', matedSearches: 3, nonMatedSearches: 500, points: [] }] } as unknown as IdentReport;
-    const curve = buildIdentificationCurve({ report, impostors: { descending }, mated }, 'hand-made');
+    const curve = buildIdentificationCurve({ report, impostors: { descending }, mated }, 'hand-made', 5);
+    assert.deepEqual(buildIdentificationCurve({ report, impostors: { descending }, mated }, 'hand-made').points.map((p) => p.fmr), [0.1, 0.05623], 'by default down to 50 comparisons');
     // 10^(−k/4) × 1,000 ≥ 5 for k = 4..9.
     assert.deepEqual(curve.points.map((p) => p.fmr), [0.1, 0.05623, 0.03162, 0.01778, 0.01, 0.005623]);
     // FMR 0.1 lets the top 100 of 1,000 through: the threshold sits just above 0.899, rounded up to 5 digits.

@@ -571,14 +571,17 @@ export function formatIdentSummary(report: IdentReport): string {
 
 /**
  * The identification curve for the manifest from an evaluation: per-comparison FMR on a log grid (four points
- * a decade from 1e-1, down to where at least five comparisons remain above the threshold) and, at the same
- * similarities, FNIR at rank 1 on the evaluation's largest measured gallery.
+ * a decade from 1e-1, down to where at least `minComparisons` comparisons remain above the threshold) and, at
+ * the same similarities, FNIR at rank 1 on the evaluation's largest measured gallery.
+ *
+ * @param minComparisons default 50: the last few comparisons of a data set like LFW are mostly the same person
+ *   filed under two names or relatives, not strangers; below this the curve's users extend its last segment.
  */
-export function buildIdentificationCurve(evaluation: IdentEvaluation, description: string): IdentificationCurve {
+export function buildIdentificationCurve(evaluation: IdentEvaluation, description: string, minComparisons = 50): IdentificationCurve {
   const { impostors, mated, report } = evaluation;
   const n = impostors.descending.length;
   const points: IdentificationCurve['points'] = [];
-  for (let k = 4; 10 ** (-k / 4) * n >= 5; k++) {
+  for (let k = 4; 10 ** (-k / 4) * n >= minComparisons; k++) {
     const fmr = 10 ** (-k / 4);
     const threshold = thresholdForShare(impostors.descending, n, fmr);
     if (!Number.isFinite(threshold) || threshold > 1) break;
