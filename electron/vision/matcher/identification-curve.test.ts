@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { readFile } from 'node:fs/promises';
+
+import { parseManifest } from '../models/manifest.js';
+import { defaultManifestPath } from '../models/paths.js';
 import { comparisonFmrAt, comparisonFmrForFpir, expectedRates, matchScore, thresholdFor, type IdentificationCurve } from './identification-curve.js';
 
 // log10 FMR falls by one per 0.1 of similarity: FMR = 10^(4 − 10·s) on 0.5..0.8.
@@ -59,5 +63,18 @@ describe('identification curve', () => {
     assert.equal(matchScore(curve, 1), 60);
     assert.equal(matchScore(curve, 0.2), 0);
     assert.equal(matchScore({ ...curve, points: [{ similarity: 0, fmr: 1e-1, fnir: 0 }, { similarity: 0.1, fmr: 1e-5, fnir: 0 }] }, 0.9), 100);
+  });
+});
+
+describe('the shipped curves', () => {
+  test('faceapi-resnet-128: the threshold for FPIR 1e-2 over its 826-person dev gallery is the one measured there', async () => {
+    const manifest = parseManifest(await readFile(defaultManifestPath(), 'utf8'), 'manifest');
+    const curve = manifest.models['faceapi-resnet-128']!.identification;
+    assert.ok(curve, 'faceapi-resnet-128 has an identification curve');
+    // lintel eval ident on the dev protocol measured 0.9539 at FPIR 1e-2 with N = 826 (models/README.md).
+    near(thresholdFor(curve, 826, 1e-2), 0.9539, 0.003);
+    // And the 1e-2 threshold rises with the gallery: 100 → 826 → 10,000.
+    assert.ok(thresholdFor(curve, 100, 1e-2) < thresholdFor(curve, 826, 1e-2));
+    assert.ok(thresholdFor(curve, 826, 1e-2) < thresholdFor(curve, 10_000, 1e-2));
   });
 });
