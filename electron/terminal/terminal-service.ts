@@ -4,8 +4,10 @@ import { resolve } from 'node:path';
 import { encodeJpeg } from '../vision/frame/decode.js';
 import { cropRgb } from '../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
+import type { IdentificationCurve } from '../vision/matcher/identification-curve.js';
 import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
 import { DecisionPolicy, type AccessDecision, type DecisionSettings, type PersonAccess } from './access/decision-policy.js';
+import { IdentifyThreshold, matchScoreOf, type IdentificationState, type ThresholdSource } from './access/identify-threshold.js';
 import { SHIPPED_LIVENESS_MODE, type LivenessMode } from './access/liveness-policy.js';
 import { TrackChallenges, type ChallengeOutcome, type ChallengePrompt } from './access/track-challenges.js';
 import type { Camera, CameraFrame, CameraState } from './camera/camera.js';
@@ -33,8 +35,13 @@ export interface TerminalServiceOptions {
   readonly extractorId?: string;
   /** Folder of the models an administrator added (`<dataDir>/models`); default none. */
   readonly addedModelsDir?: string;
-  /** 1:N acceptance threshold (cosine, -1..1) instead of the extractor's own from the manifest. */
+  /**
+   * 1:N acceptance threshold (cosine, -1..1) set by hand, instead of the one that follows the gallery
+   * (`targetFpir`) or, without a curve, the extractor's fixed one.
+   */
   readonly identifySimilarity?: number;
+  /** Target false-positive identification rate per search, 0..1; the 1:N threshold follows it and the gallery size. Default 1e-3. */
+  readonly targetFpir?: number;
   /** Which events keep a snapshot of the face; read at each decision. Default all. */
   readonly snapshots?: () => 'none' | 'denied' | 'all';
   /** Passive liveness model id; default the manifest's `defaults.passiveLiveness` model, where it is there. */
@@ -49,7 +56,7 @@ export interface TerminalServiceOptions {
 export interface TrackedFace extends ProcessedFace {
   readonly trackId: number;
   /** The person the face matches (identification threshold), if any. */
-  readonly match?: { readonly personId: string; readonly name: string; readonly similarity: number };
+  readonly match?: { readonly personId: string; readonly name: string; readonly similarity: number; readonly matchScore?: number };
 }
 
 /** What the live view draws for one processed frame. */
@@ -106,6 +113,8 @@ export interface TerminalHealth {
   readonly workerRestarts: number;
   readonly lastTimingsMs?: ProcessResult['timingsMs'];
   readonly liveness?: LivenessHealth;
+  /** Where the 1:N threshold comes from, and why it does not follow the gallery where it does not. */
+  readonly identification?: { readonly source: ThresholdSource; readonly note?: string };
 }
 
 interface ServiceEvents {
@@ -140,6 +149,10 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     readonly matcher: FaceMatcher,
     private readonly info: Awaited<ReturnType<InferenceClient['info']>>,
     private readonly liveness: { readonly defaultMode: LivenessMode; readonly passiveModelId: string | null; readonly passiveMinScore?: number; readonly passiveFailure?: string },
+    /** The 1:N threshold the matcher reads at each search. */
+    readonly identifyThreshold: IdentifyThreshold,
+    /** The identification curve of every extractor the manifest has one for, by model id: match scores of any event. */
+    readonly identificationCurves: ReadonlyMap<string, IdentificationCurve>,
   ) {
     super();
     this.decisionSettings = options.decisionSettings;
@@ -177,14 +190,46 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       config: { manifestPath, addedModelsDir: options.addedModelsDir, intraOpThreads: options.intraOpThreads, extractorId, ...(passiveModelId !== null ? { livenessModelId: passiveModelId } : {}), ...(options.npu ? { npu: options.npu } : {}) },
     });
     const info = await inference.info();
-    const thresholds = { ...extractor.thresholds, ...(options.identifySimilarity !== undefined ? { identifySimilarity: options.identifySimilarity } : {}) };
-    const matcher = new FaceMatcher(info.models.extractor, extractor.decoding.size, thresholds);
+    const curves = new Map<string, IdentificationCurve>();
+    for (const [id, model] of Object.entries(loaded.manifest.models)) if (model.identification) curves.set(id, model.identification);
+    // The threshold follows the gallery: counted again when the store's revision moves, read at each search, so
+    // an enrollment, a deletion or an enabled person changes it without restarting the worker.
+    const curve = curves.get(info.models.extractor);
+    const identifyThreshold = new IdentifyThreshold({
+      modelId: info.models.extractor,
+      fixed: extractor.thresholds,
+      ...(curve ? { curve } : {}),
+      gallery: options.store,
+      ...(options.targetFpir !== undefined ? { targetFpir: options.targetFpir } : {}),
+      ...(options.identifySimilarity !== undefined ? { override: options.identifySimilarity } : {}),
+    });
+    const matcher = new FaceMatcher(info.models.extractor, extractor.decoding.size, extractor.thresholds, { identifySimilarity: () => identifyThreshold.similarity, ...(curve ? { curve } : {}) });
     options.store.attachGallery(info.models.extractor, matcher.gallery);
     const passiveMinScore = passiveModelId !== null && passiveModelId === manifestPassive?.model ? manifestPassive.minScore : undefined;
-    const service = new TerminalService(options, inference, matcher, info, { defaultMode, passiveModelId, ...(passiveMinScore !== undefined ? { passiveMinScore } : {}), ...(passiveFailure ? { passiveFailure } : {}) });
+    const service = new TerminalService(options, inference, matcher, info, { defaultMode, passiveModelId, ...(passiveMinScore !== undefined ? { passiveMinScore } : {}), ...(passiveFailure ? { passiveFailure } : {}) }, identifyThreshold, curves);
     service.stopCamera = options.camera.onFrame((frame) => service.submit(frame));
     await options.camera.start();
     return service;
+  }
+
+  /** The 1:N threshold in force for the current gallery, and what it is expected to give (System screen). */
+  identification(): IdentificationState {
+    return this.identifyThreshold.state();
+  }
+
+  /** A new target FPIR per search (setting `recognition.targetFpir`), in force from the next search. */
+  setTargetFpir(targetFpir: number): void {
+    this.identifyThreshold.setTargetFpir(targetFpir);
+  }
+
+  /** The administrator's 1:N threshold (setting `recognition.identifySimilarity`), or undefined to follow the curve. */
+  setIdentifyOverride(similarity: number | undefined): void {
+    this.identifyThreshold.setOverride(similarity);
+  }
+
+  /** The 0–100 match score of a similarity made by `modelId` (null: no curve for it), for administrators. */
+  matchScore(modelId: string | null | undefined, similarity: number | null | undefined): number | null {
+    return matchScoreOf(this.identificationCurves, modelId, similarity);
   }
 
   /** Replaces the decision settings (admin screen). */
@@ -248,7 +293,14 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       ...this.inference.stats,
       ...(this.lastTimingsMs ? { lastTimingsMs: this.lastTimingsMs } : {}),
       liveness: this.livenessHealth(),
+      identification: this.identificationHealth(),
     };
+  }
+
+  /** Where the 1:N threshold comes from, with a note where it does not follow the gallery. */
+  private identificationHealth(): NonNullable<TerminalHealth['identification']> {
+    const { source, note } = this.identifyThreshold.state();
+    return { source, ...(note ? { note } : {}) };
   }
 
   /** The site's liveness mode and whether the passive check the policy asks for runs. */
@@ -318,7 +370,12 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       if (!track) return;
       const [hit] = face.template ? this.matcher.identify(face.template) : [];
       const person = hit?.match ? this.personAccess(hit.id) : undefined;
-      faces.push({ ...face, trackId: track.id, ...(hit?.match && person ? { match: { personId: hit.id, name: person.name, similarity: hit.similarity } } : {}) });
+      const matchScore = hit?.match && person ? this.matchScore(this.matcher.modelId, hit.similarity) : null;
+      faces.push({
+        ...face,
+        trackId: track.id,
+        ...(hit?.match && person ? { match: { personId: hit.id, name: person.name, similarity: hit.similarity, ...(matchScore !== null ? { matchScore } : {}) } } : {}),
+      });
       const trackAgeMs = atMs - track.firstSeenMs;
       const mesh = { timestampMs: atMs, meshNorm: face.meshNorm, widthPx: result.widthPx, heightPx: result.heightPx };
       if (this.challenges.holds(track.id)) {

@@ -98,6 +98,7 @@ test("the contract's settings bounds match SETTINGS at their edges", () => {
     'camera.uri': [null, '', 'file:/x', 'x'.repeat(4097)],
     'recognition.extractorModelId': [null, '', 'x'.repeat(100), 'x'.repeat(101)],
     'recognition.identifySimilarity': [null, -1.01, -1, 1, 1.01],
+    'recognition.targetFpir': [null, 0, 9.9e-7, 1e-6, 1e-3, 0.1, 0.11],
     'liveness.modelId': [null, '', 'antispoof-128'],
     'access.policy': [defaultSettings()['access.policy'], { ...defaultSettings()['access.policy'], framesToAgree: 0 }, { ...defaultSettings()['access.policy'], cooldownMs: -1 }],
     'door.outputs': [defaultSettings()['door.outputs'], [{ kind: 'gpio', name: 'relay', chipPath: '/dev/gpiochip3', line: 7, activeLow: false, pulseMs: 99, consumer: 'x' }]],

@@ -12,6 +12,11 @@ export const uuid = z.uuid();
 /** Ids of events: SQLite row ids. */
 export const rowId = z.int().min(1);
 export const similarity = z.number().min(-1).max(1);
+/**
+ * A similarity as administrators see it: 10 · −log10 of the share of comparisons with someone else that score
+ * as high, 0..100, from the curve of the model that made it (30: one in 1,000; 50: one in 100,000).
+ */
+export const matchScore = z.int().min(0).max(100);
 export const unitScore = z.number().min(0).max(1);
 export const groupName = z.string().trim().min(1).max(64);
 
@@ -93,7 +98,10 @@ export const accessEventSchema = z.object({
   personName: z.string().nullable(),
   personErasedAtMs: msSinceEpoch.nullable(),
   modelId: z.string().nullable(),
+  /** Raw cosine as stored; show `matchScore` instead where it is there. */
   similarity: similarity.nullable(),
+  /** `similarity` as a 0–100 match score from the curve of `modelId`; absent without a similarity or a curve. */
+  matchScore: matchScore.optional(),
   livenessScore: unitScore.nullable(),
   /** Which liveness check failed (a code: see livenessCueSchema; older or newer codes shown as they are). */
   livenessCue: z.string().nullable(),
@@ -192,6 +200,7 @@ export const settingsSchema = z.strictObject({
   'camera.uri': z.string().trim().min(1).max(4096).nullable(),
   'recognition.extractorModelId': z.string().min(1).max(100).nullable(),
   'recognition.identifySimilarity': z.number().min(-1).max(1).nullable(),
+  'recognition.targetFpir': z.number().min(1e-6).max(1e-1),
   'liveness.modelId': z.string().min(1).max(100).nullable(),
   'access.policy': decisionSettingsSchema,
   'door.outputs': z.array(doorOutputSettingSchema).max(16),
@@ -214,6 +223,24 @@ export const cameraStateSchema = z.discriminatedUnion('status', [
 
 export const timingsSchema = z.object({ detectMs: z.number(), fitMs: z.number(), qualityMs: z.number(), extractMs: z.number() });
 
+export const thresholdSourceSchema = z.enum(['curve', 'fixed', 'override']);
+
+/** IdentificationState: the 1:N threshold for the current gallery and what the curve expects of it. */
+export const identificationStateSchema = z.object({
+  modelId: z.string(),
+  /** Enabled people with a template of the extractor. */
+  gallerySize: z.int().min(0),
+  /** Target FPIR per search, 0..1. */
+  targetFpir: z.number().min(0).max(1),
+  thresholdSimilarity: similarity,
+  source: thresholdSourceSchema,
+  /** Expected FPIR and FNIR (fractions) at the threshold in force; null without a curve. */
+  expected: z.object({ fpir: z.number().min(0).max(1), fnir: z.number().min(0).max(1) }).nullable(),
+  /** Where the curve was measured, a sentence; null without a curve. */
+  curveProtocol: z.string().nullable(),
+  note: z.string().optional(),
+});
+
 /** TerminalHealth. */
 export const terminalHealthSchema = z.object({
   camera: cameraStateSchema,
@@ -227,6 +254,8 @@ export const terminalHealthSchema = z.object({
   lastTimingsMs: timingsSchema.optional(),
   /** The site's liveness mode, and why the passive check does not run where it is asked for. */
   liveness: z.object({ mode: livenessModeSchema, passiveModelId: z.string().nullable(), passiveUnavailable: z.string().optional() }).optional(),
+  /** Where the 1:N threshold comes from (`curve`, `fixed`: no curve for the extractor, `override`: set by hand), and why it does not follow the gallery. */
+  identification: z.object({ source: thresholdSourceSchema, note: z.string().optional() }).optional(),
 });
 
 export const decisionReasonSchema = z.enum(['granted', 'unknown', 'disabled', 'expired', 'not-yet-valid', 'outside-schedule', 'low-quality', 'liveness-failed']);
@@ -273,6 +302,8 @@ export const systemInfoSchema = z.object({
   rebuild: z.object({ modelId: z.string(), doneCount: z.int().min(0), totalCount: z.int().min(0), failedCount: z.int().min(0), state: z.enum(['running', 'done', 'failed']) }).nullable(),
   doorOutputs: z.array(z.object({ name: z.string(), kind: z.enum(['log', 'gpio', 'webhook']), status: z.enum(['ok', 'unknown', 'degraded', 'unavailable']), message: z.string() })),
   health: terminalHealthSchema,
+  /** The 1:N threshold for the current gallery; null while the terminal is not running. */
+  identification: identificationStateSchema.nullable(),
 });
 
 // ---- Models -------------------------------------------------------------------------------------------
@@ -316,6 +347,7 @@ export const duplicateWarningSchema = z.object({
   name: z.string(),
   externalId: z.string().nullable(),
   similarity,
+  matchScore: matchScore.nullable(),
   sampleIndices: z.array(z.int().min(0)),
   message: z.string(),
 });

@@ -45,7 +45,7 @@ export const overlayFaceSchema = z.object({
   /** Left eye, right eye, nose tip, left and right mouth corner, normalised to the image. */
   fivePointsNorm: z.array(pointSchema).length(5),
   /** Once the face identifies as someone (identification threshold); absent while unknown. */
-  match: z.object({ personId: uuid, name: z.string(), similarity: z.number().min(-1).max(1) }).optional(),
+  match: z.object({ personId: uuid, name: z.string(), similarity: z.number().min(-1).max(1), matchScore: z.int().min(0).max(100).optional() }).optional(),
   /** What the person should do for a usable frame; null when the frame is usable. */
   qualityHint: qualityHintSchema.nullable(),
 });

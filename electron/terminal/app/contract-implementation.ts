@@ -78,7 +78,17 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     },
     'groups:list': () => store.persons.listGroups(),
 
-    'events:query': (query) => store.events.query(query),
+    'events:query': (query) => {
+      const page = store.events.query(query);
+      // Stored similarities keep their meaning (raw cosine of the event's model); the score is computed to show.
+      return {
+        ...page,
+        events: page.events.map((event) => {
+          const matchScore = app.matchScore(event.modelId, event.similarity);
+          return matchScore === null ? event : { ...event, matchScore };
+        }),
+      };
+    },
     'events:snapshot': ({ eventId }) => {
       const jpeg = store.events.getSnapshot(eventId);
       if (!jpeg) throw new StoreError('not-found', `event ${eventId} has no snapshot`);
@@ -100,6 +110,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
         rebuild: app.rebuild ? { ...app.rebuild } : null,
         doorOutputs: app.outputs.health().map(({ name, status, message }, index) => ({ name, status, message, kind: app.outputs.outputs[index]?.kind ?? 'log' })),
         health: toWireHealth(app.health()),
+        identification: app.identification(),
       };
     },
 

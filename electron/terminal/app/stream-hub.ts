@@ -173,5 +173,5 @@ export function toWireDecision(decision: DecisionEvent): StreamMessageOf<'decisi
 
 /** TerminalHealth as the wire carries it (mutable arrays, copied). */
 export function toWireHealth(health: TerminalHealth): StreamMessageOf<'health'>['health'] {
-  return { ...health, engines: health.engines.map((engine) => ({ ...engine })), ...(health.liveness ? { liveness: { ...health.liveness } } : {}) };
+  return { ...health, engines: health.engines.map((engine) => ({ ...engine })), ...(health.liveness ? { liveness: { ...health.liveness } } : {}), ...(health.identification ? { identification: { ...health.identification } } : {}) };
 }

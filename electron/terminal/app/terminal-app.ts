@@ -7,6 +7,7 @@ import type { StreamMessage } from '../../shared/contract/streams.js';
 import { loadManifest, modelEntry, ModelNotAddedError, preferredExtractorId, resolveModel, type ModelRole } from '../../vision/models/manifest.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
 import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
+import type { IdentificationState } from '../access/identify-threshold.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
 import { createDoorOutputs, DoorConfigError, type DoorLogger, type DoorOutputs } from '../door/door-output.js';
@@ -62,7 +63,7 @@ export interface RebuildState {
 }
 
 /** Settings whose change needs the service (its inference worker and matcher) restarted. */
-const RESTART_KEYS = ['recognition.extractorModelId', 'recognition.identifySimilarity', 'liveness.modelId'] as const satisfies readonly (keyof Settings)[];
+const RESTART_KEYS = ['recognition.extractorModelId', 'liveness.modelId'] as const satisfies readonly (keyof Settings)[];
 
 const HOUR_MS = 60 * 60_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -159,6 +160,19 @@ export class TerminalApp {
     };
   }
 
+  /** The 1:N threshold for the current gallery and what it is expected to give; null while the service is not running. */
+  identification(): IdentificationState | null {
+    return this.service?.identification() ?? null;
+  }
+
+  /**
+   * The 0–100 match score of a stored similarity, from the curve of the model that made it; null where there is
+   * no similarity, no curve for the model, or no service (the curves come with its manifest).
+   */
+  matchScore(modelId: string | null, similarity: number | null): number | null {
+    return this.service?.matchScore(modelId, similarity) ?? null;
+  }
+
   /** The newest decisions, newest first. */
   decisions(limit: number): DecisionEvent[] {
     return this.recentDecisions.slice(0, limit);
@@ -250,6 +264,9 @@ export class TerminalApp {
       } else {
         if (changed('camera.uri')) await this.replaceCamera(after['camera.uri'] ?? this.options.defaultCameraUri);
         if (changed('access.policy')) this.service?.updateDecisionSettings(after['access.policy']);
+        // The 1:N threshold is read at each search: a new target or override applies to the next face.
+        if (changed('recognition.targetFpir')) this.service?.setTargetFpir(after['recognition.targetFpir']);
+        if (changed('recognition.identifySimilarity')) this.service?.setIdentifyOverride(after['recognition.identifySimilarity'] ?? undefined);
       }
       this.options.logger.info('settings.changed', { keys: Object.keys(values) });
       return after;
@@ -303,6 +320,7 @@ export class TerminalApp {
         snapshots: () => this.store.settings.get('events.snapshots'),
         ...(settings['recognition.extractorModelId'] !== null ? { extractorId: settings['recognition.extractorModelId'] } : {}),
         ...(settings['recognition.identifySimilarity'] !== null ? { identifySimilarity: settings['recognition.identifySimilarity'] } : {}),
+        targetFpir: settings['recognition.targetFpir'],
         ...(settings['liveness.modelId'] !== null ? { livenessModelId: settings['liveness.modelId'] } : {}),
         ...(this.options.npu ? { npu: this.options.npu } : {}),
         ...(this.options.intraOpThreads !== undefined ? { intraOpThreads: this.options.intraOpThreads } : {}),

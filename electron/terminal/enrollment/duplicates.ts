@@ -4,7 +4,7 @@ import type { SampleInput } from '../store/samples-repository.js';
 import type { TerminalStore } from '../store/store.js';
 
 /** The matcher calls enrollment makes; its gallery must be attached to the store (`store.attachGallery`). */
-export type DuplicateMatcher = Pick<FaceMatcher, 'identify' | 'verify' | 'modelId'>;
+export type DuplicateMatcher = Pick<FaceMatcher, 'identify' | 'verify' | 'modelId' | 'matchScore'>;
 
 /** The store calls enrollment makes. */
 export type EnrollmentStore = Pick<TerminalStore, 'enrollPerson' | 'persons'>;
@@ -16,6 +16,8 @@ export interface DuplicateWarning {
   readonly externalId: string | null;
   /** The best cosine similarity (-1..1) of a new sample to them. */
   readonly similarity: number;
+  /** The same as a 0–100 match score from the extractor's curve (what administrators are shown); null without a curve. */
+  readonly matchScore: number | null;
   /** Which of the checked samples identified as them (indices into the list checked). */
   readonly sampleIndices: readonly number[];
   /** For the admin: who, how sure, how many samples. */
@@ -50,13 +52,16 @@ export function findDuplicates(
     const person = persons.get(personId);
     if (!person) continue;
     const who = person.externalId ? `${person.name} (${person.externalId})` : person.name;
+    const matchScore = matcher.matchScore(similarity);
+    const how = matchScore !== null ? `match score ${matchScore}/100` : `similarity ${similarity.toFixed(3)}`;
     warnings.push({
       personId,
       name: person.name,
       externalId: person.externalId,
       similarity,
+      matchScore,
       sampleIndices,
-      message: `already enrolled as ${who}: similarity ${similarity.toFixed(3)} in ${sampleIndices.length} of ${templates.length} sample(s)`,
+      message: `already enrolled as ${who}: ${how} in ${sampleIndices.length} of ${templates.length} sample(s)`,
     });
   }
   return warnings.sort((a, b) => b.similarity - a.similarity);

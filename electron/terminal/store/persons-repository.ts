@@ -112,6 +112,8 @@ export class PersonsRepository {
   constructor(
     private readonly db: Database.Database,
     private readonly nowMs: () => number = Date.now,
+    /** Called after every `update` (enabled may have changed): the store counts the gallery again. */
+    private readonly onUpdated: (personId: string) => void = () => undefined,
   ) {
     this.insertPerson = db.prepare(
       `INSERT INTO persons (id, name, name_folded, external_id, enabled, valid_from_ms, valid_until_ms, created_at_ms, updated_at_ms)
@@ -160,7 +162,7 @@ export class PersonsRepository {
 
   /** Changes fields of a person; a StoreError 'not-found', 'conflict' or 'invalid'. */
   update(id: string, patch: PersonPatch): Person {
-    return this.db.transaction(() => {
+    const updated = this.db.transaction(() => {
       const current = this.require(id);
       // An explicit `undefined` means "leave as is", not "clear": only null clears a nullable field.
       const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
@@ -172,6 +174,8 @@ export class PersonsRepository {
       }
       return this.require(id);
     })();
+    this.onUpdated(id);
+    return updated;
   }
 
   /** Enables or disables a person (disabled people are recognised but denied); a StoreError 'not-found'. */

@@ -19,8 +19,17 @@ export const SETTINGS = {
   'camera.uri': { schema: z.string().trim().min(1).max(4096).nullable(), default: null },
   /** Extractor for new templates and the gallery; null = the manifest's default. A change starts a rebuild. */
   'recognition.extractorModelId': { schema: z.string().min(1).max(100).nullable(), default: null },
-  /** 1:N acceptance threshold, cosine -1..1; null = the manifest's threshold for the extractor. */
+  /**
+   * 1:N acceptance threshold set by hand, cosine -1..1, shown as an override; null = the threshold follows the
+   * gallery size and `recognition.targetFpir` on the extractor's identification curve (or, without a curve, the
+   * manifest's fixed threshold for the extractor).
+   */
   'recognition.identifySimilarity': { schema: z.number().min(-1).max(1).nullable(), default: null },
+  /**
+   * Target false-positive identification rate per search (a stranger named as someone enrolled), 1e-6..1e-1;
+   * the 1:N threshold is chosen for it at the current gallery size. A change applies at once.
+   */
+  'recognition.targetFpir': { schema: z.number().min(1e-6).max(1e-1), default: 1e-3 },
   /**
    * Passive liveness model from the manifest (e.g. `minifasnet-v2`); null = the manifest's
    * `defaults.passiveLiveness` model, where it has been added. It only scores: the liveness policy

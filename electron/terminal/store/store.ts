@@ -80,6 +80,8 @@ export class TerminalStore {
   private readonly personsRepository: PersonsRepository;
   private readonly samplesRepository: SamplesRepository;
   private readonly galleries = new Map<GallerySink, string>();
+  private revision = 0;
+  private readonly countGalleryPersons: Database.Statement<[string], number>;
   private closed = false;
 
   private constructor(
@@ -90,13 +92,19 @@ export class TerminalStore {
   ) {
     const nowMs = options.nowMs ?? Date.now;
     this.keyId = keys.keyId;
-    this.personsRepository = new PersonsRepository(db, nowMs);
+    this.personsRepository = new PersonsRepository(db, nowMs, () => this.revision++);
     this.samplesRepository = new SamplesRepository(db, keys.blobKey, nowMs);
     this.persons = this.personsRepository;
     this.samples = this.samplesRepository;
     this.events = new EventsRepository(db, keys.blobKey, nowMs, options.eventsTestHooks);
     this.settings = new SettingsRepository(db, nowMs);
     this.admins = new AdminRepository(db, keys.pepperKey, { ...options.admin, nowMs });
+    this.countGalleryPersons = db
+      .prepare<[string], number>(
+        `SELECT count(*) FROM persons p WHERE p.enabled = 1
+           AND EXISTS (SELECT 1 FROM samples s JOIN templates t ON t.sample_id = s.id WHERE s.person_id = p.id AND t.model_id = ?)`,
+      )
+      .pluck();
   }
 
   /**
@@ -181,6 +189,7 @@ export class TerminalStore {
   deletePerson(personId: string): { deleted: boolean; walTruncated: boolean } {
     const deleted = this.personsRepository.erase(personId);
     for (const gallery of this.galleries.keys()) gallery.removeById(personId);
+    this.revision++;
     return { deleted, walTruncated: this.truncateWal() };
   }
 
@@ -205,7 +214,26 @@ export class TerminalStore {
     gallery.addMany(batch);
     count += batch.length;
     this.galleries.set(gallery, modelId);
+    this.revision++;
     return count;
+  }
+
+  /**
+   * Rises with every change that may change who is in a gallery or who is enabled: enrollments, sample and
+   * person deletions, rebuilt templates, person updates (enable / disable), an attached gallery. Cheap to read,
+   * so a reader can count the gallery again only when it moved (`galleryPersonCount`).
+   */
+  get galleryRevision(): number {
+    return this.revision;
+  }
+
+  /**
+   * Enabled people with at least one template of `modelId`: the people a search by a stranger can open the
+   * door as, the gallery size N of the 1:N threshold. Disabled people are searched too, but a hit on them is
+   * denied, so they add no false grant.
+   */
+  galleryPersonCount(modelId: string): number {
+    return this.countGalleryPersons.get(modelId) ?? 0;
   }
 
   /** Counts and the database's size on disk (with its WAL), for the system screen. */
@@ -298,6 +326,7 @@ export class TerminalStore {
   }
 
   private refreshGalleries(personId: string): void {
+    this.revision++;
     for (const [gallery, modelId] of this.galleries) {
       gallery.removeById(personId);
       const templates = this.samplesRepository.templatesOfPerson(personId, modelId);

@@ -1,4 +1,5 @@
 import { Gallery, type GalleryHit } from './gallery.js';
+import { matchScore, type IdentificationCurve } from './identification-curve.js';
 import { cosineSimilarity } from './similarity.js';
 
 /** Cosine-similarity thresholds of one extractor (the manifest's `thresholds`). */
@@ -15,9 +16,18 @@ export interface IdentifyHit extends GalleryHit {
   readonly match: boolean;
 }
 
+/** Options of FaceMatcher beyond its fixed thresholds. */
+export interface FaceMatcherOptions {
+  /** The 1:N threshold (cosine, -1..1) in force, read at each search; default the fixed `identifySimilarity`. */
+  readonly identifySimilarity?: () => number;
+  /** The extractor's identification curve (manifest), for match scores; default none (no scores). */
+  readonly curve?: IdentificationCurve;
+}
+
 /**
  * Compares templates of one extractor with its thresholds: 1:1 verification, and 1:N identification over an
- * in-memory gallery (one contiguous matrix; see Gallery).
+ * in-memory gallery (one contiguous matrix; see Gallery). The 1:N threshold may follow the gallery:
+ * `identifySimilarity` is then read at each search (see identification-curve.ts).
  */
 export class FaceMatcher {
   readonly gallery: Gallery;
@@ -25,9 +35,21 @@ export class FaceMatcher {
   constructor(
     readonly modelId: string,
     readonly dimension: number,
-    readonly thresholds: MatchThresholds,
+    private readonly fixedThresholds: MatchThresholds,
+    private readonly options: FaceMatcherOptions = {},
   ) {
     this.gallery = new Gallery({ dimension });
+  }
+
+  /** The thresholds in force now. */
+  get thresholds(): MatchThresholds {
+    const { identifySimilarity } = this.options;
+    return identifySimilarity ? { ...this.fixedThresholds, identifySimilarity: identifySimilarity() } : this.fixedThresholds;
+  }
+
+  /** The 0–100 match score of a similarity for administrators (identification-curve.ts `matchScore`); null without a curve. */
+  matchScore(similarity: number): number | null {
+    return this.options.curve ? matchScore(this.options.curve, similarity) : null;
   }
 
   /** 1:1: the similarity of two templates (-1..1) and whether they are the same person. */
@@ -41,8 +63,7 @@ export class FaceMatcher {
    * identification threshold. Hits below the verification threshold are left out: they are nobody.
    */
   identify(probe: Float32Array, topK = 1): IdentifyHit[] {
-    return this.gallery
-      .search(probe, { topK, minSimilarity: this.thresholds.verifySimilarity })
-      .map((hit) => ({ ...hit, match: hit.similarity >= this.thresholds.identifySimilarity }));
+    const { verifySimilarity, identifySimilarity } = this.thresholds;
+    return this.gallery.search(probe, { topK, minSimilarity: verifySimilarity }).map((hit) => ({ ...hit, match: hit.similarity >= identifySimilarity }));
   }
 }

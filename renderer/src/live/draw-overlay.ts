@@ -55,7 +55,7 @@ function drawLabel(context: CanvasRenderingContext2D, text: string, x: number, y
   context.fillText(text, left + padding, top + height / 2);
 }
 
-/** A face: box, five landmarks, track id, the name and similarity when matched, and the quality hint. */
+/** A face: box, five landmarks, track id, the name and match score (else similarity) when matched, and the quality hint. */
 function drawFace(context: CanvasRenderingContext2D, face: Face, imageRect: RectPx, mirrored: boolean, pixelRatio: number): void {
   const colour = face.match ? COLOURS.matched : COLOURS.unknown;
   const fontPx = fontSizePx(imageRect, pixelRatio);
@@ -74,7 +74,8 @@ function drawFace(context: CanvasRenderingContext2D, face: Face, imageRect: Rect
     context.fill();
   }
 
-  const label = face.match ? `#${face.trackId}  ${face.match.name}  ${face.match.similarity.toFixed(2)}` : `#${face.trackId}`;
+  const score = face.match ? (face.match.matchScore !== undefined ? String(face.match.matchScore) : face.match.similarity.toFixed(2)) : '';
+  const label = face.match ? `#${face.trackId}  ${face.match.name}  ${score}` : `#${face.trackId}`;
   const labelHeight = fontPx * 1.7;
   drawLabel(context, label, box.x, box.y - labelHeight - 4, colour, fontPx);
   if (face.qualityHint) drawLabel(context, QUALITY_HINT_TEXT[face.qualityHint], box.x, box.y + box.height + 6, COLOURS.hint, fontPx);

@@ -16,7 +16,7 @@ export function DuplicateWarning({ duplicates, busy, onEnrollAnyway, onCancel }:
           {duplicates.map((duplicate) => (
             <li key={duplicate.personId}>
               {duplicate.name}
-              {duplicate.externalId ? ` (${duplicate.externalId})` : ''} — similarity {duplicate.similarity.toFixed(2)}
+              {duplicate.externalId ? ` (${duplicate.externalId})` : ''} — {duplicate.matchScore !== null ? `match score ${duplicate.matchScore}` : `similarity ${duplicate.similarity.toFixed(2)}`}
             </li>
           ))}
         </ul>

@@ -124,7 +124,7 @@ export function EventsScreen(): ReactNode {
               </div>
               <div className="event-side">
                 <time dateTime={new Date(event.atMs).toISOString()}>{formatDateTime(event.atMs)}</time>
-                <span className="muted">{event.similarity !== null ? `similarity ${event.similarity.toFixed(2)}` : 'no match'}</span>
+                <span className="muted">{event.matchScore !== undefined ? `match score ${event.matchScore}` : event.similarity !== null ? `similarity ${event.similarity.toFixed(2)}` : 'no match'}</span>
               </div>
             </li>
           ))}

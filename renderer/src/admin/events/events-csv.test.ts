@@ -16,6 +16,7 @@ function event(overrides: Partial<AccessEvent>): AccessEvent {
     personErasedAtMs: null,
     modelId: 'dlib-resnet',
     similarity: 0.8123456,
+    matchScore: 47,
     livenessScore: null,
     livenessCue: null,
     quality: null,
@@ -54,17 +55,18 @@ describe('eventsToCsv', () => {
     const csv = eventsToCsv(
       [
         event({}),
-        event({ id: 2, decision: 'denied', reason: 'unknown', personId: null, personName: null, similarity: null, livenessScore: 0.25 }),
-        event({ id: 3, decision: 'denied', reason: 'liveness-failed', livenessCue: 'planar' }),
+        event({ id: 2, decision: 'denied', reason: 'unknown', personId: null, personName: null, similarity: null, matchScore: undefined, livenessScore: 0.25 }),
+        event({ id: 3, decision: 'denied', reason: 'liveness-failed', livenessCue: 'planar', modelId: 'no-curve', matchScore: undefined }),
       ],
       (id) => (id === ANN ? 'E-100' : null),
     );
     assert.equal(
       csv,
-      'time,decision,reason,person,external id,similarity,liveness,liveness cue\r\n' +
-        '2026-11-24T08:30:00.000Z,granted,Access granted,Ann Lee,E-100,0.8123,,\r\n' +
-        '2026-11-24T08:30:00.000Z,denied,Face not recognised,,,,0.25,\r\n' +
-        '2026-11-24T08:30:00.000Z,denied,Liveness check failed,Ann Lee,E-100,0.8123,,Moved as one flat picture\r\n',
+      'time,decision,reason,person,external id,match score,liveness,liveness cue,model,cosine similarity\r\n' +
+        '2026-11-24T08:30:00.000Z,granted,Access granted,Ann Lee,E-100,47,,,dlib-resnet,0.8123\r\n' +
+        '2026-11-24T08:30:00.000Z,denied,Face not recognised,,,,0.25,,,\r\n' +
+        // No curve for the event's model: no match score, the raw cosine stays.
+        '2026-11-24T08:30:00.000Z,denied,Liveness check failed,Ann Lee,E-100,,,Moved as one flat picture,no-curve,0.8123\r\n',
     );
   });
 
@@ -74,7 +76,7 @@ describe('eventsToCsv', () => {
       looked.push(id);
       return 'E-1';
     });
-    assert.match(csv, /\r\n[^,]+,granted,Access granted,erased,,0\.8123,,\r\n$/);
+    assert.match(csv, /\r\n[^,]+,granted,Access granted,erased,,47,,,dlib-resnet,0\.8123\r\n$/);
     assert.deepEqual(looked, []);
   });
 

@@ -5,7 +5,11 @@ import { cueText, reasonText } from '../../wording/wording.js';
 
 export type AccessEvent = ResponseOf<'events:query'>['events'][number];
 
-export const EVENTS_CSV_HEADER = ['time', 'decision', 'reason', 'person', 'external id', 'similarity', 'liveness', 'liveness cue'] as const;
+/**
+ * The match score (0–100, from the curve of the event's model) is what administrators read; the raw cosine and
+ * the model that made it close the row, for audits (a cosine means nothing without its model).
+ */
+export const EVENTS_CSV_HEADER = ['time', 'decision', 'reason', 'person', 'external id', 'match score', 'liveness', 'liveness cue', 'model', 'cosine similarity'] as const;
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP's list: = + - @, tab and CR). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -43,9 +47,11 @@ export function eventsToCsv(events: readonly AccessEvent[], externalIdOf: (perso
     reasonText(event.reason),
     eventPersonText(event),
     event.personId !== null && event.personErasedAtMs === null ? externalIdOf(event.personId) : null,
-    event.similarity === null ? null : Number(event.similarity.toFixed(4)),
+    event.matchScore,
     event.livenessScore === null ? null : Number(event.livenessScore.toFixed(4)),
     event.livenessCue === null ? null : cueText(event.livenessCue),
+    event.similarity === null ? null : event.modelId,
+    event.similarity === null ? null : Number(event.similarity.toFixed(4)),
   ]);
   return csvRows([EVENTS_CSV_HEADER, ...rows]);
 }

@@ -28,13 +28,20 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
       <fieldset className="settings-section">
         <legend>Recognition</legend>
         <NumberField
-          label="Identification threshold"
+          label="Target false identifications per search"
+          value={draft['recognition.targetFpir']}
+          onChange={(value) => change('recognition.targetFpir', value ?? Number.NaN)}
+          error={issue(['recognition.targetFpir'])}
+          hint="How often a stranger may be taken for someone enrolled, per face searched, from 0.000001 to 0.1 (0.001: one in 1,000). The threshold follows it and the number of people enrolled (see System). Lower: fewer mix-ups, more “not recognised”."
+        />
+        <NumberField
+          label="Identification threshold override"
           value={draft['recognition.identifySimilarity']}
           onChange={(value) => change('recognition.identifySimilarity', value)}
           allowEmpty
-          placeholder="Model default"
+          placeholder="Follows the gallery"
           error={issue(['recognition.identifySimilarity'])}
-          hint="Cosine similarity from −1 to 1 a face needs to count as someone. Higher: fewer mix-ups, more “not recognised”. Empty: the model's default."
+          hint="A fixed cosine similarity from −1 to 1 a face needs to count as someone, instead of the threshold that follows the target above; shown as an override under System. Empty: follow the gallery."
         />
         <ModelSelect
           label="Extractor model"

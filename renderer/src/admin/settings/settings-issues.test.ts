@@ -25,6 +25,7 @@ const stored: Settings = {
   'camera.uri': null,
   'recognition.extractorModelId': null,
   'recognition.identifySimilarity': null,
+  'recognition.targetFpir': 1e-3,
   'liveness.modelId': null,
   'access.policy': policy,
   'door.outputs': [{ kind: 'log', name: 'log', includePersonName: false }],

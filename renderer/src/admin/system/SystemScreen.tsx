@@ -13,6 +13,7 @@ import { cameraStatusText } from '../../door/camera-status.js';
 import { useLintel } from '../../store/store.js';
 import { asSentence } from '../../common/sentence.js';
 import { LIVENESS_MODE_TEXT } from '../../wording/wording.js';
+import { IdentificationCard } from './IdentificationCard.js';
 import { LatencyChart } from './LatencyChart.js';
 import { ModelsCard } from './ModelsCard.js';
 
@@ -116,6 +117,7 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
           ]}
         />
       </section>
+      {info.identification ? <IdentificationCard info={info.identification} /> : null}
       {health.liveness ? (
         <section className="card" aria-labelledby="sys-liveness">
           <h2 id="sys-liveness">Liveness</h2>
