@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 
 import { stat } from 'node:fs/promises';
 
+import { IdentifyThreshold } from '../terminal/access/identify-threshold.js';
 import { importCsv, importFolder } from '../terminal/enrollment/bulk-import.js';
 import { enrollFromPhotos } from '../terminal/enrollment/enroll-photos.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
@@ -13,7 +14,8 @@ import { addedModelsDir } from '../terminal/models/added-models.js';
 import { TerminalStore } from '../terminal/store/store.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
-import { loadManifest } from '../vision/models/manifest.js';
+import { FaceMatcher } from '../vision/matcher/face-matcher.js';
+import { loadManifest, modelEntry } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
 
@@ -31,9 +33,22 @@ async function openWorkspace(values: { data?: string; manifest?: string }) {
     // The terminal's extractor: the setting, else the manifest's preferred one present (the pipeline's default).
     const extractorId = store.settings.get('recognition.extractorModelId') ?? undefined;
     const pipeline = await FacePipeline.create({ manifest, backend: new OnnxBackend(), extractorId });
-    const matcher = pipeline.createMatcher();
-    store.attachGallery(pipeline.modelIds.extractor, matcher.gallery);
-    return { store, pipeline, matcher, close: async () => (await pipeline.close(), store.close()) };
+    // The terminal's 1:N threshold: its curve, gallery size and target FPIR (or the override), as TerminalService has it.
+    const modelId = pipeline.modelIds.extractor;
+    const { thresholds, identification: curve, decoding } = modelEntry(manifest, modelId);
+    if (!thresholds || decoding.kind !== 'embedding') throw new DataCommandError(`model ${modelId} has no thresholds in the manifest`);
+    const override = store.settings.get('recognition.identifySimilarity');
+    const threshold = new IdentifyThreshold({
+      modelId,
+      fixed: thresholds,
+      ...(curve ? { curve } : {}),
+      gallery: store,
+      targetFpir: store.settings.get('recognition.targetFpir'),
+      ...(override !== null ? { override } : {}),
+    });
+    const matcher = new FaceMatcher(modelId, decoding.size, thresholds, { identifySimilarity: () => threshold.similarity, ...(curve ? { curve } : {}) });
+    store.attachGallery(modelId, matcher.gallery);
+    return { store, pipeline, matcher, threshold, close: async () => (await pipeline.close(), store.close()) };
   } catch (error) {
     store.close();
     throw error;
@@ -119,24 +134,31 @@ export async function commandImport(args: readonly string[]): Promise<number> {
   }
 }
 
-/** `lintel identify <photo>`: who the largest face is, with the similarity, or unknown. */
+/**
+ * `lintel identify <photo>`: who the largest face is, or unknown, with the match score (0–100, from the
+ * extractor's curve; null without one), the raw cosine, and the threshold the terminal would use.
+ */
 export async function commandIdentify(args: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { data: { type: 'string' }, manifest: { type: 'string' } } });
   const [photo] = positionals;
   if (!photo || positionals.length > 1) throw new DataCommandError('identify takes one photo');
   const image = await decodeImageFile(photo);
-  const { store, pipeline, matcher, close } = await openWorkspace(values);
+  const { store, pipeline, matcher, threshold, close } = await openWorkspace(values);
   try {
     const [face] = (await pipeline.analyse(image)).faces;
     if (!face) throw new DataCommandError(`no face found in ${photo}`);
     const { template } = await pipeline.extract(image, face);
     const [hit] = matcher.identify(template.vector);
     const person = hit?.match ? store.persons.get(hit.id) : undefined;
+    const state = threshold.state();
+    const thresholdFacts = {
+      threshold: { similarity: Number(state.thresholdSimilarity.toFixed(4)), source: state.source, gallerySize: state.gallerySize, targetFpir: state.targetFpir, ...(state.note ? { note: state.note } : {}) },
+    };
     write(
       JSON.stringify(
         person && hit
-          ? { photo, result: 'identified', personId: person.id, name: person.name, similarity: Number(hit.similarity.toFixed(4)), threshold: matcher.thresholds.identifySimilarity }
-          : { photo, result: 'unknown', bestSimilarity: hit ? Number(hit.similarity.toFixed(4)) : null, threshold: matcher.thresholds.identifySimilarity, enrolled: matcher.gallery.size },
+          ? { photo, result: 'identified', personId: person.id, name: person.name, matchScore: matcher.matchScore(hit.similarity), similarity: Number(hit.similarity.toFixed(4)), ...thresholdFacts }
+          : { photo, result: 'unknown', bestMatchScore: hit ? matcher.matchScore(hit.similarity) : null, bestSimilarity: hit ? Number(hit.similarity.toFixed(4)) : null, ...thresholdFacts },
         null,
         2,
       ),
