@@ -72,4 +72,24 @@ describe('duplicate check', () => {
   it('refuses to compare templates of another model', () => {
     assert.throws(() => findDuplicates(matcher, store.persons, [sample(bob, 'model-b')]), /model-b cannot be checked against a gallery of model-a/);
   });
+
+  it("names the match score from the extractor's curve where it has one, keeping the raw similarity", () => {
+    // FMR 10^(−3 − 20·(s − 0.9)) on 0.9..1: a similarity s scores 30 + 200·(s − 0.9).
+    const curve = {
+      points: [
+        { similarity: 0.9, fmr: 1e-3, fnir: 0 },
+        { similarity: 1, fmr: 1e-5, fnir: 1 },
+      ],
+      protocol: { description: 'hand-made', gallerySize: 1, matedSearches: 1, nonMatedSearches: 1, comparisons: 1, measuredOn: '2026-12-02' },
+    };
+    const scored = new FaceMatcher('model-a', 128, matcher.thresholds, { curve });
+    const scoredStore = openStoreWithGallery(makeTempDir((fn) => dirs.push(fn)), scored);
+    after(() => scoredStore.close());
+    scoredStore.enrollPerson({ name: 'Ann Lee' }, [sample(ann)]);
+    const [warning] = findDuplicates(scored, scoredStore.persons, [sample(near(ann, 13))]);
+    assert.ok(warning);
+    assert.equal(warning.matchScore, Math.round(30 + 200 * (warning.similarity - 0.9)));
+    assert.match(warning.message, new RegExp(`^already enrolled as Ann Lee: match score ${warning.matchScore}/100 in 1 of 1 sample`));
+    assert.equal(findDuplicates(matcher, store.persons, [sample(near(ann, 13))])[0]?.matchScore, null, 'no curve, no score');
+  });
 });

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { thresholdFor, type IdentificationCurve } from '../../vision/matcher/identification-curve.js';
+import { IdentifyThreshold, matchScoreOf, type GalleryCounter } from './identify-threshold.js';
+
+// FMR = 10^(4 − 10·s) on 0.5..0.8, as in identification-curve.test.ts.
+const curve: IdentificationCurve = {
+  points: [
+    { similarity: 0.5, fmr: 1e-1, fnir: 0.01 },
+    { similarity: 0.6, fmr: 1e-2, fnir: 0.02 },
+    { similarity: 0.7, fmr: 1e-3, fnir: 0.05 },
+    { similarity: 0.8, fmr: 1e-4, fnir: 0.2 },
+  ],
+  protocol: { description: 'hand-made', gallerySize: 826, matedSearches: 2000, nonMatedSearches: 7000, comparisons: 5_000_000, measuredOn: '2026-12-02' },
+};
+const fixed = { verifySimilarity: 0.4, identifySimilarity: 0.75 };
+
+/** A store stand-in: a gallery size, and a revision that moves with it; counts how often it was counted. */
+class FakeGallery implements GalleryCounter {
+  galleryRevision = 0;
+  counts = 0;
+  constructor(private size: number) {}
+  set(size: number): void {
+    this.size = size;
+    this.galleryRevision++;
+  }
+  galleryPersonCount(): number {
+    this.counts++;
+    return this.size;
+  }
+}
+
+describe('IdentifyThreshold', () => {
+  test('follows the gallery: more people, a stricter threshold, counted again only when the revision moves', () => {
+    const gallery = new FakeGallery(10);
+    const threshold = new IdentifyThreshold({ modelId: 'm', fixed, curve, gallery });
+    assert.equal(threshold.similarity, thresholdFor(curve, 10, 1e-3));
+    assert.equal(threshold.similarity, thresholdFor(curve, 10, 1e-3));
+    assert.equal(gallery.counts, 1, 'no recount while nothing changed');
+    const at10 = threshold.similarity;
+    gallery.set(1000);
+    assert.equal(threshold.similarity, thresholdFor(curve, 1000, 1e-3));
+    assert.ok(threshold.similarity > at10);
+    assert.equal(gallery.counts, 2);
+    const state = threshold.state();
+    assert.equal(state.source, 'curve');
+    assert.equal(state.gallerySize, 1000);
+    assert.ok(Math.abs(state.expected!.fpir - 1e-3) < 1e-12, 'expected FPIR at the threshold is the target');
+    assert.match(state.curveProtocol ?? '', /^Measured on 2026-12-02 by hand-made: a dev gallery of 826 people/);
+    assert.equal(state.note, undefined);
+  });
+
+  test('a new target applies to the next read', () => {
+    const threshold = new IdentifyThreshold({ modelId: 'm', fixed, curve, gallery: new FakeGallery(100) });
+    const strict = threshold.similarity;
+    threshold.setTargetFpir(1e-2);
+    assert.equal(threshold.similarity, thresholdFor(curve, 100, 1e-2));
+    assert.ok(threshold.similarity < strict);
+    assert.throws(() => threshold.setTargetFpir(0), RangeError);
+    assert.throws(() => threshold.setTargetFpir(1), RangeError);
+  });
+
+  test('never below the verification threshold (the search leaves out hits below it)', () => {
+    const threshold = new IdentifyThreshold({ modelId: 'm', fixed: { verifySimilarity: 0.65, identifySimilarity: 0.75 }, curve, gallery: new FakeGallery(1), targetFpir: 1e-1 });
+    assert.ok(thresholdFor(curve, 1, 1e-1) < 0.65);
+    assert.equal(threshold.similarity, 0.65);
+  });
+
+  test('no curve: the fixed threshold whatever the gallery, and a note saying so', () => {
+    const gallery = new FakeGallery(10);
+    const threshold = new IdentifyThreshold({ modelId: 'no-curve-model', fixed, gallery });
+    assert.equal(threshold.similarity, 0.75);
+    gallery.set(10_000);
+    assert.equal(threshold.similarity, 0.75);
+    const state = threshold.state();
+    assert.equal(state.source, 'fixed');
+    assert.equal(state.expected, null);
+    assert.equal(state.curveProtocol, null);
+    assert.match(state.note ?? '', /no identification curve for no-curve-model in the manifest: its fixed threshold 0\.75/);
+  });
+
+  test("an administrator's override wins, is shown as one, and can be lifted", () => {
+    const threshold = new IdentifyThreshold({ modelId: 'm', fixed, curve, gallery: new FakeGallery(100), override: 0.95 });
+    assert.equal(threshold.similarity, 0.95);
+    const state = threshold.state();
+    assert.equal(state.source, 'override');
+    assert.equal(state.thresholdSimilarity, 0.95);
+    assert.match(state.note ?? '', /set by hand \(recognition\.identifySimilarity 0\.95\); the curve would give 0\.9000/);
+    assert.ok(state.expected!.fpir < 1e-3, 'the expected rates are those of the override');
+    threshold.setOverride(undefined);
+    assert.equal(threshold.similarity, thresholdFor(curve, 100, 1e-3));
+  });
+
+  test("match scores come from the curve of the event's model", () => {
+    const curves = new Map([['m', curve]]);
+    assert.equal(matchScoreOf(curves, 'm', 0.7), 30);
+    assert.equal(matchScoreOf(curves, 'other', 0.7), null);
+    assert.equal(matchScoreOf(curves, null, 0.7), null);
+    assert.equal(matchScoreOf(curves, 'm', null), null);
+  });
+});
