@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { formatRate, identificationRows, type IdentificationInfo } from './identification-text.js';
+
+test('rates read as "1 in N" with a percentage, large ones as a percentage alone', () => {
+  assert.equal(formatRate(1e-3), '1 in 1,000 (0.1 %)');
+  assert.equal(formatRate(0.00123), '1 in 810 (0.1 %)');
+  assert.equal(formatRate(0.05), '1 in 20 (5.0 %)');
+  assert.equal(formatRate(0.38), '38 %');
+  assert.equal(formatRate(0), 'none');
+});
+
+test('the rows say the gallery, the target, the threshold and its source, and the expected rates', () => {
+  const info: IdentificationInfo = {
+    modelId: 'faceapi-resnet-128',
+    gallerySize: 1200,
+    targetFpir: 1e-3,
+    thresholdSimilarity: 0.95714,
+    source: 'curve',
+    expected: { fpir: 1e-3, fnir: 0.48 },
+    curveProtocol: 'Measured on 2026-12-02 by …',
+  };
+  assert.deepEqual(identificationRows(info), [
+    ['Extractor', 'faceapi-resnet-128'],
+    ['Gallery', '1,200 enabled people with a template'],
+    ['Target FPIR', '1 in 1,000 (0.1 %) searches by someone not enrolled'],
+    ['Threshold in use', '0.9571 cosine — Follows the gallery size and the target'],
+    ['Expected FPIR', '1 in 1,000 (0.1 %) of searches by someone not enrolled name someone'],
+    ['Expected FNIR', '48 % of searches by enrolled people are missed'],
+  ]);
+  const fixed = identificationRows({ ...info, source: 'fixed', expected: null, curveProtocol: null });
+  assert.equal(fixed[3]?.[1], '0.9571 cosine — Fixed (no curve for this extractor)');
+  assert.equal(fixed[4]?.[1], 'Unknown (no curve)');
+});
