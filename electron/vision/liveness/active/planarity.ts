@@ -29,14 +29,15 @@ export const PLANARITY_INDICES: readonly number[] = [
 /** Thresholds of the planarity test. */
 export interface PlanarityOptions {
   /**
-   * Residual (RMS distance of the fitted points from one homography, in inter-ocular distances) below which
-   * the landmarks moved as one plane; default 0.07 (chosen on half the data, see README).
+   * Residual (RMS distance of the fitted points from one homography, in 3-D inter-ocular distances of the first
+   * frame, which do not shrink as the head turns) below which the landmarks moved as one plane; default 0.07
+   * (chosen on half the bench data, see README).
    */
   readonly minResidualIod?: number;
   /**
    * Least ratio between a frame's 3-D width/height of the face and the first frame's (both ways, ≤ 1) for a real
-   * face; default 0.9. A rigid head keeps it near 1 whatever its pose; a print tilted far enough to make the mesh
-   * report a turn is foreshortened, and the mesh narrows with it.
+   * face; default 0.89 (chosen with minResidualIod, see README). A rigid head keeps it near 1 whatever its pose;
+   * a print tilted far enough to make the mesh report a turn is foreshortened, and the mesh narrows with it.
    */
   readonly minShapeRatio?: number;
   /** Least correlation between the residual and the yaw change for a real face; default 0.3. */
@@ -79,7 +80,7 @@ export interface PlanarityFrame {
 }
 
 /** Defaults of PlanarityOptions. */
-export const PLANARITY_DEFAULTS = { minResidualIod: 0.07, minShapeRatio: 0.9, minCorrelation: 0.3, minYawSpanDeg: 8, minFrames: 4 } as const;
+export const PLANARITY_DEFAULTS = { minResidualIod: 0.07, minShapeRatio: 0.89, minCorrelation: 0.3, minYawSpanDeg: 8, minFrames: 4 } as const;
 
 /** The face's 3-D width over its 3-D height (see SHAPE_PAIRS); rotation- and scale-free for a rigid head. */
 export function faceShapeRatio(observation: MeshObservation): number {

@@ -399,8 +399,11 @@ async function main(): Promise<void> {
     const replays = attacks.filter((a) => a.kind === 'replay' && a.half === half);
     for (const matched of [true, false]) {
       const subset = replays.filter((a) => a.matched === matched);
-      const replayPassed = subset.filter((a) => judgeAttack(a, threshold).state.status === 'passed');
-      console.log(`replays of a real turn on a hand-held screen, asked ${matched ? 'the direction the video turns' : 'the other direction'}: APCER ${pct(replayPassed.length, subset.length)}`);
+      const states = subset.map((a) => judgeAttack(a, threshold).state);
+      const replayCues = new Map<string, number>();
+      for (const state of states) if (state.status === 'failed') replayCues.set(state.cue, (replayCues.get(state.cue) ?? 0) + 1);
+      const replayPassed = states.filter((state) => state.status === 'passed');
+      console.log(`replays of a real turn on a hand-held screen, asked ${matched ? 'the direction the video turns' : 'the other direction'}: APCER ${pct(replayPassed.length, subset.length)}${replayCues.size > 0 ? `; failures by cue: ${[...replayCues].map(([cue, n]) => `${cue} ${n}`).join(', ')}` : ''}`);
     }
   }
   if (values.json) {
