@@ -23,11 +23,13 @@ describe('withIdentificationCurve', () => {
     assert.deepEqual(manifest.models['mobileface-256']!.identification, curve);
     const before = parseManifest(text, path);
     for (const id of Object.keys(before.models)) if (id !== 'mobileface-256') assert.deepEqual(manifest.models[id], before.models[id]);
-    // Only added lines: everything that was there is still there, in order.
-    const added = edited.split('\n').length - text.split('\n').length;
-    assert.ok(added > 0);
-    assert.ok(edited.includes('"identification": {\n'));
-    assert.equal(edited.replace(/,\n\s*"identification": \{[\s\S]*?\n {6}\}/, ''), text);
+    // One insertion and nothing else: the text before it and after it is the old text, byte for byte.
+    let at = 0;
+    while (edited[at] === text[at]) at++;
+    const inserted = edited.slice(at, edited.length - (text.length - at));
+    assert.equal(edited.slice(edited.length - (text.length - at)), text.slice(at));
+    assert.match(inserted, /^,\n {6}"identification": \{\n/);
+    assert.ok(edited.indexOf(inserted) > edited.indexOf('"mobileface-256"'));
   });
 
   test('a second write replaces the curve instead of adding another', async () => {
