@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 
 import { stat } from 'node:fs/promises';
 
-import { IdentifyThreshold } from '../terminal/access/identify-threshold.js';
+import { IdentifyThreshold, matchScoreOf } from '../terminal/access/identify-threshold.js';
 import { importCsv, importFolder } from '../terminal/enrollment/bulk-import.js';
 import { enrollFromPhotos } from '../terminal/enrollment/enroll-photos.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
@@ -187,24 +187,40 @@ export async function commandPersons(args: readonly string[]): Promise<void> {
   }
 }
 
-/** `lintel events [--since ISO] [--decision granted|denied] [--limit n]`: the access log, newest first. */
+/**
+ * `lintel events [--since ISO] [--decision granted|denied] [--limit n]`: the access log, newest first, with the
+ * match score (0–100, from the curve of the event's model in the manifest) where there is one, else the cosine.
+ */
 export async function commandEvents(args: readonly string[]): Promise<void> {
   const { values } = parseArgs({
     args: [...args],
-    options: { data: { type: 'string' }, since: { type: 'string' }, decision: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean' } },
+    options: {
+      data: { type: 'string' },
+      manifest: { type: 'string' },
+      since: { type: 'string' },
+      decision: { type: 'string' },
+      limit: { type: 'string', default: '50' },
+      json: { type: 'boolean' },
+    },
   });
   const fromMs = values.since ? Date.parse(values.since) : undefined;
   if (fromMs !== undefined && Number.isNaN(fromMs)) throw new DataCommandError(`--since ${values.since} is not a date (use e.g. 2026-11-24T08:00)`);
   if (values.decision && values.decision !== 'granted' && values.decision !== 'denied') throw new DataCommandError('--decision is granted or denied');
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new DataCommandError('--limit must be a whole number ≥ 1');
-  const store = TerminalStore.open({ dataDir: resolveDataDir(values.data) });
+  const dataDir = resolveDataDir(values.data);
+  const manifest = await loadManifest(values.manifest ?? defaultManifestPath(), undefined, { addedModelsDir: addedModelsDir(dataDir) });
+  const curves = new Map(Object.entries(manifest.manifest.models).flatMap(([id, model]) => (model.identification ? [[id, model.identification] as const] : [])));
+  const store = TerminalStore.open({ dataDir });
   try {
-    const { events } = store.events.query({ ...(fromMs !== undefined ? { fromMs } : {}), ...(values.decision ? { decision: values.decision as 'granted' | 'denied' } : {}), limit });
+    const page = store.events.query({ ...(fromMs !== undefined ? { fromMs } : {}), ...(values.decision ? { decision: values.decision as 'granted' | 'denied' } : {}), limit });
+    // The stored cosine keeps its meaning; the match score is computed to show, from the event's own model.
+    const events = page.events.map((event) => ({ ...event, matchScore: matchScoreOf(curves, event.modelId, event.similarity) }));
     if (values.json) return write(JSON.stringify(events, null, 2));
     for (const event of events) {
       const name = event.personName ?? (event.personErasedAtMs ? '(erased)' : '-');
-      write(`${new Date(event.atMs).toISOString()}  ${event.decision.padEnd(7)} ${event.reason.padEnd(16)} ${name}${event.similarity !== null ? `  ${event.similarity.toFixed(3)}` : ''}`);
+      const score = event.matchScore !== null ? `  match ${event.matchScore}` : event.similarity !== null ? `  cosine ${event.similarity.toFixed(3)}` : '';
+      write(`${new Date(event.atMs).toISOString()}  ${event.decision.padEnd(7)} ${event.reason.padEnd(16)} ${name}${score}`);
     }
   } finally {
     store.close();
