@@ -282,5 +282,11 @@ describe('lintel CLI', () => {
       const imagesDir = join(dir, 'no-images');
       assertFailure(await lintel(['eval', 'lfw', '--images', imagesDir, '--pairs', join(dir, 'x.txt')]), 1, imagesDir, 'is not a folder');
     });
+
+    it('eval ident with an images folder that does not exist, and with a bad --multi', async () => {
+      const imagesDir = join(dir, 'no-people');
+      assertFailure(await lintel(['eval', 'ident', '--images', imagesDir]), 1, `cannot read ${imagesDir}`);
+      assertFailure(await lintel(['eval', 'ident', '--images', dir, '--multi', 'median']), 2, '--multi is max or mean', 'Usage: lintel');
+    });
   });
 });
