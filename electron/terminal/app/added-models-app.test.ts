@@ -114,6 +114,7 @@ describe('TerminalApp: the preferred extractor, once added', () => {
   let missing = '';
   let dir = '';
   let opened: Awaited<ReturnType<typeof openApp>> | undefined;
+  let shippedDefault = '';
   const converted = join(packageRoot(), 'models', 'onnx', 'mobileface-256.onnx');
 
   before(async () => {
@@ -139,6 +140,7 @@ describe('TerminalApp: the preferred extractor, once added', () => {
       },
       onnx: { file: 'mobileface-added.onnx', sha256: sha256(bytes) },
     };
+    shippedDefault = manifest.defaults['extractor'] as string;
     manifest.defaults.preferredExtractors = ['mobileface-added'];
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
     symlinkSync(join(packageRoot(), 'models', 'onnx'), join(dir, 'onnx'));
@@ -153,7 +155,7 @@ describe('TerminalApp: the preferred extractor, once added', () => {
   test('the terminal keeps the default until the preferred extractor is added, then switches and rebuilds the templates', async (t) => {
     if (missing) return t.skip(missing);
     const { call, app } = opened as Awaited<ReturnType<typeof openApp>>;
-    assert.equal(app.requireService().health().models.extractor, 'faceapi-resnet-128');
+    assert.equal(app.requireService().health().models.extractor, shippedDefault);
     const photos = [1, 2].map((index) => ({ name: `${index}.jpg`, dataBase64: readFileSync(lfwPhoto('Tony_Blair', index)).toString('base64') }));
     const enrolled = await call<{ outcome: string }>('enroll:photos', { person: { name: 'Tony Blair' }, photos });
     assert.ok(enrolled.ok && enrolled.value.outcome === 'enrolled', JSON.stringify(enrolled));

@@ -41,6 +41,8 @@ describe('the 1:N threshold in the running terminal', () => {
   let app: TerminalApp | undefined;
   let dir = '';
   let models: Record<string, ManifestModel> = {};
+  /** The extractor a new terminal runs: the manifest's default. */
+  let shipped = '';
   const messages: StreamMessage[] = [];
 
   async function value<T = unknown>(channel: string, request: unknown): Promise<T> {
@@ -57,7 +59,7 @@ describe('the 1:N threshold in the running terminal', () => {
 
   /** The threshold the terminal should use for `gallerySize` people at `targetFpir` with the default extractor. */
   function expectedThreshold(gallerySize: number, targetFpir: number): number {
-    const model = models['faceapi-resnet-128']!;
+    const model = models[shipped]!;
     return Math.max(model.thresholds!.verifySimilarity, thresholdFor(model.identification!, gallerySize, targetFpir));
   }
 
@@ -73,9 +75,10 @@ describe('the 1:N threshold in the running terminal', () => {
     if (missing) return;
     dir = mkdtempSync(join(tmpdir(), 'lintel-ident-'));
     // The shipped manifest, with mobileface-256's curve taken out whatever it has: the extractor without a curve.
-    const manifest = JSON.parse(readFileSync(join(packageRoot(), 'models', 'manifest.json'), 'utf8')) as { models: Record<string, ManifestModel> };
+    const manifest = JSON.parse(readFileSync(join(packageRoot(), 'models', 'manifest.json'), 'utf8')) as { models: Record<string, ManifestModel>; defaults: { extractor: string } };
     delete manifest.models['mobileface-256']!.identification;
     models = manifest.models;
+    shipped = manifest.defaults.extractor;
     mkdirSync(join(dir, 'models'));
     writeFileSync(join(dir, 'models', 'manifest.json'), JSON.stringify(manifest));
     symlinkSync(join(packageRoot(), 'models', 'onnx'), join(dir, 'models', 'onnx'));
@@ -107,7 +110,7 @@ describe('the 1:N threshold in the running terminal', () => {
     const terminal = app as TerminalApp;
     const service = terminal.requireService();
     const empty = await identification();
-    assert.deepEqual([empty.modelId, empty.gallerySize, empty.source, empty.targetFpir], ['faceapi-resnet-128', 0, 'curve', 1e-3]);
+    assert.deepEqual([empty.modelId, empty.gallerySize, empty.source, empty.targetFpir], [shipped, 0, 'curve', 1e-3]);
     assert.match(empty.curveProtocol ?? '', /^Measured on .* by lintel eval ident/);
     const thresholds: number[] = [];
     const ids: string[] = [];
@@ -119,7 +122,7 @@ describe('the 1:N threshold in the running terminal', () => {
       const state = await identification();
       assert.equal(state.gallerySize, ids.length);
       assert.equal(state.thresholdSimilarity, expectedThreshold(ids.length, 1e-3));
-      assert.ok(Math.abs(state.expected!.fpir - 1e-3) < 1e-9 || state.thresholdSimilarity === models['faceapi-resnet-128']!.thresholds!.verifySimilarity);
+      assert.ok(Math.abs(state.expected!.fpir - 1e-3) < 1e-9 || state.thresholdSimilarity === models[shipped]!.thresholds!.verifySimilarity);
       assert.equal(service.matcher.thresholds.identifySimilarity, state.thresholdSimilarity, 'the matcher searches with it');
       thresholds.push(state.thresholdSimilarity);
     }
@@ -173,9 +176,9 @@ describe('the 1:N threshold in the running terminal', () => {
     const { decision } = await granted;
     const { events } = await value<{ events: { id: number; modelId: string | null; similarity: number | null; matchScore?: number }[] }>('events:query', {});
     const event = events.find((candidate) => candidate.id === decision.eventId);
-    assert.equal(event?.modelId, 'faceapi-resnet-128');
+    assert.equal(event?.modelId, shipped);
     assert.ok(event.similarity !== null);
-    assert.equal(event.matchScore, matchScore(models['faceapi-resnet-128']!.identification!, event.similarity), 'the stored cosine is kept, the score computed to show');
+    assert.equal(event.matchScore, matchScore(models[shipped]!.identification!, event.similarity), 'the stored cosine is kept, the score computed to show');
     assert.ok(event.matchScore! >= 30, `a grant at FPIR 1e-3 scores at least 30, got ${event.matchScore}`);
     const named = messages.find((message): message is StreamMessageOf<'analysis'> => message.kind === 'analysis' && message.faces.some((face) => face.match));
     assert.equal(typeof named?.faces.find((face) => face.match)?.match?.matchScore, 'number');
@@ -192,9 +195,9 @@ describe('the 1:N threshold in the running terminal', () => {
     assert.match(system.health.identification?.note ?? '', /no identification curve for mobileface-256 in the manifest/);
     assert.equal(terminal.requireService().matcher.thresholds.identifySimilarity, state.thresholdSimilarity);
     const { events } = await value<{ events: { modelId: string | null; similarity: number | null; matchScore?: number }[] }>('events:query', {});
-    const old = events.find((event) => event.modelId === 'faceapi-resnet-128' && event.similarity !== null);
+    const old = events.find((event) => event.modelId === shipped && event.similarity !== null);
     assert.ok(old);
-    assert.equal(old.matchScore, matchScore(models['faceapi-resnet-128']!.identification!, old.similarity!));
+    assert.equal(old.matchScore, matchScore(models[shipped]!.identification!, old.similarity!));
     await value('settings:update', { values: { 'recognition.extractorModelId': null } });
     assert.equal((await identification()).source, 'curve', 'back on the default extractor, the threshold follows its curve again');
   });
