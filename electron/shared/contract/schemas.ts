@@ -230,6 +230,8 @@ export const identificationStateSchema = z.object({
   modelId: z.string(),
   /** Enabled people with a template of the extractor. */
   gallerySize: z.int().min(0),
+  /** Their templates of it: the comparisons a search makes, the N the threshold follows. */
+  galleryTemplates: z.int().min(0),
   /** Target FPIR per search, 0..1. */
   targetFpir: z.number().min(0).max(1),
   thresholdSimilarity: similarity,

@@ -16,18 +16,22 @@ const curve: IdentificationCurve = {
 };
 const fixed = { verifySimilarity: 0.4, identifySimilarity: 0.75 };
 
-/** A store stand-in: a gallery size, and a revision that moves with it; counts how often it was counted. */
+/** A store stand-in: a gallery of one template per person, and a revision that moves with it; counts the counts. */
 class FakeGallery implements GalleryCounter {
   galleryRevision = 0;
   counts = 0;
-  constructor(private size: number) {}
-  set(size: number): void {
+  constructor(
+    private size: number,
+    private templatesPerPerson = 1,
+  ) {}
+  set(size: number, templatesPerPerson = 1): void {
     this.size = size;
+    this.templatesPerPerson = templatesPerPerson;
     this.galleryRevision++;
   }
-  galleryPersonCount(): number {
+  galleryCount(): { persons: number; templates: number } {
     this.counts++;
-    return this.size;
+    return { persons: this.size, templates: this.size * this.templatesPerPerson };
   }
 }
 
@@ -49,6 +53,9 @@ describe('IdentifyThreshold', () => {
     assert.ok(Math.abs(state.expected!.fpir - 1e-3) < 1e-12, 'expected FPIR at the threshold is the target');
     assert.match(state.curveProtocol ?? '', /^Measured on 2026-12-02 by hand-made: a dev gallery of 826 people/);
     assert.equal(state.note, undefined);
+    gallery.set(1000, 5);
+    assert.equal(threshold.similarity, thresholdFor(curve, 5000, 1e-3), 'five templates a person: five comparisons a person');
+    assert.deepEqual([threshold.state().gallerySize, threshold.state().galleryTemplates], [1000, 5000]);
   });
 
   test('a new target applies to the next read', () => {

@@ -16,8 +16,14 @@ export type ThresholdSource =
 /** The 1:N threshold in force and what it is expected to give, for the System screen. */
 export interface IdentificationState {
   readonly modelId: string;
-  /** Enabled people with a template of the extractor (see TerminalStore.galleryPersonCount). */
+  /** Enabled people with a template of the extractor (see TerminalStore.galleryCount). */
   readonly gallerySize: number;
+  /**
+   * Their templates of the extractor: the comparisons a search makes, and the N the threshold follows. The
+   * curves were measured with one template per person; a person enrolled from 5 samples gives a stranger 5
+   * chances, so counting people would loosen the threshold up to 5×.
+   */
+  readonly galleryTemplates: number;
   /** Target false-positive identification rate per search, 0..1. */
   readonly targetFpir: number;
   /** The threshold in force, cosine -1..1. */
@@ -34,7 +40,7 @@ export interface IdentificationState {
 /** What the threshold needs of the store: a cheap revision and the count of the gallery. */
 export interface GalleryCounter {
   readonly galleryRevision: number;
-  galleryPersonCount(modelId: string): number;
+  galleryCount(modelId: string): { persons: number; templates: number };
 }
 
 /** Options of `IdentifyThreshold`. */
@@ -72,7 +78,7 @@ export function describeCurveProtocol(curve: IdentificationCurve): string {
 export class IdentifyThreshold {
   private targetFpir: number;
   private override: number | undefined;
-  private counted: { revision: number; gallerySize: number; similarity: number } | undefined;
+  private counted: { revision: number; gallerySize: number; galleryTemplates: number; similarity: number } | undefined;
 
   constructor(private readonly options: IdentifyThresholdOptions) {
     this.targetFpir = options.targetFpir ?? DEFAULT_TARGET_FPIR;
@@ -100,7 +106,7 @@ export class IdentifyThreshold {
   /** The threshold in force, where it comes from and what it is expected to give. */
   state(): IdentificationState {
     const { modelId, curve, fixed } = this.options;
-    const { gallerySize, similarity: followed } = this.current();
+    const { gallerySize, galleryTemplates, similarity: followed } = this.current();
     const thresholdSimilarity = this.override ?? followed;
     const source: ThresholdSource = this.override !== undefined ? 'override' : curve ? 'curve' : 'fixed';
     const note =
@@ -112,22 +118,23 @@ export class IdentifyThreshold {
     return {
       modelId,
       gallerySize,
+      galleryTemplates,
       targetFpir: this.targetFpir,
       thresholdSimilarity,
       source,
-      expected: curve ? expectedRates(curve, gallerySize, thresholdSimilarity) : null,
+      expected: curve ? expectedRates(curve, galleryTemplates, thresholdSimilarity) : null,
       curveProtocol: curve ? describeCurveProtocol(curve) : null,
       ...(note ? { note } : {}),
     };
   }
 
-  private current(): { gallerySize: number; similarity: number } {
+  private current(): { gallerySize: number; galleryTemplates: number; similarity: number } {
     const { gallery, modelId, curve, fixed } = this.options;
     const revision = gallery.galleryRevision;
     if (this.counted?.revision === revision) return this.counted;
-    const gallerySize = gallery.galleryPersonCount(modelId);
-    const similarity = curve ? Math.max(fixed.verifySimilarity, thresholdFor(curve, gallerySize, this.targetFpir)) : fixed.identifySimilarity;
-    this.counted = { revision, gallerySize, similarity };
+    const { persons: gallerySize, templates: galleryTemplates } = gallery.galleryCount(modelId);
+    const similarity = curve ? Math.max(fixed.verifySimilarity, thresholdFor(curve, galleryTemplates, this.targetFpir)) : fixed.identifySimilarity;
+    this.counted = { revision, gallerySize, galleryTemplates, similarity };
     return this.counted;
   }
 }

@@ -81,7 +81,7 @@ export class TerminalStore {
   private readonly samplesRepository: SamplesRepository;
   private readonly galleries = new Map<GallerySink, string>();
   private revision = 0;
-  private readonly countGalleryPersons: Database.Statement<[string], number>;
+  private readonly countGallery: Database.Statement<[string], { persons: number; templates: number }>;
   private closed = false;
 
   private constructor(
@@ -99,17 +99,14 @@ export class TerminalStore {
     this.events = new EventsRepository(db, keys.blobKey, nowMs, options.eventsTestHooks);
     this.settings = new SettingsRepository(db, nowMs);
     this.admins = new AdminRepository(db, keys.pepperKey, { ...options.admin, nowMs });
-    this.countGalleryPersons = db
-      .prepare<[string], number>(
-        // Persons, then their samples (samples_by_person), then the template's primary key (sample_id, model_id),
-        // a covering index: 0.9 ms for 1,000 people × 3 samples. Starting from templates_by_model reads every
-        // template row (10× slower), and one EXISTS over a samples-templates join scanned the model's templates
-        // for each person (6 s at 2,000 people).
-        `SELECT count(*) FROM persons p WHERE p.enabled = 1 AND EXISTS (
-           SELECT 1 FROM samples s WHERE s.person_id = p.id
-             AND EXISTS (SELECT 1 FROM templates t WHERE t.sample_id = s.id AND t.model_id = ?))`,
-      )
-      .pluck();
+    this.countGallery = db.prepare<[string], { persons: number; templates: number }>(
+      // Persons, then their samples (samples_by_person), then the template's primary key (sample_id, model_id),
+      // a covering index. Starting from templates_by_model reads every template row (10× slower), and an EXISTS
+      // over a samples-templates join scanned the model's templates for each person (6 s at 2,000 people).
+      `SELECT count(DISTINCT p.id) AS persons, count(t.sample_id) AS templates
+         FROM persons p JOIN samples s ON s.person_id = p.id JOIN templates t ON t.sample_id = s.id AND t.model_id = ?
+        WHERE p.enabled = 1`,
+    );
   }
 
   /**
@@ -226,19 +223,20 @@ export class TerminalStore {
   /**
    * Rises with every change that may change who is in a gallery or who is enabled: enrollments, sample and
    * person deletions, rebuilt templates, person updates (enable / disable), an attached gallery. Cheap to read,
-   * so a reader can count the gallery again only when it moved (`galleryPersonCount`).
+   * so a reader can count the gallery again only when it moved (`galleryCount`).
    */
   get galleryRevision(): number {
     return this.revision;
   }
 
   /**
-   * Enabled people with at least one template of `modelId`: the people a search by a stranger can open the
-   * door as, the gallery size N of the 1:N threshold. Disabled people are searched too, but a hit on them is
-   * denied, so they add no false grant.
+   * Enabled people with at least one template of `modelId` (the people a search by a stranger can open the door
+   * as), and their templates of it: a search compares with every template, so the templates are the number of
+   * comparisons a stranger gets, the N of the 1:N threshold. Disabled people are searched too, but a hit on
+   * them is denied, so they add no false grant.
    */
-  galleryPersonCount(modelId: string): number {
-    return this.countGalleryPersons.get(modelId) ?? 0;
+  galleryCount(modelId: string): { persons: number; templates: number } {
+    return this.countGallery.get(modelId) ?? { persons: 0, templates: 0 };
   }
 
   /** Counts and the database's size on disk (with its WAL), for the system screen. */

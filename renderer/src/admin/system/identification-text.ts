@@ -26,7 +26,10 @@ const SOURCE_TEXT: Readonly<Record<IdentificationInfo['source'], string>> = {
 export function identificationRows(info: IdentificationInfo): [string, string][] {
   return [
     ['Extractor', info.modelId],
-    ['Gallery', `${info.gallerySize.toLocaleString('en-GB')} enabled ${info.gallerySize === 1 ? 'person' : 'people'} with a template`],
+    [
+      'Gallery',
+      `${info.gallerySize.toLocaleString('en-GB')} enabled ${info.gallerySize === 1 ? 'person' : 'people'} with a template (${info.galleryTemplates.toLocaleString('en-GB')} ${info.galleryTemplates === 1 ? 'template' : 'templates'}, each a chance for a stranger)`,
+    ],
     ['Target FPIR', `${formatRate(info.targetFpir)} searches by someone not enrolled`],
     ['Threshold in use', `${info.thresholdSimilarity.toFixed(4)} cosine — ${SOURCE_TEXT[info.source]}`],
     ['Expected FPIR', info.expected ? `${formatRate(info.expected.fpir)} of searches by someone not enrolled name someone` : 'Unknown (no curve)'],
