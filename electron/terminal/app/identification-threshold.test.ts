@@ -38,7 +38,7 @@ interface ManifestModel {
 }
 
 // A test waiting for a decision that never comes must fail, not hold the suite.
-describe('the 1:N threshold in the running terminal', { timeout: 120_000 }, () => {
+describe('the 1:N threshold in the running terminal', { timeout: 300_000 }, () => {
   let missing = '';
   let app: TerminalApp | undefined;
   let dir = '';
