@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { renderDetSvg } from './det-svg.js';
+import { renderDetSvg, renderPadDetSvg } from './det-svg.js';
 
 /** The numbers of a path's `d` attribute as [x, y] pairs. */
 function pathPoints(svg: string, label: string): Array<[number, number]> {
@@ -47,5 +47,28 @@ describe('renderDetSvg', () => {
   test('the axis range must lie in (0, 1)', () => {
     assert.throws(() => renderDetSvg([], { minRate: 0 }), RangeError);
     assert.throws(() => renderDetSvg([], { minRate: 1 }), RangeError);
+  });
+});
+
+describe('renderPadDetSvg', () => {
+  const svg = renderPadDetSvg([{ label: 'texture & depth', points: [{ apcer: 0.2, bpcer: 0.01 }, { apcer: 0, bpcer: 1 }, { apcer: 0.05, bpcer: 0.1 }] }], { xLabel: 'APCER, worst species' });
+
+  test('the same plot with APCER across, BPCER up and the BPCER20 marker', () => {
+    assert.match(svg, />APCER, worst species \(attacks accepted, log scale\)</);
+    assert.match(svg, />BPCER \(bona fide rejected, log scale\)</);
+    assert.equal(svg.match(/class="apcer-marker"/g)?.length, 1);
+    assert.match(svg, />APCER, worst species 5 %</);
+    assert.doesNotMatch(svg, /fpir-marker/);
+  });
+
+  test('points by rising APCER, APCER 0 clamped to the left edge of a 1e-3 axis', () => {
+    const [zero, p05, p2] = pathPoints(svg, 'texture &amp; depth') as [[number, number], [number, number], [number, number]];
+    assert.ok(zero[0] < p05[0] && p05[0] < p2[0]);
+    assert.equal(zero[0], 64, 'APCER 0 at the left margin');
+    assert.ok(p05[1] < p2[1], 'lower BPCER is drawn lower');
+  });
+
+  test('the axis range must lie in (0, 1)', () => {
+    assert.throws(() => renderPadDetSvg([], { minRate: 0 }), RangeError);
   });
 });

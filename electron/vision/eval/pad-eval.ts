@@ -16,7 +16,7 @@ import type { RgbImage } from '../frame/rgb-image.js';
 import type { BoxPx } from '../geometry/point.js';
 import { median } from '../statistics.js';
 import { padCheck } from './pad-checks.js';
-import { renderPadDetSvg } from './pad-det-svg.js';
+import { renderPadDetSvg } from './det-svg.js';
 import type { FrameFaces, PadFeature, PadFrameMeasurer } from './pad-features.js';
 import {
   bpcerAtApcer,
