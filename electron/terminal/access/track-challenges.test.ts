@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { syntheticObservation } from '../../vision/liveness/active/synthetic-face.js';
+import { createSeededRandom } from '../../vision/matcher/seeded-random.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import type { AccessDecision } from './decision-policy.js';
 import { livenessPolicySchema } from './liveness-policy.js';
-import { seededRandom, TrackChallenges, type ChallengeOutcome } from './track-challenges.js';
+import { TrackChallenges, type ChallengeOutcome } from './track-challenges.js';
 
 const QUALITY: FaceQuality = { interOcularPx: 60, yawDeg: 0, pitchDeg: 0, rollDeg: 0, sharpness: 300, brightness: 120, contrast: 45, presence: 1, detectorScore: 0.95 };
 const T0 = 1_800_000_000_000;
@@ -139,7 +140,7 @@ describe('TrackChallenges', () => {
 
   it('draws directions from the random source: seeded, repeatable; both directions come', () => {
     const directions = (seed: number): string[] => {
-      const challenges = new TrackChallenges({ random: seededRandom(seed) });
+      const challenges = new TrackChallenges({ random: createSeededRandom(seed) });
       return Array.from({ length: 20 }, (_, i) => {
         const action = challenges.hold(held(i + 1), policy, T0).action;
         return action.kind === 'turn' ? action.direction : 'blink';

@@ -58,21 +58,6 @@ interface Held {
 export const secureRandom = (): number => randomInt(2 ** 32) / 2 ** 32;
 
 /**
- * A repeatable random source (mulberry32) for tests and demonstrations where the challenge's direction must be
- * known in advance (LINTEL_CHALLENGE_SEED). Never on a door: whoever knows the seed knows every direction.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
  * The active liveness challenges of the door, one per track: a grant the policy holds for the challenge
  * (`pendingChallenge`) becomes final only when the same track passes a random action (ActiveChallenge on the
  * track's face mesh). A failed attempt is a `liveness-failed` denial with its cue, followed after a pause by a

@@ -4,6 +4,7 @@ import { contract } from '../../shared/contract/channels.js';
 import { createHandler, type Handle } from '../../shared/contract/handler.js';
 import { ContractError } from '../../shared/contract/result.js';
 import type { StreamMessage } from '../../shared/contract/streams.js';
+import { createSeededRandom } from '../../vision/matcher/seeded-random.js';
 import { loadManifest, modelEntry, ModelNotAddedError, preferredExtractorId, resolveModel, type ModelRole } from '../../vision/models/manifest.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
 import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
@@ -11,7 +12,6 @@ import type { IdentificationState } from '../access/identify-threshold.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
 import { createDoorOutputs, DoorConfigError, type DoorLogger, type DoorOutputs } from '../door/door-output.js';
-import { seededRandom } from '../access/track-challenges.js';
 import type { Settings } from '../store/settings-repository.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
@@ -324,7 +324,7 @@ export class TerminalApp {
         ...(settings['liveness.modelId'] !== null ? { livenessModelId: settings['liveness.modelId'] } : {}),
         ...(this.options.npu ? { npu: this.options.npu } : {}),
         ...(this.options.intraOpThreads !== undefined ? { intraOpThreads: this.options.intraOpThreads } : {}),
-        ...(this.options.challengeSeed !== undefined ? { challengeRandom: seededRandom(this.options.challengeSeed) } : {}),
+        ...(this.options.challengeSeed !== undefined ? { challengeRandom: createSeededRandom(this.options.challengeSeed) } : {}),
       });
     } catch (error) {
       this.serviceFailure = (error as Error).message;

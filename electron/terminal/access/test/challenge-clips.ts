@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 
 import { randomChallenge } from '../../../vision/liveness/active/challenge.js';
+import { createSeededRandom } from '../../../vision/matcher/seeded-random.js';
 import { packageRoot } from '../../../vision/models/paths.js';
-import { seededRandom } from '../track-challenges.js';
 
 /** The sample: 23 frames at 12 fps, the head sweeping from her right to her left and back. */
 export const HEAD_TURN_GIF = join(packageRoot(), '..', 'shared', 'data', 'video', 'intel_head-pose-face-detection-female.gif');
@@ -182,12 +182,12 @@ export async function writePlanarAttackClip(dir: string, direction: 'left' | 'ri
 }
 
 /**
- * A seed for `seededRandom` whose first `count` challenges all ask for a turn toward `direction`: the clip can
+ * A seed for `createSeededRandom` whose first `count` challenges all ask for a turn toward `direction`: the clip can
  * then be chosen before the door asks, and restarts (another face, a gap in the track) do not change the ask.
  */
 export function seedAskingAlways(direction: 'left' | 'right', count: number): number {
   for (let seed = 1; seed < 10_000_000; seed++) {
-    const random = seededRandom(seed);
+    const random = createSeededRandom(seed);
     let all = true;
     for (let i = 0; i < count && all; i++) {
       const action = randomChallenge(random);
