@@ -8,7 +8,7 @@ import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { evaluateLfw, formatLfwSummary, writeLfwReport } from '../vision/eval/lfw-eval.js';
 import { LfwPairsParseError } from '../vision/eval/lfw-pairs.js';
 import { decodeImageFile, ImageDecodeError } from '../vision/frame/decode.js';
-import { ManifestError, loadManifest } from '../vision/models/manifest.js';
+import { ManifestError, loadManifest, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipeline.js';
 import type { QuantRole } from '../../models/quantize/lfw-int8.js';
@@ -95,13 +95,18 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return parsed;
 }
 
+/** The manifest of `--manifest` (default the repository's), with the models added to `--data` when one is named. */
+async function loadCliManifest(values: { manifest?: string; data?: string }): Promise<LoadedManifest> {
+  // Added models only where a data folder is named: measurements do not change with what this machine's app data holds.
+  const dataDir = values.data ?? process.env.LINTEL_DATA_DIR;
+  return loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath(), undefined, dataDir ? { addedModelsDir: addedModelsDir(resolveDataDir(dataDir)) } : {});
+}
+
 async function createPipeline(
   values: { manifest?: string; extractor?: string; data?: string; threads?: string; passes?: string; 'no-mirror'?: boolean },
   backend?: InferenceBackend,
 ): Promise<FacePipeline> {
-  // Added models only where a data folder is named: measurements do not change with what this machine's app data holds.
-  const dataDir = values.data ?? process.env.LINTEL_DATA_DIR;
-  const manifest = await loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath(), undefined, dataDir ? { addedModelsDir: addedModelsDir(resolveDataDir(dataDir)) } : {});
+  const manifest = await loadCliManifest(values);
   return FacePipeline.create({
     manifest,
     backend: backend ?? new OnnxBackend({ intraOpThreads: positiveInt(values.threads, 'threads', 1) }),
@@ -295,12 +300,12 @@ async function commandEval(args: string[]): Promise<void> {
 
 /** `eval lfw --quant int8`: FP32 and simulated-INT8 pipelines on the same images, reported side by side. */
 async function evalLfwInt8(
-  values: { images: string; pairs: string; out?: string; calib?: string; manifest?: string; extractor?: string; threads?: string; passes?: string; 'no-mirror'?: boolean },
+  values: { images: string; pairs: string; out?: string; calib?: string; manifest?: string; data?: string; extractor?: string; threads?: string; passes?: string; 'no-mirror'?: boolean },
   roles: readonly QuantRole[],
 ): Promise<void> {
   const { compareLfwInt8, createInt8Backend, formatLfwInt8Comparison } = await import('../../models/quantize/lfw-int8.js');
   const { CalibrationSetError } = await import('../../models/quantize/calibration-set.js');
-  const manifest = await loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath());
+  const manifest = await loadCliManifest(values);
   const fp32 = await createPipeline(values);
   let int8: FacePipeline | undefined;
   let progress: ProgressBar | undefined;
@@ -371,7 +376,7 @@ async function commandCalib(args: string[]): Promise<void> {
   }
   const photos = await listPhotos(values.images, excludeFolders);
   if (photos.length === 0) throw new CliError(`no photos (.jpg, .jpeg, .png, .webp) under ${values.images}${excludeFolders.size > 0 ? ' once the excluded people are left out' : ''}`);
-  const manifest = await loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath());
+  const manifest = await loadCliManifest(values);
   const pipeline = await createPipeline(values);
   const outDir = resolve(values.out ?? 'out/calib');
   const progress = createProgressBar('calibration faces', faceCount);

@@ -10,11 +10,12 @@
  *   --top n             isolated-error ranking lines to print (default 15)
  *   --algorithm a       calibration: normal (min/max, default) or mmse
  *   --manifest path     another manifest (default models/manifest.json)
+ *   --data dir          also use the models an administrator added to this terminal data folder
  *
  * The FP16 list it prints (output tensor names) goes into the manifest's quantization.int8.floatLayers; check
  * the result on LFW with `lintel eval lfw --quant int8`.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { readVerifiedModel } from '../../electron/vision/backend/model-file.js';
@@ -50,10 +51,16 @@ async function sensitivity(args: string[]): Promise<void> {
       top: { type: 'string' },
       algorithm: { type: 'string' },
       manifest: { type: 'string' },
+      data: { type: 'string' },
     },
   });
   if (!values.model) throw new Error('sensitivity needs --model <id>');
-  const manifest = await loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath());
+  const manifest = await loadManifest(
+    values.manifest ? resolve(values.manifest) : defaultManifestPath(),
+    undefined,
+    // A terminal keeps the models its administrator added in <data>/models (electron/terminal/models/added-models.ts).
+    values.data ? { addedModelsDir: join(resolve(values.data), 'models') } : {},
+  );
   const model = resolveModel(manifest, values.model);
   const float = readOnnxModel(await readVerifiedModel(model));
   const calibration = await loadCalibrationSet(resolve(values.calib ?? 'out/calib'), model.id, model.entry);
@@ -85,7 +92,7 @@ async function sensitivity(args: string[]): Promise<void> {
 
 const [command, ...rest] = process.argv.slice(2);
 try {
-  if (command !== 'sensitivity') throw new Error('usage: models/quantize/cli.ts sensitivity --model <id> [--calib dir] [--samples n] [--target x] [--max-float n]');
+  if (command !== 'sensitivity') throw new Error('usage: models/quantize/cli.ts sensitivity --model <id> [--calib dir] [--data dir] [--samples n] [--target x] [--max-float n]');
   await sensitivity(rest);
 } catch (error) {
   process.stderr.write(`quantize: ${(error as Error).message}\n`);
