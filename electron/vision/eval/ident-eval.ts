@@ -5,8 +5,7 @@
  * that many identities, modelled from per-comparison scores beyond), rank-1, the rates at the manifest's
  * identify threshold and FPIR per demographic group. The embedders are arguments: this module loads no model.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { createDotProducts, createWasmMemory, ROW_ALIGN_FLOATS, WASM_PAGE_BYTES } from '../matcher/dot-products.js';
@@ -35,6 +34,7 @@ import {
   type RankOneOutcomes,
 } from './open-set-metrics.js';
 import type { OpenSetProtocol } from './open-set-protocol.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 /** FPIR targets of NIST FRTE 1:N. */
 export const DEFAULT_FPIR_TARGETS: readonly number[] = [1e-1, 1e-2, 3e-3, 1e-3];
@@ -498,17 +498,6 @@ function thinDet(points: DetPoint[]): DetPoint[] {
 function modelledDet(mated: readonly MatedOutcome[], impostors: ImpostorScores, size: number): Array<{ fpir: number; fnir: number }> {
   const targets = Array.from({ length: 41 }, (_, i) => 10 ** (-4 + i / 10));
   return modelledOperatingPoints(mated, impostors, size, targets).map((p) => ({ fpir: p.targetFpir, fnir: p.fnir }));
-}
-
-async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temporary, content, 'utf8');
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 /**

@@ -3,14 +3,14 @@
  * every pair by cosine similarity, computes k-fold accuracy, ROC and TAR@FAR, and writes a JSON report and
  * an SVG ROC plot. The embedder is a function argument, so this module loads no model itself.
  */
-import { randomUUID } from 'node:crypto';
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cosineSimilarity } from '../matcher/similarity.js';
 import { analyseImpostors, type ImpostorAnalysis } from './impostor-analysis.js';
 import { readLfwPairs } from './lfw-pairs.js';
 import { renderRocSvg } from './roc-svg.js';
 import { computeVerificationMetrics, type VerificationMetrics } from './verification-metrics.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 import { median, percentile } from '../statistics.js';
 
 /** Options for {@link evaluateLfw}. */
@@ -187,18 +187,6 @@ export function renderLfwRocSvg(reports: readonly LfwReport[], title = 'LFW veri
     reports.map((r) => ({ label: r.label, points: r.metrics.roc, accuracyMean: r.metrics.accuracyMean, accuracySd: r.metrics.accuracySd })),
     { title },
   );
-}
-
-/** Writes `content` to `file` through a temporary file and a rename, so readers never see half a file. */
-async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temporary, content, 'utf8');
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 /**

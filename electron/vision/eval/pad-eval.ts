@@ -8,8 +8,7 @@
  * it rejects scores −1 (below every threshold). The primary's threshold is chosen on the threshold split too,
  * never on the split the figures are reported for.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { RgbImage } from '../frame/rgb-image.js';
@@ -35,6 +34,7 @@ import {
   type ScoredClip,
 } from './pad-metrics.js';
 import type { PadClip } from './pad-protocol.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 /** What is cached of one frame. */
 export interface FrameRecord {
@@ -63,17 +63,6 @@ export async function readPadCache(file: string, facesBy: string): Promise<PadFr
     // Absent or damaged: measured again.
   }
   return { facesBy, frames: {} };
-}
-
-async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temporary, content, 'utf8');
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 /** Writes a cache file atomically. */
