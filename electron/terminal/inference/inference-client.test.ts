@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { decodeImageFile } from '../../vision/frame/decode.js';
+import { loadManifest } from '../../vision/models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../../vision/models/paths.js';
 import type { CameraFrame } from '../camera/camera.js';
 import { InferenceClient, InferenceError } from './inference-client.js';
@@ -28,7 +29,10 @@ describe('InferenceClient', () => {
       assert.ok(result);
       assert.equal(result.frameSeq, 7);
       assert.equal(result.faces.length, 3);
-      for (const face of result.faces) assert.equal(face.template?.length, 128);
+      const { manifest } = await loadManifest(defaultManifestPath());
+      const decoding = manifest.models[manifest.defaults.extractor]?.decoding;
+      assert.equal(decoding?.kind, 'embedding');
+      for (const face of result.faces) assert.equal(face.template?.length, decoding.size, "the default extractor's template size");
       assert.ok(result.timingsMs.detectMs > 0 && result.timingsMs.extractMs > 0);
       // The pixels were copied for the worker, not detached from the camera's frame.
       assert.equal(image.data.length, image.widthPx * image.heightPx * 3);
