@@ -5,6 +5,8 @@
  * people holds on people it never saw.
  */
 
+import { countAtOrAbove } from './open-set-metrics.js';
+
 /** One operating point over all image pairs. */
 export interface ImpostorOperatingPoint {
   /** Target false-accept rate over different-person pairs. */
@@ -37,17 +39,6 @@ function thresholdForCount(descending: Float32Array, allowed: number): number {
   if (allowed >= descending.length) return Number.NEGATIVE_INFINITY;
   // Just above the first score that must be rejected; float32 spacing near 1 is ~6e-8.
   return (descending[allowed] as number) + 1e-7;
-}
-
-function countAtOrAbove(descending: Float32Array, threshold: number): number {
-  let low = 0;
-  let high = descending.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((descending[mid] as number) >= threshold) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 function sortDescending(values: number[] | Float32Array): Float32Array {
