@@ -12,7 +12,8 @@ import { createRgbImage } from '../frame/rgb-image.js';
 import { loadManifest, resolveModel, type ResolvedModel } from '../models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../models/paths.js';
 import { FacePipeline } from '../pipeline/face-pipeline.js';
-import { LivenessChecker, softmaxAt } from './liveness-checker.js';
+import { LivenessChecker } from './liveness-checker.js';
+import { softmaxAt } from './liveness-model.js';
 
 const SAMPLES = join(packageRoot(), '..', 'shared', 'data', 'antispoof');
 const MODELS_PRESENT = existsSync(join(packageRoot(), 'models/onnx/antispoof-128.onnx'));

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 
-import type { InferenceBackend, ModelSession } from '../backend/inference-backend.js';
+import type { InferenceBackend } from '../backend/inference-backend.js';
 import type { RgbImage } from '../frame/rgb-image.js';
 import type { BoxPx } from '../geometry/point.js';
 import { warpAffine } from '../geometry/warp.js';
-import { ManifestError, type LivenessDecoding, type ResolvedModel } from '../models/manifest.js';
-import { softmaxAt } from './liveness-checker.js';
+import type { ResolvedModel } from '../models/manifest.js';
+import { LivenessModel } from './liveness-model.js';
 
 /** Options of `MiniFasNet.create`. */
 export interface MiniFasNetOptions {
@@ -71,40 +71,32 @@ export function cutUpstreamCrop(image: RgbImage, bounds: CropBoundsPx, widthPx: 
  * box, 80×80, BGR 0..255 (all from the manifest), → 3 logits → softmax; the score is the "real" class.
  */
 export class MiniFasNet {
-  private constructor(
-    private readonly session: ModelSession,
-    private readonly decoding: LivenessDecoding,
-    private readonly widthPx: number,
-    private readonly heightPx: number,
-    readonly modelId: string,
-  ) {}
+  private constructor(private readonly model: LivenessModel) {}
 
   static async create(options: MiniFasNetOptions): Promise<MiniFasNet> {
-    const { id, entry } = options.model;
-    if (entry.role !== 'liveness' || entry.decoding.kind !== 'liveness') throw new ManifestError(`model ${id} is a ${entry.role}, not a liveness check`);
-    const session = await options.backend.load(options.model);
-    return new MiniFasNet(session, entry.decoding, entry.input.widthPx, entry.input.heightPx, id);
+    return new MiniFasNet(await LivenessModel.load(options.model, options.backend));
+  }
+
+  /** The manifest id of the model. */
+  get modelId(): string {
+    return this.model.modelId;
   }
 
   /** The crop scale around the face box (2.7 for V2, 4.0 for V1SE). */
   get cropScale(): number {
-    return this.decoding.cropScale;
+    return this.model.decoding.cropScale;
   }
 
   /** The real-face probability (0..1) of the face in `boxPx` (pixels of `image`), and how long it took. */
   async score(image: RgbImage, boxPx: BoxPx): Promise<{ score: number; durationMs: number }> {
     const startMs = performance.now();
-    const bounds = upstreamCropBounds(image.widthPx, image.heightPx, boxPx, this.decoding.cropScale);
-    const crop = cutUpstreamCrop(image, bounds, this.widthPx, this.heightPx);
-    const [output] = await this.session.run(crop);
-    const { realIndex, activation } = this.decoding;
-    if (output === undefined || realIndex >= output.data.length) throw new Error(`liveness model ${this.modelId} gave no value at index ${realIndex}`);
-    const score = activation === 'softmax' ? softmaxAt(output.data, realIndex) : (output.data[realIndex] as number);
-    return { score: Math.min(1, Math.max(0, score)), durationMs: performance.now() - startMs };
+    const bounds = upstreamCropBounds(image.widthPx, image.heightPx, boxPx, this.cropScale);
+    const score = await this.model.realProbability(cutUpstreamCrop(image, bounds, this.model.widthPx, this.model.heightPx));
+    return { score, durationMs: performance.now() - startMs };
   }
 
   async close(): Promise<void> {
-    await this.session.close();
+    await this.model.close();
   }
 }
 
