@@ -1,6 +1,5 @@
 // The CLI as a user runs it: a child process from the repository root, judged by exit code, stdout and stderr.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import sharp from 'sharp';
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { loadManifest, resolveModel } from '../vision/models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../vision/models/paths.js';
+import { runLintel, type CliRun } from './test/run-lintel.js';
 
 const ROOT = packageRoot();
 const SAMPLE1 = 'node_modules/@vladmandic/face-api/demo/sample1.jpg';
@@ -21,32 +21,6 @@ const FIXTURE = join(ROOT, 'electron', 'vision', 'pipeline', 'fixtures', 'demo-f
 // 0.776 at the time of writing): this file tests the CLI, face-pipeline.test.ts tests the separation.
 const LFW_SAME = ['Akhmed_Zakayev/Akhmed_Zakayev_0001.jpg', 'Akhmed_Zakayev/Akhmed_Zakayev_0003.jpg'] as const;
 const LFW_DIFFERENT = ['Alfonso_Soriano/Alfonso_Soriano_0001.jpg', 'Bill_Nelson/Bill_Nelson_0002.jpg'] as const;
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `lintel <args>` from the repository root, as `npm run lintel -- <args>` does. */
-function lintel(args: readonly string[]): Promise<CliRun> {
-  // NODE_TEST_CONTEXT would make a child node process think it is a test file of this run.
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/lintel.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** A user-facing failure: the expected exit code, one `lintel: …` message naming what went wrong, no stack trace. */
 function assertFailure(run: CliRun, code: number, ...parts: readonly (string | RegExp)[]): void {
@@ -106,7 +80,7 @@ describe('lintel CLI', () => {
   }
 
   it('--help prints the usage and exits 0', async () => {
-    const run = await lintel(['--help']);
+    const run = await runLintel(['--help']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Usage: lintel <command>/);
     assert.match(run.stdout, /detect <image>/);
@@ -116,7 +90,7 @@ describe('lintel CLI', () => {
   it('detect finds the reviewed faces of sample1.jpg and --out writes the annotated PNG', async (t) => {
     if (skipWithoutModels(t)) return;
     const outPath = join(dir, 'annotated.png');
-    const report = parseJson<DetectReport>(await lintel(['detect', SAMPLE1, '--out', outPath]));
+    const report = parseJson<DetectReport>(await runLintel(['detect', SAMPLE1, '--out', outPath]));
     const fixture = (JSON.parse(await readFile(FIXTURE, 'utf8')) as { photos: { file: string; faceCentresNorm: [number, number][] }[] }).photos.find(
       (photo) => photo.file === 'sample1.jpg',
     );
@@ -151,10 +125,10 @@ describe('lintel CLI', () => {
       return;
     }
     if (skipWithoutModels(t)) return;
-    const same = parseJson<CompareReport>(await lintel(['compare', ...LFW_SAME.map((file) => join(LFW_IMAGES, file))]));
+    const same = parseJson<CompareReport>(await runLintel(['compare', ...LFW_SAME.map((file) => join(LFW_IMAGES, file))]));
     assert.equal(same.samePerson, true, `similarity ${same.similarity}, threshold ${same.threshold}`);
     assert.ok(same.similarity >= same.threshold);
-    const different = parseJson<CompareReport>(await lintel(['compare', ...LFW_DIFFERENT.map((file) => join(LFW_IMAGES, file))]));
+    const different = parseJson<CompareReport>(await runLintel(['compare', ...LFW_DIFFERENT.map((file) => join(LFW_IMAGES, file))]));
     assert.equal(different.samePerson, false, `similarity ${different.similarity}, threshold ${different.threshold}`);
     assert.ok(different.similarity < different.threshold);
     assert.equal(same.extractor, different.extractor);
@@ -163,49 +137,49 @@ describe('lintel CLI', () => {
   describe('refuses bad input with a message naming the file', () => {
     it('a missing image', async () => {
       const path = join(dir, 'no-such-photo.jpg');
-      assertFailure(await lintel(['detect', path]), 1, `"${path}"`, 'no such file: check the path');
+      assertFailure(await runLintel(['detect', path]), 1, `"${path}"`, 'no such file: check the path');
     });
 
     it('a text file named .jpg', async () => {
       const path = join(dir, 'notes.jpg');
       await writeFile(path, 'meeting notes, not a photo\n');
-      assertFailure(await lintel(['detect', path]), 1, `"${path}"`, 'not a supported image (JPEG, PNG, WebP)');
+      assertFailure(await runLintel(['detect', path]), 1, `"${path}"`, 'not a supported image (JPEG, PNG, WebP)');
     });
 
     it('a truncated JPEG', async () => {
       const path = join(dir, 'truncated.jpg');
       await writeFile(path, (await readFile(join(ROOT, SAMPLE1))).subarray(0, 2000));
-      assertFailure(await lintel(['detect', path]), 1, `"${path}"`, 'corrupt or truncated');
+      assertFailure(await runLintel(['detect', path]), 1, `"${path}"`, 'corrupt or truncated');
     });
 
     it('an image without a face, in either place of compare', async (t) => {
       if (skipWithoutModels(t)) return;
       const path = join(dir, 'grey.png');
       await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(path);
-      assertFailure(await lintel(['compare', path, SAMPLE1]), 1, `no face found in ${path}`, 'use a photo where the face is visible');
-      assertFailure(await lintel(['compare', SAMPLE1, path]), 1, `no face found in ${path}`);
+      assertFailure(await runLintel(['compare', path, SAMPLE1]), 1, `no face found in ${path}`, 'use a photo where the face is visible');
+      assertFailure(await runLintel(['compare', SAMPLE1, path]), 1, `no face found in ${path}`);
     });
   });
 
   describe('refuses a bad command line with the usage, exit 2', () => {
     it('an unknown command', async () => {
-      const run = await lintel(['frobnicate', SAMPLE1]);
+      const run = await runLintel(['frobnicate', SAMPLE1]);
       assertFailure(run, 2, 'unknown command "frobnicate"', 'Usage: lintel <command>');
     });
 
     it('detect and compare with too few or too many images', async () => {
-      assertFailure(await lintel(['detect']), 2, 'detect takes one image', 'Usage: lintel');
-      assertFailure(await lintel(['detect', SAMPLE1, SAMPLE1]), 2, 'detect takes one image');
-      assertFailure(await lintel(['compare', SAMPLE1]), 2, 'compare takes two images', 'Usage: lintel');
+      assertFailure(await runLintel(['detect']), 2, 'detect takes one image', 'Usage: lintel');
+      assertFailure(await runLintel(['detect', SAMPLE1, SAMPLE1]), 2, 'detect takes one image');
+      assertFailure(await runLintel(['compare', SAMPLE1]), 2, 'compare takes two images', 'Usage: lintel');
     });
 
     it('an unknown option and a bad number', async () => {
-      assertFailure(await lintel(['detect', SAMPLE1, '--bogus']), 2, "Unknown option '--bogus'", 'Usage: lintel');
-      assertFailure(await lintel(['detect', SAMPLE1, '--threads', '0']), 2, '--threads must be a whole number ≥ 1, got "0"');
+      assertFailure(await runLintel(['detect', SAMPLE1, '--bogus']), 2, "Unknown option '--bogus'", 'Usage: lintel');
+      assertFailure(await runLintel(['detect', SAMPLE1, '--threads', '0']), 2, '--threads must be a whole number ≥ 1, got "0"');
     });
 
     it('no command at all', async () => {
-      const run = await lintel([]);
+      const run = await runLintel([]);
       assert.equal(run.code, 2);
       assert.equal(run.stdout, '');
       assert.match(run.stderr, /Usage: lintel <command>/);
@@ -217,7 +191,7 @@ describe('lintel CLI', () => {
       const manifestDir = join(dir, 'no-models');
       await mkdir(manifestDir);
       await copyFile(defaultManifestPath(), join(manifestDir, 'manifest.json'));
-      const run = await lintel(['detect', SAMPLE1, '--manifest', join(manifestDir, 'manifest.json')]);
+      const run = await runLintel(['detect', SAMPLE1, '--manifest', join(manifestDir, 'manifest.json')]);
       assertFailure(run, 1, join(manifestDir, 'onnx'), 'is missing', '`npm run models`');
     });
 
@@ -237,30 +211,30 @@ describe('lintel CLI', () => {
       const middle = Math.floor(bytes.length / 2);
       bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
       await writeFile(tampered, bytes);
-      const run = await lintel(['compare', SAMPLE1, SAMPLE1, '--manifest', join(manifestDir, 'manifest.json')]);
+      const run = await runLintel(['compare', SAMPLE1, SAMPLE1, '--manifest', join(manifestDir, 'manifest.json')]);
       assertFailure(run, 1, tampered, `model ${defaults.fitter}`, 'damaged or was replaced', 'npm run models -- --force');
     });
 
     it('a manifest that does not exist', async () => {
       const path = join(dir, 'nowhere', 'manifest.json');
-      assertFailure(await lintel(['detect', SAMPLE1, '--manifest', path]), 1, `cannot read the model manifest ${path}`);
+      assertFailure(await runLintel(['detect', SAMPLE1, '--manifest', path]), 1, `cannot read the model manifest ${path}`);
     });
 
     it('an extractor id the manifest does not have: lists the ids it has', async () => {
-      assertFailure(await lintel(['detect', SAMPLE1, '--extractor', 'no-such-model']), 1, 'no model "no-such-model"', 'it has: ');
+      assertFailure(await runLintel(['detect', SAMPLE1, '--extractor', 'no-such-model']), 1, 'no model "no-such-model"', 'it has: ');
     });
   });
 
   describe('reports problems as `lintel: …` messages, without a stack trace', () => {
     it('an --extractor that names a model of another role', async (t) => {
       if (skipWithoutModels(t)) return;
-      assertFailure(await lintel(['detect', SAMPLE1, '--extractor', 'blazeface-256']), 1, 'blazeface-256', 'not a face extractor');
+      assertFailure(await runLintel(['detect', SAMPLE1, '--extractor', 'blazeface-256']), 1, 'blazeface-256', 'not a face extractor');
     });
 
     it('--out into a folder that does not exist yet creates it', async (t) => {
       if (skipWithoutModels(t)) return;
       const outPath = join(dir, 'new-folder', 'annotated.png');
-      const run = await lintel(['detect', SAMPLE1, '--out', outPath]);
+      const run = await runLintel(['detect', SAMPLE1, '--out', outPath]);
       assert.equal(run.code, 0, run.stderr);
       assert.ok((await stat(outPath)).size > 0);
     });
@@ -268,25 +242,25 @@ describe('lintel CLI', () => {
     it('--out where a folder cannot be made', async (t) => {
       if (skipWithoutModels(t)) return;
       const outPath = join(SAMPLE1, 'annotated.png');
-      assertFailure(await lintel(['detect', SAMPLE1, '--out', outPath]), 1, `cannot write the annotated image ${outPath}`);
+      assertFailure(await runLintel(['detect', SAMPLE1, '--out', outPath]), 1, `cannot write the annotated image ${outPath}`);
     });
 
     it('eval lfw with a pairs file that does not exist', async (t) => {
       if (skipWithoutModels(t)) return;
       const pairsPath = join(dir, 'no-pairs.txt');
-      assertFailure(await lintel(['eval', 'lfw', '--images', dir, '--pairs', pairsPath, '--out', join(dir, 'eval')]), 1, pairsPath, 'no such file');
+      assertFailure(await runLintel(['eval', 'lfw', '--images', dir, '--pairs', pairsPath, '--out', join(dir, 'eval')]), 1, pairsPath, 'no such file');
     });
 
     it('eval lfw with an images folder that does not exist', async (t) => {
       if (skipWithoutModels(t)) return;
       const imagesDir = join(dir, 'no-images');
-      assertFailure(await lintel(['eval', 'lfw', '--images', imagesDir, '--pairs', join(dir, 'x.txt')]), 1, imagesDir, 'is not a folder');
+      assertFailure(await runLintel(['eval', 'lfw', '--images', imagesDir, '--pairs', join(dir, 'x.txt')]), 1, imagesDir, 'is not a folder');
     });
 
     it('eval ident with an images folder that does not exist, and with a bad --multi', async () => {
       const imagesDir = join(dir, 'no-people');
-      assertFailure(await lintel(['eval', 'ident', '--images', imagesDir]), 1, `cannot read ${imagesDir}`);
-      assertFailure(await lintel(['eval', 'ident', '--images', dir, '--multi', 'median']), 2, '--multi is max or mean', 'Usage: lintel');
+      assertFailure(await runLintel(['eval', 'ident', '--images', imagesDir]), 1, `cannot read ${imagesDir}`);
+      assertFailure(await runLintel(['eval', 'ident', '--images', dir, '--multi', 'median']), 2, '--multi is max or mean', 'Usage: lintel');
     });
   });
 });
