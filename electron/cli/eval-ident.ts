@@ -11,7 +11,8 @@ import { decodeImageFile } from '../vision/frame/decode.js';
 import { createRgbImage, type RgbImage } from '../vision/frame/rgb-image.js';
 import { loadManifest, parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
-import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipeline.js';
+import { centralFace } from '../vision/pipeline/central-face.js';
+import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
 import { addedModelsDir } from '../terminal/models/added-models.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
@@ -51,20 +52,6 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new EvalIdentUsageError(`--${name} must be a whole number ≥ 1, got "${value}"`);
   return parsed;
-}
-
-/** The face of a portrait: the one nearest the centre (LFW and FairFace images are centred on their subject). */
-function centralFace(faces: readonly AnalysedFace[]): AnalysedFace | undefined {
-  let best: AnalysedFace | undefined;
-  let bestDistance = Infinity;
-  for (const face of faces) {
-    const distance = Math.hypot(face.boxNorm.x + face.boxNorm.width / 2 - 0.5, face.boxNorm.y + face.boxNorm.height / 2 - 0.5);
-    if (distance < bestDistance) {
-      best = face;
-      bestDistance = distance;
-    }
-  }
-  return best;
 }
 
 /**

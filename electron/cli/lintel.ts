@@ -10,6 +10,7 @@ import { LfwPairsParseError } from '../vision/eval/lfw-pairs.js';
 import { decodeImageFile, ImageDecodeError } from '../vision/frame/decode.js';
 import { ManifestError, loadManifest, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
+import { centralFace } from '../vision/pipeline/central-face.js';
 import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipeline.js';
 import type { QuantRole } from '../../models/quantize/lfw-int8.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
@@ -204,20 +205,6 @@ async function commandCompare(args: string[]): Promise<void> {
   } finally {
     await pipeline.close();
   }
-}
-
-/** The face of an LFW image: the one nearest the centre (the images are centred on their subject). */
-function centralFace(faces: readonly AnalysedFace[]): AnalysedFace | undefined {
-  let best: AnalysedFace | undefined;
-  let bestDistance = Infinity;
-  for (const face of faces) {
-    const distance = Math.hypot(face.boxNorm.x + face.boxNorm.width / 2 - 0.5, face.boxNorm.y + face.boxNorm.height / 2 - 0.5);
-    if (distance < bestDistance) {
-      best = face;
-      bestDistance = distance;
-    }
-  }
-  return best;
 }
 
 async function commandEval(args: string[]): Promise<void> {
