@@ -201,19 +201,15 @@ export interface PadOperatingPoint extends PadRates {
   readonly chosenOn: string;
 }
 
-/** The result of one combination and frame rule on the report split. */
-export interface PadCombinationResult {
+/**
+ * The result of one combination and frame rule on the report split. Its rates (PadRates) are those at the
+ * threshold chosen on the threshold split (or given): the figures to quote.
+ */
+export interface PadCombinationResult extends PadRates {
   readonly label: string;
   readonly checks: CheckCombination;
   readonly frameRule: FrameRule;
   readonly vetoThresholds: readonly VetoThreshold[];
-  /** At the threshold chosen on the threshold split (or given): the figures to quote. */
-  readonly threshold: number;
-  readonly bpcer: number;
-  readonly apcerBySpecies: Record<string, number>;
-  readonly apcerWorst: number;
-  readonly apcerWorstSpecies: string;
-  readonly apcerPooled: number;
   readonly thresholdChosenOn: string;
   /** At thresholds chosen on the report split itself: in-sample, optimistic, labelled as such. */
   readonly inSample: { readonly apcer5: PadOperatingPoint; readonly eer: PadOperatingPoint };
