@@ -60,7 +60,7 @@ describe('lintel flags for INT8 (usage errors exit 2 with one message)', () => {
   }
 
   it('eval lfw --quant int8 without a calibration set says how to write one (exit 1)', async () => {
-    const run = await lintel(['eval', 'lfw', '--images', 'models', '--pairs', 'pairs.txt', '--quant', 'int8', '--quant-models', 'extractor', '--calib', 'out/no-such-calib']);
+    const run = await lintel(['eval', 'lfw', '--images', 'models', '--pairs', 'pairs.txt', '--extractor', 'faceapi-resnet-128', '--quant', 'int8', '--quant-models', 'extractor', '--calib', 'out/no-such-calib']);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /^lintel: no calibration set for faceapi-resnet-128: .*dataset\.txt is missing; write one with `lintel calib export --images <photos>`/);
   });
