@@ -179,7 +179,12 @@ try {
   const compiled = self.endsWith('.js') ? self : fileURLToPath(new URL('../../../dist/electron/terminal/bench/terminal.bench.js', import.meta.url));
   const entry = existsSync(compiled) ? [compiled] : ['--import', 'tsx', self];
   const child = spawnSync(process.execPath, [...entry, '--memory-only', join(dir, 'data'), '--clip', throughputClip], { encoding: 'utf8' });
-  const measured = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { rss: number; size: number; processed: number; median: number; p95: number };
+  const lastLine = child.stdout.trim().split('\n').at(-1) ?? '';
+  if (child.status !== 0 || !lastLine.startsWith('{')) {
+    // The compiled tree lags the sources until the next build, and an older store refuses a newer database.
+    throw new Error(`the memory measurement (${entry.join(' ')}) failed, exit ${child.status}${entry.length === 1 ? ' — is dist/ older than the sources? run npm run build' : ''}:\n${child.stderr.trim()}`);
+  }
+  const measured = JSON.parse(lastLine) as { rss: number; size: number; processed: number; median: number; p95: number };
   print(
     `gallery of ${measured.size} templates, service running on a 30 fps source (${measured.processed} frames in 5 s): process RSS ${mb(measured.rss)} (target < 400 MB; ${entry.length === 1 ? 'compiled' : 'through tsx'}); 1:N lookup median ${measured.median.toFixed(2)} ms, p95 ${measured.p95.toFixed(2)} ms (target < 5 ms)`,
   );
