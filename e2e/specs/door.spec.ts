@@ -73,12 +73,14 @@ test('enroll at the camera, granted by name, unknown denied, disabled denied, de
   // The events screen lists the decisions, newest first, the deleted person's name erased.
   await page.getByRole('button', { name: 'Events', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Events' })).toBeVisible();
+  // A face that stays at the door is decided once per track; a slow machine that loses the track decides it
+  // again, so each reason is asserted present, not counted.
   const events = page.getByRole('main');
-  await expect(events.getByText('Face not recognised')).toBeVisible();
-  await expect(events.getByText('Access disabled')).toBeVisible();
-  await expect(events.getByText('Access granted')).toBeVisible();
-  // Their decisions stay in the log; their name does not.
-  await expect(events.getByText('erased')).toHaveCount(2);
+  await expect(events.getByText('Face not recognised').first()).toBeVisible();
+  await expect(events.getByText('Access disabled').first()).toBeVisible();
+  await expect(events.getByText('Access granted').first()).toBeVisible();
+  // Their decisions (granted, then disabled) stay in the log; their name does not.
+  await expect(events.getByText('erased').nth(1)).toBeVisible();
   await expect(events.getByText('Tony Blair')).toHaveCount(0);
   await screenshotBoth(page, testInfo, 'events');
   await page.getByRole('button', { name: 'Log out', exact: true }).click();
