@@ -1,9 +1,13 @@
 // Runs every `*.test.ts` under the source folders with Node's test runner (Node 20 has no glob for --test).
+// `--root <dir>` (repeatable) searches those folders instead: the security suite in e2e/security runs after the
+// build, against real `lintel serve` processes, so it is not part of the unit run.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const roots = ['electron', 'models', 'native-bridge', 'scripts', 'renderer'];
+const args = process.argv.slice(2);
+const rootArgs = args.flatMap((arg, index) => (args[index - 1] === '--root' ? [arg] : []));
+const roots = rootArgs.length > 0 ? rootArgs : ['electron', 'models', 'native-bridge', 'scripts', 'renderer'];
 // models/onnx holds converted models, not sources; a folder named onnx elsewhere (models/convert/onnx) is code.
 const skip = new Set(['node_modules', 'dist', 'models/onnx']);
 
@@ -16,7 +20,7 @@ function findTests(dir: string): string[] {
   });
 }
 
-const filter = process.argv.slice(2);
+const filter = args.filter((arg, index) => arg !== '--root' && args[index - 1] !== '--root');
 const files = roots
   .flatMap((root) => {
     try {

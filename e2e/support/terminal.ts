@@ -86,6 +86,11 @@ export class TerminalUnderTest {
     private readonly closeLaunched?: () => Promise<void>,
   ) {}
 
+  /** The terminal's process id (its memory is read from /proc by the security suite). */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   /** Whether the page under test must open the pairing address (a browser) or is the kiosk window already. */
   get opensInBrowser(): boolean {
     return this.closeLaunched === undefined;
