@@ -12,6 +12,19 @@ import { WebhookOutput } from './webhook-output.js';
 /** What the terminal decided at the door (the store's `Decision`). */
 export type DoorDecision = 'granted' | 'denied';
 
+/**
+ * The card credential a panel output sends for a granted person: the number an access-control panel knows the
+ * person by. `format` names the bit format the numbers were validated against — `wiegand26`, `wiegand34`, or
+ * the name of a custom format from the `credentials.customFormats` setting — and so how many bits each has.
+ */
+export interface DoorCredential {
+  /** Facility (site) code, where the format has one; W26: 0–255, W34: 0–65535. */
+  readonly facilityCode?: number;
+  /** Card number; W26: 0–65535, W34: 0–65535. */
+  readonly cardNumber: number;
+  readonly format: string;
+}
+
 /** The access decision an output acts on; structurally the store's logged event plus the person's name. */
 export interface DoorEvent {
   /** The event's id in the access log; a webhook receiver's idempotency key. */
@@ -27,6 +40,8 @@ export interface DoorEvent {
   readonly personName?: string | null;
   /** Cosine similarity of the best match, -1..1. */
   readonly similarity?: number | null;
+  /** The granted person's credential, for panel outputs (Wiegand, OSDP); absent when denied or the person has none. */
+  readonly credential?: DoorCredential;
 }
 
 /** Which implementation an output is. */
