@@ -14,21 +14,14 @@ import { MAX_MODEL_FILE_BYTES } from '../../shared/contract/schemas.js';
 import { defaultManifestPath, packageRoot } from '../../vision/models/paths.js';
 import { DEMO_DIR, lfwPhoto, missingForRealPhotos } from '../enrollment/test/helpers.js';
 import { MINIFASNET_V2, missingModelFile } from '../models/test/fixtures.js';
-import { TerminalApp } from './terminal-app.js';
+import type { TerminalApp } from './terminal-app.js';
+import { openTestApp } from './test/open-test-app.js';
 
-const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** An app on a temporary data folder, with an admin session; `call` runs one contract call. */
 async function openApp(dir: string, manifestPath?: string): Promise<{ app: TerminalApp; call: <T>(channel: string, request: unknown, session?: Session) => Promise<Result<T>> }> {
-  const app = await TerminalApp.open({
-    dataDir: join(dir, 'data'),
-    defaultCameraUri: `file:${DEMO_DIR}?fps=2`,
-    logger: quietLogger,
-    version: '0.0.0-test',
-    validateResponses: true,
-    ...(manifestPath ? { manifestPath } : {}),
-  });
+  const app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${DEMO_DIR}?fps=2`, ...(manifestPath ? { manifestPath } : {}) });
   const { token, session } = app.sessions.issue('admin', 'ann', 60 * 60_000);
   const call = async <T,>(channel: string, request: unknown, as: Session = session): Promise<Result<T>> =>
     (await app.handle(channel, request, { senderOk: true, session: as, sessionToken: token })) as Result<T>;

@@ -14,9 +14,9 @@ import type { StreamMessage, StreamMessageOf } from '../../shared/contract/strea
 import { matchScore, thresholdFor, type IdentificationCurve } from '../../vision/matcher/identification-curve.js';
 import { packageRoot } from '../../vision/models/paths.js';
 import { lfwPhoto, missingForRealPhotos } from '../enrollment/test/helpers.js';
-import { TerminalApp } from './terminal-app.js';
+import type { TerminalApp } from './terminal-app.js';
+import { openTestApp } from './test/open-test-app.js';
 
-const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const admin: Session = { level: 'admin', subject: 'test', expiresAtMs: Number.MAX_SAFE_INTEGER };
 
 /** What system:get says of identification. */
@@ -84,16 +84,12 @@ describe('the 1:N threshold in the running terminal', { timeout: 300_000 }, () =
     mkdirSync(join(dir, 'models'));
     writeFileSync(join(dir, 'models', 'manifest.json'), JSON.stringify(manifest));
     symlinkSync(join(packageRoot(), 'models', 'onnx'), join(dir, 'models', 'onnx'));
-    app = await TerminalApp.open({
+    app = await openTestApp({
       dataDir: join(dir, 'data'),
       manifestPath: join(dir, 'models', 'manifest.json'),
       defaultCameraUri: `file:${cameraOf('Colin_Powell', 2)}?fps=5`,
-      logger: quietLogger,
-      version: '0.0.0-test',
-      validateResponses: true,
+      liveness: { mode: 'off' },
     });
-    const policy = app.store.settings.get('access.policy');
-    await app.updateSettings({ 'access.policy': { ...policy, liveness: { ...policy.liveness, mode: 'off' } } });
     app.subscribe((message) => messages.push(message));
   });
 

@@ -19,9 +19,8 @@ import type { StreamMessage, StreamMessageOf } from '../../shared/contract/strea
 import { enrollmentPhotos, missingHeadTurnClip, seedAskingAlways, writeFaceSwapClip, writeHeadTurnClip, writePlanarAttackClip } from '../access/test/challenge-clips.js';
 import { lfwPhoto, LFW_IMAGES, missingForRealPhotos } from '../enrollment/test/helpers.js';
 import type { Settings } from '../store/settings-repository.js';
-import { TerminalApp } from './terminal-app.js';
-
-const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import type { TerminalApp } from './terminal-app.js';
+import { openTestApp, setLiveness } from './test/open-test-app.js';
 
 describe('TerminalApp: the active liveness challenge on a real head turn', () => {
   let missing = '';
@@ -63,11 +62,6 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
   const promptsIn = (messages: StreamMessage[]): NonNullable<StreamMessageOf<'challenge'>['prompt']>[] =>
     messages.flatMap((message) => (message.kind === 'challenge' && message.prompt ? [message.prompt] : []));
 
-  async function liveness(values: Partial<Settings['access.policy']['liveness']>): Promise<void> {
-    const policy = (app as TerminalApp).store.settings.get('access.policy');
-    await value('settings:update', { values: { 'access.policy': { ...policy, liveness: { ...policy.liveness, ...values } } } });
-  }
-
   before(async () => {
     missing = (await missingForRealPhotos({ needLfw: false })) || missingHeadTurnClip();
     if (missing) return;
@@ -75,14 +69,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
     const wall = join(dir, 'wall');
     mkdirSync(wall);
     await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 96, g: 104, b: 112 } } }).jpeg().toFile(join(wall, 'wall.jpg'));
-    app = await TerminalApp.open({
-      dataDir: join(dir, 'data'),
-      defaultCameraUri: `file:${wall}?fps=5`,
-      logger: quietLogger,
-      version: '0.0.0-test',
-      validateResponses: true,
-      challengeSeed: seedAskingAlways('right', 16),
-    });
+    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${wall}?fps=5`, challengeSeed: seedAskingAlways('right', 16) });
     const device = app.sessions.issue('token', 'kiosk', 60_000);
     const setup = (await app.handle('admin:setup', { username: 'ann', kind: 'pin', secret: '2468' }, { senderOk: true, session: device.session, sessionToken: device.token })) as Result<{ token: string }>;
     assert.ok(setup.ok);
@@ -131,7 +118,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
 
   test('a print of her turned as a plane is denied liveness-failed with the cue, asked again on the same face, logged', async (t) => {
     if (!ready(t)) return;
-    await liveness({ maxAttempts: 2, retryPauseMs: 500 });
+    await setLiveness(app as TerminalApp, { maxAttempts: 2, retryPauseMs: 500 });
     const camera = await writePlanarAttackClip(join(dir, 'print-right'), 'right');
     const seen = collect(finalDecision, 90_000);
     await value('settings:update', { values: { 'camera.uri': `file:${camera}?fps=10` } });

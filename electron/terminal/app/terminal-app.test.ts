@@ -11,9 +11,8 @@ import type { Session } from '../../shared/contract/handler.js';
 import type { Result } from '../../shared/contract/result.js';
 import type { StreamMessage, StreamMessageOf } from '../../shared/contract/streams.js';
 import { lfwPhoto, missingForRealPhotos } from '../enrollment/test/helpers.js';
-import { TerminalApp } from './terminal-app.js';
-
-const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import type { TerminalApp } from './terminal-app.js';
+import { openTestApp } from './test/open-test-app.js';
 
 describe('TerminalApp on real photos', () => {
   let missing = '';
@@ -63,10 +62,8 @@ describe('TerminalApp on real photos', () => {
     missing = await missingForRealPhotos();
     if (missing) return;
     dir = mkdtempSync(join(tmpdir(), 'lintel-app-'));
-    app = await TerminalApp.open({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${cameraOf('Colin_Powell')}?fps=5`, logger: quietLogger, version: '0.0.0-test', validateResponses: true });
     // LFW photos cannot turn their heads: recognition alone here; the challenge has liveness-challenge.test.ts.
-    const policy = app.store.settings.get('access.policy');
-    await app.updateSettings({ 'access.policy': { ...policy, liveness: { ...policy.liveness, mode: 'off' } } });
+    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${cameraOf('Colin_Powell')}?fps=5`, liveness: { mode: 'off' } });
     app.subscribe((message) => messages.push(message));
   });
 

@@ -2,10 +2,32 @@ import { assertRgbImage, createRgbImage, type RgbImage } from '../frame/rgb-imag
 import { invertAffine, type Affine2D } from './affine.js';
 import { invertHomography, type Homography } from './homography.js';
 
-/** Options for warpAffine. */
+/** Options for warpAffine and warpPerspective. */
 export interface WarpOptions {
-  /** What samples outside src read: 'constant' (black, default) or 'replicate' (the nearest edge pixel). */
+  /** What samples outside src read: 'constant' (`fillRgb`, default) or 'replicate' (the nearest edge pixel). */
   readonly border?: 'constant' | 'replicate';
+  /** The colour outside src with the constant border, integers 0–255; default black [0, 0, 0]. */
+  readonly fillRgb?: readonly [number, number, number];
+}
+
+const BLACK: readonly [number, number, number] = [0, 0, 0];
+
+/** The constant border's colour, checked. */
+function borderFill(options: WarpOptions): readonly [number, number, number] {
+  const fill = options.fillRgb ?? BLACK;
+  if (fill.length !== 3 || !fill.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) {
+    throw new RangeError(`fillRgb must be three integers 0–255, got [${fill.join(', ')}]`);
+  }
+  return fill;
+}
+
+/** A new image of the fill colour (black is the allocation's own). */
+function filledImage(widthPx: number, heightPx: number, fill: readonly [number, number, number]): RgbImage {
+  const out = createRgbImage(widthPx, heightPx);
+  if (fill[0] !== 0 || fill[1] !== 0 || fill[2] !== 0) {
+    for (let i = 0; i < out.data.length; i += 3) out.data.set(fill, i);
+  }
+  return out;
 }
 
 /**
@@ -19,8 +41,9 @@ export function warpAffine(
 ): RgbImage {
   assertRgbImage(src);
   const replicate = options.border === 'replicate';
+  const fill = borderFill(options);
   const [a, b, c, d, e, f] = invertAffine(srcToDst);
-  const out = createRgbImage(widthPx, heightPx);
+  const out = filledImage(widthPx, heightPx, fill);
   const o = out.data;
   const s = src.data;
   const srcW = src.widthPx, srcH = src.heightPx, stride = srcW * 3;
@@ -49,22 +72,23 @@ export function warpAffine(
       }
     }
   }
-  if (edgePixels > 0) fillEdges(src, [a, b, c, d, e, f], out, replicate);
+  if (edgePixels > 0) fillEdges(src, [a, b, c, d, e, f], out, replicate, fill);
   return out;
 }
 
 /**
  * Renders a widthPx × heightPx image whose pixel at p shows src at invert(srcToDst)(p) through a projective
  * map (a plane seen from another viewpoint), bilinearly sampled with warpAffine's pixel-centre convention.
- * Pixels whose source lies behind the camera (w ≤ 0) stay black.
+ * Pixels whose source lies behind the camera (w ≤ 0) take the fill colour.
  */
 export function warpPerspective(
   src: RgbImage, srcToDst: Homography, widthPx: number, heightPx: number, options: WarpOptions = {},
 ): RgbImage {
   assertRgbImage(src);
   const replicate = options.border === 'replicate';
+  const fill = borderFill(options);
   const h = invertHomography(srcToDst);
-  const out = createRgbImage(widthPx, heightPx);
+  const out = filledImage(widthPx, heightPx, fill);
   const srcW = src.widthPx, srcH = src.heightPx;
   for (let y = 0, i = 0; y < heightPx; y++) {
     const cy = y + 0.5;
@@ -77,14 +101,14 @@ export function warpPerspective(
       const sy = (h[3] * cx + h[4] * cy + h[5]) / w - 0.5;
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       if (!replicate && (x0 < -1 || y0 < -1 || x0 >= srcW || y0 >= srcH)) continue;
-      sampleEdge(src.data, srcW, srcH, x0, y0, sx - x0, sy - y0, replicate, out.data, i);
+      sampleEdge(src.data, srcW, srcH, x0, y0, sx - x0, sy - y0, replicate, fill, out.data, i);
     }
   }
   return out;
 }
 
 /** Second pass over the pixels whose samples touch or cross the src border. */
-function fillEdges(src: RgbImage, dstToSrc: Affine2D, out: RgbImage, replicate: boolean): void {
+function fillEdges(src: RgbImage, dstToSrc: Affine2D, out: RgbImage, replicate: boolean, fill: readonly [number, number, number]): void {
   const [a, b, c, d, e, f] = dstToSrc;
   const { widthPx: srcW, heightPx: srcH, data: s } = src;
   const o = out.data;
@@ -96,37 +120,40 @@ function fillEdges(src: RgbImage, dstToSrc: Affine2D, out: RgbImage, replicate: 
       const sy = rowY + d * x;
       if (sx >= 0 && sy >= 0 && sx < srcW - 1 && sy < srcH - 1) continue;
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      // With a constant border a sample wholly outside stays black, as allocated.
+      // With a constant border a sample wholly outside keeps the fill colour it was allocated with.
       if (replicate || (x0 >= -1 && y0 >= -1 && x0 < srcW && y0 < srcH)) {
-        sampleEdge(s, srcW, srcH, x0, y0, sx - x0, sy - y0, replicate, o, i);
+        sampleEdge(s, srcW, srcH, x0, y0, sx - x0, sy - y0, replicate, fill, o, i);
       }
     }
   }
 }
 
-/** Bilinear sample where some neighbours fall outside src: clamped (replicate) or black (constant). */
+/** Bilinear sample where some neighbours fall outside src: clamped (replicate) or the fill colour (constant). */
 function sampleEdge(
   s: Uint8Array, srcW: number, srcH: number, x0: number, y0: number, fx: number, fy: number,
-  replicate: boolean, o: Uint8Array, i: number,
+  replicate: boolean, fill: readonly [number, number, number], o: Uint8Array, i: number,
 ): void {
   let x1 = x0 + 1, y1 = y0 + 1;
   let wx0 = 1 - fx, wx1 = fx, wy0 = 1 - fy, wy1 = fy;
+  let dropped = false;
   if (replicate) {
     x0 = Math.min(Math.max(x0, 0), srcW - 1);
     x1 = Math.min(Math.max(x1, 0), srcW - 1);
     y0 = Math.min(Math.max(y0, 0), srcH - 1);
     y1 = Math.min(Math.max(y1, 0), srcH - 1);
   } else {
-    // A neighbour outside contributes black: drop its weight and point it at a valid index.
-    if (x0 < 0) { wx0 = 0; x0 = 0; }
-    if (x1 >= srcW) { wx1 = 0; x1 = srcW - 1; }
-    if (y0 < 0) { wy0 = 0; y0 = 0; }
-    if (y1 >= srcH) { wy1 = 0; y1 = srcH - 1; }
+    // A neighbour outside contributes the fill colour: drop its weight from src and point it at a valid index.
+    if (x0 < 0) { wx0 = 0; x0 = 0; dropped = true; }
+    if (x1 >= srcW) { wx1 = 0; x1 = srcW - 1; dropped = true; }
+    if (y0 < 0) { wy0 = 0; y0 = 0; dropped = true; }
+    if (y1 >= srcH) { wy1 = 0; y1 = srcH - 1; dropped = true; }
   }
   const p00 = (y0 * srcW + x0) * 3, p01 = (y0 * srcW + x1) * 3;
   const p10 = (y1 * srcW + x0) * 3, p11 = (y1 * srcW + x1) * 3;
   const w00 = wx0 * wy0, w01 = wx1 * wy0, w10 = wx0 * wy1, w11 = wx1 * wy1;
+  // Exactly 0 when every neighbour is inside, so rounding matches a plain bilinear sample.
+  const outside = dropped ? 1 - w00 - w01 - w10 - w11 : 0;
   for (let ch = 0; ch < 3; ch++) {
-    o[i + ch] = s[p00 + ch]! * w00 + s[p01 + ch]! * w01 + s[p10 + ch]! * w10 + s[p11 + ch]! * w11 + 0.5;
+    o[i + ch] = s[p00 + ch]! * w00 + s[p01 + ch]! * w01 + s[p10 + ch]! * w10 + s[p11 + ch]! * w11 + fill[ch]! * outside + 0.5;
   }
 }

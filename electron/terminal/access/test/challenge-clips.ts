@@ -12,7 +12,10 @@ import { join } from 'node:path';
 
 import sharp from 'sharp';
 
+import type { RgbImage } from '../../../vision/frame/rgb-image.js';
+import { warpPerspective } from '../../../vision/geometry/warp.js';
 import { randomChallenge } from '../../../vision/liveness/active/challenge.js';
+import { planeHomography } from '../../../vision/liveness/bench/sequences.js';
 import { createSeededRandom } from '../../../vision/matcher/seeded-random.js';
 import { packageRoot } from '../../../vision/models/paths.js';
 
@@ -40,8 +43,11 @@ export const FRAMES = {
   turnRight: [19, 20, 21, 22, 0, 1, 2],
 } as const;
 
+/** The wall behind a print held up at the door. */
+const WALL_RGB: readonly [number, number, number] = [200, 200, 205];
+
 /** One GIF frame, cropped and enlarged, as raw RGB. */
-async function gifFrame(page: number): Promise<{ data: Buffer; widthPx: number; heightPx: number }> {
+async function gifFrame(page: number): Promise<RgbImage & { data: Buffer }> {
   const { data, info } = await sharp(HEAD_TURN_GIF, { page })
     .removeAlpha()
     .extract(CROP)
@@ -95,74 +101,12 @@ export async function writeHeadTurnClip(dir: string, direction: 'left' | 'right'
 }
 
 /**
- * The perspective warp of a flat picture turned by `yawDeg` about its vertical centre line, filmed by a pinhole
- * camera (focal length = image width) at the distance where it fills the frame as the original did; positive
- * yaw takes the image's right side away from the camera, as her left turn does to her face.
- */
-function warpPlane(source: { data: Buffer; widthPx: number; heightPx: number }, yawDeg: number, shiftPx: { x: number; y: number }, rollDeg: number): Buffer {
-  const { data, widthPx, heightPx } = source;
-  const out = Buffer.alloc(data.length);
-  const focal = widthPx;
-  const distance = focal;
-  const cx = widthPx / 2;
-  const cy = heightPx / 2;
-  const cos = Math.cos((yawDeg * Math.PI) / 180);
-  const sin = Math.sin((yawDeg * Math.PI) / 180);
-  const rollCos = Math.cos((rollDeg * Math.PI) / 180);
-  const rollSin = Math.sin((rollDeg * Math.PI) / 180);
-  for (let v = 0; v < heightPx; v++) {
-    for (let u = 0; u < widthPx; u++) {
-      // Undo the hand's shift and roll, then the plane's turn: image point → point on the picture.
-      const du = u - cx - shiftPx.x;
-      const dv = v - cy - shiftPx.y;
-      const ru = rollCos * du + rollSin * dv;
-      const rv = -rollSin * du + rollCos * dv;
-      const x = (ru * distance) / (focal * cos - ru * sin);
-      const y = (rv * (x * sin + distance)) / focal;
-      const sx = (x * focal) / distance + cx;
-      const sy = (y * focal) / distance + cy;
-      const o = (v * widthPx + u) * 3;
-      if (sx < 0 || sy < 0 || sx >= widthPx - 1 || sy >= heightPx - 1) {
-        // Beyond the print: the wall behind it.
-        out[o] = 200;
-        out[o + 1] = 200;
-        out[o + 2] = 205;
-        continue;
-      }
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const i00 = (y0 * widthPx + x0) * 3;
-      const i10 = i00 + 3;
-      const i01 = i00 + widthPx * 3;
-      const i11 = i01 + 3;
-      for (let c = 0; c < 3; c++) {
-        const top = (data[i00 + c] as number) * (1 - fx) + (data[i10 + c] as number) * fx;
-        const bottom = (data[i01 + c] as number) * (1 - fx) + (data[i11 + c] as number) * fx;
-        out[o + c] = Math.round(top * (1 - fy) + bottom * fy);
-      }
-    }
-  }
-  return out;
-}
-
-/** A small repeatable random source for the hand's jitter. */
-function jitterSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-}
-
-/**
  * A photo attack: her frontal frame as a print held up, then turned as a plane toward `direction` by up to
  * `maxYawDeg` (default 30°) with hand-like jitter (a few px of shift, half a degree of roll per frame).
  */
 export async function writePlanarAttackClip(dir: string, direction: 'left' | 'right', timing: ClipTiming & { readonly maxYawDeg?: number } = {}): Promise<string> {
   const still = await gifFrame(FRAMES.frontal[0]);
-  const random = jitterSource(direction === 'left' ? 11 : 17);
+  const random = createSeededRandom(direction === 'left' ? 11 : 17);
   const sign = direction === 'left' ? 1 : -1;
   const maxYawDeg = timing.maxYawDeg ?? 30;
   const turnFrames = (FRAMES.turnLeft.length - 1) * (timing.turnRepeat ?? 2);
@@ -173,9 +117,18 @@ export async function writePlanarAttackClip(dir: string, direction: 'left' | 'ri
   ];
   const frames = await Promise.all(
     yaws.map((yawDeg) => {
-      const shift = { x: (random() - 0.5) * 6, y: (random() - 0.5) * 6 };
-      const raw = warpPlane(still, sign * yawDeg, shift, (random() - 0.5) * 1);
-      return sharp(raw, { raw: { width: still.widthPx, height: still.heightPx, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+      // The print fills the frame as the photo did (focal length = width, at one focal length), turned about its
+      // vertical centre line; positive yaw takes its right side away, as her left turn does to her face.
+      const plane = planeHomography(still, still, {
+        yawDeg: sign * yawDeg,
+        pitchDeg: 0,
+        shiftPx: { x: (random() - 0.5) * 6, y: (random() - 0.5) * 6 },
+        rollDeg: (random() - 0.5) * 1,
+        scale: 1,
+        fill: 1,
+      });
+      const frame = warpPerspective(still, plane, still.widthPx, still.heightPx, { fillRgb: WALL_RGB });
+      return sharp(frame.data, { raw: { width: frame.widthPx, height: frame.heightPx, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
     }),
   );
   return writeFrames(dir, frames);

@@ -1,0 +1,35 @@
+// Opening the composition root for a test: one place for the options every test passes and for the liveness
+// settings photos need (LFW people cannot turn their heads, so tests of recognition alone switch the challenge off).
+import type { Settings } from '../../store/settings-repository.js';
+import { TerminalApp, type AppLogger, type TerminalAppOptions } from '../terminal-app.js';
+
+/** A logger that keeps nothing. */
+export const quietLogger: AppLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The door's liveness settings (the access policy's `liveness`). */
+export type LivenessSettings = Settings['access.policy']['liveness'];
+
+/** Options of openTestApp: TerminalApp's, with a quiet logger, version 0.0.0-test and checked responses by default. */
+export type TestAppOptions = Omit<TerminalAppOptions, 'logger' | 'version'> & Partial<Pick<TerminalAppOptions, 'logger' | 'version'>> & {
+  /** Liveness settings applied once open, e.g. `{ mode: 'off' }` for photos; default: the new terminal's own. */
+  readonly liveness?: Partial<LivenessSettings>;
+};
+
+/** Opens a TerminalApp for a test. */
+export async function openTestApp(options: TestAppOptions): Promise<TerminalApp> {
+  const { liveness, ...appOptions } = options;
+  const app = await TerminalApp.open({ logger: quietLogger, version: '0.0.0-test', validateResponses: true, ...appOptions });
+  try {
+    if (liveness) await setLiveness(app, liveness);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return app;
+}
+
+/** Changes the door's liveness settings, keeping the rest of the access policy. */
+export async function setLiveness(app: TerminalApp, values: Partial<LivenessSettings>): Promise<void> {
+  const policy = app.store.settings.get('access.policy');
+  await app.updateSettings({ 'access.policy': { ...policy, liveness: { ...policy.liveness, ...values } } });
+}
