@@ -40,6 +40,31 @@ describe('contract', () => {
     assert.equal(contract['enroll:photos'].request.safeParse({ person: { name: 'Ann' }, photos: [] }).success, false);
   });
 
+  test('a control character in any free-text field fails, naming the field', () => {
+    const nul = 'Ann\u0000Lee';
+    const cases: [Channel, unknown, string][] = [
+      ['persons:create', { name: nul }, 'name'],
+      ['persons:create', { name: 'Ann', externalId: 'E\u001b[31m' }, 'externalId'],
+      ['persons:create', { name: 'Ann', groups: ['staff\n'] }, 'groups.0'],
+      ['persons:update', { id: '00000000-0000-4000-8000-000000000000', patch: { name: nul } }, 'patch.name'],
+      ['persons:list', { search: nul }, 'search'],
+      ['enroll:photos', { person: { name: nul }, photos: [{ name: 'a.jpg', dataBase64: '/9j/4AAQ' }] }, 'person.name'],
+      ['enroll:photos', { person: { name: 'Ann' }, photos: [{ name: 'a\u0000.jpg', dataBase64: '/9j/4AAQ' }] }, 'photos.0.name'],
+      ['enroll:live-commit', { sessionId: '00000000-0000-4000-8000-000000000000', person: { name: nul } }, 'person.name'],
+      ['import:start', { source: { kind: 'csv', path: '/data/imports/a.csv\u0000' } }, 'source.path'],
+      ['admin:login', { username: 'ad\u0000min', secret: '1234' }, 'username'],
+      ['settings:update', { values: { 'terminal.name': 'Door\u0007' } }, 'values.terminal.name'],
+    ];
+    for (const [channel, request, field] of cases) {
+      const result = contract[channel].request.safeParse(request);
+      assert.equal(result.success, false, `${channel} ${field}`);
+      assert.deepEqual(result.error?.issues.map((issue) => issue.path.join('.')), [field], channel);
+      assert.match(result.error?.issues[0]?.message ?? '', /control characters/);
+    }
+    // Accents, other scripts and emoji are names like any other.
+    assert.equal(contract['persons:create'].request.safeParse({ name: 'Zoë Ødegård 李小龍 🙂' }).success, true);
+  });
+
   test('settings:update takes some settings, in range, and no unknown key', () => {
     const schema = contract['settings:update'].request;
     assert.equal(schema.safeParse({ values: { 'admin.idleLogoutMs': 30_000 } }).success, true);

@@ -12,6 +12,8 @@ import {
   enrollSamplesResultSchema,
   eventCursorSchema,
   eventQuerySchema,
+  freeText,
+  groupName,
   importPersonResultSchema,
   importSummarySchema,
   MAX_PHOTOS,
@@ -54,9 +56,9 @@ export const MAX_SESSION_MS = 12 * 60 * 60_000;
 /** Import jobs: where the bytes are on the terminal (a USB stick, a mounted share), never uploaded. */
 const importSource = z.discriminatedUnion('kind', [
   /** One sub-folder per person, named after them. */
-  z.strictObject({ kind: z.literal('folder'), path: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal('folder'), path: freeText.min(1).max(4096) }),
   /** A CSV of name, external id and photo paths relative to it. */
-  z.strictObject({ kind: z.literal('csv'), path: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal('csv'), path: freeText.min(1).max(4096) }),
 ]);
 
 const loginResponseSchema = z.object({
@@ -110,7 +112,7 @@ export const contract = {
    * out of the box is claimed at its own screen (or with `lintel admin add`). A PIN is 4–12 digits.
    */
   'admin:setup': {
-    request: z.strictObject({ username: z.string().trim().min(1).max(64), kind: z.enum(['pin', 'password']), secret: z.string().min(4).max(256) }),
+    request: z.strictObject({ username: freeText.trim().min(1).max(64), kind: z.enum(['pin', 'password']), secret: z.string().min(4).max(256) }),
     response: loginResponseSchema,
     auth: 'token',
   },
@@ -120,7 +122,7 @@ export const contract = {
    * the credential and every try while locked answer 'locked', the message saying until when.
    */
   'admin:login': {
-    request: z.strictObject({ username: z.string().trim().min(1).max(64), secret: z.string().min(4).max(256) }),
+    request: z.strictObject({ username: freeText.trim().min(1).max(64), secret: z.string().min(4).max(256) }),
     response: loginResponseSchema,
     auth: 'none',
   },
@@ -226,7 +228,7 @@ export const contract = {
   'import:start': {
     request: z.strictObject({
       source: importSource,
-      groups: z.array(z.string().trim().min(1).max(64)).max(100).optional(),
+      groups: z.array(groupName).max(100).optional(),
       allowDuplicate: z.boolean().optional(),
     }),
     response: z.object({ importId: uuid }),

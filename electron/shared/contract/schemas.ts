@@ -18,7 +18,24 @@ export const similarity = z.number().min(-1).max(1);
  */
 export const matchScore = z.int().min(0).max(100);
 export const unitScore = z.number().min(0).max(1);
-export const groupName = z.string().trim().min(1).max(64);
+/** True when `text` holds a control character (C0, DEL or C1: a NUL, a line break, an escape). */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/**
+ * Text a person types or picks (names, labels, paths, URLs): a string without control characters. None of
+ * these fields needs one, and a NUL or an escape breaks what the text reaches later (SQLite's text functions,
+ * paths, log lines, terminals). Every free-text field of a request is built on it, so a bad one answers
+ * 'invalid-request' naming the field.
+ */
+export const freeText = z.string().refine((text) => !hasControlCharacter(text), { message: 'must not contain control characters (NUL, line breaks, escapes)' });
+
+export const groupName = freeText.trim().min(1).max(64);
 
 export const pointSchema = z.object({ x: z.number(), y: z.number() });
 /** A box in fractions (0..1) of the image's width and height. */
@@ -64,8 +81,8 @@ export const personSummarySchema = personSchema.extend({ sampleCount: z.int().mi
 
 /** PersonInput; the store trims, normalises and re-checks (the validity window's order, unique groups). */
 export const personInputSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  externalId: z.string().trim().max(100).nullable().optional(),
+  name: freeText.trim().min(1).max(200),
+  externalId: freeText.trim().max(100).nullable().optional(),
   enabled: z.boolean().optional(),
   validFromMs: z.int().nullable().optional(),
   validUntilMs: z.int().nullable().optional(),
@@ -77,7 +94,7 @@ export const personPatchSchema = personInputSchema.partial();
 
 /** PersonListQuery. */
 export const personListQuerySchema = z.strictObject({
-  search: z.string().max(200).optional(),
+  search: freeText.max(200).optional(),
   group: groupName.optional(),
   enabled: z.boolean().optional(),
   limit: z.int().min(1).max(500).optional(),
@@ -156,7 +173,7 @@ export const decisionSettingsSchema = z.strictObject({
   minLiveness: unitScore.nullable(),
   liveness: livenessPolicySchema,
   schedules: z.record(groupName, z.array(weeklyWindowSchema).min(1).max(28)),
-  timeZone: z.string().min(1).max(64).optional(),
+  timeZone: freeText.min(1).max(64).optional(),
 });
 
 const outputName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 lower-case letters, digits and ._-');
@@ -170,17 +187,17 @@ export const doorOutputSettingSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('gpio'),
     name: outputName,
-    chipPath: z.string().min(1).max(255),
+    chipPath: freeText.min(1).max(255),
     line: z.int().min(0).max(1023),
     activeLow: z.boolean(),
     pulseMs: z.int().min(100).max(10_000),
-    consumer: z.string().min(1).max(31),
+    consumer: freeText.min(1).max(31),
   }),
   z.strictObject({
     kind: z.literal('webhook'),
     name: outputName,
-    url: z.string().min(1).max(4096),
-    headers: z.record(z.string(), z.string()),
+    url: freeText.min(1).max(4096),
+    headers: z.record(freeText, freeText),
     secret: z.string().min(16).optional(),
     timeoutMs: z.int().min(100).max(120_000),
     maxAttempts: z.int().min(1).max(100),
@@ -196,12 +213,12 @@ export const doorOutputSettingSchema = z.discriminatedUnion('kind', [
  * compat.test.ts until it is added here.
  */
 export const settingsSchema = z.strictObject({
-  'terminal.name': z.string().trim().min(1).max(64),
-  'camera.uri': z.string().trim().min(1).max(4096).nullable(),
-  'recognition.extractorModelId': z.string().min(1).max(100).nullable(),
+  'terminal.name': freeText.trim().min(1).max(64),
+  'camera.uri': freeText.trim().min(1).max(4096).nullable(),
+  'recognition.extractorModelId': freeText.min(1).max(100).nullable(),
   'recognition.identifySimilarity': z.number().min(-1).max(1).nullable(),
   'recognition.targetFpir': z.number().min(1e-6).max(1e-1),
-  'liveness.modelId': z.string().min(1).max(100).nullable(),
+  'liveness.modelId': freeText.min(1).max(100).nullable(),
   'access.policy': decisionSettingsSchema,
   'door.outputs': z.array(doorOutputSettingSchema).max(16),
   'admin.idleLogoutMs': z.int().min(15_000).max(3_600_000),
@@ -335,7 +352,7 @@ export const modelListingSchema = z.object({
 /** A model file uploaded from the System screen: the bytes themselves, never a path on the client. */
 export const modelUploadSchema = z.strictObject({
   /** The file's name as the administrator picked it; tells a tampered copy of a known file from an unknown one. */
-  name: z.string().min(1).max(255),
+  name: freeText.min(1).max(255),
   /** base64 (RFC 4648, with padding). */
   dataBase64: z.base64().max(Math.ceil(MAX_MODEL_FILE_BYTES / 3) * 4),
   /** Refuse a file that is another kind of model than this; default any. */
@@ -396,7 +413,7 @@ export const MAX_PHOTOS = 10;
 /** A photo uploaded from the renderer or the browser: the bytes themselves, never a path on the client. */
 export const photoUploadSchema = z.strictObject({
   /** For the result list only; not a path the terminal opens. */
-  name: z.string().min(1).max(255),
+  name: freeText.min(1).max(255),
   /** JPEG, PNG or WebP, base64 (RFC 4648, with padding). */
   dataBase64: z.base64().max(Math.ceil(MAX_PHOTO_BYTES / 3) * 4),
 });
