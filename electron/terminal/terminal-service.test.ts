@@ -48,6 +48,8 @@ describe('TerminalService (file camera, real models, real store)', () => {
   let store: TerminalStore;
   let skip = '';
   const opened: Parameters<DecisionSink['open']>[0][] = [];
+  /** Whether the event's snapshot was stored when its door output was driven, per opening. */
+  const snapshotAtOpen: boolean[] = [];
 
   before(async () => {
     if (!MODELS_PRESENT) skip = 'converted models absent: run npm run models';
@@ -84,8 +86,25 @@ describe('TerminalService (file camera, real models, real store)', () => {
       manifestPath: defaultManifestPath(),
       // Recognition alone: the liveness challenge has its own tests (app/liveness-challenge.test.ts).
       decisionSettings: decisionSettingsSchema.parse({ framesToAgree: 3, unknownAfterFrames: 5, liveness: { mode: 'off' } }),
-      sinks: [{ open: async (event) => void opened.push(event) }],
+      sinks: [
+        {
+          open: async (event) => {
+            opened.push(event);
+            snapshotAtOpen.push(store.events.getSnapshot(event.id) !== undefined);
+          },
+        },
+      ],
     });
+  }
+
+  /** The event's snapshot once it is attached (it is encoded after the door opened), or undefined after `timeoutMs`. */
+  async function snapshotOf(eventId: number, timeoutMs = 10_000): Promise<Buffer | undefined> {
+    const untilMs = Date.now() + timeoutMs;
+    for (;;) {
+      const jpeg = store.events.getSnapshot(eventId);
+      if (jpeg || Date.now() > untilMs) return jpeg;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   it('grants an enrolled person seen in another photo, stores the event and opens the door', async (t) => {
@@ -98,8 +117,10 @@ describe('TerminalService (file camera, real models, real store)', () => {
       const stored = store.events.get(decision.eventId);
       assert.equal(stored?.decision, 'granted');
       assert.equal(stored?.personId, decision.person?.id);
-      assert.ok(store.events.getSnapshot(decision.eventId)?.length, 'a snapshot is stored');
       assert.equal(opened.at(-1)?.personName, 'Colin Powell');
+      // The door does not wait for the JPEG encoder: the snapshot is attached after the outputs were driven.
+      assert.equal(snapshotAtOpen.at(-1), false, 'the snapshot was encoded before the door opened');
+      assert.ok((await snapshotOf(decision.eventId))?.length, 'a snapshot is stored');
       const health = service.health();
       assert.equal(health.camera.status, 'live');
       assert.ok(health.framesProcessed >= 3);

@@ -136,6 +136,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   /** The template of the frame that identified each challenged track: the face the challenge must keep seeing. */
   private readonly identifyingTemplates = new Map<number, Float32Array>();
   private readonly inFlight = new Map<number, CameraFrame>();
+  private readonly background = new Set<Promise<void>>();
   private readonly processedAtMs: number[] = [];
   private lastTimingsMs: ProcessResult['timingsMs'] | undefined;
   private stopCamera: (() => void) | undefined;
@@ -422,17 +423,12 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     for (const { decision, face, trackAgeMs, retrying } of decisions) await this.record(decision, face, frame, trackAgeMs, retrying);
   }
 
+  /**
+   * The event first (a grant on disk before the relay moves), then the door outputs, and the snapshot last: a
+   * JPEG encode waits for libuv's thread pool, which other work (sharp, a password hash) may be holding, and
+   * the door must not wait for it. The snapshot is attached to the event once encoded, in the background.
+   */
   private async record(decision: AccessDecision, face: ProcessedFace, frame: CameraFrame, trackAgeMs: number, retrying?: boolean): Promise<void> {
-    const { widthPx, heightPx } = frame.image;
-    const box = face.boxNorm;
-    // The snapshot shows the face with some margin, not the whole frame: enough to check an event, no more.
-    const margin = 0.3;
-    const snapshot = cropRgb(frame.image, {
-      x: Math.max(0, (box.x - box.width * margin) * widthPx),
-      y: Math.max(0, (box.y - box.height * margin) * heightPx),
-      width: Math.min(widthPx, box.width * (1 + 2 * margin) * widthPx),
-      height: Math.min(heightPx, box.height * (1 + 2 * margin) * heightPx),
-    });
     const policy = this.options.snapshots?.() ?? 'all';
     const keepSnapshot = policy === 'all' || (policy === 'denied' && decision.decision === 'denied');
     const eventId = this.options.store.events.append({
@@ -445,7 +441,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       livenessScore: decision.liveness ?? null,
       livenessCue: decision.livenessCue ?? null,
       quality: decision.quality,
-      snapshotJpeg: keepSnapshot ? await encodeJpeg(snapshot, 80) : null,
+      snapshotJpeg: null,
     });
     this.emit('decision', { ...decision, eventId, trackAgeMs, ...(retrying ? { retrying } : {}) });
     const event = {
@@ -457,7 +453,33 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       ...(decision.similarity !== undefined ? { similarity: decision.similarity } : {}),
     };
     // One failing output (an unreachable webhook) must not keep the door shut: each runs on its own.
-    await Promise.all((this.options.sinks ?? []).map((sink) => sink.open(event).catch((error: Error) => this.emit('error', error))));
+    const opened = Promise.all((this.options.sinks ?? []).map((sink) => sink.open(event).catch((error: Error) => this.emit('error', error))));
+    if (keepSnapshot) this.track(this.attachSnapshot(eventId, face, frame));
+    await opened;
+  }
+
+  private async attachSnapshot(eventId: number, face: ProcessedFace, frame: CameraFrame): Promise<void> {
+    const { widthPx, heightPx } = frame.image;
+    const box = face.boxNorm;
+    // The snapshot shows the face with some margin, not the whole frame: enough to check an event, no more.
+    const margin = 0.3;
+    const snapshot = cropRgb(frame.image, {
+      x: Math.max(0, (box.x - box.width * margin) * widthPx),
+      y: Math.max(0, (box.y - box.height * margin) * heightPx),
+      width: Math.min(widthPx, box.width * (1 + 2 * margin) * widthPx),
+      height: Math.min(heightPx, box.height * (1 + 2 * margin) * heightPx),
+    });
+    try {
+      this.options.store.events.attachSnapshot(eventId, await encodeJpeg(snapshot, 80));
+    } catch (error) {
+      this.emit('error', error as Error);
+    }
+  }
+
+  /** Background work `stop` waits for, so nothing writes to the store after it closed. */
+  private track(work: Promise<void>): void {
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
   }
 
   async stop(): Promise<void> {
@@ -465,6 +487,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     this.identifyingTemplates.clear();
     this.stopCamera?.();
     await this.currentCamera.stop();
+    await Promise.all(this.background);
     this.options.store.detachGallery(this.matcher.gallery);
     await this.inference.close();
   }

@@ -77,6 +77,22 @@ describe('EventsRepository', () => {
     assert.deepEqual([events.get(id)?.personId, events.get(id)?.personErasedAtMs], [null, 9999]);
   });
 
+  test('a snapshot attached after the event is stored sealed, but not to an erased person\'s or a missing event', (t) => {
+    const { persons, events } = setup(t);
+    const ann = persons.create({ name: 'Ann' });
+    const bob = persons.create({ name: 'Bob' });
+    const annEvent = events.append({ atMs: 1, decision: 'granted', reason: 'match', personId: ann.id });
+    const bobEvent = events.append({ atMs: 2, decision: 'granted', reason: 'match', personId: bob.id });
+    assert.equal(events.get(annEvent)?.hasSnapshot, false);
+    const snapshot = fakeJpeg('late;', 2000);
+    assert.equal(events.attachSnapshot(annEvent, snapshot), true);
+    assert.deepEqual(events.getSnapshot(annEvent), snapshot);
+    persons.erase(bob.id);
+    assert.equal(events.attachSnapshot(bobEvent, snapshot), false);
+    assert.equal(events.getSnapshot(bobEvent), undefined);
+    assert.equal(events.attachSnapshot(12345, snapshot), false);
+  });
+
   test('refuses prose reasons and figures out of range', (t) => {
     const { events } = setup(t);
     assert.throws(() => events.append({ atMs: 1, decision: 'denied', reason: 'Ann Lee was refused' }), hasCode('invalid'));

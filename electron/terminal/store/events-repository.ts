@@ -117,6 +117,7 @@ export const snapshotAad = (eventId: number): string => `event:${eventId}:snapsh
 export class EventsRepository {
   private readonly insertEvent;
   private readonly insertSnapshot;
+  private readonly insertLateSnapshot;
   private readonly personExists;
   private readonly selectPage;
   private readonly selectOne;
@@ -135,6 +136,10 @@ export class EventsRepository {
        VALUES (@atMs, @decision, @reason, @personId, @personErasedAtMs, @modelId, @similarity, @livenessScore, @livenessCue, @qualityJson)`,
     );
     this.insertSnapshot = db.prepare<[number, Buffer]>('INSERT INTO event_snapshots (event_id, jpeg) VALUES (?, ?)');
+    // Only to an event that is still there and whose person was not erased meanwhile.
+    this.insertLateSnapshot = db.prepare<[number, Buffer, number]>(
+      'INSERT OR IGNORE INTO event_snapshots (event_id, jpeg) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ? AND person_erased_at_ms IS NULL)',
+    );
     this.personExists = db.prepare<[string], number>('SELECT 1 FROM persons WHERE id = ?').pluck();
     const select = `SELECT e.id, e.at_ms, e.decision, e.reason, e.person_id, p.name AS person_name, e.person_erased_at_ms, e.model_id,
         e.similarity, e.liveness_score, e.liveness_cue, e.quality_json, EXISTS (SELECT 1 FROM event_snapshots s WHERE s.event_id = e.id) AS has_snapshot
@@ -172,6 +177,16 @@ export class EventsRepository {
       return id;
     };
     return input.decision === 'granted' ? this.writeDurably(write) : this.db.transaction(write)();
+  }
+
+  /**
+   * Adds the snapshot of an event appended without one (the door opened before the JPEG was encoded). Returns
+   * false, storing nothing, when the event is gone or its person was erased since.
+   */
+  attachSnapshot(eventId: number, snapshotJpeg: Uint8Array): boolean {
+    assertJpeg(snapshotJpeg, 'snapshot');
+    const sealed = seal(this.blobKey, snapshotJpeg, snapshotAad(eventId));
+    return this.db.transaction(() => this.insertLateSnapshot.run(eventId, sealed, eventId).changes > 0)();
   }
 
   /** One event, or undefined. */
