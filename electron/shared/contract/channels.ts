@@ -224,7 +224,10 @@ export const contract = {
     response: enrollSamplesResultSchema,
     auth: 'admin',
   },
-  /** Starts a bulk import from the terminal's file system; 'conflict' while another runs. */
+  /**
+   * Starts a bulk import from the terminal's file system, inside the import folders only (the data folder's
+   * `imports/` and the setting `import.roots`): 'invalid-request' elsewhere; 'conflict' while another runs.
+   */
   'import:start': {
     request: z.strictObject({
       source: importSource,
@@ -235,7 +238,7 @@ export const contract = {
     auth: 'admin',
   },
   'import:status': { request: z.strictObject({ importId: uuid }), response: importJobSchema, auth: 'admin' },
-  /** Stops an import between photos; the person in progress is not written. */
+  /** Ends an import at once (`aborted`); its work stops at the next step, the person in progress not written. */
   'import:cancel': { request: z.strictObject({ importId: uuid }), response: importJobSchema, auth: 'admin' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 

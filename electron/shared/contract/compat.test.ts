@@ -106,6 +106,7 @@ test("the contract's settings bounds match SETTINGS at their edges", () => {
     'events.snapshots': ['none', 'denied', 'all', 'some'],
     'events.retentionDays': [0, 1, 3650, 3651, 2.5],
     'events.snapshotRetentionDays': [-1, 0, 3650, 3651],
+    'import.roots': [[], ['/media/usb'], ['media/usb'], [''], ['/'.repeat(4097)], Array(16).fill('/m'), Array(17).fill('/m')],
   };
   const shape = wire.settingsSchema.shape;
   for (const [key, values] of Object.entries(probes) as [SettingKey, unknown[]][]) {

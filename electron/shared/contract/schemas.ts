@@ -225,6 +225,8 @@ export const settingsSchema = z.strictObject({
   'events.snapshots': z.enum(['none', 'denied', 'all']),
   'events.retentionDays': z.int().min(1).max(3650),
   'events.snapshotRetentionDays': z.int().min(0).max(3650),
+  /** Absolute paths (POSIX or Windows); the terminal checks them again with its own platform's rule. */
+  'import.roots': z.array(freeText.trim().min(1).max(4096).regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path')).max(16),
 });
 
 export const settingKeySchema = settingsSchema.keyof();

@@ -5,6 +5,7 @@ import type { ImplementationsOf } from '../../shared/contract/handler.js';
 import { ContractError } from '../../shared/contract/result.js';
 import { enrollSamples } from '../enrollment/duplicates.js';
 import { enrollFromPhotos } from '../enrollment/enroll-photos.js';
+import { ImportFileError, resolveInsideRoots } from '../enrollment/import-files.js';
 import { AddModelError } from '../models/added-models.js';
 import { StoreError } from '../store/errors.js';
 import { toWireDecision, toWireHealth } from './stream-hub.js';
@@ -158,11 +159,24 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     },
     'import:start': async ({ source, groups, allowDuplicate }) => {
       const service = app.requireService();
-      const found = await stat(source.path).catch(() => undefined);
+      // Only the import folders are read (links followed), so an import cannot be pointed at the system's files.
+      const roots = app.importRoots();
+      let real: string;
+      try {
+        real = await resolveInsideRoots(source.path, roots);
+      } catch (error) {
+        if (!(error instanceof ImportFileError)) throw error;
+        if (error.reason === 'not-found') throw new StoreError('not-found', `nothing at ${source.path} on the terminal`);
+        if (error.reason === 'outside-roots') {
+          throw new StoreError('invalid', `${source.path} is outside the import folders (${roots.join(', ')}): copy the files into one, or add its folder to the setting import.roots`);
+        }
+        throw new StoreError('invalid', error.message);
+      }
+      const found = await stat(real).catch(() => undefined);
       if (!found) throw new StoreError('not-found', `nothing at ${source.path} on the terminal`);
       if (source.kind === 'folder' && !found.isDirectory()) throw new StoreError('invalid', `${source.path} is not a folder`);
-      if (source.kind === 'csv' && !found.isFile()) throw new StoreError('invalid', `${source.path} is not a file`);
-      const job = app.imports.start(source, { store, pipeline: service.analyser, matcher: service.matcher, groups: groups ?? [], allowDuplicate: allowDuplicate ?? false });
+      if (source.kind === 'csv' && !found.isFile()) throw new StoreError('invalid', `${source.path} is not a regular file`);
+      const job = app.imports.start(source, { store, pipeline: service.analyser, matcher: service.matcher, groups: groups ?? [], allowDuplicate: allowDuplicate ?? false, roots });
       return { importId: job.importId };
     },
     'import:status': ({ importId }) => app.imports.get(importId),

@@ -45,7 +45,7 @@ export class ImportJobs {
       onProgress: (done, total, current) => {
         job.done = done;
         job.total = total;
-        if (current === undefined) delete job.current;
+        if (current === undefined || job.state !== 'running') delete job.current;
         else job.current = current;
       },
       onPerson: (person) => job.persons.push(person),
@@ -54,13 +54,18 @@ export class ImportJobs {
     running.then(
       (report) => {
         job.summary = report.summary;
-        job.state = report.summary.aborted ? 'aborted' : 'done';
+        // A cancelled job already says so; its summary arrives when the work has stopped.
+        if (job.state === 'running') job.state = report.summary.aborted ? 'aborted' : 'done';
         delete job.current;
       },
       (error: Error) => {
+        delete job.current;
+        if (abort.signal.aborted) {
+          job.state = 'aborted';
+          return;
+        }
         job.state = 'failed';
         job.failure = error.message;
-        delete job.current;
         this.logError('import failed', { importId: job.importId, error: error.message });
       },
     );
@@ -73,12 +78,28 @@ export class ImportJobs {
     return entry.job;
   }
 
-  /** Stops a job between photos; the person in progress is not written. */
+  /**
+   * Ends a job at once: it is `aborted` from this call on, whatever it is doing, and another may start. The
+   * work itself stops at its next step (a read stops within a chunk); the person in progress is not written.
+   */
   cancel(importId: string): ImportJob {
     const entry = this.jobs.get(importId);
     if (!entry) throw new StoreError('not-found', `no import ${importId}`);
     entry.abort.abort();
+    if (entry.job.state === 'running') {
+      entry.job.state = 'aborted';
+      delete entry.job.current;
+    }
     return entry.job;
+  }
+
+  /** Forgets an erased person in the jobs' results: their name, ids and what was said of them. */
+  erasePerson(personId: string): void {
+    for (const { job } of this.jobs.values()) {
+      job.persons.forEach((person, index) => {
+        if (person.personId === personId) job.persons[index] = { person: '', status: person.status, sampleCount: person.sampleCount, detail: 'erased' };
+      });
+    }
   }
 
   /** Cancels whatever runs (shutdown). */

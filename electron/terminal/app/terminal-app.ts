@@ -1,4 +1,5 @@
-import { statfsSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { contract } from '../../shared/contract/channels.js';
 import { createHandler, type Handle } from '../../shared/contract/handler.js';
@@ -203,7 +204,23 @@ export class TerminalApp {
   deletePerson(personId: string): boolean {
     const { deleted } = this.store.deletePerson(personId);
     this.doorOutputs.erasePerson(personId);
+    // What is kept in memory too: the door screen's recent decisions and the imports' results.
+    for (let i = this.recentDecisions.length - 1; i >= 0; i--) if (this.recentDecisions[i]?.person?.id === personId) this.recentDecisions.splice(i, 1);
+    this.imports.erasePerson(personId);
     return deleted;
+  }
+
+  /**
+   * Folders imports may read: the data folder's `imports/` (made if missing) and the `import.roots` setting's.
+   */
+  importRoots(): string[] {
+    const own = join(this.options.dataDir, 'imports');
+    try {
+      mkdirSync(own, { recursive: true, mode: 0o700 });
+    } catch {
+      // A read-only data folder: imports then come from the configured folders only.
+    }
+    return [own, ...this.store.settings.get('import.roots')];
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -9,6 +9,7 @@ import { CsvError, parseCsv } from './csv.js';
 import type { DuplicateMatcher, DuplicateWarning, EnrollmentStore } from './duplicates.js';
 import { enrollFromPhotos, type PhotoStatus } from './enroll-photos.js';
 import type { EnrollmentGates } from './gates.js';
+import { readImportFile, resolveInsideRoots } from './import-files.js';
 import type { EnrollmentAnalyser } from './photo-sample.js';
 
 /**
@@ -93,7 +94,15 @@ export interface ImportOptions {
   readonly allowDuplicate?: boolean;
   /** Groups every imported person joins; default none. */
   readonly groups?: readonly string[];
+  /**
+   * Folders the import may read (the folder or CSV, and every photo, links followed); a file elsewhere is
+   * refused. Default anywhere (the command line, whose user can read the files anyway).
+   */
+  readonly roots?: readonly string[];
 }
+
+/** Largest CSV an import reads, bytes: some 100,000 rows. */
+export const MAX_CSV_BYTES = 16 * 1024 * 1024;
 
 /** A person the import will enroll, with their files. */
 interface PlannedPerson {
@@ -138,7 +147,7 @@ export function nameFromFolder(folder: string): string {
  * say nothing about who already exists under another name; the duplicate check catches that by face.
  */
 export async function importFolder(options: ImportOptions & { readonly root: string }): Promise<ImportReport> {
-  return runImport(options, await planFolder(options.store, options.root));
+  return runImport(options, await planFolder(options.store, options.root, options.roots));
 }
 
 /**
@@ -150,7 +159,7 @@ export async function importFolder(options: ImportOptions & { readonly root: str
  * anything is read.
  */
 export async function importCsv(options: ImportOptions & { readonly csvPath: string }): Promise<ImportReport> {
-  return runImport(options, await planCsv(options.store, options.csvPath));
+  return runImport(options, await planCsv(options.store, options.csvPath, options));
 }
 
 async function runImport(options: ImportOptions, plan: ImportPlan): Promise<ImportReport> {
@@ -202,6 +211,7 @@ async function runImport(options: ImportOptions, plan: ImportPlan): Promise<Impo
         gates: options.gates,
         dominanceRatio: options.dominanceRatio,
         allowDuplicate: options.allowDuplicate,
+        ...(options.roots ? { roots: options.roots } : {}),
         signal,
         onPhoto: (index, file) => options.onProgress?.(doneBefore + index, total, file),
       });
@@ -296,7 +306,8 @@ function enrolledNames(store: EnrollmentStore): Map<string, { id: string; name: 
   }
 }
 
-async function planFolder(store: EnrollmentStore, root: string): Promise<ImportPlan> {
+async function planFolder(store: EnrollmentStore, root: string, roots: readonly string[] | undefined): Promise<ImportPlan> {
+  if (roots) await resolveInsideRoots(root, roots);
   const names = enrolledNames(store);
   const stray: ImportFileResult[] = [];
   const persons: PlannedPerson[] = [];
@@ -327,14 +338,16 @@ async function planFolder(store: EnrollmentStore, root: string): Promise<ImportP
   return { persons, stray, remember: (name, id) => names.set(foldName(name), { id, name }) };
 }
 
-async function planCsv(store: EnrollmentStore, csvPath: string): Promise<ImportPlan> {
-  const records = parseCsv(await readFile(csvPath, 'utf8'));
+async function planCsv(store: EnrollmentStore, csvPath: string, options: Pick<ImportOptions, 'roots' | 'signal'>): Promise<ImportPlan> {
+  const bytes = await readImportFile(csvPath, { maxBytes: MAX_CSV_BYTES, ...(options.roots ? { roots: options.roots } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const records = parseCsv(bytes.toString('utf8'));
   const [header, ...rows] = records;
   if (!header) throw new CsvError(1, 'the file is empty: it needs a header naming the columns id, name and photo');
   const columns = header.fields.map((field) => field.trim().toLowerCase());
   const column = (name: string): number => {
     const index = columns.indexOf(name);
-    if (index < 0) throw new CsvError(header.line, `no "${name}" column: the header must name the columns id, name and photo (found ${header.fields.join(', ')})`);
+    // The header's own text is not repeated: the file may be anything (a key, a password file) but a CSV.
+    if (index < 0) throw new CsvError(header.line, `no "${name}" column: the header must name the columns id, name and photo (found ${header.fields.length} column(s) without it)`);
     return index;
   };
   const [idColumn, nameColumn, photoColumn] = [column('id'), column('name'), column('photo')];

@@ -70,7 +70,8 @@ export function parseCsv(text: string): CsvRecord[] {
       endField();
       continue;
     }
-    if (state === 'after-quote') throw new CsvError(line, `text after a closing quote: ${JSON.stringify(source.slice(i, i + 12))}`);
+    // The text itself is not repeated in the error: the file may be anything but a CSV (a key, a password file).
+    if (state === 'after-quote') throw new CsvError(line, 'text after a closing quote (a quote inside a quoted field is written twice: "")');
     if (state === 'field-start' && char === '"') {
       state = 'quoted';
       quoteLine = line;

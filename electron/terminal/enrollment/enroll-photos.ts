@@ -28,8 +28,10 @@ export interface EnrollFromPhotosOptions {
   /** Its gallery must be attached to `store`, so the duplicate check sees everyone enrolled. */
   readonly matcher: DuplicateMatcher;
   readonly person: PersonInput;
-  /** Image files or uploaded bytes (JPEG, PNG, WebP, whatever sharp decodes), one sample each at most. */
+  /** Image files or uploaded bytes (JPEG, PNG or WebP, up to MAX_PHOTO_PIXELS), one sample each at most. */
   readonly photos: readonly PhotoSource[];
+  /** Folders photo files must be in (links followed); default anywhere. */
+  readonly roots?: readonly string[];
   /** Overrides of PHOTO_ENROLLMENT_GATES. */
   readonly gates?: Partial<EnrollmentGates>;
   /** See pickSubject; default 2. */
@@ -74,21 +76,23 @@ export async function enrollFromPhotos(options: EnrollFromPhotosOptions): Promis
   const sampleOptions = { gates: resolveGates(PHOTO_ENROLLMENT_GATES, options.gates), dominanceRatio: options.dominanceRatio ?? DEFAULT_DOMINANCE_RATIO };
   const outcomes: PhotoOutcome[] = [];
   // The next photo decodes (on libuv's pool) while this one is analysed: a few percent on two cores.
-  let pending = photos[0] === undefined ? undefined : decodePhoto(photos[0]);
-  try {
-    for (const [index, file] of photos.entries()) {
-      signal?.throwIfAborted();
-      options.onPhoto?.(index, photoName(file));
-      const decoded = await (pending as ReturnType<typeof decodePhoto>);
-      const nextFile = photos[index + 1];
-      pending = nextFile === undefined ? undefined : decodePhoto(nextFile);
-      outcomes.push('status' in decoded ? decoded : await samplePhoto(options.pipeline, decoded, sampleOptions));
-    }
+  const load = { ...(options.roots ? { roots: options.roots } : {}), ...(signal ? { signal } : {}) };
+  const decode = (photo: PhotoSource | undefined): ReturnType<typeof decodePhoto> | undefined => {
+    if (photo === undefined) return undefined;
+    const decoding = decodePhoto(photo, load);
+    // Awaited later, or never (an abort): a rejection meanwhile is not unhandled.
+    decoding.catch(() => undefined);
+    return decoding;
+  };
+  let pending = decode(photos[0]);
+  for (const [index, file] of photos.entries()) {
     signal?.throwIfAborted();
-  } finally {
-    // Left running when an analysis threw or the signal fired: its result no longer matters.
-    pending?.catch(() => undefined);
+    options.onPhoto?.(index, photoName(file));
+    const decoded = await (pending as ReturnType<typeof decodePhoto>);
+    pending = decode(photos[index + 1]);
+    outcomes.push('status' in decoded ? decoded : await samplePhoto(options.pipeline, decoded, sampleOptions));
   }
+  signal?.throwIfAborted();
 
   const accepted = outcomes.flatMap((outcome, index) => (outcome.status === 'accepted' ? [{ index, sample: outcome.sample }] : []));
   const samples: SampleInput[] = accepted.map(({ sample }) => sample);

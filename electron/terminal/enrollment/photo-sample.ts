@@ -1,9 +1,10 @@
-import { encodeJpeg, decodeImageBuffer, decodeImageFile, ImageDecodeError } from '../../vision/frame/decode.js';
+import { encodeJpeg, ImageDecodeError } from '../../vision/frame/decode.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import type { SampleInput } from '../store/samples-repository.js';
 import { describeHint, describeQuality, gateHint, pickSubject, type EnrollmentGates } from './gates.js';
+import { loadPhotoBytes, loadPhotoFile, type LoadPhotoFileOptions } from './photo-loader.js';
 
 /** The part of FacePipeline enrollment uses; a fake in unit tests. */
 export type EnrollmentAnalyser = Pick<FacePipeline, 'analyse' | 'extract'>;
@@ -39,10 +40,13 @@ export type PhotoSource = string | PhotoBytes;
 /** The name a photo is reported under. */
 export const photoName = (photo: PhotoSource): string => (typeof photo === 'string' ? photo : photo.name);
 
-/** The decoded photo, or the decode failure as an outcome; other errors (I/O bugs) are thrown. */
-export async function decodePhoto(photo: PhotoSource): Promise<RgbImage | PhotoOutcome> {
+/**
+ * The decoded photo (through the checked loader: JPEG, PNG or WebP, bounded in pixels, large ones shrunk), or
+ * why not as an outcome; other errors (I/O bugs, an abort) are thrown. `options` bound which files are read.
+ */
+export async function decodePhoto(photo: PhotoSource, options: LoadPhotoFileOptions = {}): Promise<RgbImage | PhotoOutcome> {
   try {
-    return await (typeof photo === 'string' ? decodeImageFile(photo) : decodeImageBuffer(photo.bytes, photo.name));
+    return await (typeof photo === 'string' ? loadPhotoFile(photo, options) : loadPhotoBytes(photo.bytes, photo.name));
   } catch (error) {
     if (error instanceof ImageDecodeError) return { status: 'unreadable', detail: error.message };
     throw error;

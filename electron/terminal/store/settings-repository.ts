@@ -1,3 +1,5 @@
+import { isAbsolute } from 'node:path';
+
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 
@@ -48,6 +50,11 @@ export const SETTINGS = {
   'events.retentionDays': { schema: z.number().int().min(1).max(3650), default: 90 },
   /** Snapshots older than this are deleted (the events stay), days; at most events.retentionDays to matter. */
   'events.snapshotRetentionDays': { schema: z.number().int().min(0).max(3650), default: 30 },
+  /**
+   * Folders bulk imports may read (absolute paths, e.g. where a USB stick mounts), besides the data folder's
+   * `imports/`, which always is one. A folder, CSV or photo elsewhere is refused, links followed.
+   */
+  'import.roots': { schema: z.array(z.string().trim().min(1).max(4096).refine(isAbsolute, 'must be an absolute path')).max(16), default: [] as string[] },
 } as const satisfies Record<string, { schema: z.ZodType; default: unknown }>;
 
 /** A setting's key. */

@@ -58,9 +58,10 @@ export function ImportForm({ onStarted }: { readonly onStarted: (importId: strin
         maxLength={4096}
         placeholder={kind === 'folder' ? '/media/usb/people' : '/media/usb/people.csv'}
         hint={
-          kind === 'folder'
+          (kind === 'folder'
             ? 'One sub-folder per person, named after them, with their photos inside (e.g. Ann_Lee/1.jpg).'
-            : 'Columns id, name, photo; photo paths relative to the CSV file.'
+            : 'Columns id, name, photo; photo paths relative to the CSV file.') +
+          ' Only the import folders are read: imports/ in the data folder, and those the setting import.roots names. Photos: JPEG, PNG or WebP, at most 40 MP.'
         }
         error={tried ? pathProblem : null}
         required

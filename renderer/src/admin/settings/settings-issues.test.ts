@@ -33,6 +33,7 @@ const stored: Settings = {
   'events.snapshots': 'denied',
   'events.retentionDays': 365,
   'events.snapshotRetentionDays': 30,
+  'import.roots': [],
 };
 
 describe('settings validation', () => {
