@@ -54,7 +54,7 @@ describe('IdentifyThreshold', () => {
     assert.match(state.curveProtocol ?? '', /^Measured on 2026-12-02 by hand-made: a dev gallery of 826 people/);
     assert.equal(state.note, undefined);
     gallery.set(1000, 5);
-    assert.equal(threshold.similarity, thresholdFor(curve, 5000, 1e-3), 'five templates a person: five comparisons a person');
+    assert.equal(threshold.similarity, thresholdFor(curve, 1000, 1e-3), 'five templates a person averaged into one: one comparison a person');
     assert.deepEqual([threshold.state().gallerySize, threshold.state().galleryTemplates], [1000, 5000]);
   });
 

@@ -16,13 +16,13 @@ export type ThresholdSource =
 /** The 1:N threshold in force and what it is expected to give, for the System screen. */
 export interface IdentificationState {
   readonly modelId: string;
-  /** Enabled people with a template of the extractor (see TerminalStore.galleryCount). */
-  readonly gallerySize: number;
   /**
-   * Their templates of the extractor: the comparisons a search makes, and the N the threshold follows. The
-   * curves were measured with one template per person; a person enrolled from 5 samples gives a stranger 5
-   * chances, so counting people would loosen the threshold up to 5×.
+   * Enabled people with a template of the extractor (see TerminalStore.galleryCount): the N the threshold
+   * follows. A search compares with one template per person, the mean of their samples (PersonGallery), so a
+   * stranger gets one chance per person, as in the curves, which were measured with one template per person.
    */
+  readonly gallerySize: number;
+  /** Their templates of the extractor, averaged into those rows. */
   readonly galleryTemplates: number;
   /** Target false-positive identification rate per search, 0..1. */
   readonly targetFpir: number;
@@ -122,7 +122,7 @@ export class IdentifyThreshold {
       targetFpir: this.targetFpir,
       thresholdSimilarity,
       source,
-      expected: curve ? expectedRates(curve, galleryTemplates, thresholdSimilarity) : null,
+      expected: curve ? expectedRates(curve, gallerySize, thresholdSimilarity) : null,
       curveProtocol: curve ? describeCurveProtocol(curve) : null,
       ...(note ? { note } : {}),
     };
@@ -133,7 +133,7 @@ export class IdentifyThreshold {
     const revision = gallery.galleryRevision;
     if (this.counted?.revision === revision) return this.counted;
     const { persons: gallerySize, templates: galleryTemplates } = gallery.galleryCount(modelId);
-    const similarity = curve ? Math.max(fixed.verifySimilarity, thresholdFor(curve, galleryTemplates, this.targetFpir)) : fixed.identifySimilarity;
+    const similarity = curve ? Math.max(fixed.verifySimilarity, thresholdFor(curve, gallerySize, this.targetFpir)) : fixed.identifySimilarity;
     this.counted = { revision, gallerySize, galleryTemplates, similarity };
     return this.counted;
   }

@@ -209,7 +209,7 @@ describe('TerminalApp on real photos', () => {
     }
     assert.equal(system.rebuild?.state, 'done');
     assert.deepEqual(system.templates, [{ modelId: 'mobileface-256', templateCount: samples }], "the old model's templates are pruned");
-    assert.equal(terminal.requireService().matcher.gallery.size, samples);
+    assert.equal(terminal.requireService().matcher.gallery.templateCount, samples);
     await value('settings:update', { values: { 'recognition.extractorModelId': null } });
   });
 

@@ -121,7 +121,7 @@ describe('bulk import on real photos', () => {
 
     const tony = env.store.persons.list({ search: 'Tony Blair' }).persons[0];
     assert.equal(tony?.sampleCount, 2);
-    assert.equal(env.matcher.gallery.size, 5);
+    assert.equal(env.matcher.gallery.templateCount, 5);
 
     const again = await importFolder({ ...env, root: mixedRoot });
     const statuses = statusesOf(again, mixedRoot);
@@ -131,7 +131,7 @@ describe('bulk import on real photos', () => {
     assert.equal(again.summary.personsSkipped, 2);
     assert.equal(again.summary.photosRead, 3);
     assert.equal(env.store.persons.list().total, 2);
-    assert.equal(env.matcher.gallery.size, 5);
+    assert.equal(env.matcher.gallery.templateCount, 5);
   });
 
   it('imports a CSV: several rows per id, a quoted name with a comma, bad rows reported; a re-run skips by id', async (t) => {

@@ -1,5 +1,6 @@
-import { Gallery, type GalleryHit } from './gallery.js';
+import type { GalleryHit } from './gallery.js';
 import { matchScore, type IdentificationCurve } from './identification-curve.js';
+import { PersonGallery } from './person-gallery.js';
 import { cosineSimilarity } from './similarity.js';
 
 /** Cosine-similarity thresholds of one extractor (the manifest's `thresholds`). */
@@ -26,11 +27,11 @@ export interface FaceMatcherOptions {
 
 /**
  * Compares templates of one extractor with its thresholds: 1:1 verification, and 1:N identification over an
- * in-memory gallery (one contiguous matrix; see Gallery). The 1:N threshold may follow the gallery:
+ * in-memory gallery of one mean template per person (see PersonGallery). The 1:N threshold may follow the gallery:
  * `identifySimilarity` is then read at each search (see identification-curve.ts).
  */
 export class FaceMatcher {
-  readonly gallery: Gallery;
+  readonly gallery: PersonGallery;
 
   constructor(
     readonly modelId: string,
@@ -38,7 +39,7 @@ export class FaceMatcher {
     private readonly fixedThresholds: MatchThresholds,
     private readonly options: FaceMatcherOptions = {},
   ) {
-    this.gallery = new Gallery({ dimension });
+    this.gallery = new PersonGallery({ dimension });
   }
 
   /** The thresholds in force now. */

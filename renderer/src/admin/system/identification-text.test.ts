@@ -24,7 +24,7 @@ test('the rows say the gallery, the target, the threshold and its source, and th
   };
   assert.deepEqual(identificationRows(info), [
     ['Extractor', 'faceapi-resnet-128'],
-    ['Gallery', '1,200 enabled people with a template (3,600 templates, each a chance for a stranger)'],
+    ['Gallery', '1,200 enabled people with a template (3,600 templates, averaged into one per person)'],
     ['Target FPIR', '1 in 1,000 (0.1 %) searches by someone not enrolled'],
     ['Threshold in use', '0.9571 cosine — Follows the gallery size and the target'],
     ['Expected FPIR', '1 in 1,000 (0.1 %) of searches by someone not enrolled name someone'],

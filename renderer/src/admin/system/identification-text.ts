@@ -28,7 +28,7 @@ export function identificationRows(info: IdentificationInfo): [string, string][]
     ['Extractor', info.modelId],
     [
       'Gallery',
-      `${info.gallerySize.toLocaleString('en-GB')} enabled ${info.gallerySize === 1 ? 'person' : 'people'} with a template (${info.galleryTemplates.toLocaleString('en-GB')} ${info.galleryTemplates === 1 ? 'template' : 'templates'}, each a chance for a stranger)`,
+      `${info.gallerySize.toLocaleString('en-GB')} enabled ${info.gallerySize === 1 ? 'person' : 'people'} with a template (${info.galleryTemplates.toLocaleString('en-GB')} ${info.galleryTemplates === 1 ? 'template' : 'templates'}, averaged into one per person)`,
     ],
     ['Target FPIR', `${formatRate(info.targetFpir)} searches by someone not enrolled`],
     ['Threshold in use', `${info.thresholdSimilarity.toFixed(4)} cosine — ${SOURCE_TEXT[info.source]}`],
