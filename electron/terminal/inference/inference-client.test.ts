@@ -78,6 +78,34 @@ describe('InferenceClient', () => {
     }
   });
 
+  it('serves a door frame queued behind enrollment work first, and the work still finishes while frames keep coming', async () => {
+    const client = await InferenceClient.start({ config: { manifestPath: 'unused' }, workerUrl: FAKE_WORKER });
+    try {
+      const order: string[] = [];
+      const image = frame(0).image;
+      const jobs = Array.from({ length: 8 }, (_, index) => client.analyse(image).then(() => void order.push(`job ${index}`)));
+      assert.equal(client.backgroundQueued, 7, 'one job is in the worker, seven wait');
+      const door = await client.submitLatest(frame(1));
+      assert.equal(door?.frameSeq, 1);
+      // Only the job already in the worker went before the frame; the seven queued ones wait behind it.
+      assert.deepEqual(order, ['job 0']);
+      // A camera that never pauses: background work still gets every other turn.
+      let seq = 2;
+      let framesDone = 0;
+      const camera = setInterval(() => void client.submitLatest(frame(seq++)).then((result) => void (result ? framesDone++ : undefined)), 5);
+      try {
+        await Promise.all(jobs);
+      } finally {
+        clearInterval(camera);
+      }
+      assert.deepEqual(order, Array.from({ length: 8 }, (_, index) => `job ${index}`));
+      assert.ok(framesDone >= 5, `${framesDone} frames were processed between the jobs`);
+      assert.equal(client.backgroundQueued, 0);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('restarts a worker that dies: the pending frame fails cleanly and later frames are processed', async () => {
     const client = await InferenceClient.start({ config: { manifestPath: 'unused' }, workerUrl: FAKE_WORKER, restartDelayMs: 10 });
     try {

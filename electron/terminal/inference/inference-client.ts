@@ -36,11 +36,19 @@ export interface InferenceStats {
 
 type Pending = { resolve: (value: never) => void; reject: (error: Error) => void };
 
+/** Background work waiting for the worker: it starts the request when its turn comes. */
+type BackgroundJob = { readonly run: () => Promise<void>; readonly reject: (error: Error) => void };
+
 /**
  * The main thread's side of the inference worker. Requests are numbered; a reply echoes its number. Frames go
  * through `submitLatest`: while the worker is busy only the newest frame waits, older ones are dropped, so no
  * queue grows behind a slow model. When the worker dies every pending request fails with `WORKER_EXITED`
  * and a fresh worker is started and initialised.
+ *
+ * The worker gets one request at a time, chosen here: the door's frames come before enrollment, import and
+ * template-rebuild work (`analyse`, `extract`, `embedAligned`), which waits in its own queue. A frame waits for
+ * at most the one request in progress, however much background work is queued; background work runs between
+ * frames (one job after each frame while both wait), so it is slowed by the door but never stopped.
  */
 export class InferenceClient {
   readonly stats: InferenceStats = { framesProcessed: 0, framesDropped: 0, workerRestarts: 0 };
@@ -48,7 +56,11 @@ export class InferenceClient {
   private readonly pending = new Map<number, Pending>();
   private nextSeq = 1;
   private closed = false;
+  /** A request of `submitLatest` or the background queue is in the worker. */
   private busy = false;
+  /** What was sent last, so a waiting frame and waiting background work take turns. */
+  private lastSent: 'frame' | 'background' = 'background';
+  private readonly background: BackgroundJob[] = [];
   private waiting: { frame: CameraFrame; extractMinInterOcularPx: number | undefined; resolve: (result: ProcessResult | null) => void } | undefined;
   private readonly restartListeners = new Set<(reason: string) => void>();
   private ready: Promise<WorkerReplyValues['init']>;
@@ -96,28 +108,58 @@ export class InferenceClient {
   }
 
   /**
-   * Every face of an image, judged (enrollment: photos, live frames). Queued behind the frame in progress,
-   * never dropped. The pixels are copied, so the caller keeps its image.
+   * Every face of an image, judged (enrollment: photos, live frames). Background work: queued, never dropped,
+   * and a door frame goes first. The pixels are copied, so the caller keeps its image.
    */
   analyse(image: RgbImage): Promise<AnalysisResult> {
-    return this.call('analyse', { image: copyImage(image) });
+    const copy = copyImage(image);
+    return this.schedule(() => this.call('analyse', { image: copy }));
   }
 
-  /** The template and aligned crop of one face of `analyse(image)`. */
+  /** The template and aligned crop of one face of `analyse(image)`; background work like `analyse`. */
   extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; durationMs: number }> {
-    return this.call('extract', { image: copyImage(image), face });
+    const copy = copyImage(image);
+    return this.schedule(() => this.call('extract', { image: copy, face }));
   }
 
-  /** The template of a stored aligned crop by the worker's extractor (template rebuild). */
+  /** The template of a stored aligned crop by the worker's extractor (template rebuild); background work. */
   async embedAligned(alignedJpeg: Uint8Array): Promise<Float32Array> {
-    return (await this.call('embed-aligned', { alignedJpeg })).vector;
+    return (await this.schedule(() => this.call('embed-aligned', { alignedJpeg }))).vector;
   }
 
+  /** Background requests waiting for the worker (enrollment, import, template rebuild). */
+  get backgroundQueued(): number {
+    return this.background.length;
+  }
+
+  /** Queues background work; it starts when pump gives it its turn. */
+  private schedule<T>(send: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new InferenceError('CLOSED', 'the inference client is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.background.push({ run: () => send().then(resolve, reject), reject });
+      this.pump();
+    });
+  }
+
+  /** Hands the worker its next request when it is free: a waiting frame, unless background work had no turn since the last frame. */
   private pump(): void {
-    if (this.busy || !this.waiting || this.closed) return;
+    if (this.busy || this.closed) return;
+    const job = this.background[0];
+    if (job && (!this.waiting || this.lastSent === 'frame')) {
+      this.background.shift();
+      this.busy = true;
+      this.lastSent = 'background';
+      void job.run().finally(() => {
+        this.busy = false;
+        this.pump();
+      });
+      return;
+    }
+    if (!this.waiting) return;
     const { frame, extractMinInterOcularPx, resolve } = this.waiting;
     this.waiting = undefined;
     this.busy = true;
+    this.lastSent = 'frame';
     // The worker gets its own copy of the pixels (transferred): the camera keeps showing its frame.
     const data = frame.image.data.slice();
     this.call('process', { frame: { seq: frame.seq, timestampMs: frame.timestampMs, widthPx: frame.image.widthPx, heightPx: frame.image.heightPx, data }, extractMinInterOcularPx }, [data.buffer as ArrayBuffer])
@@ -192,6 +234,7 @@ export class InferenceClient {
     this.closed = true;
     this.waiting?.resolve(null);
     this.waiting = undefined;
+    for (const job of this.background.splice(0)) job.reject(new InferenceError('CLOSED', 'the inference client is closed'));
     const worker = this.worker;
     await Promise.race([this.call('close', {}).catch(() => null), new Promise((resolve) => setTimeout(resolve, 2000))]);
     await worker.terminate();

@@ -1,6 +1,7 @@
 /**
  * The inference worker: owns the vision pipeline, so no network ever runs on the main thread. It answers one
- * request at a time, in order; the client decides which frames are worth sending.
+ * request at a time, in order; the client decides which frames are worth sending and what goes next (door
+ * frames before enrollment work).
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
