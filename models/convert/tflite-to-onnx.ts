@@ -6,7 +6,7 @@ import { DEFAULT_OPSET } from './onnx/onnx-graph.js';
 import { ConversionContext, TfjsConversionError } from './tfjs-graph/context.js';
 import { OnnxIr, type IrOutput } from './tfjs-graph/onnx-ir.js';
 import { TO_NCHW, at, constValue, elementCount, permuteShape, type ConstValue, type TensorValue, type Value } from './tfjs-graph/values.js';
-import { TfliteConversionError, builtinOperatorName, opLowerings, type OpCall } from './tflite/ops.js';
+import { TfliteConversionError, builtinOperatorName, emitPrelu, opLowerings, type OpCall, type PreluForm } from './tflite/ops.js';
 import {
   TfliteFormatError,
   TfliteTensorType,
@@ -18,11 +18,17 @@ import {
   type TfliteTensor,
 } from './tflite/schema.js';
 
-export { TfliteConversionError } from './tflite/ops.js';
+export { TfliteConversionError, type PreluForm } from './tflite/ops.js';
 export { TfliteFormatError } from './tflite/schema.js';
 
 /** Written into every converted file; bump when the converter's output changes for the same source. */
-const PRODUCER_VERSION = '1';
+const PRODUCER_VERSION = '2';
+
+/** Options of {@link convertTflite}. */
+export interface TfliteConversionOptions {
+  /** How PReLU is written: `'relu'` (default; onnxruntime's CPU runs it fastest) or one `'prelu'` node. */
+  readonly prelu?: PreluForm;
+}
 
 /**
  * Converts a TensorFlow Lite model to ONNX ModelProto bytes, opset 13: batch 1 whatever batch the file
@@ -30,7 +36,7 @@ const PRODUCER_VERSION = '1';
  * NCHW throughout), and the subgraph's outputs named `entry.outputs` in order. Weights stored as float16,
  * int8 or uint8 are dequantised to float32. Same input, same bytes.
  */
-export async function convertTflite(path: string, entry: ModelEntry): Promise<Uint8Array> {
+export async function convertTflite(path: string, entry: ModelEntry, options: TfliteConversionOptions = {}): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -38,7 +44,7 @@ export async function convertTflite(path: string, entry: ModelEntry): Promise<Ui
     throw new TfliteConversionError(`cannot read the TFLite model ${path}: ${(error as Error).message}`);
   }
   try {
-    return convertTfliteBytes(bytes, entry, basename(path, '.tflite'));
+    return convertTfliteBytes(bytes, entry, basename(path, '.tflite'), options);
   } catch (error) {
     if (error instanceof TfliteConversionError || error instanceof TfliteFormatError) throw new TfliteConversionError(`${path}: ${error.message}`);
     throw error;
@@ -46,7 +52,8 @@ export async function convertTflite(path: string, entry: ModelEntry): Promise<Ui
 }
 
 /** `convertTflite` on bytes already read; `graphName` names the ONNX graph. */
-export function convertTfliteBytes(bytes: Uint8Array, entry: ModelEntry, graphName: string): Uint8Array {
+export function convertTfliteBytes(bytes: Uint8Array, entry: ModelEntry, graphName: string, options: TfliteConversionOptions = {}): Uint8Array {
+  const preluForm = options.prelu ?? 'relu';
   const model = readTfliteModel(bytes);
   if (model.subgraphs.length !== 1) throw new TfliteConversionError(`the model has ${model.subgraphs.length} subgraphs; only single-subgraph models are supported`);
   const subgraph = at(model.subgraphs, 0);
@@ -86,7 +93,7 @@ export function convertTfliteBytes(bytes: Uint8Array, entry: ModelEntry, graphNa
     if (!lowering) throw new TfliteConversionError(`unsupported TFLite operator ${opName} at operator ${op.index} ("${name}")`);
     let outputs: readonly Value[];
     try {
-      const call: OpCall = { op, name, inputs: op.inputs.map(valueOf), options: op.options, fileBatch };
+      const call: OpCall = { op, name, inputs: op.inputs.map(valueOf), options: op.options, fileBatch, preluForm };
       outputs = fusedPrelu(ctx, model, subgraph, producers, values, call, opName) ?? lowering(ctx, call);
     } catch (error) {
       if (!(error instanceof TfliteConversionError || error instanceof TfjsConversionError)) throw error;
@@ -219,10 +226,10 @@ export function halfToFloat(bits: number): number {
 }
 
 /**
- * TensorFlow's PReLU as TOCO writes it, relu(x) + c · (x − |x|), becomes one ONNX PRelu with slope 2c at the
- * ADD that ends the pattern: one node instead of five, the same values to the bit (doubling is exact), and an
- * activation the INT8 simulation fuses with its convolution. The RELU, ABS, SUB and MUL already emitted are
- * dropped on serialisation when nothing else reads them.
+ * TensorFlow's PReLU as TOCO writes it, relu(x) + c · (x − |x|), becomes a PReLU with slope 2c at the ADD
+ * that ends the pattern, in the call's PreluForm: the same values to the bit (doubling is exact), without
+ * TOCO's |x|. The RELU, ABS, SUB and MUL already emitted are dropped on serialisation when nothing else
+ * reads them.
  */
 function fusedPrelu(
   ctx: ConversionContext,
@@ -254,6 +261,5 @@ function fusedPrelu(
   const slope = slopeSide.producer ? undefined : constantOf(model, tensorAt(subgraph, slopeSide.index));
   if (input?.kind !== 'tensor' || !slope || !(slope.data instanceof Float32Array)) return undefined;
   const doubled = constValue(slope.shape, Float32Array.from(slope.data, (c) => 2 * c));
-  const slopeName = ctx.broadcastName(doubled, input.nchw, `${call.name}/prelu_slope`);
-  return [ctx.emit('PRelu', [input.name, slopeName], {}, `${call.name}/prelu`, input.shape, input.nchw)];
+  return [emitPrelu(ctx, input, doubled, `${call.name}/prelu`, call.preluForm)];
 }

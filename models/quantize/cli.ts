@@ -22,6 +22,7 @@ import { readVerifiedModel } from '../../electron/vision/backend/model-file.js';
 import { loadManifest, resolveModel } from '../../electron/vision/models/manifest.js';
 import { defaultManifestPath } from '../../electron/vision/models/paths.js';
 import { readOnnxModel } from '../convert/onnx/onnx-reader.js';
+import { withPreluNodes } from '../convert/onnx/prelu-nodes.js';
 import { collectActivationRanges } from './calibrate.js';
 import { loadCalibrationSet, modelInput } from './calibration-set.js';
 import { outputErrorFor } from './output-error.js';
@@ -62,7 +63,8 @@ async function sensitivity(args: string[]): Promise<void> {
     values.data ? { addedModelsDir: join(resolve(values.data), 'models') } : {},
   );
   const model = resolveModel(manifest, values.model);
-  const float = readOnnxModel(await readVerifiedModel(model));
+  // As the NPU build and the INT8 simulation see it (int8-sim.ts): PReLUs as PRelu nodes.
+  const float = withPreluNodes(readOnnxModel(await readVerifiedModel(model)));
   const calibration = await loadCalibrationSet(resolve(values.calib ?? 'out/calib'), model.id, model.entry);
   const inputs = calibration.images.map((image) => modelInput(image, model.entry));
   const algorithm = values.algorithm ?? 'normal';

@@ -15,6 +15,7 @@ import { normaliseInto } from '../../electron/vision/backend/onnx-backend.js';
 import type { RgbImage } from '../../electron/vision/frame/rgb-image.js';
 import { resolveModel, type LoadedManifest, type ResolvedModel } from '../../electron/vision/models/manifest.js';
 import { readOnnxModel, writeOnnxModel } from '../convert/onnx/onnx-reader.js';
+import { withPreluNodes } from '../convert/onnx/prelu-nodes.js';
 import { collectActivationRanges, createSession, type CalibrationAlgorithm } from './calibrate.js';
 import { loadCalibrationSet, modelInput } from './calibration-set.js';
 import { buildQdqModel, type LayerQuantization, type QdqModel } from './qdq-model.js';
@@ -101,7 +102,8 @@ export async function prepareInt8SimModel(options: Int8SimOptions): Promise<Int8
     if (report.sha256 === sha256(cached[0])) return { model: pointedAt(floatModel, onnxPath, report.sha256), report, built: false };
   }
 
-  const float = readOnnxModel(await readVerifiedModel(floatModel));
+  // The NPU build runs PReLUs as PRelu nodes fused into their convolutions (convert_rknn.py), not in the Relu form onnxruntime's CPU prefers.
+  const float = withPreluNodes(readOnnxModel(await readVerifiedModel(floatModel)));
   const samples = calibration.images.map((image) => modelInput(image, floatModel.entry));
   const ranges = await collectActivationRanges(float, samples, { algorithm, onProgress: options.onProgress });
   const qdq = buildQdqModel(float, { ranges, floatLayers: new Set(floatLayers) });
