@@ -37,6 +37,66 @@ def toolkit_version():
         return 'unknown'
 
 
+def with_prelu_nodes(onnx_path, out_path):
+    """Writes PReLU as the NPU runs it: each relu(x) + s * relu(m * x) with m all -1 and s a constant, which
+    Lintel's TFLite converter writes for PReLU because onnxruntime's CPU runs it fastest, becomes one
+    PRelu(x, -s) named as the Add it replaces, which the toolkit fuses into the convolution before it (one
+    int8 output instead of five). models/convert/onnx/prelu-nodes.ts does the same for the INT8 simulation, so
+    the manifest's floatLayers name this graph's tensors. Returns the path to load: out_path when something was
+    rewritten, else onnx_path."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(onnx_path)
+    graph = model.graph
+    constants = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    producers = {name: node for node in graph.node for name in node.output}
+    reads = {}
+    for name in [i for node in graph.node for i in node.input] + [o.name for o in graph.output]:
+        reads[name] = reads.get(name, 0) + 1
+
+    def only_feeding(name, op_type):
+        node = producers.get(name)
+        return node if node is not None and node.op_type == op_type and reads.get(name) == 1 else None
+
+    def match(positive_name, scaled_name):
+        positive, scaled = only_feeding(positive_name, 'Relu'), only_feeding(scaled_name, 'Mul')
+        if positive is None or scaled is None or len(scaled.input) != 2:
+            return None
+        x = positive.input[0]
+        scale = next((i for i in scaled.input if i in constants), None)
+        negative = only_feeding(scaled.input[1] if scaled.input[0] == scale else scaled.input[0], 'Relu')
+        negated = only_feeding(negative.input[0], 'Mul') if negative is not None else None
+        if scale is None or negated is None or len(negated.input) != 2 or x not in negated.input:
+            return None
+        minus_one = negated.input[1] if negated.input[0] == x else negated.input[0]
+        if minus_one not in constants or not (constants[minus_one] == -1).all() or constants[minus_one].shape != constants[scale].shape:
+            return None
+        # Nodes by their output (unique in ONNX): protobuf may hand out a new Python object on each access.
+        return x, scale, {n.output[0] for n in (positive, negated, negative, scaled)}
+
+    nodes, slopes, dropped = [], [], set()
+    for node in graph.node:
+        found = match(node.input[0], node.input[1]) or match(node.input[1], node.input[0]) if node.op_type == 'Add' and len(node.input) == 2 else None
+        if found is None:
+            nodes.append(node)
+            continue
+        x, scale, parts = found
+        dropped |= parts
+        slope = f'{node.output[0]}_slope'
+        slopes.append(numpy_helper.from_array(-constants[scale], slope))
+        nodes.append(onnx.helper.make_node('PRelu', [x, slope], list(node.output), name=node.name))
+    if not slopes:
+        return onnx_path
+    kept = [n for n in nodes if n.output[0] not in dropped]
+    used = {i for n in kept for i in n.input}
+    initializers = [t for t in graph.initializer if t.name in used] + slopes
+    model.graph.CopyFrom(onnx.helper.make_graph(kept, graph.name, graph.input, graph.output, initializers))
+    onnx.checker.check_model(model)
+    onnx.save(model, out_path)
+    return out_path
+
+
 def convert(model_id, entry, onnx_dir, calib_dir, precision, platform):
     from rknn.api import RKNN
 
@@ -61,7 +121,8 @@ def convert(model_id, entry, onnx_dir, calib_dir, precision, platform):
         target_platform=platform,
         custom_string=f"lintel:{model_id}:{precision}:{entry['onnx']['sha256'][:16]}",
     )
-    if rknn.load_onnx(model=onnx_path, inputs=[inp['name']], input_size_list=[[1, 3, inp['heightPx'], inp['widthPx']]]) != 0:
+    load_path = with_prelu_nodes(onnx_path, os.path.join(onnx_dir, f'{model_id}.npu.onnx'))
+    if rknn.load_onnx(model=load_path, inputs=[inp['name']], input_size_list=[[1, 3, inp['heightPx'], inp['widthPx']]]) != 0:
         raise SystemExit(f'{model_id}: load_onnx failed')
     out_path = os.path.join(onnx_dir, f'{model_id}.{platform}.{precision}.rknn')
     if precision == 'fp16':
