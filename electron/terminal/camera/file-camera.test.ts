@@ -108,6 +108,25 @@ describe('FileCamera', () => {
     await camera.stop();
   });
 
+  it('goes offline when its folder disappears while it plays, and live again when it is back', async () => {
+    const folder = join(dir, 'pulled');
+    await mkdir(folder);
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toFile(join(folder, 'a.jpg'));
+    const camera = new FileCamera({ path: folder, fps: 20, retryDelayMs: 50, watchIntervalMs: 50 });
+    await camera.start();
+    await waitForState(camera, 'live', 2000);
+    await rm(folder, { recursive: true });
+    const offline = await waitForState(camera, 'offline', 2000);
+    assert.ok(offline.status === 'offline' && offline.reason === `${folder} disappeared`, JSON.stringify(offline));
+    // No frame from memory while it is gone.
+    assert.equal((await collectFrames(camera, 1, 300)).length, 0);
+    await mkdir(folder);
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toFile(join(folder, 'b.jpg'));
+    await waitForState(camera, 'live', 3000);
+    assert.equal((await collectFrames(camera, 1, 2000)).length, 1);
+    await camera.stop();
+  });
+
   it('reports a file it cannot play as offline, not as a crash', async () => {
     const path = join(dir, 'notes.txt');
     await writeFile(path, 'hello');

@@ -25,6 +25,8 @@ export interface FileCameraOptions {
   readonly retryDelayMs?: number;
   /** The URI to report; default `file:<path>`. */
   readonly uri?: string;
+  /** How often a playing source is checked to be still there, ms; default 1000. */
+  readonly watchIntervalMs?: number;
 }
 
 /** A decoded clip: frames with how long each is shown. */
@@ -36,10 +38,12 @@ interface Clip {
 /**
  * A camera that plays files: for demos, tests and machines without a camera. Frames come at the source's
  * real rate (a folder at `fps`), timestamped when shown. A missing or unreadable source is an `offline`
- * state with a reason, retried until it works or the camera stops.
+ * state with a reason, retried until it works or the camera stops; so is one that disappears while it plays
+ * (a folder's frames are held in memory, so without the check a removed folder would play on as if live).
  */
 export class FileCamera extends CameraBase {
   private timer: NodeJS.Timeout | undefined;
+  private watcher: NodeJS.Timeout | undefined;
   private video: ChildProcessByStdio<null, Readable, Readable> | undefined;
   private seq = 0;
 
@@ -50,6 +54,7 @@ export class FileCamera extends CameraBase {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    clearInterval(this.watcher);
     this.video?.kill('SIGKILL');
     this.video = undefined;
     this.events.setState({ status: 'stopped' });
@@ -114,9 +119,29 @@ export class FileCamera extends CameraBase {
     return { frames, durationsMs };
   }
 
+  /** Checks the playing source is still there; when it is gone, playing stops and the camera goes offline. */
+  private watchSource(): void {
+    clearInterval(this.watcher);
+    const watcher = setInterval(() => {
+      stat(this.options.path).catch((error: NodeJS.ErrnoException) => {
+        // A check that answers after the camera stopped or started over is about a source no longer played.
+        if (!this.running || this.watcher !== watcher) return;
+        clearInterval(watcher);
+        clearTimeout(this.timer);
+        const video = this.video;
+        this.video = undefined;
+        video?.kill('SIGKILL');
+        this.goOffline(error.code === 'ENOENT' ? `${this.options.path} disappeared` : `${this.options.path}: ${error.message}`);
+      });
+    }, this.options.watchIntervalMs ?? 1000);
+    watcher.unref();
+    this.watcher = watcher;
+  }
+
   private async playClip(clip: Clip): Promise<void> {
     const meanFrameMs = clip.durationsMs.reduce((sum, ms) => sum + ms, 0) / clip.durationsMs.length;
     this.events.setState({ status: 'live', fps: 1000 / meanFrameMs });
+    this.watchSource();
     let index = 0;
     let dueMs = performance.now();
     const showNext = (): void => {
@@ -146,6 +171,7 @@ export class FileCamera extends CameraBase {
     });
     this.video = child;
     this.events.setState({ status: 'live', fps: this.options.fps ?? fps });
+    this.watchSource();
     const frameBytes = widthPx * heightPx * 3;
     let pending: Buffer = Buffer.alloc(0);
     let stderr = '';
