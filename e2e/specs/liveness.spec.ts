@@ -10,7 +10,16 @@
 // turn that way, and the spec reads the side the door asks for from the prompt before relying on it.
 import { join } from 'node:path';
 
-import { enrollmentPhotos, missingHeadTurnClip, seedAskingAlways, writeHeadTurnClip, writePlanarAttackClip } from '../../electron/terminal/access/test/challenge-clips.js';
+import {
+  enrollmentPhotos,
+  missingHeadTurnClip,
+  missingTwoPeopleClip,
+  secondPersonPhotos,
+  seedAskingAlways,
+  writeHeadTurnClip,
+  writePlanarAttackClip,
+  writeTwoPeopleClip,
+} from '../../electron/terminal/access/test/challenge-clips.js';
 import { expectDecision, logIn, openKiosk } from '../support/kiosk.js';
 import { expect, screenshotBoth, test } from '../support/fixtures.js';
 
@@ -73,4 +82,27 @@ test('a photo turned as a plane is denied liveness-failed; her real head turn is
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByRole('group', { name: 'Liveness' }).or(page.getByText('Liveness', { exact: true })).first().scrollIntoViewIfNeeded();
   await screenshotBoth(page, testInfo, 'settings-liveness');
+});
+
+test('two people challenged at once each have their own prompt, named by their face', async ({ page, terminal }, testInfo) => {
+  const missing = missingTwoPeopleClip();
+  test.skip(missing !== '', missing);
+  test.setTimeout(180_000);
+  const asPhotos = (jpegs: Buffer[]): { name: string; dataBase64: string }[] => jpegs.map((jpeg, index) => ({ name: `frame-${index}.jpg`, dataBase64: jpeg.toString('base64') }));
+  await terminal.call('enroll:photos', { person: { name: 'Ada Turner' }, photos: asPhotos(await enrollmentPhotos()) });
+  await terminal.call('enroll:photos', { person: { name: 'Ben Still' }, photos: asPhotos(await secondPersonPhotos()) });
+  const both = await writeTwoPeopleClip(join(terminal.dir, 'two'));
+  await openKiosk(page, terminal);
+
+  await terminal.showFolder(both);
+  const prompts = page.getByTestId('challenge');
+  await expect(prompts).toHaveCount(2, { timeout: 60_000 });
+  const trackIds = await prompts.evaluateAll((cards) => cards.map((card) => card.getAttribute('data-track-id')));
+  expect(new Set(trackIds).size).toBe(2);
+  for (const [index, trackId] of trackIds.entries()) {
+    const card = prompts.nth(index);
+    await expect(card).toContainText(`#${trackId}`);
+    await expect(card).toContainText(`Turn your head to the ${ASKED}`);
+  }
+  await screenshotBoth(page, testInfo, 'challenge-two-faces');
 });

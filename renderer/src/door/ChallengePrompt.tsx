@@ -1,10 +1,13 @@
 // The active liveness challenge on the door screen: a big arrow toward the side to turn to (the screen is a
 // mirror, so the person's left is the screen's left), the words, how far they have turned and the time left;
-// after a failed attempt that is retried, "Liveness failed — try again" until the next challenge.
+// after a failed attempt that is retried, "Liveness failed — try again" until the next challenge. Each
+// challenged face has its own prompt: with several, each names its face by the number the camera view shows
+// beside it, where the same words stand under the face.
 import type { ReactNode } from 'react';
 
 import { Icon } from '../common/Icon.js';
 import { useLintel } from '../store/store.js';
+import type { ChallengePrompt as Prompt } from '../store/types.js';
 import { challengeText, cueText } from '../wording/wording.js';
 
 function Arrow({ direction }: { readonly direction: 'left' | 'right' }): ReactNode {
@@ -24,17 +27,24 @@ function Eye(): ReactNode {
   );
 }
 
-export function ChallengePrompt(): ReactNode {
-  const challenge = useLintel((state) => state.challenge);
-  const onDoor = useLintel((state) => state.screen === 'door');
-  const decisionShown = useLintel((state) => state.decision !== null);
-  if (!challenge || !onDoor || decisionShown) return null;
+/** The face's number, as the camera view labels it, where several faces are challenged. */
+function FaceTag({ trackId }: { readonly trackId: number }): ReactNode {
+  return (
+    <span className="challenge-face" aria-label={`Face ${trackId}`}>
+      #{trackId}
+    </span>
+  );
+}
+
+function PromptCard({ challenge, tagged }: { readonly challenge: Prompt; readonly tagged: boolean }): ReactNode {
   const { action } = challenge;
   const direction = action.kind === 'turn' ? action.direction : undefined;
+  const tag = tagged ? <FaceTag trackId={challenge.trackId} /> : null;
 
   if (challenge.status === 'failed') {
     return (
-      <div className="challenge challenge-failed" role="alert" data-testid="challenge" data-status="failed" data-cue={challenge.cue}>
+      <div className="challenge challenge-failed" role="alert" data-testid="challenge" data-track-id={challenge.trackId} data-status="failed" data-cue={challenge.cue}>
+        {tag}
         <div className="challenge-mark">
           <Icon name="cross" />
         </div>
@@ -47,13 +57,21 @@ export function ChallengePrompt(): ReactNode {
   }
 
   const seconds = Math.ceil(challenge.remainingMs / 1000);
-  const text = challengeText(action);
   return (
-    <div className="challenge" role="status" aria-live="polite" data-testid="challenge" data-status={challenge.status} data-direction={direction ?? 'blink'}>
+    <div
+      className="challenge"
+      role="status"
+      aria-live="polite"
+      data-testid="challenge"
+      data-track-id={challenge.trackId}
+      data-status={challenge.status}
+      data-direction={direction ?? 'blink'}
+    >
+      {tag}
       {direction === 'left' ? <Arrow direction="left" /> : null}
       {action.kind === 'blink' ? <Eye /> : null}
       <div className="challenge-body">
-        <h2 className="challenge-text">{text}</h2>
+        <h2 className="challenge-text">{challengeText(action)}</h2>
         <div className="challenge-progress" role="progressbar" aria-label="How far you have turned" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(challenge.progress * 100)}>
           <div className="challenge-progress-fill" style={{ width: `${Math.round(challenge.progress * 100)}%` }} />
         </div>
@@ -64,6 +82,24 @@ export function ChallengePrompt(): ReactNode {
         </p>
       </div>
       {direction === 'right' ? <Arrow direction="right" /> : null}
+    </div>
+  );
+}
+
+/**
+ * Every running challenge, one prompt per face. A decision on one face fills the screen for a few seconds; the
+ * other faces' prompts stay in front of it, since their time runs on.
+ */
+export function ChallengePrompts(): ReactNode {
+  const challenges = useLintel((state) => state.challenges);
+  const onDoor = useLintel((state) => state.screen === 'door');
+  if (challenges.length === 0 || !onDoor) return null;
+  const several = challenges.length > 1;
+  return (
+    <div className={several ? 'challenges challenges-several' : 'challenges'} data-testid="challenges">
+      {challenges.map((challenge) => (
+        <PromptCard key={challenge.trackId} challenge={challenge} tagged={several} />
+      ))}
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { Icon } from '../common/Icon.js';
 import { LiveCanvas } from '../live/LiveCanvas.js';
 import { useLintel } from '../store/store.js';
 import { CameraNotice } from './CameraNotice.js';
-import { ChallengePrompt } from './ChallengePrompt.js';
+import { ChallengePrompts } from './ChallengePrompt.js';
 import { Clock } from './Clock.js';
 import { StatusLine } from './StatusLine.js';
 
@@ -20,7 +20,7 @@ export function DoorScreen(): ReactNode {
       </h1>
       <LiveCanvas mode="door" label="Camera view with the faces it sees" className="door-canvas" />
       <CameraNotice />
-      <ChallengePrompt />
+      <ChallengePrompts />
       <header className="door-top">
         <div className="door-name">
           <Icon name="door" />

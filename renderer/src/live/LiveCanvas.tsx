@@ -3,6 +3,8 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
 import { useServices } from '../app/services.js';
+import { useLintel } from '../store/store.js';
+import type { ChallengePrompt } from '../store/types.js';
 import { LivePainter } from './live-painter.js';
 
 export function LiveCanvas({
@@ -22,7 +24,9 @@ export function LiveCanvas({
     const canvas = canvasRef.current;
     if (!canvas) return;
     const detach = feed.attach();
-    const painter = new LivePainter(canvas, feed, { mirrored: true, mode, enrollmentSessionId });
+    // The challenges are read by the painter at its own pace: a prompt's update never re-renders the canvas.
+    const challenges = (): readonly ChallengePrompt[] => useLintel.getState().challenges;
+    const painter = new LivePainter(canvas, feed, { mirrored: true, mode, enrollmentSessionId, ...(mode === 'door' ? { challenges } : {}) });
     painter.start();
     return () => {
       painter.stop();

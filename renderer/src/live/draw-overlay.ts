@@ -1,6 +1,7 @@
 // Drawing a camera frame and what was found in it. The image is mirrored like a mirror (people at a kiosk
 // expect to see themselves that way); overlay coordinates go through the same mapping, text is never mirrored.
-import { QUALITY_HINT_TEXT } from '../wording/wording.js';
+import type { ChallengePrompt } from '../store/types.js';
+import { challengeLabel, QUALITY_HINT_TEXT } from '../wording/wording.js';
 import type { AnalysisMessage } from './live-feed.js';
 import { boxToCanvas, pointToCanvas, type BoxNorm, type RectPx } from './overlay-geometry.js';
 
@@ -13,6 +14,8 @@ const COLOURS = {
   enrollOk: '#4ade80',
   enrollWait: '#fbbf24',
   landmark: '#38bdf8',
+  challenge: '#5cc8ff',
+  challengeFailed: '#ff7a7a',
   labelBackground: 'rgba(2, 6, 23, 0.78)',
 } as const;
 
@@ -55,8 +58,11 @@ function drawLabel(context: CanvasRenderingContext2D, text: string, x: number, y
   context.fillText(text, left + padding, top + height / 2);
 }
 
-/** A face: box, five landmarks, track id, the name and match score (else similarity) when matched, and the quality hint. */
-function drawFace(context: CanvasRenderingContext2D, face: Face, imageRect: RectPx, mirrored: boolean, pixelRatio: number): void {
+/**
+ * A face: box, five landmarks, track id, the name and match score (else similarity) when matched; under it the
+ * challenge it is asked (so each of several challenged faces shows its own), and the quality hint.
+ */
+function drawFace(context: CanvasRenderingContext2D, face: Face, imageRect: RectPx, mirrored: boolean, pixelRatio: number, challenge: ChallengePrompt | undefined): void {
   const colour = face.match ? COLOURS.matched : COLOURS.unknown;
   const fontPx = fontSizePx(imageRect, pixelRatio);
   const box = boxToCanvas(face.boxNorm, imageRect, mirrored);
@@ -78,12 +84,21 @@ function drawFace(context: CanvasRenderingContext2D, face: Face, imageRect: Rect
   const label = face.match ? `#${face.trackId}  ${face.match.name}  ${score}` : `#${face.trackId}`;
   const labelHeight = fontPx * 1.7;
   drawLabel(context, label, box.x, box.y - labelHeight - 4, colour, fontPx);
-  if (face.qualityHint) drawLabel(context, QUALITY_HINT_TEXT[face.qualityHint], box.x, box.y + box.height + 6, COLOURS.hint, fontPx);
+  let belowY = box.y + box.height + 6;
+  if (challenge) {
+    const challengeColour = challenge.status === 'failed' ? COLOURS.challengeFailed : COLOURS.challenge;
+    drawLabel(context, `#${face.trackId}  ${challengeLabel(challenge)}`, box.x, belowY, challengeColour, fontPx);
+    belowY += labelHeight + 4;
+  }
+  if (face.qualityHint) drawLabel(context, QUALITY_HINT_TEXT[face.qualityHint], box.x, belowY, COLOURS.hint, fontPx);
 }
 
-/** Every face of an analysis. */
-export function drawAnalysis(context: CanvasRenderingContext2D, analysis: AnalysisMessage, imageRect: RectPx, mirrored: boolean, pixelRatio: number): void {
-  for (const face of analysis.faces) drawFace(context, face, imageRect, mirrored, pixelRatio);
+/** Every face of an analysis, with the challenge each is asked (`challenges`, by track). */
+export function drawAnalysis(
+  context: CanvasRenderingContext2D, analysis: AnalysisMessage, imageRect: RectPx, mirrored: boolean, pixelRatio: number,
+  challenges: readonly ChallengePrompt[] = [],
+): void {
+  for (const face of analysis.faces) drawFace(context, face, imageRect, mirrored, pixelRatio, challenges.find((prompt) => prompt.trackId === face.trackId));
 }
 
 /** The face a live enrollment is collecting: green once its frames are usable, amber while not. */

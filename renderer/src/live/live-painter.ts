@@ -2,6 +2,7 @@
 // JPEG off the main thread (createImageBitmap on a Blob: no data: URL to fetch, nothing for the CSP to refuse)
 // and paints when something changed. An analysis is drawn over the frame it describes while that frame is the
 // newest, else over the newest frame, and not at all once it is a second older than the frame on screen.
+import type { ChallengePrompt } from '../store/types.js';
 import type { LiveFeed } from './live-feed.js';
 import { drawAnalysis, drawEnrollmentBox, drawFrame } from './draw-overlay.js';
 import type { AnalysisMessage, EnrollmentFeedbackMessage } from './live-feed.js';
@@ -17,6 +18,8 @@ export interface LivePainterOptions {
   readonly mode: 'door' | 'enroll';
   /** The enrollment session whose face box to draw (mode `enroll`). */
   readonly enrollmentSessionId?: string | undefined;
+  /** The running liveness challenges, read at each animation frame and drawn under their faces (mode `door`). */
+  readonly challenges?: () => readonly ChallengePrompt[];
 }
 
 interface DecodedFrame {
@@ -41,6 +44,7 @@ export class LivePainter {
   private analysis: AnalysisMessage | null = null;
   private analysisPainted = false;
   private enrollment: EnrollmentFeedbackMessage | null = null;
+  private challenges: readonly ChallengePrompt[] = [];
   private decoding = false;
   private dirty = true;
   private stopped = false;
@@ -101,6 +105,11 @@ export class LivePainter {
       this.analysisPainted = false;
       this.dirty = true;
     }
+    const challenges = this.options.challenges?.() ?? this.challenges;
+    if (challenges !== this.challenges) {
+      this.challenges = challenges;
+      this.dirty = true;
+    }
     if (this.options.mode === 'enroll') {
       const feedback = this.feed.enrollmentFeedback;
       if (feedback !== this.enrollment) {
@@ -157,7 +166,7 @@ export class LivePainter {
     if (this.options.mode === 'door') {
       const analysis = this.analysis;
       if (analysis && Math.abs(frame.timestampMs - analysis.timestampMs) <= OVERLAY_MAX_AGE_MS) {
-        drawAnalysis(context, analysis, imageRect, this.options.mirrored, pixelRatio);
+        drawAnalysis(context, analysis, imageRect, this.options.mirrored, pixelRatio, this.challenges);
         if (!this.analysisPainted) {
           this.analysisPainted = true;
           this.feed.metrics.overlayPainted(analysis.faces.length, analysis.timestampMs, Date.now(), performance.now());

@@ -41,20 +41,36 @@ describe('store', () => {
   test('shows the challenge until a decision, keeps a retried failure on the prompt, not full screen', () => {
     const prompt: ChallengePrompt = { trackId: 4, attempt: 1, maxAttempts: 3, status: 'waiting', action: { kind: 'turn', direction: 'left', minTurnDeg: 16 }, progress: 0.2, remainingMs: 3000, timeoutMs: 4000 };
     useLintel.getState().receiveChallenge(4, prompt);
-    assert.equal(useLintel.getState().challenge, prompt);
+    assert.deepEqual(useLintel.getState().challenges, [prompt]);
     const failed: ChallengePrompt = { ...prompt, status: 'failed', cue: 'timeout', remainingMs: 0, retryAtMs: 5_000 };
     useLintel.getState().receiveChallenge(4, failed);
     useLintel.getState().showDecision({ ...decision(9), trackId: 4, reason: 'liveness-failed', livenessCue: 'timeout', retrying: true });
-    assert.deepEqual([useLintel.getState().decision, useLintel.getState().challenge?.status], [null, 'failed']);
+    assert.deepEqual([useLintel.getState().decision, useLintel.getState().challenges.map((shown) => shown.status)], [null, ['failed']]);
     // Another face's challenge ending leaves this one; this face leaving clears it.
     useLintel.getState().receiveChallenge(5, null);
-    assert.equal(useLintel.getState().challenge?.trackId, 4);
+    assert.deepEqual(useLintel.getState().challenges.map((shown) => shown.trackId), [4]);
     useLintel.getState().receiveChallenge(4, null);
-    assert.equal(useLintel.getState().challenge, null);
+    assert.deepEqual(useLintel.getState().challenges, []);
     // The final decision replaces the prompt.
     useLintel.getState().receiveChallenge(4, { ...prompt, attempt: 2 });
     useLintel.getState().showDecision({ ...decision(10), trackId: 4, decision: 'granted', reason: 'granted' });
-    assert.deepEqual([useLintel.getState().decision?.eventId, useLintel.getState().challenge], [10, null]);
+    assert.deepEqual([useLintel.getState().decision?.eventId, useLintel.getState().challenges], [10, []]);
+  });
+
+  test('two faces challenged at once: a prompt for each, updated in place, the decided one removed, the other kept', () => {
+    const left: ChallengePrompt = { trackId: 7, attempt: 1, maxAttempts: 3, status: 'waiting', action: { kind: 'turn', direction: 'left', minTurnDeg: 16 }, progress: 0, remainingMs: 4000, timeoutMs: 4000 };
+    const right: ChallengePrompt = { ...left, trackId: 8, action: { kind: 'turn', direction: 'right', minTurnDeg: 16 } };
+    useLintel.getState().receiveChallenge(7, left);
+    useLintel.getState().receiveChallenge(8, right);
+    // The newer message of the first face updates its prompt without moving it or hiding the second.
+    useLintel.getState().receiveChallenge(7, { ...left, progress: 0.5, remainingMs: 3000 });
+    assert.deepEqual(useLintel.getState().challenges.map((shown) => [shown.trackId, shown.progress]), [[7, 0.5], [8, 0]]);
+    // The first face's pass is its decision: its prompt goes, the second face's challenge stays on screen.
+    useLintel.getState().receiveChallenge(7, { ...left, status: 'passed', progress: 1 });
+    useLintel.getState().showDecision({ ...decision(11), trackId: 7, decision: 'granted', reason: 'granted' });
+    assert.deepEqual(useLintel.getState().challenges.map((shown) => shown.trackId), [8]);
+    useLintel.getState().receiveChallenge(8, { ...right, progress: 0.3 });
+    assert.equal(useLintel.getState().challenges[0]?.progress, 0.3);
   });
 
   test('keeps a timing sample per processed batch, the last 60', () => {

@@ -59,10 +59,11 @@ interface DecisionSlice {
   /** Newest decision seen, so a replay after a reconnect does not show it twice. */
   lastDecisionEventId: number;
   /**
-   * What the door asks of the person at it (the active liveness challenge), until a decision replaces it or
-   * the face leaves. A failed attempt that will be retried is not a decision on screen: the prompt says it.
+   * What the door asks of the people at it (the active liveness challenge): one prompt per challenged face, in
+   * the order their challenges began, each until a decision on that face replaces it or the face leaves. A
+   * failed attempt that will be retried is not a decision on screen: the face's prompt says it.
    */
-  challenge: ChallengePrompt | null;
+  challenges: readonly ChallengePrompt[];
   showDecision(decision: DecisionEvent): void;
   dismissDecision(eventId: number): void;
   receiveChallenge(trackId: number, prompt: ChallengePrompt | null): void;
@@ -148,25 +149,28 @@ const sessionSlice: Slice<SessionSlice> = (set) => ({
 const decisionSlice: Slice<DecisionSlice> = (set, get) => ({
   decision: null,
   lastDecisionEventId: 0,
-  challenge: null,
+  challenges: [],
   showDecision: (decision) => {
     if (decision.eventId <= get().lastDecisionEventId) return;
     if (decision.retrying) {
       set({ lastDecisionEventId: decision.eventId });
       return;
     }
-    set({ decision, lastDecisionEventId: decision.eventId, challenge: null });
+    // The decided face's prompt gives way to the decision; other faces' challenges run on and stay shown.
+    const challenges = get().challenges.filter((prompt) => prompt.trackId !== decision.trackId);
+    set({ decision, lastDecisionEventId: decision.eventId, challenges });
   },
   dismissDecision: (eventId) => set((state) => (state.decision?.eventId === eventId ? { decision: null } : {})),
   receiveChallenge: (trackId, prompt) => {
-    const current = get().challenge;
+    const current = get().challenges;
+    const index = current.findIndex((shown) => shown.trackId === trackId);
     if (prompt === null) {
-      if (current?.trackId === trackId) set({ challenge: null });
+      if (index >= 0) set({ challenges: current.filter((shown) => shown.trackId !== trackId) });
       return;
     }
     // A final outcome comes as a decision right after: the prompt need not show it.
     if (prompt.status === 'passed' || (prompt.status === 'failed' && prompt.retryAtMs === undefined)) return;
-    set({ challenge: prompt });
+    set({ challenges: index >= 0 ? current.with(index, prompt) : [...current, prompt] });
   },
 });
 

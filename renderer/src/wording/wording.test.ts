@@ -20,6 +20,7 @@ import {
   LIVENESS_MODE_TEXT,
   PHOTO_STATUS_TEXT,
   QUALITY_HINT_TEXT,
+  challengeLabel,
   challengeText,
   cueText,
   reasonText,
@@ -54,6 +55,9 @@ describe('wording', () => {
     assert.equal(challengeText({ kind: 'turn', direction: 'left', minTurnDeg: 15 }), 'Turn your head to the left');
     assert.equal(challengeText({ kind: 'turn', direction: 'right', minTurnDeg: 15 }), 'Turn your head to the right');
     assert.equal(challengeText({ kind: 'blink' }), 'Blink your eyes');
+    assert.equal(challengeLabel({ status: 'waiting', action: { kind: 'turn', direction: 'left', minTurnDeg: 15 } }), '← Turn left');
+    assert.equal(challengeLabel({ status: 'waiting', action: { kind: 'turn', direction: 'right', minTurnDeg: 15 } }), 'Turn right →');
+    assert.equal(challengeLabel({ status: 'failed', action: { kind: 'blink' } }), 'Try again');
     assert.equal(cueText('planar'), 'Moved as one flat picture');
     assert.equal(cueText('screen-glare'), 'screen-glare');
   });

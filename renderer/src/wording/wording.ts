@@ -122,6 +122,16 @@ export function challengeText(action: ChallengeAction): string {
 }
 
 /**
+ * The challenge in a few words beside the face it concerns (the camera view, mirrored like the screen): an
+ * arrow on the side to turn to, or "Try again" between a failed attempt and the next.
+ */
+export function challengeLabel(prompt: { readonly status: 'waiting' | 'passed' | 'failed'; readonly action: ChallengeAction }): string {
+  if (prompt.status === 'failed') return 'Try again';
+  if (prompt.action.kind === 'blink') return 'Blink';
+  return prompt.action.direction === 'left' ? '← Turn left' : 'Turn right →';
+}
+
+/**
  * A logged event's reason in words. The access log stores the reason as free text (older rows may carry codes
  * that are no longer decision reasons), so an unknown one is shown as it is.
  */

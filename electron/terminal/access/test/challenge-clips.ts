@@ -22,9 +22,17 @@ import { packageRoot } from '../../../vision/models/paths.js';
 /** The sample: 23 frames at 12 fps, the head sweeping from her right to her left and back. */
 export const HEAD_TURN_GIF = join(packageRoot(), '..', 'shared', 'data', 'video', 'intel_head-pose-face-detection-female.gif');
 
+/** A man of the same sample set (CC BY 4.0) facing the camera throughout (yaw within 2°): a second person at the door. */
+export const SECOND_PERSON_GIF = join(packageRoot(), '..', 'shared', 'data', 'video', 'intel_head-pose-face-detection-male.gif');
+
 /** Why the clips cannot be made here, or '' when they can. */
 export function missingHeadTurnClip(): string {
   return existsSync(HEAD_TURN_GIF) ? '' : `the head-turn sample is missing at ${HEAD_TURN_GIF}`;
+}
+
+/** Why the two-person clip cannot be made here, or '' when it can. */
+export function missingTwoPeopleClip(): string {
+  return missingHeadTurnClip() || (existsSync(SECOND_PERSON_GIF) ? '' : `the second person's sample is missing at ${SECOND_PERSON_GIF}`);
 }
 
 /** Crop around her (source px) and enlargement: 240 × 270 → 720 × 810. */
@@ -66,6 +74,36 @@ export async function gifFrameJpeg(page: number): Promise<Buffer> {
 /** Photos to enroll her from: near-frontal frames. */
 export function enrollmentPhotos(): Promise<Buffer[]> {
   return Promise.all(FRAMES.enroll.map((page) => gifFrameJpeg(page)));
+}
+
+/** Narrow crops (source px) of her and of him, side by side in the two-person clip, enlarged `TWO_SCALE` times. */
+const HER_NARROW = { left: 150, top: 0, width: 180, height: 270 } as const;
+const HIS_NARROW = { left: 130, top: 0, width: 180, height: 270 } as const;
+const TWO_SCALE = 2;
+
+async function narrowFrame(gif: string, page: number, crop: typeof HER_NARROW | typeof HIS_NARROW): Promise<Buffer> {
+  return sharp(gif, { page }).removeAlpha().extract(crop).resize(crop.width * TWO_SCALE, crop.height * TWO_SCALE, { kernel: 'lanczos3' }).jpeg({ quality: 92 }).toBuffer();
+}
+
+/** Photos to enroll the second person from: frames of his clip, as the two-person clip shows him. */
+export function secondPersonPhotos(): Promise<Buffer[]> {
+  return Promise.all([0, 10, 20, 30].map((page) => narrowFrame(SECOND_PERSON_GIF, page, HIS_NARROW)));
+}
+
+/**
+ * Two people at the door at once, both facing the camera and holding still: her frontal frame on the left of
+ * the image, his on the right (360 × 540 each); `frames` copies (default 150, 15 s at 10 fps). Neither turns:
+ * both are asked, and both prompts are on screen until they time out.
+ */
+export async function writeTwoPeopleClip(dir: string, frames = 150): Promise<string> {
+  const hers = await narrowFrame(HEAD_TURN_GIF, FRAMES.frontal[0], HER_NARROW);
+  const his = await narrowFrame(SECOND_PERSON_GIF, 10, HIS_NARROW);
+  const widthPx = (HER_NARROW.width + HIS_NARROW.width) * TWO_SCALE;
+  const both = await sharp({ create: { width: widthPx, height: HER_NARROW.height * TWO_SCALE, channels: 3, background: { r: 200, g: 200, b: 205 } } })
+    .composite([{ input: hers, left: 0, top: 0 }, { input: his, left: HER_NARROW.width * TWO_SCALE, top: 0 }])
+    .jpeg({ quality: 92 })
+    .toBuffer();
+  return writeFrames(dir, Array.from({ length: frames }, () => both));
 }
 
 /** How a clip is timed, in frames of the folder camera. */
