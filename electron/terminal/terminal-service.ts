@@ -451,6 +451,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       reason: decision.reason,
       ...(decision.person ? { personId: decision.person.id, personName: decision.person.name } : {}),
       ...(decision.similarity !== undefined ? { similarity: decision.similarity } : {}),
+      ...(decision.livenessCue !== undefined ? { livenessCue: decision.livenessCue } : {}),
     };
     // One failing output (an unreachable webhook) must not keep the door shut: each runs on its own.
     const opened = Promise.all((this.options.sinks ?? []).map((sink) => sink.open(event).catch((error: Error) => this.emit('error', error))));

@@ -1,6 +1,7 @@
 // The active liveness challenge through the composition root, on real models and a real person turning her
 // head (the Intel head-pose sample) played by a file camera: a print of her turned as a plane is denied
-// `liveness-failed` with the cue, retried on the same face and logged; her real turn is granted after the
+// `liveness-failed` with the cue, retried on the same face and logged, the cue in every door output (the log
+// output's lines, the webhook's bodies); her real turn is granted after the
 // prompt; a print identified as her and then swapped for another face is not let in by the other face's
 // turn; the policy's settings are checked; health says what runs. The challenge's actions come from a seed that
 // asks for a turn to her right every time (LINTEL_CHALLENGE_SEED in the hosts), so the clips can turn that way
@@ -16,11 +17,12 @@ import sharp from 'sharp';
 import type { Session } from '../../shared/contract/handler.js';
 import type { Result } from '../../shared/contract/result.js';
 import type { StreamMessage, StreamMessageOf } from '../../shared/contract/streams.js';
+import { startLocalServer, type LocalServer } from '../door/test/local-http-server.js';
 import { enrollmentPhotos, missingHeadTurnClip, seedAskingAlways, writeFaceSwapClip, writeHeadTurnClip, writePlanarAttackClip } from '../access/test/challenge-clips.js';
 import { lfwPhoto, LFW_IMAGES, missingForRealPhotos } from '../enrollment/test/helpers.js';
 import type { Settings } from '../store/settings-repository.js';
 import type { TerminalApp } from './terminal-app.js';
-import { openTestApp, setLiveness } from './test/open-test-app.js';
+import { openTestApp, quietLogger, setLiveness } from './test/open-test-app.js';
 
 describe('TerminalApp: the active liveness challenge on a real head turn', () => {
   let missing = '';
@@ -29,6 +31,9 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
   let admin: Session;
   let adminToken = '';
   let personId = '';
+  /** What the door outputs were told: the log output's lines, the webhook's bodies. */
+  const doorLines: Record<string, unknown>[] = [];
+  let webhook: LocalServer | undefined;
 
   async function call<T = unknown>(channel: string, request: unknown): Promise<Result<T>> {
     return (await (app as TerminalApp).handle(channel, request, { senderOk: true, session: admin, sessionToken: adminToken })) as Result<T>;
@@ -69,12 +74,23 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
     const wall = join(dir, 'wall');
     mkdirSync(wall);
     await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 96, g: 104, b: 112 } } }).jpeg().toFile(join(wall, 'wall.jpg'));
-    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${wall}?fps=5`, challengeSeed: seedAskingAlways('right', 16) });
+    // The log output writes through the app's logger: its `door.event` lines are kept to check the cue.
+    const logger = {
+      ...quietLogger,
+      info: (message: string, details: Readonly<Record<string, unknown>> = {}): void => {
+        if (message === 'door.event') doorLines.push({ ...details });
+      },
+    };
+    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${wall}?fps=5`, challengeSeed: seedAskingAlways('right', 16), logger });
+
     const device = app.sessions.issue('token', 'kiosk', 60_000);
     const setup = (await app.handle('admin:setup', { username: 'ann', kind: 'pin', secret: '2468' }, { senderOk: true, session: device.session, sessionToken: device.token })) as Result<{ token: string }>;
     assert.ok(setup.ok);
     adminToken = setup.value.token;
     admin = app.sessions.resolve(adminToken) as Session;
+    webhook = await startLocalServer(() => ({ status: 204 }));
+    const webhookOutput = { kind: 'webhook', name: 'webhook', url: webhook.url, headers: {}, timeoutMs: 5000, maxAttempts: 10, backoffBaseMs: 100, backoffMaxMs: 1000, queueLimit: 100, events: 'all' };
+    await value('settings:update', { values: { 'door.outputs': [{ kind: 'log', name: 'log', includePersonName: false }, webhookOutput] } });
     const photos = (await enrollmentPhotos()).map((jpeg, index) => ({ name: `frame-${index}.jpg`, dataBase64: jpeg.toString('base64') }));
     const enrolled = await value<{ outcome: string; person: { id: string } }>('enroll:photos', { person: { name: 'Head Turn', groups: ['visitors'] }, photos });
     assert.equal(enrolled.outcome, 'enrolled');
@@ -83,6 +99,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
 
   after(async () => {
     await app?.close();
+    await webhook?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -135,6 +152,14 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
     assert.deepEqual(events.map((event) => [event.reason, event.personId]), [['liveness-failed', personId], ['liveness-failed', personId]]);
     assert.deepEqual(events.map((event) => event.livenessCue), decisions.map((d) => d.livenessCue).reverse());
     t.diagnostic(`cues: ${decisions.map((d) => d.livenessCue).join(', ')}`);
+    // Every door output carries the cue: the log output's JSON line and the webhook's body.
+    const cueByEvent = new Map(decisions.map((d) => [d.eventId, d.livenessCue]));
+    const logged = doorLines.filter((line) => cueByEvent.has(line.eventId as number));
+    assert.deepEqual(logged.map((line) => [line.reason, line.livenessCue]), decisions.map((d) => ['liveness-failed', d.livenessCue]));
+    const server = webhook as LocalServer;
+    for (let waitedMs = 0; waitedMs < 10_000 && server.received.length < decisions.length; waitedMs += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    const posted = server.received.map((request) => JSON.parse(request.body) as { id: number; reason: string; livenessCue: string | null }).filter((body) => cueByEvent.has(body.id));
+    assert.deepEqual(posted.map((body) => [body.reason, body.livenessCue]), decisions.map((d) => ['liveness-failed', d.livenessCue]));
     for (const cue of decisions.map((d) => d.livenessCue)) assert.ok(cue === 'planar' || cue === 'no-parallax' || cue === 'timeout', `cue ${cue}`);
   });
 

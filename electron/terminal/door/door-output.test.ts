@@ -250,13 +250,21 @@ describe('LogOutput', () => {
     await new LogOutput({ kind: 'log', name: 'log', includePersonName: false }, { logger }).open(granted);
     await new LogOutput({ kind: 'log', name: 'named', includePersonName: true }, { logger }).open(granted);
     assert.deepEqual(logger.lines, [
-      { level: 'info', message: 'door.event', fields: { output: 'log', eventId: 7, atMs: granted.atMs, decision: 'granted', reason: 'match', personId: 'p-1', similarity: 0.7 } },
+      { level: 'info', message: 'door.event', fields: { output: 'log', eventId: 7, atMs: granted.atMs, decision: 'granted', reason: 'match', personId: 'p-1', similarity: 0.7, livenessCue: null } },
       {
         level: 'info',
         message: 'door.event',
-        fields: { output: 'named', eventId: 7, atMs: granted.atMs, decision: 'granted', reason: 'match', personId: 'p-1', personName: 'Ada', similarity: 0.7 },
+        fields: { output: 'named', eventId: 7, atMs: granted.atMs, decision: 'granted', reason: 'match', personId: 'p-1', personName: 'Ada', similarity: 0.7, livenessCue: null },
       },
     ]);
+  });
+
+  it('a liveness denial\'s line names the cue that failed', async () => {
+    const lines: string[] = [];
+    const logger = createJsonLineLogger((line) => lines.push(line));
+    await new LogOutput({ kind: 'log', name: 'log', includePersonName: false }, { logger }).open({ ...granted, decision: 'denied', reason: 'liveness-failed', livenessCue: 'planar' });
+    const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    assert.deepEqual([line.msg, line.reason, line.livenessCue], ['door.event', 'liveness-failed', 'planar']);
   });
 
   it('createJsonLineLogger writes one JSON object per line; fields cannot replace time, level or msg', () => {

@@ -40,6 +40,8 @@ export interface DoorEvent {
   readonly personName?: string | null;
   /** Cosine similarity of the best match, -1..1. */
   readonly similarity?: number | null;
+  /** Which liveness check failed, with a `liveness-failed` denial (a code: 'timeout', 'planar', 'passive'…). */
+  readonly livenessCue?: string | null;
   /** The granted person's credential, for panel outputs (Wiegand, OSDP); absent when denied or the person has none. */
   readonly credential?: DoorCredential;
 }

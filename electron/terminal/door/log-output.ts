@@ -27,6 +27,7 @@ export class LogOutput implements DoorOutput {
       // Names stay out of logs unless asked for: log files travel (support bundles) further than the database.
       ...(this.config.includePersonName ? { personName: event.personName ?? null } : {}),
       similarity: event.similarity ?? null,
+      livenessCue: event.livenessCue ?? null,
     });
     return { status: 'done', detail: 'logged' };
   }

@@ -97,6 +97,7 @@ describe('WebhookOutput', () => {
           personId: 'p-7',
           personName: 'Zoë Ørsted',
           similarity: 0.66,
+          livenessCue: null,
         });
 
         const health = output.health();
@@ -341,6 +342,11 @@ describe('WebhookOutput', () => {
       personId: null,
       personName: null,
       similarity: null,
+      livenessCue: null,
     });
+  });
+
+  it('webhookBody names the liveness cue that failed', () => {
+    assert.equal(webhookBody({ id: 4, atMs: 0, decision: 'denied', reason: 'liveness-failed', personId: 'p-1', livenessCue: 'wrong-direction' }).livenessCue, 'wrong-direction');
   });
 });

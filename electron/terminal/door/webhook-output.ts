@@ -36,6 +36,8 @@ export interface WebhookBody {
   readonly personName: string | null;
   /** Cosine similarity, -1..1. */
   readonly similarity: number | null;
+  /** Which liveness check failed, with a `liveness-failed` denial ('timeout', 'planar', 'passive'…); else null. */
+  readonly livenessCue: string | null;
 }
 
 /** The body sent for `event`. */
@@ -51,6 +53,7 @@ export function webhookBody(event: DoorEvent): WebhookBody {
     personId: event.personId ?? null,
     personName: event.personName ?? null,
     similarity: event.similarity ?? null,
+    livenessCue: event.livenessCue ?? null,
   };
 }
 
