@@ -20,6 +20,7 @@ import type { LivenessCue, LivenessMode } from '../../terminal/access/liveness-p
 import type { ChallengePrompt } from '../../terminal/access/track-challenges.js';
 import type { DecisionEvent, TerminalHealth, TrackedFace } from '../../terminal/terminal-service.js';
 import type { ModelListing } from '../../terminal/models/added-models.js';
+import type { AppHealth } from '../../terminal/app/terminal-app.js';
 import { contract, type ParsedRequestOf, type ResponseOf } from './channels.js';
 import { createHandler, type DeepReadonly } from './handler.js';
 import type { ErrorCode } from './result.js';
@@ -41,6 +42,7 @@ export type _ServiceToWire = [
   Expect<Assignable<Settings, Returnable<typeof wire.settingsSchema>>>,
   Expect<Assignable<DecisionSettings, Returnable<typeof wire.decisionSettingsSchema>>>,
   Expect<Assignable<TerminalHealth, Returnable<typeof wire.terminalHealthSchema>>>,
+  Expect<Assignable<AppHealth, Returnable<typeof wire.terminalHealthSchema>>>,
   Expect<Assignable<DecisionEvent, Returnable<typeof wire.decisionEventSchema>>>,
   Expect<Assignable<DuplicateWarning, Returnable<typeof wire.duplicateWarningSchema>>>,
   Expect<Assignable<EnrollFromPhotosResult, Returnable<typeof wire.enrollResultSchema>>>,

@@ -277,6 +277,10 @@ export const terminalHealthSchema = z.object({
   liveness: z.object({ mode: livenessModeSchema, passiveModelId: z.string().nullable(), passiveUnavailable: z.string().optional() }).optional(),
   /** Where the 1:N threshold comes from (`curve`, `fixed`: no curve for the extractor, `override`: set by hand), and why it does not follow the gallery. */
   identification: z.object({ source: thresholdSourceSchema, note: z.string().optional() }).optional(),
+  /** Whether events can be written: `full` since an event was refused for lack of space; the door denies meanwhile. */
+  storage: z
+    .discriminatedUnion('status', [z.object({ status: z.literal('ok') }), z.object({ status: z.literal('full'), sinceMs: msSinceEpoch, message: z.string() })])
+    .optional(),
 });
 
 export const decisionReasonSchema = z.enum(['granted', 'unknown', 'disabled', 'expired', 'not-yet-valid', 'outside-schedule', 'low-quality', 'liveness-failed']);

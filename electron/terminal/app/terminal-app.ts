@@ -21,6 +21,7 @@ import { implementContract } from './contract-implementation.js';
 import { ImportJobs } from './import-jobs.js';
 import { LiveEnrollments } from './live-enrollments.js';
 import { SessionRegistry } from './sessions.js';
+import { StorageState, type StorageHealth } from './storage-state.js';
 import { StreamHub } from './stream-hub.js';
 
 /** Where the terminal reports what happens; structured, one line per event. */
@@ -53,6 +54,9 @@ export interface TerminalAppOptions {
    */
   readonly challengeSeed?: number;
 }
+
+/** The service's health, and whether the event log can be written. */
+export type AppHealth = TerminalHealth & { readonly storage: StorageHealth };
 
 /** A template rebuild after the extractor changed. */
 export interface RebuildState {
@@ -93,6 +97,8 @@ export class TerminalApp {
   private readonly recentDecisions: DecisionEvent[] = [];
   private rebuildState: RebuildState | null = null;
   private rebuildAbort: AbortController | undefined;
+  /** Whether events can be written; the door denies while they cannot. */
+  private readonly storage: StorageState;
   private readonly timers: NodeJS.Timeout[] = [];
   /** Serialises restarts and settings changes: one at a time, in order. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -112,7 +118,9 @@ export class TerminalApp {
       (active) => this.service?.pause(active),
     );
     this.doorOutputs = this.buildDoorOutputs(store.settings.get('door.outputs'));
-    this.handle = createHandler(contract, implementContract(this), { logger, validateResponses: options.validateResponses });
+    this.storage = new StorageState(logger);
+    // A full disk under an enrollment or a settings change answers 'unavailable' with SQLite's words, not 'internal'.
+    this.handle = createHandler(contract, implementContract(this), { logger, validateResponses: options.validateResponses, codeAliases: { invalid: 'invalid-request', SQLITE_FULL: 'unavailable' } });
   }
 
   /**
@@ -147,7 +155,11 @@ export class TerminalApp {
     return this.service;
   }
 
-  health(): TerminalHealth {
+  health(): AppHealth {
+    return { ...this.serviceHealth(), storage: this.storage.health };
+  }
+
+  private serviceHealth(): TerminalHealth {
     if (this.service) return this.service.health();
     return {
       camera: this.serviceFailure ? { status: 'offline', reason: this.serviceFailure, retryAtMs: Date.now() } : { status: 'starting' },
@@ -353,11 +365,16 @@ export class TerminalApp {
     this.hub.cameraReplaced();
     const onAnalysis = (analysis: FrameAnalysis): void => this.hub.analysis(analysis, service.settings);
     const onDecision = (decision: DecisionEvent): void => {
+      this.storage.written();
       this.recentDecisions.unshift(decision);
       this.recentDecisions.length = Math.min(this.recentDecisions.length, 50);
       this.hub.decision(decision);
     };
-    const onError = (error: Error): void => this.options.logger.error('terminal.error', { error: error.message });
+    const onError = (error: Error): void => {
+      // An event that cannot be written for lack of space: the door stayed shut; health says why, logged once.
+      if (this.storage.writeFailed(error)) return void this.hub.health(this.health());
+      this.options.logger.error('terminal.error', { error: error.message });
+    };
     const onChallenge = (update: ChallengeUpdate): void => this.hub.challenge(update);
     service.on('analysis', onAnalysis).on('decision', onDecision).on('challenge', onChallenge).on('error', onError);
     this.unwireCamera = service.camera.onFrame((frame) => this.hub.frame(frame));

@@ -25,6 +25,12 @@ export function StatusLine(): ReactNode {
   const backend = engines.length > 0 ? `${health.backend} · ${engines.join(', ')}` : health.backend;
   return (
     <ul className="status-line" aria-label="Terminal status">
+      {health.storage?.status === 'full' ? (
+        <li className="status-item status-item-warn">
+          <Icon name="warning" />
+          Storage full — the door stays shut
+        </li>
+      ) : null}
       <li className={cameraOk ? 'status-item' : 'status-item status-item-warn'}>
         <Icon name={cameraOk ? 'camera' : 'warning'} />
         {cameraStatusText(health.camera)}

@@ -185,6 +185,12 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
             ...info.templates.map((template) => [`Templates (${template.modelId})`, template.templateCount.toLocaleString()] as const),
           ]}
         />
+        {health.storage?.status === 'full' ? (
+          <Notice tone="warning">
+            <strong>Storage full since {formatDateTime(health.storage.sinceMs)}: the door denies everyone</strong>
+            <span>Events cannot be written, and a door that cannot log does not open. Free space on the data folder’s disk; the door opens again with the next event written.</span>
+          </Notice>
+        ) : null}
         {info.rebuild ? (
           <div className="rebuild">
             <ProgressBar
