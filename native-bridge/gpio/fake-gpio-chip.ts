@@ -32,6 +32,8 @@ export interface FakeGpioChipOptions {
   uapi?: 'v2' | 'v1';
   /** errno for ioctls the chip does not know. Default EINVAL for `v1` (as 4.19 answers), ENOTTY for `v2`. */
   unknownIoctl?: 'ENOTTY' | 'EINVAL';
+  /** Clock that stamps each write, ns (e.g. `process.hrtime.bigint`, to measure pulse timing). Default none. */
+  clockNs?: () => bigint;
 }
 
 /** A line request as the fake kernel decoded it. */
@@ -54,6 +56,8 @@ export interface FakeGpioWrite {
   uapi: 'v2' | 'v1';
   offset: number;
   active: boolean;
+  /** When the "kernel" took the write, on `clockNs`; absent without one. */
+  atNs?: bigint;
 }
 
 /** A fake chip; `install(sys, '/dev/gpiochip0')` makes it openable. */
@@ -184,11 +188,12 @@ export class FakeGpioChip {
           this.timeline.push(`set failed ${failure}`);
           throw new FakeErrno(failure);
         }
+        const atNs = this.options.clockNs?.();
         offsets.forEach((offset, i) => {
           const active = values[i] ?? false;
           const state = this.held.get(offset);
           if (state !== undefined) state.active = active;
-          this.writes.push({ uapi, offset, active });
+          this.writes.push({ uapi, offset, active, ...(atNs === undefined ? {} : { atNs }) });
           this.timeline.push(`set ${offset} ${active ? 'active' : 'inactive'}`);
         });
         return 0;

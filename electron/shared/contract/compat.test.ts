@@ -104,6 +104,8 @@ test("the contract's settings bounds match SETTINGS at their edges", () => {
     'liveness.modelId': [null, '', 'antispoof-128'],
     'access.policy': [defaultSettings()['access.policy'], { ...defaultSettings()['access.policy'], framesToAgree: 0 }, { ...defaultSettings()['access.policy'], cooldownMs: -1 }],
     'door.outputs': [defaultSettings()['door.outputs'], [{ kind: 'gpio', name: 'relay', chipPath: '/dev/gpiochip3', line: 7, activeLow: false, pulseMs: 99, consumer: 'x' }]],
+    'credentials.format': ['wiegand26', 'h10304', '', 'Bad Name', 'x'.repeat(33)],
+    'credentials.customFormats': [[], [{ name: 'h10304', layout: `P${'F'.repeat(16)}${'C'.repeat(19)}P`, parity: [`E${'X'.repeat(18)}${'.'.repeat(18)}`, `${'.'.repeat(18)}${'X'.repeat(18)}O`] }], [{ name: 'x', layout: 'CZ', parity: [] }]],
     'admin.idleLogoutMs': [14_999, 15_000, 3_600_000, 3_600_001],
     'events.snapshots': ['none', 'denied', 'all', 'some'],
     'events.retentionDays': [0, 1, 3650, 3651, 2.5],

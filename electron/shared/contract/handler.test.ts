@@ -15,6 +15,7 @@ const person = {
   validFromMs: null,
   validUntilMs: null,
   groups: ['staff'] as readonly string[],
+  credential: null,
   createdAtMs: NOW,
   updatedAtMs: NOW,
 };

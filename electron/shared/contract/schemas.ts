@@ -65,6 +65,18 @@ export const qualityHintSchema = z.enum(['come-closer', 'look-at-camera', 'hold-
 
 // ---- Persons ------------------------------------------------------------------------------------------
 
+/** A whole number ≥ 0 that a card field can hold (formats have at most 48-bit fields). */
+const cardField = z.int().min(0).max(2 ** 48 - 1);
+
+/** PersonCredential: the card number a panel knows the person by, and the facility code where the format has one. */
+export const personCredentialSchema = z.object({ facilityCode: cardField.nullable(), cardNumber: cardField });
+
+/**
+ * A credential as entered; the terminal checks it against the configured card format (`credentials.format`) and
+ * answers 'invalid-request' naming the field (e.g. W26: facility 0–255, card 0–65535).
+ */
+export const personCredentialInputSchema = z.strictObject({ facilityCode: cardField.nullable().optional(), cardNumber: cardField });
+
 export const personSchema = z.object({
   id: uuid,
   name: z.string(),
@@ -73,6 +85,7 @@ export const personSchema = z.object({
   validFromMs: z.int().nullable(),
   validUntilMs: z.int().nullable(),
   groups: z.array(z.string()),
+  credential: personCredentialSchema.nullable(),
   createdAtMs: msSinceEpoch,
   updatedAtMs: msSinceEpoch,
 });
@@ -87,6 +100,8 @@ export const personInputSchema = z.strictObject({
   validFromMs: z.int().nullable().optional(),
   validUntilMs: z.int().nullable().optional(),
   groups: z.array(groupName).max(100).optional(),
+  /** null clears it. */
+  credential: personCredentialInputSchema.nullable().optional(),
 });
 
 /** PersonPatch: the fields to change (`groups` replaces the set); null clears a nullable field. */
@@ -206,7 +221,27 @@ export const doorOutputSettingSchema = z.discriminatedUnion('kind', [
     queueLimit: z.int().min(1).max(1_000_000),
     events: z.enum(['granted', 'all']),
   }),
+  z.strictObject({
+    kind: z.literal('wiegand'),
+    name: outputName,
+    format: freeText.min(1).max(32).nullable(),
+    driverPath: freeText.min(1).max(255).optional(),
+    chipPath: freeText.min(1).max(255).optional(),
+    d0Line: z.int().min(0).max(1023).optional(),
+    d1Line: z.int().min(0).max(1023).optional(),
+    pulseLevel: z.enum(['low', 'high']),
+    pulseWidthUs: z.int().min(20).max(1000),
+    intervalUs: z.int().min(200).max(20_000),
+    consumer: freeText.min(1).max(31),
+  }),
 ]);
+
+/** card-format's customCardFormatSchema, loosely: the terminal checks the layout and parity lines fully. */
+export const customCardFormatSettingSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must be 1–32 lower-case letters, digits and ._-'),
+  layout: z.string().regex(/^[PFC01]{2,128}$/, 'must be 2–128 characters of P (parity), F (facility), C (card), 0 or 1'),
+  parity: z.array(z.string().regex(/^[.XEO]{2,128}$/, 'a parity line is made of . X E O')).max(8),
+});
 
 /**
  * The values of settings-repository's SETTINGS, key by key (same bounds). A setting added there fails
@@ -221,6 +256,8 @@ export const settingsSchema = z.strictObject({
   'liveness.modelId': freeText.min(1).max(100).nullable(),
   'access.policy': decisionSettingsSchema,
   'door.outputs': z.array(doorOutputSettingSchema).max(16),
+  'credentials.format': z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must name a card format'),
+  'credentials.customFormats': z.array(customCardFormatSettingSchema).max(16),
   'admin.idleLogoutMs': z.int().min(15_000).max(3_600_000),
   'events.snapshots': z.enum(['none', 'denied', 'all']),
   'events.retentionDays': z.int().min(1).max(3650),
@@ -325,7 +362,7 @@ export const systemInfoSchema = z.object({
   templates: z.array(z.object({ modelId: z.string(), templateCount: z.int().min(0) })),
   /** A template rebuild after an extractor change, while it runs or after it failed. */
   rebuild: z.object({ modelId: z.string(), doneCount: z.int().min(0), totalCount: z.int().min(0), failedCount: z.int().min(0), state: z.enum(['running', 'done', 'failed']) }).nullable(),
-  doorOutputs: z.array(z.object({ name: z.string(), kind: z.enum(['log', 'gpio', 'webhook']), status: z.enum(['ok', 'unknown', 'degraded', 'unavailable']), message: z.string() })),
+  doorOutputs: z.array(z.object({ name: z.string(), kind: z.enum(['log', 'gpio', 'webhook', 'wiegand']), status: z.enum(['ok', 'unknown', 'degraded', 'unavailable']), message: z.string() })),
   health: terminalHealthSchema,
   /** The 1:N threshold for the current gallery; null while the terminal is not running. */
   identification: identificationStateSchema.nullable(),

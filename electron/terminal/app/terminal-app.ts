@@ -12,7 +12,8 @@ import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } fr
 import type { IdentificationState } from '../access/identify-threshold.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
-import { createDoorOutputs, DoorConfigError, type DoorLogger, type DoorOutputs } from '../door/door-output.js';
+import { CardFormatError, credentialProblems, resolveCardFormat } from '../door/card-format.js';
+import { createDoorOutputs, DoorConfigError, type DoorEvent, type DoorLogger, type DoorOutputs } from '../door/door-output.js';
 import type { Settings } from '../store/settings-repository.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
@@ -261,6 +262,7 @@ export class TerminalApp {
       };
       checkModel('recognition.extractorModelId', values['recognition.extractorModelId'], 'extractor');
       checkModel('liveness.modelId', values['liveness.modelId'], 'liveness');
+      this.checkCardFormat(values);
       if (values['camera.uri']) {
         try {
           createCamera(values['camera.uri']);
@@ -282,7 +284,7 @@ export class TerminalApp {
       const before = this.store.settings.getAll();
       const after = this.store.settings.update(values);
       const changed = (key: keyof Settings): boolean => JSON.stringify(before[key]) !== JSON.stringify(after[key]);
-      if (changed('door.outputs')) {
+      if (changed('door.outputs') || changed('credentials.customFormats')) {
         const old = this.doorOutputs;
         this.doorOutputs = this.buildDoorOutputs(after['door.outputs']);
         await old.close();
@@ -322,8 +324,39 @@ export class TerminalApp {
     });
   }
 
+  /** A granted event with the person's card credential, for the panel outputs; other events as they are. */
+  withCredential(event: DoorEvent): DoorEvent {
+    if (event.decision !== 'granted' || !event.personId) return event;
+    const credential = this.store.persons.get(event.personId)?.credential;
+    if (!credential) return event;
+    const format = this.store.settings.get('credentials.format');
+    return { ...event, credential: { ...(credential.facilityCode === null ? {} : { facilityCode: credential.facilityCode }), cardNumber: credential.cardNumber, format } };
+  }
+
+  /**
+   * A change of card format must leave every stored credential usable: the format must exist, and each
+   * person's numbers must fit it. The message names the first people that do not.
+   */
+  private checkCardFormat(values: Partial<Settings>): void {
+    if (values['credentials.format'] === undefined && values['credentials.customFormats'] === undefined) return;
+    const name = values['credentials.format'] ?? this.store.settings.get('credentials.format');
+    const custom = values['credentials.customFormats'] ?? this.store.settings.get('credentials.customFormats');
+    let format;
+    try {
+      format = resolveCardFormat(name, custom);
+    } catch (error) {
+      if (error instanceof CardFormatError) throw new StoreError('invalid', `setting credentials.format: ${error.message}`);
+      throw error;
+    }
+    const misfits = this.store.persons.listCredentials().filter(({ credential }) => credentialProblems(format, credential).length > 0);
+    if (misfits.length > 0) {
+      const names = misfits.slice(0, 5).map(({ name: person, credential }) => `${person} (${credential.facilityCode === null ? '' : `facility ${credential.facilityCode}, `}card ${credential.cardNumber})`);
+      throw new StoreError('invalid', `setting credentials.format: ${misfits.length} person(s) carry a credential that does not fit ${format.name} (facility ${format.maxFacilityCode === null ? 'none' : `0–${format.maxFacilityCode}`}, card 0–${format.maxCardNumber}): ${names.join(', ')}${misfits.length > 5 ? ', …' : ''}; change their credentials first`);
+    }
+  }
+
   private buildDoorOutputs(config: Settings['door.outputs']): DoorOutputs {
-    return createDoorOutputs(config, { logger: this.options.logger, dataDir: this.options.dataDir });
+    return createDoorOutputs(config, { logger: this.options.logger, dataDir: this.options.dataDir, customCardFormats: this.store.settings.get('credentials.customFormats') });
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {
@@ -345,7 +378,7 @@ export class TerminalApp {
         manifestPath: this.manifestPath,
         addedModelsDir: this.addedModels.dir,
         decisionSettings: settings['access.policy'],
-        sinks: [{ open: (event) => this.doorOutputs.open(event) }],
+        sinks: [{ open: (event) => this.doorOutputs.open(this.withCredential(event)) }],
         snapshots: () => this.store.settings.get('events.snapshots'),
         ...(settings['recognition.extractorModelId'] !== null ? { extractorId: settings['recognition.extractorModelId'] } : {}),
         ...(settings['recognition.identifySimilarity'] !== null ? { identifySimilarity: settings['recognition.identifySimilarity'] } : {}),

@@ -19,7 +19,10 @@ export interface CardCredential {
 export const customCardFormatSchema = z
   .strictObject({
     /** How credentials and outputs name the format, e.g. `h10304`; not `wiegand26` or `wiegand34`. */
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must be 1–32 lower-case letters, digits and ._-'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must be 1–32 lower-case letters, digits and ._-')
+      .refine((name) => name !== 'wiegand26' && name !== 'wiegand34', 'wiegand26 and wiegand34 are the standard formats: give a custom one another name'),
     layout: z.string().regex(/^[PFC01]{2,128}$/, 'must be 2–128 characters of P (parity), F (facility), C (card), 0 or 1'),
     parity: z.array(z.string().regex(/^[.XEO]+$/, 'a parity line is made of . X E O')).max(8, 'at most 8 parity bits'),
   })

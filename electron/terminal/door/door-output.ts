@@ -8,6 +8,8 @@ import { GpioRelayOutput } from './gpio-relay-output.js';
 import type { GpioLineFactory, RelayTimers } from './gpio-relay-output.js';
 import { LogOutput } from './log-output.js';
 import { WebhookOutput } from './webhook-output.js';
+import type { CustomCardFormat } from './card-format.js';
+import { WiegandOutput, wiegandOutputConfigSchema, type WiegandHealth, type WiegandLineFactory } from './wiegand-output.js';
 
 /** What the terminal decided at the door (the store's `Decision`). */
 export type DoorDecision = 'granted' | 'denied';
@@ -47,7 +49,7 @@ export interface DoorEvent {
 }
 
 /** Which implementation an output is. */
-export type DoorOutputKind = 'log' | 'gpio' | 'webhook';
+export type DoorOutputKind = 'log' | 'gpio' | 'webhook' | 'wiegand';
 
 /**
  * What one output did with one event. `done`: acted (relay driven, line logged); `queued`: durably in the
@@ -106,7 +108,7 @@ export interface WebhookHealth extends HealthBase {
 }
 
 /** Health of any output; narrow on `kind`. */
-export type DoorOutputHealth = LogOutputHealth | GpioRelayHealth | WebhookHealth;
+export type DoorOutputHealth = LogOutputHealth | GpioRelayHealth | WebhookHealth | WiegandHealth;
 
 /**
  * Something that acts on door decisions. `open` resolves once the action has taken effect (relay driven,
@@ -242,8 +244,8 @@ export const webhookOutputConfigSchema = z
   .refine((config) => config.backoffMaxMs >= config.backoffBaseMs, { path: ['backoffMaxMs'], message: 'must be at least backoffBaseMs' });
 
 /** One door output's configuration. */
-export const doorOutputConfigSchema = z.discriminatedUnion('kind', [logOutputConfigSchema, gpioOutputConfigSchema, webhookOutputConfigSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'kind must be one of log, gpio, webhook' : undefined),
+export const doorOutputConfigSchema = z.discriminatedUnion('kind', [logOutputConfigSchema, gpioOutputConfigSchema, webhookOutputConfigSchema, wiegandOutputConfigSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'kind must be one of log, gpio, webhook, wiegand' : undefined),
 });
 
 /** Every door output; default one log output. Names must be unique, and a GPIO line can be driven by one output only. */
@@ -258,10 +260,13 @@ export const doorOutputsConfigSchema = z
       const sameName = names.get(output.name);
       if (sameName !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${output.name}" is already the name of output ${sameName}` });
       names.set(output.name, index);
-      if (output.kind === 'gpio') {
-        const key = `${output.chipPath}:${output.line}`;
+      const driven: [string, string | undefined, number | undefined][] =
+        output.kind === 'gpio' ? [['line', output.chipPath, output.line]] : output.kind === 'wiegand' ? [['d0Line', output.chipPath, output.d0Line], ['d1Line', output.chipPath, output.d1Line]] : [];
+      for (const [field, chipPath, line] of driven) {
+        if (chipPath === undefined || line === undefined) continue;
+        const key = `${chipPath}:${line}`;
         const sameLine = lines.get(key);
-        if (sameLine !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'line'], message: `${output.chipPath} line ${output.line} is already driven by output ${sameLine}` });
+        if (sameLine !== undefined) ctx.addIssue({ code: 'custom', path: [index, field], message: `${chipPath} line ${line} is already driven by output ${sameLine}` });
         lines.set(key, index);
       }
     });
@@ -270,6 +275,7 @@ export const doorOutputsConfigSchema = z
 export type LogOutputConfig = z.output<typeof logOutputConfigSchema>;
 export type GpioOutputConfig = z.output<typeof gpioOutputConfigSchema>;
 export type WebhookOutputConfig = z.output<typeof webhookOutputConfigSchema>;
+export type { WiegandOutputConfig } from './wiegand-output.js';
 export type DoorOutputConfig = z.output<typeof doorOutputConfigSchema>;
 /** Configuration as written (defaults not yet applied). */
 export type DoorOutputConfigInput = z.input<typeof doorOutputConfigSchema>;
@@ -422,6 +428,10 @@ export interface DoorOutputDeps {
   readonly random?: () => number;
   /** See DoorOutputsOptions.openTimeoutMs. */
   readonly openTimeoutMs?: number;
+  /** The configured custom card formats (`credentials.customFormats`), for the Wiegand outputs; default none. */
+  readonly customCardFormats?: readonly CustomCardFormat[];
+  /** Opens the Wiegand outputs' GPIO lines; default the real character device. */
+  readonly openWiegandLine?: WiegandLineFactory;
 }
 
 /**
@@ -442,6 +452,8 @@ export function createDoorOutputs(configs: unknown, deps: DoorOutputDeps): DoorO
         return new GpioRelayOutput(config, { logger: deps.logger, openLine: deps.openGpioLine, timers: deps.relayTimers });
       case 'webhook':
         return new WebhookOutput(config, { dataDir: deps.dataDir ?? '', logger: deps.logger, fetch: deps.fetch, nowMs: deps.nowMs, random: deps.random });
+      case 'wiegand':
+        return new WiegandOutput(config, { logger: deps.logger, customFormats: deps.customCardFormats, openLine: deps.openWiegandLine, nowMs: deps.nowMs });
     }
   });
   return new DoorOutputs(outputs, { logger: deps.logger, openTimeoutMs: deps.openTimeoutMs });

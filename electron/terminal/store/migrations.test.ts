@@ -95,14 +95,33 @@ describe('migrations', () => {
     assert.ok(isStrict(db, 'events'));
   });
 
+  test('0005 person-credentials: a card credential beside each person, unique, no facility code without a card', (t) => {
+    const db = freshDb(t);
+    runMigrations(db, upTo(4));
+    db.prepare("INSERT INTO persons (id, name, name_folded, created_at_ms, updated_at_ms) VALUES ('p1', 'Ann', 'ann', 1, 1)").run();
+    assert.deepEqual(runMigrations(db, upTo(5)), [5]);
+    assert.deepEqual(columns(db, 'persons').slice(-2), ['credential_facility_code', 'credential_card_number']);
+    assert.deepEqual(db.prepare('SELECT credential_facility_code AS f, credential_card_number AS c FROM persons').get(), { f: null, c: null });
+    const insert = db.prepare("INSERT INTO persons (id, name, name_folded, credential_facility_code, credential_card_number, created_at_ms, updated_at_ms) VALUES (?, 'x', 'x', ?, ?, 1, 1)");
+    insert.run('p2', 13, 13067);
+    insert.run('p3', 14, 13067);
+    insert.run('p4', null, 13067);
+    assert.throws(() => insert.run('p5', 13, 13067), /UNIQUE constraint failed: index 'persons_by_credential'/);
+    assert.throws(() => insert.run('p6', null, 13067), /UNIQUE constraint failed/);
+    assert.throws(() => insert.run('p7', 1, null), /a credential facility code needs a card number/);
+    assert.throws(() => db.prepare("UPDATE persons SET credential_facility_code = 1 WHERE id = 'p1'").run(), /a credential facility code needs a card number/);
+    assert.throws(() => insert.run('p8', null, -1), /CHECK constraint failed/);
+    assert.ok(isStrict(db, 'persons'));
+  });
+
   test('the list is complete: every migration once, in order, and the schema version is the last', () => {
-    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4]);
-    assert.equal(SCHEMA_VERSION, 4);
+    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4, 5]);
+    assert.equal(SCHEMA_VERSION, 5);
   });
 
   test('running again applies nothing', (t) => {
     const db = freshDb(t);
-    assert.deepEqual(runMigrations(db), [1, 2, 3, 4]);
+    assert.deepEqual(runMigrations(db), [1, 2, 3, 4, 5]);
     assert.deepEqual(runMigrations(db), []);
   });
 

@@ -24,7 +24,7 @@ describe('PersonsRepository', () => {
     assert.match(person.id, /^[0-9a-f-]{36}$/);
     assert.deepEqual({ ...person, id: '' }, {
       id: '', name: 'Ann Lee', externalId: null, enabled: true, validFromMs: null, validUntilMs: null,
-      groups: ['night', 'staff'], createdAtMs: 1_700_000_000_000, updatedAtMs: 1_700_000_000_000,
+      groups: ['night', 'staff'], credential: null, createdAtMs: 1_700_000_000_000, updatedAtMs: 1_700_000_000_000,
     });
     assert.deepEqual(persons.get(person.id), person);
     assert.equal(persons.get('nobody'), undefined);

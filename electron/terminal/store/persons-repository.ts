@@ -4,6 +4,13 @@ import type Database from 'better-sqlite3';
 
 import { isSqliteError, StoreError } from './errors.js';
 
+/** A card credential an access-control panel knows the person by (see door/card-format.ts). */
+export interface PersonCredential {
+  /** Facility (site) code, where the site's bit format has one. */
+  readonly facilityCode: number | null;
+  readonly cardNumber: number;
+}
+
 /** An enrolled person. */
 export interface Person {
   /** Random UUID; also the id of the person's rows in the 1:N gallery. */
@@ -19,6 +26,8 @@ export interface Person {
   readonly validUntilMs: number | null;
   /** Group names, sorted. */
   readonly groups: readonly string[];
+  /** Sent to the panel outputs (Wiegand, OSDP) when the person is granted; unique per terminal. */
+  readonly credential: PersonCredential | null;
   readonly createdAtMs: number;
   readonly updatedAtMs: number;
 }
@@ -36,7 +45,15 @@ export interface PersonInput {
   readonly validFromMs?: number | null;
   readonly validUntilMs?: number | null;
   readonly groups?: readonly string[];
+  /** Checked against the configured card format; null (or absent) = none. */
+  readonly credential?: { readonly facilityCode?: number | null; readonly cardNumber: number } | null;
 }
+
+/**
+ * Why a credential does not fit the terminal's card format, one message per field (empty when it fits); the
+ * store passes the configured format's check.
+ */
+export type CredentialCheck = (credential: PersonCredential) => readonly string[];
 
 /** Fields to change; `groups` replaces the whole set. */
 export type PersonPatch = Partial<PersonInput>;
@@ -76,6 +93,8 @@ interface PersonRow {
   enabled: number;
   valid_from_ms: number | null;
   valid_until_ms: number | null;
+  credential_facility_code: number | null;
+  credential_card_number: number | null;
   created_at_ms: number;
   updated_at_ms: number;
 }
@@ -87,9 +106,11 @@ interface NormalisedInput {
   validFromMs: number | null;
   validUntilMs: number | null;
   groups: string[];
+  credential: PersonCredential | null;
 }
 
-const PERSON_COLUMNS = 'p.id, p.name, p.external_id, p.enabled, p.valid_from_ms, p.valid_until_ms, p.created_at_ms, p.updated_at_ms';
+const PERSON_COLUMNS =
+  'p.id, p.name, p.external_id, p.enabled, p.valid_from_ms, p.valid_until_ms, p.credential_facility_code, p.credential_card_number, p.created_at_ms, p.updated_at_ms';
 const MAX_PAGE = 500;
 
 /** Persons and their groups. Deleting a person is `erase`, which the TerminalStore wraps (gallery, WAL). */
@@ -98,6 +119,8 @@ export class PersonsRepository {
   private readonly updatePerson;
   private readonly selectById;
   private readonly selectByExternalId;
+  private readonly selectByCredential;
+  private readonly selectCredentials;
   private readonly selectPage;
   private readonly countPage;
   private readonly selectGroupsOf;
@@ -114,18 +137,28 @@ export class PersonsRepository {
     private readonly nowMs: () => number = Date.now,
     /** Called after every `update` (enabled may have changed): the store counts the gallery again. */
     private readonly onUpdated: (personId: string) => void = () => undefined,
+    /** Range check of credentials against the configured card format; default: any whole numbers ≥ 0. */
+    private readonly checkCredential: CredentialCheck = () => [],
   ) {
     this.insertPerson = db.prepare(
-      `INSERT INTO persons (id, name, name_folded, external_id, enabled, valid_from_ms, valid_until_ms, created_at_ms, updated_at_ms)
-       VALUES (@id, @name, @nameFolded, @externalId, @enabled, @validFromMs, @validUntilMs, @nowMs, @nowMs)`,
+      `INSERT INTO persons (id, name, name_folded, external_id, enabled, valid_from_ms, valid_until_ms,
+         credential_facility_code, credential_card_number, created_at_ms, updated_at_ms)
+       VALUES (@id, @name, @nameFolded, @externalId, @enabled, @validFromMs, @validUntilMs, @facilityCode, @cardNumber, @nowMs, @nowMs)`,
     );
     this.updatePerson = db.prepare(
       `UPDATE persons SET name = @name, name_folded = @nameFolded, external_id = @externalId, enabled = @enabled,
-         valid_from_ms = @validFromMs, valid_until_ms = @validUntilMs, updated_at_ms = @nowMs
+         valid_from_ms = @validFromMs, valid_until_ms = @validUntilMs, credential_facility_code = @facilityCode,
+         credential_card_number = @cardNumber, updated_at_ms = @nowMs
        WHERE id = @id`,
     );
     this.selectById = db.prepare<[string], PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.id = ?`);
     this.selectByExternalId = db.prepare<[string], PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.external_id = ?`);
+    this.selectByCredential = db.prepare<[number, number], PersonRow>(
+      `SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.credential_card_number = ? AND coalesce(p.credential_facility_code, -1) = ?`,
+    );
+    this.selectCredentials = db.prepare<[], { id: string; name: string; credential_facility_code: number | null; credential_card_number: number }>(
+      'SELECT id, name, credential_facility_code, credential_card_number FROM persons WHERE credential_card_number IS NOT NULL ORDER BY name_folded, id',
+    );
     // One statement for every filter combination: a NULL parameter switches its condition off.
     const where = `WHERE (@pattern IS NULL OR p.name_folded LIKE @pattern ESCAPE '\\' OR p.external_id LIKE @pattern ESCAPE '\\')
         AND (@enabled IS NULL OR p.enabled = @enabled)
@@ -151,10 +184,10 @@ export class PersonsRepository {
 
   /** Adds a person; a StoreError 'conflict' when the external id is taken, 'invalid' for bad fields. */
   create(input: PersonInput): Person {
-    const person = normaliseInput(input);
+    const person = this.normalise(input);
     const id = randomUUID();
     this.db.transaction(() => {
-      this.runWrite(() => this.insertPerson.run({ id, ...toParams(person), nowMs: this.nowMs() }), person.externalId);
+      this.runWrite(() => this.insertPerson.run({ id, ...toParams(person), nowMs: this.nowMs() }), person);
       this.writeGroups(id, person.groups);
     })();
     return this.require(id);
@@ -166,8 +199,8 @@ export class PersonsRepository {
       const current = this.require(id);
       // An explicit `undefined` means "leave as is", not "clear": only null clears a nullable field.
       const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
-      const next = normaliseInput({ ...current, ...given });
-      this.runWrite(() => this.updatePerson.run({ id, ...toParams(next), nowMs: this.nowMs() }), next.externalId);
+      const next = this.normalise({ ...current, ...given });
+      this.runWrite(() => this.updatePerson.run({ id, ...toParams(next), nowMs: this.nowMs() }), next);
       if (patch.groups !== undefined) {
         this.deleteGroups.run(id);
         this.writeGroups(id, next.groups);
@@ -193,6 +226,21 @@ export class PersonsRepository {
   getByExternalId(externalId: string): Person | undefined {
     const row = this.selectByExternalId.get(externalId);
     return row ? toPerson(row, this.selectGroupsOf.all(row.id)) : undefined;
+  }
+
+  /** The person carrying this credential (no facility code: null), or undefined. */
+  getByCredential(credential: PersonCredential): Person | undefined {
+    const row = this.selectByCredential.get(credential.cardNumber, credential.facilityCode ?? -1);
+    return row ? toPerson(row, this.selectGroupsOf.all(row.id)) : undefined;
+  }
+
+  /** Every credential and whose it is, by name; for checking a change of card format against them. */
+  listCredentials(): { personId: string; name: string; credential: PersonCredential }[] {
+    return this.selectCredentials.all().map((row) => ({
+      personId: row.id,
+      name: row.name,
+      credential: { facilityCode: row.credential_facility_code, cardNumber: row.credential_card_number },
+    }));
   }
 
   /** One page of persons sorted by name, and how many match in all. */
@@ -249,12 +297,27 @@ export class PersonsRepository {
     for (const group of groups) this.insertGroup.run(id, group);
   }
 
-  private runWrite(write: () => void, externalId: string | null): void {
+  /** Checks and normalises input, the credential against the configured card format. */
+  private normalise(input: PersonInput): NormalisedInput {
+    const person = normaliseInput(input);
+    if (person.credential !== null) {
+      const problems = this.checkCredential(person.credential);
+      if (problems.length > 0) throw new StoreError('invalid', problems.map((problem) => `credential.${problem}`).join('; '));
+    }
+    return person;
+  }
+
+  private runWrite(write: () => void, person: NormalisedInput): void {
     try {
       write();
     } catch (error) {
       if (isSqliteError(error, 'SQLITE_CONSTRAINT_UNIQUE')) {
-        throw new StoreError('conflict', `external id "${externalId ?? ''}" already belongs to another person`, { cause: error });
+        // SQLite names the column (persons.external_id) or the index (persons_by_credential) that clashed.
+        if ((error as Error).message.includes('persons_by_credential') && person.credential !== null) {
+          const { facilityCode, cardNumber } = person.credential;
+          throw new StoreError('conflict', `credential ${facilityCode === null ? '' : `facility ${facilityCode} `}card ${cardNumber} already belongs to another person`, { cause: error });
+        }
+        throw new StoreError('conflict', `external id "${person.externalId ?? ''}" already belongs to another person`, { cause: error });
       }
       throw error;
     }
@@ -281,6 +344,8 @@ function toParams(person: NormalisedInput): Record<string, string | number | nul
     enabled: Number(person.enabled),
     validFromMs: person.validFromMs,
     validUntilMs: person.validUntilMs,
+    facilityCode: person.credential?.facilityCode ?? null,
+    cardNumber: person.credential?.cardNumber ?? null,
   };
 }
 
@@ -293,6 +358,7 @@ function toPerson(row: PersonRow, groups: string[]): Person {
     validFromMs: row.valid_from_ms,
     validUntilMs: row.valid_until_ms,
     groups,
+    credential: row.credential_card_number === null ? null : { facilityCode: row.credential_facility_code, cardNumber: row.credential_card_number },
     createdAtMs: row.created_at_ms,
     updatedAtMs: row.updated_at_ms,
   };
@@ -315,5 +381,16 @@ function normaliseInput(input: PersonInput): NormalisedInput {
   for (const group of groups) {
     if (group.length < 1 || group.length > 64) throw new StoreError('invalid', `group names need 1 to 64 characters, got "${group}"`);
   }
-  return { name, externalId, enabled: input.enabled ?? true, validFromMs, validUntilMs, groups };
+  return { name, externalId, enabled: input.enabled ?? true, validFromMs, validUntilMs, groups, credential: normaliseCredential(input.credential) };
+}
+
+/** Whole numbers ≥ 0 that SQLite stores exactly; the format's own ranges are the CredentialCheck's. */
+function normaliseCredential(credential: PersonInput['credential']): PersonCredential | null {
+  if (credential === undefined || credential === null) return null;
+  const facilityCode = credential.facilityCode ?? null;
+  const problems: string[] = [];
+  if (!Number.isSafeInteger(credential.cardNumber) || credential.cardNumber < 0) problems.push(`credential.cardNumber must be a whole number ≥ 0, got ${String(credential.cardNumber)}`);
+  if (facilityCode !== null && (!Number.isSafeInteger(facilityCode) || facilityCode < 0)) problems.push(`credential.facilityCode must be a whole number ≥ 0, got ${String(facilityCode)}`);
+  if (problems.length > 0) throw new StoreError('invalid', problems.join('; '));
+  return { facilityCode, cardNumber: credential.cardNumber };
 }

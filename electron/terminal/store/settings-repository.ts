@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 
 import { decisionSettingsSchema } from '../access/decision-policy.js';
+import { customCardFormatSchema, DEFAULT_CARD_FORMAT } from '../door/card-format.js';
 import { doorOutputsConfigSchema } from '../door/door-output.js';
 import { StoreError } from './errors.js';
 
@@ -42,7 +43,23 @@ export const SETTINGS = {
   'access.policy': { schema: decisionSettingsSchema, default: decisionSettingsSchema.parse({}) },
   /** Door outputs (relay pulse length and level, webhooks); default one log output. */
   'door.outputs': { schema: doorOutputsConfigSchema, default: doorOutputsConfigSchema.parse(undefined) },
-  /** An admin session at the kiosk ends after this long without a touch, ms. */
+  /**
+   * Bit format of the people's card credentials, which panel outputs send on a grant: `wiegand26` (facility
+   * 0–255, card 0–65535), `wiegand34` (facility and card 0–65535) or a name from `credentials.customFormats`.
+   */
+  'credentials.format': { schema: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must name a card format'), default: DEFAULT_CARD_FORMAT as string },
+  /** Site-specific card formats (layout and parity lines as the card's data sheet prints them); default none. */
+  'credentials.customFormats': {
+    schema: z
+      .array(customCardFormatSchema)
+      .max(16)
+      .refine((formats) => new Set(formats.map((format) => format.name)).size === formats.length, 'format names must be unique'),
+    default: [] as z.output<typeof customCardFormatSchema>[],
+  },
+  /**
+   * An admin session ends after this long without a touch, ms: the kiosk page logs out, and the terminal ends
+   * the session after this long without a call even when no page is open.
+   */
   'admin.idleLogoutMs': { schema: z.number().int().min(15_000).max(3_600_000), default: 120_000 },
   /** Which events keep a snapshot of the face. */
   'events.snapshots': { schema: z.enum(['none', 'denied', 'all']), default: 'all' },

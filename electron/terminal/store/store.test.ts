@@ -43,6 +43,39 @@ describe('TerminalStore', () => {
     assert.equal(existsSync(join(dataDir, KEY_FILE_NAME)), false);
   });
 
+  test('a card credential is checked against the configured format, unique, and erased with the person', (t) => {
+    const dataDir = tempDir(t);
+    const store = openStore(t, dataDir);
+    const ann = store.persons.create({ name: 'Ann', credential: { facilityCode: 13, cardNumber: 13067 } });
+    assert.deepEqual(ann.credential, { facilityCode: 13, cardNumber: 13067 });
+    assert.equal(store.persons.getByCredential({ facilityCode: 13, cardNumber: 13067 })?.id, ann.id);
+    // wiegand26 (the default): facility 0–255, card 0–65535; each refusal names its field.
+    assert.throws(
+      () => store.persons.create({ name: 'Bob', credential: { facilityCode: 256, cardNumber: 70_000 } }),
+      (error: unknown) =>
+        hasCode('invalid')(error) &&
+        /^credential\.cardNumber must be a whole number from 0 to 65535 in format wiegand26, got 70000; credential\.facilityCode must be a whole number from 0 to 255 in format wiegand26, got 256$/.test((error as Error).message),
+    );
+    assert.throws(() => store.persons.create({ name: 'Bob', credential: { cardNumber: 5 } }), (error: unknown) => hasCode('invalid')(error) && /credential\.facilityCode is required/.test((error as Error).message));
+    assert.throws(
+      () => store.persons.create({ name: 'Bob', credential: { facilityCode: 13, cardNumber: 13067 } }),
+      (error: unknown) => hasCode('conflict')(error) && /credential facility 13 card 13067 already belongs to another person/.test((error as Error).message),
+    );
+    const bob = store.persons.create({ name: 'Bob', credential: { facilityCode: 14, cardNumber: 13067 } });
+    // A wider format lets the same numbers through; the check follows the setting at once.
+    store.settings.set('credentials.format', 'wiegand34');
+    assert.equal(store.persons.update(bob.id, { credential: { facilityCode: 60_000, cardNumber: 1 } }).credential?.facilityCode, 60_000);
+    assert.equal(store.persons.update(bob.id, { name: 'Bob B' }).credential?.facilityCode, 60_000);
+    assert.equal(store.persons.update(bob.id, { credential: null }).credential, null);
+    assert.equal(store.persons.listCredentials().length, 1);
+
+    const raw = new Database(join(dataDir, DATABASE_FILE_NAME), { readonly: true });
+    t.after(() => raw.close());
+    store.deletePerson(ann.id);
+    assert.equal(raw.prepare<[], number>('SELECT count(*) FROM persons WHERE credential_card_number IS NOT NULL').pluck().get(), 0);
+    assert.equal(store.persons.getByCredential({ facilityCode: 13, cardNumber: 13067 }), undefined);
+  });
+
   test('enrollPerson is all or nothing', (t) => {
     const store = openStore(t);
     function* samples(): Generator<SampleInput> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 
 import type { Gallery } from '../../vision/matcher/gallery.js';
+import { CardFormatError, credentialProblems, resolveCardFormat } from '../door/card-format.js';
 import { AdminRepository, type AdminRepositoryOptions } from './admin-repository.js';
 import { backupDatabase, restoreDatabase, type BackupProgress, type BackupResult } from './backup.js';
 import { deriveKeys, KEY_FILE_NAME, loadOrCreateKey, type StoreKeys } from './crypto.js';
@@ -92,12 +93,12 @@ export class TerminalStore {
   ) {
     const nowMs = options.nowMs ?? Date.now;
     this.keyId = keys.keyId;
-    this.personsRepository = new PersonsRepository(db, nowMs, () => this.revision++);
+    this.settings = new SettingsRepository(db, nowMs);
+    this.personsRepository = new PersonsRepository(db, nowMs, () => this.revision++, (credential) => this.credentialProblems(credential));
     this.samplesRepository = new SamplesRepository(db, keys.blobKey, nowMs);
     this.persons = this.personsRepository;
     this.samples = this.samplesRepository;
     this.events = new EventsRepository(db, keys.blobKey, nowMs, options.eventsTestHooks);
-    this.settings = new SettingsRepository(db, nowMs);
     this.admins = new AdminRepository(db, keys.pepperKey, { ...options.admin, nowMs });
     this.countGallery = db.prepare<[string], { persons: number; templates: number }>(
       // Persons, then their samples (samples_by_person), then the template's primary key (sample_id, model_id),
@@ -326,6 +327,16 @@ export class TerminalStore {
     this.closed = true;
     this.galleries.clear();
     this.db.close();
+  }
+
+  /** Why a credential does not fit the configured card format (`credentials.format`), one message per field. */
+  private credentialProblems(credential: { facilityCode: number | null; cardNumber: number }): string[] {
+    try {
+      return credentialProblems(resolveCardFormat(this.settings.get('credentials.format'), this.settings.get('credentials.customFormats')), credential);
+    } catch (error) {
+      if (error instanceof CardFormatError) return [`cannot be checked: ${error.message}`];
+      throw error;
+    }
   }
 
   private refreshGalleries(personId: string): void {

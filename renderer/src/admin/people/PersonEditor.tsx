@@ -8,7 +8,7 @@ import { ErrorNotice, Notice } from '../../common/ErrorNotice.js';
 import { Icon } from '../../common/Icon.js';
 import { PersonPhoto } from '../../common/PersonPhoto.js';
 import { useLintel } from '../../store/store.js';
-import { draftFromPerson, draftProblems, draftToInput, type Person, type PersonDraft } from '../person/person-draft.js';
+import { draftFromPerson, draftProblems, draftToInput, serverDraftProblems, type Person, type PersonDraft } from '../person/person-draft.js';
 import { PersonForm } from '../person/PersonForm.js';
 
 export function PersonEditor({ personId, onClose }: { readonly personId: string; readonly onClose: () => void }): ReactNode {
@@ -109,7 +109,7 @@ export function PersonEditor({ personId, onClose }: { readonly personId: string;
           if (Object.keys(problems).length === 0) void update(draftToInput(draft), 'Changes saved.');
         }}
       >
-        <PersonForm draft={draft} onChange={setDraft} problems={showProblems ? problems : null} />
+        <PersonForm draft={draft} onChange={setDraft} problems={showProblems ? { ...serverDraftProblems(error), ...problems } : serverDraftProblems(error)} />
         <div className="button-row">
           <button type="button" className="btn" onClick={() => setDraft(draftFromPerson(person))} disabled={!dirty || busy}>
             Undo changes

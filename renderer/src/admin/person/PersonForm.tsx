@@ -1,4 +1,5 @@
-// A person's details: name, external id, the days their access is valid, groups, and whether it is enabled.
+// A person's details: name, external id, the days their access is valid, card credential, groups, and whether
+// it is enabled.
 import type { ReactNode } from 'react';
 
 import { TextField } from '../../common/TextField.js';
@@ -16,6 +17,10 @@ export function PersonForm({ draft, onChange, problems }: { readonly draft: Pers
       <div className="field-pair">
         <DateField label="Valid from" value={draft.validFrom} onChange={(value) => set('validFrom', value)} error={problems?.validFrom} hint="Empty: from now on." />
         <DateField label="Valid until" value={draft.validUntil} onChange={(value) => set('validUntil', value)} error={problems?.validUntil} hint="Empty: no end. The last day counts in full." />
+      </div>
+      <div className="field-pair">
+        <TextField label="Facility code" value={draft.facilityCode} onChange={(value) => set('facilityCode', value)} keyboard="digits" inputMode="numeric" maxLength={15} error={problems?.facilityCode} hint="Where the card format has one." />
+        <TextField label="Card number" value={draft.cardNumber} onChange={(value) => set('cardNumber', value)} keyboard="digits" inputMode="numeric" maxLength={15} error={problems?.cardNumber} hint="Sent to the access-control panel when the face is granted. Empty: none." />
       </div>
       <GroupPicker label="Groups" value={draft.groups} onChange={(groups) => set('groups', groups)} />
       <Toggle label="Access" checked={draft.enabled} onChange={(enabled) => set('enabled', enabled)} onText="Enabled" offText="Disabled" />

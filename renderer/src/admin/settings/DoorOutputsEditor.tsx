@@ -29,9 +29,10 @@ const NEW_OUTPUT: Readonly<Record<OutputKind, DoorOutput>> = {
     queueLimit: 10_000,
     events: 'all',
   },
+  wiegand: { kind: 'wiegand', name: 'wiegand', format: null, chipPath: '/dev/gpiochip0', d0Line: 0, d1Line: 1, pulseLevel: 'low', pulseWidthUs: 50, intervalUs: 2_000, consumer: 'lintel-wiegand' },
 };
 
-const KIND_TEXT: Readonly<Record<OutputKind, string>> = { log: 'Log', gpio: 'Door relay (GPIO)', webhook: 'Webhook' };
+const KIND_TEXT: Readonly<Record<OutputKind, string>> = { log: 'Log', gpio: 'Door relay (GPIO)', webhook: 'Webhook', wiegand: 'Panel (Wiegand)' };
 const MAX_OUTPUTS = 16;
 
 /** A name not yet taken: `relay`, `relay-2`, … */
@@ -81,6 +82,36 @@ function OutputFields({ output, onChange, issue }: { readonly output: DoorOutput
           />
         </div>
       );
+    case 'wiegand': {
+      const driver = output.driverPath !== undefined;
+      const { driverPath: _driverPath, chipPath: _chipPath, d0Line: _d0, d1Line: _d1, ...common } = output;
+      return (
+        <div>
+          <Segmented
+            label="Sent by"
+            value={driver ? 'driver' : 'gpio'}
+            onChange={(by) => onChange(by === 'driver' ? { ...common, driverPath: '/sys/class/wiegand/wiegand0/send' } : { ...common, chipPath: '/dev/gpiochip0', d0Line: 0, d1Line: 1 })}
+            options={[
+              { value: 'gpio', label: 'Two GPIO lines' },
+              { value: 'driver', label: 'Kernel driver' },
+            ]}
+          />
+          {driver ? (
+            <TextField label="Driver file" value={output.driverPath ?? ''} onChange={(driverPath) => onChange({ ...output, driverPath })} maxLength={255} error={issue('driverPath')} hint="The sysfs file the board's Wiegand driver takes a frame from, as 0s and 1s." />
+          ) : (
+            <div className="field-grid">
+              <TextField label="GPIO chip" value={output.chipPath ?? ''} onChange={(chipPath) => onChange({ ...output, chipPath })} maxLength={255} error={issue('chipPath')} hint="Both data lines are on this chip." />
+              <NumberField label="DATA0 line" value={output.d0Line ?? null} onChange={(d0Line) => onChange({ ...output, d0Line: d0Line ?? Number.NaN })} error={issue('d0Line')} hint="Pulsed for a 0 bit." />
+              <NumberField label="DATA1 line" value={output.d1Line ?? null} onChange={(d1Line) => onChange({ ...output, d1Line: d1Line ?? Number.NaN })} error={issue('d1Line')} hint="Pulsed for a 1 bit." />
+              <NumberField label="Pulse width" unit="µs" value={output.pulseWidthUs} onChange={(pulseWidthUs) => onChange({ ...output, pulseWidthUs: pulseWidthUs ?? Number.NaN })} error={issue('pulseWidthUs', 1, 'µs')} hint="20–1000; panels expect 20–100." />
+              <NumberField label="Pulse interval" unit="µs" value={output.intervalUs} onChange={(intervalUs) => onChange({ ...output, intervalUs: intervalUs ?? Number.NaN })} error={issue('intervalUs', 1, 'µs')} hint="Start to start, 200–20000." />
+              <Toggle label="Pulse level" checked={output.pulseLevel === 'high'} onChange={(high) => onChange({ ...output, pulseLevel: high ? 'high' : 'low' })} onText="High (through a transistor)" offText="Low (wired directly)" />
+            </div>
+          )}
+          <TextField label="Card format" value={output.format ?? ''} onChange={(format) => onChange({ ...output, format: format.trim() === '' ? null : format.trim() })} maxLength={32} error={issue('format')} hint="Empty: the people's credential format (wiegand26, wiegand34 or a custom one)." />
+        </div>
+      );
+    }
   }
 }
 

@@ -29,6 +29,8 @@ const stored: Settings = {
   'liveness.modelId': null,
   'access.policy': policy,
   'door.outputs': [{ kind: 'log', name: 'log', includePersonName: false }],
+  'credentials.format': 'wiegand26',
+  'credentials.customFormats': [],
   'admin.idleLogoutMs': 120_000,
   'events.snapshots': 'denied',
   'events.retentionDays': 365,

@@ -1,0 +1,273 @@
+// Wiegand output to an access-control panel: on a grant, the person's card credential as a Wiegand frame, either
+// through the kernel's Wiegand driver (a sysfs file the board's BSP provides) or bit-banged on two GPIO lines.
+// The panel decides and drives the lock; a denied face sends nothing, as a reader sends nothing without a card.
+import { writeFile } from 'node:fs/promises';
+
+import { z } from 'zod';
+
+import type { GpioOutputLineOptions } from '../../../native-bridge/gpio/gpio-line.js';
+import { sendWiegandPulses, type WiegandPulseLine, type WiegandTiming, type WiegandTrainReport } from '../../../native-bridge/gpio/wiegand-pulses.js';
+import { bitString, encodeCard, resolveCardFormat, type CustomCardFormat } from './card-format.js';
+import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, DoorOutputStatus } from './door-output.js';
+import { errorMessage } from './error-message.js';
+
+const devicePath = (example: string) => z.string().regex(/^\/(dev|sys)\/[\w.:/-]+$/, `must be a device or sysfs path such as ${example}`);
+const lineOffset = z.int({ error: 'must be a whole number' }).min(0, 'must be from 0 to 1023').max(1023, 'must be from 0 to 1023');
+
+/**
+ * A Wiegand output. Either `driverPath` (the kernel driver's sysfs file that takes a frame as a string of 0/1),
+ * or `chipPath` with `d0Line` and `d1Line` (bit-banged from user space with the pulse timing below).
+ */
+export const wiegandOutputConfigSchema = z
+  .strictObject({
+    kind: z.literal('wiegand'),
+    /** Default `wiegand`. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 lower-case letters, digits and ._-').default('wiegand'),
+    /** Card format of the frames; null (default) = the credential's own, the `credentials.format` setting. */
+    format: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must name a card format').nullable().default(null),
+    /** The kernel driver's file a frame is written to, e.g. `/sys/class/wiegand/wiegand0/send` (BSPs differ). */
+    driverPath: devicePath('/sys/class/wiegand/wiegand0/send').optional(),
+    /** GPIO chip of both data lines, e.g. `/dev/gpiochip3`. */
+    chipPath: devicePath('/dev/gpiochip3').optional(),
+    /** Line offset of DATA0 (a "0" bit) and DATA1 (a "1" bit) within the chip. */
+    d0Line: lineOffset.optional(),
+    d1Line: lineOffset.optional(),
+    /**
+     * GPIO level during a pulse: `low` when the GPIO drives the data line directly (idle high, Wiegand's own
+     * levels), `high` when an open-collector transistor between them inverts. Default `low`.
+     */
+    pulseLevel: z.enum(['low', 'high']).default('low'),
+    /** Pulse width, µs; 20–1000, default 50 (SIA: 20–100). */
+    pulseWidthUs: z.int().min(20, 'must be from 20 to 1000 µs').max(1000, 'must be from 20 to 1000 µs').default(50),
+    /** Start of one pulse to the start of the next, µs; 200–20000, default 2000 (SIA: 200 µs – 20 ms). */
+    intervalUs: z.int().min(200, 'must be from 200 to 20000 µs').max(20_000, 'must be from 200 to 20000 µs').default(2000),
+    /** Consumer label of the two lines, at most 31 bytes; default `lintel-wiegand`. */
+    consumer: z
+      .string()
+      .min(1)
+      .refine((value) => Buffer.byteLength(value, 'utf8') <= 31 && !value.includes('\0'), 'must be at most 31 bytes without NUL')
+      .default('lintel-wiegand'),
+  })
+  .superRefine((config, ctx) => {
+    const gpio = config.chipPath !== undefined || config.d0Line !== undefined || config.d1Line !== undefined;
+    if (config.driverPath !== undefined && gpio) ctx.addIssue({ code: 'custom', path: ['driverPath'], message: 'give either driverPath or chipPath with d0Line and d1Line, not both' });
+    if (config.driverPath === undefined) {
+      for (const key of ['chipPath', 'd0Line', 'd1Line'] as const) {
+        if (config[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is required for GPIO lines (or give driverPath for the kernel driver)` });
+      }
+      if (config.d0Line !== undefined && config.d0Line === config.d1Line) ctx.addIssue({ code: 'custom', path: ['d1Line'], message: 'must differ from d0Line' });
+    }
+    if (config.intervalUs < 2 * config.pulseWidthUs) ctx.addIssue({ code: 'custom', path: ['intervalUs'], message: `must be at least twice the pulse width (${2 * config.pulseWidthUs} µs)` });
+  });
+
+export type WiegandOutputConfig = z.output<typeof wiegandOutputConfigSchema>;
+
+/** Health of a Wiegand output. */
+export interface WiegandHealth {
+  readonly kind: 'wiegand';
+  readonly name: string;
+  readonly status: DoorOutputStatus;
+  readonly message: string;
+  /** `driver` (kernel, sysfs) or `gpio` (user space). */
+  readonly transport: 'driver' | 'gpio';
+  /** Frames sent since start. */
+  readonly framesSent: number;
+  /** When the last frame went out, ms since the epoch. */
+  readonly lastFrameAtMs: number | null;
+  readonly lastError: string | null;
+}
+
+/** What a transmitter did with one frame. */
+export interface WiegandSent {
+  /** The measured pulses, for the GPIO transport. */
+  readonly report?: WiegandTrainReport;
+}
+
+/** Puts frames on the wire. */
+export interface WiegandTransmitter {
+  readonly transport: 'driver' | 'gpio';
+  /** Sends one frame (0/1 per bit, first sent first); rejects when it could not. */
+  send(bits: Uint8Array): Promise<WiegandSent>;
+  close(): Promise<void>;
+}
+
+/** Opens one output line, initially inactive. */
+export type WiegandLineFactory = (options: GpioOutputLineOptions) => (WiegandPulseLine & { close(): void }) | Promise<WiegandPulseLine & { close(): void }>;
+
+const openRealLine: WiegandLineFactory = async (options) => {
+  // Imported on first use: koffi is a native addon, and a terminal without Wiegand lines must start without it.
+  const { GpioOutputLine } = await import('../../../native-bridge/gpio/gpio-line.js');
+  return GpioOutputLine.open(options);
+};
+
+/**
+ * DATA0 and DATA1 on GPIO lines, pulsed from this thread by busy-waiting (see wiegand-pulses.ts). The lines are
+ * requested on the first frame and held; a failure releases them and the next frame requests them again.
+ */
+export class GpioWiegandTransmitter implements WiegandTransmitter {
+  readonly transport = 'gpio';
+  private lines: { d0: WiegandPulseLine & { close(): void }; d1: WiegandPulseLine & { close(): void } } | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly config: Pick<WiegandOutputConfig, 'chipPath' | 'd0Line' | 'd1Line' | 'pulseLevel' | 'consumer'> & WiegandTiming,
+    private readonly openLine: WiegandLineFactory = openRealLine,
+    private readonly clockNs?: () => bigint,
+  ) {}
+
+  send(bits: Uint8Array): Promise<WiegandSent> {
+    // One frame at a time: two grants in a row must not interleave their pulses.
+    const next = this.queue.then(() => this.sendNow(bits));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.release();
+  }
+
+  private async sendNow(bits: Uint8Array): Promise<WiegandSent> {
+    const lines = this.lines ?? (await this.openLines());
+    try {
+      return { report: sendWiegandPulses(lines, bits, this.config, this.clockNs) };
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  private async openLines(): Promise<NonNullable<GpioWiegandTransmitter['lines']>> {
+    const { chipPath = '', d0Line = 0, d1Line = 0, pulseLevel, consumer } = this.config;
+    // "Active" is the pulse: active-low when the pulse pulls the GPIO low, so idle (inactive) is high.
+    const activeLow = pulseLevel === 'low';
+    const d0 = await this.openLine({ chipPath, line: d0Line, activeLow, consumer });
+    let d1;
+    try {
+      d1 = await this.openLine({ chipPath, line: d1Line, activeLow, consumer });
+    } catch (error) {
+      d0.close();
+      throw error;
+    }
+    this.lines = { d0, d1 };
+    return this.lines;
+  }
+
+  private release(): void {
+    const lines = this.lines;
+    this.lines = undefined;
+    for (const line of [lines?.d0, lines?.d1]) {
+      try {
+        line?.close();
+      } catch {
+        // Released by the kernel when the fd closes, whatever close reports.
+      }
+    }
+  }
+}
+
+/** The kernel driver: the frame is written to its sysfs file as a string of 0/1, which times the pulses itself. */
+export class DriverWiegandTransmitter implements WiegandTransmitter {
+  readonly transport = 'driver';
+
+  constructor(
+    private readonly driverPath: string,
+    private readonly write: (path: string, text: string) => Promise<void> = (path, text) => writeFile(path, text),
+  ) {}
+
+  async send(bits: Uint8Array): Promise<WiegandSent> {
+    await this.write(this.driverPath, `${bitString(bits)}\n`);
+    return {};
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Dependencies of the Wiegand output. */
+export interface WiegandOutputDeps {
+  readonly logger: DoorLogger;
+  /** The configured custom card formats (`credentials.customFormats`); default none. */
+  readonly customFormats?: readonly CustomCardFormat[];
+  /** Default: from the configuration (GPIO lines or the kernel driver). */
+  readonly transmitter?: WiegandTransmitter;
+  /** Opens GPIO lines, when no transmitter is given; default the real character device. */
+  readonly openLine?: WiegandLineFactory;
+  /** Wall clock, ms since the epoch; default Date.now. */
+  readonly nowMs?: () => number;
+}
+
+/** Sends each granted person's credential as a Wiegand frame; denied events and people without one send nothing. */
+export class WiegandOutput implements DoorOutput {
+  readonly kind = 'wiegand';
+  readonly name: string;
+  private readonly transmitter: WiegandTransmitter;
+  private framesSent = 0;
+  private lastFrameAtMs: number | null = null;
+  private lastError: string | null = null;
+  private isClosed = false;
+
+  constructor(
+    private readonly config: WiegandOutputConfig,
+    private readonly deps: WiegandOutputDeps,
+  ) {
+    this.name = config.name;
+    this.transmitter =
+      deps.transmitter ?? (config.driverPath !== undefined ? new DriverWiegandTransmitter(config.driverPath) : new GpioWiegandTransmitter(config, deps.openLine));
+  }
+
+  async open(event: DoorEvent): Promise<DoorOutputResult> {
+    if (this.isClosed) return { status: 'failed', error: `${this.name} is closed` };
+    if (event.decision !== 'granted') return { status: 'skipped', detail: 'denied: no card is sent' };
+    const credential = event.credential;
+    if (!credential) return { status: 'skipped', detail: 'the person has no card credential' };
+    let bits: Uint8Array;
+    let formatName: string;
+    try {
+      const format = resolveCardFormat(this.config.format ?? credential.format, this.deps.customFormats);
+      formatName = format.name;
+      bits = encodeCard(format, credential);
+    } catch (error) {
+      return this.fail(`cannot frame the credential: ${errorMessage(error)}`);
+    }
+    try {
+      const sent = await this.transmitter.send(bits);
+      this.framesSent += 1;
+      this.lastFrameAtMs = (this.deps.nowMs ?? Date.now)();
+      this.lastError = null;
+      const late = sent.report ? Math.max(...sent.report.edges.map((edge) => Number(edge.releasedAtNs - edge.assertedAtNs) / 1000)) : undefined;
+      return { status: 'done', detail: `${formatName} frame of ${bits.length} bits sent${late === undefined ? '' : ` (longest pulse ${late.toFixed(0)} µs)`}` };
+    } catch (error) {
+      return this.fail(`cannot send on ${this.where()}: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Sends a test frame (facility 0, card 0 of the output's or the default format); for the System screen. */
+  async test(formatName: string): Promise<DoorOutputResult> {
+    return this.open({ id: 0, atMs: Date.now(), decision: 'granted', reason: 'test', credential: { facilityCode: 0, cardNumber: 0, format: formatName } });
+  }
+
+  health(): WiegandHealth {
+    const base = { kind: 'wiegand', name: this.name, transport: this.transmitter.transport, framesSent: this.framesSent, lastFrameAtMs: this.lastFrameAtMs, lastError: this.lastError } as const;
+    if (this.isClosed) return { ...base, status: 'unavailable', message: `${this.name}: closed` };
+    if (this.lastError !== null) return { ...base, status: 'unavailable', message: `Wiegand on ${this.where()} unavailable: ${this.lastError}` };
+    if (this.framesSent === 0) return { ...base, status: 'unknown', message: `Wiegand on ${this.where()}: sends on the first grant` };
+    return { ...base, status: 'ok', message: `Wiegand on ${this.where()}: ${this.framesSent} frame(s) sent` };
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    await this.transmitter.close();
+  }
+
+  private where(): string {
+    const { driverPath, chipPath, d0Line, d1Line, pulseWidthUs, intervalUs } = this.config;
+    return driverPath !== undefined ? `driver ${driverPath}` : `${chipPath ?? ''} D0 line ${d0Line ?? ''} / D1 line ${d1Line ?? ''} (${pulseWidthUs} µs every ${intervalUs} µs)`;
+  }
+
+  private fail(reason: string): DoorOutputResult {
+    this.lastError = reason;
+    this.deps.logger.warn('door.wiegand.failed', { output: this.name, reason });
+    return { status: 'failed', error: reason };
+  }
+}
