@@ -61,6 +61,12 @@ const importSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('csv'), path: freeText.min(1).max(4096) }),
 ]);
 
+/** What each door output did with a remote open or an output test, and the access log's event for it. */
+const doorActionReportSchema = z.object({
+  eventId: rowId,
+  outcomes: z.array(z.object({ name: z.string(), kind: z.string(), status: z.enum(['done', 'queued', 'skipped', 'failed']), detail: z.string() })),
+});
+
 const loginResponseSchema = z.object({
   /** Opaque bearer token; the Electron main process keeps it per webContents, the browser host in a cookie. */
   token: z.string().min(32).max(512),
@@ -177,6 +183,16 @@ export const contract = {
   },
   /** Changes some settings, all or none; returns every setting. */
   'settings:update': { request: z.strictObject({ values: settingsSchema.partial() }), response: settingsSchema, auth: 'admin' },
+  /**
+   * Opens the door now, as a grant would: every door output acts (the relay pulses; a webhook is told), and the
+   * access log records it as reason `remote-open`. Panel outputs send nothing: there is no card to send.
+   */
+  'door:open': { request: empty, response: doorActionReportSchema, auth: 'admin' },
+  /**
+   * Drives one output as a test (the relay pulses, Wiegand sends facility 0 card 0, a webhook is told), logged as
+   * reason `output-test`; 'not-found' for no output of that name.
+   */
+  'door:test-output': { request: z.strictObject({ name: freeText.min(1).max(64) }), response: doorActionReportSchema, auth: 'admin' },
   /** What the system screen shows: version, models, storage, door outputs, a template rebuild in progress. */
   'system:get': { request: empty, response: systemInfoSchema, auth: 'admin' },
 

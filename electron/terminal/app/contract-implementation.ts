@@ -98,6 +98,8 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
 
     'settings:get': () => ({ settings: store.settings.getAll(), invalidStoredKeys: store.settings.invalidStoredKeys() }),
     'settings:update': ({ values }) => app.updateSettings(values),
+    'door:open': (_request, context) => app.doorAction({ kind: 'remote-open' }, context.session?.subject ?? 'kiosk'),
+    'door:test-output': ({ name }, context) => app.doorAction({ kind: 'output-test', name }, context.session?.subject ?? 'kiosk'),
     'system:get': () => {
       const stats = store.stats();
       return {

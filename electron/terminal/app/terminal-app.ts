@@ -13,7 +13,7 @@ import type { IdentificationState } from '../access/identify-threshold.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
 import { CardFormatError, credentialProblems, resolveCardFormat } from '../door/card-format.js';
-import { createDoorOutputs, DoorConfigError, type DoorEvent, type DoorLogger, type DoorOutputs } from '../door/door-output.js';
+import { createDoorOutputs, DoorConfigError, DoorOutputs, type DoorEvent, type DoorLogger } from '../door/door-output.js';
 import type { Settings } from '../store/settings-repository.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
@@ -322,6 +322,37 @@ export class TerminalApp {
       }
       return record;
     });
+  }
+
+  /**
+   * A door action an administrator asked for, logged as an event first (reason `remote-open`: every output acts;
+   * `output-test`: the named one only, a Wiegand output with facility 0 card 0 of the credential format).
+   * 'not-found' for an output name not configured.
+   */
+  async doorAction(action: { readonly kind: 'remote-open' } | { readonly kind: 'output-test'; readonly name: string }, username: string): Promise<{ eventId: number; outcomes: { name: string; kind: string; status: 'done' | 'queued' | 'skipped' | 'failed'; detail: string }[] }> {
+    const outputs = this.doorOutputs;
+    const output = action.kind === 'output-test' ? outputs.outputs.find((candidate) => candidate.name === action.name) : undefined;
+    if (action.kind === 'output-test' && !output) throw new StoreError('not-found', `no door output named "${action.name}"`);
+    const atMs = Date.now();
+    const eventId = this.store.events.append({ atMs, decision: 'granted', reason: action.kind });
+    this.options.logger.info(`door.${action.kind}`, { eventId, username, ...(output ? { output: output.name } : {}) });
+    const event: DoorEvent = {
+      id: eventId,
+      atMs,
+      decision: 'granted',
+      reason: action.kind,
+      ...(output?.kind === 'wiegand' ? { credential: { facilityCode: 0, cardNumber: 0, format: this.store.settings.get('credentials.format') } } : {}),
+    };
+    const report = output ? await new DoorOutputs([output], { logger: this.options.logger }).open(event) : await outputs.open(event);
+    return {
+      eventId,
+      outcomes: report.outcomes.map(({ name, kind, result }) => ({
+        name,
+        kind,
+        status: result.status,
+        detail: result.status === 'failed' ? result.error : result.status === 'queued' ? `queued (${result.pending} pending)` : result.detail,
+      })),
+    };
   }
 
   /** A granted event with the person's card credential, for the panel outputs; other events as they are. */

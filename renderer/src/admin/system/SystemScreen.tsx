@@ -13,6 +13,7 @@ import { cameraStatusText } from '../../door/camera-status.js';
 import { useLintel } from '../../store/store.js';
 import { asSentence } from '../../common/sentence.js';
 import { LIVENESS_MODE_TEXT } from '../../wording/wording.js';
+import { DoorOpenButton, TestOutputButton } from './DoorControls.js';
 import { IdentificationCard } from './IdentificationCard.js';
 import { LatencyChart } from './LatencyChart.js';
 import { ModelsCard } from './ModelsCard.js';
@@ -206,6 +207,7 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
       <section className="card" aria-labelledby="sys-outputs">
         <h2 id="sys-outputs">Door outputs</h2>
         {info.doorOutputs.length === 0 ? <p className="muted">None configured.</p> : null}
+        <DoorOpenButton />
         <ul className="output-status">
           {info.doorOutputs.map((output) => {
             const status = OUTPUT_STATUS[output.status];
@@ -217,6 +219,7 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
                 </span>
                 <strong>{output.name}</strong> <span className="muted">({output.kind})</span>
                 <span className="output-message">{output.message}</span>
+                <TestOutputButton name={output.name} />
               </li>
             );
           })}
