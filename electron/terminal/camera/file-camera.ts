@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 
 import sharp from 'sharp';
 
-import { decodeImageFile } from '../../vision/frame/decode.js';
+import { decodeImageFile, MAX_DECODE_PIXELS } from '../../vision/frame/decode.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import { CameraBase } from './camera.js';
 
@@ -96,7 +96,7 @@ export class FileCamera extends CameraBase {
   }
 
   private async loadAnimation(): Promise<Clip> {
-    const source = sharp(this.options.path, { animated: true, failOn: 'error' });
+    const source = sharp(this.options.path, { animated: true, failOn: 'error', limitInputPixels: MAX_DECODE_PIXELS });
     const metadata = await source.metadata();
     const pages = metadata.pages ?? 1;
     const widthPx = metadata.width ?? 0;

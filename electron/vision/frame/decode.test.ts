@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { decodeImageBuffer, decodeImageFile, encodeJpeg, encodePng, ImageDecodeError } from './decode.js';
 import { createRgbImage, type RgbImage } from './rgb-image.js';
@@ -84,6 +85,26 @@ describe('decode', () => {
     const path = join(dir, 'notes.jpg');
     await writeFile(path, 'this is not an image\n');
     await rejectsWith(decodeImageFile(path), 'unsupported', /notes\.jpg": not a supported image \(JPEG, PNG, WebP\)/);
+  });
+
+  it('refuses an image whose header claims more than 100 MP before decoding it', async () => {
+    // A PNG header saying 16000 × 16000 RGB, with one compressed row: a bomb of a few hundred bytes.
+    const chunk = (type: string, data: Buffer): Buffer => {
+      const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(typed));
+      return Buffer.concat([head, typed, crc]);
+    };
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(16_000, 0);
+    header.writeUInt32BE(16_000, 4);
+    header.set([8, 2, 0, 0, 0], 8);
+    const bomb = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(16_000 * 3 + 1))), chunk('IEND', Buffer.alloc(0))]);
+    const startMs = performance.now();
+    await rejectsWith(decodeImageBuffer(bomb, 'bomb.png'), 'too-large', /over 100 MP/);
+    assert.ok(performance.now() - startMs < 1000);
   });
 
   it('rejects a missing path, a directory and an empty buffer with their reasons', async () => {

@@ -2,6 +2,13 @@ import { readFile } from 'node:fs/promises';
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import { assertRgbImage, type RgbImage } from './rgb-image.js';
 
+/**
+ * Most pixels (width × height) any decode here takes, 100 MP: above every camera and photo the terminal meets,
+ * far below what a few kilobytes of decompression bomb claim (16000 × 16000 is 256 MP, sharp's own limit 268).
+ * sharp checks it against the header, before decoding. Enrollment photos have a tighter limit of their own.
+ */
+export const MAX_DECODE_PIXELS = 100_000_000;
+
 /** Why an image could not be decoded; stable codes for the UI, the message carries the detail. */
 export type ImageDecodeReason = 'not-found' | 'unreadable' | 'empty' | 'unsupported' | 'corrupt' | 'too-large';
 
@@ -44,7 +51,7 @@ export async function decodeImageBuffer(buffer: Uint8Array, nameForErrors: strin
   if (buffer.length === 0) throw new ImageDecodeError(nameForErrors, 'empty', 'empty file');
   let decoded: { data: Buffer; info: OutputInfo };
   try {
-    decoded = await sharp(buffer, { failOn: 'warning' })
+    decoded = await sharp(buffer, { failOn: 'warning', limitInputPixels: MAX_DECODE_PIXELS })
       .autoOrient()
       .flatten({ background: '#000000' })
       .toColourspace('srgb')
@@ -70,7 +77,7 @@ function classifySharpError(name: string, error: unknown): ImageDecodeError {
     return new ImageDecodeError(name, 'unsupported', 'not a supported image (JPEG, PNG, WebP)', { cause: error });
   }
   if (/pixel limit/i.test(message)) {
-    return new ImageDecodeError(name, 'too-large', 'too large (over the sharp pixel limit)', { cause: error });
+    return new ImageDecodeError(name, 'too-large', `too large (over ${MAX_DECODE_PIXELS / 1e6} MP)`, { cause: error });
   }
   const firstLine = message.split('\n', 1)[0] ?? message;
   return new ImageDecodeError(name, 'corrupt', `corrupt or truncated (${firstLine})`, { cause: error });
