@@ -186,6 +186,26 @@ describe('bulk import on real photos', () => {
     await assert.rejects(importCsv({ ...env, csvPath: join(env.dir, 'bad.csv') }), /CSV line 1: no "photo" column/);
   });
 
+  it('imports card credentials from the optional card and facility columns, checked against the card format', async (t) => {
+    const env = setup(t);
+    if (!env) return;
+    const photos = join(env.dir, 'photos');
+    mkdirSync(photos);
+    copyFileSync(lfwPhoto('Colin_Powell', 1), join(photos, 'cp1.jpg'));
+    copyFileSync(lfwPhoto('Tony_Blair', 2), join(photos, 'tb2.jpg'));
+    copyFileSync(lfwPhoto('Tony_Blair', 3), join(photos, 'tb3.jpg'));
+    const csvPath = join(env.dir, 'cards.csv');
+    writeFileSync(csvPath, ['id,name,photo,facility,card', 'E1,Colin Powell,photos/cp1.jpg,13,13067', 'E2,Tony Blair,photos/tb2.jpg,300,1', 'E3,Nobody,photos/tb3.jpg,,12a', ''].join('\n'));
+    const report = await importCsv({ ...env, csvPath });
+    assert.deepEqual(
+      report.persons.map(({ externalId, status }) => [externalId, status]),
+      [['E1', 'enrolled'], ['E2', 'invalid']],
+    );
+    assert.match(report.persons[1]?.detail ?? '', /credential\.facilityCode must be a whole number from 0 to 255 in format wiegand26, got 300/);
+    assert.match(report.results.find((result) => result.line === 4)?.detail ?? '', /line 4: card must be a whole number/);
+    assert.deepEqual(env.store.persons.getByExternalId('E1')?.credential, { facilityCode: 13, cardNumber: 13067 });
+  });
+
   it('stops on abort between photos, keeps whole persons only, and a re-run completes the rest', async (t) => {
     const env = setup(t);
     if (!env) return;

@@ -108,6 +108,8 @@ export const MAX_CSV_BYTES = 16 * 1024 * 1024;
 interface PlannedPerson {
   readonly name: string;
   readonly externalId?: string;
+  /** From the CSV's optional `card` and `facility` columns; the store checks it against the card format. */
+  readonly credential?: { readonly facilityCode: number | null; readonly cardNumber: number };
   /** Photos to analyse, in order. */
   readonly photos: readonly { readonly file: string; readonly line?: number }[];
   /** Files of this person already judged without analysis (not a photo, a bad CSV row). */
@@ -206,7 +208,7 @@ async function runImport(options: ImportOptions, plan: ImportPlan): Promise<Impo
         store: options.store,
         pipeline: options.pipeline,
         matcher: options.matcher,
-        person: { name: planned.name, externalId: planned.externalId ?? null, groups: options.groups ?? [] } satisfies PersonInput,
+        person: { name: planned.name, externalId: planned.externalId ?? null, groups: options.groups ?? [], ...(planned.credential ? { credential: planned.credential } : {}) } satisfies PersonInput,
         photos: planned.photos.map(({ file }) => file),
         gates: options.gates,
         dominanceRatio: options.dominanceRatio,
@@ -351,9 +353,11 @@ async function planCsv(store: EnrollmentStore, csvPath: string, options: Pick<Im
     return index;
   };
   const [idColumn, nameColumn, photoColumn] = [column('id'), column('name'), column('photo')];
+  // Optional: a card credential for the access-control panel (the facility code where the format has one).
+  const [cardColumn, facilityColumn] = [columns.indexOf('card'), columns.indexOf('facility')];
   const folder = dirname(resolve(csvPath));
   const stray: ImportFileResult[] = [];
-  const byId = new Map<string, { name: string; photos: { file: string; line: number }[]; prejudged: ImportFileResult[] }>();
+  const byId = new Map<string, { name: string; photos: { file: string; line: number }[]; prejudged: ImportFileResult[]; credential?: { facilityCode: number | null; cardNumber: number } }>();
   for (const row of rows) {
     const [id, name, photo] = [idColumn, nameColumn, photoColumn].map((index) => (row.fields[index] ?? '').trim()) as [string, string, string];
     if (row.fields.every((field) => field.trim() === '')) continue;
@@ -363,12 +367,21 @@ async function planCsv(store: EnrollmentStore, csvPath: string, options: Pick<Im
       stray.push({ file, person: name, ...(id ? { externalId: id } : {}), line: row.line, status: 'invalid', detail: `line ${row.line}: no ${missing.join(', ')}` });
       continue;
     }
+    const [card, facility] = [cardColumn, facilityColumn].map((index) => (index < 0 ? '' : (row.fields[index] ?? '').trim())) as [string, string];
+    const badNumber = [['card', card], ['facility', facility]].find(([, value]) => value !== '' && !/^\d{1,15}$/.test(value as string));
+    if (badNumber || (facility !== '' && card === '')) {
+      stray.push({ file, person: name, externalId: id, line: row.line, status: 'invalid', detail: badNumber ? `line ${row.line}: ${badNumber[0]} must be a whole number` : `line ${row.line}: a facility code needs a card number` });
+      continue;
+    }
+    const credential = card === '' ? undefined : { facilityCode: facility === '' ? null : Number(facility), cardNumber: Number(card) };
     let person = byId.get(id);
     if (!person) {
-      person = { name, photos: [], prejudged: [] };
+      person = { name, photos: [], prejudged: [], ...(credential ? { credential } : {}) };
       byId.set(id, person);
     }
-    if (name !== person.name) {
+    if (credential && JSON.stringify(credential) !== JSON.stringify(person.credential ?? null)) {
+      person.prejudged.push({ file, person: name, externalId: id, line: row.line, status: 'invalid', detail: `line ${row.line}: id ${id} has another card on an earlier line` });
+    } else if (name !== person.name) {
       person.prejudged.push({ file, person: name, externalId: id, line: row.line, status: 'invalid', detail: `line ${row.line}: id ${id} is named "${person.name}" on an earlier line` });
     } else if (person.photos.some((earlier) => earlier.file === file)) {
       person.prejudged.push({ file, person: name, externalId: id, line: row.line, status: 'invalid', detail: `line ${row.line}: this photo is already listed for id ${id}` });
@@ -379,6 +392,7 @@ async function planCsv(store: EnrollmentStore, csvPath: string, options: Pick<Im
   const persons = [...byId].map(([externalId, person]): PlannedPerson => ({
     name: person.name,
     externalId,
+    ...(person.credential ? { credential: person.credential } : {}),
     photos: person.photos,
     prejudged: person.prejudged,
     existing: () => store.persons.getByExternalId(externalId),
