@@ -6,6 +6,7 @@ import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { PAD_CHECKS } from '../vision/eval/pad-checks.js';
 import {
   combinationFeatures,
+  combinationNeedsLandmarks,
   compareFrameRules,
   detectionRates,
   evaluateCombination,
@@ -100,11 +101,13 @@ export async function commandEvalPad(args: string[]): Promise<void> {
   try {
     const cache = await readPadCache(cacheFile, cacheKey);
     const features = [...new Set(combinations.flatMap(combinationFeatures))];
+    const landmarks = combinations.some(combinationNeedsLandmarks);
     for (const [name, clips] of [[thresholdSplit, thresholdClips], [split, reportClips]] as const) {
       await measureFrames({
         clips,
         framesDir,
         features,
+        landmarks,
         cache,
         measurer,
         decode: decodeImageFile,

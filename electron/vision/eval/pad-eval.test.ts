@@ -5,7 +5,21 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import type { RgbImage } from '../frame/rgb-image.js';
-import { detectionRates, evaluateCombination, measureFrames, parseCombination, readPadCache, writePadCache, type PadFrameCache } from './pad-eval.js';
+import { syntheticObservation } from '../liveness/active/synthetic-face.js';
+import {
+  clipScores,
+  combinationFeatures,
+  combinationNeedsLandmarks,
+  decodeLandmarks,
+  detectionRates,
+  encodeLandmarks,
+  evaluateCombination,
+  measureFrames,
+  parseCombination,
+  readPadCache,
+  writePadCache,
+  type PadFrameCache,
+} from './pad-eval.js';
 import type { FrameFaces, PadFeature, PadFrameMeasurer } from './pad-features.js';
 import { readPadProtocol, type PadClip } from './pad-protocol.js';
 
@@ -123,5 +137,88 @@ describe('eval pad (combinations, thresholds from the other split, cache)', () =
   it('refuses unknown checks, naming the known ones', () => {
     assert.throws(() => parseCombination('minifasnet-v2,sparkle'), /no passive check "sparkle" \(known: .*glare/);
     assert.throws(() => parseCombination(' , '), /at least one check/);
+  });
+});
+
+describe('eval pad clip checks (landmarks cached, natural motion)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lintel-pad-motion-'));
+  const FRAMES = ['frame_00000.jpg', 'frame_00050.jpg', 'frame_00101.jpg'];
+  /** Per clip: three frames' yaws; a photo's plane turns (one homography), a face turns in 3-D and blinks. */
+  const MOTION: Record<string, { split: string; label: string; support: string; species: string; kind: 'face' | 'photo'; yawsDeg: number[] }> = {
+    'train-live': { split: 'train', label: 'bona-fide', support: 'none', species: 'bona-fide', kind: 'face', yawsDeg: [0, 4, 8] },
+    'train-print': { split: 'train', label: 'attack', support: 'hand', species: 'print', kind: 'photo', yawsDeg: [0, 4, 8] },
+  };
+  const names = Object.keys(MOTION);
+  const view = (image: RgbImage): { clip: (typeof MOTION)[string]; frame: number } => ({ clip: MOTION[names[image.data[0]!]!]!, frame: image.data[1]! });
+  const decodeFrame = async (framePath: string): Promise<RgbImage> => {
+    const [clip, frame] = framePath.split('/').slice(-2) as [string, string];
+    return { widthPx: 1, heightPx: 1, data: new Uint8Array([names.indexOf(clip), FRAMES.indexOf(frame), 0]) };
+  };
+  const measurer = (withLandmarks: boolean): PadFrameMeasurer & { calls: string[] } => {
+    const calls: string[] = [];
+    return {
+      calls,
+      async faces(image) {
+        calls.push('faces');
+        const { clip, frame } = view(image);
+        const o = syntheticObservation({ timestampMs: frame, yawDeg: clip.yawsDeg[frame]!, kind: clip.kind, eyeClosure: clip.kind === 'face' && frame === 1 ? 0.8 : 0 });
+        return { faceCount: 1, meshBoxPx: { x: 0, y: 0, width: 1, height: 1 }, ...(withLandmarks ? { landmarks: { meshNorm: o.meshNorm, widthPx: o.widthPx, heightPx: o.heightPx } } : {}) };
+      },
+      async measure(feature) {
+        calls.push(feature);
+        return { value: 0.9, durationMs: 1 };
+      },
+      async close() {},
+    };
+  };
+  let clips: PadClip[] = [];
+
+  before(async () => {
+    const lines = ['split,clip,label,support,species,light'];
+    for (const [clip, s] of Object.entries(MOTION)) {
+      lines.push(`${s.split},${clip},${s.label},${s.support},${s.species},controlled`);
+      mkdirSync(join(dir, s.split, clip), { recursive: true });
+      for (const frame of FRAMES) writeFileSync(join(dir, s.split, clip, frame), '');
+    }
+    writeFileSync(join(dir, 'clips.csv'), `${lines.join('\n')}\n`);
+    clips = await readPadProtocol(join(dir, 'clips.csv'), dir, 'train');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('caches landmarks exactly; a cache made without them is completed only when a clip check asks, keeping its measures', async () => {
+    const cache: PadFrameCache = { facesBy: 'fake', frames: {} };
+    const old = measurer(false);
+    await measureFrames({ clips, framesDir: dir, features: ['minifasnet-v2'], cache, measurer: old, decode: decodeFrame });
+    assert.throws(() => clipScores(clips, dir, cache, 'motion', 'mean'), /no landmarks cached/);
+    const current = measurer(true);
+    await measureFrames({ clips, framesDir: dir, features: ['minifasnet-v2'], cache, measurer: current, decode: decodeFrame });
+    assert.deepEqual(current.calls, [], 'frame checks alone do not need the landmarks');
+    await measureFrames({ clips, framesDir: dir, features: ['minifasnet-v2'], landmarks: true, cache, measurer: current, decode: decodeFrame });
+    assert.deepEqual(current.calls, new Array(6).fill('faces'), 'faces found again, MiniFASNet not run again');
+    const record = cache.frames[join('train', 'train-live', FRAMES[1]!)]!;
+    assert.equal(record.values['minifasnet-v2'], 0.9);
+    const expected = syntheticObservation({ timestampMs: 1, yawDeg: 4, kind: 'face', eyeClosure: 0.8 }).meshNorm;
+    assert.deepEqual(decodeLandmarks(record.landmarks!).meshNorm, expected);
+    const file = join(dir, 'cache', 'pad.json');
+    await writePadCache(file, cache);
+    assert.deepEqual(await readPadCache(file, 'fake'), cache);
+  });
+
+  it('scores a clip check on the whole clip, whatever the frame rule, and names it in a combination', async () => {
+    const cache: PadFrameCache = { facesBy: 'fake', frames: {} };
+    await measureFrames({ clips, framesDir: dir, features: [], landmarks: true, cache, measurer: measurer(true), decode: decodeFrame });
+    const [live, print] = clipScores(clips, dir, cache, 'motion-planarity', 'mean');
+    assert.ok(live!.score! > 0.01, `live residual ${live!.score}`);
+    assert.ok(print!.score! < 1e-4, `print residual ${print!.score}`);
+    assert.deepEqual(clipScores(clips, dir, cache, 'motion', 'min'), clipScores(clips, dir, cache, 'motion', 'max'));
+    assert.equal(combinationNeedsLandmarks(parseCombination('minifasnet-v2,motion')), true);
+    assert.equal(combinationNeedsLandmarks(parseCombination('minifasnet-v2,glare')), false);
+    assert.deepEqual(combinationFeatures(parseCombination('minifasnet-v2,motion')), ['minifasnet-v2']);
+  });
+
+  it('refuses damaged landmarks by their length', () => {
+    assert.throws(() => decodeLandmarks({ widthPx: 1, heightPx: 1, meshNormBase64: Buffer.from([1, 2, 3]).toString('base64') }), /3 bytes/);
+    const meshNorm = Float32Array.from([0.25, 0.5, -0.125]);
+    assert.deepEqual(decodeLandmarks(encodeLandmarks({ meshNorm, widthPx: 4, heightPx: 3 })), { meshNorm, widthPx: 4, heightPx: 3 });
   });
 });

@@ -16,7 +16,7 @@ import type { BoxPx } from '../geometry/point.js';
 import { median } from '../statistics.js';
 import { padCheck } from './pad-checks.js';
 import { renderPadDetSvg } from './det-svg.js';
-import type { FrameFaces, PadFeature, PadFrameMeasurer } from './pad-features.js';
+import type { FrameLandmarks, PadFeature, PadFrameMeasurer } from './pad-features.js';
 import {
   bpcerAtApcer,
   combineFrames,
@@ -36,11 +36,20 @@ import {
 import type { PadClip } from './pad-protocol.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
+/** The largest face's landmarks as cached: the Float32Array's bytes (little-endian) in base64, exact and compact. */
+export interface CachedLandmarks {
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly meshNormBase64: string;
+}
+
 /** What is cached of one frame. */
 export interface FrameRecord {
   readonly faceCount: number;
   readonly meshBoxPx?: BoxPx;
   readonly detectorBoxPx?: BoxPx;
+  /** Absent when no face, or in caches made before landmarks were kept (measured again when a clip check needs them). */
+  readonly landmarks?: CachedLandmarks;
   /** Feature → value, for the features measured so far (only where there is a face). */
   readonly values: Partial<Record<PadFeature, number>>;
   /** Feature → time it took, ms. */
@@ -65,6 +74,21 @@ export async function readPadCache(file: string, facesBy: string): Promise<PadFr
   return { facesBy, frames: {} };
 }
 
+/** Landmarks in their cached form. */
+export function encodeLandmarks(landmarks: FrameLandmarks): CachedLandmarks {
+  const { meshNorm, widthPx, heightPx } = landmarks;
+  return { widthPx, heightPx, meshNormBase64: Buffer.from(meshNorm.buffer, meshNorm.byteOffset, meshNorm.byteLength).toString('base64') };
+}
+
+/** Landmarks back from their cached form; a damaged entry throws, naming its length. */
+export function decodeLandmarks(cached: CachedLandmarks): FrameLandmarks {
+  const bytes = Buffer.from(cached.meshNormBase64, 'base64');
+  if (bytes.length === 0 || bytes.length % 12 !== 0) throw new Error(`cached landmarks hold ${bytes.length} bytes, not a whole number of (x, y, z) float32 points`);
+  const meshNorm = new Float32Array(bytes.length / 4);
+  new Uint8Array(meshNorm.buffer).set(bytes);
+  return { meshNorm, widthPx: cached.widthPx, heightPx: cached.heightPx };
+}
+
 /** Writes a cache file atomically. */
 export async function writePadCache(file: string, cache: PadFrameCache): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
@@ -76,6 +100,8 @@ export interface MeasureFramesOptions {
   readonly clips: readonly PadClip[];
   readonly framesDir: string;
   readonly features: readonly PadFeature[];
+  /** Whether every face's landmarks must be in the cache (clip checks read them); default false. */
+  readonly landmarks?: boolean;
   readonly cache: PadFrameCache;
   readonly measurer: PadFrameMeasurer;
   readonly decode: (framePath: string) => Promise<RgbImage>;
@@ -86,28 +112,33 @@ export interface MeasureFramesOptions {
   readonly saveEvery?: number;
 }
 
-/** Measures every frame of `clips` that lacks a face record or one of `features`, in place in `cache`. */
+/**
+ * Measures every frame of `clips` that lacks a face record, one of `features` or (when asked) its landmarks, in
+ * place in `cache`.
+ */
 export async function measureFrames(options: MeasureFramesOptions): Promise<void> {
-  const { clips, framesDir, features, cache, measurer, decode, onProgress, save, saveEvery = 200 } = options;
+  const { clips, framesDir, features, landmarks = false, cache, measurer, decode, onProgress, save, saveEvery = 200 } = options;
   const frames = cache.frames as Record<string, FrameRecord>;
+  const lacksLandmarks = (record: FrameRecord): boolean => landmarks && record.faceCount > 0 && !record.landmarks;
   const todo = clips
     .flatMap((clip) => clip.framePaths)
     .filter((framePath) => {
       const record = frames[path.relative(framesDir, framePath)];
-      return !record || (record.faceCount > 0 && features.some((feature) => record.values[feature] === undefined));
+      return !record || lacksLandmarks(record) || (record.faceCount > 0 && features.some((feature) => record.values[feature] === undefined));
     });
   let done = 0;
   for (const framePath of todo) {
     const key = path.relative(framesDir, framePath);
     const image = await decode(framePath);
     let record = frames[key];
-    if (!record) {
-      const faces = await measurer.faces(image);
-      record = { ...faces, values: {}, durationsMs: {} };
+    if (!record || lacksLandmarks(record)) {
+      const { landmarks: found, ...faces } = await measurer.faces(image);
+      // Measures already cached stay: the same models find the same faces.
+      record = { ...faces, ...(found ? { landmarks: encodeLandmarks(found) } : {}), values: record?.values ?? {}, durationsMs: record?.durationsMs ?? {} };
       frames[key] = record;
     }
     if (record.faceCount > 0) {
-      const faces: FrameFaces = record;
+      const { landmarks: _landmarks, ...faces } = record;
       for (const feature of features) {
         if (record.values[feature] !== undefined) continue;
         const { value, durationMs } = await measurer.measure(feature, image, faces);
@@ -144,16 +175,36 @@ export function combinationFeatures(combination: CheckCombination): PadFeature[]
   return [...new Set([combination.primary, ...combination.vetoes].flatMap((id) => padCheck(id).features))];
 }
 
-/** Clip scores of one check: frames combined by `rule`; a frame without a face has no score. */
+/** Whether a combination has a clip check, which reads the faces' landmarks. */
+export function combinationNeedsLandmarks(combination: CheckCombination): boolean {
+  return [combination.primary, ...combination.vetoes].some((id) => padCheck(id).kind === 'clip');
+}
+
+/**
+ * Clip scores of one check: a frame check's frames combined by `rule` (a frame without a face has no score); a
+ * clip check scores the clip from its frames' landmarks, whatever the rule.
+ */
 export function clipScores(clips: readonly PadClip[], framesDir: string, cache: PadFrameCache, checkId: string, rule: FrameRule): ScoredClip[] {
   const check = padCheck(checkId);
   return clips.map((clip) => {
-    const frameScores = clip.framePaths.map((framePath) => {
+    const records = clip.framePaths.map((framePath) => {
       const record = cache.frames[path.relative(framesDir, framePath)];
       if (!record) throw new Error(`frame ${framePath} was not measured`);
-      return record.faceCount > 0 ? check.score(record.values) : null;
+      return record;
     });
-    return { speciesKey: clip.speciesKey, bonaFide: clip.label === 'bona-fide', score: combineFrames(frameScores, rule) };
+    let score: number | null;
+    if (check.kind === 'clip') {
+      score = check.clipScore(
+        records.map((record, k) => {
+          if (record.faceCount === 0) return null;
+          if (!record.landmarks) throw new Error(`frame ${clip.framePaths[k]} has no landmarks cached: measure it with a clip check asked for`);
+          return decodeLandmarks(record.landmarks);
+        }),
+      );
+    } else {
+      score = combineFrames(records.map((record) => (record.faceCount > 0 ? check.score(record.values) : null)), rule);
+    }
+    return { speciesKey: clip.speciesKey, bonaFide: clip.label === 'bona-fide', score };
   });
 }
 

@@ -39,6 +39,14 @@ export const PAD_FEATURES = [
 ] as const;
 export type PadFeature = (typeof PAD_FEATURES)[number];
 
+/** The largest face's FaceMesh landmarks in one frame, as the clip checks (pad-clip-checks.ts) read them. */
+export interface FrameLandmarks {
+  /** 468 × (x, y normalised to the image, z in image widths). */
+  readonly meshNorm: Float32Array;
+  readonly widthPx: number;
+  readonly heightPx: number;
+}
+
 /** The faces of one frame: the largest face's landmark box and the detector's box for it. */
 export interface FrameFaces {
   /** Faces the pipeline confirmed. */
@@ -47,6 +55,8 @@ export interface FrameFaces {
   readonly meshBoxPx?: BoxPx;
   /** The BlazeFace box that overlaps it most, px. */
   readonly detectorBoxPx?: BoxPx;
+  /** The largest face's landmarks; absent when no face. */
+  readonly landmarks?: FrameLandmarks;
 }
 
 /** Measures frames for `eval pad`: finds faces once, then any feature on request. */
@@ -103,7 +113,8 @@ export function createPadFrameMeasurer(pipeline: FacePipeline, manifest: LoadedM
           detectorBoxPx = detection.boxPx;
         }
       }
-      return { faceCount: faces.length, meshBoxPx, ...(detectorBoxPx ? { detectorBoxPx } : {}) };
+      const landmarks = { meshNorm: face.meshNorm, widthPx: image.widthPx, heightPx: image.heightPx };
+      return { faceCount: faces.length, meshBoxPx, ...(detectorBoxPx ? { detectorBoxPx } : {}), landmarks };
     },
     async measure(feature, image, faces) {
       const meshBoxPx = faces.meshBoxPx;

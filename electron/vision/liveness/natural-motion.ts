@@ -1,0 +1,56 @@
+import { median } from '../statistics.js';
+import { eyeAspectRatio } from './active/blink.js';
+import type { MeshObservation } from './active/mesh-observation.js';
+import { planarityFrames, PLANARITY_INDICES } from './active/planarity.js';
+
+/**
+ * What a face's own small motion over a few frames shows, asking nothing of the person: a photo (print, photo
+ * on a screen) is one rigid plane, so its rigid landmarks in any two frames fit one homography up to the mesh's
+ * noise and its eyes keep their shape; a live face adds parallax and non-rigid change (blinks, lids).
+ */
+export interface NaturalMotion {
+  /** Frames measured (those given). */
+  readonly frames: number;
+  /** Pairs of frames fitted: every pair, frames·(frames − 1)/2. */
+  readonly pairs: number;
+  /**
+   * Median over every pair of frames of the planarity residual (assessPlanarity's: RMS distance of the rigid
+   * landmarks from the best homography earlier → later frame, in 3-D inter-ocular distances of the earlier frame).
+   */
+  readonly residualIod: number;
+  /** Largest minus smallest mean eye aspect ratio over the frames, over the largest (0 = unchanged, 1 = a full blink). */
+  readonly earRange: number;
+  /** √(residualIod · earRange): higher = more like a live face; 0 when either is 0. */
+  readonly score: number;
+}
+
+/** Options of {@link measureNaturalMotion}. */
+export interface NaturalMotionOptions {
+  /** Landmarks the homographies are fitted on; default PLANARITY_INDICES (rigid parts only). */
+  readonly indices?: readonly number[];
+}
+
+/**
+ * The natural-motion figures of one face's frames, in time order (at least two; fewer give undefined).
+ *
+ * Every pair is fitted, not each frame against the first, so no single frame decides; the median over pairs
+ * keeps one frame where the mesh slipped (it spoils frames − 1 of the pairs, fewer than half from 4 frames on)
+ * from passing a photo. The eye aspect ratio's range adds the non-rigid part: still real faces show a residual
+ * near the mesh's noise floor, and a blink or a narrowing of the lids tells them from a photo.
+ */
+export function measureNaturalMotion(observations: readonly MeshObservation[], options: NaturalMotionOptions = {}): NaturalMotion | undefined {
+  if (observations.length < 2) return undefined;
+  const indices = options.indices ?? PLANARITY_INDICES;
+  const residuals: number[] = [];
+  for (let i = 0; i < observations.length; i++) {
+    for (let j = i + 1; j < observations.length; j++) residuals.push(planarityFrames([observations[i]!, observations[j]!], indices)[1]!.residualIod);
+  }
+  const ears = observations.map((o) => {
+    const { left, right } = eyeAspectRatio(o);
+    return (left + right) / 2;
+  });
+  const largestEar = Math.max(...ears);
+  const earRange = largestEar > 0 ? (largestEar - Math.min(...ears)) / largestEar : 0;
+  const residualIod = median(residuals.sort((a, b) => a - b));
+  return { frames: observations.length, pairs: residuals.length, residualIod, earRange, score: Math.sqrt(residualIod * earRange) };
+}
