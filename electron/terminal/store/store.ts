@@ -232,9 +232,9 @@ export class TerminalStore {
 
   /**
    * Enabled people with at least one template of `modelId` (the people a search by a stranger can open the door
-   * as), and their templates of it: a search compares with every template, so the templates are the number of
-   * comparisons a stranger gets, the N of the 1:N threshold. Disabled people are searched too, but a hit on
-   * them is denied, so they add no false grant.
+   * as) — the N of the 1:N threshold: a search compares with one template per person, the mean of their
+   * samples (PersonGallery) — and their templates of it. Disabled people are searched too, but a hit on them is
+   * denied, so they add no false grant.
    */
   galleryCount(modelId: string): { persons: number; templates: number } {
     return this.countGallery.get(modelId) ?? { persons: 0, templates: 0 };
