@@ -67,6 +67,8 @@ export const VMIN = 6;
 
 /** tcsetattr: change now. */
 export const TCSANOW = 0;
+/** tcsetattr: change once the bytes already written have been transmitted. */
+export const TCSADRAIN = 1;
 /** tcflush: discard received, unread bytes. */
 export const TCIFLUSH = 0;
 /** tcflush: discard both directions. */

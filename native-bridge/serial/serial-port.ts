@@ -25,6 +25,7 @@ import {
   PARENB,
   TCIFLUSH,
   TCIOFLUSH,
+  TCSADRAIN,
   TCSANOW,
   VMIN,
   VTIME,
@@ -66,7 +67,7 @@ export interface SerialPort {
   onData(listener: (chunk: Buffer) => void): () => void;
   /** Calls `listener` once when the port closes: `error` when the device failed or went away, undefined after close(). */
   onClose(listener: (error: Error | undefined) => void): () => void;
-  /** Switches the line to another baud rate now (after the bytes already queued); SerialPortError for an unknown rate. */
+  /** Switches the line to another baud rate once the bytes already written are sent; SerialPortError for an unknown rate. */
   setBaudRate(baudRate: number): void;
   /** Discards bytes received but not yet read (noise before a frame). */
   discardInput(): void;
@@ -115,9 +116,10 @@ export class SerialSystem {
    * Puts the line in raw mode (cfmakeraw: no echo, no line editing, no CR/LF translation, 8 data bits), one stop
    * bit, no parity, no flow control, the receiver on and modem lines ignored, reads returning as soon as a byte
    * is there, at `baudRate`. Reads the settings back and throws SerialPortError 'BAUD_REFUSED' when the driver
-   * kept another speed.
+   * kept another speed. `afterOutput`: apply once the bytes already written are on the wire (TCSADRAIN), so a
+   * reply sent at the old speed is not cut off; this blocks the thread for that long.
    */
-  configureRaw(fd: number, baudRate: number, path: string): void {
+  configureRaw(fd: number, baudRate: number, path: string, afterOutput = false): void {
     const speed = BAUD_CONSTANTS.get(baudRate);
     if (speed === undefined) throw new SerialPortError('INVALID_OPTIONS', path, `baud rate ${baudRate} is not one of ${SERIAL_BAUD_RATES.join(', ')}`);
     const buffer = Buffer.alloc(koffi.sizeof(LintelTermios));
@@ -130,7 +132,7 @@ export class SerialSystem {
     koffi.encode(buffer, LintelTermios, termios);
     if (this.c.cfsetispeed(buffer, speed) !== 0) throw new SystemCallError({ syscall: 'cfsetispeed', errno: this.errno(), path });
     if (this.c.cfsetospeed(buffer, speed) !== 0) throw new SystemCallError({ syscall: 'cfsetospeed', errno: this.errno(), path });
-    if (this.c.tcsetattr(fd, TCSANOW, buffer) !== 0) throw new SystemCallError({ syscall: 'tcsetattr', errno: this.errno(), path });
+    if (this.c.tcsetattr(fd, afterOutput ? TCSADRAIN : TCSANOW, buffer) !== 0) throw new SystemCallError({ syscall: 'tcsetattr', errno: this.errno(), path });
     // tcsetattr succeeds when any one of the changes was applied: check the speed actually in force.
     const readBack = Buffer.alloc(koffi.sizeof(LintelTermios));
     if (this.c.tcgetattr(fd, readBack) !== 0) throw new SystemCallError({ syscall: 'tcgetattr', errno: this.errno(), path });
@@ -285,7 +287,7 @@ export class TtySerialPort implements SerialPort {
 
   setBaudRate(baudRate: number): void {
     if (this.isClosed) throw new SerialPortError('CLOSED', this.path, 'the port is closed');
-    this.system.configureRaw(this.fd, baudRate, this.path);
+    this.system.configureRaw(this.fd, baudRate, this.path, true);
     this.currentBaudRate = baudRate;
   }
 

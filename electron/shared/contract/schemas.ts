@@ -222,6 +222,17 @@ export const doorOutputSettingSchema = z.discriminatedUnion('kind', [
     events: z.enum(['granted', 'all']),
   }),
   z.strictObject({
+    kind: z.literal('osdp'),
+    name: outputName,
+    port: z.string().min(1).max(255),
+    baudRate: z.int().min(9600).max(115200),
+    address: z.int().min(0).max(126),
+    secureChannel: z.boolean(),
+    installMode: z.boolean(),
+    format: z.string().min(1).max(32).nullable(),
+    cardReadTimeoutMs: z.int().min(200).max(10_000),
+  }),
+  z.strictObject({
     kind: z.literal('wiegand'),
     name: outputName,
     format: freeText.min(1).max(32).nullable(),
@@ -362,7 +373,8 @@ export const systemInfoSchema = z.object({
   templates: z.array(z.object({ modelId: z.string(), templateCount: z.int().min(0) })),
   /** A template rebuild after an extractor change, while it runs or after it failed. */
   rebuild: z.object({ modelId: z.string(), doneCount: z.int().min(0), totalCount: z.int().min(0), failedCount: z.int().min(0), state: z.enum(['running', 'done', 'failed']) }).nullable(),
-  doorOutputs: z.array(z.object({ name: z.string(), kind: z.enum(['log', 'gpio', 'webhook', 'wiegand']), status: z.enum(['ok', 'unknown', 'degraded', 'unavailable']), message: z.string() })),
+  /** `link` for OSDP outputs: whether the panel polls, and over a secure channel. */
+  doorOutputs: z.array(z.object({ name: z.string(), kind: z.enum(['log', 'gpio', 'webhook', 'wiegand', 'osdp']), status: z.enum(['ok', 'unknown', 'degraded', 'unavailable']), message: z.string(), link: z.enum(['online', 'offline', 'secure']).optional() })),
   health: terminalHealthSchema,
   /** The 1:N threshold for the current gallery; null while the terminal is not running. */
   identification: identificationStateSchema.nullable(),

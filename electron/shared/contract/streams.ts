@@ -104,6 +104,24 @@ export const challengePromptSchema = z.object({
  */
 export const challengeMessageSchema = z.object({ kind: z.literal('challenge'), ...header, trackId: z.int().min(0), prompt: challengePromptSchema.nullable() });
 
+/** Reader LED colours an access-control panel sets (osdp_LED). */
+export const panelLedColorSchema = z.enum(['black', 'red', 'green', 'amber', 'blue', 'magenta', 'cyan', 'white']);
+
+/**
+ * What an access-control panel shows through the terminal as its reader (an OSDP output), whole each time: the
+ * LED (null: dark), the text line, the reader's output (a door release), and a buzz to sound now (only in the
+ * message an osdp_BUZ caused; count 0: until the next). `output` names the door output; `timestampMs` is when it changed.
+ */
+export const panelMessageSchema = z.object({
+  kind: z.literal('panel'),
+  ...header,
+  output: z.string(),
+  led: z.object({ color: panelLedColorSchema, flashing: z.boolean() }).nullable(),
+  text: z.string().max(32).nullable(),
+  outputActive: z.boolean(),
+  buzzer: z.object({ onMs: z.int().min(0), offMs: z.int().min(0), count: z.int().min(0) }).nullable(),
+});
+
 export const streamMessageSchema = z.discriminatedUnion('kind', [
   frameMessageSchema,
   analysisMessageSchema,
@@ -111,6 +129,7 @@ export const streamMessageSchema = z.discriminatedUnion('kind', [
   healthMessageSchema,
   enrollmentFeedbackMessageSchema,
   challengeMessageSchema,
+  panelMessageSchema,
 ]);
 
 export type StreamMessage = z.infer<typeof streamMessageSchema>;

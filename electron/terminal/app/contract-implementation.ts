@@ -111,7 +111,13 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
         counts: { persons: stats.persons, samples: stats.samples, events: stats.events },
         templates: store.samples.templateCounts(),
         rebuild: app.rebuild ? { ...app.rebuild } : null,
-        doorOutputs: app.outputs.health().map(({ name, status, message }, index) => ({ name, status, message, kind: app.outputs.outputs[index]?.kind ?? 'log' })),
+        doorOutputs: app.outputs.health().map((health, index) => ({
+          name: health.name,
+          status: health.status,
+          message: health.message,
+          kind: app.outputs.outputs[index]?.kind ?? 'log',
+          ...(health.kind === 'osdp' ? { link: health.link } : {}),
+        })),
         health: toWireHealth(app.health()),
         identification: app.identification(),
       };

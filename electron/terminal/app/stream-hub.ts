@@ -5,6 +5,7 @@ import { qualityHint, type DecisionSettings } from '../access/decision-policy.js
 import type { CameraFrame } from '../camera/camera.js';
 import type { EnrollmentFeedback } from '../enrollment/live-enrollment.js';
 import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
+import type { PanelIndication } from '../door/osdp/indicators.js';
 
 /** Options of the stream hub. */
 export interface StreamHubOptions {
@@ -130,6 +131,12 @@ export class StreamHub {
       sessionId,
       feedback: { ...feedback, frameSeq: this.frameSeq(feedback.frameSeq) },
     });
+  }
+
+  /** What the access-control panel shows through an OSDP output (LED, text, output, buzzer): the door screen draws it. */
+  panel(indication: PanelIndication): void {
+    const { output, led, text, outputActive, buzzer } = indication;
+    this.emit({ kind: 'panel', seq: this.nextSeq('panel'), timestampMs: indication.atMs, output, led, text, outputActive, buzzer });
   }
 
   private nextSeq(kind: StreamMessage['kind']): number {

@@ -387,7 +387,11 @@ export class TerminalApp {
   }
 
   private buildDoorOutputs(config: Settings['door.outputs']): DoorOutputs {
-    return createDoorOutputs(config, { logger: this.options.logger, dataDir: this.options.dataDir, customCardFormats: this.store.settings.get('credentials.customFormats') });
+    return createDoorOutputs(config, {
+      logger: this.options.logger,
+      onPanelIndication: (indication) => this.hub.panel(indication),
+      productVersion: this.options.version,
+      dataDir: this.options.dataDir, customCardFormats: this.store.settings.get('credentials.customFormats') });
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {

@@ -74,7 +74,7 @@ describe('door output configuration', () => {
   });
 
   it('names every other problem with its place', () => {
-    assert.deepEqual(problems([{ kind: 'relay' }]), ['outputs[0] (relay) kind: kind must be one of log, gpio, webhook, wiegand']);
+    assert.deepEqual(problems([{ kind: 'relay' }]), ['outputs[0] (relay) kind: kind must be one of log, gpio, webhook, wiegand, osdp']);
     assert.deepEqual(problems([{ kind: 'gpio', chipPath: 'gpiochip3', line: -1 }]), [
       'outputs[0] (gpio) chipPath: must be a device path such as /dev/gpiochip3',
       'outputs[0] (gpio) line: must be from 0 to 1023, got -1',

@@ -8,6 +8,8 @@ import { GpioRelayOutput } from './gpio-relay-output.js';
 import type { GpioLineFactory, RelayTimers } from './gpio-relay-output.js';
 import { LogOutput } from './log-output.js';
 import { WebhookOutput } from './webhook-output.js';
+import type { PanelIndication } from './osdp/indicators.js';
+import { OsdpOutput, osdpOutputConfigSchema, type OsdpHealth, type SerialPortOpener } from './osdp/osdp-output.js';
 import type { CustomCardFormat } from './card-format.js';
 import { WiegandOutput, wiegandOutputConfigSchema, type WiegandHealth, type WiegandLineFactory } from './wiegand-output.js';
 
@@ -49,7 +51,7 @@ export interface DoorEvent {
 }
 
 /** Which implementation an output is. */
-export type DoorOutputKind = 'log' | 'gpio' | 'webhook' | 'wiegand';
+export type DoorOutputKind = 'log' | 'gpio' | 'webhook' | 'wiegand' | 'osdp';
 
 /**
  * What one output did with one event. `done`: acted (relay driven, line logged); `queued`: durably in the
@@ -108,7 +110,7 @@ export interface WebhookHealth extends HealthBase {
 }
 
 /** Health of any output; narrow on `kind`. */
-export type DoorOutputHealth = LogOutputHealth | GpioRelayHealth | WebhookHealth | WiegandHealth;
+export type DoorOutputHealth = LogOutputHealth | GpioRelayHealth | WebhookHealth | WiegandHealth | OsdpHealth;
 
 /**
  * Something that acts on door decisions. `open` resolves once the action has taken effect (relay driven,
@@ -244,8 +246,8 @@ export const webhookOutputConfigSchema = z
   .refine((config) => config.backoffMaxMs >= config.backoffBaseMs, { path: ['backoffMaxMs'], message: 'must be at least backoffBaseMs' });
 
 /** One door output's configuration. */
-export const doorOutputConfigSchema = z.discriminatedUnion('kind', [logOutputConfigSchema, gpioOutputConfigSchema, webhookOutputConfigSchema, wiegandOutputConfigSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'kind must be one of log, gpio, webhook, wiegand' : undefined),
+export const doorOutputConfigSchema = z.discriminatedUnion('kind', [logOutputConfigSchema, gpioOutputConfigSchema, webhookOutputConfigSchema, wiegandOutputConfigSchema, osdpOutputConfigSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'kind must be one of log, gpio, webhook, wiegand, osdp' : undefined),
 });
 
 /** Every door output; default one log output. Names must be unique, and a GPIO line can be driven by one output only. */
@@ -256,10 +258,17 @@ export const doorOutputsConfigSchema = z
   .superRefine((outputs, ctx) => {
     const names = new Map<string, number>();
     const lines = new Map<string, number>();
+    const ports = new Map<string, number>();
     outputs.forEach((output, index) => {
       const sameName = names.get(output.name);
       if (sameName !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${output.name}" is already the name of output ${sameName}` });
       names.set(output.name, index);
+      if (output.kind === 'osdp') {
+        // Two readers on one port would both answer the panel.
+        const samePort = ports.get(output.port);
+        if (samePort !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'port'], message: `${output.port} is already the port of output ${samePort}` });
+        ports.set(output.port, index);
+      }
       const driven: [string, string | undefined, number | undefined][] =
         output.kind === 'gpio' ? [['line', output.chipPath, output.line]] : output.kind === 'wiegand' ? [['d0Line', output.chipPath, output.d0Line], ['d1Line', output.chipPath, output.d1Line]] : [];
       for (const [field, chipPath, line] of driven) {
@@ -275,6 +284,7 @@ export const doorOutputsConfigSchema = z
 export type LogOutputConfig = z.output<typeof logOutputConfigSchema>;
 export type GpioOutputConfig = z.output<typeof gpioOutputConfigSchema>;
 export type WebhookOutputConfig = z.output<typeof webhookOutputConfigSchema>;
+export type { OsdpOutputConfig } from './osdp/osdp-output.js';
 export type { WiegandOutputConfig } from './wiegand-output.js';
 export type DoorOutputConfig = z.output<typeof doorOutputConfigSchema>;
 /** Configuration as written (defaults not yet applied). */
@@ -428,6 +438,12 @@ export interface DoorOutputDeps {
   readonly random?: () => number;
   /** See DoorOutputsOptions.openTimeoutMs. */
   readonly openTimeoutMs?: number;
+  /** Opens the OSDP outputs' serial ports; default the real tty, its module loaded on first use. */
+  readonly openSerialPort?: SerialPortOpener;
+  /** Where the panel's LED, buzzer, text and output changes arrive through an OSDP output: the door screen. */
+  readonly onPanelIndication?: (indication: PanelIndication) => void;
+  /** The product's version, which an OSDP reader reports to its panel as firmware. */
+  readonly productVersion?: string;
   /** The configured custom card formats (`credentials.customFormats`), for the Wiegand outputs; default none. */
   readonly customCardFormats?: readonly CustomCardFormat[];
   /** Opens the Wiegand outputs' GPIO lines; default the real character device. */
@@ -444,6 +460,9 @@ export function createDoorOutputs(configs: unknown, deps: DoorOutputDeps): DoorO
   if (deps.dataDir === undefined && parsed.some((config) => config.kind === 'webhook')) {
     throw new DoorConfigError(['a webhook output needs deps.dataDir for its outbox']);
   }
+  if (deps.dataDir === undefined && parsed.some((config) => config.kind === 'osdp')) {
+    throw new DoorConfigError(['an OSDP output needs deps.dataDir for its Secure Channel key']);
+  }
   const outputs = parsed.map((config): DoorOutput => {
     switch (config.kind) {
       case 'log':
@@ -452,6 +471,16 @@ export function createDoorOutputs(configs: unknown, deps: DoorOutputDeps): DoorO
         return new GpioRelayOutput(config, { logger: deps.logger, openLine: deps.openGpioLine, timers: deps.relayTimers });
       case 'webhook':
         return new WebhookOutput(config, { dataDir: deps.dataDir ?? '', logger: deps.logger, fetch: deps.fetch, nowMs: deps.nowMs, random: deps.random });
+      case 'osdp':
+        return new OsdpOutput(config, {
+          logger: deps.logger,
+          dataDir: deps.dataDir ?? '',
+          customFormats: deps.customCardFormats,
+          openPort: deps.openSerialPort,
+          onIndication: deps.onPanelIndication,
+          productVersion: deps.productVersion,
+          nowMs: deps.nowMs,
+        });
       case 'wiegand':
         return new WiegandOutput(config, { logger: deps.logger, customFormats: deps.customCardFormats, openLine: deps.openWiegandLine, nowMs: deps.nowMs });
     }

@@ -1,5 +1,5 @@
 // Routes each stream message: frames and overlays to the live feed (painted, never rendered by React);
-// decisions, health and enrollment progress to the store.
+// decisions, health, enrollment progress and the access-control panel's reader signals to the store.
 import type { StreamSource } from '../api/stream-source.js';
 import type { LiveFeed } from '../live/live-feed.js';
 import type { LintelState } from '../store/store.js';
@@ -22,6 +22,9 @@ export function connectStream(stream: StreamSource, feed: LiveFeed, store: { get
           break;
         case 'challenge':
           store.getState().receiveChallenge(message.trackId, message.prompt);
+          break;
+        case 'panel':
+          store.getState().receivePanel(message);
           break;
         case 'enrollment-feedback':
           feed.offerEnrollment(message);

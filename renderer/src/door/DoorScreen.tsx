@@ -1,5 +1,5 @@
-// The default screen: the camera picture with its overlays, the time, the terminal's state, and a way into
-// the admin area.
+// The default screen: the camera picture with its overlays, the time, the terminal's state, what the
+// access-control panel shows (when the terminal is its reader), and a way into the admin area.
 import type { ReactNode } from 'react';
 
 import { Icon } from '../common/Icon.js';
@@ -8,6 +8,7 @@ import { useLintel } from '../store/store.js';
 import { CameraNotice } from './CameraNotice.js';
 import { ChallengePrompts } from './ChallengePrompt.js';
 import { Clock } from './Clock.js';
+import { PanelIndicator } from './PanelIndicator.js';
 import { StatusLine } from './StatusLine.js';
 
 export function DoorScreen(): ReactNode {
@@ -21,6 +22,7 @@ export function DoorScreen(): ReactNode {
       <LiveCanvas mode="door" label="Camera view with the faces it sees" className="door-canvas" />
       <CameraNotice />
       <ChallengePrompts />
+      <PanelIndicator />
       <header className="door-top">
         <div className="door-name">
           <Icon name="door" />

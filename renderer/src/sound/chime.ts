@@ -1,16 +1,28 @@
 // The door's sounds, made with WebAudio (no audio files): a rising two-tone chime for granted, a low double buzz
-// for denied. The AudioContext is made on the first user gesture (autoplay rules) or, failing that, when first
+// for denied, and the reader buzzer an access-control panel sounds through an OSDP output. The AudioContext is made on the first user gesture (autoplay rules) or, failing that, when first
 // needed; where audio is not allowed the door is silent, never broken.
 
 export type ChimeKind = 'granted' | 'denied';
 
+/** A panel's buzzer pattern: on for `onMs`, off for `offMs`, `count` times (0: once, long). */
+export interface BuzzPattern {
+  readonly onMs: number;
+  readonly offMs: number;
+  readonly count: number;
+}
+
+/** Longest buzz played, however long the panel asks for (a door screen must not drone on). */
+const MAX_BUZZ_S = 3;
+
 export interface Chime {
   play(kind: ChimeKind): void;
+  /** The panel's reader buzzer; a pattern without on time (the panel's "off") plays nothing. */
+  buzz(pattern: BuzzPattern): void;
   /** Listens for the first gesture to unlock audio; returns the stop. */
   unlockOnGesture(target: Window): () => void;
 }
 
-interface Tone {
+export interface Tone {
   readonly frequencyHz: number;
   readonly startS: number;
   readonly durationS: number;
@@ -29,6 +41,19 @@ const TONES: Readonly<Record<ChimeKind, readonly Tone[]>> = {
   ],
 };
 
+/** The tones of a buzzer pattern: a reader buzzer's shrill square wave, cut at MAX_BUZZ_S. */
+export function buzzTones(pattern: BuzzPattern): Tone[] {
+  if (pattern.onMs <= 0) return [];
+  const tones: Tone[] = [];
+  const onS = pattern.onMs / 1000;
+  const periodS = onS + pattern.offMs / 1000;
+  const count = Math.max(1, pattern.count);
+  for (let i = 0; i < count && i * periodS < MAX_BUZZ_S; i++) {
+    tones.push({ frequencyHz: 2400, startS: i * periodS, durationS: Math.min(onS, MAX_BUZZ_S - i * periodS), type: 'square', gain: 0.05 });
+  }
+  return tones;
+}
+
 export function createChime(makeContext: () => AudioContext = () => new AudioContext()): Chime {
   let context: AudioContext | null = null;
 
@@ -40,10 +65,10 @@ export function createChime(makeContext: () => AudioContext = () => new AudioCon
     }
   };
 
-  const schedule = (audio: AudioContext, kind: ChimeKind): void => {
+  const schedule = (audio: AudioContext, tones: readonly Tone[]): void => {
     try {
       const now = audio.currentTime + 0.02;
-      for (const tone of TONES[kind]) {
+      for (const tone of tones) {
         const oscillator = audio.createOscillator();
         const gain = audio.createGain();
         oscillator.type = tone.type;
@@ -62,21 +87,28 @@ export function createChime(makeContext: () => AudioContext = () => new AudioCon
     }
   };
 
+  const sound = (tones: readonly Tone[]): void => {
+    const audio = ensureContext();
+    if (!audio || tones.length === 0) return;
+    if (audio.state === 'running') {
+      schedule(audio, tones);
+      return;
+    }
+    // Still suspended (no gesture yet): it plays if the browser lets it resume, else stays silent.
+    audio
+      .resume()
+      .then(() => {
+        if (audio.state === 'running') schedule(audio, tones);
+      })
+      .catch(() => undefined);
+  };
+
   return {
     play(kind) {
-      const audio = ensureContext();
-      if (!audio) return;
-      if (audio.state === 'running') {
-        schedule(audio, kind);
-        return;
-      }
-      // Still suspended (no gesture yet): it plays if the browser lets it resume, else stays silent.
-      audio
-        .resume()
-        .then(() => {
-          if (audio.state === 'running') schedule(audio, kind);
-        })
-        .catch(() => undefined);
+      sound(TONES[kind]);
+    },
+    buzz(pattern) {
+      sound(buzzTones(pattern));
     },
     unlockOnGesture(target) {
       const unlock = (): void => {

@@ -4,7 +4,7 @@
 import { create, type StateCreator } from 'zustand';
 
 import type { StreamStatus } from '../api/stream-status.js';
-import type { ChallengePrompt, DecisionEvent, EnrollmentFeedback, StageTimingsMs, TerminalHealth } from './types.js';
+import type { ChallengePrompt, DecisionEvent, EnrollmentFeedback, PanelState, StageTimingsMs, TerminalHealth } from './types.js';
 
 /** How many health samples of stage timings the system screen charts. */
 export const TIMINGS_HISTORY_LENGTH = 60;
@@ -91,6 +91,12 @@ interface ImportSlice {
 /** Letters and symbols; a number pad with sign and decimal point; digits only (PINs). */
 export type KeyboardLayout = 'text' | 'number' | 'digits';
 
+interface PanelSlice {
+  /** What the access-control panel shows through the terminal as its reader (OSDP), newest; null before any. */
+  panel: PanelState | null;
+  receivePanel(panel: PanelState): void;
+}
+
 interface KeyboardSlice {
   keyboard: { readonly open: boolean; readonly layout: KeyboardLayout };
   /** Someone typed on a real keyboard: the on-screen one stops opening by itself. */
@@ -100,7 +106,7 @@ interface KeyboardSlice {
   notePhysicalKeyboard(): void;
 }
 
-export type LintelState = ConnectionSlice & HealthSlice & SessionSlice & DecisionSlice & EnrollmentSlice & ImportSlice & KeyboardSlice;
+export type LintelState = ConnectionSlice & HealthSlice & SessionSlice & DecisionSlice & EnrollmentSlice & ImportSlice & KeyboardSlice & PanelSlice;
 
 type Slice<T> = StateCreator<LintelState, [], [], T>;
 
@@ -204,6 +210,16 @@ const importSlice: Slice<ImportSlice> = (set) => ({
   setImportId: (importId) => set({ importId }),
 });
 
+const panelSlice: Slice<PanelSlice> = (set, get) => ({
+  panel: null,
+  receivePanel: (panel) => {
+    const current = get().panel;
+    // A stream replayed after a reconnect may bring an older state of the same output.
+    if (current !== null && current.output === panel.output && panel.seq <= current.seq && panel.timestampMs <= current.timestampMs) return;
+    set({ panel });
+  },
+});
+
 const keyboardSlice: Slice<KeyboardSlice> = (set) => ({
   keyboard: { open: false, layout: 'text' },
   physicalKeyboardUsed: false,
@@ -217,6 +233,7 @@ export const useLintel = create<LintelState>()((...args) => ({
   ...healthSlice(...args),
   ...sessionSlice(...args),
   ...decisionSlice(...args),
+  ...panelSlice(...args),
   ...enrollmentSlice(...args),
   ...importSlice(...args),
   ...keyboardSlice(...args),

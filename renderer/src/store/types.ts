@@ -7,3 +7,5 @@ export type DecisionEvent = StreamMessageOf<'decision'>['decision'];
 export type EnrollmentFeedback = StreamMessageOf<'enrollment-feedback'>['feedback'];
 export type ChallengePrompt = NonNullable<StreamMessageOf<'challenge'>['prompt']>;
 export type Settings = ResponseOf<'settings:get'>['settings'];
+/** What the access-control panel shows through the terminal as its reader (OSDP). */
+export type PanelState = StreamMessageOf<'panel'>;

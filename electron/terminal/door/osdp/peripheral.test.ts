@@ -202,18 +202,18 @@ describe('OSDP peripheral in the clear', () => {
     assert.deepEqual(panel.send(COMMAND.COMSET, Buffer.from([127, 0x80, 0x25, 0, 0]))?.data, Buffer.of(NAK.RECORD), 'address 127 is refused');
   });
 
-  it('refuses Secure Channel when it is switched off', () => {
+  it('refuses Secure Channel when it is switched off', async () => {
     const { panel } = harness();
-    const reply = panel.openSession(KEY);
+    const reply = await panel.openSession(KEY);
     assert.notEqual(reply, 'open');
     assert.deepEqual((reply as { data: Buffer }).data, Buffer.of(NAK.SC_UNSUPPORTED));
   });
 });
 
 describe('OSDP peripheral with Secure Channel', () => {
-  it('opens a session with the installed key; every reply then carries a verified MAC', () => {
+  it('opens a session with the installed key; every reply then carries a verified MAC', async () => {
     const { panel, events } = harness({ secureChannel: true, scbk: KEY });
-    assert.equal(panel.openSession(KEY), 'open');
+    assert.equal(await panel.openSession(KEY), 'open');
     assert.deepEqual(events.at(-1), { kind: 'secure-channel-opened', defaultKey: false });
     const ack = panel.send(COMMAND.POLL);
     assert.equal(ack?.code, REPLY.ACK);
@@ -225,9 +225,9 @@ describe('OSDP peripheral with Secure Channel', () => {
     assert.notDeepEqual(id?.packet.data.subarray(0, 12), id?.data, 'the wire does not carry the identity in the clear');
   });
 
-  it('decrypts the panel\'s encrypted text, and sends a card read encrypted', () => {
+  it("decrypts the panel's encrypted text, and sends a card read encrypted", async () => {
     const { pd, panel, calls, clock } = harness({ secureChannel: true, scbk: KEY });
-    assert.equal(panel.openSession(KEY), 'open');
+    assert.equal(await panel.openSession(KEY), 'open');
     assert.equal(panel.send(COMMAND.TEXT, Buffer.from([0, 3, 5, 0, 0, 7, ...Buffer.from('Welcome')]))?.code, REPLY.ACK);
     assert.deepEqual(calls.text[0], { reader: 0, command: 3, temporarySeconds: 5, row: 0, column: 0, text: 'Welcome' });
     pd.queueCardRead(cardRead(clock.nowMs + 1000));
@@ -250,9 +250,9 @@ describe('OSDP peripheral with Secure Channel', () => {
     assert.equal(pd.status().cardReadsQueued, 1);
   });
 
-  it('a wrong MAC ends the session with a NAK in the clear', () => {
+  it('a wrong MAC ends the session with a NAK in the clear', async () => {
     const { pd, panel } = harness({ secureChannel: true, scbk: KEY });
-    assert.equal(panel.openSession(KEY), 'open');
+    assert.equal(await panel.openSession(KEY), 'open');
     const reply = panel.send(COMMAND.POLL, Buffer.alloc(0), { corruptMac: true });
     assert.equal(reply?.code, REPLY.NAK);
     assert.equal(reply?.secured, false);
@@ -260,23 +260,23 @@ describe('OSDP peripheral with Secure Channel', () => {
     assert.equal(pd.status().secure, false);
   });
 
-  it('a panel holding another key cannot open a session', () => {
+  it('a panel holding another key cannot open a session', async () => {
     const { panel, pd } = harness({ secureChannel: true, scbk: KEY });
-    assert.equal(panel.openSession(Buffer.alloc(16, 0x77)), 'pd-cryptogram-wrong');
+    assert.equal(await panel.openSession(Buffer.alloc(16, 0x77)), 'pd-cryptogram-wrong');
     assert.equal(pd.status().secure, false);
   });
 
-  it('refuses the default key outside install mode, and without a key refuses a session until one is set', () => {
-    assert.deepEqual((harness({ secureChannel: true, scbk: KEY }).panel.openSession(undefined, { defaultKey: true }) as { data: Buffer }).data, Buffer.of(NAK.SC_CONDITIONS));
-    assert.deepEqual((harness({ secureChannel: true }).panel.openSession(KEY) as { data: Buffer }).data, Buffer.of(NAK.SC_CONDITIONS));
+  it('refuses the default key outside install mode, and without a key refuses a session until one is set', async () => {
+    assert.deepEqual(((await harness({ secureChannel: true, scbk: KEY }).panel.openSession(undefined, { defaultKey: true })) as { data: Buffer }).data, Buffer.of(NAK.SC_CONDITIONS));
+    assert.deepEqual(((await harness({ secureChannel: true }).panel.openSession(KEY)) as { data: Buffer }).data, Buffer.of(NAK.SC_CONDITIONS));
   });
 
-  it('install mode: a session on the default key, osdp_KEYSET stores the new key, then only the new key opens a session', () => {
+  it('install mode: a session on the default key, osdp_KEYSET stores the new key, then only the new key opens a session', async () => {
     const { pd, panel, calls, events } = harness({ secureChannel: true, installMode: true });
     const cap = panel.send(COMMAND.CAP, Buffer.of(0));
     const security = cap?.data.subarray(cap.data.indexOf(9), cap.data.indexOf(9) + 3);
     assert.deepEqual(security, Buffer.of(9, 1, 1), 'AES-128, and the default key offered');
-    assert.equal(panel.openSession(undefined, { defaultKey: true }), 'open');
+    assert.equal(await panel.openSession(undefined, { defaultKey: true }), 'open');
     assert.equal(pd.status().defaultKey, true);
     const newKey = Buffer.from('f0e1d2c3b4a5968778695a4b3c2d1e0f', 'hex');
     const ack = panel.send(COMMAND.KEYSET, Buffer.concat([Buffer.of(1, 16), newKey]));
@@ -289,8 +289,8 @@ describe('OSDP peripheral with Secure Channel', () => {
     assert.equal(status.installMode, false);
     assert.equal(status.keyInstalled, true);
     panel.session = undefined;
-    assert.deepEqual((panel.openSession(undefined, { defaultKey: true }) as { data: Buffer }).data, Buffer.of(NAK.SC_CONDITIONS));
-    assert.equal(panel.openSession(newKey), 'open');
+    assert.deepEqual(((await panel.openSession(undefined, { defaultKey: true })) as { data: Buffer }).data, Buffer.of(NAK.SC_CONDITIONS));
+    assert.equal(await panel.openSession(newKey), 'open');
     assert.equal(panel.send(COMMAND.POLL)?.secured, true);
   });
 
@@ -301,9 +301,9 @@ describe('OSDP peripheral with Secure Channel', () => {
     assert.equal(calls.keys.length, 0);
   });
 
-  it('ends a session after SESSION_TIMEOUT_MS without a secured command', () => {
+  it('ends a session after SESSION_TIMEOUT_MS without a secured command', async () => {
     const { pd, panel, clock } = harness({ secureChannel: true, scbk: KEY });
-    assert.equal(panel.openSession(KEY), 'open');
+    assert.equal(await panel.openSession(KEY), 'open');
     clock.nowMs += SESSION_TIMEOUT_MS - 1;
     assert.equal(panel.send(COMMAND.POLL)?.secured, true);
     clock.nowMs += SESSION_TIMEOUT_MS + 1;
@@ -311,9 +311,9 @@ describe('OSDP peripheral with Secure Channel', () => {
     assert.deepEqual(panel.send(COMMAND.POLL)?.data, Buffer.of(NAK.SC_CONDITIONS));
   });
 
-  it('keeps the MAC chain across a repeated command: the cached reply, then the next command verifies', () => {
+  it('keeps the MAC chain across a repeated command: the cached reply, then the next command verifies', async () => {
     const { panel } = harness({ secureChannel: true, scbk: KEY });
-    assert.equal(panel.openSession(KEY), 'open');
+    assert.equal(await panel.openSession(KEY), 'open');
     const session = panel.session;
     assert.ok(session !== undefined);
     const rmacBefore = Buffer.from(session.rmac);

@@ -112,7 +112,7 @@ export function computeMac(keys: SessionKeys, iv: Uint8Array, message: Uint8Arra
 
 /** The bitwise complement of a MAC: the IV of data encryption (a command's uses the last R-MAC, a reply's the C-MAC). */
 export function complement(mac: Uint8Array): Buffer {
-  return Buffer.from(mac).map((byte) => ~byte & 0xff);
+  return Buffer.from(Uint8Array.from(mac, (byte) => ~byte & 0xff));
 }
 
 /** Encrypts a data block: 0x80 and zeros to a whole number of blocks, AES-CBC with S-ENC and `iv`. */

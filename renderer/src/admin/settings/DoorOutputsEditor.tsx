@@ -29,11 +29,14 @@ const NEW_OUTPUT: Readonly<Record<OutputKind, DoorOutput>> = {
     queueLimit: 10_000,
     events: 'all',
   },
+  osdp: { kind: 'osdp', name: 'osdp', port: '/dev/ttyS3', baudRate: 9600, address: 0, secureChannel: true, installMode: false, format: null, cardReadTimeoutMs: 3_000 },
   wiegand: { kind: 'wiegand', name: 'wiegand', format: null, chipPath: '/dev/gpiochip0', d0Line: 0, d1Line: 1, pulseLevel: 'low', pulseWidthUs: 50, intervalUs: 2_000, consumer: 'lintel-wiegand' },
 };
 
-const KIND_TEXT: Readonly<Record<OutputKind, string>> = { log: 'Log', gpio: 'Door relay (GPIO)', webhook: 'Webhook', wiegand: 'Panel (Wiegand)' };
+const KIND_TEXT: Readonly<Record<OutputKind, string>> = { log: 'Log', gpio: 'Door relay (GPIO)', webhook: 'Webhook', wiegand: 'Panel (Wiegand)', osdp: 'Panel (OSDP reader)' };
 const MAX_OUTPUTS = 16;
+/** Baud rates of the OSDP line (the terminal refuses others). */
+const OSDP_BAUD_RATES = [9600, 19200, 38400, 57600, 115200] as const;
 
 /** A name not yet taken: `relay`, `relay-2`, … */
 function freeName(base: string, outputs: readonly DoorOutput[]): string {
@@ -112,6 +115,39 @@ function OutputFields({ output, onChange, issue }: { readonly output: DoorOutput
         </div>
       );
     }
+    case 'osdp':
+      return (
+        <div>
+          <div className="field-grid">
+            <TextField label="Serial port" value={output.port} onChange={(port) => onChange({ ...output, port })} maxLength={255} error={issue('port')} hint="The RS-485 UART to the panel, e.g. /dev/ttyS3." />
+            <NumberField label="Address" value={output.address} onChange={(address) => onChange({ ...output, address: address ?? Number.NaN })} error={issue('address')} hint="0–126: the reader address the panel polls." />
+          </div>
+          <Segmented
+            label="Baud rate"
+            value={String(output.baudRate)}
+            onChange={(baudRate) => onChange({ ...output, baudRate: Number(baudRate) })}
+            options={OSDP_BAUD_RATES.map((baudRate) => ({ value: String(baudRate), label: String(baudRate) }))}
+          />
+          <Toggle
+            label="Secure Channel"
+            checked={output.secureChannel}
+            onChange={(secureChannel) => onChange({ ...output, secureChannel, installMode: secureChannel && output.installMode })}
+            onText="Required (AES-128)"
+            offText="Off: card numbers travel in the clear"
+          />
+          {output.secureChannel ? (
+            <Toggle
+              label="Install mode"
+              checked={output.installMode}
+              onChange={(installMode) => onChange({ ...output, installMode })}
+              onText="The panel may set the key"
+              offText="Off"
+              hint="Accepts the default key until the panel has set this reader's own; switch it off afterwards."
+            />
+          ) : null}
+          <TextField label="Card format" value={output.format ?? ''} onChange={(format) => onChange({ ...output, format: format.trim() === '' ? null : format.trim() })} maxLength={32} error={issue('format')} hint="Empty: the people's credential format." />
+        </div>
+      );
   }
 }
 

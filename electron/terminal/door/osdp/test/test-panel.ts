@@ -53,6 +53,9 @@ export interface SendOptions {
   readonly corruptMac?: boolean;
 }
 
+/** Sends a command's bytes over a line and resolves the reply's bytes (undefined: no reply in time). */
+export type Exchange = (wire: Buffer) => Promise<Buffer | undefined>;
+
 export class TestPanel {
   /** The sequence number of the next command. */
   nextSequence = 0;
@@ -60,9 +63,11 @@ export class TestPanel {
   mark = true;
   session: { keys: SessionKeys; rmac: Buffer; cmac: Buffer } | undefined;
 
+  /** `pd`: the peripheral to hand commands to directly; or `exchange`, to send them over a line. */
   constructor(
-    private readonly pd: OsdpPeripheral,
+    private readonly pd: OsdpPeripheral | undefined,
     public address: number,
+    private readonly exchange?: Exchange,
   ) {}
 
   /** The bytes of a command as the panel would send it (advances the sequence and the MAC chain). */
@@ -91,10 +96,23 @@ export class TestPanel {
     return this.deliver(this.frame(code, data, options));
   }
 
+  /** Sends a command directly or over the line, whichever this panel has. */
+  async request(code: number, data: Buffer = Buffer.alloc(0), options: SendOptions = {}): Promise<PanelReply | undefined> {
+    return this.transmit(this.frame(code, data, options));
+  }
+
+  /** Sends wire bytes and reads the reply, over the line when there is one. */
+  async transmit(wire: Buffer): Promise<PanelReply | undefined> {
+    if (this.exchange === undefined) return this.deliver(wire);
+    const bytes = await this.exchange(wire);
+    return bytes === undefined ? undefined : this.read(bytes);
+  }
+
   /** Hands wire bytes to the PD and reads its reply. */
   deliver(wire: Buffer): PanelReply | undefined {
     const command = parsePacket(wire.subarray(wire[0] === 0xff ? 1 : 0), wire[0] === 0xff);
     assert.notEqual(typeof command, 'string', `the test panel framed a broken packet: ${String(command)}`);
+    assert.ok(this.pd !== undefined, 'deliver() needs the peripheral; over a line, frame() and read()');
     const result = this.pd.receive(command as ReceivedPacket);
     if (result === undefined) return undefined;
     result.afterSend?.();
@@ -129,7 +147,7 @@ export class TestPanel {
    * Runs osdp_CHLNG and osdp_SCRYPT with `scbk` (SCBK-D when `defaultKey`), checking the PD's cryptogram as a
    * panel does. Returns the failing reply when the PD refuses, or 'pd-cryptogram-wrong' when the PD holds another key.
    */
-  openSession(scbk: Buffer | undefined, options: { defaultKey?: boolean; cpRandom?: Buffer } = {}): 'open' | 'pd-cryptogram-wrong' | PanelReply {
+  async openSession(scbk: Buffer | undefined, options: { defaultKey?: boolean; cpRandom?: Buffer } = {}): Promise<'open' | 'pd-cryptogram-wrong' | PanelReply> {
     this.session = undefined;
     const defaultKey = options.defaultKey === true;
     const key = defaultKey ? SCBK_DEFAULT : scbk;
@@ -137,7 +155,7 @@ export class TestPanel {
     const cpRandom = options.cpRandom ?? Buffer.from('0102030405060708', 'hex');
     const sequence = this.nextSequence;
     this.nextSequence = sequence >= 3 ? 1 : sequence + 1;
-    const challenge = this.deliver(
+    const challenge = await this.transmit(
       encodePacket({ address: this.address, isReply: false, sequence, useCrc: this.useCrc, mark: this.mark, code: COMMAND.CHLNG, securityBlock: { type: SCS_11, data: Buffer.of(defaultKey ? 0 : 1) }, data: cpRandom }),
     );
     assert.ok(challenge !== undefined);
@@ -149,7 +167,7 @@ export class TestPanel {
     const server = cpCryptogram(keys, cpRandom, pdRandom);
     const next = this.nextSequence;
     this.nextSequence = next >= 3 ? 1 : next + 1;
-    const confirm = this.deliver(
+    const confirm = await this.transmit(
       encodePacket({ address: this.address, isReply: false, sequence: next, useCrc: this.useCrc, mark: this.mark, code: COMMAND.SCRYPT, securityBlock: { type: SCS_13, data: Buffer.of(defaultKey ? 0 : 1) }, data: server }),
     );
     assert.ok(confirm !== undefined);
