@@ -1,5 +1,5 @@
 // The terminal itself: its name, its camera, and the recognition and liveness models.
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 
 import { NumberField } from '../../common/NumberField.js';
 import { TextField } from '../../common/TextField.js';
@@ -8,6 +8,38 @@ import type { SectionProps } from './section-props.js';
 
 /** A text setting where empty means null (the default, or off). */
 const orNull = (text: string): string | null => (text.trim() === '' ? null : text);
+
+/** Folders typed one after another, separated by semicolons. */
+const parseFolders = (text: string): string[] =>
+  text
+    .split(';')
+    .map((folder) => folder.trim())
+    .filter((folder) => folder !== '');
+
+/** The `import.roots` setting as one line of folders; its own text, so a semicolon being typed stays. */
+function ImportFolders({ draft, change, issue }: SectionProps): ReactNode {
+  const roots = draft['import.roots'];
+  const [text, setText] = useState(roots.join('; '));
+  // A reset or a save from elsewhere replaces the text; typing that parses to the same folders keeps it.
+  useEffect(() => {
+    setText((current) => (parseFolders(current).join('\n') === roots.join('\n') ? current : roots.join('; ')));
+  }, [roots]);
+  const error = issue(['import.roots']) ?? roots.map((_, index) => issue(['import.roots', index])).find((found) => found !== undefined);
+  return (
+    <TextField
+      label="Import folders"
+      value={text}
+      onChange={(value) => {
+        setText(value);
+        change('import.roots', parseFolders(value));
+      }}
+      maxLength={16 * 4097}
+      placeholder="Only the data folder's imports/"
+      error={error}
+      hint="Folders bulk imports may read besides imports/ in the data folder, as absolute paths separated by semicolons, e.g. /media/usb. Files anywhere else are refused."
+    />
+  );
+}
 
 export function TerminalSettings({ draft, change, issue }: SectionProps): ReactNode {
   return (
@@ -24,6 +56,7 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           error={issue(['camera.uri'])}
           hint="A camera URI, e.g. v4l2:/dev/video0 or file:/path/to/photos. Empty: the terminal's default camera."
         />
+        <ImportFolders draft={draft} change={change} issue={issue} />
       </fieldset>
       <fieldset className="settings-section">
         <legend>Recognition</legend>
