@@ -50,8 +50,11 @@ Commands:
 
 On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder):
   serve [--camera <uri>] [--host <addr>] [--port <n>] [--rknn-lib <path> [--precision int8|fp16]]
+        [--tls-cert <pem> --tls-key <pem>] [--public-origin <url>]
                                           the whole terminal headless: UI and API on 127.0.0.1:7300 (default),
-                                          camera from the settings, --camera, LINTEL_CAMERA or the demo photos
+                                          camera from the settings, --camera, LINTEL_CAMERA or the demo photos;
+                                          HTTPS with a certificate and key; behind a TLS proxy, the address
+                                          browsers use (or LINTEL_PUBLIC_ORIGIN)
   admin add --username <name> (--pin <digits> | --password-stdin)
                                           create an administrator (the first one can also be made at the kiosk)
   enroll --name <name> [--id <external id>] [--group <g>]… <photo>…

@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { startHeadless } from '../host/headless.js';
+import { parsePublicOrigin } from '../host/origin-policy.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
 
 const write = (text: string): void => void process.stdout.write(`${text}\n`);
 
 /**
  * `lintel serve`: the whole terminal under Node, its UI and contract on 127.0.0.1 (or `--host`), until
- * SIGINT/SIGTERM. Prints the pairing address: opening it gives that browser a session.
+ * SIGINT/SIGTERM. Prints the pairing address: opening it gives that browser a session. `--tls-cert/--tls-key`
+ * serve HTTPS; `--public-origin` (or LINTEL_PUBLIC_ORIGIN) names the address browsers use behind a TLS proxy.
  */
 export async function commandServe(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -17,6 +20,9 @@ export async function commandServe(args: readonly string[]): Promise<number> {
       camera: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      'public-origin': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       manifest: { type: 'string' },
       'rknn-lib': { type: 'string' },
       precision: { type: 'string' },
@@ -26,18 +32,24 @@ export async function commandServe(args: readonly string[]): Promise<number> {
   const port = values.port === undefined ? 7300 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
   if (values.precision !== undefined && values.precision !== 'int8' && values.precision !== 'fp16') throw new Error('--precision is int8 or fp16');
+  const publicOrigin = values['public-origin'] ?? (process.env.LINTEL_PUBLIC_ORIGIN || undefined);
+  if (publicOrigin !== undefined) parsePublicOrigin(publicOrigin);
+  const tls = readTls(values['tls-cert'], values['tls-key']);
   const headless = await startHeadless({
     dataDir: resolveDataDir(values.data),
     ...(values.camera ? { cameraUri: values.camera } : {}),
     ...(values.host ? { host: values.host } : {}),
     port,
+    ...(publicOrigin !== undefined ? { publicOrigin } : {}),
+    ...(tls ? { tls } : {}),
     ...(values.manifest ? { manifestPath: values.manifest } : {}),
     ...(values['rknn-lib'] ? { npu: { libraryPath: values['rknn-lib'], ...(values.precision ? { precision: values.precision } : {}) } } : {}),
   });
   const { host } = headless;
   if (values.host && !['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
     write(`warning: serving on ${values.host}: other machines can reach the terminal. Every call needs a session (the pairing address below,`);
-    write('         then the admin login); the traffic is not encrypted, so put it behind TLS on any network you do not control.');
+    if (!tls && !publicOrigin?.startsWith('https:')) write('         then the admin login); the traffic is not encrypted, so put it behind TLS on any network you do not control.');
+    else write('         then the admin login).');
   }
   write(`Lintel is running. Open this address in a browser (it holds this session's key; do not share it):`);
   write(`  ${host.pairingUrl()}`);
@@ -47,4 +59,18 @@ export async function commandServe(args: readonly string[]): Promise<number> {
   });
   await headless.close();
   return 0;
+}
+
+/** The certificate and key for HTTPS, both or neither; a file that cannot be read is named. */
+function readTls(certPath: string | undefined, keyPath: string | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (certPath === undefined && keyPath === undefined) return undefined;
+  if (certPath === undefined || keyPath === undefined) throw new Error('--tls-cert and --tls-key go together: the certificate (PEM) and its private key (PEM)');
+  const read = (flag: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new Error(`${flag} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error });
+    }
+  };
+  return { cert: read('--tls-cert', certPath), key: read('--tls-key', keyPath) };
 }

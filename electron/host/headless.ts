@@ -16,6 +16,10 @@ export interface HeadlessOptions {
   readonly host?: string;
   /** Default 7300; 0 picks a free port. */
   readonly port?: number;
+  /** The address browsers use behind a TLS proxy (HttpHostOptions.publicOrigin). */
+  readonly publicOrigin?: string;
+  /** Serve HTTPS directly with this certificate and key, PEM. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   readonly manifestPath?: string;
   readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
   readonly logger?: AppLogger;
@@ -61,13 +65,23 @@ export async function startHeadless(options: HeadlessOptions): Promise<Headless>
     ...(challengeSeed !== undefined ? { challengeSeed } : {}),
   });
   try {
-    const host = await startHttpHost({ app, rendererDir: join(packageRoot(), 'dist', 'renderer'), host: options.host, port: options.port });
+    const host = await startHttpHost({
+      app,
+      rendererDir: join(packageRoot(), 'dist', 'renderer'),
+      host: options.host,
+      port: options.port,
+      publicOrigin: options.publicOrigin,
+      tls: options.tls,
+    });
     return {
       app,
       host,
+      // The host first (no new calls, the running ones answered), the app last: its store closes only after
+      // everything that writes to it has stopped.
       close: async () => {
         await host.close();
         await app.close();
+        logger.info('terminal.stopped', {});
       },
     };
   } catch (error) {

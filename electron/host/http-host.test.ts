@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,16 +14,18 @@ import { contract } from '../shared/contract/channels.js';
 import { createHandler } from '../shared/contract/handler.js';
 import type { Result } from '../shared/contract/result.js';
 import type { StreamMessage } from '../shared/contract/streams.js';
-import { ADMIN_COOKIE, DEVICE_COOKIE } from '../shared/contract/transport.js';
+import { MAX_MODEL_FILE_BYTES, MAX_PHOTO_BYTES, MAX_PHOTOS } from '../shared/contract/schemas.js';
+import { ADMIN_COOKIE, DEVICE_COOKIE, HTTP_PATHS, MAX_CALL_BODY_BYTES, maxCallBodyBytes } from '../shared/contract/transport.js';
 import { SessionRegistry } from '../terminal/app/sessions.js';
-import { CONTENT_SECURITY_POLICY, parseCookies, startHttpHost, type HostedApp, type HttpHost } from './http-host.js';
+import { CONTENT_SECURITY_POLICY, parseCookies, startHttpHost, type HostedApp, type HttpHost, type HttpHostOptions } from './http-host.js';
 
 // The transport alone: a real handler over the real contract with a small implementation, real sessions, a
 // real server on a free port, real HTTP and WebSocket clients. The terminal behind it is tested on its own.
 const sessions = new SessionRegistry();
 const listeners = new Set<(message: StreamMessage) => void>();
 const logged: string[] = [];
-const logger = { info: () => undefined, warn: () => undefined, error: (message: string) => void logged.push(message) };
+const warned: { message: string; details: Readonly<Record<string, unknown>> }[] = [];
+const logger = { info: () => undefined, warn: (message: string, details: Readonly<Record<string, unknown>> = {}) => void warned.push({ message, details }), error: (message: string) => void logged.push(message) };
 const channels = { 'admin:status': contract['admin:status'], 'admin:login': contract['admin:login'], 'admin:logout': contract['admin:logout'], 'persons:list': contract['persons:list'] };
 const handle = createHandler(
   channels,
@@ -164,10 +169,41 @@ describe('http host', () => {
 
   test('a call from another origin is forbidden, before anything else', async () => {
     const cookie = await pair();
-    const { result } = await call('admin:status', {}, { cookie, origin: 'http://evil.example' });
+    const { reply, result } = await call('admin:status', {}, { cookie, origin: 'http://evil.example' });
+    assert.equal(reply.status, 403);
     assert.deepEqual(result, { ok: false, error: { code: 'forbidden', message: 'the sender is not allowed to call the terminal' } });
-    const same = await call('admin:status', {}, { cookie, origin: host.origin });
-    assert.equal(same.result.ok, true);
+    const port = new URL(host.origin).port;
+    for (const origin of [`http://evil.example:${port}`, `https://127.0.0.1:${port}`, 'null']) {
+      assert.equal((await call('admin:status', {}, { cookie, origin })).reply.status, 403, origin);
+    }
+    for (const origin of [host.origin, `http://localhost:${port}`]) assert.equal((await call('admin:status', {}, { cookie, origin })).result.ok, true, origin);
+  });
+
+  test('a request naming another host (DNS rebinding) is refused, whatever it asks for', async () => {
+    const port = new URL(host.origin).port;
+    const cookie = await pair();
+    for (const name of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${Number(port) + 1}`]) {
+      assert.equal((await send('GET', '/', { host: name })).status, 421, `GET / as ${name}`);
+      const refused = await call('admin:status', {}, { host: name, cookie, origin: `http://${name}` });
+      assert.equal(refused.reply.status, 421, `a call as ${name}`);
+      assert.equal(refused.result.ok, false);
+    }
+    assert.equal((await send('GET', '/', { host: `localhost:${port}` })).status, 200);
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/api/stream`, { headers: { cookie, host: `evil.example:${port}` } });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+    });
+    assert.equal(status, 421);
+  });
+
+  test('the media type of a call is matched without regard to case', async () => {
+    for (const type of ['Application/JSON; charset=UTF-8', 'APPLICATION/JSON', 'application/json;charset=utf-8']) {
+      const reply = await send('POST', '/api/call/admin:status', { 'content-type': type }, '{}');
+      assert.equal(reply.status, 200, type);
+      assert.equal((JSON.parse(reply.body) as Result<unknown>).ok, true, type);
+    }
+    assert.equal((await send('POST', '/api/call/admin:status', { 'content-type': 'application/jsonp' }, '{}')).status, 415);
   });
 
   test('malformed requests answer a Result naming the problem', async () => {
@@ -178,17 +214,49 @@ describe('http host', () => {
     assert.equal(wrongType.status, 415);
     const get = await send('GET', '/api/call/admin:status');
     assert.equal(get.status, 405);
-    const unknown = await call('door:open', {});
+    const unknown = await call('nothing:here', {});
     assert.equal(unknown.result.ok ? undefined : unknown.result.error.code, 'invalid-request');
     const badRequest = await call('admin:login', { username: 'ann' });
     assert.match(badRequest.result.ok ? '' : badRequest.result.error.message, /secret/);
   });
 
-  test('a body over the limit is refused with 413 and the server stays up', async () => {
-    const huge = 'x'.repeat(171 * 1024 * 1024);
-    const reply = await send('POST', '/api/call/admin:status', { 'content-type': 'application/json' }, JSON.stringify({ huge }));
-    assert.equal(reply.status, 413);
+  test('a body over its channel’s limit is refused with 413, declared or not, and the server stays up', async () => {
+    const body = JSON.stringify({ huge: 'x'.repeat(MAX_CALL_BODY_BYTES) });
+    const declared = await send('POST', '/api/call/admin:status', { 'content-type': 'application/json' }, body);
+    assert.equal(declared.status, 413);
+    assert.match(declared.body, /larger than 1048576 bytes, the most admin:status takes/);
+    const chunked = await send('POST', '/api/call/admin:status', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body);
+    assert.equal(chunked.status, 413);
     assert.equal((await call('admin:status', {})).reply.status, 200);
+  });
+
+  test('uploads have their own, larger limit', () => {
+    assert.equal(maxCallBodyBytes('persons:list'), MAX_CALL_BODY_BYTES);
+    assert.ok(maxCallBodyBytes('enroll:photos') >= MAX_PHOTOS * Math.ceil(MAX_PHOTO_BYTES / 3) * 4);
+    assert.ok(maxCallBodyBytes('models:add') >= Math.ceil(MAX_MODEL_FILE_BYTES / 3) * 4);
+  });
+
+  test('a call that may not be made is answered before its body is sent', async () => {
+    // 160 MB announced, a few bytes sent: the answer comes at once, without the body.
+    const announced = (headers: Record<string, string>, channel = 'persons:list'): Promise<{ status: number; continued: boolean }> =>
+      new Promise((resolve, reject) => {
+        let continued = false;
+        const req = httpRequest(new URL(`/api/call/${channel}`, host.origin), { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(160 * 1024 * 1024), ...headers } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, continued });
+          req.destroy();
+        });
+        req.on('continue', () => (continued = true));
+        req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+        req.write('{"');
+      });
+    assert.equal((await announced({})).status, 401, 'no session');
+    const cookie = await pair();
+    assert.equal((await announced({ cookie })).status, 401, 'a device session on an admin channel');
+    assert.equal((await announced({ origin: 'http://evil.example' })).status, 403, 'another origin');
+    assert.equal((await announced({}, 'admin:status')).status, 413, 'past the channel’s limit');
+    const expecting = await announced({ expect: '100-continue' });
+    assert.deepEqual(expecting, { status: 401, continued: false }, 'a client that waits for 100-continue is refused without it');
   });
 
   test('the stream needs a session, delivers every message as JSON, and closes when the session ends', async () => {
@@ -221,6 +289,171 @@ describe('http host', () => {
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));
     });
-    assert.equal(status, 401);
+    assert.equal(status, 403);
+  });
+
+  test('a request a proxy forwarded needs a session, though the proxy connects from loopback', async () => {
+    const forwarded = await call('admin:status', {}, { 'x-forwarded-for': '203.0.113.7' });
+    assert.equal(forwarded.reply.status, 403);
+    const cookie = await pair();
+    assert.equal((await call('admin:status', {}, { 'x-forwarded-for': '203.0.113.7', cookie })).result.ok, true);
   });
 });
+
+/** A host of its own over `app`, closed after `use`. */
+async function withHost(options: Partial<HttpHostOptions>, use: (other: HttpHost) => Promise<void>): Promise<void> {
+  const other = await startHttpHost({ app, rendererDir, port: 0, ...options });
+  try {
+    await use(other);
+  } finally {
+    await other.close();
+  }
+}
+
+/** An open stream socket with a fresh device session on `target`. */
+async function openStream(target: HttpHost): Promise<WebSocket> {
+  const token = sessions.issue('token', 'browser', 60_000).token;
+  const ws = new WebSocket(`${target.origin.replace('http', 'ws')}/api/stream`, { headers: { cookie: `${DEVICE_COOKIE}=${token}` } });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  return ws;
+}
+
+const health = (seq: number): StreamMessage => ({ kind: 'health', seq, timestampMs: 1, health: { camera: { status: 'starting' }, models: { detector: 'd'.repeat(64 * 1024), fitter: 'f', extractor: 'e' }, backend: 'cpu', engines: [], processedFps: 0, framesProcessed: 0, framesDropped: 0, workerRestarts: 0 } });
+
+describe('http host: stream clients that fall behind', () => {
+  test('a client that stops reading answers no ping and is disconnected after the stall bound', async () => {
+    await withHost({ streamStallMs: 300 }, async (other) => {
+      const reading = await openStream(other);
+      const stalled = await openStream(other);
+      stalled.pause();
+      const startedMs = Date.now();
+      const closed = new Promise<number>((resolve) => stalled.once('close', () => resolve(Date.now() - startedMs)));
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      stalled.resume();
+      const afterMs = await closed;
+      assert.ok(afterMs < 1500, `closed after ${afterMs} ms`);
+      assert.equal(reading.readyState, WebSocket.OPEN, 'a client that reads (and so answers pings) stays');
+      assert.ok(warned.some((entry) => entry.message === 'host.stream-dropped' && entry.details.reason === 'stalled'));
+      reading.close();
+    });
+  });
+
+  test('a queue past its bound disconnects the client at once', async () => {
+    await withHost({ maxStreamBufferBytes: 16 * 1024, maxStreamQueueBytes: 256 * 1024 }, async (other) => {
+      const stalled = await openStream(other);
+      stalled.pause();
+      const closed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
+      // 64 KB messages until the socket's queue passes 256 KB (the kernel's buffers take some first).
+      for (let seq = 0; seq < 2000 && !warned.some((entry) => entry.details.reason === 'queue-full'); seq++) {
+        for (const listener of listeners) listener(health(seq));
+        if (seq % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const dropped = warned.find((entry) => entry.details.reason === 'queue-full');
+      assert.ok(dropped, 'the client was never disconnected');
+      assert.ok(Number(dropped.details.queuedBytes) <= 256 * 1024 + 70 * 1024, `queued ${String(dropped.details.queuedBytes)} bytes`);
+      stalled.resume();
+      await closed;
+    });
+  });
+});
+
+describe('http host: TLS, a public origin, shutdown', () => {
+  test('serves HTTPS and wss: with a certificate and key; the cookie is Secure and https:// is the origin', async (t) => {
+    const tls = selfSignedCertificate();
+    if (!tls) return t.skip('openssl is not on this machine: it makes the test certificate');
+    await withHost({ tls }, async (other) => {
+      assert.match(other.origin, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const get = (path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<Reply> =>
+        new Promise((resolve, reject) => {
+          const req = httpsRequest(new URL(path, other.origin), { method, headers, ca: tls.cert }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      assert.equal((await get('/')).status, 200);
+      const code = new URL(other.pairingUrl()).searchParams.get('token') ?? '';
+      const paired = await get(`/pair?token=${code}`);
+      assert.match(String(paired.headers['set-cookie']), /HttpOnly; SameSite=Strict; Max-Age=\d+; Secure/);
+      const token = parseCookies(String(paired.headers['set-cookie']).split(';')[0])[DEVICE_COOKIE] ?? '';
+      const called = await get('/api/call/admin:status', { 'content-type': 'application/json', origin: other.origin, cookie: `${DEVICE_COOKIE}=${token}` }, 'POST', '{}');
+      assert.equal((JSON.parse(called.body) as Result<unknown>).ok, true);
+      const plain = await get('/api/call/admin:status', { 'content-type': 'application/json', origin: other.origin.replace('https', 'http') }, 'POST', '{}');
+      assert.equal(plain.status, 403, 'an http:// origin is not this one');
+      const ws = new WebSocket(`${other.origin.replace('https', 'wss')}/api/stream`, { headers: { cookie: `${DEVICE_COOKIE}=${token}` }, ca: tls.cert });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.close();
+    });
+  });
+
+  test('a public origin: allowed as Host and Origin, written in the pairing address, cookies Secure', async () => {
+    await withHost({ publicOrigin: 'https://door.example.com' }, async (other) => {
+      const pairing = new URL(other.pairingUrl());
+      assert.equal(pairing.origin, 'https://door.example.com');
+      const local = new URL(`http://127.0.0.1:${(other.server.address() as AddressInfo).port}`);
+      const viaProxy = { host: 'door.example.com', 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' };
+      const reply = await new Promise<Reply>((resolve, reject) => {
+        const req = httpRequest(new URL(`${HTTP_PATHS.pair}${pairing.search}`, local), { headers: viaProxy }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(reply.status, 303);
+      assert.match(String(reply.headers['set-cookie']), /; Secure/);
+      const token = parseCookies(String(reply.headers['set-cookie']).split(';')[0])[DEVICE_COOKIE] ?? '';
+      const called = await new Promise<Reply>((resolve, reject) => {
+        const req = httpRequest(new URL('/api/call/admin:status', local), { method: 'POST', headers: { ...viaProxy, origin: 'https://door.example.com', 'content-type': 'application/json', cookie: `${DEVICE_COOKIE}=${token}` } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+      assert.equal(called.status, 200, called.body);
+    });
+  });
+
+  test('close lets a call in progress finish and answer before it resolves', async () => {
+    let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const handlerStarted = new Promise<void>((resolve) => (started = resolve));
+    const slow: HostedApp = {
+      ...app,
+      handle: async (channel, request, context) => {
+        if (channel === 'persons:list') {
+          started();
+          await new Promise<void>((resolve) => (release = resolve));
+        }
+        return handle(channel, request, context);
+      },
+    };
+    const other = await startHttpHost({ app: slow, rendererDir, port: 0 });
+    const admin = sessions.issue('admin', 'ann', 60_000).token;
+    const answer = fetch(`${other.origin}/api/call/persons:list`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: '{}' });
+    await handlerStarted;
+    let closed = false;
+    const closing = other.close().then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(closed, false, 'close waits for the call');
+    release();
+    assert.deepEqual(await (await answer).json(), { ok: true, value: { persons: [], total: 0 } });
+    await closing;
+  });
+});
+
+/** A throwaway certificate for 127.0.0.1 from openssl; undefined where openssl is missing. */
+function selfSignedCertificate(): { cert: string; key: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'lintel-tls-'));
+  try {
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { encoding: 'utf8' });
+    if (made.error || made.status !== 0) return undefined;
+    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

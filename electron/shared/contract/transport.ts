@@ -4,6 +4,7 @@
 //   Browser host: `POST /api/call/<channel>` with the JSON request answers the JSON Result; the stream is a
 //     WebSocket at /api/stream, one JSON StreamMessage per text frame. Sessions ride in HttpOnly cookies.
 import type { Channel, Invoke } from './channels.js';
+import { MAX_MODEL_FILE_BYTES, MAX_PHOTO_BYTES, MAX_PHOTOS } from './schemas.js';
 import type { StreamMessage } from './streams.js';
 
 /** The browser host's paths. */
@@ -27,8 +28,23 @@ export const DEVICE_COOKIE = 'lintel_device';
 /** Cookie of an admin session, set by a successful `admin:login` / `admin:setup`, cleared by `admin:logout`. */
 export const ADMIN_COOKIE = 'lintel_admin';
 
-/** Largest request body the browser host reads, bytes: ten photos of MAX_PHOTO_BYTES as base64, and some. */
-export const MAX_REQUEST_BYTES = 170 * 1024 * 1024;
+/** Room for a request's other fields beside its base64 files, bytes. */
+const UPLOAD_OVERHEAD_BYTES = 64 * 1024;
+const base64Bytes = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+
+/** Largest request body of a call that uploads nothing, bytes: settings, a person, a query. */
+export const MAX_CALL_BODY_BYTES = 1024 * 1024;
+
+/** Channels that upload files, and their largest body, bytes: the most files of the largest size, as base64. */
+export const UPLOAD_BODY_BYTES: Readonly<Partial<Record<Channel, number>>> = {
+  'enroll:photos': MAX_PHOTOS * base64Bytes(MAX_PHOTO_BYTES) + UPLOAD_OVERHEAD_BYTES,
+  'models:add': base64Bytes(MAX_MODEL_FILE_BYTES) + UPLOAD_OVERHEAD_BYTES,
+};
+
+/** Largest request body the browser host reads for a channel, bytes; past it the call is refused (413). */
+export function maxCallBodyBytes(channel: Channel): number {
+  return UPLOAD_BODY_BYTES[channel] ?? MAX_CALL_BODY_BYTES;
+}
 
 /** What the Electron preload exposes as `window.lintel`; frozen, and the only door to the main process. */
 export interface LintelBridge {
