@@ -143,6 +143,8 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   private currentCamera: Camera;
   private decisionSettings: DecisionSettings;
   private paused = false;
+  /** Set by `stop`: no frame is submitted after it. */
+  private stopping = false;
 
   private constructor(
     private readonly options: TerminalServiceOptions,
@@ -331,18 +333,22 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   }
 
   private submit(frame: CameraFrame): void {
-    if (this.paused) return;
+    if (this.paused || this.stopping) return;
     this.inFlight.set(frame.seq, frame);
     const minInterOcularPx = this.decisionSettings.minInterOcularPx;
-    this.inference.submitLatest(frame, minInterOcularPx).then(
-      (result) => {
-        this.inFlight.delete(frame.seq);
-        if (result) this.onResult(result, frame).catch((error: Error) => this.emit('error', error));
-      },
-      (error: Error) => {
-        this.inFlight.delete(frame.seq);
-        this.emit('error', error);
-      },
+    // Tracked: a frame already in the worker when `stop` begins is decided and recorded before the worker and
+    // the store close, rather than failing against them.
+    this.track(
+      this.inference.submitLatest(frame, minInterOcularPx).then(
+        async (result) => {
+          this.inFlight.delete(frame.seq);
+          if (result) await this.onResult(result, frame).catch((error: Error) => this.emit('error', error));
+        },
+        (error: Error) => {
+          this.inFlight.delete(frame.seq);
+          this.emit('error', error);
+        },
+      ),
     );
   }
 
@@ -484,11 +490,13 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.challenges.dropAll();
     this.identifyingTemplates.clear();
     this.stopCamera?.();
     await this.currentCamera.stop();
-    await Promise.all(this.background);
+    // Until none is left: a frame's record starts its snapshot's encode as more background work.
+    while (this.background.size > 0) await Promise.all(this.background);
     this.options.store.detachGallery(this.matcher.gallery);
     await this.inference.close();
   }

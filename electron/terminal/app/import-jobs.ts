@@ -29,6 +29,8 @@ const KEPT_JOBS = 10;
  */
 export class ImportJobs {
   private readonly jobs = new Map<string, { job: ImportJob; abort: AbortController }>();
+  /** The work of each job until it has stopped (settles either way), for `stopped`. */
+  private readonly working = new Set<Promise<unknown>>();
 
   constructor(private readonly logError: (message: string, details: Record<string, unknown>) => void) {}
 
@@ -51,7 +53,7 @@ export class ImportJobs {
       onPerson: (person) => job.persons.push(person),
     };
     const running: Promise<ImportReport> = source.kind === 'folder' ? importFolder({ ...run, root: source.path }) : importCsv({ ...run, csvPath: source.path });
-    running.then(
+    const settled = running.then(
       (report) => {
         job.summary = report.summary;
         // A cancelled job already says so; its summary arrives when the work has stopped.
@@ -69,6 +71,8 @@ export class ImportJobs {
         this.logError('import failed', { importId: job.importId, error: error.message });
       },
     );
+    this.working.add(settled);
+    void settled.finally(() => this.working.delete(settled));
     return job;
   }
 
@@ -105,6 +109,14 @@ export class ImportJobs {
   /** Cancels whatever runs (shutdown). */
   cancelAll(): void {
     for (const { abort } of this.jobs.values()) abort.abort();
+  }
+
+  /**
+   * Resolves once the work of every job has stopped, a cancelled one included (it may still be waiting for the
+   * worker, until the worker closes): the store must not close before.
+   */
+  async stopped(): Promise<void> {
+    await Promise.all(this.working);
   }
 
   private forgetOld(): void {

@@ -98,6 +98,8 @@ export class TerminalApp {
   private readonly recentDecisions: DecisionEvent[] = [];
   private rebuildState: RebuildState | null = null;
   private rebuildAbort: AbortController | undefined;
+  /** The template rebuild in the background, until it has ended (settles either way). */
+  private rebuildRun: Promise<void> | undefined;
   /** Whether events can be written; the door denies while they cannot. */
   private readonly storage: StorageState;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -468,13 +470,16 @@ export class TerminalApp {
   private async stopService(): Promise<void> {
     this.enrollments.endAll();
     this.rebuildAbort?.abort();
-    for (const stop of this.unwire) stop();
-    this.unwire = [];
+    await this.rebuildRun;
     this.unwireCamera?.();
     this.unwireCamera = undefined;
     const service = this.service;
     this.service = undefined;
     await service?.stop();
+    // Unwired only once stopped: a frame still being decided reports its decision, and an error of it has a
+    // listener (an 'error' event with none would throw).
+    for (const stop of this.unwire) stop();
+    this.unwire = [];
   }
 
   /**
@@ -490,7 +495,7 @@ export class TerminalApp {
     const state: RebuildState = { modelId, doneCount, totalCount, failedCount: 0, state: 'running' };
     this.rebuildState = state;
     this.options.logger.info('templates.rebuild-started', { modelId, missing: totalCount - doneCount });
-    this.store
+    this.rebuildRun = this.store
       .rebuildTemplates({
         modelId,
         extract: (alignedJpeg) => service.embedAligned(alignedJpeg),
@@ -526,6 +531,8 @@ export class TerminalApp {
     this.imports.cancelAll();
     await this.chain;
     await this.stopService();
+    // A cancelled import waiting for the worker has failed now that the worker is closed; the store outlives it.
+    await this.imports.stopped();
     await this.doorOutputs.close();
     this.store.close();
   }
