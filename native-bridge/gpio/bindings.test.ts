@@ -11,7 +11,13 @@ import {
   GPIO_V2_LINE_ATTR_ID_FLAGS,
   GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
   GPIO_V2_LINE_FLAG_ACTIVE_LOW,
+  GPIO_V2_LINE_EVENT_FALLING_EDGE,
+  GPIO_V2_LINE_EVENT_RISING_EDGE,
   GPIO_V2_LINE_FLAG_BIAS_DISABLED,
+  GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN,
+  GPIO_V2_LINE_FLAG_BIAS_PULL_UP,
+  GPIO_V2_LINE_FLAG_EDGE_FALLING,
+  GPIO_V2_LINE_FLAG_EDGE_RISING,
   GPIO_V2_LINE_FLAG_INPUT,
   GPIO_V2_LINE_FLAG_OPEN_DRAIN,
   GPIO_V2_LINE_FLAG_OUTPUT,
@@ -29,6 +35,7 @@ import {
   GpioV2LineAttribute,
   GpioV2LineConfig,
   GpioV2LineConfigAttribute,
+  GpioV2LineEvent,
   GpioV2LineRequest,
   GpioV2LineValues,
 } from './bindings.js';
@@ -71,6 +78,12 @@ describe('GPIO uAPI struct layouts (koffi vs reference §5.1)', () => {
     assert.equal(koffi.sizeof(GpioV2LineValues), 16);
     offsets(GpioV2LineValues, { bits: 0, mask: 8 });
   });
+
+  // Not in the reference: from <linux/gpio.h> compiled with gcc on x86_64 (the layout has no LP64-dependent member).
+  it('gpio_v2_line_event: 48 B, timestamp_ns@0, id@8, offset@12, seqno@16, line_seqno@20, padding[6]@24', () => {
+    assert.equal(koffi.sizeof(GpioV2LineEvent), 48);
+    offsets(GpioV2LineEvent, { timestamp_ns: 0, id: 8, offset: 12, seqno: 16, line_seqno: 20, padding: 24 });
+  });
 });
 
 describe('GPIO ioctl numbers and flags', () => {
@@ -91,6 +104,9 @@ describe('GPIO ioctl numbers and flags', () => {
     assert.equal(GPIO_V2_LINE_FLAG_ACTIVE_LOW, 0x2);
     assert.equal(GPIO_V2_LINE_FLAG_OPEN_DRAIN, 0x40);
     assert.equal(GPIO_V2_LINE_FLAG_BIAS_DISABLED, 0x400);
+    // <linux/gpio.h>: _BITULL(4), (5), (8), (9); event ids 1 and 2.
+    assert.deepEqual([GPIO_V2_LINE_FLAG_EDGE_RISING, GPIO_V2_LINE_FLAG_EDGE_FALLING, GPIO_V2_LINE_FLAG_BIAS_PULL_UP, GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN], [0x10, 0x20, 0x100, 0x200]);
+    assert.deepEqual([GPIO_V2_LINE_EVENT_RISING_EDGE, GPIO_V2_LINE_EVENT_FALLING_EDGE], [1, 2]);
     assert.deepEqual([GPIO_V2_LINE_ATTR_ID_FLAGS, GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES, GPIO_V2_LINE_ATTR_ID_DEBOUNCE], [1, 2, 3]);
     assert.deepEqual([GPIOHANDLE_REQUEST_INPUT, GPIOHANDLE_REQUEST_OUTPUT, GPIOHANDLE_REQUEST_ACTIVE_LOW], [1, 2, 4]);
   });

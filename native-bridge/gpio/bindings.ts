@@ -1,6 +1,6 @@
 // koffi declarations of the GPIO character device uAPI (include/uapi/linux/gpio.h): v2 (Linux ≥ 5.10) for
-// requesting and driving an output line, v1 (Linux ≥ 4.8, the 4.19 BSP) as the fallback, and the chip info both
-// share. Sizes and offsets are asserted in bindings.test.ts against reference/rk3568-platform.md §5.1. Calling the
+// requesting and driving an output line and for input lines with edge events, v1 (Linux ≥ 4.8, the 4.19 BSP) as
+// the outputs' fallback, and the chip info both share. Sizes and offsets are asserted in bindings.test.ts against reference/rk3568-platform.md §5.1. Calling the
 // ioctls directly avoids libgpiod's v1/v2 ABI break (reference §0.10, §5.2).
 import koffi from 'koffi';
 
@@ -65,6 +65,20 @@ export const GpioV2LineValues = koffi.struct('lintel_gpio_v2_line_values', {
   mask: 'uint64_t',
 });
 
+/**
+ * `struct gpio_v2_line_event` (48 B): what read() on a line fd with edge detection returns, one per edge.
+ * `timestamp_ns` is CLOCK_MONOTONIC unless the request asked for another clock; `id` is a GPIO_V2_LINE_EVENT_*;
+ * `seqno` counts events of the request, `line_seqno` those of the line (a gap means the kernel's buffer overflowed).
+ */
+export const GpioV2LineEvent = koffi.struct('lintel_gpio_v2_line_event', {
+  timestamp_ns: 'uint64_t',
+  id: 'uint32_t',
+  offset: 'uint32_t',
+  seqno: 'uint32_t',
+  line_seqno: 'uint32_t',
+  padding: koffi.array('uint32_t', 6),
+});
+
 /** `struct gpiohandle_request` (364 B): v1 GPIO_GET_LINEHANDLE_IOCTL; the kernel writes the handle fd into `fd`. */
 export const GpioHandleRequest = koffi.struct('lintel_gpiohandle_request', {
   lineoffsets: koffi.array('uint32_t', GPIO_V2_LINES_MAX),
@@ -91,8 +105,24 @@ export const GPIO_V2_LINE_FLAG_OUTPUT = 0x8;
 export const GPIO_V2_LINE_FLAG_OPEN_DRAIN = 0x40;
 /** Open source output. */
 export const GPIO_V2_LINE_FLAG_OPEN_SOURCE = 0x80;
+/** Input: report rising edges (inactive to active). */
+export const GPIO_V2_LINE_FLAG_EDGE_RISING = 0x10;
+/** Input: report falling edges (active to inactive). */
+export const GPIO_V2_LINE_FLAG_EDGE_FALLING = 0x20;
+/** Pull-up bias enabled. */
+export const GPIO_V2_LINE_FLAG_BIAS_PULL_UP = 0x100;
+/** Pull-down bias enabled. */
+export const GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN = 0x200;
 /** Bias disabled. */
 export const GPIO_V2_LINE_FLAG_BIAS_DISABLED = 0x400;
+
+// v2 edge event ids (enum gpio_v2_line_event_id)
+/** Event: a rising edge (inactive to active; the kernel applies ACTIVE_LOW first). */
+export const GPIO_V2_LINE_EVENT_RISING_EDGE = 1;
+/** Event: a falling edge (active to inactive). */
+export const GPIO_V2_LINE_EVENT_FALLING_EDGE = 2;
+/** The kernel's event buffer holds `event_buffer_size` events, 16 per line when 0, at most 16 × GPIO_V2_LINES_MAX. */
+export const GPIO_V2_LINE_EVENT_BUFFER_MAX = 16 * GPIO_V2_LINES_MAX;
 
 // v2 attribute ids (enum gpio_v2_line_attr_id)
 /** Attribute: flags for a subset of lines. */

@@ -132,9 +132,10 @@ describe('GpioOutputLine.open', () => {
       line.set(true);
       const data = sys.ioctls('GPIOHANDLE_SET_LINE_VALUES_IOCTL')[0]?.arg;
       assert.equal(data?.[0], 1);
-      assert.deepEqual(chip.writes, [{ uapi: 'v1', offset: 17, active: true }]);
+      // Active low: the asserted line is electrically low.
+      assert.deepEqual(chip.writes, [{ uapi: 'v1', offset: 17, active: true, high: false }]);
       line.close();
-      assert.deepEqual(chip.writes.at(-1), { uapi: 'v1', offset: 17, active: false });
+      assert.deepEqual(chip.writes.at(-1), { uapi: 'v1', offset: 17, active: false, high: true });
       assert.ok(!chip.isHeld(17));
     });
   }

@@ -1,5 +1,6 @@
 // koffi declarations for the few C library functions the device wrappers need: open/close/ioctl for V4L2 and
-// the GPIO character device, mmap/munmap/memcpy for capture buffers, poll for waiting on frames, and errno.
+// the GPIO character device, mmap/munmap/memcpy for capture buffers, poll for waiting on frames, read for GPIO
+// line events, and errno.
 // Declarations only: syscalls.ts checks return codes and turns them into SystemCallError.
 import koffi from 'koffi';
 
@@ -47,6 +48,8 @@ export interface LibcBindings {
   readonly open: (pathname: string, flags: number) => number;
   /** `int close(int fd)`. */
   readonly close: (fd: number) => number;
+  /** `ssize_t read(int fd, void *buf, size_t count)`: the kernel writes into `buf` in place. */
+  readonly read: (fd: number, buf: Uint8Array, countBytes: number) => number;
   /** `int ioctl(int fd, unsigned long request, ...)` with one pointer argument; `arg` is read and written in place. */
   readonly ioctlPointer: (fd: number, request: number, arg: Uint8Array) => number;
   /** `void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)`; MAP_FAILED is all ones. */
@@ -88,6 +91,8 @@ export function loadLibcBindings(): LibcBindings {
       libraryName,
       open: (pathname, flags) => open(pathname, flags) as number,
       close: lib.func('int close(int fd)') as (fd: number) => number,
+      // ssize_t is `long` on LP64 Linux (aarch64, x86_64).
+      read: lib.func('long read(int fd, void *buf, unsigned long count)') as (fd: number, buf: Uint8Array, countBytes: number) => number,
       ioctlPointer: (fd, request, arg) => ioctl(fd, request, 'void *', arg) as number,
       // off_t is `long` on LP64 Linux (aarch64, x86_64): 64-bit offsets, as V4L2 buffer offsets need.
       mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset)'),

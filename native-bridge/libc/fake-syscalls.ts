@@ -33,6 +33,12 @@ export interface FakeDevice {
   ioctl(request: number, arg: Buffer, context: FakeIoctlContext): number;
   /** Returns the bytes backing `mmap(length, offset)`. Without it mmap fails with ENODEV. */
   mmap?(lengthBytes: number, offsetBytes: number): Buffer;
+  /**
+   * Fills `buffer` from the front and returns the bytes written, like a kernel read handler. Without it read fails
+   * with EINVAL (as for a file not open for reading). A device with nothing to read throws FakeErrno EAGAIN: a
+   * fake cannot block, so callers poll first, as they must with the real one.
+   */
+  read?(buffer: Buffer): number;
   /** Resolves revents. Without it, poll reports the fd readable at once. */
   poll?(events: number, timeoutMs: number): Promise<number>;
   /** Called when the last fd to the device is closed. */
@@ -41,7 +47,7 @@ export interface FakeDevice {
 
 /** One logged call. `arg` is a copy of the ioctl argument as the caller passed it (before the device wrote to it). */
 export interface FakeSyscallRecord {
-  syscall: 'open' | 'close' | 'ioctl' | 'mmap' | 'munmap' | 'poll';
+  syscall: 'open' | 'close' | 'read' | 'ioctl' | 'mmap' | 'munmap' | 'poll';
   fd?: number;
   path?: string;
   /** open flags. */
@@ -108,6 +114,24 @@ export class FakeSyscalls implements Syscalls {
     if (entry === undefined) throw new SystemCallError({ syscall: 'close', errno: ERRNO.EBADF, path });
     this.fds.delete(fd);
     entry.device.close?.();
+  }
+
+  read(fd: number, buffer: Uint8Array, path?: string): number {
+    const entry = this.fds.get(fd);
+    const record: FakeSyscallRecord = { syscall: 'read', fd, path: entry?.path ?? path };
+    this.log.push(record);
+    const fail = (errno: number): never => {
+      record.errno = errno;
+      throw new SystemCallError({ syscall: 'read', errno, path: path ?? entry?.path });
+    };
+    if (entry === undefined) return fail(ERRNO.EBADF);
+    if (entry.device.read === undefined) return fail(ERRNO.EINVAL);
+    try {
+      return entry.device.read(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+    } catch (error) {
+      if (!(error instanceof FakeErrno)) throw error;
+      return fail(error.errno);
+    }
   }
 
   ioctl(fd: number, request: number, arg: Uint8Array, requestName: string, path?: string): number {

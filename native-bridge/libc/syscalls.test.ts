@@ -89,6 +89,30 @@ describe('libc syscalls (real, through koffi)', () => {
     }
   });
 
+  it('reads into a Buffer (a subarray at its offset), 0 at the end, typed errors', () => {
+    const fd = libc.open(file, O_RDONLY | O_CLOEXEC);
+    try {
+      const target = Buffer.alloc(64, 0xee);
+      assert.equal(libc.read(fd, target.subarray(8, 40), file), 32);
+      assert.deepEqual(target.subarray(8, 40), content.subarray(0, 32));
+      assert.equal(target[7], 0xee);
+      assert.equal(target[40], 0xee);
+      const rest = Buffer.alloc(content.length);
+      assert.equal(libc.read(fd, rest, file), content.length - 32);
+      assert.equal(libc.read(fd, rest, file), 0);
+    } finally {
+      libc.close(fd);
+    }
+    assert.throws(() => libc.read(1_000_000, Buffer.alloc(4)), (error: unknown) => error instanceof SystemCallError && error.code === 'EBADF' && error.syscall === 'read');
+    // A descriptor open for writing only: the kernel's errno reaches the error with the path.
+    const writeOnly = libc.open('/dev/null', 0o1 | O_CLOEXEC);
+    try {
+      assert.throws(() => libc.read(writeOnly, Buffer.alloc(4), '/dev/null'), (error: unknown) => error instanceof SystemCallError && error.code === 'EBADF' && error.path === '/dev/null');
+    } finally {
+      libc.close(writeOnly);
+    }
+  });
+
   it('mmap and close of a bad descriptor are typed EBADF', () => {
     assert.throws(() => libc.mmap({ fd: 1_000_000, lengthBytes: 4096, offsetBytes: 0 }), (error: unknown) => error instanceof SystemCallError && error.code === 'EBADF' && error.syscall === 'mmap');
     assert.throws(() => libc.close(1_000_000), (error: unknown) => error instanceof SystemCallError && error.code === 'EBADF');
@@ -119,5 +143,29 @@ describe('FakeSyscalls', () => {
     sys.close(fd);
     assert.deepEqual(sys.openFds(), []);
     assert.throws(() => sys.ioctl(fd, 1, Buffer.alloc(4), 'TEST'), (error: unknown) => error instanceof SystemCallError && error.code === 'EBADF');
+  });
+
+  it('reads through the device into the caller\'s Buffer, EINVAL for devices that cannot be read, the device errno otherwise', () => {
+    let queued = [Buffer.from('abc')];
+    const sys = new FakeSyscalls()
+      .addNode('/dev/reader', () => ({
+        ioctl: () => 0,
+        read: (buffer) => {
+          const next = queued.shift();
+          if (next === undefined) throw new FakeErrno('EAGAIN');
+          return next.copy(buffer);
+        },
+      }))
+      .addNode('/dev/writer', () => ({ ioctl: () => 0 }));
+    const fd = sys.open('/dev/reader', O_RDONLY);
+    const target = Buffer.alloc(8);
+    assert.equal(sys.read(fd, target.subarray(2)), 3);
+    assert.equal(target.subarray(2, 5).toString(), 'abc');
+    assert.throws(() => sys.read(fd, target), (error: unknown) => error instanceof SystemCallError && error.code === 'EAGAIN' && error.syscall === 'read');
+    queued = [];
+    const writer = sys.open('/dev/writer', O_RDWR);
+    assert.throws(() => sys.read(writer, target), (error: unknown) => error instanceof SystemCallError && error.code === 'EINVAL');
+    sys.close(fd);
+    assert.throws(() => sys.read(fd, target), (error: unknown) => error instanceof SystemCallError && error.code === 'EBADF');
   });
 });

@@ -45,6 +45,12 @@ export interface Syscalls {
   /** close(2). */
   close(fd: number, path?: string): void;
   /**
+   * read(2) into `buffer` (up to its length). Retries on EINTR. Blocks when the fd has nothing to read and is not
+   * O_NONBLOCK: poll first. EAGAIN (O_NONBLOCK, nothing to read) is a SystemCallError like any other.
+   * @returns the bytes read (0 at end of file).
+   */
+  read(fd: number, buffer: Uint8Array, path?: string): number;
+  /**
    * ioctl(2) with a pointer argument: the kernel reads and writes `arg` in place. Retries on EINTR.
    * @param requestName C name of the request (e.g. `VIDIOC_QUERYCAP`), for the error message.
    * @returns the ioctl's non-negative result.
@@ -90,6 +96,15 @@ export class LibcSyscalls implements Syscalls {
     // No EINTR retry: on Linux the fd is released even when close reports EINTR, and retrying could close a
     // descriptor another open() has just been given.
     if (this.libc.close(fd) !== 0) throw new SystemCallError({ syscall: 'close', errno: this.errno(), path });
+  }
+
+  read(fd: number, buffer: Uint8Array, path?: string): number {
+    for (;;) {
+      const result = this.libc.read(fd, buffer, buffer.byteLength);
+      if (result >= 0) return result;
+      const errno = this.errno();
+      if (errno !== ERRNO.EINTR) throw new SystemCallError({ syscall: 'read', errno, path });
+    }
   }
 
   ioctl(fd: number, request: number, arg: Uint8Array, requestName: string, path?: string): number {

@@ -96,10 +96,10 @@ describe('GpioRelayOutput', () => {
     const { chip, timers, output } = relay({ config: { activeLow: true, pulseMs: 500 } });
     await output.open(granted());
     assert.equal(chip.requests[0]?.flags, GPIO_V2_LINE_FLAG_OUTPUT | GPIO_V2_LINE_FLAG_ACTIVE_LOW);
-    assert.deepEqual(chip.writes, [{ uapi: 'v2', offset: LINE, active: true }]);
+    assert.deepEqual(chip.writes, [{ uapi: 'v2', offset: LINE, active: true, high: false }]);
     assert.match(output.health().message, /active low/);
     timers.advance(500);
-    assert.deepEqual(chip.writes.at(-1), { uapi: 'v2', offset: LINE, active: false });
+    assert.deepEqual(chip.writes.at(-1), { uapi: 'v2', offset: LINE, active: false, high: true });
     await output.close();
   });
 
@@ -110,8 +110,8 @@ describe('GpioRelayOutput', () => {
     assert.equal(output.health().uapi, 'v1');
     timers.advance(3000);
     assert.deepEqual(chip.writes, [
-      { uapi: 'v1', offset: LINE, active: true },
-      { uapi: 'v1', offset: LINE, active: false },
+      { uapi: 'v1', offset: LINE, active: true, high: true },
+      { uapi: 'v1', offset: LINE, active: false, high: false },
     ]);
     await output.close();
   });
