@@ -34,7 +34,7 @@ try {
   await terminal.show([1, 2, 3, 4, 5, 6].map((index) => lfwPhoto('Colin_Powell', index)), 15);
   const context = await browser.newContext({ viewport: { width: 800, height: 1280 } });
   const page = await context.newPage();
-  await page.goto(terminal.pairingUrl);
+  await page.goto(terminal.pairingUrl());
   const readMetrics = (): Promise<LiveMetrics | undefined> => page.evaluate(() => (globalThis as unknown as { __lintelMetrics?: LiveMetrics }).__lintelMetrics);
 
   const firstOverlayMs: number[] = [];

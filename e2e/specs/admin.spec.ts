@@ -11,6 +11,8 @@ test.describe('a terminal out of the box', () => {
     await openKiosk(page, terminal);
     await page.getByRole('button', { name: 'Admin', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Set up the first administrator' })).toBeVisible();
+    // The kiosk shows the code another device would need to claim it.
+    await expect(page.getByTestId('setup-code')).toContainText(/\d{8}/);
     await screenshotBoth(page, testInfo, 'setup');
     await page.getByLabel('Username').click();
     await typeOnScreen(page, 'Ada');
@@ -43,16 +45,18 @@ test('the admin login locks after repeated wrong PINs, and says until when', asy
     await enterPin(page, '0000');
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await expect(page.getByText('Wrong PIN or username')).toBeVisible();
+    const left = 5 - attempt;
+    await expect(page.getByText(`${left} ${left === 1 ? 'try' : 'tries'} left`)).toBeVisible();
   }
   await enterPin(page, '0000');
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
-  await expect(page.getByText(/locked until \d\d:\d\d:\d\d/)).toBeVisible();
+  await expect(page.getByText(/try again at \d\d:\d\d:\d\d/)).toBeVisible();
   await screenshotBoth(page, testInfo, 'login-locked');
 
   // Even the right PIN waits out the lock.
   await enterPin(page, ADMIN.pin);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
-  await expect(page.getByText(/locked until/)).toBeVisible();
+  await expect(page.getByText(/try again at/)).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Administration' })).toHaveCount(0);
 });
 

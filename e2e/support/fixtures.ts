@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { _electron, test as base, expect, type ElectronApplication, type Page, type TestInfo } from '@playwright/test';
 
 import { electronBinary } from './environment.js';
-import { missingPrerequisite, pairingUrlFrom, ROOT, TerminalUnderTest, type Launcher, type TerminalOptions } from './terminal.js';
+import { missingPrerequisite, originFrom, ROOT, TerminalUnderTest, type Launcher, type TerminalOptions } from './terminal.js';
 
 /** The kiosk's two screen orientations. */
 export const ORIENTATIONS = {
@@ -30,7 +30,7 @@ function electronLauncher(onStarted: (app: ElectronApplication) => void): Launch
       env: { ...process.env, LINTEL_DATA_DIR: dataDir, LINTEL_CAMERA: cameraUri, LINTEL_HTTP_PORT: '0' } as Record<string, string>,
     });
     onStarted(app);
-    return { process: app.process(), pairingUrl: await pairingUrlFrom(app.process(), []), close: () => app.close() };
+    return { process: app.process(), origin: await originFrom(app.process(), []), close: () => app.close() };
   };
 }
 

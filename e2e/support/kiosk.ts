@@ -6,7 +6,7 @@ import { ADMIN, type TerminalUnderTest } from './terminal.js';
 
 /** Opens the kiosk as its screen would: the pairing address, then the door screen. */
 export async function openKiosk(page: Page, terminal: TerminalUnderTest): Promise<void> {
-  if (terminal.opensInBrowser) await page.goto(terminal.pairingUrl);
+  if (terminal.opensInBrowser) await page.goto(terminal.pairingUrl());
   await expect(page.getByTestId('door-canvas')).toBeVisible();
 }
 

@@ -42,19 +42,22 @@ export interface TerminalOptions {
 }
 
 /** How a terminal process is started: the headless host, or the Electron kiosk (which then also serves HTTP). */
-export type Launcher = (args: { readonly dataDir: string; readonly cameraUri: string }) => Promise<{ readonly process: ChildProcess; readonly pairingUrl: string; readonly close?: () => Promise<void> }>;
+export type Launcher = (args: { readonly dataDir: string; readonly cameraUri: string }) => Promise<{ readonly process: ChildProcess; readonly origin: string; readonly close?: () => Promise<void> }>;
 
-/** The pairing address a terminal prints on stdout, within 60 s. */
-export function pairingUrlFrom(child: ChildProcess, log: string[]): Promise<string> {
-  return new Promise<string>((resolvePairing, reject) => {
+/**
+ * The address a terminal prints on stdout once it serves browsers, within 60 s. Only the address: a pairing
+ * address is never printed where a journal keeps it (`TerminalUnderTest.pairingUrl` mints one).
+ */
+export function originFrom(child: ChildProcess, log: string[]): Promise<string> {
+  return new Promise<string>((resolveOrigin, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the terminal printed no address in 60 s:\n${out}\n${log.join('')}`)), 60_000);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
-      const match = /(http:\/\/\S+\/pair\?token=\S+)/.exec(out);
+      const match = /Lintel is serving at (https?:\/\/\S+)/.exec(out);
       if (match?.[1]) {
         clearTimeout(timer);
-        resolvePairing(match[1]);
+        resolveOrigin(match[1]);
       }
     });
     child.once('exit', (code) => reject(new Error(`the terminal exited with ${code}:\n${out}\n${log.join('')}`)));
@@ -67,7 +70,7 @@ export const serveLauncher: Launcher = async ({ dataDir, cameraUri }) => {
     env: { ...process.env, LINTEL_CAMERA: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return { process: child, pairingUrl: await pairingUrlFrom(child, []) };
+  return { process: child, origin: await originFrom(child, []) };
 };
 
 /** A running terminal. */
@@ -80,8 +83,6 @@ export class TerminalUnderTest {
     private readonly process: ChildProcess,
     /** `http://127.0.0.1:<port>`. */
     readonly origin: string,
-    /** Opening it gives the browser a device session. */
-    readonly pairingUrl: string,
     private readonly log: string[],
     private readonly closeLaunched?: () => Promise<void>,
   ) {}
@@ -110,15 +111,30 @@ export class TerminalUnderTest {
     const launched = await launch({ dataDir, cameraUri: `file:${nobody}?fps=5` });
     const log: string[] = [];
     launched.process.stderr?.setEncoding('utf8').on('data', (chunk: string) => log.push(chunk));
-    const { pairingUrl } = launched;
     const child = launched.process;
-    const terminal = new TerminalUnderTest(dir, child, new URL(pairingUrl).origin, pairingUrl, log, launched.close);
+    const terminal = new TerminalUnderTest(dir, child, launched.origin, log, launched.close);
     return terminal;
+  }
+
+  /** The terminal's data folder. */
+  get dataDir(): string {
+    return join(this.dir, 'data');
+  }
+
+  /**
+   * A fresh pairing address (`lintel pair`, as an operator gets one): opening it once, within minutes, gives
+   * that browser a device session of its own.
+   */
+  pairingUrl(): string {
+    const minted = spawnSync(process.execPath, [CLI, 'pair', '--data', this.dataDir], { encoding: 'utf8' });
+    const address = /^(https?:\/\/\S+\/pair\?token=\S+)$/m.exec(minted.stdout)?.[1];
+    if (minted.status !== 0 || !address) throw new Error(`lintel pair failed (${minted.status}): ${minted.stdout}${minted.stderr}`);
+    return address;
   }
 
   /** The fixture's own admin session over HTTP (after the admin exists). */
   async loginAsAdmin(): Promise<void> {
-    await this.request(this.pairingUrl.replace(this.origin, ''), 'GET');
+    await this.request(this.pairingUrl().replace(this.origin, ''), 'GET');
     await this.call('admin:login', { username: ADMIN.username, secret: ADMIN.pin });
   }
 
@@ -159,6 +175,11 @@ export class TerminalUnderTest {
     await this.call('settings:update', { values: { 'camera.uri': `file:${join(this.dir, 'camera-0')}?fps=5` } });
   }
 
+  /** The fixture's cookies as a `cookie` header (its device and admin sessions), for a stream socket of its own. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
   /** What the terminal logged (for a failing test's attachment). */
   logText(): string {
     return this.log.join('');
@@ -179,7 +200,7 @@ export class TerminalUnderTest {
     const response = await fetch(`${this.origin}${path}`, {
       method,
       redirect: 'manual',
-      headers: { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { cookie: this.cookieHeader(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     for (const line of response.headers.getSetCookie()) {

@@ -227,10 +227,15 @@ export async function commandEvents(args: readonly string[]): Promise<void> {
   }
 }
 
-/** `lintel admin add --username <name> (--pin <digits> | --password-stdin)`. */
+/**
+ * `lintel admin add --username <name> (--pin <digits> | --password-stdin)`, and `lintel admin unlock <name>`:
+ * ends every wait wrong secrets put on that username, from every source, at once (the running terminal reads
+ * the same store).
+ */
 export async function commandAdmin(args: readonly string[]): Promise<number> {
   const [verb, ...rest] = args;
-  if (verb !== 'add') throw new DataCommandError('admin knows one verb: add');
+  if (verb === 'unlock') return adminUnlock(rest);
+  if (verb !== 'add') throw new DataCommandError('admin knows two verbs: add and unlock');
   const { values } = parseArgs({
     args: rest,
     options: { data: { type: 'string' }, username: { type: 'string' }, pin: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
@@ -247,6 +252,20 @@ export async function commandAdmin(args: readonly string[]): Promise<number> {
   try {
     await store.admins.create(values.username, values.pin !== undefined ? 'pin' : 'password', secret ?? '');
     write(`administrator ${values.username.trim()} created`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function adminUnlock(args: readonly string[]): number {
+  const { values, positionals } = parseArgs({ args: [...args], options: { data: { type: 'string' } }, allowPositionals: true });
+  const [username, ...extra] = positionals;
+  if (!username || extra.length > 0) throw new DataCommandError('admin unlock needs one username: lintel admin unlock <name>');
+  const store = TerminalStore.open({ dataDir: resolveDataDir(values.data) });
+  try {
+    if (!store.admins.unlock(username)) throw new DataCommandError(`no administrator "${username.trim()}"`);
+    write(`administrator ${username.trim()} unlocked: every source may try again`);
     return 0;
   } finally {
     store.close();

@@ -57,6 +57,8 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
                                           browsers use (or LINTEL_PUBLIC_ORIGIN)
   admin add --username <name> (--pin <digits> | --password-stdin)
                                           create an administrator (the first one can also be made at the kiosk)
+  admin unlock <name>                     end the waits wrong PINs put on an administrator, from everywhere
+  pair [--minutes <n>]                    a pairing address for a browser: works once, within n minutes (10)
   enroll --name <name> [--id <external id>] [--group <g>]… <photo>…
                                           enroll one person from photos (refused if they match someone enrolled)
   import <folder | file.csv>              bulk import (Name/*.jpg, or CSV id,name,photo) with a result per file
@@ -440,6 +442,8 @@ async function main(argv: string[]): Promise<number> {
         return await (await import('./models-commands.js')).commandModels(args);
       case 'admin':
         return await commandAdmin(args);
+      case 'pair':
+        return (await import('./pair-command.js')).commandPair(args);
       case undefined:
         process.stderr.write(USAGE);
         return 2;

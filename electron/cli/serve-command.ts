@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { startHeadless } from '../host/headless.js';
+import { forgetServedOrigin, recordServedOrigin } from '../host/served-origin.js';
 import { parsePublicOrigin } from '../host/origin-policy.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
 
@@ -9,7 +10,7 @@ const write = (text: string): void => void process.stdout.write(`${text}\n`);
 
 /**
  * `lintel serve`: the whole terminal under Node, its UI and contract on 127.0.0.1 (or `--host`), until
- * SIGINT/SIGTERM. Prints the pairing address: opening it gives that browser a session. `--tls-cert/--tls-key`
+ * SIGINT/SIGTERM. Prints where it serves; the pairing address only to a terminal (`lintel pair` mints one). `--tls-cert/--tls-key`
  * serve HTTPS; `--public-origin` (or LINTEL_PUBLIC_ORIGIN) names the address browsers use behind a TLS proxy.
  */
 export async function commandServe(args: readonly string[]): Promise<number> {
@@ -47,16 +48,28 @@ export async function commandServe(args: readonly string[]): Promise<number> {
   });
   const { host } = headless;
   if (values.host && !['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
-    write(`warning: serving on ${values.host}: other machines can reach the terminal. Every call needs a session (the pairing address below,`);
+    write(`warning: serving on ${values.host}: other machines can reach the terminal. Every call needs a session (a pairing address,`);
     if (!tls && !publicOrigin?.startsWith('https:')) write('         then the admin login); the traffic is not encrypted, so put it behind TLS on any network you do not control.');
     else write('         then the admin login).');
   }
-  write(`Lintel is running. Open this address in a browser (it holds this session's key; do not share it):`);
-  write(`  ${host.pairingUrl()}`);
+  const dataDir = resolveDataDir(values.data);
+  write(`Lintel is serving at ${host.origin}`);
+  // A pairing address or setup code in the journal would be a key anyone reading logs could use: they go to a
+  // terminal only; otherwise `lintel pair` mints an address, and the kiosk's screen shows the setup code.
+  if (process.stdout.isTTY) {
+    write(`Open this address in a browser within 10 minutes; it works once and gives that browser a session:`);
+    write(`  ${host.pairingUrl()}`);
+    const setupCode = headless.app.setupCode();
+    if (setupCode !== null) write(`No administrator yet: claim the terminal at its screen, or from that browser with the setup code ${setupCode}.`);
+  } else {
+    write(`For a browser session, run on this machine: lintel pair --data ${dataDir}`);
+  }
+  recordServedOrigin(dataDir, host.origin);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  forgetServedOrigin(dataDir, host.origin);
   await headless.close();
   return 0;
 }

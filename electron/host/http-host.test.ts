@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -44,7 +45,17 @@ const handle = createHandler(
   },
   { logger },
 );
-const app: HostedApp = { handle, sessions, subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)), options: { logger } };
+/** Single-use pairing codes, as the store keeps them. */
+const pairingCodes = new Set<string>();
+const pairing: HostedApp['pairing'] = {
+  mint: () => {
+    const code = randomBytes(24).toString('base64url');
+    pairingCodes.add(code);
+    return code;
+  },
+  redeem: (code) => code !== null && code !== undefined && pairingCodes.delete(code),
+};
+const app: HostedApp = { handle, sessions, pairing, subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)), options: { logger } };
 
 let host: HttpHost;
 let rendererDir: string;
@@ -136,6 +147,22 @@ describe('http host', () => {
     assert.equal(reply.headers['set-cookie'], undefined);
   });
 
+  test('a pairing address works once; each device gets a session of its own, and one logging out leaves the others', async () => {
+    const address = new URL(host.pairingUrl());
+    const first = await send('GET', `${HTTP_PATHS.pair}${address.search}`);
+    assert.equal(first.status, 303);
+    assert.notEqual(cookieOf(first, DEVICE_COOKIE), address.searchParams.get('token'), 'the session token is not the code');
+    const again = await send('GET', `${HTTP_PATHS.pair}${address.search}`);
+    assert.equal(again.status, 401);
+    assert.equal(again.headers['set-cookie'], undefined);
+    const [one, two] = [await pair(), await pair()];
+    assert.notEqual(one, two);
+    assert.equal((await call('admin:logout', {}, { cookie: one })).result.ok, true);
+    const sessionOf = async (cookie: string): Promise<string | undefined> => ((await call('admin:status', {}, { cookie })).result as { value: { session: { level: string } | null } }).value.session?.level;
+    assert.equal(await sessionOf(one), undefined, 'the device that logged out has no session');
+    assert.equal(await sessionOf(two), 'token', 'the other device is still paired');
+  });
+
   test('calls: none-level channels answer on loopback without a session; admin channels need an admin session', async () => {
     const status = await call('admin:status', {});
     assert.deepEqual(status.result, { ok: true, value: { hasAdmin: true, session: null } });
@@ -156,6 +183,7 @@ describe('http host', () => {
     assert.equal(login.result.ok, true);
     const adminToken = cookieOf(login.reply, ADMIN_COOKIE);
     assert.ok(adminToken);
+    assert.deepEqual(Object.keys((login.result as { value: object }).value).sort(), ['expiresAtMs', 'username'], 'the token is in the HttpOnly cookie only');
     assert.match(String(login.reply.headers['set-cookie']), /HttpOnly; SameSite=Strict/);
     const both = `${cookie}; ${ADMIN_COOKIE}=${adminToken}`;
     assert.deepEqual((await call('persons:list', {}, { cookie: both })).result, { ok: true, value: { persons: [], total: 0 } });

@@ -17,11 +17,18 @@ import { contract, isChannel } from '../shared/contract/channels.js';
 import type { Session } from '../shared/contract/handler.js';
 import { err, type ErrorCode } from '../shared/contract/result.js';
 import { ADMIN_COOKIE, DEVICE_COOKIE, HTTP_PATHS, maxCallBodyBytes } from '../shared/contract/transport.js';
+import { forPairedDevice } from '../terminal/app/stream-hub.js';
 import type { TerminalApp } from '../terminal/app/terminal-app.js';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy.js';
 
-/** What the host needs of the terminal: its one handler, its sessions, its stream and its log. */
-export type HostedApp = Pick<TerminalApp, 'handle' | 'sessions' | 'subscribe'> & { readonly options: Pick<TerminalApp['options'], 'logger'> };
+/** Single-use pairing codes (the terminal's `store.pairing`). */
+export interface PairingCodes {
+  mint(ttlMs?: number): string;
+  redeem(code: string | null | undefined): boolean;
+}
+
+/** What the host needs of the terminal: its one handler, its sessions, its pairing codes, its stream and its log. */
+export type HostedApp = Pick<TerminalApp, 'handle' | 'sessions' | 'subscribe'> & { readonly pairing: PairingCodes; readonly options: Pick<TerminalApp['options'], 'logger'> };
 
 /** Options of `startHttpHost`. */
 export interface HttpHostOptions {
@@ -54,7 +61,7 @@ export interface HttpHost {
   readonly server: Server | TlsServer;
   /** `http(s)://<host>:<port>`, or the public origin where one is configured. */
   readonly origin: string;
-  /** A pairing address for a new device session (the kiosk browser, a test). */
+  /** A pairing address: opened once, within `ttlMs` (default 10 minutes), it gives that browser a device session. */
   pairingUrl(ttlMs?: number): string;
   close(): Promise<void>;
 }
@@ -133,8 +140,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
    */
   const senderOk = (request: IncomingMessage, session: Session | undefined): boolean => {
     if (!hostOk(request) || !originOk(request)) return false;
-    const forwarded = request.headers.forwarded !== undefined || request.headers['x-forwarded-for'] !== undefined;
-    return (isLoopback(request.socket.remoteAddress) && !forwarded) || session !== undefined;
+    return atTerminal(request) || session !== undefined;
   };
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
@@ -195,10 +201,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     } catch {
       return sendJson(response, 400, err('invalid-request', 'the request body is not valid JSON'));
     }
-    const result = await app.handle(channel, parsed, { senderOk: true, session, sessionToken: token });
+    const result = await app.handle(channel, parsed, { senderOk: true, session, sessionToken: token, source: sourceOf(request), local: atTerminal(request) });
     if (result.ok && isChannel(channel) && (channel === 'admin:login' || channel === 'admin:setup')) {
-      const { token: adminToken, expiresAtMs } = result.value as { token: string; expiresAtMs: number };
-      setCookie(response, ADMIN_COOKIE, adminToken, Math.max(0, Math.floor((expiresAtMs - Date.now()) / 1000)), secureCookies);
+      const { token: adminToken, ...value } = result.value as { token: string; expiresAtMs: number };
+      setCookie(response, ADMIN_COOKIE, adminToken, Math.max(0, Math.floor((value.expiresAtMs - Date.now()) / 1000)), secureCookies);
+      // The token rides in the HttpOnly cookie only: the page never holds it.
+      return sendJson(response, 200, { ok: true, value });
     }
     if (result.ok && channel === 'admin:logout') setCookie(response, ADMIN_COOKIE, '', 0, secureCookies);
     sendJson(response, 200, result);
@@ -213,9 +221,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     answerEarly(request, response, status, { 'content-type': 'text/plain; charset=utf-8' }, text);
   }
 
-  function handlePair(response: ServerResponse, token: string | null): void {
-    const session = app.sessions.resolve(token ?? undefined);
-    if (!session || !token) return sendText(response, 401, 'This pairing link is not valid (any more). Start the terminal again for a new one.');
+  /** Spends a pairing code for a device session of this browser's own: another device's logout does not end it. */
+  function handlePair(response: ServerResponse, code: string | null): void {
+    if (!app.pairing.redeem(code)) {
+      return sendText(response, 401, 'This pairing address is spent or expired: each works once, for a few minutes. Run `lintel pair` on the terminal for a new one.');
+    }
+    const { token, session } = app.sessions.issue('token', 'browser', DEVICE_SESSION_MS);
     setCookie(response, DEVICE_COOKIE, token, Math.floor((session.expiresAtMs - Date.now()) / 1000), secureCookies);
     response.writeHead(303, { ...SECURITY_HEADERS, location: '/' }).end();
   }
@@ -282,8 +293,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         if (ws.bufferedAmount > maxStreamQueueBytes) return dropStream(ws, 'queue-full');
         if (message.kind === 'frame' && ws.bufferedAmount > maxStreamBufferBytes) return;
         // A session that ended (logout, expiry) closes its stream too.
-        if (!app.sessions.resolve(sessionOf(request).token)) return ws.close(4401, 'session ended');
-        ws.send(JSON.stringify(message));
+        const current = sessionOf(request).session;
+        if (!current) return ws.close(4401, 'session ended');
+        ws.send(JSON.stringify(current.level === 'admin' || atTerminal(request) ? message : forPairedDevice(message)));
       });
       ws.on('close', () => {
         unsubscribe();
@@ -312,7 +324,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   return {
     server,
     origin,
-    pairingUrl: (ttlMs = DEVICE_SESSION_MS) => `${origin}${HTTP_PATHS.pair}?token=${app.sessions.issue('token', 'browser', ttlMs).token}`,
+    pairingUrl: (ttlMs) => `${origin}${HTTP_PATHS.pair}?token=${app.pairing.mint(ttlMs)}`,
     /**
      * Stops listening, ends the streams, lets calls in progress finish (up to closeGraceMs: their handlers use
      * the store, which closes after this), then cuts every connection left.
@@ -371,6 +383,23 @@ export function parseCookies(header: string | undefined): Record<string, string>
 
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+const isForwarded = (request: IncomingMessage): boolean => request.headers.forwarded !== undefined || request.headers['x-forwarded-for'] !== undefined;
+
+/** A request from the terminal itself (its kiosk browser): loopback, and not relayed by a proxy for someone else. */
+function atTerminal(request: IncomingMessage): boolean {
+  return isLoopback(request.socket.remoteAddress) && !isForwarded(request);
+}
+
+/**
+ * Who is calling, for per-source login limits: the peer address, or behind a proxy on this machine the address
+ * the proxy added last to X-Forwarded-For (earlier entries are the client's own to invent).
+ */
+function sourceOf(request: IncomingMessage): string {
+  const peer = request.socket.remoteAddress ?? 'unknown';
+  const relayed = isLoopback(peer) ? String(request.headers['x-forwarded-for'] ?? '').split(',').at(-1)?.trim() : undefined;
+  return `http:${relayed || peer}`.slice(0, 128);
 }
 
 /** Whether a Content-Type names JSON; media types are case-insensitive (RFC 9110), parameters are ignored. */

@@ -160,12 +160,10 @@ describe('IPC call channel', () => {
   });
 
   test('login makes the window admin (the renderer never sees the token), logout ends it', async () => {
-    const { call, terminal, connection } = setup();
+    const { call, connection } = setup();
     const login = await call('admin:login', { username: 'ada', secret: '1234' });
     assert.ok(login.ok);
-    const token = (login.value as { token: string }).token;
-    assert.match(token, /^\*{32,}$/);
-    assert.equal(terminal.sessions.resolve(token), undefined);
+    assert.equal((login.value as { token?: string }).token, undefined);
     const status = await call('admin:status');
     assert.ok(status.ok);
     assert.equal((status.value as { session: { level: string } }).session.level, 'admin');

@@ -12,8 +12,8 @@ export const DEVICE_SUBJECT = 'kiosk';
 /** How long one device session lasts before it is renewed on the next call, ms. */
 export const DEVICE_SESSION_MS = 12 * 60 * 60_000;
 
-/** Stands for a token in results sent to the renderer (see `KioskSession.settle`). */
-export const TOKEN_PLACEHOLDER_CHAR = '*';
+/** The login source of the kiosk window, for per-source login limits: its own, whatever arrives over HTTP. */
+export const KIOSK_SOURCE = 'kiosk';
 
 /** The part of the terminal's SessionRegistry the kiosk session uses. */
 export type SessionStore = Pick<SessionRegistry, 'issue' | 'resolve' | 'revoke'>;
@@ -45,7 +45,8 @@ export class KioskSession {
    */
   begin(): CallTicket {
     const admin = this.sessions.resolve(this.adminToken);
-    if (admin) return { generation: this.generation, context: { senderOk: true, session: admin, sessionToken: this.adminToken } };
+    const at = { senderOk: true, source: KIOSK_SOURCE, local: true } as const;
+    if (admin) return { generation: this.generation, context: { ...at, session: admin, sessionToken: this.adminToken } };
     this.adminToken = undefined;
     let device = this.sessions.resolve(this.deviceToken);
     if (!device) {
@@ -53,16 +54,13 @@ export class KioskSession {
       this.deviceToken = issued.token;
       device = issued.session;
     }
-    return { generation: this.generation, context: { senderOk: true, session: device } };
+    return { generation: this.generation, context: { ...at, session: device } };
   }
 
   /**
    * Ends a call: keeps the admin token of a successful login or setup, forgets it after a logout (whatever
-   * the answer), and returns the Result for the renderer. The token in a login's Result is replaced by a
-   * placeholder of the same length rather than removed: the contract's response schema requires a token
-   * string (the browser host sends the real one, which its page cannot read either: it goes into an HttpOnly
-   * cookie), and the renderer never needs it because this record attaches the session to every call. A page
-   * compromised by a bug in the renderer thus holds nothing it could replay elsewhere.
+   * the answer), and returns the Result for the renderer, without the token: this record attaches the session
+   * to every call, so a page compromised by a bug in the renderer holds nothing it could replay elsewhere.
    */
   settle(ticket: CallTicket, channel: string, result: Result<unknown>): Result<unknown> {
     if (channel === 'admin:logout') {
@@ -70,15 +68,15 @@ export class KioskSession {
       return result;
     }
     if ((channel !== 'admin:login' && channel !== 'admin:setup') || !result.ok) return result;
-    const value = result.value as { readonly token: string };
+    const { token, ...value } = result.value as { readonly token: string };
     if (ticket.generation !== this.generation) {
       // The page changed while the login ran: the new page starts logged out, and nobody holds this token.
-      this.sessions.revoke(value.token);
+      this.sessions.revoke(token);
     } else {
-      if (this.adminToken !== undefined && this.adminToken !== value.token) this.sessions.revoke(this.adminToken);
-      this.adminToken = value.token;
+      if (this.adminToken !== undefined && this.adminToken !== token) this.sessions.revoke(this.adminToken);
+      this.adminToken = token;
     }
-    return { ok: true, value: { ...value, token: TOKEN_PLACEHOLDER_CHAR.repeat(value.token.length) } };
+    return { ok: true, value };
   }
 
   /** Ends the admin session (the page changed or went away); the device session stays. */

@@ -13,6 +13,7 @@ import { startup } from './before-ready.js';
 
 import { demoCameraUri, productVersion } from '../host/headless.js';
 import { CONTENT_SECURITY_POLICY, startHttpHost, type HttpHost } from '../host/http-host.js';
+import { recordServedOrigin } from '../host/served-origin.js';
 import { jsonLinesLogger } from '../terminal/app/json-logger.js';
 import { TerminalApp } from '../terminal/app/terminal-app.js';
 import { packageRoot } from '../vision/models/paths.js';
@@ -102,7 +103,9 @@ async function start(startConfig: MainConfig): Promise<void> {
   });
   if (startConfig.browserHost) {
     browserHost = await startHttpHost({ app: terminal, rendererDir: join(packageRoot(), 'dist', 'renderer'), ...startConfig.browserHost });
-    process.stdout.write(`Lintel browser access: ${browserHost.pairingUrl()}\n`);
+    // Where only: a pairing address in stdout would land in the journal. `lintel pair` mints one.
+    process.stdout.write(`Lintel is serving at ${browserHost.origin}\n`);
+    recordServedOrigin(startConfig.dataDir, browserHost.origin);
   }
   if (startConfig.production) powerSaveBlocker.start('prevent-display-sleep');
   // A failed load is not a failed start: the supervisor logs did-fail-load and loads again with its back-off.

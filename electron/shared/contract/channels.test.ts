@@ -9,7 +9,7 @@ describe('contract', () => {
   });
 
   test('every channel has an auth level, and admin:login and health:get need none', () => {
-    for (const channel of CHANNELS) assert.ok(['none', 'token', 'admin'].includes(contract[channel].auth), channel);
+    for (const channel of CHANNELS) assert.ok(['none', 'token', 'kiosk', 'admin'].includes(contract[channel].auth), channel);
     assert.equal(contract['admin:login'].auth, 'none');
     assert.equal(contract['health:get'].auth, 'none');
     assert.equal(contract['persons:delete'].auth, 'admin');

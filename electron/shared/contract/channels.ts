@@ -36,10 +36,12 @@ import {
 
 /**
  * Who may call a channel. `none`: any trusted sender (the kiosk before login, the login itself). `token`: a
- * session of any level (the kiosk renderer's device session, or a logged-in browser). `admin`: an admin
- * session from `admin:login`.
+ * session of any level (the kiosk renderer's device session, or a logged-in browser). `kiosk`: a session at
+ * the terminal itself (the kiosk window, a browser on its loopback interface) or an admin session: what the
+ * door screen shows of the people it recognises, which a paired device elsewhere must not read. `admin`: an
+ * admin session from `admin:login`.
  */
-export type AuthLevel = 'none' | 'token' | 'admin';
+export type AuthLevel = 'none' | 'token' | 'kiosk' | 'admin';
 
 /** One channel's entry. */
 export interface ChannelSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
@@ -68,8 +70,11 @@ const doorActionReportSchema = z.object({
 });
 
 const loginResponseSchema = z.object({
-  /** Opaque bearer token; the Electron main process keeps it per webContents, the browser host in a cookie. */
-  token: z.string().min(32).max(512),
+  /**
+   * Opaque bearer token, for the transport only: the browser host puts it in an HttpOnly cookie and the Electron
+   * main process keeps it per webContents; neither passes it on, so a page never holds it.
+   */
+  token: z.string().min(32).max(512).optional(),
   expiresAtMs: msSinceEpoch,
   username: z.string(),
 });
@@ -96,7 +101,10 @@ const importJobSchema = z.object({
 export const contract = {
   // ---- Status ----
   'health:get': { request: empty, response: terminalHealthSchema, auth: 'none' },
-  /** The newest decisions, newest first, for the door screen after a reload (the live ones come on the stream). */
+  /**
+   * The newest decisions, newest first, for the door screen after a reload (the live ones come on the stream).
+   * Who was let in is kiosk data: a paired device elsewhere without an admin session gets them without `person`.
+   */
   'decisions:recent': {
     request: z.strictObject({ limit: z.int().min(1).max(50).optional() }),
     response: z.array(decisionEventSchema),
@@ -104,28 +112,40 @@ export const contract = {
   },
 
   // ---- Admin sessions ----
-  /** Whether an admin exists (with none, the kiosk offers `admin:setup`), and the caller's own session. */
+  /**
+   * Whether an admin exists (with none, the kiosk offers `admin:setup`), and the caller's own session. While no
+   * admin exists the kiosk itself also gets the setup code to show (null everywhere else).
+   */
   'admin:status': {
     request: empty,
     response: z.object({
       hasAdmin: z.boolean(),
       session: z.object({ level: z.enum(['token', 'admin']), subject: z.string(), expiresAtMs: msSinceEpoch }).nullable(),
+      setupCode: z.string().regex(/^\d{8}$/).nullable().optional(),
     }),
     auth: 'none',
   },
   /**
    * Creates the first admin and logs them in: only while no admin exists ('conflict' after), so a terminal
-   * out of the box is claimed at its own screen (or with `lintel admin add`). A PIN is 4–12 digits.
+   * out of the box is claimed at its own screen (or with `lintel admin add`). Another device needs the setup
+   * code the kiosk shows ('forbidden' without it; wrong codes are throttled). A PIN is 4–12 digits.
    */
   'admin:setup': {
-    request: z.strictObject({ username: freeText.trim().min(1).max(64), kind: z.enum(['pin', 'password']), secret: z.string().min(4).max(256) }),
+    request: z.strictObject({
+      username: freeText.trim().min(1).max(64),
+      kind: z.enum(['pin', 'password']),
+      secret: z.string().min(4).max(256),
+      setupCode: z.string().regex(/^\d{8}$/, 'the setup code is 8 digits').optional(),
+    }),
     response: loginResponseSchema,
     auth: 'token',
   },
   /**
    * A PIN (4–12 digits, touchscreen) or a password (8–256 characters, browser), as the admin was created
-   * with. A wrong secret answers 'unauthorized' (the same for an unknown username); the failure that locks
-   * the credential and every try while locked answer 'locked', the message saying until when.
+   * with. A wrong secret answers 'unauthorized' with the tries left from this source (the same for an unknown
+   * username); the failure that uses the last one and every try while the source must wait answer 'locked'
+   * with `retryAtMs`, each further failure doubling the wait. 'rate-limited' (with `retryAtMs`): too many
+   * attempts from this source, or the terminal is checking others; nothing was counted.
    */
   'admin:login': {
     request: z.strictObject({ username: freeText.trim().min(1).max(64), secret: z.string().min(4).max(256) }),
@@ -148,9 +168,10 @@ export const contract = {
   'persons:delete': { request: z.strictObject({ id: uuid }), response: z.object({ deleted: z.boolean() }), auth: 'admin' },
   /**
    * The person's enrolled photo (their best sample's aligned face, JPEG base64) for the decision screen and
-   * the people list; 'not-found' without one. A device session may fetch it: the door shows who was let in.
+   * the people list; 'not-found' without one. The kiosk may fetch it (the door shows who was let in); a paired
+   * device elsewhere needs an admin session.
    */
-  'persons:photo': { request: z.strictObject({ id: uuid }), response: imageResponse.extend({ personId: uuid }), auth: 'token' },
+  'persons:photo': { request: z.strictObject({ id: uuid }), response: imageResponse.extend({ personId: uuid }), auth: 'kiosk' },
   'groups:list': {
     request: empty,
     response: z.array(z.object({ name: z.string(), memberCount: z.int().min(0) })),

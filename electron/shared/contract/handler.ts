@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 
 import type { AuthLevel, ChannelSpec } from './channels.js';
-import { isErrorCode, type ErrorCode, type Result } from './result.js';
+import { ContractError, isErrorCode, type ContractErrorDetails, type ErrorCode, type Result } from './result.js';
 
 /** A caller's session, as the transport established it (per webContents, or from the request's cookie). */
 export interface Session {
@@ -22,6 +22,16 @@ export interface HandlerContext {
   readonly session?: Session | undefined;
   /** The bearer token the session came from, so `admin:logout` can end that one session. */
   readonly sessionToken?: string | undefined;
+  /**
+   * Who is calling, for per-source limits (login attempts): `kiosk` for the Electron window, the peer address
+   * for the browser host. Absent: one shared unnamed source.
+   */
+  readonly source?: string | undefined;
+  /**
+   * The caller is at the terminal itself: the Electron kiosk window, or a browser on the loopback interface not
+   * relayed by a proxy. Channels of level `kiosk` need this or an admin session.
+   */
+  readonly local?: boolean | undefined;
 }
 
 /** Values an implementation may return: the response's input type, readonly arrays and fields allowed. */
@@ -48,8 +58,8 @@ export interface HandlerLogger {
 export interface HandlerOptions {
   /** A further sender check after `context.senderOk` (e.g. channels only the kiosk, not a browser, may call). */
   readonly checkSender?: (channel: string, context: HandlerContext) => boolean;
-  /** Whether the session may call a channel of this level; default `authorizeByLevel()`. */
-  readonly authorize?: (required: AuthLevel, session: Session | undefined, channel: string) => boolean;
+  /** Whether the caller may call a channel of this level; default `authorizeByLevel()`. */
+  readonly authorize?: (required: AuthLevel, session: Session | undefined, channel: string, context?: HandlerContext) => boolean;
   /** Where failures' details go; they never reach the caller. */
   readonly logger: HandlerLogger;
   /**
@@ -67,13 +77,17 @@ export interface HandlerOptions {
 /** Handles one call: the channel name and request as they arrived, and what the transport knows. */
 export type Handle = (channel: string, rawRequest: unknown, context: HandlerContext) => Promise<Result<unknown>>;
 
-const RANK: Readonly<Record<AuthLevel, number>> = { none: 0, token: 1, admin: 2 };
+const RANK: Readonly<Record<Session['level'], number>> = { token: 1, admin: 2 };
 
-/** The default authorization: an unexpired session at or above the channel's level (`admin` ⊇ `token`). */
+/**
+ * The default authorization: an unexpired session at or above the channel's level (`admin` ⊇ `token`); a
+ * `kiosk` channel takes a session at the terminal itself (`context.local`) or an admin session.
+ */
 export function authorizeByLevel(nowMs: () => number = Date.now): NonNullable<HandlerOptions['authorize']> {
-  return (required, session) => {
+  return (required, session, _channel, context) => {
     if (required === 'none') return true;
     if (!session || session.expiresAtMs <= nowMs()) return false;
+    if (required === 'kiosk') return session.level === 'admin' || context?.local === true;
     return RANK[session.level] >= RANK[required];
   };
 }
@@ -95,7 +109,7 @@ const DEFAULT_ALIASES: Readonly<Record<string, ErrorCode>> = { invalid: 'invalid
 export function createHandler<K extends Specs>(contract: K, implementations: ImplementationsOf<K>, options: HandlerOptions): Handle {
   const authorize = options.authorize ?? authorizeByLevel();
   const aliases = options.codeAliases ?? DEFAULT_ALIASES;
-  const fail = (code: ErrorCode, message: string): Result<unknown> => ({ ok: false, error: { code, message } });
+  const fail = (code: ErrorCode, message: string, details: ContractErrorDetails = {}): Result<unknown> => ({ ok: false, error: { code, message, ...details } });
 
   return async (channel, rawRequest, context) => {
     try {
@@ -104,8 +118,9 @@ export function createHandler<K extends Specs>(contract: K, implementations: Imp
       }
       if (!Object.hasOwn(contract, channel)) return fail('invalid-request', `unknown channel "${channel.slice(0, 64)}"`);
       const spec = contract[channel] as ChannelSpec;
-      if (!authorize(spec.auth, context.session, channel)) {
-        return fail('unauthorized', spec.auth === 'admin' ? `${channel} needs an admin session` : `${channel} needs a session`);
+      if (!authorize(spec.auth, context.session, channel, context)) {
+        const needs = { none: 'nothing', token: 'a session', kiosk: 'the kiosk or an admin session', admin: 'an admin session' } as const;
+        return fail('unauthorized', `${channel} needs ${needs[spec.auth]}`);
       }
       const parsed = spec.request.safeParse(rawRequest);
       if (!parsed.success) return fail('invalid-request', `${channel}: ${describeIssues(parsed.error.issues)}`);
@@ -123,7 +138,7 @@ export function createHandler<K extends Specs>(contract: K, implementations: Imp
       return { ok: true, value };
     } catch (error) {
       const code = knownCode(error, aliases);
-      if (code !== undefined && code !== 'internal') return fail(code, (error as Error).message);
+      if (code !== undefined && code !== 'internal') return fail(code, (error as Error).message, error instanceof ContractError ? error.details : {});
       options.logger.error(`${channel} failed`, { channel, error });
       return fail('internal', `${channel} failed`);
     }

@@ -12,8 +12,10 @@ export const ERROR_CODES = [
   'not-found',
   /** The change clashes with what is stored (a taken external id, an import already running). */
   'conflict',
-  /** Too many wrong secrets: the credential is locked for a while. */
+  /** Too many wrong secrets: the credential is locked for a while (`retryAtMs` says until when). */
   'locked',
+  /** Too many attempts from this source, or the terminal is busy checking others: retry at `retryAtMs`. */
+  'rate-limited',
   /** The service cannot do it now (camera offline, worker restarting); retrying later may work. */
   'unavailable',
   /** Anything else; details are in the main process's log only. */
@@ -25,7 +27,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ContractErrorBody {
   readonly code: ErrorCode;
   readonly message: string;
+  /** When trying again may succeed, ms since epoch ('locked', 'rate-limited'). */
+  readonly retryAtMs?: number;
+  /** Wrong secrets left before a lock ('unauthorized' from `admin:login`). */
+  readonly triesLeft?: number;
 }
+
+/** What an error may add to its code and message. */
+export type ContractErrorDetails = Pick<ContractErrorBody, 'retryAtMs' | 'triesLeft'>;
 
 /** A call's outcome: never a thrown error across the process boundary. */
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ContractErrorBody };
@@ -49,12 +58,15 @@ export function isErrorCode(code: unknown): code is ErrorCode {
  */
 export class ContractError extends Error {
   override readonly name = 'ContractError';
+  readonly details: ContractErrorDetails;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown } & ContractErrorDetails,
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    const { retryAtMs, triesLeft } = options ?? {};
+    this.details = { ...(retryAtMs !== undefined ? { retryAtMs } : {}), ...(triesLeft !== undefined ? { triesLeft } : {}) };
   }
 }

@@ -270,6 +270,7 @@ export const settingsSchema = z.strictObject({
   'credentials.format': z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must name a card format'),
   'credentials.customFormats': z.array(customCardFormatSettingSchema).max(16),
   'admin.idleLogoutMs': z.int().min(15_000).max(3_600_000),
+  'admin.sessionMaxMs': z.int().min(300_000).max(43_200_000),
   'events.snapshots': z.enum(['none', 'denied', 'all']),
   'events.retentionDays': z.int().min(1).max(3650),
   'events.snapshotRetentionDays': z.int().min(0).max(3650),

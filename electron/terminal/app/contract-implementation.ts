@@ -7,15 +7,27 @@ import { enrollSamples } from '../enrollment/duplicates.js';
 import { enrollFromPhotos } from '../enrollment/enroll-photos.js';
 import { ImportFileError, resolveInsideRoots } from '../enrollment/import-files.js';
 import { AddModelError } from '../models/added-models.js';
+import type { VerifyResult } from '../store/admin-repository.js';
 import { StoreError } from '../store/errors.js';
-import { toWireDecision, toWireHealth } from './stream-hub.js';
+import { toWireDecision, toWireHealth, withoutPerson } from './stream-hub.js';
 import type { TerminalApp } from './terminal-app.js';
 
-/** An admin session lasts this long at most; the kiosk also logs out when idle (admin.idleLogoutMs). */
-const ADMIN_SESSION_MS = Math.min(MAX_SESSION_MS, 8 * 60 * 60_000);
+const clockTime = (ms: number): string => new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
-const locked = (untilMs: number): ContractError =>
-  new ContractError('locked', `too many wrong attempts: locked until ${new Date(untilMs).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`);
+const rateLimited = (retryAtMs: number, why: string): ContractError =>
+  new ContractError('rate-limited', `${why}: try again in ${Math.max(1, Math.ceil((retryAtMs - Date.now()) / 1000))} s`, { retryAtMs });
+
+/** The answer to a failed login; the same words for an unknown username as for a wrong secret. */
+function loginFailure(verdict: Exclude<VerifyResult, { ok: true }>): ContractError {
+  switch (verdict.reason) {
+    case 'locked':
+      return new ContractError('locked', `too many wrong attempts from here: try again at ${clockTime(verdict.lockedUntilMs)}`, { retryAtMs: verdict.lockedUntilMs });
+    case 'busy':
+      return rateLimited(Date.now() + 1000, 'the terminal is checking other logins');
+    case 'invalid':
+      return new ContractError('unauthorized', `wrong username or secret: ${verdict.triesLeft} ${verdict.triesLeft === 1 ? 'try' : 'tries'} left`, { triesLeft: verdict.triesLeft });
+  }
+}
 
 /**
  * Every channel of the contract, on the app's store and service. Requests arrive parsed (the handler ran zod);
@@ -26,14 +38,38 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
   const { store } = app;
   /** One first-admin setup at a time: the check and the create must not interleave. */
   let settingUp = false;
+  /**
+   * An admin session: ends `admin.sessionMaxMs` after the login, or `admin.idleLogoutMs` after the last call
+   * (read at each look-up, so a changed setting applies to sessions already open).
+   */
+  const issueAdminSession = (username: string): { token: string; expiresAtMs: number; username: string } => {
+    const ttlMs = Math.min(MAX_SESSION_MS, store.settings.get('admin.sessionMaxMs'));
+    const { token, session } = app.sessions.issue('admin', username, ttlMs, { idleMs: () => store.settings.get('admin.idleLogoutMs') });
+    return { token, expiresAtMs: session.expiresAtMs, username };
+  };
 
   return {
     'health:get': () => toWireHealth(app.health()),
-    'decisions:recent': ({ limit }) => app.decisions(limit ?? 10).map(toWireDecision),
+    'decisions:recent': ({ limit }, context) => {
+      const decisions = app.decisions(limit ?? 10).map(toWireDecision);
+      return context.local === true || context.session?.level === 'admin' ? decisions : decisions.map(withoutPerson);
+    },
 
-    'admin:status': (_request, context) => ({ hasAdmin: store.admins.count() > 0, session: context.session ?? null }),
-    'admin:setup': async ({ username, kind, secret }) => {
+    'admin:status': (_request, context) => {
+      const hasAdmin = store.admins.count() > 0;
+      // The setup code is shown on the kiosk's own screen only: another device must be told it by someone there.
+      return { hasAdmin, session: context.session ?? null, setupCode: !hasAdmin && context.local === true ? app.setupCode() : null };
+    },
+    'admin:setup': async ({ username, kind, secret, setupCode }, context) => {
       if (settingUp || store.admins.count() > 0) throw new StoreError('conflict', 'an administrator already exists: log in instead');
+      if (context.local !== true) {
+        // Wrong codes are throttled like wrong secrets: eight digits are not to be guessed.
+        const throttled = app.loginThrottle.take(context.source ?? 'local');
+        if (!throttled.ok) throw rateLimited(throttled.retryAtMs, 'too many attempts from here');
+        if (!app.checkSetupCode(setupCode)) {
+          throw new ContractError('forbidden', 'a terminal is claimed at its own screen, or with the setup code it shows there');
+        }
+      }
       settingUp = true;
       try {
         await store.admins.create(username, kind, secret);
@@ -41,20 +77,19 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
         settingUp = false;
       }
       const name = username.trim().normalize('NFC');
-      const { token, session } = app.sessions.issue('admin', name, ADMIN_SESSION_MS);
       app.options.logger.info('admin.created', { username: name });
-      return { token, expiresAtMs: session.expiresAtMs, username: name };
+      return issueAdminSession(name);
     },
-    'admin:login': async ({ username, secret }) => {
-      const verdict = await store.admins.verify(username, secret);
+    'admin:login': async ({ username, secret }, context) => {
+      const source = context.source ?? 'local';
+      const throttled = app.loginThrottle.take(source);
+      if (!throttled.ok) throw rateLimited(throttled.retryAtMs, 'too many login attempts from here');
+      const verdict = await store.admins.verify(username, secret, source);
       if (!verdict.ok) {
-        app.options.logger.warn('admin.login-failed', { username: username.slice(0, 64), reason: verdict.reason });
-        if (verdict.reason === 'locked') throw locked(verdict.lockedUntilMs);
-        throw new ContractError('unauthorized', 'wrong username or secret');
+        app.options.logger.warn('admin.login-failed', { reason: verdict.reason, source });
+        throw loginFailure(verdict);
       }
-      const name = username.trim().normalize('NFC');
-      const { token, session } = app.sessions.issue('admin', name, ADMIN_SESSION_MS);
-      return { token, expiresAtMs: session.expiresAtMs, username: name };
+      return issueAdminSession(username.trim().normalize('NFC'));
     },
     'admin:logout': (_request, context) => {
       app.sessions.revoke(context.sessionToken);

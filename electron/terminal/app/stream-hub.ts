@@ -157,6 +157,22 @@ export class StreamHub {
   }
 }
 
+/**
+ * A stream message as a paired device elsewhere may see it, without an admin session: who is at the door and
+ * who was let in are the kiosk's and the admins' to see, so decisions lose their person and overlays their match.
+ */
+export function forPairedDevice(message: StreamMessage): StreamMessage {
+  if (message.kind === 'decision') return { ...message, decision: withoutPerson(message.decision) };
+  if (message.kind === 'analysis') return { ...message, faces: message.faces.map(({ match: _match, ...face }) => face) };
+  return message;
+}
+
+/** A wire decision without the person it names. */
+export function withoutPerson(decision: StreamMessageOf<'decision'>['decision']): StreamMessageOf<'decision'>['decision'] {
+  const { person: _person, ...rest } = decision;
+  return rest;
+}
+
 /** A DecisionEvent as the wire carries it: the person's fields only, no extra properties. */
 export function toWireDecision(decision: DecisionEvent): StreamMessageOf<'decision'>['decision'] {
   const { person } = decision;

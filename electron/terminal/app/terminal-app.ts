@@ -1,3 +1,4 @@
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,6 +22,7 @@ import { AddedModels, type AddedModelRecord } from '../models/added-models.js';
 import { implementContract } from './contract-implementation.js';
 import { ImportJobs } from './import-jobs.js';
 import { LiveEnrollments } from './live-enrollments.js';
+import { LoginThrottle } from './login-throttle.js';
 import { SessionRegistry } from './sessions.js';
 import { StorageState, type StorageHealth } from './storage-state.js';
 import { StreamHub } from './stream-hub.js';
@@ -83,6 +85,8 @@ const DAY_MS = 24 * HOUR_MS;
  */
 export class TerminalApp {
   readonly sessions = new SessionRegistry();
+  /** Login attempts per source (peer address, the kiosk), whatever the username. */
+  readonly loginThrottle = new LoginThrottle();
   readonly handle: Handle;
   readonly startedAtMs = Date.now();
   readonly imports: ImportJobs;
@@ -106,6 +110,7 @@ export class TerminalApp {
   /** Serialises restarts and settings changes: one at a time, in order. */
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private currentSetupCode: string | undefined;
 
   private constructor(
     readonly options: TerminalAppOptions,
@@ -123,7 +128,12 @@ export class TerminalApp {
     this.doorOutputs = this.buildDoorOutputs(store.settings.get('door.outputs'));
     this.storage = new StorageState(logger);
     // A full disk under an enrollment or a settings change answers 'unavailable' with SQLite's words, not 'internal'.
-    this.handle = createHandler(contract, implementContract(this), { logger, validateResponses: options.validateResponses, codeAliases: { invalid: 'invalid-request', SQLITE_FULL: 'unavailable' } });
+    const handle = createHandler(contract, implementContract(this), { logger, validateResponses: options.validateResponses, codeAliases: { invalid: 'invalid-request', SQLITE_FULL: 'unavailable' } });
+    // A call is what keeps a session from idling out; the stream a page keeps open is not.
+    this.handle = (channel, request, context) => {
+      this.sessions.touch(context.sessionToken);
+      return handle(channel, request, context);
+    };
   }
 
   /**
@@ -150,6 +160,11 @@ export class TerminalApp {
   /** Every stream message from now on; returns the unsubscribe. */
   subscribe(listener: (message: StreamMessage) => void): () => void {
     return this.hub.subscribe(listener);
+  }
+
+  /** Single-use pairing codes: the browser host spends one for each device session it hands out. */
+  get pairing(): TerminalStore['pairing'] {
+    return this.store.pairing;
   }
 
   /** The service in force; 'unavailable' while it is (re)starting or failed to start. */
@@ -200,6 +215,26 @@ export class TerminalApp {
 
   get outputs(): DoorOutputs {
     return this.doorOutputs;
+  }
+
+  /**
+   * While no admin exists, the code that lets a device other than the kiosk claim the terminal (`admin:setup`):
+   * 8 digits, shown on the kiosk's screen and printed to the terminal's console; null once an admin exists.
+   */
+  setupCode(): string | null {
+    if (this.store.admins.count() > 0) {
+      this.currentSetupCode = undefined;
+      return null;
+    }
+    this.currentSetupCode ??= String(randomInt(0, 100_000_000)).padStart(8, '0');
+    return this.currentSetupCode;
+  }
+
+  /** Whether `code` is the current setup code, compared in constant time. */
+  checkSetupCode(code: string | undefined): boolean {
+    const expected = this.setupCode();
+    if (expected === null || code === undefined || code.length !== expected.length) return false;
+    return timingSafeEqual(Buffer.from(code), Buffer.from(expected));
   }
 
   /** Free bytes on the data directory's file system, or null where it cannot be told. */

@@ -20,28 +20,47 @@ export interface ScryptParams {
 /** N = 2^15, r = 8, p = 1: 32 MiB and about 0.1–0.2 s per check on a Cortex-A55 (OWASP's scrypt minimum is 2^17 with r = 8 at 128 MiB). */
 export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { cost: 2 ** 15, blockSize: 8, parallelization: 1 };
 
-/** When wrong secrets lock a credential. */
+/**
+ * When wrong secrets from one source lock a username there. Counted per source and username, so a stranger
+ * elsewhere cannot lock the admin out of the kiosk, and the same for unknown usernames as for known ones.
+ */
 export interface LockoutPolicy {
-  /** Failures in a row that lock the credential; default 5. */
+  /** Wrong secrets in a row from one source before it must wait; default 5. */
   readonly maxFailedAttempts: number;
-  /** First lockout, ms; default 5 minutes. Each further run of failures doubles it. */
+  /** The first wait, ms; default 30 s. Each further failure doubles it. */
   readonly lockoutMs: number;
-  /** Longest lockout, ms; default 1 hour. */
+  /** Longest wait, ms; default 15 minutes. */
   readonly maxLockoutMs: number;
+  /** Failures older than this are forgotten, ms; default 24 hours. */
+  readonly forgetAfterMs: number;
 }
 
-/** Default lockout: 5 failures, then 5 min, 10 min, 20 min… up to 1 h. */
-export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxFailedAttempts: 5, lockoutMs: 5 * 60_000, maxLockoutMs: 60 * 60_000 };
+/** Default lockout: 5 tries, then 30 s, 1 min, 2 min… up to 15 min between tries; forgotten after a day. */
+export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxFailedAttempts: 5, lockoutMs: 30_000, maxLockoutMs: 15 * 60_000, forgetAfterMs: 24 * 60 * 60_000 };
 
-/** The outcome of `verify`. A wrong secret and an unknown username look the same. */
-export type VerifyResult = { ok: true } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; lockedUntilMs: number };
+/** Password checks waiting behind the one running before further logins are turned away; default 4. */
+export const DEFAULT_MAX_WAITING_HASHES = 4;
+
+/**
+ * The outcome of `verify`. A wrong secret and an unknown username look the same: `triesLeft` before the source
+ * must wait, then `locked` until `lockedUntilMs`. `busy`: other checks fill the queue; nothing was counted.
+ */
+export type VerifyResult =
+  | { ok: true }
+  | { ok: false; reason: 'invalid'; triesLeft: number }
+  | { ok: false; reason: 'locked'; lockedUntilMs: number }
+  | { ok: false; reason: 'busy' };
+
+/** Where a login attempt comes from (`kiosk`, a peer address); one source's failures never lock another. */
+export const DEFAULT_SOURCE = 'local';
 
 /** An admin credential without its hash. */
 export interface AdminInfo {
   readonly username: string;
   readonly kind: CredentialKind;
+  /** Most wrong secrets in a row from any one source. */
   readonly failedAttempts: number;
-  /** Locked until this time, ms since epoch; null when not locked. */
+  /** Some source must wait until this time, ms since epoch; null when none must. */
   readonly lockedUntilMs: number | null;
   readonly lastLoginAtMs: number | null;
   readonly createdAtMs: number;
@@ -56,6 +75,8 @@ export interface AdminRepositoryOptions {
   readonly scrypt?: ScryptParams;
   /** Default DEFAULT_LOCKOUT_POLICY. */
   readonly lockout?: LockoutPolicy;
+  /** Default DEFAULT_MAX_WAITING_HASHES. */
+  readonly maxWaitingHashes?: number;
 }
 
 interface AdminRow {
@@ -74,6 +95,12 @@ interface AdminRow {
   updated_at_ms: number;
 }
 
+interface AttemptRow {
+  failed_attempts: number;
+  locked_until_ms: number | null;
+  updated_at_ms: number;
+}
+
 /** HMAC-SHA256 with the key-file pepper, then scrypt. */
 const SCHEME = 'scrypt-hmac-sha256-v1';
 const SALT_BYTES = 16;
@@ -82,8 +109,9 @@ const HASH_BYTES = 32;
 /**
  * Admin credentials. Hash = scrypt(HMAC-SHA256(pepper, secret), salt), the pepper derived from the key
  * file: a 6-digit PIN has only a million values, so a copied database or backup must not be enough to try
- * them all offline. Online guessing is stopped by the lockout; attempts are counted before the hash is
- * computed, so parallel guesses cannot slip past the limit.
+ * them all offline. Online guessing is stopped by the lockout, per source and username; attempts are counted
+ * before the hash is computed, so parallel guesses cannot slip past the limit. One hash runs at a time (scrypt
+ * holds a thread of libuv's pool of four, which the door's JPEG work shares) with a short queue behind it.
  */
 export class AdminRepository {
   private readonly nowMs: () => number;
@@ -97,6 +125,14 @@ export class AdminRepository {
   private readonly updateSuccess;
   private readonly deleteOne;
   private readonly countAll;
+  private readonly selectAttempt;
+  private readonly upsertAttempt;
+  private readonly deleteAttempt;
+  private readonly deleteAttemptsOf;
+  private readonly deleteStaleAttempts;
+  private readonly selectAttemptsOf;
+  private readonly hashes: SerialQueue;
+  private lastPruneMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: Database.Database,
@@ -121,6 +157,18 @@ export class AdminRepository {
     this.updateSuccess = db.prepare<[number, string]>('UPDATE admins SET failed_attempts = 0, locked_until_ms = NULL, last_login_at_ms = ? WHERE username = ?');
     this.deleteOne = db.prepare<[string]>('DELETE FROM admins WHERE username = ?');
     this.countAll = db.prepare<[], number>('SELECT count(*) FROM admins').pluck();
+    this.selectAttempt = db.prepare<[string, string], AttemptRow>('SELECT failed_attempts, locked_until_ms, updated_at_ms FROM login_attempts WHERE source = ? AND username = ?');
+    this.upsertAttempt = db.prepare<[string, string, number, number | null, number]>(
+      `INSERT INTO login_attempts (source, username, failed_attempts, locked_until_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (source, username) DO UPDATE SET failed_attempts = excluded.failed_attempts, locked_until_ms = excluded.locked_until_ms, updated_at_ms = excluded.updated_at_ms`,
+    );
+    this.deleteAttempt = db.prepare<[string, string]>('DELETE FROM login_attempts WHERE source = ? AND username = ?');
+    this.deleteAttemptsOf = db.prepare<[string]>('DELETE FROM login_attempts WHERE username = ?');
+    this.deleteStaleAttempts = db.prepare<[number]>('DELETE FROM login_attempts WHERE updated_at_ms < ?');
+    this.selectAttemptsOf = db.prepare<[string], { failed: number | null; locked: number | null }>(
+      'SELECT max(failed_attempts) AS failed, max(locked_until_ms) AS locked FROM login_attempts WHERE username = ?',
+    );
+    this.hashes = new SerialQueue(options.maxWaitingHashes ?? DEFAULT_MAX_WAITING_HASHES);
   }
 
   /** Adds an admin; a StoreError 'conflict' when the username exists, 'invalid' for a bad username or secret. */
@@ -144,54 +192,69 @@ export class AdminRepository {
   }
 
   /**
-   * Checks a secret in constant time. While locked, the secret is not even hashed. The failure that
-   * reaches the limit answers 'locked' at once.
+   * Checks a secret in constant time, counting a failure against `source` and the username (known or not: an
+   * unknown one costs the same dummy hash and locks the same). While the source must wait the secret is not
+   * even hashed; the failure that uses the last try answers 'locked' at once. 'busy' when the hash queue is
+   * full, before anything is counted, so a flood costs the terminal one hash at a time and nothing more.
    */
-  async verify(username: string, secret: string): Promise<VerifyResult> {
-    const name = username.trim().normalize('NFC');
+  async verify(username: string, secret: string, source: string = DEFAULT_SOURCE): Promise<VerifyResult> {
+    const name = username.trim().normalize('NFC').slice(0, 64);
+    const from = source.slice(0, 128) || DEFAULT_SOURCE;
+    if (this.hashes.full) return { ok: false, reason: 'busy' };
     const attempt = this.db.transaction(() => {
-      const row = this.selectOne.get(name);
-      if (!row) return undefined;
       const nowMs = this.nowMs();
-      if (row.locked_until_ms !== null && row.locked_until_ms > nowMs) return { row, lockedUntilMs: row.locked_until_ms, counted: false };
-      const failed = row.failed_attempts + 1;
+      this.pruneAttempts(nowMs);
+      const previous = this.selectAttempt.get(from, name);
+      const fresh = previous !== undefined && previous.updated_at_ms >= nowMs - this.lockout.forgetAfterMs;
+      if (fresh && previous.locked_until_ms !== null && previous.locked_until_ms > nowMs) return { locked: true as const, lockedUntilMs: previous.locked_until_ms };
+      const failed = (fresh ? previous.failed_attempts : 0) + 1;
       const { maxFailedAttempts, lockoutMs, maxLockoutMs } = this.lockout;
-      const lockedUntilMs = failed % maxFailedAttempts === 0 ? nowMs + Math.min(lockoutMs * 2 ** (failed / maxFailedAttempts - 1), maxLockoutMs) : null;
-      this.updateAttempt.run(failed, lockedUntilMs, name);
-      return { row, lockedUntilMs, counted: true };
+      const lockedUntilMs = failed >= maxFailedAttempts ? nowMs + Math.min(lockoutMs * 2 ** Math.min(failed - maxFailedAttempts, 30), maxLockoutMs) : null;
+      this.upsertAttempt.run(from, name, failed, lockedUntilMs, nowMs);
+      return { locked: false as const, row: this.selectOne.get(name), lockedUntilMs, triesLeft: Math.max(0, maxFailedAttempts - failed) };
     }).immediate();
-    if (attempt && !attempt.counted && attempt.lockedUntilMs !== null) return { ok: false, reason: 'locked', lockedUntilMs: attempt.lockedUntilMs };
-    if (!attempt) {
-      // Same work for an unknown name, so the time taken does not tell which usernames exist.
-      await this.hash(secret, DUMMY_SALT, this.scryptParams);
-      return { ok: false, reason: 'invalid' };
-    }
+    if (attempt.locked) return { ok: false, reason: 'locked', lockedUntilMs: attempt.lockedUntilMs };
+    const failure: VerifyResult =
+      attempt.lockedUntilMs !== null ? { ok: false, reason: 'locked', lockedUntilMs: attempt.lockedUntilMs } : { ok: false, reason: 'invalid', triesLeft: attempt.triesLeft };
     const { row } = attempt;
-    const params = { cost: row.scrypt_cost, blockSize: row.scrypt_block_size, parallelization: row.scrypt_parallelization };
-    const actual = await this.hash(secret, row.salt, params);
-    const match = row.scheme === SCHEME && actual.length === row.hash.length && timingSafeEqual(actual, row.hash);
-    if (!match) {
-      return attempt.lockedUntilMs !== null ? { ok: false, reason: 'locked', lockedUntilMs: attempt.lockedUntilMs } : { ok: false, reason: 'invalid' };
+    if (!row) {
+      // Same work for an unknown name, so the time taken does not tell which usernames exist.
+      await this.hashes.run(() => this.hash(secret, DUMMY_SALT, this.scryptParams));
+      return failure;
     }
-    this.db.transaction(() => this.updateSuccess.run(this.nowMs(), name))();
+    const params = { cost: row.scrypt_cost, blockSize: row.scrypt_block_size, parallelization: row.scrypt_parallelization };
+    const actual = await this.hashes.run(() => this.hash(secret, row.salt, params));
+    const match = row.scheme === SCHEME && actual.length === row.hash.length && timingSafeEqual(actual, row.hash);
+    if (!match) return failure;
+    this.db.transaction(() => {
+      this.deleteAttempt.run(from, name);
+      this.updateSuccess.run(this.nowMs(), name);
+    })();
     if (!sameParams(params, this.scryptParams)) await this.rehash(name, row.kind, secret);
     return { ok: true };
   }
 
-  /** Clears failures and lockout (an operator's reset). Returns false when there is no such admin. */
+  /**
+   * Clears every source's failures and waits for a username (an operator's reset: `lintel admin unlock`).
+   * Returns false when there is no such admin.
+   */
   unlock(username: string): boolean {
-    return this.db.transaction(() => this.updateAttempt.run(0, null, normaliseUsername(username)).changes > 0)();
+    const name = normaliseUsername(username);
+    return this.db.transaction(() => {
+      this.deleteAttemptsOf.run(name);
+      return this.updateAttempt.run(0, null, name).changes > 0;
+    })();
   }
 
   /** One admin without the hash, or undefined. */
   get(username: string): AdminInfo | undefined {
     const row = this.selectOne.get(username.trim().normalize('NFC'));
-    return row ? toInfo(row) : undefined;
+    return row ? this.toInfo(row) : undefined;
   }
 
   /** Every admin without hashes. */
   list(): AdminInfo[] {
-    return this.selectAll.all().map(toInfo);
+    return this.selectAll.all().map((row) => this.toInfo(row));
   }
 
   /** Number of admins; 0 on first start (the kiosk then asks for one). */
@@ -202,6 +265,28 @@ export class AdminRepository {
   /** Deletes an admin; returns false when there was none. */
   delete(username: string): boolean {
     return this.db.transaction(() => this.deleteOne.run(username.trim().normalize('NFC')).changes > 0)();
+  }
+
+  /** Forgets failures past `forgetAfterMs`, at most once a minute: the table stays as small as recent attempts. */
+  private pruneAttempts(nowMs: number): void {
+    if (nowMs - this.lastPruneMs < 60_000) return;
+    this.lastPruneMs = nowMs;
+    this.deleteStaleAttempts.run(nowMs - this.lockout.forgetAfterMs);
+  }
+
+  private toInfo(row: AdminRow): AdminInfo {
+    const attempts = this.selectAttemptsOf.get(row.username);
+    const nowMs = this.nowMs();
+    const lockedUntilMs = attempts?.locked !== null && attempts?.locked !== undefined && attempts.locked > nowMs ? attempts.locked : null;
+    return {
+      username: row.username,
+      kind: row.kind,
+      failedAttempts: attempts?.failed ?? 0,
+      lockedUntilMs,
+      lastLoginAtMs: row.last_login_at_ms,
+      createdAtMs: row.created_at_ms,
+      updatedAtMs: row.updated_at_ms,
+    };
   }
 
   private async rehash(name: string, kind: CredentialKind, secret: string): Promise<void> {
@@ -216,7 +301,7 @@ export class AdminRepository {
   private async hashNew(kind: CredentialKind, secret: string): Promise<Record<string, string | number | Buffer>> {
     assertSecret(kind, secret);
     const salt = randomBytes(SALT_BYTES);
-    const hash = await this.hash(secret, salt, this.scryptParams);
+    const hash = await this.hashes.run(() => this.hash(secret, salt, this.scryptParams));
     return { scheme: SCHEME, salt, hash, ...this.scryptParams };
   }
 
@@ -251,14 +336,25 @@ function assertSecret(kind: CredentialKind, secret: string): void {
   }
 }
 
-function toInfo(row: AdminRow): AdminInfo {
-  return {
-    username: row.username,
-    kind: row.kind,
-    failedAttempts: row.failed_attempts,
-    lockedUntilMs: row.locked_until_ms,
-    lastLoginAtMs: row.last_login_at_ms,
-    createdAtMs: row.created_at_ms,
-    updatedAtMs: row.updated_at_ms,
-  };
+/**
+ * Runs one task at a time, the others waiting in order. Bounded callers see `full` once `maxWaiting` wait, and
+ * are expected to turn work away then rather than queue it.
+ */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+
+  constructor(private readonly maxWaiting: number) {}
+
+  /** True when a bounded caller should not add more: one running and `maxWaiting` waiting. */
+  get full(): boolean {
+    return this.pending > this.maxWaiting;
+  }
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const result = this.tail.then(task, task).finally(() => this.pending--);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
 }

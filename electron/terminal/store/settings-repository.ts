@@ -61,6 +61,8 @@ export const SETTINGS = {
    * the session after this long without a call even when no page is open.
    */
   'admin.idleLogoutMs': { schema: z.number().int().min(15_000).max(3_600_000), default: 120_000 },
+  /** An admin session ends this long after the login whatever the activity, ms; 5 minutes to 12 hours. */
+  'admin.sessionMaxMs': { schema: z.number().int().min(300_000).max(43_200_000), default: 8 * 60 * 60_000 },
   /** Which events keep a snapshot of the face. */
   'events.snapshots': { schema: z.enum(['none', 'denied', 'all']), default: 'all' },
   /** Events older than this are deleted, days. */

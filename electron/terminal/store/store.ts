@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Gallery } from '../../vision/matcher/gallery.js';
 import { CardFormatError, credentialProblems, resolveCardFormat } from '../door/card-format.js';
 import { AdminRepository, type AdminRepositoryOptions } from './admin-repository.js';
+import { PairingRepository } from './pairing-repository.js';
 import { backupDatabase, restoreDatabase, type BackupProgress, type BackupResult } from './backup.js';
 import { deriveKeys, KEY_FILE_NAME, loadOrCreateKey, type StoreKeys } from './crypto.js';
 import { bindKey, DATABASE_FILE_NAME, openDatabase } from './database.js';
@@ -76,6 +77,8 @@ export class TerminalStore {
   readonly events: EventsRepository;
   readonly settings: SettingsRepository;
   readonly admins: AdminRepository;
+  /** Single-use pairing codes for device sessions. */
+  readonly pairing: PairingRepository;
   /** Fingerprint of the key in use (not secret). */
   readonly keyId: string;
   private readonly personsRepository: PersonsRepository;
@@ -100,6 +103,7 @@ export class TerminalStore {
     this.samples = this.samplesRepository;
     this.events = new EventsRepository(db, keys.blobKey, nowMs, options.eventsTestHooks);
     this.admins = new AdminRepository(db, keys.pepperKey, { ...options.admin, nowMs });
+    this.pairing = new PairingRepository(db, nowMs);
     this.countGallery = db.prepare<[string], { persons: number; templates: number }>(
       // Persons, then their samples (samples_by_person), then the template's primary key (sample_id, model_id),
       // a covering index. Starting from templates_by_model reads every template row (10× slower), and an EXISTS

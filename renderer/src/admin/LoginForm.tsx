@@ -12,7 +12,7 @@ import { useLintel } from '../store/store.js';
 import { PinPad } from './PinPad.js';
 import { PIN_MAX_DIGITS, type SecretKind } from './secret-rules.js';
 
-type Problem = { readonly kind: 'wrong' } | { readonly kind: 'locked'; readonly message: string } | { readonly kind: 'error'; readonly error: ContractErrorBody };
+type Problem = { readonly kind: 'wrong'; readonly triesLeft?: number } | { readonly kind: 'locked'; readonly message: string } | { readonly kind: 'error'; readonly error: ContractErrorBody };
 
 export function LoginForm(): ReactNode {
   const client = useClient();
@@ -37,8 +37,8 @@ export function LoginForm(): ReactNode {
       return;
     }
     setSecret('');
-    if (result.error.code === 'unauthorized') setProblem({ kind: 'wrong' });
-    else if (result.error.code === 'locked') setProblem({ kind: 'locked', message: result.error.message });
+    if (result.error.code === 'unauthorized') setProblem({ kind: 'wrong', ...(result.error.triesLeft !== undefined ? { triesLeft: result.error.triesLeft } : {}) });
+    else if (result.error.code === 'locked' || result.error.code === 'rate-limited') setProblem({ kind: 'locked', message: result.error.message });
     else setProblem({ kind: 'error', error: result.error });
   };
 
@@ -87,7 +87,11 @@ export function LoginForm(): ReactNode {
           <Icon name="cross" />
           <div className="notice-body">
             <strong>{kind === 'pin' ? 'Wrong PIN or username' : 'Wrong password or username'}</strong>
-            <span>Check both and try again.</span>
+            <span>
+              {problem.triesLeft === undefined
+                ? 'Check both and try again.'
+                : `Check both and try again: ${problem.triesLeft} ${problem.triesLeft === 1 ? 'try' : 'tries'} left before a wait.`}
+            </span>
           </div>
         </div>
       ) : null}
@@ -95,7 +99,7 @@ export function LoginForm(): ReactNode {
         <div className="notice notice-error" role="alert">
           <Icon name="lock" />
           <div className="notice-body">
-            <strong>Locked</strong>
+            <strong>Wait a moment</strong>
             <span>{asSentence(problem.message)}</span>
           </div>
         </div>

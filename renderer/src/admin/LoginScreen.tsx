@@ -52,7 +52,7 @@ export function LoginScreen(): ReactNode {
         {notice ? <Notice tone="info">{notice}</Notice> : null}
         {status.state === 'loading' ? <p className="muted">Asking the terminal…</p> : null}
         {status.state === 'failed' ? <ErrorNotice error={status.error} onRetry={load} /> : null}
-        {status.state === 'ready' && !status.status.hasAdmin ? <SetupForm onAdminExists={load} /> : null}
+        {status.state === 'ready' && !status.status.hasAdmin ? <SetupForm onAdminExists={load} setupCode={status.status.setupCode ?? null} /> : null}
         {status.state === 'ready' && status.status.hasAdmin ? <LoginForm /> : null}
       </div>
     </main>

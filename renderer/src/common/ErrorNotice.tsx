@@ -12,6 +12,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   'not-found': 'Not found',
   conflict: 'Cannot do that now',
   locked: 'Locked',
+  'rate-limited': 'Too many attempts',
   unavailable: 'Terminal not available',
   internal: 'Something went wrong',
 };

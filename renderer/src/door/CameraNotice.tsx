@@ -18,7 +18,7 @@ export function CameraNotice(): ReactNode {
   if (unpaired) {
     icon = 'lock';
     title = 'This browser is not paired with the terminal';
-    detail = 'Open the address the terminal printed when it started (it ends in /pair?token=…).';
+    detail = 'Open a pairing address: run lintel pair on the terminal for one. Each works once, for 10 minutes.';
   } else if (stream.state === 'lost') {
     icon = 'offline';
     title = 'Connection lost';

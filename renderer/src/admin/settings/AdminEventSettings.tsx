@@ -20,6 +20,15 @@ export function AdminEventSettings({ draft, change, issue }: SectionProps): Reac
           error={issue(['admin.idleLogoutMs'], 1_000, 's')}
         />
         <NumberField
+          label="Admin session at most"
+          unit="min"
+          scale={60_000}
+          value={draft['admin.sessionMaxMs']}
+          onChange={(value) => change('admin.sessionMaxMs', value ?? Number.NaN)}
+          hint="Then a new login, however busy the admin."
+          error={issue(['admin.sessionMaxMs'], 60_000, 'min')}
+        />
+        <NumberField
           label="Keep events"
           unit="days"
           value={draft['events.retentionDays']}

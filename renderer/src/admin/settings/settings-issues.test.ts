@@ -32,6 +32,7 @@ const stored: Settings = {
   'credentials.format': 'wiegand26',
   'credentials.customFormats': [],
   'admin.idleLogoutMs': 120_000,
+  'admin.sessionMaxMs': 28_800_000,
   'events.snapshots': 'denied',
   'events.retentionDays': 365,
   'events.snapshotRetentionDays': 30,
