@@ -11,7 +11,8 @@ import { WebhookOutput } from './webhook-output.js';
 import type { PanelIndication } from './osdp/indicators.js';
 import { OsdpOutput, osdpOutputConfigSchema, type OsdpHealth, type SerialPortOpener } from './osdp/osdp-output.js';
 import type { CustomCardFormat } from './card-format.js';
-import { WiegandOutput, wiegandOutputConfigSchema, type WiegandHealth, type WiegandLineFactory } from './wiegand-output.js';
+import type { WiegandPulseWorkerOptions } from '../../../native-bridge/gpio/wiegand-pulse-worker.js';
+import { WiegandOutput, wiegandOutputConfigSchema, type WiegandHealth } from './wiegand-output.js';
 
 /** What the terminal decided at the door (the store's `Decision`). */
 export type DoorDecision = 'granted' | 'denied';
@@ -446,8 +447,8 @@ export interface DoorOutputDeps {
   readonly productVersion?: string;
   /** The configured custom card formats (`credentials.customFormats`), for the Wiegand outputs; default none. */
   readonly customCardFormats?: readonly CustomCardFormat[];
-  /** Opens the Wiegand outputs' GPIO lines; default the real character device. */
-  readonly openWiegandLine?: WiegandLineFactory;
+  /** The Wiegand outputs' pulse worker (fake chips inside it for tests); default the real character device. */
+  readonly wiegandPulseWorker?: WiegandPulseWorkerOptions;
 }
 
 /**
@@ -482,7 +483,7 @@ export function createDoorOutputs(configs: unknown, deps: DoorOutputDeps): DoorO
           nowMs: deps.nowMs,
         });
       case 'wiegand':
-        return new WiegandOutput(config, { logger: deps.logger, customFormats: deps.customCardFormats, openLine: deps.openWiegandLine, nowMs: deps.nowMs });
+        return new WiegandOutput(config, { logger: deps.logger, customFormats: deps.customCardFormats, pulseWorker: deps.wiegandPulseWorker, nowMs: deps.nowMs });
     }
   });
   return new DoorOutputs(outputs, { logger: deps.logger, openTimeoutMs: deps.openTimeoutMs });

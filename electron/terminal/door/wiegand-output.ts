@@ -5,8 +5,8 @@ import { writeFile } from 'node:fs/promises';
 
 import { z } from 'zod';
 
-import type { GpioOutputLineOptions } from '../../../native-bridge/gpio/gpio-line.js';
-import { sendWiegandPulses, type WiegandPulseLine, type WiegandTiming, type WiegandTrainReport } from '../../../native-bridge/gpio/wiegand-pulses.js';
+import { WiegandPulseWorker, type WiegandLinesSpec, type WiegandPulseWorkerOptions, type WiegandSendResult } from '../../../native-bridge/gpio/wiegand-pulse-worker.js';
+import type { WiegandTiming, WiegandTrainReport } from '../../../native-bridge/gpio/wiegand-pulses.js';
 import { bitString, encodeCard, resolveCardFormat, type CustomCardFormat } from './card-format.js';
 import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, DoorOutputStatus } from './door-output.js';
 import { errorMessage } from './error-message.js';
@@ -81,6 +81,8 @@ export interface WiegandHealth {
 export interface WiegandSent {
   /** The measured pulses, for the GPIO transport. */
   readonly report?: WiegandTrainReport;
+  /** With a fake chip in the pulse worker: the writes as its fake kernel stamped them. */
+  readonly fakeWrites?: WiegandSendResult['fakeWrites'];
 }
 
 /** Puts frames on the wire. */
@@ -91,78 +93,34 @@ export interface WiegandTransmitter {
   close(): Promise<void>;
 }
 
-/** Opens one output line, initially inactive. */
-export type WiegandLineFactory = (options: GpioOutputLineOptions) => (WiegandPulseLine & { close(): void }) | Promise<WiegandPulseLine & { close(): void }>;
-
-const openRealLine: WiegandLineFactory = async (options) => {
-  // Imported on first use: koffi is a native addon, and a terminal without Wiegand lines must start without it.
-  const { GpioOutputLine } = await import('../../../native-bridge/gpio/gpio-line.js');
-  return GpioOutputLine.open(options);
-};
-
 /**
- * DATA0 and DATA1 on GPIO lines, pulsed from this thread by busy-waiting (see wiegand-pulses.ts). The lines are
- * requested on the first frame and held; a failure releases them and the next frame requests them again.
+ * DATA0 and DATA1 on GPIO lines, pulsed by the pulse worker's thread (see wiegand-pulses.ts for the timing): the
+ * main thread waits for the frame without being held by it. The lines are requested on the first frame and held;
+ * a failure releases them and the next frame requests them again. Frames go out one at a time, in order.
  */
 export class GpioWiegandTransmitter implements WiegandTransmitter {
   readonly transport = 'gpio';
-  private lines: { d0: WiegandPulseLine & { close(): void }; d1: WiegandPulseLine & { close(): void } } | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly worker: WiegandPulseWorker;
+  private readonly lines: WiegandLinesSpec;
 
   constructor(
     private readonly config: Pick<WiegandOutputConfig, 'chipPath' | 'd0Line' | 'd1Line' | 'pulseLevel' | 'consumer'> & WiegandTiming,
-    private readonly openLine: WiegandLineFactory = openRealLine,
-    private readonly clockNs?: () => bigint,
-  ) {}
+    /** The worker, or options for one of its own (fake chips for tests); default a worker on the real character device. */
+    worker: WiegandPulseWorker | WiegandPulseWorkerOptions = {},
+  ) {
+    this.worker = worker instanceof WiegandPulseWorker ? worker : new WiegandPulseWorker(worker);
+    const { chipPath = '', d0Line = 0, d1Line = 0, pulseLevel, consumer } = config;
+    // "Active" is the pulse: active-low when the pulse pulls the GPIO low, so idle (inactive) is high.
+    this.lines = { chipPath, d0Line, d1Line, activeLow: pulseLevel === 'low', consumer };
+  }
 
-  send(bits: Uint8Array): Promise<WiegandSent> {
-    // One frame at a time: two grants in a row must not interleave their pulses.
-    const next = this.queue.then(() => this.sendNow(bits));
-    this.queue = next.catch(() => undefined);
-    return next;
+  async send(bits: Uint8Array): Promise<WiegandSent> {
+    const { pulseWidthUs, intervalUs } = this.config;
+    return this.worker.send(this.lines, { pulseWidthUs, intervalUs }, bits);
   }
 
   async close(): Promise<void> {
-    await this.queue;
-    this.release();
-  }
-
-  private async sendNow(bits: Uint8Array): Promise<WiegandSent> {
-    const lines = this.lines ?? (await this.openLines());
-    try {
-      return { report: sendWiegandPulses(lines, bits, this.config, this.clockNs) };
-    } catch (error) {
-      this.release();
-      throw error;
-    }
-  }
-
-  private async openLines(): Promise<NonNullable<GpioWiegandTransmitter['lines']>> {
-    const { chipPath = '', d0Line = 0, d1Line = 0, pulseLevel, consumer } = this.config;
-    // "Active" is the pulse: active-low when the pulse pulls the GPIO low, so idle (inactive) is high.
-    const activeLow = pulseLevel === 'low';
-    const d0 = await this.openLine({ chipPath, line: d0Line, activeLow, consumer });
-    let d1;
-    try {
-      d1 = await this.openLine({ chipPath, line: d1Line, activeLow, consumer });
-    } catch (error) {
-      d0.close();
-      throw error;
-    }
-    this.lines = { d0, d1 };
-    return this.lines;
-  }
-
-  private release(): void {
-    const lines = this.lines;
-    this.lines = undefined;
-    for (const line of [lines?.d0, lines?.d1]) {
-      try {
-        line?.close();
-      } catch {
-        // Released by the kernel when the fd closes, whatever close reports.
-      }
-    }
+    await this.worker.close();
   }
 }
 
@@ -190,8 +148,8 @@ export interface WiegandOutputDeps {
   readonly customFormats?: readonly CustomCardFormat[];
   /** Default: from the configuration (GPIO lines or the kernel driver). */
   readonly transmitter?: WiegandTransmitter;
-  /** Opens GPIO lines, when no transmitter is given; default the real character device. */
-  readonly openLine?: WiegandLineFactory;
+  /** The pulse worker's options, when no transmitter is given (fake chips for tests); default the real character device. */
+  readonly pulseWorker?: WiegandPulseWorkerOptions;
   /** Wall clock, ms since the epoch; default Date.now. */
   readonly nowMs?: () => number;
 }
@@ -212,7 +170,7 @@ export class WiegandOutput implements DoorOutput {
   ) {
     this.name = config.name;
     this.transmitter =
-      deps.transmitter ?? (config.driverPath !== undefined ? new DriverWiegandTransmitter(config.driverPath) : new GpioWiegandTransmitter(config, deps.openLine));
+      deps.transmitter ?? (config.driverPath !== undefined ? new DriverWiegandTransmitter(config.driverPath) : new GpioWiegandTransmitter(config, deps.pulseWorker));
   }
 
   async open(event: DoorEvent): Promise<DoorOutputResult> {
