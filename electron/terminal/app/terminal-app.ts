@@ -363,7 +363,7 @@ export class TerminalApp {
 
   /**
    * A door action an administrator asked for, logged as an event first (reason `remote-open`: every output acts;
-   * `output-test`: the named one only, a Wiegand output with facility 0 card 0 of the credential format).
+   * `output-test`: the named one only, a Wiegand or OSDP output with facility 0 card 0 of the credential format).
    * 'not-found' for an output name not configured.
    */
   async doorAction(action: { readonly kind: 'remote-open' } | { readonly kind: 'output-test'; readonly name: string }, username: string): Promise<{ eventId: number; outcomes: { name: string; kind: string; status: 'done' | 'queued' | 'skipped' | 'failed'; detail: string }[] }> {
@@ -378,7 +378,7 @@ export class TerminalApp {
       atMs,
       decision: 'granted',
       reason: action.kind,
-      ...(output?.kind === 'wiegand' ? { credential: { facilityCode: 0, cardNumber: 0, format: this.store.settings.get('credentials.format') } } : {}),
+      ...(output?.kind === 'wiegand' || output?.kind === 'osdp' ? { credential: { facilityCode: 0, cardNumber: 0, format: this.store.settings.get('credentials.format') } } : {}),
     };
     const report = output ? await new DoorOutputs([output], { logger: this.options.logger }).open(event) : await outputs.open(event);
     return {

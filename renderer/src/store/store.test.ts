@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 
 import { TIMINGS_HISTORY_LENGTH, useLintel } from './store.js';
-import type { ChallengePrompt, DecisionEvent, TerminalHealth } from './types.js';
+import type { ChallengePrompt, DecisionEvent, PanelState, TerminalHealth } from './types.js';
 
 const initial = useLintel.getState();
 beforeEach(() => useLintel.setState(initial, true));
@@ -101,5 +101,14 @@ describe('store', () => {
     assert.match(useLintel.getState().loginNotice ?? '', /session has ended/);
     useLintel.getState().showDoor();
     assert.equal(useLintel.getState().adminTab, 'enroll');
+  });
+
+  test("keeps the panel's newest reader state, and ignores an older one replayed after a reconnect", () => {
+    const panel = (seq: number, color: 'green' | 'red'): PanelState => ({ kind: 'panel', seq, timestampMs: 1_000 + seq, output: 'osdp', led: { color, flashing: false }, text: null, outputActive: false, buzzer: null });
+    useLintel.getState().receivePanel(panel(2, 'green'));
+    useLintel.getState().receivePanel(panel(1, 'red'));
+    assert.equal(useLintel.getState().panel?.led?.color, 'green');
+    useLintel.getState().receivePanel(panel(3, 'red'));
+    assert.equal(useLintel.getState().panel?.led?.color, 'red');
   });
 });

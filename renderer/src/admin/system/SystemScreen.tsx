@@ -30,6 +30,13 @@ const OUTPUT_STATUS: Readonly<Record<SystemInfo['doorOutputs'][number]['status']
   unavailable: { text: 'Unavailable', good: false },
 };
 
+/** An OSDP reader's link to its panel. */
+const OSDP_LINK_TEXT: Readonly<Record<NonNullable<SystemInfo['doorOutputs'][number]['link']>, string>> = {
+  online: 'Panel polling',
+  secure: 'Panel polling, secure',
+  offline: 'No panel',
+};
+
 function formatBytes(bytes: number | null): string {
   if (bytes === null) return 'unknown';
   const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
@@ -218,6 +225,7 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
                   {status.text}
                 </span>
                 <strong>{output.name}</strong> <span className="muted">({output.kind})</span>
+                {output.link === undefined ? null : <span className={output.link === 'offline' ? 'badge badge-bad' : 'badge badge-ok'}>{OSDP_LINK_TEXT[output.link]}</span>}
                 <span className="output-message">{output.message}</span>
                 <TestOutputButton name={output.name} />
               </li>
