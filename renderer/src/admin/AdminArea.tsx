@@ -66,7 +66,9 @@ export function AdminArea(): ReactNode {
     window.setTimeout(() => void client['admin:logout']({}), 0);
   }, [client, showDoor]);
 
-  const idle = useIdleLogout(idleLogoutMs ?? DEFAULT_IDLE_LOGOUT_MS, logOut);
+  // Any call counts as the session's use on the terminal; the status is the smallest.
+  const stillHere = useCallback(() => void client['admin:status']({}), [client]);
+  const idle = useIdleLogout(idleLogoutMs ?? DEFAULT_IDLE_LOGOUT_MS, logOut, stillHere);
 
   return (
     <div className="admin">
