@@ -1,18 +1,11 @@
 // The door's sounds, made with WebAudio (no audio files): a rising two-tone chime for granted, a low double buzz
-// for denied, and the reader buzzer an access-control panel sounds through an OSDP output. The AudioContext is made on the first user gesture (autoplay rules) or, failing that, when first
-// needed; where audio is not allowed the door is silent, never broken.
+// for denied, and the reader buzzer an access-control panel sounds through an OSDP output (tones.ts). The
+// AudioContext is made on the first user gesture (autoplay rules) or, failing that, when first needed; where
+// audio is not allowed the door is silent, never broken.
+
+import { buzzTones, type BuzzPattern, type Tone } from './tones.js';
 
 export type ChimeKind = 'granted' | 'denied';
-
-/** A panel's buzzer pattern: on for `onMs`, off for `offMs`, `count` times (0: once, long). */
-export interface BuzzPattern {
-  readonly onMs: number;
-  readonly offMs: number;
-  readonly count: number;
-}
-
-/** Longest buzz played, however long the panel asks for (a door screen must not drone on). */
-const MAX_BUZZ_S = 3;
 
 export interface Chime {
   play(kind: ChimeKind): void;
@@ -20,14 +13,6 @@ export interface Chime {
   buzz(pattern: BuzzPattern): void;
   /** Listens for the first gesture to unlock audio; returns the stop. */
   unlockOnGesture(target: Window): () => void;
-}
-
-export interface Tone {
-  readonly frequencyHz: number;
-  readonly startS: number;
-  readonly durationS: number;
-  readonly type: OscillatorType;
-  readonly gain: number;
 }
 
 const TONES: Readonly<Record<ChimeKind, readonly Tone[]>> = {
@@ -40,19 +25,6 @@ const TONES: Readonly<Record<ChimeKind, readonly Tone[]>> = {
     { frequencyHz: 150, startS: 0.28, durationS: 0.2, type: 'square', gain: 0.12 },
   ],
 };
-
-/** The tones of a buzzer pattern: a reader buzzer's shrill square wave, cut at MAX_BUZZ_S. */
-export function buzzTones(pattern: BuzzPattern): Tone[] {
-  if (pattern.onMs <= 0) return [];
-  const tones: Tone[] = [];
-  const onS = pattern.onMs / 1000;
-  const periodS = onS + pattern.offMs / 1000;
-  const count = Math.max(1, pattern.count);
-  for (let i = 0; i < count && i * periodS < MAX_BUZZ_S; i++) {
-    tones.push({ frequencyHz: 2400, startS: i * periodS, durationS: Math.min(onS, MAX_BUZZ_S - i * periodS), type: 'square', gain: 0.05 });
-  }
-  return tones;
-}
 
 export function createChime(makeContext: () => AudioContext = () => new AudioContext()): Chime {
   let context: AudioContext | null = null;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { buzzTones } from './chime.js';
+import { buzzTones } from './tones.js';
 
 test("a panel's buzzer pattern becomes tones: on/off times, the count, at most 3 s, nothing for 'off'", () => {
   const tones = buzzTones({ onMs: 200, offMs: 100, count: 3 });
