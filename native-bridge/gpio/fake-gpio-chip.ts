@@ -211,6 +211,11 @@ export class FakeGpioChip {
     this.held.set(offset, { active: false, consumer });
   }
 
+  /** The other consumer of holdElsewhere() gives the line back. */
+  releaseElsewhere(offset: number): void {
+    if (this.held.get(offset)?.request === undefined) this.held.delete(offset);
+  }
+
   /** Logical level of a held line, or undefined when nobody holds it. */
   level(offset: number): boolean | undefined {
     const state = this.held.get(offset);
@@ -250,7 +255,7 @@ export class FakeGpioChip {
   }
 
   /** Stops driving a line from outside: it floats to its bias again. */
-  release(offset: number): void {
+  float(offset: number): void {
     this.driven.delete(offset);
   }
 

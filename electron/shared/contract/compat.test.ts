@@ -104,6 +104,13 @@ test("the contract's settings bounds match SETTINGS at their edges", () => {
     'liveness.modelId': [null, '', 'antispoof-128'],
     'access.policy': [defaultSettings()['access.policy'], { ...defaultSettings()['access.policy'], framesToAgree: 0 }, { ...defaultSettings()['access.policy'], cooldownMs: -1 }],
     'door.outputs': [defaultSettings()['door.outputs'], [{ kind: 'gpio', name: 'relay', chipPath: '/dev/gpiochip3', line: 7, activeLow: false, pulseMs: 99, consumer: 'x' }]],
+    'door.inputs': [
+      defaultSettings()['door.inputs'],
+      { ...defaultSettings()['door.inputs'], contact: { chipPath: '/dev/gpiochip3', line: 5, openLevel: 'high', bias: 'pull-up' } },
+      { ...defaultSettings()['door.inputs'], exitButton: { chipPath: '/dev/gpiochip3', line: 1024, pressedLevel: 'low', bias: 'pull-up' } },
+      { ...defaultSettings()['door.inputs'], debounceMs: 1001 },
+      { ...defaultSettings()['door.inputs'], heldOpenMs: 4999 },
+    ],
     'credentials.format': ['wiegand26', 'h10304', '', 'Bad Name', 'x'.repeat(33)],
     'credentials.customFormats': [[], [{ name: 'h10304', layout: `P${'F'.repeat(16)}${'C'.repeat(19)}P`, parity: [`E${'X'.repeat(18)}${'.'.repeat(18)}`, `${'.'.repeat(18)}${'X'.repeat(18)}O`] }], [{ name: 'x', layout: 'CZ', parity: [] }]],
     'admin.idleLogoutMs': [14_999, 15_000, 3_600_000, 3_600_001],

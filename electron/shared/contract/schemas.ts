@@ -247,6 +247,17 @@ export const doorOutputSettingSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const doorInputLine = { chipPath: freeText.min(1).max(255), line: z.int().min(0).max(1023), bias: z.enum(['pull-up', 'pull-down', 'disabled', 'as-is']) };
+
+/** door-inputs' doorInputsConfigSchema: the door contact and exit button on GPIO inputs, each or both null. */
+export const doorInputsSettingSchema = z.strictObject({
+  contact: z.strictObject({ ...doorInputLine, openLevel: z.enum(['high', 'low']) }).nullable(),
+  exitButton: z.strictObject({ ...doorInputLine, pressedLevel: z.enum(['high', 'low']) }).nullable(),
+  debounceMs: z.int().min(0).max(1000),
+  heldOpenMs: z.int().min(5000).max(3_600_000),
+  consumer: freeText.min(1).max(31),
+});
+
 /** card-format's customCardFormatSchema, loosely: the terminal checks the layout and parity lines fully. */
 export const customCardFormatSettingSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must be 1–32 lower-case letters, digits and ._-'),
@@ -267,6 +278,7 @@ export const settingsSchema = z.strictObject({
   'liveness.modelId': freeText.min(1).max(100).nullable(),
   'access.policy': decisionSettingsSchema,
   'door.outputs': z.array(doorOutputSettingSchema).max(16),
+  'door.inputs': doorInputsSettingSchema,
   'credentials.format': z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must name a card format'),
   'credentials.customFormats': z.array(customCardFormatSettingSchema).max(16),
   'admin.idleLogoutMs': z.int().min(15_000).max(3_600_000),
@@ -326,6 +338,20 @@ export const terminalHealthSchema = z.object({
   liveness: z.object({ mode: livenessModeSchema, passiveModelId: z.string().nullable(), passiveUnavailable: z.string().optional() }).optional(),
   /** Where the 1:N threshold comes from (`curve`, `fixed`: no curve for the extractor, `override`: set by hand), and why it does not follow the gallery. */
   identification: z.object({ source: thresholdSourceSchema, note: z.string().optional() }).optional(),
+  /**
+   * The door contact and exit button, where configured: where the door is (`forced-open`: it opened without a grant,
+   * exit request or remote open; `held-open`: open past `door.inputs.heldOpenMs`), and `unavailable` with the reason
+   * while an input line cannot be read.
+   */
+  door: z
+    .object({
+      status: z.enum(['ok', 'unavailable']),
+      state: z.enum(['closed', 'open', 'forced-open', 'held-open', 'unknown']),
+      sinceMs: msSinceEpoch.nullable(),
+      exitButton: z.boolean(),
+      message: z.string(),
+    })
+    .optional(),
   /** Whether events can be written: `full` since an event was refused for lack of space; the door denies meanwhile. */
   storage: z
     .discriminatedUnion('status', [z.object({ status: z.literal('ok') }), z.object({ status: z.literal('full'), sinceMs: msSinceEpoch, message: z.string() })])

@@ -14,7 +14,10 @@ import type { IdentificationState } from '../access/identify-threshold.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
 import { CardFormatError, credentialProblems, resolveCardFormat } from '../door/card-format.js';
-import { createDoorOutputs, DoorConfigError, DoorOutputs, type DoorEvent, type DoorLogger } from '../door/door-output.js';
+import type { GpioInputSyscalls } from '../../../native-bridge/gpio/gpio-input.js';
+import { DoorInputs, doorInputsConfigSchema, type DoorInputEvent, type DoorInputsHealth } from '../door/door-inputs.js';
+import { createDoorOutputs, DoorConfigError, DoorOutputs, doorOutputsConfigSchema, type DoorEvent, type DoorLogger, type DoorOpenReport } from '../door/door-output.js';
+import { chipProbe, gpioLineUses, missingLineProblems, sharedLineProblems } from '../door/gpio-lines-check.js';
 import type { Settings } from '../store/settings-repository.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
@@ -56,10 +59,18 @@ export interface TerminalAppOptions {
    * demonstrations; never on a door. Default: cryptographically random.
    */
   readonly challengeSeed?: number;
+  /**
+   * System calls of the GPIO chips: the door relay, the door inputs and the save-time check of GPIO settings.
+   * Default the real ones; tests pass FakeSyscalls with fake chips.
+   */
+  readonly gpioSyscalls?: GpioInputSyscalls;
 }
 
 /** The service's health, and whether the event log can be written. */
-export type AppHealth = TerminalHealth & { readonly storage: StorageHealth };
+export type AppHealth = TerminalHealth & { readonly storage: StorageHealth; readonly door?: DoorInputsHealth };
+
+/** How long after a grant the door may open when no relay is configured (a panel drives the lock), ms. */
+const OPEN_WINDOW_WITHOUT_RELAY_MS = 5000;
 
 /** A template rebuild after the extractor changed. */
 export interface RebuildState {
@@ -99,6 +110,8 @@ export class TerminalApp {
   private unwire: (() => void)[] = [];
   private unwireCamera: (() => void) | undefined;
   private doorOutputs: DoorOutputs;
+  /** The door contact and exit button (none unless `door.inputs` names them). */
+  private doorInputs: DoorInputs;
   private readonly recentDecisions: DecisionEvent[] = [];
   private rebuildState: RebuildState | null = null;
   private rebuildAbort: AbortController | undefined;
@@ -126,6 +139,7 @@ export class TerminalApp {
       (active) => this.service?.pause(active),
     );
     this.doorOutputs = this.buildDoorOutputs(store.settings.get('door.outputs'));
+    this.doorInputs = this.buildDoorInputs(store.settings.get('door.inputs'));
     this.storage = new StorageState(logger);
     // A full disk under an enrollment or a settings change answers 'unavailable' with SQLite's words, not 'internal'.
     const handle = createHandler(contract, implementContract(this), { logger, validateResponses: options.validateResponses, codeAliases: { invalid: 'invalid-request', SQLITE_FULL: 'unavailable' } });
@@ -146,6 +160,7 @@ export class TerminalApp {
     const app = new TerminalApp(options, store, options.manifestPath ?? defaultManifestPath());
     try {
       await app.startService();
+      await app.doorInputs.start();
       app.runRetention();
       app.timers.push(setInterval(() => app.runRetention(), HOUR_MS));
       app.timers.push(setInterval(() => app.hub.health(app.health()), 1000));
@@ -174,7 +189,7 @@ export class TerminalApp {
   }
 
   health(): AppHealth {
-    return { ...this.serviceHealth(), storage: this.storage.health };
+    return { ...this.serviceHealth(), storage: this.storage.health, ...(this.doorInputs.configured ? { door: this.doorInputs.health() } : {}) };
   }
 
   private serviceHealth(): TerminalHealth {
@@ -318,6 +333,7 @@ export class TerminalApp {
         }
         await next.close();
       }
+      await this.checkDoorLines(values);
       const before = this.store.settings.getAll();
       const after = this.store.settings.update(values);
       const changed = (key: keyof Settings): boolean => JSON.stringify(before[key]) !== JSON.stringify(after[key]);
@@ -325,6 +341,13 @@ export class TerminalApp {
         const old = this.doorOutputs;
         this.doorOutputs = this.buildDoorOutputs(after['door.outputs']);
         await old.close();
+      }
+      if (changed('door.inputs')) {
+        // The old lines go first: the new configuration may request the same ones.
+        await this.doorInputs.close();
+        this.doorInputs = this.buildDoorInputs(after['door.inputs']);
+        await this.doorInputs.start();
+        this.hub.health(this.health());
       }
       if (RESTART_KEYS.some(changed) || (changed('camera.uri') && !this.service)) {
         await this.stopService();
@@ -380,7 +403,8 @@ export class TerminalApp {
       reason: action.kind,
       ...(output?.kind === 'wiegand' || output?.kind === 'osdp' ? { credential: { facilityCode: 0, cardNumber: 0, format: this.store.settings.get('credentials.format') } } : {}),
     };
-    const report = output ? await new DoorOutputs([output], { logger: this.options.logger }).open(event) : await outputs.open(event);
+    // Every output acts, or a relay is tested: the door may open now without counting as forced.
+    const report = await this.openDoor(event, output ? new DoorOutputs([output], { logger: this.options.logger }) : outputs, !output || output.kind === 'gpio');
     return {
       eventId,
       outcomes: report.outcomes.map(({ name, kind, result }) => ({
@@ -423,9 +447,96 @@ export class TerminalApp {
     }
   }
 
+  /**
+   * Drives `outputs` for an event; a grant (or `opensLock`) first opens the window in which the door contact may
+   * open without it counting as a forced door.
+   */
+  private openDoor(event: DoorEvent, outputs: DoorOutputs = this.doorOutputs, opensLock = event.decision === 'granted'): Promise<DoorOpenReport> {
+    if (opensLock) this.doorInputs.authorise(this.openWindowMs());
+    return outputs.open(event);
+  }
+
+  /** After a grant, how long the door may open: the longest relay pulse (or 5 s without a relay) and the debounce. */
+  private openWindowMs(): number {
+    const pulsesMs = this.store.settings.get('door.outputs').flatMap((output) => (output.kind === 'gpio' ? [output.pulseMs] : []));
+    return (pulsesMs.length === 0 ? OPEN_WINDOW_WITHOUT_RELAY_MS : Math.max(...pulsesMs)) + this.doorInputs.config.debounceMs;
+  }
+
+  private buildDoorInputs(config: Settings['door.inputs']): DoorInputs {
+    const sys = this.options.gpioSyscalls;
+    return new DoorInputs(config, {
+      logger: this.options.logger,
+      onEvent: (event) => this.onDoorInput(event),
+      ...(sys === undefined ? {} : { openLines: async (options) => (await import('../../../native-bridge/gpio/gpio-input.js')).GpioInputLines.open(options, { sys }) }),
+    });
+  }
+
+  /** A forced or held door and an exit request go to the access log; every change of the door to health at once. */
+  private onDoorInput(event: DoorInputEvent): void {
+    switch (event.kind) {
+      case 'exit-request':
+        void this.exitRequest(event.atMs);
+        break;
+      case 'forced-open':
+      case 'held-open':
+        this.logDoorEvent(event.atMs, 'denied', `door-${event.kind}`);
+        break;
+      case 'opened':
+        this.options.logger.info('door.opened', { authorised: event.authorised });
+        break;
+      case 'closed':
+        this.options.logger.info('door.closed', { openForMs: event.openForMs });
+        break;
+    }
+    this.hub.health(this.health());
+  }
+
+  /** Writes a door event to the access log; undefined when it cannot be written (a full disk shows in health). */
+  private logDoorEvent(atMs: number, decision: 'granted' | 'denied', reason: string): number | undefined {
+    try {
+      const eventId = this.store.events.append({ atMs, decision, reason });
+      this.storage.written();
+      return eventId;
+    } catch (error) {
+      if (!this.storage.writeFailed(error)) this.options.logger.error('door.event-not-logged', { reason, error: (error as Error).message });
+      return undefined;
+    }
+  }
+
+  /**
+   * The exit button was pressed: logged as `exit-request`, then the door outputs act as for a grant. When the
+   * event cannot be written the relays open all the same (nobody is kept in by a full disk), the other outputs not.
+   */
+  private async exitRequest(atMs: number): Promise<void> {
+    const eventId = this.logDoorEvent(atMs, 'granted', 'exit-request');
+    this.options.logger.info('door.exit-request', { eventId: eventId ?? null });
+    const outputs = eventId !== undefined ? this.doorOutputs : new DoorOutputs(this.doorOutputs.outputs.filter((output) => output.kind === 'gpio'), { logger: this.options.logger });
+    await this.openDoor({ id: eventId ?? 0, atMs, decision: 'granted', reason: 'exit-request' }, outputs);
+  }
+
+  /**
+   * The GPIO lines of the door settings being saved: each chip there with the line, and no line both a door
+   * output's and a door input's. Values that do not parse are left to the settings' own check.
+   */
+  private async checkDoorLines(values: Partial<Settings>): Promise<void> {
+    const saving = (['door.outputs', 'door.inputs'] as const).filter((key) => values[key] !== undefined);
+    if (saving.length === 0) return;
+    const outputs = doorOutputsConfigSchema.safeParse(values['door.outputs'] ?? this.store.settings.get('door.outputs'));
+    const inputs = doorInputsConfigSchema.safeParse(values['door.inputs'] ?? this.store.settings.get('door.inputs'));
+    if (!outputs.success || !inputs.success) return;
+    const uses = gpioLineUses(outputs.data, inputs.data);
+    const problems = [...sharedLineProblems(uses), ...(await missingLineProblems(uses, saving, chipProbe(this.options.gpioSyscalls)))];
+    for (const key of saving) {
+      const messages = problems.filter((problem) => problem.setting === key).map((problem) => problem.message);
+      if (messages.length > 0) throw new StoreError('invalid', `setting ${key}: ${messages.join('; ')}`);
+    }
+  }
+
   private buildDoorOutputs(config: Settings['door.outputs']): DoorOutputs {
+    const sys = this.options.gpioSyscalls;
     return createDoorOutputs(config, {
       logger: this.options.logger,
+      ...(sys === undefined ? {} : { openGpioLine: async (options) => (await import('../../../native-bridge/gpio/gpio-line.js')).GpioOutputLine.open(options, { sys }) }),
       onPanelIndication: (indication) => this.hub.panel(indication),
       productVersion: this.options.version,
       dataDir: this.options.dataDir, customCardFormats: this.store.settings.get('credentials.customFormats') });
@@ -450,7 +561,7 @@ export class TerminalApp {
         manifestPath: this.manifestPath,
         addedModelsDir: this.addedModels.dir,
         decisionSettings: settings['access.policy'],
-        sinks: [{ open: (event) => this.doorOutputs.open(this.withCredential(event)) }],
+        sinks: [{ open: (event) => this.openDoor(this.withCredential(event)) }],
         snapshots: () => this.store.settings.get('events.snapshots'),
         ...(settings['recognition.extractorModelId'] !== null ? { extractorId: settings['recognition.extractorModelId'] } : {}),
         ...(settings['recognition.identifySimilarity'] !== null ? { identifySimilarity: settings['recognition.identifySimilarity'] } : {}),
@@ -568,6 +679,7 @@ export class TerminalApp {
     await this.stopService();
     // A cancelled import waiting for the worker has failed now that the worker is closed; the store outlives it.
     await this.imports.stopped();
+    await this.doorInputs.close();
     await this.doorOutputs.close();
     this.store.close();
   }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 import { decisionSettingsSchema } from '../access/decision-policy.js';
 import { customCardFormatSchema, DEFAULT_CARD_FORMAT } from '../door/card-format.js';
+import { doorInputsConfigSchema } from '../door/door-inputs.js';
 import { doorOutputsConfigSchema } from '../door/door-output.js';
 import { StoreError } from './errors.js';
 
@@ -43,6 +44,11 @@ export const SETTINGS = {
   'access.policy': { schema: decisionSettingsSchema, default: decisionSettingsSchema.parse({}) },
   /** Door outputs (relay pulse length and level, webhooks); default one log output. */
   'door.outputs': { schema: doorOutputsConfigSchema, default: doorOutputsConfigSchema.parse(undefined) },
+  /**
+   * The door contact and exit button on GPIO inputs (each null = none, the default), the debounce and the time
+   * after which an open door is held open.
+   */
+  'door.inputs': { schema: doorInputsConfigSchema, default: doorInputsConfigSchema.parse(undefined) },
   /**
    * Bit format of the people's card credentials, which panel outputs send on a grant: `wiegand26` (facility
    * 0–255, card 0–65535), `wiegand34` (facility and card 0–65535) or a name from `credentials.customFormats`.
