@@ -1,8 +1,10 @@
-// The door's status line: camera, backend, processed frames per second and the last frame's processing time.
+// The door's status line: camera, backend, processed frames per second and the last frame's processing time, and
+// what needs someone's attention first (storage full, a door forced or held open).
 import type { ReactNode } from 'react';
 
 import { Icon } from '../common/Icon.js';
 import { useLintel } from '../store/store.js';
+import { DOOR_STATE_TEXT } from '../wording/wording.js';
 import { cameraStatusText, totalLatencyMs } from './camera-status.js';
 
 export function StatusLine(): ReactNode {
@@ -29,6 +31,18 @@ export function StatusLine(): ReactNode {
         <li className="status-item status-item-warn">
           <Icon name="warning" />
           Storage full — the door stays shut
+        </li>
+      ) : null}
+      {health.door?.state === 'forced-open' || health.door?.state === 'held-open' ? (
+        <li className="status-item status-item-warn">
+          <Icon name="warning" />
+          {DOOR_STATE_TEXT[health.door.state]}
+        </li>
+      ) : null}
+      {health.door?.status === 'unavailable' ? (
+        <li className="status-item status-item-warn">
+          <Icon name="warning" />
+          Door sensor not working
         </li>
       ) : null}
       <li className={cameraOk ? 'status-item' : 'status-item status-item-warn'}>

@@ -62,6 +62,13 @@ describe('wording', () => {
     assert.equal(cueText('screen-glare'), 'screen-glare');
   });
 
+  test("names the door's own events in the access log", () => {
+    assert.equal(reasonText('door-forced-open'), 'Door forced open');
+    assert.equal(reasonText('door-held-open'), 'Door held open');
+    assert.equal(reasonText('exit-request'), 'Exit button');
+    assert.equal(reasonText('remote-open'), 'Opened by an administrator');
+  });
+
   test('shows a reason it has no words for as it is', () => {
     assert.equal(reasonText('door-forced'), 'door-forced');
     assert.equal(reasonText('toString'), 'toString');

@@ -12,6 +12,7 @@ import type {
   livenessModeSchema,
   photoStatusSchema,
   qualityHintSchema,
+  terminalHealthSchema,
 } from '../contract.js';
 
 export type DecisionReason = z.infer<typeof decisionReasonSchema>;
@@ -23,6 +24,7 @@ export type ImportPersonStatus = z.infer<typeof importPersonResultSchema>['statu
 export type LivenessCue = z.infer<typeof livenessCueSchema>;
 export type LivenessMode = z.infer<typeof livenessModeSchema>;
 export type ChallengeAction = z.infer<typeof challengePromptSchema>['action'];
+export type DoorState = NonNullable<z.infer<typeof terminalHealthSchema>['door']>['state'];
 
 /** Why access was granted or denied, as the door screen says it. */
 export const DECISION_REASON_TEXT: Readonly<Record<DecisionReason, string>> = {
@@ -136,5 +138,24 @@ export function challengeLabel(prompt: { readonly status: 'waiting' | 'passed' |
  * that are no longer decision reasons), so an unknown one is shown as it is.
  */
 export function reasonText(reason: string): string {
-  return Object.hasOwn(DECISION_REASON_TEXT, reason) ? DECISION_REASON_TEXT[reason as DecisionReason] : reason;
+  if (Object.hasOwn(DECISION_REASON_TEXT, reason)) return DECISION_REASON_TEXT[reason as DecisionReason];
+  return Object.hasOwn(DOOR_EVENT_TEXT, reason) ? (DOOR_EVENT_TEXT[reason] ?? reason) : reason;
 }
+
+/** The access log's events that are not faces at the door: the door's own inputs and an administrator's buttons. */
+export const DOOR_EVENT_TEXT: Readonly<Record<string, string>> = {
+  'exit-request': 'Exit button',
+  'door-forced-open': 'Door forced open',
+  'door-held-open': 'Door held open',
+  'remote-open': 'Opened by an administrator',
+  'output-test': 'Output test',
+};
+
+/** Where the door is (the door contact), in a few words for the door screen and the System screen. */
+export const DOOR_STATE_TEXT: Readonly<Record<DoorState, string>> = {
+  closed: 'Door closed',
+  open: 'Door open',
+  'forced-open': 'Door forced open',
+  'held-open': 'Door held open',
+  unknown: 'Door not watched',
+};

@@ -11,6 +11,7 @@ import { useLintel } from '../../store/store.js';
 import type { Settings } from '../../store/types.js';
 import { AccessPolicySettings } from './AccessPolicySettings.js';
 import { AdminEventSettings } from './AdminEventSettings.js';
+import { DoorInputsEditor } from './DoorInputsEditor.js';
 import { DoorOutputsEditor } from './DoorOutputsEditor.js';
 import { LivenessSettings } from './LivenessSettings.js';
 import { SchedulesEditor } from './SchedulesEditor.js';
@@ -112,6 +113,7 @@ export function SettingsScreen(): ReactNode {
         <SchedulesEditor {...sectionProps} />
         <LivenessSettings {...sectionProps} />
         <DoorOutputsEditor {...sectionProps} />
+        <DoorInputsEditor {...sectionProps} />
         <AdminEventSettings {...sectionProps} />
         <div className="save-bar">
           {saveError ? <ErrorNotice error={saveError} /> : null}

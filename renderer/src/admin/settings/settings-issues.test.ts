@@ -29,6 +29,7 @@ const stored: Settings = {
   'liveness.modelId': null,
   'access.policy': policy,
   'door.outputs': [{ kind: 'log', name: 'log', includePersonName: false }],
+  'door.inputs': { contact: null, exitButton: null, debounceMs: 50, heldOpenMs: 30_000, consumer: 'lintel-door-inputs' },
   'credentials.format': 'wiegand26',
   'credentials.customFormats': [],
   'admin.idleLogoutMs': 120_000,

@@ -12,7 +12,7 @@ import { ProgressBar } from '../../common/ProgressBar.js';
 import { cameraStatusText } from '../../door/camera-status.js';
 import { useLintel } from '../../store/store.js';
 import { asSentence } from '../../common/sentence.js';
-import { LIVENESS_MODE_TEXT } from '../../wording/wording.js';
+import { DOOR_STATE_TEXT, LIVENESS_MODE_TEXT } from '../../wording/wording.js';
 import { DoorOpenButton, TestOutputButton } from './DoorControls.js';
 import { IdentificationCard } from './IdentificationCard.js';
 import { LatencyChart } from './LatencyChart.js';
@@ -233,6 +233,30 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
           })}
         </ul>
       </section>
+      {health.door ? <DoorInputsCard door={health.door} /> : null}
     </div>
+  );
+}
+
+/** The door contact and exit button: where the door is, and what to do when it needs someone. */
+function DoorInputsCard({ door }: { readonly door: NonNullable<SystemInfo['health']['door']> }): ReactNode {
+  const alarm = door.state === 'forced-open' || door.state === 'held-open';
+  return (
+    <section className="card" aria-labelledby="sys-door">
+      <h2 id="sys-door">Door</h2>
+      <Facts
+        rows={[
+          ['Door', door.status === 'unavailable' ? 'Sensor not working' : `${DOOR_STATE_TEXT[door.state]}${door.sinceMs === null ? '' : ` since ${formatDateTime(door.sinceMs)}`}`],
+          ['Exit button', door.exitButton ? (door.status === 'unavailable' ? 'Not working' : 'Watched') : 'None'],
+        ]}
+      />
+      {alarm ? (
+        <Notice tone="warning">
+          <strong>{DOOR_STATE_TEXT[door.state]}</strong>
+          <span>{door.state === 'forced-open' ? 'The door opened without a grant, the exit button or Open door now. Check the door; the access log has the event.' : 'The door has stayed open too long. Check that it is closed.'}</span>
+        </Notice>
+      ) : null}
+      {door.status === 'unavailable' ? <Notice tone="warning">{door.message}</Notice> : <p className="muted">{door.message}</p>}
+    </section>
   );
 }

@@ -1,0 +1,65 @@
+// The door's own inputs: a door contact (is the door open?) and an exit button, each on a GPIO line or absent.
+// The terminal checks the lines when saved (the chip has them, no output drives them) and says what is wrong.
+import type { ReactNode } from 'react';
+
+import { NumberField } from '../../common/NumberField.js';
+import { Segmented } from '../../common/Segmented.js';
+import { TextField } from '../../common/TextField.js';
+import { Toggle } from '../../common/Toggle.js';
+import type { Settings } from '../../store/types.js';
+import type { SectionProps } from './section-props.js';
+
+type DoorInputs = Settings['door.inputs'];
+type Bias = NonNullable<DoorInputs['contact']>['bias'];
+
+const BIAS_OPTIONS: readonly { readonly value: Bias; readonly label: string }[] = [
+  { value: 'pull-up', label: 'Pull-up' },
+  { value: 'pull-down', label: 'Pull-down' },
+  { value: 'disabled', label: 'None' },
+  { value: 'as-is', label: "Board's" },
+];
+const LEVEL_OPTIONS = [
+  { value: 'high', label: 'High' },
+  { value: 'low', label: 'Low' },
+] as const;
+
+/** A new input's line: pulled up, so a dry contact or a button to ground needs nothing else. */
+const NEW_CONTACT: NonNullable<DoorInputs['contact']> = { chipPath: '/dev/gpiochip0', line: 0, openLevel: 'high', bias: 'pull-up' };
+const NEW_BUTTON: NonNullable<DoorInputs['exitButton']> = { chipPath: '/dev/gpiochip0', line: 1, pressedLevel: 'low', bias: 'pull-up' };
+
+export function DoorInputsEditor({ draft, change, issue }: SectionProps): ReactNode {
+  const inputs = draft['door.inputs'];
+  const set = (next: Partial<DoorInputs>): void => change('door.inputs', { ...inputs, ...next });
+  const { contact, exitButton } = inputs;
+  return (
+    <fieldset className="settings-section">
+      <legend>Door inputs</legend>
+      <p className="field-hint">A door contact tells when the door is open: opened without a grant it is forced, left open too long it is held open. The exit button opens the door from inside.</p>
+      <Toggle label="Door contact" checked={contact !== null} onChange={(on) => set({ contact: on ? NEW_CONTACT : null })} onText="Wired" offText="None" />
+      {contact ? (
+        <div className="field-grid">
+          <TextField label="Contact GPIO chip" value={contact.chipPath} onChange={(chipPath) => set({ contact: { ...contact, chipPath } })} maxLength={255} error={issue(['door.inputs', 'contact', 'chipPath'])} hint="e.g. /dev/gpiochip3 for bank GPIO3." />
+          <NumberField label="Contact line" value={contact.line} onChange={(line) => set({ contact: { ...contact, line: line ?? Number.NaN } })} error={issue(['door.inputs', 'contact', 'line'])} hint="GPIO3_A5 is chip 3, line 5." />
+          <Segmented label="Line reads while the door is open" value={contact.openLevel} options={LEVEL_OPTIONS} onChange={(openLevel) => set({ contact: { ...contact, openLevel } })} />
+          <Segmented label="Contact bias" value={contact.bias} options={BIAS_OPTIONS} onChange={(bias) => set({ contact: { ...contact, bias } })} />
+        </div>
+      ) : null}
+      <Toggle label="Exit button" checked={exitButton !== null} onChange={(on) => set({ exitButton: on ? NEW_BUTTON : null })} onText="Wired" offText="None" />
+      {exitButton ? (
+        <div className="field-grid">
+          <TextField label="Button GPIO chip" value={exitButton.chipPath} onChange={(chipPath) => set({ exitButton: { ...exitButton, chipPath } })} maxLength={255} error={issue(['door.inputs', 'exitButton', 'chipPath'])} />
+          <NumberField label="Button line" value={exitButton.line} onChange={(line) => set({ exitButton: { ...exitButton, line: line ?? Number.NaN } })} error={issue(['door.inputs', 'exitButton', 'line'])} />
+          <Segmented label="Line reads while pressed" value={exitButton.pressedLevel} options={LEVEL_OPTIONS} onChange={(pressedLevel) => set({ exitButton: { ...exitButton, pressedLevel } })} />
+          <Segmented label="Button bias" value={exitButton.bias} options={BIAS_OPTIONS} onChange={(bias) => set({ exitButton: { ...exitButton, bias } })} />
+        </div>
+      ) : null}
+      {contact || exitButton ? (
+        <div className="field-grid">
+          <NumberField label="Debounce" unit="ms" value={inputs.debounceMs} onChange={(debounceMs) => set({ debounceMs: debounceMs ?? Number.NaN })} error={issue(['door.inputs', 'debounceMs'], 1, 'ms')} hint="A change counts once it has held this long." />
+          <NumberField label="Held open after" unit="s" scale={1000} value={inputs.heldOpenMs} onChange={(heldOpenMs) => set({ heldOpenMs: heldOpenMs ?? Number.NaN })} error={issue(['door.inputs', 'heldOpenMs'], 1000, 's')} hint="An open door raises the alarm after this long." />
+        </div>
+      ) : null}
+      {issue(['door.inputs']) ? <p className="field-error">{issue(['door.inputs'])}</p> : null}
+    </fieldset>
+  );
+}
