@@ -9,8 +9,11 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 
 import { loadManifest, npmSource, type ModelEntry } from '../../electron/vision/models/manifest.js';
+import { analyseGraph } from '../quantize/graph-analysis.js';
 import { SyntheticGraph } from './golden/synthetic-graph.js';
 import { loadTfjsGraphModel, runTfjs } from './golden/tfjs-reference.js';
+import { readOnnxModel, type OnnxModelData } from './onnx/onnx-reader.js';
+import { withPreluNodes } from './onnx/prelu-nodes.js';
 import { convertTfjsGraph } from './tfjs-graph-to-onnx.js';
 import { createSeededRandom } from '../../electron/vision/matcher/seeded-random.js';
 
@@ -84,9 +87,19 @@ function relativeError(actual: Float32Array, expected: Float32Array): number {
   return maxDifference / Math.max(maxMagnitude, 1e-3);
 }
 
+/** Session options as the terminal's CPU backend sets them (electron/vision/backend/onnx-backend.ts). */
+const TERMINAL_SESSION: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: 1, interOpNumThreads: 1 };
+
 /** Runs the ONNX bytes on an NHWC input given as [1,H,W,C]; outputs by name. */
-async function runOnnx(bytes: Uint8Array, inputName: string, nhwc: Float32Array, shape: readonly [number, number, number, number], outputNames: readonly string[]): Promise<Float32Array[]> {
-  const session = await ort.InferenceSession.create(bytes);
+async function runOnnx(
+  bytes: Uint8Array,
+  inputName: string,
+  nhwc: Float32Array,
+  shape: readonly [number, number, number, number],
+  outputNames: readonly string[],
+  options: ort.InferenceSession.SessionOptions = {},
+): Promise<Float32Array[]> {
+  const session = await ort.InferenceSession.create(bytes, options);
   try {
     const [, height, width, channels] = shape;
     const feeds = { [inputName]: new ort.Tensor('float32', nhwcToNchw(nhwc, height, width, channels), [1, channels, height, width]) };
@@ -134,6 +147,52 @@ describe('convertTfjsGraph against the original models on tfjs-wasm', () => {
       reference.dispose();
       const summary = [...worst].map(([name, error]) => `${name} ${error.toExponential(2)}`).join(', ');
       t.diagnostic(`${id}: ${(bytes.length / 1e6).toFixed(2)} MB; max relative error ${summary}`);
+    });
+  }
+});
+
+describe('convertTfjsGraph: PReLU without PRelu nodes', () => {
+  const opTypes = (model: OnnxModelData): string[] => model.graph.nodes.map((node) => node.opType);
+  for (const [id, entry] of graphModels) {
+    test(`${id}: the same outputs to the bit as its PRelu form (a face, noise), as the terminal runs it; the NPU's graph is the PRelu form`, async (t) => {
+      const modelPath = join(repoRoot, 'node_modules', npmSource(entry).package, npmSource(entry).file);
+      const rewritten = await convertTfjsGraph(modelPath, entry);
+      const withPrelu = await convertTfjsGraph(modelPath, entry, { prelu: 'prelu' });
+      const preluCount = opTypes(readOnnxModel(withPrelu)).filter((op) => op === 'PRelu').length;
+      if (preluCount === 0) {
+        assert.equal(Buffer.compare(Buffer.from(rewritten), Buffer.from(withPrelu)), 0, 'without PReLUs both forms are the same bytes');
+        t.diagnostic(`${id}: no PReLU`);
+        return;
+      }
+      const graph = readOnnxModel(rewritten);
+      assert.equal(opTypes(graph).filter((op) => op === 'PRelu').length, 0, 'no PRelu is left');
+
+      // The INT8 simulation and the NPU build take the PRelu form back (withPreluNodes): node for node the
+      // converter's PRelu form, and the manifest's FP16 layers name tensors of it.
+      const npu = withPreluNodes(graph);
+      const shape = (model: OnnxModelData): unknown[] => model.graph.nodes.map((node) => [node.opType, node.inputs, node.outputs, node.attributes]);
+      assert.deepEqual(shape(npu), shape(readOnnxModel(withPrelu)));
+      const byName = (model: OnnxModelData): Map<string, unknown> => new Map(model.graph.initializers.map((tensor) => [tensor.name, tensor]));
+      assert.deepEqual(byName(npu), byName(readOnnxModel(withPrelu)));
+      const tensors = new Set(analyseGraph(npu).layers.flatMap((layer) => layer.tensors));
+      assert.deepEqual((entry.quantization?.int8.floatLayers ?? []).filter((name) => !tensors.has(name)), [], 'every FP16 layer names a tensor of the graph the NPU is built from');
+
+      const { widthPx: width, heightPx: height } = entry.input;
+      const inputShape = [1, height, width, 3] as const;
+      const outputNames = entry.outputs.map((output) => output.name);
+      for (const [label, pixels] of [['face', await photoPixels(entry)], ['noise', noisePixels(width * height * 3, 3)]] as const) {
+        const nhwc = normalise(pixels, entry);
+        const expected = await runOnnx(withPrelu, entry.input.name, nhwc, inputShape, outputNames, TERMINAL_SESSION);
+        const actual = await runOnnx(rewritten, entry.input.name, nhwc, inputShape, outputNames, TERMINAL_SESSION);
+        assert.ok(expected.some((output) => output.some((v) => v !== 0)), `${label}: real outputs`);
+        assert.deepEqual(actual, expected, `${label}: the same outputs to the bit`);
+        if (label === 'face' && entry.decoding.kind === 'facemesh') {
+          const raw = actual[outputNames.indexOf(entry.decoding.presenceOutput)]?.[0] ?? 0;
+          const presence = entry.decoding.presenceIsLogit ? 1 / (1 + Math.exp(-raw)) : raw;
+          assert.ok(presence >= entry.decoding.minPresence, `the fitter finds the face (presence ${presence})`);
+        }
+      }
+      t.diagnostic(`${id}: ${preluCount} PReLUs without PRelu nodes, outputs identical`);
     });
   }
 });

@@ -7,20 +7,28 @@ import { ConversionContext, TfjsConversionError } from './tfjs-graph/context.js'
 import { dataInputs, parseTensorRef, refKey, tfAttr, type TfNode, type TfjsGraphModelJson } from './tfjs-graph/model-json.js';
 import { OnnxIr, type IrOutput } from './tfjs-graph/onnx-ir.js';
 import { opConverters } from './tfjs-graph/ops.js';
+import type { PreluForm } from './tfjs-graph/prelu.js';
 import { TO_NCHW, constValue, permuteShape, type Value } from './tfjs-graph/values.js';
 import { readTfjsWeights, type WeightTensor } from './tfjs-weights.js';
 
 export { TfjsConversionError } from './tfjs-graph/context.js';
+export type { PreluForm } from './tfjs-graph/prelu.js';
 
 /** Written into every converted file; bump when the converter's output changes for the same source. */
-const PRODUCER_VERSION = '1';
+const PRODUCER_VERSION = '2';
+
+/** Options of {@link convertTfjsGraph}. */
+export interface TfjsConversionOptions {
+  /** How PReLU is written: `'relu'` (default; onnxruntime's CPU runs it fastest) or one `'prelu'` node. */
+  readonly prelu?: PreluForm;
+}
 
 /**
  * Converts a TFJS graph model (`model.json` + weight shards) to ONNX ModelProto bytes, opset 13:
  * batch 1, one float32 input named `entry.input.name` in the manifest's layout, and the outputs
  * `entry.outputs` taken from the TF nodes `entry.source.outputNodes`. Same input, same bytes.
  */
-export async function convertTfjsGraph(modelJsonPath: string, entry: ModelEntry): Promise<Uint8Array> {
+export async function convertTfjsGraph(modelJsonPath: string, entry: ModelEntry, options: TfjsConversionOptions = {}): Promise<Uint8Array> {
   let json: TfjsGraphModelJson;
   try {
     json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as TfjsGraphModelJson;
@@ -32,14 +40,14 @@ export async function convertTfjsGraph(modelJsonPath: string, entry: ModelEntry)
   }
   const weights = await readTfjsWeights(json.weightsManifest, dirname(modelJsonPath));
   try {
-    return convertGraph(json, weights, entry, basename(modelJsonPath, '.json'));
+    return convertGraph(json, weights, entry, basename(modelJsonPath, '.json'), options.prelu ?? 'relu');
   } catch (error) {
     if (error instanceof TfjsConversionError) throw new TfjsConversionError(`${modelJsonPath}: ${error.message}`);
     throw error;
   }
 }
 
-function convertGraph(json: TfjsGraphModelJson, weights: ReadonlyMap<string, WeightTensor>, entry: ModelEntry, graphName: string): Uint8Array {
+function convertGraph(json: TfjsGraphModelJson, weights: ReadonlyMap<string, WeightTensor>, entry: ModelEntry, graphName: string, preluForm: PreluForm): Uint8Array {
   const outputNodes = npmSource(entry).outputNodes;
   if (!outputNodes || outputNodes.length !== entry.outputs.length) {
     throw new TfjsConversionError(`the manifest lists ${entry.outputs.length} outputs but ${outputNodes?.length ?? 0} source.outputNodes`);
@@ -54,7 +62,7 @@ function convertGraph(json: TfjsGraphModelJson, weights: ReadonlyMap<string, Wei
 
   const ir = new OnnxIr([entry.input.name, ...entry.outputs.map((output) => output.name)]);
   const values = new Map<string, Value>();
-  const ctx = new ConversionContext(ir, nodesByName, values);
+  const ctx = new ConversionContext(ir, nodesByName, values, preluForm);
   let inputDims: number[] | undefined;
 
   for (const node of topologicalOrder(outputRefs.map((ref) => ref.node), nodesByName)) {

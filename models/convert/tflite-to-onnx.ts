@@ -6,7 +6,8 @@ import { DEFAULT_OPSET } from './onnx/onnx-graph.js';
 import { ConversionContext, TfjsConversionError } from './tfjs-graph/context.js';
 import { OnnxIr, type IrOutput } from './tfjs-graph/onnx-ir.js';
 import { TO_NCHW, at, constValue, elementCount, permuteShape, type ConstValue, type TensorValue, type Value } from './tfjs-graph/values.js';
-import { TfliteConversionError, builtinOperatorName, emitPrelu, opLowerings, type OpCall, type PreluForm } from './tflite/ops.js';
+import { emitPrelu, type PreluForm } from './tfjs-graph/prelu.js';
+import { TfliteConversionError, builtinOperatorName, opLowerings, type OpCall } from './tflite/ops.js';
 import {
   TfliteFormatError,
   TfliteTensorType,
@@ -18,7 +19,8 @@ import {
   type TfliteTensor,
 } from './tflite/schema.js';
 
-export { TfliteConversionError, type PreluForm } from './tflite/ops.js';
+export { TfliteConversionError } from './tflite/ops.js';
+export type { PreluForm } from './tfjs-graph/prelu.js';
 export { TfliteFormatError } from './tflite/schema.js';
 
 /** Written into every converted file; bump when the converter's output changes for the same source. */
@@ -53,7 +55,6 @@ export async function convertTflite(path: string, entry: ModelEntry, options: Tf
 
 /** `convertTflite` on bytes already read; `graphName` names the ONNX graph. */
 export function convertTfliteBytes(bytes: Uint8Array, entry: ModelEntry, graphName: string, options: TfliteConversionOptions = {}): Uint8Array {
-  const preluForm = options.prelu ?? 'relu';
   const model = readTfliteModel(bytes);
   if (model.subgraphs.length !== 1) throw new TfliteConversionError(`the model has ${model.subgraphs.length} subgraphs; only single-subgraph models are supported`);
   const subgraph = at(model.subgraphs, 0);
@@ -65,7 +66,7 @@ export function convertTfliteBytes(bytes: Uint8Array, entry: ModelEntry, graphNa
   const ir = new OnnxIr([entry.input.name, ...entry.outputs.map((output) => output.name)]);
   // The TFJS converter's layout helpers (NHWC ↔ NCHW, initializer sharing) serve TFLite as they are: both
   // carry TensorFlow's NHWC semantics. They look up no TF nodes here, so the maps stay empty.
-  const ctx = new ConversionContext(ir, new Map(), new Map());
+  const ctx = new ConversionContext(ir, new Map(), new Map(), options.prelu ?? 'relu');
   const inputTensor = tensorAt(subgraph, at(subgraph.inputs, 0));
   const fileBatch = at(inputTensor.shape, 0);
   const { value: inputValue, dims: inputDims } = graphInput(inputTensor, entry);
@@ -93,7 +94,7 @@ export function convertTfliteBytes(bytes: Uint8Array, entry: ModelEntry, graphNa
     if (!lowering) throw new TfliteConversionError(`unsupported TFLite operator ${opName} at operator ${op.index} ("${name}")`);
     let outputs: readonly Value[];
     try {
-      const call: OpCall = { op, name, inputs: op.inputs.map(valueOf), options: op.options, fileBatch, preluForm };
+      const call: OpCall = { op, name, inputs: op.inputs.map(valueOf), options: op.options, fileBatch };
       outputs = fusedPrelu(ctx, model, subgraph, producers, values, call, opName) ?? lowering(ctx, call);
     } catch (error) {
       if (!(error instanceof TfliteConversionError || error instanceof TfjsConversionError)) throw error;
@@ -227,7 +228,7 @@ export function halfToFloat(bits: number): number {
 
 /**
  * TensorFlow's PReLU as TOCO writes it, relu(x) + c · (x − |x|), becomes a PReLU with slope 2c at the ADD
- * that ends the pattern, in the call's PreluForm: the same values to the bit (doubling is exact), without
+ * that ends the pattern, in the conversion's PreluForm: the same values to the bit (doubling is exact), without
  * TOCO's |x|. The RELU, ABS, SUB and MUL already emitted are dropped on serialisation when nothing else
  * reads them.
  */
@@ -261,5 +262,5 @@ function fusedPrelu(
   const slope = slopeSide.producer ? undefined : constantOf(model, tensorAt(subgraph, slopeSide.index));
   if (input?.kind !== 'tensor' || !slope || !(slope.data instanceof Float32Array)) return undefined;
   const doubled = constValue(slope.shape, Float32Array.from(slope.data, (c) => 2 * c));
-  return [emitPrelu(ctx, input, doubled, `${call.name}/prelu`, call.preluForm)];
+  return [emitPrelu(ctx, input, doubled, `${call.name}/prelu`)];
 }

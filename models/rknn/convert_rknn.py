@@ -39,16 +39,27 @@ def toolkit_version():
 
 def with_prelu_nodes(onnx_path, out_path):
     """Writes PReLU as the NPU runs it: each relu(x) + s * relu(m * x) with m all -1 and s a constant, which
-    Lintel's TFLite converter writes for PReLU because onnxruntime's CPU runs it fastest, becomes one
+    Lintel's converters (TFLite and TFJS) write for PReLU because onnxruntime's CPU runs it fastest, becomes one
     PRelu(x, -s) named as the Add it replaces, which the toolkit fuses into the convolution before it (one
-    int8 output instead of five). models/convert/onnx/prelu-nodes.ts does the same for the INT8 simulation, so
-    the manifest's floatLayers name this graph's tensors. Returns the path to load: out_path when something was
-    rewritten, else onnx_path."""
+    int8 output instead of five), and the Clips without bounds (identities) that keep residual Adds apart from
+    their convolutions on onnxruntime's CPU are dropped. models/convert/onnx/prelu-nodes.ts does the same for the
+    INT8 simulation, so the manifest's floatLayers name this graph's tensors. Returns the path to load: out_path
+    when something was rewritten, else onnx_path."""
     import onnx
     from onnx import numpy_helper
 
     model = onnx.load(onnx_path)
     graph = model.graph
+    graph_outputs = {o.name for o in graph.output}
+    identities = {n.output[0]: n.input[0] for n in graph.node
+                  if n.op_type == 'Clip' and all(i == '' for i in n.input[1:]) and n.output[0] not in graph_outputs}
+    for node in graph.node:
+        for k, name in enumerate(node.input):
+            if name in identities:
+                node.input[k] = identities[name]
+    for k in reversed(range(len(graph.node))):
+        if graph.node[k].output[0] in identities:
+            del graph.node[k]
     constants = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     producers = {name: node for node in graph.node for name in node.output}
     reads = {}
@@ -86,7 +97,7 @@ def with_prelu_nodes(onnx_path, out_path):
         slope = f'{node.output[0]}_slope'
         slopes.append(numpy_helper.from_array(-constants[scale], slope))
         nodes.append(onnx.helper.make_node('PRelu', [x, slope], list(node.output), name=node.name))
-    if not slopes:
+    if not slopes and not identities:
         return onnx_path
     kept = [n for n in nodes if n.output[0] not in dropped]
     used = {i for n in kept for i in n.input}

@@ -1,18 +1,19 @@
 /**
- * The PRelu form of a graph whose PReLUs the TFLite converter wrote in its Relu form (models/convert/tflite/
- * ops.ts, PreluForm): each relu(x) + s · relu(m · x), with m all −1 and s a constant, becomes PRelu(x, −s),
- * named as the Add it replaces. The Relu form is what onnxruntime's CPU runs fastest; the PRelu form is what
- * the NPU runs fused into the convolution before it, with one int8 output instead of five, so the INT8
- * simulation (models/quantize/) and the RKNN build (models/rknn/convert_rknn.py, which does the same in
- * Python) take this one. Same values to the bit: −s is exact. Anything that is not exactly the pattern, or
- * whose intermediate values are read elsewhere, is left as it is.
+ * The PRelu form of a graph whose PReLUs the converters wrote in their Relu form (models/convert/tfjs-graph/
+ * prelu.ts, PreluForm): each relu(x) + s · relu(m · x), with m all −1 and s a constant, becomes PRelu(x, −s),
+ * named as the Add it replaces, and the Clips without bounds (identities) that kept residual Adds apart from
+ * their convolutions on onnxruntime's CPU (emitAdd) are dropped. The Relu form is what onnxruntime's CPU runs
+ * fastest; the PRelu form is what the NPU runs fused into the convolution before it, with one int8 output
+ * instead of five, so the INT8 simulation (models/quantize/) and the RKNN build (models/rknn/convert_rknn.py,
+ * which does the same in Python) take this one. Same values to the bit: −s is exact. Anything that is not
+ * exactly the pattern, or whose intermediate values are read elsewhere, is left as it is.
  */
 import type { OnnxTensor } from './onnx-graph.js';
 import type { OnnxModelData, OnnxNodeData } from './onnx-reader.js';
 
 /** The model with every Relu-form PReLU written as one PRelu node; the model itself when it has none. */
 export function withPreluNodes(model: OnnxModelData): OnnxModelData {
-  const { nodes, initializers, outputs } = model.graph;
+  const { nodes, initializers, outputs } = withoutIdentityClips(model).graph;
   const constants = new Map(initializers.map((tensor) => [tensor.name, tensor]));
   const producers = new Map<string, OnnxNodeData>();
   const readCounts = new Map<string, number>(outputs.map((output) => [output.name, 1]));
@@ -66,9 +67,22 @@ export function withPreluNodes(model: OnnxModelData): OnnxModelData {
     for (const node of match.parts) dropped.add(node);
     replacements.set(add, { opType: 'PRelu', name: add.name, inputs: [match.x, slopeName], outputs: add.outputs, attributes: {} });
   }
-  if (replacements.size === 0) return model;
+  if (replacements.size === 0 && nodes === model.graph.nodes) return model;
 
   const kept = nodes.filter((node) => !dropped.has(node)).map((node) => replacements.get(node) ?? node);
   const used = new Set(kept.flatMap((node) => node.inputs));
   return { ...model, graph: { ...model.graph, nodes: kept, initializers: [...initializers.filter((tensor) => used.has(tensor.name)), ...slopes] } };
+}
+
+/** The model without Clips that have no bounds (identities), their readers reading the Clip's input. */
+function withoutIdentityClips(model: OnnxModelData): OnnxModelData {
+  const graphOutputs = new Set(model.graph.outputs.map((output) => output.name));
+  const identity = (node: OnnxNodeData): boolean =>
+    node.opType === 'Clip' && node.inputs.slice(1).every((input) => input === '') && !node.outputs.some((output) => graphOutputs.has(output));
+  const sources = new Map(model.graph.nodes.filter(identity).map((node) => [node.outputs[0] as string, node.inputs[0] as string]));
+  if (sources.size === 0) return model;
+  const nodes = model.graph.nodes
+    .filter((node) => !identity(node))
+    .map((node) => (node.inputs.some((input) => sources.has(input)) ? { ...node, inputs: node.inputs.map((input) => sources.get(input) ?? input) } : node));
+  return { ...model, graph: { ...model.graph, nodes } };
 }

@@ -1,6 +1,7 @@
 import { attr } from '../onnx/onnx-graph.js';
 import { dataInputs, refKey, type TfNode } from './model-json.js';
 import type { OnnxIr } from './onnx-ir.js';
+import type { PreluForm } from './prelu.js';
 import {
   TO_NCHW,
   TO_NHWC,
@@ -27,11 +28,15 @@ export class ConversionContext {
   private readonly plainCache = new Map<string, TensorValue>();
   private readonly nchwCache = new Map<string, TensorValue>();
   private readonly constCache = new Map<ConstValue, Map<string, string>>();
+  /** Outputs of the PReLUs emitPrelu wrote in the Relu form (emitAdd reads them). */
+  readonly reluFormPrelus = new Set<string>();
 
   constructor(
     readonly ir: OnnxIr,
     private readonly nodesByName: ReadonlyMap<string, TfNode>,
     private readonly values: ReadonlyMap<string, Value>,
+    /** How PReLU is written (see PreluForm and emitPrelu). */
+    readonly preluForm: PreluForm = 'relu',
   ) {}
 
   /** The TF node producing data input `index` of `node`, when it is that node's first output. */

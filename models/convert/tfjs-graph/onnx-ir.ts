@@ -57,6 +57,11 @@ export class OnnxIr {
     return output;
   }
 
+  /** The op type of the node emitted so far that produces `name`; undefined for inputs and initializers. */
+  producerOpType(name: string): string | undefined {
+    return this.nodes.find((node) => node.outputs.includes(name))?.opType;
+  }
+
   /** Serialises the graph with one float32 input and the given outputs. */
   serialise(options: {
     graphName: string;

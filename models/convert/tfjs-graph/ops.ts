@@ -1,6 +1,7 @@
 import { attr, type OnnxAttribute } from '../onnx/onnx-graph.js';
 import { TfjsConversionError, type ConversionContext } from './context.js';
 import { tfAttr, type TfNode } from './model-json.js';
+import { emitAdd, emitPrelu } from './prelu.js';
 import {
   TO_NCHW,
   TO_NHWC,
@@ -220,7 +221,7 @@ const binaryOp =
       const constName = ctx.broadcastName(constant, nchw, `${node.name}/${a.kind === 'const' ? 'x' : 'y'}`);
       names = a.kind === 'tensor' ? [tensorName, constName] : [constName, tensorName];
     }
-    return ctx.emit(onnxOp, names, {}, node.name, shape, nchw);
+    return onnxOp === 'Add' ? emitAdd(ctx, names, node.name, shape, nchw) : ctx.emit(onnxOp, names, {}, node.name, shape, nchw);
   };
 
 const squaredDifferenceOp: OpConverter = (ctx, node, inputs) => {
@@ -295,7 +296,7 @@ function activation(ctx: ConversionContext, node: TfNode, kind: string, x: Tenso
     }
     case 'Prelu': {
       if (alpha?.kind !== 'const') throw new TfjsConversionError('Prelu needs a constant alpha');
-      return ctx.emit('PRelu', [x.name, ctx.broadcastName(alpha, x.nchw, `${base}/alpha`)], {}, base, x.shape, x.nchw);
+      return emitPrelu(ctx, x, alpha, base);
     }
     default:
       throw new TfjsConversionError(`fused activation ${kind} is not supported`);

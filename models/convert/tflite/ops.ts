@@ -1,5 +1,6 @@
 import { attr } from '../onnx/onnx-graph.js';
 import type { ConversionContext } from '../tfjs-graph/context.js';
+import { emitAdd, emitPrelu } from '../tfjs-graph/prelu.js';
 import {
   TO_NCHW,
   at,
@@ -42,18 +43,6 @@ export function builtinOperatorName(code: number): string {
   return BUILTIN_OPERATOR_NAMES[code] ?? `BuiltinOperator ${code}`;
 }
 
-/**
- * How TensorFlow's PReLU, max(x, 0) + a · min(x, 0) with a per-channel slope a, is written in ONNX.
- * - `'relu'` (the default): relu(x) + (−a) · relu((−1) · x), each product a Mul by a per-channel constant.
- *   onnxruntime's CPU optimiser has no blocked-layout (NCHWc) PRelu, so a PRelu node costs a layout round
- *   trip on each side and a slow broadcast; it turns each per-channel Mul into an NCHWc depthwise 1 × 1
- *   convolution, fuses the second Relu and the Add into them, and keeps the network in its blocked layout
- *   (MobileFaceNet ran 2.7 × faster). The values are PRelu's to the bit: for x < 0 the sum is
- *   0 + round(a · x), for x ≥ 0 it is x + 0.
- * - `'prelu'`: one PRelu node, for runtimes that fuse it into the convolution before it (RKNN's NPU).
- */
-export type PreluForm = 'relu' | 'prelu';
-
 /** What a lowering sees of one operator: its inputs (undefined for an omitted optional input) and options. */
 export interface OpCall {
   readonly op: TfliteOperator;
@@ -64,8 +53,6 @@ export interface OpCall {
   readonly options: FlatTable | undefined;
   /** The graph's batch size in the file; activations are converted with batch 1. */
   readonly fileBatch: number;
-  /** How PReLU is written (see PreluForm). */
-  readonly preluForm: PreluForm;
 }
 
 /** Lowers one operator to ONNX nodes; returns its outputs in order. */
@@ -227,7 +214,9 @@ const binary =
     const nchw = [a, b].every((value) => value.shape.length === 4) && [a, b].some((value) => value.kind === 'tensor' && value.nchw);
     const nameOf = (value: Value, which: string): string =>
       value.kind === 'const' ? ctx.broadcastName(value, nchw, `${call.name}/${which}`) : ctx.asName(value, nchw, `${call.name}/${which}`);
-    const y = ctx.emit(onnxOp, [nameOf(a, 'x'), nameOf(b, 'y')], {}, call.name, broadcastShapes(a.shape, b.shape), nchw);
+    const names = [nameOf(a, 'x'), nameOf(b, 'y')] as const;
+    const shape = broadcastShapes(a.shape, b.shape);
+    const y = onnxOp === 'Add' ? emitAdd(ctx, names, call.name, shape, nchw) : ctx.emit(onnxOp, names, {}, call.name, shape, nchw);
     return [fusedActivation(ctx, activation, y, call.name)];
   };
 
@@ -240,24 +229,7 @@ const unary =
 
 const relu6: OpLowering = (ctx, call) => [fusedActivation(ctx, 3, tensorInput(call, 0, 'x'), call.name)];
 
-const prelu: OpLowering = (ctx, call) => [emitPrelu(ctx, tensorInput(call, 0, 'x'), constInput(call, 1, 'alpha'), call.name, call.preluForm)];
-
-/**
- * PReLU of `x` with `slope` (broadcast as TensorFlow broadcasts it) in the given form; the result is named
- * `base`, the Relu form's intermediate tensors `base/positive`, `base/negated`, `base/negative` and
- * `base/negative_scaled` (names the INT8 settings' float layers may list).
- */
-export function emitPrelu(ctx: ConversionContext, x: TensorValue, slope: ConstValue, base: string, form: PreluForm): TensorValue {
-  if (form === 'prelu') return ctx.emit('PRelu', [x.name, ctx.broadcastName(slope, x.nchw, `${base}_slope`)], {}, base, x.shape, x.nchw);
-  // Per-channel constants even for the −1: onnxruntime turns a Mul into an NCHWc convolution only then.
-  const minusOne = constValue(slope.shape, new Float32Array(elementCount(slope.shape)).fill(-1));
-  const negativeSlope = constValue(slope.shape, Float32Array.from(slope.data, (a) => -a));
-  const positive = ctx.emit('Relu', [x.name], {}, `${base}/positive`, x.shape, x.nchw);
-  const negated = ctx.emit('Mul', [x.name, ctx.broadcastName(minusOne, x.nchw, `${base}/minus_one`)], {}, `${base}/negated`, x.shape, x.nchw);
-  const negative = ctx.emit('Relu', [negated.name], {}, `${base}/negative`, x.shape, x.nchw);
-  const scaled = ctx.emit('Mul', [negative.name, ctx.broadcastName(negativeSlope, x.nchw, `${base}/negative_slope`)], {}, `${base}/negative_scaled`, x.shape, x.nchw);
-  return ctx.emit('Add', [positive.name, scaled.name], {}, base, x.shape, x.nchw);
-}
+const prelu: OpLowering = (ctx, call) => [emitPrelu(ctx, tensorInput(call, 0, 'x'), constInput(call, 1, 'alpha'), call.name)];
 
 /** Constants are dequantised when read (float16, int8, uint8), so DEQUANTIZE of a constant is the constant itself. */
 const dequantize: OpLowering = (_ctx, call) => [constInput(call, 0, 'input')];
