@@ -2,6 +2,7 @@
  * `lintel doctor`: what an integrator checks on the board — NPU runtime and driver, whether the NPU builds
  * fit the runtime, cameras, GPIO chips — and a timed run of each stage against the product's budget.
  * Runs anywhere: without an NPU the models run on the CPU and the report says why.
+ * `lintel doctor --wiegand-loopback` checks the Wiegand output's timing on the wire instead (wiegand-loopback.ts).
  */
 import { arch, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -68,6 +69,42 @@ function modelSection(loaded: LoadedManifest, runtimeVersion: string | null | un
   );
 }
 
+/** An option of `--wiegand-loopback` that is missing or out of range. */
+class LoopbackUsageError extends Error {}
+
+/** `--wiegand-loopback`: the options checked, then the check; 0 when every frame came back as sent, in tolerance. */
+async function wiegandLoopback(values: Readonly<Record<string, string | boolean | undefined>>): Promise<number> {
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+  const whole = (name: string, min: number, max: number): number => {
+    const raw = text(name);
+    const value = Number(raw);
+    if (raw === undefined || raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) throw new LoopbackUsageError(`--${name} must be a whole number from ${min} to ${max}, got ${raw ?? 'nothing'}`);
+    return value;
+  };
+  const chipPath = text('chip');
+  if (chipPath === undefined) throw new LoopbackUsageError('--wiegand-loopback needs --chip <device> --d0 <line> --d1 <line> --d0-in <line> --d1-in <line> (D0/D1 wired to the two inputs)');
+  const pulseLevel = text('pulse-level');
+  if (pulseLevel !== 'low' && pulseLevel !== 'high') throw new LoopbackUsageError(`--pulse-level must be low or high, got ${pulseLevel ?? 'nothing'}`);
+  const timing = { pulseWidthUs: whole('pulse-us', 20, 1000), intervalUs: whole('interval-us', 200, 20_000) };
+  const { runWiegandLoopback } = await import('./wiegand-loopback.js');
+  const result = await runWiegandLoopback(
+    {
+      chipPath,
+      d0Line: whole('d0', 0, 1023),
+      d1Line: whole('d1', 0, 1023),
+      inChipPath: text('in-chip') ?? chipPath,
+      d0InLine: whole('d0-in', 0, 1023),
+      d1InLine: whole('d1-in', 0, 1023),
+      pulseLevel,
+      timing,
+      format: text('format') ?? 'wiegand26',
+      frames: whole('frames', 1, 1000),
+    },
+    { print: (line) => void process.stdout.write(`${line}\n`) },
+  );
+  return result.ok ? 0 : 1;
+}
+
 /** Runs the checks; returns the exit code (0 when every stage is within budget). */
 export async function runDoctor(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -78,8 +115,29 @@ export async function runDoctor(args: readonly string[]): Promise<number> {
       precision: { type: 'string', default: 'int8' },
       frames: { type: 'string', default: '20' },
       'gallery-size': { type: 'string', default: '1000' },
+      'wiegand-loopback': { type: 'boolean', default: false },
+      chip: { type: 'string' },
+      d0: { type: 'string' },
+      d1: { type: 'string' },
+      'in-chip': { type: 'string' },
+      'd0-in': { type: 'string' },
+      'd1-in': { type: 'string' },
+      'pulse-level': { type: 'string', default: 'low' },
+      'pulse-us': { type: 'string', default: '50' },
+      'interval-us': { type: 'string', default: '2000' },
+      format: { type: 'string', default: 'wiegand26' },
     },
   });
+  if (values['wiegand-loopback']) {
+    try {
+      return await wiegandLoopback(values);
+    } catch (error) {
+      // Bad options are 2, as for any command; a chip or line that cannot be had is the check failing.
+      const usage = error instanceof LoopbackUsageError;
+      process.stderr.write(`lintel doctor: ${(error as Error).message}\n`);
+      return usage ? 2 : 1;
+    }
+  }
   const precision = values.precision === 'fp16' ? 'fp16' : 'int8';
   const print = (text: string): void => void process.stdout.write(`${text}\n`);
   print(`Lintel doctor — ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, ${arch()}), Node ${process.versions.node}`);

@@ -47,6 +47,10 @@ Commands:
   bench                                   per-stage timings on real frames (same as npm run bench)
   doctor [--rknn-lib <path>] [--precision int8|fp16]
                                           NPU runtime, model builds, cameras, GPIO, stage times against the budget
+  doctor --wiegand-loopback --chip <dev> --d0 <n> --d1 <n> --d0-in <n> --d1-in <n> [--in-chip <dev>]
+         [--pulse-level low|high] [--pulse-us 50] [--interval-us 2000] [--format <name>] [--frames 20]
+                                          with D0/D1 wired to two inputs: send frames, read them back from the
+                                          kernel's edge timestamps, print pulse width, interval and jitter
 
 On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder):
   serve [--camera <uri>] [--host <addr>] [--port <n>] [--rknn-lib <path> [--precision int8|fp16]]
