@@ -84,8 +84,8 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
     app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${wall}?fps=5`, challengeSeed: seedAskingAlways('right', 16), logger });
 
     const device = app.sessions.issue('token', 'kiosk', 60_000);
-    const setup = (await app.handle('admin:setup', { username: 'ann', kind: 'pin', secret: '2468' }, { senderOk: true, session: device.session, sessionToken: device.token })) as Result<{ token: string }>;
-    assert.ok(setup.ok);
+    const setup = (await app.handle('admin:setup', { username: 'ann', kind: 'pin', secret: '2468' }, { senderOk: true, session: device.session, sessionToken: device.token, local: true, source: 'kiosk' })) as Result<{ token: string }>;
+    assert.ok(setup.ok, JSON.stringify(setup));
     adminToken = setup.value.token;
     admin = app.sessions.resolve(adminToken) as Session;
     webhook = await startLocalServer(() => ({ status: 204 }));
