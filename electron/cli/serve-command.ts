@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { startHeadless } from '../host/headless.js';
 import { forgetServedOrigin, recordServedOrigin } from '../host/served-origin.js';
 import { parsePublicOrigin } from '../host/origin-policy.js';
+import { readTlsFiles } from '../host/tls-files.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
 
 const write = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -35,7 +35,7 @@ export async function commandServe(args: readonly string[]): Promise<number> {
   if (values.precision !== undefined && values.precision !== 'int8' && values.precision !== 'fp16') throw new Error('--precision is int8 or fp16');
   const publicOrigin = values['public-origin'] ?? (process.env.LINTEL_PUBLIC_ORIGIN || undefined);
   if (publicOrigin !== undefined) parsePublicOrigin(publicOrigin);
-  const tls = readTls(values['tls-cert'], values['tls-key']);
+  const tls = readTlsFiles(values['tls-cert'], values['tls-key'], { cert: '--tls-cert', key: '--tls-key' });
   const headless = await startHeadless({
     dataDir: resolveDataDir(values.data),
     ...(values.camera ? { cameraUri: values.camera } : {}),
@@ -75,15 +75,3 @@ export async function commandServe(args: readonly string[]): Promise<number> {
 }
 
 /** The certificate and key for HTTPS, both or neither; a file that cannot be read is named. */
-function readTls(certPath: string | undefined, keyPath: string | undefined): { cert: Buffer; key: Buffer } | undefined {
-  if (certPath === undefined && keyPath === undefined) return undefined;
-  if (certPath === undefined || keyPath === undefined) throw new Error('--tls-cert and --tls-key go together: the certificate (PEM) and its private key (PEM)');
-  const read = (flag: string, path: string): Buffer => {
-    try {
-      return readFileSync(path);
-    } catch (error) {
-      throw new Error(`${flag} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error });
-    }
-  };
-  return { cert: read('--tls-cert', certPath), key: read('--tls-key', keyPath) };
-}

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { readMainConfig } from './main-config.js';
@@ -38,6 +41,23 @@ describe('main process configuration', () => {
     assert.deepEqual(readMainConfig({ LINTEL_HTTP_PORT: '7300' }, { isPackaged: true }).browserHost, { host: '127.0.0.1', port: 7300 });
     assert.deepEqual(readMainConfig({ LINTEL_HTTP_PORT: '0', LINTEL_HTTP_HOST: '0.0.0.0' }, { isPackaged: true }).browserHost, { host: '0.0.0.0', port: 0 });
     assert.throws(() => readMainConfig({ LINTEL_HTTP_PORT: 'http' }, { isPackaged: true }), /LINTEL_HTTP_PORT must be a port number/);
+  });
+
+  test('the browser host beside the kiosk serves HTTPS with LINTEL_TLS_CERT + LINTEL_TLS_KEY, and takes a public origin', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lintel-tls-'));
+    try {
+      writeFileSync(join(dir, 'cert.pem'), 'CERT');
+      writeFileSync(join(dir, 'key.pem'), 'KEY');
+      const env = { LINTEL_HTTP_PORT: '7300', LINTEL_TLS_CERT: join(dir, 'cert.pem'), LINTEL_TLS_KEY: join(dir, 'key.pem'), LINTEL_PUBLIC_ORIGIN: 'https://door.example.com' };
+      const host = readMainConfig(env, { isPackaged: false }).browserHost;
+      assert.equal(host?.publicOrigin, 'https://door.example.com');
+      assert.deepEqual([host?.tls?.cert.toString(), host?.tls?.key.toString()], ['CERT', 'KEY']);
+      assert.throws(() => readMainConfig({ ...env, LINTEL_TLS_KEY: '' }, { isPackaged: false }), /LINTEL_TLS_CERT and LINTEL_TLS_KEY go together/);
+      assert.throws(() => readMainConfig({ ...env, LINTEL_TLS_KEY: join(dir, 'missing.pem') }, { isPackaged: false }), /LINTEL_TLS_KEY .*missing\.pem: no such file/);
+      assert.throws(() => readMainConfig({ ...env, LINTEL_PUBLIC_ORIGIN: 'door.example.com' }, { isPackaged: false }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('LINTEL_CHALLENGE_SEED makes challenges repeatable outside the kiosk only', () => {

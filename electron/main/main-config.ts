@@ -1,6 +1,8 @@
 // What the main process reads from its environment, as one pure function (main-config.test.ts).
 import { join } from 'node:path';
 
+import { parsePublicOrigin } from '../host/origin-policy.js';
+import { readTlsFiles, type TlsFiles } from '../host/tls-files.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
 
 /** The main process's configuration. */
@@ -22,10 +24,13 @@ export interface MainConfig {
   readonly manifestPath: string | undefined;
   /**
    * LINTEL_HTTP_PORT (and LINTEL_HTTP_HOST, default 127.0.0.1): also serve the browser host beside the kiosk
-   * window, for an admin's browser or a test; undefined: the kiosk window only. Its pairing address goes to
-   * stdout.
+   * window, for an admin's browser or a test; undefined: the kiosk window only (`lintel pair` mints a pairing
+   * address). LINTEL_TLS_CERT + LINTEL_TLS_KEY serve it as HTTPS; LINTEL_PUBLIC_ORIGIN names the address
+   * browsers use behind a proxy that terminates TLS (as `lintel serve`'s flags).
    */
-  readonly browserHost: { readonly host: string; readonly port: number } | undefined;
+  readonly browserHost:
+    | { readonly host: string; readonly port: number; readonly publicOrigin?: string; readonly tls?: TlsFiles }
+    | undefined;
   /**
    * LINTEL_CHALLENGE_SEED: repeatable liveness challenges for end-to-end tests; ignored in kiosk mode (whoever
    * knows the seed knows every direction the door will ask for).
@@ -65,7 +70,15 @@ export function readMainConfig(env: NodeJS.ProcessEnv, location: AppLocation): M
     npu: libraryPath ? { libraryPath, ...(precision ? { precision } : {}) } : undefined,
     disableGpu: env.LINTEL_DISABLE_GPU === '1',
     manifestPath: isPackaged && resourcesPath ? join(resourcesPath, 'models', 'manifest.json') : undefined,
-    browserHost: port === undefined ? undefined : { host: env.LINTEL_HTTP_HOST || '127.0.0.1', port },
+    browserHost: port === undefined ? undefined : { host: env.LINTEL_HTTP_HOST || '127.0.0.1', port, ...browserHostSecurity(env) },
     challengeSeed,
   };
+}
+
+/** The browser host's TLS files and public origin from the environment, checked. */
+function browserHostSecurity(env: NodeJS.ProcessEnv): { publicOrigin?: string; tls?: TlsFiles } {
+  const publicOrigin = env.LINTEL_PUBLIC_ORIGIN || undefined;
+  if (publicOrigin !== undefined) parsePublicOrigin(publicOrigin);
+  const tls = readTlsFiles(env.LINTEL_TLS_CERT, env.LINTEL_TLS_KEY, { cert: 'LINTEL_TLS_CERT', key: 'LINTEL_TLS_KEY' });
+  return { ...(publicOrigin !== undefined ? { publicOrigin } : {}), ...(tls ? { tls } : {}) };
 }
