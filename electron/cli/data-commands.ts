@@ -92,7 +92,7 @@ export async function commandEnroll(args: readonly string[]): Promise<number> {
   }
 }
 
-/** `lintel import <folder | file.csv>`: bulk import with a result per file; goes on past bad files. */
+/** `lintel import <folder | file.csv>`: bulk import with a result per file; goes on past bad files, exits 1 if any failed. */
 export async function commandImport(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
@@ -118,16 +118,20 @@ export async function commandImport(args: readonly string[]): Promise<number> {
     };
     const report = info.isDirectory() ? await importFolder({ ...common, root: source }) : await importCsv({ ...common, csvPath: source });
     process.stderr.write('\n');
+    // A row fails when its file gave no sample and was not skipped as already enrolled; the exit code says so.
+    const failed = report.results.filter((result) => result.status !== 'enrolled' && result.status !== 'skipped');
     if (values.json) write(JSON.stringify(report, null, 2));
     else {
       for (const result of report.results) if (result.status !== 'enrolled') write(`${result.status.padEnd(13)} ${result.file}  ${result.detail}`);
       const s = report.summary;
+      const personsInvalid = report.persons.filter((person) => person.status === 'invalid').length;
       write(
-        `${s.personsEnrolled} person(s) enrolled with ${s.samplesEnrolled} sample(s), ${s.personsRefused} refused, ${s.personsSkipped} already enrolled; ` +
-          `${s.filesDone}/${s.filesTotal} files in ${(s.durationMs / 1000).toFixed(1)} s (${s.photosPerSecond.toFixed(1)} photos/s)${s.aborted ? '; interrupted' : ''}`,
+        `${s.personsEnrolled} person(s) enrolled with ${s.samplesEnrolled} sample(s), ${s.personsRefused} refused, ${personsInvalid} invalid, ${s.personsSkipped} already enrolled; ` +
+          `${failed.length} of ${s.filesDone} file(s) failed` +
+          `${s.filesDone < s.filesTotal ? `, ${s.filesTotal - s.filesDone} not reached` : ''} in ${(s.durationMs / 1000).toFixed(1)} s (${s.photosPerSecond.toFixed(1)} photos/s)${s.aborted ? '; interrupted' : ''}`,
       );
     }
-    return report.summary.aborted ? 1 : 0;
+    return report.summary.aborted || failed.length > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
     await workspace.close();
@@ -136,7 +140,8 @@ export async function commandImport(args: readonly string[]): Promise<number> {
 
 /**
  * `lintel identify <photo>`: who the largest face is, or unknown, with the match score (0–100, from the
- * extractor's curve; null without one), the raw cosine, and the threshold the terminal would use.
+ * extractor's curve; null without one), the raw cosine, and the threshold the terminal would use; when unknown,
+ * the closest enrolled person with their score. The gallery is counted in people (one mean template each).
  */
 export async function commandIdentify(args: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { data: { type: 'string' }, manifest: { type: 'string' } } });
@@ -148,21 +153,22 @@ export async function commandIdentify(args: readonly string[]): Promise<void> {
     const [face] = (await pipeline.analyse(image)).faces;
     if (!face) throw new DataCommandError(`no face found in ${photo}`);
     const { template } = await pipeline.extract(image, face);
-    const [hit] = matcher.identify(template.vector);
-    const person = hit?.match ? store.persons.get(hit.id) : undefined;
+    // The closest person whatever the similarity, so a near miss names who it nearly was; the door's search
+    // (matcher.identify) leaves out everyone below the 1:1 threshold.
+    const [closest] = matcher.gallery.search(template.vector, { topK: 1 });
     const state = threshold.state();
-    const thresholdFacts = {
-      threshold: { similarity: Number(state.thresholdSimilarity.toFixed(4)), source: state.source, gallerySize: state.gallerySize, targetFpir: state.targetFpir, ...(state.note ? { note: state.note } : {}) },
+    const identified = matcher.identify(template.vector)[0]?.match === true;
+    const closestPerson = closest ? store.persons.get(closest.id) : undefined;
+    const closestMatch =
+      closest && closestPerson
+        ? { personId: closestPerson.id, name: closestPerson.name, matchScore: matcher.matchScore(closest.similarity), similarity: Number(closest.similarity.toFixed(4)) }
+        : null;
+    const facts = {
+      threshold: { similarity: Number(state.thresholdSimilarity.toFixed(4)), source: state.source, targetFpir: state.targetFpir, ...(state.note ? { note: state.note } : {}) },
+      // One mean template per person (PersonGallery): a stranger gets one chance per person, whatever their samples.
+      gallery: { persons: state.gallerySize, templates: state.galleryTemplates },
     };
-    write(
-      JSON.stringify(
-        person && hit
-          ? { photo, result: 'identified', personId: person.id, name: person.name, matchScore: matcher.matchScore(hit.similarity), similarity: Number(hit.similarity.toFixed(4)), ...thresholdFacts }
-          : { photo, result: 'unknown', bestMatchScore: hit ? matcher.matchScore(hit.similarity) : null, bestSimilarity: hit ? Number(hit.similarity.toFixed(4)) : null, ...thresholdFacts },
-        null,
-        2,
-      ),
-    );
+    write(JSON.stringify(identified && closestMatch ? { photo, result: 'identified', ...closestMatch, ...facts } : { photo, result: 'unknown', closest: closestMatch, ...facts }, null, 2));
   } finally {
     await close();
   }

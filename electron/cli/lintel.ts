@@ -65,8 +65,10 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
   pair [--minutes <n>]                    a pairing address for a browser: works once, within n minutes (10)
   enroll --name <name> [--id <external id>] [--group <g>]… <photo>…
                                           enroll one person from photos (refused if they match someone enrolled)
-  import <folder | file.csv>              bulk import (Name/*.jpg, or CSV id,name,photo) with a result per file
-  identify <photo>                        who the largest face is, with the similarity, or unknown
+  import <folder | file.csv>              bulk import (Name/*.jpg, or CSV id,name,photo) with a result per file;
+                                          exit 1 when any file failed
+  identify <photo>                        who the largest face is, with the similarity, or unknown with the
+                                          closest enrolled person and their score; the gallery counted in people
   persons [--search <text>] [--json]      the enrolled persons
   events [--since <date>] [--decision granted|denied] [--limit <n>] [--json]
                                           the access log, newest first
