@@ -65,4 +65,36 @@ describe('lintel import and identify', { skip }, () => {
     assert.ok(unknown.closest.similarity < unknown.threshold.similarity, stranger.stdout);
     assert.equal(typeof unknown.closest.matchScore, 'number', stranger.stdout);
   });
+
+  it('compare says it used the 1:1 threshold, and what the door uses: 1:N, following the gallery size', async () => {
+    const photos = ['Bill_Nelson_0001.jpg', 'Bill_Nelson_0002.jpg'].map((file) => join(LFW_IMAGES, 'Bill_Nelson', file));
+    interface DoorThreshold {
+      persons: number;
+      similarity: number;
+      source: string;
+    }
+    interface Report {
+      threshold: number;
+      thresholdKind: string;
+      door: { thresholdKind: string; targetFpir: number; byGallerySize?: DoorThreshold[]; terminal?: DoorThreshold };
+    }
+    const plain = await runLintel(['compare', ...photos]);
+    assert.equal(plain.code, 0, plain.stderr);
+    const report = JSON.parse(plain.stdout) as Report;
+    assert.match(report.thresholdKind, /^1:1 verification/);
+    assert.match(report.door.thresholdKind, /^1:N identification/);
+    const sizes = report.door.byGallerySize ?? [];
+    assert.deepEqual(sizes.map((row) => row.persons), [100, 1000, 10_000], plain.stdout);
+    // A larger gallery gives a stranger more chances: the door asks more of a match, and never less than 1:1.
+    for (const [index, row] of sizes.entries()) {
+      assert.ok(row.similarity >= report.threshold, plain.stdout);
+      if (index > 0) assert.ok(row.similarity >= sizes[index - 1]!.similarity, plain.stdout);
+    }
+
+    const terminal = await runLintel(['compare', ...photos, '--data', dataDir]);
+    assert.equal(terminal.code, 0, terminal.stderr);
+    const atTerminal = JSON.parse(terminal.stdout) as Report;
+    assert.equal(atTerminal.door.terminal?.persons, 2, terminal.stdout);
+    assert.ok(atTerminal.door.terminal.similarity >= atTerminal.threshold, terminal.stdout);
+  });
 });

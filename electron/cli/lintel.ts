@@ -8,12 +8,14 @@ import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { evaluateLfw, formatLfwSummary, writeLfwReport } from '../vision/eval/lfw-eval.js';
 import { LfwPairsParseError } from '../vision/eval/lfw-pairs.js';
 import { decodeImageFile, ImageDecodeError } from '../vision/frame/decode.js';
-import { ManifestError, loadManifest, type LoadedManifest } from '../vision/models/manifest.js';
+import { ManifestError, loadManifest, modelEntry, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { centralFace } from '../vision/pipeline/central-face.js';
 import { FacePipeline, type AnalysedFace } from '../vision/pipeline/face-pipeline.js';
 import type { QuantRole } from '../../models/quantize/lfw-int8.js';
+import { IdentifyThreshold, type GalleryCounter, type IdentificationState } from '../terminal/access/identify-threshold.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
+import { TerminalStore } from '../terminal/store/store.js';
 import { addedModelsDir } from '../terminal/models/added-models.js';
 import { StoreError } from '../terminal/store/errors.js';
 import { writeAnnotatedImage } from './annotate.js';
@@ -24,7 +26,9 @@ const USAGE = `Usage: lintel <command> [options]
 
 Commands:
   detect <image> [--out annotated.png]    faces, landmarks, quality and stage times as JSON
-  compare <imageA> <imageB>               similarity of the largest face of each, and the verdict
+  compare <imageA> <imageB>               similarity of the largest face of each, and the verdict at the 1:1
+                                          verification threshold; beside it the door's 1:N threshold, which
+                                          follows the gallery size (the terminal's with --data)
   eval lfw --images <dir> --pairs <file> [--out <dir>]
                                           LFW verification accuracy, TAR@FAR, ROC curve
            [--quant int8 [--quant-models detector,fitter,extractor] [--calib <dir>]]
@@ -210,11 +214,61 @@ async function commandCompare(args: string[]): Promise<void> {
     const similarity = pipeline.compare(templates[0]!, templates[1]!);
     const threshold = pipeline.extractor.thresholds.verifySimilarity;
     const samePerson = similarity >= threshold;
+    const door = await doorThresholds(values, pipeline.modelIds.extractor);
     process.stdout.write(
-      `${JSON.stringify({ imageA: positionals[0], imageB: positionals[1], extractor: pipeline.modelIds.extractor, similarity: round(similarity, 4), threshold, samePerson }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          imageA: positionals[0],
+          imageB: positionals[1],
+          extractor: pipeline.modelIds.extractor,
+          similarity: round(similarity, 4),
+          threshold,
+          thresholdKind: '1:1 verification (the extractor\'s verifySimilarity in the manifest)',
+          samePerson,
+          door,
+        },
+        null,
+        2,
+      )}\n`,
     );
   } finally {
     await pipeline.close();
+  }
+}
+
+/** The 1:N gallery sizes compare shows the door's threshold at, where no terminal data folder is named. */
+const EXAMPLE_GALLERY_SIZES = [100, 1000, 10_000] as const;
+
+/**
+ * The thresholds the door identifies with for `modelId` (1:N, stricter than compare's 1:1, following the number of
+ * enrolled people on the manifest's identification curve): at the gallery and settings of the `--data` folder when
+ * one is named, else at a few gallery sizes and the default target FPIR.
+ */
+async function doorThresholds(values: { manifest?: string; data?: string }, modelId: string): Promise<object> {
+  const manifest = await loadCliManifest(values);
+  const { thresholds, identification: curve } = modelEntry(manifest, modelId);
+  if (!thresholds) throw new CliError(`model ${modelId} has no thresholds in the manifest`);
+  const at = (gallery: GalleryCounter, settings: { targetFpir?: number; override?: number } = {}): IdentificationState =>
+    new IdentifyThreshold({ modelId, fixed: thresholds, ...(curve ? { curve } : {}), gallery, ...settings }).state();
+  const summarise = (state: IdentificationState): object => ({
+    persons: state.gallerySize,
+    similarity: round(state.thresholdSimilarity, 4),
+    source: state.source,
+    ...(state.note ? { note: state.note } : {}),
+  });
+  const kind = '1:N identification: follows the number of enrolled people on the identification curve at the target FPIR per search';
+  const dataDir = values.data ?? process.env.LINTEL_DATA_DIR;
+  if (dataDir === undefined) {
+    const states = EXAMPLE_GALLERY_SIZES.map((persons) => at({ galleryRevision: 0, galleryCount: () => ({ persons, templates: persons }) }));
+    return { thresholdKind: kind, targetFpir: states[0]!.targetFpir, byGallerySize: states.map(summarise) };
+  }
+  const store = TerminalStore.open({ dataDir: resolveDataDir(dataDir) });
+  try {
+    const override = store.settings.get('recognition.identifySimilarity');
+    const state = at(store, { targetFpir: store.settings.get('recognition.targetFpir'), ...(override !== null ? { override } : {}) });
+    return { thresholdKind: kind, targetFpir: state.targetFpir, terminal: summarise(state) };
+  } finally {
+    store.close();
   }
 }
 
