@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +22,8 @@ const MODELS_PRESENT = existsSync(join(packageRoot(), 'models/onnx/blazeface-256
 // Two people with several photos each in the dev split.
 const ENROLLED = 'Colin_Powell';
 const STRANGER = 'Tony_Blair';
+// A photo of the stranger with no one else in it, whose face sits where the enrolled person's does (IoU 0.84).
+const STRANGER_IN_PLACE = 6;
 
 const lfwPhoto = (name: string, index: number): string => join(LFW, name, `${name}_${String(index).padStart(4, '0')}.jpg`);
 
@@ -47,6 +49,8 @@ describe('TerminalService (file camera, real models, real store)', () => {
   let dir: string;
   let store: TerminalStore;
   let skip = '';
+  /** The stranger's own similarity to the enrolled person's template, computed in this thread. */
+  let strangerSimilarity = 0;
   const opened: Parameters<DecisionSink['open']>[0][] = [];
   /** Whether the event's snapshot was stored when its door output was driven, per opening. */
   const snapshotAtOpen: boolean[] = [];
@@ -64,6 +68,11 @@ describe('TerminalService (file camera, real models, real store)', () => {
       const [face] = (await pipeline.analyse(image)).faces;
       assert.ok(face);
       const { template, alignedCrop } = await pipeline.extract(image, face);
+      const strangerImage = await decodeImageFile(lfwPhoto(STRANGER, STRANGER_IN_PLACE));
+      const [strangerFace] = (await pipeline.analyse(strangerImage)).faces;
+      assert.ok(strangerFace);
+      const stranger = (await pipeline.extract(strangerImage, strangerFace)).template.vector;
+      strangerSimilarity = stranger.reduce((sum, value, i) => sum + value * (template.vector[i] ?? 0), 0);
       store.enrollPerson(
         { name: 'Colin Powell', groups: ['staff'] },
         [{ modelId: template.modelId, template: template.vector, alignedJpeg: await encodeJpeg(alignedCrop), quality: face.quality }],
@@ -78,8 +87,8 @@ describe('TerminalService (file camera, real models, real store)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function startService(folder: string): Promise<TerminalService> {
-    const camera = new FileCamera({ path: folder, fps: 15 });
+  async function startService(folder: string, cameraOptions: { loop?: boolean; fps?: number } = {}): Promise<TerminalService> {
+    const camera = new FileCamera({ path: folder, fps: 15, ...cameraOptions });
     return TerminalService.start({
       store,
       camera,
@@ -137,6 +146,39 @@ describe('TerminalService (file camera, real models, real store)', () => {
       assert.deepEqual([decision.decision, decision.reason], ['denied', 'unknown']);
       assert.equal(decision.person, undefined);
       assert.equal(store.events.get(decision.eventId)?.reason, 'unknown');
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('gives a stranger who steps into an enrolled person\'s place a new track and their own similarity', async (t) => {
+    if (skip) return t.skip(skip);
+    // One clip: the enrolled person, then the stranger at the same place (LFW faces are centred), no gap.
+    const folder = join(dir, 'handover');
+    await framesOf(lfwPhoto(ENROLLED, 2), join(folder, 'a'), 30);
+    await framesOf(lfwPhoto(STRANGER, STRANGER_IN_PLACE), join(folder, 'b'), 40);
+    const clip = join(dir, 'handover-clip');
+    await mkdir(clip, { recursive: true });
+    for (const [part, count] of [['a', 30], ['b', 40]] as const) {
+      for (let i = 0; i < count; i++) await copyFile(join(folder, part, `frame-${String(i).padStart(3, '0')}.jpg`), join(clip, `${part}-${String(i).padStart(3, '0')}.jpg`));
+    }
+    const decisions: DecisionEvent[] = [];
+    const service = await startService(clip, { loop: false, fps: 10 });
+    service.on('decision', (decision) => decisions.push(decision));
+    try {
+      const untilMs = Date.now() + 60_000;
+      while (decisions.length < 2 && Date.now() < untilMs) await new Promise((resolve) => setTimeout(resolve, 50));
+      const [granted, denied] = decisions;
+      assert.equal(granted?.person?.name, 'Colin Powell', 'the enrolled person is granted first');
+      assert.ok(denied, 'the stranger is decided too');
+      assert.deepEqual([denied.decision, denied.reason], ['denied', 'unknown']);
+      assert.notEqual(denied.trackId, granted.trackId, 'the stranger has a track of their own');
+      // The event keeps the stranger's own best similarity (none below the 1:1 threshold), not the enrolled person's.
+      const stored = store.events.get(denied.eventId);
+      const verifySimilarity = service.matcher.thresholds.verifySimilarity;
+      if (strangerSimilarity >= verifySimilarity) assert.ok(Math.abs((stored?.similarity ?? Number.NaN) - strangerSimilarity) < 0.02, `stored ${stored?.similarity}, the stranger's own ${strangerSimilarity}`);
+      else assert.equal(stored?.similarity, null, `stored ${stored?.similarity}, the stranger's own ${strangerSimilarity} is below ${verifySimilarity}`);
+      assert.ok((granted.similarity ?? 0) > verifySimilarity);
     } finally {
       await service.stop();
     }

@@ -130,7 +130,11 @@ interface ServiceEvents {
  * the decision policy; each decision becomes an event in the store and goes to the sinks (door outputs).
  */
 export class TerminalService extends EventEmitter<ServiceEvents> {
-  private readonly tracker = new FaceTracker<ProcessedFace>();
+  /**
+   * One track, one identity: a face whose template another person's (a stranger stepping into the place of
+   * the person before) starts a new track, so its decision and event carry its own evidence and similarity.
+   */
+  private readonly tracker = new FaceTracker<ProcessedFace>({ sameFace: (earlier, current) => this.sameFace(earlier, current) });
   private readonly policy: DecisionPolicy;
   private readonly challenges: TrackChallenges;
   /** The template of the frame that identified each challenged track: the face the challenge must keep seeing. */
@@ -326,6 +330,12 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     if (!held) return;
     this.policy.withdraw(held);
     this.emit('challenge', { trackId, atMs, prompt: null });
+  }
+
+  /** Whether two faces are the same person by the 1:1 threshold; undefined where either has no template. */
+  private sameFace(earlier: ProcessedFace, current: ProcessedFace): boolean | undefined {
+    if (!earlier.template || !current.template) return undefined;
+    return this.matcher.verify(earlier.template, current.template).match;
   }
 
   private personAccess(personId: string): PersonAccess | undefined {

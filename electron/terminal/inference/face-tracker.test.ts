@@ -44,4 +44,33 @@ describe('FaceTracker', () => {
     tracker.update([], 33);
     assert.equal(tracker.update([face(0.11)], 66).tracks[0]?.id, 1);
   });
+
+  describe('with an identity check', () => {
+    /** A face at the same place, of `person` (undefined: no template to compare). */
+    const of = (person: string | undefined, x = 0.3) => ({ boxNorm: { x, y: 0.2, width: 0.2, height: 0.2 }, person });
+    type Seen = ReturnType<typeof of>;
+    const sameFace = (earlier: Seen, current: Seen): boolean | undefined =>
+      earlier.person === undefined || current.person === undefined ? undefined : earlier.person === current.person;
+
+    it('starts a new track when another person takes the place of the track\'s person', () => {
+      const tracker = new FaceTracker<Seen>({ sameFace });
+      const ids = ['a', 'a', 'a', 'b', 'b'].map((person, frame) => tracker.update([of(person, 0.3 + frame * 0.01)], frame * 33).tracks[0]?.id);
+      assert.deepEqual(ids, [1, 1, 1, 2, 2]);
+      // The earlier person's track is left unmatched and ends as any face that left.
+      assert.deepEqual(tracker.active.map((track) => [track.id, track.missedFrames]), [[1, 2], [2, 0]]);
+    });
+
+    it('keeps the track over frames that cannot be compared (no template)', () => {
+      const tracker = new FaceTracker<Seen>({ sameFace });
+      const ids = ['a', undefined, undefined, undefined, 'a'].map((person, frame) => tracker.update([of(person)], frame * 33).tracks[0]?.id);
+      assert.deepEqual(ids, [1, 1, 1, 1, 1]);
+    });
+
+    it('gives a face back to its own track after one frame that looked like someone else', () => {
+      const tracker = new FaceTracker<Seen>({ identityFrames: 2, sameFace: (earlier, current) => (earlier.person === 'odd' ? false : sameFace(earlier, current)) });
+      const ids = ['a', 'odd', 'a'].map((person, frame) => tracker.update([of(person)], frame * 33).tracks[0]?.id);
+      // 'odd' matches nothing, so it starts a track; 'a' then continues track 1, whose recent frames hold 'a'.
+      assert.deepEqual(ids, [1, 2, 1]);
+    });
+  });
 });
