@@ -49,8 +49,10 @@ Commands:
                                           extractor inputs with RKNN dataset.txt files (default out/calib, 200
                                           faces; --exclude-pairs leaves out LFW people that pairs file names)
   bench                                   per-stage timings on real frames (same as npm run bench)
-  doctor [--rknn-lib <path>] [--precision int8|fp16]
-                                          NPU runtime, model builds, cameras, GPIO, stage times against the budget
+  doctor [--rknn-lib <path>] [--precision int8|fp16] [--frames 20] [--runs 60]
+                                          NPU runtime, model builds, cameras, GPIO, the terminal's configured
+                                          camera and door relays (from --data's settings), stage times against the
+                                          budget (median of --runs timed runs after 3 warm-up runs)
   doctor --wiegand-loopback --chip <dev> --d0 <n> --d1 <n> --d0-in <n> --d1-in <n> [--in-chip <dev>]
          [--pulse-level low|high] [--pulse-us 50] [--interval-us 2000] [--format <name>] [--frames 20]
                                           with D0/D1 wired to two inputs: send frames, read them back from the
