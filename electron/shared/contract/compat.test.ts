@@ -115,6 +115,7 @@ test("the contract's settings bounds match SETTINGS at their edges", () => {
     'credentials.customFormats': [[], [{ name: 'h10304', layout: `P${'F'.repeat(16)}${'C'.repeat(19)}P`, parity: [`E${'X'.repeat(18)}${'.'.repeat(18)}`, `${'.'.repeat(18)}${'X'.repeat(18)}O`] }], [{ name: 'x', layout: 'CZ', parity: [] }]],
     'admin.idleLogoutMs': [14_999, 15_000, 3_600_000, 3_600_001],
     'admin.sessionMaxMs': [299_999, 300_000, 43_200_000, 43_200_001, 1e6 + 0.5],
+    'door.showDiagnostics': [true, false, 'yes', null],
     'events.snapshots': ['none', 'denied', 'all', 'some'],
     'events.retentionDays': [0, 1, 3650, 3651, 2.5],
     'events.snapshotRetentionDays': [-1, 0, 3650, 3651],

@@ -283,6 +283,7 @@ export const settingsSchema = z.strictObject({
   'credentials.customFormats': z.array(customCardFormatSettingSchema).max(16),
   'admin.idleLogoutMs': z.int().min(15_000).max(3_600_000),
   'admin.sessionMaxMs': z.int().min(300_000).max(43_200_000),
+  'door.showDiagnostics': z.boolean(),
   'events.snapshots': z.enum(['none', 'denied', 'all']),
   'events.retentionDays': z.int().min(1).max(3650),
   'events.snapshotRetentionDays': z.int().min(0).max(3650),
@@ -352,6 +353,8 @@ export const terminalHealthSchema = z.object({
       message: z.string(),
     })
     .optional(),
+  /** Setting `door.showDiagnostics`: the door screen shows track numbers, engines, frame rate and latency. */
+  showDiagnostics: z.boolean().optional(),
   /** Whether events can be written: `full` since an event was refused for lack of space; the door denies meanwhile. */
   storage: z
     .discriminatedUnion('status', [z.object({ status: z.literal('ok') }), z.object({ status: z.literal('full'), sinceMs: msSinceEpoch, message: z.string() })])

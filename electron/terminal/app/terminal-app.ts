@@ -67,7 +67,7 @@ export interface TerminalAppOptions {
 }
 
 /** The service's health, and whether the event log can be written. */
-export type AppHealth = TerminalHealth & { readonly storage: StorageHealth; readonly door?: DoorInputsHealth };
+export type AppHealth = TerminalHealth & { readonly storage: StorageHealth; readonly door?: DoorInputsHealth; readonly showDiagnostics: boolean };
 
 /** How long after a grant the door may open when no relay is configured (a panel drives the lock), ms. */
 const OPEN_WINDOW_WITHOUT_RELAY_MS = 5000;
@@ -189,7 +189,12 @@ export class TerminalApp {
   }
 
   health(): AppHealth {
-    return { ...this.serviceHealth(), storage: this.storage.health, ...(this.doorInputs.configured ? { door: this.doorInputs.health() } : {}) };
+    return {
+      ...this.serviceHealth(),
+      storage: this.storage.health,
+      ...(this.doorInputs.configured ? { door: this.doorInputs.health() } : {}),
+      showDiagnostics: this.store.settings.get('door.showDiagnostics'),
+    };
   }
 
   private serviceHealth(): TerminalHealth {
@@ -349,6 +354,8 @@ export class TerminalApp {
         await this.doorInputs.start();
         this.hub.health(this.health());
       }
+      // The door screen reads it from health: shown or hidden at once, not at the next tick.
+      if (changed('door.showDiagnostics')) this.hub.health(this.health());
       if (RESTART_KEYS.some(changed) || (changed('camera.uri') && !this.service)) {
         await this.stopService();
         await this.startService();

@@ -69,6 +69,11 @@ export const SETTINGS = {
   'admin.idleLogoutMs': { schema: z.number().int().min(15_000).max(3_600_000), default: 120_000 },
   /** An admin session ends this long after the login whatever the activity, ms; 5 minutes to 12 hours. */
   'admin.sessionMaxMs': { schema: z.number().int().min(300_000).max(43_200_000), default: 8 * 60 * 60_000 },
+  /**
+   * The door screen also shows what a technician needs (track numbers, where the models run, frame rate and
+   * latency); off, people at the door see only what concerns them.
+   */
+  'door.showDiagnostics': { schema: z.boolean(), default: false },
   /** Which events keep a snapshot of the face. */
   'events.snapshots': { schema: z.enum(['none', 'denied', 'all']), default: 'all' },
   /** Events older than this are deleted, days. */

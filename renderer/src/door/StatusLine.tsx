@@ -1,5 +1,6 @@
-// The door's status line: camera, backend, processed frames per second and the last frame's processing time, and
-// what needs someone's attention first (storage full, a door forced or held open).
+// The door's status line: the camera, what needs someone's attention first (storage full, a door forced or held
+// open), and with diagnostics on (setting `door.showDiagnostics`) the backend, processed frames per second and
+// the last frame's processing time, which mean nothing to people at the door.
 import type { ReactNode } from 'react';
 
 import { Icon } from '../common/Icon.js';
@@ -49,12 +50,16 @@ export function StatusLine(): ReactNode {
         <Icon name={cameraOk ? 'camera' : 'warning'} />
         {cameraStatusText(health.camera)}
       </li>
-      <li className="status-item">
-        <Icon name="chip" />
-        {backend}
-      </li>
-      <li className="status-item">{health.processedFps.toFixed(1)} fps processed</li>
-      {health.lastTimingsMs ? <li className="status-item">Latency {Math.round(totalLatencyMs(health.lastTimingsMs))} ms</li> : null}
+      {health.showDiagnostics ? (
+        <>
+          <li className="status-item">
+            <Icon name="chip" />
+            {backend}
+          </li>
+          <li className="status-item">{health.processedFps.toFixed(1)} fps processed</li>
+          {health.lastTimingsMs ? <li className="status-item">Latency {Math.round(totalLatencyMs(health.lastTimingsMs))} ms</li> : null}
+        </>
+      ) : null}
     </ul>
   );
 }

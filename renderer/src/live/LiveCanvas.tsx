@@ -26,7 +26,8 @@ export function LiveCanvas({
     const detach = feed.attach();
     // The challenges are read by the painter at its own pace: a prompt's update never re-renders the canvas.
     const challenges = (): readonly ChallengePrompt[] => useLintel.getState().challenges;
-    const painter = new LivePainter(canvas, feed, { mirrored: true, mode, enrollmentSessionId, ...(mode === 'door' ? { challenges } : {}) });
+    const diagnostics = (): boolean => useLintel.getState().health?.showDiagnostics ?? false;
+    const painter = new LivePainter(canvas, feed, { mirrored: true, mode, enrollmentSessionId, ...(mode === 'door' ? { challenges, diagnostics } : {}) });
     painter.start();
     return () => {
       painter.stop();

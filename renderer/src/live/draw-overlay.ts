@@ -58,11 +58,22 @@ function drawLabel(context: CanvasRenderingContext2D, text: string, x: number, y
   context.fillText(text, left + padding, top + height / 2);
 }
 
+/** How the door's overlay is drawn beyond the faces themselves. */
+export interface OverlayStyle {
+  /** Track numbers beside the faces (setting `door.showDiagnostics`); default not. */
+  readonly diagnostics?: boolean;
+  /** Size of the quality hint ("Come closer"), device px: the decision text's, to be read from a distance; default the labels'. */
+  readonly hintFontPx?: number;
+  /** More than one face is asked a challenge: each challenge is numbered like its prompt card. */
+  readonly severalChallenged?: boolean;
+}
+
 /**
- * A face: box, five landmarks, track id, the name and match score (else similarity) when matched; under it the
- * challenge it is asked (so each of several challenged faces shows its own), and the quality hint.
+ * A face: box, five landmarks, the name and match score (else similarity) when matched, the track number with
+ * diagnostics; under it the challenge it is asked (so each of several challenged faces shows its own), and the
+ * quality hint, large.
  */
-function drawFace(context: CanvasRenderingContext2D, face: Face, imageRect: RectPx, mirrored: boolean, pixelRatio: number, challenge: ChallengePrompt | undefined): void {
+function drawFace(context: CanvasRenderingContext2D, face: Face, imageRect: RectPx, mirrored: boolean, pixelRatio: number, challenge: ChallengePrompt | undefined, style: OverlayStyle): void {
   const colour = face.match ? COLOURS.matched : COLOURS.unknown;
   const fontPx = fontSizePx(imageRect, pixelRatio);
   const box = boxToCanvas(face.boxNorm, imageRect, mirrored);
@@ -81,24 +92,35 @@ function drawFace(context: CanvasRenderingContext2D, face: Face, imageRect: Rect
   }
 
   const score = face.match ? (face.match.matchScore !== undefined ? String(face.match.matchScore) : face.match.similarity.toFixed(2)) : '';
-  const label = face.match ? `#${face.trackId}  ${face.match.name}  ${score}` : `#${face.trackId}`;
+  const trackTag = style.diagnostics ? `#${face.trackId}  ` : '';
+  const label = face.match ? `${trackTag}${face.match.name}  ${score}` : trackTag.trim();
   const labelHeight = fontPx * 1.7;
-  drawLabel(context, label, box.x, box.y - labelHeight - 4, colour, fontPx);
+  if (label !== '') drawLabel(context, label, box.x, box.y - labelHeight - 4, colour, fontPx);
   let belowY = box.y + box.height + 6;
   if (challenge) {
     const challengeColour = challenge.status === 'failed' ? COLOURS.challengeFailed : COLOURS.challenge;
-    drawLabel(context, `#${face.trackId}  ${challengeLabel(challenge)}`, box.x, belowY, challengeColour, fontPx);
+    // With several faces challenged, the number ties each face to its prompt card (ChallengePrompts) all the same.
+    const challengeTag = style.diagnostics || style.severalChallenged ? `#${face.trackId}  ` : '';
+    drawLabel(context, `${challengeTag}${challengeLabel(challenge)}`, box.x, belowY, challengeColour, fontPx);
     belowY += labelHeight + 4;
   }
-  if (face.qualityHint) drawLabel(context, QUALITY_HINT_TEXT[face.qualityHint], box.x, belowY, COLOURS.hint, fontPx);
+  if (face.qualityHint) {
+    // Centred under the face: at this size the words are wider than a small (far) face's box.
+    const hintFontPx = Math.max(fontPx, style.hintFontPx ?? fontPx);
+    const text = QUALITY_HINT_TEXT[face.qualityHint];
+    context.font = `600 ${hintFontPx}px system-ui, "DejaVu Sans", sans-serif`;
+    const widthPx = context.measureText(text).width + Math.round(hintFontPx * 0.35) * 2;
+    drawLabel(context, text, box.x + box.width / 2 - widthPx / 2, belowY, COLOURS.hint, hintFontPx);
+  }
 }
 
 /** Every face of an analysis, with the challenge each is asked (`challenges`, by track). */
 export function drawAnalysis(
   context: CanvasRenderingContext2D, analysis: AnalysisMessage, imageRect: RectPx, mirrored: boolean, pixelRatio: number,
-  challenges: readonly ChallengePrompt[] = [],
+  challenges: readonly ChallengePrompt[] = [], style: OverlayStyle = {},
 ): void {
-  for (const face of analysis.faces) drawFace(context, face, imageRect, mirrored, pixelRatio, challenges.find((prompt) => prompt.trackId === face.trackId));
+  const faceStyle = { ...style, severalChallenged: challenges.length > 1 };
+  for (const face of analysis.faces) drawFace(context, face, imageRect, mirrored, pixelRatio, challenges.find((prompt) => prompt.trackId === face.trackId), faceStyle);
 }
 
 /** The face a live enrollment is collecting: green once its frames are usable, amber while not. */

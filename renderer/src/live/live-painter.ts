@@ -20,6 +20,8 @@ export interface LivePainterOptions {
   readonly enrollmentSessionId?: string | undefined;
   /** The running liveness challenges, read at each animation frame and drawn under their faces (mode `door`). */
   readonly challenges?: () => readonly ChallengePrompt[];
+  /** Whether to draw what a technician needs (track numbers), read at each animation frame; default not. */
+  readonly diagnostics?: () => boolean;
 }
 
 interface DecodedFrame {
@@ -45,6 +47,7 @@ export class LivePainter {
   private analysisPainted = false;
   private enrollment: EnrollmentFeedbackMessage | null = null;
   private challenges: readonly ChallengePrompt[] = [];
+  private diagnostics = false;
   private decoding = false;
   private dirty = true;
   private stopped = false;
@@ -110,6 +113,11 @@ export class LivePainter {
       this.challenges = challenges;
       this.dirty = true;
     }
+    const diagnostics = this.options.diagnostics?.() ?? false;
+    if (diagnostics !== this.diagnostics) {
+      this.diagnostics = diagnostics;
+      this.dirty = true;
+    }
     if (this.options.mode === 'enroll') {
       const feedback = this.feed.enrollmentFeedback;
       if (feedback !== this.enrollment) {
@@ -166,7 +174,9 @@ export class LivePainter {
     if (this.options.mode === 'door') {
       const analysis = this.analysis;
       if (analysis && Math.abs(frame.timestampMs - analysis.timestampMs) <= OVERLAY_MAX_AGE_MS) {
-        drawAnalysis(context, analysis, imageRect, this.options.mirrored, pixelRatio, this.challenges);
+        // Hints are read from a distance: at the decision text's size (5vmin), whatever the camera picture's size.
+        const hintFontPx = Math.round(Math.min(window.innerWidth, window.innerHeight) * 0.05 * pixelRatio);
+        drawAnalysis(context, analysis, imageRect, this.options.mirrored, pixelRatio, this.challenges, { diagnostics: this.diagnostics, hintFontPx });
         if (!this.analysisPainted) {
           this.analysisPainted = true;
           this.feed.metrics.overlayPainted(analysis.faces.length, analysis.timestampMs, Date.now(), performance.now());

@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 
 import { NumberField } from '../../common/NumberField.js';
 import { TextField } from '../../common/TextField.js';
+import { Toggle } from '../../common/Toggle.js';
 import { ModelSelect } from './ModelSelect.js';
 import type { SectionProps } from './section-props.js';
 
@@ -57,6 +58,14 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           hint="A camera URI, e.g. v4l2:/dev/video0 or file:/path/to/photos. Empty: the terminal's default camera."
         />
         <ImportFolders draft={draft} change={change} issue={issue} />
+        <Toggle
+          label="Diagnostics on the door screen"
+          checked={draft['door.showDiagnostics']}
+          onChange={(on) => change('door.showDiagnostics', on)}
+          onText="Shown"
+          offText="Hidden"
+          hint="Track numbers beside the faces, where the models run, frames per second and latency, for setting up the terminal. Hidden, people at the door see only what concerns them."
+        />
       </fieldset>
       <fieldset className="settings-section">
         <legend>Recognition</legend>
