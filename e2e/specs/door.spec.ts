@@ -3,6 +3,12 @@
 // once deleted; the events screen lists every decision.
 import { expectDecision, keyboard, logIn, openKiosk, typeOnScreen } from '../support/kiosk.js';
 import { expect, screenshotBoth, test } from '../support/fixtures.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import sharp from 'sharp';
+
+import { ORIENTATIONS } from '../support/fixtures.js';
 import { lfwPhoto } from '../support/terminal.js';
 
 const ENROLLED = 'Tony_Blair';
@@ -87,4 +93,37 @@ test('enroll at the camera, granted by name, unknown denied, disabled denied, de
 
   await terminal.show(person(ENROLLED));
   await expectDecision(page, 'denied', 'unknown');
+});
+
+test('the public door screen: no diagnostics unless set, a far face told to come closer, the clock off the picture', async ({ page, terminal }, testInfo) => {
+  // A camera standing up (480 × 800) with someone at the far end of the corridor: LFW's face shrunk to a
+  // quarter, too small to decide on.
+  const folder = testInfo.outputPath('far-camera');
+  mkdirSync(folder, { recursive: true });
+  const far = await sharp(lfwPhoto(STRANGER, 1)).resize({ width: 150 }).toBuffer();
+  await sharp({ create: { width: 480, height: 800, channels: 3, background: '#303030' } })
+    .composite([{ input: far, left: 165, top: 220 }])
+    .jpeg()
+    .toFile(join(folder, '000.jpg'));
+  await terminal.showFolder(folder, 5);
+  await openKiosk(page, terminal);
+  const status = page.getByRole('list', { name: 'Terminal status' });
+  await expect(status).toContainText('Camera live');
+  await expect.poll(() => page.evaluate(() => (globalThis as { __lintelMetrics?: { firstOverlayAtMs: number | null } }).__lintelMetrics?.firstOverlayAtMs ?? null)).not.toBeNull();
+  await expect(status).not.toContainText('fps processed');
+  await expect(status).not.toContainText('Latency');
+  await screenshotBoth(page, testInfo, 'door-far');
+
+  // Standing up, the clock sits above the camera picture, not over it.
+  await page.setViewportSize(ORIENTATIONS.portrait);
+  await expect.poll(async () => {
+    const clock = await page.locator('.clock').boundingBox();
+    const canvas = await page.getByTestId('door-canvas').boundingBox();
+    return clock && canvas ? canvas.y - (clock.y + clock.height) : -1;
+  }).toBeGreaterThanOrEqual(0);
+
+  // The administrator's diagnostics setting brings the technical figures back.
+  await terminal.call('settings:update', { values: { 'door.showDiagnostics': true } });
+  await expect(status).toContainText('fps processed');
+  await screenshotBoth(page, testInfo, 'door-diagnostics');
 });
