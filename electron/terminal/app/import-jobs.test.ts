@@ -56,17 +56,18 @@ describe('ImportJobs', () => {
   });
 
   it('stopped resolves once a cancelled job’s work has ended: after the worker gives up its photo, and quietly', async () => {
-    let giveUp: (error: Error) => void = () => undefined;
+    let giveUp: ((error: Error) => void) | undefined;
     const waiting: EnrollmentAnalyser = { analyse: () => new Promise((_resolve, reject) => (giveUp = reject)), extract: () => new Promise(() => undefined) };
     const jobs = new ImportJobs((message, details) => failures.push({ message, details }));
     const job = jobs.start({ kind: 'folder', path: join(dir, 'people') }, { store, pipeline: waiting, matcher, roots: [dir] });
-    await until(() => job.current !== undefined);
+    // Cancelled once the worker holds its photo: a job cancelled before that has nothing to wait for.
+    await until(() => giveUp !== undefined);
     jobs.cancelAll();
     let stopped = false;
     const whenStopped = jobs.stopped().then(() => (stopped = true));
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(stopped, false, 'the job still waits for its photo');
-    giveUp(new Error('the inference client is closed'));
+    giveUp?.(new Error('the inference client is closed'));
     await whenStopped;
     assert.equal(job.state, 'aborted');
     assert.deepEqual(failures, [], 'a cancelled job failing against the closed worker is no failure');
