@@ -34,6 +34,7 @@ const stored: Settings = {
   'credentials.customFormats': [],
   'admin.idleLogoutMs': 120_000,
   'admin.sessionMaxMs': 28_800_000,
+  'door.showDiagnostics': false,
   'events.snapshots': 'denied',
   'events.retentionDays': 365,
   'events.snapshotRetentionDays': 30,
