@@ -27,8 +27,8 @@ import {
   GpioV2LineRequest,
   GpioV2LineValues,
 } from './bindings.js';
-import { GpioError } from './gpio-line.js';
-import { CHIP_OPEN_HINTS, readGpioChipInfo, withGpioHint } from './list-chips.js';
+import { assertLinesExist, GpioError } from './gpio-line.js';
+import { withGpioChip, withGpioHint } from './list-chips.js';
 import type { GpioChipInfo } from './list-chips.js';
 
 /** The system calls input lines use. */
@@ -114,28 +114,12 @@ export class GpioInputLines {
     const { chipPath, lines, consumer = 'lintel' } = options;
     checkOptions(options);
     const sys = deps.sys ?? openLibc();
-    let chipFd: number;
-    try {
-      chipFd = sys.open(chipPath, O_RDWR | O_CLOEXEC);
-    } catch (error) {
-      throw withGpioHint(error, CHIP_OPEN_HINTS);
-    }
-    try {
-      const chip = readGpioChipInfo(sys, chipFd, chipPath);
-      const missing = lines.filter(({ line }) => line >= chip.lines).map(({ line }) => line);
-      if (missing.length > 0) {
-        throw new GpioError('LINE_OUT_OF_RANGE', chipPath, `line ${missing.join(', ')} does not exist: ${chip.name} (${chip.label}) has lines 0–${chip.lines - 1}`);
-      }
+    return withGpioChip(sys, chipPath, O_RDWR | O_CLOEXEC, (chipFd, chip) => {
+      assertLinesExist(chipPath, chip, lines.map(({ line }) => line));
       const bufferSize = Math.min(options.eventBufferSize ?? 16 * lines.length, GPIO_V2_LINE_EVENT_BUFFER_MAX);
       const fd = requestInputs(sys, chipFd, chipPath, lines, consumer, bufferSize);
       return new GpioInputLines(sys, fd, deps.pollSliceMs ?? 250, chipPath, lines.map(({ line }) => line), chip);
-    } finally {
-      try {
-        sys.close(chipFd, chipPath);
-      } catch {
-        // The line fd holds the lines on its own.
-      }
-    }
+    });
   }
 
   /** Whether close() has run. */

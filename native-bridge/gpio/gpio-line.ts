@@ -24,7 +24,7 @@ import {
   GpioV2LineRequest,
   GpioV2LineValues,
 } from './bindings.js';
-import { CHIP_OPEN_HINTS, readGpioChipInfo, withGpioHint } from './list-chips.js';
+import { withGpioChip, withGpioHint } from './list-chips.js';
 import type { GpioChipInfo, GpioSyscalls } from './list-chips.js';
 
 /** Why a GPIO line could not be used (failed system calls are SystemCallError instead). */
@@ -42,6 +42,14 @@ export class GpioError extends Error {
     options?: ErrorOptions,
   ) {
     super(`${chipPath}: ${message}`, options);
+  }
+}
+
+/** Throws LINE_OUT_OF_RANGE naming the offsets `chip` does not have. */
+export function assertLinesExist(chipPath: string, chip: GpioChipInfo, lines: readonly number[]): void {
+  const missing = lines.filter((line) => line >= chip.lines);
+  if (missing.length > 0) {
+    throw new GpioError('LINE_OUT_OF_RANGE', chipPath, `line ${missing.join(', ')} does not exist: ${chip.name} (${chip.label}) has lines 0–${chip.lines - 1}`);
   }
 }
 
@@ -115,27 +123,11 @@ export class GpioOutputLine {
     const { chipPath, line, activeLow = false, consumer = 'lintel' } = options;
     checkOptions(chipPath, line, consumer);
     const sys = deps.sys ?? openLibc();
-    let chipFd: number;
-    try {
-      chipFd = sys.open(chipPath, O_RDWR | O_CLOEXEC);
-    } catch (error) {
-      throw withGpioHint(error, CHIP_OPEN_HINTS);
-    }
-    try {
-      const chip = readGpioChipInfo(sys, chipFd, chipPath);
-      if (line >= chip.lines) {
-        throw new GpioError('LINE_OUT_OF_RANGE', chipPath, `line ${line} does not exist: ${chip.name} (${chip.label}) has lines 0–${chip.lines - 1}`);
-      }
+    return withGpioChip(sys, chipPath, O_RDWR | O_CLOEXEC, (chipFd, chip) => {
+      assertLinesExist(chipPath, chip, [line]);
       const { fd, uapi } = requestLine(sys, chipFd, chipPath, line, activeLow, consumer);
       return new GpioOutputLine(sys, deps.sleep ?? defaultSleep, fd, chipPath, line, activeLow, consumer, uapi, chip);
-    } finally {
-      // The line fd keeps the line requested on its own; the chip fd is no longer needed.
-      try {
-        sys.close(chipFd, chipPath);
-      } catch {
-        // Released by the kernel even when close reports an error.
-      }
-    }
+    });
   }
 
   /** Whether close() has run. */

@@ -56,6 +56,29 @@ export function readGpioChipInfo(sys: GpioSyscalls, fd: number, chipPath: string
   return { name: raw.name, label: raw.label, lines: raw.lines };
 }
 
+/**
+ * Opens the chip at `chipPath` (`flags`: O_RDONLY to read its info, O_RDWR to request lines), hands `use` the
+ * chip's fd and info, and closes the chip fd again: a line fd requested through it holds its lines on its own.
+ * @throws SystemCallError from open (with a hint) or GPIO_GET_CHIPINFO_IOCTL, and whatever `use` throws.
+ */
+export function withGpioChip<T>(sys: GpioSyscalls, chipPath: string, flags: number, use: (chipFd: number, chip: GpioChipInfo) => T): T {
+  let chipFd: number;
+  try {
+    chipFd = sys.open(chipPath, flags);
+  } catch (error) {
+    throw withGpioHint(error, CHIP_OPEN_HINTS);
+  }
+  try {
+    return use(chipFd, readGpioChipInfo(sys, chipFd, chipPath));
+  } finally {
+    try {
+      sys.close(chipFd, chipPath);
+    } catch {
+      // The kernel releases the fd even when close reports an error, and requested lines keep their own fds.
+    }
+  }
+}
+
 /** Where to look and how; the defaults are the live system's. */
 export interface ListGpioChipsOptions {
   /** Directory holding the gpiochip nodes. Default `/dev`. */
@@ -85,22 +108,10 @@ export async function listGpioChips(options: ListGpioChipsOptions = {}): Promise
   const sys = options.sys ?? openLibc();
   return chips.map((name): GpioChipEntry => {
     const path = join(devRoot, name);
-    let fd: number;
     try {
-      fd = sys.open(path, O_RDONLY | O_CLOEXEC);
-    } catch (error) {
-      return failed(path, withGpioHint(error, CHIP_OPEN_HINTS));
-    }
-    try {
-      return { path, ok: true, info: readGpioChipInfo(sys, fd, path) };
+      return { path, ok: true, info: withGpioChip(sys, path, O_RDONLY | O_CLOEXEC, (_fd, info) => info) };
     } catch (error) {
       return failed(path, error);
-    } finally {
-      try {
-        sys.close(fd, path);
-      } catch {
-        // Listing is read-only; a failed close of a chip fd loses nothing.
-      }
     }
   });
 }

@@ -103,17 +103,11 @@ export async function missingLineProblems(uses: readonly GpioLineUse[], settings
 /** The probe on the real character device (or `sys`), its native code loaded on first use. */
 export function chipProbe(sys?: GpioInputSyscalls): GpioChipProbe {
   return async (chipPath) => {
-    const [{ openLibc }, { O_CLOEXEC, O_RDONLY }, { readGpioChipInfo }] = await Promise.all([
+    const [{ openLibc }, { O_CLOEXEC, O_RDONLY }, { withGpioChip }] = await Promise.all([
       import('../../../native-bridge/libc/syscalls.js'),
       import('../../../native-bridge/libc/bindings.js'),
       import('../../../native-bridge/gpio/list-chips.js'),
     ]);
-    const calls = sys ?? openLibc();
-    const fd = calls.open(chipPath, O_RDONLY | O_CLOEXEC);
-    try {
-      return readGpioChipInfo(calls, fd, chipPath);
-    } finally {
-      calls.close(fd, chipPath);
-    }
+    return withGpioChip(sys ?? openLibc(), chipPath, O_RDONLY | O_CLOEXEC, (_fd, chip) => chip);
   };
 }
