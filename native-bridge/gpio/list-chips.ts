@@ -31,7 +31,7 @@ export type GpioChipEntry = { path: string; ok: true; info: GpioChipInfo } | { p
 
 /** Hints for a failed open() of a chip. */
 export const CHIP_OPEN_HINTS: Partial<Record<ErrnoCode, string>> = {
-  ENOENT: 'no such GPIO chip; listGpioChips() shows the chips present',
+  ENOENT: 'no such GPIO chip; `lintel doctor` lists the chips present',
   EACCES: 'the service user needs access to /dev/gpiochip* (a udev rule or group)',
   EPERM: 'the service user needs access to /dev/gpiochip* (a udev rule or group)',
 };
