@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 
 import type Database from 'better-sqlite3';
-import sharp from 'sharp';
 
 import type { StreamMessageOf } from '../../shared/contract/streams.js';
 import { enrollFromPhotos } from '../enrollment/enroll-photos.js';
 import { lfwPhoto, missingForRealPhotos } from '../enrollment/test/helpers.js';
 import type { AppLogger, TerminalApp } from './terminal-app.js';
-import { openTestApp } from './test/open-test-app.js';
+import { makeWallCamera, openTestApp } from './test/open-test-app.js';
 
 const PERSON = 'Colin_Powell';
 
@@ -57,10 +56,7 @@ describe('the door log on real photos', () => {
     missing = await missingForRealPhotos();
     if (missing) return;
     dir = mkdtempSync(join(tmpdir(), 'lintel-door-log-'));
-    const wall = join(dir, 'wall');
-    mkdirSync(wall);
-    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#606870' } }).jpeg().toFile(join(wall, 'wall.jpg'));
-    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${wall}?fps=5`, liveness: { mode: 'off' }, logger });
+    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: await makeWallCamera(dir), liveness: { mode: 'off' }, logger });
     const service = app.requireService();
     const enrolled = await enrollFromPhotos({ store: app.store, pipeline: service.analyser, matcher: service.matcher, person: { name: 'Colin Powell' }, photos: [lfwPhoto(PERSON, 1)] });
     assert.equal(enrolled.outcome, 'enrolled');

@@ -7,12 +7,11 @@
 // asks for a turn to her right every time (LINTEL_CHALLENGE_SEED in the hosts), so the clips can turn that way
 // (her real turn to the left measured a planarity residual of 0.067 eye distances over 7 frames, at the threshold).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 
-import sharp from 'sharp';
 
 import type { Session } from '../../shared/contract/handler.js';
 import type { Result } from '../../shared/contract/result.js';
@@ -22,12 +21,14 @@ import { enrollmentPhotos, missingHeadTurnClip, seedAskingAlways, writeFaceSwapC
 import { lfwPhoto, LFW_IMAGES, missingForRealPhotos } from '../enrollment/test/helpers.js';
 import type { Settings } from '../store/settings-repository.js';
 import type { TerminalApp } from './terminal-app.js';
-import { openTestApp, quietLogger, setLiveness } from './test/open-test-app.js';
+import { makeWallCamera, openTestApp, quietLogger, setLiveness } from './test/open-test-app.js';
 
 describe('TerminalApp: the active liveness challenge on a real head turn', () => {
   let missing = '';
   let app: TerminalApp | undefined;
   let dir = '';
+  /** The empty corridor's file camera, between attempts. */
+  let wallCamera = '';
   let admin: Session;
   let adminToken = '';
   let personId = '';
@@ -71,9 +72,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
     missing = (await missingForRealPhotos({ needLfw: false })) || missingHeadTurnClip();
     if (missing) return;
     dir = mkdtempSync(join(tmpdir(), 'lintel-liveness-'));
-    const wall = join(dir, 'wall');
-    mkdirSync(wall);
-    await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 96, g: 104, b: 112 } } }).jpeg().toFile(join(wall, 'wall.jpg'));
+    wallCamera = await makeWallCamera(dir);
     // The log output writes through the app's logger: its `door.event` lines are kept to check the cue.
     const logger = {
       ...quietLogger,
@@ -81,7 +80,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
         if (message === 'door.event') doorLines.push({ ...details });
       },
     };
-    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${wall}?fps=5`, challengeSeed: seedAskingAlways('right', 16), logger });
+    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: wallCamera, challengeSeed: seedAskingAlways('right', 16), logger });
 
     const device = app.sessions.issue('token', 'kiosk', 60_000);
     const setup = (await app.handle('admin:setup', { username: 'ann', kind: 'pin', secret: '2468' }, { senderOk: true, session: device.session, sessionToken: device.token, local: true, source: 'kiosk' })) as Result<{ token: string }>;
@@ -166,7 +165,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
   test('a print identified as her, then swapped for another face at the same place, does not let the other face in', async (t) => {
     if (!ready(t)) return;
     if (!existsSync(LFW_IMAGES)) return t.skip(`LFW dev images missing at ${LFW_IMAGES}`);
-    await value('settings:update', { values: { 'camera.uri': `file:${join(dir, 'wall')}?fps=5` } });
+    await value('settings:update', { values: { 'camera.uri': wallCamera } });
     const camera = await writeFaceSwapClip(join(dir, 'swap'), lfwPhoto('Tony_Blair', 2));
     const seen = collect((message) => message.kind === 'decision' && message.decision.reason === 'unknown', 60_000);
     await value('settings:update', { values: { 'camera.uri': `file:${camera}?fps=10&loop=false` } });
@@ -181,7 +180,7 @@ describe('TerminalApp: the active liveness challenge on a real head turn', () =>
 
   test('her real head turn to her right is granted after the prompt, on the track that was identified', async (t) => {
     if (!ready(t)) return;
-    await value('settings:update', { values: { 'camera.uri': `file:${join(dir, 'wall')}?fps=5` } });
+    await value('settings:update', { values: { 'camera.uri': wallCamera } });
     const camera = await writeHeadTurnClip(join(dir, 'turn-right'), 'right');
     const seen = collect(finalDecision, 60_000);
     await value('settings:update', { values: { 'camera.uri': `file:${camera}?fps=10` } });

@@ -36,6 +36,7 @@ import type { Session } from '../../shared/contract/handler.js';
 import type { Result } from '../../shared/contract/result.js';
 import type { StreamMessage } from '../../shared/contract/streams.js';
 import { seedAskingAlways } from '../access/test/challenge-clips.js';
+import { makeWallCamera } from '../app/test/open-test-app.js';
 import { TerminalApp, type AppLogger } from '../app/terminal-app.js';
 import { median } from '../../vision/statistics.js';
 import { packageRoot } from '../../vision/models/paths.js';
@@ -163,8 +164,8 @@ async function prepare(work: string): Promise<{ clips: BenchClip[]; photos: Map<
 }
 
 /** An app on `dataDir` with an admin session; `call` runs one contract call and throws on an error. */
-async function openApp(dataDir: string, wall: string, challengeSeed?: number): Promise<{ app: TerminalApp; call: <T>(channel: string, request: unknown) => Promise<T> }> {
-  const app = await TerminalApp.open({ dataDir, defaultCameraUri: `file:${wall}?fps=5`, logger: quiet, version: 'bench', ...(challengeSeed !== undefined ? { challengeSeed } : {}) });
+async function openApp(dataDir: string, wallCamera: string, challengeSeed?: number): Promise<{ app: TerminalApp; call: <T>(channel: string, request: unknown) => Promise<T> }> {
+  const app = await TerminalApp.open({ dataDir, defaultCameraUri: wallCamera, logger: quiet, version: 'bench', ...(challengeSeed !== undefined ? { challengeSeed } : {}) });
   const { token, session } = app.sessions.issue('admin', 'bench', 24 * 60 * 60_000);
   const call = async <T>(channel: string, request: unknown): Promise<T> => {
     const result = (await app.handle(channel, request, { senderOk: true, session: session as Session, sessionToken: token })) as Result<T>;
@@ -181,8 +182,8 @@ async function setLiveness(call: <T>(channel: string, request: unknown) => Promi
 }
 
 /** Plays one clip until everyone in it is granted or the window is over; one attempt per person. */
-async function play(app: TerminalApp, call: <T>(channel: string, request: unknown) => Promise<T>, wall: string, clip: BenchClip, condition: Condition, personIds: Map<string, string>): Promise<Attempt[]> {
-  await call('settings:update', { values: { 'camera.uri': `file:${wall}?fps=5` } });
+async function play(app: TerminalApp, call: <T>(channel: string, request: unknown) => Promise<T>, wallCamera: string, clip: BenchClip, condition: Condition, personIds: Map<string, string>): Promise<Attempt[]> {
+  await call('settings:update', { values: { 'camera.uri': wallCamera } });
   await new Promise((resolve) => setTimeout(resolve, 300));
   const keyOf = new Map([...personIds].map(([key, id]) => [id, key]));
   const grants = new Map<string, number>();
@@ -303,9 +304,7 @@ function report(attempts: readonly Attempt[], passiveRan: boolean): void {
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'lintel-liveness-bench-'));
   try {
-    const wall = join(work, 'wall');
-    await mkdir(wall);
-    await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 96, g: 104, b: 112 } } }).jpeg().toFile(join(wall, 'wall.jpg'));
+    const wall = await makeWallCamera(work);
     const { clips, photos } = await prepare(work);
     if (clips.length === 0) throw new Error(`no clips: the head-pose GIFs and Replay-Attack are both missing under ${DATA}`);
     log(`${clips.length} clips, ${photos.size} people`);

@@ -1,5 +1,10 @@
 // Opening the composition root for a test: one place for the options every test passes and for the liveness
 // settings photos need (LFW people cannot turn their heads, so tests of recognition alone switch the challenge off).
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import sharp from 'sharp';
+
 import type { Settings } from '../../store/settings-repository.js';
 import { TerminalApp, type AppLogger, type TerminalAppOptions } from '../terminal-app.js';
 
@@ -32,4 +37,15 @@ export async function openTestApp(options: TestAppOptions): Promise<TerminalApp>
 export async function setLiveness(app: TerminalApp, values: Partial<LivenessSettings>): Promise<void> {
   const policy = app.store.settings.get('access.policy');
   await app.updateSettings({ 'access.policy': { ...policy, liveness: { ...policy.liveness, ...values } } });
+}
+
+/**
+ * An empty corridor for a file camera: `<parentDir>/wall` holding one plain grey 640 × 480 photo, so the camera
+ * is live with no face. Returns the camera's URI at 5 fps.
+ */
+export async function makeWallCamera(parentDir: string): Promise<string> {
+  const wall = join(parentDir, 'wall');
+  await mkdir(wall);
+  await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 96, g: 104, b: 112 } } }).jpeg().toFile(join(wall, 'wall.jpg'));
+  return `file:${wall}?fps=5`;
 }
