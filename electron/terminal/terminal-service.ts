@@ -139,7 +139,6 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   private readonly challenges: TrackChallenges;
   /** The template of the frame that identified each challenged track: the face the challenge must keep seeing. */
   private readonly identifyingTemplates = new Map<number, Float32Array>();
-  private readonly inFlight = new Map<number, CameraFrame>();
   private readonly background = new Set<Promise<void>>();
   private readonly processedAtMs: number[] = [];
   private lastTimingsMs: ProcessResult['timingsMs'] | undefined;
@@ -267,7 +266,6 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     this.stopCamera?.();
     await this.currentCamera.stop();
     for (const track of this.tracker.clear()) this.endTrack(track.id, Date.now());
-    this.inFlight.clear();
     this.currentCamera = camera;
     this.stopCamera = camera.onFrame((frame) => this.submit(frame));
     await camera.start();
@@ -344,20 +342,15 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
 
   private submit(frame: CameraFrame): void {
     if (this.paused || this.stopping) return;
-    this.inFlight.set(frame.seq, frame);
     const minInterOcularPx = this.decisionSettings.minInterOcularPx;
     // Tracked: a frame already in the worker when `stop` begins is decided and recorded before the worker and
     // the store close, rather than failing against them.
     this.track(
       this.inference.submitLatest(frame, minInterOcularPx).then(
         async (result) => {
-          this.inFlight.delete(frame.seq);
           if (result) await this.onResult(result, frame).catch((error: Error) => this.emit('error', error));
         },
-        (error: Error) => {
-          this.inFlight.delete(frame.seq);
-          this.emit('error', error);
-        },
+        (error: Error) => this.emit('error', error),
       ),
     );
   }
