@@ -25,7 +25,7 @@ describe('lintel doctor', () => {
       [['doctor', '--bogus'], 'lintel doctor: unknown option --bogus'],
       [['doctor', '--chip', '/dev/gpiochip0'], 'lintel doctor: --chip only go with --wiegand-loopback'],
       [['doctor', '--runs', '0'], 'lintel doctor: --runs must be a whole number ≥ 1, got "0"'],
-      [['doctor', '--precision', 'fp32'], 'lintel doctor: --precision is int8 or fp16, got "fp32"'],
+      [['doctor', '--precision', 'fp32'], 'lintel doctor: precision is auto, int8 or fp16, optionally followed by ,<model id>=int8|fp16 — got "fp32"'],
     ] as const) {
       const run = await runLintel(args);
       assert.equal(run.code, 2, `${args.join(' ')}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);

@@ -17,6 +17,7 @@ import type { DoorOutputConfig } from '../terminal/door/door-output.js';
 import { DATABASE_FILE_NAME } from '../terminal/store/database.js';
 import { TerminalStore } from '../terminal/store/store.js';
 import { readVerifiedModel } from '../vision/backend/model-file.js';
+import { allowedPrecisions, npuBuildFor, parseNpuPrecision, type NpuPrecisionPlan } from '../vision/backend/rknn-backend.js';
 import { openEngines } from '../vision/backend/select-backend.js';
 import { loadBenchFrames } from '../vision/bench/bench.js';
 import { randomUnitVector, createSeededRandom } from '../vision/matcher/seeded-random.js';
@@ -58,7 +59,7 @@ function line(status: 'ok' | 'warn' | 'fail' | 'info', text: string): string {
   return `  [${mark}] ${text}`;
 }
 
-function modelSection(loaded: LoadedManifest, runtimeVersion: string | null | undefined, precision: string, print: (text: string) => void): Promise<void[]> {
+function modelSection(loaded: LoadedManifest, runtimeVersion: string | null | undefined, precision: NpuPrecisionPlan, print: (text: string) => void): Promise<void[]> {
   const { detector, fitter, extractor, liveness } = loaded.manifest.defaults;
   const defaults = [detector, fitter, extractor, liveness].filter((id): id is string => id !== undefined);
   return Promise.all(
@@ -72,6 +73,8 @@ function modelSection(loaded: LoadedManifest, runtimeVersion: string | null | un
       }
       const builds = (model.entry.variants ?? []).filter((variant) => variant.engine === 'rknn');
       if (builds.length === 0) print(line('info', `${id}: no NPU build in the manifest (models/rknn/convert_rknn.py makes them)`));
+      const chosen = npuBuildFor(precision, model);
+      if (builds.length > 0 && !chosen) print(line('warn', `${id}: no ${allowedPrecisions(precision, model).join(' or ')} build: it runs on the CPU`));
       for (const build of builds) {
         const fits = runtimeVersion ? compareVersions(runtimeVersion, build.toolkitVersion) >= 0 : undefined;
         const verdict =
@@ -80,8 +83,9 @@ function modelSection(loaded: LoadedManifest, runtimeVersion: string | null | un
             : fits
               ? `runtime ${runtimeVersion} can run it`
               : `runtime ${runtimeVersion} is older than the toolkit: it will refuse the model ("Invalid RKNN model version"); ship librknnrt ${build.toolkitVersion} or newer`;
-        const status = fits === false ? 'fail' : build.precision === precision ? 'ok' : 'info';
-        print(line(status, `${id}: ${build.precision} build ${build.file} for ${build.targetPlatform}, toolkit ${build.toolkitVersion}: ${verdict}`));
+        const status = fits === false ? 'fail' : build === chosen ? 'ok' : 'info';
+        const use = build === chosen ? ' (runs)' : '';
+        print(line(status, `${id}: ${build.precision} build ${build.file}${use} for ${build.targetPlatform}, toolkit ${build.toolkitVersion}: ${verdict}`));
       }
     }),
   );
@@ -152,7 +156,7 @@ async function wiegandLoopback(values: Readonly<Record<string, string | boolean 
   return result.ok ? 0 : 1;
 }
 
-const DOCTOR_USAGE = `Usage: lintel doctor [--data <dir>] [--rknn-lib <path>] [--precision int8|fp16] [--frames <n>] [--runs <n>] [--gallery-size <n>] [--manifest <file>]
+const DOCTOR_USAGE = `Usage: lintel doctor [--data <dir>] [--rknn-lib <path>] [--precision auto|int8|fp16[,<model>=int8|fp16]] [--frames <n>] [--runs <n>] [--gallery-size <n>] [--manifest <file>]
        lintel doctor --wiegand-loopback --chip <dev> --d0 <n> --d1 <n> --d0-in <n> --d1-in <n> [--in-chip <dev>]
                      [--pulse-level low|high] [--pulse-us 50] [--interval-us 2000] [--format <name>] [--frames 20]
 `;
@@ -171,7 +175,7 @@ function parseDoctorArgs(args: readonly string[]) {
       data: { type: 'string' },
       runs: { type: 'string', default: String(DEFAULT_TIMED_RUNS) },
       'rknn-lib': { type: 'string', default: process.env.LINTEL_RKNN_LIB ?? DEFAULT_RKNN_LIBRARY },
-      precision: { type: 'string', default: 'int8' },
+      precision: { type: 'string', default: 'auto' },
       frames: { type: 'string', default: '20' },
       'gallery-size': { type: 'string', default: '1000' },
       'wiegand-loopback': { type: 'boolean', default: false },
@@ -196,7 +200,7 @@ function parseDoctorArgs(args: readonly string[]) {
       if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1, got "${values[name]}"`);
     }
   }
-  if (values.precision !== 'int8' && values.precision !== 'fp16') throw new Error(`--precision is int8 or fp16, got "${values.precision}"`);
+  parseNpuPrecision(values.precision);
   return { values: { ...values, 'pulse-level': values['pulse-level'] ?? 'low', 'pulse-us': values['pulse-us'] ?? '50', 'interval-us': values['interval-us'] ?? '2000', format: values.format ?? 'wiegand26' } };
 }
 
@@ -233,7 +237,7 @@ export async function runDoctor(args: readonly string[]): Promise<number> {
     process.stderr.write(`lintel doctor: ${(error as Error).message}\n`);
     return 1;
   }
-  const precision = values.precision === 'fp16' ? 'fp16' : 'int8';
+  const precision = parseNpuPrecision(values.precision);
   const print = (text: string): void => void process.stdout.write(`${text}\n`);
   print(`Lintel doctor — ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, ${arch()}), Node ${process.versions.node}`);
 

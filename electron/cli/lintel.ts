@@ -49,7 +49,7 @@ Commands:
                                           extractor inputs with RKNN dataset.txt files (default out/calib, 200
                                           faces; --exclude-pairs leaves out LFW people that pairs file names)
   bench                                   per-stage timings on real frames (same as npm run bench)
-  doctor [--rknn-lib <path>] [--precision int8|fp16] [--frames 20] [--runs 60]
+  doctor [--rknn-lib <path>] [--precision auto|int8|fp16[,<model>=int8|fp16]] [--frames 20] [--runs 60]
                                           NPU runtime, model builds, cameras, GPIO, the terminal's configured
                                           camera and door relays (from --data's settings), stage times against the
                                           budget (median of --runs timed runs after 3 warm-up runs)
@@ -59,7 +59,7 @@ Commands:
                                           kernel's edge timestamps, print pulse width, interval and jitter
 
 On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder):
-  serve [--camera <uri>] [--host <addr>] [--port <n>] [--rknn-lib <path> [--precision int8|fp16]]
+  serve [--camera <uri>] [--host <addr>] [--port <n>] [--rknn-lib <path> [--precision auto|int8|fp16[,<model>=int8|fp16]]]
         [--tls-cert <pem> --tls-key <pem>] [--public-origin <url>]
                                           the whole terminal headless: UI and API on 127.0.0.1:7300 (default),
                                           camera from the settings, --camera, LINTEL_CAMERA or the demo photos;

@@ -5,6 +5,7 @@ import { forgetServedOrigin, recordServedOrigin } from '../host/served-origin.js
 import { parsePublicOrigin } from '../host/origin-policy.js';
 import { readTlsFiles } from '../host/tls-files.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
+import { parseNpuPrecision } from '../vision/backend/rknn-backend.js';
 
 const write = (text: string): void => void process.stdout.write(`${text}\n`);
 
@@ -32,7 +33,7 @@ export async function commandServe(args: readonly string[]): Promise<number> {
   });
   const port = values.port === undefined ? 7300 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
-  if (values.precision !== undefined && values.precision !== 'int8' && values.precision !== 'fp16') throw new Error('--precision is int8 or fp16');
+  const precision = values.precision === undefined ? undefined : parseNpuPrecision(values.precision);
   const publicOrigin = values['public-origin'] ?? (process.env.LINTEL_PUBLIC_ORIGIN || undefined);
   if (publicOrigin !== undefined) parsePublicOrigin(publicOrigin);
   const tls = readTlsFiles(values['tls-cert'], values['tls-key'], { cert: '--tls-cert', key: '--tls-key' });
@@ -44,7 +45,7 @@ export async function commandServe(args: readonly string[]): Promise<number> {
     ...(publicOrigin !== undefined ? { publicOrigin } : {}),
     ...(tls ? { tls } : {}),
     ...(values.manifest ? { manifestPath: values.manifest } : {}),
-    ...(values['rknn-lib'] ? { npu: { libraryPath: values['rknn-lib'], ...(values.precision ? { precision: values.precision } : {}) } } : {}),
+    ...(values['rknn-lib'] ? { npu: { libraryPath: values['rknn-lib'], ...(precision ? { precision } : {}) } } : {}),
   });
   const { host } = headless;
   if (values.host && !['127.0.0.1', 'localhost', '::1'].includes(values.host)) {

@@ -6,6 +6,7 @@ import { jsonLinesLogger } from '../terminal/app/json-logger.js';
 import { TerminalApp, type AppLogger } from '../terminal/app/terminal-app.js';
 import { packageRoot } from '../vision/models/paths.js';
 import { startHttpHost, type HttpHost } from './http-host.js';
+import type { NpuOptions } from '../vision/backend/rknn-backend.js';
 
 /** Options of `startHeadless`; everything has a default that runs out of the box. */
 export interface HeadlessOptions {
@@ -21,7 +22,7 @@ export interface HeadlessOptions {
   /** Serve HTTPS directly with this certificate and key, PEM. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   readonly manifestPath?: string;
-  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+  readonly npu?: NpuOptions;
   readonly logger?: AppLogger;
   readonly validateResponses?: boolean;
   /** Repeatable liveness challenges (TerminalAppOptions.challengeSeed); default LINTEL_CHALLENGE_SEED, else none. */

@@ -30,7 +30,7 @@ describe('main process configuration', () => {
       { isPackaged: true, resourcesPath: '/opt/Lintel/resources' },
     );
     assert.equal(config.cameraUri, 'v4l2:/dev/video0');
-    assert.deepEqual(config.npu, { libraryPath: '/usr/lib/librknnrt.so', precision: 'fp16' });
+    assert.deepEqual(config.npu, { libraryPath: '/usr/lib/librknnrt.so', precision: { default: 'fp16' } });
     assert.equal(config.dataDir, '/var/lib/lintel');
     assert.equal(config.disableGpu, true);
     assert.equal(config.manifestPath, '/opt/Lintel/resources/models/manifest.json');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parsePublicOrigin } from '../host/origin-policy.js';
 import { readTlsFiles, type TlsFiles } from '../host/tls-files.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
+import { parseNpuPrecision, type NpuOptions, type NpuPrecisionPlan } from '../vision/backend/rknn-backend.js';
 
 /** The main process's configuration. */
 export interface MainConfig {
@@ -13,7 +14,7 @@ export interface MainConfig {
   /** LINTEL_CAMERA; undefined: the demo photos (`demoCameraUri()`). */
   readonly cameraUri: string | undefined;
   /** LINTEL_RKNN_LIB (absolute path of librknnrt.so) and LINTEL_RKNN_PRECISION; undefined: CPU only. */
-  readonly npu: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' } | undefined;
+  readonly npu: NpuOptions | undefined;
   /** LINTEL_DISABLE_GPU=1: software rendering, for a board whose GPU driver Chromium cannot use. */
   readonly disableGpu: boolean;
   /**
@@ -47,9 +48,12 @@ export interface AppLocation {
 /** Reads the configuration; throws with a readable message for a value that cannot be right. */
 export function readMainConfig(env: NodeJS.ProcessEnv, location: AppLocation): MainConfig {
   const { isPackaged, resourcesPath } = location;
-  const precision = env.LINTEL_RKNN_PRECISION;
-  if (precision !== undefined && precision !== '' && precision !== 'int8' && precision !== 'fp16') {
-    throw new Error(`LINTEL_RKNN_PRECISION must be int8 or fp16, not "${precision}"`);
+  const precisionText = env.LINTEL_RKNN_PRECISION;
+  let precision: NpuPrecisionPlan | undefined;
+  try {
+    precision = precisionText ? parseNpuPrecision(precisionText) : undefined;
+  } catch (error) {
+    throw new Error(`LINTEL_RKNN_PRECISION: ${(error as Error).message}`, { cause: error });
   }
   const libraryPath = env.LINTEL_RKNN_LIB;
   if (libraryPath && !libraryPath.startsWith('/')) {

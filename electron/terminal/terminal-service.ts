@@ -16,6 +16,7 @@ import { InferenceClient } from './inference/inference-client.js';
 import type { ProcessedFace, ProcessResult } from './inference/protocol.js';
 import type { EnrollmentAnalyser } from './enrollment/photo-sample.js';
 import type { TerminalStore } from './store/store.js';
+import type { NpuOptions } from '../vision/backend/rknn-backend.js';
 
 /** Something that acts on a decision: a door relay, a webhook, a log. */
 export interface DecisionSink {
@@ -47,7 +48,7 @@ export interface TerminalServiceOptions {
   /** Passive liveness model id; default the manifest's `defaults.passiveLiveness` model, where it is there. */
   readonly livenessModelId?: string;
   /** The NPU runtime and which builds to run; without it every model runs on the CPU. */
-  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+  readonly npu?: NpuOptions;
   /** Draws the active challenges' actions, 0..1; default a cryptographic source. */
   readonly challengeRandom?: () => number;
 }

@@ -6,11 +6,15 @@ where `npm ci` has converted the ONNX models (models/onnx/) and `npx lintel cali
 calibration sets. Everything about a model (input size, mean, std, colour order) is read from the manifest.
 
     python3 models/rknn/convert_rknn.py --manifest models/manifest.json --calib out/calib \
-        [--only blazeface-256,facemesh-468] [--precision fp16,int8] [--platform rk3568]
+        [--only blazeface-256,facemesh-468] [--precision fp16,int8] [--platform rk3568] [--added-dir <data>/models]
 
 For each model it writes models/onnx/<id>.<platform>.<precision>.rknn and records the variant (file, sha256,
 toolkit version, platform, precision, layers kept in FP16) in the manifest's `variants`, which the terminal
-reads to choose the NPU model. The .rknn must be run by a librknnrt.so of the same toolkit version or newer:
+reads to choose the NPU model. Without --only it converts the models the terminal runs by default: detector,
+fitter, extractor, liveness and the passive-liveness model. A model the administrator adds (EdgeFace,
+MiniFASNet: no registry ships them) is converted from a terminal's folder of added models (`lintel models add
+<file> --data <data>` on the PC first): --added-dir reads its ONNX there and writes its .rknn beside it, which
+goes into the board's `<data>/models/` with the added model. The .rknn must be run by a librknnrt.so of the same toolkit version or newer:
 an older runtime refuses it with "Invalid RKNN model version" (RKNN_ERR_MODEL_INVALID).
 """
 import argparse
@@ -108,10 +112,35 @@ def with_prelu_nodes(onnx_path, out_path):
     return out_path
 
 
+def default_model_ids(manifest):
+    """The models a terminal runs without settings: the roles' defaults and the passive-liveness model."""
+    defaults = manifest['defaults']
+    ids = [defaults.get(role) for role in ('detector', 'fitter', 'extractor', 'liveness')]
+    ids.append(defaults.get('passiveLiveness', {}).get('model'))
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str)))
+
+
+def is_added(entry):
+    return entry['source'].get('kind') == 'added'
+
+
+def model_dir(model_id, entry, onnx_dir, added_dir):
+    """Where the model's ONNX is, and where its .rknn goes: the app's models/onnx, or the added models' folder."""
+    if not is_added(entry):
+        return onnx_dir
+    if added_dir is None:
+        raise SystemExit(f'{model_id} is added by the administrator, not shipped: add it with `lintel models add <file> '
+                         f'--data <dir>` and pass --added-dir <dir>/models')
+    return added_dir
+
+
 def convert(model_id, entry, onnx_dir, calib_dir, precision, platform):
     from rknn.api import RKNN
 
     onnx_path = os.path.join(onnx_dir, entry['onnx']['file'])
+    if not os.path.exists(onnx_path):
+        hint = 'add it with `lintel models add`' if is_added(entry) else 'run `npm run models` first'
+        raise SystemExit(f'{onnx_path} is missing: {hint}')
     if sha256_of(onnx_path) != entry['onnx']['sha256']:
         raise SystemExit(f'{onnx_path} does not match the manifest sha256: run `npm run models` first')
     inp = entry['input']
@@ -182,30 +211,35 @@ def build_hybrid(rknn, dataset, float_layers, model_id):
         os.chdir(cwd)
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--manifest', default='models/manifest.json')
     parser.add_argument('--calib', default='out/calib', help='folder written by `lintel calib export`')
     parser.add_argument('--only', help='comma-separated model ids (default: the manifest defaults)')
     parser.add_argument('--precision', default='fp16,int8')
     parser.add_argument('--platform', default='rk3568')
-    args = parser.parse_args()
+    parser.add_argument('--added-dir', help="a terminal's folder of added models (<data>/models), for models no registry ships")
+    args = parser.parse_args(argv)
 
     with open(args.manifest) as f:
         manifest = json.load(f)
     onnx_dir = os.path.join(os.path.dirname(os.path.abspath(args.manifest)), 'onnx')
-    ids = args.only.split(',') if args.only else [v for v in manifest['defaults'].values() if v]
+    ids = args.only.split(',') if args.only else default_model_ids(manifest)
+    added_dir = os.path.abspath(args.added_dir) if args.added_dir else None
     for model_id in ids:
         entry = manifest['models'].get(model_id)
         if entry is None:
             raise SystemExit(f'no model {model_id} in {args.manifest}')
+        directory = model_dir(model_id, entry, onnx_dir, added_dir)
         precisions = args.precision.split(',')
+        if not precisions or any(p not in ('fp16', 'int8') for p in precisions):
+            raise SystemExit(f'--precision takes fp16 and/or int8, comma-separated, not {args.precision!r}')
         variants = [
             v for v in entry.get('variants', [])
             if not (v['engine'] == 'rknn' and v['targetPlatform'] == args.platform and v['precision'] in precisions)
         ]
         for precision in precisions:
-            variant = convert(model_id, entry, onnx_dir, args.calib, precision, args.platform)
+            variant = convert(model_id, entry, directory, args.calib, precision, args.platform)
             print(f"{model_id:20s} {precision:5s} {variant['file']}  sha256 {variant['sha256'][:12]}", flush=True)
             variants.append(variant)
         entry['variants'] = variants

@@ -29,6 +29,7 @@ import { LoginThrottle } from './login-throttle.js';
 import { SessionRegistry } from './sessions.js';
 import { StorageState, type StorageHealth } from './storage-state.js';
 import { StreamHub } from './stream-hub.js';
+import type { NpuOptions } from '../../vision/backend/rknn-backend.js';
 
 /** Where the terminal reports what happens; structured, one line per event. */
 export interface AppLogger extends DoorLogger {
@@ -47,7 +48,7 @@ export interface TerminalAppOptions {
   /** Default the manifest shipped with the models. */
   readonly manifestPath?: string;
   /** The NPU runtime (on the board); without it every model runs on the CPU. */
-  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+  readonly npu?: NpuOptions;
   /** onnxruntime threads per model; default 1. */
   readonly intraOpThreads?: number;
   /** Check each response against the contract (development, tests); default false. */

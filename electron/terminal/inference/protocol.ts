@@ -1,6 +1,7 @@
 import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { AnalysedFace, AnalysisResult, StageTimingsMs } from '../../vision/pipeline/face-pipeline.js';
+import type { NpuOptions } from '../../vision/backend/rknn-backend.js';
 
 /** What the inference worker is built with. */
 export interface InferenceConfig {
@@ -17,7 +18,7 @@ export interface InferenceConfig {
    * The NPU: Rockchip's runtime library (absolute path) and which builds to run. Models without a build, or
    * whose build does not load, run on the CPU; without this, everything does.
    */
-  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+  readonly npu?: NpuOptions;
   /** Passive liveness model id from the manifest (e.g. `antispoof-128`); unset = no liveness check. */
   readonly livenessModelId?: string;
 }

@@ -18,7 +18,7 @@ import { loadManifest, type ModelEntry, type ResolvedModel } from '../models/man
 import { defaultManifestPath, packageRoot } from '../models/paths.js';
 import { FacePipeline, toPx } from '../pipeline/face-pipeline.js';
 import { OnnxBackend } from './onnx-backend.js';
-import { RknnBackend } from './rknn-backend.js';
+import { npuBuildFor, parseNpuPrecision, RknnBackend } from './rknn-backend.js';
 import { SelectingBackend } from './select-backend.js';
 
 /** A tiny "extractor": 32×32 aligned crop → 64 values, the same linear map on the NPU stand-in and in ONNX. */
@@ -54,6 +54,51 @@ function onnxTwin(model: StandInModel): Uint8Array {
   g.output('embedding', [1, count]);
   return g.toModelBytes({ producerName: 'lintel-test', producerVersion: '1' });
 }
+
+describe('NPU precision per model', () => {
+  const build = (precision: 'int8' | 'fp16', targetPlatform = 'rk3568') =>
+    ({ engine: 'rknn', precision, file: `m.${targetPlatform}.${precision}.rknn`, sha256: '0'.repeat(64), toolkitVersion: '2.3.2', targetPlatform, floatLayers: [] }) as const;
+  const model = (id: string, validatedInt8: boolean, precisions: ReadonlyArray<'int8' | 'fp16'>): ResolvedModel =>
+    ({
+      id,
+      onnxPath: `/models/${id}.onnx`,
+      entry: {
+        variants: precisions.map((precision) => build(precision)),
+        ...(validatedInt8 ? { quantization: { int8: { floatLayers: [], calibration: 'test' } } } : {}),
+      },
+    }) as unknown as ResolvedModel;
+
+  it('reads plans as integrators write them, and refuses anything else by what it takes', () => {
+    assert.deepEqual(parseNpuPrecision('auto'), { default: 'auto' });
+    assert.deepEqual(parseNpuPrecision('fp16'), { default: 'fp16' });
+    assert.deepEqual(parseNpuPrecision('int8,edgeface-xs-512=fp16, minifasnet-v2=int8'), {
+      default: 'int8',
+      byModel: { 'edgeface-xs-512': 'fp16', 'minifasnet-v2': 'int8' },
+    });
+    for (const bad of ['int4', '', 'edgeface-xs-512=fp16,int8', 'auto,edgeface-xs-512=int4', 'auto,a=fp16,a=int8']) {
+      assert.throws(() => parseNpuPrecision(bad), /precision is auto, int8 or fp16/, bad);
+    }
+  });
+
+  it('runs INT8 only where the manifest validated it, by default, and the FP16 build otherwise', () => {
+    const auto = parseNpuPrecision('auto');
+    assert.equal(npuBuildFor(auto, model('detector', true, ['fp16', 'int8']))?.precision, 'int8');
+    assert.equal(npuBuildFor(auto, model('liveness', false, ['fp16', 'int8']))?.precision, 'fp16');
+    // Only an FP16 build made: a validated model still runs on the NPU, in FP16.
+    assert.equal(npuBuildFor(auto, model('detector', true, ['fp16']))?.precision, 'fp16');
+    // Only an INT8 build of a model nobody validated in INT8: not run on the NPU at all.
+    assert.equal(npuBuildFor(auto, model('liveness', false, ['int8'])), undefined);
+    assert.equal(npuBuildFor(auto, model('detector', true, ['int8']), 'rk3588'), undefined);
+  });
+
+  it('runs exactly the build asked for, per model or for every model', () => {
+    const plan = parseNpuPrecision('int8,edgeface-xs-512=fp16');
+    assert.equal(npuBuildFor(plan, model('edgeface-xs-512', true, ['fp16', 'int8']))?.precision, 'fp16');
+    assert.equal(npuBuildFor(plan, model('liveness', false, ['fp16', 'int8']))?.precision, 'int8');
+    assert.equal(npuBuildFor(plan, model('edgeface-xs-512', true, ['int8'])), undefined);
+    assert.equal(npuBuildFor(parseNpuPrecision('fp16'), model('detector', true, ['int8'])), undefined);
+  });
+});
 
 describe('RknnBackend on the stand-in runtime', () => {
   let dir: string;
@@ -95,6 +140,8 @@ describe('RknnBackend on the stand-in runtime', () => {
         origin: 'dlib mean face, 25 % padding',
       },
       thresholds: { verifySimilarity: 0.9, identifySimilarity: 0.95, origin: 'test' },
+      // Validated in INT8 (as `lintel eval lfw --quant int8` records it), so the default plan runs its INT8 build.
+      quantization: { int8: { floatLayers: [], calibration: 'test' } },
       variants: [
         { engine: 'rknn', precision: 'int8', file: 'tiny.rk3568.int8.rknn', sha256: sha256(rknnBytes), toolkitVersion: '2.3.2', targetPlatform: 'rk3568', floatLayers: [] },
       ],
@@ -125,7 +172,7 @@ describe('RknnBackend on the stand-in runtime', () => {
     const session = await new RknnBackend({ runtime }).load(resolved);
     await assert.rejects(session.run({ widthPx: 8, heightPx: 8, data: new Uint8Array(192) }), /8×8 px, the model takes 32×32/);
     await session.close();
-    await assert.rejects(new RknnBackend({ runtime, precision: 'fp16' }).load(resolved), /no fp16 build for rk3568/);
+    await assert.rejects(new RknnBackend({ runtime, precision: { default: 'fp16' } }).load(resolved), /no fp16 build for rk3568/);
   });
 
   it('chooses the NPU where a build loads, the CPU otherwise, and says why', async (t) => {

@@ -6,12 +6,75 @@ import type { ModelVariant, ResolvedModel } from '../models/manifest.js';
 import { ModelFileError, type InferenceBackend, type ModelSession, type OutputTensor } from './inference-backend.js';
 import { readVerifiedFile } from './model-file.js';
 
+/** A build of a model for the NPU: INT8 (w8a8, with the manifest's FP16 layers) or FP16. */
+export type NpuPrecision = 'int8' | 'fp16';
+
+/**
+ * Which build each model runs on the NPU. `auto`: INT8 where the manifest records that the model keeps its
+ * accuracy in INT8 (`quantization.int8`, measured with `lintel eval lfw --quant int8`) and has an INT8 build,
+ * else its FP16 build — a model nobody validated in INT8 never runs in INT8 by default. `int8` / `fp16`: that
+ * build of every model, and none other. `byModel` sets one model's build by id, and only that build.
+ */
+export interface NpuPrecisionPlan {
+  readonly default: NpuPrecision | 'auto';
+  readonly byModel?: Readonly<Record<string, NpuPrecision>>;
+}
+
+/** How the terminal reaches the NPU: the runtime library and the builds to run. */
+export interface NpuOptions {
+  /** Absolute path of librknnrt.so. */
+  readonly libraryPath: string;
+  /** Default: `{ default: 'auto' }`. */
+  readonly precision?: NpuPrecisionPlan;
+}
+
+/**
+ * Reads a precision plan as integrators write it (`--precision`, LINTEL_RKNN_PRECISION): `auto`, `int8` or
+ * `fp16`, then any `<model id>=int8|fp16`, comma-separated: `auto,edgeface-xs-512=fp16`.
+ */
+export function parseNpuPrecision(text: string): NpuPrecisionPlan {
+  const [first = '', ...rest] = text.split(',').map((part) => part.trim());
+  const usage = `precision is auto, int8 or fp16, optionally followed by ,<model id>=int8|fp16 — got "${text}"`;
+  const byModel: Record<string, NpuPrecision> = {};
+  let defaultPrecision: NpuPrecisionPlan['default'] = 'auto';
+  for (const [index, part] of [first, ...rest].entries()) {
+    const perModel = /^([a-z0-9][a-z0-9-]*)=(int8|fp16)$/.exec(part);
+    if (perModel) {
+      const [, modelId = '', precision] = perModel;
+      if (modelId in byModel) throw new Error(`${usage}: ${modelId} is given twice`);
+      byModel[modelId] = precision as NpuPrecision;
+    } else if (index === 0 && (part === 'auto' || part === 'int8' || part === 'fp16')) {
+      defaultPrecision = part;
+    } else {
+      throw new Error(usage);
+    }
+  }
+  return Object.keys(byModel).length > 0 ? { default: defaultPrecision, byModel } : { default: defaultPrecision };
+}
+
+/** The builds of `model` a plan allows, preferred first. */
+export function allowedPrecisions(plan: NpuPrecisionPlan, model: ResolvedModel): NpuPrecision[] {
+  const chosen = plan.byModel?.[model.id] ?? plan.default;
+  if (chosen !== 'auto') return [chosen];
+  return model.entry.quantization?.int8 ? ['int8', 'fp16'] : ['fp16'];
+}
+
+/** The NPU build of `model` a plan runs on `targetPlatform`, if the manifest has one. */
+export function npuBuildFor(plan: NpuPrecisionPlan, model: ResolvedModel, targetPlatform = 'rk3568'): ModelVariant | undefined {
+  const builds = model.entry.variants?.filter((variant) => variant.engine === 'rknn' && variant.targetPlatform === targetPlatform) ?? [];
+  for (const precision of allowedPrecisions(plan, model)) {
+    const build = builds.find((variant) => variant.precision === precision);
+    if (build) return build;
+  }
+  return undefined;
+}
+
 /** Options of the NPU backend. */
 export interface RknnBackendOptions {
   /** The loaded runtime (`RknnRuntime.open`). */
   readonly runtime: RknnRuntime;
-  /** Which build of each model to run; default int8. */
-  readonly precision?: 'int8' | 'fp16';
+  /** Which build of each model to run; default `{ default: 'auto' }`. */
+  readonly precision?: NpuPrecisionPlan;
   /** The SoC the builds were made for; default rk3568. */
   readonly targetPlatform?: string;
   /**
@@ -28,19 +91,17 @@ export interface RknnBackendOptions {
  */
 export class RknnBackend implements InferenceBackend {
   readonly name = 'rknn-npu' as const;
-  private readonly precision: 'int8' | 'fp16';
+  private readonly precision: NpuPrecisionPlan;
   private readonly targetPlatform: string;
 
   constructor(private readonly options: RknnBackendOptions) {
-    this.precision = options.precision ?? 'int8';
+    this.precision = options.precision ?? { default: 'auto' };
     this.targetPlatform = options.targetPlatform ?? 'rk3568';
   }
 
   /** The build of `model` this backend would run, if the manifest has one. */
   variantFor(model: ResolvedModel): ModelVariant | undefined {
-    return model.entry.variants?.find(
-      (variant) => variant.engine === 'rknn' && variant.precision === this.precision && variant.targetPlatform === this.targetPlatform,
-    );
+    return npuBuildFor(this.precision, model, this.targetPlatform);
   }
 
   async load(model: ResolvedModel): Promise<ModelSession> {
@@ -49,7 +110,7 @@ export class RknnBackend implements InferenceBackend {
       throw new ModelFileError(
         model.id,
         model.onnxPath,
-        `model ${model.id} has no ${this.precision} build for ${this.targetPlatform}: convert it with models/rknn/convert_rknn.py`,
+        `model ${model.id} has no ${allowedPrecisions(this.precision, model).join(' or ')} build for ${this.targetPlatform}: convert it with models/rknn/convert_rknn.py`,
       );
     }
     const path = join(dirname(model.onnxPath), variant.file);

@@ -1,7 +1,7 @@
 import type { ResolvedModel } from '../models/manifest.js';
 import type { BackendName, InferenceBackend, ModelSession } from './inference-backend.js';
 import { OnnxBackend } from './onnx-backend.js';
-import { RknnBackend } from './rknn-backend.js';
+import { RknnBackend, type NpuOptions } from './rknn-backend.js';
 
 /** Where one model runs, and why there. */
 export interface EngineChoice {
@@ -73,14 +73,14 @@ export interface OpenedEngines {
  */
 export async function openEngines(options: {
   readonly cpuThreads: number;
-  readonly npu?: { readonly libraryPath: string; readonly precision?: 'int8' | 'fp16' };
+  readonly npu?: NpuOptions;
 }): Promise<OpenedEngines> {
   const cpu = new OnnxBackend({ intraOpThreads: options.cpuThreads });
   if (!options.npu) return { backend: new SelectingBackend({ cpu, prefer: 'cpu' }), npuUnavailableReason: 'no NPU runtime configured' };
   try {
     const { RknnRuntime } = await import('../../../native-bridge/rknn/rknn-runtime.js');
     const runtime = await RknnRuntime.open({ libraryPath: options.npu.libraryPath });
-    const npu = new RknnBackend({ runtime, precision: options.npu.precision ?? 'int8' });
+    const npu = new RknnBackend({ runtime, ...(options.npu.precision ? { precision: options.npu.precision } : {}) });
     return { backend: new SelectingBackend({ cpu, npu }), npuRuntimeVersion: runtime.libraryVersion() };
   } catch (error) {
     const reason = (error as Error).message;
