@@ -12,6 +12,8 @@ const zones = [
   { target: './electron/terminal', from: ['./electron/cli', './electron/main', './electron/preload', './renderer'] },
   // The headless host is a transport over the terminal: no Electron shell, UI or CLI.
   { target: './electron/host', from: ['./electron/cli', './electron/main', './electron/preload', './renderer'] },
+  // The hub is a headless Node service of its own: no Electron shell, UI or CLI.
+  { target: './electron/hub', from: ['./electron/cli', './electron/main', './electron/preload', './renderer'] },
   // The preload is one sandboxed file: the contract's types and its own folder, nothing of the main process.
   { target: './electron/preload', from: ['./electron/main', './electron/terminal', './electron/vision', './electron/host', './electron/cli', './native-bridge', './models'] },
   // Native bindings depend on Node and koffi only.
@@ -53,7 +55,7 @@ export default tseslint.config(
   },
   {
     // Code that must also run outside Electron may not import it.
-    files: ['electron/vision/**', 'electron/terminal/**', 'electron/host/**', 'native-bridge/**', 'models/**', 'electron/cli/**'],
+    files: ['electron/vision/**', 'electron/terminal/**', 'electron/host/**', 'electron/hub/**', 'native-bridge/**', 'models/**', 'electron/cli/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'this code must run under plain Node: keep Electron out of it' }] }] },
   },
   {
@@ -66,6 +68,11 @@ export default tseslint.config(
     // 'electron' must be written `import x = require(...)`.
     files: ['electron/preload/**/*.cts'],
     rules: { '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }] },
+  },
+  {
+    // Component tests take @testing-library from render-screen, which sets up the DOM before loading it.
+    files: ['renderer/**/*.test.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@testing-library/*'], message: "import from renderer/src/test/render-screen.js: it registers the DOM before @testing-library's screen is bound" }] }] },
   },
   {
     files: ['**/*.test.ts', 'scripts/**', '**/bench/**', '**/*.bench.ts', 'models/convert/cli.ts'],
