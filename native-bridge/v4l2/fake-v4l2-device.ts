@@ -152,10 +152,11 @@ export class FakeV4l2Device implements FakeDevice {
 
   /**
    * Completes a frame into the oldest queued buffer, like the hardware finishing a capture.
-   * @param options.bytesused bytes of image data (default sizeimage); `flags` adds V4L2_BUF_FLAG_* bits (e.g. ERROR).
+   * @param options.bytesused bytes of image data (default sizeimage); `flags` adds V4L2_BUF_FLAG_* bits (e.g. ERROR);
+   *   `data` the image bytes to deliver (default FakeV4l2Device.pattern), cut to bytesused.
    * @returns the frame's sequence number, or null when no buffer was queued (frame dropped, sequence still advances).
    */
-  emitFrame(options: { bytesused?: number; flags?: number } = {}): number | null {
+  emitFrame(options: { bytesused?: number; flags?: number; data?: Uint8Array } = {}): number | null {
     const sequence = this.sequence;
     this.sequence += 1;
     const index = this.queued.shift();
@@ -167,7 +168,8 @@ export class FakeV4l2Device implements FakeDevice {
     const dataOffset = this.options.captureApi === 'multi-planar' ? (this.options.dataOffsetBytes ?? 0) : 0;
     const bytesused = Math.min(options.bytesused ?? this.format.sizeImageBytes, buffer.memory.length - dataOffset);
     buffer.memory.fill(0);
-    FakeV4l2Device.pattern(sequence, bytesused).copy(buffer.memory, dataOffset);
+    if (options.data) buffer.memory.set(options.data.subarray(0, bytesused), dataOffset);
+    else FakeV4l2Device.pattern(sequence, bytesused).copy(buffer.memory, dataOffset);
     buffer.bytesused = bytesused;
     buffer.flags = options.flags ?? 0;
     buffer.sequence = sequence;
