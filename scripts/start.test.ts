@@ -67,21 +67,23 @@ describe('npm start', () => {
     assert.ok(!missingBuildOutputs(root).includes('dist/renderer/index.html'));
   });
 
-  test('finds an installed binary through require("electron"), progress lines aside', () => {
-    const { root, binary } = project({ installed: true });
+  test('finds an installed binary from path.txt without running Electron\'s index.js', () => {
+    const { root, binary, ranMarker } = project({ installed: true });
     assert.equal(findElectron(root, {}), binary);
+    assert.equal(existsSync(ranMarker), false);
   });
 
-  test('does not even try to download a binary ELECTRON_SKIP_BINARY_DOWNLOAD declined', () => {
+  test('a missing binary is not downloaded: index.js (which would) never runs', () => {
     const { root, ranMarker } = project({ installed: false });
+    assert.equal(findElectron(root, {}), undefined);
     assert.equal(findElectron(root, { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }), undefined);
     assert.equal(existsSync(ranMarker), false);
   });
 
-  test('a path that does not exist is no binary', () => {
-    const { root, ranMarker } = project({ installed: false });
+  test('path.txt naming a file that is not there is no binary', () => {
+    const { root, binary } = project({ installed: true });
+    rmSync(binary);
     assert.equal(findElectron(root, {}), undefined);
-    assert.equal(existsSync(ranMarker), true);
   });
 
   test('no electron package at all: no binary', () => {

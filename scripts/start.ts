@@ -42,7 +42,7 @@ export type LaunchMode = { readonly mode: 'electron'; readonly electronPath: str
 /** Chooses how to run; headless whenever Electron could not start the terminal here. */
 export function chooseLaunchMode(facts: LaunchFacts): LaunchMode {
   if (facts.env.LINTEL_HEADLESS === '1') return { mode: 'headless', reason: 'LINTEL_HEADLESS=1' };
-  if (!facts.electronPath) return { mode: 'headless', reason: "Electron's binary is not installed (it is downloaded on first use unless ELECTRON_SKIP_BINARY_DOWNLOAD is set)" };
+  if (!facts.electronPath) return { mode: 'headless', reason: `Electron's binary is not installed (\`${INSTALL_ELECTRON_HINT}\` installs it where the network reaches Electron's releases)` };
   if (facts.platform === 'linux' && !facts.env.DISPLAY && !facts.env.WAYLAND_DISPLAY) return { mode: 'headless', reason: 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
   if (facts.electronAbi !== undefined && facts.sqliteAbi !== undefined && facts.electronAbi !== facts.sqliteAbi) {
     return {
@@ -55,24 +55,25 @@ export function chooseLaunchMode(facts: LaunchFacts): LaunchMode {
   return { mode: 'electron', electronPath: facts.electronPath };
 }
 
+/** How to install Electron's binary where `npm ci` could not (it downloads once from Electron's releases). */
+export const INSTALL_ELECTRON_HINT = 'npx install-electron --no';
+
 /**
- * The Electron binary, or undefined. `require('electron')` answers its path, but when the binary is missing it
- * first tries to download it, printing progress and stack traces: so the probe runs in a child process, and not
- * at all where the binary was never installed and ELECTRON_SKIP_BINARY_DOWNLOAD says not to download it.
+ * The installed Electron binary, or undefined. Read from the package's own `path.txt` and `dist/` as its
+ * `index.js` would, but never through `require('electron')`: that downloads a missing binary, and `npm start`
+ * downloads nothing (`npm ci` fetches the binary, see scripts/fetch-electron.ts).
  */
 export function findElectron(root: string, env: NodeJS.ProcessEnv): string | undefined {
   const packageDir = join(root, 'node_modules', 'electron');
-  if (!existsSync(join(packageDir, 'package.json'))) return undefined;
-  const installed = existsSync(join(packageDir, 'path.txt')) || Boolean(env.ELECTRON_OVERRIDE_DIST_PATH);
-  if (!installed && env.ELECTRON_SKIP_BINARY_DOWNLOAD) return undefined;
-  if (!installed) console.log("Looking for Electron's binary (downloaded once where the network allows; ELECTRON_SKIP_BINARY_DOWNLOAD=1 skips this)…");
+  let executable: string;
   try {
-    const probe = spawnSync(process.execPath, ['-e', "process.stdout.write('\\n' + require('electron'))"], { cwd: root, encoding: 'utf8', timeout: 5 * 60_000 });
-    const path = probe.status === 0 ? probe.stdout.trim().split('\n').at(-1) : undefined;
-    return path && existsSync(path) ? path : undefined;
+    executable = readFileSync(join(packageDir, 'path.txt'), 'utf8').trim();
   } catch {
     return undefined;
   }
+  if (executable === '') return undefined;
+  const path = join(env.ELECTRON_OVERRIDE_DIST_PATH ?? join(packageDir, 'dist'), executable);
+  return existsSync(path) ? path : undefined;
 }
 
 function readAbi(path: string, parse: (bytes: Buffer) => number | undefined): number | undefined {
