@@ -75,6 +75,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@testing-library/*'], message: "import from renderer/src/test/render-screen.js: it registers the DOM before @testing-library's screen is bound" }] }] },
   },
   {
+    // Component tests take @testing-library from render-screen, which sets up the DOM before loading it.
+    files: ['renderer/**/*.test.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@testing-library/*'], message: "import from renderer/src/test/render-screen.js: it registers the DOM before @testing-library's screen is bound" }] }] },
+  },
+  {
     files: ['**/*.test.ts', 'scripts/**', '**/bench/**', '**/*.bench.ts', 'models/convert/cli.ts'],
     rules: { 'no-console': 'off' },
   },

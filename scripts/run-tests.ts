@@ -1,4 +1,6 @@
-// Runs every `*.test.ts` under the source folders with Node's test runner (Node 20 has no glob for --test).
+// Runs every `*.test.ts` under the source folders with Node's test runner (Node 20 has no glob for --test), and
+// the UI's component tests (`*.test.tsx`, in a DOM from happy-dom) in a second run compiled with the renderer's
+// JSX settings: tsx reads one tsconfig per run, and the root one has no JSX.
 // `--root <dir>` (repeatable) searches those folders instead: the security suite in e2e/security runs after the
 // build, against real `lintel serve` processes, so it is not part of the unit run.
 import { spawnSync } from 'node:child_process';
@@ -16,7 +18,7 @@ function findTests(dir: string): string[] {
     const path = join(dir, entry.name);
     if (skip.has(entry.name) || skip.has(path)) return [];
     if (entry.isDirectory()) return findTests(path);
-    return entry.name.endsWith('.test.ts') ? [path] : [];
+    return entry.name.endsWith('.test.ts') || entry.name.endsWith('.test.tsx') ? [path] : [];
   });
 }
 
@@ -36,5 +38,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`running ${files.length} test files: ${files.map((file) => relative('.', file)).join(', ')}`);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+
+function run(batch: readonly string[], env: NodeJS.ProcessEnv): number {
+  if (batch.length === 0) return 0;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...batch], { stdio: 'inherit', env }).status ?? 1;
+}
+
+const componentTests = files.filter((file) => file.endsWith('.tsx'));
+const status = run(files.filter((file) => !file.endsWith('.tsx')), process.env);
+const componentStatus = run(componentTests, { ...process.env, TSX_TSCONFIG_PATH: 'renderer/tsconfig.test.json' });
+process.exit(status !== 0 ? status : componentStatus);
