@@ -22,7 +22,7 @@ function personChange(seq: number): ChangeInput {
     id,
     version: 3,
     op: 'upsert',
-    payload: { id, name: 'Ada Lovelace', externalId: null, enabled: true, validFromMs: null, validUntilMs: null, groups: ['staff'], credential: { facilityCode: 12, cardNumber: 3456 }, createdAtMs: 1, updatedAtMs: 2, samples: [sample()] },
+    payload: { id, name: 'Ada Lovelace', externalId: null, enabled: true, validFromMs: null, validUntilMs: null, groups: ['staff'], credentials: [{ facilityCode: 12, cardNumber: 3456 }], createdAtMs: 1, updatedAtMs: 2, samples: [sample()] },
   };
 }
 

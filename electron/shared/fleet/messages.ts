@@ -56,8 +56,8 @@ export type WireTemplate = z.infer<typeof wireTemplateSchema>;
 export const wireSampleSchema = z.object({
   id: entityUuid,
   createdAtMs: msSinceEpoch,
-  /** The alignment the crop was made with (the manifest's alignment name); null when not recorded. */
-  alignment: z.string().min(1).max(64).nullable(),
+  /** How the crop was aligned (the terminal's alignment record, as JSON); null when not recorded. */
+  alignment: z.json().default(null),
   quality: faceQualitySchema,
   cropJpegBase64: jpegBase64,
   templates: z.array(wireTemplateSchema).max(16),
@@ -79,10 +79,11 @@ export const wirePersonFieldsSchema = z.object({
   validFromMs: msSinceEpoch.nullable(),
   validUntilMs: msSinceEpoch.nullable(),
   groups: z.array(groupName).max(64),
-  credential: wireCredentialSchema.nullable(),
+  /** The person's cards; a terminal that keeps one card per person keeps the first. */
+  credentials: z.array(wireCredentialSchema).max(16),
 });
 
-/** A person upsert carries the whole person: fields, groups, credential and every sample. */
+/** A person upsert carries the whole person: fields, groups, credentials and every sample. */
 export const personPayloadSchema = wirePersonFieldsSchema.extend({
   id: entityUuid,
   createdAtMs: msSinceEpoch,
@@ -212,7 +213,7 @@ export type EventsAck = z.infer<typeof eventsAckSchema>;
 /** `terminal/<id>/out/enroll`: a person enrolled at a door, for the hub to create (it is the one writer). */
 export const enrollRequestSchema = z.object({
   requestId,
-  person: wirePersonFieldsSchema.partial({ externalId: true, enabled: true, validFromMs: true, validUntilMs: true, groups: true, credential: true }),
+  person: wirePersonFieldsSchema.partial({ externalId: true, enabled: true, validFromMs: true, validUntilMs: true, groups: true, credentials: true }),
   samples: z.array(wireSampleSchema).min(1).max(64),
 });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;

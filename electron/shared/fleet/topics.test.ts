@@ -27,6 +27,7 @@ describe('site topics', () => {
   test('refuses ids that would break a topic level, the certificate name or the hub\'s identity', () => {
     for (const bad of ['', 'Door', 'a/b', 'a+', 'a#', '-a', 'x'.repeat(64)]) assert.throws(() => assertTerminalId(bad), RangeError, bad);
     assert.throws(() => assertTerminalId('hub'), /the hub's own name/);
+    assert.throws(() => assertTerminalId('homeassistant'), /Home Assistant's name/);
     assert.throws(() => topics.terminalOut('a/b', 'pull'), /terminal id/);
     for (const bad of ['', 'Site', 'a b', 'x'.repeat(33)]) assert.throws(() => assertSiteId(bad), RangeError, bad);
     assert.doesNotThrow(() => assertTerminalId('door-1'));

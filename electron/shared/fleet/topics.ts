@@ -5,11 +5,13 @@
 export const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 /**
  * A terminal id: one topic level and the CN of the terminal's certificate (the broker's username), so no
- * `/`, `+`, `#` or upper case. `hub` is the hub's own CN and is never a terminal.
+ * `/`, `+`, `#` or upper case. `hub` and `homeassistant` are the CNs of the hub and Home Assistant, never a terminal's.
  */
 export const TERMINAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** The CN of the hub's MQTT client certificate; the broker's ACL gives it the whole site. */
 export const HUB_CLIENT_ID = 'hub';
+/** The CN of Home Assistant's MQTT client certificate: it reads the doors' entities and sends OPEN. */
+export const HOME_ASSISTANT_CLIENT_ID = 'homeassistant';
 /** Root of every Lintel topic. */
 export const TOPIC_ROOT = 'lintel';
 /** Home Assistant's default discovery prefix. */
@@ -35,11 +37,12 @@ export function assertTerminalId(terminalId: string): void {
     throw new RangeError(`terminal id must be 1–63 lower-case letters, digits and - (starting with a letter or digit), got "${terminalId}"`);
   }
   if (terminalId === HUB_CLIENT_ID) throw new RangeError(`terminal id "${HUB_CLIENT_ID}" is the hub's own name`);
+  if (terminalId === HOME_ASSISTANT_CLIENT_ID) throw new RangeError(`terminal id "${HOME_ASSISTANT_CLIENT_ID}" is Home Assistant's name`);
 }
 
 /** True when `terminalId` is a valid terminal id. */
 export function isTerminalId(terminalId: string): boolean {
-  return TERMINAL_ID_PATTERN.test(terminalId) && terminalId !== HUB_CLIENT_ID;
+  return TERMINAL_ID_PATTERN.test(terminalId) && terminalId !== HUB_CLIENT_ID && terminalId !== HOME_ASSISTANT_CLIENT_ID;
 }
 
 /** Topic builders of one site. */
