@@ -4,6 +4,7 @@
 // Frame-rate data is not here: see streams.ts.
 import { z } from 'zod';
 
+import { addPhotosResultSchema, addSamplesResultSchema, MAX_IMPORT_ZIP_BYTES, photoVerdictSchema, sampleViewSchema } from './faces.js';
 import type { Result } from './result.js';
 import {
   accessEventSchema,
@@ -67,6 +68,24 @@ const importSource = z.discriminatedUnion('kind', [
 const doorActionReportSchema = z.object({
   eventId: rowId,
   outcomes: z.array(z.object({ name: z.string(), kind: z.string(), status: z.enum(['done', 'queued', 'skipped', 'failed']), detail: z.string() })),
+});
+
+/** The cameras and GPIO chips the terminal finds, for the settings screen's lists (hardware-inventory.ts). */
+const hardwareInventorySchema = z.object({
+  cameras: z.array(
+    z.object({
+      devicePath: z.string(),
+      /** What the driver calls the camera (VIDIOC_QUERYCAP's card), e.g. `HD Pro Webcam C920`, `rkisp_mainpath`. */
+      name: z.string(),
+      driver: z.string().nullable(),
+      /** False for nodes that do not capture video (a webcam's metadata node). */
+      captures: z.boolean(),
+      /** Formats the terminal reads, with frame sizes in pixels (empty where the driver gives a range). */
+      formats: z.array(z.object({ format: z.enum(['NV12', 'YUYV', 'MJPG']), sizes: z.array(z.object({ widthPx: z.int().min(1), heightPx: z.int().min(1) })) })),
+      problem: z.string().optional(),
+    }),
+  ),
+  gpioChips: z.array(z.union([z.object({ path: z.string(), name: z.string(), label: z.string(), lines: z.int().min(0) }), z.object({ path: z.string(), problem: z.string() })])),
 });
 
 const loginResponseSchema = z.object({
@@ -177,6 +196,20 @@ export const contract = {
     response: z.array(z.object({ name: z.string(), memberCount: z.int().min(0) })),
     auth: 'admin',
   },
+  /** The person's samples, oldest first: each one's aligned face crop, quality and date ('not-found': no such person). */
+  'persons:samples': { request: z.strictObject({ id: uuid }), response: z.object({ personId: uuid, samples: z.array(sampleViewSchema) }), auth: 'admin' },
+  /** Removes one sample and its templates; the door's gallery follows at once. `removed` false: no such sample. */
+  'persons:remove-sample': { request: z.strictObject({ sampleId: uuid }), response: z.object({ removed: z.boolean(), remaining: z.int().min(0) }), auth: 'admin' },
+  /**
+   * Adds the usable photos to an enrolled person, one sample each; `replace` re-enrolls them: the new samples take
+   * the place of all theirs (only when at least one photo is usable). Photos that identify as someone else are
+   * refused ('duplicate-of') unless `allowDuplicate`.
+   */
+  'persons:add-photos': {
+    request: z.strictObject({ id: uuid, photos: z.array(photoUploadSchema).min(1).max(MAX_PHOTOS), replace: z.boolean().optional(), allowDuplicate: z.boolean().optional() }),
+    response: addPhotosResultSchema,
+    auth: 'admin',
+  },
 
   // ---- Access log ----
   'events:query': {
@@ -216,6 +249,12 @@ export const contract = {
   'door:test-output': { request: z.strictObject({ name: freeText.min(1).max(64) }), response: doorActionReportSchema, auth: 'admin' },
   /** What the system screen shows: version, models, storage, door outputs, a template rebuild in progress. */
   'system:get': { request: empty, response: systemInfoSchema, auth: 'admin' },
+  /**
+   * The V4L2 cameras present (asked for their names and formats without streaming) and the GPIO chips with their
+   * line counts: the settings screen's choices for the camera, relays and door inputs. A node that cannot be asked
+   * is listed with its problem.
+   */
+  'hardware:list': { request: empty, response: hardwareInventorySchema, auth: 'admin' },
 
   // ---- Models ----
   /** Every model of the manifest: built in, added by an administrator, or one that can be added; licences. */
@@ -262,6 +301,17 @@ export const contract = {
     auth: 'admin',
   },
   /**
+   * Adds the session's samples to an enrolled person (`replace`: in place of all theirs) and ends the session;
+   * refused as `enroll:live-commit` is when they identify as someone else.
+   */
+  'enroll:live-add': {
+    request: z.strictObject({ sessionId: uuid, personId: uuid, replace: z.boolean().optional(), allowDuplicate: z.boolean().optional() }),
+    response: addSamplesResultSchema,
+    auth: 'admin',
+  },
+  /** Judges one photo as enrollment would (a face, only one, large and sharp enough) without storing anything. */
+  'enroll:check-photo': { request: z.strictObject({ photo: photoUploadSchema }), response: photoVerdictSchema, auth: 'admin' },
+  /**
    * Starts a bulk import from the terminal's file system, inside the import folders only (the data folder's
    * `imports/` and the setting `import.roots`): 'invalid-request' elsewhere; 'conflict' while another runs.
    */
@@ -272,6 +322,21 @@ export const contract = {
       allowDuplicate: z.boolean().optional(),
     }),
     response: z.object({ importId: uuid }),
+    auth: 'admin',
+  },
+  /**
+   * Starts a folder import from a zip uploaded from the browser (one folder per person, as `import:start`'s
+   * folder; a single top folder around them is fine). 'invalid-request' names what is wrong with the archive: a
+   * damaged file, an entry leaving the folder, too many or too large entries; 'conflict' while another import runs.
+   */
+  'import:upload': {
+    request: z.strictObject({
+      name: freeText.min(1).max(255),
+      zipBase64: z.base64().max(Math.ceil(MAX_IMPORT_ZIP_BYTES / 3) * 4),
+      groups: z.array(groupName).max(100).optional(),
+      allowDuplicate: z.boolean().optional(),
+    }),
+    response: z.object({ importId: uuid, files: z.int().min(0) }),
     auth: 'admin',
   },
   'import:status': { request: z.strictObject({ importId: uuid }), response: importJobSchema, auth: 'admin' },

@@ -1,4 +1,6 @@
-import { stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { MAX_SESSION_MS, type Contract } from '../../shared/contract/channels.js';
 import type { ImplementationsOf } from '../../shared/contract/handler.js';
@@ -6,6 +8,8 @@ import { ContractError } from '../../shared/contract/result.js';
 import { enrollSamples } from '../enrollment/duplicates.js';
 import { enrollFromPhotos } from '../enrollment/enroll-photos.js';
 import { ImportFileError, resolveInsideRoots } from '../enrollment/import-files.js';
+import { addPhotosToPerson, addSamplesToPerson, checkPhoto } from '../enrollment/person-samples.js';
+import { unpackZipUpload, ZipUploadError } from '../enrollment/zip-upload.js';
 import { AddModelError } from '../models/added-models.js';
 import type { VerifyResult } from '../store/admin-repository.js';
 import { StoreError } from '../store/errors.js';
@@ -102,9 +106,19 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       if (!person) throw new StoreError('not-found', `no person ${id}`);
       return person;
     },
-    'persons:create': (input) => store.persons.create(input),
-    'persons:update': ({ id, patch }) => store.persons.update(id, patch),
-    'persons:delete': ({ id }) => ({ deleted: app.deletePerson(id) }),
+    // A terminal joined to a site hub refuses local edits of people: the hub is their one writer.
+    'persons:create': (input) => {
+      app.assertPeopleEditable();
+      return store.persons.create(input);
+    },
+    'persons:update': ({ id, patch }) => {
+      app.assertPeopleEditable();
+      return store.persons.update(id, patch);
+    },
+    'persons:delete': ({ id }) => {
+      app.assertPeopleEditable();
+      return { deleted: app.deletePerson(id) };
+    },
     'persons:photo': ({ id }) => {
       // The sharpest sample is the one a person recognises themselves in.
       const [best] = store.samples.listForPerson(id).sort((a, b) => b.quality.sharpness - a.quality.sharpness);
@@ -113,6 +127,32 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       return { personId: id, mimeType: 'image/jpeg' as const, dataBase64: crop.toString('base64') };
     },
     'groups:list': () => store.persons.listGroups(),
+    'persons:samples': ({ id }) => {
+      if (!store.persons.get(id)) throw new StoreError('not-found', `no person ${id}`);
+      const samples = store.samples.listForPerson(id).flatMap((sample) => {
+        const crop = store.samples.getCrop(sample.id);
+        return crop ? [{ id: sample.id, createdAtMs: sample.createdAtMs, quality: sample.quality, modelIds: [...sample.modelIds], cropBase64: crop.toString('base64') }] : [];
+      });
+      return { personId: id, samples };
+    },
+    'persons:remove-sample': ({ sampleId }) => {
+      const personId = store.samples.personOf(sampleId);
+      if (personId === undefined) return { removed: false, remaining: 0 };
+      const removed = store.deleteSample(sampleId);
+      return { removed, remaining: store.samples.listForPerson(personId).length };
+    },
+    'persons:add-photos': async ({ id, photos, replace, allowDuplicate }) => {
+      const service = app.requireService();
+      return addPhotosToPerson({
+        store,
+        pipeline: service.analyser,
+        matcher: service.matcher,
+        personId: id,
+        photos: photos.map((photo) => ({ name: photo.name, bytes: Buffer.from(photo.dataBase64, 'base64') })),
+        replace: replace ?? false,
+        allowDuplicate: allowDuplicate ?? false,
+      });
+    },
 
     'events:query': (query) => {
       const page = store.events.query(query);
@@ -158,6 +198,8 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       };
     },
 
+    'hardware:list': () => app.hardware(),
+
     'models:list': () => app.addedModels.list(),
     'models:add': async ({ name, dataBase64, role }) => {
       let id: string;
@@ -174,6 +216,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     },
 
     'enroll:photos': async ({ person, photos, allowDuplicate }) => {
+      app.assertPeopleEditable();
       const service = app.requireService();
       return enrollFromPhotos({
         store,
@@ -193,6 +236,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       return null;
     },
     'enroll:live-commit': async ({ sessionId, person, allowDuplicate }) => {
+      app.assertPeopleEditable();
       const service = app.requireService();
       const { samples } = await app.enrollments.take(sessionId);
       const result = enrollSamples({ store, matcher: service.matcher, person, samples, allowDuplicate: allowDuplicate ?? false });
@@ -201,6 +245,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       return result;
     },
     'import:start': async ({ source, groups, allowDuplicate }) => {
+      app.assertPeopleEditable();
       const service = app.requireService();
       // Only the import folders are read (links followed), so an import cannot be pointed at the system's files.
       const roots = app.importRoots();
@@ -221,6 +266,36 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       if (source.kind === 'csv' && !found.isFile()) throw new StoreError('invalid', `${source.path} is not a regular file`);
       const job = app.imports.start(source, { store, pipeline: service.analyser, matcher: service.matcher, groups: groups ?? [], allowDuplicate: allowDuplicate ?? false, roots });
       return { importId: job.importId };
+    },
+    'enroll:live-add': async ({ sessionId, personId, replace, allowDuplicate }) => {
+      const service = app.requireService();
+      const { samples } = await app.enrollments.take(sessionId);
+      const result = addSamplesToPerson({ store, matcher: service.matcher, personId, samples, replace: replace ?? false, allowDuplicate: allowDuplicate ?? false });
+      // A refused duplicate keeps the session, as enroll:live-commit does.
+      if (result.outcome === 'added') app.enrollments.end(sessionId);
+      return result;
+    },
+    'enroll:check-photo': async ({ photo }) => checkPhoto(app.requireService().analyser, { name: photo.name, bytes: Buffer.from(photo.dataBase64, 'base64') }),
+    'import:upload': async ({ name, zipBase64, groups, allowDuplicate }) => {
+      const service = app.requireService();
+      const roots = app.importRoots();
+      // Unpacked into the terminal's own import folder, imported as a folder, removed when the import has ended.
+      const folder = join(roots[0] ?? join(app.options.dataDir, 'imports'), `upload-${randomUUID()}`);
+      let files: number;
+      try {
+        ({ files } = await unpackZipUpload(Buffer.from(zipBase64, 'base64'), folder));
+      } catch (error) {
+        if (error instanceof ZipUploadError) throw new StoreError('invalid', `${name}: ${error.message}`);
+        throw error;
+      }
+      const removeFolder = (): Promise<void> => rm(folder, { recursive: true, force: true });
+      try {
+        const job = app.imports.start({ kind: 'folder', path: folder }, { store, pipeline: service.analyser, matcher: service.matcher, groups: groups ?? [], allowDuplicate: allowDuplicate ?? false, roots }, removeFolder);
+        return { importId: job.importId, files };
+      } catch (error) {
+        await removeFolder();
+        throw error;
+      }
     },
     'import:status': ({ importId }) => app.imports.get(importId),
     'import:cancel': ({ importId }) => app.imports.cancel(importId),

@@ -197,6 +197,28 @@ describe('TerminalApp on real photos', () => {
     assert.deepEqual((await value<{ settings: Record<string, unknown> }>('settings:get', {})).settings, before.settings);
   });
 
+  test('a camera that does not open is refused in words before anything changes; the live camera keeps running', async (t) => {
+    if (!ready(t)) return;
+    const before = await value<{ settings: Record<string, unknown> }>('settings:get', {});
+    const liveUri = (app as TerminalApp).requireService().camera.uri;
+    const refusals: [string, RegExp][] = [
+      ['v4l2:/dev/video97', /setting camera\.uri: the camera v4l2:\/dev\/video97 cannot be used: \/dev\/video97 does not exist on this terminal/],
+      [`file:${join(dir, 'no-such-folder')}`, /cannot be used: .*no-such-folder does not exist/],
+    ];
+    for (const [uri, words] of refusals) {
+      const result = await call('settings:update', { values: { 'camera.uri': uri } });
+      assert.ok(!result.ok && result.error.code === 'invalid-request', JSON.stringify(result));
+      assert.match(result.error.message, words);
+    }
+    assert.deepEqual((await value<{ settings: Record<string, unknown> }>('settings:get', {})).settings, before.settings);
+    const service = (app as TerminalApp).requireService();
+    assert.equal(service.camera.uri, liveUri);
+    assert.equal(service.camera.state.status, 'live');
+    // The lists the settings screen offers: this machine has neither V4L2 cameras nor GPIO chips.
+    const hardware = await value<{ cameras: unknown[]; gpioChips: unknown[] }>('hardware:list', {});
+    assert.ok(Array.isArray(hardware.cameras) && Array.isArray(hardware.gpioChips));
+  });
+
   test('the policy applies without a restart; door outputs are rebuilt from the settings', async (t) => {
     if (!ready(t)) return;
     const { settings } = await value<{ settings: { 'access.policy': Record<string, unknown> } }>('settings:get', {});

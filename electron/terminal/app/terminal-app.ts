@@ -13,6 +13,7 @@ import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } fr
 import type { IdentificationState } from '../access/identify-threshold.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
+import { parseCameraUri } from '../camera/camera-uri.js';
 import { CardFormatError, credentialProblems, resolveCardFormat } from '../door/card-format.js';
 import type { GpioInputSyscalls } from '../../../native-bridge/gpio/gpio-input.js';
 import { DoorInputs, doorInputsConfigSchema, type DoorInputEvent, type DoorInputsHealth } from '../door/door-inputs.js';
@@ -22,13 +23,17 @@ import type { Settings } from '../store/settings-repository.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
 import { AddedModels, type AddedModelRecord } from '../models/added-models.js';
+import { checkCameraGivesFrame, sameV4l2Device } from './camera-check.js';
 import { implementContract } from './contract-implementation.js';
+import { cameraOffers, listHardware, type HardwareInventory, type HardwareSources } from './hardware-inventory.js';
 import { ImportJobs } from './import-jobs.js';
 import { LiveEnrollments } from './live-enrollments.js';
 import { LoginThrottle } from './login-throttle.js';
 import { SessionRegistry } from './sessions.js';
 import { StorageState, type StorageHealth } from './storage-state.js';
 import { StreamHub } from './stream-hub.js';
+import { HubLink, type HubLinkStatus } from '../sync/hub-link.js';
+import type { HubBundle } from '../sync/hub-bundle.js';
 import type { NpuOptions } from '../../vision/backend/rknn-backend.js';
 
 /** Where the terminal reports what happens; structured, one line per event. */
@@ -65,6 +70,15 @@ export interface TerminalAppOptions {
    * Default the real ones; tests pass FakeSyscalls with fake chips.
    */
   readonly gpioSyscalls?: GpioInputSyscalls;
+  /** Where the settings screen's camera and GPIO chip lists come from; default the live system's. */
+  readonly hardware?: Omit<HardwareSources, 'gpioSyscalls'>;
+  /** How long a camera named by a setting has to give its first picture before the setting is refused, ms; default 5000. */
+  readonly cameraCheckTimeoutMs?: number;
+  /**
+   * The site hub to join (`lintel serve --hub <bundle>`): people then come from the hub's change log and events go
+   * to it. Default none; a terminal that joined once stays the hub's (people stay read-only here) without it.
+   */
+  readonly hub?: HubBundle;
 }
 
 /** The service's health, and whether the event log can be written. */
@@ -125,6 +139,9 @@ export class TerminalApp {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   private currentSetupCode: string | undefined;
+  /** The link to the site hub, when the terminal was started with a bundle. */
+  private hubLink: HubLink | undefined;
+  private unwireHub: (() => void) | undefined;
 
   private constructor(
     readonly options: TerminalAppOptions,
@@ -162,6 +179,7 @@ export class TerminalApp {
     try {
       await app.startService();
       await app.doorInputs.start();
+      if (options.hub) app.startHubLink(options.hub);
       app.runRetention();
       app.timers.push(setInterval(() => app.runRetention(), HOUR_MS));
       app.timers.push(setInterval(() => app.hub.health(app.health()), 1000));
@@ -274,11 +292,61 @@ export class TerminalApp {
    */
   deletePerson(personId: string): boolean {
     const { deleted } = this.store.deletePerson(personId);
+    this.forgetPerson(personId);
+    return deleted;
+  }
+
+  /** The link to the site hub; null when the terminal was not started with a hub bundle. */
+  hubStatus(): HubLinkStatus | null {
+    return this.hubLink?.status ?? null;
+  }
+
+  /**
+   * Refuses a local edit of people (ContractError 'conflict') once the terminal joined a site hub: the hub is
+   * their one writer, and a local change would be overwritten by its next change, or resurrect an erased person.
+   */
+  assertPeopleEditable(): void {
+    const link = this.store.hubSync.link();
+    if (link) throw new ContractError('conflict', `people are managed by the site hub (site ${link.siteId}, this door is ${link.terminalId}): add, change and delete them on the hub`);
+  }
+
+  /** The traces of an erased person outside the store: the webhook outbox, the recent decisions, import results. */
+  private forgetPerson(personId: string): void {
     this.doorOutputs.erasePerson(personId);
     // What is kept in memory too: the door screen's recent decisions and the imports' results.
     for (let i = this.recentDecisions.length - 1; i >= 0; i--) if (this.recentDecisions[i]?.person?.id === personId) this.recentDecisions.splice(i, 1);
     this.imports.erasePerson(personId);
-    return deleted;
+  }
+
+  /**
+   * Connects to the site hub: its changes are applied to the store (an erasure also forgets the person outside
+   * it, new samples without a template of the running extractor are rebuilt from their crops), and every
+   * decision is sent at once rather than at the outbox's next poll.
+   */
+  private startHubLink(bundle: HubBundle): void {
+    const link = HubLink.start({
+      bundle,
+      host: {
+        store: this.store,
+        logger: this.options.logger,
+        appVersion: this.options.version,
+        runningModelId: () => this.service?.matcher.modelId ?? null,
+        doorState: () => {
+          const state = this.doorInputs.configured ? this.doorInputs.health().state : 'unknown';
+          return state === 'unknown' ? {} : { open: state !== 'closed' };
+        },
+        afterApplied: (page) => {
+          for (const personId of page.erased) this.forgetPerson(personId);
+          if (page.put.length > 0 && this.service && this.rebuildState?.state !== 'running') this.resumeRebuild(this.service);
+        },
+        remoteOpen: async () => void (await this.doorAction({ kind: 'remote-open' }, 'hub')),
+      },
+    });
+    this.hubLink = link;
+    const unsubscribe = this.hub.subscribe((message) => {
+      if (message.kind === 'decision') link.eventsWritten();
+    });
+    this.unwireHub = () => unsubscribe();
   }
 
   /**
@@ -321,13 +389,8 @@ export class TerminalApp {
       checkModel('recognition.extractorModelId', values['recognition.extractorModelId'], 'extractor');
       checkModel('liveness.modelId', values['liveness.modelId'], 'liveness');
       this.checkCardFormat(values);
-      if (values['camera.uri']) {
-        try {
-          createCamera(values['camera.uri']);
-        } catch (error) {
-          throw new StoreError('invalid', `setting camera.uri: ${(error as Error).message}`);
-        }
-      }
+      const cameraUri = values['camera.uri'];
+      if (cameraUri && cameraUri !== this.store.settings.get('camera.uri')) await this.checkCamera(cameraUri);
       if (values['door.outputs']) {
         // Built before it is stored: a configuration the outputs refuse is never written.
         let next: DoorOutputs;
@@ -370,6 +433,33 @@ export class TerminalApp {
       this.options.logger.info('settings.changed', { keys: Object.keys(values) });
       return after;
     });
+  }
+
+  /** The cameras and GPIO chips present, for the settings screen's lists. */
+  hardware(): Promise<HardwareInventory> {
+    return listHardware({ ...this.options.hardware, ...(this.options.gpioSyscalls ? { gpioSyscalls: this.options.gpioSyscalls } : {}) });
+  }
+
+  /**
+   * A camera URI about to be saved must name a camera that opens and gives a picture; it is tried on a camera of
+   * its own, so the live one runs on whatever the outcome. The live camera's own V4L2 device cannot be opened twice:
+   * it is asked whether it offers the format and size instead.
+   */
+  private async checkCamera(uri: string): Promise<void> {
+    let config;
+    let camera;
+    try {
+      config = parseCameraUri(uri);
+      camera = createCamera(uri);
+    } catch (error) {
+      throw new StoreError('invalid', `setting camera.uri: ${(error as Error).message}`);
+    }
+    const liveDevice = sameV4l2Device(this.service?.camera.uri, uri);
+    const problem =
+      liveDevice !== null && config.kind === 'v4l2'
+        ? await cameraOffers(liveDevice, { format: config.format, widthPx: config.widthPx, heightPx: config.heightPx }, this.options.hardware?.v4l2Syscalls)
+        : await checkCameraGivesFrame(camera, this.options.cameraCheckTimeoutMs);
+    if (problem !== null) throw new StoreError('invalid', `setting camera.uri: the camera ${uri} cannot be used: ${problem}`);
   }
 
   /**
@@ -689,6 +779,8 @@ export class TerminalApp {
     await this.imports.stopped();
     await this.doorInputs.close();
     await this.doorOutputs.close();
+    this.unwireHub?.();
+    await this.hubLink?.close();
     this.store.close();
   }
 }
