@@ -58,7 +58,7 @@ export const faceQualitySchema = z.object({
 export const livenessModeSchema = z.enum(['off', 'passive', 'active', 'passive+active']);
 
 /** Which liveness check failed, with a `liveness-failed` decision (liveness-policy's LIVENESS_CUES). */
-export const livenessCueSchema = z.enum(['passive', 'timeout', 'planar', 'no-parallax', 'wrong-direction', 'no-blink', 'track-lost']);
+export const livenessCueSchema = z.enum(['passive', 'motion', 'timeout', 'planar', 'no-parallax', 'wrong-direction', 'no-blink', 'track-lost']);
 
 /** What the person at the door should do (decision-policy's `qualityHint`). */
 export const qualityHintSchema = z.enum(['come-closer', 'look-at-camera', 'hold-still', 'too-dark', 'too-bright']);
@@ -171,6 +171,7 @@ export const livenessPolicySchema = z.strictObject({
   retryPauseMs: z.int().min(0).max(10_000),
   maxAttempts: z.int().min(1).max(10),
   blink: z.boolean(),
+  naturalMotion: z.boolean(),
 });
 
 /** decision-policy's decisionSettingsSchema, after defaults: every field present. */

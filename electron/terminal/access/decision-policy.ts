@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import type { MeshObservation } from '../../vision/liveness/active/mesh-observation.js';
+import { NaturalMotionWindow } from '../../vision/liveness/natural-motion.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { livenessPolicySchema, livenessRequirement, resolveLivenessMode, type LivenessCue, type LivenessMode } from './liveness-policy.js';
 import { groupSchedulesSchema, withinSchedule } from './weekly-schedule.js';
@@ -28,6 +30,8 @@ export interface TrackObservation {
   readonly bestSimilarity?: number;
   /** Passive liveness score, 0..1, where the check ran. */
   readonly liveness?: number;
+  /** The face's landmarks, for the natural-motion cue. */
+  readonly mesh?: MeshObservation;
 }
 
 /** An access decision for one track. */
@@ -61,6 +65,8 @@ export interface LivenessCapabilities {
    * `defaults.passiveLiveness.minScore` for its passive model; default 0.5.
    */
   readonly passiveMinScore?: number;
+  /** The natural-motion cue's threshold and window (manifest `defaults.passiveLiveness.naturalMotion`); absent: it cannot run. */
+  readonly naturalMotion?: { readonly minScore: number; readonly windowMs: number; readonly frames: number };
 }
 
 /** Quality gates and decision settings, with defaults. */
@@ -114,6 +120,10 @@ interface TrackState {
   /** Passive liveness scores of the track's frames, summed, and how many. */
   livenessSum: number;
   livenessCount: number;
+  /** The first usable frame's time, ms. */
+  firstUsableMs: number | undefined;
+  /** The usable frames' landmarks of the last window, where the natural-motion cue can run. */
+  motion: NaturalMotionWindow | undefined;
 }
 
 /**
@@ -156,6 +166,8 @@ export class DecisionPolicy {
       return undefined;
     }
     state.usableFrames++;
+    state.firstUsableMs ??= observation.timestampMs;
+    if (observation.mesh) state.motion?.push(observation.mesh);
 
     const { match } = observation;
     if (!match) {
@@ -186,7 +198,16 @@ export class DecisionPolicy {
     // The passive check can only reject: a score above the threshold still leaves the challenge to pass.
     const passiveScore = state.livenessCount > 0 ? state.livenessSum / state.livenessCount : 0;
     const passiveFailed = reason === 'granted' && required.passive && passiveScore < (settings.minLiveness ?? this.capabilities.passiveMinScore ?? 0.5);
-    if (passiveFailed) reason = 'liveness-failed';
+    let motionFailed = false;
+    const motionCue = this.capabilities.naturalMotion;
+    if (reason === 'granted' && !passiveFailed && required.passive && settings.liveness.naturalMotion && motionCue && state.motion) {
+      // A photo is told from a still face only over seconds: the grant waits until the usable frames span the
+      // window. The cue only refuses; frames without landmarks leave it nothing to judge, and the grant goes on.
+      if (at - (state.firstUsableMs ?? at) < motionCue.windowMs) return undefined;
+      const motion = state.motion.measure();
+      motionFailed = motion !== undefined && motion.score < motionCue.minScore;
+    }
+    if (passiveFailed || motionFailed) reason = 'liveness-failed';
     if (reason === 'granted') {
       const lastMs = this.lastGrantMs.get(person.id);
       if (lastMs !== undefined && at - lastMs < settings.cooldownMs) {
@@ -198,6 +219,7 @@ export class DecisionPolicy {
     }
     const decision = this.decide(state, observation, reason, person, similarity);
     if (passiveFailed) return { ...decision, livenessCue: 'passive' };
+    if (motionFailed) return { ...decision, livenessCue: 'motion' };
     return reason === 'granted' && required.active ? { ...decision, pendingChallenge: true } : decision;
   }
 
@@ -218,7 +240,20 @@ export class DecisionPolicy {
   private stateOf(observation: TrackObservation): TrackState {
     let state = this.tracks.get(observation.trackId);
     if (!state) {
-      state = { firstSeenMs: observation.timestampMs, candidateId: undefined, agreeing: [], unmatchedFrames: 0, usableFrames: 0, decided: false, bestSimilarity: undefined, livenessSum: 0, livenessCount: 0 };
+      const motionCue = this.capabilities.naturalMotion;
+      state = {
+        firstSeenMs: observation.timestampMs,
+        candidateId: undefined,
+        agreeing: [],
+        unmatchedFrames: 0,
+        usableFrames: 0,
+        decided: false,
+        bestSimilarity: undefined,
+        livenessSum: 0,
+        livenessCount: 0,
+        firstUsableMs: undefined,
+        motion: motionCue ? new NaturalMotionWindow({ windowMs: motionCue.windowMs, frames: motionCue.frames }) : undefined,
+      };
       this.tracks.set(observation.trackId, state);
     }
     return state;

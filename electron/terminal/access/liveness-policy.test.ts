@@ -63,7 +63,7 @@ describe('livenessRequirement', () => {
 
 describe('livenessPolicySchema', () => {
   it('has the defaults of a new terminal', () => {
-    assert.deepEqual(livenessPolicySchema.parse({}), { mode: null, groups: {}, schedules: [], challengeTimeoutMs: 4000, retryPauseMs: 1500, maxAttempts: 3, blink: false });
+    assert.deepEqual(livenessPolicySchema.parse({}), { mode: null, groups: {}, schedules: [], challengeTimeoutMs: 4000, retryPauseMs: 1500, maxAttempts: 3, blink: false, naturalMotion: false });
   });
 
   it('rejects what it cannot run, naming the field', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { createSeededRandom } from '../matcher/seeded-random.js';
 import type { MeshObservation } from './active/mesh-observation.js';
 import { syntheticObservation, type SyntheticView } from './active/synthetic-face.js';
-import { measureNaturalMotion } from './natural-motion.js';
+import { measureNaturalMotion, NaturalMotionWindow } from './natural-motion.js';
 
 /** Five frames of a face or a photo at the given yaws (a photo's plane turns: its points obey one homography). */
 function clip(kind: SyntheticView['kind'], yawsDeg: readonly number[], extra: (k: number) => Partial<SyntheticView> = () => ({})): MeshObservation[] {
@@ -53,5 +53,35 @@ describe('natural motion', () => {
     assert.equal(measureNaturalMotion([]), undefined);
     assert.equal(measureNaturalMotion(clip('face', [0])), undefined);
     assert.equal(measureNaturalMotion(clip('face', [0, 5]))!.pairs, 1);
+  });
+});
+
+describe('natural motion window', () => {
+  it('measures nothing until its frames span the window, then the frames nearest to evenly spread instants, each once', () => {
+    const window = new NaturalMotionWindow({ windowMs: 2400, frames: 5 });
+    const frames = clip('photo', [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]).map((o, k) => ({ ...o, timestampMs: k * 400 }));
+    for (const frame of frames.slice(0, 6)) {
+      assert.equal(window.measure(), undefined);
+      window.push(frame);
+    }
+    // 0 … 2000 ms: still short of 2.4 s.
+    assert.equal(window.measure(), undefined);
+    window.push(frames[6]!);
+    assert.equal(window.measure()!.frames, 5);
+    // Later frames let the oldest go: 3600 ms − 2400 = 1200 ms is the start; the frame at 1200 ms starts it.
+    for (const frame of frames.slice(7)) window.push(frame);
+    assert.equal(window.size, 7);
+    assert.equal(window.measure()!.frames, 5);
+  });
+
+  it('at a slow frame rate measures the frames it has (4 frames 0.8 s apart over 2.4 s)', () => {
+    const window = new NaturalMotionWindow({ windowMs: 2400 });
+    for (const [k, frame] of clip('face', [0, 3, 6, 3, 0]).entries()) window.push({ ...frame, timestampMs: k * 800 });
+    assert.equal(window.measure()!.frames, 4);
+  });
+
+  it('refuses a window that is not positive or fewer than two frames', () => {
+    assert.throws(() => new NaturalMotionWindow({ windowMs: 0 }), /windowMs/);
+    assert.throws(() => new NaturalMotionWindow({ windowMs: 1000, frames: 1 }), /frames/);
   });
 });

@@ -54,3 +54,60 @@ export function measureNaturalMotion(observations: readonly MeshObservation[], o
   const residualIod = median(residuals.sort((a, b) => a - b));
   return { frames: observations.length, pairs: residuals.length, residualIod, earRange, score: Math.sqrt(residualIod * earRange) };
 }
+
+/** Options of {@link NaturalMotionWindow}. */
+export interface NaturalMotionWindowOptions {
+  /** Time the measured frames span, ms. */
+  readonly windowMs: number;
+  /** Frames measured, spread evenly over the window; default 5 (as `lintel eval pad` measures a clip). */
+  readonly frames?: number;
+}
+
+/**
+ * One face's frames at the door, for the natural-motion cue: it keeps the last `windowMs` of them and measures
+ * `frames` spread evenly over that time, as `lintel eval pad` measured clips (5 frames over 2–3 s) — neighbouring
+ * frames at the door's rate differ too little for a live face to show its motion.
+ */
+export class NaturalMotionWindow {
+  private readonly observations: MeshObservation[] = [];
+  private readonly windowMs: number;
+  private readonly frames: number;
+
+  constructor(options: NaturalMotionWindowOptions) {
+    if (!(options.windowMs > 0)) throw new RangeError(`windowMs must be positive, got ${options.windowMs}`);
+    const frames = options.frames ?? 5;
+    if (!Number.isInteger(frames) || frames < 2) throw new RangeError(`frames must be a whole number ≥ 2, got ${frames}`);
+    this.windowMs = options.windowMs;
+    this.frames = frames;
+  }
+
+  /** Adds a frame (timestamps increasing); frames older than the window's start are let go, but one that starts it. */
+  push(observation: MeshObservation): void {
+    this.observations.push(observation);
+    const startMs = observation.timestampMs - this.windowMs;
+    while (this.observations.length > 2 && this.observations[1]!.timestampMs <= startMs) this.observations.shift();
+  }
+
+  /** Frames kept. */
+  get size(): number {
+    return this.observations.length;
+  }
+
+  /**
+   * The natural motion over the window ending at the latest frame: for each of `frames` instants spread evenly
+   * over it, the frame nearest in time (each frame once). Undefined while the frames span less than the window.
+   */
+  measure(): NaturalMotion | undefined {
+    const first = this.observations[0];
+    const last = this.observations.at(-1);
+    if (!first || !last || last.timestampMs - first.timestampMs < this.windowMs) return undefined;
+    const chosen = new Set<MeshObservation>();
+    for (let k = 0; k < this.frames; k++) {
+      const atMs = last.timestampMs - this.windowMs + (k * this.windowMs) / (this.frames - 1);
+      let nearest = first;
+      for (const observation of this.observations) if (Math.abs(observation.timestampMs - atMs) < Math.abs(nearest.timestampMs - atMs)) nearest = observation;
+      chosen.add(nearest);
+    }
+    return measureNaturalMotion([...chosen]);
+  }
+}

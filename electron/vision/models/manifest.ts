@@ -244,6 +244,20 @@ const passiveLivenessSchema = z.object({
   minScore: z.number().min(0).max(1),
   /** Rejects whatever the score: the largest near-white blob around the face above this fraction of the face box's area. */
   maxGlareBlobFraction: z.number().min(0).max(1).optional(),
+  /**
+   * The natural-motion cue (settings `liveness.naturalMotion`): a face whose motion score over `frames` frames
+   * spread over `windowMs` is below `minScore` is refused; absent, the cue cannot run.
+   */
+  naturalMotion: z
+    .object({
+      /** Least √(planarity residual × eye-aspect-ratio range), as `lintel eval pad --checks motion` scores clips. */
+      minScore: z.number().min(0).max(1),
+      /** Time the measured frames span, ms. */
+      windowMs: z.number().int().min(500).max(10_000),
+      /** Frames measured, spread over the window. */
+      frames: z.number().int().min(2).max(10),
+    })
+    .optional(),
   /** How the values were chosen, and what they give. */
   origin: z.string().min(1),
 });

@@ -94,6 +94,7 @@ export const IMPORT_PERSON_STATUS_TEXT: Readonly<Record<ImportPersonStatus, stri
 /** Which liveness check failed, as the events screen says it. */
 export const LIVENESS_CUE_TEXT: Readonly<Record<LivenessCue, string>> = {
   passive: 'The passive check judged the face not live',
+  motion: 'Stayed as still as a photo',
   timeout: 'Did not do what was asked in time',
   planar: 'Moved as one flat picture',
   'no-parallax': 'No depth in the head turn',

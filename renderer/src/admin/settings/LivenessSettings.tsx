@@ -107,6 +107,14 @@ export function LivenessSettings({ draft, change, issue }: SectionProps): ReactN
         />
       </div>
       <Toggle label="Ask for a blink too" checked={liveness.blink} onChange={(blink) => set({ blink })} onText="Sometimes" offText="Turns only" hint="One challenge in three asks for a blink instead of a head turn." />
+      <Toggle
+        label="Refuse faces as still as a photo"
+        checked={liveness.naturalMotion}
+        onChange={(naturalMotion) => set({ naturalMotion })}
+        onText="On"
+        offText="Off"
+        hint="With the passive check: the door watches the face for 2.4 s before letting in, and refuses one that moves no more than a held photo. Stops many prints; refuses a few more people who stand very still."
+      />
 
       <h3 className="settings-subhead">
         <Icon name="users" />

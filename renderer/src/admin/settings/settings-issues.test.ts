@@ -16,7 +16,7 @@ const policy: Settings['access.policy'] = {
   minBrightness: 40,
   maxBrightness: 220,
   minLiveness: null,
-  liveness: { mode: null, groups: {}, schedules: [], challengeTimeoutMs: 4_000, retryPauseMs: 1_500, maxAttempts: 3, blink: false },
+  liveness: { mode: null, groups: {}, schedules: [], challengeTimeoutMs: 4_000, retryPauseMs: 1_500, maxAttempts: 3, blink: false, naturalMotion: false },
   schedules: {},
 };
 
