@@ -4,6 +4,7 @@
 //   Browser host: `POST /api/call/<channel>` with the JSON request answers the JSON Result; the stream is a
 //     WebSocket at /api/stream, one JSON StreamMessage per text frame. Sessions ride in HttpOnly cookies.
 import type { Channel, Invoke } from './channels.js';
+import { MAX_IMPORT_ZIP_BYTES } from './faces.js';
 import { MAX_MODEL_FILE_BYTES, MAX_PHOTO_BYTES, MAX_PHOTOS } from './schemas.js';
 import type { StreamMessage } from './streams.js';
 
@@ -39,6 +40,9 @@ export const MAX_CALL_BODY_BYTES = 1024 * 1024;
 export const UPLOAD_BODY_BYTES: Readonly<Partial<Record<Channel, number>>> = {
   'enroll:photos': MAX_PHOTOS * base64Bytes(MAX_PHOTO_BYTES) + UPLOAD_OVERHEAD_BYTES,
   'models:add': base64Bytes(MAX_MODEL_FILE_BYTES) + UPLOAD_OVERHEAD_BYTES,
+  'persons:add-photos': MAX_PHOTOS * base64Bytes(MAX_PHOTO_BYTES) + UPLOAD_OVERHEAD_BYTES,
+  'enroll:check-photo': base64Bytes(MAX_PHOTO_BYTES) + UPLOAD_OVERHEAD_BYTES,
+  'import:upload': base64Bytes(MAX_IMPORT_ZIP_BYTES) + UPLOAD_OVERHEAD_BYTES,
 };
 
 /** Largest request body the browser host reads for a channel, bytes; past it the call is refused (413). */

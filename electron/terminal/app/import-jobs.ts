@@ -34,8 +34,11 @@ export class ImportJobs {
 
   constructor(private readonly logError: (message: string, details: Record<string, unknown>) => void) {}
 
-  /** Starts a job; 'conflict' while another runs. `options` come from the service in force. */
-  start(source: ImportSource, options: Omit<ImportOptions, 'onProgress' | 'onPerson' | 'signal'>): ImportJob {
+  /**
+   * Starts a job; 'conflict' while another runs. `options` come from the service in force. `onEnded` runs once
+   * the job's work has stopped, however it ended (an uploaded zip's folder is removed then).
+   */
+  start(source: ImportSource, options: Omit<ImportOptions, 'onProgress' | 'onPerson' | 'signal'>, onEnded?: () => Promise<void>): ImportJob {
     if ([...this.jobs.values()].some(({ job }) => job.state === 'running')) throw new StoreError('conflict', 'an import is already running: wait for it or cancel it');
     const job: ImportJob = { importId: randomUUID(), state: 'running', startedAtMs: Date.now(), done: 0, total: 0, persons: [] };
     const abort = new AbortController();
@@ -71,8 +74,11 @@ export class ImportJobs {
         this.logError('import failed', { importId: job.importId, error: error.message });
       },
     );
-    this.working.add(settled);
-    void settled.finally(() => this.working.delete(settled));
+    const ended = onEnded
+      ? settled.then(() => onEnded().catch((error: Error) => this.logError('import clean-up failed', { importId: job.importId, error: error.message })))
+      : settled;
+    this.working.add(ended);
+    void ended.finally(() => this.working.delete(ended));
     return job;
   }
 

@@ -61,18 +61,12 @@ export type EnrollFromPhotosResult =
       readonly duplicates: readonly DuplicateWarning[];
     };
 
-/**
- * Enrolls a new person from photo files: each photo is judged (one subject, the quality gates), the accepted
- * ones are checked against everyone enrolled (see enrollSamples for the duplicate policy), then the person
- * and all accepted samples (template, aligned crop JPEG, quality) are written in one store transaction, so a
- * crash leaves all of them or none. A taken external id is a StoreError 'conflict' before any photo is read.
- */
-export async function enrollFromPhotos(options: EnrollFromPhotosOptions): Promise<EnrollFromPhotosResult> {
-  const { store, person, photos, signal } = options;
-  const externalId = person.externalId?.trim();
-  if (externalId && store.persons.getByExternalId(externalId)) {
-    throw new StoreError('conflict', `external id "${externalId}" already belongs to another person`);
-  }
+/** How photos are read and judged; the part of EnrollFromPhotosOptions that is not about whom they are of. */
+export type JudgePhotosOptions = Pick<EnrollFromPhotosOptions, 'pipeline' | 'photos' | 'roots' | 'gates' | 'dominanceRatio' | 'signal' | 'onPhoto'>;
+
+/** Reads and judges each photo in order (decode, one subject, the gates, then template and crop). */
+export async function judgePhotos(options: JudgePhotosOptions): Promise<PhotoOutcome[]> {
+  const { photos, signal } = options;
   const sampleOptions = { gates: resolveGates(PHOTO_ENROLLMENT_GATES, options.gates), dominanceRatio: options.dominanceRatio ?? DEFAULT_DOMINANCE_RATIO };
   const outcomes: PhotoOutcome[] = [];
   // The next photo decodes (on libuv's pool) while this one is analysed: a few percent on two cores.
@@ -93,34 +87,66 @@ export async function enrollFromPhotos(options: EnrollFromPhotosOptions): Promis
     outcomes.push('status' in decoded ? decoded : await samplePhoto(options.pipeline, decoded, sampleOptions));
   }
   signal?.throwIfAborted();
+  return outcomes;
+}
 
-  const accepted = outcomes.flatMap((outcome, index) => (outcome.status === 'accepted' ? [{ index, sample: outcome.sample }] : []));
-  const samples: SampleInput[] = accepted.map(({ sample }) => sample);
-  const result = enrollSamples({ store, matcher: options.matcher, person, samples, allowDuplicate: options.allowDuplicate });
+/** The accepted photos' samples, with the index of the photo each came from. */
+export function acceptedSamples(outcomes: readonly PhotoOutcome[]): { readonly index: number; readonly sample: SampleInput }[] {
+  return outcomes.flatMap((outcome, index) => (outcome.status === 'accepted' ? [{ index, sample: outcome.sample }] : []));
+}
+
+/**
+ * Each photo's result once its samples were written or refused: `refusedAsDuplicate` marks every usable photo
+ * `duplicate`; a photo whose sample raised a warning says whom it looks like.
+ */
+export function photoResults(
+  photos: readonly PhotoSource[],
+  outcomes: readonly PhotoOutcome[],
+  duplicates: readonly DuplicateWarning[],
+  refusedAsDuplicate: boolean,
+): PhotoResult[] {
+  const accepted = acceptedSamples(outcomes);
   // Which warning each accepted photo's sample raised, by photo index.
   const duplicateOf = new Map<number, DuplicateWarning>();
-  for (const warning of result.duplicates) {
+  for (const warning of duplicates) {
     for (const sampleIndex of warning.sampleIndices) {
       const photoIndex = accepted[sampleIndex]?.index;
       if (photoIndex !== undefined && !duplicateOf.has(photoIndex)) duplicateOf.set(photoIndex, warning);
     }
   }
-  const refusedAsDuplicate = result.outcome === 'refused' && result.reason === 'duplicate-of';
-  const photoResults = outcomes.map((outcome, index): PhotoResult => {
+  return outcomes.map((outcome, index): PhotoResult => {
     const file = photoName(photos[index] as PhotoSource);
     if (outcome.status !== 'accepted') return { file, status: outcome.status, detail: outcome.detail, ...('quality' in outcome ? { quality: outcome.quality } : {}) };
     const warning = duplicateOf.get(index);
     const quality = outcome.sample.quality;
     if (refusedAsDuplicate) {
-      const why = warning ? warning.message : `not enrolled: another photo is ${result.duplicates[0]?.message ?? 'a duplicate'}`;
+      const why = warning ? warning.message : `not enrolled: another photo is ${duplicates[0]?.message ?? 'a duplicate'}`;
       return { file, status: 'duplicate', detail: why, quality, ...(warning ? { duplicateOf: warning } : {}) };
     }
     const note = warning ? `; warning: ${warning.message}` : '';
     return { file, status: 'enrolled', detail: outcome.detail + note, quality, ...(warning ? { duplicateOf: warning } : {}) };
   });
+}
 
-  if (result.outcome === 'enrolled') {
-    return { outcome: 'enrolled', person: result.person, sampleIds: result.sampleIds, photos: photoResults, duplicates: result.duplicates };
+/**
+ * Enrolls a new person from photo files: each photo is judged (one subject, the quality gates), the accepted
+ * ones are checked against everyone enrolled (see enrollSamples for the duplicate policy), then the person
+ * and all accepted samples (template, aligned crop JPEG, quality) are written in one store transaction, so a
+ * crash leaves all of them or none. A taken external id is a StoreError 'conflict' before any photo is read.
+ */
+export async function enrollFromPhotos(options: EnrollFromPhotosOptions): Promise<EnrollFromPhotosResult> {
+  const { store, person, photos } = options;
+  const externalId = person.externalId?.trim();
+  if (externalId && store.persons.getByExternalId(externalId)) {
+    throw new StoreError('conflict', `external id "${externalId}" already belongs to another person`);
   }
-  return { outcome: 'refused', reason: result.reason === 'no-samples' ? 'no-usable-photo' : 'duplicate-of', photos: photoResults, duplicates: result.duplicates };
+  const outcomes = await judgePhotos(options);
+  const samples: SampleInput[] = acceptedSamples(outcomes).map(({ sample }) => sample);
+  const result = enrollSamples({ store, matcher: options.matcher, person, samples, allowDuplicate: options.allowDuplicate });
+  const refusedAsDuplicate = result.outcome === 'refused' && result.reason === 'duplicate-of';
+  const results = photoResults(photos, outcomes, result.duplicates, refusedAsDuplicate);
+  if (result.outcome === 'enrolled') {
+    return { outcome: 'enrolled', person: result.person, sampleIds: result.sampleIds, photos: results, duplicates: result.duplicates };
+  }
+  return { outcome: 'refused', reason: result.reason === 'no-samples' ? 'no-usable-photo' : 'duplicate-of', photos: results, duplicates: result.duplicates };
 }

@@ -1,6 +1,6 @@
 import { encodeJpeg, ImageDecodeError } from '../../vision/frame/decode.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
-import type { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
+import type { AnalysedFace, FacePipeline } from '../../vision/pipeline/face-pipeline.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import type { SampleInput } from '../store/samples-repository.js';
 import { describeHint, describeQuality, gateHint, pickSubject, type EnrollmentGates } from './gates.js';
@@ -53,8 +53,14 @@ export async function decodePhoto(photo: PhotoSource, options: LoadPhotoFileOpti
   }
 }
 
-/** Judges one decoded photo: one subject, through the gates, then its template and aligned crop. */
-export async function samplePhoto(analyser: EnrollmentAnalyser, image: RgbImage, options: PhotoSampleOptions): Promise<PhotoOutcome> {
+/** A photo's face that passed the checks, before any template is made of it. */
+export type JudgedFace = { readonly status: 'usable'; readonly detail: string; readonly face: AnalysedFace };
+
+/**
+ * Judges one decoded photo without extracting a template: one subject, through the gates. What an upload is
+ * told at once (enroll:check-photo), and the first half of samplePhoto.
+ */
+export async function judgePhoto(analyser: Pick<EnrollmentAnalyser, 'analyse'>, image: RgbImage, options: PhotoSampleOptions): Promise<JudgedFace | Exclude<PhotoOutcome, { status: 'accepted' }>> {
   const { faces } = await analyser.analyse(image);
   const choice = pickSubject(faces, options.dominanceRatio);
   if (choice.kind === 'none') return { status: 'no-face', detail: 'no face found' };
@@ -69,10 +75,17 @@ export async function samplePhoto(analyser: EnrollmentAnalyser, image: RgbImage,
   if (hint !== null) {
     return { status: hint === 'come-closer' ? 'too-small' : 'poor-quality', detail: describeHint(hint, face.quality, options.gates), quality: face.quality };
   }
-  const extracted = await analyser.extract(image, face);
-  const sample = await toSampleInput(extracted, face.quality);
   const others = choice.othersCount > 0 ? `; ${choice.othersCount} smaller face(s) in the background ignored` : '';
-  return { status: 'accepted', detail: describeQuality(face.quality) + others, sample };
+  return { status: 'usable', detail: describeQuality(face.quality) + others, face };
+}
+
+/** Judges one decoded photo (judgePhoto), then makes its template and aligned crop. */
+export async function samplePhoto(analyser: EnrollmentAnalyser, image: RgbImage, options: PhotoSampleOptions): Promise<PhotoOutcome> {
+  const judged = await judgePhoto(analyser, image, options);
+  if (judged.status !== 'usable') return judged;
+  const extracted = await analyser.extract(image, judged.face);
+  const sample = await toSampleInput(extracted, judged.face.quality);
+  return { status: 'accepted', detail: judged.detail, sample };
 }
 
 /** A store sample from an extraction: the template, its model, the quality and the aligned crop as JPEG. */

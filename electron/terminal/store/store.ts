@@ -187,6 +187,26 @@ export class TerminalStore {
   }
 
   /**
+   * Adds samples to an enrolled person in one transaction; with `replace` they take the place of every sample the
+   * person had (a re-enrollment), so after a crash the person has the old samples or the new ones, never neither.
+   * A StoreError 'not-found' for no such person. Returns the new samples' ids.
+   */
+  addSamples(personId: string, samples: readonly SampleInput[], options: { readonly replace?: boolean } = {}): string[] {
+    const sampleIds = this.db.transaction(() => {
+      if (!this.personsRepository.get(personId)) throw new StoreError('not-found', `no person with id ${personId}`);
+      if (options.replace) for (const sample of this.samplesRepository.listForPerson(personId)) this.samplesRepository.delete(sample.id);
+      return samples.map((sample) => {
+        this.assertGalleryDimension(sample.modelId, sample.template);
+        return this.samplesRepository.add(personId, sample);
+      });
+    })();
+    this.refreshGalleries(personId);
+    // The replaced crops must not linger in the WAL.
+    if (options.replace) this.truncateWal();
+    return sampleIds;
+  }
+
+  /**
    * Erases a person: person, groups, samples, templates and the snapshots of their events in one
    * transaction, their rows in every attached gallery at once, then a TRUNCATE checkpoint so no earlier
    * page image stays in the WAL. Their events stay, with person id null and `personErasedAtMs` set: the
