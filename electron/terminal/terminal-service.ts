@@ -6,7 +6,7 @@ import { cropRgb } from '../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
 import type { IdentificationCurve } from '../vision/matcher/identification-curve.js';
 import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
-import { DecisionPolicy, type AccessDecision, type DecisionSettings, type PersonAccess } from './access/decision-policy.js';
+import { DecisionPolicy, type AccessDecision, type DecisionSettings, type LivenessCapabilities, type PersonAccess } from './access/decision-policy.js';
 import { IdentifyThreshold, matchScoreOf, type IdentificationState, type ThresholdSource } from './access/identify-threshold.js';
 import { SHIPPED_LIVENESS_MODE, type LivenessMode } from './access/liveness-policy.js';
 import { TrackChallenges, type ChallengeOutcome, type ChallengePrompt } from './access/track-challenges.js';
@@ -155,7 +155,13 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     private readonly inference: InferenceClient,
     readonly matcher: FaceMatcher,
     private readonly info: Awaited<ReturnType<InferenceClient['info']>>,
-    private readonly liveness: { readonly defaultMode: LivenessMode; readonly passiveModelId: string | null; readonly passiveMinScore?: number; readonly passiveFailure?: string },
+    private readonly liveness: {
+      readonly defaultMode: LivenessMode;
+      readonly passiveModelId: string | null;
+      readonly passiveMinScore?: number;
+      readonly passiveFailure?: string;
+      readonly naturalMotion?: LivenessCapabilities['naturalMotion'];
+    },
     /** The 1:N threshold the matcher reads at each search. */
     readonly identifyThreshold: IdentifyThreshold,
     /** The identification curve of every extractor the manifest has one for, by model id: match scores of any event. */
@@ -168,6 +174,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       defaultMode: liveness.defaultMode,
       passiveAvailable: liveness.passiveModelId !== null,
       ...(liveness.passiveMinScore !== undefined ? { passiveMinScore: liveness.passiveMinScore } : {}),
+      ...(liveness.naturalMotion ? { naturalMotion: liveness.naturalMotion } : {}),
     });
     this.challenges = new TrackChallenges(options.challengeRandom ? { random: options.challengeRandom } : {});
   }
@@ -213,7 +220,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     const matcher = new FaceMatcher(info.models.extractor, extractor.decoding.size, extractor.thresholds, { identifySimilarity: () => identifyThreshold.similarity, ...(curve ? { curve } : {}) });
     options.store.attachGallery(info.models.extractor, matcher.gallery);
     const passiveMinScore = passiveModelId !== null && passiveModelId === manifestPassive?.model ? manifestPassive.minScore : undefined;
-    const service = new TerminalService(options, inference, matcher, info, { defaultMode, passiveModelId, ...(passiveMinScore !== undefined ? { passiveMinScore } : {}), ...(passiveFailure ? { passiveFailure } : {}) }, identifyThreshold, curves);
+    const naturalMotion = manifestPassive?.naturalMotion;
+    const livenessRun = { defaultMode, passiveModelId, ...(passiveMinScore !== undefined ? { passiveMinScore } : {}), ...(passiveFailure ? { passiveFailure } : {}), ...(naturalMotion ? { naturalMotion } : {}) };
+    const service = new TerminalService(options, inference, matcher, info, livenessRun, identifyThreshold, curves);
     service.stopCamera = options.camera.onFrame((frame) => service.submit(frame));
     await options.camera.start();
     return service;
@@ -410,6 +419,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
         ...(hit?.match ? { match: { personId: hit.id, similarity: hit.similarity } } : {}),
         ...(hit ? { bestSimilarity: hit.similarity } : {}),
         ...(face.liveness !== undefined ? { liveness: face.liveness } : {}),
+        mesh,
       });
       if (decision?.pendingChallenge) {
         this.challenges.hold(decision, this.decisionSettings.liveness, atMs);
