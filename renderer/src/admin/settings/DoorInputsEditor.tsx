@@ -4,9 +4,9 @@ import type { ReactNode } from 'react';
 
 import { NumberField } from '../../common/NumberField.js';
 import { Segmented } from '../../common/Segmented.js';
-import { TextField } from '../../common/TextField.js';
 import { Toggle } from '../../common/Toggle.js';
 import type { Settings } from '../../store/types.js';
+import { GpioChipField, GpioLineField } from './GpioFields.js';
 import type { SectionProps } from './section-props.js';
 
 type DoorInputs = Settings['door.inputs'];
@@ -38,8 +38,8 @@ export function DoorInputsEditor({ draft, change, issue }: SectionProps): ReactN
       <Toggle label="Door contact" checked={contact !== null} onChange={(on) => set({ contact: on ? NEW_CONTACT : null })} onText="Wired" offText="None" />
       {contact ? (
         <div className="field-grid">
-          <TextField label="Contact GPIO chip" value={contact.chipPath} onChange={(chipPath) => set({ contact: { ...contact, chipPath } })} maxLength={255} error={issue(['door.inputs', 'contact', 'chipPath'])} hint="e.g. /dev/gpiochip3 for bank GPIO3." />
-          <NumberField label="Contact line" value={contact.line} onChange={(line) => set({ contact: { ...contact, line: line ?? Number.NaN } })} error={issue(['door.inputs', 'contact', 'line'])} hint="GPIO3_A5 is chip 3, line 5." />
+          <GpioChipField label="Contact GPIO chip" value={contact.chipPath} onChange={(chipPath) => set({ contact: { ...contact, chipPath } })} error={issue(['door.inputs', 'contact', 'chipPath'])} hint="gpiochip3 is bank GPIO3." />
+          <GpioLineField label="Contact line" chipPath={contact.chipPath} value={contact.line} onChange={(line) => set({ contact: { ...contact, line } })} error={issue(['door.inputs', 'contact', 'line'])} hint="GPIO3_A5 is chip 3, line 5." />
           <Segmented label="Line reads while the door is open" value={contact.openLevel} options={LEVEL_OPTIONS} onChange={(openLevel) => set({ contact: { ...contact, openLevel } })} />
           <Segmented label="Contact bias" value={contact.bias} options={BIAS_OPTIONS} onChange={(bias) => set({ contact: { ...contact, bias } })} />
         </div>
@@ -47,8 +47,8 @@ export function DoorInputsEditor({ draft, change, issue }: SectionProps): ReactN
       <Toggle label="Exit button" checked={exitButton !== null} onChange={(on) => set({ exitButton: on ? NEW_BUTTON : null })} onText="Wired" offText="None" />
       {exitButton ? (
         <div className="field-grid">
-          <TextField label="Button GPIO chip" value={exitButton.chipPath} onChange={(chipPath) => set({ exitButton: { ...exitButton, chipPath } })} maxLength={255} error={issue(['door.inputs', 'exitButton', 'chipPath'])} />
-          <NumberField label="Button line" value={exitButton.line} onChange={(line) => set({ exitButton: { ...exitButton, line: line ?? Number.NaN } })} error={issue(['door.inputs', 'exitButton', 'line'])} />
+          <GpioChipField label="Button GPIO chip" value={exitButton.chipPath} onChange={(chipPath) => set({ exitButton: { ...exitButton, chipPath } })} error={issue(['door.inputs', 'exitButton', 'chipPath'])} />
+          <GpioLineField label="Button line" chipPath={exitButton.chipPath} value={exitButton.line} onChange={(line) => set({ exitButton: { ...exitButton, line } })} error={issue(['door.inputs', 'exitButton', 'line'])} />
           <Segmented label="Line reads while pressed" value={exitButton.pressedLevel} options={LEVEL_OPTIONS} onChange={(pressedLevel) => set({ exitButton: { ...exitButton, pressedLevel } })} />
           <Segmented label="Button bias" value={exitButton.bias} options={BIAS_OPTIONS} onChange={(bias) => set({ exitButton: { ...exitButton, bias } })} />
         </div>

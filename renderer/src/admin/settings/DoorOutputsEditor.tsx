@@ -8,6 +8,7 @@ import { Segmented } from '../../common/Segmented.js';
 import { TextField } from '../../common/TextField.js';
 import { Toggle } from '../../common/Toggle.js';
 import type { Settings } from '../../store/types.js';
+import { GpioChipField, GpioLineField } from './GpioFields.js';
 import type { SectionProps } from './section-props.js';
 
 type DoorOutput = Settings['door.outputs'][number];
@@ -52,8 +53,8 @@ function OutputFields({ output, onChange, issue }: { readonly output: DoorOutput
     case 'gpio':
       return (
         <div className="field-grid">
-          <TextField label="GPIO chip" value={output.chipPath} onChange={(chipPath) => onChange({ ...output, chipPath })} maxLength={255} error={issue('chipPath')} hint="e.g. /dev/gpiochip3 for bank GPIO3." />
-          <NumberField label="Line" value={output.line} onChange={(line) => onChange({ ...output, line: line ?? Number.NaN })} error={issue('line')} hint="GPIO3_A7 is chip 3, line 7." />
+          <GpioChipField label="GPIO chip" value={output.chipPath} onChange={(chipPath) => onChange({ ...output, chipPath })} error={issue('chipPath')} hint="The bank the relay is wired to: gpiochip3 is bank GPIO3." />
+          <GpioLineField label="Line" chipPath={output.chipPath} value={output.line} onChange={(line) => onChange({ ...output, line })} error={issue('line')} hint="GPIO3_A7 is chip 3, line 7." />
           <NumberField label="Pulse" unit="ms" value={output.pulseMs} onChange={(pulseMs) => onChange({ ...output, pulseMs: pulseMs ?? Number.NaN })} error={issue('pulseMs', 1, 'ms')} hint="How long the relay stays on after a grant." />
           <Toggle label="Active level" checked={output.activeLow} onChange={(activeLow) => onChange({ ...output, activeLow })} onText="Active low" offText="Active high" />
         </div>
@@ -103,9 +104,9 @@ function OutputFields({ output, onChange, issue }: { readonly output: DoorOutput
             <TextField label="Driver file" value={output.driverPath ?? ''} onChange={(driverPath) => onChange({ ...output, driverPath })} maxLength={255} error={issue('driverPath')} hint="The sysfs file the board's Wiegand driver takes a frame from, as 0s and 1s." />
           ) : (
             <div className="field-grid">
-              <TextField label="GPIO chip" value={output.chipPath ?? ''} onChange={(chipPath) => onChange({ ...output, chipPath })} maxLength={255} error={issue('chipPath')} hint="Both data lines are on this chip." />
-              <NumberField label="DATA0 line" value={output.d0Line ?? null} onChange={(d0Line) => onChange({ ...output, d0Line: d0Line ?? Number.NaN })} error={issue('d0Line')} hint="Pulsed for a 0 bit." />
-              <NumberField label="DATA1 line" value={output.d1Line ?? null} onChange={(d1Line) => onChange({ ...output, d1Line: d1Line ?? Number.NaN })} error={issue('d1Line')} hint="Pulsed for a 1 bit." />
+              <GpioChipField label="GPIO chip" value={output.chipPath ?? ''} onChange={(chipPath) => onChange({ ...output, chipPath })} error={issue('chipPath')} hint="Both data lines are on this chip." />
+              <GpioLineField label="DATA0 line" chipPath={output.chipPath ?? ''} value={output.d0Line ?? null} onChange={(d0Line) => onChange({ ...output, d0Line })} error={issue('d0Line')} hint="Pulsed for a 0 bit." />
+              <GpioLineField label="DATA1 line" chipPath={output.chipPath ?? ''} value={output.d1Line ?? null} onChange={(d1Line) => onChange({ ...output, d1Line })} error={issue('d1Line')} hint="Pulsed for a 1 bit." />
               <NumberField label="Pulse width" unit="µs" value={output.pulseWidthUs} onChange={(pulseWidthUs) => onChange({ ...output, pulseWidthUs: pulseWidthUs ?? Number.NaN })} error={issue('pulseWidthUs', 1, 'µs')} hint="20–1000; panels expect 20–100." />
               <NumberField label="Pulse interval" unit="µs" value={output.intervalUs} onChange={(intervalUs) => onChange({ ...output, intervalUs: intervalUs ?? Number.NaN })} error={issue('intervalUs', 1, 'µs')} hint="Start to start, 200–20000." />
               <Toggle label="Pulse level" checked={output.pulseLevel === 'high'} onChange={(high) => onChange({ ...output, pulseLevel: high ? 'high' : 'low' })} onText="High (through a transistor)" offText="Low (wired directly)" />

@@ -13,10 +13,11 @@ import { AccessPolicySettings } from './AccessPolicySettings.js';
 import { AdminEventSettings } from './AdminEventSettings.js';
 import { DoorInputsEditor } from './DoorInputsEditor.js';
 import { DoorOutputsEditor } from './DoorOutputsEditor.js';
+import { HardwareContext, useHardwareInventory } from './hardware.js';
 import { LivenessSettings } from './LivenessSettings.js';
 import { SchedulesEditor } from './SchedulesEditor.js';
 import type { SectionProps } from './section-props.js';
-import { changedSettings, issueAt, issueText, settingsIssues, type IssuePath } from './settings-issues.js';
+import { changedSettings, issueAt, issueText, refusedSetting, settingsIssues, type IssuePath, type RefusedSetting } from './settings-issues.js';
 import { TerminalSettings } from './TerminalSettings.js';
 
 type Loaded = ResponseOf<'settings:get'>;
@@ -30,6 +31,9 @@ export function SettingsScreen(): ReactNode {
   const [saveError, setSaveError] = useState<ContractErrorBody | string | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
+  // What the terminal refused on the last save (a camera that gives no picture, a GPIO chip not there), at its field.
+  const [refused, setRefused] = useState<RefusedSetting | null>(null);
+  const hardware = useHardwareInventory();
 
   const load = useCallback(() => {
     setLoadError(null);
@@ -65,11 +69,13 @@ export function SettingsScreen(): ReactNode {
     draft,
     change: (key, value) => {
       setSaved(false);
+      if (refused?.key === key) setRefused(null);
       setDraft({ ...draft, [key]: value });
     },
     issue: (path: IssuePath, scale?: number, unit?: string) => {
       const issue = issueAt(issues, path);
-      return issue ? issueText(issue, scale, unit) : undefined;
+      if (issue) return issueText(issue, scale, unit);
+      return refused !== null && path.length === 1 && path[0] === refused.key ? refused.message : undefined;
     },
   };
 
@@ -84,10 +90,13 @@ export function SettingsScreen(): ReactNode {
     if (!dirty || issues.size > 0 || busy) return;
     setBusy(true);
     setSaveError(null);
+    setRefused(null);
     const result = await client['settings:update']({ values: changed });
     setBusy(false);
     if (!result.ok) {
-      setSaveError(result.error);
+      const atField = result.error.code === 'invalid-request' ? refusedSetting(result.error.message, Object.keys(changed)) : null;
+      if (atField) setRefused(atField);
+      else setSaveError(result.error);
       return;
     }
     setLoaded({ settings: result.value, invalidStoredKeys: loaded.invalidStoredKeys.filter((key) => !(key in changed)) });
@@ -107,41 +116,51 @@ export function SettingsScreen(): ReactNode {
           <span>{loaded.invalidStoredKeys.join(', ')} — check them below and save.</span>
         </Notice>
       ) : null}
-      <form className="settings-form" onSubmit={(event) => void save(event)} noValidate>
-        <TerminalSettings {...sectionProps} />
-        <AccessPolicySettings {...sectionProps} />
-        <SchedulesEditor {...sectionProps} />
-        <LivenessSettings {...sectionProps} />
-        <DoorOutputsEditor {...sectionProps} />
-        <DoorInputsEditor {...sectionProps} />
-        <AdminEventSettings {...sectionProps} />
-        <div className="save-bar">
-          {saveError ? <ErrorNotice error={saveError} /> : null}
-          {issues.size > 0 ? (
-            <div className="save-problems" role="alert">
-              <FieldError>{issues.size === 1 ? 'One field needs fixing' : `${issues.size} fields need fixing`} before saving.</FieldError>
-              <button type="button" className="btn btn-small" onClick={showFirstProblem}>
-                Show
+      <HardwareContext.Provider value={hardware}>
+        <form className="settings-form" onSubmit={(event) => void save(event)} noValidate>
+          <TerminalSettings {...sectionProps} />
+          <AccessPolicySettings {...sectionProps} />
+          <SchedulesEditor {...sectionProps} />
+          <LivenessSettings {...sectionProps} />
+          <DoorOutputsEditor {...sectionProps} />
+          <DoorInputsEditor {...sectionProps} />
+          <AdminEventSettings {...sectionProps} />
+          <div className="save-bar">
+            {saveError ? <ErrorNotice error={saveError} /> : null}
+            {refused ? (
+              <div className="save-problems" role="alert">
+                <FieldError>Not saved: the terminal refused a setting (shown at its field).</FieldError>
+                <button type="button" className="btn btn-small" onClick={showFirstProblem}>
+                  Show
+                </button>
+              </div>
+            ) : null}
+            {issues.size > 0 ? (
+              <div className="save-problems" role="alert">
+                <FieldError>{issues.size === 1 ? 'One field needs fixing' : `${issues.size} fields need fixing`} before saving.</FieldError>
+                <button type="button" className="btn btn-small" onClick={showFirstProblem}>
+                  Show
+                </button>
+              </div>
+            ) : null}
+            {saved && !dirty ? (
+              <p className="save-ok" role="status">
+                <Icon name="check" />
+                Settings saved.
+              </p>
+            ) : null}
+            <div className="button-row">
+              <button type="button" className="btn" onClick={() => setDraft(loaded.settings)} disabled={!dirty || busy}>
+                Discard changes
+              </button>
+              <button type="submit" className="btn btn-primary" disabled={!dirty || issues.size > 0 || busy}>
+                <Icon name="check" />
+                {busy ? 'Saving…' : 'Save changes'}
               </button>
             </div>
-          ) : null}
-          {saved && !dirty ? (
-            <p className="save-ok" role="status">
-              <Icon name="check" />
-              Settings saved.
-            </p>
-          ) : null}
-          <div className="button-row">
-            <button type="button" className="btn" onClick={() => setDraft(loaded.settings)} disabled={!dirty || busy}>
-              Discard changes
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={!dirty || issues.size > 0 || busy}>
-              <Icon name="check" />
-              {busy ? 'Saving…' : 'Save changes'}
-            </button>
           </div>
-        </div>
-      </form>
+        </form>
+      </HardwareContext.Provider>
     </section>
   );
 }

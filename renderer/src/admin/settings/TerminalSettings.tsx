@@ -4,11 +4,9 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { NumberField } from '../../common/NumberField.js';
 import { TextField } from '../../common/TextField.js';
 import { Toggle } from '../../common/Toggle.js';
+import { CameraField } from './CameraField.js';
 import { ModelSelect } from './ModelSelect.js';
 import type { SectionProps } from './section-props.js';
-
-/** A text setting where empty means null (the default, or off). */
-const orNull = (text: string): string | null => (text.trim() === '' ? null : text);
 
 /** Folders typed one after another, separated by semicolons. */
 const parseFolders = (text: string): string[] =>
@@ -48,15 +46,7 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
       <fieldset className="settings-section">
         <legend>Terminal</legend>
         <TextField label="Terminal name" value={draft['terminal.name']} onChange={(value) => change('terminal.name', value)} maxLength={64} error={issue(['terminal.name'])} hint="Shown on the door screen." />
-        <TextField
-          label="Camera"
-          value={draft['camera.uri'] ?? ''}
-          onChange={(value) => change('camera.uri', orNull(value))}
-          maxLength={4096}
-          placeholder="The terminal's default camera"
-          error={issue(['camera.uri'])}
-          hint="A camera URI, e.g. v4l2:/dev/video0 or file:/path/to/photos. Empty: the terminal's default camera."
-        />
+        <CameraField value={draft['camera.uri']} onChange={(value) => change('camera.uri', value)} error={issue(['camera.uri'])} />
         <ImportFolders draft={draft} change={change} issue={issue} />
         <Toggle
           label="Diagnostics on the door screen"
@@ -94,14 +84,14 @@ export function TerminalSettings({ draft, change, issue }: SectionProps): ReactN
           error={issue(['recognition.extractorModelId'])}
           hint="The recogniser. Default: the best one this terminal has (models added under System count). Changing it rebuilds every template (see System)."
         />
-        <TextField
+        <ModelSelect
           label="Passive liveness model"
-          value={draft['liveness.modelId'] ?? ''}
-          onChange={(value) => change('liveness.modelId', orNull(value))}
-          maxLength={100}
-          placeholder="The manifest's"
+          role="liveness"
+          value={draft['liveness.modelId']}
+          onChange={(value) => change('liveness.modelId', value)}
+          emptyText="The manifest's passive check"
           error={issue(['liveness.modelId'])}
-          hint="A liveness model id from the manifest, for the passive check (see Liveness). Empty: the manifest's passive check (MiniFASNet, once added under System); where none runs, the challenge stands in."
+          hint="The model of the passive check (see Liveness): the liveness models this terminal has, built in or added under System. Default: MiniFASNet once added; where none runs, the challenge stands in."
         />
       </fieldset>
     </>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import type { Settings } from '../../store/types.js';
-import { changedSettings, issueAt, issueText, settingsIssues } from './settings-issues.js';
+import { changedSettings, issueAt, issueText, refusedSetting, settingsIssues } from './settings-issues.js';
 
 const policy: Settings['access.policy'] = {
   framesToAgree: 3,
@@ -66,5 +66,14 @@ describe('settings validation', () => {
   test('names only the settings that changed', () => {
     const draft = { ...stored, 'terminal.name': 'Back door', 'access.policy': { ...policy, schedules: {} } };
     assert.deepEqual(changedSettings(stored, draft), { 'terminal.name': 'Back door' });
+  });
+
+  test("puts the terminal's refusal of a setting being saved at its field, in a sentence", () => {
+    assert.deepEqual(refusedSetting('setting camera.uri: the camera v4l2:/dev/video9 cannot be used: /dev/video9 does not exist on this terminal', ['camera.uri']), {
+      key: 'camera.uri',
+      message: 'The camera v4l2:/dev/video9 cannot be used: /dev/video9 does not exist on this terminal.',
+    });
+    assert.equal(refusedSetting('setting camera.uri: no', ['terminal.name']), null);
+    assert.equal(refusedSetting('the terminal is starting', ['camera.uri']), null);
   });
 });

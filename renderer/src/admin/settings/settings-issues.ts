@@ -54,6 +54,23 @@ export function issueText(issue: SettingsIssue, scale = 1, unit = ''): string {
   }
 }
 
+/** A setting the terminal refused on save, with its words, for the field that holds it. */
+export interface RefusedSetting {
+  readonly key: string;
+  readonly message: string;
+}
+
+/**
+ * The setting a refusal names (`setting camera.uri: the camera … cannot be used: …`) when it is one of those being
+ * saved; null for any other error, which the save bar shows as it is.
+ */
+export function refusedSetting(message: string, saving: readonly string[]): RefusedSetting | null {
+  const match = /^setting ([\w.]+): ([\s\S]+)$/.exec(message);
+  if (!match?.[1] || !match[2] || !saving.includes(match[1])) return null;
+  const words = match[2];
+  return { key: match[1], message: `${words.charAt(0).toUpperCase()}${words.slice(1)}${words.endsWith('.') ? '' : '.'}` };
+}
+
 /** Keys whose value differs between the stored settings and the form. */
 export function changedSettings(stored: Settings, draft: Settings): Partial<Settings> {
   const changed: Record<string, unknown> = {};
