@@ -4,31 +4,17 @@
  * transaction; terminals pull the change log page by page since their cursor.
  */
 
-/** What a change row is about. A person's groups and credentials travel inside the person's upsert. */
-export type ChangeEntity = 'person' | 'group' | 'schedule' | 'door-policy' | 'credential' | 'site-settings';
-export type ChangeOp = 'upsert' | 'delete';
+import type { Change, EnrollRequest, TerminalState, WireCredential, WireEvent, WireSample } from '../../shared/fleet/index.js';
 
-/** Entities kept as one JSON document each (everything but persons). */
+export type { Change, ChangeEntity, EnrollRequest, PersonPayload, TerminalState, WireCredential, WireEvent, WireSample } from '../../shared/fleet/index.js';
+
+export type ChangeOp = Change['op'];
+
+/** Entities kept as one JSON document each (everything but persons; a person's cards travel with the person). */
 export type DocumentEntity = 'group' | 'schedule' | 'door-policy' | 'site-settings';
 
-/** One face sample on the wire: the aligned crop and its templates, unsealed (the link is TLS). */
-export interface WireSample {
-  readonly id: string;
-  readonly createdAtMs: number;
-  /** How the crop was aligned (the terminal's alignment record); null when unknown. */
-  readonly alignment: unknown;
-  /** The face quality measured at enrollment. */
-  readonly quality: unknown;
-  readonly cropJpegBase64: string;
-  /** Float32 little-endian template bytes per model. */
-  readonly templates: readonly { readonly modelId: string; readonly dimension: number; readonly templateBase64: string }[];
-}
-
 /** A card credential (Wiegand/OSDP): facility code where the site's format has one. */
-export interface HubCredential {
-  readonly facilityCode: number | null;
-  readonly cardNumber: number;
-}
+export type HubCredential = WireCredential;
 
 /** A person's fields as the hub keeps them. */
 export interface HubPerson {
@@ -55,26 +41,10 @@ export interface HubPersonSummary extends HubPerson {
   readonly sampleCount: number;
 }
 
-/** The whole person as a person upsert carries it. */
-export interface WirePerson extends HubPerson {
-  readonly samples: readonly WireSample[];
-}
-
-/** One change of the log. `payload` is null for a delete (a tombstone). */
-export interface Change {
-  readonly seq: number;
-  readonly entity: ChangeEntity;
-  readonly id: string;
-  readonly version: number;
-  readonly op: ChangeOp;
-  /** For a person: a WirePerson; for a document entity: its JSON document; null for a delete. */
-  readonly payload: unknown;
-}
-
 /**
- * A page of the change log. `lastSeq` is the seq of the page's last change, or — when the page reaches the end
- * of the log — `headSeq` (superseded or pruned rows leave gaps; a terminal's cursor skips them). `lastSeq` equals
- * the caller's `afterSeq` only when there is nothing after it.
+ * A page of the change log (the fleet's `in/changes` message without its requestId). `lastSeq` is the seq of the
+ * page's last change; an empty page's is the head: superseded rows are replaced by newer ones and tombstones every
+ * terminal passed are dropped, so the log has gaps a cursor jumps over.
  */
 export interface ChangePage {
   readonly changes: readonly Change[];
@@ -103,21 +73,6 @@ export interface ErasureProgress {
   readonly pendingTerminalIds: readonly string[];
 }
 
-/** An event as a terminal reports it (from its durable outbox). */
-export interface TerminalEventInput {
-  readonly uuid: string;
-  /** Per terminal, increasing. */
-  readonly seq: number;
-  readonly atMs: number;
-  readonly decision: 'granted' | 'denied';
-  readonly reason: string;
-  readonly personId: string | null;
-  readonly similarity: number | null;
-  readonly livenessCue: string | null;
-  readonly modelId?: string | null;
-  readonly snapshotJpegBase64: string | null;
-}
-
 /** An event in the hub's log. */
 export interface HubEvent {
   readonly id: number;
@@ -131,6 +86,7 @@ export interface HubEvent {
   /** The person's current name; null for unknown faces and erased persons. */
   readonly personName: string | null;
   readonly similarity: number | null;
+  readonly livenessScore: number | null;
   readonly livenessCue: string | null;
   readonly modelId: string | null;
   readonly hasSnapshot: boolean;
@@ -168,8 +124,8 @@ export interface HubSampleInput {
   /** Kept when given (a terminal's sample id), else a new UUID. */
   readonly id?: string;
   readonly alignedJpeg: Uint8Array;
-  readonly alignment?: unknown;
-  readonly quality: unknown;
+  readonly alignment?: WireSample['alignment'];
+  readonly quality: WireSample['quality'];
   readonly templates: readonly { readonly modelId: string; readonly template: Float32Array }[];
   readonly createdAtMs?: number;
 }
@@ -200,13 +156,6 @@ export interface HubPersonQuery {
   readonly offset?: number;
 }
 
-/** Enrollment at a door: a request to the hub (one writer of people). Resending the same requestId is harmless. */
-export interface TerminalEnrollRequest {
-  readonly requestId: string;
-  readonly person: Omit<HubPersonInput, 'samples'>;
-  readonly samples: readonly WireSample[];
-}
-
 /** A door's terminal as the hub knows it. */
 export interface TerminalRecord {
   /** The certificate's CN. */
@@ -222,16 +171,6 @@ export interface TerminalRecord {
   readonly state: TerminalState | null;
   readonly lastSeenMs: number | null;
   readonly registeredAtMs: number;
-}
-
-/** A terminal's retained state message. */
-export interface TerminalState {
-  readonly online: boolean;
-  readonly modelId?: string;
-  readonly appVersion?: string;
-  readonly appliedSeq?: number;
-  readonly door?: { readonly open?: boolean };
-  readonly atMs?: number;
 }
 
 /** The hub's store. Every method may reject with a HubStoreError ('not-found', 'conflict', 'invalid', …). */
@@ -251,16 +190,18 @@ export interface HubStore {
   // Events.
   /**
    * Stores a terminal's events, ignoring ones already stored (same terminal and uuid), in one transaction. The
-   * answer's `upToSeq` is the highest seq of this terminal now stored: the terminal may delete every outbox row with
-   * seq ≤ upToSeq (it sends its outbox oldest first, one batch at a time).
+   * answer's `upToSeq` is the highest seq of the batch (0 for an empty one): every event of the batch is stored.
+   * The terminal may then delete its outbox rows with seq ≤ upToSeq because it sends its outbox oldest first, one
+   * batch at a time (a resent batch is acknowledged again). Events naming an erased person are stored without
+   * the person and without the snapshot.
    */
-  insertEvents(terminalId: string, events: readonly TerminalEventInput[]): Promise<{ upToSeq: number }>;
+  insertEvents(terminalId: string, events: readonly WireEvent[]): Promise<{ upToSeq: number }>;
   queryEvents(query?: HubEventQuery): Promise<HubEventPage>;
   /** The decrypted snapshot of an event, or null when it has none. */
   eventSnapshot(eventId: number): Promise<Buffer | null>;
 
   // Enrollment at a door.
-  enrollFromTerminal(terminalId: string, request: TerminalEnrollRequest): Promise<{ personId: string }>;
+  enrollFromTerminal(terminalId: string, request: EnrollRequest): Promise<{ personId: string }>;
 
   // Terminals.
   registerTerminal(input: { readonly id: string; readonly name?: string; readonly certSerial?: string | null }): Promise<TerminalRecord>;

@@ -1,0 +1,330 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+
+import pg from 'pg';
+
+import { changePageSchema, type PersonPayload } from '../../shared/fleet/index.js';
+import { HubStoreFixture, TEST_QUALITY, testEvent, testJpeg, testSample } from '../test/hub-store-fixture.js';
+import { HubStoreError } from './errors.js';
+import type { ChangePage } from './hub-store.js';
+import { HUB_MIGRATIONS, runHubMigrations } from './migrations.js';
+
+const fixture = new HubStoreFixture();
+before(() => fixture.start());
+after(() => fixture.stop());
+
+/** The page as the hub sends it, checked by the same schema the terminals parse it with. */
+function asWire(page: ChangePage): ChangePage {
+  return changePageSchema.parse({ requestId: randomUUID(), ...page });
+}
+
+const rejectsWith = (code: string) => (error: unknown) => error instanceof HubStoreError && error.code === code;
+
+describe('change log paging', () => {
+  test('an empty log gives an empty page at seq 0', async () => {
+    const store = await fixture.openStore();
+    assert.deepEqual(await store.changesAfter(0), { changes: [], lastSeq: 0, headSeq: 0 });
+    assert.equal(await store.headSeq(), 0);
+  });
+
+  test('pages by count in increasing seq, each person whole; the last page ends at the head', async () => {
+    const store = await fixture.openStore();
+    const created = [];
+    for (let i = 0; i < 5; i++) created.push(await store.createPerson({ name: `Person ${i}`, groups: ['staff'], samples: [await testSample(i)] }));
+    assert.equal(await store.headSeq(), 5);
+
+    const first = asWire(await store.changesAfter(0, { maxChanges: 2 }));
+    assert.deepEqual(first.changes.map((change) => change.seq), [1, 2]);
+    assert.equal(first.lastSeq, 2);
+    assert.equal(first.headSeq, 5);
+    const second = asWire(await store.changesAfter(first.lastSeq, { maxChanges: 2 }));
+    assert.deepEqual(second.changes.map((change) => change.seq), [3, 4]);
+    const third = asWire(await store.changesAfter(second.lastSeq, { maxChanges: 2 }));
+    assert.deepEqual(third.changes.map((change) => change.seq), [5]);
+    assert.equal(third.lastSeq, 5);
+    assert.deepEqual(await store.changesAfter(5), { changes: [], lastSeq: 5, headSeq: 5 });
+
+    const person = first.changes[0]?.payload as PersonPayload;
+    assert.equal(person.id, created[0]?.id);
+    assert.deepEqual(person.groups, ['staff']);
+    assert.equal(person.samples.length, 1);
+    const sample = person.samples[0];
+    assert.deepEqual(Buffer.from(sample?.cropJpegBase64 ?? '', 'base64'), await testJpeg());
+    assert.deepEqual(sample?.quality, TEST_QUALITY);
+    const expected = (await testSample(0)).templates[0]?.template;
+    const template = sample?.templates[0];
+    assert.equal(template?.dimension, 128);
+    assert.deepEqual(new Float32Array(new Uint8Array(Buffer.from(template?.templateBase64 ?? '', 'base64')).buffer), expected);
+  });
+
+  test('a page stops near maxBytes but always carries one change', async () => {
+    const store = await fixture.openStore();
+    for (let i = 0; i < 4; i++) await store.createPerson({ name: `Big ${i}`, samples: [await testSample(i), await testSample(i + 10)] });
+    const one = JSON.stringify((await store.changesAfter(0, { maxChanges: 1 })).changes[0]).length;
+    const page = asWire(await store.changesAfter(0, { maxBytes: Math.floor(one * 2.5) }));
+    assert.equal(page.changes.length, 2);
+    assert.equal(page.lastSeq, 2);
+    const tiny = asWire(await store.changesAfter(0, { maxBytes: 10 }));
+    assert.equal(tiny.changes.length, 1);
+    assert.equal(tiny.lastSeq, 1);
+  });
+
+  test('a superseded change is gone: the entity comes once, at its newest version', async () => {
+    const store = await fixture.openStore();
+    const anna = await store.createPerson({ name: 'Anna' });
+    await store.createPerson({ name: 'Ben' });
+    await store.updatePerson(anna.id, { enabled: false });
+    const page = asWire(await store.changesAfter(0));
+    assert.deepEqual(
+      page.changes.map((change) => [change.seq, change.id, change.version]),
+      [
+        [2, page.changes[0]?.id, 1],
+        [3, anna.id, 2],
+      ],
+    );
+    assert.equal((page.changes[1]?.payload as PersonPayload).enabled, false);
+    // A terminal that had seq 1 (Anna's first version) gets her newest state.
+    const since1 = asWire(await store.changesAfter(1));
+    assert.deepEqual(since1.changes.map((change) => change.id), [page.changes[0]?.id, anna.id]);
+  });
+
+  test('a deleted person is a tombstone: op delete, payload null, and no sample left in the database', async () => {
+    const store = await fixture.openStore();
+    const gone = await store.createPerson({ name: 'Gone', samples: [await testSample()] });
+    await store.deletePerson(gone.id);
+    const page = asWire(await store.changesAfter(0));
+    assert.equal(page.changes.length, 1);
+    assert.deepEqual(page.changes[0], { seq: 2, entity: 'person', id: gone.id, version: 2, op: 'delete', payload: null });
+    const { rows } = await store.database.query<{ n: number }>('SELECT (SELECT count(*) FROM samples) + (SELECT count(*) FROM templates) AS n');
+    assert.equal(rows[0]?.n, 0);
+    await assert.rejects(store.getPerson(gone.id), rejectsWith('not-found'));
+  });
+
+  test('concurrent writes take consecutive seqs, each committed before the next is handed out', async () => {
+    const store = await fixture.openStore();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.createPerson({ name: `Parallel ${i}` })));
+    const page = await store.changesAfter(0);
+    assert.deepEqual(
+      page.changes.map((change) => change.seq),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+  });
+
+  test('documents are checked against the fleet payloads and versioned; a delete is a tombstone', async () => {
+    const store = await fixture.openStore();
+    await store.putDocument('group', 'staff', { name: 'staff', description: 'Everyone on the payroll' });
+    await store.putDocument('schedule', 'staff', { group: 'staff', windows: [{ days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }] });
+    const again = await store.putDocument('group', 'staff', { name: 'staff', description: null });
+    assert.equal(again.version, 2);
+    await assert.rejects(store.putDocument('group', 'staff', { name: 'visitors' }), rejectsWith('invalid'));
+    await assert.rejects(store.putDocument('schedule', 'staff', { group: 'staff', windows: [{ days: [8], from: '07:00', to: '19:00' }] }), rejectsWith('invalid'));
+    await assert.rejects(store.putDocument('site-settings', 'other', { settings: {} }), rejectsWith('invalid'));
+    const removed = await store.deleteDocument('schedule', 'staff');
+    const page = asWire(await store.changesAfter(0));
+    assert.deepEqual(
+      page.changes.map((change) => [change.entity, change.op, change.version]),
+      [
+        ['group', 'upsert', 2],
+        ['schedule', 'delete', 2],
+      ],
+    );
+    assert.equal(page.lastSeq, removed.seq);
+    const rewritten = await store.putDocument('schedule', 'staff', { group: 'staff', windows: [{ days: [6], from: '09:00', to: '12:00' }] });
+    assert.equal(rewritten.version, 3, 'a document written again continues after its tombstone');
+    assert.deepEqual((await store.listDocuments('group')).map((document) => document.body), [{ name: 'staff', description: null }]);
+  });
+});
+
+describe('cursors and erasure accounting', () => {
+  test('recordApplied moves a cursor forward only, and refuses unknown, revoked and impossible cursors', async () => {
+    const store = await fixture.openStore();
+    await store.registerTerminal({ id: 'door-1', name: 'Front door' });
+    for (let i = 0; i < 3; i++) await store.createPerson({ name: `P${i}` });
+    await store.recordApplied('door-1', 2);
+    await store.recordApplied('door-1', 1);
+    assert.equal((await store.getTerminal('door-1')).appliedSeq, 2);
+    await assert.rejects(store.recordApplied('door-1', 4), rejectsWith('invalid'));
+    await assert.rejects(store.recordApplied('door-9', 1), rejectsWith('not-found'));
+    await store.revokeTerminal('door-1');
+    await assert.rejects(store.recordApplied('door-1', 3), rejectsWith('revoked'));
+    await assert.rejects(store.registerTerminal({ id: 'Door 1' }), rejectsWith('invalid'));
+  });
+
+  test('"erased on N of N" follows the cursors; revoked and later terminals do not count; the tombstone goes when all passed', async () => {
+    const store = await fixture.openStore();
+    for (const id of ['door-a', 'door-b', 'door-c']) await store.registerTerminal({ id });
+    const person = await store.createPerson({ name: 'To erase', samples: [await testSample()] });
+    await store.createPerson({ name: 'Stays' });
+    const progress = await store.deletePerson(person.id);
+    assert.deepEqual([progress.erasedOn, progress.of, progress.pendingTerminalIds], [0, 3, ['door-a', 'door-b', 'door-c']]);
+    assert.equal(progress.seq, 3);
+
+    await store.registerTerminal({ id: 'door-late' });
+    await store.recordApplied('door-a', 3);
+    await store.recordApplied('door-b', 2);
+    let now = await store.erasureProgress(person.id);
+    assert.deepEqual([now.erasedOn, now.of, now.pendingTerminalIds], [1, 3, ['door-b', 'door-c']]);
+
+    await store.revokeTerminal('door-c');
+    now = await store.erasureProgress(person.id);
+    assert.deepEqual([now.erasedOn, now.of], [1, 2]);
+
+    await store.recordApplied('door-b', 3);
+    // door-late (cursor 0) still holds the tombstone back; it is kept until every active terminal passed it.
+    assert.equal((await store.changesAfter(0)).changes.some((change) => change.op === 'delete'), true);
+    await store.recordApplied('door-late', 3);
+    assert.equal((await store.changesAfter(0)).changes.some((change) => change.op === 'delete'), false);
+    now = await store.erasureProgress(person.id);
+    assert.deepEqual([now.erasedOn, now.of, now.pendingTerminalIds], [2, 2, []]);
+    assert.equal((await store.listErasures())[0]?.personId, person.id);
+    // The head stays where it was, and a terminal behind the pruned tombstone still reaches it.
+    assert.deepEqual(await store.changesAfter(2), { changes: [], lastSeq: 3, headSeq: 3 });
+    await assert.rejects(store.erasureProgress(randomUUID()), rejectsWith('not-found'));
+  });
+});
+
+describe('events', () => {
+  test('insert is idempotent per terminal and uuid, and the ack covers the batch', async () => {
+    const store = await fixture.openStore();
+    await store.registerTerminal({ id: 'door-1' });
+    await store.registerTerminal({ id: 'door-2' });
+    const batch = [testEvent(1), testEvent(2), testEvent(3)];
+    assert.deepEqual(await store.insertEvents('door-1', batch), { upToSeq: 3 });
+    assert.deepEqual(await store.insertEvents('door-1', [...batch, testEvent(4)]), { upToSeq: 4 });
+    // The same uuid from another terminal is another event.
+    await store.insertEvents('door-2', [batch[0] ?? testEvent(1)]);
+    const { events } = await store.queryEvents();
+    assert.equal(events.length, 5);
+    assert.deepEqual(events.filter((event) => event.terminalId === 'door-1').map((event) => event.terminalSeq), [4, 3, 2, 1]);
+    assert.equal((await store.getTerminal('door-1')).eventsAckedSeq, 4);
+    assert.deepEqual(await store.insertEvents('door-1', []), { upToSeq: 0 });
+    await assert.rejects(store.insertEvents('door-9', [testEvent(1)]), rejectsWith('not-found'));
+    await store.revokeTerminal('door-2');
+    await assert.rejects(store.insertEvents('door-2', [testEvent(2)]), rejectsWith('revoked'));
+    await assert.rejects(store.insertEvents('door-1', [testEvent(5, { similarity: 3 })]), rejectsWith('invalid'));
+  });
+
+  test('snapshots are sealed at rest and open again; an erased person keeps no name and no snapshot', async () => {
+    const store = await fixture.openStore();
+    await store.registerTerminal({ id: 'door-1' });
+    const person = await store.createPerson({ name: 'Carla' });
+    const jpeg = await testJpeg();
+    await store.insertEvents('door-1', [testEvent(1, { personId: person.id, snapshotJpegBase64: jpeg.toString('base64') })]);
+    const [event] = (await store.queryEvents({ personId: person.id })).events;
+    assert.equal(event?.personName, 'Carla');
+    assert.equal(event?.hasSnapshot, true);
+    const stored = await store.database.query<{ snapshot: Buffer }>('SELECT snapshot FROM events');
+    assert.notDeepEqual(stored.rows[0]?.snapshot.subarray(0, 2), Buffer.from([0xff, 0xd8]));
+    assert.deepEqual(await store.eventSnapshot(event?.id ?? 0), jpeg);
+
+    await store.deletePerson(person.id);
+    const after = (await store.queryEvents()).events[0];
+    assert.deepEqual([after?.personId, after?.personName, after?.hasSnapshot], [null, null, false]);
+    // An event from a terminal that was offline during the erasure arrives later: stored without the person.
+    await store.insertEvents('door-1', [testEvent(2, { personId: person.id, snapshotJpegBase64: jpeg.toString('base64') })]);
+    const late = (await store.queryEvents()).events[0];
+    assert.deepEqual([late?.terminalSeq, late?.personId, late?.hasSnapshot], [2, null, false]);
+  });
+
+  test('query filters by door, decision, person and time, newest first, with a cursor', async () => {
+    const store = await fixture.openStore();
+    await store.registerTerminal({ id: 'door-1' });
+    await store.registerTerminal({ id: 'door-2' });
+    const person = await store.createPerson({ name: 'Dev' });
+    await store.insertEvents('door-1', [testEvent(1, { personId: person.id }), testEvent(2, { decision: 'denied', reason: 'unknown', similarity: null }), testEvent(3, { personId: person.id })]);
+    await store.insertEvents('door-2', [testEvent(1, { atMs: 1_700_000_002_500 })]);
+    const ids = async (query: Parameters<typeof store.queryEvents>[0]) => (await store.queryEvents(query)).events.map((event) => `${event.terminalId}#${event.terminalSeq}`);
+    assert.deepEqual(await ids({ terminalId: 'door-2' }), ['door-2#1']);
+    assert.deepEqual(await ids({ decision: 'denied' }), ['door-1#2']);
+    assert.deepEqual(await ids({ personId: person.id }), ['door-1#3', 'door-1#1']);
+    assert.deepEqual(await ids({ fromMs: 1_700_000_002_000, untilMs: 1_700_000_003_000 }), ['door-2#1', 'door-1#2']);
+    const first = await store.queryEvents({ limit: 3 });
+    assert.deepEqual(first.events.map((event) => `${event.terminalId}#${event.terminalSeq}`), ['door-1#3', 'door-2#1', 'door-1#2']);
+    assert.ok(first.next);
+    assert.deepEqual(await ids({ limit: 3, before: first.next }), ['door-1#1']);
+  });
+});
+
+describe('persons at rest and enrollment at a door', () => {
+  test('crops and templates are sealed in PostgreSQL: no JPEG, no raw floats', async () => {
+    const store = await fixture.openStore();
+    const sample = await testSample(7);
+    await store.createPerson({ name: 'Sealed', samples: [sample] });
+    const { rows } = await store.database.query<{ crop: Buffer; template: Buffer }>('SELECT s.crop, t.template FROM samples s JOIN templates t ON t.sample_id = s.id');
+    const row = rows[0];
+    assert.ok(row);
+    assert.notDeepEqual(row.crop.subarray(0, 2), Buffer.from([0xff, 0xd8]));
+    assert.equal(row.crop.includes((await testJpeg()).subarray(100, 132)), false);
+    const raw = Buffer.from(sample.templates[0]?.template.buffer ?? new ArrayBuffer(0));
+    assert.equal(row.template.includes(raw.subarray(0, 32)), false);
+  });
+
+  test('the same external id or card for two persons is a conflict naming the field', async () => {
+    const store = await fixture.openStore();
+    const first = await store.createPerson({ name: 'First', externalId: 'E-1', credentials: [{ facilityCode: 12, cardNumber: 3456 }] });
+    await assert.rejects(store.createPerson({ name: 'Second', externalId: 'E-1' }), (error) => rejectsWith('conflict')(error) && /external id/.test((error as Error).message));
+    await assert.rejects(store.createPerson({ name: 'Third', credentials: [{ facilityCode: 12, cardNumber: 3456 }] }), (error) => rejectsWith('conflict')(error) && /credential/.test((error as Error).message));
+    await assert.rejects(store.createPerson({ name: '' }), rejectsWith('invalid'));
+    await assert.rejects(store.createPerson({ name: 'Bad\u0007bell' }), rejectsWith('invalid'));
+    assert.equal(await store.headSeq(), 1, 'a refused write appends no change');
+    const updated = await store.updatePerson(first.id, { credentials: [], groups: ['night', 'day', 'night'] });
+    assert.deepEqual([updated.credentials, updated.groups, updated.version], [[], ['day', 'night'], 2]);
+  });
+
+  test('an enrollment request from a door makes one person even when resent; it syncs back with its samples', async () => {
+    const store = await fixture.openStore();
+    await store.registerTerminal({ id: 'door-1' });
+    const sample = await testSample(3);
+    const template = sample.templates[0]?.template ?? new Float32Array(0);
+    const request = {
+      requestId: randomUUID(),
+      person: { name: 'Enrolled at the door', groups: ['visitors'] },
+      samples: [
+        {
+          id: randomUUID(),
+          createdAtMs: 1_700_000_000_000,
+          alignment: null,
+          quality: TEST_QUALITY,
+          cropJpegBase64: Buffer.from(sample.alignedJpeg).toString('base64'),
+          templates: [{ modelId: 'mobilefacenet', dimension: 128, templateBase64: Buffer.from(template.buffer).toString('base64') }],
+        },
+      ],
+    };
+    const first = await store.enrollFromTerminal('door-1', request);
+    const again = await store.enrollFromTerminal('door-1', request);
+    assert.equal(again.personId, first.personId);
+    const page = asWire(await store.changesAfter(0));
+    assert.equal(page.changes.length, 1);
+    const person = page.changes[0]?.payload as PersonPayload;
+    assert.deepEqual([person.id, person.name, person.groups, person.samples[0]?.id], [first.personId, 'Enrolled at the door', ['visitors'], request.samples[0]?.id]);
+    await assert.rejects(store.enrollFromTerminal('door-9', { ...request, requestId: randomUUID() }), rejectsWith('not-found'));
+    const broken = { ...request, requestId: randomUUID(), samples: [{ ...request.samples[0]!, id: randomUUID(), cropJpegBase64: 'bm90IGEganBlZw==' }] };
+    await assert.rejects(store.enrollFromTerminal('door-1', broken), rejectsWith('invalid'));
+  });
+
+  test('a terminal state must be the fleet state message', async () => {
+    const store = await fixture.openStore();
+    await store.registerTerminal({ id: 'door-1', certSerial: '01ab' });
+    await store.setTerminalState('door-1', { online: true, modelId: 'mobilefacenet', appVersion: '0.1.0', appliedSeq: 0, door: {}, atMs: 1 });
+    const terminal = await store.getTerminal('door-1');
+    assert.equal(terminal.state?.online, true);
+    assert.equal(terminal.certSerial, '01ab');
+    await assert.rejects(store.setTerminalState('door-1', { online: 'yes' } as never), rejectsWith('invalid'));
+  });
+});
+
+describe('migrations', () => {
+  test('run once, and a database newer than the code is refused', async () => {
+    const connectionString = await fixture.createDatabase();
+    const pool = new pg.Pool({ connectionString });
+    try {
+      assert.deepEqual(await runHubMigrations(pool), [1]);
+      assert.deepEqual(await runHubMigrations(pool), []);
+      await pool.query("INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')", [HUB_MIGRATIONS.length + 1]);
+      await assert.rejects(runHubMigrations(pool), rejectsWith('schema-too-new'));
+    } finally {
+      await pool.end();
+    }
+  });
+});
