@@ -360,7 +360,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
         async (result) => {
           if (result) await this.onResult(result, frame).catch((error: Error) => this.emit('error', error));
         },
-        (error: Error) => this.emit('error', error),
+        (error: Error) => {
+          this.emit('error', error);
+        },
       ),
     );
   }
