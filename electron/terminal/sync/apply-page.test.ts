@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+
+import {
+  changePageSchema,
+  decodeSigned,
+  encodeSigned,
+  FleetMessageError,
+  generateSigningKeyPair,
+  type ChangeInput,
+  type ChangePage,
+} from '../../shared/fleet/index.js';
+import { encodeTemplate } from '../store/samples-repository.js';
+import { TerminalStore } from '../store/store.js';
+import { FAST_SCRYPT, fakeJpeg, fakeQuality, fakeTemplate, tempDir } from '../store/test/test-helpers.js';
+import { applyPage } from './apply-page.js';
+
+const hubKeys = generateSigningKeyPair();
+
+function openJoinedStore(t: { after(fn: () => void): void }): TerminalStore {
+  const store = TerminalStore.open({ dataDir: tempDir(t), admin: { scrypt: FAST_SCRYPT } });
+  t.after(() => store.close());
+  store.hubSync.join({ siteId: 'acme', terminalId: 'door-1', hubPublicKeyPem: hubKeys.publicKeyPem });
+  return store;
+}
+
+/** A person upsert as the hub sends it, with card `cardNumber` and one sample carrying a template of `modelId`. */
+function personChange(seq: number, id: string, version: number, name: string, modelId = 'model-a', cardNumber = 4242): ChangeInput {
+  const sampleId = randomUUID();
+  return {
+    seq,
+    entity: 'person',
+    id,
+    version,
+    op: 'upsert',
+    payload: {
+      id,
+      name,
+      externalId: null,
+      enabled: true,
+      validFromMs: null,
+      validUntilMs: null,
+      groups: ['staff'],
+      credentials: [{ facilityCode: 13, cardNumber }],
+      createdAtMs: 1_000,
+      updatedAtMs: 2_000,
+      samples: [
+        {
+          id: sampleId,
+          createdAtMs: 1_500,
+          alignment: null,
+          quality: fakeQuality(),
+          cropJpegBase64: fakeJpeg(`crop-${name}`).toString('base64'),
+          templates: [{ modelId, dimension: 64, templateBase64: encodeTemplate(fakeTemplate(name, 64)).toString('base64') }],
+        },
+      ],
+    },
+  };
+}
+
+/** The page through the wire: signed by the hub, verified and parsed as the terminal receives it. */
+function received(page: { requestId?: string; changes: ChangeInput[]; lastSeq: number; headSeq: number }): ChangePage {
+  const bytes = encodeSigned(changePageSchema, { requestId: randomUUID(), ...page }, hubKeys.privateKeyPem);
+  return decodeSigned(bytes, hubKeys.publicKeyPem, changePageSchema);
+}
+
+describe('applyPage', () => {
+  test('applies persons with their samples and templates, moves the cursor to lastSeq, ignores entities kept elsewhere', (t) => {
+    const store = openJoinedStore(t);
+    const ann = randomUUID();
+    const page = received({
+      changes: [
+        personChange(1, ann, 1, 'Ann'),
+        { seq: 2, entity: 'group', id: 'staff', version: 1, op: 'upsert', payload: { name: 'staff', description: null } },
+      ],
+      lastSeq: 2,
+      headSeq: 5,
+    });
+    const result = applyPage(store, page);
+    assert.deepEqual({ put: result.put, appliedSeq: result.appliedSeq, ignored: result.ignored }, { put: [ann], appliedSeq: 2, ignored: 1 });
+    const person = store.persons.get(ann);
+    assert.equal(person?.name, 'Ann');
+    assert.deepEqual(person?.credential, { facilityCode: 13, cardNumber: 4242 });
+    const [sample] = store.samples.listForPerson(ann);
+    assert.deepEqual(sample?.modelIds, ['model-a']);
+    assert.deepEqual(store.samples.templatesOfPerson(ann, 'model-a')[0]?.template, fakeTemplate('Ann', 64));
+    assert.ok(store.samples.getCrop(sample!.id)?.equals(fakeJpeg('crop-Ann')));
+    assert.equal(store.hubSync.link()?.appliedSeq, 2);
+  });
+
+  test('an empty page moves the cursor to its lastSeq; a replayed page changes nothing and never moves it back', (t) => {
+    const store = openJoinedStore(t);
+    const ann = randomUUID();
+    const first = received({ changes: [personChange(3, ann, 2, 'Ann')], lastSeq: 3, headSeq: 3 });
+    applyPage(store, first);
+    assert.equal(applyPage(store, received({ changes: [], lastSeq: 7, headSeq: 7 })).appliedSeq, 7);
+    const replay = applyPage(store, first);
+    assert.deepEqual({ skipped: replay.skipped, appliedSeq: replay.appliedSeq }, { skipped: 1, appliedSeq: 7 });
+    assert.equal(store.hubSync.link()?.appliedSeq, 7);
+  });
+
+  test('a tombstone erases the person here; samples of a model the terminal does not run wait for the rebuild', (t) => {
+    const store = openJoinedStore(t);
+    const ann = randomUUID();
+    const bob = randomUUID();
+    applyPage(store, received({ changes: [personChange(1, ann, 1, 'Ann'), personChange(2, bob, 1, 'Bob', 'other-model', 4343)], lastSeq: 2, headSeq: 3 }));
+    assert.deepEqual(store.samples.rebuildProgress('model-a'), { totalCount: 2, doneCount: 1 }, 'Bob’s sample lacks a model-a template');
+    const result = applyPage(store, received({ changes: [{ seq: 3, entity: 'person', id: ann, version: 2, op: 'delete', payload: null }], lastSeq: 3, headSeq: 3 }));
+    assert.deepEqual(result.erased, [ann]);
+    assert.equal(store.persons.get(ann), undefined);
+    assert.equal(store.persons.get(bob)?.name, 'Bob');
+  });
+
+  test('a page signed by another key is dropped before it reaches the store', () => {
+    const stranger = generateSigningKeyPair();
+    const bytes = encodeSigned(changePageSchema, { requestId: randomUUID(), changes: [], lastSeq: 0, headSeq: 0 }, stranger.privateKeyPem);
+    assert.throws(() => decodeSigned(bytes, hubKeys.publicKeyPem, changePageSchema), (error: unknown) => error instanceof FleetMessageError && error.problem === 'bad-signature');
+  });
+
+  test('a page the store refuses (a credential two people hold) applies nothing and keeps the cursor', (t) => {
+    const store = openJoinedStore(t);
+    const page = received({ changes: [personChange(1, randomUUID(), 1, 'Ann'), personChange(2, randomUUID(), 1, 'Bob')], lastSeq: 2, headSeq: 2 });
+    assert.throws(() => applyPage(store, page), /credential facility 13 card 4242 already belongs to another person/);
+    assert.equal(store.persons.list().total, 0);
+    assert.equal(store.hubSync.link()?.appliedSeq, 0);
+  });
+});

@@ -1,0 +1,73 @@
+// A verified page of the hub's change log, turned into the store's writes and applied with the cursor in one
+// SQLite transaction. Plain functions over the store: the MQTT side (hub-link.ts) only moves bytes.
+import type { Change, ChangePage, PersonPayload, WireSample } from '../../shared/fleet/messages.js';
+import { decodeTemplate, type SyncedSampleInput } from '../store/samples-repository.js';
+import type { SyncedResult, SyncedWrite, TerminalStore } from '../store/store.js';
+
+/** What applying one page did. */
+export interface AppliedPage extends SyncedResult {
+  /** The cursor after the page: its `lastSeq`. */
+  readonly appliedSeq: number;
+  /** Changes of records this terminal keeps no copy of (groups, schedules… arrive inside the person or not at all). */
+  readonly ignored: number;
+}
+
+/** The store's write for one change, or null for an entity the terminal keeps no copy of. */
+export function toSyncedWrite(change: Change): SyncedWrite | null {
+  if (change.entity !== 'person') return null;
+  if (change.op === 'delete') return { kind: 'erase-person', id: change.id };
+  return personWrite(change.version, change.payload);
+}
+
+function personWrite(version: number, payload: PersonPayload): SyncedWrite {
+  return {
+    kind: 'put-person',
+    id: payload.id,
+    version,
+    createdAtMs: payload.createdAtMs,
+    updatedAtMs: payload.updatedAtMs,
+    person: {
+      name: payload.name,
+      externalId: payload.externalId,
+      enabled: payload.enabled,
+      validFromMs: payload.validFromMs,
+      validUntilMs: payload.validUntilMs,
+      groups: payload.groups,
+      // One card per person here: the first, as the wire schema says.
+      credential: payload.credentials[0] ?? null,
+    },
+    samples: payload.samples.map(toSyncedSample),
+  };
+}
+
+function toSyncedSample(sample: WireSample): SyncedSampleInput {
+  return {
+    id: sample.id,
+    createdAtMs: sample.createdAtMs,
+    quality: sample.quality,
+    alignedJpeg: Buffer.from(sample.cropJpegBase64, 'base64'),
+    templates: sample.templates.map(({ modelId, templateBase64 }) => ({ modelId, template: decodeTemplate(Buffer.from(templateBase64, 'base64')) })),
+  };
+}
+
+/**
+ * Applies a verified page: every person write and erasure of it and the cursor (`lastSeq`) in ONE transaction,
+ * so a crash or a refused record leaves the terminal at the previous cursor with nothing of the page applied.
+ * A page that starts behind the cursor (a replay) is applied all the same: a person already at the page's
+ * version is skipped, and the cursor never moves back. Throws a StoreError when a record is refused.
+ */
+export function applyPage(store: Pick<TerminalStore, 'applySynced' | 'hubSync'>, page: ChangePage): AppliedPage {
+  const writes: SyncedWrite[] = [];
+  let ignored = 0;
+  for (const change of page.changes) {
+    const write = toSyncedWrite(change);
+    if (write === null) ignored++;
+    else writes.push(write);
+  }
+  let appliedSeq = 0;
+  const result = store.applySynced(writes, () => {
+    appliedSeq = Math.max(store.hubSync.link()?.appliedSeq ?? 0, page.lastSeq);
+    store.hubSync.setAppliedSeq(appliedSeq);
+  });
+  return { ...result, appliedSeq, ignored };
+}
