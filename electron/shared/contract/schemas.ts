@@ -356,6 +356,10 @@ export const terminalHealthSchema = z.object({
     .optional(),
   /** Setting `door.showDiagnostics`: the door screen shows track numbers, engines, frame rate and latency. */
   showDiagnostics: z.boolean().optional(),
+  /** Why recognition is not running (models missing, a setting naming a model that is not there); absent while it runs. */
+  startFailure: z.string().optional(),
+  /** Door outputs that cannot open the door (a relay line, Wiegand or OSDP that failed), in words for the System screen. */
+  doorController: z.object({ status: z.literal('fault'), message: z.string() }).optional(),
   /** Whether events can be written: `full` since an event was refused for lack of space; the door denies meanwhile. */
   storage: z
     .discriminatedUnion('status', [z.object({ status: z.literal('ok') }), z.object({ status: z.literal('full'), sinceMs: msSinceEpoch, message: z.string() })])

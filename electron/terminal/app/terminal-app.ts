@@ -82,7 +82,18 @@ export interface TerminalAppOptions {
 }
 
 /** The service's health, and whether the event log can be written. */
-export type AppHealth = TerminalHealth & { readonly storage: StorageHealth; readonly door?: DoorInputsHealth; readonly showDiagnostics: boolean };
+export type AppHealth = TerminalHealth & {
+  readonly storage: StorageHealth;
+  readonly door?: DoorInputsHealth;
+  readonly showDiagnostics: boolean;
+  /** Why recognition is not running; absent while it runs. */
+  readonly startFailure?: string;
+  /** Outputs that open the door and cannot, in words. */
+  readonly doorController?: { readonly status: 'fault'; readonly message: string };
+};
+
+/** Outputs that open the door (a log or a webhook failing does not keep anyone out). */
+const DOOR_OPENING_KINDS: ReadonlySet<string> = new Set(['gpio', 'wiegand', 'osdp']);
 
 /** How long after a grant the door may open when no relay is configured (a panel drives the lock), ms. */
 const OPEN_WINDOW_WITHOUT_RELAY_MS = 5000;
@@ -213,7 +224,14 @@ export class TerminalApp {
       storage: this.storage.health,
       ...(this.doorInputs.configured ? { door: this.doorInputs.health() } : {}),
       showDiagnostics: this.store.settings.get('door.showDiagnostics'),
+      ...(!this.service && this.serviceFailure ? { startFailure: this.serviceFailure } : {}),
+      ...this.doorControllerHealth(),
     };
+  }
+
+  private doorControllerHealth(): { doorController?: { status: 'fault'; message: string } } {
+    const faults = this.doorOutputs.health().filter((health, index) => health.status === 'unavailable' && DOOR_OPENING_KINDS.has(this.doorOutputs.outputs[index]?.kind ?? ''));
+    return faults.length === 0 ? {} : { doorController: { status: 'fault', message: faults.map((health) => `${health.name}: ${health.message}`).join('; ') } };
   }
 
   private serviceHealth(): TerminalHealth {

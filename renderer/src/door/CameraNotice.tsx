@@ -1,14 +1,17 @@
-// What the door says where the camera picture should be, when it cannot show one.
+// What the door says where the camera picture should be, when it cannot show one: a short sentence for the people
+// at the door (door-faults.ts); the cause is on the System screen.
 import type { ReactNode } from 'react';
 
 import { useServices } from '../app/services.js';
 import { formatClockTime } from '../common/dates.js';
 import { Icon } from '../common/Icon.js';
 import { useLintel } from '../store/store.js';
+import { doorFaults, pictureFault } from './door-faults.js';
 
 export function CameraNotice(): ReactNode {
   const stream = useLintel((state) => state.stream);
-  const camera = useLintel((state) => state.health?.camera ?? null);
+  const health = useLintel((state) => state.health);
+  const camera = health?.camera ?? null;
   const pairedNot = useLintel((state) => state.paired === false);
   const { transportKind } = useServices();
   const unpaired = pairedNot && transportKind === 'browser';
@@ -21,21 +24,20 @@ export function CameraNotice(): ReactNode {
     detail = 'Open a pairing address: run lintel pair on the terminal for one. Each works once, for 10 minutes.';
   } else if (stream.state === 'lost') {
     icon = 'offline';
-    title = 'Connection lost';
+    title = pictureFault(doorFaults(health, false))?.publicText ?? 'Terminal unavailable';
     detail = `Reconnecting at ${formatClockTime(stream.retryAtMs)}`;
   } else if (camera === null) {
     title = 'Connecting to the terminal…';
-  } else if (camera.status === 'offline') {
-    icon = 'warning';
-    title = 'Camera offline';
-    detail = `${camera.reason} — retrying at ${formatClockTime(camera.retryAtMs)}`;
-  } else if (camera.status === 'starting') {
-    title = 'Starting the camera…';
-  } else if (camera.status === 'stopped') {
-    icon = 'warning';
-    title = 'Camera stopped';
   } else {
-    return null;
+    const fault = pictureFault(doorFaults(health, true));
+    if (fault) {
+      icon = 'warning';
+      title = fault.publicText;
+    } else if (camera.status === 'starting') {
+      title = 'Starting the camera…';
+    } else {
+      return null;
+    }
   }
   // The picture and figures on screen are old news while the stream is down: dim them.
   const stale = unpaired || stream.state === 'lost';

@@ -1,12 +1,12 @@
-// The door's status line: the camera, what needs someone's attention first (storage full, a door forced or held
-// open), and with diagnostics on (setting `door.showDiagnostics`) the backend, processed frames per second and
+// The door's status line: what needs someone's attention first (each fault in a short sentence, door-faults.ts; the
+// details are on the System screen), the camera, and with diagnostics on (setting `door.showDiagnostics`) the backend, processed frames per second and
 // the last frame's processing time, which mean nothing to people at the door.
 import type { ReactNode } from 'react';
 
 import { Icon } from '../common/Icon.js';
 import { useLintel } from '../store/store.js';
-import { DOOR_STATE_TEXT } from '../wording/wording.js';
-import { cameraStatusText, totalLatencyMs } from './camera-status.js';
+import { totalLatencyMs } from './camera-status.js';
+import { doorFaults } from './door-faults.js';
 
 export function StatusLine(): ReactNode {
   const health = useLintel((state) => state.health);
@@ -17,38 +17,29 @@ export function StatusLine(): ReactNode {
       <ul className="status-line" aria-label="Terminal status">
         <li className="status-item status-item-warn">
           <Icon name="offline" />
-          No connection to the terminal
+          {doorFaults(health, false)[0]?.publicText}
         </li>
       </ul>
     );
   }
-  const cameraOk = health.camera.status === 'live';
+  const faults = doorFaults(health, true);
+  const cameraFault = faults.find((fault) => fault.kind === 'camera' || fault.kind === 'recognition');
   // Where the models run, e.g. "auto · NPU, CPU": the configured backend and the engines in use.
   const engines = [...new Set(health.engines.map((engine) => engine.engine))];
   const backend = engines.length > 0 ? `${health.backend} · ${engines.join(', ')}` : health.backend;
   return (
     <ul className="status-line" aria-label="Terminal status">
-      {health.storage?.status === 'full' ? (
-        <li className="status-item status-item-warn">
-          <Icon name="warning" />
-          Storage full — the door stays shut
-        </li>
-      ) : null}
-      {health.door?.state === 'forced-open' || health.door?.state === 'held-open' ? (
-        <li className="status-item status-item-warn">
-          <Icon name="warning" />
-          {DOOR_STATE_TEXT[health.door.state]}
-        </li>
-      ) : null}
-      {health.door?.status === 'unavailable' ? (
-        <li className="status-item status-item-warn">
-          <Icon name="warning" />
-          Door sensor not working
-        </li>
-      ) : null}
-      <li className={cameraOk ? 'status-item' : 'status-item status-item-warn'}>
-        <Icon name={cameraOk ? 'camera' : 'warning'} />
-        {cameraStatusText(health.camera)}
+      {faults
+        .filter((fault) => fault !== cameraFault)
+        .map((fault) => (
+          <li key={fault.kind} className="status-item status-item-warn" data-fault={fault.kind}>
+            <Icon name="warning" />
+            {fault.publicText}
+          </li>
+        ))}
+      <li className={cameraFault ? 'status-item status-item-warn' : 'status-item'} data-fault={cameraFault?.kind}>
+        <Icon name={cameraFault ? 'warning' : 'camera'} />
+        {cameraFault ? cameraFault.publicText : health.camera.status === 'live' ? 'Camera live' : 'Camera starting…'}
       </li>
       {health.showDiagnostics ? (
         <>
@@ -56,6 +47,7 @@ export function StatusLine(): ReactNode {
             <Icon name="chip" />
             {backend}
           </li>
+          {health.camera.status === 'live' ? <li className="status-item">Camera {health.camera.fps.toFixed(0)} fps</li> : null}
           <li className="status-item">{health.processedFps.toFixed(1)} fps processed</li>
           {health.lastTimingsMs ? <li className="status-item">Latency {Math.round(totalLatencyMs(health.lastTimingsMs))} ms</li> : null}
         </>

@@ -10,6 +10,7 @@ import { Facts } from '../../common/Facts.js';
 import { Icon } from '../../common/Icon.js';
 import { ProgressBar } from '../../common/ProgressBar.js';
 import { cameraStatusText } from '../../door/camera-status.js';
+import { doorFaults } from '../../door/door-faults.js';
 import { useLintel } from '../../store/store.js';
 import { asSentence } from '../../common/sentence.js';
 import { DOOR_STATE_TEXT, LIVENESS_MODE_TEXT } from '../../wording/wording.js';
@@ -101,8 +102,24 @@ export function SystemScreen(): ReactNode {
 
 function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
   const health = info.health;
+  const faults = doorFaults(health, true);
   return (
     <div className="card-grid">
+      {faults.length > 0 ? (
+        <section className="card card-faults" aria-labelledby="sys-faults">
+          <h2 id="sys-faults">Faults</h2>
+          <ul className="fault-list">
+            {faults.map((fault) => (
+              <li key={fault.kind} data-fault={fault.kind}>
+                <Notice tone="warning">
+                  <strong>{fault.detail}</strong>
+                  <span>The door screen says: “{fault.publicText}”</span>
+                </Notice>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section className="card" aria-labelledby="sys-terminal">
         <h2 id="sys-terminal">Terminal</h2>
         <Facts
