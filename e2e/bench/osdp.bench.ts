@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createDoorOutputs, type DoorEvent } from '../../electron/terminal/door/door-output.js';
+import { createDoorOutputs } from '../../electron/terminal/door/create-door-outputs.js';
+import type { DoorEvent } from '../../electron/terminal/door/door-output.js';
 import { openPseudoTerminal } from '../../native-bridge/serial/pseudo-terminal.js';
 import { buildLibosdpPanel, LibosdpPanel, missingLibosdp } from '../interop/libosdp.js';
 

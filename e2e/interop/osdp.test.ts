@@ -11,7 +11,9 @@ import { after, before, describe, it } from 'node:test';
 
 import { openPseudoTerminal, type PseudoTerminal } from '../../native-bridge/serial/pseudo-terminal.js';
 import { decodeCard, resolveCardFormat } from '../../electron/terminal/door/card-format.js';
-import { createDoorOutputs, type DoorEvent, type DoorLogger, type DoorOutputs } from '../../electron/terminal/door/door-output.js';
+import { createDoorOutputs } from '../../electron/terminal/door/create-door-outputs.js';
+import type { DoorEvent, DoorLogger } from '../../electron/terminal/door/door-output.js';
+import type { DoorOutputs } from '../../electron/terminal/door/door-outputs.js';
 import type { PanelIndication } from '../../electron/terminal/door/osdp/indicators.js';
 import type { OsdpOutput } from '../../electron/terminal/door/osdp/osdp-output.js';
 import { OsdpStore } from '../../electron/terminal/door/osdp/osdp-store.js';

@@ -13,7 +13,7 @@ import { listGpioChips } from '../../native-bridge/gpio/list-chips.js';
 import { listVideoDevices } from '../../native-bridge/v4l2/discover.js';
 import { parseCameraUri } from '../terminal/camera/camera-uri.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
-import type { DoorOutputConfig } from '../terminal/door/door-output.js';
+import type { DoorOutputConfig } from '../shared/shapes/door-outputs.js';
 import { DATABASE_FILE_NAME } from '../terminal/store/database.js';
 import { TerminalStore } from '../terminal/store/store.js';
 import { readVerifiedModel } from '../vision/backend/model-file.js';

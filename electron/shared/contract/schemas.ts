@@ -3,6 +3,11 @@
 // compile time that each mirror and its service type stay assignable.
 import { z } from 'zod';
 
+import { credentialsFormatSchema, customCardFormatsSchema } from '../shapes/card-formats.js';
+import { doorInputsConfigSchema } from '../shapes/door-inputs.js';
+import { doorOutputsConfigSchema } from '../shapes/door-outputs.js';
+import { freeText, groupName } from '../shapes/fields.js';
+
 // ---- Primitives ---------------------------------------------------------------------------------------
 
 /** Milliseconds since the epoch, a whole number. */
@@ -18,24 +23,7 @@ export const similarity = z.number().min(-1).max(1);
  */
 export const matchScore = z.int().min(0).max(100);
 export const unitScore = z.number().min(0).max(1);
-/** True when `text` holds a control character (C0, DEL or C1: a NUL, a line break, an escape). */
-export function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
-  }
-  return false;
-}
-
-/**
- * Text a person types or picks (names, labels, paths, URLs): a string without control characters. None of
- * these fields needs one, and a NUL or an escape breaks what the text reaches later (SQLite's text functions,
- * paths, log lines, terminals). Every free-text field of a request is built on it, so a bad one answers
- * 'invalid-request' naming the field.
- */
-export const freeText = z.string().refine((text) => !hasControlCharacter(text), { message: 'must not contain control characters (NUL, line breaks, escapes)' });
-
-export const groupName = freeText.trim().min(1).max(64);
+export { freeText, groupName, hasControlCharacter } from '../shapes/fields.js';
 
 export const pointSchema = z.object({ x: z.number(), y: z.number() });
 /** A box in fractions (0..1) of the image's width and height. */
@@ -192,80 +180,6 @@ export const decisionSettingsSchema = z.strictObject({
   timeZone: freeText.min(1).max(64).optional(),
 });
 
-const outputName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 lower-case letters, digits and ._-');
-
-/**
- * door-output's doorOutputConfigSchema after defaults, loosely: the terminal re-checks each output fully
- * (URLs, headers, GPIO line clashes) and answers 'invalid-request' naming the problem.
- */
-export const doorOutputSettingSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('log'), name: outputName, includePersonName: z.boolean() }),
-  z.strictObject({
-    kind: z.literal('gpio'),
-    name: outputName,
-    chipPath: freeText.min(1).max(255),
-    line: z.int().min(0).max(1023),
-    activeLow: z.boolean(),
-    pulseMs: z.int().min(100).max(10_000),
-    consumer: freeText.min(1).max(31),
-  }),
-  z.strictObject({
-    kind: z.literal('webhook'),
-    name: outputName,
-    url: freeText.min(1).max(4096),
-    headers: z.record(freeText, freeText),
-    secret: z.string().min(16).optional(),
-    timeoutMs: z.int().min(100).max(120_000),
-    maxAttempts: z.int().min(1).max(100),
-    backoffBaseMs: z.int().min(10).max(3_600_000),
-    backoffMaxMs: z.int().min(10).max(86_400_000),
-    queueLimit: z.int().min(1).max(1_000_000),
-    events: z.enum(['granted', 'all']),
-  }),
-  z.strictObject({
-    kind: z.literal('osdp'),
-    name: outputName,
-    port: z.string().min(1).max(255),
-    baudRate: z.int().min(9600).max(115200),
-    address: z.int().min(0).max(126),
-    secureChannel: z.boolean(),
-    installMode: z.boolean(),
-    format: z.string().min(1).max(32).nullable(),
-    cardReadTimeoutMs: z.int().min(200).max(10_000),
-  }),
-  z.strictObject({
-    kind: z.literal('wiegand'),
-    name: outputName,
-    format: freeText.min(1).max(32).nullable(),
-    driverPath: freeText.min(1).max(255).optional(),
-    chipPath: freeText.min(1).max(255).optional(),
-    d0Line: z.int().min(0).max(1023).optional(),
-    d1Line: z.int().min(0).max(1023).optional(),
-    pulseLevel: z.enum(['low', 'high']),
-    pulseWidthUs: z.int().min(20).max(1000),
-    intervalUs: z.int().min(200).max(20_000),
-    consumer: freeText.min(1).max(31),
-  }),
-]);
-
-const doorInputLine = { chipPath: freeText.min(1).max(255), line: z.int().min(0).max(1023), bias: z.enum(['pull-up', 'pull-down', 'disabled', 'as-is']) };
-
-/** door-inputs' doorInputsConfigSchema: the door contact and exit button on GPIO inputs, each or both null. */
-export const doorInputsSettingSchema = z.strictObject({
-  contact: z.strictObject({ ...doorInputLine, openLevel: z.enum(['high', 'low']) }).nullable(),
-  exitButton: z.strictObject({ ...doorInputLine, pressedLevel: z.enum(['high', 'low']) }).nullable(),
-  debounceMs: z.int().min(0).max(1000),
-  heldOpenMs: z.int().min(5000).max(3_600_000),
-  consumer: freeText.min(1).max(31),
-});
-
-/** card-format's customCardFormatSchema, loosely: the terminal checks the layout and parity lines fully. */
-export const customCardFormatSettingSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must be 1–32 lower-case letters, digits and ._-'),
-  layout: z.string().regex(/^[PFC01]{2,128}$/, 'must be 2–128 characters of P (parity), F (facility), C (card), 0 or 1'),
-  parity: z.array(z.string().regex(/^[.XEO]{2,128}$/, 'a parity line is made of . X E O')).max(8),
-});
-
 /**
  * The values of settings-repository's SETTINGS, key by key (same bounds). A setting added there fails
  * compat.test.ts until it is added here.
@@ -278,10 +192,10 @@ export const settingsSchema = z.strictObject({
   'recognition.targetFpir': z.number().min(1e-6).max(1e-1),
   'liveness.modelId': freeText.min(1).max(100).nullable(),
   'access.policy': decisionSettingsSchema,
-  'door.outputs': z.array(doorOutputSettingSchema).max(16),
-  'door.inputs': doorInputsSettingSchema,
-  'credentials.format': z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must name a card format'),
-  'credentials.customFormats': z.array(customCardFormatSettingSchema).max(16),
+  'door.outputs': doorOutputsConfigSchema,
+  'door.inputs': doorInputsConfigSchema,
+  'credentials.format': credentialsFormatSchema,
+  'credentials.customFormats': customCardFormatsSchema,
   'admin.idleLogoutMs': z.int().min(15_000).max(3_600_000),
   'admin.sessionMaxMs': z.int().min(300_000).max(43_200_000),
   'door.showDiagnostics': z.boolean(),

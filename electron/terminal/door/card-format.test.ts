@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { customCardFormatSchema, type CustomCardFormat } from '../../shared/shapes/card-formats.js';
 import {
   bitString,
   CardFormatError,
   compileCardFormat,
   credentialProblems,
-  customCardFormatSchema,
   decodeCard,
   encodeCard,
   frameBytes,
   frameHex,
   resolveCardFormat,
-  type CustomCardFormat,
 } from './card-format.js';
 
 const w26 = resolveCardFormat('wiegand26');

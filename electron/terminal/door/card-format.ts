@@ -2,35 +2,13 @@
 // pulses or as OSDP raw card data. Formats are described the way card vendors publish them — a layout line
 // (`PFFFFFFFFCCCCCCCCCCCCCCCCP`) and one mask line per parity bit (`EXXXXXXXXXXXX.............`) — so a site's
 // own format is configured by copying its data sheet, and the two standard ones are written the same way.
-import { z } from 'zod';
+import { layoutProblems, type CustomCardFormat } from '../../shared/shapes/card-formats.js';
 
 /** A card credential as a person carries it: facility code where the format has one, and card number. */
 export interface CardCredential {
   readonly facilityCode?: number | null;
   readonly cardNumber: number;
 }
-
-/**
- * A custom format as configured. `layout` has one character per bit, first bit sent first: `P` parity, `F`
- * facility code, `C` card number, `0`/`1` fixed bits. Each `parity` line has the same length: `E` (even) or `O`
- * (odd) at the parity bit it sets, `X` at the bits it covers, `.` elsewhere; lines are applied in order, so a
- * parity that covers another parity bit comes after it.
- */
-export const customCardFormatSchema = z
-  .strictObject({
-    /** How credentials and outputs name the format, e.g. `h10304`; not `wiegand26` or `wiegand34`. */
-    name: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must be 1–32 lower-case letters, digits and ._-')
-      .refine((name) => name !== 'wiegand26' && name !== 'wiegand34', 'wiegand26 and wiegand34 are the standard formats: give a custom one another name'),
-    layout: z.string().regex(/^[PFC01]{2,128}$/, 'must be 2–128 characters of P (parity), F (facility), C (card), 0 or 1'),
-    parity: z.array(z.string().regex(/^[.XEO]+$/, 'a parity line is made of . X E O')).max(8, 'at most 8 parity bits'),
-  })
-  .superRefine((description, ctx) => {
-    for (const problem of layoutProblems(description)) ctx.addIssue({ code: 'custom', message: problem });
-  });
-
-export type CustomCardFormat = z.output<typeof customCardFormatSchema>;
 
 /** A parity bit: where it is, which bits it covers (its own excluded), even or odd. */
 export interface ParityRule {
@@ -67,40 +45,9 @@ export type StandardCardFormatName = keyof typeof STANDARD_CARD_FORMATS;
 /** The format a terminal uses unless configured otherwise. */
 export const DEFAULT_CARD_FORMAT: StandardCardFormatName = 'wiegand26';
 
-/** Field widths are capped so numbers stay exact in a JavaScript number. */
-const MAX_FIELD_BITS = 48;
-
 /** A format or credential that cannot be used; the message names the field. */
 export class CardFormatError extends Error {
   override readonly name = 'CardFormatError';
-}
-
-/** Problems of a description's layout and parity lines (empty when usable). */
-function layoutProblems(description: { layout: string; parity: readonly string[] }): string[] {
-  const { layout, parity } = description;
-  const problems: string[] = [];
-  const facility = [...layout].filter((char) => char === 'F').length;
-  const card = [...layout].filter((char) => char === 'C').length;
-  if (card === 0) problems.push('layout needs card number bits (C)');
-  if (facility > MAX_FIELD_BITS || card > MAX_FIELD_BITS) problems.push(`a field has at most ${MAX_FIELD_BITS} bits`);
-  const parityBits = [...layout].flatMap((char, bit) => (char === 'P' ? [bit] : []));
-  const setBy = new Map<number, number>();
-  parity.forEach((line, index) => {
-    const where = `parity line ${index + 1}`;
-    if (line.length !== layout.length) problems.push(`${where} has ${line.length} characters, the layout ${layout.length}`);
-    const markers = [...line].flatMap((char, bit) => (char === 'E' || char === 'O' ? [bit] : []));
-    if (markers.length !== 1) {
-      problems.push(`${where} needs exactly one E or O (the parity bit it sets), found ${markers.length}`);
-      return;
-    }
-    const bit = markers[0] as number;
-    if (layout[bit] !== 'P') problems.push(`${where} sets bit ${bit + 1}, which the layout does not mark P`);
-    if (setBy.has(bit)) problems.push(`${where} sets bit ${bit + 1}, already set by parity line ${(setBy.get(bit) as number) + 1}`);
-    setBy.set(bit, index);
-    if (!line.includes('X')) problems.push(`${where} covers no bit (X)`);
-  });
-  for (const bit of parityBits) if (!setBy.has(bit)) problems.push(`parity bit ${bit + 1} (P in the layout) has no parity line`);
-  return problems;
 }
 
 /** Turns a description into a format; throws CardFormatError naming what is wrong. */

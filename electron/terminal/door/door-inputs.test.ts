@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import { FakeGpioChip } from '../../../native-bridge/gpio/fake-gpio-chip.js';
 import { GpioInputLines } from '../../../native-bridge/gpio/gpio-input.js';
 import { FakeSyscalls } from '../../../native-bridge/libc/fake-syscalls.js';
-import { DoorInputs, doorInputsConfigSchema, type DoorInputEvent, type DoorInputsConfig } from './door-inputs.js';
+import { doorInputsConfigSchema, type DoorInputsConfig } from '../../shared/shapes/door-inputs.js';
+import { DoorInputs, type DoorInputEvent } from './door-inputs.js';
 import type { DoorLogger } from './door-output.js';
 import { ManualTimers } from './test/manual-timers.js';
 
@@ -159,7 +160,7 @@ describe('door inputs', () => {
     assert.equal(inputs.configured, false);
     assert.deepEqual(chip.requests, []);
     await inputs.close();
-    assert.deepEqual(doorInputsConfigSchema.parse(undefined), { contact: null, exitButton: null, debounceMs: 50, heldOpenMs: 30_000, consumer: 'lintel-door-inputs' });
+    assert.deepEqual(doorInputsConfigSchema.parse({}), { contact: null, exitButton: null, debounceMs: 50, heldOpenMs: 30_000, consumer: 'lintel-door-inputs' });
     const issues = (value: unknown): string[] => {
       const result = doorInputsConfigSchema.safeParse(value);
       return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -170,6 +171,6 @@ describe('door inputs', () => {
       'contact.line: must be from 0 to 1023',
       'contact.openLevel: Invalid option: expected one of "high"|"low"',
     ]);
-    assert.deepEqual(issues({ debounceMs: 5000, heldOpenMs: 10 }), ['debounceMs: must be from 0 to 1000 ms', 'heldOpenMs: must be from 5000 to 3600000 ms']);
+    assert.deepEqual(issues({ debounceMs: 5000, heldOpenMs: 10 }), ['debounceMs: must be from 0 to 1000 ms, got 5000', 'heldOpenMs: must be from 5000 to 3600000 ms, got 10']);
   });
 });

@@ -3,51 +3,10 @@
 // `debounceMs`. The contact opening with no grant, exit request or remote open within the relay's window is a
 // forced door; a door open longer than `heldOpenMs` is held open. Both are events for the access log and a state
 // for health, the System screen and the door's status line. A press of the exit button asks the owner to open.
-import { z } from 'zod';
-
 import type { GpioBias, GpioEdgeEvent, GpioInputLinesOptions } from '../../../native-bridge/gpio/gpio-input.js';
+import type { DoorInputsConfig } from '../../shared/shapes/door-inputs.js';
 import { errorMessage } from './error-message.js';
 import type { DoorLogger } from './door-output.js';
-
-const chipPath = z.string().regex(/^\/dev\/[\w./-]+$/, 'must be a device path such as /dev/gpiochip3');
-const lineOffset = z.int({ error: 'must be a whole number' }).min(0, 'must be from 0 to 1023').max(1023, 'must be from 0 to 1023');
-const bias = z.enum(['pull-up', 'pull-down', 'disabled', 'as-is']).default('pull-up');
-const intIn = (min: number, max: number, unit: string) =>
-  z
-    .int({ error: `must be a whole number of ${unit}` })
-    .min(min, `must be from ${min} to ${max} ${unit}`)
-    .max(max, `must be from ${min} to ${max} ${unit}`);
-
-/**
- * The door contact and exit button, each on a GPIO line or absent (null, the default). `openLevel` is the level the
- * contact's line reads while the door is open (a reed switch closed on a closed door, pulled up: `high`);
- * `pressedLevel` the exit button's while pressed (a button to ground, pulled up: `low`). `bias` is the pull the
- * kernel sets on the line (`as-is`: leave the board's), default `pull-up`.
- */
-export const doorInputsConfigSchema = z
-  .strictObject({
-    contact: z.strictObject({ chipPath, line: lineOffset, openLevel: z.enum(['high', 'low']).default('high'), bias }).nullable().default(null),
-    exitButton: z.strictObject({ chipPath, line: lineOffset, pressedLevel: z.enum(['high', 'low']).default('low'), bias }).nullable().default(null),
-    /** A level counts once it has held this long, ms; 0–1000, default 50 (contact bounce, a button's chatter). */
-    debounceMs: intIn(0, 1000, 'ms').default(50),
-    /** A door open longer than this is held open, ms; 5 s – 1 h, default 30000. */
-    heldOpenMs: intIn(5000, 3_600_000, 'ms').default(30_000),
-    /** Consumer label of the lines, at most 31 bytes; default `lintel-door-inputs`. */
-    consumer: z
-      .string()
-      .min(1)
-      .refine((value) => Buffer.byteLength(value, 'utf8') <= 31 && !value.includes('\0'), 'must be at most 31 bytes without NUL')
-      .default('lintel-door-inputs'),
-  })
-  .superRefine((config, ctx) => {
-    const { contact, exitButton } = config;
-    if (contact && exitButton && contact.chipPath === exitButton.chipPath && contact.line === exitButton.line) {
-      ctx.addIssue({ code: 'custom', path: ['exitButton', 'line'], message: `${exitButton.chipPath} line ${exitButton.line} is already the door contact` });
-    }
-  })
-  .prefault({});
-
-export type DoorInputsConfig = z.output<typeof doorInputsConfigSchema>;
 
 /** Where the door is: `unknown` without a contact, or while its line cannot be read. */
 export type DoorState = 'closed' | 'open' | 'forced-open' | 'held-open' | 'unknown';

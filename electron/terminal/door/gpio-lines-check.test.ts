@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 
 import { FakeGpioChip } from '../../../native-bridge/gpio/fake-gpio-chip.js';
 import { FakeSyscalls } from '../../../native-bridge/libc/fake-syscalls.js';
-import { doorInputsConfigSchema } from './door-inputs.js';
-import { parseDoorOutputsConfig } from './door-output.js';
+import { doorInputsConfigSchema } from '../../shared/shapes/door-inputs.js';
+import { parseDoorOutputsConfig } from './create-door-outputs.js';
 import { chipProbe, gpioLineUses, missingLineProblems, sharedLineProblems } from './gpio-lines-check.js';
 
 const outputs = parseDoorOutputsConfig([
@@ -54,7 +54,7 @@ describe('the GPIO lines of the door settings', () => {
   });
 
   test('/dev/null through the real system calls is not a GPIO chip', async () => {
-    const uses = gpioLineUses(parseDoorOutputsConfig([{ kind: 'gpio', chipPath: '/dev/null', line: 1 }]), doorInputsConfigSchema.parse(undefined));
+    const uses = gpioLineUses(parseDoorOutputsConfig([{ kind: 'gpio', chipPath: '/dev/null', line: 1 }]), doorInputsConfigSchema.parse({}));
     const [problem] = await missingLineProblems(uses, ['door.outputs'], chipProbe());
     assert.match(problem?.message ?? '', /^outputs\[0\] \(gpio\) chipPath: \/dev\/null: ioctl\(GPIO_GET_CHIPINFO_IOCTL\) on \/dev\/null failed: ENOTTY .*not a GPIO character device/);
   });

@@ -4,8 +4,8 @@
 // kernel about the chips, so a typo is refused naming the field rather than found on the first grant.
 import type { GpioChipInfo } from '../../../native-bridge/gpio/list-chips.js';
 import type { GpioInputSyscalls } from '../../../native-bridge/gpio/gpio-input.js';
-import type { DoorInputsConfig } from './door-inputs.js';
-import type { DoorOutputConfig } from './door-output.js';
+import type { DoorInputsConfig } from '../../shared/shapes/door-inputs.js';
+import type { DoorOutputConfig } from '../../shared/shapes/door-outputs.js';
 import { errorMessage } from './error-message.js';
 
 /** The door settings that name GPIO lines. */

@@ -1,7 +1,8 @@
 // The door relay on a GPIO line: energised for pulseMs on a grant. The line is opened on the first grant (and
 // again after a failure), so a missing or busy chip is a health state retried on the next event, not a crash.
 import type { GpioOutputLine, GpioOutputLineOptions } from '../../../native-bridge/gpio/gpio-line.js';
-import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, GpioOutputConfig, GpioRelayHealth } from './door-output.js';
+import type { GpioOutputConfig } from '../../shared/shapes/door-outputs.js';
+import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, GpioRelayHealth } from './door-output.js';
 import { errorMessage } from './error-message.js';
 
 /** The part of GpioOutputLine the relay uses. */

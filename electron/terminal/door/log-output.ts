@@ -1,6 +1,7 @@
 // The default door output: no hardware, one structured log line per decision. Used on a desk, in demos and
 // wherever the door is driven by something that reads the log.
-import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, LogOutputConfig, LogOutputHealth } from './door-output.js';
+import type { LogOutputConfig } from '../../shared/shapes/door-outputs.js';
+import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, LogOutputHealth } from './door-output.js';
 
 /** Writes each event as one log line (`door.event`), granted and denied alike. */
 export class LogOutput implements DoorOutput {

@@ -7,8 +7,8 @@ import { after, describe, it } from 'node:test';
 
 import Database from 'better-sqlite3';
 
-import { webhookOutputConfigSchema } from './door-output.js';
-import type { DoorEvent, DoorLogger, WebhookOutputConfig } from './door-output.js';
+import { webhookOutputConfigSchema, type WebhookOutputConfig } from '../../shared/shapes/door-outputs.js';
+import type { DoorEvent, DoorLogger } from './door-output.js';
 import { OUTBOX_FILE_NAME } from './outbox.js';
 import { signWebhookBody, webhookBody, WebhookOutput } from './webhook-output.js';
 import { startLocalServer, unusedPort, waitFor } from './test/local-http-server.js';

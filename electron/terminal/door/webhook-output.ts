@@ -3,7 +3,8 @@
 // outages and restarts and arrive in order.
 import { createHmac } from 'node:crypto';
 
-import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, WebhookHealth, WebhookOutputConfig } from './door-output.js';
+import type { WebhookOutputConfig } from '../../shared/shapes/door-outputs.js';
+import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, WebhookHealth } from './door-output.js';
 import { errorMessage } from './error-message.js';
 import { Outbox } from './outbox.js';
 import type { DeadLetter, OutboxDelivery } from './outbox.js';

@@ -3,9 +3,11 @@ import { describe, test } from 'node:test';
 
 import type { FakeGpioWrite } from '../../../native-bridge/gpio/fake-gpio-chip.js';
 import type { WiegandFakeChip } from '../../../native-bridge/gpio/wiegand-pulse-worker.js';
+import { wiegandOutputConfigSchema, type WiegandOutputConfig } from '../../shared/shapes/door-outputs.js';
 import { bitString, encodeCard, resolveCardFormat } from './card-format.js';
-import { DoorConfigError, parseDoorOutputsConfig, type DoorEvent, type DoorLogger } from './door-output.js';
-import { DriverWiegandTransmitter, GpioWiegandTransmitter, WiegandOutput, wiegandOutputConfigSchema, type WiegandOutputConfig, type WiegandTransmitter } from './wiegand-output.js';
+import { DoorConfigError, parseDoorOutputsConfig } from './create-door-outputs.js';
+import type { DoorEvent, DoorLogger } from './door-output.js';
+import { DriverWiegandTransmitter, GpioWiegandTransmitter, WiegandOutput, type WiegandTransmitter } from './wiegand-output.js';
 
 const logger: DoorLogger = { info: () => undefined, warn: () => undefined };
 const CHIP = '/dev/gpiochip3';

@@ -3,79 +3,13 @@
 // The panel decides and drives the lock; a denied face sends nothing, as a reader sends nothing without a card.
 import { writeFile } from 'node:fs/promises';
 
-import { z } from 'zod';
-
 import { WiegandPulseWorker, type WiegandLinesSpec, type WiegandPulseWorkerOptions, type WiegandSendResult } from '../../../native-bridge/gpio/wiegand-pulse-worker.js';
 import type { WiegandTiming, WiegandTrainReport } from '../../../native-bridge/gpio/wiegand-pulses.js';
-import { bitString, encodeCard, resolveCardFormat, type CustomCardFormat } from './card-format.js';
-import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, DoorOutputStatus } from './door-output.js';
+import type { CustomCardFormat } from '../../shared/shapes/card-formats.js';
+import type { WiegandOutputConfig } from '../../shared/shapes/door-outputs.js';
+import { bitString, encodeCard, resolveCardFormat } from './card-format.js';
+import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, WiegandHealth } from './door-output.js';
 import { errorMessage } from './error-message.js';
-
-const devicePath = (example: string) => z.string().regex(/^\/(dev|sys)\/[\w.:/-]+$/, `must be a device or sysfs path such as ${example}`);
-const lineOffset = z.int({ error: 'must be a whole number' }).min(0, 'must be from 0 to 1023').max(1023, 'must be from 0 to 1023');
-
-/**
- * A Wiegand output. Either `driverPath` (the kernel driver's sysfs file that takes a frame as a string of 0/1),
- * or `chipPath` with `d0Line` and `d1Line` (bit-banged from user space with the pulse timing below).
- */
-export const wiegandOutputConfigSchema = z
-  .strictObject({
-    kind: z.literal('wiegand'),
-    /** Default `wiegand`. */
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 lower-case letters, digits and ._-').default('wiegand'),
-    /** Card format of the frames; null (default) = the credential's own, the `credentials.format` setting. */
-    format: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must name a card format').nullable().default(null),
-    /** The kernel driver's file a frame is written to, e.g. `/sys/class/wiegand/wiegand0/send` (BSPs differ). */
-    driverPath: devicePath('/sys/class/wiegand/wiegand0/send').optional(),
-    /** GPIO chip of both data lines, e.g. `/dev/gpiochip3`. */
-    chipPath: devicePath('/dev/gpiochip3').optional(),
-    /** Line offset of DATA0 (a "0" bit) and DATA1 (a "1" bit) within the chip. */
-    d0Line: lineOffset.optional(),
-    d1Line: lineOffset.optional(),
-    /**
-     * GPIO level during a pulse: `low` when the GPIO drives the data line directly (idle high, Wiegand's own
-     * levels), `high` when an open-collector transistor between them inverts. Default `low`.
-     */
-    pulseLevel: z.enum(['low', 'high']).default('low'),
-    /** Pulse width, µs; 20–1000, default 50 (SIA: 20–100). */
-    pulseWidthUs: z.int().min(20, 'must be from 20 to 1000 µs').max(1000, 'must be from 20 to 1000 µs').default(50),
-    /** Start of one pulse to the start of the next, µs; 200–20000, default 2000 (SIA: 200 µs – 20 ms). */
-    intervalUs: z.int().min(200, 'must be from 200 to 20000 µs').max(20_000, 'must be from 200 to 20000 µs').default(2000),
-    /** Consumer label of the two lines, at most 31 bytes; default `lintel-wiegand`. */
-    consumer: z
-      .string()
-      .min(1)
-      .refine((value) => Buffer.byteLength(value, 'utf8') <= 31 && !value.includes('\0'), 'must be at most 31 bytes without NUL')
-      .default('lintel-wiegand'),
-  })
-  .superRefine((config, ctx) => {
-    const gpio = config.chipPath !== undefined || config.d0Line !== undefined || config.d1Line !== undefined;
-    if (config.driverPath !== undefined && gpio) ctx.addIssue({ code: 'custom', path: ['driverPath'], message: 'give either driverPath or chipPath with d0Line and d1Line, not both' });
-    if (config.driverPath === undefined) {
-      for (const key of ['chipPath', 'd0Line', 'd1Line'] as const) {
-        if (config[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is required for GPIO lines (or give driverPath for the kernel driver)` });
-      }
-      if (config.d0Line !== undefined && config.d0Line === config.d1Line) ctx.addIssue({ code: 'custom', path: ['d1Line'], message: 'must differ from d0Line' });
-    }
-    if (config.intervalUs < 2 * config.pulseWidthUs) ctx.addIssue({ code: 'custom', path: ['intervalUs'], message: `must be at least twice the pulse width (${2 * config.pulseWidthUs} µs)` });
-  });
-
-export type WiegandOutputConfig = z.output<typeof wiegandOutputConfigSchema>;
-
-/** Health of a Wiegand output. */
-export interface WiegandHealth {
-  readonly kind: 'wiegand';
-  readonly name: string;
-  readonly status: DoorOutputStatus;
-  readonly message: string;
-  /** `driver` (kernel, sysfs) or `gpio` (user space). */
-  readonly transport: 'driver' | 'gpio';
-  /** Frames sent since start. */
-  readonly framesSent: number;
-  /** When the last frame went out, ms since the epoch. */
-  readonly lastFrameAtMs: number | null;
-  readonly lastError: string | null;
-}
 
 /** What a transmitter did with one frame. */
 export interface WiegandSent {

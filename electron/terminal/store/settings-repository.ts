@@ -4,9 +4,10 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 
 import { decisionSettingsSchema } from '../access/decision-policy.js';
-import { customCardFormatSchema, DEFAULT_CARD_FORMAT } from '../door/card-format.js';
-import { doorInputsConfigSchema } from '../door/door-inputs.js';
-import { doorOutputsConfigSchema } from '../door/door-output.js';
+import { credentialsFormatSchema, customCardFormatsSchema, type CustomCardFormat } from '../../shared/shapes/card-formats.js';
+import { doorInputsConfigSchema } from '../../shared/shapes/door-inputs.js';
+import { doorOutputsConfigSchema } from '../../shared/shapes/door-outputs.js';
+import { DEFAULT_CARD_FORMAT } from '../door/card-format.js';
 import { StoreError } from './errors.js';
 
 /**
@@ -43,25 +44,19 @@ export const SETTINGS = {
   /** The decision policy: quality gates, frames to agree, cooldown, liveness score, weekly schedules. */
   'access.policy': { schema: decisionSettingsSchema, default: decisionSettingsSchema.parse({}) },
   /** Door outputs (relay pulse length and level, webhooks); default one log output. */
-  'door.outputs': { schema: doorOutputsConfigSchema, default: doorOutputsConfigSchema.parse(undefined) },
+  'door.outputs': { schema: doorOutputsConfigSchema, default: doorOutputsConfigSchema.parse([{ kind: 'log' }]) },
   /**
    * The door contact and exit button on GPIO inputs (each null = none, the default), the debounce and the time
    * after which an open door is held open.
    */
-  'door.inputs': { schema: doorInputsConfigSchema, default: doorInputsConfigSchema.parse(undefined) },
+  'door.inputs': { schema: doorInputsConfigSchema, default: doorInputsConfigSchema.parse({}) },
   /**
    * Bit format of the people's card credentials, which panel outputs send on a grant: `wiegand26` (facility
    * 0–255, card 0–65535), `wiegand34` (facility and card 0–65535) or a name from `credentials.customFormats`.
    */
-  'credentials.format': { schema: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must name a card format'), default: DEFAULT_CARD_FORMAT as string },
+  'credentials.format': { schema: credentialsFormatSchema, default: DEFAULT_CARD_FORMAT as string },
   /** Site-specific card formats (layout and parity lines as the card's data sheet prints them); default none. */
-  'credentials.customFormats': {
-    schema: z
-      .array(customCardFormatSchema)
-      .max(16)
-      .refine((formats) => new Set(formats.map((format) => format.name)).size === formats.length, 'format names must be unique'),
-    default: [] as z.output<typeof customCardFormatSchema>[],
-  },
+  'credentials.customFormats': { schema: customCardFormatsSchema, default: [] as CustomCardFormat[] },
   /**
    * An admin session ends after this long without a touch, ms: the kiosk page logs out, and the terminal ends
    * the session after this long without a call even when no page is open.

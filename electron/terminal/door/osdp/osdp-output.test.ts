@@ -7,12 +7,12 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FakeSerialLine } from '../../../../native-bridge/serial/fake-serial-port.js';
 import type { SerialPortOptions } from '../../../../native-bridge/serial/serial-port.js';
 import { decodeCard, resolveCardFormat } from '../card-format.js';
-import { createDoorOutputs, DoorConfigError, parseDoorOutputsConfig } from '../door-output.js';
+import { osdpOutputConfigSchema, type OsdpOutputConfig } from '../../../shared/shapes/door-outputs.js';
+import { createDoorOutputs, DoorConfigError, parseDoorOutputsConfig } from '../create-door-outputs.js';
 import type { DoorEvent, DoorLogger } from '../door-output.js';
 import { COMMAND, NAK, REPLY } from './commands.js';
 import type { PanelIndication } from './indicators.js';
-import { OsdpOutput, osdpOutputConfigSchema } from './osdp-output.js';
-import type { OsdpOutputConfig } from './osdp-output.js';
+import { OsdpOutput } from './osdp-output.js';
 import { PacketReader } from './packet.js';
 import { TestPanel } from './test/test-panel.js';
 

@@ -3,81 +3,17 @@
 // format. The panel decides and drives the lock; its LED, buzzer, text and output commands come back to the door
 // screen as PanelIndications. The port is opened right away (the panel polls all the time) and reopened after
 // a failure; the Secure Channel key and the panel's osdp_COMSET choices live in the data folder.
-import { z } from 'zod';
-
 import type { SerialPort, SerialPortOptions } from '../../../../native-bridge/serial/serial-port.js';
-import { encodeCard, frameBytes, resolveCardFormat, type CustomCardFormat } from '../card-format.js';
-import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, DoorOutputStatus } from '../door-output.js';
+import type { CustomCardFormat } from '../../../shared/shapes/card-formats.js';
+import { OSDP_BAUD_RATES, type OsdpOutputConfig } from '../../../shared/shapes/door-outputs.js';
+import { encodeCard, frameBytes, resolveCardFormat } from '../card-format.js';
+import type { DoorEvent, DoorLogger, DoorOutput, DoorOutputResult, OsdpHealth, OsdpLink } from '../door-output.js';
 import { errorMessage } from '../error-message.js';
 import { ReaderIndicators, type PanelIndication } from './indicators.js';
 import { OsdpStore } from './osdp-store.js';
 import { PacketReader } from './packet.js';
 import { OsdpPeripheral, type CardBits, type PeripheralEvent } from './peripheral.js';
 import { wipe } from './secure-channel.js';
-
-/** Baud rates of the RS-485 line (and of osdp_COMSET). */
-export const OSDP_BAUD_RATES = [9600, 19200, 38400, 57600, 115200] as const;
-
-/** An OSDP reader on a serial port. */
-export const osdpOutputConfigSchema = z
-  .strictObject({
-    kind: z.literal('osdp'),
-    /** Default `osdp`; also names the file of its key in the data folder. */
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 lower-case letters, digits and ._-').default('osdp'),
-    /** The RS-485 UART, e.g. `/dev/ttyS3`. */
-    port: z.string().regex(/^\/dev\/[\w./-]+$/, 'must be a serial device such as /dev/ttyS3'),
-    /** 9600 (default), 19200, 38400, 57600 or 115200; the panel may change it with osdp_COMSET. */
-    baudRate: z
-      .int({ error: 'must be a whole number of baud' })
-      .refine((value) => (OSDP_BAUD_RATES as readonly number[]).includes(value), { error: (issue) => `must be one of ${OSDP_BAUD_RATES.join(', ')}, got ${String(issue.input)}` })
-      .default(9600),
-    /** The reader's address on the bus, 0–126 (127 is broadcast); default 0. The panel may change it with osdp_COMSET. */
-    address: z
-      .int({ error: 'must be a whole number' })
-      .min(0, { error: (issue) => `must be from 0 to 126, got ${String(issue.input)}` })
-      .max(126, { error: (issue) => `must be from 0 to 126 (127 is the broadcast address), got ${String(issue.input)}` })
-      .default(0),
-    /** Require Secure Channel (AES-128): card reads never leave in the clear; default true. */
-    secureChannel: z.boolean().default(true),
-    /** Accept the default key until the panel sets this reader's own (osdp_KEYSET); default false. Switch off once set. */
-    installMode: z.boolean().default(false),
-    /** Card format of the card data; null (default) = the credential's own. */
-    format: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must name a card format').nullable().default(null),
-    /** How long a card read waits for the panel's next poll before it is dropped, ms; 200–10000, default 3000. */
-    cardReadTimeoutMs: z
-      .int({ error: 'must be a whole number of ms' })
-      .min(200, { error: (issue) => `must be from 200 to 10000 ms, got ${String(issue.input)}` })
-      .max(10_000, { error: (issue) => `must be from 200 to 10000 ms, got ${String(issue.input)}` })
-      .default(3000),
-  })
-  .refine((config) => config.secureChannel || !config.installMode, { path: ['installMode'], message: 'install mode sets up Secure Channel: switch secureChannel on, or install mode off' });
-
-export type OsdpOutputConfig = z.output<typeof osdpOutputConfigSchema>;
-
-/** online: the panel polls; secure: it polls over a Secure Channel session; offline: no poll for 8 s. */
-export type OsdpLink = 'online' | 'offline' | 'secure';
-
-/** Health of an OSDP output. */
-export interface OsdpHealth {
-  readonly kind: 'osdp';
-  readonly name: string;
-  readonly status: DoorOutputStatus;
-  readonly message: string;
-  readonly port: string;
-  /** In force: the configured values, or what the panel chose with osdp_COMSET. */
-  readonly baudRate: number;
-  readonly address: number;
-  readonly link: OsdpLink;
-  readonly secureChannel: boolean;
-  readonly installMode: boolean;
-  readonly keyInstalled: boolean;
-  /** The open session runs on the default key (install mode). */
-  readonly defaultKey: boolean;
-  readonly cardReadsSent: number;
-  /** When the last card read was sent, ms since the epoch. */
-  readonly lastCardReadAtMs: number | null;
-  readonly lastError: string | null;
-}
 
 /** Opens the serial port; throws (or rejects) when it cannot. */
 export type SerialPortOpener = (options: SerialPortOptions) => SerialPort | Promise<SerialPort>;
