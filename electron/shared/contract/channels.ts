@@ -281,11 +281,13 @@ export const contract = {
   },
   /**
    * Starts collecting samples of the person in front of the camera; feedback arrives on the stream
-   * (`enrollment-feedback`, with this session id) until samplesTaken reaches samplesWanted. 'conflict' while
-   * another session runs, 'unavailable' while the camera is offline.
+   * (`enrollment-feedback`, with this session id) until samplesTaken reaches samplesWanted. One at a time:
+   * 'conflict' while another admin's session runs, its message naming them and since when; with `takeOver` theirs
+   * ends (they get `enrollment-ended`) and this one starts. A session that sees nobody for 45 s stops the same way.
+   * 'unavailable' while the camera is offline.
    */
   'enroll:live-start': {
-    request: z.strictObject({ samplesWanted: z.int().min(1).max(20).optional() }),
+    request: z.strictObject({ samplesWanted: z.int().min(1).max(20).optional(), takeOver: z.boolean().optional() }),
     response: z.object({ sessionId: uuid, samplesWanted: z.int().min(1) }),
     auth: 'admin',
   },

@@ -78,6 +78,19 @@ export const enrollmentFeedbackMessageSchema = z.object({
   feedback: enrollmentFeedbackSchema,
 });
 
+/**
+ * A live enrollment ended without its admin: another admin took the camera over (`byUsername`), nobody was seen at
+ * the camera for too long, it was left unfinished, or the terminal restarted its camera. `message` says so in words.
+ */
+export const enrollmentEndedMessageSchema = z.object({
+  kind: z.literal('enrollment-ended'),
+  ...header,
+  sessionId: uuid,
+  reason: z.enum(['taken-over', 'no-face', 'abandoned', 'camera-changed']),
+  byUsername: z.string().optional(),
+  message: z.string(),
+});
+
 /** What the door asks of the person (track-challenges' ChallengePrompt). */
 export const challengePromptSchema = z.object({
   trackId: z.int().min(0),
@@ -128,6 +141,7 @@ export const streamMessageSchema = z.discriminatedUnion('kind', [
   decisionMessageSchema,
   healthMessageSchema,
   enrollmentFeedbackMessageSchema,
+  enrollmentEndedMessageSchema,
   challengeMessageSchema,
   panelMessageSchema,
 ]);

@@ -227,9 +227,9 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
         allowDuplicate: allowDuplicate ?? false,
       });
     },
-    'enroll:live-start': ({ samplesWanted }) => {
+    'enroll:live-start': ({ samplesWanted, takeOver }, context) => {
       const service = app.requireService();
-      return app.enrollments.start({ camera: service.camera, analyser: service.analyser, matcher: service.matcher, persons: store.persons }, samplesWanted ?? 5);
+      return app.enrollments.start({ camera: service.camera, analyser: service.analyser, matcher: service.matcher, persons: store.persons }, samplesWanted ?? 5, context.session?.subject ?? 'kiosk', takeOver ?? false);
     },
     'enroll:live-cancel': ({ sessionId }) => {
       app.enrollments.cancel(sessionId);

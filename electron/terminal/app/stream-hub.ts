@@ -6,6 +6,7 @@ import type { CameraFrame } from '../camera/camera.js';
 import type { EnrollmentFeedback } from '../enrollment/live-enrollment.js';
 import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
 import type { PanelIndication } from '../door/osdp/indicators.js';
+import type { EnrollmentEnded } from './live-enrollments.js';
 
 /** Options of the stream hub. */
 export interface StreamHubOptions {
@@ -131,6 +132,11 @@ export class StreamHub {
       sessionId,
       feedback: { ...feedback, frameSeq: this.frameSeq(feedback.frameSeq) },
     });
+  }
+
+  /** A live enrollment ended without its admin (taken over, nobody at the camera): its screen says so. */
+  enrollmentEnded(ended: EnrollmentEnded): void {
+    this.emit({ kind: 'enrollment-ended', seq: this.nextSeq('enrollment-ended'), timestampMs: Date.now(), ...ended });
   }
 
   /** What the access-control panel shows through an OSDP output (LED, text, output, buzzer): the door screen draws it. */

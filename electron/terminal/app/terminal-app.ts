@@ -78,6 +78,8 @@ export interface TerminalAppOptions {
   readonly hardware?: Omit<HardwareSources, 'gpioSyscalls'>;
   /** How long a camera named by a setting has to give its first picture before the setting is refused, ms; default 5000. */
   readonly cameraCheckTimeoutMs?: number;
+  /** How long a live enrollment waits for a face before it stops, ms; default 45000. */
+  readonly enrollmentNoFaceTimeoutMs?: number;
   /**
    * The site hub to join (`lintel serve --hub <bundle>`): people then come from the hub's change log and events go
    * to it. Default none; a terminal that joined once stays the hub's (people stay read-only here) without it.
@@ -170,6 +172,8 @@ export class TerminalApp {
     this.enrollments = new LiveEnrollments(
       (sessionId, feedback) => this.hub.enrollmentFeedback(sessionId, feedback),
       (active) => this.service?.pause(active),
+      (ended) => this.hub.enrollmentEnded(ended),
+      options.enrollmentNoFaceTimeoutMs,
     );
     this.doorOutputs = this.buildDoorOutputs(store.settings.get('door.outputs'));
     this.doorInputs = this.buildDoorInputs(store.settings.get('door.inputs'));

@@ -30,6 +30,9 @@ export function connectStream(stream: StreamSource, feed: LiveFeed, store: { get
           feed.offerEnrollment(message);
           store.getState().receiveEnrollmentFeedback(message.sessionId, message.feedback);
           break;
+        case 'enrollment-ended':
+          store.getState().receiveEnrollmentEnded(message.sessionId, message);
+          break;
       }
     },
   });

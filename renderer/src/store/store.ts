@@ -74,11 +74,14 @@ export interface EnrollmentProgress {
   readonly hint: EnrollmentFeedback['hint'];
   readonly samplesTaken: number;
   readonly samplesWanted: number;
+  /** The session ended without its admin (taken over, nobody at the camera), in words. */
+  readonly ended?: { readonly reason: string; readonly message: string };
 }
 
 interface EnrollmentSlice {
   enrollment: EnrollmentProgress | null;
   receiveEnrollmentFeedback(sessionId: string, feedback: EnrollmentFeedback): void;
+  receiveEnrollmentEnded(sessionId: string, ended: { readonly reason: string; readonly message: string }): void;
   clearEnrollment(): void;
 }
 
@@ -201,6 +204,11 @@ const enrollmentSlice: Slice<EnrollmentSlice> = (set, get) => ({
       return;
     }
     set({ enrollment: next });
+  },
+  receiveEnrollmentEnded: (sessionId, ended) => {
+    const current = get().enrollment;
+    const progress = current?.sessionId === sessionId ? current : { sessionId, hint: 'no-face' as const, samplesTaken: 0, samplesWanted: 0 };
+    set({ enrollment: { ...progress, ended: { reason: ended.reason, message: ended.message } } });
   },
   clearEnrollment: () => set({ enrollment: null }),
 });

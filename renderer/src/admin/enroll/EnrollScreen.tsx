@@ -88,12 +88,12 @@ export function EnrollScreen(): ReactNode {
     setStep('start');
   }, [cancelSession]);
 
-  const startCapture = async (): Promise<void> => {
+  const startCapture = async (takeOver = false): Promise<void> => {
     cancelSession();
     setNotice(null);
     setStartError(null);
     setStep('capture');
-    const result = await client['enroll:live-start']({});
+    const result = await client['enroll:live-start'](takeOver ? { takeOver } : {});
     if (!result.ok) {
       if (mounted.current) setStartError(result.error);
       return;
@@ -137,7 +137,7 @@ export function EnrollScreen(): ReactNode {
         </div>
       ) : null}
 
-      {step === 'capture' ? <LiveCaptureStep session={session} error={startError} onRetry={() => void startCapture()} onCancel={restart} /> : null}
+      {step === 'capture' ? <LiveCaptureStep session={session} error={startError} onRetry={() => void startCapture()} onTakeOver={() => void startCapture(true)} onCancel={restart} /> : null}
 
       {step === 'photos' ? (
         <PhotoPickStep
