@@ -1,4 +1,5 @@
-// The face looks like someone already enrolled: say who, how alike, and let the administrator decide.
+// The face looks like someone already enrolled: say who, how alike, and let the administrator decide — add these
+// samples to that person (the usual case: a re-enrollment, a new photo), or enroll a new person anyway (twins).
 import type { ReactNode } from 'react';
 
 import type { ResponseOf } from '../../contract.js';
@@ -6,7 +7,20 @@ import { Icon } from '../../common/Icon.js';
 
 export type DuplicateWarningItem = ResponseOf<'enroll:live-commit'>['duplicates'][number];
 
-export function DuplicateWarning({ duplicates, busy, onEnrollAnyway, onCancel }: { readonly duplicates: readonly DuplicateWarningItem[]; readonly busy: boolean; readonly onEnrollAnyway: () => void; readonly onCancel: () => void }): ReactNode {
+export function DuplicateWarning({
+  duplicates,
+  busy,
+  onEnrollAnyway,
+  onAddTo,
+  onCancel,
+}: {
+  readonly duplicates: readonly DuplicateWarningItem[];
+  readonly busy: boolean;
+  readonly onEnrollAnyway: () => void;
+  /** Adds the samples to this enrolled person instead; absent where that is not offered. */
+  readonly onAddTo?: (duplicate: DuplicateWarningItem) => void;
+  readonly onCancel: () => void;
+}): ReactNode {
   return (
     <div className="notice notice-warning duplicate-warning" role="alert">
       <Icon name="warning" />
@@ -20,11 +34,21 @@ export function DuplicateWarning({ duplicates, busy, onEnrollAnyway, onCancel }:
             </li>
           ))}
         </ul>
-        <span>Enroll anyway only for a different person who looks alike (twins, close family).</span>
+        <span>
+          {onAddTo ? 'If this is the same person, add these photos to them. ' : ''}Enroll anyway only for a different person who looks alike (twins, close family).
+        </span>
         <div className="button-row">
           <button type="button" className="btn" onClick={onCancel} disabled={busy}>
             Cancel
           </button>
+          {onAddTo
+            ? duplicates.map((duplicate) => (
+                <button key={duplicate.personId} type="button" className="btn btn-primary" onClick={() => onAddTo(duplicate)} disabled={busy}>
+                  <Icon name="check" />
+                  Add to {duplicate.name}
+                </button>
+              ))
+            : null}
           <button type="button" className="btn btn-warning" onClick={onEnrollAnyway} disabled={busy}>
             Enroll anyway
           </button>

@@ -1,5 +1,5 @@
 // The last step: the details once more, then enroll. A face that matches someone enrolled is a warning the
-// administrator answers (enroll anyway, or cancel).
+// administrator answers: add the samples to that person, enroll anyway, or cancel.
 import { useState, type ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
@@ -20,6 +20,7 @@ export function EnrollConfirmStep({
   onBack,
   onCancel,
   onEnrolled,
+  onAddedTo,
   onPhotosRefused,
   onSessionGone,
 }: {
@@ -28,6 +29,8 @@ export function EnrollConfirmStep({
   readonly onBack: () => void;
   readonly onCancel: () => void;
   readonly onEnrolled: (person: Person, sampleCount: number, photos: readonly PhotoResult[] | null) => void;
+  /** The samples went to an enrolled person instead of a new one. */
+  readonly onAddedTo: (person: Person, sampleCount: number, photos: readonly PhotoResult[] | null) => void;
   readonly onPhotosRefused: (photos: readonly PhotoResult[]) => void;
   readonly onSessionGone: (error: ContractErrorBody) => void;
 }): ReactNode {
@@ -63,13 +66,40 @@ export function EnrollConfirmStep({
     else onPhotosRefused(result.value.photos);
   };
 
+  const addTo = async (personId: string): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    if (source.kind === 'live') {
+      const result = await client['enroll:live-add']({ sessionId: source.sessionId, personId });
+      setBusy(false);
+      if (!result.ok) {
+        if (result.error.code === 'not-found' && result.error.message.includes('session')) onSessionGone(result.error);
+        else setError(result.error);
+      } else if (result.value.outcome === 'added') {
+        onAddedTo(result.value.person, result.value.sampleIds.length, null);
+      } else {
+        setDuplicates(result.value.duplicates);
+        setError('These samples also look like someone else; they were not added.');
+      }
+      return;
+    }
+    const result = await client['persons:add-photos']({ id: personId, photos: [...source.photos] });
+    setBusy(false);
+    if (!result.ok) setError(result.error);
+    else if (result.value.outcome === 'added') onAddedTo(result.value.person, result.value.sampleIds.length, result.value.photos);
+    else if (result.value.reason === 'duplicate-of') {
+      setDuplicates(result.value.duplicates);
+      setError('These photos also look like someone else; they were not added.');
+    } else onPhotosRefused(result.value.photos);
+  };
+
   const samples = source.kind === 'live' ? `${source.samplesWanted} samples from the camera` : `${source.photos.length} photo${source.photos.length === 1 ? '' : 's'}`;
   return (
     <section className="enroll-confirm" aria-label="Confirm">
       <PersonSummary draft={draft} extra={[['Samples', samples]]} />
       {error ? <ErrorNotice error={error} /> : null}
       {duplicates ? (
-        <DuplicateWarning duplicates={duplicates} busy={busy} onEnrollAnyway={() => void enroll(true)} onCancel={onCancel} />
+        <DuplicateWarning duplicates={duplicates} busy={busy} onEnrollAnyway={() => void enroll(true)} onAddTo={(duplicate) => void addTo(duplicate.personId)} onCancel={onCancel} />
       ) : (
         <div className="button-row">
           <button type="button" className="btn" onClick={onBack} disabled={busy}>

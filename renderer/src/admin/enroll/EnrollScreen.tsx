@@ -2,7 +2,7 @@
 // A live session lives as long as this screen: leaving it (another section, logout) cancels the session.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 
-import { useClient } from '../../app/services.js';
+import { useClient, useServices } from '../../app/services.js';
 import type { ContractErrorBody } from '../../contract.js';
 import { ErrorNotice, Notice } from '../../common/ErrorNotice.js';
 import { Icon } from '../../common/Icon.js';
@@ -24,6 +24,8 @@ interface LiveSession {
 
 interface PhotoOutcome {
   readonly enrolledName: string | null;
+  /** The enrolled person the photos were added to instead. */
+  readonly addedTo?: string;
   readonly photos: readonly PhotoResult[];
 }
 
@@ -41,6 +43,7 @@ export function EnrollScreen(): ReactNode {
   const setAdminTab = useLintel((state) => state.setAdminTab);
   const setAdminNotice = useLintel((state) => state.setAdminNotice);
   const clearEnrollment = useLintel((state) => state.clearEnrollment);
+  const { photos: photoCache } = useServices();
   const [step, setStep] = useState<Step>('start');
   const [session, setSession] = useState<LiveSession | null>(null);
   const [startError, setStartError] = useState<ContractErrorBody | null>(null);
@@ -141,7 +144,10 @@ export function EnrollScreen(): ReactNode {
 
       {step === 'photos' ? (
         <PhotoPickStep
-          onBack={restart}
+          onBack={() => {
+            setPhotos(null);
+            setStep('start');
+          }}
           onContinue={(chosen) => {
             setPhotos(chosen);
             setStep('details');
@@ -180,12 +186,27 @@ export function EnrollScreen(): ReactNode {
           onBack={() => setStep('details')}
           onCancel={restart}
           onSessionGone={(error) => {
-            restart();
+            // The capture is gone, what was typed is not: capture again and the details are still there.
+            cancelSession();
+            setStep('start');
             setNotice(error);
           }}
           onPhotosRefused={(results) => {
             setPhotoOutcome({ enrolledName: null, photos: results });
             setStep('photo-results');
+          }}
+          onAddedTo={(person, sampleCount, results) => {
+            openSession.current = null;
+            setSession(null);
+            clearEnrollment();
+            photoCache.forget(person.id);
+            if (results) {
+              setPhotoOutcome({ enrolledName: null, addedTo: person.name, photos: results });
+              setStep('photo-results');
+            } else {
+              setAdminTab('people');
+              setAdminNotice(`${sampleCount} sample${sampleCount === 1 ? ' was' : 's were'} added to ${person.name}.`);
+            }
           }}
           onEnrolled={(person, sampleCount, results) => {
             openSession.current = null;
@@ -206,15 +227,23 @@ export function EnrollScreen(): ReactNode {
         <div className="enroll-results">
           {photoOutcome.enrolledName ? (
             <Notice tone="success">{photoOutcome.enrolledName} is enrolled.</Notice>
+          ) : photoOutcome.addedTo ? (
+            <Notice tone="success">The photos were added to {photoOutcome.addedTo}.</Notice>
           ) : (
             <ErrorNotice error="None of the photos could be used. Choose clearer photos of the face." />
           )}
           <PhotoResults photos={photoOutcome.photos} />
           <div className="button-row">
+            {photoOutcome.enrolledName || photoOutcome.addedTo ? null : (
+              <button type="button" className="btn" onClick={() => setStep('photos')}>
+                <Icon name="upload" />
+                Choose other photos
+              </button>
+            )}
             <button type="button" className="btn" onClick={restart}>
               Enroll another person
             </button>
-            {photoOutcome.enrolledName ? (
+            {photoOutcome.enrolledName || photoOutcome.addedTo ? (
               <button type="button" className="btn btn-primary" onClick={() => setAdminTab('people')}>
                 <Icon name="users" />
                 Show in People

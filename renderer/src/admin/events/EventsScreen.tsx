@@ -110,7 +110,7 @@ export function EventsScreen(): ReactNode {
         <ul className="event-list" aria-label="Events, newest first">
           {listing.events.map((event) => (
             <li key={event.id} className="event-row">
-              <SnapshotThumb eventId={event.id} hasSnapshot={event.hasSnapshot} />
+              <SnapshotThumb eventId={event.id} hasSnapshot={event.hasSnapshot} caption={`${event.decision === 'granted' ? 'Granted' : 'Denied'} · ${personText(event)} · ${formatDateTime(event.atMs)}`} />
               <div className="event-main">
                 <span className={event.decision === 'granted' ? 'badge badge-ok' : 'badge badge-bad'}>
                   <Icon name={event.decision === 'granted' ? 'check' : 'cross'} />

@@ -1,15 +1,18 @@
-// An event's snapshot, fetched only once its row scrolls into view.
+// An event's snapshot, fetched only once its row scrolls into view; a click opens it large.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+
+import { SnapshotViewer } from './SnapshotViewer.js';
 
 import { useClient } from '../../app/services.js';
 import { Icon } from '../../common/Icon.js';
 
-export function SnapshotThumb({ eventId, hasSnapshot }: { readonly eventId: number; readonly hasSnapshot: boolean }): ReactNode {
+export function SnapshotThumb({ eventId, hasSnapshot, caption }: { readonly eventId: number; readonly hasSnapshot: boolean; readonly caption: string }): ReactNode {
   const client = useClient();
   const ref = useRef<HTMLSpanElement>(null);
   const [visible, setVisible] = useState(false);
   const [url, setUrl] = useState<string | null>(null);
   const [missing, setMissing] = useState(!hasSnapshot);
+  const [open, setOpen] = useState(false);
 
   useEffect(() => {
     const element = ref.current;
@@ -42,13 +45,16 @@ export function SnapshotThumb({ eventId, hasSnapshot }: { readonly eventId: numb
   return (
     <span ref={ref} className="snapshot">
       {url ? (
-        <img src={url} alt="Snapshot at the door" />
+        <button type="button" className="snapshot-button" onClick={() => setOpen(true)} aria-label={`Open the snapshot large: ${caption}`}>
+          <img src={url} alt="Snapshot at the door" />
+        </button>
       ) : (
         <span className="snapshot-empty" title={missing ? 'No snapshot' : 'Loading'}>
           <Icon name={missing ? 'camera' : 'clock'} />
           <span className="visually-hidden">{missing ? 'No snapshot' : 'Loading snapshot'}</span>
         </span>
       )}
+      {open && url ? <SnapshotViewer url={url} caption={caption} onClose={() => setOpen(false)} /> : null}
     </span>
   );
 }

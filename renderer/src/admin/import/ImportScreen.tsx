@@ -1,4 +1,5 @@
-// Bulk import from the terminal's own file system (a USB stick, a share): start it, watch it, cancel it.
+// Bulk import from the terminal's own file system (a USB stick, a share) or a zip uploaded from this browser: start
+// it, watch it, cancel it.
 // The job runs on the terminal; this screen only follows it, so it can be left and come back to.
 import { type ReactNode } from 'react';
 

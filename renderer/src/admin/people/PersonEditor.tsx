@@ -10,6 +10,7 @@ import { PersonPhoto } from '../../common/PersonPhoto.js';
 import { useLintel } from '../../store/store.js';
 import { draftFromPerson, draftProblems, draftToInput, serverDraftProblems, type Person, type PersonDraft } from '../person/person-draft.js';
 import { PersonForm } from '../person/PersonForm.js';
+import { PersonSamples } from '../person/PersonSamples.js';
 
 export function PersonEditor({ personId, onClose }: { readonly personId: string; readonly onClose: () => void }): ReactNode {
   const client = useClient();
@@ -120,6 +121,7 @@ export function PersonEditor({ personId, onClose }: { readonly personId: string;
           </button>
         </div>
       </form>
+      <PersonSamples personId={person.id} name={person.name} />
       <div className="danger-zone">
         <button type="button" className="btn" onClick={() => void update({ enabled: !person.enabled }, person.enabled ? `${person.name}'s access is disabled.` : `${person.name}'s access is enabled.`)} disabled={busy}>
           <Icon name={person.enabled ? 'ban' : 'check'} />
