@@ -2,12 +2,13 @@ import type pg from 'pg';
 
 import { HubStoreError } from './errors.js';
 import { migration0001 } from './migrations/0001-site-schema.js';
+import { migration0002 } from './migrations/0002-admins-and-sessions.js';
 import type { HubMigration } from './migrations/migration.js';
 
 export type { HubMigration } from './migrations/migration.js';
 
 /** Every hub migration, in order; the last one's version is the schema this code writes. */
-export const HUB_MIGRATIONS: readonly HubMigration[] = [migration0001];
+export const HUB_MIGRATIONS: readonly HubMigration[] = [migration0001, migration0002];
 
 /** Any constant: the advisory lock two hub processes starting together queue on. */
 const MIGRATION_LOCK_KEY = 0x4c4e544c;

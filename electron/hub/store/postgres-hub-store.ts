@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { deriveKeys, seal, unseal } from '../../terminal/store/crypto.js';
 import { cropAad, templateAad } from '../../terminal/store/samples-repository.js';
 import { HubStoreError, isPgError } from './errors.js';
+import { HubAdmins } from './hub-admins.js';
 import {
   assertTerminalId,
   doorPolicyPayloadSchema,
@@ -64,6 +65,8 @@ export interface HubStoreOptions {
   readonly nowMs?: () => number;
   /** Connections in the pool; default 8. */
   readonly poolSize?: number;
+  /** scrypt cost of new admin password hashes; default DEFAULT_SCRYPT_COST (tests lower it). */
+  readonly adminScryptCost?: number;
 }
 
 /** Changes in a page by default and at most. */
@@ -92,7 +95,10 @@ export async function openHubStore(options: HubStoreOptions): Promise<PostgresHu
     await pool.end();
     throw error;
   }
-  return new PostgresHubStore(pool, deriveKeys(options.masterKey).blobKey, options.nowMs ?? Date.now);
+  const keys = deriveKeys(options.masterKey);
+  const nowMs = options.nowMs ?? Date.now;
+  const admins = new HubAdmins(pool, keys.pepperKey, { nowMs, ...(options.adminScryptCost ? { scryptCost: options.adminScryptCost } : {}) });
+  return new PostgresHubStore(pool, keys.blobKey, nowMs, admins);
 }
 
 interface PersonRow {
@@ -161,7 +167,9 @@ export class PostgresHubStore implements HubStore {
   constructor(
     private readonly pool: pg.Pool,
     private readonly blobKey: Buffer,
-    private readonly nowMs: () => number = Date.now,
+    private readonly nowMs: () => number,
+    /** The hub's administrators, in the same database. */
+    readonly admins: HubAdmins,
   ) {}
 
   /** The pool, for repositories that share the database (admin accounts, benches). */

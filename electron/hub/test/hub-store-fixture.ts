@@ -22,7 +22,7 @@ export class HubStoreFixture {
   /** A store over a new, empty database; `nowMs` defaults to the real clock. */
   async openStore(nowMs?: () => number): Promise<PostgresHubStore> {
     const connectionString = await this.createDatabase();
-    const store = await openHubStore({ connectionString, masterKey: this.masterKey, ...(nowMs ? { nowMs } : {}) });
+    const store = await openHubStore({ connectionString, masterKey: this.masterKey, adminScryptCost: 2 ** 10, ...(nowMs ? { nowMs } : {}) });
     this.stores.push(store);
     return store;
   }

@@ -202,11 +202,15 @@ async function ensureDatabase(config: pg.ClientConfig, database: string): Promis
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  // SIGINT is PostgreSQL's fast shutdown; SIGKILL only when it hangs.
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  // SIGTERM is PostgreSQL's smart shutdown: sessions just closed by their clients end on their own (fast
+  // shutdown would send them a termination error their client may still be reading). SIGINT (fast) when sessions
+  // linger, SIGKILL only when it hangs.
+  child.kill('SIGTERM');
+  const fast = setTimeout(() => child.kill('SIGINT'), 3000);
+  const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
-  clearTimeout(timer);
+  clearTimeout(fast);
+  clearTimeout(kill);
 }
 
 function tail(path: string): string {

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+
+import type { Result } from '../../shared/contract/result.js';
+import { HubStoreFixture, TEST_QUALITY, testEvent, testJpeg } from '../test/hub-store-fixture.js';
+import type { PostgresHubStore } from '../store/postgres-hub-store.js';
+import { startHubAdminServer, type HubAdminServer } from './hub-admin-server.js';
+
+const fixture = new HubStoreFixture();
+let store: PostgresHubStore;
+let server: HubAdminServer;
+const logged: string[] = [];
+
+before(async () => {
+  await fixture.start();
+  store = await fixture.openStore();
+  server = await startHubAdminServer({ store, port: 0, validateResponses: true, logger: { error: (message, details) => logged.push(`${message} ${JSON.stringify(details)}`) } });
+});
+after(async () => {
+  if (logged.length > 0) console.log(logged);
+  await server.close();
+  await fixture.stop();
+});
+
+/** One call; returns the status, the Result and the cookie the hub set (if any). */
+async function call(channel: string, body: unknown, options: { cookie?: string; origin?: string } = {}) {
+  const response = await fetch(`${server.origin}/api/call/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(options.cookie ? { cookie: options.cookie } : {}), ...(options.origin ? { origin: options.origin } : {}) },
+    body: JSON.stringify(body),
+  });
+  const setCookie = response.headers.get('set-cookie');
+  return { status: response.status, result: (await response.json()) as Result<never>, cookie: setCookie?.split(';')[0] };
+}
+
+async function sample() {
+  const template = new Float32Array(128).map((_, i) => Math.cos(i));
+  return {
+    id: randomUUID(),
+    createdAtMs: 1_700_000_000_000,
+    alignment: null,
+    quality: TEST_QUALITY,
+    cropJpegBase64: (await testJpeg()).toString('base64'),
+    templates: [{ modelId: 'mobilefacenet', dimension: 128, templateBase64: Buffer.from(template.buffer).toString('base64') }],
+  };
+}
+
+describe('hub admin API', () => {
+  let cookie = '';
+
+  test('nothing but login and the first setup answers without a session; setup makes the first admin once', async () => {
+    const denied = await call('doors:list', {});
+    assert.equal(denied.status, 401);
+    const setup = await call('admin:setup', { username: 'site-admin', password: 'a long hub password' });
+    assert.equal(setup.status, 200, JSON.stringify(setup.result));
+    assert.match(setup.cookie ?? '', /^lintel_hub_admin=.+/);
+    const second = await call('admin:setup', { username: 'intruder', password: 'another long password' });
+    assert.equal(second.status, 409);
+    const wrong = await call('admin:login', { username: 'site-admin', password: 'not the password' });
+    assert.equal(wrong.status, 401);
+    assert.equal((wrong.result as { error: { triesLeft?: number } }).error.triesLeft, 4);
+    const login = await call('admin:login', { username: 'site-admin', password: 'a long hub password' });
+    assert.equal(login.status, 200);
+    cookie = login.cookie ?? '';
+    const me = await call('admin:whoami', {}, { cookie });
+    assert.deepEqual((me.result as { value: { username: string } }).value.username, 'site-admin');
+  });
+
+  test('a call from another site, to another host name, or with a bad request is refused', async () => {
+    const foreign = await call('doors:list', {}, { cookie, origin: 'https://evil.example' });
+    assert.equal(foreign.status, 403);
+    // A DNS-rebinding page reaches the hub under its own name: fetch cannot set Host, node:http can.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const url = new URL(server.origin);
+      const request = httpRequest({ host: url.hostname, port: url.port, path: '/api/call/doors:list', method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json', cookie } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.once('error', reject);
+      request.end('{}');
+    });
+    assert.equal(rebound, 421);
+    const bad = await call('persons:create', { name: '', samples: [] }, { cookie });
+    assert.equal(bad.status, 400);
+    assert.match((bad.result as { error: { message: string } }).error.message, /name/);
+    const unknown = await call('persons:get', { id: randomUUID() }, { cookie });
+    assert.equal(unknown.status, 404);
+  });
+
+  test('persons are created with enrolled samples, listed, disabled and erased with progress over the doors', async () => {
+    await store.registerTerminal({ id: 'front-door', name: 'Front door' });
+    await store.registerTerminal({ id: 'back-door', name: 'Back door' });
+    await store.setTerminalState('front-door', { online: true, modelId: 'mobilefacenet', appVersion: '0.1.0', appliedSeq: 0, door: { open: false }, atMs: 1 });
+    const created = await call('persons:create', { name: 'Erin', groups: ['staff'], samples: [await sample()] }, { cookie });
+    assert.equal(created.status, 200, JSON.stringify(created.result));
+    const person = (created.result as { value: { id: string } }).value;
+    const listed = await call('persons:list', { search: 'eri' }, { cookie });
+    assert.deepEqual((listed.result as { value: { total: number; persons: { sampleCount: number }[] } }).value.persons.map((row) => row.sampleCount), [1]);
+    const disabled = await call('persons:update', { id: person.id, patch: { enabled: false } }, { cookie });
+    assert.equal((disabled.result as { value: { enabled: boolean } }).value.enabled, false);
+
+    const doors = await call('doors:list', {}, { cookie });
+    const value = (doors.result as { value: { headSeq: number; doors: { id: string; online: boolean; modelId: string | null; behindBy: number }[] } }).value;
+    assert.equal(value.headSeq, 2);
+    assert.deepEqual(
+      value.doors.map((door) => [door.id, door.online, door.modelId, door.behindBy]),
+      [
+        ['back-door', false, null, 2],
+        ['front-door', true, 'mobilefacenet', 2],
+      ],
+    );
+
+    const erased = await call('persons:delete', { id: person.id }, { cookie });
+    assert.deepEqual((erased.result as { value: { erasedOn: number; of: number } }).value, { ...(erased.result as { value: object }).value, erasedOn: 0, of: 2 });
+    await store.recordApplied('front-door', 3);
+    const progress = await call('erasures:get', { personId: person.id }, { cookie });
+    assert.deepEqual((progress.result as { value: { erasedOn: number; of: number; pendingTerminalIds: string[] } }).value.pendingTerminalIds, ['back-door']);
+  });
+
+  test('events from every door with filters, and a snapshot', async () => {
+    const jpeg = await testJpeg();
+    await store.insertEvents('front-door', [testEvent(1, { snapshotJpegBase64: jpeg.toString('base64') }), testEvent(2, { decision: 'denied', reason: 'unknown', similarity: null })]);
+    await store.insertEvents('back-door', [testEvent(1)]);
+    const denied = await call('events:list', { decision: 'denied' }, { cookie });
+    const events = (denied.result as { value: { events: { terminalId: string; terminalSeq: number }[] } }).value.events;
+    assert.deepEqual(events.map((event) => [event.terminalId, event.terminalSeq]), [['front-door', 2]]);
+    const all = await call('events:list', { terminalId: 'front-door' }, { cookie });
+    const withSnapshot = (all.result as { value: { events: { id: number; hasSnapshot: boolean }[] } }).value.events.find((event) => event.hasSnapshot);
+    const snapshot = await call('events:snapshot', { id: withSnapshot?.id ?? 0 }, { cookie });
+    assert.equal((snapshot.result as { value: { jpegBase64: string } }).value.jpegBase64, jpeg.toString('base64'));
+    assert.deepEqual(logged, []);
+  });
+
+  test('logout ends the session', async () => {
+    const out = await call('admin:logout', {}, { cookie });
+    assert.equal(out.status, 200);
+    assert.match(out.cookie ?? '', /^lintel_hub_admin=$/);
+    assert.equal((await call('doors:list', {}, { cookie })).status, 401);
+  });
+});

@@ -1,0 +1,149 @@
+// The hub's admin API: channel → zod request → response, the same shape as the terminal's contract, served by
+// the hub over `POST /api/call/<channel>` and handled through the contract's one wrapper (createHandler).
+import { z } from 'zod';
+
+import type { ChannelSpec } from '../contract/channels.js';
+import { decisionSchema, freeText, groupName, msSinceEpoch } from '../contract/schemas.js';
+import { wireCredentialSchema, wireSampleSchema } from '../fleet/messages.js';
+
+const empty = z.strictObject({});
+const uuid = z.uuid();
+const username = z.string().trim().min(1).max(64);
+/** A hub admin's password: 10 to 256 characters. */
+const password = z.string().min(10).max(256);
+const terminalId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a terminal id');
+
+const sessionSchema = z.object({ username: z.string(), expiresAtMs: msSinceEpoch });
+
+const personFields = {
+  name: freeText.trim().min(1).max(200),
+  externalId: freeText.trim().min(1).max(200).nullable().optional(),
+  enabled: z.boolean().optional(),
+  validFromMs: msSinceEpoch.nullable().optional(),
+  validUntilMs: msSinceEpoch.nullable().optional(),
+  groups: z.array(groupName).max(64).optional(),
+  credentials: z.array(wireCredentialSchema).max(16).optional(),
+};
+
+const personSchema = z.object({
+  id: uuid,
+  name: z.string(),
+  externalId: z.string().nullable(),
+  enabled: z.boolean(),
+  validFromMs: msSinceEpoch.nullable(),
+  validUntilMs: msSinceEpoch.nullable(),
+  groups: z.array(z.string()),
+  credentials: z.array(wireCredentialSchema),
+  version: z.int().min(1),
+  createdAtMs: msSinceEpoch,
+  updatedAtMs: msSinceEpoch,
+});
+const personSummarySchema = personSchema.extend({ sampleCount: z.int().min(0) });
+
+const erasureSchema = z.object({
+  personId: uuid,
+  seq: z.int().min(1),
+  erasedAtMs: msSinceEpoch,
+  erasedOn: z.int().min(0),
+  of: z.int().min(0),
+  pendingTerminalIds: z.array(z.string()),
+});
+
+/** A door as the hub's admin sees it: its terminal's link state and the model it recognises with. */
+export const doorSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  revoked: z.boolean(),
+  online: z.boolean(),
+  modelId: z.string().nullable(),
+  appVersion: z.string().nullable(),
+  /** The terminal's cursor in the change log, and how many seqs it is behind the head. */
+  appliedSeq: z.int().min(0),
+  behindBy: z.int().min(0),
+  doorOpen: z.boolean().nullable(),
+  lastSeenMs: msSinceEpoch.nullable(),
+});
+
+const eventCursor = z.object({ atMs: msSinceEpoch, id: z.int().min(1) });
+const eventSchema = z.object({
+  id: z.int().min(1),
+  terminalId: z.string(),
+  terminalSeq: z.int().min(0),
+  uuid,
+  atMs: msSinceEpoch,
+  decision: decisionSchema,
+  reason: z.string(),
+  personId: uuid.nullable(),
+  personName: z.string().nullable(),
+  similarity: z.number().nullable(),
+  livenessScore: z.number().nullable(),
+  livenessCue: z.string().nullable(),
+  modelId: z.string().nullable(),
+  hasSnapshot: z.boolean(),
+  receivedAtMs: msSinceEpoch,
+});
+
+/** Every channel of the hub's admin API. */
+export const hubAdminContract = {
+  /** Creates the first admin and signs in; only while the hub has none, and only from the hub machine itself. */
+  'admin:setup': { auth: 'kiosk', request: z.strictObject({ username, password }), response: sessionSchema },
+  'admin:login': { auth: 'none', request: z.strictObject({ username, password: z.string().min(1).max(256) }), response: sessionSchema },
+  'admin:logout': { auth: 'admin', request: empty, response: z.object({}) },
+  'admin:whoami': { auth: 'admin', request: empty, response: sessionSchema },
+
+  /** Every door with its state, the model it runs and how far behind the change log it is. */
+  'doors:list': { auth: 'admin', request: empty, response: z.object({ headSeq: z.int().min(0), doors: z.array(doorSchema) }) },
+
+  'persons:list': {
+    auth: 'admin',
+    request: z.strictObject({
+      search: z.string().max(200).optional(),
+      group: groupName.optional(),
+      enabled: z.boolean().optional(),
+      limit: z.int().min(1).max(500).optional(),
+      offset: z.int().min(0).optional(),
+    }),
+    response: z.object({ persons: z.array(personSummarySchema), total: z.int().min(0) }),
+  },
+  'persons:get': { auth: 'admin', request: z.strictObject({ id: uuid }), response: personSummarySchema },
+  /** A person with the aligned crops and templates of an enrollment (e.g. one made at a door). */
+  'persons:create': {
+    auth: 'admin',
+    request: z.strictObject({ ...personFields, samples: z.array(wireSampleSchema).max(16).default([]) }),
+    response: personSchema,
+  },
+  'persons:update': {
+    auth: 'admin',
+    request: z.strictObject({ id: uuid, patch: z.strictObject({ ...personFields, name: personFields.name.optional() }) }),
+    response: personSchema,
+  },
+  /** Erases the person on the hub and, through the change log, on every door; answers the erasure's progress. */
+  'persons:delete': { auth: 'admin', request: z.strictObject({ id: uuid }), response: erasureSchema },
+
+  'erasures:list': { auth: 'admin', request: z.strictObject({ limit: z.int().min(1).max(1000).optional() }), response: z.array(erasureSchema) },
+  'erasures:get': { auth: 'admin', request: z.strictObject({ personId: uuid }), response: erasureSchema },
+
+  /** Events from every door, newest first. */
+  'events:list': {
+    auth: 'admin',
+    request: z.strictObject({
+      terminalId: terminalId.optional(),
+      decision: decisionSchema.optional(),
+      personId: uuid.optional(),
+      fromMs: msSinceEpoch.optional(),
+      untilMs: msSinceEpoch.optional(),
+      limit: z.int().min(1).max(1000).optional(),
+      before: eventCursor.optional(),
+    }),
+    response: z.object({ events: z.array(eventSchema), next: eventCursor.nullable() }),
+  },
+  'events:snapshot': { auth: 'admin', request: z.strictObject({ id: z.int().min(1) }), response: z.object({ jpegBase64: z.string().nullable() }) },
+} as const satisfies Readonly<Record<string, ChannelSpec>>;
+
+export type HubAdminContract = typeof hubAdminContract;
+export type HubAdminChannel = keyof HubAdminContract;
+
+/** The hub's admin session cookie (HttpOnly, SameSite=Strict; Secure over HTTPS). */
+export const HUB_ADMIN_COOKIE = 'lintel_hub_admin';
+/** Largest request body, bytes: a person with 16 samples of base64 crops fits. */
+export const MAX_HUB_CALL_BODY_BYTES = 16 * 1024 * 1024;
