@@ -5,6 +5,7 @@ import { forgetServedOrigin, recordServedOrigin } from '../host/served-origin.js
 import { parsePublicOrigin } from '../host/origin-policy.js';
 import { readTlsFiles } from '../host/tls-files.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
+import { readHubBundle } from '../terminal/sync/hub-bundle.js';
 import { parseNpuPrecision } from '../vision/backend/rknn-backend.js';
 
 const write = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -29,6 +30,7 @@ export async function commandServe(args: readonly string[]): Promise<number> {
       'rknn-lib': { type: 'string' },
       precision: { type: 'string' },
       headless: { type: 'boolean' },
+      hub: { type: 'string' },
     },
   });
   const port = values.port === undefined ? 7300 : Number(values.port);
@@ -37,6 +39,8 @@ export async function commandServe(args: readonly string[]): Promise<number> {
   const publicOrigin = values['public-origin'] ?? (process.env.LINTEL_PUBLIC_ORIGIN || undefined);
   if (publicOrigin !== undefined) parsePublicOrigin(publicOrigin);
   const tls = readTlsFiles(values['tls-cert'], values['tls-key'], { cert: '--tls-cert', key: '--tls-key' });
+  // The bundle is read before anything starts: a wrong path or a bundle open to others stops here, naming it.
+  const hub = values.hub === undefined ? undefined : readHubBundle(values.hub);
   const headless = await startHeadless({
     dataDir: resolveDataDir(values.data),
     ...(values.camera ? { cameraUri: values.camera } : {}),
@@ -45,6 +49,7 @@ export async function commandServe(args: readonly string[]): Promise<number> {
     ...(publicOrigin !== undefined ? { publicOrigin } : {}),
     ...(tls ? { tls } : {}),
     ...(values.manifest ? { manifestPath: values.manifest } : {}),
+    ...(hub ? { hub } : {}),
     ...(values['rknn-lib'] ? { npu: { libraryPath: values['rknn-lib'], ...(precision ? { precision } : {}) } } : {}),
   });
   const { host } = headless;
@@ -55,6 +60,7 @@ export async function commandServe(args: readonly string[]): Promise<number> {
   }
   const dataDir = resolveDataDir(values.data);
   write(`Lintel is serving at ${host.origin}`);
+  if (hub) write(`Joined site ${hub.siteId} as ${hub.terminalId} through ${hub.brokerUrl}: people are managed on the hub.`);
   // A pairing address or setup code in the journal would be a key anyone reading logs could use: they go to a
   // terminal only; otherwise `lintel pair` mints an address, and the kiosk's screen shows the setup code.
   if (process.stdout.isTTY) {

@@ -7,6 +7,7 @@ import { TerminalApp, type AppLogger } from '../terminal/app/terminal-app.js';
 import { packageRoot } from '../vision/models/paths.js';
 import { startHttpHost, type HttpHost } from './http-host.js';
 import type { NpuOptions } from '../vision/backend/rknn-backend.js';
+import type { HubBundle } from '../terminal/sync/hub-bundle.js';
 
 /** Options of `startHeadless`; everything has a default that runs out of the box. */
 export interface HeadlessOptions {
@@ -27,6 +28,8 @@ export interface HeadlessOptions {
   readonly validateResponses?: boolean;
   /** Repeatable liveness challenges (TerminalAppOptions.challengeSeed); default LINTEL_CHALLENGE_SEED, else none. */
   readonly challengeSeed?: number;
+  /** The site hub to join (TerminalAppOptions.hub); default none. */
+  readonly hub?: HubBundle;
 }
 
 /** A running headless terminal. */
@@ -64,6 +67,7 @@ export async function startHeadless(options: HeadlessOptions): Promise<Headless>
     ...(options.npu ? { npu: options.npu } : {}),
     ...(options.validateResponses !== undefined ? { validateResponses: options.validateResponses } : {}),
     ...(challengeSeed !== undefined ? { challengeSeed } : {}),
+    ...(options.hub ? { hub: options.hub } : {}),
   });
   try {
     const host = await startHttpHost({
