@@ -60,11 +60,12 @@ Commands:
 
 On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder):
   serve [--camera <uri>] [--host <addr>] [--port <n>] [--rknn-lib <path> [--precision auto|int8|fp16[,<model>=int8|fp16]]]
-        [--tls-cert <pem> --tls-key <pem>] [--public-origin <url>]
+        [--tls-cert <pem> --tls-key <pem>] [--public-origin <url>] [--hub <bundle.json>]
                                           the whole terminal headless: UI and API on 127.0.0.1:7300 (default),
                                           camera from the settings, --camera, LINTEL_CAMERA or the demo photos;
                                           HTTPS with a certificate and key; behind a TLS proxy, the address
-                                          browsers use (or LINTEL_PUBLIC_ORIGIN)
+                                          browsers use (or LINTEL_PUBLIC_ORIGIN); --hub joins the site hub of
+                                          the bundle lintel hub enroll-terminal wrote (people come from the hub)
   admin add --username <name> (--pin <digits> | --password-stdin)
                                           create an administrator (the first one can also be made at the kiosk)
   admin unlock <name>                     end the waits wrong PINs put on an administrator, from everywhere
