@@ -642,26 +642,30 @@ export class PostgresHubStore implements HubStore {
   }
 
   private async insertSamples(client: pg.PoolClient, personId: string, samples: readonly HubSampleInput[]): Promise<void> {
-    for (const sample of samples) {
-      const sampleId = sample.id?.toLowerCase() ?? randomUUID();
-      await client.query('INSERT INTO samples (id, person_id, crop, alignment, quality, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)', [
-        sampleId,
+    if (samples.length === 0) return;
+    const ids = samples.map((sample) => sample.id?.toLowerCase() ?? randomUUID());
+    await client.query(
+      `INSERT INTO samples (id, person_id, crop, alignment, quality, created_at_ms)
+       SELECT u.id, $1, u.crop, u.alignment, u.quality, u.created_at_ms FROM unnest($2::uuid[], $3::bytea[], $4::jsonb[], $5::jsonb[], $6::bigint[]) AS u (id, crop, alignment, quality, created_at_ms)`,
+      [
         personId,
-        seal(this.blobKey, sample.alignedJpeg, cropAad(sampleId)),
-        sample.alignment === undefined || sample.alignment === null ? null : JSON.stringify(sample.alignment),
-        JSON.stringify(sample.quality),
-        sample.createdAtMs ?? this.nowMs(),
-      ]);
-      for (const template of sample.templates) {
-        const bytes = new Uint8Array(template.template.buffer, template.template.byteOffset, template.template.byteLength);
-        await client.query('INSERT INTO templates (sample_id, model_id, dimension, template) VALUES ($1, $2, $3, $4)', [
-          sampleId,
-          template.modelId,
-          template.template.length,
-          seal(this.blobKey, bytes, templateAad(sampleId, template.modelId)),
-        ]);
-      }
-    }
+        ids,
+        samples.map((sample, index) => seal(this.blobKey, sample.alignedJpeg, cropAad(ids[index] as string))),
+        samples.map((sample) => (sample.alignment === undefined || sample.alignment === null ? null : JSON.stringify(sample.alignment))),
+        samples.map((sample) => JSON.stringify(sample.quality)),
+        samples.map((sample) => sample.createdAtMs ?? this.nowMs()),
+      ],
+    );
+    const templates = samples.flatMap((sample, index) => sample.templates.map((template) => ({ sampleId: ids[index] as string, ...template })));
+    if (templates.length === 0) return;
+    await client.query('INSERT INTO templates (sample_id, model_id, dimension, template) SELECT * FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::bytea[])', [
+      templates.map((template) => template.sampleId),
+      templates.map((template) => template.modelId),
+      templates.map((template) => template.template.length),
+      templates.map((template) =>
+        seal(this.blobKey, new Uint8Array(template.template.buffer, template.template.byteOffset, template.template.byteLength), templateAad(template.sampleId, template.modelId)),
+      ),
+    ]);
   }
 
   /** Persons with their groups and credentials, in the rows' order. */
@@ -675,18 +679,17 @@ export class PostgresHubStore implements HubStore {
   private async loadWirePersons(client: pg.PoolClient, ids: readonly string[]): Promise<Map<string, PersonPayload>> {
     const result = new Map<string, PersonPayload>();
     if (ids.length === 0) return result;
-    const [persons, sets, samples, templates] = await Promise.all([
-      client.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.id = ANY($1::uuid[])`, [ids]),
-      loadGroupsAndCredentials(client, ids),
-      client.query<{ id: string; person_id: string; crop: Buffer; alignment: WireSample['alignment']; quality: WireSample['quality']; created_at_ms: number }>(
+    // One after another: a client runs one query at a time (node-postgres deprecates queueing them).
+    const persons = await client.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.id = ANY($1::uuid[])`, [ids]);
+    const sets = await loadGroupsAndCredentials(client, ids);
+    const samples = await client.query<{ id: string; person_id: string; crop: Buffer; alignment: WireSample['alignment']; quality: WireSample['quality']; created_at_ms: number }>(
         'SELECT id, person_id, crop, alignment, quality, created_at_ms FROM samples WHERE person_id = ANY($1::uuid[]) ORDER BY created_at_ms, id',
-        [ids],
-      ),
-      client.query<{ sample_id: string; model_id: string; dimension: number; template: Buffer }>(
-        'SELECT t.sample_id, t.model_id, t.dimension, t.template FROM templates t JOIN samples s ON s.id = t.sample_id WHERE s.person_id = ANY($1::uuid[]) ORDER BY t.model_id',
-        [ids],
-      ),
-    ]);
+      [ids],
+    );
+    const templates = await client.query<{ sample_id: string; model_id: string; dimension: number; template: Buffer }>(
+      'SELECT t.sample_id, t.model_id, t.dimension, t.template FROM templates t JOIN samples s ON s.id = t.sample_id WHERE s.person_id = ANY($1::uuid[]) ORDER BY t.model_id',
+      [ids],
+    );
     const templatesOf = new Map<string, WireSample['templates']>();
     for (const row of templates.rows) {
       const list = templatesOf.get(row.sample_id) ?? [];
@@ -767,13 +770,11 @@ async function loadGroupsAndCredentials(
   const groups = new Map<string, string[]>();
   const credentials = new Map<string, HubCredential[]>();
   if (ids.length === 0) return { groups, credentials };
-  const [groupRows, credentialRows] = await Promise.all([
-    db.query<{ person_id: string; group_name: string }>('SELECT person_id, group_name FROM person_groups WHERE person_id = ANY($1::uuid[]) ORDER BY group_name', [ids]),
-    db.query<{ person_id: string; facility_code: number | null; card_number: number }>(
-      'SELECT person_id, facility_code, card_number FROM credentials WHERE person_id = ANY($1::uuid[]) ORDER BY card_number, facility_code',
-      [ids],
-    ),
-  ]);
+  const groupRows = await db.query<{ person_id: string; group_name: string }>('SELECT person_id, group_name FROM person_groups WHERE person_id = ANY($1::uuid[]) ORDER BY group_name', [ids]);
+  const credentialRows = await db.query<{ person_id: string; facility_code: number | null; card_number: number }>(
+    'SELECT person_id, facility_code, card_number FROM credentials WHERE person_id = ANY($1::uuid[]) ORDER BY card_number, facility_code',
+    [ids],
+  );
   for (const row of groupRows.rows) groups.set(row.person_id, [...(groups.get(row.person_id) ?? []), row.group_name]);
   for (const row of credentialRows.rows) {
     credentials.set(row.person_id, [...(credentials.get(row.person_id) ?? []), { facilityCode: row.facility_code, cardNumber: row.card_number }]);
