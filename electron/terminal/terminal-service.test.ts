@@ -12,7 +12,7 @@ import { decodeImageFile, encodeJpeg } from '../vision/frame/decode.js';
 import { loadManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../vision/models/paths.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
-import { decisionSettingsSchema } from '../shared/shapes/decision-settings.js';
+import { decisionSettingsSchema } from './access/decision-policy.js';
 import { FileCamera } from './camera/file-camera.js';
 import { TerminalStore } from './store/store.js';
 import { TerminalService, type DecisionEvent, type DecisionSink } from './terminal-service.js';
@@ -67,7 +67,7 @@ describe('TerminalService (file camera, real models, real store)', () => {
       const image = await decodeImageFile(lfwPhoto(ENROLLED, 1));
       const [face] = (await pipeline.analyse(image)).faces;
       assert.ok(face);
-      const { template, alignedCrop } = await pipeline.extract(image, face);
+      const { template, alignedCrop, alignment } = await pipeline.extract(image, face);
       const strangerImage = await decodeImageFile(lfwPhoto(STRANGER, STRANGER_IN_PLACE));
       const [strangerFace] = (await pipeline.analyse(strangerImage)).faces;
       assert.ok(strangerFace);
@@ -75,7 +75,7 @@ describe('TerminalService (file camera, real models, real store)', () => {
       strangerSimilarity = stranger.reduce((sum, value, i) => sum + value * (template.vector[i] ?? 0), 0);
       store.enrollPerson(
         { name: 'Colin Powell', groups: ['staff'] },
-        [{ modelId: template.modelId, template: template.vector, alignedJpeg: await encodeJpeg(alignedCrop), quality: face.quality }],
+        [{ modelId: template.modelId, template: template.vector, alignedJpeg: await encodeJpeg(alignedCrop), alignment, quality: face.quality }],
       );
     } finally {
       await pipeline.close();

@@ -1,16 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 
+import type { AlignmentTemplate } from '../vision/align/align-face.js';
 import { encodeJpeg } from '../vision/frame/decode.js';
 import { cropRgb } from '../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
 import type { IdentificationCurve } from '../vision/matcher/identification-curve.js';
 import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
-import type { DecisionSettings } from '../shared/shapes/decision-settings.js';
-import type { LivenessMode } from '../shared/shapes/liveness-policy.js';
-import { DecisionPolicy, type AccessDecision, type LivenessCapabilities, type PersonAccess } from './access/decision-policy.js';
+import { DecisionPolicy, type AccessDecision, type DecisionSettings, type LivenessCapabilities, type PersonAccess } from './access/decision-policy.js';
 import { IdentifyThreshold, matchScoreOf, type IdentificationState, type ThresholdSource } from './access/identify-threshold.js';
-import { SHIPPED_LIVENESS_MODE } from './access/liveness-policy.js';
+import { SHIPPED_LIVENESS_MODE, type LivenessMode } from './access/liveness-policy.js';
 import { TrackChallenges, type ChallengeOutcome, type ChallengePrompt } from './access/track-challenges.js';
 import type { Camera, CameraFrame, CameraState } from './camera/camera.js';
 import { FaceTracker } from './inference/face-tracker.js';
@@ -293,9 +292,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     return { analyse: (image) => this.inference.analyse(image), extract: (image, face) => this.inference.extract(image, face) };
   }
 
-  /** The template of a stored aligned crop by the service's extractor, in the worker (template rebuild). */
-  embedAligned(alignedJpeg: Uint8Array): Promise<Float32Array> {
-    return this.inference.embedAligned(alignedJpeg);
+  /** The template of a stored aligned crop, cut with `alignment`, by the service's extractor, in the worker (template rebuild). */
+  embedAligned(crop: { readonly alignedJpeg: Uint8Array; readonly alignment: AlignmentTemplate }): Promise<Float32Array> {
+    return this.inference.embedAligned(crop.alignedJpeg, crop.alignment);
   }
 
   health(): TerminalHealth {

@@ -768,7 +768,7 @@ export class TerminalApp {
     this.rebuildRun = this.store
       .rebuildTemplates({
         modelId,
-        extract: (alignedJpeg) => service.embedAligned(alignedJpeg),
+        extract: (crop) => service.embedAligned(crop),
         signal: abort.signal,
         onProgress: (progress) => Object.assign(state, progress),
       })

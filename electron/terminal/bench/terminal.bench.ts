@@ -26,7 +26,7 @@ import { loadManifest } from '../../vision/models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../../vision/models/paths.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
 import { medianAndP95 } from '../../vision/statistics.js';
-import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
+import { decisionSettingsSchema } from '../access/decision-policy.js';
 import { FileCamera } from '../camera/file-camera.js';
 import { TerminalStore } from '../store/store.js';
 import { TerminalService, type DecisionEvent } from '../terminal-service.js';
@@ -96,11 +96,12 @@ try {
     const image = await decodeImageFile(join(LFW, name, `${name}_0001.jpg`));
     const [face] = (await pipeline.analyse(image)).faces;
     if (!face) continue;
-    const { template, alignedCrop } = await pipeline.extract(image, face);
-    store.enrollPerson({ name: name.replaceAll('_', ' ') }, [{ modelId: template.modelId, template: template.vector, quality: face.quality, alignedJpeg: await encodeJpeg(alignedCrop) }]);
+    const { template, alignedCrop, alignment } = await pipeline.extract(image, face);
+    store.enrollPerson({ name: name.replaceAll('_', ' ') }, [{ modelId: template.modelId, template: template.vector, quality: face.quality, alignedJpeg: await encodeJpeg(alignedCrop), alignment }]);
   }
   const extractorId = pipeline.modelIds.extractor;
   const dimension = pipeline.extractor.dimension;
+  const alignment = pipeline.extractor.template;
   await pipeline.close();
 
   // Identification latency: stills cannot pass the liveness challenge, which is measured on its own.
@@ -169,7 +170,7 @@ try {
   const crop = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } }).jpeg().toBuffer();
   const enrollStartMs = performance.now();
   for (let i = 0; i < gallerySize; i++) {
-    store.enrollPerson({ name: `Person ${i}` }, [{ modelId: extractorId, template: randomUnitVector(random, dimension), quality: { interOcularPx: 80, yawDeg: 0, pitchDeg: 0, rollDeg: 0, sharpness: 100, brightness: 120, contrast: 40, presence: 1, detectorScore: 1 }, alignedJpeg: crop }]);
+    store.enrollPerson({ name: `Person ${i}` }, [{ modelId: extractorId, template: randomUnitVector(random, dimension), quality: { interOcularPx: 80, yawDeg: 0, pitchDeg: 0, rollDeg: 0, sharpness: 100, brightness: 120, contrast: 40, presence: 1, detectorScore: 1 }, alignedJpeg: crop, alignment }]);
   }
   print(`\nenrolled ${gallerySize} persons in ${((performance.now() - enrollStartMs) / 1000).toFixed(1)} s`);
   // Measured in a fresh process, as the terminal runs: this one holds the benchmark's own clips and caches, and

@@ -4,6 +4,7 @@ import { after, describe, it } from 'node:test';
 import { FaceMatcher } from '../../vision/matcher/face-matcher.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import type { SampleInput } from '../store/samples-repository.js';
+import { ARCFACE_ALIGNMENT } from '../store/test/test-helpers.js';
 import { enrollSamples, findDuplicates } from './duplicates.js';
 import { makeTempDir, openStoreWithGallery } from './test/helpers.js';
 
@@ -27,7 +28,7 @@ function near(base: Float32Array, seed: number): Float32Array {
   return base.map((value, i) => value + 0.1 * (noise[i] as number));
 }
 
-const sample = (template: Float32Array, modelId = 'model-a'): SampleInput => ({ template, modelId, quality: QUALITY, alignedJpeg: JPEG });
+const sample = (template: Float32Array, modelId = 'model-a'): SampleInput => ({ template, modelId, quality: QUALITY, alignedJpeg: JPEG, alignment: ARCFACE_ALIGNMENT });
 
 describe('duplicate check', () => {
   const matcher = new FaceMatcher('model-a', 128, { verifySimilarity: 0.9, identifySimilarity: 0.95 });

@@ -13,6 +13,7 @@ import type { AnalysedFace, FacePipeline } from '../../vision/pipeline/face-pipe
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { CameraEvents, type CameraFrame } from '../camera/camera.js';
 import { FileCamera } from '../camera/file-camera.js';
+import { ARCFACE_ALIGNMENT } from '../store/test/test-helpers.js';
 import { enrollSamples } from './duplicates.js';
 import { latestFrames, LiveEnrollment, pipelineProcessor, runLiveEnrollment, type EnrollmentFeedback, type FrameProcessor } from './live-enrollment.js';
 import { DEMO_DIR, flatImage, lfwPhoto, loadTestPipeline, makeTempDir, openStoreWithGallery, pasteScaled, scaleBrightness } from './test/helpers.js';
@@ -31,7 +32,7 @@ function scriptedProcessor(scripts: ReadonlyMap<number, Script>): FrameProcessor
   const face = (quality: FaceQuality): AnalysedFace => ({ boxNorm: { x: 0.4, y: 0.3, width: 0.2, height: 0.3 }, fivePointsNorm: [], meshNorm: new Float32Array(0), quality });
   return {
     analyse: async (frame) => ({ faces: (scripts.get(frame.seq)?.faces ?? []).map(face) }),
-    extract: async (frame) => ({ template: { modelId: 'model-a', vector: scripts.get(frame.seq)?.vector ?? new Float32Array(4) }, alignedCrop: flatImage(8, 8) }),
+    extract: async (frame) => ({ template: { modelId: 'model-a', vector: scripts.get(frame.seq)?.vector ?? new Float32Array(4) }, alignedCrop: flatImage(8, 8), alignment: ARCFACE_ALIGNMENT }),
   };
 }
 

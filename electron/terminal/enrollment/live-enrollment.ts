@@ -1,3 +1,4 @@
+import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { BoxNorm } from '../../vision/geometry/point.js';
@@ -35,8 +36,8 @@ export interface EnrollmentFeedback {
 export interface FrameProcessor {
   /** Detects and judges every face, largest first (FacePipeline.analyse). */
   analyse(frame: CameraFrame): Promise<{ readonly faces: readonly AnalysedFace[] }>;
-  /** The template and aligned crop of one analysed face (FacePipeline.extract). */
-  extract(frame: CameraFrame, face: AnalysedFace): Promise<{ readonly template: FaceTemplate; readonly alignedCrop: RgbImage }>;
+  /** The template and aligned crop of one analysed face, and the alignment that cut it (FacePipeline.extract). */
+  extract(frame: CameraFrame, face: AnalysedFace): Promise<{ readonly template: FaceTemplate; readonly alignedCrop: RgbImage; readonly alignment: AlignmentTemplate }>;
 }
 
 /** A FrameProcessor on an in-process pipeline. */

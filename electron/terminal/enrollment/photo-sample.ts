@@ -1,3 +1,4 @@
+import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import { encodeJpeg, ImageDecodeError } from '../../vision/frame/decode.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { AnalysedFace, FacePipeline } from '../../vision/pipeline/face-pipeline.js';
@@ -90,7 +91,7 @@ export async function samplePhoto(analyser: EnrollmentAnalyser, image: RgbImage,
 
 /** A store sample from an extraction: the template, its model, the quality and the aligned crop as JPEG. */
 export async function toSampleInput(
-  extracted: { readonly template: { readonly modelId: string; readonly vector: Float32Array }; readonly alignedCrop: RgbImage },
+  extracted: { readonly template: { readonly modelId: string; readonly vector: Float32Array }; readonly alignedCrop: RgbImage; readonly alignment: AlignmentTemplate },
   quality: FaceQuality,
 ): Promise<SampleInput> {
   return {
@@ -98,5 +99,6 @@ export async function toSampleInput(
     modelId: extracted.template.modelId,
     quality,
     alignedJpeg: await encodeJpeg(extracted.alignedCrop, CROP_JPEG_QUALITY),
+    alignment: extracted.alignment,
   };
 }

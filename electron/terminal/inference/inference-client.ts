@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 
+import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { AnalysedFace, AnalysisResult } from '../../vision/pipeline/face-pipeline.js';
@@ -117,14 +118,14 @@ export class InferenceClient {
   }
 
   /** The template and aligned crop of one face of `analyse(image)`; background work like `analyse`. */
-  extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; durationMs: number }> {
+  extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; alignment: AlignmentTemplate; durationMs: number }> {
     const copy = copyImage(image);
     return this.schedule(() => this.call('extract', { image: copy, face }));
   }
 
-  /** The template of a stored aligned crop by the worker's extractor (template rebuild); background work. */
-  async embedAligned(alignedJpeg: Uint8Array): Promise<Float32Array> {
-    return (await this.schedule(() => this.call('embed-aligned', { alignedJpeg }))).vector;
+  /** The template of a stored aligned crop, cut with `alignment`, by the worker's extractor (template rebuild); background work. */
+  async embedAligned(alignedJpeg: Uint8Array, alignment: AlignmentTemplate): Promise<Float32Array> {
+    return (await this.schedule(() => this.call('embed-aligned', { alignedJpeg, alignment }))).vector;
   }
 
   /** Background requests waiting for the worker (enrollment, import, template rebuild). */

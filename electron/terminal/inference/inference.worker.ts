@@ -10,8 +10,7 @@ import { openEngines } from '../../vision/backend/select-backend.js';
 import { decodeImageBuffer } from '../../vision/frame/decode.js';
 import { LivenessChecker } from '../../vision/liveness/liveness-checker.js';
 import { PassiveLivenessCheck } from '../../vision/liveness/passive-liveness.js';
-import type { AlignmentTemplate } from '../../vision/align/align-face.js';
-import { loadManifest, resolveModel, type LoadedManifest } from '../../vision/models/manifest.js';
+import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
 import type { ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
 
@@ -19,19 +18,6 @@ if (!parentPort) throw new Error('inference.worker must run in a worker thread')
 const port = parentPort;
 let pipeline: FacePipeline | undefined;
 let liveness: LivenessChecker | PassiveLivenessCheck | undefined;
-let manifest: LoadedManifest | undefined;
-
-/**
- * Which extractor's alignment a stored crop was made with, told by its size (crops are square, one size per
- * extractor in the manifest); the worker's own first.
- */
-function cropAlignment(widthPx: number, heightPx: number, own: AlignmentTemplate): AlignmentTemplate {
-  if (widthPx === own.sizePx && heightPx === own.sizePx) return own;
-  for (const entry of Object.values(manifest?.manifest.models ?? {})) {
-    if (entry.role === 'extractor' && entry.alignment?.sizePx === widthPx && widthPx === heightPx) return entry.alignment;
-  }
-  throw new Error(`a stored crop of ${widthPx}×${heightPx} px matches no extractor's alignment in the manifest`);
-}
 
 function ready(): FacePipeline {
   if (!pipeline) throw Object.assign(new Error('the worker has no pipeline yet: send init first'), { code: 'NOT_READY' });
@@ -47,7 +33,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       liveness = undefined;
       const { config } = request;
       const { backend } = await openEngines({ cpuThreads: config.intraOpThreads ?? 1, ...(config.npu ? { npu: config.npu } : {}) });
-      manifest = await loadManifest(config.manifestPath, undefined, { addedModelsDir: config.addedModelsDir });
+      const manifest = await loadManifest(config.manifestPath, undefined, { addedModelsDir: config.addedModelsDir });
       if (config.livenessModelId) {
         // The manifest's passive liveness model runs as the terminal's passive check (its crop, its vetoes).
         liveness =
@@ -101,7 +87,10 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
     case 'embed-aligned': {
       const { extractor } = ready();
       const crop = await decodeImageBuffer(request.alignedJpeg, 'stored aligned crop');
-      return extractor.extractFromCrop(crop, cropAlignment(crop.widthPx, crop.heightPx, extractor.template));
+      const { sizePx } = request.alignment;
+      // The sample records the alignment that cut it; a crop of another size is not what the record says.
+      if (crop.widthPx !== sizePx || crop.heightPx !== sizePx) throw new Error(`a stored crop of ${crop.widthPx}×${crop.heightPx} px does not match its recorded ${sizePx}×${sizePx} px alignment`);
+      return extractor.extractFromCrop(crop, request.alignment);
     }
     case 'close':
       await pipeline?.close();

@@ -1,3 +1,4 @@
+import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { AnalysedFace, AnalysisResult, StageTimingsMs } from '../../vision/pipeline/face-pipeline.js';
@@ -64,8 +65,8 @@ export type WorkerRequest =
   | { readonly type: 'analyse'; readonly seq: number; readonly image: RgbImage }
   /** Enrollment: one analysed face's template and aligned crop (FacePipeline.extract). */
   | { readonly type: 'extract'; readonly seq: number; readonly image: RgbImage; readonly face: AnalysedFace }
-  /** Template rebuild: the template of a stored aligned crop (JPEG) by the worker's extractor. */
-  | { readonly type: 'embed-aligned'; readonly seq: number; readonly alignedJpeg: Uint8Array }
+  /** Template rebuild: the template of a stored aligned crop (JPEG), cut with `alignment`, by the worker's extractor. */
+  | { readonly type: 'embed-aligned'; readonly seq: number; readonly alignedJpeg: Uint8Array; readonly alignment: AlignmentTemplate }
   | { readonly type: 'close'; readonly seq: number };
 
 /** Values of the replies, by request type. */
@@ -78,7 +79,7 @@ export interface WorkerReplyValues {
   };
   process: ProcessResult;
   analyse: AnalysisResult;
-  extract: { readonly template: FaceTemplate; readonly alignedCrop: RgbImage; readonly durationMs: number };
+  extract: { readonly template: FaceTemplate; readonly alignedCrop: RgbImage; readonly alignment: AlignmentTemplate; readonly durationMs: number };
   'embed-aligned': FaceTemplate;
   close: null;
 }

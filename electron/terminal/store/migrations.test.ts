@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 
 import { StoreError } from './errors.js';
 import { LINTEL_APPLICATION_ID, MIGRATIONS, runMigrations, SCHEMA_VERSION, schemaVersion, type Migration } from './migrations.js';
-import { tempDir } from './test/test-helpers.js';
+import { ARCFACE_ALIGNMENT, tempDir } from './test/test-helpers.js';
 
 function freshDb(t: { after(fn: () => void): void }): Database.Database {
   const db = new Database(join(tempDir(t), 'test.db'));
@@ -114,14 +114,46 @@ describe('migrations', () => {
     assert.ok(isStrict(db, 'persons'));
   });
 
+  test('0007 sample-alignment: each sample records the alignment of the extractor that enrolled it (its oldest template)', (t) => {
+    const db = freshDb(t);
+    runMigrations(db, upTo(6));
+    db.prepare("INSERT INTO persons (id, name, name_folded, created_at_ms, updated_at_ms) VALUES ('p1', 'Ann', 'ann', 1, 1)").run();
+    const sample = db.prepare("INSERT INTO samples (id, person_id, quality_json, crop, created_at_ms) VALUES (?, 'p1', '{}', x'00', 1)");
+    const template = db.prepare("INSERT INTO templates (sample_id, model_id, dimension, template, created_at_ms) VALUES (?, ?, 4, x'00', ?)");
+    // Enrolled by MobileFaceNet, then rebuilt for FaceRes: the crop is MobileFaceNet's (ArcFace 112).
+    sample.run('arcface');
+    template.run('arcface', 'mobilefacenet-192', 10);
+    template.run('arcface', 'faceres-1024', 20);
+    // Enrolled by FaceRes, then rebuilt for MobileFaceNet: the crop is FaceRes's (dlib, 224 px).
+    sample.run('dlib-224');
+    template.run('dlib-224', 'faceres-1024', 10);
+    template.run('dlib-224', 'mobilefacenet-192', 20);
+    sample.run('dlib-150');
+    template.run('dlib-150', 'faceapi-resnet-128', 10);
+    // An extractor an administrator added: its alignment was never written down, so none is invented.
+    sample.run('added');
+    template.run('added', 'site-extractor', 10);
+    assert.deepEqual(runMigrations(db, upTo(7)), [7]);
+    assert.equal(columns(db, 'samples').at(-1), 'alignment_json');
+    const alignments = Object.fromEntries(
+      db.prepare<[], { id: string; alignment_json: string | null }>('SELECT id, alignment_json FROM samples').all().map((row) => [row.id, row.alignment_json === null ? null : (JSON.parse(row.alignment_json) as { sizePx: number; fivePointsPx: number[][] })]),
+    );
+    assert.deepEqual(alignments['arcface'], ARCFACE_ALIGNMENT);
+    assert.equal(alignments['dlib-224']?.sizePx, 224);
+    assert.deepEqual(alignments['dlib-224']?.fivePointsPx[0], [77.839, 76.6566]);
+    assert.equal(alignments['dlib-150']?.sizePx, 150);
+    assert.equal(alignments['added'], null);
+    assert.throws(() => db.prepare("UPDATE samples SET alignment_json = 'not json' WHERE id = 'added'").run(), /CHECK constraint failed/);
+  });
+
   test('the list is complete: every migration once, in order, and the schema version is the last', () => {
-    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4, 5, 6]);
-    assert.equal(SCHEMA_VERSION, 6);
+    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(SCHEMA_VERSION, 7);
   });
 
   test('running again applies nothing', (t) => {
     const db = freshDb(t);
-    assert.deepEqual(runMigrations(db), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(runMigrations(db), [1, 2, 3, 4, 5, 6, 7]);
     assert.deepEqual(runMigrations(db), []);
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type Database from 'better-sqlite3';
 
+import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { seal, unseal } from './crypto.js';
 import { isSqliteError, StoreError } from './errors.js';
@@ -15,6 +16,8 @@ export interface SampleInput {
   readonly quality: FaceQuality;
   /** The aligned face crop as JPEG (e.g. `encodeJpeg(alignedCrop)`), kept to rebuild templates. */
   readonly alignedJpeg: Uint8Array;
+  /** The alignment that cut the crop (the extractor's, from the manifest): a rebuild re-embeds the crop with it. */
+  readonly alignment: AlignmentTemplate;
 }
 
 /** A stored sample without its blobs. */
@@ -40,6 +43,8 @@ export interface SampleToRebuild {
   readonly sampleId: string;
   readonly personId: string;
   readonly alignedJpeg: Buffer;
+  /** The alignment that cut the crop; null where none was recorded (see migration 0007). */
+  readonly alignment: AlignmentTemplate | null;
 }
 
 /** Largest JPEG accepted for a crop or a snapshot, bytes. */
@@ -74,8 +79,8 @@ export class SamplesRepository {
     private readonly blobKey: Buffer,
     private readonly nowMs: () => number = Date.now,
   ) {
-    this.insertSample = db.prepare<[string, string, string, Buffer, number]>(
-      'INSERT INTO samples (id, person_id, quality_json, crop, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+    this.insertSample = db.prepare<[string, string, string, Buffer, string, number]>(
+      'INSERT INTO samples (id, person_id, quality_json, crop, alignment_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.upsertTemplate = db.prepare<[string, string, number, Buffer, number]>(
       `INSERT INTO templates (sample_id, model_id, dimension, template, created_at_ms) VALUES (?, ?, ?, ?, ?)
@@ -100,8 +105,8 @@ export class SamplesRepository {
       `SELECT s.person_id, t.sample_id, t.model_id, t.dimension, t.template FROM templates t JOIN samples s ON s.id = t.sample_id
        WHERE s.person_id = ? AND t.model_id = ? ORDER BY s.rowid`,
     );
-    this.selectToRebuildPage = db.prepare<[number, string, number], { rowid: number; id: string; person_id: string; crop: Buffer }>(
-      `SELECT s.rowid, s.id, s.person_id, s.crop FROM samples s
+    this.selectToRebuildPage = db.prepare<[number, string, number], { rowid: number; id: string; person_id: string; crop: Buffer; alignment_json: string | null }>(
+      `SELECT s.rowid, s.id, s.person_id, s.crop, s.alignment_json FROM samples s
        WHERE s.rowid > ? AND NOT EXISTS (SELECT 1 FROM templates t WHERE t.sample_id = s.id AND t.model_id = ?)
        ORDER BY s.rowid LIMIT ?`,
     );
@@ -119,11 +124,12 @@ export class SamplesRepository {
     assertTemplate(input.template);
     assertJpeg(input.alignedJpeg, 'aligned crop');
     const qualityJson = qualityToJson(input.quality);
+    const alignmentJson = alignmentToJson(input.alignment);
     const id = randomUUID();
     const nowMs = this.nowMs();
     this.db.transaction(() => {
       try {
-        this.insertSample.run(id, personId, qualityJson, seal(this.blobKey, input.alignedJpeg, cropAad(id)), nowMs);
+        this.insertSample.run(id, personId, qualityJson, seal(this.blobKey, input.alignedJpeg, cropAad(id)), alignmentJson, nowMs);
       } catch (error) {
         if (isSqliteError(error, 'SQLITE_CONSTRAINT_FOREIGNKEY')) throw new StoreError('not-found', `no person with id ${personId}`, { cause: error });
         throw error;
@@ -191,7 +197,12 @@ export class SamplesRepository {
     for (;;) {
       const rows = this.selectToRebuildPage.all(afterRowid, modelId, PAGE_ROWS);
       for (const row of rows) {
-        yield { sampleId: row.id, personId: row.person_id, alignedJpeg: unseal(this.blobKey, row.crop, cropAad(row.id)) };
+        yield {
+          sampleId: row.id,
+          personId: row.person_id,
+          alignedJpeg: unseal(this.blobKey, row.crop, cropAad(row.id)),
+          alignment: row.alignment_json === null ? null : (JSON.parse(row.alignment_json) as AlignmentTemplate),
+        };
       }
       const last = rows.at(-1);
       if (!last) return;
@@ -293,4 +304,17 @@ export function qualityToJson(quality: FaceQuality): string {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new StoreError('invalid', `quality figure ${name} is not a finite number`);
   }
   return JSON.stringify(quality);
+}
+
+/**
+ * JSON of the alignment that cut a crop: its size and five reference points, nothing else. A StoreError 'invalid'
+ * unless the size is a whole number of pixels (8..1024) and there are five finite points.
+ */
+export function alignmentToJson(alignment: AlignmentTemplate): string {
+  const { sizePx, fivePointsPx } = alignment ?? {};
+  if (!Number.isInteger(sizePx) || sizePx < 8 || sizePx > 1024) throw new StoreError('invalid', 'an alignment needs a crop size of 8..1024 whole pixels');
+  if (!Array.isArray(fivePointsPx) || fivePointsPx.length !== 5 || !fivePointsPx.every((point) => Array.isArray(point) && point.length === 2 && point.every(Number.isFinite))) {
+    throw new StoreError('invalid', 'an alignment needs five reference points of two finite coordinates');
+  }
+  return JSON.stringify({ sizePx, fivePointsPx: fivePointsPx.map(([x, y]) => [x, y]) });
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import type Database from 'better-sqlite3';
 
+import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import type { Gallery } from '../../vision/matcher/gallery.js';
 import { CardFormatError, credentialProblems, resolveCardFormat } from '../door/card-format.js';
 import { AdminRepository, type AdminRepositoryOptions } from './admin-repository.js';
@@ -43,8 +44,8 @@ export interface RebuildProgress {
 export interface RebuildOptions {
   /** The new extractor's model id. */
   readonly modelId: string;
-  /** Template of an aligned crop JPEG by the new extractor (e.g. decodeImageBuffer + FaceExtractor.extractAligned). */
-  extract(alignedJpeg: Buffer): Promise<Float32Array>;
+  /** Template by the new extractor of an aligned crop JPEG cut with `alignment` (e.g. decodeImageBuffer + FaceExtractor.extractFromCrop). */
+  extract(crop: { readonly alignedJpeg: Buffer; readonly alignment: AlignmentTemplate }): Promise<Float32Array>;
   /** Called after every sample. */
   onProgress?(progress: RebuildProgress): void;
   /** Stops after the current sample; what is done stays done and a later rebuild resumes. */
@@ -305,7 +306,11 @@ export class TerminalStore {
         }
         if (failures.has(sample.sampleId)) continue;
         try {
-          this.replaceTemplate(sample.sampleId, modelId, await options.extract(sample.alignedJpeg));
+          // Never guessed from the crop's size: only an administrator-added extractor's samples from before
+          // alignments were recorded lack one (migration 0007).
+          const { alignment } = sample;
+          if (alignment === null) throw new Error(`sample ${sample.sampleId} records no alignment (enrolled before alignments were recorded, by an added extractor): add this person's photos again`);
+          this.replaceTemplate(sample.sampleId, modelId, await options.extract({ alignedJpeg: sample.alignedJpeg, alignment }));
           written++;
         } catch (error) {
           // Deleted while its template was computed: nothing left to rebuild.

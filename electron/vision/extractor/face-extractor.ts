@@ -50,12 +50,12 @@ export class FaceExtractor {
     return new FaceExtractor(session, id, entry.alignment, entry.thresholds, entry.decoding.size, options.mirrorAverage ?? true);
   }
 
-  /** Aligns the face given by its five points and computes its template. */
-  async extract(image: RgbImage, fivePointsPx: FivePoints): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; durationMs: number }> {
+  /** Aligns the face given by its five points and computes its template; `alignment` is the template that cut the crop. */
+  async extract(image: RgbImage, fivePointsPx: FivePoints): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; alignment: AlignmentTemplate; durationMs: number }> {
     const startMs = performance.now();
     const { crop } = alignFace(image, fivePointsPx, this.template);
     const template = await this.extractAligned(crop);
-    return { template, alignedCrop: crop, durationMs: performance.now() - startMs };
+    return { template, alignedCrop: crop, alignment: this.template, durationMs: performance.now() - startMs };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-import type { FivePoints } from '../align/align-face.js';
+import type { AlignmentTemplate, FivePoints } from '../align/align-face.js';
 import type { BackendName, InferenceBackend } from '../backend/inference-backend.js';
 import { FaceDetector } from '../detector/face-detector.js';
 import { FaceExtractor, type FaceTemplate } from '../extractor/face-extractor.js';
@@ -127,8 +127,8 @@ export class FacePipeline {
     return { widthPx, heightPx, faces, timingsMs };
   }
 
-  /** The template of one analysed face of `image`, with its aligned crop. */
-  async extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; durationMs: number }> {
+  /** The template of one analysed face of `image`, with its aligned crop and the alignment that cut it. */
+  async extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; alignment: AlignmentTemplate; durationMs: number }> {
     const fivePointsPx = face.fivePointsNorm.map((point) => toPx(point, image.widthPx, image.heightPx)) as unknown as FivePoints;
     return this.extractor.extract(image, fivePointsPx);
   }

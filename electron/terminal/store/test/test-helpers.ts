@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { AlignmentTemplate } from '../../../vision/align/align-face.js';
 import type { FaceQuality } from '../../../vision/quality/face-quality.js';
 import type { ScryptParams } from '../admin-repository.js';
 import type { SampleInput } from '../samples-repository.js';
@@ -41,8 +42,14 @@ export function fakeTemplate(seed: string, dimension = 128): Float32Array {
   return template;
 }
 
+/** The ArcFace 112×112 alignment, which the shipped MobileFaceNet and EdgeFace crops are cut with. */
+export const ARCFACE_ALIGNMENT: AlignmentTemplate = {
+  sizePx: 112,
+  fivePointsPx: [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
+};
+
 /** A sample whose crop and template both derive from `seed`. */
 export function fakeSample(seed: string, modelId = 'model-a', dimension = 128): SampleInput {
-  return { template: fakeTemplate(seed, dimension), modelId, quality: fakeQuality(), alignedJpeg: fakeJpeg(`crop:${seed};`) };
+  return { template: fakeTemplate(seed, dimension), modelId, quality: fakeQuality(), alignedJpeg: fakeJpeg(`crop:${seed};`), alignment: ARCFACE_ALIGNMENT };
 }
 
