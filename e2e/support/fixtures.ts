@@ -2,7 +2,7 @@
 // Electron kiosk itself in the `electron` project — and screenshots in both kiosk orientations.
 import { join } from 'node:path';
 
-import { _electron, test as base, expect, type ElectronApplication, type Page, type TestInfo } from '@playwright/test';
+import { _electron, test as base, expect, type Browser, type ElectronApplication, type Page, type TestInfo } from '@playwright/test';
 
 import { electronBinary } from './environment.js';
 import { missingPrerequisite, originFrom, ROOT, TerminalUnderTest, type Launcher, type TerminalOptions } from './terminal.js';
@@ -65,6 +65,44 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect };
+
+/** A terminal and its kiosk page kept across the tests of a serial describe: one story told step by step. */
+export interface SharedKiosk {
+  readonly terminal: TerminalUnderTest;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a terminal for a serial describe's `beforeAll`, as the `terminal` fixture does for one test (its admin,
+ * liveness off unless asked), with the page under test: the kiosk window in the electron project, a new page with
+ * the project's viewport otherwise.
+ */
+export async function startSharedKiosk(browser: Browser, testInfo: TestInfo, options: TerminalOptions = {}): Promise<SharedKiosk> {
+  const missing = missingPrerequisite();
+  testInfo.skip(missing !== undefined, missing);
+  let app: ElectronApplication | undefined;
+  const launcher = testInfo.project.name === 'electron' ? electronLauncher((started) => (app = started)) : undefined;
+  const terminal = await TerminalUnderTest.start(options, launcher);
+  try {
+    await terminal.loginAsAdmin();
+    const livenessMode = options.livenessMode === undefined ? 'off' : options.livenessMode;
+    if (livenessMode !== null) await terminal.setLivenessMode(livenessMode);
+    const { viewport, hasTouch } = testInfo.project.use;
+    const page = app ? await app.firstWindow() : await browser.newPage({ viewport: viewport ?? ORIENTATIONS.portrait, hasTouch: hasTouch ?? true });
+    return {
+      terminal,
+      page,
+      close: async () => {
+        if (!app) await page.close().catch(() => undefined);
+        await terminal.stop();
+      },
+    };
+  } catch (error) {
+    await terminal.stop();
+    throw error;
+  }
+}
 
 /** Saves the page in both orientations as test artifacts (`screens/<name>-<orientation>.png`). */
 export async function screenshotBoth(page: Page, testInfo: TestInfo, name: string): Promise<void> {

@@ -12,7 +12,7 @@ import { decodeImageFile, encodeJpeg } from '../vision/frame/decode.js';
 import { loadManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../vision/models/paths.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
-import { decisionSettingsSchema } from './access/decision-policy.js';
+import { decisionSettingsSchema } from '../shared/shapes/decision-settings.js';
 import { FileCamera } from './camera/file-camera.js';
 import { TerminalStore } from './store/store.js';
 import { TerminalService, type DecisionEvent, type DecisionSink } from './terminal-service.js';

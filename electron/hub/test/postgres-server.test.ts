@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import pg from 'pg';
@@ -24,5 +26,35 @@ describe('startPostgresServer', () => {
       await server.stop();
     }
     assert.equal(existsSync(server.dataDir), false);
+  });
+
+  test('a given data folder is kept between runs: its data and password survive a restart', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'lintel-pg-kept-'));
+    // The server's user (postgres, when this runs as root) must reach the folder.
+    chmodSync(parent, 0o755);
+    try {
+      const dataDir = join(parent, 'postgres');
+      const first = await startPostgresServer({ dataDir, durable: false });
+      const client = new pg.Client({ connectionString: first.connectionString });
+      await client.connect();
+      await client.query('CREATE TABLE kept (n integer); INSERT INTO kept VALUES (42)');
+      await client.end();
+      await first.stop();
+      assert.equal(existsSync(join(dataDir, 'PG_VERSION')), true);
+
+      const second = await startPostgresServer({ dataDir, durable: false });
+      try {
+        assert.equal(second.password, first.password);
+        const again = new pg.Client({ connectionString: second.connectionString });
+        await again.connect();
+        const { rows } = await again.query<{ n: number }>('SELECT n FROM kept');
+        await again.end();
+        assert.deepEqual(rows, [{ n: 42 }]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

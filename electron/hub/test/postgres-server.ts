@@ -64,19 +64,29 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (runAs) chownSync(dataDir, runAs.uid, runAs.gid);
   chmodSync(dataDir, 0o700);
+  if (runAs && spawnSync('test', ['-w', dataDir], { uid: runAs.uid, gid: runAs.gid }).status !== 0) {
+    throw new Error(
+      `PostgreSQL runs as uid ${runAs.uid} here (it refuses root) and cannot reach ${dataDir}: every folder above it must be searchable by that user (chmod o+x), or choose a data folder elsewhere`,
+    );
+  }
 
   const passwordPath = join(dataDir, PASSWORD_FILE);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     if (readdirSync(dataDir).length > 0) throw new Error(`cannot create a PostgreSQL cluster in ${dataDir}: the folder is not empty`);
     const password = randomBytes(18).toString('base64url');
-    // initdb reads the password from a file, never from the command line (visible in ps).
-    const pwfile = join(dataDir, '..', `.lintel-pw-${randomBytes(6).toString('hex')}`);
+    // initdb reads the password from a file, never from the command line (visible in ps); the file sits in a
+    // folder of its own that the server's user can read, since initdb wants the data folder empty.
+    const pwDir = mkdtempSync(join(tmpdir(), 'lintel-pgpw-'));
+    const pwfile = join(pwDir, 'password');
     writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-    if (runAs) chownSync(pwfile, runAs.uid, runAs.gid);
+    if (runAs) {
+      chownSync(pwDir, runAs.uid, runAs.gid);
+      chownSync(pwfile, runAs.uid, runAs.gid);
+    }
     try {
       run(join(binDir, 'initdb'), ['-D', dataDir, '-U', SUPERUSER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], runAs);
     } finally {
-      rmSync(pwfile, { force: true });
+      rmSync(pwDir, { recursive: true, force: true });
     }
     writeFileSync(passwordPath, password, { mode: 0o600 });
     if (runAs) chownSync(passwordPath, runAs.uid, runAs.gid);

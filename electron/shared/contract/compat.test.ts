@@ -7,7 +7,8 @@ import { test } from 'node:test';
 
 import type { z } from 'zod';
 
-import { decisionSettingsSchema as serviceDecisionSettingsSchema, type DecisionSettings, type qualityHint } from '../../terminal/access/decision-policy.js';
+import type { qualityHint } from '../../terminal/access/decision-policy.js';
+import { decisionSettingsSchema as serviceDecisionSettingsSchema, type DecisionSettings } from '../shapes/decision-settings.js';
 import type { ImportPersonResult, ImportSummary } from '../../terminal/enrollment/bulk-import.js';
 import type { DuplicateWarning, EnrollSamplesResult } from '../../terminal/enrollment/duplicates.js';
 import type { EnrollFromPhotosResult } from '../../terminal/enrollment/enroll-photos.js';
@@ -16,7 +17,7 @@ import type { AccessEvent, EventCursor, EventQuery } from '../../terminal/store/
 import { StoreError, type StoreErrorCode } from '../../terminal/store/errors.js';
 import type { Person, PersonInput, PersonListQuery, PersonPatch, PersonSummary } from '../../terminal/store/persons-repository.js';
 import { defaultSettings, SETTINGS, type SettingKey, type Settings } from '../../terminal/store/settings-repository.js';
-import type { LivenessCue, LivenessMode } from '../../terminal/access/liveness-policy.js';
+import type { LivenessCue, LivenessMode } from '../shapes/liveness-policy.js';
 import type { ChallengePrompt } from '../../terminal/access/track-challenges.js';
 import type { DecisionEvent, TerminalHealth, TrackedFace } from '../../terminal/terminal-service.js';
 import type { ModelListing } from '../../terminal/models/added-models.js';

@@ -4,9 +4,11 @@
 import { z } from 'zod';
 
 import { credentialsFormatSchema, customCardFormatsSchema } from '../shapes/card-formats.js';
+import { decisionReasonSchema, decisionSettingsSchema } from '../shapes/decision-settings.js';
 import { doorInputsConfigSchema } from '../shapes/door-inputs.js';
 import { doorOutputsConfigSchema } from '../shapes/door-outputs.js';
 import { freeText, groupName } from '../shapes/fields.js';
+import { livenessCueSchema, livenessModeSchema } from '../shapes/liveness-policy.js';
 
 // ---- Primitives ---------------------------------------------------------------------------------------
 
@@ -24,6 +26,10 @@ export const similarity = z.number().min(-1).max(1);
 export const matchScore = z.int().min(0).max(100);
 export const unitScore = z.number().min(0).max(1);
 export { freeText, groupName, hasControlCharacter } from '../shapes/fields.js';
+// The shapes of the settings and the decision policy live in electron/shared/shapes; the contract speaks them.
+export { decisionReasonSchema, decisionSettingsSchema, qualityHintSchema } from '../shapes/decision-settings.js';
+export { livenessCueSchema, livenessModeSchema, livenessPolicySchema } from '../shapes/liveness-policy.js';
+export { weeklyWindowSchema } from '../shapes/weekly-schedule.js';
 
 export const pointSchema = z.object({ x: z.number(), y: z.number() });
 /** A box in fractions (0..1) of the image's width and height. */
@@ -41,15 +47,6 @@ export const faceQualitySchema = z.object({
   presence: z.number(),
   detectorScore: z.number(),
 });
-
-/** Which liveness checks a grant needs (liveness-policy's LivenessMode). */
-export const livenessModeSchema = z.enum(['off', 'passive', 'active', 'passive+active']);
-
-/** Which liveness check failed, with a `liveness-failed` decision (liveness-policy's LIVENESS_CUES). */
-export const livenessCueSchema = z.enum(['passive', 'motion', 'timeout', 'planar', 'no-parallax', 'wrong-direction', 'no-blink', 'track-lost']);
-
-/** What the person at the door should do (decision-policy's `qualityHint`). */
-export const qualityHintSchema = z.enum(['come-closer', 'look-at-camera', 'hold-still', 'too-dark', 'too-bright']);
 
 // ---- Persons ------------------------------------------------------------------------------------------
 
@@ -142,43 +139,6 @@ export const eventQuerySchema = z.strictObject({
 });
 
 // ---- Settings -----------------------------------------------------------------------------------------
-
-const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day as HH:MM');
-
-/** One weekly window: ISO weekdays (1 = Monday) and a local time span. */
-export const weeklyWindowSchema = z
-  .strictObject({ days: z.array(z.int().min(1).max(7)).min(1).max(7), from: timeOfDay, to: timeOfDay })
-  .refine((window) => window.from < window.to, { message: 'a window must end after it starts (split one that crosses midnight in two)' });
-
-/** liveness-policy's livenessPolicySchema, after defaults. */
-export const livenessPolicySchema = z.strictObject({
-  mode: livenessModeSchema.nullable(),
-  groups: z.record(groupName, livenessModeSchema),
-  schedules: z.array(z.strictObject({ windows: z.array(weeklyWindowSchema).min(1).max(28), mode: livenessModeSchema })).max(16),
-  challengeTimeoutMs: z.int().min(1000).max(30_000),
-  retryPauseMs: z.int().min(0).max(10_000),
-  maxAttempts: z.int().min(1).max(10),
-  blink: z.boolean(),
-  naturalMotion: z.boolean(),
-});
-
-/** decision-policy's decisionSettingsSchema, after defaults: every field present. */
-export const decisionSettingsSchema = z.strictObject({
-  framesToAgree: z.int().min(1).max(30),
-  unknownAfterFrames: z.int().min(1).max(100),
-  lowQualityAfterMs: z.int().min(500).max(60_000),
-  cooldownMs: z.int().min(0).max(600_000),
-  minInterOcularPx: z.number().min(10).max(500),
-  maxAbsYawDeg: z.number().min(5).max(90),
-  maxAbsPitchDeg: z.number().min(5).max(90),
-  minSharpness: z.number().min(0),
-  minBrightness: z.number().min(0).max(255),
-  maxBrightness: z.number().min(0).max(255),
-  minLiveness: unitScore.nullable(),
-  liveness: livenessPolicySchema,
-  schedules: z.record(groupName, z.array(weeklyWindowSchema).min(1).max(28)),
-  timeZone: freeText.min(1).max(64).optional(),
-});
 
 /**
  * The values of settings-repository's SETTINGS, key by key (same bounds). A setting added there fails
@@ -279,8 +239,6 @@ export const terminalHealthSchema = z.object({
     .discriminatedUnion('status', [z.object({ status: z.literal('ok') }), z.object({ status: z.literal('full'), sinceMs: msSinceEpoch, message: z.string() })])
     .optional(),
 });
-
-export const decisionReasonSchema = z.enum(['granted', 'unknown', 'disabled', 'expired', 'not-yet-valid', 'outside-schedule', 'low-quality', 'liveness-failed']);
 
 /** PersonAccess: what the policy knew of the person. */
 export const personAccessSchema = z.object({

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
-import { DecisionPolicy, decisionSettingsSchema, qualityHint, type LivenessCapabilities, type PersonAccess, type TrackObservation } from './decision-policy.js';
+import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
+import { DecisionPolicy, qualityHint, type LivenessCapabilities, type PersonAccess, type TrackObservation } from './decision-policy.js';
 
 const GOOD: FaceQuality = { interOcularPx: 80, yawDeg: 2, pitchDeg: -4, rollDeg: 1, sharpness: 300, brightness: 120, contrast: 45, presence: 1, detectorScore: 0.95 };
 const SMALL: FaceQuality = { ...GOOD, interOcularPx: 20 };

@@ -1,13 +1,10 @@
-import { z } from 'zod';
-
+import type { DecisionReason, DecisionSettings, QualityHint } from '../../shared/shapes/decision-settings.js';
+import type { LivenessCue, LivenessMode } from '../../shared/shapes/liveness-policy.js';
 import type { MeshObservation } from '../../vision/liveness/active/mesh-observation.js';
 import { NaturalMotionWindow } from '../../vision/liveness/natural-motion.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
-import { livenessPolicySchema, livenessRequirement, resolveLivenessMode, type LivenessCue, type LivenessMode } from './liveness-policy.js';
-import { groupSchedulesSchema, withinSchedule } from './weekly-schedule.js';
-
-/** Why a decision was taken; stable codes for events and the UI. */
-export type DecisionReason = 'granted' | 'unknown' | 'disabled' | 'expired' | 'not-yet-valid' | 'outside-schedule' | 'low-quality' | 'liveness-failed';
+import { livenessRequirement, resolveLivenessMode } from './liveness-policy.js';
+import { withinSchedule } from './weekly-schedule.js';
 
 /** What the policy needs to know about an enrolled person. */
 export interface PersonAccess {
@@ -69,38 +66,8 @@ export interface LivenessCapabilities {
   readonly naturalMotion?: { readonly minScore: number; readonly windowMs: number; readonly frames: number };
 }
 
-/** Quality gates and decision settings, with defaults. */
-export const decisionSettingsSchema = z.object({
-  /** Frames that must name the same person, with no other person named in between, before a decision; default 3. */
-  framesToAgree: z.number().int().min(1).max(30).default(3),
-  /** Usable frames without any match before an "unknown" denial; default 8. */
-  unknownAfterFrames: z.number().int().min(1).max(100).default(8),
-  /** A face that never becomes usable for this long is denied for low quality, ms; default 5000. */
-  lowQualityAfterMs: z.number().int().min(500).max(60_000).default(5000),
-  /** No second grant for the same person within this time, ms; default 10,000. */
-  cooldownMs: z.number().int().min(0).max(600_000).default(10_000),
-  minInterOcularPx: z.number().min(10).max(500).default(40),
-  maxAbsYawDeg: z.number().min(5).max(90).default(30),
-  maxAbsPitchDeg: z.number().min(5).max(90).default(30),
-  minSharpness: z.number().min(0).default(20),
-  minBrightness: z.number().min(0).max(255).default(40),
-  maxBrightness: z.number().min(0).max(255).default(220),
-  /**
-   * Passive liveness: least score, 0..1 (mean over the track's frames), where the liveness mode asks for the
-   * passive check; null = the passive model's threshold from the manifest, else 0.5.
-   */
-  minLiveness: z.number().min(0).max(1).nullable().default(null),
-  /** Which liveness checks a grant needs, per site, group and weekly schedule, and how the challenge runs. */
-  liveness: livenessPolicySchema.prefault({}),
-  /** Weekly windows per group; groups without one are not restricted. */
-  schedules: groupSchedulesSchema.default({}),
-  /** IANA time zone the schedules are written in; default the machine's. */
-  timeZone: z.string().optional(),
-});
-export type DecisionSettings = z.infer<typeof decisionSettingsSchema>;
-
 /** Why a frame cannot be used for a decision, as a hint for the person at the door; null when it can. */
-export function qualityHint(quality: FaceQuality, settings: DecisionSettings): 'come-closer' | 'look-at-camera' | 'hold-still' | 'too-dark' | 'too-bright' | null {
+export function qualityHint(quality: FaceQuality, settings: DecisionSettings): QualityHint | null {
   if (quality.interOcularPx < settings.minInterOcularPx) return 'come-closer';
   if (Math.abs(quality.yawDeg) > settings.maxAbsYawDeg || Math.abs(quality.pitchDeg) > settings.maxAbsPitchDeg) return 'look-at-camera';
   if (quality.brightness < settings.minBrightness) return 'too-dark';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { livenessPolicySchema, livenessRequirement, resolveLivenessMode, SHIPPED_LIVENESS_MODE } from './liveness-policy.js';
+import { livenessPolicySchema } from '../../shared/shapes/liveness-policy.js';
+import { livenessRequirement, resolveLivenessMode, SHIPPED_LIVENESS_MODE } from './liveness-policy.js';
 
 // Tuesday 2026-11-24, 10:00 and 20:00 UTC.
 const DAY = Date.UTC(2026, 10, 24, 10, 0);

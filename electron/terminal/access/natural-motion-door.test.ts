@@ -12,7 +12,8 @@ import { decodeImageFile } from '../../vision/frame/decode.js';
 import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../../vision/models/paths.js';
 import { FacePipeline, type AnalysedFace } from '../../vision/pipeline/face-pipeline.js';
-import { DecisionPolicy, decisionSettingsSchema, type AccessDecision, type LivenessCapabilities, type PersonAccess } from './decision-policy.js';
+import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
+import { DecisionPolicy, type AccessDecision, type LivenessCapabilities, type PersonAccess } from './decision-policy.js';
 
 const DEVEL = join(packageRoot(), '..', 'shared', 'data', 'pad', 'replay-attack', 'devel');
 const GENUINE = 'devel__real__real__client003_session01_webcam_authenticate_controlled_1';

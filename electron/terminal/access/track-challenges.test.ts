@@ -5,7 +5,7 @@ import { syntheticObservation } from '../../vision/liveness/active/synthetic-fac
 import { createSeededRandom } from '../../vision/matcher/seeded-random.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import type { AccessDecision } from './decision-policy.js';
-import { livenessPolicySchema } from './liveness-policy.js';
+import { livenessPolicySchema } from '../../shared/shapes/liveness-policy.js';
 import { TrackChallenges, type ChallengeOutcome } from './track-challenges.js';
 
 const QUALITY: FaceQuality = { interOcularPx: 60, yawDeg: 0, pitchDeg: 0, rollDeg: 0, sharpness: 300, brightness: 120, contrast: 45, presence: 1, detectorScore: 0.95 };

@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { ActiveChallenge, randomChallenge, type ChallengeAction, type ChallengeState } from '../../vision/liveness/active/challenge.js';
 import type { MeshObservation } from '../../vision/liveness/active/mesh-observation.js';
 import type { AccessDecision } from './decision-policy.js';
-import type { LivenessCue, LivenessPolicy } from './liveness-policy.js';
+import type { LivenessCue, LivenessPolicy } from '../../shared/shapes/liveness-policy.js';
 
 /** What the door screen shows of one track's challenge. */
 export interface ChallengePrompt {

@@ -1,21 +1,4 @@
-import { z } from 'zod';
-
-const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day as HH:MM');
-
-/** One window of a week: ISO weekdays (1 = Monday … 7 = Sunday) and a time span, local time. */
-export const weeklyWindowSchema = z
-  .object({
-    days: z.array(z.number().int().min(1).max(7)).min(1),
-    from: timeOfDay,
-    to: timeOfDay,
-  })
-  .refine((window) => window.from < window.to, { message: 'a window must end after it starts (split one that crosses midnight in two)' });
-
-/** When the members of each group may enter: group name → windows. Groups without an entry are not restricted. */
-export const groupSchedulesSchema = z.record(z.string().min(1), z.array(weeklyWindowSchema).min(1));
-
-export type WeeklyWindow = z.infer<typeof weeklyWindowSchema>;
-export type GroupSchedules = z.infer<typeof groupSchedulesSchema>;
+import type { GroupSchedules } from '../../shared/shapes/weekly-schedule.js';
 
 /** ISO weekday and "HH:MM" of an instant in a time zone (IANA name; default the machine's). */
 export function localTimeOf(atMs: number, timeZone?: string): { isoWeekday: number; hhmm: string } {

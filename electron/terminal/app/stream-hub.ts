@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 
 import type { StreamMessage, StreamMessageOf } from '../../shared/contract/streams.js';
-import { qualityHint, type DecisionSettings } from '../access/decision-policy.js';
+import type { DecisionSettings } from '../../shared/shapes/decision-settings.js';
+import { qualityHint } from '../access/decision-policy.js';
 import type { CameraFrame } from '../camera/camera.js';
 import type { EnrollmentFeedback } from '../enrollment/live-enrollment.js';
 import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';

@@ -25,7 +25,7 @@ import { FakeSyscalls } from '../../../native-bridge/libc/fake-syscalls.js';
 import { FakeV4l2Device } from '../../../native-bridge/v4l2/fake-v4l2-device.js';
 import { defaultManifestPath, packageRoot } from '../../vision/models/paths.js';
 import { medianAndP95 } from '../../vision/statistics.js';
-import { decisionSettingsSchema } from '../access/decision-policy.js';
+import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
 import { StreamHub } from '../app/stream-hub.js';
 import { V4l2CameraSource } from '../camera/v4l2-camera-source.js';
 import { TerminalStore } from '../store/store.js';

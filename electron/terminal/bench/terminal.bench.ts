@@ -26,7 +26,7 @@ import { loadManifest } from '../../vision/models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../../vision/models/paths.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
 import { medianAndP95 } from '../../vision/statistics.js';
-import { decisionSettingsSchema } from '../access/decision-policy.js';
+import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
 import { FileCamera } from '../camera/file-camera.js';
 import { TerminalStore } from '../store/store.js';
 import { TerminalService, type DecisionEvent } from '../terminal-service.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import type { AnalysedFace } from '../../vision/pipeline/face-pipeline.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
-import { decisionSettingsSchema } from '../access/decision-policy.js';
+import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
 import { describeHint, gateHint, LIVE_ENROLLMENT_GATES, PHOTO_ENROLLMENT_GATES, pickSubject, resolveGates } from './gates.js';
 
 const GOOD: FaceQuality = { interOcularPx: 80, yawDeg: 2, pitchDeg: -4, rollDeg: 1, sharpness: 300, brightness: 120, contrast: 45, presence: 1, detectorScore: 0.95 };

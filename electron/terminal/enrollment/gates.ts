@@ -2,7 +2,8 @@ import type { z } from 'zod';
 
 import type { AnalysedFace } from '../../vision/pipeline/face-pipeline.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
-import { decisionSettingsSchema, qualityHint } from '../access/decision-policy.js';
+import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
+import { qualityHint } from '../access/decision-policy.js';
 
 /**
  * Quality gates of an enrollment sample: the access policy's own fields and defaults (inter-ocular px, yaw and

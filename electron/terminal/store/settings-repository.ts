@@ -3,8 +3,8 @@ import { isAbsolute } from 'node:path';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 
-import { decisionSettingsSchema } from '../access/decision-policy.js';
 import { credentialsFormatSchema, customCardFormatsSchema, type CustomCardFormat } from '../../shared/shapes/card-formats.js';
+import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
 import { doorInputsConfigSchema } from '../../shared/shapes/door-inputs.js';
 import { doorOutputsConfigSchema } from '../../shared/shapes/door-outputs.js';
 import { DEFAULT_CARD_FORMAT } from '../door/card-format.js';
