@@ -85,6 +85,9 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
                                           the manifest's sha256, converted, kept in <data>/models and recorded
   models remove <id>                      remove an added model
 
+The site hub (many doors, one PostgreSQL, MQTT through Mosquitto; see lintel hub help):
+  hub init|serve|enroll-terminal|revoke-terminal|home-assistant|broker-config
+
 Common options:
   --manifest <file>     model manifest (default: the one shipped with Lintel)
   --extractor <id>      extractor model id from the manifest (default: the manifest's default)
@@ -507,6 +510,8 @@ async function main(argv: string[]): Promise<number> {
         return await commandAdmin(args);
       case 'pair':
         return (await import('./pair-command.js')).commandPair(args);
+      case 'hub':
+        return await (await import('./hub-command.js')).commandHub(args);
       case undefined:
         process.stderr.write(USAGE);
         return 2;

@@ -8,7 +8,7 @@ import { terminalBundleSchema } from '../../shared/fleet/bundle.js';
 import { decodeSigned, encodeSigned } from '../../shared/fleet/signing.js';
 import { headSchema } from '../../shared/fleet/messages.js';
 import { describeCertificate, isIssuedBy, revokedSerials } from './certificate-authority.js';
-import { enrollTerminal, HubFolderError, hubPaths, initHubFolder, listIssued, loadHubConfig, loadHubIdentity, revokeTerminalCertificates } from './hub-folder.js';
+import { deniedTerminalIds, enrollTerminal, HubFolderError, hubPaths, initHubFolder, listIssued, loadHubConfig, loadHubIdentity, revokeTerminalCertificates } from './hub-folder.js';
 
 describe('hub folder', () => {
   let dir: string;
@@ -59,6 +59,8 @@ describe('hub folder', () => {
     assert.deepEqual(await revokeTerminalCertificates(dir, 'door-2'), []);
     assert.ok(listIssued(dir).some((record) => record.serialHex === enrolled.serialHex && record.revokedAtMs !== null));
     await assert.rejects(revokeTerminalCertificates(dir, 'door-99'), /never enrolled a terminal door-99/);
+    // door-1's replaced certificate is revoked, but it holds a live one: only door-2 is denied.
+    assert.deepEqual(deniedTerminalIds(dir), ['door-2']);
   });
 
   test('ids that would break a topic or the ACL are refused before anything is issued', async () => {

@@ -209,6 +209,16 @@ export function listIssued(dataDir: string): readonly IssuedRecord[] {
   return readIssued(hubPaths(dataDir));
 }
 
+/**
+ * Terminals whose every certificate is revoked: the broker's ACL denies them everything, so a connection opened
+ * before the revocation is cut off too (the CRL only stops new ones).
+ */
+export function deniedTerminalIds(dataDir: string): readonly string[] {
+  const terminals = readIssued(hubPaths(dataDir)).filter((record) => record.holder === 'terminal');
+  const ids = new Set(terminals.map((record) => record.commonName));
+  return [...ids].filter((id) => terminals.every((record) => record.commonName !== id || record.revokedAtMs !== null)).sort();
+}
+
 /** Options of `enrollTerminal`. */
 export interface EnrollTerminalOptions {
   /** Where to write the bundle; default `<data>/bundles/<id>.json`. */

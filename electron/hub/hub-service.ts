@@ -1,0 +1,108 @@
+// The hub's composition root: its data folder (site, CA, keys), the PostgreSQL store, optionally the site's
+// Mosquitto broker run as a child process, and the MQTT link. `lintel hub serve` starts one of these.
+import { watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { loadOrCreateKey } from '../terminal/store/crypto.js';
+import { MosquittoProcess } from './broker/mosquitto-process.js';
+import { HubLink, type HubLinkLog } from './link/hub-link.js';
+import { deniedTerminalIds, hubPaths, loadHubIdentity, type HubIdentity } from './pki/hub-folder.js';
+import type { HubStore } from './store/hub-store.js';
+import { openHubStore } from './store/postgres-hub-store.js';
+
+/** Options of `HubService.start`. */
+export interface HubServiceOptions {
+  /** The folder `lintel hub init` made. */
+  readonly dataDir: string;
+  /** `postgresql://user:password@host:port/database`. */
+  readonly databaseUrl: string;
+  /**
+   * Run the site's broker as a child process with the generated configuration (default false: a broker run by
+   * the system, e.g. Debian's mosquitto service pointed at `<data>/mosquitto/mosquitto.conf`).
+   */
+  readonly manageBroker?: boolean;
+  /** Publish Home Assistant discovery; default true. */
+  readonly homeAssistant?: boolean;
+  readonly log?: HubLinkLog;
+  /** How often the link compares the store's head with the published one, ms; default 500. */
+  readonly headPollMs?: number;
+}
+
+/** A running hub. */
+export class HubService {
+  private watcher: FSWatcher | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly identity: HubIdentity,
+    readonly store: HubStore,
+    readonly link: HubLink,
+    readonly broker: MosquittoProcess | null,
+    private readonly log: HubLinkLog,
+  ) {}
+
+  /** Starts the broker (when managed), opens the store (running migrations) and connects the link. */
+  static async start(options: HubServiceOptions): Promise<HubService> {
+    const log = options.log ?? (() => undefined);
+    const identity = loadHubIdentity(options.dataDir);
+    const paths = hubPaths(options.dataDir);
+    const broker = options.manageBroker ? await MosquittoProcess.start({ paths, config: identity.config, deniedTerminalIds: deniedTerminalIds(options.dataDir) }) : null;
+    let store: HubStore | undefined;
+    try {
+      store = await openHubStore({ connectionString: options.databaseUrl, masterKey: loadOrCreateKey(paths.dataDir) });
+      const link = await HubLink.start({
+        identity: { brokerUrl: identity.brokerUrl, caCertPem: identity.caCertPem, certPem: identity.clientCertPem, keyPem: identity.clientKeyPem },
+        siteId: identity.config.siteId,
+        signingKeyPem: identity.signingKeyPem,
+        store,
+        log,
+        ...(options.homeAssistant === undefined ? {} : { homeAssistant: options.homeAssistant }),
+        ...(options.headPollMs === undefined ? {} : { headPollMs: options.headPollMs }),
+      });
+      const service = new HubService(identity, store, link, broker, log);
+      service.watchRevocations();
+      return service;
+    } catch (error) {
+      await store?.close().catch(() => undefined);
+      await broker?.stop();
+      throw error;
+    }
+  }
+
+  /** Disconnects the link, closes the store and stops the managed broker. */
+  async stop(): Promise<void> {
+    this.watcher?.close();
+    clearTimeout(this.reloadTimer);
+    await this.reloading;
+    await this.link.close();
+    await this.store.close();
+    await this.broker?.stop();
+  }
+
+  /**
+   * `lintel hub revoke-terminal` (another process) rewrites the CRL: the managed broker re-reads it and the ACL at
+   * once, and Home Assistant loses the door.
+   */
+  private watchRevocations(): void {
+    const crlPath = this.identity.paths.crl;
+    this.watcher = watch(dirname(crlPath), (_event, file) => {
+      if (file !== 'crl.pem') return;
+      clearTimeout(this.reloadTimer);
+      // Atomic writes show up as several events; act once they settle.
+      this.reloadTimer = setTimeout(() => {
+        this.reloading = this.reloading.then(() => this.applyRevocations());
+      }, 200);
+    });
+  }
+
+  private async applyRevocations(): Promise<void> {
+    try {
+      await this.broker?.reload(deniedTerminalIds(this.identity.paths.dataDir));
+      await this.link.publishDiscovery();
+      this.log('info', 'revocation list changed: broker reloaded');
+    } catch (error) {
+      this.log('error', 'could not apply the new revocation list', { error: (error as Error).message });
+    }
+  }
+}
