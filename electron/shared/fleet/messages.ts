@@ -152,8 +152,8 @@ export type PullRequest = z.infer<typeof pullRequestSchema>;
 
 /**
  * `terminal/<id>/in/changes` (signed): one page, in increasing seq. `lastSeq` is the seq of the page's last
- * change, or the request's `afterSeq` when the page is empty; the terminal's cursor moves to it once the page is
- * applied. `headSeq` > `lastSeq` means more pages follow.
+ * change; an empty page's is the head (superseded rows and dropped tombstones leave gaps the cursor jumps over).
+ * The terminal's cursor moves to it once the page is applied. `headSeq` > `lastSeq` means more pages follow.
  */
 export const changePageSchema = z
   .object({ requestId, changes: z.array(changeSchema).max(MAX_CHANGES_PER_PAGE), lastSeq: seqSchema, headSeq: seqSchema })
