@@ -49,7 +49,8 @@ describe('camera check on save', () => {
   it('turns common errno reasons into words', () => {
     assert.equal(cameraProblem('v4l2:/dev/video2', 'open /dev/video2: EACCES (permission denied)'), 'the terminal may not open /dev/video2 (permission denied: the service user needs the video group)');
     assert.equal(cameraProblem('v4l2:/dev/video2', 'VIDIOC_STREAMON /dev/video2: EBUSY'), '/dev/video2 is in use by another program');
-    assert.equal(cameraProblem('file:/x', 'decoder broke'), 'it did not open: decoder broke');
+    assert.equal(cameraProblem('v4l2:/dev/video2', 'VIDIOC_S_FMT: EINVAL'), 'it did not open: VIDIOC_S_FMT: EINVAL');
+    assert.equal(cameraProblem('file:/x', '/x holds no images (JPEG, PNG, WebP)'), '/x holds no images (JPEG, PNG, WebP)');
   });
 
   it('knows when the new URI is the live camera\'s own device', () => {

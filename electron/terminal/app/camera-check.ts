@@ -34,7 +34,9 @@ export function cameraProblem(uri: string, reason: string): string {
   let device = uri;
   try {
     const config = parseCameraUri(uri);
-    device = config.kind === 'v4l2' ? config.devicePath : config.path;
+    // A file camera's reasons are already in words (`… does not exist`, `… holds no images`).
+    if (config.kind === 'file') return reason;
+    device = config.devicePath;
   } catch {
     // The URI was parsed before the check; the raw text stands.
   }

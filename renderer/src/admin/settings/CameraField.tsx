@@ -45,7 +45,8 @@ export function CameraField({ value, onChange, error }: CameraFieldProps): React
         value={sourceValue}
         choices={sources}
         onChange={pickSource}
-        error={choice.kind === 'v4l2' ? undefined : error}
+        // The refusal shows once: at the path or the picture size where those are shown.
+        error={choice.kind === 'default' || choice.kind === 'other' ? error : undefined}
         hint={
           <>
             The camera the door watches; it is tried when saved and refused if it gives no picture.{noCameraHint ? ` ${noCameraHint}` : ''}
