@@ -1,14 +1,16 @@
 // PostgreSQL size and hub memory per 10,000 persons: fills a throwaway cluster with enrolled persons (aligned
-// 112×112 JPEG crops cut from LFW photos, one 512-float template per sample, both sealed as the hub stores
-// them), then walks the whole change log as a terminal catching up from nothing would pull it.
-//   npm run bench:hub-size -- [--persons 10000] [--samples 3]
-import { randomBytes } from 'node:crypto';
+// crops cut from LFW photos and encoded as enrollment stores them, one 512-float template per sample, both
+// sealed as the hub stores them), then walks the whole change log as a terminal catching up from nothing would,
+// then stores events from three terminals at once in outbox-sized batches (the store's side of ingest).
+//   npm run bench:hub-size -- [--persons 10000] [--samples 3] [--crop-px 150]
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import sharp from 'sharp';
 
+import { CROP_JPEG_QUALITY } from '../../terminal/enrollment/photo-sample.js';
 import type { HubSampleInput } from '../store/hub-store.js';
 import { openHubStore } from '../store/postgres-hub-store.js';
 import { startPostgresServer } from '../test/postgres-server.js';
@@ -17,16 +19,24 @@ const LFW_DIR = '/work/shared/data/lfw-dev/images';
 const DISTINCT_CROPS = 300;
 const TEMPLATE_FLOATS = 512;
 const WRITERS = 4;
+/** Terminals sending events at once, and the events in each of their messages (the fleet's most). */
+const EVENT_TERMINALS = 3;
+const EVENTS_PER_BATCH = 100;
 
-const { values } = parseArgs({ options: { persons: { type: 'string', default: '10000' }, samples: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { persons: { type: 'string', default: '10000' }, samples: { type: 'string', default: '3' }, 'crop-px': { type: 'string', default: '150' } },
+});
 const persons = Number(values.persons);
 const samplesPerPerson = Number(values.samples);
+/** Side of an aligned crop: 112 to 224 px by extractor (models/manifest.json); 150 is dlib's. */
+const cropPx = Number(values['crop-px']);
+if (!Number.isInteger(cropPx) || cropPx < 32 || cropPx > 512) throw new Error(`--crop-px must be 32 to 512, got ${values['crop-px']}`);
 if (!Number.isInteger(persons) || persons < 1) throw new Error(`--persons must be a whole number ≥ 1, got ${values.persons}`);
 if (!Number.isInteger(samplesPerPerson) || samplesPerPerson < 1 || samplesPerPerson > 16) throw new Error(`--samples must be 1 to 16, got ${values.samples}`);
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-/** Aligned-crop-sized JPEGs (quality 85, as the terminal encodes them) from LFW's face centres, or grey noise without LFW. */
+/** Aligned-crop-sized JPEGs (at the quality enrollment stores crops with) from LFW's face centres, or noise without LFW. */
 async function loadCrops(): Promise<Buffer[]> {
   const crops: Buffer[] = [];
   if (existsSync(LFW_DIR)) {
@@ -34,11 +44,13 @@ async function loadCrops(): Promise<Buffer[]> {
       const file = readdirSync(join(LFW_DIR, person)).find((name) => name.endsWith('.jpg'));
       if (!file) continue;
       // LFW's 250×250 photos are centred on the face: its middle 110 pixels are about an aligned crop.
-      crops.push(await sharp(readFileSync(join(LFW_DIR, person, file))).extract({ left: 70, top: 70, width: 110, height: 110 }).resize(112, 112).jpeg({ quality: 85 }).toBuffer());
+      crops.push(await sharp(readFileSync(join(LFW_DIR, person, file))).extract({ left: 70, top: 70, width: 110, height: 110 }).resize(cropPx, cropPx).jpeg({ quality: CROP_JPEG_QUALITY }).toBuffer());
     }
   } else {
     console.log(`(${LFW_DIR} is absent: noise crops instead of faces; sizes will differ from real ones)`);
-    for (let i = 0; i < DISTINCT_CROPS; i++) crops.push(await sharp(randomBytes(112 * 112 * 3), { raw: { width: 112, height: 112, channels: 3 } }).jpeg({ quality: 85 }).toBuffer());
+    for (let i = 0; i < DISTINCT_CROPS; i++) {
+      crops.push(await sharp(randomBytes(cropPx * cropPx * 3), { raw: { width: cropPx, height: cropPx, channels: 3 } }).jpeg({ quality: CROP_JPEG_QUALITY }).toBuffer());
+    }
   }
   return crops;
 }
@@ -74,9 +86,11 @@ function postgresRssBytes(dataDir: string): number {
 
 const crops = await loadCrops();
 const meanCropBytes = crops.reduce((sum, crop) => sum + crop.length, 0) / crops.length;
-// Throwaway data: durability off makes filling faster and changes no size.
-const server = await startPostgresServer({ durable: false });
+// Durable as a site runs it: every commit reaches the disk before it is acknowledged.
+const server = await startPostgresServer({ durable: true });
 const store = await openHubStore({ connectionString: server.connectionString, masterKey: randomBytes(32) });
+// Ctrl-C still stops the cluster and removes its folder.
+process.once('SIGINT', () => void store.close().finally(() => void server.stop().finally(() => process.exit(130))));
 try {
   const sizeOf = async (): Promise<number> => (await store.database.query<{ size: number }>('SELECT pg_database_size(current_database()) AS size')).rows[0]?.size ?? 0;
   const emptyBytes = await sizeOf();
@@ -118,14 +132,50 @@ try {
   const walkMs = performance.now() - walkStarted;
   const postgresRss = postgresRssBytes(server.dataDir);
 
+  // Event ingest: each terminal's batches one after another (as its outbox sends them), the terminals at once.
+  const batchesPerTerminal = 20;
+  for (let t = 0; t < EVENT_TERMINALS; t++) await store.registerTerminal({ id: `door-${t + 1}` });
+  const someone = (await store.listPersons({ limit: 1 })).persons[0]?.id ?? null;
+  const ingestStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: EVENT_TERMINALS }, async (_, t) => {
+      for (let batch = 0; batch < batchesPerTerminal; batch++) {
+        const events = Array.from({ length: EVENTS_PER_BATCH }, (_, k) => {
+          const seq = batch * EVENTS_PER_BATCH + k + 1;
+          return {
+            uuid: randomUUID(),
+            seq,
+            atMs: Date.now(),
+            decision: k % 5 === 0 ? ('denied' as const) : ('granted' as const),
+            reason: k % 5 === 0 ? 'unknown' : 'granted',
+            personId: k % 5 === 0 ? null : someone,
+            modelId: 'arcface-r50',
+            similarity: 0.6,
+            livenessScore: null,
+            livenessCue: null,
+            quality: null,
+            snapshotJpegBase64: null,
+          };
+        });
+        await store.insertEvents(`door-${t + 1}`, events);
+      }
+    }),
+  );
+  const ingestMs = performance.now() - ingestStarted;
+  const ingested = EVENT_TERMINALS * batchesPerTerminal * EVENTS_PER_BATCH;
+
   const scale = 10_000 / persons;
-  console.log(`hub size: ${persons} persons × ${samplesPerPerson} samples (112×112 JPEG crops, mean ${(meanCropBytes / 1024).toFixed(1)} KiB; one ${TEMPLATE_FLOATS}-float template each)`);
+  console.log(`hub size: ${persons} persons × ${samplesPerPerson} samples (${cropPx}×${cropPx} JPEG crops at quality ${CROP_JPEG_QUALITY}, mean ${(meanCropBytes / 1024).toFixed(1)} KiB; one ${TEMPLATE_FLOATS}-float template each)`);
   console.log(`  filled in ${(fillMs / 1000).toFixed(1)} s (${((persons / fillMs) * 1000).toFixed(0)} persons/s, ${WRITERS} writers)`);
   console.log(`  PostgreSQL database: ${mib(emptyBytes)} empty → ${mib(filledBytes)} filled; ${mib((filledBytes - emptyBytes) * scale)} per 10,000 persons (${((filledBytes - emptyBytes) / persons / 1024).toFixed(1)} KiB per person)`);
   console.log(`  largest tables: ${tables.rows.map((row) => `${row.name} ${mib(row.size)}`).join(', ')}`);
   console.log(`  full catch-up from seq 0: ${pages} pages, ${mib(wireBytes)} of JSON, built in ${(walkMs / 1000).toFixed(1)} s`);
   console.log(`  hub process RSS: ${mib(rssBefore)} open → ${mib(rssFilled)} after filling → ${mib(peakRss)} peak while paging`);
   console.log(`  PostgreSQL server RSS (postmaster + backends): ${mib(postgresRss)}`);
+  console.log(
+    `  event ingest: ${ingested} events from ${EVENT_TERMINALS} terminals in batches of ${EVENTS_PER_BATCH} in ${(ingestMs / 1000).toFixed(1)} s: ` +
+      `${((ingested / ingestMs) * 1000).toFixed(0)} events/s stored and acknowledged (no snapshots)`,
+  );
 } finally {
   await store.close();
   await server.stop();
