@@ -146,14 +146,38 @@ describe('migrations', () => {
     assert.throws(() => db.prepare("UPDATE samples SET alignment_json = 'not json' WHERE id = 'added'").run(), /CHECK constraint failed/);
   });
 
+  test('0008 hub-sync: events written once joined are queued for the hub in their own transaction; people get a hub version', (t) => {
+    const db = freshDb(t);
+    runMigrations(db, upTo(7));
+    db.prepare("INSERT INTO persons (id, name, name_folded, created_at_ms, updated_at_ms) VALUES ('p1', 'Ann', 'ann', 1, 1)").run();
+    const insertEvent = db.prepare("INSERT INTO events (at_ms, decision, reason) VALUES (?, 'denied', 'unknown-face')");
+    insertEvent.run(1);
+    assert.deepEqual(runMigrations(db, upTo(8)), [8]);
+    for (const table of ['hub_link', 'hub_event_outbox', 'hub_enroll_requests']) assert.ok(isStrict(db, table), table);
+    assert.equal(columns(db, 'persons').at(-1), 'hub_version');
+    assert.equal(db.prepare("SELECT hub_version FROM persons WHERE id = 'p1'").pluck().get(), null, 'a person enrolled before joining is no hub person');
+    insertEvent.run(2);
+    assert.equal(db.prepare('SELECT count(*) FROM hub_event_outbox').pluck().get(), 0, 'not joined: nothing queued');
+    db.prepare("INSERT INTO hub_link (id, site_id, terminal_id, hub_public_key_pem, joined_at_ms) VALUES (1, 'acme', 'door-1', 'key', 3)").run();
+    assert.throws(() => db.prepare("INSERT INTO hub_link (id, site_id, terminal_id, hub_public_key_pem, joined_at_ms) VALUES (2, 'x', 'y', 'key', 3)").run(), /CHECK constraint failed/);
+    insertEvent.run(4);
+    insertEvent.run(5);
+    const queued = db.prepare<[], { seq: number; event_id: number; uuid: string }>('SELECT seq, event_id, uuid FROM hub_event_outbox ORDER BY seq').all();
+    assert.equal(queued.length, 2);
+    assert.ok(queued[0]!.seq < queued[1]!.seq);
+    assert.notEqual(queued[0]!.uuid, queued[1]!.uuid);
+    db.prepare('DELETE FROM events WHERE at_ms = 4').run();
+    assert.equal(db.prepare('SELECT count(*) FROM hub_event_outbox').pluck().get(), 1, 'an event gone by retention leaves the outbox with it');
+  });
+
   test('the list is complete: every migration once, in order, and the schema version is the last', () => {
-    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4, 5, 6, 7]);
-    assert.equal(SCHEMA_VERSION, 7);
+    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(SCHEMA_VERSION, 8);
   });
 
   test('running again applies nothing', (t) => {
     const db = freshDb(t);
-    assert.deepEqual(runMigrations(db), [1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(runMigrations(db), [1, 2, 3, 4, 5, 6, 7, 8]);
     assert.deepEqual(runMigrations(db), []);
   });
 

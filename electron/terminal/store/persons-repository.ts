@@ -131,6 +131,8 @@ export class PersonsRepository {
   private readonly deleteSnapshotsOf;
   private readonly tombstoneEventsOf;
   private readonly deletePersonRow;
+  private readonly upsertSyncedPerson;
+  private readonly selectHubVersion;
 
   constructor(
     private readonly db: Database.Database,
@@ -180,6 +182,16 @@ export class PersonsRepository {
     this.deleteSnapshotsOf = db.prepare<[string]>('DELETE FROM event_snapshots WHERE event_id IN (SELECT id FROM events WHERE person_id = ?)');
     this.tombstoneEventsOf = db.prepare<[number, string]>('UPDATE events SET person_id = NULL, person_erased_at_ms = ? WHERE person_id = ?');
     this.deletePersonRow = db.prepare<[string]>('DELETE FROM persons WHERE id = ?');
+    this.upsertSyncedPerson = db.prepare(
+      `INSERT INTO persons (id, name, name_folded, external_id, enabled, valid_from_ms, valid_until_ms,
+         credential_facility_code, credential_card_number, created_at_ms, updated_at_ms, hub_version)
+       VALUES (@id, @name, @nameFolded, @externalId, @enabled, @validFromMs, @validUntilMs, @facilityCode, @cardNumber, @createdAtMs, @updatedAtMs, @hubVersion)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded, external_id = excluded.external_id,
+         enabled = excluded.enabled, valid_from_ms = excluded.valid_from_ms, valid_until_ms = excluded.valid_until_ms,
+         credential_facility_code = excluded.credential_facility_code, credential_card_number = excluded.credential_card_number,
+         updated_at_ms = excluded.updated_at_ms, hub_version = excluded.hub_version`,
+    );
+    this.selectHubVersion = db.prepare<[string], { hub_version: number | null }>('SELECT hub_version FROM persons WHERE id = ?');
   }
 
   /** Adds a person; a StoreError 'conflict' when the external id is taken, 'invalid' for bad fields. */
@@ -285,6 +297,30 @@ export class PersonsRepository {
       this.tombstoneEventsOf.run(this.nowMs(), id);
       return this.deletePersonRow.run(id).changes > 0;
     })();
+  }
+
+  /**
+   * Writes a person the site hub manages, under the hub's id and times: created, or replaced whole (groups too),
+   * at the hub's `hubVersion`. The card format is not checked here: the hub is the one writer of people, and a
+   * terminal refusing its record would stop applying the site's changes. Runs in the caller's transaction.
+   */
+  putSynced(id: string, input: PersonInput, hub: { readonly version: number; readonly createdAtMs: number; readonly updatedAtMs: number }): Person {
+    const person = normaliseInput(input);
+    this.db.transaction(() => {
+      this.runWrite(
+        () => this.upsertSyncedPerson.run({ id, ...toParams(person), createdAtMs: hub.createdAtMs, updatedAtMs: hub.updatedAtMs, hubVersion: hub.version }),
+        person,
+      );
+      this.deleteGroups.run(id);
+      this.writeGroups(id, person.groups);
+    })();
+    this.onUpdated(id);
+    return this.require(id);
+  }
+
+  /** The hub's version of a synced person; null for a person enrolled here, undefined when there is none. */
+  hubVersionOf(id: string): number | null | undefined {
+    return this.selectHubVersion.get(id)?.hub_version;
   }
 
   private require(id: string): Person {

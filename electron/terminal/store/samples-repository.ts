@@ -47,6 +47,18 @@ export interface SampleToRebuild {
   readonly alignment: AlignmentTemplate | null;
 }
 
+/** A sample the site hub manages: its id, time and crop are the hub's; templates of any models it has. */
+export interface SyncedSampleInput {
+  readonly id: string;
+  readonly createdAtMs: number;
+  readonly quality: FaceQuality;
+  readonly alignedJpeg: Uint8Array;
+  /** The alignment that cut the crop, as the hub recorded it; null when it has none (a rebuild then refuses the sample). */
+  readonly alignment: AlignmentTemplate | null;
+  /** Templates the hub holds of this sample; may lack the terminal's model (a rebuild makes that one). */
+  readonly templates: readonly { readonly modelId: string; readonly template: Float32Array }[];
+}
+
 /** Largest JPEG accepted for a crop or a snapshot, bytes. */
 export const MAX_JPEG_BYTES = 2 * 1024 * 1024;
 const MAX_TEMPLATE_FLOATS = 4096;
@@ -73,6 +85,8 @@ export class SamplesRepository {
   private readonly countWithTemplate;
   private readonly deleteOtherTemplates;
   private readonly selectModelCounts;
+  private readonly insertSyncedSample;
+  private readonly selectSampleIdsOf;
 
   constructor(
     private readonly db: Database.Database,
@@ -116,6 +130,10 @@ export class SamplesRepository {
     this.selectModelCounts = db.prepare<[], { model_id: string; n: number }>(
       'SELECT model_id, count(*) AS n FROM templates GROUP BY model_id ORDER BY model_id',
     );
+    this.insertSyncedSample = db.prepare<[string, string, string, Buffer, string | null, number]>(
+      'INSERT INTO samples (id, person_id, quality_json, crop, alignment_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.selectSampleIdsOf = db.prepare<[string], string>('SELECT id FROM samples WHERE person_id = ?').pluck();
   }
 
   /** Stores a sample of a person (crop and template sealed) and returns its id; a StoreError 'not-found' or 'invalid'. */
@@ -137,6 +155,39 @@ export class SamplesRepository {
       this.writeTemplate(id, input.modelId, input.template, nowMs);
     })();
     return id;
+  }
+
+  /**
+   * Makes a synced person's samples exactly `samples`: new ones stored (crop and templates sealed with this
+   * terminal's key, under the hub's sample ids), templates of kept ones added or replaced, the others deleted.
+   * A StoreError 'invalid' for bad bytes, 'conflict' for a sample id another person holds. Runs in the caller's
+   * transaction.
+   */
+  replaceSynced(personId: string, samples: readonly SyncedSampleInput[]): void {
+    for (const sample of samples) {
+      assertJpeg(sample.alignedJpeg, `the aligned crop of sample ${sample.id}`);
+      if (sample.alignment !== null) alignmentToJson(sample.alignment);
+      if (!Number.isSafeInteger(sample.createdAtMs)) throw new StoreError('invalid', `sample ${sample.id}: createdAtMs must be whole ms since epoch`);
+      for (const { modelId, template } of sample.templates) {
+        assertModelId(modelId);
+        assertTemplate(template);
+      }
+    }
+    const nowMs = this.nowMs();
+    this.db.transaction(() => {
+      const wanted = new Set(samples.map((sample) => sample.id));
+      for (const id of this.selectSampleIdsOf.all(personId)) if (!wanted.has(id)) this.deleteSampleRow.run(id);
+      for (const sample of samples) {
+        const owner = this.personOf(sample.id);
+        if (owner !== undefined && owner !== personId) throw new StoreError('conflict', `sample ${sample.id} belongs to another person`);
+        // A sample's crop never changes under its id; only its templates do (the hub adds models).
+        if (owner === undefined) {
+          const alignmentJson = sample.alignment === null ? null : alignmentToJson(sample.alignment);
+          this.insertSyncedSample.run(sample.id, personId, qualityToJson(sample.quality), seal(this.blobKey, sample.alignedJpeg, cropAad(sample.id)), alignmentJson, sample.createdAtMs);
+        }
+        for (const { modelId, template } of sample.templates) this.writeTemplate(sample.id, modelId, template, nowMs);
+      }
+    })();
   }
 
   /** The person's samples, oldest first, without blobs. */

@@ -13,8 +13,9 @@ import { deriveKeys, KEY_FILE_NAME, loadOrCreateKey, type StoreKeys } from './cr
 import { bindKey, DATABASE_FILE_NAME, openDatabase } from './database.js';
 import { StoreError } from './errors.js';
 import { EventsRepository, type EventsTestHooks } from './events-repository.js';
+import { HubSyncRepository } from './hub-sync-repository.js';
 import { PersonsRepository, type Person, type PersonInput } from './persons-repository.js';
-import { SamplesRepository, type SampleInput } from './samples-repository.js';
+import { SamplesRepository, type SampleInput, type SyncedSampleInput } from './samples-repository.js';
 import { SettingsRepository } from './settings-repository.js';
 
 /** Options of `TerminalStore.open`. */
@@ -65,8 +66,34 @@ export type SamplesReader = Pick<
   'listForPerson' | 'personOf' | 'getCrop' | 'templatesForModel' | 'templatesOfPerson' | 'templatesToRebuild' | 'rebuildProgress' | 'templateCounts'
 >;
 
-/** What the public `persons` property offers: everything but erasure, which is `TerminalStore.deletePerson`. */
-export type PersonsAccess = Omit<PersonsRepository, 'erase'>;
+/**
+ * What the public `persons` property offers: everything but erasure, which is `TerminalStore.deletePerson`, and
+ * the hub's writes, which are `TerminalStore.applySynced`.
+ */
+export type PersonsAccess = Omit<PersonsRepository, 'erase' | 'putSynced'>;
+
+/** One write of the site hub's change log: a person (whole, with their samples) at a version, or their erasure. */
+export type SyncedWrite =
+  | {
+      readonly kind: 'put-person';
+      readonly id: string;
+      readonly version: number;
+      readonly createdAtMs: number;
+      readonly updatedAtMs: number;
+      readonly person: PersonInput;
+      readonly samples: readonly SyncedSampleInput[];
+    }
+  | { readonly kind: 'erase-person'; readonly id: string };
+
+/** What `applySynced` changed. */
+export interface SyncedResult {
+  /** Persons written (created or replaced). */
+  readonly put: readonly string[];
+  /** Persons erased (those that were here). */
+  readonly erased: readonly string[];
+  /** Writes skipped because the person here is already at that version or newer. */
+  readonly skipped: number;
+}
 
 /**
  * The terminal's store: one SQLite connection and the key, the repositories on them, and the 1:N galleries
@@ -80,6 +107,8 @@ export class TerminalStore {
   readonly admins: AdminRepository;
   /** Single-use pairing codes for device sessions. */
   readonly pairing: PairingRepository;
+  /** The site hub this terminal joined, its change-log cursor, the event outbox and queued enrollments. */
+  readonly hubSync: HubSyncRepository;
   /** Fingerprint of the key in use (not secret). */
   readonly keyId: string;
   private readonly personsRepository: PersonsRepository;
@@ -105,6 +134,7 @@ export class TerminalStore {
     this.events = new EventsRepository(db, keys.blobKey, nowMs, options.eventsTestHooks);
     this.admins = new AdminRepository(db, keys.pepperKey, { ...options.admin, nowMs });
     this.pairing = new PairingRepository(db, nowMs);
+    this.hubSync = new HubSyncRepository(db, keys.blobKey, nowMs);
     this.countGallery = db.prepare<[string], { persons: number; templates: number }>(
       // Persons, then their samples (samples_by_person), then the template's primary key (sample_id, model_id),
       // a covering index. Starting from templates_by_model reads every template row (10× slower), and an EXISTS
@@ -219,6 +249,44 @@ export class TerminalStore {
     for (const gallery of this.galleries.keys()) gallery.removeById(personId);
     this.revision++;
     return { deleted, walTruncated: this.truncateWal() };
+  }
+
+  /**
+   * Applies writes of the site hub's change log, and `inside` (the change-log cursor), in ONE immediate
+   * transaction: after a crash or a refused write either the whole page is applied with its cursor or nothing
+   * is. A person is written only when the hub's version is newer than the one here (a page applied twice changes
+   * nothing); an erasure is a local erasure (samples, templates, event snapshots; events kept with the person's
+   * reference cleared). The galleries follow after the commit, and the WAL is truncated after an erasure.
+   */
+  applySynced(writes: readonly SyncedWrite[], inside: () => void = () => undefined): SyncedResult {
+    const put: string[] = [];
+    const erased: string[] = [];
+    let skipped = 0;
+    this.db
+      .transaction(() => {
+        for (const write of writes) {
+          if (write.kind === 'erase-person') {
+            if (this.personsRepository.erase(write.id)) erased.push(write.id);
+            continue;
+          }
+          const current = this.personsRepository.hubVersionOf(write.id);
+          if (current !== undefined && current !== null && current >= write.version) {
+            skipped++;
+            continue;
+          }
+          for (const sample of write.samples) for (const { modelId, template } of sample.templates) this.assertGalleryDimension(modelId, template);
+          this.personsRepository.putSynced(write.id, write.person, { version: write.version, createdAtMs: write.createdAtMs, updatedAtMs: write.updatedAtMs });
+          this.samplesRepository.replaceSynced(write.id, write.samples);
+          put.push(write.id);
+        }
+        inside();
+      })
+      .immediate();
+    for (const id of erased) for (const gallery of this.galleries.keys()) gallery.removeById(id);
+    for (const id of put) this.refreshGalleries(id);
+    this.revision++;
+    if (erased.length > 0) this.truncateWal();
+    return { put, erased, skipped };
   }
 
   /**

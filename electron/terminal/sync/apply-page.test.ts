@@ -13,7 +13,7 @@ import {
 } from '../../shared/fleet/index.js';
 import { encodeTemplate } from '../store/samples-repository.js';
 import { TerminalStore } from '../store/store.js';
-import { FAST_SCRYPT, fakeJpeg, fakeQuality, fakeTemplate, tempDir } from '../store/test/test-helpers.js';
+import { ARCFACE_ALIGNMENT, FAST_SCRYPT, fakeJpeg, fakeQuality, fakeTemplate, tempDir } from '../store/test/test-helpers.js';
 import { applyPage } from './apply-page.js';
 
 const hubKeys = generateSigningKeyPair();
@@ -49,7 +49,7 @@ function personChange(seq: number, id: string, version: number, name: string, mo
         {
           id: sampleId,
           createdAtMs: 1_500,
-          alignment: null,
+          alignment: { sizePx: ARCFACE_ALIGNMENT.sizePx, fivePointsPx: ARCFACE_ALIGNMENT.fivePointsPx.map(([x, y]) => [x, y]) },
           quality: fakeQuality(),
           cropJpegBase64: fakeJpeg(`crop-${name}`).toString('base64'),
           templates: [{ modelId, dimension: 64, templateBase64: encodeTemplate(fakeTemplate(name, 64)).toString('base64') }],
@@ -106,6 +106,8 @@ describe('applyPage', () => {
     const bob = randomUUID();
     applyPage(store, received({ changes: [personChange(1, ann, 1, 'Ann'), personChange(2, bob, 1, 'Bob', 'other-model', 4343)], lastSeq: 2, headSeq: 3 }));
     assert.deepEqual(store.samples.rebuildProgress('model-a'), { totalCount: 2, doneCount: 1 }, 'Bob’s sample lacks a model-a template');
+    const [toRebuild] = [...store.samples.templatesToRebuild('model-a')];
+    assert.deepEqual({ personId: toRebuild?.personId, alignment: toRebuild?.alignment }, { personId: bob, alignment: ARCFACE_ALIGNMENT }, 'its crop keeps the alignment the hub recorded');
     const result = applyPage(store, received({ changes: [{ seq: 3, entity: 'person', id: ann, version: 2, op: 'delete', payload: null }], lastSeq: 3, headSeq: 3 }));
     assert.deepEqual(result.erased, [ann]);
     assert.equal(store.persons.get(ann), undefined);

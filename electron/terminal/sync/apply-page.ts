@@ -1,6 +1,7 @@
 // A verified page of the hub's change log, turned into the store's writes and applied with the cursor in one
 // SQLite transaction. Plain functions over the store: the MQTT side (hub-link.ts) only moves bytes.
 import type { Change, ChangePage, PersonPayload, WireSample } from '../../shared/fleet/messages.js';
+import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import { decodeTemplate, type SyncedSampleInput } from '../store/samples-repository.js';
 import type { SyncedResult, SyncedWrite, TerminalStore } from '../store/store.js';
 
@@ -40,10 +41,24 @@ function personWrite(version: number, payload: PersonPayload): SyncedWrite {
   };
 }
 
+/**
+ * The alignment record of a synced crop, when the hub sent one of the shape the store keeps (crop size and five
+ * points); anything else is kept as unknown, and a rebuild then names the sample rather than guessing.
+ */
+function toAlignment(alignment: WireSample['alignment']): AlignmentTemplate | null {
+  if (typeof alignment !== 'object' || alignment === null || Array.isArray(alignment)) return null;
+  const { sizePx, fivePointsPx } = alignment as { sizePx?: unknown; fivePointsPx?: unknown };
+  if (typeof sizePx !== 'number' || !Array.isArray(fivePointsPx) || fivePointsPx.length !== 5) return null;
+  const points = fivePointsPx.map((point) => (Array.isArray(point) && point.length === 2 && point.every((value) => typeof value === 'number') ? ([point[0], point[1]] as [number, number]) : null));
+  if (points.some((point) => point === null)) return null;
+  return { sizePx, fivePointsPx: points as [number, number][] };
+}
+
 function toSyncedSample(sample: WireSample): SyncedSampleInput {
   return {
     id: sample.id,
     createdAtMs: sample.createdAtMs,
+    alignment: toAlignment(sample.alignment),
     quality: sample.quality,
     alignedJpeg: Buffer.from(sample.cropJpegBase64, 'base64'),
     templates: sample.templates.map(({ modelId, templateBase64 }) => ({ modelId, template: decodeTemplate(Buffer.from(templateBase64, 'base64')) })),
