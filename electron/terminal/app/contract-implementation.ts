@@ -136,12 +136,14 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       return { personId: id, samples };
     },
     'persons:remove-sample': ({ sampleId }) => {
+      app.assertPeopleEditable();
       const personId = store.samples.personOf(sampleId);
       if (personId === undefined) return { removed: false, remaining: 0 };
       const removed = store.deleteSample(sampleId);
       return { removed, remaining: store.samples.listForPerson(personId).length };
     },
     'persons:add-photos': async ({ id, photos, replace, allowDuplicate }) => {
+      app.assertPeopleEditable();
       const service = app.requireService();
       return addPhotosToPerson({
         store,
@@ -216,10 +218,10 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     },
 
     'enroll:photos': async ({ person, photos, allowDuplicate }) => {
-      app.assertPeopleEditable();
       const service = app.requireService();
       return enrollFromPhotos({
-        store,
+        // Joined to a site hub, the enrollment becomes a request to the hub.
+        store: app.enrollmentStore(),
         pipeline: service.analyser,
         matcher: service.matcher,
         person,
@@ -236,10 +238,10 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       return null;
     },
     'enroll:live-commit': async ({ sessionId, person, allowDuplicate }) => {
-      app.assertPeopleEditable();
       const service = app.requireService();
+      const enrollmentStore = app.enrollmentStore();
       const { samples } = await app.enrollments.take(sessionId);
-      const result = enrollSamples({ store, matcher: service.matcher, person, samples, allowDuplicate: allowDuplicate ?? false });
+      const result = enrollSamples({ store: enrollmentStore, matcher: service.matcher, person, samples, allowDuplicate: allowDuplicate ?? false });
       // A refused duplicate keeps the session: the admin may confirm with allowDuplicate.
       if (result.outcome === 'enrolled') app.enrollments.end(sessionId);
       return result;
@@ -268,6 +270,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       return { importId: job.importId };
     },
     'enroll:live-add': async ({ sessionId, personId, replace, allowDuplicate }) => {
+      app.assertPeopleEditable();
       const service = app.requireService();
       const { samples } = await app.enrollments.take(sessionId);
       const result = addSamplesToPerson({ store, matcher: service.matcher, personId, samples, replace: replace ?? false, allowDuplicate: allowDuplicate ?? false });
@@ -277,6 +280,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     },
     'enroll:check-photo': async ({ photo }) => checkPhoto(app.requireService().analyser, { name: photo.name, bytes: Buffer.from(photo.dataBase64, 'base64') }),
     'import:upload': async ({ name, zipBase64, groups, allowDuplicate }) => {
+      app.assertPeopleEditable();
       const service = app.requireService();
       const roots = app.importRoots();
       // Unpacked into the terminal's own import folder, imported as a folder, removed when the import has ended.

@@ -38,6 +38,8 @@ import { StorageState, type StorageHealth } from './storage-state.js';
 import { StreamHub } from './stream-hub.js';
 import { HubLink, type HubLinkStatus } from '../sync/hub-link.js';
 import type { HubBundle } from '../sync/hub-bundle.js';
+import { hubEnrollmentStore } from '../sync/enroll-request.js';
+import type { EnrollmentStore } from '../enrollment/duplicates.js';
 import type { NpuOptions } from '../../vision/backend/rknn-backend.js';
 
 /** Where the terminal reports what happens; structured, one line per event. */
@@ -334,6 +336,18 @@ export class TerminalApp {
   assertPeopleEditable(): void {
     const link = this.store.hubSync.link();
     if (link) throw new ContractError('conflict', `people are managed by the site hub (site ${link.siteId}, this door is ${link.terminalId}): add, change and delete them on the hub`);
+  }
+
+  /**
+   * Where an enrollment at this door writes: the store, or — joined to a site hub — a request queued for the hub
+   * (the hub writes people; the person arrives through its change log). A terminal that joined a hub but runs
+   * without its bundle cannot reach it: 'conflict', saying so.
+   */
+  enrollmentStore(): EnrollmentStore {
+    if (!this.store.hubSync.link()) return this.store;
+    const link = this.hubLink;
+    if (!link) throw new ContractError('conflict', 'people are managed by the site hub, and this terminal runs without its hub bundle: start it with --hub to enroll here');
+    return hubEnrollmentStore(this.store.persons, (request) => link.requestEnrollment(request));
   }
 
   /** The traces of an erased person outside the store: the webhook outbox, the recent decisions, import results. */
