@@ -118,7 +118,13 @@ export function PhotoPickStep({
             const good = verdict?.status === 'usable';
             return (
               <li key={photo.previewUrl} className={`photo-tile ${verdict && !good ? 'photo-tile-bad' : ''}`} aria-label={photo.file.name}>
-                <img src={photo.previewUrl} alt={photo.file.name} />
+                {verdict?.status === 'unreadable' ? (
+                  <span className="photo-missing" role="img" aria-label={`${photo.file.name} (not an image)`}>
+                    <Icon name="warning" />
+                  </span>
+                ) : (
+                  <img src={photo.previewUrl} alt={photo.file.name} />
+                )}
                 <span className="photo-name">{photo.file.name}</span>
                 {verdict ? (
                   <span className={good ? 'badge badge-ok' : 'badge badge-bad'} title={verdict.detail}>

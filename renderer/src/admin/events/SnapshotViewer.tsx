@@ -1,5 +1,6 @@
 // An event's snapshot at the size of the screen, with what happened beside it; Escape or Close ends it.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 
 import { Icon } from '../../common/Icon.js';
 
@@ -16,7 +17,8 @@ export function SnapshotViewer({ url, caption, onClose }: { readonly url: string
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-  return (
+  // On the page's body, not inside the list row it was opened from: the row's thumbnail styles stay there.
+  return createPortal(
     <div className="dialog-backdrop" onClick={(event) => event.target === event.currentTarget && onClose()}>
       <div className="dialog snapshot-viewer" role="dialog" aria-modal="true" aria-labelledby={`${id}-title`}>
         <h2 id={`${id}-title`}>{caption}</h2>
@@ -28,6 +30,7 @@ export function SnapshotViewer({ url, caption, onClose }: { readonly url: string
           </button>
         </div>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }

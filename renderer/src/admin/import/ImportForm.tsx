@@ -126,7 +126,7 @@ export function ImportForm({ onStarted }: { readonly onStarted: (importId: strin
           {reading ? <p className="muted" role="status">Reading…</p> : null}
           {upload ? (
             <p role="status">
-              <strong>{upload.name}</strong> — {(upload.zip.length / 1_048_576).toFixed(1)} MB{upload.photoCount !== null ? `, ${upload.photoCount} photo${upload.photoCount === 1 ? '' : 's'}` : ''}
+              <strong>{upload.name}</strong> — {upload.zip.length < 1_048_576 ? `${Math.max(1, Math.round(upload.zip.length / 1024))} KB` : `${(upload.zip.length / 1_048_576).toFixed(1)} MB`}{upload.photoCount !== null ? `, ${upload.photoCount} photo${upload.photoCount === 1 ? '' : 's'}` : ''}
             </p>
           ) : null}
           {sizeProblem ? <ErrorNotice error={sizeProblem} /> : tried && uploadMissing ? <ErrorNotice error={uploadMissing} /> : null}

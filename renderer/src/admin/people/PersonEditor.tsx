@@ -100,6 +100,8 @@ export function PersonEditor({ personId, onClose }: { readonly personId: string;
           </span>
         </div>
       </div>
+      <PersonSamples personId={person.id} name={person.name} />
+      <h3>Details</h3>
       {saved ? <Notice tone="success">{saved}</Notice> : null}
       {error ? <ErrorNotice error={error} /> : null}
       <form
@@ -121,7 +123,6 @@ export function PersonEditor({ personId, onClose }: { readonly personId: string;
           </button>
         </div>
       </form>
-      <PersonSamples personId={person.id} name={person.name} />
       <div className="danger-zone">
         <button type="button" className="btn" onClick={() => void update({ enabled: !person.enabled }, person.enabled ? `${person.name}'s access is disabled.` : `${person.name}'s access is enabled.`)} disabled={busy}>
           <Icon name={person.enabled ? 'ban' : 'check'} />
