@@ -1,0 +1,132 @@
+// The settings screen against a terminal that answers from the test: fields checked as they are typed, only what
+// changed sent, the terminal's cameras, models and GPIO chips offered as lists, and a setting the terminal refuses
+// on save shown at its field.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import type { ResponseOf, Result } from '../../contract.js';
+import type { Settings } from '../../store/types.js';
+import { fireEvent, renderScreen, screen, waitFor, within, type FakeHandlers } from '../../test/render-screen.js';
+import { STORED_SETTINGS } from './settings-fixture.js';
+import { SettingsScreen } from './SettingsScreen.js';
+
+type Hardware = ResponseOf<'hardware:list'>;
+
+const WEBCAM: Hardware['cameras'][number] = {
+  devicePath: '/dev/video2',
+  name: 'HD Pro Webcam C920',
+  driver: 'uvcvideo',
+  captures: true,
+  formats: [
+    { format: 'YUYV', sizes: [{ widthPx: 640, heightPx: 480 }, { widthPx: 1280, heightPx: 720 }, { widthPx: 1920, heightPx: 1080 }] },
+    { format: 'MJPG', sizes: [{ widthPx: 1280, heightPx: 720 }, { widthPx: 1920, heightPx: 1080 }] },
+  ],
+};
+const METADATA_NODE: Hardware['cameras'][number] = { devicePath: '/dev/video3', name: 'HD Pro Webcam C920', driver: 'uvcvideo', captures: false, formats: [] };
+const CHIPS: Hardware['gpioChips'] = [
+  { path: '/dev/gpiochip0', name: 'gpiochip0', label: 'gpio0', lines: 32 },
+  { path: '/dev/gpiochip3', name: 'gpiochip3', label: 'gpio3', lines: 32 },
+  { path: '/dev/gpiochip5', problem: 'EACCES: permission denied' },
+];
+const RELAY = { kind: 'gpio' as const, name: 'relay', chipPath: '/dev/gpiochip3', line: 7, activeLow: false, pulseMs: 3_000, consumer: 'lintel-door' };
+
+/** A terminal with `stored` settings that saves whatever passes, and the cameras and chips given. */
+function terminal(stored: Settings = STORED_SETTINGS, hardware: Hardware = { cameras: [WEBCAM, METADATA_NODE], gpioChips: CHIPS }, update?: FakeHandlers['settings:update']): FakeHandlers {
+  return {
+    'settings:get': () => ({ settings: stored, invalidStoredKeys: [] }),
+    'settings:update': update ?? (({ values }) => ({ ...stored, ...values }) as Settings),
+    'hardware:list': () => hardware,
+    'models:list': () => [
+      { id: 'minifasnet-v2', role: 'liveness', description: 'MiniFASNet', state: 'added', licences: { code: null, weights: 'Apache-2.0', trainingData: null }, upstream: '', file: null, obtainFrom: null, addedAtMs: 0, isDefault: false },
+      { id: 'mobileface-256', role: 'extractor', description: 'MobileFaceNet', state: 'built-in', licences: { code: null, weights: 'MIT', trainingData: null }, upstream: '', file: null, obtainFrom: null, addedAtMs: null, isDefault: true },
+    ],
+  };
+}
+
+const saveButton = (): HTMLButtonElement => screen.getByRole('button', { name: /Save changes|Saving/ }) as HTMLButtonElement;
+const select = (label: string): HTMLSelectElement => screen.getByLabelText(label) as HTMLSelectElement;
+const optionTexts = (element: HTMLSelectElement): string[] => [...element.options].map((option) => option.textContent ?? '');
+
+test('fields are checked as they are typed; a fixed form saves only what changed', async () => {
+  const rendered = renderScreen(<SettingsScreen />, terminal());
+  const name = (await screen.findByLabelText('Terminal name')) as HTMLInputElement;
+  assert.equal(saveButton().disabled, true, 'nothing changed yet');
+
+  fireEvent.change(name, { target: { value: '' } });
+  assert.ok(within(name.closest('.field') as HTMLElement).getByText('Required.'));
+  assert.ok(screen.getByText('One field needs fixing before saving.'));
+  assert.equal(saveButton().disabled, true);
+
+  fireEvent.change(name, { target: { value: 'Back door' } });
+  assert.equal(screen.queryByText('Required.'), null);
+  fireEvent.click(saveButton());
+  await screen.findByText('Settings saved.');
+  assert.deepEqual(rendered.requestsOf('settings:update'), [{ values: { 'terminal.name': 'Back door' } }]);
+});
+
+test('the camera is chosen from the cameras the terminal found, with the formats and sizes each offers', async () => {
+  const rendered = renderScreen(<SettingsScreen />, terminal());
+  const camera = await screen.findByLabelText('Camera');
+  await waitFor(() => assert.ok(optionTexts(select('Camera')).includes('HD Pro Webcam C920 (/dev/video2)')));
+  assert.deepEqual(optionTexts(select('Camera')), ["The terminal's default camera", 'HD Pro Webcam C920 (/dev/video2)', 'Photos or a video on the terminal'], 'the metadata node is no choice');
+
+  fireEvent.change(camera, { target: { value: 'v4l2:/dev/video2' } });
+  assert.equal(select('Picture format').value, 'YUYV');
+  assert.equal(select('Picture size').value, '1280x720', 'the largest size up to 720 lines');
+  fireEvent.change(select('Picture format'), { target: { value: 'MJPG' } });
+  assert.deepEqual(optionTexts(select('Picture size')), ['1280 × 720', '1920 × 1080']);
+  fireEvent.change(select('Picture size'), { target: { value: '1920x1080' } });
+
+  fireEvent.click(saveButton());
+  await screen.findByText('Settings saved.');
+  assert.deepEqual(rendered.requestsOf('settings:update'), [{ values: { 'camera.uri': 'v4l2:/dev/video2?format=MJPG&width=1920&height=1080&fps=30' } }]);
+});
+
+test('a camera the terminal refuses on save is shown at its field, in its words, until it is changed', async () => {
+  const refusal: Result<Settings> = { ok: false, error: { code: 'invalid-request', message: 'setting camera.uri: the camera v4l2:/dev/video2?format=YUYV&width=1280&height=720&fps=30 cannot be used: /dev/video2 is in use by another program' } };
+  renderScreen(<SettingsScreen />, terminal(STORED_SETTINGS, undefined, () => refusal));
+  await screen.findByLabelText('Camera');
+  await waitFor(() => assert.ok(optionTexts(select('Camera')).length > 2));
+  fireEvent.change(select('Camera'), { target: { value: 'v4l2:/dev/video2' } });
+  fireEvent.click(saveButton());
+
+  await screen.findByText('Not saved: the terminal refused a setting (shown at its field).');
+  const field = screen.getByLabelText('Picture size').closest('.field') as HTMLElement;
+  assert.ok(within(field).getByText(/\/dev\/video2 is in use by another program\.$/));
+  assert.equal(screen.queryByText('Settings saved.'), null);
+
+  fireEvent.change(select('Picture size'), { target: { value: '640x480' } });
+  assert.equal(screen.queryByText(/is in use by another program/), null, 'a changed camera is not the one refused');
+});
+
+test('door relays pick a GPIO chip the terminal found and one of its lines, by the board’s pin name', async () => {
+  const stored: Settings = { ...STORED_SETTINGS, 'door.outputs': [RELAY] };
+  const rendered = renderScreen(<SettingsScreen />, terminal(stored));
+  await screen.findByLabelText('GPIO chip');
+  await waitFor(() => assert.equal(select('GPIO chip').tagName, 'SELECT'));
+  assert.deepEqual(optionTexts(select('GPIO chip')), ['/dev/gpiochip0 — gpio0, 32 lines', '/dev/gpiochip3 — gpio3, 32 lines']);
+  assert.equal(select('GPIO chip').value, '/dev/gpiochip3');
+  assert.equal(select('Line').value, '7');
+  assert.equal(select('Line').selectedOptions[0]?.textContent, '7 — GPIO3_A7');
+
+  fireEvent.change(select('Line'), { target: { value: '12' } });
+  fireEvent.click(saveButton());
+  await screen.findByText('Settings saved.');
+  assert.deepEqual(rendered.requestsOf('settings:update'), [{ values: { 'door.outputs': [{ ...RELAY, line: 12 }] } }]);
+});
+
+test('a chip that is not there stays a choice, marked, and its lines are typed', async () => {
+  renderScreen(<SettingsScreen />, terminal({ ...STORED_SETTINGS, 'door.outputs': [{ ...RELAY, chipPath: '/dev/gpiochip9' }] }));
+  await waitFor(() => assert.equal((screen.getByLabelText('GPIO chip') as HTMLElement).tagName, 'SELECT'));
+  assert.equal(select('GPIO chip').selectedOptions[0]?.textContent, '/dev/gpiochip9 (not found)');
+  assert.equal((screen.getByLabelText('Line') as HTMLElement).tagName, 'INPUT', 'the lines of an unknown chip are typed');
+});
+
+test('without chips the relay is typed as before; the passive liveness model is a list of the models the terminal has', async () => {
+  renderScreen(<SettingsScreen />, terminal({ ...STORED_SETTINGS, 'door.outputs': [RELAY] }, { cameras: [], gpioChips: [] }));
+  const chip = (await screen.findByLabelText('GPIO chip')) as HTMLInputElement;
+  assert.equal(chip.tagName, 'INPUT');
+  assert.equal(chip.value, '/dev/gpiochip3');
+  await waitFor(() => assert.ok(optionTexts(select('Passive liveness model')).includes('minifasnet-v2 (added)')));
+  assert.ok(!optionTexts(select('Passive liveness model')).some((text) => text.startsWith('mobileface')), 'an extractor is no liveness model');
+});
