@@ -4,8 +4,13 @@
  * clip by the frame rule: models give their real-face probability; cues give 1 / (1 + measure), so more device
  * edge, glare or moiré means a lower score. Clip checks score a whole clip from its frames' landmarks.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import type { MeshObservation } from '../liveness/active/mesh-observation.js';
 import { measureNaturalMotion } from '../liveness/natural-motion.js';
+import { PAD_LINEAR_FRAME_MEASURES, padLinearClipFeatures, padLinearScore, parsePadLinearModel, type PadLinearModel } from '../liveness/pad-linear.js';
+import { packageRoot } from '../models/paths.js';
 import type { FrameLandmarks, PadFeature } from './pad-features.js';
 
 /** How a check scores a frame from its measurements. */
@@ -18,13 +23,19 @@ export interface PadFrameCheck {
   readonly description: string;
 }
 
-/** How a check scores a whole clip from its frames' landmarks (the frame rule does not apply). */
+/** One frame of a clip as a clip check reads it: the face's landmarks and the frame's measurements. */
+export interface PadClipFrame {
+  readonly landmarks: FrameLandmarks;
+  readonly values: Readonly<Partial<Record<PadFeature, number>>>;
+}
+
+/** How a check scores a whole clip from its frames (the frame rule does not apply). */
 export interface PadClipCheck {
   readonly kind: 'clip';
-  /** None: clip checks read the landmarks the face search caches. */
+  /** The frame measurements it reads besides the landmarks the face search caches. */
   readonly features: readonly PadFeature[];
   /** The clip's score from its frames in order (null: no face in that frame), higher = more bona fide; null when it cannot judge. */
-  clipScore(frames: readonly (FrameLandmarks | null)[]): number | null;
+  clipScore(frames: readonly (PadClipFrame | null)[]): number | null;
   readonly description: string;
 }
 
@@ -50,11 +61,32 @@ const motion = (figure: 'residualIod' | 'score', description: string): PadCheck 
   kind: 'clip',
   features: [],
   clipScore: (frames) => {
-    const observations = frames.flatMap((landmarks, k): MeshObservation[] => (landmarks ? [{ timestampMs: k, ...landmarks }] : []));
+    const observations = frames.flatMap((frame, k): MeshObservation[] => (frame ? [{ timestampMs: k, ...frame.landmarks }] : []));
     return measureNaturalMotion(observations)?.[figure] ?? null;
   },
   description,
 });
+
+/** Where `lintel eval pad --checks linear` reads the trained cue from. */
+export const PAD_LINEAR_MODEL_PATH = path.join(packageRoot(), 'models', 'pad-linear.json');
+
+/**
+ * The trained linear cue (models/pad-linear.json, read on first use): its logit over the clip's frames with a
+ * face; null when a feature cannot be made (fewer than two faces for motion).
+ */
+function linear(description: string): PadCheck {
+  let model: PadLinearModel | undefined;
+  return {
+    kind: 'clip',
+    features: [...new Set(Object.values(PAD_LINEAR_FRAME_MEASURES).filter((measure): measure is string => measure !== null))] as PadFeature[],
+    clipScore: (frames) => {
+      model ??= parsePadLinearModel(JSON.parse(readFileSync(PAD_LINEAR_MODEL_PATH, 'utf8')), PAD_LINEAR_MODEL_PATH);
+      const present = frames.flatMap((frame, k) => (frame ? [{ mesh: { timestampMs: k, ...frame.landmarks }, values: frame.values }] : []));
+      return padLinearScore(model, padLinearClipFeatures(present, model.features));
+    },
+    description,
+  };
+}
 
 /** Every check by id. */
 export const PAD_CHECKS: Readonly<Record<string, PadCheck>> = {
@@ -76,6 +108,13 @@ export const PAD_CHECKS: Readonly<Record<string, PadCheck>> = {
   'moire-hf': cue('moire-hf', 'moiré: high-frequency energy share of the face'),
   'motion-planarity': motion('residualIod', 'natural motion: median over frame pairs of the one-homography residual of rigid landmarks, eye distances'),
   motion: motion('score', 'natural motion: √(motion-planarity residual × eye-aspect-ratio range over the clip)'),
+  'colour-sharpness': model('colour-sharpness', 'face colour: ln(Laplacian energy / luma variance) of the 64² face box (raw, higher = sharper)'),
+  'colour-contrast': model('colour-contrast', 'face colour: ln(1 + luma variance) of the 64² face box (raw)'),
+  'colour-cb-std': model('colour-cb-std', 'face colour: standard deviation of Cb (raw)'),
+  'colour-cr-std': model('colour-cr-std', 'face colour: standard deviation of Cr (raw)'),
+  'colour-saturation': model('colour-saturation', 'face colour: mean HSV saturation (raw)'),
+  'colour-saturation-std': model('colour-saturation-std', 'face colour: standard deviation of the HSV saturation (raw)'),
+  linear: linear('trained linear cue (models/pad-linear.json): logistic regression over MiniFASNet scores, natural motion, cue measures and face colour'),
 };
 
 /** The check, or an error listing the known ones. */

@@ -182,7 +182,7 @@ export function combinationNeedsLandmarks(combination: CheckCombination): boolea
 
 /**
  * Clip scores of one check: a frame check's frames combined by `rule` (a frame without a face has no score); a
- * clip check scores the clip from its frames' landmarks, whatever the rule.
+ * clip check scores the clip from its frames' landmarks and measurements, whatever the rule.
  */
 export function clipScores(clips: readonly PadClip[], framesDir: string, cache: PadFrameCache, checkId: string, rule: FrameRule): ScoredClip[] {
   const check = padCheck(checkId);
@@ -198,7 +198,7 @@ export function clipScores(clips: readonly PadClip[], framesDir: string, cache: 
         records.map((record, k) => {
           if (record.faceCount === 0) return null;
           if (!record.landmarks) throw new Error(`frame ${clip.framePaths[k]} has no landmarks cached: measure it with a clip check asked for`);
-          return decodeLandmarks(record.landmarks);
+          return { landmarks: decodeLandmarks(record.landmarks), values: record.values };
         }),
       );
     } else {

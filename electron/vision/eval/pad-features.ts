@@ -9,6 +9,7 @@ import type { InferenceBackend } from '../backend/inference-backend.js';
 import type { RgbImage } from '../frame/rgb-image.js';
 import { boxToNorm, iou, type BoxPx } from '../geometry/point.js';
 import { measureDeviceEdges } from '../liveness/device-edges.js';
+import { measureFaceColour, type FaceColour } from '../liveness/face-colour.js';
 import { measureGlare } from '../liveness/glare.js';
 import { LivenessChecker } from '../liveness/liveness-checker.js';
 import { scaleBox } from '../liveness/luma-region.js';
@@ -36,6 +37,12 @@ export const PAD_FEATURES = [
   'glare-blob-1.2',
   'moire-peak',
   'moire-hf',
+  'colour-sharpness',
+  'colour-contrast',
+  'colour-cb-std',
+  'colour-cr-std',
+  'colour-saturation',
+  'colour-saturation-std',
 ] as const;
 export type PadFeature = (typeof PAD_FEATURES)[number];
 
@@ -84,6 +91,16 @@ const MODEL_FEATURES: Partial<Record<PadFeature, { modelId: string; box: 'mesh' 
  */
 export function createPadFrameMeasurer(pipeline: FacePipeline, manifest: LoadedManifest, backend: InferenceBackend): PadFrameMeasurer {
   const checkers = new Map<string, Promise<LivenessChecker | MiniFasNet>>();
+  // The six colour features come from one measurement: made once per image.
+  const colours = new WeakMap<RgbImage, FaceColour>();
+  const colourOf = (image: RgbImage, boxPx: BoxPx): FaceColour => {
+    let colour = colours.get(image);
+    if (!colour) {
+      colour = measureFaceColour(image, boxPx);
+      colours.set(image, colour);
+    }
+    return colour;
+  };
   const model = (modelId: string, kind: 'checker' | 'minifasnet'): Promise<LivenessChecker | MiniFasNet> => {
     let loading = checkers.get(`${kind}:${modelId}`);
     if (!loading) {
@@ -153,6 +170,24 @@ export function createPadFrameMeasurer(pipeline: FacePipeline, manifest: LoadedM
           break;
         case 'moire-hf':
           value = measureMoire(image, meshBoxPx).highFrequencyRatio;
+          break;
+        case 'colour-sharpness':
+          value = colourOf(image, meshBoxPx).sharpnessLog;
+          break;
+        case 'colour-contrast':
+          value = colourOf(image, meshBoxPx).contrastLog;
+          break;
+        case 'colour-cb-std':
+          value = colourOf(image, meshBoxPx).cbStd;
+          break;
+        case 'colour-cr-std':
+          value = colourOf(image, meshBoxPx).crStd;
+          break;
+        case 'colour-saturation':
+          value = colourOf(image, meshBoxPx).saturationMean;
+          break;
+        case 'colour-saturation-std':
+          value = colourOf(image, meshBoxPx).saturationStd;
           break;
         default:
           throw new Error(`no measurement for ${feature}`);
