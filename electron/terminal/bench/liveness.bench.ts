@@ -22,7 +22,8 @@
  *
  * Options: --data <dir> (default ../shared/data), --window-ms <ms> an attempt's window from the first processed
  * frame (default 15000: three challenges of 4 s and their pauses), --replay-people <n> Replay-Attack devel
- * people (default 5, 3 clips each; 0 for none), --skip-gifs, --json <file>.
+ * people (default 5, 3 clips each; 0 for none), --skip-gifs, --natural-motion (the natural-motion cue on with the
+ * passive check: setting liveness.naturalMotion), --json <file>.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     'window-ms': { type: 'string', default: '15000' },
     'replay-people': { type: 'string', default: '5' },
     'skip-gifs': { type: 'boolean', default: false },
+    'natural-motion': { type: 'boolean', default: false },
     phases: { type: 'string', default: '6' },
     json: { type: 'string' },
   },
@@ -55,6 +57,7 @@ const DATA = values.data;
 const WINDOW_MS = Number(values['window-ms']);
 const REPLAY_PEOPLE = Number(values['replay-people']);
 const PHASES = Number(values.phases);
+const NATURAL_MOTION = values['natural-motion'];
 const MINIFASNET_V2 = join(DATA, '..', 'models', 'minifasnet', 'MiniFASNetV2.onnx');
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -178,7 +181,7 @@ async function openApp(dataDir: string, wallCamera: string, challengeSeed?: numb
 async function setLiveness(call: <T>(channel: string, request: unknown) => Promise<T>, app: TerminalApp, mode: 'off' | 'passive' | 'passive+active'): Promise<void> {
   const policy = app.store.settings.get('access.policy');
   // No cooldown: the same person is shown again clip after clip, and each showing is an attempt.
-  await call('settings:update', { values: { 'access.policy': { ...policy, cooldownMs: 0, liveness: { ...policy.liveness, mode } } } });
+  await call('settings:update', { values: { 'access.policy': { ...policy, cooldownMs: 0, liveness: { ...policy.liveness, mode, naturalMotion: NATURAL_MOTION } } } });
 }
 
 /** Plays one clip until everyone in it is granted or the window is over; one attempt per person. */
@@ -261,7 +264,7 @@ function report(attempts: readonly Attempt[], passiveRan: boolean): void {
     'challenge-right': `${passiveRan ? 'passive + ' : ''}challenge, asked "right"`,
   };
   print('');
-  print(`Window ${seconds(WINDOW_MS)} from the clip's first processed frame. BPCER: genuine attempts not granted within it.`);
+  print(`Window ${seconds(WINDOW_MS)} from the clip's first processed frame. BPCER: genuine attempts not granted within it. Natural-motion cue ${NATURAL_MOTION ? 'on' : 'off'} with the passive check.`);
   print('| clips | condition | attempts | BPCER | median grant time | median added by the challenge | median prompt → grant | not granted because |');
   print('|---|---|---:|---:|---:|---:|---:|---|');
   const offGrant = new Map(attempts.filter((a) => a.condition === 'off' && a.grantMs !== null).map((a) => [`${a.clip}/${a.person}`, a.grantMs as number]));
