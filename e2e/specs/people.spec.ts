@@ -123,3 +123,23 @@ test('an event’s snapshot opens large', async ({ page, terminal }, testInfo) =
   await viewer.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(viewer).toHaveCount(0);
 });
+
+test('more samples captured at the camera for an enrolled person go to them', async ({ page, terminal }, testInfo) => {
+  test.setTimeout(180_000);
+  await terminal.call('enroll:photos', { person: { name: 'Tony Blair' }, photos: [asUpload(lfwPhoto('Tony_Blair', 2))] });
+  // He stands at the camera while the administrator opens his page.
+  await terminal.show([1, 3, 4].map((index) => lfwPhoto('Tony_Blair', index)));
+  await openKiosk(page, terminal);
+  await logIn(page);
+  await page.getByRole('button', { name: 'People', exact: true }).click();
+  await page.getByRole('button', { name: /^Tony Blair/ }).click();
+  await expect(page.getByRole('list', { name: 'Samples of Tony Blair' }).getByRole('listitem')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Capture at the camera', exact: true }).click();
+  await expect(page.getByRole('progressbar', { name: 'Samples taken' })).toBeVisible();
+  await screenshotBoth(page, testInfo, 'person-capture');
+  await expect(page.getByText(/^\d+ samples added\.$/)).toBeVisible({ timeout: 120_000 });
+  const persons = await terminal.call<{ persons: { name: string; sampleCount: number }[] }>('persons:list', {});
+  expect(persons.persons).toHaveLength(1);
+  expect(persons.persons[0]?.sampleCount).toBeGreaterThan(1);
+  await expect(page.getByRole('list', { name: 'Samples of Tony Blair' }).getByRole('listitem')).toHaveCount(persons.persons[0]?.sampleCount ?? 0);
+});
