@@ -70,6 +70,10 @@ export function createHubAdminHandler(store: PostgresHubStore, options: { readon
     'erasures:list': ({ limit }) => store.listErasures(limit),
     'erasures:get': ({ personId }) => store.erasureProgress(personId),
 
+    'documents:list': ({ entity }) => store.listDocuments(entity),
+    'documents:put': ({ entity, id, body }) => store.putDocument(entity, id, body),
+    'documents:delete': ({ entity, id }) => store.deleteDocument(entity, id),
+
     'events:list': (request) => store.queryEvents(request),
     'events:snapshot': async ({ id }) => ({ jpegBase64: (await store.eventSnapshot(id))?.toString('base64') ?? null }),
   };

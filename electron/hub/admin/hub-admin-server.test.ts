@@ -133,6 +133,19 @@ describe('hub admin API', () => {
     assert.deepEqual(logged, []);
   });
 
+  test('groups, schedules, door policies and site settings are written as fleet payloads', async () => {
+    const put = await call('documents:put', { entity: 'schedule', id: 'staff', body: { group: 'staff', windows: [{ days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }] } }, { cookie });
+    assert.equal(put.status, 200, JSON.stringify(put.result));
+    const policy = await call('documents:put', { entity: 'door-policy', id: 'front-door', body: { terminalId: 'front-door', allowedGroups: ['staff'] } }, { cookie });
+    assert.equal(policy.status, 200, JSON.stringify(policy.result));
+    const wrong = await call('documents:put', { entity: 'schedule', id: 'staff', body: { group: 'staff', windows: [] } }, { cookie });
+    assert.equal(wrong.status, 400);
+    const listed = await call('documents:list', { entity: 'door-policy' }, { cookie });
+    assert.deepEqual((listed.result as { value: { id: string; body: unknown }[] }).value, [{ id: 'front-door', version: 1, body: { terminalId: 'front-door', allowedGroups: ['staff'], settings: {} } }]);
+    const removed = await call('documents:delete', { entity: 'schedule', id: 'staff' }, { cookie });
+    assert.equal(removed.status, 200);
+  });
+
   test('logout ends the session', async () => {
     const out = await call('admin:logout', {}, { cookie });
     assert.equal(out.status, 200);

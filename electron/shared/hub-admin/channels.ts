@@ -13,6 +13,8 @@ const username = z.string().trim().min(1).max(64);
 const password = z.string().min(10).max(256);
 const terminalId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a terminal id');
 
+const documentEntity = z.enum(['group', 'schedule', 'door-policy', 'site-settings']);
+
 const sessionSchema = z.object({ username: z.string(), expiresAtMs: msSinceEpoch });
 
 const personFields = {
@@ -122,6 +124,18 @@ export const hubAdminContract = {
 
   'erasures:list': { auth: 'admin', request: z.strictObject({ limit: z.int().min(1).max(1000).optional() }), response: z.array(erasureSchema) },
   'erasures:get': { auth: 'admin', request: z.strictObject({ personId: uuid }), response: erasureSchema },
+
+  /**
+   * The site's synced documents: groups, schedules (per group), door policies (per door) and the site settings
+   * (id 'site'). The body is the fleet's payload of that kind; the hub checks it before storing.
+   */
+  'documents:list': { auth: 'admin', request: z.strictObject({ entity: documentEntity }), response: z.array(z.object({ id: z.string(), version: z.int().min(1), body: z.record(z.string(), z.unknown()) })) },
+  'documents:put': {
+    auth: 'admin',
+    request: z.strictObject({ entity: documentEntity, id: z.string().min(1).max(100), body: z.record(z.string(), z.unknown()) }),
+    response: z.object({ version: z.int().min(1), seq: z.int().min(1) }),
+  },
+  'documents:delete': { auth: 'admin', request: z.strictObject({ entity: documentEntity, id: z.string().min(1).max(100) }), response: z.object({ seq: z.int().min(1) }) },
 
   /** Events from every door, newest first. */
   'events:list': {
