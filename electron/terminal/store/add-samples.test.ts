@@ -1,0 +1,61 @@
+// TerminalStore.addSamples: more samples for an enrolled person, or a re-enrollment in place of theirs, all or
+// nothing, with the attached gallery following.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { Gallery } from '../../vision/matcher/gallery.js';
+import { StoreError } from './errors.js';
+import { TerminalStore } from './store.js';
+import { FAST_SCRYPT, fakeSample, tempDir } from './test/test-helpers.js';
+
+function openStore(t: { after(fn: () => void): void }): TerminalStore {
+  const store = TerminalStore.open({ dataDir: tempDir(t), admin: { scrypt: FAST_SCRYPT } });
+  t.after(() => store.close());
+  return store;
+}
+
+describe('TerminalStore.addSamples', () => {
+  test('adds samples to a person and the gallery follows', (t) => {
+    const store = openStore(t);
+    const gallery = new Gallery({ dimension: 128, kernel: 'js' });
+    const ann = store.enrollPerson({ name: 'Ann' }, [fakeSample('ann-1')]);
+    store.attachGallery('model-a', gallery);
+    const ids = store.addSamples(ann.person.id, [fakeSample('ann-2'), fakeSample('ann-3')]);
+    assert.equal(ids.length, 2);
+    assert.deepEqual(
+      store.samples.listForPerson(ann.person.id).map((sample) => sample.id),
+      [...ann.sampleIds, ...ids],
+    );
+    assert.equal(store.galleryCount('model-a').templates, 3);
+  });
+
+  test('replace puts the new samples in place of all the old ones', (t) => {
+    const store = openStore(t);
+    const ann = store.enrollPerson({ name: 'Ann' }, [fakeSample('ann-1'), fakeSample('ann-2')]);
+    const [fresh] = store.addSamples(ann.person.id, [fakeSample('ann-new')], { replace: true });
+    assert.deepEqual(
+      store.samples.listForPerson(ann.person.id).map((sample) => sample.id),
+      [fresh],
+    );
+    for (const old of ann.sampleIds) assert.equal(store.samples.getCrop(old), undefined, 'the old crops are gone');
+  });
+
+  test('a bad sample leaves the person as they were, even when replacing', (t) => {
+    const store = openStore(t);
+    const ann = store.enrollPerson({ name: 'Ann' }, [fakeSample('ann-1')]);
+    assert.throws(() => store.addSamples(ann.person.id, [fakeSample('ann-2'), { ...fakeSample('ann-3'), alignedJpeg: Buffer.from('not a jpeg') }], { replace: true }), /not a JPEG/);
+    assert.deepEqual(
+      store.samples.listForPerson(ann.person.id).map((sample) => sample.id),
+      ann.sampleIds,
+    );
+  });
+
+  test('no such person: not-found, nothing written', (t) => {
+    const store = openStore(t);
+    assert.throws(
+      () => store.addSamples('0b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01', [fakeSample('x')]),
+      (error) => error instanceof StoreError && error.code === 'not-found',
+    );
+    assert.equal(store.stats().samples, 0);
+  });
+});
