@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
+import { generateSigningKeyPair } from '../shared/fleet/signing.js';
 import { readMainConfig } from './main-config.js';
 
 describe('main process configuration', () => {
@@ -65,6 +66,36 @@ describe('main process configuration', () => {
     assert.equal(readMainConfig({ LINTEL_CHALLENGE_SEED: '213' }, { isPackaged: true }).challengeSeed, undefined);
     assert.equal(readMainConfig({ LINTEL_CHALLENGE_SEED: '213', LINTEL_KIOSK: '1' }, { isPackaged: false }).challengeSeed, undefined);
     assert.throws(() => readMainConfig({ LINTEL_CHALLENGE_SEED: 'left' }, { isPackaged: false }), /LINTEL_CHALLENGE_SEED/);
+  });
+
+  test('LINTEL_HUB_BUNDLE joins the site hub of a bundle, which must be kept from other users', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lintel-main-config-'));
+    try {
+      const pem = (label: string): string => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+      const bundle = {
+        format: 'lintel-terminal-bundle',
+        version: 1,
+        siteId: 'acme',
+        terminalId: 'door-1',
+        brokerUrl: 'mqtts://127.0.0.1:8883',
+        caCertPem: pem('CERTIFICATE'),
+        certPem: pem('CERTIFICATE'),
+        keyPem: pem('PRIVATE KEY'),
+        hubPublicKeyPem: generateSigningKeyPair().publicKeyPem,
+        issuedAtMs: 1,
+      };
+      const path = join(dir, 'bundle.json');
+      writeFileSync(path, JSON.stringify(bundle), { mode: 0o600 });
+      assert.deepEqual(readMainConfig({ LINTEL_HUB_BUNDLE: path }, { isPackaged: false }).hub, bundle);
+      assert.equal(readMainConfig({}, { isPackaged: false }).hub, undefined);
+      chmodSync(path, 0o644);
+      assert.throws(() => readMainConfig({ LINTEL_HUB_BUNDLE: path }, { isPackaged: false }), /open to other users \(mode 644\).*chmod 600/);
+      chmodSync(path, 0o600);
+      writeFileSync(path, JSON.stringify({ ...bundle, brokerUrl: 'mqtt://127.0.0.1:1883' }));
+      assert.throws(() => readMainConfig({ LINTEL_HUB_BUNDLE: path }, { isPackaged: false }), /not a usable hub bundle.*brokerUrl/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('values that cannot be right are refused with the variable named', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parsePublicOrigin } from '../host/origin-policy.js';
 import { readTlsFiles, type TlsFiles } from '../host/tls-files.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
+import { readHubBundle, type HubBundle } from '../terminal/sync/hub-bundle.js';
 import { parseNpuPrecision, type NpuOptions, type NpuPrecisionPlan } from '../vision/backend/rknn-backend.js';
 
 /** The main process's configuration. */
@@ -37,6 +38,8 @@ export interface MainConfig {
    * knows the seed knows every direction the door will ask for).
    */
   readonly challengeSeed: number | undefined;
+  /** LINTEL_HUB_BUNDLE: the joining bundle of the site hub (as `lintel serve --hub`), read and checked; undefined: no hub. */
+  readonly hub: HubBundle | undefined;
 }
 
 /** Where a packaged app finds its runtime: Electron's `process.resourcesPath` when packaged. */
@@ -76,6 +79,7 @@ export function readMainConfig(env: NodeJS.ProcessEnv, location: AppLocation): M
     manifestPath: isPackaged && resourcesPath ? join(resourcesPath, 'models', 'manifest.json') : undefined,
     browserHost: port === undefined ? undefined : { host: env.LINTEL_HTTP_HOST || '127.0.0.1', port, ...browserHostSecurity(env) },
     challengeSeed,
+    hub: env.LINTEL_HUB_BUNDLE ? readHubBundle(env.LINTEL_HUB_BUNDLE) : undefined,
   };
 }
 

@@ -89,6 +89,7 @@ async function start(startConfig: MainConfig): Promise<void> {
     ...(startConfig.manifestPath ? { manifestPath: startConfig.manifestPath } : {}),
     validateResponses: !startConfig.production,
     ...(startConfig.challengeSeed !== undefined ? { challengeSeed: startConfig.challengeSeed } : {}),
+    ...(startConfig.hub ? { hub: startConfig.hub } : {}),
   });
   const preloadPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'preload', 'preload.cjs');
   const kioskWindow = createKioskWindow({ preloadPath, production: startConfig.production });
