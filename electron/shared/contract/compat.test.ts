@@ -16,7 +16,7 @@ import type { EnrollmentFeedback } from '../../terminal/enrollment/live-enrollme
 import type { AccessEvent, EventCursor, EventQuery } from '../../terminal/store/events-repository.js';
 import { StoreError, type StoreErrorCode } from '../../terminal/store/errors.js';
 import type { Person, PersonInput, PersonListQuery, PersonPatch, PersonSummary } from '../../terminal/store/persons-repository.js';
-import { defaultSettings, SETTINGS, type SettingKey, type Settings } from '../../terminal/store/settings-repository.js';
+import { defaultSettings, SETTINGS, type SettingKey, type Settings } from '../shapes/settings.js';
 import type { LivenessCue, LivenessMode } from '../shapes/liveness-policy.js';
 import type { ChallengePrompt } from '../../terminal/access/track-challenges.js';
 import type { DecisionEvent, TerminalHealth, TrackedFace } from '../../terminal/terminal-service.js';

@@ -3,10 +3,7 @@
 // compile time that each mirror and its service type stay assignable.
 import { z } from 'zod';
 
-import { credentialsFormatSchema, customCardFormatsSchema } from '../shapes/card-formats.js';
-import { decisionReasonSchema, decisionSettingsSchema } from '../shapes/decision-settings.js';
-import { doorInputsConfigSchema } from '../shapes/door-inputs.js';
-import { doorOutputsConfigSchema } from '../shapes/door-outputs.js';
+import { decisionReasonSchema } from '../shapes/decision-settings.js';
 import { freeText, groupName } from '../shapes/fields.js';
 import { livenessCueSchema, livenessModeSchema } from '../shapes/liveness-policy.js';
 
@@ -29,6 +26,7 @@ export { freeText, groupName, hasControlCharacter } from '../shapes/fields.js';
 // The shapes of the settings and the decision policy live in electron/shared/shapes; the contract speaks them.
 export { decisionReasonSchema, decisionSettingsSchema, qualityHintSchema } from '../shapes/decision-settings.js';
 export { livenessCueSchema, livenessModeSchema, livenessPolicySchema } from '../shapes/liveness-policy.js';
+export { settingKeySchema, settingsSchema } from '../shapes/settings.js';
 export { weeklyWindowSchema } from '../shapes/weekly-schedule.js';
 
 export const pointSchema = z.object({ x: z.number(), y: z.number() });
@@ -140,33 +138,6 @@ export const eventQuerySchema = z.strictObject({
 
 // ---- Settings -----------------------------------------------------------------------------------------
 
-/**
- * The values of settings-repository's SETTINGS, key by key (same bounds). A setting added there fails
- * compat.test.ts until it is added here.
- */
-export const settingsSchema = z.strictObject({
-  'terminal.name': freeText.trim().min(1).max(64),
-  'camera.uri': freeText.trim().min(1).max(4096).nullable(),
-  'recognition.extractorModelId': freeText.min(1).max(100).nullable(),
-  'recognition.identifySimilarity': z.number().min(-1).max(1).nullable(),
-  'recognition.targetFpir': z.number().min(1e-6).max(1e-1),
-  'liveness.modelId': freeText.min(1).max(100).nullable(),
-  'access.policy': decisionSettingsSchema,
-  'door.outputs': doorOutputsConfigSchema,
-  'door.inputs': doorInputsConfigSchema,
-  'credentials.format': credentialsFormatSchema,
-  'credentials.customFormats': customCardFormatsSchema,
-  'admin.idleLogoutMs': z.int().min(15_000).max(3_600_000),
-  'admin.sessionMaxMs': z.int().min(300_000).max(43_200_000),
-  'door.showDiagnostics': z.boolean(),
-  'events.snapshots': z.enum(['none', 'denied', 'all']),
-  'events.retentionDays': z.int().min(1).max(3650),
-  'events.snapshotRetentionDays': z.int().min(0).max(3650),
-  /** Absolute paths (POSIX or Windows); the terminal checks them again with its own platform's rule. */
-  'import.roots': z.array(freeText.trim().min(1).max(4096).regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path')).max(16),
-});
-
-export const settingKeySchema = settingsSchema.keyof();
 
 // ---- Terminal -----------------------------------------------------------------------------------------
 

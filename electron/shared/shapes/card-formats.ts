@@ -63,5 +63,8 @@ export const customCardFormatsSchema = z
   .max(16)
   .refine((formats) => new Set(formats.map((format) => format.name)).size === formats.length, 'format names must be unique');
 
+/** The format a terminal uses unless configured otherwise: H10301, the 26-bit format every panel knows. */
+export const DEFAULT_CARD_FORMAT = 'wiegand26';
+
 /** The setting `credentials.format`: the format of the people's card credentials. */
 export const credentialsFormatSchema = cardFormatName;

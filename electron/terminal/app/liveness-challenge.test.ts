@@ -19,7 +19,7 @@ import type { StreamMessage, StreamMessageOf } from '../../shared/contract/strea
 import { startLocalServer, type LocalServer } from '../door/test/local-http-server.js';
 import { enrollmentPhotos, missingHeadTurnClip, seedAskingAlways, writeFaceSwapClip, writeHeadTurnClip, writePlanarAttackClip } from '../access/test/challenge-clips.js';
 import { lfwPhoto, LFW_IMAGES, missingForRealPhotos } from '../enrollment/test/helpers.js';
-import type { Settings } from '../store/settings-repository.js';
+import type { Settings } from '../../shared/shapes/settings.js';
 import type { TerminalApp } from './terminal-app.js';
 import { makeWallCamera, openTestApp, quietLogger, setLiveness } from './test/open-test-app.js';
 

@@ -1,6 +1,6 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, statfsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 import { contract } from '../../shared/contract/channels.js';
 import { createHandler, type Handle } from '../../shared/contract/handler.js';
@@ -23,7 +23,7 @@ import { DoorInputs, type DoorInputEvent, type DoorInputsHealth } from '../door/
 import type { DoorEvent, DoorLogger } from '../door/door-output.js';
 import { DoorOutputs, type DoorOpenReport } from '../door/door-outputs.js';
 import { chipProbe, gpioLineUses, missingLineProblems, sharedLineProblems } from '../door/gpio-lines-check.js';
-import type { Settings } from '../store/settings-repository.js';
+import type { Settings } from '../../shared/shapes/settings.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
 import { AddedModels, type AddedModelRecord } from '../models/added-models.js';
@@ -399,7 +399,8 @@ export class TerminalApp {
     } catch {
       // A read-only data folder: imports then come from the configured folders only.
     }
-    return [own, ...this.store.settings.get('import.roots')];
+    // The setting takes POSIX and Windows paths alike; one that is not absolute here is not a folder here.
+    return [own, ...this.store.settings.get('import.roots').filter((root) => isAbsolute(root))];
   }
 
   /**

@@ -42,9 +42,6 @@ export const STANDARD_CARD_FORMATS = {
 
 export type StandardCardFormatName = keyof typeof STANDARD_CARD_FORMATS;
 
-/** The format a terminal uses unless configured otherwise. */
-export const DEFAULT_CARD_FORMAT: StandardCardFormatName = 'wiegand26';
-
 /** A format or credential that cannot be used; the message names the field. */
 export class CardFormatError extends Error {
   override readonly name = 'CardFormatError';

@@ -5,7 +5,8 @@ import type Database from 'better-sqlite3';
 
 import { openDatabase } from './database.js';
 import { StoreError } from './errors.js';
-import { defaultSettings, isSettingKey, SettingsRepository, type Settings } from './settings-repository.js';
+import { defaultSettings, isSettingKey, type Settings } from '../../shared/shapes/settings.js';
+import { SettingsRepository } from './settings-repository.js';
 import { tempDir } from './test/test-helpers.js';
 
 function setup(t: { after(fn: () => void): void }): { db: Database.Database; settings: SettingsRepository } {

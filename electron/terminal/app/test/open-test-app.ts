@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import sharp from 'sharp';
 
-import type { Settings } from '../../store/settings-repository.js';
+import type { Settings } from '../../../shared/shapes/settings.js';
 import { TerminalApp, type AppLogger, type TerminalAppOptions } from '../terminal-app.js';
 
 /** A logger that keeps nothing. */
