@@ -181,3 +181,36 @@ test('a NUL in a name answers invalid-request naming the field', { skip }, async
   const enrolled = await answer('enroll:photos', { person: { name: 'Bo\u0000Chen' }, photos: [upload('a.jpg', readFileSync(lfwPhoto('Colin_Powell', 2)))] });
   assert.deepEqual(enrolled.ok ? enrolled : { code: enrolled.code, field: /person\.name: must not contain control characters/.test(enrolled.message) }, { code: 'invalid-request', field: true });
 });
+
+test('an uploaded zip that reaches outside the import folder, or unpacks to a bomb, is refused in words and leaves nothing', { skip }, async () => {
+  const { zipSync } = await import('fflate');
+  const photo = readFileSync(lfwPhoto('Colin_Powell', 1));
+  const asZip = (files: Record<string, Uint8Array>, level: 0 | 9 = 0): string => Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([name, data]) => [name, [data, { level }]])))).toString('base64');
+  const uploads = (): string[] => readdirSync(imports).filter((name) => name.startsWith('upload-'));
+
+  const escaping = await answer('import:upload', { name: 'escape.zip', zipBase64: asZip({ 'Ann/1.jpg': photo, '../../escaped.jpg': photo }) });
+  console.log(`zip with ../../escaped.jpg: ${JSON.stringify(escaping)}`);
+  assert.deepEqual(escaping.ok ? escaping : { code: escaping.code, named: escaping.message.includes('../../escaped.jpg') }, { code: 'invalid-request', named: true });
+  assert.equal(existsSync(join(terminal.dir, 'data', 'escaped.jpg')) || existsSync(join(terminal.dir, 'escaped.jpg')), false);
+
+  // 48 MB of zeros is a few kB deflated; the entry's own size is checked before anything is inflated.
+  const bomb = asZip({ 'Ann/1.jpg': photo, 'Ann/huge.jpg': new Uint8Array(48 * MB) }, 9);
+  const { result, tookMs, rssBeforeBytes, rssPeakBytes } = await measured(() => answer('import:upload', { name: 'bomb.zip', zipBase64: bomb }));
+  console.log(`zip bomb (${(bomb.length / 1024).toFixed(0)} kB as base64, 48 MB unpacked): ${JSON.stringify(result)} in ${tookMs.toFixed(0)} ms, RSS +${((rssPeakBytes - rssBeforeBytes) / MB).toFixed(1)} MB`);
+  assert.equal(result.ok ? '' : result.code, 'invalid-request');
+  assert.match(result.ok ? '' : result.message, /huge\.jpg is larger than 12 MB unpacked/);
+  assert.ok(tookMs < 2_000, `refused in ${tookMs.toFixed(0)} ms`);
+  assert.ok(rssPeakBytes - rssBeforeBytes < 100 * MB, `RSS grew ${((rssPeakBytes - rssBeforeBytes) / MB).toFixed(0)} MB`);
+  assert.deepEqual(uploads(), [], 'no unpacked folder is left behind');
+
+  // A good one is imported, and its folder goes once the import has ended.
+  // Someone no earlier test enrolled (the FIFO test's CSV takes the first thirty).
+  const stranger = readdirSync(LFW_IMAGES).at(-1) as string;
+  const started = await terminal.call<{ importId: string; files: number }>('import:upload', { name: 'good.zip', zipBase64: asZip({ [`${stranger}/1.jpg`]: readFileSync(lfwPhoto(stranger, 1)) }) });
+  assert.equal(started.files, 1);
+  const job = await importSettled(started.importId, 30_000);
+  assert.equal(job.state, 'done');
+  assert.equal(job.persons[0]?.status, 'enrolled', JSON.stringify(job.persons));
+  for (let i = 0; i < 20 && uploads().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(uploads(), [], 'the unpacked folder is removed after the import');
+});
