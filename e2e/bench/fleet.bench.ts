@@ -1,8 +1,9 @@
 // `npm run bench:fleet`: a site's figures with the real servers — PostgreSQL, Mosquitto, the hub and three
 // `lintel serve --hub` doors on this machine (e2e/fleet's site). Prints figures, asserts nothing.
-//   enrolled on the hub → granted at a door: the hub writes a person (crop and template from a donor terminal's
-//     enrollment of LFW photos); the door has them once its store does; another photo of them is then shown at
-//     the door; median over 20 people, with the two parts (hub → door's store, photo shown → grant) beside it;
+//   enrolled on the hub → granted at a door: a person is written to the hub's database (crops and templates from
+//     a donor terminal's enrollment of LFW photos; `lintel hub serve` notices a write from another process within
+//     its 500 ms head poll); the door has them once its store does; another photo of them is then shown at the
+//     door; median over 20 people, with the two parts (hub → door's store, photo shown → grant) beside it;
 //   events the hub ingests from 3 doors: each door logs a backlog while cut off from the broker, then all are
 //     reconnected at once; events per second from the first stored to the last (and from reconnection);
 //   a door's catch-up after 1,000 changes made while it was cut off: reconnection → its cursor at the head.
@@ -102,7 +103,6 @@ try {
     }
     const enrolledAtMs = Date.now();
     const person = await fleet.hub.store.createPerson({ name, samples });
-    await fleet.hub.changed();
     await eventually(`${name} at door-2`, async () => (await door2.person(person.id)) !== null, 30_000);
     const inStoreAtMs = Date.now();
     const decision = await door2.decide([lfwPhoto(lfwName, 3)]);
@@ -172,7 +172,6 @@ try {
     const template = new Float32Array(dimension).map(() => Math.random() * 2 - 1);
     await fleet.hub.store.createPerson({ name: `Catch-up ${i}`, samples: [{ alignedJpeg: crops[i % crops.length]!, quality: [...donor.byName.values()].flat()[0]!.quality, templates: [{ modelId: donor.modelId, template }] }] });
   }
-  await fleet.hub.changed();
   const headSeq = await fleet.hub.store.headSeq();
   console.log(`(${CHANGES} person changes written at the hub in ${ms(Date.now() - writeStartMs)} while door-3 was cut off)`);
   const reconnectedAtMs = Date.now();

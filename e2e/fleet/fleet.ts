@@ -1,18 +1,22 @@
 // A whole site on this machine with the real servers: a throwaway PostgreSQL and Mosquitto (the site's TLS, CRL
-// and ACL), the hub (its PostgreSQL store and its MQTT link) and doors that are real `lintel serve --hub`
-// processes. The hub runs inside the test process so the suite can restart it and read its store.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+// and ACL), the hub (`lintel hub serve`) and doors that are real `lintel serve --hub` processes. The suite keeps
+// a connection of its own to the hub's database: it writes people there as an administrator would and reads
+// what the hub stored; the hub notices writes from another process by its head poll.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { HubLink } from '../../electron/hub/link/hub-link.js';
-import { enrollTerminal, initHubFolder, loadHubIdentity, type HubIdentity } from '../../electron/hub/pki/hub-folder.js';
+import { hubPaths, initHubFolder } from '../../electron/hub/pki/hub-folder.js';
 import { openHubStore, type PostgresHubStore } from '../../electron/hub/store/postgres-hub-store.js';
 import { findMosquitto, freePort, startMosquittoServer, type MosquittoServer } from '../../electron/hub/test/mosquitto-server.js';
 import { startPostgresServer, type PostgresServer } from '../../electron/hub/test/postgres-server.js';
-import { missingPrerequisite } from '../support/terminal.js';
+import type { TerminalBundle } from '../../electron/shared/fleet/index.js';
+import { loadOrCreateKey } from '../../electron/terminal/store/crypto.js';
+import { missingPrerequisite, ROOT } from '../support/terminal.js';
 import { Door } from './door.js';
+
+const CLI = join(ROOT, 'dist', 'electron', 'cli', 'lintel.js');
 
 /** Why the fleet suite cannot run here, or undefined when it can. */
 export function missingFleetPrerequisite(): string | undefined {
@@ -29,38 +33,67 @@ export async function eventually(what: string, condition: () => boolean | Promis
   }
 }
 
-/** The hub: its store on PostgreSQL and its MQTT link, restartable. */
+/** The hub: `lintel hub serve` as its own process, restartable, and the suite's connection to its database. */
 export class Hub {
+  /** The suite's own connection to the hub's database (the hub's key from its folder). */
   store!: PostgresHubStore;
-  private link: HubLink | undefined;
+  private process: ChildProcess | undefined;
+  private readonly log: string[] = [];
 
   constructor(
-    private readonly identity: HubIdentity,
-    private readonly brokerUrl: string,
-    private readonly connectionString: string,
-    private readonly masterKey: Buffer,
+    readonly hubDir: string,
+    readonly databaseUrl: string,
   ) {}
 
+  /** Starts `lintel hub serve` and waits until it serves (60 s at most). */
   async start(): Promise<void> {
-    this.store = await openHubStore({ connectionString: this.connectionString, masterKey: this.masterKey, poolSize: 4 });
-    this.link = await HubLink.start({
-      identity: { brokerUrl: this.brokerUrl, caCertPem: this.identity.caCertPem, certPem: this.identity.clientCertPem, keyPem: this.identity.clientKeyPem },
-      siteId: this.identity.config.siteId,
-      signingKeyPem: this.identity.signingKeyPem,
-      store: this.store,
-      headPollMs: 200,
-      homeAssistant: false,
+    const child = spawn(process.execPath, [CLI, 'hub', 'serve', '--data', this.hubDir, '--database', this.databaseUrl, '--no-home-assistant'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.process = child;
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.log.push(chunk));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`the hub did not serve within 60 s:\n${out}\n${this.logText()}`)), 60_000);
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        if (/hub of site \S+ serving/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the hub exited with ${code}:\n${out}\n${this.logText()}`));
+      });
     });
+    this.store ??= await openHubStore({ connectionString: this.databaseUrl, masterKey: loadOrCreateKey(hubPaths(this.hubDir).dataDir), poolSize: 4 });
   }
 
-  /** Tells the link the change log grew (a write made through the store). */
-  async changed(): Promise<void> {
-    await this.link?.notifyChanged();
+  /** `lintel hub <args…>` on this hub's folder and database; its standard output, or a thrown error with both. */
+  cli(...args: string[]): string {
+    const run = spawnSync(process.execPath, [CLI, 'hub', ...args, '--data', this.hubDir, '--database', this.databaseUrl], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`lintel hub ${args.join(' ')} exited ${run.status}: ${run.stdout}${run.stderr}`);
+    return run.stdout;
   }
 
+  /** What the hub logged. */
+  logText(): string {
+    return this.log.join('');
+  }
+
+  /** Stops the hub process (SIGTERM: it disconnects cleanly); the suite's connection stays. */
   async stop(): Promise<void> {
-    await this.link?.close();
-    this.link = undefined;
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
     await this.store?.close();
   }
 }
@@ -83,16 +116,20 @@ export class Fleet {
     try {
       const postgres = await startPostgresServer({ durable: true });
       stops.push(() => postgres.stop());
-      await initHubFolder(hubDir, { siteId: 'e2e-site', brokerPort: await freePort() });
-      const broker = await startMosquittoServer({ hubDir });
+      const brokerPort = await freePort();
+      await initHubFolder(hubDir, { siteId: 'e2e-site', brokerPort });
+      // On the port the hub folder names: the hub connects where its configuration says.
+      const broker = await startMosquittoServer({ hubDir, port: brokerPort });
       stops.push(() => broker.stop());
-      const hub = new Hub(loadHubIdentity(hubDir), broker.url, postgres.connectionString, randomBytes(32));
+      const hub = new Hub(hubDir, postgres.connectionString);
       await hub.start();
-      stops.push(() => hub.stop());
+      stops.push(() => hub.close());
       const doors: Door[] = [];
       for (const terminalId of terminalIds) {
-        const { bundle, serialHex } = await enrollTerminal(hubDir, terminalId);
-        await hub.store.registerTerminal({ id: terminalId, certSerial: serialHex });
+        // As an installer does it: a certificate and bundle per door, the door registered with the hub.
+        const bundlePath = join(workDir, `${terminalId}.bundle.json`);
+        hub.cli('enroll-terminal', terminalId, '--out', bundlePath);
+        const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as TerminalBundle;
         const door = await Door.start(bundle, broker.port, workDir);
         doors.push(door);
         stops.push(() => door.stop());
@@ -118,7 +155,7 @@ export class Fleet {
 
   async stop(): Promise<void> {
     for (const door of this.doors) await door.stop().catch(() => undefined);
-    await this.hub.stop().catch(() => undefined);
+    await this.hub.close().catch(() => undefined);
     await this.broker.stop().catch(() => undefined);
     await this.postgres.stop().catch(() => undefined);
     rmSync(this.workDir, { recursive: true, force: true });
