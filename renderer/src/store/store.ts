@@ -80,6 +80,11 @@ export interface EnrollmentProgress {
 
 interface EnrollmentSlice {
   enrollment: EnrollmentProgress | null;
+  /**
+   * The last session that ended without its admin: kept apart from `enrollment`, which the next session's feedback
+   * (the admin who took over) replaces.
+   */
+  enrollmentEnded: { readonly sessionId: string; readonly reason: string; readonly message: string } | null;
   receiveEnrollmentFeedback(sessionId: string, feedback: EnrollmentFeedback): void;
   receiveEnrollmentEnded(sessionId: string, ended: { readonly reason: string; readonly message: string }): void;
   clearEnrollment(): void;
@@ -185,6 +190,7 @@ const decisionSlice: Slice<DecisionSlice> = (set, get) => ({
 
 const enrollmentSlice: Slice<EnrollmentSlice> = (set, get) => ({
   enrollment: null,
+  enrollmentEnded: null,
   receiveEnrollmentFeedback: (sessionId, feedback) => {
     const current = get().enrollment;
     const next: EnrollmentProgress = {
@@ -207,8 +213,8 @@ const enrollmentSlice: Slice<EnrollmentSlice> = (set, get) => ({
   },
   receiveEnrollmentEnded: (sessionId, ended) => {
     const current = get().enrollment;
-    const progress = current?.sessionId === sessionId ? current : { sessionId, hint: 'no-face' as const, samplesTaken: 0, samplesWanted: 0 };
-    set({ enrollment: { ...progress, ended: { reason: ended.reason, message: ended.message } } });
+    const record = { reason: ended.reason, message: ended.message };
+    set({ enrollmentEnded: { sessionId, ...record }, ...(current?.sessionId === sessionId ? { enrollment: { ...current, ended: record } } : {}) });
   },
   clearEnrollment: () => set({ enrollment: null }),
 });

@@ -52,7 +52,7 @@ export function EnrollScreen(): ReactNode {
   const [draft, setDraft] = useState<PersonDraft>(EMPTY_PERSON_DRAFT);
   const [showProblems, setShowProblems] = useState(false);
   const [photoOutcome, setPhotoOutcome] = useState<PhotoOutcome | null>(null);
-  const samplesComplete = useLintel((state) => session !== null && state.enrollment?.sessionId === session.sessionId && state.enrollment.samplesTaken >= state.enrollment.samplesWanted);
+  const samplesComplete = useLintel((state) => session !== null && state.enrollment?.sessionId === session.sessionId && !state.enrollment.ended && state.enrollment.samplesTaken >= state.enrollment.samplesWanted);
 
   // The session to cancel when this screen or the page goes away; null once committed or cancelled.
   const openSession = useRef<string | null>(null);

@@ -10,7 +10,6 @@ import type { ContractErrorBody } from '../../contract.js';
 import { LiveCanvas } from '../../live/LiveCanvas.js';
 import { useLintel } from '../../store/store.js';
 import { ENROLLMENT_HINT_TEXT } from '../../wording/wording.js';
-import { asSentence as sentence } from '../../common/sentence.js';
 
 export function LiveCaptureStep({
   session,
@@ -31,7 +30,7 @@ export function LiveCaptureStep({
   const hint = progress?.hint ?? 'no-face';
   const taken = progress?.samplesTaken ?? 0;
   const wanted = progress?.samplesWanted ?? session?.samplesWanted ?? 0;
-  const ended = progress?.ended;
+  const ended = useLintel((state) => (session && state.enrollmentEnded?.sessionId === session.sessionId ? state.enrollmentEnded : null));
   return (
     <section className="enroll-capture" aria-label="Capture at the camera">
       <div className="enroll-camera">
@@ -43,7 +42,7 @@ export function LiveCaptureStep({
             <Icon name="warning" />
             <div className="notice-body">
               <strong>The camera is in use for another enrollment</strong>
-              <span>{sentence(error.message)}. Taking over ends that capture; its admin sees that it was taken.</span>
+              <span>{error.message}. Taking over ends that capture; its admin sees that it was taken.</span>
               <div className="button-row">
                 {onTakeOver ? (
                   <button type="button" className="btn btn-primary" onClick={onTakeOver}>
