@@ -146,6 +146,20 @@ describe('DecisionPolicy', () => {
     assert.ok(run(p, [8, 9, 10].map((i) => frame(13, i, 'dee'))));
   });
 
+  it('with the natural-motion cue, a grant waits until the usable frames span its window; frames without landmarks leave it nothing to refuse', () => {
+    const motion: LivenessCapabilities = { passiveAvailable: true, passiveMinScore: 0.5, naturalMotion: { minScore: 0.012, windowMs: 500, frames: 5 } };
+    const frames = (quality = GOOD) => [0, 1, 2, 3, 4, 5, 6, 7].map((i) => frame(1, i, 'ann', quality, { liveness: 0.9 }));
+    // Frames 100 ms apart: 3 agree at frame 2, the window is full at frame 5.
+    assert.equal(run(policy({ liveness: { mode: 'passive', naturalMotion: true } }, motion), frames())?.index, 5);
+    assert.equal(run(policy({ liveness: { mode: 'passive', naturalMotion: false } }, motion), frames())?.index, 2);
+    assert.equal(run(policy({ liveness: { mode: 'passive', naturalMotion: true } }, { ...motion, naturalMotion: undefined }), frames())?.index, 2, 'not in the manifest: it cannot run');
+    const granted = run(policy({ liveness: { mode: 'passive', naturalMotion: true } }, motion), frames());
+    assert.deepEqual([granted?.decision.reason, granted?.decision.livenessCue], ['granted', undefined]);
+    // Unusable frames do not count toward the window: the first usable one starts it.
+    const late = run(policy({ liveness: { mode: 'passive', naturalMotion: true } }, motion), [0, 1, 2].map((i) => frame(1, i, 'ann', SMALL)).concat(frames().slice(3)));
+    assert.equal(late, undefined, 'frames 3–7 span 400 ms');
+  });
+
   it('rejects settings out of range with the field named', () => {
     assert.throws(() => decisionSettingsSchema.parse({ framesToAgree: 0 }), /framesToAgree/);
     assert.throws(() => decisionSettingsSchema.parse({ schedules: { x: [{ days: [8], from: '09:00', to: '17:00' }] } }), /days/);
