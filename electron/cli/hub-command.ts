@@ -25,9 +25,11 @@ export const HUB_USAGE = `Usage: lintel hub <command> [options]   (--data <dir> 
                                   a new hub folder: the site's CA, the broker's and the hub's certificates,
                                   the signing key and the key sealing faces in PostgreSQL (broker on
                                   127.0.0.1:${DEFAULT_BROKER_PORT} unless told)
-  serve [--broker] [--no-home-assistant]
+  serve [--broker] [--no-home-assistant] [--admin-port <n>]
                                   the hub: PostgreSQL store, MQTT link, Home Assistant discovery; --broker also
-                                  runs the site's Mosquitto with the generated configuration
+                                  runs the site's Mosquitto with the generated configuration; --admin-port serves
+                                  the admin API on 127.0.0.1 (POST /api/call/<channel>; admin:setup, from this
+                                  machine, makes the first admin)
   enroll-terminal <id> [--name <name>] [--out <bundle.json>] [--replace]
                                   a certificate for door <id> and its joining bundle (mode 0600) for
                                   lintel serve --hub; registers the door with the hub
@@ -131,16 +133,23 @@ async function hubInit(args: readonly string[]): Promise<number> {
 }
 
 async function hubServe(args: readonly string[]): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { ...common, broker: { type: 'boolean' }, 'no-home-assistant': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: [...args],
+    options: { ...common, broker: { type: 'boolean' }, 'no-home-assistant': { type: 'boolean' }, 'admin-port': { type: 'string' } },
+  });
+  const adminPort = values['admin-port'] === undefined ? undefined : Number(values['admin-port']);
+  if (adminPort !== undefined && (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65_535)) throw new HubUsageError(`--admin-port must be 0..65535, got "${values['admin-port']}"`);
   const dataDir = dataDirOf(values);
   const service = await HubService.start({
     dataDir,
     databaseUrl: databaseUrlOf(values),
     manageBroker: values.broker ?? false,
     homeAssistant: !values['no-home-assistant'],
+    ...(adminPort === undefined ? {} : { admin: { port: adminPort } }),
     log: (level, message, fields) => process.stderr.write(`${new Date().toISOString()} ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
   });
   write(`hub of site ${service.identity.config.siteId} serving; broker ${service.identity.brokerUrl}${service.broker ? ` (run by the hub, log ${service.broker.logPath})` : ''}`);
+  if (service.admin) write(`admin API on ${service.admin.origin}`);
   await new Promise<void>((resolveStop) => {
     process.once('SIGINT', resolveStop);
     process.once('SIGTERM', resolveStop);

@@ -4,11 +4,12 @@ import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { loadOrCreateKey } from '../terminal/store/crypto.js';
+import { startHubAdminServer, type HubAdminServer, type HubAdminServerOptions } from './admin/hub-admin-server.js';
 import { MosquittoProcess } from './broker/mosquitto-process.js';
 import { HubLink, type HubLinkLog } from './link/hub-link.js';
 import { deniedTerminalIds, hubPaths, loadHubIdentity, type HubIdentity } from './pki/hub-folder.js';
 import type { HubStore } from './store/hub-store.js';
-import { openHubStore } from './store/postgres-hub-store.js';
+import { openHubStore, type PostgresHubStore } from './store/postgres-hub-store.js';
 
 /** Options of `HubService.start`. */
 export interface HubServiceOptions {
@@ -26,6 +27,8 @@ export interface HubServiceOptions {
   readonly log?: HubLinkLog;
   /** How often the link compares the store's head with the published one, ms; default 500. */
   readonly headPollMs?: number;
+  /** Serve the admin API (persons, doors, events, erasures) on this address; default not served. */
+  readonly admin?: Pick<HubAdminServerOptions, 'host' | 'port' | 'tls' | 'publicOrigin'>;
 }
 
 /** A running hub. */
@@ -40,6 +43,8 @@ export class HubService {
     readonly link: HubLink,
     readonly broker: MosquittoProcess | null,
     private readonly log: HubLinkLog,
+    /** The admin API, when served. */
+    readonly admin: HubAdminServer | null = null,
   ) {}
 
   /** Starts the broker (when managed), opens the store (running migrations) and connects the link. */
@@ -48,7 +53,7 @@ export class HubService {
     const identity = loadHubIdentity(options.dataDir);
     const paths = hubPaths(options.dataDir);
     const broker = options.manageBroker ? await MosquittoProcess.start({ paths, config: identity.config, deniedTerminalIds: deniedTerminalIds(options.dataDir) }) : null;
-    let store: HubStore | undefined;
+    let store: PostgresHubStore | undefined;
     try {
       store = await openHubStore({ connectionString: options.databaseUrl, masterKey: loadOrCreateKey(paths.dataDir) });
       const link = await HubLink.start({
@@ -60,7 +65,13 @@ export class HubService {
         ...(options.homeAssistant === undefined ? {} : { homeAssistant: options.homeAssistant }),
         ...(options.headPollMs === undefined ? {} : { headPollMs: options.headPollMs }),
       });
-      const service = new HubService(identity, store, link, broker, log);
+      const admin = options.admin
+        ? await startHubAdminServer({ ...options.admin, store, logger: { error: (message, details) => log('error', message, { ...details }) } }).catch(async (error: unknown) => {
+            await link.close();
+            throw error;
+          })
+        : null;
+      const service = new HubService(identity, store, link, broker, log, admin);
       service.watchRevocations();
       return service;
     } catch (error) {
@@ -75,6 +86,7 @@ export class HubService {
     this.watcher?.close();
     clearTimeout(this.reloadTimer);
     await this.reloading;
+    await this.admin?.close();
     await this.link.close();
     await this.store.close();
     await this.broker?.stop();
