@@ -1,6 +1,9 @@
 // An enrolled person's faces: photos checked as they are uploaded, samples added to (or replacing) a person's,
 // whether from photos or the live camera. The duplicate check still guards the gallery: new samples that
 // identify as someone else are refused unless the administrator says otherwise.
+import type { z } from 'zod';
+
+import type { photoVerdictSchema } from '../../shared/contract/faces.js';
 import type { Person } from '../store/persons-repository.js';
 import { StoreError } from '../store/errors.js';
 import type { SampleInput } from '../store/samples-repository.js';
@@ -9,19 +12,12 @@ import { findDuplicates, type DuplicateMatcher, type DuplicateWarning } from './
 import { acceptedSamples, judgePhotos, photoResults, type JudgePhotosOptions, type PhotoResult } from './enroll-photos.js';
 import { DEFAULT_DOMINANCE_RATIO, PHOTO_ENROLLMENT_GATES } from './gates.js';
 import { decodePhoto, judgePhoto, type EnrollmentAnalyser, type PhotoBytes } from './photo-sample.js';
-import type { FaceQuality } from '../../vision/quality/face-quality.js';
 
 /** The store calls adding samples makes. */
 export type PersonSamplesStore = Pick<TerminalStore, 'addSamples' | 'persons'>;
 
-/** What one uploaded photo would give, told before anything is enrolled. */
-export interface PhotoVerdict {
-  readonly file: string;
-  readonly status: 'usable' | 'no-face' | 'several-faces' | 'too-small' | 'poor-quality' | 'unreadable';
-  /** Why, in words, with the figure and the limit. */
-  readonly detail: string;
-  readonly quality?: FaceQuality;
-}
+/** What one uploaded photo would give, told before anything is enrolled: the contract's shape, declared once there. */
+export type PhotoVerdict = z.output<typeof photoVerdictSchema>;
 
 /**
  * Judges one uploaded photo as enrollment will (the checked decoder, one subject, the photo gates) without making
