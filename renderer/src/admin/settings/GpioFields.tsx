@@ -27,7 +27,8 @@ export interface GpioChipFieldProps {
 export function GpioChipField({ label, value, onChange, error, hint }: GpioChipFieldProps): ReactNode {
   const chips = useChips();
   if (chips.length === 0) return <TextField label={label} value={value} onChange={onChange} maxLength={255} error={error} hint={hint ?? 'e.g. /dev/gpiochip3 for bank GPIO3. The terminal found no GPIO chip to list.'} />;
-  const choices: SelectChoice[] = chips.map((chip) => ({ value: chip.path, label: `${chip.path} — ${chip.label}, ${chip.lines} lines` }));
+  // Short enough for a half-width field standing up; the line list shows how many lines the chip has.
+  const choices: SelectChoice[] = chips.map((chip) => ({ value: chip.path, label: `${chip.name} (${chip.label})` }));
   if (!chips.some((chip) => chip.path === value)) choices.push({ value, label: `${value} (not found)` });
   return <SelectField label={label} value={value} choices={choices} onChange={onChange} error={error} hint={hint} />;
 }

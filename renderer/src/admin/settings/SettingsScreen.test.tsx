@@ -104,7 +104,7 @@ test('door relays pick a GPIO chip the terminal found and one of its lines, by t
   const rendered = renderScreen(<SettingsScreen />, terminal(stored));
   await screen.findByLabelText('GPIO chip');
   await waitFor(() => assert.equal(select('GPIO chip').tagName, 'SELECT'));
-  assert.deepEqual(optionTexts(select('GPIO chip')), ['/dev/gpiochip0 — gpio0, 32 lines', '/dev/gpiochip3 — gpio3, 32 lines']);
+  assert.deepEqual(optionTexts(select('GPIO chip')), ['gpiochip0 (gpio0)', 'gpiochip3 (gpio3)']);
   assert.equal(select('GPIO chip').value, '/dev/gpiochip3');
   assert.equal(select('Line').value, '7');
   assert.equal(select('Line').selectedOptions[0]?.textContent, '7 — GPIO3_A7');
