@@ -378,6 +378,8 @@ export class TerminalApp {
         afterApplied: (page) => {
           for (const personId of page.erased) this.forgetPerson(personId);
           if (page.put.length > 0 && this.service && this.rebuildState?.state !== 'running') this.resumeRebuild(this.service);
+          // The site's schedules are in the decision policy at once, as a settings change would put them.
+          if (page.schedules.length > 0) this.service?.updateDecisionSettings(this.store.settings.get('access.policy'));
         },
         remoteOpen: async () => void (await this.doorAction({ kind: 'remote-open' }, 'hub')),
       },

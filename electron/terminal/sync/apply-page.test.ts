@@ -114,6 +114,29 @@ describe('applyPage', () => {
     assert.equal(store.persons.get(bob)?.name, 'Bob');
   });
 
+  test('the site’s schedules replace the door’s for their groups, in the page’s transaction; a deleted one goes', (t) => {
+    const store = openJoinedStore(t);
+    const policy = store.settings.get('access.policy');
+    store.settings.update({ 'access.policy': { ...policy, schedules: { cleaners: [{ days: [6, 7], from: '06:00', to: '08:00' }], visitors: [{ days: [1], from: '09:00', to: '10:00' }] } } });
+    const staffWindows = [{ days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }];
+    const result = applyPage(
+      store,
+      received({
+        changes: [
+          { seq: 1, entity: 'schedule', id: 'staff', version: 1, op: 'upsert', payload: { group: 'staff', windows: staffWindows } },
+          { seq: 2, entity: 'schedule', id: 'visitors', version: 2, op: 'delete', payload: null },
+        ],
+        lastSeq: 2,
+        headSeq: 2,
+      }),
+    );
+    assert.deepEqual(result.schedules, ['staff', 'visitors']);
+    const schedules = store.settings.get('access.policy').schedules;
+    assert.deepEqual(Object.keys(schedules).sort(), ['cleaners', 'staff'], 'a group the hub does not schedule keeps the door’s own');
+    assert.deepEqual(schedules['staff'], staffWindows);
+    assert.equal(store.hubSync.link()?.appliedSeq, 2);
+  });
+
   test('a page signed by another key is dropped before it reaches the store', () => {
     const stranger = generateSigningKeyPair();
     const bytes = encodeSigned(changePageSchema, { requestId: randomUUID(), changes: [], lastSeq: 0, headSeq: 0 }, stranger.privateKeyPem);

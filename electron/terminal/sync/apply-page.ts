@@ -9,7 +9,12 @@ import type { SyncedResult, SyncedWrite, TerminalStore } from '../store/store.js
 export interface AppliedPage extends SyncedResult {
   /** The cursor after the page: its `lastSeq`. */
   readonly appliedSeq: number;
-  /** Changes of records this terminal keeps no copy of (groups, schedules… arrive inside the person or not at all). */
+  /** Groups whose weekly schedule the page set or removed (in the `access.policy` setting). */
+  readonly schedules: readonly string[];
+  /**
+   * Changes of records this terminal keeps no copy of: groups (people carry their group names), door policies and
+   * site settings, cards apart from a person.
+   */
   readonly ignored: number;
 }
 
@@ -71,18 +76,34 @@ function toSyncedSample(sample: WireSample): SyncedSampleInput {
  * A page that starts behind the cursor (a replay) is applied all the same: a person already at the page's
  * version is skipped, and the cursor never moves back. Throws a StoreError when a record is refused.
  */
-export function applyPage(store: Pick<TerminalStore, 'applySynced' | 'hubSync'>, page: ChangePage): AppliedPage {
+export function applyPage(store: Pick<TerminalStore, 'applySynced' | 'hubSync' | 'settings'>, page: ChangePage): AppliedPage {
   const writes: SyncedWrite[] = [];
+  /** A group's windows, or null where the hub deleted its schedule; the last change of a group wins. */
+  const schedules = new Map<string, Change & { entity: 'schedule' }>();
   let ignored = 0;
   for (const change of page.changes) {
+    if (change.entity === 'schedule') {
+      schedules.set(change.id, change as Change & { entity: 'schedule' });
+      continue;
+    }
     const write = toSyncedWrite(change);
     if (write === null) ignored++;
     else writes.push(write);
   }
   let appliedSeq = 0;
   const result = store.applySynced(writes, () => {
+    if (schedules.size > 0) {
+      // The site's schedules are the hub's: each group's windows replace the door's, in the page's transaction.
+      const policy = store.settings.get('access.policy');
+      const next = { ...policy.schedules };
+      for (const [group, change] of schedules) {
+        if (change.op === 'delete') delete next[group];
+        else next[change.payload.group] = change.payload.windows;
+      }
+      store.settings.update({ 'access.policy': { ...policy, schedules: next } });
+    }
     appliedSeq = Math.max(store.hubSync.link()?.appliedSeq ?? 0, page.lastSeq);
     store.hubSync.setAppliedSeq(appliedSeq);
   });
-  return { ...result, appliedSeq, ignored };
+  return { ...result, appliedSeq, schedules: [...schedules.keys()], ignored };
 }

@@ -44,7 +44,7 @@ export interface HubLinkLogger {
 
 /** What the link needs of the terminal around the store. */
 export interface HubLinkHost {
-  readonly store: Pick<TerminalStore, 'applySynced' | 'hubSync'>;
+  readonly store: Pick<TerminalStore, 'applySynced' | 'hubSync' | 'settings'>;
   readonly logger: HubLinkLogger;
   readonly appVersion: string;
   /** The extractor the door recognises with now; null while the service is down. */
