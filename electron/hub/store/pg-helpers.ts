@@ -12,9 +12,16 @@ const hubTypes: pg.CustomTypesConfig = {
     oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** A pool for the hub's database. `max` defaults to 8 connections. */
-export function createHubPool(connectionString: string, max = 8): pg.Pool {
-  return new pg.Pool({ connectionString, max, types: hubTypes, idleTimeoutMillis: 30_000 });
+/**
+ * A pool for the hub's database. `max` defaults to 8 connections. A connection that breaks while idle (PostgreSQL
+ * restarted, the network dropped it) is reported to `onIdleError` and left out of the pool; without a listener
+ * node-postgres would throw it as an uncaught error and stop the hub.
+ */
+export function createHubPool(connectionString: string, max = 8, onIdleError: (error: Error) => void = () => undefined): pg.Pool {
+  // A database that does not answer fails a call within 10 s instead of holding it for ever.
+  const pool = new pg.Pool({ connectionString, max, types: hubTypes, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+  pool.on('error', onIdleError);
+  return pool;
 }
 
 /** Transaction isolation of `inTransaction`. */

@@ -328,3 +328,26 @@ describe('migrations', () => {
     }
   });
 });
+
+describe('a PostgreSQL restart', () => {
+  test('breaks idle connections without stopping the hub, and the next call works on a new one', async () => {
+    const broken: Error[] = [];
+    const connectionString = await fixture.createDatabase();
+    const { openHubStore } = await import('./postgres-hub-store.js');
+    const store = await openHubStore({ connectionString, masterKey: fixture.masterKey, adminScryptCost: 2 ** 10, onConnectionError: (error) => broken.push(error) });
+    try {
+      await store.createPerson({ name: 'Before' });
+      // What a restart does to the hub's idle connections.
+      const admin = new pg.Client({ connectionString });
+      await admin.connect();
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+      await admin.end();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.ok(broken.length > 0, 'the broken connection was reported');
+      await store.createPerson({ name: 'After' });
+      assert.equal((await store.listPersons()).total, 2);
+    } finally {
+      await store.close();
+    }
+  });
+});

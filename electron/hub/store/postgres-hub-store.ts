@@ -67,6 +67,8 @@ export interface HubStoreOptions {
   readonly poolSize?: number;
   /** scrypt cost of new admin password hashes; default DEFAULT_SCRYPT_COST (tests lower it). */
   readonly adminScryptCost?: number;
+  /** Told when an idle connection breaks (the pool opens a new one when next needed); default ignored. */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 /** Changes in a page by default and at most. */
@@ -88,7 +90,7 @@ const snapshotAad = (terminalId: string, uuid: string): string => `event:${termi
 
 /** Opens the hub's database, runs pending migrations and returns the store. */
 export async function openHubStore(options: HubStoreOptions): Promise<PostgresHubStore> {
-  const pool = createHubPool(options.connectionString, options.poolSize);
+  const pool = createHubPool(options.connectionString, options.poolSize, options.onConnectionError);
   try {
     await runHubMigrations(pool);
   } catch (error) {
