@@ -55,7 +55,11 @@ export class HubService {
     const broker = options.manageBroker ? await MosquittoProcess.start({ paths, config: identity.config, deniedTerminalIds: deniedTerminalIds(options.dataDir) }) : null;
     let store: PostgresHubStore | undefined;
     try {
-      store = await openHubStore({ connectionString: options.databaseUrl, masterKey: loadOrCreateKey(paths.dataDir) });
+      store = await openHubStore({
+        connectionString: options.databaseUrl,
+        masterKey: loadOrCreateKey(paths.dataDir),
+        onConnectionError: (error) => log('warn', 'a PostgreSQL connection broke; the next call opens a new one', { error: error.message }),
+      });
       const link = await HubLink.start({
         identity: { brokerUrl: identity.brokerUrl, caCertPem: identity.caCertPem, certPem: identity.clientCertPem, keyPem: identity.clientKeyPem },
         siteId: identity.config.siteId,
