@@ -77,6 +77,7 @@ describe('hub link', { skip }, () => {
   let topics: ReturnType<typeof siteTopics>;
   let door1: TerminalEnd;
   let door1Bundle: TerminalBundle;
+  let adaId: string;
 
   before(async () => {
     await fixture.start();
@@ -107,7 +108,7 @@ describe('hub link', { skip }, () => {
 
   test('the retained head is signed and follows the change log', async () => {
     assert.equal((await door1.next(topics.head, headSchema)).headSeq, 0);
-    await store.createPerson({ name: 'Ada', groups: ['staff'], samples: [await testSample(1)] });
+    adaId = (await store.createPerson({ name: 'Ada', groups: ['staff'], samples: [await testSample(1)] })).id;
     await link.notifyChanged();
     assert.equal((await door1.next(topics.head, headSchema)).headSeq, 1);
   });
@@ -164,21 +165,42 @@ describe('hub link', { skip }, () => {
       { clientId: 'homeassistant', reconnectPeriodMs: 0, sessionExpirySeconds: 0 },
     );
     clients.push(ha);
-    const configs = new Map<string, Record<string, unknown>>();
-    const gotLock = new Promise<void>((resolve) =>
-      ha.on('message', (topic, payload) => {
-        if (payload.length > 0) configs.set(topic, JSON.parse(payload.toString()) as Record<string, unknown>);
-        if (topic.startsWith('homeassistant/lock/')) resolve();
-      }),
-    );
-    await ha.subscribeAsync('homeassistant/#', { qos: 1 });
-    await gotLock;
-    const lock = configs.get('homeassistant/lock/lintel_link-site_door-1/config');
+    const received: { topic: string; payload: string }[] = [];
+    const waiters: (() => void)[] = [];
+    ha.on('message', (topic, payload) => {
+      received.push({ topic, payload: payload.toString() });
+      for (const wake of waiters.splice(0)) wake();
+    });
+    /** The payload of the first message on `topic` (matching `where`), waiting for it. */
+    const message = async (topic: string, where: (payload: string) => boolean = () => true): Promise<string> => {
+      for (;;) {
+        const found = received.find((each) => each.topic === topic && each.payload.length > 0 && where(each.payload));
+        if (found) return found.payload;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    };
+    await ha.subscribeAsync(['homeassistant/#', `lintel/${broker.siteId}/ha/#`], { qos: 1 });
+    const haTopics = homeAssistantTopics(broker.siteId).of('door-1');
+    const lock = JSON.parse(await message('homeassistant/lock/lintel_link-site_door-1/config')) as Record<string, unknown>;
     assert.equal(lock?.command_topic, homeAssistantTopics(broker.siteId).of('door-1').lockSet);
     assert.equal((lock?.device as { name?: string }).name, 'Front door');
 
     await ha.publishAsync(homeAssistantTopics(broker.siteId).of('door-1').lockSet, 'OPEN', { qos: 1 });
     assert.equal((await door1.next(topics.terminalIn('door-1', 'command'), commandSchema)).command, 'open');
+
+    // A door that reports a contact gets a door sensor; its decisions become events with the person's name.
+    const state = { online: true, modelId: 'mobilefacenet', appVersion: '0.1.0', appliedSeq: 1, door: { open: false }, atMs: Date.now() };
+    await door1.client.publishAsync(topics.terminalOut('door-1', 'state'), JSON.stringify(state), { qos: 1, retain: true });
+    const sensor = JSON.parse(await message('homeassistant/binary_sensor/lintel_link-site_door-1/config')) as Record<string, unknown>;
+    assert.equal(sensor.device_class, 'door');
+    assert.equal(await message(haTopics.door), 'closed');
+    assert.equal(await message(haTopics.availability, (payload) => payload === 'online'), 'online');
+    const events = { events: [testEvent(3, { personId: adaId }), testEvent(4, { decision: 'denied', reason: 'unknown' })] };
+    await door1.client.publishAsync(topics.terminalOut('door-1', 'events'), encodeMessage(eventsMessageSchema, events), { qos: 1 });
+    const granted = JSON.parse(await message(haTopics.event, (payload) => payload.includes('granted'))) as Record<string, unknown>;
+    const denied = JSON.parse(await message(haTopics.event, (payload) => payload.includes('denied'))) as Record<string, unknown>;
+    assert.deepEqual([granted.event_type, granted.person, denied.event_type, denied.person], ['granted', 'Ada', 'denied', 'unknown']);
+
     // Home Assistant may not publish anywhere else.
     await assert.rejects(ha.publishAsync(topics.terminalIn('door-1', 'command'), 'open', { qos: 1 }), /Not authorized/);
   });
