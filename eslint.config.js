@@ -65,11 +65,6 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'this code must run under plain Node: keep Electron out of it' }] }] },
   },
   {
-    // The contract's compatibility tests read the service's types, to fail when a wire shape drifts from them.
-    files: ['electron/shared/**/*.test.ts'],
-    rules: { 'import-x/no-restricted-paths': ['error', { zones: zones.filter((zone) => zone.target !== './electron/shared') }] },
-  },
-  {
     // The sandboxed preload is one CommonJS file (.cts); under verbatimModuleSyntax its run-time import of
     // 'electron' must be written `import x = require(...)`.
     files: ['electron/preload/**/*.cts'],

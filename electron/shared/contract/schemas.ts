@@ -1,6 +1,6 @@
-// Wire shapes of the contract, as zod schemas. They mirror the service's types (electron/terminal) without
-// importing them: this folder may depend on zod alone (the renderer imports it). `compat.test.ts` checks at
-// compile time that each mirror and its service type stay assignable.
+// Shapes of the contract, as zod schemas: the one declaration of each. This folder may depend on zod alone (the
+// renderer imports it); the terminal derives its types from these (z.output / z.input), never the reverse. The
+// settings and the decision policy live in electron/shared/shapes and are re-exported here.
 import { z } from 'zod';
 
 import { decisionReasonSchema } from '../shapes/decision-settings.js';
@@ -60,14 +60,22 @@ export const personCredentialSchema = z.object({ facilityCode: cardField.nullabl
  */
 export const personCredentialInputSchema = z.strictObject({ facilityCode: cardField.nullable().optional(), cardNumber: cardField });
 
+/** An enrolled person; the terminal's store reads and writes this shape (persons-repository's Person). */
 export const personSchema = z.object({
+  /** Random UUID; also the id of the person's rows in the 1:N gallery. */
   id: uuid,
   name: z.string(),
+  /** Badge or HR number from another system; unique when set. */
   externalId: z.string().nullable(),
+  /** A disabled person is still recognised (the log names them) but denied. */
   enabled: z.boolean(),
+  /** Access starts at this time, ms since epoch (inclusive); null = no start. */
   validFromMs: z.int().nullable(),
+  /** Access ends at this time, ms since epoch (exclusive); null = no end. */
   validUntilMs: z.int().nullable(),
+  /** Group names, sorted. */
   groups: z.array(z.string()),
+  /** Sent to the panel outputs (Wiegand, OSDP) when the person is granted; unique per terminal. */
   credential: personCredentialSchema.nullable(),
   createdAtMs: msSinceEpoch,
   updatedAtMs: msSinceEpoch,
@@ -75,7 +83,10 @@ export const personSchema = z.object({
 
 export const personSummarySchema = personSchema.extend({ sampleCount: z.int().min(0) });
 
-/** PersonInput; the store trims, normalises and re-checks (the validity window's order, unique groups). */
+/**
+ * What creating a person takes; everything but the name has a default (no external id, enabled, no window, no
+ * groups). The store trims, normalises and re-checks it (the validity window's order, unique groups).
+ */
 export const personInputSchema = z.strictObject({
   name: freeText.trim().min(1).max(200),
   externalId: freeText.trim().max(100).nullable().optional(),
@@ -90,12 +101,15 @@ export const personInputSchema = z.strictObject({
 /** PersonPatch: the fields to change (`groups` replaces the set); null clears a nullable field. */
 export const personPatchSchema = personInputSchema.partial();
 
-/** PersonListQuery. */
+/** Filters of a person list. */
 export const personListQuerySchema = z.strictObject({
+  /** Part of the name (case and accents ignored) or of the external id. */
   search: freeText.max(200).optional(),
   group: groupName.optional(),
   enabled: z.boolean().optional(),
+  /** Page size; default 50, at most 500. */
   limit: z.int().min(1).max(500).optional(),
+  /** Rows skipped; default 0. */
   offset: z.int().min(0).optional(),
 });
 
@@ -109,8 +123,11 @@ export const accessEventSchema = z.object({
   atMs: msSinceEpoch,
   decision: decisionSchema,
   reason: z.string(),
+  /** Null for an unknown face, and for a person erased since (then `personErasedAtMs` is set). */
   personId: uuid.nullable(),
+  /** The person's current name (joined, never copied into the log). */
   personName: z.string().nullable(),
+  /** When the recognised person was erased, ms since epoch; null otherwise. */
   personErasedAtMs: msSinceEpoch.nullable(),
   modelId: z.string().nullable(),
   /** Raw cosine as stored; show `matchScore` instead where it is there. */
@@ -126,18 +143,19 @@ export const accessEventSchema = z.object({
 
 export const eventCursorSchema = z.strictObject({ atMs: msSinceEpoch, id: rowId });
 
-/** EventQuery; newest first. */
+/** Filters of an event query; the result is newest first. */
 export const eventQuerySchema = z.strictObject({
+  /** From this time, ms since epoch, inclusive. */
   fromMs: msSinceEpoch.optional(),
+  /** Up to this time, ms since epoch, exclusive. */
   untilMs: msSinceEpoch.optional(),
   personId: uuid.optional(),
   decision: decisionSchema.optional(),
+  /** Page size; default 50, at most 500. */
   limit: z.int().min(1).max(500).optional(),
+  /** Continue after this event (the previous page's `nextCursor`). */
   after: eventCursorSchema.optional(),
 });
-
-// ---- Settings -----------------------------------------------------------------------------------------
-
 
 // ---- Terminal -----------------------------------------------------------------------------------------
 
@@ -298,9 +316,13 @@ export const duplicateWarningSchema = z.object({
   personId: uuid,
   name: z.string(),
   externalId: z.string().nullable(),
+  /** The best cosine similarity (-1..1) of a new sample to them. */
   similarity,
+  /** The same as a 0–100 match score from the extractor's curve (what administrators are shown); null without a curve. */
   matchScore: matchScore.nullable(),
+  /** Which of the checked samples identified as them (indices into the list checked). */
   sampleIndices: z.array(z.int().min(0)),
+  /** For the admin: who, how sure, how many samples. */
   message: z.string(),
 });
 
@@ -310,8 +332,11 @@ export const photoStatusSchema = z.enum(['enrolled', 'no-face', 'several-faces',
 export const photoResultSchema = z.object({
   file: z.string(),
   status: photoStatusSchema,
+  /** Why, in words: the decode error, the failed gate with its figure, or the accepted face's figures. */
   detail: z.string(),
+  /** The judged face's quality, when a face was judged. */
   quality: faceQualitySchema.optional(),
+  /** The enrolled person this photo's face identified as, if any. */
   duplicateOf: duplicateWarningSchema.optional(),
 });
 
@@ -368,7 +393,8 @@ export const enrollmentFeedbackSchema = z.object({
 
 // ---- Bulk import --------------------------------------------------------------------------------------
 
-export const importStatusSchema = z.enum(['enrolled', 'duplicate', 'no-face', 'several-faces', 'too-small', 'poor-quality', 'unreadable', 'skipped', 'invalid']);
+/** A photo's status, or `skipped` (the person was already enrolled) or `invalid` (not attributable to a person). */
+export const importStatusSchema = z.enum([...photoStatusSchema.options, 'skipped', 'invalid']);
 
 /** ImportPersonResult. */
 export const importPersonResultSchema = z.object({
@@ -376,21 +402,27 @@ export const importPersonResultSchema = z.object({
   externalId: z.string().optional(),
   personId: uuid.optional(),
   status: z.enum(['enrolled', 'refused', 'skipped', 'invalid']),
+  /** Samples written (0 unless enrolled). */
   sampleCount: z.int().min(0),
   detail: z.string(),
 });
 
 /** ImportSummary. */
 export const importSummarySchema = z.object({
+  /** Files found, including those not reached after an abort. */
   filesTotal: z.int().min(0),
+  /** Files with a result. */
   filesDone: z.int().min(0),
   byStatus: z.record(importStatusSchema, z.int().min(0)),
   personsEnrolled: z.int().min(0),
   personsRefused: z.int().min(0),
   personsSkipped: z.int().min(0),
   samplesEnrolled: z.int().min(0),
+  /** Photo files read and judged, unreadable ones included (a skipped person's photos are not read). */
   photosRead: z.int().min(0),
   durationMs: z.number().min(0),
+  /** photosRead per second of the whole import, decoding, analysis and writes included. */
   photosPerSecond: z.number().min(0),
+  /** True when the signal stopped the import; the person in progress was not written. */
   aborted: z.boolean(),
 });

@@ -3,11 +3,15 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { importPersonResultSchema, importStatusSchema, importSummarySchema } from '../../shared/contract/schemas.js';
 import { StoreError } from '../store/errors.js';
 import { foldName, type PersonInput } from '../store/persons-repository.js';
 import { CsvError, parseCsv } from './csv.js';
 import type { DuplicateMatcher, DuplicateWarning, EnrollmentStore } from './duplicates.js';
-import { enrollFromPhotos, type PhotoStatus } from './enroll-photos.js';
+import { enrollFromPhotos } from './enroll-photos.js';
 import type { EnrollmentGates } from './gates.js';
 import { readImportFile, resolveInsideRoots } from './import-files.js';
 import type { EnrollmentAnalyser } from './photo-sample.js';
@@ -17,7 +21,7 @@ import type { EnrollmentAnalyser } from './photo-sample.js';
  * import, by external id for a CSV) or `invalid` (not attributable to a person, a bad CSV row, or a person
  * the store refused, e.g. a 300-character name).
  */
-export type ImportStatus = PhotoStatus | 'skipped' | 'invalid';
+export type ImportStatus = z.output<typeof importStatusSchema>;
 
 /** One file's result. */
 export interface ImportFileResult {
@@ -35,35 +39,10 @@ export interface ImportFileResult {
 }
 
 /** One person's result. */
-export interface ImportPersonResult {
-  readonly person: string;
-  readonly externalId?: string;
-  readonly personId?: string;
-  readonly status: 'enrolled' | 'refused' | 'skipped' | 'invalid';
-  /** Samples written (0 unless enrolled). */
-  readonly sampleCount: number;
-  readonly detail: string;
-}
+export type ImportPersonResult = DeepReadonly<z.output<typeof importPersonResultSchema>>;
 
 /** Totals of an import. */
-export interface ImportSummary {
-  /** Files found, including those not reached after an abort. */
-  readonly filesTotal: number;
-  /** Files with a result. */
-  readonly filesDone: number;
-  readonly byStatus: Readonly<Record<ImportStatus, number>>;
-  readonly personsEnrolled: number;
-  readonly personsRefused: number;
-  readonly personsSkipped: number;
-  readonly samplesEnrolled: number;
-  /** Photo files read and judged, unreadable ones included (a skipped person's photos are not read). */
-  readonly photosRead: number;
-  readonly durationMs: number;
-  /** photosRead per second of the whole import, decoding, analysis and writes included. */
-  readonly photosPerSecond: number;
-  /** True when the signal stopped the import; the person in progress was not written. */
-  readonly aborted: boolean;
-}
+export type ImportSummary = DeepReadonly<z.output<typeof importSummarySchema>>;
 
 /** Everything an import did. */
 export interface ImportReport {

@@ -1,5 +1,9 @@
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { duplicateWarningSchema, enrollSamplesResultSchema } from '../../shared/contract/schemas.js';
 import type { FaceMatcher } from '../../vision/matcher/face-matcher.js';
-import type { Person, PersonInput } from '../store/persons-repository.js';
+import type { PersonInput } from '../store/persons-repository.js';
 import type { SampleInput } from '../store/samples-repository.js';
 import type { TerminalStore } from '../store/store.js';
 
@@ -9,20 +13,8 @@ export type DuplicateMatcher = Pick<FaceMatcher, 'identify' | 'verify' | 'modelI
 /** The store calls enrollment makes. */
 export type EnrollmentStore = Pick<TerminalStore, 'enrollPerson' | 'persons'>;
 
-/** An enrolled person the new samples already identify as. */
-export interface DuplicateWarning {
-  readonly personId: string;
-  readonly name: string;
-  readonly externalId: string | null;
-  /** The best cosine similarity (-1..1) of a new sample to them. */
-  readonly similarity: number;
-  /** The same as a 0–100 match score from the extractor's curve (what administrators are shown); null without a curve. */
-  readonly matchScore: number | null;
-  /** Which of the checked samples identified as them (indices into the list checked). */
-  readonly sampleIndices: readonly number[];
-  /** For the admin: who, how sure, how many samples. */
-  readonly message: string;
-}
+/** An enrolled person the new samples identify as: who, how sure, which samples (the contract's duplicateWarningSchema). */
+export type DuplicateWarning = DeepReadonly<z.output<typeof duplicateWarningSchema>>;
 
 /**
  * Identifies each template against the matcher's gallery; every enrolled person (other than
@@ -77,10 +69,8 @@ export interface EnrollSamplesOptions {
   readonly allowDuplicate?: boolean;
 }
 
-/** The outcome of `enrollSamples`. */
-export type EnrollSamplesResult =
-  | { readonly outcome: 'enrolled'; readonly person: Person; readonly sampleIds: readonly string[]; readonly duplicates: readonly DuplicateWarning[] }
-  | { readonly outcome: 'refused'; readonly reason: 'duplicate-of' | 'no-samples'; readonly duplicates: readonly DuplicateWarning[] };
+/** What committing samples did: the person enrolled, or refused with why. */
+export type EnrollSamplesResult = DeepReadonly<z.output<typeof enrollSamplesResultSchema>>;
 
 /**
  * Writes a new person with all their samples in one store transaction, after the duplicate check. By default

@@ -1,25 +1,19 @@
-import type { FaceQuality } from '../../vision/quality/face-quality.js';
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { enrollResultSchema, photoResultSchema, photoStatusSchema } from '../../shared/contract/schemas.js';
 import { StoreError } from '../store/errors.js';
-import type { Person, PersonInput } from '../store/persons-repository.js';
+import type { PersonInput } from '../store/persons-repository.js';
 import type { SampleInput } from '../store/samples-repository.js';
 import { enrollSamples, type DuplicateMatcher, type DuplicateWarning, type EnrollmentStore } from './duplicates.js';
 import { DEFAULT_DOMINANCE_RATIO, PHOTO_ENROLLMENT_GATES, resolveGates, type EnrollmentGates } from './gates.js';
 import { decodePhoto, photoName, samplePhoto, type EnrollmentAnalyser, type PhotoOutcome, type PhotoSource } from './photo-sample.js';
 
 /** What became of one photo. `duplicate`: usable, but the person was refused as someone already enrolled. */
-export type PhotoStatus = 'enrolled' | 'no-face' | 'several-faces' | 'too-small' | 'poor-quality' | 'unreadable' | 'duplicate';
+export type PhotoStatus = z.output<typeof photoStatusSchema>;
 
 /** One photo's result, for the admin. */
-export interface PhotoResult {
-  readonly file: string;
-  readonly status: PhotoStatus;
-  /** Why, in words: the decode error, the failed gate with its figure, or the accepted face's figures. */
-  readonly detail: string;
-  /** The judged face's quality, when a face was judged. */
-  readonly quality?: FaceQuality;
-  /** The enrolled person this photo's face identified as, if any. */
-  readonly duplicateOf?: DuplicateWarning;
-}
+export type PhotoResult = DeepReadonly<z.output<typeof photoResultSchema>>;
 
 /** What `enrollFromPhotos` needs. */
 export interface EnrollFromPhotosOptions {
@@ -44,22 +38,8 @@ export interface EnrollFromPhotosOptions {
   readonly onPhoto?: (index: number, file: string) => void;
 }
 
-/** The outcome: the person with every accepted sample, or why nobody was written; and each photo's result. */
-export type EnrollFromPhotosResult =
-  | {
-      readonly outcome: 'enrolled';
-      readonly person: Person;
-      readonly sampleIds: readonly string[];
-      readonly photos: readonly PhotoResult[];
-      /** Non-empty only with `allowDuplicate`. */
-      readonly duplicates: readonly DuplicateWarning[];
-    }
-  | {
-      readonly outcome: 'refused';
-      readonly reason: 'no-usable-photo' | 'duplicate-of';
-      readonly photos: readonly PhotoResult[];
-      readonly duplicates: readonly DuplicateWarning[];
-    };
+/** What enrolling from photos did: the person and each photo's verdict, or refused with why. */
+export type EnrollFromPhotosResult = DeepReadonly<z.output<typeof enrollResultSchema>>;
 
 /** How photos are read and judged; the part of EnrollFromPhotosOptions that is not about whom they are of. */
 export type JudgePhotosOptions = Pick<EnrollFromPhotosOptions, 'pipeline' | 'photos' | 'roots' | 'gates' | 'dominanceRatio' | 'signal' | 'onPhoto'>;

@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { z } from 'zod';
 
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { accessEventSchema, eventCursorSchema, eventQuerySchema } from '../../shared/contract/schemas.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { seal, unseal } from './crypto.js';
 import { StoreError } from './errors.js';
@@ -34,44 +37,13 @@ export interface EventInput {
 }
 
 /** A logged decision. */
-export interface AccessEvent {
-  readonly id: number;
-  readonly atMs: number;
-  readonly decision: Decision;
-  readonly reason: string;
-  /** Null for an unknown face, and for a person erased since (then `personErasedAtMs` is set). */
-  readonly personId: string | null;
-  /** The person's current name (joined, never copied into the log). */
-  readonly personName: string | null;
-  /** When the recognised person was erased, ms since epoch; null otherwise. */
-  readonly personErasedAtMs: number | null;
-  readonly modelId: string | null;
-  readonly similarity: number | null;
-  readonly livenessScore: number | null;
-  readonly livenessCue: string | null;
-  readonly quality: FaceQuality | null;
-  readonly hasSnapshot: boolean;
-}
+export type AccessEvent = DeepReadonly<z.output<typeof accessEventSchema>>;
 
 /** Where the previous page ended: the last event returned. */
-export interface EventCursor {
-  readonly atMs: number;
-  readonly id: number;
-}
+export type EventCursor = DeepReadonly<z.output<typeof eventCursorSchema>>;
 
 /** Filters of `query`; the result is newest first. */
-export interface EventQuery {
-  /** From this time, ms since epoch, inclusive. */
-  readonly fromMs?: number;
-  /** Up to this time, ms since epoch, exclusive. */
-  readonly untilMs?: number;
-  readonly personId?: string;
-  readonly decision?: Decision;
-  /** Page size; default 50, at most 500. */
-  readonly limit?: number;
-  /** Continue after this event (the previous page's `nextCursor`). */
-  readonly after?: EventCursor;
-}
+export type EventQuery = DeepReadonly<z.input<typeof eventQuerySchema>>;
 
 /** Observations for tests: called inside the write transaction. */
 export interface EventsTestHooks {

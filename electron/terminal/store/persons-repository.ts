@@ -1,53 +1,20 @@
 import { randomUUID } from 'node:crypto';
 
 import type Database from 'better-sqlite3';
+import type { z } from 'zod';
 
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { personCredentialSchema, personInputSchema, personListQuerySchema, personSchema, personSummarySchema } from '../../shared/contract/schemas.js';
 import { isSqliteError, StoreError } from './errors.js';
 
 /** A card credential an access-control panel knows the person by (see door/card-format.ts). */
-export interface PersonCredential {
-  /** Facility (site) code, where the site's bit format has one. */
-  readonly facilityCode: number | null;
-  readonly cardNumber: number;
-}
-
+export type PersonCredential = DeepReadonly<z.output<typeof personCredentialSchema>>;
 /** An enrolled person. */
-export interface Person {
-  /** Random UUID; also the id of the person's rows in the 1:N gallery. */
-  readonly id: string;
-  readonly name: string;
-  /** Badge or HR number from another system; unique when set. */
-  readonly externalId: string | null;
-  /** A disabled person is still recognised (the log names them) but denied. */
-  readonly enabled: boolean;
-  /** Access starts at this time, ms since epoch (inclusive); null = no start. */
-  readonly validFromMs: number | null;
-  /** Access ends at this time, ms since epoch (exclusive); null = no end. */
-  readonly validUntilMs: number | null;
-  /** Group names, sorted. */
-  readonly groups: readonly string[];
-  /** Sent to the panel outputs (Wiegand, OSDP) when the person is granted; unique per terminal. */
-  readonly credential: PersonCredential | null;
-  readonly createdAtMs: number;
-  readonly updatedAtMs: number;
-}
-
+export type Person = DeepReadonly<z.output<typeof personSchema>>;
 /** A person in a list, with how many face samples they have. */
-export interface PersonSummary extends Person {
-  readonly sampleCount: number;
-}
-
-/** What `create` needs; everything but the name has a default (no external id, enabled, no window, no groups). */
-export interface PersonInput {
-  readonly name: string;
-  readonly externalId?: string | null;
-  readonly enabled?: boolean;
-  readonly validFromMs?: number | null;
-  readonly validUntilMs?: number | null;
-  readonly groups?: readonly string[];
-  /** Checked against the configured card format; null (or absent) = none. */
-  readonly credential?: { readonly facilityCode?: number | null; readonly cardNumber: number } | null;
-}
+export type PersonSummary = DeepReadonly<z.output<typeof personSummarySchema>>;
+/** What `create` needs: the contract's person input, before the store trims and checks it. */
+export type PersonInput = DeepReadonly<z.input<typeof personInputSchema>>;
 
 /**
  * Why a credential does not fit the terminal's card format, one message per field (empty when it fits); the
@@ -59,16 +26,7 @@ export type CredentialCheck = (credential: PersonCredential) => readonly string[
 export type PersonPatch = Partial<PersonInput>;
 
 /** Filters of `list`. */
-export interface PersonListQuery {
-  /** Part of the name (case and accents ignored) or of the external id. */
-  readonly search?: string;
-  readonly group?: string;
-  readonly enabled?: boolean;
-  /** Page size; default 50, at most 500. */
-  readonly limit?: number;
-  /** Rows skipped; default 0. */
-  readonly offset?: number;
-}
+export type PersonListQuery = DeepReadonly<z.input<typeof personListQuerySchema>>;
 
 /** Whether a person may enter at a given time, and if not, why (usable as an event reason). */
 export type AccessState = 'allowed' | 'disabled' | 'not-yet-valid' | 'expired';
