@@ -1,0 +1,80 @@
+// One writer of people: a door joined to a site hub refuses local edits of people through the contract, and an
+// enrollment at the door becomes a request for the hub.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import type { Session } from '../../shared/contract/handler.js';
+import type { Result } from '../../shared/contract/result.js';
+import { enrollRequestSchema, generateSigningKeyPair, type EnrollRequest } from '../../shared/fleet/index.js';
+import type { TerminalApp } from '../app/terminal-app.js';
+import { openTestApp } from '../app/test/open-test-app.js';
+import { decodeTemplate } from '../store/samples-repository.js';
+import { fakeSample } from '../store/test/test-helpers.js';
+import { hubEnrollmentStore } from './enroll-request.js';
+
+describe('one writer of people', () => {
+  let app: TerminalApp;
+  let dir = '';
+  let admin: Session;
+  let token = '';
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lintel-one-writer-'));
+    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${join(dir, 'no-camera')}` });
+    const issued = app.sessions.issue('admin', 'ann', 60_000);
+    admin = issued.session;
+    token = issued.token;
+  });
+  after(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const call = async <T>(channel: string, request: unknown): Promise<Result<T>> =>
+    (await app.handle(channel, request, { senderOk: true, session: admin, sessionToken: token })) as Result<T>;
+
+  test('a joined door refuses to add, change or delete people, naming the hub; a door of its own does not', async () => {
+    const before = await call<{ id: string }>('persons:create', { name: 'Local Ann' });
+    assert.ok(before.ok, JSON.stringify(before));
+    app.store.hubSync.join({ siteId: 'acme', terminalId: 'door-1', hubPublicKeyPem: generateSigningKeyPair().publicKeyPem });
+    const refusals = [
+      await call('persons:create', { name: 'Bob' }),
+      await call('persons:update', { id: before.value.id, patch: { name: 'Ann B.' } }),
+      await call('persons:delete', { id: before.value.id }),
+      await call('persons:remove-sample', { sampleId: '00000000-0000-4000-8000-000000000001' }),
+    ];
+    for (const refusal of refusals) {
+      assert.equal(refusal.ok, false);
+      if (refusal.ok) continue;
+      assert.equal(refusal.error.code, 'conflict');
+      assert.match(refusal.error.message, /managed by the site hub \(site acme, this door is door-1\)/);
+    }
+    assert.equal(app.store.persons.get(before.value.id)?.name, 'Local Ann', 'nothing changed');
+    assert.throws(() => app.enrollmentStore(), /runs without its hub bundle: start it with --hub/);
+  });
+
+  test('an enrollment at a joined door is a request for the hub in the wire form, under the request id', () => {
+    const requests: Omit<EnrollRequest, 'requestId'>[] = [];
+    const store = hubEnrollmentStore(app.store.persons, (request) => {
+      requests.push(request);
+      return '11111111-1111-4111-8111-111111111111';
+    }, () => 5_000);
+    const sample = fakeSample('cy', 'model-a', 64);
+    const { person, sampleIds } = store.enrollPerson({ name: ' Cy ', groups: ['staff', 'night'], credential: { cardNumber: 7 } }, [sample]);
+    assert.deepEqual(
+      { id: person.id, name: person.name, groups: person.groups, credential: person.credential, createdAtMs: person.createdAtMs },
+      { id: '11111111-1111-4111-8111-111111111111', name: 'Cy', groups: ['night', 'staff'], credential: { facilityCode: null, cardNumber: 7 }, createdAtMs: 5_000 },
+    );
+    const [request] = requests;
+    const parsed = enrollRequestSchema.parse({ ...request, requestId: person.id });
+    assert.deepEqual(parsed.samples.map((wire) => wire.id), sampleIds);
+    const [wire] = parsed.samples;
+    assert.ok(Buffer.from(wire!.cropJpegBase64, 'base64').equals(Buffer.from(sample.alignedJpeg)));
+    assert.deepEqual(decodeTemplate(Buffer.from(wire!.templates[0]!.templateBase64, 'base64')), sample.template);
+    assert.deepEqual(wire!.alignment, { sizePx: sample.alignment.sizePx, fivePointsPx: sample.alignment.fivePointsPx.map(([x, y]) => [x, y]) });
+    assert.equal(app.store.persons.list({ search: 'Cy' }).total, 0, 'the door writes no person itself');
+  });
+});
