@@ -140,14 +140,23 @@ async function hubServe(args: readonly string[]): Promise<number> {
   const adminPort = values['admin-port'] === undefined ? undefined : Number(values['admin-port']);
   if (adminPort !== undefined && (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65_535)) throw new HubUsageError(`--admin-port must be 0..65535, got "${values['admin-port']}"`);
   const dataDir = dataDirOf(values);
-  const service = await HubService.start({
-    dataDir,
-    databaseUrl: databaseUrlOf(values),
-    manageBroker: values.broker ?? false,
-    homeAssistant: !values['no-home-assistant'],
-    ...(adminPort === undefined ? {} : { admin: { port: adminPort } }),
-    log: (level, message, fields) => process.stderr.write(`${new Date().toISOString()} ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
-  });
+  const databaseUrl = databaseUrlOf(values);
+  let service: HubService;
+  try {
+    service = await HubService.start({
+      dataDir,
+      databaseUrl,
+      manageBroker: values.broker ?? false,
+      homeAssistant: !values['no-home-assistant'],
+      ...(adminPort === undefined ? {} : { admin: { port: adminPort } }),
+      log: (level, message, fields) => process.stderr.write(`${new Date().toISOString()} ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
+    });
+  } catch (error) {
+    const reason = unreachable(error, dataDir);
+    if (!reason) throw error;
+    process.stderr.write(`lintel hub: ${reason}\n`);
+    return 1;
+  }
   write(`hub of site ${service.identity.config.siteId} serving; broker ${service.identity.brokerUrl}${service.broker ? ` (run by the hub, log ${service.broker.logPath})` : ''}`);
   if (service.admin) write(`admin API on ${service.admin.origin}`);
   await new Promise<void>((resolveStop) => {
@@ -156,6 +165,19 @@ async function hubServe(args: readonly string[]): Promise<number> {
   });
   await service.stop();
   return 0;
+}
+
+/** What to tell the administrator when a server the hub needs cannot be reached; undefined for other errors. */
+function unreachable(error: unknown, dataDir: string): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && code !== 'ETIMEDOUT' && code !== 'EHOSTUNREACH' && code !== 'ECONNRESET') return undefined;
+  const { address, port } = error as { address?: string; port?: number };
+  const config = loadHubConfig(dataDir);
+  const isBroker = port === config.broker.port;
+  const what = isBroker
+    ? `the broker at mqtts://${config.broker.host}:${config.broker.port}: run lintel hub serve --broker, or point the system's mosquitto at ${hubPaths(dataDir).mosquittoDir}/mosquitto.conf`
+    : `PostgreSQL${address ? ` at ${address}:${port}` : ''}: check --database (or LINTEL_HUB_DATABASE_URL) and that the server runs`;
+  return `cannot reach ${what} (${(error as Error).message})`;
 }
 
 async function hubEnrollTerminal(args: readonly string[]): Promise<number> {

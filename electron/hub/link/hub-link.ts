@@ -59,6 +59,7 @@ export class HubLink {
   /** Messages of one terminal are handled one after another, in the order they arrived. */
   private readonly queues = new Map<string, Promise<void>>();
   private publishedHeadSeq = -1;
+  private headFailing = false;
   private headTimer: NodeJS.Timeout | undefined;
   private headCheck: Promise<void> = Promise.resolve();
   private closed = false;
@@ -136,8 +137,12 @@ export class HubLink {
         if (headSeq === this.publishedHeadSeq) return;
         await this.client.publishAsync(this.topics.head, encodeSigned(headSchema, { headSeq, atMs: this.nowMs() }, this.options.signingKeyPem), { qos: 1, retain: true });
         this.publishedHeadSeq = headSeq;
+        if (this.headFailing) this.log('info', 'the head is published again');
+        this.headFailing = false;
       } catch (error) {
-        this.log('error', 'could not publish the head', { error: (error as Error).message });
+        // Once per outage, not at every poll while the database or broker is away.
+        if (!this.headFailing) this.log('error', 'could not publish the head', { error: (error as Error).message });
+        this.headFailing = true;
       }
     });
     return this.headCheck;
