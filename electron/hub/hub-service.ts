@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 
 import { loadOrCreateKey } from '../terminal/store/crypto.js';
 import { startHubAdminServer, type HubAdminServer, type HubAdminServerOptions } from './admin/hub-admin-server.js';
+import { WorkerPhotoEnroller } from './admin/photo-enrollment.js';
 import { MosquittoProcess } from './broker/mosquitto-process.js';
 import { HubLink, type HubLinkLog } from './link/hub-link.js';
 import { deniedTerminalIds, hubPaths, loadHubIdentity, type HubIdentity } from './pki/hub-folder.js';
@@ -27,7 +28,7 @@ export interface HubServiceOptions {
   readonly log?: HubLinkLog;
   /** How often the link compares the store's head with the published one, ms; default 500. */
   readonly headPollMs?: number;
-  /** Serve the admin API (persons, doors, events, erasures) on this address; default not served. */
+  /** Serve the admin API (persons, also from photos through an inference worker started on first use; doors, events, erasures) on this address; default not served. */
   readonly admin?: Pick<HubAdminServerOptions, 'host' | 'port' | 'tls' | 'publicOrigin'>;
 }
 
@@ -70,7 +71,7 @@ export class HubService {
         ...(options.headPollMs === undefined ? {} : { headPollMs: options.headPollMs }),
       });
       const admin = options.admin
-        ? await startHubAdminServer({ ...options.admin, store, logger: { error: (message, details) => log('error', message, { ...details }) } }).catch(async (error: unknown) => {
+        ? await startHubAdminServer({ ...options.admin, store, photos: new WorkerPhotoEnroller(), logger: { error: (message, details) => log('error', message, { ...details }) } }).catch(async (error: unknown) => {
             await link.close();
             throw error;
           })

@@ -4,6 +4,7 @@ import { ContractError } from '../../shared/contract/result.js';
 import { hubAdminContract, type HubAdminContract } from '../../shared/hub-admin/channels.js';
 import { sampleFromWire } from '../store/validate.js';
 import type { PostgresHubStore } from '../store/postgres-hub-store.js';
+import type { PhotoEnroller } from './photo-enrollment.js';
 
 /** Longest an admin session lasts, ms (8 hours). */
 export const HUB_SESSION_MS = 8 * 60 * 60_000;
@@ -15,7 +16,10 @@ export type IssuedTokens = WeakMap<HandlerContext, { readonly token: string; rea
  * The hub admin API's handler. `issued` receives the token of a login or setup (and null for a logout) keyed by
  * the call's context, so the HTTP layer can set or clear the cookie.
  */
-export function createHubAdminHandler(store: PostgresHubStore, options: { readonly logger: HandlerLogger; readonly issued: IssuedTokens; readonly validateResponses?: boolean }): Handle {
+export function createHubAdminHandler(
+  store: PostgresHubStore,
+  options: { readonly logger: HandlerLogger; readonly issued: IssuedTokens; readonly photos?: PhotoEnroller | undefined; readonly validateResponses?: boolean },
+): Handle {
   const { admins } = store;
   const signIn = async (username: string, context: HandlerContext) => {
     const session = await admins.createSession(username, HUB_SESSION_MS);
@@ -64,6 +68,14 @@ export function createHubAdminHandler(store: PostgresHubStore, options: { readon
     'persons:list': (request) => store.listPersons(request),
     'persons:get': ({ id }) => store.getPerson(id),
     'persons:create': ({ samples, ...person }) => store.createPerson({ ...person, samples: samples.map(sampleFromWire) }),
+    'persons:create-from-photos': async ({ photos, ...person }) => {
+      if (!options.photos) throw new ContractError('unavailable', 'this hub enrolls from photos only where its face models are installed');
+      const { samples, verdicts } = await options.photos.samplesFromPhotos(photos.map((photo) => ({ name: photo.name, bytes: Buffer.from(photo.base64, 'base64') })));
+      if (samples.length === 0) {
+        throw new ContractError('invalid-request', `no usable photo: ${verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join('; ')}`);
+      }
+      return { person: await store.createPerson({ ...person, samples }), photos: verdicts };
+    },
     'persons:update': ({ id, patch }) => store.updatePerson(id, patch),
     'persons:delete': ({ id }) => store.deletePerson(id),
 

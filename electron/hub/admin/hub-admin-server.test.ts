@@ -1,22 +1,29 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import type { Result } from '../../shared/contract/result.js';
 import { HubStoreFixture, TEST_QUALITY, testEvent, testJpeg } from '../test/hub-store-fixture.js';
 import type { PostgresHubStore } from '../store/postgres-hub-store.js';
+import { packageRoot } from '../../vision/models/paths.js';
 import { startHubAdminServer, type HubAdminServer } from './hub-admin-server.js';
+import { WorkerPhotoEnroller } from './photo-enrollment.js';
 
 const fixture = new HubStoreFixture();
 let store: PostgresHubStore;
 let server: HubAdminServer;
+const photos = new WorkerPhotoEnroller();
+const MODELS_PRESENT = existsSync(join(packageRoot(), 'models/onnx/blazeface-256.onnx'));
+const LFW_PHOTO = '/work/shared/data/lfw-dev/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg';
 const logged: string[] = [];
 
 before(async () => {
   await fixture.start();
   store = await fixture.openStore();
-  server = await startHubAdminServer({ store, port: 0, validateResponses: true, logger: { error: (message, details) => logged.push(`${message} ${JSON.stringify(details)}`) } });
+  server = await startHubAdminServer({ store, port: 0, validateResponses: true, photos, logger: { error: (message, details) => logged.push(`${message} ${JSON.stringify(details)}`) } });
 });
 after(async () => {
   if (logged.length > 0) console.log(logged);
@@ -144,6 +151,34 @@ describe('hub admin API', () => {
     assert.deepEqual((listed.result as { value: { id: string; body: unknown }[] }).value, [{ id: 'front-door', version: 1, body: { terminalId: 'front-door', allowedGroups: ['staff'], settings: {} } }]);
     const removed = await call('documents:delete', { entity: 'schedule', id: 'staff' }, { cookie });
     assert.equal(removed.status, 200);
+  });
+
+  test('a call without a session is refused before its body is read', async () => {
+    // A body far over the limit would answer 413 if it were read; unread, the call is simply unauthorized.
+    const response = await fetch(`${server.origin}/api/call/persons:create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(20 * 1024 * 1024) });
+    assert.equal(response.status, 401);
+    const login = await fetch(`${server.origin}/api/call/admin:login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'x', password: 'y'.repeat(10_000) }) });
+    assert.equal(login.status, 413, 'an open channel takes a small body only');
+  });
+
+  test('a person from photos: the inference worker judges each photo and cuts the crop and template', async (t) => {
+    if (!MODELS_PRESENT) return t.skip('converted models absent: run npm run models');
+    if (!existsSync(LFW_PHOTO)) return t.skip(`${LFW_PHOTO} absent (LFW dev images)`);
+    const face = readFileSync(LFW_PHOTO).toString('base64');
+    const wall = (await testJpeg()).toString('base64');
+    const created = await call('persons:create-from-photos', { name: 'Aaron', photos: [{ name: 'face.jpg', base64: face }, { name: 'wall.jpg', base64: wall }] }, { cookie });
+    assert.equal(created.status, 200, JSON.stringify(created.result));
+    const value = (created.result as { value: { person: { id: string }; photos: { name: string; status: string }[] } }).value;
+    assert.deepEqual(value.photos.map((photo) => [photo.name, photo.status]), [['face.jpg', 'accepted'], ['wall.jpg', 'no-face']]);
+    const page = await store.changesAfter(0);
+    const payload = page.changes.find((change) => change.id === value.person.id)?.payload as { samples: { cropJpegBase64: string; templates: { modelId: string }[]; alignment: unknown }[] };
+    assert.equal(payload.samples.length, 1);
+    assert.ok(payload.samples[0]?.cropJpegBase64.startsWith('/9j/'));
+    assert.ok((payload.samples[0]?.templates.length ?? 0) >= 1);
+    assert.notEqual(payload.samples[0]?.alignment, null);
+    const none = await call('persons:create-from-photos', { name: 'Nobody', photos: [{ name: 'wall.jpg', base64: wall }] }, { cookie });
+    assert.equal(none.status, 400);
+    assert.match((none.result as { error: { message: string } }).error.message, /wall\.jpg: no face/);
   });
 
   test('logout ends the session', async () => {

@@ -7,11 +7,12 @@ import type { AddressInfo } from 'node:net';
 
 import type { HandlerContext, HandlerLogger, Session } from '../../shared/contract/handler.js';
 import type { Result } from '../../shared/contract/result.js';
-import { HUB_ADMIN_COOKIE, MAX_HUB_CALL_BODY_BYTES } from '../../shared/hub-admin/channels.js';
+import { HUB_ADMIN_COOKIE, HUB_OPEN_CHANNELS, maxHubCallBodyBytes } from '../../shared/hub-admin/channels.js';
 import { HTTP_PATHS } from '../../shared/contract/transport.js';
 import { createOriginPolicy, type OriginPolicy } from '../../host/origin-policy.js';
 import type { PostgresHubStore } from '../store/postgres-hub-store.js';
 import { createHubAdminHandler, type IssuedTokens } from './hub-admin-api.js';
+import type { PhotoEnroller } from './photo-enrollment.js';
 
 /** Options of `startHubAdminServer`. */
 export interface HubAdminServerOptions {
@@ -25,6 +26,8 @@ export interface HubAdminServerOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
   /** The address browsers use when a proxy in front terminates TLS. */
   readonly publicOrigin?: string | undefined;
+  /** Makes samples from photos for `persons:create-from-photos` (closed with the server); without it that channel answers 'unavailable'. */
+  readonly photos?: PhotoEnroller;
   /** Check every answer against the contract (tests). */
   readonly validateResponses?: boolean;
 }
@@ -54,7 +57,7 @@ export async function startHubAdminServer(options: HubAdminServerOptions): Promi
     throw new Error(`the hub admin API serves ${bindHost} only over HTTPS: give it a certificate (or a public https origin behind a TLS proxy)`);
   }
   const issued: IssuedTokens = new WeakMap();
-  const handle = createHubAdminHandler(options.store, { logger: options.logger, issued, ...(options.validateResponses ? { validateResponses: true } : {}) });
+  const handle = createHubAdminHandler(options.store, { logger: options.logger, issued, photos: options.photos, ...(options.validateResponses ? { validateResponses: true } : {}) });
   const secureCookies = scheme === 'https' || options.publicOrigin?.startsWith('https:') === true;
   const allowed: { policy?: OriginPolicy } = {};
 
@@ -91,9 +94,12 @@ export async function startHubAdminServer(options: HubAdminServerOptions): Promi
       local: LOOPBACK.has(peer) && request.headers['x-forwarded-for'] === undefined && request.headers.forwarded === undefined,
     };
     let body: unknown;
-    if (senderOk) {
-      const text = await readBody(request, MAX_HUB_CALL_BODY_BYTES);
-      if (text === undefined) return answer(response, 413, { ok: false, error: { code: 'invalid-request', message: `the request body is larger than ${MAX_HUB_CALL_BODY_BYTES} bytes` } });
+    // Nothing of the body is read before the sender and, beyond login and setup, the session have passed: the
+    // handler then answers 'forbidden' or 'unauthorized' from what it has.
+    if (senderOk && (session || HUB_OPEN_CHANNELS.includes(channel))) {
+      const maxBytes = maxHubCallBodyBytes(channel);
+      const text = await readBody(request, maxBytes);
+      if (text === undefined) return answer(response, 413, { ok: false, error: { code: 'invalid-request', message: `the request body is larger than ${maxBytes} bytes` } });
       try {
         body = text.length === 0 ? {} : JSON.parse(text);
       } catch {
@@ -126,11 +132,13 @@ export async function startHubAdminServer(options: HubAdminServerOptions): Promi
   return {
     server,
     origin: `${scheme}://${hostInUrl}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      await options.photos?.close();
+    },
   };
 }
 

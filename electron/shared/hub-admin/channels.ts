@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 import type { ChannelSpec } from '../contract/channels.js';
-import { decisionSchema, freeText, groupName, msSinceEpoch } from '../contract/schemas.js';
+import { decisionSchema, freeText, groupName, MAX_PHOTO_BYTES, MAX_PHOTOS, msSinceEpoch } from '../contract/schemas.js';
 import { wireCredentialSchema, wireSampleSchema } from '../fleet/messages.js';
 
 const empty = z.strictObject({});
@@ -114,6 +114,21 @@ export const hubAdminContract = {
     request: z.strictObject({ ...personFields, samples: z.array(wireSampleSchema).max(16).default([]) }),
     response: personSchema,
   },
+  /**
+   * A person from photos: the hub's inference worker judges each one (one clear face, big and sharp enough) and
+   * cuts the aligned crop and template as a door would; refused when no photo is usable, each photo's verdict said.
+   */
+  'persons:create-from-photos': {
+    auth: 'admin',
+    request: z.strictObject({
+      ...personFields,
+      photos: z.array(z.strictObject({ name: z.string().min(1).max(255), base64: z.base64().max(Math.ceil(MAX_PHOTO_BYTES / 3) * 4) })).min(1).max(MAX_PHOTOS),
+    }),
+    response: z.object({
+      person: personSchema,
+      photos: z.array(z.object({ name: z.string(), status: z.enum(['accepted', 'no-face', 'several-faces', 'unreadable', 'too-small', 'poor-quality']), detail: z.string() })),
+    }),
+  },
   'persons:update': {
     auth: 'admin',
     request: z.strictObject({ id: uuid, patch: z.strictObject({ ...personFields, name: personFields.name.optional() }) }),
@@ -161,3 +176,12 @@ export type HubAdminChannel = keyof HubAdminContract;
 export const HUB_ADMIN_COOKIE = 'lintel_hub_admin';
 /** Largest request body, bytes: a person with 16 samples of base64 crops fits. */
 export const MAX_HUB_CALL_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Channels that answer without a session; every other call's body is not even read without one. */
+export const HUB_OPEN_CHANNELS: readonly string[] = ['admin:login', 'admin:setup'];
+
+/** Largest body of a channel (an open channel's is small: anyone may send it): the photos channel takes its most photos at their largest, as base64. */
+export function maxHubCallBodyBytes(channel: string): number {
+  if (HUB_OPEN_CHANNELS.includes(channel)) return 8 * 1024;
+  return channel === 'persons:create-from-photos' ? MAX_PHOTOS * Math.ceil(MAX_PHOTO_BYTES / 3) * 4 + 64 * 1024 : MAX_HUB_CALL_BODY_BYTES;
+}
