@@ -23,6 +23,7 @@ export function PersonEditor({ personId, onClose }: { readonly personId: string;
   const [busy, setBusy] = useState(false);
   const [showProblems, setShowProblems] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [photoRevision, setPhotoRevision] = useState(0);
 
   const load = useCallback(() => {
     setError(null);
@@ -91,7 +92,8 @@ export function PersonEditor({ personId, onClose }: { readonly personId: string;
     <div className="person-editor">
       {back}
       <div className="person-editor-head">
-        <PersonPhoto personId={person.id} name={person.name} size="large" />
+        {/* Keyed by the samples' revision: a removed or replaced sample may have been the photo shown. */}
+        <PersonPhoto key={photoRevision} personId={person.id} name={person.name} size="large" />
         <div>
           <h2>{person.name}</h2>
           <span className={person.enabled ? 'badge badge-ok' : 'badge badge-bad'}>
@@ -100,7 +102,7 @@ export function PersonEditor({ personId, onClose }: { readonly personId: string;
           </span>
         </div>
       </div>
-      <PersonSamples personId={person.id} name={person.name} />
+      <PersonSamples personId={person.id} name={person.name} onChanged={() => setPhotoRevision((revision) => revision + 1)} />
       <h3>Details</h3>
       {saved ? <Notice tone="success">{saved}</Notice> : null}
       {error ? <ErrorNotice error={error} /> : null}

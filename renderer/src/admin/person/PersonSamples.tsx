@@ -24,7 +24,7 @@ type Mode = { readonly kind: 'list' } | { readonly kind: 'photos'; readonly repl
 /** A refused addition waiting for the administrator's answer. */
 type Pending = { readonly kind: 'photos'; readonly photos: readonly PhotoUpload[]; readonly replace: boolean } | { readonly kind: 'live'; readonly sessionId: string; readonly replace: boolean };
 
-export function PersonSamples({ personId, name }: { readonly personId: string; readonly name: string }): ReactNode {
+export function PersonSamples({ personId, name, onChanged }: { readonly personId: string; readonly name: string; readonly onChanged?: () => void }): ReactNode {
   const client = useClient();
   const { photos: photoCache } = useServices();
   const clearEnrollment = useLintel((state) => state.clearEnrollment);
@@ -79,6 +79,7 @@ export function PersonSamples({ personId, name }: { readonly personId: string; r
 
   const added = (count: number, replace: boolean, photoResults: readonly PhotoResult[] | null): void => {
     photoCache.forget(personId);
+    onChanged?.();
     setRefused(null);
     setResults(photoResults);
     setNotice(replace ? `${name} is re-enrolled with ${count} new sample${count === 1 ? '' : 's'}.` : `${count} sample${count === 1 ? '' : 's'} added.`);
@@ -158,6 +159,7 @@ export function PersonSamples({ personId, name }: { readonly personId: string; r
       return;
     }
     photoCache.forget(personId);
+    onChanged?.();
     setResults(null);
     setNotice(result.value.remaining === 0 ? `The last sample was removed: the door no longer recognises ${name}.` : 'The sample was removed.');
     load();
