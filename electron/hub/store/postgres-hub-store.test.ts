@@ -111,6 +111,36 @@ describe('change log paging', () => {
     );
   });
 
+  test('a write in progress holds the next seq back: a reader never sees seq n+1 before n commits', async () => {
+    const store = await fixture.openStore();
+    await store.createPerson({ name: 'First' });
+    // Another writer mid-transaction: it took the head's lock and its seq (2) but has not committed.
+    const slow = await store.database.connect();
+    try {
+      await slow.query('BEGIN');
+      await slow.query('SELECT head_seq FROM change_head FOR UPDATE');
+      await slow.query('UPDATE change_head SET head_seq = head_seq + 1');
+      await slow.query("INSERT INTO changes (seq, entity, entity_id, version, op, payload, created_at_ms) VALUES (2, 'group', 'slow', 1, 'upsert', '{\"name\":\"slow\",\"description\":null}', 0)");
+      let fastDone = false;
+      const fast = store.createPerson({ name: 'Fast' }).then((person) => {
+        fastDone = true;
+        return person;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(fastDone, false, 'the second writer waits for the first');
+      assert.deepEqual(await store.changesAfter(1), { changes: [], lastSeq: 1, headSeq: 1 });
+      await slow.query('COMMIT');
+      const person = await fast;
+      const page = await store.changesAfter(1);
+      assert.deepEqual(page.changes.map((change) => [change.seq, change.id]), [
+        [2, 'slow'],
+        [3, person.id],
+      ]);
+    } finally {
+      slow.release();
+    }
+  });
+
   test('documents are checked against the fleet payloads and versioned; a delete is a tombstone', async () => {
     const store = await fixture.openStore();
     await store.putDocument('group', 'staff', { name: 'staff', description: 'Everyone on the payroll' });
