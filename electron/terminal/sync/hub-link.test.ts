@@ -187,6 +187,7 @@ describe('HubLink over the real Mosquitto', { skip }, () => {
   async function openTerminal(
     t: { after(fn: () => void | Promise<void>): void },
     options: Partial<HubLinkOptions> = {},
+    running: { modelId: string } = { modelId: 'model-a' },
   ): Promise<{ store: TerminalStore; link: HubLink; appliedPages: AppliedPage[]; bundle: TerminalBundle }> {
     const store = TerminalStore.open({ dataDir: tempDir(t), admin: { scrypt: FAST_SCRYPT } });
     const { bundle } = await enrollTerminal(server.hubDir, `door-${++doorCount}`);
@@ -194,7 +195,7 @@ describe('HubLink over the real Mosquitto', { skip }, () => {
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const link = HubLink.start({
       bundle: { ...bundle, brokerUrl: server.url },
-      host: { store, logger: quiet, appVersion: '0.1.0', runningModelId: () => 'model-a', doorState: () => ({}), afterApplied: (page) => appliedPages.push(page), remoteOpen: async () => undefined },
+      host: { store, logger: quiet, appVersion: '0.1.0', runningModelId: () => running.modelId, doorState: () => ({}), afterApplied: (page) => appliedPages.push(page), remoteOpen: async () => undefined },
       reconnectPeriodMs: 200,
       answerTimeoutMs: 1_000,
       outboxPollMs: 100,
@@ -275,6 +276,15 @@ describe('HubLink over the real Mosquitto', { skip }, () => {
     assert.ok([...hub.events.values()].some((event) => event.atMs === store.events.get(eventId)?.atMs));
     assert.equal(hub.enrollments.find((request) => request.requestId === requestId)?.person.name, 'Dee');
     assert.ok(bundle.terminalId.startsWith('door-'));
+  });
+
+  test('a change of extractor reaches the hub’s view of the door without waiting for a change', async (t) => {
+    const running = { modelId: 'model-a' };
+    const { link, bundle } = await openTerminal(t, {}, running);
+    await eventually('connected', () => link.status.connected);
+    running.modelId = 'model-b';
+    await eventually('a state naming model-b', () => hub.states.some((state) => state.online && state.modelId === 'model-b'));
+    assert.ok(bundle.terminalId);
   });
 
   test('closing says offline on the retained state', async (t) => {

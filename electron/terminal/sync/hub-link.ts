@@ -104,9 +104,11 @@ export class HubLink {
   private eventsInFlight: { upToSeq: number; timer: NodeJS.Timeout } | undefined;
   private pullRetry: NodeJS.Timeout | undefined;
   private readonly poll: NodeJS.Timeout;
-  /** Enrollments sent on this connection (each is sent once per connection until answered). */
-  private readonly enrollsSent = new Set<string>();
+  /** When each enrollment not yet answered was last sent on this connection, ms since epoch. */
+  private readonly enrollsSent = new Map<string, number>();
   private lastError: string | null = null;
+  /** What the last published state said (without its time), to publish only changes between the full ones. */
+  private publishedState: string | undefined;
   private closed = false;
 
   private constructor(private readonly options: HubLinkOptions) {
@@ -131,7 +133,12 @@ export class HubLink {
     this.client.on('close', () => this.onClose());
     this.client.on('error', (error) => this.fail('hub.connection-error', error.message));
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
-    this.poll = setInterval(() => this.flushEvents(), options.outboxPollMs ?? 1000);
+    this.poll = setInterval(() => {
+      this.flushEvents();
+      if (this.enrollsSent.size > 0) this.flushEnrollments();
+      // A new extractor after a settings change, the door opened or closed: the hub (and Home Assistant) see it.
+      this.publishState({ onlyWhenChanged: true });
+    }, options.outboxPollMs ?? 1000);
     this.poll.unref();
   }
 
@@ -352,34 +359,37 @@ export class HubLink {
     if (removed > 0) this.flushEvents();
   }
 
+  /**
+   * Sends the queued enrollments not sent on this connection, and again those the hub has not answered within
+   * the answer timeout (the hub may have been away; it creates a person once per request id).
+   */
   private flushEnrollments(): void {
     if (this.closed || !this.client.connected) return;
+    const nowMs = Date.now();
     for (const request of this.options.host.store.hubSync.pendingEnrollRequests()) {
-      if (this.enrollsSent.has(request.requestId)) continue;
-      this.enrollsSent.add(request.requestId);
+      const sentAtMs = this.enrollsSent.get(request.requestId);
+      if (sentAtMs !== undefined && nowMs - sentAtMs < (this.options.answerTimeoutMs ?? 10_000)) continue;
+      this.enrollsSent.set(request.requestId, nowMs);
       this.client.publish(this.out('enroll'), encodeMessage(enrollRequestSchema, request.body as EnrollRequest), { qos: 1 });
     }
   }
 
   private onEnrollResult(result: EnrollResult): void {
     const { hubSync } = this.options.host.store;
+    this.enrollsSent.delete(result.requestId);
     if (!hubSync.enrollRequestAnswered(result.requestId)) return;
     if (result.ok) this.options.host.logger.info('hub.enrolled', { requestId: result.requestId, personId: result.personId });
     else this.fail('hub.enroll-refused', `enrollment ${result.requestId}: ${result.error}`);
   }
 
-  private publishState(): void {
+  private publishState(options: { readonly onlyWhenChanged?: boolean } = {}): void {
     if (this.closed || !this.client.connected) return;
     const { host } = this.options;
-    const state = encodeMessage(terminalStateSchema, {
-      online: true,
-      modelId: host.runningModelId(),
-      appVersion: host.appVersion,
-      appliedSeq: host.store.hubSync.link()?.appliedSeq ?? 0,
-      door: host.doorState(),
-      atMs: Date.now(),
-    });
-    this.client.publish(this.out('state'), state, { qos: 1, retain: true });
+    const content = { modelId: host.runningModelId(), appVersion: host.appVersion, appliedSeq: host.store.hubSync.link()?.appliedSeq ?? 0, door: host.doorState() };
+    const key = JSON.stringify(content);
+    if (options.onlyWhenChanged && key === this.publishedState) return;
+    this.publishedState = key;
+    this.client.publish(this.out('state'), encodeMessage(terminalStateSchema, { online: true, ...content, atMs: Date.now() }), { qos: 1, retain: true });
   }
 
   private clearPull(): void {
