@@ -101,3 +101,24 @@ test('photos that look like someone else are refused with their name; “Enroll 
     [false, true],
   );
 });
+
+test('a capture held by another admin is named; taking it over starts this one', async () => {
+  let held = true;
+  const rendered = renderScreen(
+    <PersonSamples personId={personId} name="Ann Lee" />,
+    terminal([sample(1)], {
+      'enroll:live-start': ({ takeOver }) =>
+        held && !takeOver ? { ok: false, error: { code: 'conflict', message: 'bea has been enrolling at the camera since 10:02; take over to end their capture' } } : ((held = false), { sessionId: '5b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01', samplesWanted: 5 }),
+      'enroll:live-cancel': () => null,
+    }),
+  );
+  await screen.findByRole('list', { name: 'Samples of Ann Lee' });
+  fireEvent.click(screen.getByRole('button', { name: /^Capture at the camera/ }));
+  await screen.findByText(/bea has been enrolling at the camera/);
+  fireEvent.click(screen.getByRole('button', { name: /Take over/ }));
+  await screen.findByRole('progressbar', { name: 'Samples taken' });
+  assert.deepEqual(
+    rendered.requestsOf('enroll:live-start').map((request) => request.takeOver ?? false),
+    [false, true],
+  );
+});

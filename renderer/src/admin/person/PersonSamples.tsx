@@ -122,14 +122,14 @@ export function PersonSamples({ personId, name, onChanged }: { readonly personId
     }
   };
 
-  const startCapture = async (replace: boolean): Promise<void> => {
+  const startCapture = async (replace: boolean, takeOver = false): Promise<void> => {
     endSession(true);
     setError(null);
     setNotice(null);
     setResults(null);
     setStartError(null);
     setMode({ kind: 'capture', replace });
-    const result = await client['enroll:live-start']({});
+    const result = await client['enroll:live-start'](takeOver ? { takeOver } : {});
     if (!result.ok) {
       setStartError(result.error);
       return;
@@ -195,7 +195,7 @@ export function PersonSamples({ personId, name, onChanged }: { readonly personId
       ) : null}
 
       {mode.kind === 'capture' && !refused ? (
-        <LiveCaptureStep session={session} error={startError} onRetry={() => void startCapture(mode.replace)} onCancel={backToList} />
+        <LiveCaptureStep session={session} error={startError} onRetry={() => void startCapture(mode.replace)} onTakeOver={() => void startCapture(mode.replace, true)} onCancel={backToList} />
       ) : null}
 
       {mode.kind === 'list' ? (
