@@ -51,6 +51,7 @@ export async function unpackZipUpload(zip: Uint8Array, destination: string, limi
   const { maxEntries, maxEntryBytes, maxTotalBytes } = { ...DEFAULT_LIMITS, ...limits };
   let entries = 0;
   let totalBytes = 0;
+  /** Whether an entry is unpacked; a ZipUploadError past a limit or for a name leaving the folder. */
   const filter = (file: UnzipFileInfo): boolean => {
     entries++;
     if (entries > maxEntries) throw new ZipUploadError(`more than ${maxEntries} entries in the zip`);
@@ -62,20 +63,36 @@ export async function unpackZipUpload(zip: Uint8Array, destination: string, limi
     if (totalBytes > maxTotalBytes) throw new ZipUploadError(`the zip unpacks to more than ${Math.round(maxTotalBytes / 1_048_576)} MB`);
     return true;
   };
-  let unpacked: Record<string, Uint8Array>;
+  // First the central directory alone (nothing inflated): every name and claimed size is checked before any
+  // byte is unpacked.
+  const names: string[] = [];
   try {
-    unpacked = unzipSync(zip, { filter });
+    unzipSync(zip, {
+      filter: (file) => {
+        if (filter(file)) names.push(file.name);
+        return false;
+      },
+    });
   } catch (error) {
     if (error instanceof ZipUploadError) throw error;
     throw new ZipUploadError(`not a readable zip archive (${error instanceof Error ? error.message : String(error)})`);
   }
-  const files = Object.entries(unpacked).map(([name, bytes]) => ({ segments: entrySegments(name), bytes }));
+  const files = names.map((name) => ({ name, segments: entrySegments(name) }));
   const [first] = files;
   const top = first?.segments[0];
   const underOneFolder = top !== undefined && files.every((file) => file.segments.length > 2 && file.segments[0] === top);
   await mkdir(destination, { recursive: false, mode: 0o700 });
   try {
-    for (const { segments, bytes } of files) {
+    for (const { name, segments } of files) {
+      // One entry at a time, yielding between them: this runs on the process that also serves the door.
+      await new Promise((resolve) => setImmediate(resolve));
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = unzipSync(zip, { filter: (file) => file.name === name })[name];
+      } catch (error) {
+        throw new ZipUploadError(`${name} cannot be unpacked (${error instanceof Error ? error.message : String(error)})`);
+      }
+      if (!bytes) continue;
       const relative = underOneFolder ? segments.slice(1) : segments;
       const path = join(destination, ...relative);
       try {
