@@ -51,11 +51,21 @@ describe('HubSyncRepository and TerminalStore.applySynced', () => {
     assert.throws(() => store.hubSync.join({ ...HUB, hubPublicKeyPem: 'x' }), /another hub's signing key/);
   });
 
+  test('a first join is refused while people enrolled here are in the store: the hub does not merge', (t) => {
+    const store = openStore(t);
+    const local = store.persons.create({ name: 'Local Ann' });
+    assert.throws(() => store.hubSync.join(HUB), (error: unknown) => hasCode('conflict')(error) && /holds 1 person enrolled here.*enroll them on the hub, delete them here, then join/.test((error as Error).message));
+    assert.equal(store.hubSync.link(), undefined);
+    store.deletePerson(local.id);
+    assert.equal(store.hubSync.join(HUB).siteId, 'acme');
+  });
+
   test('events are queued for the hub only once joined, in their own transaction, and leave only on acknowledgement', (t) => {
     const store = openStore(t);
     store.events.append({ atMs: 1, decision: 'denied', reason: 'unknown-face' });
     store.hubSync.join(HUB);
     assert.equal(store.hubSync.pendingEventCount(), 0, 'an event from before joining is not the hub’s');
+    // Made after joining only for this test: a door of a site gets its people from the hub.
     const ann = store.persons.create({ name: 'Ann' });
     const granted = store.events.append({ atMs: 10, decision: 'granted', reason: 'match', personId: ann.id, similarity: 0.8, modelId: 'model-a', snapshotJpeg: fakeJpeg('snap') });
     store.events.append({ atMs: 11, decision: 'denied', reason: 'liveness-failed', livenessCue: 'planar' });

@@ -80,6 +80,7 @@ export class HubSyncRepository {
   private readonly selectEnrolls;
   private readonly deleteEnroll;
   private readonly updateEnrollFailed;
+  private readonly countLocalPersons;
 
   constructor(
     private readonly db: Database.Database,
@@ -106,6 +107,7 @@ export class HubSyncRepository {
       'SELECT request_id, body, created_at_ms, attempts, last_error FROM hub_enroll_requests ORDER BY created_at_ms, request_id',
     );
     this.deleteEnroll = db.prepare<[string]>('DELETE FROM hub_enroll_requests WHERE request_id = ?');
+    this.countLocalPersons = db.prepare<[], number>('SELECT count(*) FROM persons WHERE hub_version IS NULL').pluck();
     this.updateEnrollFailed = db.prepare<[string, string]>('UPDATE hub_enroll_requests SET attempts = attempts + 1, last_error = ? WHERE request_id = ?');
   }
 
@@ -119,13 +121,22 @@ export class HubSyncRepository {
   /**
    * Joins a site hub: from now on events are queued for it and people are its to write. Joining the same hub
    * again (a restart) changes nothing; another site, terminal id or hub key is a StoreError 'conflict' — the
-   * people here came from that hub, and a terminal moves to another site only from a fresh data folder.
+   * people here came from that hub, and a terminal moves to another site only from a fresh data folder. So is a
+   * first join while people enrolled here are in the store: the hub is the one writer and does not merge, and a
+   * person only this door knew could be neither changed nor erased once it joined.
    */
   join(input: { readonly siteId: string; readonly terminalId: string; readonly hubPublicKeyPem: string }): HubLinkRecord {
     return this.db
       .transaction(() => {
         const current = this.link();
         if (current === undefined) {
+          const local = this.countLocalPersons.get() ?? 0;
+          if (local > 0) {
+            throw new StoreError(
+              'conflict',
+              `this terminal holds ${local} ${local === 1 ? 'person' : 'people'} enrolled here, and a door of a site has no people of its own (the hub writes them all): enroll them on the hub, delete them here, then join — or join from a fresh data folder`,
+            );
+          }
           this.insertLink.run(input.siteId, input.terminalId, input.hubPublicKeyPem.trim(), this.nowMs());
           return this.link()!;
         }

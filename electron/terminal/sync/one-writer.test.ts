@@ -1,6 +1,7 @@
 // One writer of people: a door joined to a site hub refuses local edits of people through the contract, and an
 // enrollment at the door becomes a request for the hub.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,13 +38,18 @@ describe('one writer of people', () => {
     (await app.handle(channel, request, { senderOk: true, session: admin, sessionToken: token })) as Result<T>;
 
   test('a joined door refuses to add, change or delete people, naming the hub; a door of its own does not', async () => {
-    const before = await call<{ id: string }>('persons:create', { name: 'Local Ann' });
-    assert.ok(before.ok, JSON.stringify(before));
-    app.store.hubSync.join({ siteId: 'acme', terminalId: 'door-1', hubPublicKeyPem: generateSigningKeyPair().publicKeyPem });
+    const local = await call<{ id: string }>('persons:create', { name: 'Local Ann' });
+    assert.ok(local.ok, JSON.stringify(local));
+    const hub = { siteId: 'acme', terminalId: 'door-1', hubPublicKeyPem: generateSigningKeyPair().publicKeyPem };
+    assert.throws(() => app.store.hubSync.join(hub), /holds 1 person enrolled here/);
+    assert.ok((await call('persons:delete', { id: local.value.id })).ok);
+    app.store.hubSync.join(hub);
+    const annId = randomUUID();
+    app.store.applySynced([{ kind: 'put-person', id: annId, version: 1, createdAtMs: 1, updatedAtMs: 1, person: { name: 'Hub Ann' }, samples: [] }]);
     const refusals = [
       await call('persons:create', { name: 'Bob' }),
-      await call('persons:update', { id: before.value.id, patch: { name: 'Ann B.' } }),
-      await call('persons:delete', { id: before.value.id }),
+      await call('persons:update', { id: annId, patch: { name: 'Ann B.' } }),
+      await call('persons:delete', { id: annId }),
       await call('persons:remove-sample', { sampleId: '00000000-0000-4000-8000-000000000001' }),
     ];
     for (const refusal of refusals) {
@@ -52,7 +58,7 @@ describe('one writer of people', () => {
       assert.equal(refusal.error.code, 'conflict');
       assert.match(refusal.error.message, /managed by the site hub \(site acme, this door is door-1\)/);
     }
-    assert.equal(app.store.persons.get(before.value.id)?.name, 'Local Ann', 'nothing changed');
+    assert.equal(app.store.persons.get(annId)?.name, 'Hub Ann', 'nothing changed');
     assert.throws(() => app.enrollmentStore(), /runs without its hub bundle: start it with --hub/);
   });
 
