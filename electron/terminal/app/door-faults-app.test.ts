@@ -53,7 +53,12 @@ describe('door faults in health', () => {
     assert.equal(app.health().doorController, undefined);
 
     chip.holdElsewhere(RELAY, 'other-program');
+    const told: boolean[] = [];
+    const stop = app.subscribe((message) => (message.kind === 'health' ? told.push(message.health.doorController !== undefined) : undefined));
     const opened = await call<{ outcomes: { status: string }[] }>('door:open', {});
+    stop();
+    // The door screen hears of it with the failed open, not at the next health tick.
+    assert.equal(told.at(-1), true);
     assert.ok(opened.ok && opened.value.outcomes[0]?.status === 'failed', JSON.stringify(opened));
     const fault = app.health().doorController;
     assert.equal(fault?.status, 'fault');

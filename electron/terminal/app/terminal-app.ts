@@ -594,7 +594,11 @@ export class TerminalApp {
    */
   private openDoor(event: DoorEvent, outputs: DoorOutputs = this.doorOutputs, opensLock = event.decision === 'granted'): Promise<DoorOpenReport> {
     if (opensLock) this.doorInputs.authorise(this.openWindowMs());
-    return outputs.open(event);
+    return outputs.open(event).then((report) => {
+      // A grant whose door did not open: the door screen says so now, not at the next health tick.
+      if (report.failed > 0) this.hub.health(this.health());
+      return report;
+    });
   }
 
   /** After a grant, how long the door may open: the longest relay pulse (or 5 s without a relay) and the debounce. */

@@ -13,6 +13,8 @@ export function DecisionOverlay(): ReactNode {
   const decision = useLintel((state) => state.decision);
   const onDoor = useLintel((state) => state.screen === 'door');
   const dismiss = useLintel((state) => state.dismissDecision);
+  // A grant is only as good as the door that opens: with a door controller fault it may stay shut.
+  const doorFault = useLintel((state) => state.health?.doorController !== undefined);
   const { chime } = useServices();
   const chimedFor = useRef(0);
 
@@ -46,6 +48,12 @@ export function DecisionOverlay(): ReactNode {
       </div>
       <h2 className="decision-title">{granted ? 'Access granted' : 'Access denied'}</h2>
       {granted ? null : <p className="decision-reason">{DECISION_REASON_TEXT[decision.reason]}</p>}
+      {granted && doorFault ? (
+        <p className="decision-fault" data-testid="decision-fault">
+          <Icon name="warning" />
+          The door may not open — please contact reception
+        </p>
+      ) : null}
       {person ? (
         <div className="decision-person">
           {granted ? <PersonPhoto personId={person.id} name={person.name} size="huge" /> : null}
