@@ -4,12 +4,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { useLintel } from '../store/store.js';
-import type { TerminalHealth } from '../store/types.js';
+import type { DecisionEvent, TerminalHealth } from '../store/types.js';
 import { act, renderScreen, screen } from '../test/render-screen.js';
 import { DecisionOverlay } from './DecisionOverlay.js';
 
 const health: TerminalHealth = { camera: { status: 'live', fps: 30 }, models: { detector: 'd', fitter: 'f', extractor: 'e' }, backend: 'auto', engines: [], processedFps: 30, framesProcessed: 10, framesDropped: 0, workerRestarts: 0 };
-const grant = { eventId: 7, trackId: 1, decidedAtMs: Date.UTC(2026, 0, 1, 9), decision: 'granted' as const, reason: 'granted' as const, person: { id: '6f1c1f0e-6b1a-4d43-9d6e-1f3e6b1a4d43', name: 'Ann Lee', enabled: true, validFromMs: null, validUntilMs: null, groups: [] } };
+const grant: DecisionEvent = {
+  eventId: 7,
+  trackId: 1,
+  decidedAtMs: Date.UTC(2026, 0, 1, 9),
+  decision: 'granted',
+  reason: 'granted',
+  quality: { interOcularPx: 80, yawDeg: 2, pitchDeg: -4, rollDeg: 1, sharpness: 300, brightness: 120, contrast: 45, presence: 1, detectorScore: 0.95 },
+  trackAgeMs: 600,
+  person: { id: '6f1c1f0e-6b1a-4d43-9d6e-1f3e6b1a4d43', name: 'Ann Lee', enabled: true, validFromMs: null, validUntilMs: null, groups: [] },
+};
 
 test('a grant with a door controller fault says the door may not open, without the technical cause', () => {
   renderScreen(<DecisionOverlay />, { 'persons:photo': () => ({ ok: false, error: { code: 'not-found', message: 'no photo' } }) });
