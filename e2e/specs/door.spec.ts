@@ -233,3 +233,30 @@ test('settings: the camera is a list, and one that gives no picture is refused a
   await page.getByRole('button', { name: 'Log out', exact: true }).click();
   await expect(page.getByRole('list', { name: 'Terminal status' })).toContainText('Camera live');
 });
+
+test('a grant whose door may not open says so, in the public screen’s words', async ({ page, terminal }, testInfo) => {
+  test.skip(!terminal.opensInBrowser, 'rewrites the stream in the browser');
+  // This machine has no GPIO chip to fail, so the terminal's health on the stream is given a door controller fault,
+  // as a relay whose line another program holds would report it.
+  await page.routeWebSocket('**/api/stream', (socket) => {
+    const server = socket.connectToServer();
+    server.onMessage((raw) => {
+      const message = JSON.parse(String(raw)) as { kind: string; health?: Record<string, unknown> };
+      if (message.kind === 'health' && message.health) message.health.doorController = { status: 'fault', message: 'relay: door relay unavailable: GPIO_V2_GET_LINE_IOCTL /dev/gpiochip3: EBUSY' };
+      socket.send(JSON.stringify(message));
+    });
+  });
+  const photos = await Promise.all([1, 2, 3].map(async (index) => ({ name: `${index}.jpg`, dataBase64: (await sharp(lfwPhoto(ENROLLED, index)).jpeg().toBuffer()).toString('base64') })));
+  await terminal.call('enroll:photos', { person: { name: 'Tony Blair' }, photos });
+  await openKiosk(page, terminal);
+  const status = page.getByRole('list', { name: 'Terminal status' });
+  await expect(status).toContainText('Door controller fault — please contact reception');
+  await expect(status).not.toContainText('EBUSY');
+
+  await terminal.show(person(ENROLLED));
+  const granted = await expectDecision(page, 'granted', 'granted', DECISION_TIMEOUT_MS);
+  await expect(granted.getByTestId('decision-fault')).toHaveText('The door may not open — please contact reception');
+  await page.screenshot({ path: testInfo.outputPath('screens', 'decision-door-fault-portrait.png') });
+  await page.setViewportSize(ORIENTATIONS.landscape);
+  await page.screenshot({ path: testInfo.outputPath('screens', 'decision-door-fault-landscape.png') });
+});
