@@ -230,14 +230,7 @@ export const terminalHealthSchema = z.object({
 });
 
 /** PersonAccess: what the policy knew of the person. */
-export const personAccessSchema = z.object({
-  id: uuid,
-  name: z.string(),
-  enabled: z.boolean(),
-  validFromMs: z.int().nullable(),
-  validUntilMs: z.int().nullable(),
-  groups: z.array(z.string()),
-});
+export const personAccessSchema = personSchema.pick({ id: true, name: true, enabled: true, validFromMs: true, validUntilMs: true, groups: true });
 
 /** DecisionEvent: the policy's decision, its event id and the track's age. */
 export const decisionEventSchema = z.object({
@@ -296,7 +289,9 @@ export const modelListingSchema = z.object({
   /** For models an administrator adds: the file to add and where to get it. */
   file: z.string().nullable(),
   obtainFrom: z.string().nullable(),
+  /** When it was added, where it was. */
   addedAtMs: msSinceEpoch.nullable(),
+  /** Whether it is the manifest's default of its role (for extractors: the preferred one present). */
   isDefault: z.boolean(),
 });
 

@@ -104,10 +104,14 @@ export const challengePromptSchema = z.object({
     z.object({ kind: z.literal('turn'), direction: z.enum(['left', 'right']), minTurnDeg: z.number().min(0).max(90) }),
     z.object({ kind: z.literal('blink') }),
   ]),
+  /** Toward the asked action, 0..1. */
   progress: unitScore,
+  /** Until the timeout, ms; 0 once failed. */
   remainingMs: z.number().min(0),
   timeoutMs: z.number().min(0),
+  /** Why the attempt failed. */
   cue: livenessCueSchema.optional(),
+  /** When the next challenge starts, ms on the frames' clock; absent after the last attempt. */
   retryAtMs: msSinceEpoch.optional(),
 });
 

@@ -1,3 +1,7 @@
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { personAccessSchema } from '../../shared/contract/schemas.js';
 import type { DecisionReason, DecisionSettings, QualityHint } from '../../shared/shapes/decision-settings.js';
 import type { LivenessCue, LivenessMode } from '../../shared/shapes/liveness-policy.js';
 import type { MeshObservation } from '../../vision/liveness/active/mesh-observation.js';
@@ -7,14 +11,7 @@ import { livenessRequirement, resolveLivenessMode } from './liveness-policy.js';
 import { withinSchedule } from './weekly-schedule.js';
 
 /** What the policy needs to know about an enrolled person. */
-export interface PersonAccess {
-  readonly id: string;
-  readonly name: string;
-  readonly enabled: boolean;
-  readonly validFromMs: number | null;
-  readonly validUntilMs: number | null;
-  readonly groups: readonly string[];
-}
+export type PersonAccess = DeepReadonly<z.output<typeof personAccessSchema>>;
 
 /** One frame's evidence about one tracked face. */
 export interface TrackObservation {

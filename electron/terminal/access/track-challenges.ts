@@ -1,29 +1,16 @@
 import { randomInt } from 'node:crypto';
 
-import { ActiveChallenge, randomChallenge, type ChallengeAction, type ChallengeState } from '../../vision/liveness/active/challenge.js';
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { challengePromptSchema } from '../../shared/contract/streams.js';
+import type { LivenessPolicy } from '../../shared/shapes/liveness-policy.js';
+import { ActiveChallenge, randomChallenge, type ChallengeState } from '../../vision/liveness/active/challenge.js';
 import type { MeshObservation } from '../../vision/liveness/active/mesh-observation.js';
 import type { AccessDecision } from './decision-policy.js';
-import type { LivenessCue, LivenessPolicy } from '../../shared/shapes/liveness-policy.js';
 
-/** What the door screen shows of one track's challenge. */
-export interface ChallengePrompt {
-  readonly trackId: number;
-  /** 1 for the first challenge of the track, counting retries. */
-  readonly attempt: number;
-  readonly maxAttempts: number;
-  /** `waiting` for the action; `failed` between a failed attempt and the next one (or the final denial). */
-  readonly status: 'waiting' | 'passed' | 'failed';
-  readonly action: ChallengeAction;
-  /** Toward the asked action, 0..1. */
-  readonly progress: number;
-  /** Until the timeout, ms; 0 once failed. */
-  readonly remainingMs: number;
-  readonly timeoutMs: number;
-  /** Why the attempt failed. */
-  readonly cue?: LivenessCue;
-  /** When the next challenge starts, ms on the frames' clock; absent after the last attempt. */
-  readonly retryAtMs?: number;
-}
+/** What the door screen shows of one track's challenge (the stream's challengePromptSchema). */
+export type ChallengePrompt = DeepReadonly<z.output<typeof challengePromptSchema>>;
 
 /** What a frame did to a held decision. */
 export type ChallengeOutcome =

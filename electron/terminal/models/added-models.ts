@@ -9,7 +9,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { MAX_MODEL_FILE_BYTES } from '../../shared/contract/schemas.js';
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import { MAX_MODEL_FILE_BYTES, type modelLicencesSchema, type modelListingSchema } from '../../shared/contract/schemas.js';
 import { AddedModelConversionError, convertAddedModel, verifyConvertedModel } from '../../../models/convert/added/convert-added-model.js';
 import {
   isAddedModel,
@@ -49,11 +52,7 @@ export class AddModelError extends Error {
  * Licences of a model: its code, its trained weights, and the data it was trained on; null where the manifest
  * does not say (an npm model's entry records the licence of its weights only).
  */
-export interface ModelLicences {
-  readonly code: string | null;
-  readonly weights: string;
-  readonly trainingData: string | null;
-}
+export type ModelLicences = DeepReadonly<z.output<typeof modelLicencesSchema>>;
 
 /** One entry of `added.json`. */
 export interface AddedModelRecord {
@@ -70,22 +69,7 @@ export interface AddedModelRecord {
 }
 
 /** A manifest model as the terminal has it. */
-export interface ModelListing {
-  readonly id: string;
-  readonly role: ModelRole;
-  readonly description: string;
-  /** `built-in`: shipped by npm; `added`: added here; `not-added`: the administrator can add it. */
-  readonly state: 'built-in' | 'added' | 'not-added';
-  readonly licences: ModelLicences;
-  readonly upstream: string;
-  /** For models the administrator adds: the file to add and where to get it. */
-  readonly file: string | null;
-  readonly obtainFrom: string | null;
-  /** When it was added, where it was. */
-  readonly addedAtMs: number | null;
-  /** Whether it is the manifest's default of its role (for extractors: the preferred one present). */
-  readonly isDefault: boolean;
-}
+export type ModelListing = DeepReadonly<z.output<typeof modelListingSchema>>;
 
 interface AddedRecordFile {
   readonly version: 1;
