@@ -13,7 +13,7 @@ import { unpackZipUpload, ZipUploadError } from '../enrollment/zip-upload.js';
 import { AddModelError } from '../models/added-models.js';
 import type { VerifyResult } from '../store/admin-repository.js';
 import { StoreError } from '../store/errors.js';
-import { toWireDecision, toWireHealth, withoutPerson } from './stream-hub.js';
+import { toWireDecision, toWireHealth, withoutFaultDetails, withoutPerson } from './stream-hub.js';
 import type { TerminalApp } from './terminal-app.js';
 
 const clockTime = (ms: number): string => new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -53,7 +53,8 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
   };
 
   return {
-    'health:get': () => toWireHealth(app.health()),
+    // The causes of faults are for the terminal itself and its admins; a device elsewhere gets what each fault is.
+    'health:get': (_request, context) => (context.local === true || context.session?.level === 'admin' ? toWireHealth(app.health()) : withoutFaultDetails(toWireHealth(app.health()))),
     'decisions:recent': ({ limit }, context) => {
       const decisions = app.decisions(limit ?? 10).map(toWireDecision);
       return context.local === true || context.session?.level === 'admin' ? decisions : decisions.map(withoutPerson);

@@ -64,6 +64,15 @@ describe('door faults in health', () => {
     assert.equal(fault?.status, 'fault');
     assert.match(fault?.message ?? '', /^relay: door relay unavailable: .*EBUSY/);
 
+    // A paired device elsewhere learns what the fault is, not its cause; the terminal itself and admins get both.
+    const device = app.sessions.issue('token', 'tablet', 60_000).session;
+    const seenElsewhere = (await app.handle('health:get', {}, { senderOk: true, session: device })) as Result<{ doorController?: { message: string } }>;
+    assert.ok(seenElsewhere.ok);
+    assert.deepEqual(seenElsewhere.value.doorController, { status: 'fault', message: 'fault' });
+    const seenHere = (await app.handle('health:get', {}, { senderOk: true, session: device, local: true })) as Result<{ doorController?: { message: string } }>;
+    assert.ok(seenHere.ok);
+    assert.match(seenHere.value.doorController?.message ?? '', /EBUSY/);
+
     chip.releaseElsewhere(RELAY);
     const again = await call<{ outcomes: { status: string }[] }>('door:open', {});
     assert.ok(again.ok && again.value.outcomes[0]?.status === 'done', JSON.stringify(again));

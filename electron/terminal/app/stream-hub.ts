@@ -171,7 +171,26 @@ export class StreamHub {
 export function forPairedDevice(message: StreamMessage): StreamMessage {
   if (message.kind === 'decision') return { ...message, decision: withoutPerson(message.decision) };
   if (message.kind === 'analysis') return { ...message, faces: message.faces.map(({ match: _match, ...face }) => face) };
+  if (message.kind === 'health') return { ...message, health: withoutFaultDetails(message.health) };
   return message;
+}
+
+type WireHealth = StreamMessageOf<'health'>['health'];
+
+/**
+ * Health without the causes of faults (device paths, errno, file names, a relay's line): what each fault is stays,
+ * so a door screen can say it in its words; the details are the System screen's, for admins and the terminal itself.
+ */
+export function withoutFaultDetails(health: WireHealth): WireHealth {
+  const { startFailure, doorController, storage, door, camera } = health;
+  return {
+    ...health,
+    camera: camera.status === 'offline' ? { ...camera, reason: 'offline' } : camera,
+    ...(startFailure === undefined ? {} : { startFailure: 'not running' }),
+    ...(doorController === undefined ? {} : { doorController: { status: 'fault' as const, message: 'fault' } }),
+    ...(storage?.status === 'full' ? { storage: { ...storage, message: 'full' } } : {}),
+    ...(door === undefined ? {} : { door: { ...door, message: door.status === 'unavailable' ? 'unavailable' : door.message } }),
+  };
 }
 
 /** A wire decision without the person it names. */
