@@ -267,6 +267,21 @@ export const systemInfoSchema = z.object({
   health: terminalHealthSchema,
   /** The 1:N threshold for the current gallery; null while the terminal is not running. */
   identification: identificationStateSchema.nullable(),
+  /** The site hub this door joined (its people come from there); null for a door of its own. */
+  hub: z
+    .object({
+      siteId: z.string(),
+      terminalId: z.string(),
+      connected: z.boolean(),
+      /** The last change of the hub's log applied here, and the newest the hub announced. */
+      appliedSeq: z.int().min(0),
+      headSeq: z.int().min(0),
+      /** Events and enrollments waiting for the hub. */
+      pendingEvents: z.int().min(0),
+      pendingEnrollments: z.int().min(0),
+      lastError: z.string().nullable(),
+    })
+    .nullable(),
 });
 
 // ---- Models -------------------------------------------------------------------------------------------

@@ -198,6 +198,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
         })),
         health: toWireHealth(app.health()),
         identification: app.identification(),
+        hub: app.hubStatus(),
       };
     },
 

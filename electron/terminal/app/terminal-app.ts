@@ -324,9 +324,24 @@ export class TerminalApp {
     return deleted;
   }
 
-  /** The link to the site hub; null when the terminal was not started with a hub bundle. */
+  /**
+   * The link to the site hub; null for a door of its own. A door that joined a hub but runs without its bundle
+   * is shown as not connected, saying so.
+   */
   hubStatus(): HubLinkStatus | null {
-    return this.hubLink?.status ?? null;
+    if (this.hubLink) return this.hubLink.status;
+    const link = this.store.hubSync.link();
+    if (!link) return null;
+    return {
+      connected: false,
+      siteId: link.siteId,
+      terminalId: link.terminalId,
+      appliedSeq: link.appliedSeq,
+      headSeq: link.appliedSeq,
+      pendingEvents: this.store.hubSync.pendingEventCount(),
+      pendingEnrollments: this.store.hubSync.pendingEnrollRequests().length,
+      lastError: 'this door runs without its hub bundle: start it with lintel serve --hub <bundle> (or LINTEL_HUB_BUNDLE)',
+    };
   }
 
   /**

@@ -60,6 +60,10 @@ describe('one writer of people', () => {
     }
     assert.equal(app.store.persons.get(annId)?.name, 'Hub Ann', 'nothing changed');
     assert.throws(() => app.enrollmentStore(), /runs without its hub bundle: start it with --hub/);
+    const system = await call<{ hub: { siteId: string; connected: boolean; lastError: string | null } | null }>('system:get', {});
+    assert.ok(system.ok, JSON.stringify(system));
+    assert.deepEqual({ siteId: system.value.hub?.siteId, connected: system.value.hub?.connected }, { siteId: 'acme', connected: false });
+    assert.match(system.value.hub?.lastError ?? '', /without its hub bundle/);
   });
 
   test('an enrollment at a joined door is a request for the hub in the wire form, under the request id', () => {

@@ -18,6 +18,7 @@ import { DoorOpenButton, TestOutputButton } from './DoorControls.js';
 import { IdentificationCard } from './IdentificationCard.js';
 import { LatencyChart } from './LatencyChart.js';
 import { ModelsCard } from './ModelsCard.js';
+import { SiteHubCard } from './SiteHubCard.js';
 
 type SystemInfo = ResponseOf<'system:get'>;
 
@@ -142,6 +143,7 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
           ]}
         />
       </section>
+      {info.hub ? <SiteHubCard hub={info.hub} /> : null}
       {info.identification ? <IdentificationCard info={info.identification} /> : null}
       {health.liveness ? (
         <section className="card" aria-labelledby="sys-liveness">
