@@ -168,23 +168,34 @@ export const cameraStateSchema = z.discriminatedUnion('status', [
 
 export const timingsSchema = z.object({ detectMs: z.number(), fitMs: z.number(), qualityMs: z.number(), extractMs: z.number() });
 
+/**
+ * Where the 1:N threshold in force comes from: `curve`, the extractor's identification curve, the gallery size
+ * and the target FPIR; `fixed`, the extractor's fixed `identifySimilarity` (its manifest entry has no curve);
+ * `override`, the administrator's `recognition.identifySimilarity`.
+ */
 export const thresholdSourceSchema = z.enum(['curve', 'fixed', 'override']);
 
 /** IdentificationState: the 1:N threshold for the current gallery and what the curve expects of it. */
 export const identificationStateSchema = z.object({
   modelId: z.string(),
-  /** Enabled people with a template of the extractor. */
+  /**
+   * Enabled people with a template of the extractor (see TerminalStore.galleryCount): the N the threshold
+   * follows. A search compares with one template per person, the mean of their samples (PersonGallery), so a
+   * stranger gets one chance per person, as in the curves, which were measured with one template per person.
+   */
   gallerySize: z.int().min(0),
-  /** Their templates of it: the comparisons a search makes, the N the threshold follows. */
+  /** Their templates of the extractor, averaged into those rows. */
   galleryTemplates: z.int().min(0),
-  /** Target FPIR per search, 0..1. */
+  /** Target false-positive identification rate per search, 0..1. */
   targetFpir: z.number().min(0).max(1),
+  /** The threshold in force, cosine -1..1. */
   thresholdSimilarity: similarity,
   source: thresholdSourceSchema,
   /** Expected FPIR and FNIR (fractions) at the threshold in force; null without a curve. */
   expected: z.object({ fpir: z.number().min(0).max(1), fnir: z.number().min(0).max(1) }).nullable(),
   /** Where the curve was measured, a sentence; null without a curve. */
   curveProtocol: z.string().nullable(),
+  /** Why the threshold does not follow the gallery, where it does not. */
   note: z.string().optional(),
 });
 

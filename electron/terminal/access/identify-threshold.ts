@@ -1,41 +1,18 @@
-import { expectedRates, matchScore, thresholdFor, type ExpectedRates, type IdentificationCurve } from '../../vision/matcher/identification-curve.js';
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { identificationStateSchema, thresholdSourceSchema } from '../../shared/contract/schemas.js';
+import { expectedRates, matchScore, thresholdFor, type IdentificationCurve } from '../../vision/matcher/identification-curve.js';
 import type { MatchThresholds } from '../../vision/matcher/face-matcher.js';
 
 /** The target FPIR per search where the settings name none (`recognition.targetFpir`). */
 export const DEFAULT_TARGET_FPIR = 1e-3;
 
-/** Where the 1:N threshold in force comes from. */
-export type ThresholdSource =
-  /** The extractor's identification curve, the gallery size and the target FPIR. */
-  | 'curve'
-  /** The extractor's fixed `identifySimilarity`: its manifest entry has no identification curve. */
-  | 'fixed'
-  /** The administrator's `recognition.identifySimilarity`. */
-  | 'override';
+/** Where the 1:N threshold in force comes from (see thresholdSourceSchema). */
+export type ThresholdSource = z.output<typeof thresholdSourceSchema>;
 
 /** The 1:N threshold in force and what it is expected to give, for the System screen. */
-export interface IdentificationState {
-  readonly modelId: string;
-  /**
-   * Enabled people with a template of the extractor (see TerminalStore.galleryCount): the N the threshold
-   * follows. A search compares with one template per person, the mean of their samples (PersonGallery), so a
-   * stranger gets one chance per person, as in the curves, which were measured with one template per person.
-   */
-  readonly gallerySize: number;
-  /** Their templates of the extractor, averaged into those rows. */
-  readonly galleryTemplates: number;
-  /** Target false-positive identification rate per search, 0..1. */
-  readonly targetFpir: number;
-  /** The threshold in force, cosine -1..1. */
-  readonly thresholdSimilarity: number;
-  readonly source: ThresholdSource;
-  /** What the curve expects of this gallery at the threshold in force; null without a curve. */
-  readonly expected: ExpectedRates | null;
-  /** Where the curve was measured, in a sentence; null without a curve. */
-  readonly curveProtocol: string | null;
-  /** Why the threshold does not follow the gallery, where it does not. */
-  readonly note?: string;
-}
+export type IdentificationState = DeepReadonly<z.output<typeof identificationStateSchema>>;
 
 /** What the threshold needs of the store: a cheap revision and the count of the gallery. */
 export interface GalleryCounter {
