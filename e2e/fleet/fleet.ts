@@ -3,7 +3,7 @@
 // a connection of its own to the hub's database: it writes people there as an administrator would and reads
 // what the hub stored; the hub notices writes from another process by its head poll.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,9 @@ const CLI = join(ROOT, 'dist', 'electron', 'cli', 'lintel.js');
 /** Why the fleet suite cannot run here, or undefined when it can. */
 export function missingFleetPrerequisite(): string | undefined {
   if (!findMosquitto()) return 'needs mosquitto (apt-get install -y mosquitto)';
+  // Where startPostgresServer looks for initdb.
+  const postgres = process.env.LINTEL_PG_BIN || existsSync('/usr/lib/postgresql') || spawnSync('pg_config', ['--bindir']).status === 0;
+  if (!postgres) return 'needs PostgreSQL (apt-get install -y postgresql, or LINTEL_PG_BIN)';
   return missingPrerequisite();
 }
 
@@ -37,17 +40,21 @@ export async function eventually(what: string, condition: () => boolean | Promis
 export class Hub {
   /** The suite's own connection to the hub's database (the hub's key from its folder). */
   store!: PostgresHubStore;
+  /** Where the admin API and UI answer, when the hub serves them (`--admin-port` among `serveArgs`). */
+  adminOrigin: string | undefined;
   private process: ChildProcess | undefined;
   private readonly log: string[] = [];
 
   constructor(
     readonly hubDir: string,
     readonly databaseUrl: string,
+    /** More options of `lintel hub serve`. */
+    readonly serveArgs: readonly string[] = [],
   ) {}
 
   /** Starts `lintel hub serve` and waits until it serves (60 s at most). */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'hub', 'serve', '--data', this.hubDir, '--database', this.databaseUrl, '--no-home-assistant'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'hub', 'serve', '--data', this.hubDir, '--database', this.databaseUrl, '--no-home-assistant', ...this.serveArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.log.push(chunk));
     await new Promise<void>((resolve, reject) => {
@@ -55,7 +62,9 @@ export class Hub {
       const timer = setTimeout(() => reject(new Error(`the hub did not serve within 60 s:\n${out}\n${this.logText()}`)), 60_000);
       child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
         out += chunk;
-        if (/hub of site \S+ serving/.test(out)) {
+        // With --admin-port, the admin's address follows on its own line.
+        if (/hub of site \S+ serving/.test(out) && (!this.serveArgs.includes('--admin-port') || /admin API on \S+\n/.test(out))) {
+          this.adminOrigin = /admin API on (\S+)/.exec(out)?.[1];
           clearTimeout(timer);
           resolve();
         }
@@ -109,7 +118,7 @@ export class Fleet {
   ) {}
 
   /** Starts the servers, the hub and one door per id (each registered at the hub and given its bundle). */
-  static async start(terminalIds: readonly string[]): Promise<Fleet> {
+  static async start(terminalIds: readonly string[], options: { readonly hubServeArgs?: readonly string[] } = {}): Promise<Fleet> {
     const workDir = mkdtempSync(join(tmpdir(), 'lintel-fleet-'));
     const hubDir = join(workDir, 'hub');
     const stops: (() => Promise<void>)[] = [];
@@ -121,7 +130,7 @@ export class Fleet {
       // On the port the hub folder names: the hub connects where its configuration says.
       const broker = await startMosquittoServer({ hubDir, port: brokerPort });
       stops.push(() => broker.stop());
-      const hub = new Hub(hubDir, postgres.connectionString);
+      const hub = new Hub(hubDir, postgres.connectionString, options.hubServeArgs);
       await hub.start();
       stops.push(() => hub.close());
       const doors: Door[] = [];
