@@ -26,6 +26,7 @@ export { freeText, groupName, hasControlCharacter } from '../shapes/fields.js';
 // The shapes of the settings and the decision policy live in electron/shared/shapes; the contract speaks them.
 export { decisionReasonSchema, decisionSettingsSchema, qualityHintSchema } from '../shapes/decision-settings.js';
 export { livenessCueSchema, livenessModeSchema, livenessPolicySchema } from '../shapes/liveness-policy.js';
+export { OSDP_BAUD_RATES } from '../shapes/door-outputs.js';
 export { settingKeySchema, settingsSchema } from '../shapes/settings.js';
 export { weeklyWindowSchema } from '../shapes/weekly-schedule.js';
 

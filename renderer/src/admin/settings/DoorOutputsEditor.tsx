@@ -7,6 +7,7 @@ import { NumberField } from '../../common/NumberField.js';
 import { Segmented } from '../../common/Segmented.js';
 import { TextField } from '../../common/TextField.js';
 import { Toggle } from '../../common/Toggle.js';
+import { OSDP_BAUD_RATES } from '../../contract.js';
 import type { Settings } from '../../store/types.js';
 import { GpioChipField, GpioLineField } from './GpioFields.js';
 import type { SectionProps } from './section-props.js';
@@ -36,8 +37,6 @@ const NEW_OUTPUT: Readonly<Record<OutputKind, DoorOutput>> = {
 
 const KIND_TEXT: Readonly<Record<OutputKind, string>> = { log: 'Log', gpio: 'Door relay (GPIO)', webhook: 'Webhook', wiegand: 'Panel (Wiegand)', osdp: 'Panel (OSDP reader)' };
 const MAX_OUTPUTS = 16;
-/** Baud rates of the OSDP line (the terminal refuses others). */
-const OSDP_BAUD_RATES = [9600, 19200, 38400, 57600, 115200] as const;
 
 /** A name not yet taken: `relay`, `relay-2`, … */
 function freeName(base: string, outputs: readonly DoorOutput[]): string {
