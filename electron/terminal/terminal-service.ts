@@ -2,8 +2,6 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 
 import type { AlignmentTemplate } from '../vision/align/align-face.js';
-import { encodeJpeg } from '../vision/frame/decode.js';
-import { cropRgb } from '../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
 import type { IdentificationCurve } from '../vision/matcher/identification-curve.js';
 import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
@@ -17,6 +15,7 @@ import type { Camera, CameraFrame, CameraState } from './camera/camera.js';
 import { FaceTracker } from './inference/face-tracker.js';
 import { InferenceClient } from './inference/inference-client.js';
 import type { ProcessedFace, ProcessResult } from './inference/protocol.js';
+import type { FrameProcessor } from './enrollment/live-enrollment.js';
 import type { EnrollmentAnalyser } from './enrollment/photo-sample.js';
 import type { TerminalStore } from './store/store.js';
 import type { NpuOptions } from '../vision/backend/rknn-backend.js';
@@ -289,9 +288,14 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     return this.decisionSettings;
   }
 
-  /** Enrollment's analysis, run in the inference worker (never on this thread). */
+  /** Enrollment's analysis of photos, run in the inference worker (never on this thread). */
   get analyser(): EnrollmentAnalyser {
     return { analyse: (image) => this.inference.analyse(image), extract: (image, face) => this.inference.extract(image, face) };
+  }
+
+  /** Live enrollment's analysis of camera frames, in the inference worker: each frame's pixels move there once. */
+  get frameProcessor(): FrameProcessor {
+    return { analyse: (frame) => this.inference.analyseFrame(frame), extract: (frame, face) => this.inference.extractFrame(frame, face) };
   }
 
   /** The template of a stored aligned crop, cut with `alignment`, by the service's extractor, in the worker (template rebuild). */
@@ -361,7 +365,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     this.track(
       this.inference.submitLatest(frame, minInterOcularPx).then(
         async (result) => {
-          if (result) await this.onResult(result, frame).catch((error: Error) => this.emit('error', error));
+          if (result) await this.onResult(result).catch((error: Error) => this.emit('error', error));
         },
         (error: Error) => {
           this.emit('error', error);
@@ -370,7 +374,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     );
   }
 
-  private async onResult(result: ProcessResult, frame: CameraFrame): Promise<void> {
+  private async onResult(result: ProcessResult): Promise<void> {
     this.lastTimingsMs = result.timingsMs;
     this.processedAtMs.push(Date.now());
     if (this.processedAtMs.length > 120) this.processedAtMs.splice(0, this.processedAtMs.length - 120);
@@ -445,15 +449,15 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       if (prompt) this.emit('challenge', { trackId, atMs, prompt });
     }
     this.emit('analysis', { frameSeq: result.frameSeq, timestampMs: result.timestampMs, readyAtMs: Date.now(), widthPx: result.widthPx, heightPx: result.heightPx, faces, timingsMs: result.timingsMs });
-    for (const { decision, face, trackAgeMs, retrying } of decisions) await this.record(decision, face, frame, trackAgeMs, retrying);
+    for (const { decision, face, trackAgeMs, retrying } of decisions) await this.record(decision, face, result.pixelsId, trackAgeMs, retrying);
   }
 
   /**
-   * The event first (a grant on disk before the relay moves), then the door outputs, and the snapshot last: a
-   * JPEG encode waits for libuv's thread pool, which other work (sharp, a password hash) may be holding, and
-   * the door must not wait for it. The snapshot is attached to the event once encoded, in the background.
+   * The event first (a grant on disk before the relay moves), then the door outputs, and the snapshot last: it
+   * is cut and encoded in the inference worker, after the frame in progress there, and the door must not wait
+   * for it. The snapshot is attached to the event once encoded, in the background.
    */
-  private async record(decision: AccessDecision, face: ProcessedFace, frame: CameraFrame, trackAgeMs: number, retrying?: boolean): Promise<void> {
+  private async record(decision: AccessDecision, face: ProcessedFace, pixelsId: number, trackAgeMs: number, retrying?: boolean): Promise<void> {
     const policy = this.options.snapshots?.() ?? 'all';
     const keepSnapshot = policy === 'all' || (policy === 'denied' && decision.decision === 'denied');
     const eventId = this.options.store.events.append({
@@ -480,23 +484,15 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     };
     // One failing output (an unreachable webhook) must not keep the door shut: each runs on its own.
     const opened = Promise.all((this.options.sinks ?? []).map((sink) => sink.open(event).catch((error: Error) => this.emit('error', error))));
-    if (keepSnapshot) this.track(this.attachSnapshot(eventId, face, frame));
+    if (keepSnapshot) this.track(this.attachSnapshot(eventId, face, pixelsId));
     await opened;
   }
 
-  private async attachSnapshot(eventId: number, face: ProcessedFace, frame: CameraFrame): Promise<void> {
-    const { widthPx, heightPx } = frame.image;
-    const box = face.boxNorm;
-    // The snapshot shows the face with some margin, not the whole frame: enough to check an event, no more.
-    const margin = 0.3;
-    const snapshot = cropRgb(frame.image, {
-      x: Math.max(0, (box.x - box.width * margin) * widthPx),
-      y: Math.max(0, (box.y - box.height * margin) * heightPx),
-      width: Math.min(widthPx, box.width * (1 + 2 * margin) * widthPx),
-      height: Math.min(heightPx, box.height * (1 + 2 * margin) * heightPx),
-    });
+  /** The snapshot is cut and encoded in the worker, from the decided frame it still holds: no pixels cross back. */
+  private async attachSnapshot(eventId: number, face: ProcessedFace, pixelsId: number): Promise<void> {
     try {
-      this.options.store.events.attachSnapshot(eventId, await encodeJpeg(snapshot, 80));
+      // The face with some margin, not the whole frame: enough to check an event, no more.
+      this.options.store.events.attachSnapshot(eventId, await this.inference.snapshot(pixelsId, face.boxNorm, { marginRatio: 0.3, jpegQuality: 80 }));
     } catch (error) {
       this.emit('error', error as Error);
     }

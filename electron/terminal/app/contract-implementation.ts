@@ -233,7 +233,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     },
     'enroll:live-start': ({ samplesWanted, takeOver }, context) => {
       const service = app.requireService();
-      return app.enrollments.start({ camera: service.camera, analyser: service.analyser, matcher: service.matcher, persons: store.persons }, samplesWanted ?? 5, context.session?.subject ?? 'kiosk', takeOver ?? false);
+      return app.enrollments.start({ camera: service.camera, processor: service.frameProcessor, matcher: service.matcher, persons: store.persons }, samplesWanted ?? 5, context.session?.subject ?? 'kiosk', takeOver ?? false);
     },
     'enroll:live-cancel': ({ sessionId }) => {
       app.enrollments.cancel(sessionId);

@@ -5,8 +5,8 @@ import { afterEach, describe, it } from 'node:test';
 
 import { createRgbImage } from '../../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../../vision/matcher/face-matcher.js';
-import { CameraBase } from '../camera/camera.js';
-import type { EnrollmentAnalyser } from '../enrollment/photo-sample.js';
+import { CameraBase, rgbCameraFrame } from '../camera/camera.js';
+import type { FrameProcessor } from '../enrollment/live-enrollment.js';
 import { LiveEnrollments, type EnrollmentEnded } from './live-enrollments.js';
 
 /** A live camera showing an empty corridor: a frame every 20 ms, never a face. */
@@ -18,7 +18,7 @@ class CorridorCamera extends CameraBase {
   }
   protected async open(): Promise<void> {
     this.events.setState({ status: 'live', fps: 50 });
-    this.timer = setInterval(() => this.events.emitFrame({ seq: this.seq++, timestampMs: Date.now(), image: createRgbImage(4, 4) }), 20);
+    this.timer = setInterval(() => this.events.emitFrame(rgbCameraFrame(this.seq++, Date.now(), createRgbImage(4, 4))), 20);
   }
   async stop(): Promise<void> {
     this.running = false;
@@ -27,14 +27,14 @@ class CorridorCamera extends CameraBase {
   }
 }
 
-const nobody: EnrollmentAnalyser = {
+const nobody: FrameProcessor = {
   analyse: async () => ({ faces: [] }),
   extract: async () => assert.fail('no face to extract'),
-} as unknown as EnrollmentAnalyser;
+};
 
 describe('live enrollments', () => {
   const camera = new CorridorCamera();
-  const context = { camera, analyser: nobody, matcher: new FaceMatcher('model-a', 4, { verifySimilarity: 0.9, identifySimilarity: 0.95 }), persons: { get: () => undefined } };
+  const context = { camera, processor: nobody, matcher: new FaceMatcher('model-a', 4, { verifySimilarity: 0.9, identifySimilarity: 0.95 }), persons: { get: () => undefined } };
   let sessions: LiveEnrollments | undefined;
   afterEach(async () => {
     sessions?.endAll();

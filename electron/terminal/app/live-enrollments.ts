@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { ContractError } from '../../shared/contract/result.js';
-import { latestFrames, runLiveEnrollment, type EnrollmentFeedback, type LiveEnrollmentResult } from '../enrollment/live-enrollment.js';
+import { latestFrames, runLiveEnrollment, type EnrollmentFeedback, type FrameProcessor, type LiveEnrollmentResult } from '../enrollment/live-enrollment.js';
 import type { DuplicateMatcher } from '../enrollment/duplicates.js';
-import type { EnrollmentAnalyser } from '../enrollment/photo-sample.js';
 import type { Camera } from '../camera/camera.js';
 import type { PersonsAccess } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
@@ -11,7 +10,8 @@ import { StoreError } from '../store/errors.js';
 /** What a live session runs on: the service in force when it started. */
 export interface LiveEnrollmentContext {
   readonly camera: Camera;
-  readonly analyser: EnrollmentAnalyser;
+  /** Analyses the camera's frames (in the inference worker: their pixels are moved there, not copied). */
+  readonly processor: FrameProcessor;
   readonly matcher: DuplicateMatcher;
   readonly persons: Pick<PersonsAccess, 'get'>;
 }
@@ -98,7 +98,7 @@ export class LiveEnrollments {
     const sessionId = randomUUID();
     const abort = new AbortController();
     const outcome = runLiveEnrollment({
-      processor: { analyse: (frame) => context.analyser.analyse(frame.image), extract: (frame, face) => context.analyser.extract(frame.image, face) },
+      processor: context.processor,
       matcher: context.matcher,
       persons: context.persons,
       samplesWanted,

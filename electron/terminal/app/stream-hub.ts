@@ -1,9 +1,8 @@
-import sharp from 'sharp';
-
 import type { StreamMessage, StreamMessageOf } from '../../shared/contract/streams.js';
 import type { DecisionSettings } from '../../shared/shapes/decision-settings.js';
 import { qualityHint } from '../access/decision-policy.js';
-import type { CameraFrame } from '../camera/camera.js';
+import { copyOf, type CameraFrame } from '../camera/camera.js';
+import { PreviewEncoder } from '../camera/preview-encoder.js';
 import type { EnrollmentFeedback } from '../enrollment/live-enrollment.js';
 import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
 import type { PanelIndication } from '../door/osdp/indicators.js';
@@ -17,6 +16,8 @@ export interface StreamHubOptions {
   readonly previewFps?: number;
   /** JPEG quality of preview frames, 1..100; default 70. */
   readonly previewJpegQuality?: number;
+  /** Makes the preview JPEGs; default one on a worker thread of its own. */
+  readonly previewEncoder?: PreviewEncoder;
 }
 
 type Listener = (message: StreamMessage) => void;
@@ -25,7 +26,8 @@ type Listener = (message: StreamMessage) => void;
  * Turns the service's frames, analyses, decisions, health and enrollment feedback into the contract's stream
  * messages, for every subscriber (the kiosk window, browsers). Preview JPEGs are made only while someone
  * listens, at most `previewFps` a second, one at a time: an encode still running when the next frame comes
- * skips that frame rather than queueing it. Sequence numbers of frames continue across camera restarts, so a
+ * skips that frame rather than queueing it. They are made on the preview worker from a copy of the camera's
+ * pixels as delivered (the frame itself goes to the inference worker): this thread neither converts nor encodes. Sequence numbers of frames continue across camera restarts, so a
  * consumer's "newest only" rule never mistakes a new camera's frames for stale ones.
  */
 export class StreamHub {
@@ -33,6 +35,7 @@ export class StreamHub {
   private readonly previewWidthPx: number;
   private readonly minFrameGapMs: number;
   private readonly jpegQuality: number;
+  private readonly encoder: PreviewEncoder;
   private encoding = false;
   private lastFrameSentAtMs = 0;
   /** Added to camera sequence numbers; raised past the last one when the camera is replaced. */
@@ -44,6 +47,12 @@ export class StreamHub {
     this.previewWidthPx = options.previewWidthPx ?? 640;
     this.minFrameGapMs = 1000 / (options.previewFps ?? 15);
     this.jpegQuality = options.previewJpegQuality ?? 70;
+    this.encoder = options.previewEncoder ?? new PreviewEncoder();
+  }
+
+  /** Stops the preview worker. */
+  async close(): Promise<void> {
+    await this.encoder.close();
   }
 
   /** Every message from now on; returns the unsubscribe. */
@@ -67,17 +76,16 @@ export class StreamHub {
     const seq = this.frameSeq(frame.seq);
     this.lastFrameSeq = Math.max(this.lastFrameSeq, seq);
     if (this.listeners.size === 0 || this.encoding || nowMs - this.lastFrameSentAtMs < this.minFrameGapMs) return;
+    const { pixels } = frame;
+    // Read while the camera's listeners run, before the inference worker takes the frame: one copy of the raw
+    // bytes (half the RGB's for NV12), moved to the preview worker.
+    if (pixels.data.length === 0) return;
     this.encoding = true;
     this.lastFrameSentAtMs = nowMs;
-    const { widthPx, heightPx, data } = frame.image;
-    const targetWidthPx = Math.min(widthPx, this.previewWidthPx);
-    const targetHeightPx = Math.round((heightPx * targetWidthPx) / widthPx);
-    sharp(data, { raw: { width: widthPx, height: heightPx, channels: 3 } })
-      .resize(targetWidthPx, targetHeightPx)
-      .jpeg({ quality: this.jpegQuality })
-      .toBuffer()
+    this.encoder
+      .encode({ ...pixels, data: copyOf(pixels.data) }, { targetWidthPx: this.previewWidthPx, jpegQuality: this.jpegQuality })
       .then(
-        (jpeg) => this.emit({ kind: 'frame', seq, timestampMs: frame.timestampMs, widthPx: targetWidthPx, heightPx: targetHeightPx, jpegBase64: jpeg.toString('base64') }),
+        (preview) => this.emit({ kind: 'frame', seq, timestampMs: frame.timestampMs, widthPx: preview.widthPx, heightPx: preview.heightPx, jpegBase64: preview.jpegBase64 }),
         () => undefined,
       )
       .finally(() => (this.encoding = false));

@@ -837,6 +837,7 @@ export class TerminalApp {
     this.imports.cancelAll();
     await this.chain;
     await this.stopService();
+    await this.hub.close();
     // A cancelled import waiting for the worker has failed now that the worker is closed; the store outlives it.
     await this.imports.stopped();
     await this.doorInputs.close();

@@ -1,12 +1,59 @@
+import type { RawFrame } from '../../vision/frame/raw-frame.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 
-/** One camera frame, converted to RGB. */
+/**
+ * One camera frame, its pixels as the camera delivered them (NV12 or YUYV from a V4L2 node, RGB from a file):
+ * they are converted where they are used, in the inference worker, never on the main thread.
+ *
+ * The pixels are lent to the `onFrame` listeners while they run: a listener may read or copy them then. Afterwards
+ * one consumer may take them (`takePixels`) and move their buffer to a worker without copying it; from then on the
+ * frame's `pixels` are empty.
+ */
 export interface CameraFrame {
   /** Increases by one per frame the source delivered, including frames nobody consumed. */
   readonly seq: number;
   /** When the frame was captured (or, for a file source, shown), ms since the epoch. */
   readonly timestampMs: number;
-  readonly image: RgbImage;
+  readonly pixels: RawFrame;
+  /**
+   * The pixels, with a buffer of their own that may be transferred to a worker; undefined once taken. A frame
+   * whose pixels are shared (a file camera's clip, shown again on every loop) gives a copy and stays whole.
+   */
+  takePixels(): RawFrame | undefined;
+}
+
+/**
+ * A frame of `pixels`. `owned`: the frame's buffer is its own (a V4L2 frame copied out of the driver's), so
+ * `takePixels` hands it over; otherwise (default) it hands over a copy.
+ */
+export function cameraFrame(seq: number, timestampMs: number, pixels: RawFrame, options: { readonly owned?: boolean } = {}): CameraFrame {
+  let current: RawFrame | undefined = pixels;
+  const { data } = pixels;
+  // Only a view of its whole buffer can be moved without taking other bytes (or pool memory) with it.
+  const movable = options.owned === true && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+  return {
+    seq,
+    timestampMs,
+    get pixels(): RawFrame {
+      return current ?? { ...pixels, data: new Uint8Array(0) };
+    },
+    takePixels(): RawFrame | undefined {
+      if (!movable) return { ...pixels, data: copyOf(pixels.data) };
+      const taken = current;
+      current = undefined;
+      return taken;
+    },
+  };
+}
+
+/** A copy of the bytes in a buffer of its own (a Buffer's `slice` would be a view of the same memory). */
+export function copyOf(data: Uint8Array): Uint8Array {
+  return new Uint8Array(data);
+}
+
+/** A frame of a packed RGB image (a file camera's, a test's); its pixels are shared unless `owned`. */
+export function rgbCameraFrame(seq: number, timestampMs: number, image: RgbImage, options: { readonly owned?: boolean } = {}): CameraFrame {
+  return cameraFrame(seq, timestampMs, { format: 'RGB24', widthPx: image.widthPx, heightPx: image.heightPx, data: image.data }, options);
 }
 
 /** What a camera is doing, for the health screen and the door screen's "camera offline". */

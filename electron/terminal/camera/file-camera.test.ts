@@ -72,7 +72,7 @@ describe('FileCamera', () => {
     await camera.stop();
     assert.equal(frames.length, 7);
     // The broken file sorts first ("broken.jpg") and is skipped: the loop is the three PNGs.
-    assert.deepEqual(frames.map((frame) => frame.image.data[0]), [10, 120, 240, 10, 120, 240, 10]);
+    assert.deepEqual(frames.map((frame) => frame.pixels.data[0]), [10, 120, 240, 10, 120, 240, 10]);
     assert.deepEqual(frames.map((frame) => frame.seq), [0, 1, 2, 3, 4, 5, 6]);
     // 7 frames at 50 fps take ~120 ms after the first (decoding comes before it); not "as fast as possible".
     assert.ok(elapsedMs >= 100, `7 frames came in ${elapsedMs.toFixed(0)} ms: faster than 50 fps`);
@@ -87,8 +87,8 @@ describe('FileCamera', () => {
     const frames = await collectFrames(camera, 6, 5000);
     await camera.stop();
     assert.equal(frames.length, 6);
-    assert.equal(frames[0]?.image.widthPx, 480);
-    assert.equal(frames[0]?.image.heightPx, 270);
+    assert.equal(frames[0]?.pixels.widthPx, 480);
+    assert.equal(frames[0]?.pixels.heightPx, 270);
     // Intel's clips are 12 fps (80–90 ms delays).
     assert.ok(live.status === 'live' && live.fps > 10 && live.fps < 14, `fps ${JSON.stringify(live)}`);
     const gapsMs = frames.slice(1).map((frame, i) => frame.timestampMs - (frames[i] as CameraFrame).timestampMs);

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 
 import { decodeImageFile, MAX_DECODE_PIXELS } from '../../vision/frame/decode.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
-import { CameraBase } from './camera.js';
+import { CameraBase, rgbCameraFrame } from './camera.js';
 
 const STILL_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff']);
 const ANIMATED_EXTENSIONS = new Set(['.gif', '.webp']);
@@ -153,7 +153,8 @@ export class FileCamera extends CameraBase {
         }
         index = 0;
       }
-      this.events.emitFrame({ seq: this.seq++, timestampMs: Date.now(), image: clip.frames[index] as RgbImage });
+      // Shared: the clip shows the same images on every loop, so whoever takes a frame's pixels gets a copy.
+      this.events.emitFrame(rgbCameraFrame(this.seq++, Date.now(), clip.frames[index] as RgbImage));
       // Schedule against the clip's clock, not the previous timer, so the rate does not drift.
       dueMs += clip.durationsMs[index] as number;
       index++;
@@ -182,7 +183,7 @@ export class FileCamera extends CameraBase {
         const data = new Uint8Array(frameBytes);
         data.set(pending.subarray(0, frameBytes));
         pending = pending.subarray(frameBytes);
-        this.events.emitFrame({ seq: this.seq++, timestampMs: Date.now(), image: { widthPx, heightPx, data } });
+        this.events.emitFrame(rgbCameraFrame(this.seq++, Date.now(), { widthPx, heightPx, data }, { owned: true }));
       }
     });
     child.on('close', (code) => {

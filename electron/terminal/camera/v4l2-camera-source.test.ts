@@ -19,7 +19,7 @@ function waitFor<T>(subscribe: (listener: (value: T) => void) => () => void, acc
 }
 
 describe('V4l2CameraSource (fake V4L2 device)', () => {
-  it('delivers RGB frames from a multi-planar NV12 node, goes offline when unplugged, and comes back', async () => {
+  it('delivers NV12 frames as the node gives them (converted in the worker), goes offline when unplugged, and comes back', async () => {
     const sys = new FakeSyscalls();
     let device = new FakeV4l2Device({ captureApi: 'multi-planar' }).install(sys, '/dev/video0');
     const source = new V4l2CameraSource({ uri: 'v4l2:/dev/video0', devicePath: '/dev/video0', format: 'NV12', widthPx: 640, heightPx: 480, sys, retryDelayMs: 20, frameTimeoutMs: 500 });
@@ -28,9 +28,11 @@ describe('V4l2CameraSource (fake V4L2 device)', () => {
       const firstFrame = waitFor<CameraFrame>((l) => source.onFrame(l), () => true, 3000);
       await source.start();
       const frame = await firstFrame;
-      assert.equal(frame.image.widthPx, 640);
-      assert.equal(frame.image.heightPx, 480);
-      assert.equal(frame.image.data.length, 640 * 480 * 3);
+      assert.deepEqual([frame.pixels.format, frame.pixels.widthPx, frame.pixels.heightPx, frame.pixels.data.length], ['NV12', 640, 480, (640 * 480 * 3) / 2]);
+      // The frame's buffer is its own: taken, it leaves the frame (moved to a worker, not copied).
+      const pixels = frame.takePixels();
+      assert.equal(pixels?.data.length, (640 * 480 * 3) / 2);
+      assert.equal(frame.pixels.data.length, 0);
       await waitFor<CameraState>((l) => source.onState(l), (state) => state.status === 'live', 3000).catch(() => undefined);
       assert.equal(source.state.status, 'live');
 

@@ -1,9 +1,8 @@
 import type { Syscalls } from '../../../native-bridge/libc/syscalls.js';
 import type { V4l2Camera, V4l2CameraOptions, V4l2Frame } from '../../../native-bridge/v4l2/v4l2-camera.js';
 import { decodeImageBuffer } from '../../vision/frame/decode.js';
-import { rawFrameToRgb } from '../../vision/frame/raw-frame.js';
-import type { RgbImage } from '../../vision/frame/rgb-image.js';
-import { CameraBase } from './camera.js';
+import type { RawFrame } from '../../vision/frame/raw-frame.js';
+import { CameraBase, cameraFrame } from './camera.js';
 
 /** Options of a V4L2 camera source. */
 export interface V4l2CameraSourceOptions {
@@ -21,8 +20,9 @@ export interface V4l2CameraSourceOptions {
 }
 
 /**
- * A V4L2 camera (a UVC webcam, or an RK3568 ISP node) as a `Camera`: frames are converted to RGB and only the
- * newest is kept. An unplugged or stalled camera goes `offline` with the reason and is reopened until it works.
+ * A V4L2 camera (a UVC webcam, or an RK3568 ISP node) as a `Camera`: NV12 and YUYV frames are delivered as the
+ * driver gave them (converted in the inference worker, not on this thread), MJPEG decoded to RGB; only the newest
+ * is kept. An unplugged or stalled camera goes `offline` with the reason and is reopened until it works.
  */
 export class V4l2CameraSource extends CameraBase {
   private camera: V4l2Camera | undefined;
@@ -68,9 +68,9 @@ export class V4l2CameraSource extends CameraBase {
         camera.close();
         return;
       }
-      let image: RgbImage;
+      let pixels: RawFrame;
       try {
-        image = await this.toRgb(frame);
+        pixels = await this.pixelsOf(frame);
       } catch {
         // A corrupt MJPEG frame happens on USB cameras: skip it, the next one is 33 ms away.
         continue;
@@ -84,14 +84,19 @@ export class V4l2CameraSource extends CameraBase {
         this.events.setState({ status: 'live', fps: spanMs > 0 ? ((this.frameTimesMs.length - 1) * 1000) / spanMs : 0 });
       }
       // The driver's timestamps count from boot (CLOCK_MONOTONIC); frames carry wall-clock time like every source.
-      this.events.emitFrame({ seq: this.seq++, timestampMs: nowMs, image });
+      // The frame's buffer is its own (copied out of the driver's mmap buffer): it moves to the worker as it is.
+      this.events.emitFrame(cameraFrame(this.seq++, nowMs, pixels, { owned: true }));
     }
   }
 
-  private async toRgb(frame: V4l2Frame): Promise<RgbImage> {
-    if (frame.fourcc === 'MJPG') return decodeImageBuffer(frame.data, `${this.options.devicePath} frame ${frame.sequence}`);
+  private async pixelsOf(frame: V4l2Frame): Promise<RawFrame> {
+    if (frame.fourcc === 'MJPG') {
+      // Decoded by libvips on libuv's threads; the JS thread only waits.
+      const image = await decodeImageBuffer(frame.data, `${this.options.devicePath} frame ${frame.sequence}`);
+      return { format: 'RGB24', widthPx: image.widthPx, heightPx: image.heightPx, data: image.data };
+    }
     if (frame.fourcc !== 'NV12' && frame.fourcc !== 'YUYV') throw new Error(`cannot convert ${frame.fourcc} frames`);
-    return rawFrameToRgb({ format: frame.fourcc, widthPx: frame.widthPx, heightPx: frame.heightPx, strideBytes: frame.strideBytes, data: frame.data });
+    return { format: frame.fourcc, widthPx: frame.widthPx, heightPx: frame.heightPx, strideBytes: frame.strideBytes, data: frame.data };
   }
 
   private goOffline(error: Error): void {

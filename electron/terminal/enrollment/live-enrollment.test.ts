@@ -11,7 +11,7 @@ import { createRgbImage, type RgbImage } from '../../vision/frame/rgb-image.js';
 import { FaceMatcher } from '../../vision/matcher/face-matcher.js';
 import type { AnalysedFace, FacePipeline } from '../../vision/pipeline/face-pipeline.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
-import { CameraEvents, type CameraFrame } from '../camera/camera.js';
+import { CameraEvents, rgbCameraFrame, type CameraFrame } from '../camera/camera.js';
 import { FileCamera } from '../camera/file-camera.js';
 import { ARCFACE_ALIGNMENT } from '../store/test/test-helpers.js';
 import { enrollSamples } from './duplicates.js';
@@ -41,7 +41,7 @@ const unit = (...values: number[]): Float32Array => {
   return Float32Array.from(values.map((value) => value / norm));
 };
 
-const frameAt = (seq: number, timestampMs: number, image: RgbImage = createRgbImage(4, 4)): CameraFrame => ({ seq, timestampMs, image });
+const frameAt = (seq: number, timestampMs: number, image: RgbImage = createRgbImage(4, 4)): CameraFrame => rgbCameraFrame(seq, timestampMs, image);
 
 async function* framesOf(frames: readonly CameraFrame[]): AsyncGenerator<CameraFrame> {
   yield* frames;
@@ -175,7 +175,7 @@ describe('live enrollment on frames made from real photos', () => {
   /** The bad frames, then the good ones with the first repeated, 100 ms apart. */
   function sequence(): CameraFrame[] {
     const images = [...badFrames.map((frame) => frame.image), goodFrames[0] as RgbImage, ...goodFrames];
-    return images.map((image, seq) => ({ seq, timestampMs: T0 + seq * 100, image }));
+    return images.map((image, seq) => rgbCameraFrame(seq, T0 + seq * 100, image));
   }
 
   it('gives hints for bad frames, completes with 5 samples, enrolls them, and a second session names the enrolled person', async (t) => {

@@ -4,6 +4,7 @@ import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { BoxNorm } from '../../vision/geometry/point.js';
 import type { AnalysedFace } from '../../vision/pipeline/face-pipeline.js';
 import type { Camera, CameraFrame } from '../camera/camera.js';
+import { jsPixelConverter } from '../inference/pixel-converter.js';
 import type { SampleInput } from '../store/samples-repository.js';
 import { findDuplicates, type DuplicateMatcher, type DuplicateWarning, type EnrollmentStore } from './duplicates.js';
 import { gateHint, LIVE_ENROLLMENT_GATES, pickSubject, resolveGates, type EnrollmentGates, type QualityHint } from './gates.js';
@@ -40,11 +41,17 @@ export interface FrameProcessor {
   extract(frame: CameraFrame, face: AnalysedFace): Promise<{ readonly template: FaceTemplate; readonly alignedCrop: RgbImage; readonly alignment: AlignmentTemplate }>;
 }
 
-/** A FrameProcessor on an in-process pipeline. */
+/** A FrameProcessor on an in-process pipeline (tests, benchmarks): each frame converted to RGB once, here. */
 export function pipelineProcessor(pipeline: EnrollmentAnalyser): FrameProcessor {
+  const images = new WeakMap<CameraFrame, RgbImage>();
+  const rgbOf = (frame: CameraFrame): RgbImage => {
+    const image = images.get(frame) ?? jsPixelConverter.toRgb(frame.pixels);
+    images.set(frame, image);
+    return image;
+  };
   return {
-    analyse: (frame) => pipeline.analyse(frame.image),
-    extract: (frame, face) => pipeline.extract(frame.image, face),
+    analyse: (frame) => pipeline.analyse(rgbOf(frame)),
+    extract: (frame, face) => pipeline.extract(rgbOf(frame), face),
   };
 }
 

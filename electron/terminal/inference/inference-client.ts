@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
+import type { BoxNorm } from '../../vision/geometry/point.js';
 import type { AnalysedFace, AnalysisResult } from '../../vision/pipeline/face-pipeline.js';
 import type { CameraFrame } from '../camera/camera.js';
 import type { InferenceConfig, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
@@ -62,6 +63,8 @@ export class InferenceClient {
   /** What was sent last, so a waiting frame and waiting background work take turns. */
   private lastSent: 'frame' | 'background' = 'background';
   private readonly background: BackgroundJob[] = [];
+  /** The worker's id of the RGB it keeps of each frame given to analyseFrame. */
+  private readonly heldFrames = new WeakMap<CameraFrame, number>();
   private waiting: { frame: CameraFrame; extractMinInterOcularPx: number | undefined; resolve: (result: ProcessResult | null) => void } | undefined;
   private readonly restartListeners = new Set<(reason: string) => void>();
   private ready: Promise<WorkerReplyValues['init']>;
@@ -104,7 +107,8 @@ export class InferenceClient {
         this.waiting.resolve(null);
       }
       this.waiting = { frame, extractMinInterOcularPx, resolve };
-      this.pump();
+      // After the frame's other listeners (the preview copies its pixels): a frame sent now is taken from them.
+      queueMicrotask(() => this.pump());
     });
   }
 
@@ -115,6 +119,35 @@ export class InferenceClient {
   analyse(image: RgbImage): Promise<AnalysisResult> {
     const copy = copyImage(image);
     return this.schedule(() => this.call('analyse', { image: copy }));
+  }
+
+  /**
+   * Every face of a camera frame, judged (live enrollment). The frame's pixels are taken now and transferred, not
+   * copied; the worker converts them and keeps the RGB for `extractFrame`. Background work like `analyse`.
+   */
+  analyseFrame(frame: CameraFrame): Promise<AnalysisResult> {
+    const pixels = frame.takePixels();
+    if (!pixels) return Promise.reject(new InferenceError('FRAME_GONE', `the pixels of frame ${frame.seq} were already taken`));
+    return this.schedule(async () => {
+      const result = await this.call('analyse-frame', { pixels }, [pixels.data.buffer as ArrayBuffer]);
+      this.heldFrames.set(frame, result.pixelsId);
+      return result;
+    });
+  }
+
+  /** The template and aligned crop of one face of `analyseFrame(frame)`, from the RGB the worker kept; background work. */
+  extractFrame(frame: CameraFrame, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; alignment: AlignmentTemplate; durationMs: number }> {
+    const pixelsId = this.heldFrames.get(frame);
+    if (pixelsId === undefined) return Promise.reject(new InferenceError('FRAME_GONE', `frame ${frame.seq} was not analysed with analyseFrame`));
+    return this.schedule(() => this.call('extract-held', { pixelsId, face }));
+  }
+
+  /**
+   * A JPEG of a face, with `marginRatio` of its box on every side, cut from a processed frame the worker still holds
+   * (`ProcessResult.pixelsId`) and encoded there; background work.
+   */
+  snapshot(pixelsId: number, boxNorm: BoxNorm, options: { readonly marginRatio: number; readonly jpegQuality: number }): Promise<Uint8Array> {
+    return this.schedule(() => this.call('snapshot', { pixelsId, boxNorm, marginRatio: options.marginRatio, jpegQuality: options.jpegQuality }));
   }
 
   /** The template and aligned crop of one face of `analyse(image)`; background work like `analyse`. */
@@ -159,11 +192,18 @@ export class InferenceClient {
     if (!this.waiting) return;
     const { frame, extractMinInterOcularPx, resolve } = this.waiting;
     this.waiting = undefined;
+    // The camera's buffer itself goes to the worker (transferred, not copied), which converts it there.
+    const pixels = frame.takePixels();
+    if (!pixels) {
+      // Taken by someone else (a live enrollment): nothing to process.
+      this.stats.framesDropped++;
+      resolve(null);
+      this.pump();
+      return;
+    }
     this.busy = true;
     this.lastSent = 'frame';
-    // The worker gets its own copy of the pixels (transferred): the camera keeps showing its frame.
-    const data = frame.image.data.slice();
-    this.call('process', { frame: { seq: frame.seq, timestampMs: frame.timestampMs, widthPx: frame.image.widthPx, heightPx: frame.image.heightPx, data }, extractMinInterOcularPx }, [data.buffer as ArrayBuffer])
+    this.call('process', { frame: { seq: frame.seq, timestampMs: frame.timestampMs, pixels }, extractMinInterOcularPx }, [pixels.data.buffer as ArrayBuffer])
       .then(
         (result) => {
           this.stats.framesProcessed++;
@@ -192,7 +232,13 @@ export class InferenceClient {
     const seq = this.nextSeq++;
     return new Promise<WorkerReplyValues[T]>((resolve, reject) => {
       this.pending.set(seq, { resolve: resolve as (value: never) => void, reject });
-      this.worker.postMessage({ type, seq, ...body }, transfer);
+      try {
+        this.worker.postMessage({ type, seq, ...body }, transfer);
+      } catch (error) {
+        // E.g. a buffer to transfer that was already transferred: no reply will come.
+        this.pending.delete(seq);
+        reject(error as Error);
+      }
     });
   }
 

@@ -7,17 +7,41 @@ import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 
 import { openEngines } from '../../vision/backend/select-backend.js';
-import { decodeImageBuffer } from '../../vision/frame/decode.js';
+import { decodeImageBuffer, encodeJpeg } from '../../vision/frame/decode.js';
+import { cropRgb, type RgbImage } from '../../vision/frame/rgb-image.js';
 import { LivenessChecker } from '../../vision/liveness/liveness-checker.js';
 import { PassiveLivenessCheck } from '../../vision/liveness/passive-liveness.js';
 import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
+import { jsPixelConverter, type PixelConverter } from './pixel-converter.js';
 import type { ProcessedFace, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
 
 if (!parentPort) throw new Error('inference.worker must run in a worker thread');
 const port = parentPort;
 let pipeline: FacePipeline | undefined;
 let liveness: LivenessChecker | PassiveLivenessCheck | undefined;
+
+/** Camera frames are converted here, off the main thread; the RGA converter replaces this one on the board. */
+const converter: PixelConverter = jsPixelConverter;
+
+/**
+ * The RGB of the last frames converted here, by the id of the request that brought them: a decision's snapshot and
+ * a live enrollment's extraction use them without the frame crossing threads again. Enough for the frame after
+ * (the client sends the next frame before it records a decision) and a little more.
+ */
+const HELD_FRAMES = 4;
+const held = new Map<number, RgbImage>();
+
+function hold(pixelsId: number, image: RgbImage): void {
+  held.set(pixelsId, image);
+  for (const id of held.keys()) if (held.size > HELD_FRAMES) held.delete(id);
+}
+
+function heldImage(pixelsId: number): RgbImage {
+  const image = held.get(pixelsId);
+  if (!image) throw Object.assign(new Error(`frame ${pixelsId} is no longer held by the worker (it keeps the last ${HELD_FRAMES})`), { code: 'FRAME_GONE' });
+  return image;
+}
 
 function ready(): FacePipeline {
   if (!pipeline) throw Object.assign(new Error('the worker has no pipeline yet: send init first'), { code: 'NOT_READY' });
@@ -54,7 +78,8 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
     case 'process': {
       const pipeline = ready();
       const { frame } = request;
-      const image = { widthPx: frame.widthPx, heightPx: frame.heightPx, data: frame.data };
+      const image = converter.toRgb(frame.pixels);
+      hold(request.seq, image);
       const analysis = await pipeline.analyse(image);
       let extractMs = 0;
       const faces: ProcessedFace[] = [];
@@ -70,10 +95,11 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
         }
       }
       const result: ProcessResult = {
+        pixelsId: request.seq,
         frameSeq: frame.seq,
         timestampMs: frame.timestampMs,
-        widthPx: frame.widthPx,
-        heightPx: frame.heightPx,
+        widthPx: image.widthPx,
+        heightPx: image.heightPx,
         faces,
         extractorId: pipeline.modelIds.extractor,
         timingsMs: { ...analysis.timingsMs, extractMs },
@@ -84,6 +110,27 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       return ready().analyse(request.image);
     case 'extract':
       return ready().extract(request.image, request.face);
+    case 'analyse-frame': {
+      const image = converter.toRgb(request.pixels);
+      hold(request.seq, image);
+      return { ...(await ready().analyse(image)), pixelsId: request.seq };
+    }
+    case 'extract-held':
+      return ready().extract(heldImage(request.pixelsId), request.face);
+    case 'snapshot': {
+      const image = heldImage(request.pixelsId);
+      const { widthPx, heightPx } = image;
+      const { boxNorm: box, marginRatio: margin } = request;
+      const x = Math.max(0, (box.x - box.width * margin) * widthPx);
+      const y = Math.max(0, (box.y - box.height * margin) * heightPx);
+      const crop = cropRgb(image, {
+        x,
+        y,
+        width: Math.min(widthPx - x, box.width * (1 + 2 * margin) * widthPx),
+        height: Math.min(heightPx - y, box.height * (1 + 2 * margin) * heightPx),
+      });
+      return new Uint8Array(await encodeJpeg(crop, request.jpegQuality));
+    }
     case 'embed-aligned': {
       const { extractor } = ready();
       const crop = await decodeImageBuffer(request.alignedJpeg, 'stored aligned crop');
@@ -93,6 +140,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       return extractor.extractFromCrop(crop, request.alignment);
     }
     case 'close':
+      held.clear();
       await pipeline?.close();
       await liveness?.close();
       pipeline = undefined;
@@ -101,8 +149,9 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
   }
 }
 
-/** Typed arrays inside a reply travel by transfer: templates and meshes are not copied. */
+/** Typed arrays inside a reply travel by transfer: templates, meshes and snapshots are not copied. */
 function transferables(value: unknown): ArrayBuffer[] {
+  if (value instanceof Uint8Array) return [value.buffer as ArrayBuffer];
   if (!value || typeof value !== 'object' || !('faces' in value)) return [];
   return (value as ProcessResult).faces.flatMap((face) => [face.meshNorm.buffer as ArrayBuffer, ...(face.template ? [face.template.buffer as ArrayBuffer] : [])]);
 }

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 
 import { decodeImageFile } from '../../vision/frame/decode.js';
 import { defaultManifestPath, packageRoot } from '../../vision/models/paths.js';
+import { rgbCameraFrame } from '../camera/camera.js';
 import { InferenceClient } from './inference-client.js';
 
 const SHARED = join(packageRoot(), '..', 'shared');
@@ -26,7 +27,7 @@ describe('inference worker: the passive liveness check', () => {
     try {
       const scores: number[] = [];
       for (const [seq, file] of ['image_T1.jpg', 'image_F2.jpg'].entries()) {
-        const result = await client.submitLatest({ seq, timestampMs: seq, image: await decodeImageFile(join(SAMPLES, file)) }, 20);
+        const result = await client.submitLatest(rgbCameraFrame(seq, seq, await decodeImageFile(join(SAMPLES, file))), 20);
         const face = result?.faces[0];
         assert.ok(face?.liveness !== undefined, `a liveness score for ${file}`);
         scores.push(face.liveness);

@@ -1,6 +1,8 @@
 import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
+import type { RawFrame } from '../../vision/frame/raw-frame.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
+import type { BoxNorm } from '../../vision/geometry/point.js';
 import type { AnalysedFace, AnalysisResult, StageTimingsMs } from '../../vision/pipeline/face-pipeline.js';
 import type { NpuOptions } from '../../vision/backend/rknn-backend.js';
 
@@ -24,13 +26,11 @@ export interface InferenceConfig {
   readonly livenessModelId?: string;
 }
 
-/** A frame handed to the worker; its pixel buffer is transferred, not copied. */
+/** A frame handed to the worker: the camera's pixels as delivered (NV12, YUYV, RGB), their buffer transferred, not copied. */
 export interface FrameMessage {
   readonly seq: number;
   readonly timestampMs: number;
-  readonly widthPx: number;
-  readonly heightPx: number;
-  readonly data: Uint8Array;
+  readonly pixels: RawFrame;
 }
 
 /** A face as the worker reports it: the analysis, and the template where one was asked for. */
@@ -42,6 +42,8 @@ export interface ProcessedFace extends AnalysedFace {
 
 /** The worker's answer to a `process` request. */
 export interface ProcessResult {
+  /** The worker holds the frame's RGB under this id for a while: a snapshot of a decision is cut from it there. */
+  readonly pixelsId: number;
   readonly frameSeq: number;
   readonly timestampMs: number;
   readonly widthPx: number;
@@ -61,8 +63,14 @@ export type WorkerRequest =
       /** Compute templates of faces whose inter-ocular distance is at least this, px; default: none. */
       readonly extractMinInterOcularPx?: number;
     }
-  /** Enrollment: every face of a photo or frame, judged (FacePipeline.analyse). */
+  /** Enrollment: every face of a photo, judged (FacePipeline.analyse). */
   | { readonly type: 'analyse'; readonly seq: number; readonly image: RgbImage }
+  /** Live enrollment: every face of a camera frame (pixels transferred), judged; the worker holds its RGB for `extract-held`. */
+  | { readonly type: 'analyse-frame'; readonly seq: number; readonly pixels: RawFrame }
+  /** Live enrollment: one face's template and aligned crop, of a frame the worker holds. */
+  | { readonly type: 'extract-held'; readonly seq: number; readonly pixelsId: number; readonly face: AnalysedFace }
+  /** A JPEG of a face with a margin around it (`marginRatio` of the box on each side), from a frame the worker holds. */
+  | { readonly type: 'snapshot'; readonly seq: number; readonly pixelsId: number; readonly boxNorm: BoxNorm; readonly marginRatio: number; readonly jpegQuality: number }
   /** Enrollment: one analysed face's template and aligned crop (FacePipeline.extract). */
   | { readonly type: 'extract'; readonly seq: number; readonly image: RgbImage; readonly face: AnalysedFace }
   /** Template rebuild: the template of a stored aligned crop (JPEG), cut with `alignment`, by the worker's extractor. */
@@ -79,7 +87,10 @@ export interface WorkerReplyValues {
   };
   process: ProcessResult;
   analyse: AnalysisResult;
+  'analyse-frame': AnalysisResult & { readonly pixelsId: number };
   extract: { readonly template: FaceTemplate; readonly alignedCrop: RgbImage; readonly alignment: AlignmentTemplate; readonly durationMs: number };
+  'extract-held': WorkerReplyValues['extract'];
+  snapshot: Uint8Array;
   'embed-aligned': FaceTemplate;
   close: null;
 }

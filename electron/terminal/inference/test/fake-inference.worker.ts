@@ -25,10 +25,11 @@ async function answer(request: WorkerRequest): Promise<unknown> {
       if (request.frame.seq === 13) process.exit(3);
       await sleep(delayMs);
       const result: ProcessResult = {
+        pixelsId: request.seq,
         frameSeq: request.frame.seq,
         timestampMs: request.frame.timestampMs,
-        widthPx: request.frame.widthPx,
-        heightPx: request.frame.heightPx,
+        widthPx: request.frame.pixels.widthPx,
+        heightPx: request.frame.pixels.heightPx,
         faces: [],
         extractorId: 'fake',
         timingsMs: { detectMs: 0, fitMs: 0, qualityMs: 0, extractMs: 0 },
