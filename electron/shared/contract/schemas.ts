@@ -3,7 +3,7 @@
 // settings and the decision policy live in electron/shared/shapes and are re-exported here.
 import { z } from 'zod';
 
-import { decisionReasonSchema } from '../shapes/decision-settings.js';
+import { decisionReasonSchema, qualityHintSchema } from '../shapes/decision-settings.js';
 import { freeText, groupName } from '../shapes/fields.js';
 import { livenessCueSchema, livenessModeSchema } from '../shapes/liveness-policy.js';
 
@@ -398,18 +398,25 @@ export const photoUploadSchema = z.strictObject({
   dataBase64: z.base64().max(Math.ceil(MAX_PHOTO_BYTES / 3) * 4),
 });
 
-export const enrollmentHintSchema = z.enum(['no-face', 'several-faces', 'come-closer', 'look-at-camera', 'hold-still', 'too-dark', 'too-bright', 'ok']);
+export const enrollmentHintSchema = z.enum(['no-face', 'several-faces', ...qualityHintSchema.options, 'ok']);
 
-/** EnrollmentFeedback, one per processed frame of a live enrollment. */
+/** Feedback on one processed frame of a live enrollment, for the enrollment screen. */
 export const enrollmentFeedbackSchema = z.object({
   frameSeq: z.int().min(0),
   timestampMs: msSinceEpoch,
   hint: enrollmentHintSchema,
+  /** samplesTaken / samplesWanted, 0..1. */
   progress: unitScore,
   samplesTaken: z.int().min(0),
   samplesWanted: z.int().min(1),
+  /** The face judged, when there is exactly one. */
   faceBoxNorm: boxNormSchema.optional(),
+  /** Whether this frame became a sample. */
   accepted: z.boolean(),
+  /**
+   * Why a usable frame was not taken: `too-similar` to the last sample and too soon after it, or
+   * `other-person`: it does not verify against the samples taken so far (someone else stepped in).
+   */
   skipped: z.enum(['too-similar', 'other-person']).optional(),
 });
 

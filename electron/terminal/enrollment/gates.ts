@@ -2,7 +2,7 @@ import type { z } from 'zod';
 
 import type { AnalysedFace } from '../../vision/pipeline/face-pipeline.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
-import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
+import { decisionSettingsSchema, type QualityHint } from '../../shared/shapes/decision-settings.js';
 import { qualityHint } from '../access/decision-policy.js';
 
 /**
@@ -18,9 +18,6 @@ export const enrollmentGatesSchema = decisionSettingsSchema.pick({
   maxBrightness: true,
 });
 export type EnrollmentGates = z.infer<typeof enrollmentGatesSchema>;
-
-/** Why a face is not usable, as a hint for the person in front of the camera (decision-policy's words). */
-export type QualityHint = NonNullable<ReturnType<typeof qualityHint>>;
 
 const ACCESS_DEFAULTS = decisionSettingsSchema.parse({});
 

@@ -1,3 +1,7 @@
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { enrollmentFeedbackSchema, enrollmentHintSchema } from '../../shared/contract/schemas.js';
 import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
@@ -7,31 +11,14 @@ import type { Camera, CameraFrame } from '../camera/camera.js';
 import { jsPixelConverter } from '../inference/pixel-converter.js';
 import type { SampleInput } from '../store/samples-repository.js';
 import { findDuplicates, type DuplicateMatcher, type DuplicateWarning, type EnrollmentStore } from './duplicates.js';
-import { gateHint, LIVE_ENROLLMENT_GATES, pickSubject, resolveGates, type EnrollmentGates, type QualityHint } from './gates.js';
+import { gateHint, LIVE_ENROLLMENT_GATES, pickSubject, resolveGates, type EnrollmentGates } from './gates.js';
 import { toSampleInput, type EnrollmentAnalyser } from './photo-sample.js';
 
 /** What the person in front of the camera should do; `ok` when the frame is usable. */
-export type EnrollmentHint = 'no-face' | 'several-faces' | QualityHint | 'ok';
+export type EnrollmentHint = z.output<typeof enrollmentHintSchema>;
 
-/** Feedback on one processed frame, for the enrollment screen. */
-export interface EnrollmentFeedback {
-  readonly frameSeq: number;
-  readonly timestampMs: number;
-  readonly hint: EnrollmentHint;
-  /** samplesTaken / samplesWanted, 0..1. */
-  readonly progress: number;
-  readonly samplesTaken: number;
-  readonly samplesWanted: number;
-  /** The face judged, when there is exactly one. */
-  readonly faceBoxNorm?: BoxNorm;
-  /** Whether this frame became a sample. */
-  readonly accepted: boolean;
-  /**
-   * Why a usable frame was not taken: `too-similar` to the last sample and too soon after it, or
-   * `other-person`: it does not verify against the samples taken so far (someone else stepped in).
-   */
-  readonly skipped?: 'too-similar' | 'other-person';
-}
+/** Feedback on one processed frame, for the enrollment screen (the contract's enrollmentFeedbackSchema). */
+export type EnrollmentFeedback = DeepReadonly<z.output<typeof enrollmentFeedbackSchema>>;
 
 /** The per-frame work, so a session runs on the pipeline in-process, or on anything else that can do it. */
 export interface FrameProcessor {
