@@ -28,7 +28,7 @@ export const HUB_USAGE = `Usage: lintel hub <command> [options]   (--data <dir> 
   serve [--broker] [--no-home-assistant] [--admin-port <n>]
                                   the hub: PostgreSQL store, MQTT link, Home Assistant discovery; --broker also
                                   runs the site's Mosquitto with the generated configuration; --admin-port serves
-                                  the admin API on 127.0.0.1 (POST /api/call/<channel>; admin:setup, from this
+                                  the admin UI and API on 127.0.0.1 (POST /api/call/<channel>; admin:setup, from this
                                   machine, makes the first admin)
   enroll-terminal <id> [--name <name>] [--out <bundle.json>] [--replace]
                                   a certificate for door <id> and its joining bundle (mode 0600) for

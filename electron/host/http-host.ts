@@ -3,12 +3,9 @@
 // through the app's one handler; this file only maps HTTP onto it (cookies → session, origin → sender).
 // Nothing of a call's body is read before its Host, Origin and session have passed, and never more than the
 // channel's limit: an unauthenticated upload costs the terminal no memory.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -20,6 +17,9 @@ import { ADMIN_COOKIE, DEVICE_COOKIE, HTTP_PATHS, maxCallBodyBytes } from '../sh
 import { forPairedDevice } from '../terminal/app/stream-hub.js';
 import type { TerminalApp } from '../terminal/app/terminal-app.js';
 import { createOriginPolicy, type OriginPolicy } from './origin-policy.js';
+import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS, sendText, serveStatic } from './static-files.js';
+
+export { CONTENT_SECURITY_POLICY };
 
 /** Single-use pairing codes (the terminal's `store.pairing`). */
 export interface PairingCodes {
@@ -65,32 +65,6 @@ export interface HttpHost {
   pairingUrl(ttlMs?: number): string;
   close(): Promise<void>;
 }
-
-/** What the renderer may do, as a policy the browser enforces (the same one Electron's session sets). */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; media-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'cross-origin-opener-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-};
-
-const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.wav': 'audio/wav',
-};
 
 /** A device session from a pairing link lasts this long, ms. */
 const DEVICE_SESSION_MS = 12 * 60 * 60_000;
@@ -169,7 +143,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     if (url.pathname.startsWith(HTTP_PATHS.callPrefix)) return handleCall(request, response, url.pathname.slice(HTTP_PATHS.callPrefix.length));
     if (url.pathname === HTTP_PATHS.pair) return handlePair(response, url.searchParams.get('token'));
     if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'method not allowed');
-    return serveStatic(response, url.pathname);
+    return serveStatic(response, options.rendererDir, url.pathname);
   }
 
   /**
@@ -229,34 +203,6 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     const { token, session } = app.sessions.issue('token', 'browser', DEVICE_SESSION_MS);
     setCookie(response, DEVICE_COOKIE, token, Math.floor((session.expiresAtMs - Date.now()) / 1000), secureCookies);
     response.writeHead(303, { ...SECURITY_HEADERS, location: '/' }).end();
-  }
-
-  async function serveStatic(response: ServerResponse, pathname: string): Promise<void> {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      return sendText(response, 400, 'malformed path');
-    }
-    const relative = normalize(decoded).replace(/^([/\\])+/, '');
-    const root = normalize(options.rendererDir + sep);
-    let file = join(root, relative === '' ? 'index.html' : relative);
-    if (!file.startsWith(root)) return sendText(response, 404, 'not found');
-    let info = await stat(file).catch(() => undefined);
-    // Client-side routes fall back to the app; missing assets stay 404.
-    if (!info?.isFile() && extname(file) === '') {
-      file = join(root, 'index.html');
-      info = await stat(file).catch(() => undefined);
-    }
-    if (!info?.isFile()) return sendText(response, 404, extname(file) === '.html' ? 'the renderer is not built: run npm run build' : 'not found');
-    const immutable = relative.startsWith('assets/');
-    response.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'content-type': MIME_TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': info.size,
-      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    });
-    createReadStream(file).pipe(response);
   }
 
   // The stream: one socket per page, every message as JSON text. A socket that is behind skips camera frames;
@@ -357,10 +303,6 @@ function createTlsServerOrSay(tls: NonNullable<HttpHostOptions['tls']>, onReques
 function sendJson(response: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) }).end(body);
-}
-
-function sendText(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
 }
 
 function setCookie(response: ServerResponse, name: string, value: string, maxAgeS: number, secure: boolean): void {

@@ -1,9 +1,10 @@
 // The hub's composition root: its data folder (site, CA, keys), the PostgreSQL store, optionally the site's
 // Mosquitto broker run as a child process, and the MQTT link. `lintel hub serve` starts one of these.
 import { watch, type FSWatcher } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { loadOrCreateKey } from '../terminal/store/crypto.js';
+import { packageRoot } from '../vision/models/paths.js';
 import { startHubAdminServer, type HubAdminServer, type HubAdminServerOptions } from './admin/hub-admin-server.js';
 import { WorkerPhotoEnroller } from './admin/photo-enrollment.js';
 import { MosquittoProcess } from './broker/mosquitto-process.js';
@@ -28,8 +29,11 @@ export interface HubServiceOptions {
   readonly log?: HubLinkLog;
   /** How often the link compares the store's head with the published one, ms; default 500. */
   readonly headPollMs?: number;
-  /** Serve the admin API (persons, also from photos through an inference worker started on first use; doors, events, erasures) on this address; default not served. */
-  readonly admin?: Pick<HubAdminServerOptions, 'host' | 'port' | 'tls' | 'publicOrigin'>;
+  /**
+   * Serve the admin API (persons, also from photos through an inference worker started on first use; doors, events, erasures)
+   * and the admin UI (default from dist/hub-renderer) on this address; default not served.
+   */
+  readonly admin?: Pick<HubAdminServerOptions, 'host' | 'port' | 'tls' | 'publicOrigin' | 'rendererDir'>;
 }
 
 /** A running hub. */
@@ -71,7 +75,7 @@ export class HubService {
         ...(options.headPollMs === undefined ? {} : { headPollMs: options.headPollMs }),
       });
       const admin = options.admin
-        ? await startHubAdminServer({ ...options.admin, store, photos: new WorkerPhotoEnroller(), logger: { error: (message, details) => log('error', message, { ...details }) } }).catch(async (error: unknown) => {
+        ? await startHubAdminServer({ rendererDir: join(packageRoot(), 'dist', 'hub-renderer'), ...options.admin, store, photos: new WorkerPhotoEnroller(), logger: { error: (message, details) => log('error', message, { ...details }) } }).catch(async (error: unknown) => {
             await link.close();
             throw error;
           })

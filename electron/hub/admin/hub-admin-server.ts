@@ -10,6 +10,7 @@ import type { Result } from '../../shared/contract/result.js';
 import { HUB_ADMIN_COOKIE, HUB_OPEN_CHANNELS, maxHubCallBodyBytes } from '../../shared/hub-admin/channels.js';
 import { HTTP_PATHS } from '../../shared/contract/transport.js';
 import { createOriginPolicy, type OriginPolicy } from '../../host/origin-policy.js';
+import { sendText, serveStatic } from '../../host/static-files.js';
 import type { PostgresHubStore } from '../store/postgres-hub-store.js';
 import { createHubAdminHandler, type IssuedTokens } from './hub-admin-api.js';
 import type { PhotoEnroller } from './photo-enrollment.js';
@@ -28,6 +29,8 @@ export interface HubAdminServerOptions {
   readonly publicOrigin?: string | undefined;
   /** Makes samples from photos for `persons:create-from-photos` (closed with the server); without it that channel answers 'unavailable'. */
   readonly photos?: PhotoEnroller;
+  /** The built admin UI (`dist/hub-renderer`, its page hub.html), served on every GET that is no call; without it only the API answers. */
+  readonly rendererDir?: string;
   /** Check every answer against the contract (tests). */
   readonly validateResponses?: boolean;
 }
@@ -72,7 +75,12 @@ export async function startHubAdminServer(options: HubAdminServerOptions): Promi
     const policy = allowed.policy;
     if (!policy || !policy.hostAllowed(request.headers.host)) return answer(response, 421, { ok: false, error: { code: 'forbidden', message: 'this hub does not answer to that host name' } });
     const url = new URL(request.url ?? '/', 'http://hub');
-    if (!url.pathname.startsWith(HTTP_PATHS.callPrefix)) return answer(response, 404, { ok: false, error: { code: 'not-found', message: `no ${url.pathname} here` } });
+    if (!url.pathname.startsWith(HTTP_PATHS.callPrefix)) {
+      // The admin UI with the same CSP and file handling as a terminal's browser host; it holds nothing secret.
+      if (options.rendererDir !== undefined && (request.method === 'GET' || request.method === 'HEAD')) return serveStatic(response, options.rendererDir, url.pathname, 'hub.html');
+      if (options.rendererDir !== undefined) return sendText(response, 405, 'method not allowed');
+      return answer(response, 404, { ok: false, error: { code: 'not-found', message: `no ${url.pathname} here` } });
+    }
     if (request.method !== 'POST') return answer(response, 405, { ok: false, error: { code: 'invalid-request', message: 'calls are POST' } });
     const origin = request.headers.origin;
     // A browser names the page's origin on every POST: a call from another site's page is refused unread.

@@ -24,6 +24,8 @@ const code = (maxLength: number) => z.string().regex(new RegExp(`^[a-z0-9][a-z0-
 const modelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be a model id from the manifest');
 /** Base64 of at most `maxBytes` bytes. */
 const base64Of = (maxBytes: number) => z.base64().max(Math.ceil(maxBytes / 3) * 4);
+/** Bytes that padded base64 (what z.base64() accepts) decodes to; without Buffer, for the hub's admin UI that builds on these schemas. */
+const decodedBytes = (text: string): number => (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
 /** Base64 of a JPEG: checked for the SOI marker, so a wrong field is named here and not by the decoder. */
 const jpegBase64 = base64Of(MAX_JPEG_BYTES).refine((text) => text.startsWith('/9j/'), { message: 'must be a base64 JPEG (FF D8 FF)' });
 
@@ -42,7 +44,7 @@ export const wireTemplateSchema = z
     dimension: z.int().min(1).max(4096),
     templateBase64: base64Of(4096 * 4),
   })
-  .refine((template) => Buffer.from(template.templateBase64, 'base64').length === template.dimension * 4, {
+  .refine((template) => decodedBytes(template.templateBase64) === template.dimension * 4, {
     message: 'templateBase64 must hold dimension × 4 bytes (float32)',
     path: ['templateBase64'],
   });

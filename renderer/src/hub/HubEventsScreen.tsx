@@ -1,0 +1,159 @@
+// Events from every door, newest first, filtered by door, decision, person and time; a page at a time, and each
+// event's snapshot (when the door kept one) opened large on demand.
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+
+import { SnapshotViewer } from '../admin/events/SnapshotViewer.js';
+import { DateField } from '../common/DateField.js';
+import { formatDateTime, parseDateTimeInput } from '../common/dates.js';
+import { ErrorNotice } from '../common/ErrorNotice.js';
+import { Icon } from '../common/Icon.js';
+import { SelectField } from '../common/SelectField.js';
+import type { ContractErrorBody } from '../contract.js';
+import type { HubDoor, HubEvent, HubPerson, HubRequestOf, HubResponseOf } from './hub-client.js';
+import { useHubClient } from './hub-services.js';
+
+const PAGE_SIZE = 50;
+
+export interface EventFilters {
+  readonly terminalId: string;
+  readonly decision: '' | 'granted' | 'denied';
+  readonly personId: string;
+  /** `YYYY-MM-DDTHH:MM`, local time, or ''. */
+  readonly from: string;
+  readonly until: string;
+}
+
+export const NO_FILTERS: EventFilters = { terminalId: '', decision: '', personId: '', from: '', until: '' };
+
+/** The events:list request the filters ask for, or the problem with them. */
+export function eventQuery(filters: EventFilters): { readonly request: HubRequestOf<'events:list'> } | { readonly problem: string } {
+  const fromMs = filters.from ? parseDateTimeInput(filters.from) : null;
+  const untilMs = filters.until ? parseDateTimeInput(filters.until) : null;
+  if (filters.from && fromMs === null) return { problem: 'The start is not a date and time.' };
+  if (filters.until && untilMs === null) return { problem: 'The end is not a date and time.' };
+  if (fromMs !== null && untilMs !== null && untilMs < fromMs) return { problem: 'The end is before the start.' };
+  return {
+    request: {
+      limit: PAGE_SIZE,
+      ...(filters.terminalId ? { terminalId: filters.terminalId } : {}),
+      ...(filters.decision ? { decision: filters.decision } : {}),
+      ...(filters.personId ? { personId: filters.personId } : {}),
+      ...(fromMs !== null ? { fromMs } : {}),
+      // The end's minute is included.
+      ...(untilMs !== null ? { untilMs: untilMs + 59_999 } : {}),
+    },
+  };
+}
+
+function personText(event: HubEvent): string {
+  if (event.personName) return event.personName;
+  return event.personId ? 'A person since erased' : 'Unknown person';
+}
+
+export function HubEventsScreen(): ReactNode {
+  const client = useHubClient();
+  const [filters, setFilters] = useState<EventFilters>(NO_FILTERS);
+  const [doors, setDoors] = useState<readonly HubDoor[]>([]);
+  const [persons, setPersons] = useState<readonly HubPerson[]>([]);
+  const [listing, setListing] = useState<HubResponseOf<'events:list'> | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [problem, setProblem] = useState<ContractErrorBody | null>(null);
+  const [snapshot, setSnapshot] = useState<{ readonly url: string; readonly caption: string } | null>(null);
+  const query = eventQuery(filters);
+  const queryKey = JSON.stringify(query);
+
+  useEffect(() => {
+    void client['doors:list']({}).then((result) => result.ok && setDoors(result.value.doors));
+    void client['persons:list']({ limit: 500 }).then((result) => result.ok && setPersons(result.value.persons));
+  }, [client]);
+
+  const load = useCallback(
+    async (before?: HubResponseOf<'events:list'>['next']): Promise<void> => {
+      const parsed = JSON.parse(queryKey) as ReturnType<typeof eventQuery>;
+      if ('problem' in parsed) return;
+      setLoading(true);
+      const result = await client['events:list']({ ...parsed.request, ...(before ? { before } : {}) });
+      setLoading(false);
+      if (!result.ok) return setProblem(result.error);
+      setProblem(null);
+      setListing((current) => (before && current ? { events: [...current.events, ...result.value.events], next: result.value.next } : result.value));
+    },
+    [client, queryKey],
+  );
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const openSnapshot = async (event: HubEvent): Promise<void> => {
+    const result = await client['events:snapshot']({ id: event.id });
+    if (!result.ok) return setProblem(result.error);
+    if (result.value.jpegBase64 === null) return setProblem({ code: 'not-found', message: 'this snapshot is no longer kept' });
+    setSnapshot({ url: `data:image/jpeg;base64,${result.value.jpegBase64}`, caption: `${personText(event)} at ${event.terminalId}, ${formatDateTime(event.atMs)}` });
+  };
+
+  const set = (patch: Partial<EventFilters>): void => setFilters((current) => ({ ...current, ...patch }));
+
+  return (
+    <section className="screen hub-events" aria-labelledby="hub-events-heading">
+      <header className="screen-header">
+        <h1 id="hub-events-heading">Events</h1>
+        <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
+          Refresh
+        </button>
+      </header>
+      <div className="filters" role="search" aria-label="Filter events">
+        <SelectField label="Door" value={filters.terminalId} onChange={(terminalId) => set({ terminalId })} choices={[{ value: '', label: 'Every door' }, ...doors.map((door) => ({ value: door.id, label: door.name }))]} />
+        <SelectField
+          label="Decision"
+          value={filters.decision}
+          onChange={(decision) => set({ decision: decision === 'granted' || decision === 'denied' ? decision : '' })}
+          choices={[
+            { value: '', label: 'Granted and denied' },
+            { value: 'granted', label: 'Granted' },
+            { value: 'denied', label: 'Denied' },
+          ]}
+        />
+        <SelectField label="Person" value={filters.personId} onChange={(personId) => set({ personId })} choices={[{ value: '', label: 'Anyone' }, ...persons.map((person) => ({ value: person.id, label: person.name }))]} />
+        <DateField label="From" type="datetime-local" value={filters.from} onChange={(from) => set({ from })} />
+        <DateField label="Until" type="datetime-local" value={filters.until} onChange={(until) => set({ until })} error={'problem' in query ? query.problem : undefined} />
+      </div>
+      {problem ? <ErrorNotice error={problem} onRetry={() => void load()} /> : null}
+      {listing && listing.events.length === 0 ? <p className="muted">No events match these filters.</p> : null}
+      {listing && listing.events.length > 0 ? (
+        <ul className="event-list" aria-label="Events, newest first">
+          {listing.events.map((event) => (
+            <li key={event.id} className="event-row">
+              {event.hasSnapshot ? (
+                <button type="button" className="btn btn-small hub-snapshot-button" onClick={() => void openSnapshot(event)} aria-label={`Snapshot of ${personText(event)} at ${event.terminalId}`}>
+                  <Icon name="camera" />
+                </button>
+              ) : (
+                <span className="muted hub-no-snapshot">—</span>
+              )}
+              <div className="event-main">
+                <span className={event.decision === 'granted' ? 'badge badge-ok' : 'badge badge-bad'}>{event.decision === 'granted' ? 'Granted' : 'Denied'}</span>
+                <span className="event-person">{personText(event)}</span>
+                <span className="event-door">
+                  <Icon name="door" /> {doors.find((door) => door.id === event.terminalId)?.name ?? event.terminalId}
+                </span>
+                <span className="event-reason">{event.reason}</span>
+              </div>
+              <div className="event-side">
+                <span>{formatDateTime(event.atMs)}</span>
+                <span className="muted">{event.similarity !== null ? `similarity ${event.similarity.toFixed(2)}` : 'no match'}</span>
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {loading && !listing ? <p className="muted">Loading…</p> : null}
+      {listing?.next ? (
+        <button type="button" className="btn btn-block" onClick={() => void load(listing.next)} disabled={loading}>
+          Older events
+        </button>
+      ) : null}
+      {snapshot ? <SnapshotViewer url={snapshot.url} caption={snapshot.caption} onClose={() => setSnapshot(null)} /> : null}
+    </section>
+  );
+}

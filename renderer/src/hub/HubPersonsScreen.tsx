@@ -1,0 +1,183 @@
+// The site's persons, kept once on the hub for every door: search, create from photos (the hub judges each and
+// cuts the crops and templates as a door would), disable or enable, and erase, with the erasure's progress
+// across the doors ("erased on N of N terminals") until every door has acknowledged it.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+
+import { ConfirmDialog } from '../common/ConfirmDialog.js';
+import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
+import { Icon } from '../common/Icon.js';
+import { ProgressBar } from '../common/ProgressBar.js';
+import { TextField } from '../common/TextField.js';
+import type { ContractErrorBody } from '../contract.js';
+import type { HubErasure, HubPerson } from './hub-client.js';
+import { useHubClient } from './hub-services.js';
+import { HubPhotoEnrollment } from './HubPhotoEnrollment.js';
+
+/** How often an erasure still under way is asked about, ms. */
+export const ERASURE_POLL_MS = 2_000;
+const PAGE_SIZE = 100;
+
+/** "erased on 2 of 3 terminals" (and which doors still hold the person). */
+export function erasureText(erasure: HubErasure): string {
+  const done = `erased on ${erasure.erasedOn} of ${erasure.of} terminal${erasure.of === 1 ? '' : 's'}`;
+  return erasure.pendingTerminalIds.length > 0 ? `${done} — waiting for ${erasure.pendingTerminalIds.join(', ')}` : done;
+}
+
+interface Tracked {
+  readonly name: string;
+  readonly erasure: HubErasure;
+}
+
+export function HubPersonsScreen(): ReactNode {
+  const client = useHubClient();
+  const [search, setSearch] = useState('');
+  const [listing, setListing] = useState<{ readonly persons: readonly HubPerson[]; readonly total: number } | null>(null);
+  const [problem, setProblem] = useState<ContractErrorBody | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [erasing, setErasing] = useState<HubPerson | null>(null);
+  const [busyId, setBusyId] = useState<string | null>(null);
+  const [erasures, setErasures] = useState<ReadonlyMap<string, Tracked>>(new Map());
+  const searchRef = useRef(search);
+  searchRef.current = search;
+
+  const load = useCallback(async (): Promise<void> => {
+    const term = searchRef.current.trim();
+    const result = await client['persons:list']({ ...(term ? { search: term } : {}), limit: PAGE_SIZE });
+    // An answer for an older search is dropped: the list shows what the field says.
+    if (term !== searchRef.current.trim()) return;
+    if (result.ok) {
+      setListing(result.value);
+      setProblem(null);
+    } else setProblem(result.error);
+  }, [client]);
+
+  useEffect(() => {
+    const timer = window.setTimeout(() => void load(), 200);
+    return () => window.clearTimeout(timer);
+  }, [search, load]);
+
+  // Erasures still under way when the screen opens (made earlier, or by another admin).
+  useEffect(() => {
+    void client['erasures:list']({ limit: 100 }).then((result) => {
+      if (!result.ok) return;
+      setErasures((current) => {
+        const next = new Map(current);
+        for (const erasure of result.value) if (erasure.erasedOn < erasure.of && !next.has(erasure.personId)) next.set(erasure.personId, { name: `Person ${erasure.personId.slice(0, 8)}`, erasure });
+        return next;
+      });
+    });
+  }, [client]);
+
+  const pending = [...erasures.values()].filter((tracked) => tracked.erasure.erasedOn < tracked.erasure.of).map((tracked) => tracked.erasure.personId);
+  const pendingKey = pending.join(',');
+  useEffect(() => {
+    if (pendingKey === '') return;
+    const timer = window.setInterval(() => {
+      for (const personId of pendingKey.split(',')) {
+        void client['erasures:get']({ personId }).then((result) => {
+          if (!result.ok) return;
+          setErasures((current) => {
+            const tracked = current.get(personId);
+            return tracked ? new Map(current).set(personId, { ...tracked, erasure: result.value }) : current;
+          });
+        });
+      }
+    }, ERASURE_POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [client, pendingKey]);
+
+  const setEnabled = async (person: HubPerson, enabled: boolean): Promise<void> => {
+    setBusyId(person.id);
+    const result = await client['persons:update']({ id: person.id, patch: { enabled } });
+    setBusyId(null);
+    if (!result.ok) return setProblem(result.error);
+    setNotice(`${person.name} is ${enabled ? 'enabled' : 'disabled'} at every door.`);
+    await load();
+  };
+
+  const erase = async (person: HubPerson): Promise<void> => {
+    setBusyId(person.id);
+    const result = await client['persons:delete']({ id: person.id });
+    setBusyId(null);
+    setErasing(null);
+    if (!result.ok) return setProblem(result.error);
+    setErasures((current) => new Map(current).set(person.id, { name: person.name, erasure: result.value }));
+    setNotice(null);
+    await load();
+  };
+
+  if (creating) {
+    return (
+      <HubPhotoEnrollment
+        onDone={(created) => {
+          setCreating(false);
+          if (created) setNotice(`${created.name} is enrolled; every door receives them with its next sync.`);
+          void load();
+        }}
+      />
+    );
+  }
+
+  return (
+    <section className="screen hub-persons" aria-labelledby="hub-persons-heading">
+      <header className="screen-header">
+        <h1 id="hub-persons-heading">Persons</h1>
+        <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+          <Icon name="plus" />
+          New from photos
+        </button>
+      </header>
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      {problem ? <ErrorNotice error={problem} onRetry={() => void load()} /> : null}
+      {erasures.size > 0 ? (
+        <div className="card hub-erasures" aria-label="Erasures">
+          <h2>Erasures</h2>
+          {[...erasures.values()].map(({ name, erasure }) => (
+            <ProgressBar key={erasure.personId} label={name} value={erasure.erasedOn} max={erasure.of} text={erasureText(erasure)} tone={erasure.erasedOn >= erasure.of ? 'ok' : 'busy'} />
+          ))}
+        </div>
+      ) : null}
+      <div className="search-row" role="search">
+        <Icon name="search" />
+        <TextField label="Search by name or external id" type="search" value={search} onChange={setSearch} maxLength={200} />
+      </div>
+      {listing ? (
+        <p className="muted" aria-live="polite">
+          {listing.total === listing.persons.length ? `${listing.total} ${listing.total === 1 ? 'person' : 'persons'}` : `The first ${listing.persons.length} of ${listing.total} persons: search to narrow them down`}
+        </p>
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+      {listing && listing.persons.length > 0 ? (
+        <ul className="person-list" aria-label="Persons">
+          {listing.persons.map((person) => (
+            <li key={person.id} className="person-row hub-person-row" aria-label={person.name}>
+              <div className="person-main">
+                <span className="person-name">{person.name}</span>
+                <span className="person-meta">
+                  {[person.externalId, `${person.sampleCount} ${person.sampleCount === 1 ? 'sample' : 'samples'}`, person.groups.length > 0 ? person.groups.join(', ') : null].filter(Boolean).join(' · ')}
+                </span>
+              </div>
+              <span className={person.enabled ? 'badge badge-ok' : 'badge badge-bad'}>{person.enabled ? 'Enabled' : 'Disabled'}</span>
+              <div className="button-row">
+                <button type="button" className="btn btn-small" disabled={busyId === person.id} onClick={() => void setEnabled(person, !person.enabled)}>
+                  {person.enabled ? 'Disable' : 'Enable'}
+                </button>
+                <button type="button" className="btn btn-small btn-danger" disabled={busyId === person.id} onClick={() => setErasing(person)}>
+                  <Icon name="trash" />
+                  Erase
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {erasing ? (
+        <ConfirmDialog title={`Erase ${erasing.name}?`} confirmText="Erase everywhere" danger busy={busyId === erasing.id} onConfirm={() => void erase(erasing)} onCancel={() => setErasing(null)}>
+          <p>Their face samples, templates and credentials are removed from the hub and from every door. A door that is offline erases them when it reconnects. This cannot be undone.</p>
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}
