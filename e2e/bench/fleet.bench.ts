@@ -123,12 +123,13 @@ try {
 
   // --- events the hub ingests from 3 doors ----------------------------------------------------------------
   for (const door of fleet.doors) door.link.sever();
-  const sinceMs = Date.now();
+  // Decided a minute ago, each a millisecond apart: past the door's wait for a late snapshot, so all go at once.
+  const sinceMs = Date.now() - 60_000 - EVENTS_PER_DOOR;
   for (const door of fleet.doors) {
     // A second connection to the door's own database: the outbox trigger queues each event as the door would.
     const store = TerminalStore.open({ dataDir: door.terminal.dataDir });
     try {
-      for (let i = 0; i < EVENTS_PER_DOOR; i++) store.events.append({ atMs: sinceMs + i, decision: 'denied', reason: 'unknown-face', modelId: donor.modelId, similarity: 0.1 });
+      for (let i = 0; i < EVENTS_PER_DOOR; i++) store.events.append({ atMs: sinceMs + i, decision: 'denied', reason: 'bench-backlog', modelId: donor.modelId, similarity: 0.1 });
     } finally {
       store.close();
     }
@@ -144,7 +145,7 @@ try {
       for (let before: { atMs: number; id: number } | null | undefined; before !== null; ) {
         const page = await fleet.hub.store.queryEvents({ terminalId: door.terminalId, fromMs: sinceMs, limit: 1000, ...(before ? { before } : {}) });
         for (const event of page.events) {
-          if (event.reason !== 'unknown-face' || event.similarity === null) continue;
+          if (event.reason !== 'bench-backlog') continue;
           count++;
           firstMs = Math.min(firstMs, event.receivedAtMs);
           lastMs = Math.max(lastMs, event.receivedAtMs);

@@ -244,6 +244,18 @@ describe('HubLink over the real Mosquitto', { skip }, () => {
     assert.equal(store.events.query().events.length, ids.length, 'the local log keeps them');
   });
 
+  test('an event’s snapshot attached just after the decision (the door opened first) travels with it', async (t) => {
+    const { store, link } = await openTerminal(t);
+    await eventually('connected', () => link.status.connected);
+    const eventId = store.events.append({ atMs: Date.now(), decision: 'granted', reason: 'match' });
+    const [queued] = store.hubSync.pendingEvents(1);
+    link.eventsWritten();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(store.events.attachSnapshot(eventId, fakeJpeg('late-snap')), true);
+    await eventually('the event at the hub', () => hub.events.has(queued!.uuid));
+    assert.equal(hub.events.get(queued!.uuid)?.snapshotJpegBase64, fakeJpeg('late-snap').toString('base64'));
+  });
+
   test('a head or page signed by another key is dropped: nothing applied, the cursor stays, the reason is kept', async (t) => {
     const { store, link } = await openTerminal(t);
     await eventually('caught up', () => link.status.connected && store.hubSync.link()?.appliedSeq === hub.headSeq);

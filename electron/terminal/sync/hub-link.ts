@@ -71,6 +71,11 @@ export interface HubLinkOptions {
   readonly outboxPollMs?: number;
   /** A page the store refused is asked for again after this, ms; default 30000. */
   readonly refusedPageRetryMs?: number;
+  /**
+   * An event without a snapshot waits this long after its decision before it is sent, ms; default 1500: the door
+   * opens before the face's JPEG is encoded, and the snapshot is attached to the logged event just after.
+   */
+  readonly snapshotGraceMs?: number;
 }
 
 /** What the link knows right now, for health screens and tests. */
@@ -302,7 +307,10 @@ export class HubLink {
     if (pending.length === 0) return;
     const events: WireEvent[] = [];
     let sizeBytes = 0;
+    const graceStartMs = Date.now() - (this.options.snapshotGraceMs ?? 1500);
     for (const event of pending) {
+      // In seq order, so the batch stops here; the outbox poll sends the rest once their snapshot had its time.
+      if (event.snapshotJpeg === null && event.atMs > graceStartMs) break;
       const wire = this.toWireEvent(event);
       if (wire === null) continue;
       const eventBytes = JSON.stringify(wire).length;
