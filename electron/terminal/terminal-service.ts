@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../shared/contract/handler.js';
+import type { serviceHealthSchema } from '../shared/contract/schemas.js';
 import type { AlignmentTemplate } from '../vision/align/align-face.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
 import type { IdentificationCurve } from '../vision/matcher/identification-curve.js';
@@ -8,10 +12,10 @@ import { loadManifest, preferredExtractorId, resolveModel } from '../vision/mode
 import type { DecisionSettings } from '../shared/shapes/decision-settings.js';
 import type { LivenessMode } from '../shared/shapes/liveness-policy.js';
 import { DecisionPolicy, type AccessDecision, type LivenessCapabilities, type PersonAccess } from './access/decision-policy.js';
-import { IdentifyThreshold, matchScoreOf, type IdentificationState, type ThresholdSource } from './access/identify-threshold.js';
+import { IdentifyThreshold, matchScoreOf, type IdentificationState } from './access/identify-threshold.js';
 import { SHIPPED_LIVENESS_MODE } from './access/liveness-policy.js';
 import { TrackChallenges, type ChallengeOutcome, type ChallengePrompt } from './access/track-challenges.js';
-import type { Camera, CameraFrame, CameraState } from './camera/camera.js';
+import type { Camera, CameraFrame } from './camera/camera.js';
 import { FaceTracker } from './inference/face-tracker.js';
 import { InferenceClient } from './inference/inference-client.js';
 import type { ProcessedFace, ProcessResult } from './inference/protocol.js';
@@ -90,35 +94,11 @@ export interface ChallengeUpdate {
   readonly prompt: ChallengePrompt | null;
 }
 
-/** What the liveness policy can run on this terminal, for health and the system screen. */
-export interface LivenessHealth {
-  /** The site mode: the settings' or, unset, the manifest's default. */
-  readonly mode: LivenessMode;
-  /** The passive model scoring faces, or null. */
-  readonly passiveModelId: string | null;
-  /**
-   * Why no passive check runs although the policy (site, a group or a schedule) asks for one; the active
-   * challenge stands in. Absent when it runs or nothing asks for it.
-   */
-  readonly passiveUnavailable?: string;
-}
+/** Health figures for the status line and the system screen (the contract's serviceHealthSchema). */
+export type TerminalHealth = DeepReadonly<z.output<typeof serviceHealthSchema>>;
 
-/** Health figures for the status line and the system screen. */
-export interface TerminalHealth {
-  readonly camera: CameraState;
-  readonly models: { detector: string; fitter: string; extractor: string };
-  readonly backend: string;
-  /** Where each model runs (NPU or CPU), and why not on the NPU where it does not. */
-  readonly engines: readonly { readonly modelId: string; readonly engine: string; readonly reason?: string }[];
-  readonly processedFps: number;
-  readonly framesProcessed: number;
-  readonly framesDropped: number;
-  readonly workerRestarts: number;
-  readonly lastTimingsMs?: ProcessResult['timingsMs'];
-  readonly liveness?: LivenessHealth;
-  /** Where the 1:N threshold comes from, and why it does not follow the gallery where it does not. */
-  readonly identification?: { readonly source: ThresholdSource; readonly note?: string };
-}
+/** What the liveness policy can run on this terminal, for health and the system screen. */
+export type LivenessHealth = NonNullable<TerminalHealth['liveness']>;
 
 interface ServiceEvents {
   analysis: [FrameAnalysis];

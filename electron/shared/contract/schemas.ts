@@ -160,6 +160,7 @@ export const eventQuerySchema = z.strictObject({
 
 // ---- Terminal -----------------------------------------------------------------------------------------
 
+/** What a camera is doing, for the health screen and the door screen's "camera offline". */
 export const cameraStateSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('starting') }),
   z.object({ status: z.literal('live'), fps: z.number().min(0) }),
@@ -200,21 +201,29 @@ export const identificationStateSchema = z.object({
   note: z.string().optional(),
 });
 
-/** TerminalHealth. */
-export const terminalHealthSchema = z.object({
+/** What the recognition service reports of itself (the terminal service's TerminalHealth). */
+export const serviceHealthSchema = z.object({
   camera: cameraStateSchema,
   models: z.object({ detector: z.string(), fitter: z.string(), extractor: z.string() }),
   backend: z.string(),
+  /** Where each model runs (NPU or CPU), and why not on the NPU where it does not. */
   engines: z.array(z.object({ modelId: z.string(), engine: z.string(), reason: z.string().optional() })),
   processedFps: z.number().min(0),
   framesProcessed: z.int().min(0),
   framesDropped: z.int().min(0),
   workerRestarts: z.int().min(0),
   lastTimingsMs: timingsSchema.optional(),
-  /** The site's liveness mode, and why the passive check does not run where it is asked for. */
+  /**
+   * The site's liveness mode (the settings' or, unset, the manifest's default), the passive model scoring faces,
+   * and why no passive check runs although the policy asks for one (the active challenge stands in).
+   */
   liveness: z.object({ mode: livenessModeSchema, passiveModelId: z.string().nullable(), passiveUnavailable: z.string().optional() }).optional(),
   /** Where the 1:N threshold comes from (`curve`, `fixed`: no curve for the extractor, `override`: set by hand), and why it does not follow the gallery. */
   identification: z.object({ source: thresholdSourceSchema, note: z.string().optional() }).optional(),
+});
+
+/** The terminal's health: the service's, and what the terminal around it knows (door inputs, storage, faults). */
+export const terminalHealthSchema = serviceHealthSchema.extend({
   /**
    * The door contact and exit button, where configured: where the door is (`forced-open`: it opened without a grant,
    * exit request or remote open; `held-open`: open past `door.inputs.heldOpenMs`), and `unavailable` with the reason

@@ -1,3 +1,7 @@
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { cameraStateSchema } from '../../shared/contract/schemas.js';
 import type { RawFrame } from '../../vision/frame/raw-frame.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 
@@ -57,11 +61,7 @@ export function rgbCameraFrame(seq: number, timestampMs: number, image: RgbImage
 }
 
 /** What a camera is doing, for the health screen and the door screen's "camera offline". */
-export type CameraState =
-  | { readonly status: 'starting' }
-  | { readonly status: 'live'; readonly fps: number }
-  | { readonly status: 'offline'; readonly reason: string; readonly retryAtMs: number }
-  | { readonly status: 'stopped' };
+export type CameraState = DeepReadonly<z.output<typeof cameraStateSchema>>;
 
 /**
  * A frame source. It keeps only the newest frame: a slow consumer gets the latest one and skips the rest,
