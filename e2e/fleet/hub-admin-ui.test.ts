@@ -1,0 +1,141 @@
+// The hub's admin UI in Debian's Chromium against a real hub (`lintel hub serve --admin-port 0` on PostgreSQL and
+// Mosquitto) and a real door: the first admin is set up, a person is enrolled from photos and granted at the door,
+// the door shows online with its model, the event arrives with its snapshot and the filters narrow it, and an
+// erasure shows its progress across the doors. Screenshots of each screen land in LINTEL_SCREENSHOTS when set.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { chromium, type Browser, type Page } from 'playwright';
+
+import { CHROMIUM_ARGS, chromiumPath } from '../support/environment.js';
+import { lfwPhoto, ROOT } from '../support/terminal.js';
+import { eventually, Fleet, missingFleetPrerequisite } from './fleet.js';
+
+function missing(): string | undefined {
+  if (!existsSync(join(ROOT, 'dist', 'hub-renderer', 'hub.html'))) return 'the hub admin UI is not built: run npm run build';
+  try {
+    chromiumPath();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return missingFleetPrerequisite();
+}
+
+const skip = missing();
+const SCREENSHOTS = process.env.LINTEL_SCREENSHOTS;
+
+describe('the hub admin UI in a browser', { skip }, () => {
+  let fleet: Fleet;
+  let browser: Browser;
+  let page: Page;
+  const consoleProblems: string[] = [];
+
+  before(async () => {
+    fleet = await Fleet.start(['door-1'], { hubServeArgs: ['--admin-port', '0'] });
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    // A CSP refusal or a script error shows here; the 401 of the first session check, before the login, is expected.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().includes('status of 401')) consoleProblems.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleProblems.push(error.message));
+  });
+  after(async () => {
+    await browser?.close();
+    await fleet?.stop();
+  });
+
+  async function shot(name: string): Promise<void> {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `hub-${name}.png`), fullPage: true });
+  }
+
+  test('the page comes with the CSP; the first admin is set up from the hub machine', async () => {
+    const origin = fleet.hub.adminOrigin;
+    assert.ok(origin, `the hub printed no admin address:\n${fleet.hub.logText()}`);
+    const response = await page.goto(origin);
+    assert.match(response?.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+    await page.getByRole('radio', { name: 'First admin' }).waitFor();
+    await shot('login');
+    await page.getByRole('radio', { name: 'First admin' }).click();
+    await page.getByLabel('Username').fill('site-admin');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByText('At least 10 characters.').waitFor();
+    await page.getByLabel('Password', { exact: true }).fill('a long hub password');
+    await page.getByLabel('Repeat the password').fill('a long hub password');
+    await page.getByRole('button', { name: 'Create the first admin' }).click();
+    await page.getByRole('heading', { name: 'Persons' }).waitFor();
+    await page.getByText('0 persons').waitFor();
+  });
+
+  test('a person enrolled from photos is listed and granted at the door', async () => {
+    await page.getByRole('button', { name: 'New from photos' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Colin Powell');
+    await page.getByLabel('Photos', { exact: true }).setInputFiles([1, 2, 3].map((index) => lfwPhoto('Colin_Powell', index)));
+    await shot('enroll');
+    await page.getByRole('button', { name: 'Enroll' }).click();
+    await page.getByText('Colin Powell is enrolled').waitFor({ timeout: 120_000 });
+    const row = page.getByRole('listitem', { name: 'Colin Powell' });
+    await row.getByText('Enabled').waitFor();
+    const { persons } = await fleet.hub.store.listPersons({ search: 'Colin Powell' });
+    const colinId = persons[0]?.id ?? '';
+    assert.ok(colinId, 'the person is in the hub store');
+    await eventually('Colin Powell at door-1', async () => (await fleet.door('door-1').person(colinId)) !== null);
+    const decision = await fleet.door('door-1').decide([lfwPhoto('Colin_Powell', 4)]);
+    assert.equal(decision.decision, 'granted');
+    await shot('persons');
+  });
+
+  test('the door is listed online, with its model and up to date with the change log', async () => {
+    await page.getByRole('button', { name: 'Doors' }).click();
+    const row = page.getByRole('row', { name: 'door-1' });
+    await row.getByText('Online').waitFor({ timeout: 30_000 });
+    await row.getByText('Up to date').waitFor({ timeout: 30_000 });
+    const model = await row.locator('td').nth(1).innerText();
+    assert.doesNotMatch(model, /not reported/, 'the door reports the model it runs');
+    await shot('doors');
+  });
+
+  test("the door's event arrives with its snapshot, and the filters narrow the list", async () => {
+    await page.getByRole('button', { name: 'Events' }).click();
+    const events = page.getByRole('list', { name: 'Events, newest first' });
+    await eventually('the grant among the hub events', async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return (await events.getByText('Colin Powell').count()) > 0;
+    });
+    await shot('events');
+    const first = events.getByRole('listitem').first();
+    await first.getByText('Granted', { exact: true }).waitFor();
+    const snapshotButton = first.getByRole('button', { name: /Snapshot of Colin Powell/ });
+    if ((await snapshotButton.count()) > 0) {
+      await snapshotButton.click();
+      const image = page.getByRole('dialog').getByRole('img');
+      await image.waitFor();
+      assert.ok(await image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth > 0), 'the snapshot decodes');
+      await shot('snapshot');
+      await page.getByRole('button', { name: 'Close' }).click();
+    }
+    await page.getByLabel('Decision').selectOption('denied');
+    await eventually('granted events filtered out', async () => (await events.getByText('Colin Powell').count()) === 0 || (await page.getByText('No events match these filters.').count()) === 1);
+    await page.getByLabel('Decision').selectOption('');
+    await page.getByLabel('Person').selectOption({ label: 'Colin Powell' });
+    await page.getByLabel('Door').selectOption('door-1');
+    await events.getByText('Colin Powell').first().waitFor();
+  });
+
+  test('disabling and erasing from the list reaches the door, and the erasure shows 1 of 1 terminals', async () => {
+    await page.getByRole('button', { name: 'Persons' }).click();
+    const row = page.getByRole('listitem', { name: 'Colin Powell' });
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('Disabled').waitFor();
+    await row.getByRole('button', { name: 'Erase' }).click();
+    await page.getByRole('button', { name: 'Erase everywhere' }).click();
+    await page.getByText('erased on 1 of 1 terminal').waitFor({ timeout: 60_000 });
+    await page.getByText('0 persons').waitFor();
+    await shot('erased');
+    assert.deepEqual(consoleProblems, [], 'the page logged no errors');
+  });
+});

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { renderHubScreen } from '../test/render-hub-screen.js';
+import { fireEvent, screen, within } from '../test/render-screen.js';
+import type { HubDoor, HubEvent } from './hub-client.js';
+import { doorState, HubDoorsScreen, lagText } from './HubDoorsScreen.js';
+import { eventQuery, HubEventsScreen, NO_FILTERS } from './HubEventsScreen.js';
+
+const PERSON_ID = '0b5e1c2a-7f6d-4c3b-9a8e-1d2c3b4a5f60';
+const DOOR: HubDoor = { id: 'door-1', name: 'Front door', revoked: false, online: true, modelId: 'mobilefacenet-192', appVersion: '0.1.0', appliedSeq: 40, behindBy: 0, doorOpen: false, lastSeenMs: 1_700_000_000_000 };
+const EVENT: HubEvent = {
+  id: 7,
+  terminalId: 'door-1',
+  terminalSeq: 3,
+  uuid: '5d1c0a9e-2b3f-4e6a-8c7d-9f0e1a2b3c4d',
+  atMs: 1_700_000_000_000,
+  decision: 'granted',
+  reason: 'recognised',
+  personId: PERSON_ID,
+  personName: 'Ada Lovelace',
+  similarity: 0.81,
+  livenessScore: 0.9,
+  livenessCue: null,
+  modelId: 'mobilefacenet-192',
+  hasSnapshot: true,
+  receivedAtMs: 1_700_000_000_500,
+};
+
+describe('hub events', () => {
+  test('the filters become the request; an end before the start is refused before asking', () => {
+    assert.deepEqual(eventQuery(NO_FILTERS), { request: { limit: 50 } });
+    const query = eventQuery({ terminalId: 'door-1', decision: 'denied', personId: PERSON_ID, from: '2026-01-02T08:00', until: '2026-01-02T09:30' });
+    assert.ok('request' in query);
+    assert.equal(query.request.terminalId, 'door-1');
+    assert.equal(query.request.decision, 'denied');
+    assert.equal(query.request.personId, PERSON_ID);
+    assert.equal(query.request.fromMs, new Date(2026, 0, 2, 8, 0).getTime());
+    // The end's whole minute counts.
+    assert.equal(query.request.untilMs, new Date(2026, 0, 2, 9, 30, 59, 999).getTime());
+    assert.deepEqual(eventQuery({ ...NO_FILTERS, from: '2026-01-02T10:00', until: '2026-01-02T09:00' }), { problem: 'The end is before the start.' });
+  });
+
+  test('events from every door are listed; a filter asks the hub again; the snapshot opens large', async () => {
+    const rendered = renderHubScreen(<HubEventsScreen />, {
+      'doors:list': () => ({ headSeq: 40, doors: [DOOR] }),
+      'persons:list': () => ({ persons: [], total: 0 }),
+      'events:list': ({ decision }) => ({ events: decision === 'denied' ? [] : [EVENT], next: null }),
+      'events:snapshot': () => ({ jpegBase64: '/9j/4AAQ' }),
+    });
+    const list = await screen.findByRole('list', { name: 'Events, newest first' });
+    within(list).getByText('Ada Lovelace');
+    await within(list).findByText('Front door');
+    fireEvent.click(within(list).getByRole('button', { name: 'Snapshot of Ada Lovelace at door-1' }));
+    const dialog = await screen.findByRole('dialog');
+    assert.equal(within(dialog).getByRole('img').getAttribute('src'), 'data:image/jpeg;base64,/9j/4AAQ');
+    assert.deepEqual(rendered.requestsOf('events:snapshot'), [{ id: 7 }]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    fireEvent.change(screen.getByLabelText('Decision'), { target: { value: 'denied' } });
+    await screen.findByText('No events match these filters.');
+    assert.equal(rendered.requestsOf('events:list').at(-1)?.decision, 'denied');
+    // An impossible range is said at the field and not asked.
+    const asked = rendered.requestsOf('events:list').length;
+    fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-01-02T10:00' } });
+    fireEvent.change(screen.getByLabelText('Until'), { target: { value: '2026-01-02T09:00' } });
+    await screen.findByText('The end is before the start.');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The start alone was asked; the range that ends before it was not.
+    assert.equal(rendered.requestsOf('events:list').length, asked + 1);
+  });
+});
+
+describe('hub doors', () => {
+  test("each door's state, model and lag are shown; several models are pointed out", async () => {
+    assert.deepEqual(doorState({ ...DOOR, online: false }), { text: 'Offline', ok: false });
+    assert.deepEqual(doorState({ ...DOOR, revoked: true }), { text: 'Revoked', ok: false });
+    assert.equal(lagText({ ...DOOR, behindBy: 1 }), '1 change behind');
+    renderHubScreen(<HubDoorsScreen />, {
+      'doors:list': () => ({ headSeq: 52, doors: [DOOR, { ...DOOR, id: 'door-2', name: 'Back door', online: false, modelId: 'arcface-512', behindBy: 12 }] }),
+    });
+    const back = await screen.findByRole('row', { name: 'Back door' });
+    within(back).getByText('Offline');
+    within(back).getByText('12 changes behind');
+    within(back).getByText('arcface-512');
+    within(screen.getByRole('row', { name: 'Front door' })).getByText('Up to date');
+    screen.getByText(/The doors run 2 different models/);
+  });
+});

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { renderHubScreen } from '../test/render-hub-screen.js';
+import { fireEvent, screen, waitFor, within } from '../test/render-screen.js';
+import type { HubErasure, HubPerson } from './hub-client.js';
+import { ERASURE_POLL_MS, HubPersonsScreen } from './HubPersonsScreen.js';
+
+const ADA: HubPerson = {
+  id: '0b5e1c2a-7f6d-4c3b-9a8e-1d2c3b4a5f60',
+  name: 'Ada Lovelace',
+  externalId: 'E-17',
+  enabled: true,
+  validFromMs: null,
+  validUntilMs: null,
+  groups: ['staff'],
+  credentials: [],
+  version: 1,
+  createdAtMs: 1_700_000_000_000,
+  updatedAtMs: 1_700_000_000_000,
+  sampleCount: 3,
+};
+
+describe('hub persons', () => {
+  test('the search goes to the hub; disabling asks the hub and shows the person disabled', async () => {
+    let person = ADA;
+    const rendered = renderHubScreen(<HubPersonsScreen />, {
+      'persons:list': ({ search }) => ({ persons: !search || person.name.includes(search) ? [person] : [], total: 1 }),
+      'persons:update': ({ patch }) => {
+        person = { ...person, enabled: patch.enabled ?? person.enabled, version: 2 };
+        return person;
+      },
+      'erasures:list': () => [],
+    });
+    const row = await screen.findByRole('listitem', { name: 'Ada Lovelace' });
+    within(row).getByText('E-17 · 3 samples · staff');
+    fireEvent.change(screen.getByLabelText('Search by name or external id'), { target: { value: 'Grace' } });
+    await waitFor(() => assert.equal(rendered.requestsOf('persons:list').at(-1)?.search, 'Grace'));
+    await waitFor(() => assert.equal(screen.queryByRole('listitem', { name: 'Ada Lovelace' }), null));
+    assert.equal(rendered.requestsOf('persons:list').at(-1)?.search, 'Grace');
+    fireEvent.change(screen.getByLabelText('Search by name or external id'), { target: { value: '' } });
+    fireEvent.click(within(await screen.findByRole('listitem', { name: 'Ada Lovelace' })).getByRole('button', { name: 'Disable' }));
+    await screen.findByText('Ada Lovelace is disabled at every door.');
+    assert.deepEqual(rendered.requestsOf('persons:update'), [{ id: ADA.id, patch: { enabled: false } }]);
+    within(screen.getByRole('listitem', { name: 'Ada Lovelace' })).getByText('Disabled');
+  });
+
+  test('an erasure, once confirmed, shows its progress across the doors until every door has erased', async () => {
+    let erased = false;
+    let acknowledged = 1;
+    const erasure = (): HubErasure => ({
+      personId: ADA.id,
+      seq: 9,
+      erasedAtMs: 1_700_000_100_000,
+      erasedOn: acknowledged,
+      of: 3,
+      pendingTerminalIds: ['door-1', 'door-2', 'door-3'].slice(acknowledged),
+    });
+    const rendered = renderHubScreen(<HubPersonsScreen />, {
+      'persons:list': () => (erased ? { persons: [], total: 0 } : { persons: [ADA], total: 1 }),
+      'persons:delete': () => {
+        erased = true;
+        return erasure();
+      },
+      'erasures:get': () => erasure(),
+      'erasures:list': () => [],
+    });
+    fireEvent.click(within(await screen.findByRole('listitem', { name: 'Ada Lovelace' })).getByRole('button', { name: 'Erase' }));
+    // Nothing is erased before the question is answered.
+    assert.equal(rendered.requestsOf('persons:delete').length, 0);
+    fireEvent.click(screen.getByRole('button', { name: 'Erase everywhere' }));
+    await screen.findByText('erased on 1 of 3 terminals — waiting for door-2, door-3');
+    await screen.findByText('0 persons');
+    acknowledged = 3;
+    await screen.findByText('erased on 3 of 3 terminals', undefined, { timeout: ERASURE_POLL_MS * 3 });
+    const polls = rendered.requestsOf('erasures:get').length;
+    await new Promise((resolve) => setTimeout(resolve, ERASURE_POLL_MS + 500));
+    assert.equal(rendered.requestsOf('erasures:get').length, polls, 'a finished erasure is no longer asked about');
+  });
+});
