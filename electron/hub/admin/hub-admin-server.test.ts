@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { CONTENT_SECURITY_POLICY } from '../../host/static-files.js';
 import type { Result } from '../../shared/contract/result.js';
 import { HubStoreFixture, TEST_QUALITY, testEvent, testJpeg } from '../test/hub-store-fixture.js';
 import type { PostgresHubStore } from '../store/postgres-hub-store.js';
@@ -186,5 +188,30 @@ describe('hub admin API', () => {
     assert.equal(out.status, 200);
     assert.match(out.cookie ?? '', /^lintel_hub_admin=$/);
     assert.equal((await call('doors:list', {}, { cookie })).status, 401);
+  });
+});
+
+describe('hub admin UI files', () => {
+  test('the built UI is served with the CSP on GET; routes fall back to hub.html, missing assets and other methods do not', async () => {
+    const rendererDir = mkdtempSync(join(tmpdir(), 'lintel-hub-ui-'));
+    mkdirSync(join(rendererDir, 'assets'));
+    writeFileSync(join(rendererDir, 'hub.html'), '<!doctype html><title>Lintel hub</title>');
+    writeFileSync(join(rendererDir, 'assets', 'hub.js'), 'export {};');
+    const ui = await startHubAdminServer({ store, port: 0, rendererDir, logger: { error: (message) => logged.push(message) } });
+    try {
+      const page = await fetch(`${ui.origin}/`);
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
+      assert.match(await page.text(), /Lintel hub/);
+      assert.match(await (await fetch(`${ui.origin}/events`)).text(), /Lintel hub/);
+      assert.equal((await fetch(`${ui.origin}/assets/hub.js`)).headers.get('content-type'), 'text/javascript; charset=utf-8');
+      assert.equal((await fetch(`${ui.origin}/assets/missing.js`)).status, 404);
+      assert.equal((await fetch(`${ui.origin}/`, { method: 'POST', body: '{}' })).status, 405);
+      // The API beside it is unchanged: a call still needs a session.
+      assert.equal((await fetch(`${ui.origin}/api/call/doors:list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401);
+    } finally {
+      await ui.close();
+      rmSync(rendererDir, { recursive: true, force: true });
+    }
   });
 });
