@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 
 import type { DeepReadonly } from '../shared/contract/handler.js';
-import type { serviceHealthSchema } from '../shared/contract/schemas.js';
+import type { decisionEventSchema, serviceHealthSchema } from '../shared/contract/schemas.js';
 import type { AlignmentTemplate } from '../vision/align/align-face.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
 import type { IdentificationCurve } from '../vision/matcher/identification-curve.js';
@@ -78,14 +78,8 @@ export interface FrameAnalysis {
   readonly timingsMs: ProcessResult['timingsMs'];
 }
 
-/** A decision as the service reports it: the policy's decision, its event id, and what it took. */
-export interface DecisionEvent extends AccessDecision {
-  readonly eventId: number;
-  /** From the first frame of the track to the decision, ms. */
-  readonly trackAgeMs: number;
-  /** A failed liveness challenge after which the door asks again on the same track. */
-  readonly retrying?: boolean;
-}
+/** A decision as the service reports it: the policy's decision, its event id, and what it took (decisionEventSchema). */
+export type DecisionEvent = DeepReadonly<z.output<typeof decisionEventSchema>>;
 
 /** A track's active liveness challenge as it stands after a frame; null once it is dropped (the face left). */
 export interface ChallengeUpdate {

@@ -268,6 +268,7 @@ export const decisionEventSchema = z.object({
   /** A failed liveness challenge after which the door asks again on the same face: no full-screen denial. */
   retrying: z.boolean().optional(),
   quality: faceQualitySchema,
+  /** From the first frame of the track to the decision, ms. */
   trackAgeMs: z.number().min(0),
 });
 
