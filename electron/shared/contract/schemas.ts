@@ -222,6 +222,25 @@ export const serviceHealthSchema = z.object({
   identification: z.object({ source: thresholdSourceSchema, note: z.string().optional() }).optional(),
 });
 
+/**
+ * The door contact and exit button, where configured: where the door is (`forced-open`: it opened without a grant,
+ * exit request or remote open; `held-open`: open past `door.inputs.heldOpenMs`; `unknown` without a contact or
+ * while its line cannot be read), since when (null while unknown), and `unavailable` with the reason while an
+ * input line cannot be had (retried).
+ */
+export const doorInputsHealthSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  state: z.enum(['closed', 'open', 'forced-open', 'held-open', 'unknown']),
+  sinceMs: msSinceEpoch.nullable(),
+  /** Whether an exit button is configured (and read). */
+  exitButton: z.boolean(),
+  /** One line for the System screen. */
+  message: z.string(),
+});
+
+/** Whether events can be written: `full` since an event was refused for lack of space; the door denies meanwhile. */
+export const storageHealthSchema = z.discriminatedUnion('status', [z.object({ status: z.literal('ok') }), z.object({ status: z.literal('full'), sinceMs: msSinceEpoch, message: z.string() })]);
+
 /** The terminal's health: the service's, and what the terminal around it knows (door inputs, storage, faults). */
 export const terminalHealthSchema = serviceHealthSchema.extend({
   /**
@@ -229,25 +248,14 @@ export const terminalHealthSchema = serviceHealthSchema.extend({
    * exit request or remote open; `held-open`: open past `door.inputs.heldOpenMs`), and `unavailable` with the reason
    * while an input line cannot be read.
    */
-  door: z
-    .object({
-      status: z.enum(['ok', 'unavailable']),
-      state: z.enum(['closed', 'open', 'forced-open', 'held-open', 'unknown']),
-      sinceMs: msSinceEpoch.nullable(),
-      exitButton: z.boolean(),
-      message: z.string(),
-    })
-    .optional(),
+  door: doorInputsHealthSchema.optional(),
   /** Setting `door.showDiagnostics`: the door screen shows track numbers, engines, frame rate and latency. */
   showDiagnostics: z.boolean().optional(),
   /** Why recognition is not running (models missing, a setting naming a model that is not there); absent while it runs. */
   startFailure: z.string().optional(),
   /** Door outputs that cannot open the door (a relay line, Wiegand or OSDP that failed), in words for the System screen. */
   doorController: z.object({ status: z.literal('fault'), message: z.string() }).optional(),
-  /** Whether events can be written: `full` since an event was refused for lack of space; the door denies meanwhile. */
-  storage: z
-    .discriminatedUnion('status', [z.object({ status: z.literal('ok') }), z.object({ status: z.literal('full'), sinceMs: msSinceEpoch, message: z.string() })])
-    .optional(),
+  storage: storageHealthSchema.optional(),
 });
 
 /** PersonAccess: what the policy knew of the person. */

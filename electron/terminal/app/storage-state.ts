@@ -2,10 +2,14 @@
 // service's order), so an event that cannot be written opens nothing; this state makes that visible instead of
 // a door that silently stays shut: health, the door's status line and the System screen say "storage full"
 // until an event is written again.
+import type { z } from 'zod';
+
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { storageHealthSchema } from '../../shared/contract/schemas.js';
 import type { AppLogger } from './terminal-app.js';
 
-/** Whether events can be written: `full` since the first event refused for lack of space. */
-export type StorageHealth = { readonly status: 'ok' } | { readonly status: 'full'; readonly sinceMs: number; readonly message: string };
+/** Whether events can be written: `full` since the first event refused for lack of space (storageHealthSchema). */
+export type StorageHealth = DeepReadonly<z.output<typeof storageHealthSchema>>;
 
 /** True for an error that means the disk (or the database's size limit) is full: SQLite's SQLITE_FULL, or ENOSPC. */
 export function isStorageFull(error: unknown): boolean {

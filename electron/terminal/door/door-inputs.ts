@@ -3,25 +3,20 @@
 // `debounceMs`. The contact opening with no grant, exit request or remote open within the relay's window is a
 // forced door; a door open longer than `heldOpenMs` is held open. Both are events for the access log and a state
 // for health, the System screen and the door's status line. A press of the exit button asks the owner to open.
+import type { z } from 'zod';
+
 import type { GpioBias, GpioEdgeEvent, GpioInputLinesOptions } from '../../../native-bridge/gpio/gpio-input.js';
+import type { DeepReadonly } from '../../shared/contract/handler.js';
+import type { doorInputsHealthSchema } from '../../shared/contract/schemas.js';
 import type { DoorInputsConfig } from '../../shared/shapes/door-inputs.js';
 import { errorMessage } from './error-message.js';
 import type { DoorLogger } from './door-output.js';
 
-/** Where the door is: `unknown` without a contact, or while its line cannot be read. */
-export type DoorState = 'closed' | 'open' | 'forced-open' | 'held-open' | 'unknown';
+/** State of the inputs for health (the contract's doorInputsHealthSchema). */
+export type DoorInputsHealth = DeepReadonly<z.output<typeof doorInputsHealthSchema>>;
 
-/** State of the inputs for health: `unavailable` while a line cannot be had (retried), with why. */
-export interface DoorInputsHealth {
-  readonly status: 'ok' | 'unavailable';
-  readonly state: DoorState;
-  /** Since when the door has been in `state`, ms since the epoch; null while unknown. */
-  readonly sinceMs: number | null;
-  /** Whether an exit button is configured (and read). */
-  readonly exitButton: boolean;
-  /** One line for the System screen. */
-  readonly message: string;
-}
+/** Where the door is: `unknown` without a contact, or while its line cannot be read. */
+export type DoorState = DoorInputsHealth['state'];
 
 /** What the inputs tell their owner. `forced-open`, `held-open` and `exit-request` belong in the access log. */
 export type DoorInputEvent =
