@@ -1,9 +1,12 @@
 // What the terminal does at the door once a decision is made, as one interface: an output acts on an event and
 // reports its health. The implementations (relay, webhook, log, Wiegand, OSDP) live beside this file; they are
 // built from the settings in create-door-outputs.ts and driven together by DoorOutputs (door-outputs.ts).
+import type { z } from 'zod';
 
-/** What the terminal decided at the door (the store's `Decision`). */
-export type DoorDecision = 'granted' | 'denied';
+import type { decisionSchema } from '../../shared/contract/schemas.js';
+
+/** What the terminal decided at the door. */
+export type DoorDecision = z.output<typeof decisionSchema>;
 
 /**
  * The card credential a panel output sends for a granted person: the number an access-control panel knows the

@@ -2,14 +2,14 @@ import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 
 import type { DeepReadonly } from '../../shared/contract/handler.js';
-import type { accessEventSchema, eventCursorSchema, eventQuerySchema } from '../../shared/contract/schemas.js';
+import type { accessEventSchema, decisionSchema, eventCursorSchema, eventQuerySchema } from '../../shared/contract/schemas.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { seal, unseal } from './crypto.js';
 import { StoreError } from './errors.js';
 import { assertJpeg, qualityToJson } from './samples-repository.js';
 
 /** What the terminal decided at the door. */
-export type Decision = 'granted' | 'denied';
+export type Decision = z.output<typeof decisionSchema>;
 
 /** One access decision to log. */
 export interface EventInput {
