@@ -65,6 +65,25 @@ describe('a site of three doors and a hub', { skip }, () => {
     for (const door of fleet.doors) await eventually(`enabled again at ${door.terminalId}`, async () => (await door.person(colinId))?.enabled === true);
   });
 
+  test('a door policy on the hub lets only its groups through that door, the site’s settings reach every door, and both go again', async () => {
+    const door2 = fleet.door('door-2');
+    const showsDiagnostics = async (door: Door): Promise<boolean> =>
+      (await door.terminal.call<{ settings: Record<string, unknown> }>('settings:get', {})).settings['door.showDiagnostics'] === true;
+    await fleet.hub.store.putDocument('door-policy', 'door-2', { terminalId: 'door-2', allowedGroups: ['staff'], settings: {} });
+    await fleet.hub.store.putDocument('site-settings', 'site', { settings: { 'door.showDiagnostics': true } });
+    for (const door of fleet.doors) await eventually(`site settings at ${door.terminalId}`, () => showsDiagnostics(door));
+    const refused = await door2.decide([lfwPhoto('Colin_Powell', 6)]);
+    assert.deepEqual({ decision: refused.decision, reason: refused.reason }, { decision: 'denied', reason: 'not-allowed-here' }, 'Colin is in no group door-2 lets through');
+    const elsewhere = await fleet.door('door-1').decide([lfwPhoto('Colin_Powell', 6)]);
+    assert.equal(elsewhere.decision, 'granted', 'the policy is door-2’s alone');
+
+    await fleet.hub.store.deleteDocument('door-policy', 'door-2');
+    await fleet.hub.store.putDocument('site-settings', 'site', { settings: { 'door.showDiagnostics': false } });
+    for (const door of fleet.doors) await eventually(`site settings changed at ${door.terminalId}`, async () => !(await showsDiagnostics(door)));
+    const granted = await door2.decide([lfwPhoto('Colin_Powell', 7)]);
+    assert.deepEqual({ decision: granted.decision, person: granted.person?.id }, { decision: 'granted', person: colinId });
+  });
+
   test('a door cut off from the broker grants known people and logs locally; reconnected, its events reach the hub exactly once', async () => {
     const door = fleet.door('door-3');
     const sinceMs = Date.now();

@@ -2,7 +2,7 @@
 // schedules. The terminal decides with them in electron/terminal/access/decision-policy.ts.
 import { z } from 'zod';
 
-import { freeText } from './fields.js';
+import { freeText, groupName } from './fields.js';
 import { livenessPolicySchema } from './liveness-policy.js';
 import { groupSchedulesSchema } from './weekly-schedule.js';
 
@@ -12,7 +12,7 @@ export const qualityHintSchema = z.enum(QUALITY_HINTS);
 export type QualityHint = z.infer<typeof qualityHintSchema>;
 
 /** Why a decision was taken; stable codes for events and the UI. */
-export const decisionReasonSchema = z.enum(['granted', 'unknown', 'disabled', 'expired', 'not-yet-valid', 'outside-schedule', 'low-quality', 'liveness-failed']);
+export const decisionReasonSchema = z.enum(['granted', 'unknown', 'disabled', 'expired', 'not-yet-valid', 'outside-schedule', 'not-allowed-here', 'low-quality', 'liveness-failed']);
 export type DecisionReason = z.infer<typeof decisionReasonSchema>;
 
 /** Quality gates and decision settings, with defaults. */
@@ -40,6 +40,11 @@ export const decisionSettingsSchema = z.strictObject({
   liveness: livenessPolicySchema.prefault({}),
   /** Weekly windows per group; groups without one are not restricted. */
   schedules: groupSchedulesSchema.default({}),
+  /**
+   * The groups let through this door; a person in none of them is denied `not-allowed-here`. Null: every enabled
+   * person. On a door of a site the hub's door policy sets it.
+   */
+  allowedGroups: z.array(groupName).max(64).nullable().default(null),
   /** IANA time zone the schedules are written in; default the machine's. */
   timeZone: freeText.min(1).max(64).optional(),
 });

@@ -72,6 +72,15 @@ describe('DecisionPolicy', () => {
     assert.equal(run(policy(), [0, 1, 2].map((i) => frame(5, i, 'dee')))?.decision.reason, 'outside-schedule');
   });
 
+  it('denies a person in none of the groups the door lets through, and lets through one of them', () => {
+    const staffOnly = { allowedGroups: ['staff', 'managers'] };
+    assert.equal(run(policy(staffOnly), [0, 1, 2].map((i) => frame(7, i, 'ann')))?.decision.reason, 'granted');
+    const evening = (i: number): TrackObservation => ({ ...frame(8, i, 'dee'), timestampMs: Date.UTC(2026, 10, 24, 19, 30) + i * 100 });
+    // Inside her schedule, but cleaners may not use this door.
+    assert.deepEqual(run(policy(staffOnly), [0, 1, 2].map(evening))?.decision.reason, 'not-allowed-here');
+    assert.equal(run(policy({ allowedGroups: [] }), [0, 1, 2].map((i) => frame(9, i, 'ann')))?.decision.reason, 'not-allowed-here');
+  });
+
   it('grants a scheduled person inside their window', () => {
     const evening = (i: number): TrackObservation => ({ ...frame(6, i, 'dee'), timestampMs: Date.UTC(2026, 10, 24, 19, 30) + i * 100 });
     assert.equal(run(policy(), [0, 1, 2].map(evening))?.decision.reason, 'granted');

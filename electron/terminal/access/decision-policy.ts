@@ -156,6 +156,7 @@ export class DecisionPolicy {
     if (!person.enabled) reason = 'disabled';
     else if (person.validFromMs !== null && at < person.validFromMs) reason = 'not-yet-valid';
     else if (person.validUntilMs !== null && at >= person.validUntilMs) reason = 'expired';
+    else if (settings.allowedGroups !== null && !person.groups.some((group) => settings.allowedGroups?.includes(group))) reason = 'not-allowed-here';
     else if (!withinSchedule(person.groups, settings.schedules, at, settings.timeZone)) reason = 'outside-schedule';
     const mode = resolveLivenessMode(settings.liveness, person.groups, at, { ...(settings.timeZone ? { timeZone: settings.timeZone } : {}), ...(this.capabilities.defaultMode ? { defaultMode: this.capabilities.defaultMode } : {}) });
     const required = livenessRequirement(mode, this.capabilities.passiveAvailable ?? false);

@@ -23,7 +23,7 @@ import { DoorInputs, type DoorInputEvent, type DoorInputsHealth } from '../door/
 import type { DoorEvent, DoorLogger } from '../door/door-output.js';
 import { DoorOutputs, type DoorOpenReport } from '../door/door-outputs.js';
 import { chipProbe, gpioLineUses, missingLineProblems, sharedLineProblems } from '../door/gpio-lines-check.js';
-import type { Settings } from '../../shared/shapes/settings.js';
+import { isSettingKey, type Settings } from '../../shared/shapes/settings.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
 import { AddedModels, type AddedModelRecord } from '../models/added-models.js';
@@ -200,7 +200,11 @@ export class TerminalApp {
     try {
       await app.startService();
       await app.doorInputs.start();
-      if (options.hub) app.startHubLink(options.hub);
+      if (options.hub) {
+        // What the hub set for this door before a restart (kept with the change log's cursor) is applied again.
+        await app.applyHubSettings();
+        app.startHubLink(options.hub);
+      }
       app.runRetention();
       app.timers.push(setInterval(() => app.runRetention(), HOUR_MS));
       app.timers.push(setInterval(() => app.hub.health(app.health()), 1000));
@@ -374,6 +378,32 @@ export class TerminalApp {
   }
 
   /**
+   * Applies the settings the hub set for this door — the site's, with this door's policy's over them — through the
+   * same checks as an administrator's change. `access.policy` from the hub is merged over the door's, keeping the
+   * schedules and allowed groups the change log wrote. A value the terminal refuses (a camera that gives no picture,
+   * an unknown key) is logged and changes nothing; the door keeps deciding with what it has.
+   */
+  private async applyHubSettings(): Promise<void> {
+    const { site, door } = this.store.hubSync.hubSettings();
+    const values: Record<string, unknown> = {};
+    const unknown: string[] = [];
+    for (const [key, value] of Object.entries({ ...site, ...door })) {
+      if (!isSettingKey(key)) unknown.push(key);
+      else if (key === 'access.policy' && typeof value === 'object' && value !== null) {
+        const current = this.store.settings.get('access.policy');
+        values[key] = { ...current, ...value, schedules: current.schedules, allowedGroups: current.allowedGroups };
+      } else values[key] = value;
+    }
+    if (unknown.length > 0) this.options.logger.error('hub.settings-refused', { error: `no such setting: ${unknown.join(', ')}` });
+    if (Object.keys(values).length === 0) return;
+    try {
+      await this.updateSettings(values as Partial<Settings>);
+    } catch (error) {
+      this.options.logger.error('hub.settings-refused', { error: (error as Error).message });
+    }
+  }
+
+  /**
    * Connects to the site hub: its changes are applied to the store (an erasure also forgets the person outside
    * it, new samples without a template of the running extractor are rebuilt from their crops), and every
    * decision is sent at once rather than at the outbox's next poll.
@@ -393,8 +423,10 @@ export class TerminalApp {
         afterApplied: (page) => {
           for (const personId of page.erased) this.forgetPerson(personId);
           if (page.put.length > 0 && this.service && this.rebuildState?.state !== 'running') this.resumeRebuild(this.service);
-          // The site's schedules are in the decision policy at once, as a settings change would put them.
-          if (page.schedules.length > 0) this.service?.updateDecisionSettings(this.store.settings.get('access.policy'));
+          // The site's schedules and the door's allowed groups are in the decision policy at once, as a settings
+          // change would put them; the other settings the hub set go through the terminal's own checks.
+          if (page.schedules.length > 0 || page.settingsChanged) this.service?.updateDecisionSettings(this.store.settings.get('access.policy'));
+          if (page.settingsChanged) void this.applyHubSettings();
         },
         remoteOpen: async () => void (await this.doorAction({ kind: 'remote-open' }, 'hub')),
       },

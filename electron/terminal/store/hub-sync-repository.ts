@@ -16,6 +16,18 @@ export interface HubLinkRecord {
   readonly joinedAtMs: number;
 }
 
+/**
+ * Settings the hub sets for this door, as it sent them: the site's for every door, and this door's own policy's,
+ * which win over the site's. Kept so that a restart applies them again, and a later change of one keeps the other.
+ */
+export interface HubSettings {
+  readonly site: Readonly<Record<string, unknown>>;
+  readonly door: Readonly<Record<string, unknown>>;
+}
+
+/** Where the hub's settings are kept, in the `meta` table. */
+const HUB_SETTINGS_KEYS = { site: 'hub.site-settings', door: 'hub.door-settings' } as const;
+
 /** An event waiting for the hub's acknowledgement, with what the hub stores of it. */
 export interface OutboxEvent {
   /** This terminal's event sequence, increasing; the hub acknowledges up to one. */
@@ -81,6 +93,8 @@ export class HubSyncRepository {
   private readonly deleteEnroll;
   private readonly updateEnrollFailed;
   private readonly countLocalPersons;
+  private readonly selectMeta;
+  private readonly upsertMeta;
 
   constructor(
     private readonly db: Database.Database,
@@ -108,6 +122,8 @@ export class HubSyncRepository {
     );
     this.deleteEnroll = db.prepare<[string]>('DELETE FROM hub_enroll_requests WHERE request_id = ?');
     this.countLocalPersons = db.prepare<[], number>('SELECT count(*) FROM persons WHERE hub_version IS NULL').pluck();
+    this.selectMeta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
+    this.upsertMeta = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.updateEnrollFailed = db.prepare<[string, string]>('UPDATE hub_enroll_requests SET attempts = attempts + 1, last_error = ? WHERE request_id = ?');
   }
 
@@ -151,6 +167,20 @@ export class HubSyncRepository {
         return current;
       })
       .immediate();
+  }
+
+  /** The settings the hub set for this door (empty where it set none). */
+  hubSettings(): HubSettings {
+    const read = (key: string): Record<string, unknown> => {
+      const text = this.selectMeta.get(key);
+      return text === undefined ? {} : (JSON.parse(text) as Record<string, unknown>);
+    };
+    return { site: read(HUB_SETTINGS_KEYS.site), door: read(HUB_SETTINGS_KEYS.door) };
+  }
+
+  /** Keeps the site's or this door's settings as the hub sent them; call inside the transaction that applied them. */
+  setHubSettings(scope: keyof HubSettings, settings: Readonly<Record<string, unknown>>): void {
+    this.upsertMeta.run(HUB_SETTINGS_KEYS[scope], JSON.stringify(settings));
   }
 
   /** Moves the change-log cursor forward (never back); call inside the transaction that applied the changes. */

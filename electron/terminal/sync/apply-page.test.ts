@@ -137,6 +137,33 @@ describe('applyPage', () => {
     assert.equal(store.hubSync.link()?.appliedSeq, 2);
   });
 
+  test('this door’s policy sets its allowed groups and its settings, the site’s settings are kept, another door’s policy is not', (t) => {
+    const store = openJoinedStore(t);
+    const result = applyPage(
+      store,
+      received({
+        changes: [
+          { seq: 1, entity: 'site-settings', id: 'site', version: 1, op: 'upsert', payload: { settings: { 'events.retentionDays': 30, 'door.showDiagnostics': false } } },
+          { seq: 2, entity: 'door-policy', id: 'door-1', version: 1, op: 'upsert', payload: { terminalId: 'door-1', allowedGroups: ['staff'], settings: { 'door.showDiagnostics': true } } },
+          { seq: 3, entity: 'door-policy', id: 'door-2', version: 1, op: 'upsert', payload: { terminalId: 'door-2', allowedGroups: ['visitors'], settings: {} } },
+        ],
+        lastSeq: 3,
+        headSeq: 3,
+      }),
+    );
+    assert.deepEqual({ settingsChanged: result.settingsChanged, ignored: result.ignored }, { settingsChanged: true, ignored: 1 });
+    assert.deepEqual(store.settings.get('access.policy').allowedGroups, ['staff']);
+    assert.deepEqual(store.hubSync.hubSettings(), { site: { 'events.retentionDays': 30, 'door.showDiagnostics': false }, door: { 'door.showDiagnostics': true } });
+
+    // The hub deletes the door's policy: everyone enabled may pass again; the site's settings stay.
+    const removed = applyPage(store, received({ changes: [{ seq: 4, entity: 'door-policy', id: 'door-1', version: 2, op: 'delete', payload: null }], lastSeq: 4, headSeq: 4 }));
+    assert.equal(removed.settingsChanged, true);
+    assert.equal(store.settings.get('access.policy').allowedGroups, null);
+    assert.deepEqual(store.hubSync.hubSettings().door, {});
+    assert.deepEqual(store.hubSync.hubSettings().site, { 'events.retentionDays': 30, 'door.showDiagnostics': false });
+    assert.equal(applyPage(store, received({ changes: [], lastSeq: 4, headSeq: 4 })).settingsChanged, false);
+  });
+
   test('a page signed by another key is dropped before it reaches the store', () => {
     const stranger = generateSigningKeyPair();
     const bytes = encodeSigned(changePageSchema, { requestId: randomUUID(), changes: [], lastSeq: 0, headSeq: 0 }, stranger.privateKeyPem);

@@ -1,6 +1,6 @@
 // A verified page of the hub's change log, turned into the store's writes and applied with the cursor in one
 // SQLite transaction. Plain functions over the store: the MQTT side (hub-link.ts) only moves bytes.
-import type { Change, ChangePage, PersonPayload, WireSample } from '../../shared/fleet/messages.js';
+import type { Change, ChangePage, DoorPolicyPayload, PersonPayload, WireSample } from '../../shared/fleet/messages.js';
 import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import { decodeTemplate, type SyncedSampleInput } from '../store/samples-repository.js';
 import type { SyncedResult, SyncedWrite, TerminalStore } from '../store/store.js';
@@ -11,9 +11,11 @@ export interface AppliedPage extends SyncedResult {
   readonly appliedSeq: number;
   /** Groups whose weekly schedule the page set or removed (in the `access.policy` setting). */
   readonly schedules: readonly string[];
+  /** Whether the page changed this door's policy (its allowed groups) or the settings the hub sets for it. */
+  readonly settingsChanged: boolean;
   /**
-   * Changes of records this terminal keeps no copy of: groups (people carry their group names), door policies and
-   * site settings, cards apart from a person.
+   * Changes of records this terminal keeps no copy of: groups (people carry their group names), other doors'
+   * policies, cards apart from a person.
    */
   readonly ignored: number;
 }
@@ -80,10 +82,22 @@ export function applyPage(store: Pick<TerminalStore, 'applySynced' | 'hubSync' |
   const writes: SyncedWrite[] = [];
   /** A group's windows, or null where the hub deleted its schedule; the last change of a group wins. */
   const schedules = new Map<string, Change & { entity: 'schedule' }>();
+  // This door's policy and the site's settings: undefined where the page has none, null where the hub deleted it.
+  let doorPolicy: DoorPolicyPayload | null | undefined;
+  let siteSettings: Readonly<Record<string, unknown>> | null | undefined;
+  const terminalId = store.hubSync.link()?.terminalId;
   let ignored = 0;
   for (const change of page.changes) {
     if (change.entity === 'schedule') {
       schedules.set(change.id, change as Change & { entity: 'schedule' });
+      continue;
+    }
+    if (change.entity === 'door-policy' && change.id === terminalId) {
+      doorPolicy = change.op === 'delete' ? null : change.payload;
+      continue;
+    }
+    if (change.entity === 'site-settings') {
+      siteSettings = change.op === 'delete' ? null : change.payload.settings;
       continue;
     }
     const write = toSyncedWrite(change);
@@ -92,18 +106,23 @@ export function applyPage(store: Pick<TerminalStore, 'applySynced' | 'hubSync' |
   }
   let appliedSeq = 0;
   const result = store.applySynced(writes, () => {
-    if (schedules.size > 0) {
-      // The site's schedules are the hub's: each group's windows replace the door's, in the page's transaction.
+    if (schedules.size > 0 || doorPolicy !== undefined) {
+      // The site's schedules and this door's allowed groups are the hub's: written in the page's transaction.
       const policy = store.settings.get('access.policy');
       const next = { ...policy.schedules };
       for (const [group, change] of schedules) {
         if (change.op === 'delete') delete next[group];
         else next[change.payload.group] = change.payload.windows;
       }
-      store.settings.update({ 'access.policy': { ...policy, schedules: next } });
+      const allowedGroups = doorPolicy === undefined ? policy.allowedGroups : (doorPolicy?.allowedGroups ?? null);
+      store.settings.update({ 'access.policy': { ...policy, schedules: next, allowedGroups } });
     }
+    // Other settings go through the terminal's own checks (a camera, a model) after the page: kept here, so that
+    // one refused or a crash before they are applied loses nothing (the terminal applies them again at start).
+    if (doorPolicy !== undefined) store.hubSync.setHubSettings('door', doorPolicy?.settings ?? {});
+    if (siteSettings !== undefined) store.hubSync.setHubSettings('site', siteSettings ?? {});
     appliedSeq = Math.max(store.hubSync.link()?.appliedSeq ?? 0, page.lastSeq);
     store.hubSync.setAppliedSeq(appliedSeq);
   });
-  return { ...result, appliedSeq, schedules: [...schedules.keys()], ignored };
+  return { ...result, appliedSeq, schedules: [...schedules.keys()], settingsChanged: doorPolicy !== undefined || siteSettings !== undefined, ignored };
 }

@@ -34,6 +34,7 @@ export const DECISION_REASON_TEXT: Readonly<Record<DecisionReason, string>> = {
   expired: 'Access expired',
   'not-yet-valid': 'Access not yet valid',
   'outside-schedule': 'Outside your access hours',
+  'not-allowed-here': 'Not allowed at this door',
   'low-quality': 'Could not see your face clearly',
   'liveness-failed': 'Liveness check failed',
 };
