@@ -9,6 +9,7 @@ import { ErrorNotice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { SelectField } from '../common/SelectField.js';
 import type { ContractErrorBody } from '../contract.js';
+import { cueText, reasonText } from '../wording/wording.js';
 import type { HubDoor, HubEvent, HubPerson, HubRequestOf, HubResponseOf } from './hub-client.js';
 import { useHubClient } from './hub-services.js';
 
@@ -137,7 +138,10 @@ export function HubEventsScreen(): ReactNode {
                 <span className="event-door">
                   <Icon name="door" /> {doors.find((door) => door.id === event.terminalId)?.name ?? event.terminalId}
                 </span>
-                <span className="event-reason">{event.reason}</span>
+                <span className="event-reason">
+                  {reasonText(event.reason)}
+                  {event.livenessCue ? <span className="event-cue"> — {cueText(event.livenessCue)}</span> : null}
+                </span>
               </div>
               <div className="event-side">
                 <span>{formatDateTime(event.atMs)}</span>
