@@ -1,9 +1,9 @@
 // A model setting as a list of the models this terminal has for a role: the built-in ones and those an
 // administrator added (System → Models). Empty means the default (extractor) or none (liveness).
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
-import { FieldError } from '../../common/FieldError.js';
+import { SelectField, type SelectChoice } from '../../common/SelectField.js';
 import type { ResponseOf } from '../../contract.js';
 
 type ModelListing = ResponseOf<'models:list'>[number];
@@ -21,7 +21,6 @@ export interface ModelSelectProps {
 
 export function ModelSelect(props: ModelSelectProps): ReactNode {
   const client = useClient();
-  const id = useId();
   const [models, setModels] = useState<readonly ModelListing[] | null>(null);
 
   useEffect(() => {
@@ -38,35 +37,19 @@ export function ModelSelect(props: ModelSelectProps): ReactNode {
   const fallback = props.role === 'extractor' ? available.find((model) => model.isDefault) : undefined;
   // A stored id that is not (or no longer) available stays a choice: the form never changes a setting silently.
   const stray = props.value !== null && models !== null && !available.some((model) => model.id === props.value) ? props.value : null;
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [props.hint ? hintId : null, props.error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  const choices: SelectChoice[] = [
+    { value: '', label: fallback ? `${props.emptyText} (${fallback.id})` : props.emptyText },
+    ...available.map((model) => ({ value: model.id, label: model.state === 'added' ? `${model.id} (added)` : model.id })),
+    ...(stray !== null ? [{ value: stray, label: `${stray} (not available)` }] : []),
+  ];
   return (
-    <div className="field">
-      <div className="field-label-row">
-        <label htmlFor={id}>{props.label}</label>
-      </div>
-      <select
-        id={id}
-        value={props.value ?? ''}
-        onChange={(event) => props.onChange(event.target.value === '' ? null : event.target.value)}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy}
-      >
-        <option value="">{fallback ? `${props.emptyText} (${fallback.id})` : props.emptyText}</option>
-        {available.map((model) => (
-          <option key={model.id} value={model.id}>
-            {model.state === 'added' ? `${model.id} (added)` : model.id}
-          </option>
-        ))}
-        {stray !== null ? <option value={stray}>{`${stray} (not available)`}</option> : null}
-      </select>
-      {props.hint ? (
-        <p className="field-hint" id={hintId}>
-          {props.hint}
-        </p>
-      ) : null}
-      {props.error ? <FieldError id={errorId}>{props.error}</FieldError> : null}
-    </div>
+    <SelectField
+      label={props.label}
+      value={props.value ?? ''}
+      choices={choices}
+      onChange={(value) => props.onChange(value === '' ? null : value)}
+      hint={props.hint}
+      error={props.error}
+    />
   );
 }
