@@ -1,8 +1,9 @@
 // The hub's admin UI: the login (or the first admin's setup) until a session exists, then the site's persons,
-// doors and events. A call answered 'unauthorized' (the session expired or was ended) returns to the login.
+// access rules (groups, schedules, door policies, site settings), doors and events. A call answered 'unauthorized' (the session expired or was ended) returns to the login.
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 import { Icon, type IconName } from '../common/Icon.js';
+import { HubAccessScreen } from './HubAccessScreen.js';
 import type { HubClient } from './hub-client.js';
 import { HubClientContext, useHubClient } from './hub-services.js';
 import { HubDoorsScreen } from './HubDoorsScreen.js';
@@ -10,10 +11,11 @@ import { HubEventsScreen } from './HubEventsScreen.js';
 import { HubLogin } from './HubLogin.js';
 import { HubPersonsScreen } from './HubPersonsScreen.js';
 
-export type HubTab = 'persons' | 'doors' | 'events';
+export type HubTab = 'persons' | 'access' | 'doors' | 'events';
 
 const TABS: readonly { readonly tab: HubTab; readonly label: string; readonly icon: IconName }[] = [
   { tab: 'persons', label: 'Persons', icon: 'users' },
+  { tab: 'access', label: 'Access', icon: 'lock' },
   { tab: 'doors', label: 'Doors', icon: 'door' },
   { tab: 'events', label: 'Events', icon: 'list' },
 ];
@@ -85,6 +87,7 @@ export function HubApp({ initialTab = 'persons' }: { readonly initialTab?: HubTa
         </nav>
         <main className="admin-main">
           {tab === 'persons' ? <HubPersonsScreen /> : null}
+          {tab === 'access' ? <HubAccessScreen /> : null}
           {tab === 'doors' ? <HubDoorsScreen /> : null}
           {tab === 'events' ? <HubEventsScreen /> : null}
         </main>

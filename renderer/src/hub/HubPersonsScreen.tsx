@@ -1,6 +1,7 @@
 // The site's persons, kept once on the hub for every door: search, create from photos (the hub judges each and
 // cuts the crops and templates as a door would), disable or enable, and erase, with the erasure's progress
-// across the doors ("erased on N of N terminals") until every door has acknowledged it.
+// across the doors ("erased on N of N terminals") until every door has acknowledged it. A person's groups (which
+// door policies and schedules name) are chosen from the site's groups.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 
 import { ConfirmDialog } from '../common/ConfirmDialog.js';
@@ -9,7 +10,9 @@ import { Icon } from '../common/Icon.js';
 import { ProgressBar } from '../common/ProgressBar.js';
 import { TextField } from '../common/TextField.js';
 import type { ContractErrorBody } from '../contract.js';
+import { GroupChips } from './GroupChips.js';
 import type { HubErasure, HubPerson } from './hub-client.js';
+import { listDocuments } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
 import { HubPhotoEnrollment } from './HubPhotoEnrollment.js';
 
@@ -38,6 +41,9 @@ export function HubPersonsScreen(): ReactNode {
   const [erasing, setErasing] = useState<HubPerson | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [erasures, setErasures] = useState<ReadonlyMap<string, Tracked>>(new Map());
+  const [siteGroups, setSiteGroups] = useState<readonly string[]>([]);
+  /** The person whose groups are being chosen, with the choice so far. */
+  const [grouping, setGrouping] = useState<{ readonly id: string; readonly groups: string[] } | null>(null);
   const searchRef = useRef(search);
   searchRef.current = search;
 
@@ -56,6 +62,12 @@ export function HubPersonsScreen(): ReactNode {
     const timer = window.setTimeout(() => void load(), 200);
     return () => window.clearTimeout(timer);
   }, [search, load]);
+
+  useEffect(() => {
+    void listDocuments(client, 'group').then((result) => {
+      if (result.ok) setSiteGroups(result.value.map((group) => group.id));
+    });
+  }, [client]);
 
   // Erasures still under way when the screen opens (made earlier, or by another admin).
   useEffect(() => {
@@ -93,6 +105,18 @@ export function HubPersonsScreen(): ReactNode {
     setBusyId(null);
     if (!result.ok) return setProblem(result.error);
     setNotice(`${person.name} is ${enabled ? 'enabled' : 'disabled'} at every door.`);
+    await load();
+  };
+
+  const saveGroups = async (person: HubPerson, groups: string[]): Promise<void> => {
+    setBusyId(person.id);
+    const result = await client['persons:update']({ id: person.id, patch: { groups } });
+    setBusyId(null);
+    // A refused change keeps the choice open, with the hub's reason above.
+    if (!result.ok) return setProblem(result.error);
+    setGrouping(null);
+    setProblem(null);
+    setNotice(`${person.name} is in ${groups.length === 0 ? 'no group' : groups.join(', ')} at every door.`);
     await load();
   };
 
@@ -161,6 +185,10 @@ export function HubPersonsScreen(): ReactNode {
               </div>
               <span className={person.enabled ? 'badge badge-ok' : 'badge badge-bad'}>{person.enabled ? 'Enabled' : 'Disabled'}</span>
               <div className="button-row">
+                <button type="button" className="btn btn-small" disabled={busyId === person.id || grouping !== null} onClick={() => setGrouping({ id: person.id, groups: [...person.groups] })}>
+                  <Icon name="users" />
+                  Groups
+                </button>
                 <button type="button" className="btn btn-small" disabled={busyId === person.id} onClick={() => void setEnabled(person, !person.enabled)}>
                   {person.enabled ? 'Disable' : 'Enable'}
                 </button>
@@ -169,6 +197,19 @@ export function HubPersonsScreen(): ReactNode {
                   Erase
                 </button>
               </div>
+              {grouping?.id === person.id ? (
+                <div className="hub-person-groups">
+                  <GroupChips label={`Groups of ${person.name}`} groups={siteGroups} chosen={grouping.groups} onChange={(groups) => setGrouping({ id: person.id, groups })} />
+                  <div className="button-row button-row-start">
+                    <button type="button" className="btn btn-primary btn-small" disabled={busyId === person.id} onClick={() => void saveGroups(person, grouping.groups)}>
+                      Save groups
+                    </button>
+                    <button type="button" className="btn btn-small" onClick={() => setGrouping(null)}>
+                      Cancel
+                    </button>
+                  </div>
+                </div>
+              ) : null}
             </li>
           ))}
         </ul>

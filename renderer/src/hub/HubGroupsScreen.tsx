@@ -1,0 +1,289 @@
+// The site's groups: list with what uses each (members, a schedule, the doors that let it in), create, rename,
+// describe and delete. People carry group names and policies list them, so the hub keeps no link between them:
+// a rename moves the group's schedule, the door policies and the members to the new name one write at a time,
+// and a delete removes only the group's entry (its members and the doors that let it in are shown first).
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+
+import { ConfirmDialog } from '../common/ConfirmDialog.js';
+import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
+import { Icon } from '../common/Icon.js';
+import { TextField } from '../common/TextField.js';
+import type { ContractErrorBody, Result } from '../contract.js';
+import { groupName } from '../../../electron/shared/shapes/fields.js';
+import type { HubClient } from './hub-client.js';
+import { deleteDocument, deletedText, documentErrorText, listDocuments, saveDocument, savedText, type HubDocument } from './hub-documents.js';
+import { useHubClient } from './hub-services.js';
+
+/** The most members asked for per call when a rename moves them. */
+const MEMBER_PAGE = 500;
+
+/** What uses a group: how many persons carry it, whether it has a schedule, which doors' policies let it in. */
+export interface GroupUse {
+  readonly members: number | null;
+  readonly scheduled: boolean;
+  readonly doors: readonly string[];
+}
+
+interface Site {
+  readonly groups: readonly HubDocument<'group'>[];
+  readonly uses: ReadonlyMap<string, GroupUse>;
+}
+
+/** A group's name checked as the hub checks it, or the problem in words. */
+export function groupNameProblem(name: string): string | null {
+  const parsed = groupName.safeParse(name);
+  if (parsed.success) return null;
+  return name.trim() === '' ? 'Name the group.' : `The name ${parsed.error.issues[0]?.message ?? 'is not valid'}.`;
+}
+
+export function groupUseText(use: GroupUse | undefined): string {
+  if (!use) return '';
+  const members = use.members === null ? null : `${use.members} ${use.members === 1 ? 'member' : 'members'}`;
+  const doors = use.doors.length > 0 ? `let in at ${use.doors.join(', ')}` : null;
+  return [members, use.scheduled ? 'has a schedule' : 'any time', doors].filter(Boolean).join(' · ');
+}
+
+async function loadSite(client: HubClient): Promise<Result<Site>> {
+  const [groups, schedules, policies] = await Promise.all([listDocuments(client, 'group'), listDocuments(client, 'schedule'), listDocuments(client, 'door-policy')]);
+  if (!groups.ok) return groups;
+  if (!schedules.ok) return schedules;
+  if (!policies.ok) return policies;
+  const counts = await Promise.all(groups.value.map((group) => client['persons:list']({ group: group.id, limit: 1 })));
+  const uses = new Map<string, GroupUse>();
+  groups.value.forEach((group, index) => {
+    const count = counts[index];
+    uses.set(group.id, {
+      members: count?.ok ? count.value.total : null,
+      scheduled: schedules.value.some((schedule) => schedule.id === group.id),
+      doors: policies.value.filter((policy) => policy.body.allowedGroups?.includes(group.id)).map((policy) => policy.id),
+    });
+  });
+  return { ok: true, value: { groups: groups.value, uses } };
+}
+
+/**
+ * Moves everything of group `from` to `to`: the new group, its schedule, the door policies and the members, then
+ * the old group and schedule go. Each step is its own write (and change); one that fails stops the rename and
+ * says what was done, so the old name keeps working for whatever was not moved yet.
+ */
+async function renameGroup(client: HubClient, group: HubDocument<'group'>, to: string, description: string | null): Promise<Result<{ readonly seq: number; readonly moved: string }>> {
+  const from = group.id;
+  const done: string[] = [];
+  const stopped = (step: string, error: ContractErrorBody): Result<never> => ({
+    ok: false,
+    error: { ...error, message: `renaming stopped while ${step}: ${error.message}${done.length > 0 ? ` (done: ${done.join(', ')}; “${from}” still holds the rest)` : ''}` },
+  });
+  const created = await saveDocument(client, 'group', to, { name: to, description }, null);
+  if (!created.ok) return stopped(`creating “${to}”`, created.error);
+  done.push(`group “${to}” created`);
+
+  const schedules = await listDocuments(client, 'schedule');
+  if (!schedules.ok) return stopped('reading the schedules', schedules.error);
+  const schedule = schedules.value.find((document) => document.id === from);
+  if (schedule) {
+    const moved = await saveDocument(client, 'schedule', to, { group: to, windows: schedule.body.windows }, null);
+    if (!moved.ok) return stopped('moving the schedule', moved.error);
+    done.push('schedule moved');
+  }
+
+  const policies = await listDocuments(client, 'door-policy');
+  if (!policies.ok) return stopped('reading the door policies', policies.error);
+  for (const policy of policies.value.filter((document) => document.body.allowedGroups?.includes(from))) {
+    const allowedGroups = [...new Set(policy.body.allowedGroups?.map((name) => (name === from ? to : name)))];
+    const saved = await saveDocument(client, 'door-policy', policy.id, { ...policy.body, allowedGroups }, policy.version);
+    if (!saved.ok) return stopped(`changing the policy of ${policy.id}`, saved.error);
+    done.push(`policy of ${policy.id} changed`);
+  }
+
+  let members = 0;
+  for (;;) {
+    // Each moved member leaves the filter, so the first page is asked for again until it is empty.
+    const page = await client['persons:list']({ group: from, limit: MEMBER_PAGE });
+    if (!page.ok) return stopped('reading the members', page.error);
+    if (page.value.persons.length === 0) break;
+    for (const person of page.value.persons) {
+      const groups = [...new Set(person.groups.map((name) => (name === from ? to : name)))];
+      const updated = await client['persons:update']({ id: person.id, patch: { groups } });
+      if (!updated.ok) return stopped(`moving ${person.name}`, updated.error);
+      members++;
+    }
+  }
+  if (members > 0) done.push(`${members} ${members === 1 ? 'member' : 'members'} moved`);
+
+  if (schedule) {
+    const removed = await deleteDocument(client, 'schedule', from);
+    if (!removed.ok) return stopped(`deleting the schedule of “${from}”`, removed.error);
+  }
+  const removed = await deleteDocument(client, 'group', from);
+  if (!removed.ok) return stopped(`deleting “${from}”`, removed.error);
+  return { ok: true, value: { seq: removed.value.seq, moved: done.slice(1).join(', ') } };
+}
+
+function GroupForm({ initial, busy, submitText, onSubmit, onCancel }: { readonly initial: { readonly name: string; readonly description: string }; readonly busy: boolean; readonly submitText: string; readonly onSubmit: (name: string, description: string | null) => void; readonly onCancel?: () => void }): ReactNode {
+  const [name, setName] = useState(initial.name);
+  const [description, setDescription] = useState(initial.description);
+  const [touched, setTouched] = useState(false);
+  const nameProblem = groupNameProblem(name);
+  const descriptionProblem = description.length > 500 ? 'At most 500 characters.' : null;
+  return (
+    <form
+      className="hub-group-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        setTouched(true);
+        if (nameProblem || descriptionProblem) return;
+        onSubmit(name.trim(), description.trim() === '' ? null : description.trim());
+      }}
+    >
+      <div className="field-pair">
+        <TextField label="Group name" value={name} onChange={setName} maxLength={64} error={touched ? nameProblem : null} />
+        <TextField label="Description" value={description} onChange={setDescription} maxLength={500} error={descriptionProblem} hint="Optional: who belongs in it." />
+      </div>
+      <div className="button-row button-row-start">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {submitText}
+        </button>
+        {onCancel ? (
+          <button type="button" className="btn" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+export function HubGroupsScreen(): ReactNode {
+  const client = useHubClient();
+  const [site, setSite] = useState<Site | null>(null);
+  const [problem, setProblem] = useState<ContractErrorBody | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<HubDocument<'group'> | null>(null);
+
+  const load = useCallback(async (): Promise<void> => {
+    const result = await loadSite(client);
+    if (result.ok) setSite(result.value);
+    else setProblem(result.error);
+  }, [client]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const finish = async (result: Result<unknown>, success: string): Promise<boolean> => {
+    setBusy(false);
+    if (!result.ok) {
+      setProblem({ ...result.error, message: documentErrorText(result.error.message) });
+      setNotice(null);
+      return false;
+    }
+    setProblem(null);
+    setNotice(success);
+    await load();
+    return true;
+  };
+
+  const create = async (name: string, description: string | null): Promise<void> => {
+    setBusy(true);
+    const result = await saveDocument(client, 'group', name, { name, description }, null);
+    if (await finish(result, result.ok ? savedText(`Group “${name}”`, result.value) : '')) setCreating(false);
+  };
+
+  const edit = async (group: HubDocument<'group'>, name: string, description: string | null): Promise<void> => {
+    setBusy(true);
+    if (name === group.id) {
+      const result = await saveDocument(client, 'group', name, { name, description }, group.version);
+      if (await finish(result, result.ok ? savedText(`Group “${name}”`, result.value) : '')) setEditing(null);
+      return;
+    }
+    const result = await renameGroup(client, group, name, description);
+    if (await finish(result, result.ok ? `Group “${group.id}” renamed to “${name}”${result.value.moved ? ` (${result.value.moved})` : ''}, last change #${result.value.seq}: sent to doors; each applies it with its next sync.` : '')) setEditing(null);
+  };
+
+  const remove = async (group: HubDocument<'group'>): Promise<void> => {
+    setBusy(true);
+    const result = await deleteDocument(client, 'group', group.id);
+    setDeleting(null);
+    await finish(result, result.ok ? deletedText(`Group “${group.id}”`, result.value) : '');
+  };
+
+  const deletingUse = deleting ? site?.uses.get(deleting.id) : undefined;
+
+  return (
+    <section className="screen hub-groups" aria-labelledby="hub-groups-heading">
+      <header className="screen-header">
+        <h2 id="hub-groups-heading">Groups</h2>
+        {creating ? null : (
+          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+            <Icon name="plus" />
+            New group
+          </button>
+        )}
+      </header>
+      <p className="field-hint">Persons belong to groups; a door's policy lets in chosen groups, and a group's schedule says when its members may enter.</p>
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      {problem ? <ErrorNotice error={problem} /> : null}
+      {creating ? (
+        <div className="card" aria-label="New group">
+          <GroupForm initial={{ name: '', description: '' }} busy={busy} submitText="Create group" onSubmit={(name, description) => void create(name, description)} onCancel={() => setCreating(false)} />
+        </div>
+      ) : null}
+      {site === null ? <p className="muted">Loading…</p> : null}
+      {site && site.groups.length === 0 ? <p className="muted">No groups yet. Without groups every door lets in every enabled person at any time.</p> : null}
+      {site && site.groups.length > 0 ? (
+        <ul className="person-list" aria-label="Groups">
+          {site.groups.map((group) =>
+            editing === group.id ? (
+              <li key={group.id} className="card" aria-label={group.id}>
+                <GroupForm
+                  initial={{ name: group.id, description: group.body.description ?? '' }}
+                  busy={busy}
+                  submitText="Save"
+                  onSubmit={(name, description) => void edit(group, name, description)}
+                  onCancel={() => setEditing(null)}
+                />
+                <p className="field-hint">A new name moves the group's schedule, the doors that let it in and its members to that name.</p>
+              </li>
+            ) : (
+              <li key={group.id} className="person-row hub-person-row" aria-label={group.id}>
+                <div className="person-main">
+                  <span className="person-name">{group.id}</span>
+                  {group.body.description ? <span>{group.body.description}</span> : null}
+                  <span className="person-meta">{groupUseText(site.uses.get(group.id))}</span>
+                </div>
+                <div className="button-row">
+                  <button type="button" className="btn btn-small" disabled={busy} onClick={() => setEditing(group.id)}>
+                    Edit
+                  </button>
+                  <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => setDeleting(group)}>
+                    <Icon name="trash" />
+                    Delete
+                  </button>
+                </div>
+              </li>
+            ),
+          )}
+        </ul>
+      ) : null}
+      {deleting ? (
+        <ConfirmDialog title={`Delete the group “${deleting.id}”?`} confirmText="Delete group" danger busy={busy} onConfirm={() => void remove(deleting)} onCancel={() => setDeleting(null)}>
+          {deletingUse && (deletingUse.members || deletingUse.scheduled || deletingUse.doors.length > 0) ? (
+            <>
+              <p>Only the group's entry is deleted. What still names it keeps working:</p>
+              <ul>
+                {deletingUse.members ? <li>{deletingUse.members} {deletingUse.members === 1 ? 'person keeps' : 'persons keep'} the group</li> : null}
+                {deletingUse.scheduled ? <li>its schedule stays (delete it under Schedules)</li> : null}
+                {deletingUse.doors.length > 0 ? <li>{deletingUse.doors.join(', ')} still {deletingUse.doors.length === 1 ? 'lets' : 'let'} it in (change it under Door policies)</li> : null}
+              </ul>
+            </>
+          ) : (
+            <p>No person, schedule or door policy uses it.</p>
+          )}
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+// The site's settings: what every door applies over its own (a door's policy may set its own over these, under
+// Door policies). Saved as the one 'site' document of the change log.
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+
+import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
+import type { ContractErrorBody } from '../contract.js';
+import { documentErrorText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID } from './hub-documents.js';
+import { useHubClient } from './hub-services.js';
+import { HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
+
+interface Loaded {
+  readonly version: number | null;
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export function HubSiteSettingsScreen(): ReactNode {
+  const client = useHubClient();
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [texts, setTexts] = useState<SettingTexts>({});
+  const [problems, setProblems] = useState<Readonly<Record<string, string>>>({});
+  const [problem, setProblem] = useState<ContractErrorBody | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async (): Promise<void> => {
+    const result = await listDocuments(client, 'site-settings');
+    if (!result.ok) return setProblem(result.error);
+    const site = result.value.find((document) => document.id === SITE_SETTINGS_ID);
+    const next = { version: site?.version ?? null, settings: site?.body.settings ?? {} };
+    setLoaded(next);
+    setTexts(settingTexts(next.settings, 'site'));
+    setProblems({});
+  }, [client]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const save = async (): Promise<void> => {
+    if (!loaded) return;
+    const built = settingsFromTexts(texts, loaded.settings, 'site');
+    if ('problems' in built) {
+      setProblems(built.problems);
+      setNotice(null);
+      return;
+    }
+    setProblems({});
+    setBusy(true);
+    const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: built.settings }, loaded.version);
+    setBusy(false);
+    if (!result.ok) {
+      setProblem({ ...result.error, message: documentErrorText(result.error.message) });
+      setNotice(null);
+      return;
+    }
+    setProblem(null);
+    setNotice(savedText('Site settings', result.value));
+    await load();
+  };
+
+  const others = loaded ? otherSettingKeys(loaded.settings, 'site') : [];
+  const problemCount = Object.keys(problems).length;
+
+  return (
+    <section className="screen hub-site-settings" aria-labelledby="hub-site-settings-heading">
+      <header className="screen-header">
+        <h2 id="hub-site-settings-heading">Site settings</h2>
+        {loaded ? <span className="muted">{loaded.version === null ? 'Never saved' : `Version ${loaded.version}`}</span> : null}
+      </header>
+      <p className="field-hint">Every door applies these over its own settings; a door's policy can set its own values over them. An empty field is left to each door.</p>
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      {problem ? <ErrorNotice error={problem} /> : null}
+      {loaded === null && !problem ? <p className="muted">Loading…</p> : null}
+      {loaded ? (
+        <form
+          className="settings-section"
+          aria-label="Site settings"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void save();
+          }}
+        >
+          <HubSettingsFields scope="site" texts={texts} onChange={setTexts} problems={problems} />
+          {others.length > 0 ? <p className="field-hint">Also set, through the API, and kept as they are: {others.join(', ')}.</p> : null}
+          {problemCount > 0 ? <p className="field-error">{problemCount === 1 ? 'One field needs' : `${problemCount} fields need`} a change before saving.</p> : null}
+          <div className="button-row button-row-start">
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              Save and send to doors
+            </button>
+          </div>
+        </form>
+      ) : null}
+    </section>
+  );
+}

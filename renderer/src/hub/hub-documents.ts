@@ -1,0 +1,89 @@
+// The site's synced documents (groups, schedules, door policies, site settings) as the hub's screens edit them:
+// typed bodies (the fleet's payloads, which the hub checks every document against before storing it), a save
+// that first looks whether someone changed the document since the form read it, and the answers in words.
+import type { Result } from '../contract.js';
+import type { DoorPolicyPayload, GroupPayload, SchedulePayload, SiteSettingsPayload } from '../../../electron/shared/fleet/messages.js';
+import type { HubClient, HubRequestOf } from './hub-client.js';
+
+export type DocumentEntity = HubRequestOf<'documents:list'>['entity'];
+
+/** Each entity's body, as the hub stores it (checked against the fleet's payload schema on the way in). */
+export interface DocumentBodies {
+  readonly group: GroupPayload;
+  readonly schedule: SchedulePayload;
+  readonly 'door-policy': DoorPolicyPayload;
+  readonly 'site-settings': SiteSettingsPayload;
+}
+
+export interface HubDocument<E extends DocumentEntity> {
+  readonly id: string;
+  /** Grows with every write; a form keeps the version it read, so a save can tell someone else changed it. */
+  readonly version: number;
+  readonly body: DocumentBodies[E];
+}
+
+/** What a save or a delete got: its place in the change log, which the doors pull from. */
+export interface DocumentWrite {
+  readonly seq: number;
+  readonly version?: number;
+}
+
+/** The site settings' one id. */
+export const SITE_SETTINGS_ID = 'site';
+
+const NAMES: Readonly<Record<DocumentEntity, string>> = { group: 'group', schedule: 'schedule', 'door-policy': 'door policy', 'site-settings': 'site settings' };
+
+/** Every document of an entity, sorted by id. */
+export async function listDocuments<E extends DocumentEntity>(client: HubClient, entity: E): Promise<Result<HubDocument<E>[]>> {
+  const result = await client['documents:list']({ entity });
+  // The hub checked each body against the entity's payload schema before storing it.
+  return result.ok ? { ok: true, value: result.value as unknown as HubDocument<E>[] } : result;
+}
+
+/**
+ * Writes a document. `readVersion` is the version the form was opened with (null: a new one): the hub's
+ * `documents:put` takes no expected version, so the save first reads the document again and refuses with
+ * 'conflict' when it was created, changed or deleted since. That narrows the window of a lost update to the
+ * two calls; it does not close it.
+ */
+export async function saveDocument<E extends DocumentEntity>(client: HubClient, entity: E, id: string, body: DocumentBodies[E], readVersion: number | null): Promise<Result<DocumentWrite & { readonly version: number }>> {
+  const listed = await client['documents:list']({ entity });
+  if (!listed.ok) return listed;
+  const current = listed.value.find((document) => document.id === id);
+  const name = `${NAMES[entity]} ${entity === 'site-settings' ? '' : `“${id}” `}`;
+  if (readVersion === null && current) return conflict(`a ${name}already exists: open it to change it`);
+  if (readVersion !== null && !current) return conflict(`the ${name}was deleted since you opened it`);
+  if (readVersion !== null && current && current.version !== readVersion) {
+    return conflict(`the ${name}was changed by someone else since you opened it (now version ${current.version}): reload it and make your change again`);
+  }
+  return client['documents:put']({ entity, id, body: body as unknown as Record<string, unknown> });
+}
+
+export async function deleteDocument(client: HubClient, entity: DocumentEntity, id: string): Promise<Result<DocumentWrite>> {
+  return client['documents:delete']({ entity, id });
+}
+
+function conflict(message: string): Result<never> {
+  return { ok: false, error: { code: 'conflict', message } };
+}
+
+/** "Group “staff” saved as version 2, change #14: sent to doors; each applies it with its next sync." */
+export function savedText(what: string, write: DocumentWrite): string {
+  const version = write.version === undefined ? '' : ` as version ${write.version}`;
+  return `${what} saved${version}, change #${write.seq}: sent to doors; each applies it with its next sync.`;
+}
+
+export function deletedText(what: string, write: DocumentWrite): string {
+  return `${what} deleted, change #${write.seq}: sent to doors; each applies it with its next sync.`;
+}
+
+/**
+ * The hub's message with the body's field paths in words: `windows.0.to` → `window 1, to`,
+ * `allowedGroups.2` → `allowed group 3`, `settings.events.retentionDays` stays a setting's key.
+ */
+export function documentErrorText(message: string): string {
+  return message
+    .replace(/\bwindows\.(\d+)(\.(\w+))?/g, (_match, index: string, _field, field: string | undefined) => `window ${Number(index) + 1}${field ? `, ${field === 'days' ? 'days' : `“${field}”`}` : ''}`)
+    .replace(/\ballowedGroups\.(\d+)/g, (_match, index: string) => `allowed group ${Number(index) + 1}`)
+    .replace(/\bsettings\.([\w.]+)/g, (_match, key: string) => `setting ${key}`);
+}
