@@ -1,42 +1,19 @@
 // The administrator's door actions and the people's card credentials, through the contract as the System screen
 // and the person editor use them. The terminal runs without a camera: none of this needs one.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import type { Session } from '../../shared/contract/handler.js';
-import type { Result } from '../../shared/contract/result.js';
-import type { TerminalApp } from './terminal-app.js';
-import { openTestApp } from './test/open-test-app.js';
+import { adminTestApp } from './test/open-test-app.js';
 
 describe('door actions and credentials', () => {
-  let app: TerminalApp;
-  let dir = '';
-  let admin: Session;
-  let token = '';
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lintel-door-actions-'));
-    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${join(dir, 'no-camera')}` });
-    const issued = app.sessions.issue('admin', 'ann', 60_000);
-    admin = issued.session;
-    token = issued.token;
-  });
-  after(async () => {
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const call = async <T>(channel: string, request: unknown, session: Session | undefined = admin): Promise<Result<T>> =>
-    (await app.handle(channel, request, { senderOk: true, session, sessionToken: token })) as Result<T>;
+  const terminal = adminTestApp('lintel-door-actions-');
+  const { call } = terminal;
 
   test('open door now: every output acts and the access log says remote-open', async () => {
     const result = await call<{ eventId: number; outcomes: { name: string; status: string }[] }>('door:open', {});
     assert.ok(result.ok, JSON.stringify(result));
     assert.deepEqual(result.value.outcomes.map(({ name, status }) => ({ name, status })), [{ name: 'log', status: 'done' }]);
-    const [event] = app.store.events.query({ limit: 1 }).events;
+    const [event] = terminal.app.store.events.query({ limit: 1 }).events;
     assert.equal(event?.id, result.value.eventId);
     assert.equal(event?.reason, 'remote-open');
     assert.equal(event?.decision, 'granted');
@@ -45,10 +22,10 @@ describe('door actions and credentials', () => {
   test('test one output: logged as output-test; an unknown name is not-found; only admins may', async () => {
     const result = await call<{ outcomes: { name: string; status: string }[] }>('door:test-output', { name: 'log' });
     assert.ok(result.ok);
-    assert.equal(app.store.events.query({ limit: 1 }).events[0]?.reason, 'output-test');
+    assert.equal(terminal.app.store.events.query({ limit: 1 }).events[0]?.reason, 'output-test');
     const missing = await call('door:test-output', { name: 'relay' });
     assert.equal(missing.ok ? '' : missing.error.code, 'not-found');
-    const device = app.sessions.issue('token', 'kiosk', 60_000).session;
+    const device = terminal.app.sessions.issue('token', 'kiosk', 60_000).session;
     for (const channel of ['door:open', 'door:test-output']) {
       const refused = await call(channel, channel === 'door:open' ? {} : { name: 'log' }, device);
       assert.equal(refused.ok, false, channel);
@@ -63,8 +40,8 @@ describe('door actions and credentials', () => {
     assert.ok(created.ok);
     assert.deepEqual(created.value.credential, { facilityCode: 13, cardNumber: 13067 });
     const event = { id: 1, atMs: 1, decision: 'granted' as const, reason: 'granted', personId: created.value.id };
-    assert.deepEqual(app.withCredential(event).credential, { facilityCode: 13, cardNumber: 13067, format: 'wiegand26' });
-    assert.equal(app.withCredential({ ...event, decision: 'denied' }).credential, undefined);
+    assert.deepEqual(terminal.app.withCredential(event).credential, { facilityCode: 13, cardNumber: 13067, format: 'wiegand26' });
+    assert.equal(terminal.app.withCredential({ ...event, decision: 'denied' }).credential, undefined);
     // A narrower format would strand Ann's card: refused, naming her.
     const custom = { name: 'card8', layout: `P${'C'.repeat(8)}P`, parity: [`E${'X'.repeat(4)}${'.'.repeat(5)}`, `${'.'.repeat(5)}${'X'.repeat(4)}O`] };
     const narrowed = await call('settings:update', { values: { 'credentials.customFormats': [custom], 'credentials.format': 'card8' } });
@@ -74,6 +51,6 @@ describe('door actions and credentials', () => {
     assert.ok((await call('settings:update', { values: { 'credentials.format': 'wiegand34' } })).ok);
     // Deleting the person deletes the credential with them.
     assert.ok((await call('persons:delete', { id: created.value.id })).ok);
-    assert.equal(app.store.persons.getByCredential({ facilityCode: 13, cardNumber: 13067 }), undefined);
+    assert.equal(terminal.app.store.persons.getByCredential({ facilityCode: 13, cardNumber: 13067 }), undefined);
   });
 });

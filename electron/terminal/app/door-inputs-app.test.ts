@@ -2,17 +2,11 @@
 // lines checked against the chip and against the outputs), a forced door and an exit request in the access log and
 // in health, the relay driven by the exit button. The terminal runs without a camera: none of this needs one.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { FakeGpioChip } from '../../../native-bridge/gpio/fake-gpio-chip.js';
 import { FakeSyscalls } from '../../../native-bridge/libc/fake-syscalls.js';
-import type { Session } from '../../shared/contract/handler.js';
-import type { Result } from '../../shared/contract/result.js';
-import type { TerminalApp } from './terminal-app.js';
-import { openTestApp } from './test/open-test-app.js';
+import { adminTestApp } from './test/open-test-app.js';
 
 const CHIP = '/dev/gpiochip3';
 const RELAY = 7;
@@ -29,28 +23,15 @@ async function until(check: () => boolean, what: string, timeoutMs = 3000): Prom
 }
 
 describe('door inputs in the terminal', () => {
-  let app: TerminalApp;
-  let dir = '';
-  let admin: Session;
   const sys = new FakeSyscalls();
   const chip = new FakeGpioChip({ name: 'gpiochip3', label: 'gpio3' }).install(sys, CHIP);
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lintel-door-inputs-'));
-    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${join(dir, 'no-camera')}`, gpioSyscalls: sys });
-    admin = app.sessions.issue('admin', 'ann', 60_000).session;
-  });
-  after(async () => {
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const call = async <T>(channel: string, request: unknown): Promise<Result<T>> => (await app.handle(channel, request, { senderOk: true, session: admin })) as Result<T>;
+  const terminal = adminTestApp('lintel-door-inputs-', { gpioSyscalls: sys });
+  const { call } = terminal;
   const inputs = (values: Record<string, unknown>) => ({ contact: null, exitButton: null, debounceMs: 20, heldOpenMs: 30_000, consumer: 'lintel-door-inputs', ...values });
   const relay = { kind: 'gpio', name: 'relay', chipPath: CHIP, line: RELAY, activeLow: false, pulseMs: 300, consumer: 'lintel-door' };
   const contact = { chipPath: CHIP, line: CONTACT, openLevel: 'high', bias: 'pull-up' };
   const button = { chipPath: CHIP, line: BUTTON, pressedLevel: 'low', bias: 'pull-up' };
-  const lastEvent = () => app.store.events.query({ limit: 1 }).events[0];
+  const lastEvent = () => terminal.app.store.events.query({ limit: 1 }).events[0];
 
   test('saving refuses a chip that is not there, a line it lacks, and a line an output drives, naming the field', async () => {
     const refusal = async (values: Record<string, unknown>): Promise<string> => {
@@ -69,7 +50,7 @@ describe('door inputs in the terminal', () => {
     assert.match(await refusal({ 'door.inputs': inputs({ contact, exitButton: { ...button, line: CONTACT } }) }), /door\.inputs\.exitButton\.line: \/dev\/gpiochip3 line 5 is already the door contact/);
     assert.deepEqual(chip.requests, [], 'nothing refused was requested');
     assert.equal((await call<{ health: { door?: unknown } }>('system:get', {})).ok, true);
-    assert.equal(app.health().door, undefined, 'no inputs, no door in health');
+    assert.equal(terminal.app.health().door, undefined, 'no inputs, no door in health');
   });
 
   test('a door opened without a grant is forced: an access event and the health state', async () => {
@@ -77,17 +58,17 @@ describe('door inputs in the terminal', () => {
     const saved = await call('settings:update', { values: { 'door.outputs': [relay], 'door.inputs': inputs({ contact, exitButton: button }) } });
     assert.ok(saved.ok, JSON.stringify(saved));
     assert.deepEqual(chip.requests.at(-1)?.offsets, [CONTACT, BUTTON]);
-    assert.equal(app.health().door?.state, 'closed');
-    assert.equal(app.health().door?.exitButton, true);
+    assert.equal(terminal.app.health().door?.state, 'closed');
+    assert.equal(terminal.app.health().door?.exitButton, true);
     chip.drive(CONTACT, true);
-    await until(() => app.health().door?.state === 'forced-open', 'a forced door');
+    await until(() => terminal.app.health().door?.state === 'forced-open', 'a forced door');
     const event = lastEvent();
     assert.deepEqual({ decision: event?.decision, reason: event?.reason }, { decision: 'denied', reason: 'door-forced-open' });
     const health = await call<{ door?: { state: string; sinceMs: number | null } }>('health:get', {});
     assert.ok(health.ok);
     assert.equal(health.value.door?.state, 'forced-open');
     chip.drive(CONTACT, false);
-    await until(() => app.health().door?.state === 'closed', 'the door closed');
+    await until(() => terminal.app.health().door?.state === 'closed', 'the door closed');
   });
 
   test('the exit button opens the relay, logged as exit-request, and the door may then open', async () => {
@@ -99,20 +80,20 @@ describe('door inputs in the terminal', () => {
     assert.deepEqual(chip.writes.slice(writesBefore, writesBefore + 1).map(({ offset, active }) => ({ offset, active })), [{ offset: RELAY, active: true }]);
     chip.drive(BUTTON, true);
     chip.drive(CONTACT, true);
-    await until(() => app.health().door?.state === 'open', 'the door open');
+    await until(() => terminal.app.health().door?.state === 'open', 'the door open');
     assert.equal(lastEvent()?.reason, 'exit-request', 'no forced-open event');
     chip.drive(CONTACT, false);
-    await until(() => app.health().door?.state === 'closed', 'the door closed');
+    await until(() => terminal.app.health().door?.state === 'closed', 'the door closed');
   });
 
   test('open door now authorises the opening; removing the inputs releases their lines', async () => {
     assert.ok((await call('door:open', {})).ok);
     chip.drive(CONTACT, true);
-    await until(() => app.health().door?.state === 'open', 'the door open');
+    await until(() => terminal.app.health().door?.state === 'open', 'the door open');
     assert.equal(lastEvent()?.reason, 'remote-open');
     chip.drive(CONTACT, false);
     assert.ok((await call('settings:update', { values: { 'door.inputs': inputs({}) } })).ok);
     assert.equal(chip.isHeld(CONTACT), false);
-    assert.equal(app.health().door, undefined);
+    assert.equal(terminal.app.health().door, undefined);
   });
 });

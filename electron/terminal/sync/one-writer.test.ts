@@ -2,50 +2,27 @@
 // enrollment at the door becomes a request for the hub.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import type { Session } from '../../shared/contract/handler.js';
-import type { Result } from '../../shared/contract/result.js';
 import { enrollRequestSchema, generateSigningKeyPair, type EnrollRequest } from '../../shared/fleet/index.js';
-import type { TerminalApp } from '../app/terminal-app.js';
-import { openTestApp } from '../app/test/open-test-app.js';
+import { adminTestApp } from '../app/test/open-test-app.js';
 import { decodeTemplate } from '../store/samples-repository.js';
 import { fakeSample } from '../store/test/test-helpers.js';
 import { hubEnrollmentStore } from './enroll-request.js';
 
 describe('one writer of people', () => {
-  let app: TerminalApp;
-  let dir = '';
-  let admin: Session;
-  let token = '';
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lintel-one-writer-'));
-    app = await openTestApp({ dataDir: join(dir, 'data'), defaultCameraUri: `file:${join(dir, 'no-camera')}` });
-    const issued = app.sessions.issue('admin', 'ann', 60_000);
-    admin = issued.session;
-    token = issued.token;
-  });
-  after(async () => {
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const call = async <T>(channel: string, request: unknown): Promise<Result<T>> =>
-    (await app.handle(channel, request, { senderOk: true, session: admin, sessionToken: token })) as Result<T>;
+  const terminal = adminTestApp('lintel-one-writer-');
+  const { call } = terminal;
 
   test('a joined door refuses to add, change or delete people, naming the hub; a door of its own does not', async () => {
     const local = await call<{ id: string }>('persons:create', { name: 'Local Ann' });
     assert.ok(local.ok, JSON.stringify(local));
     const hub = { siteId: 'acme', terminalId: 'door-1', hubPublicKeyPem: generateSigningKeyPair().publicKeyPem };
-    assert.throws(() => app.store.hubSync.join(hub), /holds 1 person enrolled here/);
+    assert.throws(() => terminal.app.store.hubSync.join(hub), /holds 1 person enrolled here/);
     assert.ok((await call('persons:delete', { id: local.value.id })).ok);
-    app.store.hubSync.join(hub);
+    terminal.app.store.hubSync.join(hub);
     const annId = randomUUID();
-    app.store.applySynced([{ kind: 'put-person', id: annId, version: 1, createdAtMs: 1, updatedAtMs: 1, person: { name: 'Hub Ann' }, samples: [] }]);
+    terminal.app.store.applySynced([{ kind: 'put-person', id: annId, version: 1, createdAtMs: 1, updatedAtMs: 1, person: { name: 'Hub Ann' }, samples: [] }]);
     const refusals = [
       await call('persons:create', { name: 'Bob' }),
       await call('persons:update', { id: annId, patch: { name: 'Ann B.' } }),
@@ -58,8 +35,8 @@ describe('one writer of people', () => {
       assert.equal(refusal.error.code, 'conflict');
       assert.match(refusal.error.message, /managed by the site hub \(site acme, this door is door-1\)/);
     }
-    assert.equal(app.store.persons.get(annId)?.name, 'Hub Ann', 'nothing changed');
-    assert.throws(() => app.enrollmentStore(), /runs without its hub bundle: start it with --hub/);
+    assert.equal(terminal.app.store.persons.get(annId)?.name, 'Hub Ann', 'nothing changed');
+    assert.throws(() => terminal.app.enrollmentStore(), /runs without its hub bundle: start it with --hub/);
     const system = await call<{ hub: { siteId: string; connected: boolean; lastError: string | null } | null }>('system:get', {});
     assert.ok(system.ok, JSON.stringify(system));
     assert.deepEqual({ siteId: system.value.hub?.siteId, connected: system.value.hub?.connected }, { siteId: 'acme', connected: false });
@@ -68,7 +45,7 @@ describe('one writer of people', () => {
 
   test('an enrollment at a joined door is a request for the hub in the wire form, under the request id', () => {
     const requests: Omit<EnrollRequest, 'requestId'>[] = [];
-    const store = hubEnrollmentStore(app.store.persons, (request) => {
+    const store = hubEnrollmentStore(terminal.app.store.persons, (request) => {
       requests.push(request);
       return '11111111-1111-4111-8111-111111111111';
     }, () => 5_000);
@@ -85,6 +62,6 @@ describe('one writer of people', () => {
     assert.ok(Buffer.from(wire!.cropJpegBase64, 'base64').equals(Buffer.from(sample.alignedJpeg)));
     assert.deepEqual(decodeTemplate(Buffer.from(wire!.templates[0]!.templateBase64, 'base64')), sample.template);
     assert.deepEqual(wire!.alignment, { sizePx: sample.alignment.sizePx, fivePointsPx: sample.alignment.fivePointsPx.map(([x, y]) => [x, y]) });
-    assert.equal(app.store.persons.list({ search: 'Cy' }).total, 0, 'the door writes no person itself');
+    assert.equal(terminal.app.store.persons.list({ search: 'Cy' }).total, 0, 'the door writes no person itself');
   });
 });
