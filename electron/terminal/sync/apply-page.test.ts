@@ -11,10 +11,10 @@ import {
   type ChangeInput,
   type ChangePage,
 } from '../../shared/fleet/index.js';
-import { encodeTemplate } from '../store/samples-repository.js';
 import { TerminalStore } from '../store/store.js';
-import { ARCFACE_ALIGNMENT, FAST_SCRYPT, fakeJpeg, fakeQuality, fakeTemplate, tempDir } from '../store/test/test-helpers.js';
+import { ARCFACE_ALIGNMENT, FAST_SCRYPT, fakeJpeg, fakeTemplate, tempDir } from '../store/test/test-helpers.js';
 import { applyPage } from './apply-page.js';
+import { personChange } from './test/hub-changes.js';
 
 const hubKeys = generateSigningKeyPair();
 
@@ -23,40 +23,6 @@ function openJoinedStore(t: { after(fn: () => void): void }): TerminalStore {
   t.after(() => store.close());
   store.hubSync.join({ siteId: 'acme', terminalId: 'door-1', hubPublicKeyPem: hubKeys.publicKeyPem });
   return store;
-}
-
-/** A person upsert as the hub sends it, with card `cardNumber` and one sample carrying a template of `modelId`. */
-function personChange(seq: number, id: string, version: number, name: string, modelId = 'model-a', cardNumber = 4242): ChangeInput {
-  const sampleId = randomUUID();
-  return {
-    seq,
-    entity: 'person',
-    id,
-    version,
-    op: 'upsert',
-    payload: {
-      id,
-      name,
-      externalId: null,
-      enabled: true,
-      validFromMs: null,
-      validUntilMs: null,
-      groups: ['staff'],
-      credentials: [{ facilityCode: 13, cardNumber }],
-      createdAtMs: 1_000,
-      updatedAtMs: 2_000,
-      samples: [
-        {
-          id: sampleId,
-          createdAtMs: 1_500,
-          alignment: { sizePx: ARCFACE_ALIGNMENT.sizePx, fivePointsPx: ARCFACE_ALIGNMENT.fivePointsPx.map(([x, y]) => [x, y]) },
-          quality: fakeQuality(),
-          cropJpegBase64: fakeJpeg(`crop-${name}`).toString('base64'),
-          templates: [{ modelId, dimension: 64, templateBase64: encodeTemplate(fakeTemplate(name, 64)).toString('base64') }],
-        },
-      ],
-    },
-  };
 }
 
 /** The page through the wire: signed by the hub, verified and parsed as the terminal receives it. */
@@ -104,7 +70,7 @@ describe('applyPage', () => {
     const store = openJoinedStore(t);
     const ann = randomUUID();
     const bob = randomUUID();
-    applyPage(store, received({ changes: [personChange(1, ann, 1, 'Ann'), personChange(2, bob, 1, 'Bob', 'other-model', 4343)], lastSeq: 2, headSeq: 3 }));
+    applyPage(store, received({ changes: [personChange(1, ann, 1, 'Ann'), personChange(2, bob, 1, 'Bob', { modelId: 'other-model', cardNumber: 4343 })], lastSeq: 2, headSeq: 3 }));
     assert.deepEqual(store.samples.rebuildProgress('model-a'), { totalCount: 2, doneCount: 1 }, 'Bob’s sample lacks a model-a template');
     const [toRebuild] = [...store.samples.templatesToRebuild('model-a')];
     assert.deepEqual({ personId: toRebuild?.personId, alignment: toRebuild?.alignment }, { personId: bob, alignment: ARCFACE_ALIGNMENT }, 'its crop keeps the alignment the hub recorded');

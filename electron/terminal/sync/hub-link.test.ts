@@ -30,11 +30,11 @@ import {
 import { connectMqtt } from '../../hub/link/mqtt-connection.js';
 import { enrollTerminal, loadHubIdentity, type HubIdentity } from '../../hub/pki/hub-folder.js';
 import { findMosquitto, startMosquittoServer, type MosquittoServer } from '../../hub/test/mosquitto-server.js';
-import { encodeTemplate } from '../store/samples-repository.js';
 import { TerminalStore } from '../store/store.js';
-import { FAST_SCRYPT, fakeJpeg, fakeQuality, fakeTemplate, tempDir } from '../store/test/test-helpers.js';
+import { FAST_SCRYPT, fakeJpeg, fakeQuality, tempDir } from '../store/test/test-helpers.js';
 import type { AppliedPage } from './apply-page.js';
 import { HubLink, type HubLinkOptions } from './hub-link.js';
+import { personChange } from './test/hub-changes.js';
 
 const skip = findMosquitto() ? false : 'needs mosquitto (apt-get install -y mosquitto)';
 
@@ -45,39 +45,6 @@ async function eventually(what: string, condition: () => boolean, timeoutMs = 10
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** A person upsert as the hub sends it. */
-function personChange(seq: number, id: string, version: number, name: string, cardNumber: number): ChangeInput {
-  return {
-    seq,
-    entity: 'person',
-    id,
-    version,
-    op: 'upsert',
-    payload: {
-      id,
-      name,
-      externalId: null,
-      enabled: true,
-      validFromMs: null,
-      validUntilMs: null,
-      groups: [],
-      credentials: [{ facilityCode: null, cardNumber }],
-      createdAtMs: 1_000,
-      updatedAtMs: 2_000,
-      samples: [
-        {
-          id: randomUUID(),
-          createdAtMs: 1_500,
-          alignment: null,
-          quality: fakeQuality(),
-          cropJpegBase64: fakeJpeg(`crop-${name}`).toString('base64'),
-          templates: [{ modelId: 'model-a', dimension: 64, templateBase64: encodeTemplate(fakeTemplate(name, 64)).toString('base64') }],
-        },
-      ],
-    },
-  };
 }
 
 /** The hub's side of the protocol, in memory: a change log, the events it stored, and switches to misbehave. */
@@ -212,7 +179,7 @@ describe('HubLink over the real Mosquitto', { skip }, () => {
     const ann = randomUUID();
     const bob = randomUUID();
     const cy = randomUUID();
-    await hub.append(personChange(hub.headSeq + 1, ann, 1, 'Ann', 1), personChange(hub.headSeq + 2, bob, 1, 'Bob', 2), personChange(hub.headSeq + 3, cy, 1, 'Cy', 3));
+    await hub.append(personChange(hub.headSeq + 1, ann, 1, 'Ann', { cardNumber: 1 }), personChange(hub.headSeq + 2, bob, 1, 'Bob', { cardNumber: 2 }), personChange(hub.headSeq + 3, cy, 1, 'Cy', { cardNumber: 3 }));
     const { store, link, appliedPages } = await openTerminal(t, { maxChangesPerPage: 2 });
     await eventually('the cursor at the head', () => store.hubSync.link()?.appliedSeq === hub.headSeq);
     assert.deepEqual([ann, bob, cy].map((id) => store.persons.get(id)?.name), ['Ann', 'Bob', 'Cy']);
@@ -263,7 +230,7 @@ describe('HubLink over the real Mosquitto', { skip }, () => {
     hub.forgeWith = generateSigningKeyPair().privateKeyPem;
     const forged = randomUUID();
     try {
-      await hub.append(personChange(hub.headSeq + 1, forged, 1, 'Mallory', 99));
+      await hub.append(personChange(hub.headSeq + 1, forged, 1, 'Mallory', { cardNumber: 99 }));
       await eventually('the forgery noticed', () => /bad-signature/.test(link.status.lastError ?? ''));
     } finally {
       hub.forgeWith = undefined;
