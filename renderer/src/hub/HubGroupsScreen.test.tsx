@@ -78,7 +78,7 @@ describe('hub groups', () => {
     documents.refuse({ code: 'invalid-request', message: 'group night shift: name: must not contain control characters' });
     type('Group name', 'night shift');
     fireEvent.click(screen.getByRole('button', { name: 'Create group' }));
-    await screen.findByText('Group night shift: name: must not contain control characters');
+    await screen.findByText('Group “night shift”: name: must not contain control characters');
     assert.equal((screen.getByLabelText('Group name', { exact: false }) as HTMLInputElement).value, 'night shift');
     // A group of that name made meanwhile by someone else is not overwritten.
     documents.refuse(null);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { fakeDocuments } from '../test/fake-hub-documents.js';
 import { renderHubScreen } from '../test/render-hub-screen.js';
 import { fireEvent, screen, waitFor, within } from '../test/render-screen.js';
 import type { HubErasure, HubPerson } from './hub-client.js';
@@ -76,5 +77,33 @@ describe('hub persons', () => {
     const polls = rendered.requestsOf('erasures:get').length;
     await new Promise((resolve) => setTimeout(resolve, ERASURE_POLL_MS + 500));
     assert.equal(rendered.requestsOf('erasures:get').length, polls, 'a finished erasure is no longer asked about');
+  });
+  test("a person's groups are chosen from the site's groups; a refused change keeps the choice open", async () => {
+    let person = ADA;
+    let refuse = true;
+    const documents = fakeDocuments({ group: ['staff', 'visitors'].map((name) => ({ id: name, body: { name, description: null } })) });
+    const rendered = renderHubScreen(<HubPersonsScreen />, {
+      ...documents.handlers,
+      'persons:list': () => ({ persons: [person], total: 1 }),
+      'persons:update': ({ patch }) => {
+        if (refuse) return { ok: false, error: { code: 'invalid-request', message: 'group name must be 1 to 64 characters' } };
+        person = { ...person, groups: patch.groups ?? person.groups, version: 2 };
+        return person;
+      },
+      'erasures:list': () => [],
+    });
+    fireEvent.click(within(await screen.findByRole('listitem', { name: 'Ada Lovelace' })).getByRole('button', { name: 'Groups' }));
+    const chips = await screen.findByRole('group', { name: 'Groups of Ada Lovelace' });
+    await within(chips).findByRole('button', { name: 'visitors' });
+    assert.equal(within(chips).getByRole('button', { name: 'staff' }).getAttribute('aria-pressed'), 'true');
+    fireEvent.click(within(chips).getByRole('button', { name: 'visitors' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save groups' }));
+    await screen.findByText('Group name must be 1 to 64 characters');
+    screen.getByRole('group', { name: 'Groups of Ada Lovelace' });
+    refuse = false;
+    fireEvent.click(screen.getByRole('button', { name: 'Save groups' }));
+    await screen.findByText('Ada Lovelace is in staff, visitors at every door.');
+    assert.deepEqual(rendered.requestsOf('persons:update').at(-1), { id: ADA.id, patch: { groups: ['staff', 'visitors'] } });
+    within(screen.getByRole('listitem', { name: 'Ada Lovelace' })).getByText('E-17 · 3 samples · staff, visitors');
   });
 });

@@ -77,12 +77,20 @@ export function deletedText(what: string, write: DocumentWrite): string {
   return `${what} deleted, change #${write.seq}: sent to doors; each applies it with its next sync.`;
 }
 
+const SUBJECTS: Readonly<Record<DocumentEntity, (id: string) => string>> = {
+  group: (id) => `group “${id}”`,
+  schedule: (id) => `schedule of “${id}”`,
+  'door-policy': (id) => `policy of ${id}`,
+  'site-settings': () => 'site settings',
+};
+
 /**
- * The hub's message with the body's field paths in words: `windows.0.to` → `window 1, to`,
- * `allowedGroups.2` → `allowed group 3`, `settings.events.retentionDays` stays a setting's key.
+ * The hub's message in words: the store's `<entity> <id>:` as the document's name, the body's field paths
+ * named (`windows.0.to` → `window 1, “to”`, `allowedGroups.2` → `allowed group 3`, `settings.<key>` → `setting <key>`).
  */
 export function documentErrorText(message: string): string {
   return message
+    .replace(/^(group|schedule|door-policy|site-settings) (.+?): /, (_match, entity: DocumentEntity, id: string) => `${SUBJECTS[entity](id)}: `)
     .replace(/\bwindows\.(\d+)(\.(\w+))?/g, (_match, index: string, _field, field: string | undefined) => `window ${Number(index) + 1}${field ? `, ${field === 'days' ? 'days' : `“${field}”`}` : ''}`)
     .replace(/\ballowedGroups\.(\d+)/g, (_match, index: string) => `allowed group ${Number(index) + 1}`)
     .replace(/\bsettings\.([\w.]+)/g, (_match, key: string) => `setting ${key}`);

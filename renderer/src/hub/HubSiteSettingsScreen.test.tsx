@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { fakeDocuments } from '../test/fake-hub-documents.js';
+import { renderHubScreen } from '../test/render-hub-screen.js';
+import { fireEvent, screen } from '../test/render-screen.js';
+import { HubSiteSettingsScreen } from './HubSiteSettingsScreen.js';
+
+function change(label: string, value: string): void {
+  fireEvent.change(screen.getByLabelText(label), { target: { value } });
+}
+
+describe('hub site settings', () => {
+  test('a site never set shows empty fields; a save sends only what was set, checked with the terminal’s rules first', async () => {
+    const documents = fakeDocuments();
+    const rendered = renderHubScreen(<HubSiteSettingsScreen />, documents.handlers);
+    await screen.findByText('Never saved');
+    assert.equal(screen.queryByLabelText('Name on the door screen'), null, 'a name is a door’s own');
+    change('Time zone of the schedules', 'Europe/Berlin');
+    change('Keep snapshots for (days)', 'a week');
+    change('Door admin logout after idle (s)', '5');
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    screen.getByText('Keep snapshots for: must be a number.');
+    screen.getByText(/Door admin logout after idle: .*15000/);
+    screen.getByText('2 fields need a change before saving.');
+    assert.equal(rendered.requestsOf('documents:put').length, 0);
+    change('Keep snapshots for (days)', '7');
+    change('Door admin logout after idle (s)', '300');
+    change('Diagnostics on the door screen', 'true');
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    await screen.findByText(/Site settings saved as version 1, change #\d+: sent to doors; each applies it with its next sync/);
+    assert.deepEqual(rendered.requestsOf('documents:put'), [
+      {
+        entity: 'site-settings',
+        id: 'site',
+        body: { settings: { 'access.policy': { timeZone: 'Europe/Berlin' }, 'events.snapshotRetentionDays': 7, 'door.showDiagnostics': true, 'admin.idleLogoutMs': 300_000 } },
+      },
+    ]);
+    await screen.findByText('Version 1');
+  });
+
+  test('stored settings fill the fields; keys without a field are kept and named; a refusal keeps what was typed', async () => {
+    const documents = fakeDocuments({ 'site-settings': [{ id: 'site', body: { settings: { 'recognition.targetFpir': 0.001, 'access.policy': { cooldownMs: 4000, minLiveness: 0.7 }, 'camera.uri': null } } }] });
+    const rendered = renderHubScreen(<HubSiteSettingsScreen />, documents.handlers);
+    await screen.findByText('Version 1');
+    assert.equal((screen.getByLabelText('Cooldown (s)') as HTMLInputElement).value, '4');
+    assert.equal((screen.getByLabelText('Strangers taken for someone, per search') as HTMLInputElement).value, '0.001');
+    screen.getByText('Also set, through the API, and kept as they are: camera.uri, access.policy.minLiveness.');
+    change('Cooldown (s)', '');
+    documents.refuse({ code: 'invalid-request', message: 'site-settings site: settings: too large' });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    await screen.findByText('Site settings: settings: too large');
+    assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, { settings: { 'recognition.targetFpir': 0.001, 'access.policy': { minLiveness: 0.7 }, 'camera.uri': null } });
+    assert.equal((screen.getByLabelText('Cooldown (s)') as HTMLInputElement).value, '');
+  });
+});
