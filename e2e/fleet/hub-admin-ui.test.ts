@@ -1,7 +1,8 @@
 // The hub's admin UI in Debian's Chromium against a real hub (`lintel hub serve --admin-port 0` on PostgreSQL and
 // Mosquitto) and a real door: the first admin is set up, a person is enrolled from photos and granted at the door,
-// the door shows online with its model, the event arrives with its snapshot and the filters narrow it, and an
-// erasure shows its progress across the doors. Screenshots of each screen land in LINTEL_SCREENSHOTS when set.
+// the door shows online with its model, the event arrives with its snapshot and the filters narrow it, a group
+// and a door policy made in the Access screens reach the door (who it lets in, its own settings) and a person's
+// group chosen on the persons screen lets them in again, and an erasure shows its progress across the doors. Screenshots of each screen land in LINTEL_SCREENSHOTS when set.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -123,6 +124,53 @@ describe('the hub admin UI in a browser', { skip }, () => {
     await page.getByLabel('Person', { exact: true }).selectOption({ label: 'Colin Powell' });
     await page.getByLabel('Door', { exact: true }).selectOption('door-1');
     await events.getByText('Colin Powell').first().waitFor();
+  });
+
+  test("a group and a door policy made in the Access screens reach the door; the person's group lets them in again", async () => {
+    const { persons } = await fleet.hub.store.listPersons({ search: 'Colin Powell' });
+    const colinId = persons[0]?.id ?? '';
+    const door = fleet.door('door-1');
+    await page.getByRole('button', { name: 'Access' }).click();
+    await page.getByRole('button', { name: 'New group' }).click();
+    await page.getByLabel('Group name').fill('staff');
+    await page.getByLabel('Description').fill('Employees');
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.getByText(/Group “staff” saved as version 1, change #\d+: sent to doors/).waitFor();
+    await page.getByRole('listitem', { name: 'staff' }).getByText('0 members · any time').waitFor();
+    await shot('groups');
+
+    await page.getByRole('button', { name: 'Door policies' }).click();
+    const row = page.getByRole('listitem', { name: 'door-1' });
+    await row.getByText(/No policy: every enabled person may enter/).waitFor();
+    await row.getByRole('button', { name: 'Set a policy' }).click();
+    const form = page.getByRole('form', { name: 'Policy of door-1' });
+    await form.getByRole('radio', { name: 'Only chosen groups' }).click();
+    await form.getByRole('group', { name: 'Groups let in' }).getByRole('button', { name: 'staff' }).click();
+    await form.getByLabel('Diagnostics on the door screen').selectOption('true');
+    await shot('door-policy');
+    await form.getByRole('button', { name: 'Save and send to the door' }).click();
+    await page.getByText(/Policy of door-1 saved as version 1, change #\d+: sent to doors/).waitFor();
+    await page.getByRole('listitem', { name: 'door-1' }).getByText(/Only staff \(any time\)/).waitFor();
+    await shot('door-policies');
+    assert.deepEqual(await fleet.hub.store.listDocuments('door-policy'), [{ id: 'door-1', version: 1, body: { terminalId: 'door-1', allowedGroups: ['staff'], settings: { 'door.showDiagnostics': true } } }]);
+
+    // The door applies both: its allowed groups with the change log page, its own settings through its checks.
+    const doorSettings = async (): Promise<Record<string, unknown>> => (await door.terminal.call<{ settings: Record<string, unknown> }>('settings:get', {})).settings;
+    await eventually('the policy at door-1', async () => {
+      const settings = await doorSettings();
+      return JSON.stringify((settings['access.policy'] as { allowedGroups: unknown }).allowedGroups) === '["staff"]' && settings['door.showDiagnostics'] === true;
+    });
+    const refused = await door.decide([lfwPhoto('Colin_Powell', 5)]);
+    assert.deepEqual({ decision: refused.decision, reason: refused.reason }, { decision: 'denied', reason: 'not-allowed-here' }, 'Colin is in no group door-1 lets in');
+
+    await page.getByRole('button', { name: 'Persons' }).click();
+    await page.getByRole('listitem', { name: 'Colin Powell' }).getByRole('button', { name: 'Groups' }).click();
+    await page.getByRole('group', { name: 'Groups of Colin Powell' }).getByRole('button', { name: 'staff' }).click();
+    await page.getByRole('button', { name: 'Save groups' }).click();
+    await page.getByText('Colin Powell is in staff at every door.').waitFor();
+    await eventually('Colin in staff at door-1', async () => JSON.stringify((await door.terminal.call<{ groups: string[] }>('persons:get', { id: colinId })).groups) === '["staff"]');
+    const granted = await door.decide([lfwPhoto('Colin_Powell', 6)]);
+    assert.deepEqual({ decision: granted.decision, person: granted.person?.id }, { decision: 'granted', person: colinId });
   });
 
   test('disabling and erasing from the list reaches the door, and the erasure shows 1 of 1 terminals', async () => {
