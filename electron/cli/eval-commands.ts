@@ -27,7 +27,7 @@ export async function commandEval(args: string[]): Promise<void> {
   }
   if (dataset === 'pad') {
     const { commandEvalPad, EvalPadUsageError } = await import('./eval-pad.js');
-    const { PadProtocolError } = await import('../vision/eval/pad-protocol.js');
+    const { PadProtocolError } = await import('../vision/liveness/pad-protocol.js');
     await commandEvalPad(rest).catch((error: unknown) => {
       if (error instanceof EvalPadUsageError) throw new UsageError(error.message);
       throw error instanceof PadProtocolError ? new CliError(error.message) : error;

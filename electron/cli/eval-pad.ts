@@ -21,8 +21,8 @@ import {
   type ThresholdCriterion,
 } from '../vision/eval/pad-eval.js';
 import { createPadFrameMeasurer, PAD_FEATURES_VERSION } from '../vision/eval/pad-features.js';
-import { FRAME_RULES, type FrameRule } from '../vision/eval/pad-metrics.js';
-import { readPadProtocol } from '../vision/eval/pad-protocol.js';
+import { FRAME_RULES, type FrameRule } from '../vision/liveness/pad-metrics.js';
+import { readPadProtocol } from '../vision/liveness/pad-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { loadManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';

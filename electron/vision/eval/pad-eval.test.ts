@@ -21,7 +21,7 @@ import {
   type PadFrameCache,
 } from './pad-eval.js';
 import type { FrameFaces, PadFeature, PadFrameMeasurer } from './pad-features.js';
-import { readPadProtocol, type PadClip } from './pad-protocol.js';
+import { readPadProtocol, type PadClip } from '../liveness/pad-protocol.js';
 
 /** Per clip: two frames' MiniFASNetV2 scores and glare blobs; null = no face in that frame. */
 const SCENES: Record<string, { split: string; label: string; support: string; species: string; v2: (number | null)[]; glare: number[] }> = {

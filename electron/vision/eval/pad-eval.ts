@@ -32,8 +32,8 @@ import {
   type PadCounts,
   type PadRates,
   type ScoredClip,
-} from './pad-metrics.js';
-import type { PadClip } from './pad-protocol.js';
+} from '../liveness/pad-metrics.js';
+import type { PadClip } from '../liveness/pad-protocol.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
 /** The largest face's landmarks as cached: the Float32Array's bytes (little-endian) in base64, exact and compact. */

@@ -15,21 +15,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { fitLogistic, PAD_LINEAR_FEATURES, padLinearClipFeatures, padLinearScore, parsePadLinearModel, type PadLinearFeature, type PadLinearModel } from '../liveness/pad-linear.js';
+import { PAD_LINEAR_FEATURES, padLinearClipFeatures, parsePadLinearModel, type PadLinearFeature, type PadLinearModel } from '../liveness/pad-linear.js';
 import { decodeLandmarks, type PadFrameCache } from './pad-eval.js';
-import { bpcerAtApcer, equalErrorRate, padRatesAt, thresholdForBpcer, type PadRates, type ScoredClip } from './pad-metrics.js';
-import { readPadProtocol, type PadClip } from './pad-protocol.js';
+import { bpcerAtApcer, equalErrorRate, padRatesAt, thresholdForBpcer, type PadRates } from '../liveness/pad-metrics.js';
+import { readPadProtocol, type PadClip } from '../liveness/pad-protocol.js';
+import { fitPadLinear, outOfFoldScores, personOf, scoreClips, type PadTrainingClip } from '../liveness/pad-train.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
-/** One clip's features, and what it is. */
-interface ClipRow {
-  readonly clip: PadClip;
-  /** The person (Replay-Attack `clientNNN`), for folds that keep a person's clips together. */
-  readonly person: string;
-  readonly features: Partial<Record<PadLinearFeature, number>>;
-}
-
-function clipRows(clips: readonly PadClip[], framesDir: string, cache: PadFrameCache, features: readonly PadLinearFeature[]): ClipRow[] {
+function clipRows(clips: readonly PadClip[], framesDir: string, cache: PadFrameCache, features: readonly PadLinearFeature[]): PadTrainingClip[] {
   return clips.map((clip) => {
     const frames = clip.framePaths.flatMap((framePath, k) => {
       const record = cache.frames[path.relative(framesDir, framePath)];
@@ -37,27 +30,9 @@ function clipRows(clips: readonly PadClip[], framesDir: string, cache: PadFrameC
       if (record.faceCount === 0 || !record.landmarks) return [];
       return [{ mesh: { timestampMs: k, ...decodeLandmarks(record.landmarks) }, values: record.values }];
     });
-    return { clip, person: /client\d+/.exec(clip.clip)?.[0] ?? clip.clip, features: padLinearClipFeatures(frames, features) };
+    return { speciesKey: clip.speciesKey, bonaFide: clip.label === 'bona-fide', person: personOf(clip), features: padLinearClipFeatures(frames, features) };
   });
 }
-
-/** Trains on `rows`: standardised features, bona fide half the weight, every attack species and support an equal share of the rest. */
-export function trainPadLinear(rows: readonly ClipRow[], features: readonly PadLinearFeature[], l2: number): Omit<PadLinearModel, 'threshold' | 'origin'> {
-  const usable = rows.filter((row) => features.every((f) => row.features[f] !== undefined));
-  const x0 = usable.map((row) => features.map((f) => row.features[f]!));
-  const mean = features.map((_, j) => x0.reduce((sum, x) => sum + x[j]!, 0) / x0.length);
-  const std = features.map((_, j) => Math.sqrt(x0.reduce((sum, x) => sum + (x[j]! - mean[j]!) ** 2, 0) / x0.length) || 1);
-  const x = x0.map((row) => row.map((v, j) => (v - mean[j]!) / std[j]!));
-  const counts = new Map<string, number>();
-  for (const row of usable) counts.set(row.clip.speciesKey, (counts.get(row.clip.speciesKey) ?? 0) + 1);
-  const attackKinds = [...counts.keys()].filter((key) => key !== 'bona-fide').length;
-  const weights = usable.map((row) => (row.clip.label === 'bona-fide' ? 0.5 : 0.5 / attackKinds) / counts.get(row.clip.speciesKey)! * usable.length);
-  const fitted = fitLogistic(x, usable.map((row) => (row.clip.label === 'bona-fide' ? 1 : 0)), weights, { l2 });
-  return { features: [...features], mean, std, weights: fitted.weights, bias: fitted.bias };
-}
-
-const scored = (rows: readonly ClipRow[], model: Omit<PadLinearModel, 'threshold' | 'origin'>): ScoredClip[] =>
-  rows.map((row) => ({ speciesKey: row.clip.speciesKey, bonaFide: row.clip.label === 'bona-fide', score: padLinearScore({ ...model, threshold: 0, origin: '-' }, row.features) }));
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 const ratesText = (rates: PadRates): string => `worst APCER ${pct(rates.apcerWorst)} (${rates.apcerWorstSpecies}), BPCER ${pct(rates.bpcer)}`;
@@ -89,18 +64,12 @@ async function main(): Promise<void> {
   for (const features of tries) {
     const train = clipRows(trainClips, framesDir, cache, features);
     const devel = clipRows(develClips, framesDir, cache, features);
-    const model = trainPadLinear(train, features, l2);
-    const develScores = scored(devel, model);
+    const model = fitPadLinear(train, features, l2);
+    const develScores = scoreClips(devel, model);
     const threshold = thresholdForBpcer(develScores, 0.05);
     const atDevel = padRatesAt(develScores, threshold);
     // A threshold chosen without devel: train's clips scored by models that did not see their person.
-    const people = [...new Set(train.map((row) => row.person))].sort();
-    const outOfFold: ScoredClip[] = [];
-    for (let fold = 0; fold < 5; fold++) {
-      const held = new Set(people.filter((_, i) => i % 5 === fold));
-      outOfFold.push(...scored(train.filter((row) => held.has(row.person)), trainPadLinear(train.filter((row) => !held.has(row.person)), features, l2)));
-    }
-    const atTrain = padRatesAt(develScores, thresholdForBpcer(outOfFold, 0.05));
+    const atTrain = padRatesAt(develScores, thresholdForBpcer(outOfFoldScores(train, features, l2).scores, 0.05));
     const bpcer20 = bpcerAtApcer(develScores, 0.05).bpcer;
     const eer = equalErrorRate(develScores).eer;
     const species = Object.entries(atDevel.apcerBySpecies).map(([key, rate]) => `${key} ${pct(rate)}`).join(', ');

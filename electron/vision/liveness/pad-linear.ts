@@ -113,8 +113,16 @@ export function parsePadLinearModel(json: unknown, source = 'pad-linear model'):
   return model;
 }
 
+/** What scores a clip: the features, their standardisation, the weights and the bias. */
+export type PadLinearWeights = Pick<PadLinearModel, 'features' | 'mean' | 'std' | 'weights' | 'bias'>;
+
+/** Whether the features include natural motion, which needs frames spread over seconds. */
+export function usesMotion(features: readonly PadLinearFeature[]): boolean {
+  return features.some((feature) => PAD_LINEAR_FRAME_MEASURES[feature] === null);
+}
+
 /** The model's logit for a clip's features (higher = more bona fide); null when one of its features is missing. */
-export function padLinearScore(model: PadLinearModel, features: Partial<Record<PadLinearFeature, number>>): number | null {
+export function padLinearScore(model: PadLinearWeights, features: Partial<Record<PadLinearFeature, number>>): number | null {
   let z = model.bias;
   for (const [j, feature] of model.features.entries()) {
     const value = features[feature];
@@ -185,4 +193,61 @@ function solve(a: readonly (readonly number[])[], b: readonly number[]): number[
     }
   }
   return m.map((row, i) => row[n]! / row[i]!);
+}
+
+// zod 4 numbers refuse NaN and ±Infinity.
+const finite = z.number();
+const rate = finite.min(0).max(1);
+
+/** What the site cue file says a cue did on its own training clips, out of fold (fractions 0..1). */
+export const padOutOfFoldSchema = z.strictObject({
+  bpcer: rate,
+  apcerWorst: rate,
+  apcerWorstSpecies: z.string(),
+  apcerBySpecies: z.record(z.string(), rate),
+});
+
+/**
+ * A passive cue a site trained on recordings from its own camera (`lintel pad train`), as installed on a
+ * terminal (`lintel pad install`): a logistic regression over clip features, its threshold, and where it
+ * came from. Every number finite: a tampered or truncated file is refused, never run.
+ */
+export const sitePadCueSchema = z.strictObject({
+  format: z.literal('lintel-site-pad-cue/1'),
+  /** The clip features, in the order of `mean`, `std` and `weights`. */
+  features: z.array(z.enum(PAD_LINEAR_FEATURES)).min(1),
+  mean: z.array(finite),
+  std: z.array(finite.positive()),
+  weights: z.array(finite),
+  bias: finite,
+  /** Logit at or above which a face passes; chosen on the training clips' out-of-fold scores for BPCER ≤ 5 %. */
+  threshold: finite,
+  provenance: z.strictObject({
+    /** When it was trained, ISO 8601. */
+    trainedAt: z.iso.datetime(),
+    /** Training clips by species key (`bona-fide`, `print/hand`, …). */
+    clips: z.record(z.string(), z.number().int().nonnegative()),
+    /** Frames in which no face was found, left out. */
+    framesWithoutFace: z.number().int().nonnegative(),
+    l2: finite.nonnegative(),
+    /** How many folds (by person) gave the out-of-fold scores. */
+    folds: z.number().int().min(2),
+    /** The rule the threshold was chosen by, in words. */
+    thresholdRule: z.string().min(1),
+    /** The figures at the threshold on the out-of-fold scores of the training clips. */
+    outOfFold: padOutOfFoldSchema,
+  }),
+});
+export type SitePadCue = z.infer<typeof sitePadCueSchema>;
+
+/** A site cue read from JSON, checked: schema, one value per feature, no feature twice. Throws naming what is wrong. */
+export function parseSitePadCue(json: unknown, source = 'site cue'): SitePadCue {
+  const parsed = sitePadCueSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`${source}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+  const cue = parsed.data;
+  for (const key of ['mean', 'std', 'weights'] as const) {
+    if (cue[key].length !== cue.features.length) throw new Error(`${source}: ${key} has ${cue[key].length} values for ${cue.features.length} features`);
+  }
+  if (new Set(cue.features).size !== cue.features.length) throw new Error(`${source}: a feature is listed twice (${cue.features.join(', ')})`);
+  return cue;
 }

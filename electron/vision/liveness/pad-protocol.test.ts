@@ -20,6 +20,14 @@ describe('pad protocol (clips.csv and frames)', () => {
     assert.equal(rows[1]!.label, 'bona-fide');
   });
 
+  it('reads an optional person column, which must not be empty', () => {
+    const rows = parseClipsCsv(`${HEADER},person\nsite,a,attack,hand,print,desk,ann\nsite,b,bona-fide,none,bona-fide,desk,bob\n`);
+    assert.deepEqual(rows.map((row) => row.person), ['ann', 'bob']);
+    assert.equal(parseClipsCsv(`${HEADER}\nsite,a,attack,hand,print,desk\n`)[0]!.person, undefined);
+    assert.throws(() => parseClipsCsv(`${HEADER},person\nsite,a,attack,hand,print,desk,\n`), /line 2: person must not be empty/);
+    assert.throws(() => parseClipsCsv(`${HEADER},person\nsite,a,attack,hand,print,desk\n`), /line 2: expected 7 comma-separated fields, got 6/);
+  });
+
   it('names the line of a bad header, field count, species, contradiction or duplicate', () => {
     assert.throws(() => parseClipsCsv('split,clip,label\n'), /line 1: header must be/);
     assert.throws(() => parseClipsCsv(`${HEADER}\ndevel,a,attack,hand,print\n`), /line 2: expected 6 comma-separated fields, got 5/);

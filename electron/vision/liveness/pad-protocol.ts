@@ -1,6 +1,6 @@
 /**
  * The presentation-attack protocol of a frames folder: `clips.csv` (one row per clip: split, clip, label,
- * support, species, light) and `<framesDir>/<split>/<clip>/frame_NNNNN.jpg`, the layout of the Replay-Attack
+ * support, species, light, and optionally person) and `<framesDir>/<split>/<clip>/frame_NNNNN.jpg`, the layout of the Replay-Attack
  * frames. Attack species are told apart by instrument and support (ISO/IEC 30107-3 counts APCER per species).
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -21,6 +21,8 @@ export interface PadClip {
   readonly support: PadSupport;
   readonly species: PadSpecies;
   readonly light: string;
+  /** Whose face it shows, where clips.csv has a `person` column; training keeps a person's clips in one fold. */
+  readonly person?: string;
   /** `print/hand`, `tablet-video/fixed`…; `bona-fide` for bona-fide clips. The unit APCER is counted in. */
   readonly speciesKey: string;
   /** Absolute paths of the clip's frames, in name order. */
@@ -33,6 +35,8 @@ export class PadProtocolError extends Error {
 }
 
 const HEADER = ['split', 'clip', 'label', 'support', 'species', 'light'] as const;
+/** The optional last column. */
+const PERSON = 'person';
 
 /** The species key of a clip: species and support, the unit APCER is reported for. */
 export function speciesKey(species: PadSpecies, support: PadSupport): string {
@@ -53,13 +57,16 @@ export function parseClipsCsv(text: string, sourceName = 'clips.csv'): PadClipRo
     throw new PadProtocolError(`${sourceName} line ${lineIndex + 1}: ${detail}`);
   };
   const header = (lines[0] ?? '').trim().split(',');
-  if (header.join(',') !== HEADER.join(',')) fail(0, `header must be "${HEADER.join(',')}", got "${lines[0] ?? ''}"`);
+  const withPerson = header.join(',') === [...HEADER, PERSON].join(',');
+  if (!withPerson && header.join(',') !== HEADER.join(',')) fail(0, `header must be "${HEADER.join(',')}" (optionally ",${PERSON}"), got "${lines[0] ?? ''}"`);
+  const columns = HEADER.length + (withPerson ? 1 : 0);
   const rows: PadClipRow[] = [];
   const seen = new Set<string>();
   for (let i = 1; i < lines.length; i++) {
     const fields = lines[i]!.trim().split(',');
-    if (fields.length !== HEADER.length) fail(i, `expected ${HEADER.length} comma-separated fields, got ${fields.length}`);
-    const [split, clip, label, support, species, light] = fields as [string, string, string, string, string, string];
+    if (fields.length !== columns) fail(i, `expected ${columns} comma-separated fields, got ${fields.length}`);
+    const [split, clip, label, support, species, light, person] = fields as [string, string, string, string, string, string, string | undefined];
+    if (withPerson && !person) fail(i, 'person must not be empty');
     if (!split || !clip) fail(i, 'split and clip must not be empty');
     if (clip.includes('/') || clip.includes('\\') || clip === '..' || split.includes('/') || split === '..') fail(i, `"${split}/${clip}" is not a plain folder name`);
     if (label !== 'bona-fide' && label !== 'attack') fail(i, `label must be bona-fide or attack, got "${label}"`);
@@ -77,6 +84,7 @@ export function parseClipsCsv(text: string, sourceName = 'clips.csv'): PadClipRo
       support: support as PadSupport,
       species: species as PadSpecies,
       light,
+      ...(person ? { person } : {}),
       speciesKey: speciesKey(species as PadSpecies, support as PadSupport),
     });
   }
