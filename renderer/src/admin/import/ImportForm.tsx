@@ -103,7 +103,7 @@ export function ImportForm({ onStarted }: { readonly onStarted: (importId: strin
         value={kind}
         onChange={setKind}
         options={[
-          { value: 'upload', label: 'From this browser', icon: 'upload' },
+          { value: 'upload', label: 'Upload a zip or folder', icon: 'upload' },
           { value: 'folder', label: 'Folder on the terminal', icon: 'import' },
           { value: 'csv', label: 'CSV on the terminal', icon: 'list' },
         ]}
