@@ -41,6 +41,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   events: exitZero(commandEvents),
   serve: async (args) => (await import('./serve-command.js')).commandServe(args),
   models: async (args) => (await import('./models-commands.js')).commandModels(args),
+  pad: async (args) => (await import('./pad-commands.js')).commandPad(args),
   admin: commandAdmin,
   pair: async (args) => (await import('./pair-command.js')).commandPair(args),
   hub: async (args) => (await import('./hub-command.js')).commandHub(args),

@@ -62,6 +62,13 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
                                           add a model no registry ships (EdgeFace, MiniFASNet): checked against
                                           the manifest's sha256, converted, kept in <data>/models and recorded
   models remove <id>                      remove an added model
+  pad train --frames <dir> --clips <clips.csv> [--split train] [--features a,b,…] [--l2 1] [--out pad-cue.json]
+                                          train the passive cue on the site's own recordings (<split>/<clip>/frame_*.jpg;
+                                          clips.csv split,clip,label,support,species,light[,person]): threshold on
+                                          out-of-fold scores (folds by person) for BPCER ≤ 5 %, figures printed
+  pad install <file>                      check a trained cue (its numbers, features, models added) and install it:
+                                          the door refuses faces below its threshold (cue "trained")
+  pad remove                              remove the installed cue
 
 The site hub (many doors, one PostgreSQL, MQTT through Mosquitto; see lintel hub help):
   hub init|serve|enroll-terminal|revoke-terminal|home-assistant|broker-config

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import type { MeshObservation } from '../liveness/active/mesh-observation.js';
 import { measureNaturalMotion } from '../liveness/natural-motion.js';
-import { PAD_LINEAR_FRAME_MEASURES, padLinearClipFeatures, padLinearScore, parsePadLinearModel, type PadLinearModel } from '../liveness/pad-linear.js';
+import { PAD_LINEAR_FRAME_MEASURES, padLinearClipFeatures, padLinearScore, parsePadLinearModel, parseSitePadCue, type PadLinearWeights } from '../liveness/pad-linear.js';
 import { packageRoot } from '../models/paths.js';
 import type { FrameLandmarks, PadFeature } from './pad-features.js';
 
@@ -70,23 +70,32 @@ const motion = (figure: 'residualIod' | 'score', description: string): PadCheck 
 /** Where `lintel eval pad --checks linear` reads the trained cue from. */
 export const PAD_LINEAR_MODEL_PATH = path.join(packageRoot(), 'models', 'pad-linear.json');
 
+/** Reads a trained cue: a site cue (`lintel pad train`'s file) or the evaluation artefact models/pad-linear.json. */
+function readLinearCue(file: string): PadLinearWeights {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  return typeof json === 'object' && json !== null && 'format' in json ? parseSitePadCue(json, file) : parsePadLinearModel(json, file);
+}
+
 /**
- * The trained linear cue (models/pad-linear.json, read on first use): its logit over the clip's frames with a
- * face; null when a feature cannot be made (fewer than two faces for motion).
+ * A trained linear cue (read from `file` on first use): its logit over the clip's frames with a face; null when a
+ * feature cannot be made (fewer than two faces for motion).
  */
-function linear(description: string): PadCheck {
-  let model: PadLinearModel | undefined;
+function linear(description: string, file = PAD_LINEAR_MODEL_PATH): PadCheck {
+  let model: PadLinearWeights | undefined;
   return {
     kind: 'clip',
     features: [...new Set(Object.values(PAD_LINEAR_FRAME_MEASURES).filter((measure): measure is string => measure !== null))] as PadFeature[],
     clipScore: (frames) => {
-      model ??= parsePadLinearModel(JSON.parse(readFileSync(PAD_LINEAR_MODEL_PATH, 'utf8')), PAD_LINEAR_MODEL_PATH);
+      model ??= readLinearCue(file);
       const present = frames.flatMap((frame, k) => (frame ? [{ mesh: { timestampMs: k, ...frame.landmarks }, values: frame.values }] : []));
       return padLinearScore(model, padLinearClipFeatures(present, model.features));
     },
     description,
   };
 }
+
+/** `linear:<file>` checks, one per file. */
+const fileChecks = new Map<string, PadCheck>();
 
 /** Every check by id. */
 export const PAD_CHECKS: Readonly<Record<string, PadCheck>> = {
@@ -117,9 +126,18 @@ export const PAD_CHECKS: Readonly<Record<string, PadCheck>> = {
   linear: linear('trained linear cue (models/pad-linear.json): logistic regression over MiniFASNet scores, natural motion, cue measures and face colour'),
 };
 
-/** The check, or an error listing the known ones. */
+/** The check, or an error listing the known ones; `linear:<file>` is the trained cue of that file (a site's `lintel pad train`). */
 export function padCheck(id: string): PadCheck {
+  if (id.startsWith('linear:')) {
+    const file = path.resolve(id.slice('linear:'.length));
+    let check = fileChecks.get(file);
+    if (!check) {
+      check = linear(`trained linear cue (${file})`, file);
+      fileChecks.set(file, check);
+    }
+    return check;
+  }
   const check = PAD_CHECKS[id];
-  if (!check) throw new RangeError(`no passive check "${id}" (known: ${Object.keys(PAD_CHECKS).join(', ')})`);
+  if (!check) throw new RangeError(`no passive check "${id}" (known: ${Object.keys(PAD_CHECKS).join(', ')}, linear:<file>)`);
   return check;
 }

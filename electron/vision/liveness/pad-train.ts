@@ -2,7 +2,7 @@ import { decodeImageFile } from '../frame/decode.js';
 import { boxToPx } from '../geometry/point.js';
 import type { FacePipeline } from '../pipeline/face-pipeline.js';
 import type { PadFrameMeasures } from './pad-frame-measures.js';
-import { fitLogistic, padLinearClipFeatures, padLinearScore, parseSitePadCue, type PadLinearFeature, type PadLinearFrame, type PadLinearWeights, type SitePadCue } from './pad-linear.js';
+import { fitLogistic, PAD_LINEAR_FEATURES, padLinearClipFeatures, padLinearScore, parseSitePadCue, type PadLinearFeature, type PadLinearFrame, type PadLinearWeights, type SitePadCue, usesMotion } from './pad-linear.js';
 import { padRatesAt, thresholdForBpcer, type ScoredClip } from './pad-metrics.js';
 import type { PadClip } from './pad-protocol.js';
 
@@ -20,6 +20,12 @@ export interface PadTrainingClip {
 export class PadTrainingError extends Error {
   override readonly name = 'PadTrainingError';
 }
+
+/**
+ * The features a site trains on unless it asks for others: everything but natural motion, so the door decides
+ * on the frames it has when the identity agrees instead of waiting seconds for the motion window.
+ */
+export const DEFAULT_SITE_PAD_FEATURES: readonly PadLinearFeature[] = PAD_LINEAR_FEATURES.filter((feature) => !usesMotion([feature]));
 
 /** Least bona-fide clips to train on: with fewer, a 5 % BPCER threshold rests on no clip at all. */
 export const MIN_BONA_FIDE_CLIPS = 20;
