@@ -39,7 +39,11 @@ export function whoMayEnter(policy: HubDocument<'door-policy'> | undefined, sche
 /** The door's own settings by their labels: "Keep events for: 30". */
 export function ownSettingsText(settings: Readonly<Record<string, unknown>>): string | null {
   const texts = settingTexts(settings, 'door');
-  const named = SETTING_FIELDS.filter((field) => texts[field.path]).map((field) => `${field.label}: ${texts[field.path] ?? ''}${field.kind === 'number' && field.unit ? ` ${field.unit}` : ''}`);
+  const named = SETTING_FIELDS.filter((field) => texts[field.path]).map((field) => {
+    const text = texts[field.path] ?? '';
+    const shown = field.kind === 'choice' ? (field.choices.find((choice) => choice.value === text)?.label ?? text) : field.kind === 'number' && field.unit ? `${text} ${field.unit}` : text;
+    return `${field.label}: ${shown}`;
+  });
   const others = otherSettingKeys(settings, 'door');
   const all = [...named, ...others];
   return all.length > 0 ? all.join(' · ') : null;

@@ -76,7 +76,7 @@ function ScheduleForm({
       {groups ? (
         <SelectField label="Group" value={group} choices={[{ value: '', label: 'Choose a group' }, ...groups.map((name) => ({ value: name, label: name }))]} onChange={setGroup} error={tried ? groupProblem : null} />
       ) : (
-        <h3 className="schedule-head">
+        <h3 className="hub-schedule-title">
           <Icon name="users" />
           {initial.group}
         </h3>

@@ -152,7 +152,7 @@ export function HubSettingsFields({
   readonly inherited?: Readonly<Record<string, unknown>>;
 }): ReactNode {
   const set = (path: string, text: string): void => onChange({ ...texts, [path]: text });
-  const notSet = scope === 'site' ? 'Not set: each door keeps its own' : 'Not set: the site’s, else the door’s own';
+  const notSet = scope === 'site' ? 'Not set (each door’s own)' : 'Not set (the site’s or the door’s own)';
   return (
     <div className="field-grid">
       {fieldsOf(scope).map((field) => {
@@ -167,7 +167,7 @@ export function HubSettingsFields({
               key={field.path}
               label={label}
               value={text}
-              choices={[{ value: '', label: fromSite ? `Not set: the site’s (${fromSite})` : notSet }, ...field.choices]}
+              choices={[{ value: '', label: fromSite ? `Not set (the site’s: ${fromSite})` : notSet }, ...field.choices]}
               onChange={(value) => set(field.path, value)}
               hint={field.hint}
               error={error}
