@@ -83,8 +83,8 @@ export function createHubAdminHandler(
     'erasures:get': ({ personId }) => store.erasureProgress(personId),
 
     'documents:list': ({ entity }) => store.listDocuments(entity),
-    'documents:put': ({ entity, id, body }) => store.putDocument(entity, id, body),
-    'documents:delete': ({ entity, id }) => store.deleteDocument(entity, id),
+    'documents:put': ({ entity, id, body, expectedVersion }) => store.putDocument(entity, id, body, expectedVersion),
+    'documents:delete': ({ entity, id, expectedVersion }) => store.deleteDocument(entity, id, expectedVersion),
 
     'events:list': (request) => store.queryEvents(request),
     'events:snapshot': async ({ id }) => ({ jpegBase64: (await store.eventSnapshot(id))?.toString('base64') ?? null }),

@@ -149,6 +149,9 @@ describe('hub admin API', () => {
     assert.equal(policy.status, 200, JSON.stringify(policy.result));
     const wrong = await call('documents:put', { entity: 'schedule', id: 'staff', body: { group: 'staff', windows: [] } }, { cookie });
     assert.equal(wrong.status, 400);
+    // A form that read no policy (expectedVersion null) does not write over the one saved meanwhile.
+    const stale = await call('documents:put', { entity: 'door-policy', id: 'front-door', body: { terminalId: 'front-door', allowedGroups: null }, expectedVersion: null }, { cookie });
+    assert.equal((stale.result as { error: { code: string } }).error.code, 'conflict', JSON.stringify(stale.result));
     const listed = await call('documents:list', { entity: 'door-policy' }, { cookie });
     assert.deepEqual((listed.result as { value: { id: string; body: unknown }[] }).value, [{ id: 'front-door', version: 1, body: { terminalId: 'front-door', allowedGroups: ['staff'], settings: {} } }]);
     const removed = await call('documents:delete', { entity: 'schedule', id: 'staff' }, { cookie });

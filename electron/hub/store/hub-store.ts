@@ -220,9 +220,11 @@ export interface HubStore {
   addSamples(personId: string, samples: readonly HubSampleInput[]): Promise<HubPerson>;
   removeSample(personId: string, sampleId: string): Promise<HubPerson>;
 
-  // Groups, schedules, door policies (id = terminal id), site settings (id 'site').
-  putDocument(entity: DocumentEntity, id: string, body: Record<string, unknown>): Promise<{ readonly version: number; readonly seq: number }>;
-  deleteDocument(entity: DocumentEntity, id: string): Promise<{ readonly seq: number }>;
+  // Groups, schedules, door policies (id = terminal id), site settings (id 'site'). `expectedVersion`, when given,
+  // is the version the writer read (null: it read none, the document must not exist yet); a document at another
+  // version is not written and answers 'conflict', so one admin's save never silently undoes another's.
+  putDocument(entity: DocumentEntity, id: string, body: Record<string, unknown>, expectedVersion?: number | null): Promise<{ readonly version: number; readonly seq: number }>;
+  deleteDocument(entity: DocumentEntity, id: string, expectedVersion?: number): Promise<{ readonly seq: number }>;
   listDocuments(entity: DocumentEntity): Promise<readonly { readonly id: string; readonly version: number; readonly body: Record<string, unknown> }[]>;
 
   close(): Promise<void>;

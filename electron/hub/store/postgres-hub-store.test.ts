@@ -164,6 +164,20 @@ describe('change log paging', () => {
     assert.equal(rewritten.version, 3, 'a document written again continues after its tombstone');
     assert.deepEqual((await store.listDocuments('group')).map((document) => document.body), [{ name: 'staff', description: null }]);
   });
+
+  test('a write or delete with the version its writer read is refused once the document moved on, and changes nothing', async () => {
+    const store = await fixture.openStore();
+    const first = await store.putDocument('group', 'night', { name: 'night', description: null }, null);
+    await assert.rejects(store.putDocument('group', 'night', { name: 'night', description: 'again' }, null), rejectsWith('conflict'), 'a second create');
+    const second = await store.putDocument('group', 'night', { name: 'night', description: 'Night shift' }, first.version);
+    await assert.rejects(store.putDocument('group', 'night', { name: 'night', description: 'stale' }, first.version), rejectsWith('conflict'), 'a save over a newer version');
+    await assert.rejects(store.deleteDocument('group', 'night', first.version), rejectsWith('conflict'), 'a delete of an older version');
+    assert.deepEqual(await store.listDocuments('group').then((documents) => documents.filter((document) => document.id === 'night')), [{ id: 'night', version: second.version, body: { name: 'night', description: 'Night shift' } }]);
+    const head = (await store.changesAfter(0)).lastSeq;
+    assert.equal(head, second.seq, 'a refused write appends no change');
+    await store.deleteDocument('group', 'night', second.version);
+    await assert.rejects(store.putDocument('group', 'night', { name: 'night', description: null }, second.version), rejectsWith('conflict'), 'a save of a deleted document');
+  });
 });
 
 describe('cursors and erasure accounting', () => {

@@ -543,12 +543,13 @@ export class PostgresHubStore implements HubStore {
 
   // --- Documents ------------------------------------------------------------------------------------------------
 
-  async putDocument(entity: DocumentEntity, id: string, body: Record<string, unknown>): Promise<{ readonly version: number; readonly seq: number }> {
+  async putDocument(entity: DocumentEntity, id: string, body: Record<string, unknown>, expectedVersion?: number | null): Promise<{ readonly version: number; readonly seq: number }> {
     const table = documentTable(entity);
     const documentId = documentIdOf(entity, id);
     const document = parseDocument(entity, documentId, body);
     return inTransaction(this.pool, async (client) => {
       await lockHead(client);
+      if (expectedVersion !== undefined) await checkDocumentVersion(client, entity, documentId, expectedVersion);
       const { rows } = await client.query<{ version: number }>(
         `INSERT INTO ${table} (id, version, body, updated_at_ms) VALUES ($1, 1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET version = ${table}.version + 1, body = $2, updated_at_ms = $3
@@ -564,11 +565,12 @@ export class PostgresHubStore implements HubStore {
     });
   }
 
-  async deleteDocument(entity: DocumentEntity, id: string): Promise<{ readonly seq: number }> {
+  async deleteDocument(entity: DocumentEntity, id: string, expectedVersion?: number): Promise<{ readonly seq: number }> {
     const table = documentTable(entity);
     const documentId = documentIdOf(entity, id);
     return inTransaction(this.pool, async (client) => {
       await lockHead(client);
+      if (expectedVersion !== undefined) await checkDocumentVersion(client, entity, documentId, expectedVersion);
       const { rows } = await client.query<{ version: number }>(`DELETE FROM ${table} WHERE id = $1 RETURNING version`, [documentId]);
       const deleted = rows[0];
       if (!deleted) throw new HubStoreError('not-found', `${entity} ${documentId} does not exist`);
@@ -792,6 +794,19 @@ function documentTable(entity: DocumentEntity): string {
 function documentIdOf(entity: DocumentEntity, id: string): string {
   if (entity === 'site-settings' && id !== 'site') throw new HubStoreError('invalid', "site settings have the one id 'site'");
   return requireText(id, `${entity} id`, 100);
+}
+
+/**
+ * Refuses with 'conflict' when the document is not at the version the writer read (null: it must not exist). Run
+ * after lockHead: writers of the log are one at a time, so nothing changes it between this check and the write.
+ */
+async function checkDocumentVersion(client: pg.PoolClient, entity: DocumentEntity, id: string, expectedVersion: number | null): Promise<void> {
+  const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${documentTable(entity)} WHERE id = $1`, [id]);
+  const current = rows[0]?.version ?? null;
+  if (current === expectedVersion) return;
+  if (current === null) throw new HubStoreError('conflict', `${entity} ${id}: it was deleted since version ${String(expectedVersion)} was read`);
+  if (expectedVersion === null) throw new HubStoreError('conflict', `${entity} ${id}: it already exists (version ${current})`);
+  throw new HubStoreError('conflict', `${entity} ${id}: it was changed since version ${expectedVersion} was read (now version ${current})`);
 }
 
 /** The document checked against the fleet's payload schema, its id field matching the id it is stored under. */

@@ -145,12 +145,20 @@ export const hubAdminContract = {
    * (id 'site'). The body is the fleet's payload of that kind; the hub checks it before storing.
    */
   'documents:list': { auth: 'admin', request: z.strictObject({ entity: documentEntity }), response: z.array(z.object({ id: z.string(), version: z.int().min(1), body: z.record(z.string(), z.unknown()) })) },
+  /**
+   * `expectedVersion`: the version the admin's form read (null: none, the document must not exist yet); the hub
+   * answers 'conflict' rather than write over a change made since. Without it the write is unconditional.
+   */
   'documents:put': {
     auth: 'admin',
-    request: z.strictObject({ entity: documentEntity, id: z.string().min(1).max(100), body: z.record(z.string(), z.unknown()) }),
+    request: z.strictObject({ entity: documentEntity, id: z.string().min(1).max(100), body: z.record(z.string(), z.unknown()), expectedVersion: z.int().min(1).nullable().optional() }),
     response: z.object({ version: z.int().min(1), seq: z.int().min(1) }),
   },
-  'documents:delete': { auth: 'admin', request: z.strictObject({ entity: documentEntity, id: z.string().min(1).max(100) }), response: z.object({ seq: z.int().min(1) }) },
+  'documents:delete': {
+    auth: 'admin',
+    request: z.strictObject({ entity: documentEntity, id: z.string().min(1).max(100), expectedVersion: z.int().min(1).optional() }),
+    response: z.object({ seq: z.int().min(1) }),
+  },
 
   /** Events from every door, newest first. */
   'events:list': {

@@ -17,7 +17,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   internal: 'Something went wrong',
 };
 
-export function ErrorNotice({ error, onRetry }: { readonly error: ContractErrorBody | string; readonly onRetry?: () => void }): ReactNode {
+export function ErrorNotice({ error, onRetry, retryText = 'Try again' }: { readonly error: ContractErrorBody | string; readonly onRetry?: (() => void) | undefined; readonly retryText?: string }): ReactNode {
   const title = typeof error === 'string' ? 'Something went wrong' : TITLES[error.code];
   const message = asSentence(typeof error === 'string' ? error : error.message);
   return (
@@ -29,7 +29,7 @@ export function ErrorNotice({ error, onRetry }: { readonly error: ContractErrorB
       </div>
       {onRetry ? (
         <button type="button" className="btn" onClick={onRetry}>
-          Try again
+          {retryText}
         </button>
       ) : null}
     </div>

@@ -59,6 +59,7 @@ describe('hub door policies', () => {
         entity: 'door-policy',
         id: 'door-1',
         body: { terminalId: 'door-1', allowedGroups: ['visitors'], settings: { 'access.policy': { cooldownMs: 2500 }, 'events.snapshots': 'none', 'events.retentionDays': 14 } },
+        expectedVersion: null,
       },
     ]);
     assert.deepEqual(documents.body('door-policy', 'door-1')?.allowedGroups, ['visitors']);
@@ -83,6 +84,6 @@ describe('hub door policies', () => {
     within(screen.getByRole('alertdialog')).getByText(/lets in every enabled person/);
     fireEvent.click(screen.getByRole('button', { name: 'Remove policy' }));
     await screen.findByText(/Policy of door-2 deleted, change #\d+: sent to doors/);
-    assert.deepEqual(rendered.requestsOf('documents:delete'), [{ entity: 'door-policy', id: 'door-2' }]);
+    assert.deepEqual(rendered.requestsOf('documents:delete'), [{ entity: 'door-policy', id: 'door-2', expectedVersion: 1 }]);
   });
 });

@@ -176,7 +176,7 @@ export function HubDoorPoliciesScreen(): ReactNode {
 
   const remove = async (policy: HubDocument<'door-policy'>): Promise<void> => {
     setBusy(true);
-    const result = await deleteDocument(client, 'door-policy', policy.id);
+    const result = await deleteDocument(client, 'door-policy', policy.id, policy.version);
     setRemoving(null);
     await finish(result, result.ok ? deletedText(`Policy of ${policy.id}`, result.value) : '');
   };
@@ -188,7 +188,18 @@ export function HubDoorPoliciesScreen(): ReactNode {
       </header>
       <p className="field-hint">A door's policy says which groups it lets in and may set the door's own settings. A door without a policy lets in every enabled person, within their groups' schedules.</p>
       {notice ? <Notice tone="success">{notice}</Notice> : null}
-      {problem ? <ErrorNotice error={problem} onRetry={() => void load()} /> : null}
+      {problem ? (
+        <ErrorNotice
+          error={problem}
+          onRetry={() => {
+            // After a conflict: the policies as they are now, the form closed.
+            setProblem(null);
+            setEditing(null);
+            void load();
+          }}
+          retryText={problem.code === 'conflict' ? 'Reload' : 'Try again'}
+        />
+      ) : null}
       {site === null && !problem ? <p className="muted">Loading…</p> : null}
       {site && site.doors.length === 0 ? <p className="muted">No doors yet: enroll a terminal with `lintel hub enroll-terminal &lt;id&gt;`, then give it a policy here.</p> : null}
       {site && site.doors.length > 0 ? (

@@ -67,7 +67,7 @@ describe('hub groups', () => {
     type('Description', 'Builders on site');
     fireEvent.click(screen.getByRole('button', { name: 'Create group' }));
     await screen.findByText('Group “contractors” saved as version 1, change #15: sent to doors; each applies it with its next sync.');
-    assert.deepEqual(rendered.requestsOf('documents:put'), [{ entity: 'group', id: 'contractors', body: { name: 'contractors', description: 'Builders on site' } }]);
+    assert.deepEqual(rendered.requestsOf('documents:put'), [{ entity: 'group', id: 'contractors', body: { name: 'contractors', description: 'Builders on site' }, expectedVersion: null }]);
     await screen.findByRole('listitem', { name: 'contractors' });
   });
 
@@ -84,7 +84,9 @@ describe('hub groups', () => {
     documents.refuse(null);
     documents.putBehind('group', 'night shift', { name: 'night shift', description: null });
     fireEvent.click(screen.getByRole('button', { name: 'Create group' }));
-    await screen.findByText(/group “night shift” already exists: open it to change it/);
+    await screen.findByText('Group “night shift”: it already exists (version 1): someone else saved it meanwhile. Reload to see theirs, then make your change again');
+    fireEvent.click(screen.getByRole('button', { name: 'Reload' }));
+    await screen.findByRole('listitem', { name: 'night shift' });
   });
 
   test('a rename moves the schedule, the door policies and the members to the new name, then removes the old group', async () => {
@@ -102,8 +104,8 @@ describe('hub groups', () => {
       [['cleaners', 'employees'], ['employees']],
     );
     assert.deepEqual(rendered.requestsOf('documents:delete'), [
-      { entity: 'schedule', id: 'staff' },
-      { entity: 'group', id: 'staff' },
+      { entity: 'schedule', id: 'staff', expectedVersion: 1 },
+      { entity: 'group', id: 'staff', expectedVersion: 1 },
     ]);
     await waitFor(() => assert.equal(screen.queryByRole('listitem', { name: 'staff' }), null));
   });
@@ -118,6 +120,6 @@ describe('hub groups', () => {
     assert.equal(rendered.requestsOf('documents:delete').length, 0);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Delete group' }));
     await screen.findByText(/Group “staff” deleted, change #\d+: sent to doors/);
-    assert.deepEqual(rendered.requestsOf('documents:delete'), [{ entity: 'group', id: 'staff' }]);
+    assert.deepEqual(rendered.requestsOf('documents:delete'), [{ entity: 'group', id: 'staff', expectedVersion: 1 }]);
   });
 });

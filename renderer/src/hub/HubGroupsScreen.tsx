@@ -111,10 +111,10 @@ async function renameGroup(client: HubClient, group: HubDocument<'group'>, to: s
   if (members > 0) done.push(`${members} ${members === 1 ? 'member' : 'members'} moved`);
 
   if (schedule) {
-    const removed = await deleteDocument(client, 'schedule', from);
+    const removed = await deleteDocument(client, 'schedule', from, schedule.version);
     if (!removed.ok) return stopped(`deleting the schedule of “${from}”`, removed.error);
   }
-  const removed = await deleteDocument(client, 'group', from);
+  const removed = await deleteDocument(client, 'group', from, group.version);
   if (!removed.ok) return stopped(`deleting “${from}”`, removed.error);
   return { ok: true, value: { seq: removed.value.seq, moved: done.slice(1).join(', ') } };
 }
@@ -173,6 +173,14 @@ export function HubGroupsScreen(): ReactNode {
     void load();
   }, [load]);
 
+  /** After a conflict: the list as it is now, the forms closed. */
+  const reload = async (): Promise<void> => {
+    setProblem(null);
+    setEditing(null);
+    setCreating(false);
+    await load();
+  };
+
   const finish = async (result: Result<unknown>, success: string): Promise<boolean> => {
     setBusy(false);
     if (!result.ok) {
@@ -205,7 +213,7 @@ export function HubGroupsScreen(): ReactNode {
 
   const remove = async (group: HubDocument<'group'>): Promise<void> => {
     setBusy(true);
-    const result = await deleteDocument(client, 'group', group.id);
+    const result = await deleteDocument(client, 'group', group.id, group.version);
     setDeleting(null);
     await finish(result, result.ok ? deletedText(`Group “${group.id}”`, result.value) : '');
   };
@@ -225,7 +233,7 @@ export function HubGroupsScreen(): ReactNode {
       </header>
       <p className="field-hint">Persons belong to groups; a door's policy lets in chosen groups, and a group's schedule says when its members may enter.</p>
       {notice ? <Notice tone="success">{notice}</Notice> : null}
-      {problem ? <ErrorNotice error={problem} /> : null}
+      {problem ? <ErrorNotice error={problem} onRetry={problem.code === 'conflict' ? () => void reload() : undefined} retryText="Reload" /> : null}
       {creating ? (
         <div className="card" aria-label="New group">
           <GroupForm initial={{ name: '', description: '' }} busy={busy} submitText="Create group" onSubmit={(name, description) => void create(name, description)} onCancel={() => setCreating(false)} />

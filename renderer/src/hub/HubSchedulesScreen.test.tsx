@@ -50,7 +50,7 @@ describe('hub schedules', () => {
     fireEvent.click(within(window).getByRole('button', { name: 'Until midnight' }));
     fireEvent.click(within(form).getByRole('button', { name: 'Save schedule' }));
     await screen.findByText(/Schedule of “cleaners” saved as version 1, change #\d+: sent to doors/);
-    assert.deepEqual(rendered.requestsOf('documents:put'), [{ entity: 'schedule', id: 'cleaners', body: { group: 'cleaners', windows: [{ days: [6], from: '19:00', to: '24:00' }] } }]);
+    assert.deepEqual(rendered.requestsOf('documents:put'), [{ entity: 'schedule', id: 'cleaners', body: { group: 'cleaners', windows: [{ days: [6], from: '19:00', to: '24:00' }] }, expectedVersion: null }]);
     within(await screen.findByRole('listitem', { name: 'cleaners' })).getByText('Sat 19:00–midnight');
   });
 
@@ -76,13 +76,16 @@ describe('hub schedules', () => {
           { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '18:00' },
         ],
       },
+      expectedVersion: 1,
     });
     // Another admin's change meanwhile: this one is refused rather than written over it.
     documents.refuse(null);
     documents.putBehind('schedule', 'staff', { group: 'staff', windows: [{ days: [1], from: '09:00', to: '10:00' }] });
     fireEvent.click(within(form).getByRole('button', { name: 'Save schedule' }));
-    await screen.findByText(/was changed by someone else since you opened it \(now version 2\)/);
-    assert.equal(rendered.requestsOf('documents:put').length, 1);
+    await screen.findByText(/it was changed since version 1 was read \(now version 2\): someone else saved it meanwhile/);
+    assert.deepEqual(documents.body('schedule', 'staff'), { group: 'staff', windows: [{ days: [1], from: '09:00', to: '10:00' }] }, 'theirs is kept');
+    fireEvent.click(screen.getByRole('button', { name: 'Reload' }));
+    within(await screen.findByRole('listitem', { name: 'staff' })).getByText('Mon 09:00–10:00');
   });
 
   test('a schedule is deleted once confirmed, saying its members may then enter at any time', async () => {
@@ -91,7 +94,7 @@ describe('hub schedules', () => {
     within(screen.getByRole('alertdialog')).getByText(/may then enter at any time/);
     fireEvent.click(screen.getByRole('button', { name: 'Delete schedule' }));
     await screen.findByText(/Schedule of “staff” deleted, change #\d+: sent to doors/);
-    assert.deepEqual(rendered.requestsOf('documents:delete'), [{ entity: 'schedule', id: 'staff' }]);
+    assert.deepEqual(rendered.requestsOf('documents:delete'), [{ entity: 'schedule', id: 'staff', expectedVersion: 1 }]);
     await screen.findByText('No schedules: every group may enter at any time.');
   });
 });

@@ -133,6 +133,13 @@ export function HubSchedulesScreen(): ReactNode {
     void load();
   }, [load]);
 
+  /** After a conflict: the schedules as they are now, the form closed. */
+  const reload = async (): Promise<void> => {
+    setProblem(null);
+    setEditing(null);
+    await load();
+  };
+
   const finish = async (result: Result<unknown>, success: string): Promise<boolean> => {
     setBusy(false);
     if (!result.ok) {
@@ -154,7 +161,7 @@ export function HubSchedulesScreen(): ReactNode {
 
   const remove = async (schedule: HubDocument<'schedule'>): Promise<void> => {
     setBusy(true);
-    const result = await deleteDocument(client, 'schedule', schedule.id);
+    const result = await deleteDocument(client, 'schedule', schedule.id, schedule.version);
     setDeleting(null);
     await finish(result, result.ok ? deletedText(`Schedule of “${schedule.id}”`, result.value) : '');
   };
@@ -174,7 +181,7 @@ export function HubSchedulesScreen(): ReactNode {
       </header>
       <p className="field-hint">Members of a group with a schedule are let in only during its hours, at every door, in each door's time zone (see Settings). Groups without a schedule may enter at any time.</p>
       {notice ? <Notice tone="success">{notice}</Notice> : null}
-      {problem ? <ErrorNotice error={problem} /> : null}
+      {problem ? <ErrorNotice error={problem} onRetry={problem.code === 'conflict' ? () => void reload() : undefined} retryText="Reload" /> : null}
       {editing === '' ? <ScheduleForm groups={unscheduled} initial={{ group: '', windows: [NEW_WINDOW] }} busy={busy} onSubmit={(group, windows) => void save(group, windows, null)} onCancel={() => setEditing(null)} /> : null}
       {schedules === null ? <p className="muted">Loading…</p> : null}
       {schedules && schedules.length === 0 && editing !== '' ? <p className="muted">{groups.length === 0 ? 'No schedules. Create a group first, then give it a schedule.' : 'No schedules: every group may enter at any time.'}</p> : null}

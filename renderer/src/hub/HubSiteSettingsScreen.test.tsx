@@ -34,6 +34,7 @@ describe('hub site settings', () => {
         entity: 'site-settings',
         id: 'site',
         body: { settings: { 'access.policy': { timeZone: 'Europe/Berlin' }, 'events.snapshotRetentionDays': 7, 'door.showDiagnostics': true, 'admin.idleLogoutMs': 300_000 } },
+        expectedVersion: null,
       },
     ]);
     await screen.findByText('Version 1');

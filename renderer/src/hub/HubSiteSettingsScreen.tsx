@@ -69,7 +69,21 @@ export function HubSiteSettingsScreen(): ReactNode {
       </header>
       <p className="field-hint">Every door applies these over its own settings; a door's policy can set its own values over them. An empty field is left to each door.</p>
       {notice ? <Notice tone="success">{notice}</Notice> : null}
-      {problem ? <ErrorNotice error={problem} /> : null}
+      {problem ? (
+        <ErrorNotice
+          error={problem}
+          onRetry={
+            problem.code === 'conflict'
+              ? () => {
+                  // The settings as saved now replace what was typed: the form shows theirs to change again.
+                  setProblem(null);
+                  void load();
+                }
+              : undefined
+          }
+          retryText="Reload"
+        />
+      ) : null}
       {loaded === null && !problem ? <p className="muted">Loading…</p> : null}
       {loaded ? (
         <form

@@ -1,6 +1,6 @@
 // The site's synced documents (groups, schedules, door policies, site settings) as the hub's screens edit them:
-// typed bodies (the fleet's payloads, which the hub checks every document against before storing it), a save
-// that first looks whether someone changed the document since the form read it, and the answers in words.
+// typed bodies (the fleet's payloads, which the hub checks every document against before storing it), writes
+// that carry the version the form read (so the hub refuses one over another admin's change), answers in words.
 import type { Result } from '../contract.js';
 import type { DoorPolicyPayload, GroupPayload, SchedulePayload, SiteSettingsPayload } from '../../../electron/shared/fleet/messages.js';
 import type { HubClient, HubRequestOf } from './hub-client.js';
@@ -31,8 +31,6 @@ export interface DocumentWrite {
 /** The site settings' one id. */
 export const SITE_SETTINGS_ID = 'site';
 
-const NAMES: Readonly<Record<DocumentEntity, string>> = { group: 'group', schedule: 'schedule', 'door-policy': 'door policy', 'site-settings': 'site settings' };
-
 /** Every document of an entity, sorted by id. */
 export async function listDocuments<E extends DocumentEntity>(client: HubClient, entity: E): Promise<Result<HubDocument<E>[]>> {
   const result = await client['documents:list']({ entity });
@@ -41,30 +39,21 @@ export async function listDocuments<E extends DocumentEntity>(client: HubClient,
 }
 
 /**
- * Writes a document. `readVersion` is the version the form was opened with (null: a new one): the hub's
- * `documents:put` takes no expected version, so the save first reads the document again and refuses with
- * 'conflict' when it was created, changed or deleted since. That narrows the window of a lost update to the
- * two calls; it does not close it.
+ * Writes a document. `readVersion` is the version the form was opened with (null: a new one): the hub writes only
+ * while the document is still at it, and otherwise answers 'conflict' — someone saved it meanwhile.
  */
 export async function saveDocument<E extends DocumentEntity>(client: HubClient, entity: E, id: string, body: DocumentBodies[E], readVersion: number | null): Promise<Result<DocumentWrite & { readonly version: number }>> {
-  const listed = await client['documents:list']({ entity });
-  if (!listed.ok) return listed;
-  const current = listed.value.find((document) => document.id === id);
-  const name = `${NAMES[entity]} ${entity === 'site-settings' ? '' : `“${id}” `}`;
-  if (readVersion === null && current) return conflict(`a ${name}already exists: open it to change it`);
-  if (readVersion !== null && !current) return conflict(`the ${name}was deleted since you opened it`);
-  if (readVersion !== null && current && current.version !== readVersion) {
-    return conflict(`the ${name}was changed by someone else since you opened it (now version ${current.version}): reload it and make your change again`);
-  }
-  return client['documents:put']({ entity, id, body: body as unknown as Record<string, unknown> });
+  return withConflictAdvice(await client['documents:put']({ entity, id, body: body as unknown as Record<string, unknown>, expectedVersion: readVersion }));
 }
 
-export async function deleteDocument(client: HubClient, entity: DocumentEntity, id: string): Promise<Result<DocumentWrite>> {
-  return client['documents:delete']({ entity, id });
+/** Deletes a document while it is still at the version the list showed. */
+export async function deleteDocument(client: HubClient, entity: DocumentEntity, id: string, readVersion: number): Promise<Result<DocumentWrite>> {
+  return withConflictAdvice(await client['documents:delete']({ entity, id, expectedVersion: readVersion }));
 }
 
-function conflict(message: string): Result<never> {
-  return { ok: false, error: { code: 'conflict', message } };
+function withConflictAdvice<T>(result: Result<T>): Result<T> {
+  if (result.ok || result.error.code !== 'conflict') return result;
+  return { ok: false, error: { ...result.error, message: `${result.error.message}: someone else saved it meanwhile. Reload to see theirs, then make your change again` } };
 }
 
 /** "Group “staff” saved as version 2, change #14: sent to doors; each applies it with its next sync." */
