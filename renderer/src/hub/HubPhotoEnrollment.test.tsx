@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { MAX_PHOTOS } from '../contract.js';
+import { fakeDocuments } from '../test/fake-hub-documents.js';
 import { renderHubScreen } from '../test/render-hub-screen.js';
-import { fireEvent, screen, waitFor } from '../test/render-screen.js';
+import { fireEvent, screen, waitFor, within } from '../test/render-screen.js';
 import { HubPhotoEnrollment, photoSelectionProblem } from './HubPhotoEnrollment.js';
 
 const PERSON = {
@@ -33,9 +34,10 @@ describe('hub enrollment from photos', () => {
     assert.equal(photoSelectionProblem([{ name: 'a.jpg', size: 1000 }]), null);
   });
 
-  test('the photos go to the hub as base64; a photo it could not use is shown with why before leaving', async () => {
+  test('the photos go to the hub as base64 with the groups chosen; a photo it could not use is shown with why before leaving', async () => {
     let done: { readonly name: string } | null | undefined;
     const rendered = renderHubScreen(<HubPhotoEnrollment onDone={(created) => (done = created)} />, {
+      ...fakeDocuments({ group: ['staff', 'visitors'].map((name) => ({ id: name, body: { name, description: null } })) }).handlers,
       'persons:create-from-photos': ({ photos }) => ({
         person: PERSON,
         photos: photos.map((photo, index) => (index === 0 ? { name: photo.name, status: 'accepted' as const, detail: '' } : { name: photo.name, status: 'no-face' as const, detail: 'no face was found' })),
@@ -43,6 +45,7 @@ describe('hub enrollment from photos', () => {
     });
     fireEvent.change(screen.getByLabelText(/^Name/), { target: { value: 'Ada Lovelace' } });
     choosePhotos(['front.jpg', 'wall.jpg']);
+    fireEvent.click(within(await screen.findByRole('group', { name: 'Groups' })).getByRole('button', { name: 'staff' }));
     await waitFor(() => assert.equal((screen.getByRole('button', { name: 'Enroll' }) as HTMLButtonElement).disabled, false));
     fireEvent.click(screen.getByRole('button', { name: 'Enroll' }));
     await screen.findByText('No face found');
@@ -52,6 +55,7 @@ describe('hub enrollment from photos', () => {
       { name: 'front.jpg', base64: '/9j/4A==' },
       { name: 'wall.jpg', base64: '/9j/4A==' },
     ]);
+    assert.deepEqual(request?.groups, ['staff']);
     assert.equal(done, undefined, 'the screen stays until the verdicts are read');
     fireEvent.click(screen.getByRole('button', { name: 'Done' }));
     assert.deepEqual(done, { name: 'Ada Lovelace' });

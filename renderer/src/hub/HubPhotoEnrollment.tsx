@@ -1,13 +1,16 @@
 // A new person from photos: the hub judges each photo (one clear face, big and sharp enough) and enrolls the
-// person from the usable ones; every photo's verdict is shown, and nothing is stored when none is usable.
-import { useState, type FormEvent, type ReactNode } from 'react';
+// person from the usable ones; every photo's verdict is shown, and nothing is stored when none is usable. The
+// person's groups are chosen from the site's.
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 
 import { bytesToBase64 } from '../common/base64.js';
 import { ErrorNotice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { TextField } from '../common/TextField.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS, type ContractErrorBody } from '../contract.js';
+import { GroupChips } from './GroupChips.js';
 import type { HubResponseOf } from './hub-client.js';
+import { listDocuments } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
 
 type Verdicts = HubResponseOf<'persons:create-from-photos'>['photos'];
@@ -34,9 +37,17 @@ export function HubPhotoEnrollment({ onDone }: { readonly onDone: (created: { re
   const [name, setName] = useState('');
   const [externalId, setExternalId] = useState('');
   const [files, setFiles] = useState<readonly File[]>([]);
+  const [groups, setGroups] = useState<string[]>([]);
+  const [siteGroups, setSiteGroups] = useState<readonly string[]>([]);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ContractErrorBody | string | null>(null);
   const [verdicts, setVerdicts] = useState<Verdicts | null>(null);
+
+  useEffect(() => {
+    void listDocuments(client, 'group').then((result) => {
+      if (result.ok) setSiteGroups(result.value.map((group) => group.id));
+    });
+  }, [client]);
 
   const selectionProblem = files.length > 0 ? photoSelectionProblem(files) : null;
   const canSubmit = !busy && name.trim().length > 0 && files.length > 0 && selectionProblem === null;
@@ -48,7 +59,7 @@ export function HubPhotoEnrollment({ onDone }: { readonly onDone: (created: { re
     setProblem(null);
     setVerdicts(null);
     const photos = await Promise.all(files.map(async (file) => ({ name: file.name, base64: bytesToBase64(new Uint8Array(await file.arrayBuffer())) })));
-    const result = await client['persons:create-from-photos']({ name: name.trim(), ...(externalId.trim() ? { externalId: externalId.trim() } : {}), photos });
+    const result = await client['persons:create-from-photos']({ name: name.trim(), ...(externalId.trim() ? { externalId: externalId.trim() } : {}), ...(groups.length > 0 ? { groups } : {}), photos });
     setBusy(false);
     if (!result.ok) return setProblem(result.error);
     const rejected = result.value.photos.filter((photo) => photo.status !== 'accepted');
@@ -80,6 +91,10 @@ export function HubPhotoEnrollment({ onDone }: { readonly onDone: (created: { re
         <form className="card hub-enroll-form" onSubmit={(event) => void submit(event)} noValidate>
           <TextField label="Name" value={name} onChange={setName} maxLength={200} required autoFocus />
           <TextField label="External id" value={externalId} onChange={setExternalId} maxLength={200} hint="An employee or badge number, if the site uses one." />
+          <div className="field">
+            <span className="segmented-label">Groups</span>
+            <GroupChips label="Groups" groups={siteGroups} chosen={groups} onChange={setGroups} />
+          </div>
           <div className="field">
             <label htmlFor="hub-photos">Photos</label>
             <input id="hub-photos" type="file" accept="image/jpeg,image/png" multiple onChange={(event) => setFiles([...(event.target.files ?? [])])} />
