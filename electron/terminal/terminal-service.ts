@@ -23,6 +23,13 @@ import type { FrameProcessor } from './enrollment/live-enrollment.js';
 import type { EnrollmentAnalyser } from './enrollment/photo-sample.js';
 import type { TerminalStore } from './store/store.js';
 import type { NpuOptions } from '../vision/backend/rknn-backend.js';
+import { frameMeasuresOf } from '../vision/liveness/pad-frame-measures.js';
+import type { SitePadCue } from '../vision/liveness/pad-linear.js';
+import { readSitePadCue } from './models/site-pad-cue.js';
+
+/** The window a trained cue with motion features is measured over where the manifest has no natural-motion cue, ms and frames. */
+const DEFAULT_CUE_WINDOW_MS = 2400;
+const DEFAULT_CUE_FRAMES = 5;
 
 /** Something that acts on a decision: a door relay, a webhook, a log. */
 export interface DecisionSink {
@@ -57,6 +64,8 @@ export interface TerminalServiceOptions {
   readonly npu?: NpuOptions;
   /** Draws the active challenges' actions, 0..1; default a cryptographic source. */
   readonly challengeRandom?: () => number;
+  /** Where the site's trained passive cue is installed (`<dataDir>/pad-cue.json`); none there, none runs. */
+  readonly sitePadCueFile?: string;
 }
 
 /** One tracked face of a processed frame, for the live overlay. */
@@ -137,6 +146,8 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       readonly passiveMinScore?: number;
       readonly passiveFailure?: string;
       readonly naturalMotion?: LivenessCapabilities['naturalMotion'];
+      readonly trainedCue?: SitePadCue;
+      readonly trainedCueFailure?: string;
     },
     /** The 1:N threshold the matcher reads at each search. */
     readonly identifyThreshold: IdentifyThreshold,
@@ -151,6 +162,10 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       passiveAvailable: liveness.passiveModelId !== null,
       ...(liveness.passiveMinScore !== undefined ? { passiveMinScore: liveness.passiveMinScore } : {}),
       ...(liveness.naturalMotion ? { naturalMotion: liveness.naturalMotion } : {}),
+      // A cue with motion features is measured over the natural-motion cue's window (as the clips it learnt from).
+      ...(liveness.trainedCue
+        ? { trainedCue: { model: liveness.trainedCue, windowMs: liveness.naturalMotion?.windowMs ?? DEFAULT_CUE_WINDOW_MS, frames: liveness.naturalMotion?.frames ?? DEFAULT_CUE_FRAMES } }
+        : {}),
     });
     this.challenges = new TrackChallenges(options.challengeRandom ? { random: options.challengeRandom } : {});
   }
@@ -176,8 +191,27 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       }
     }
     const defaultMode = loaded.manifest.defaults.livenessMode ?? SHIPPED_LIVENESS_MODE;
+    // The site's trained cue: a file that will not run (a model removed since) leaves the door without it, and says so.
+    let trainedCue: SitePadCue | undefined;
+    let trainedCueFailure: string | undefined;
+    if (options.sitePadCueFile) {
+      try {
+        trainedCue = await readSitePadCue(options.sitePadCueFile, loaded);
+      } catch (error) {
+        trainedCueFailure = (error as Error).message;
+      }
+    }
+    const padCueMeasures = trainedCue ? frameMeasuresOf(trainedCue.features) : [];
     const inference = await InferenceClient.start({
-      config: { manifestPath, addedModelsDir: options.addedModelsDir, intraOpThreads: options.intraOpThreads, extractorId, ...(passiveModelId !== null ? { livenessModelId: passiveModelId } : {}), ...(options.npu ? { npu: options.npu } : {}) },
+      config: {
+        manifestPath,
+        addedModelsDir: options.addedModelsDir,
+        intraOpThreads: options.intraOpThreads,
+        extractorId,
+        ...(passiveModelId !== null ? { livenessModelId: passiveModelId } : {}),
+        ...(options.npu ? { npu: options.npu } : {}),
+        ...(padCueMeasures.length > 0 ? { padCueMeasures } : {}),
+      },
     });
     const info = await inference.info();
     const curves = new Map<string, IdentificationCurve>();
@@ -197,7 +231,15 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     options.store.attachGallery(info.models.extractor, matcher.gallery);
     const passiveMinScore = passiveModelId !== null && passiveModelId === manifestPassive?.model ? manifestPassive.minScore : undefined;
     const naturalMotion = manifestPassive?.naturalMotion;
-    const livenessRun = { defaultMode, passiveModelId, ...(passiveMinScore !== undefined ? { passiveMinScore } : {}), ...(passiveFailure ? { passiveFailure } : {}), ...(naturalMotion ? { naturalMotion } : {}) };
+    const livenessRun = {
+      defaultMode,
+      passiveModelId,
+      ...(passiveMinScore !== undefined ? { passiveMinScore } : {}),
+      ...(passiveFailure ? { passiveFailure } : {}),
+      ...(naturalMotion ? { naturalMotion } : {}),
+      ...(trainedCue ? { trainedCue } : {}),
+      ...(trainedCueFailure ? { trainedCueFailure } : {}),
+    };
     const service = new TerminalService(options, inference, matcher, info, livenessRun, identifyThreshold, curves);
     service.stopCamera = options.camera.onFrame((frame) => service.submit(frame));
     await options.camera.start();
@@ -303,12 +345,26 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   livenessHealth(): LivenessHealth {
     const policy = this.decisionSettings.liveness;
     const mode = policy.mode ?? this.liveness.defaultMode;
-    const { passiveModelId, passiveFailure } = this.liveness;
+    const { passiveModelId, passiveFailure, trainedCue, trainedCueFailure } = this.liveness;
     const modes = [mode, ...Object.values(policy.groups), ...policy.schedules.map((schedule) => schedule.mode)];
     const passiveAsked = modes.some((m) => m === 'passive' || m === 'passive+active');
-    if (!passiveAsked || passiveModelId !== null) return { mode, passiveModelId };
+    const cue = {
+      ...(trainedCue
+        ? {
+            trainedCue: {
+              trainedAt: trainedCue.provenance.trainedAt,
+              features: [...trainedCue.features],
+              threshold: trainedCue.threshold,
+              clips: Object.values(trainedCue.provenance.clips).reduce((sum, count) => sum + count, 0),
+              outOfFold: { ...trainedCue.provenance.outOfFold, apcerBySpecies: { ...trainedCue.provenance.outOfFold.apcerBySpecies } },
+            },
+          }
+        : {}),
+      ...(trainedCueFailure ? { trainedCueUnavailable: trainedCueFailure } : {}),
+    };
+    if (!passiveAsked || passiveModelId !== null) return { mode, passiveModelId, ...cue };
     const why = passiveFailure ?? 'no passive liveness model is chosen (setting liveness.modelId)';
-    return { mode, passiveModelId, passiveUnavailable: `${why}; the active challenge runs in its place` };
+    return { mode, passiveModelId, passiveUnavailable: `${why}; the active challenge runs in its place`, ...cue };
   }
 
   /** Forgets a track: its policy state, and its challenge (the grant it held is withdrawn, no decision made). */
@@ -403,6 +459,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
         ...(hit ? { bestSimilarity: hit.similarity } : {}),
         ...(face.liveness !== undefined ? { liveness: face.liveness } : {}),
         mesh,
+        ...(face.padValues ? { padValues: face.padValues } : {}),
       });
       if (decision?.pendingChallenge) {
         this.challenges.hold(decision, this.decisionSettings.liveness, atMs);

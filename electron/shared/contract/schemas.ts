@@ -217,7 +217,29 @@ export const serviceHealthSchema = z.object({
    * The site's liveness mode (the settings' or, unset, the manifest's default), the passive model scoring faces,
    * and why no passive check runs although the policy asks for one (the active challenge stands in).
    */
-  liveness: z.object({ mode: livenessModeSchema, passiveModelId: z.string().nullable(), passiveUnavailable: z.string().optional() }).optional(),
+  liveness: z
+    .object({
+      mode: livenessModeSchema,
+      passiveModelId: z.string().nullable(),
+      passiveUnavailable: z.string().optional(),
+      /**
+       * The passive cue the site trained on its own recordings (`lintel pad install`), where one is installed: when,
+       * on what, its threshold and its out-of-fold figures on the training clips (fractions 0..1). It runs where
+       * the passive check is in force.
+       */
+      trainedCue: z
+        .object({
+          trainedAt: z.string(),
+          features: z.array(z.string()),
+          threshold: z.number(),
+          clips: z.number().int().nonnegative(),
+          outOfFold: z.object({ bpcer: z.number(), apcerWorst: z.number(), apcerWorstSpecies: z.string(), apcerBySpecies: z.record(z.string(), z.number()) }),
+        })
+        .optional(),
+      /** Why an installed trained cue does not run (its file no longer checks: a model it needs removed). */
+      trainedCueUnavailable: z.string().optional(),
+    })
+    .optional(),
   /** Where the 1:N threshold comes from (`curve`, `fixed`: no curve for the extractor, `override`: set by hand), and why it does not follow the gallery. */
   identification: z.object({ source: thresholdSourceSchema, note: z.string().optional() }).optional(),
 });

@@ -16,10 +16,11 @@ export type LivenessMode = z.infer<typeof livenessModeSchema>;
 /**
  * Why a liveness check failed, stored with a `liveness-failed` event: `passive`, the passive score was below
  * the threshold; `motion`, the face did not move more than a photo does over a few seconds (the natural-motion
- * cue, electron/vision/liveness/natural-motion.ts); the others come from the active challenge
+ * cue, electron/vision/liveness/natural-motion.ts); `trained`, the passive cue the site trained on its own recordings
+ * scored the face below its threshold (`lintel pad install`); the others come from the active challenge
  * (electron/vision/liveness/active/challenge.ts).
  */
-export const LIVENESS_CUES = ['passive', 'motion', 'timeout', 'planar', 'no-parallax', 'wrong-direction', 'no-blink', 'track-lost'] as const;
+export const LIVENESS_CUES = ['passive', 'motion', 'trained', 'timeout', 'planar', 'no-parallax', 'wrong-direction', 'no-blink', 'track-lost'] as const;
 export const livenessCueSchema = z.enum(LIVENESS_CUES);
 export type LivenessCue = z.infer<typeof livenessCueSchema>;
 

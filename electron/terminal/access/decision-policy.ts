@@ -6,6 +6,7 @@ import type { DecisionReason, DecisionSettings, QualityHint } from '../../shared
 import type { LivenessCue, LivenessMode } from '../../shared/shapes/liveness-policy.js';
 import type { MeshObservation } from '../../vision/liveness/active/mesh-observation.js';
 import { NaturalMotionWindow } from '../../vision/liveness/natural-motion.js';
+import { TrainedCueFrames, type TrainedCueModel } from '../../vision/liveness/trained-cue.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { livenessRequirement, resolveLivenessMode } from './liveness-policy.js';
 import { withinSchedule } from './weekly-schedule.js';
@@ -26,6 +27,8 @@ export interface TrackObservation {
   readonly liveness?: number;
   /** The face's landmarks, for the natural-motion cue. */
   readonly mesh?: MeshObservation;
+  /** The face's per-frame measures for the site's trained cue (pad-frame-measures ids), where one is installed. */
+  readonly padValues?: Readonly<Record<string, number | undefined>>;
 }
 
 /** An access decision for one track. */
@@ -61,6 +64,11 @@ export interface LivenessCapabilities {
   readonly passiveMinScore?: number;
   /** The natural-motion cue's threshold and window (manifest `defaults.passiveLiveness.naturalMotion`); absent: it cannot run. */
   readonly naturalMotion?: { readonly minScore: number; readonly windowMs: number; readonly frames: number };
+  /**
+   * The passive cue the site trained on its own recordings (`lintel pad install`), and the window a cue with
+   * natural-motion features is measured over (the natural-motion cue's); absent: none is installed.
+   */
+  readonly trainedCue?: { readonly model: TrainedCueModel; readonly windowMs: number; readonly frames: number };
 }
 
 /** Why a frame cannot be used for a decision, as a hint for the person at the door; null when it can. */
@@ -88,6 +96,8 @@ interface TrackState {
   firstUsableMs: number | undefined;
   /** The usable frames' landmarks of the last window, where the natural-motion cue can run. */
   motion: NaturalMotionWindow | undefined;
+  /** The usable frames' measures for the site's trained cue, where one is installed. */
+  cue: TrainedCueFrames | undefined;
 }
 
 /**
@@ -132,6 +142,7 @@ export class DecisionPolicy {
     state.usableFrames++;
     state.firstUsableMs ??= observation.timestampMs;
     if (observation.mesh) state.motion?.push(observation.mesh);
+    if (observation.mesh && observation.padValues) state.cue?.push({ mesh: observation.mesh, values: observation.padValues });
 
     const { match } = observation;
     if (!match) {
@@ -172,7 +183,16 @@ export class DecisionPolicy {
       const motion = state.motion.measure();
       motionFailed = motion !== undefined && motion.score < motionCue.minScore;
     }
-    if (passiveFailed || motionFailed) reason = 'liveness-failed';
+    let trainedFailed = false;
+    const trainedCue = this.capabilities.trainedCue;
+    if (reason === 'granted' && !passiveFailed && !motionFailed && required.passive && trainedCue && state.cue) {
+      // The site's cue only refuses. One that reads natural motion waits for its window, as the motion cue does;
+      // frames without its measures leave it nothing to judge, and the grant goes on.
+      if (state.cue.needsWindow && at - (state.firstUsableMs ?? at) < trainedCue.windowMs) return undefined;
+      const score = state.cue.score();
+      trainedFailed = typeof score === 'number' && score < trainedCue.model.threshold;
+    }
+    if (passiveFailed || motionFailed || trainedFailed) reason = 'liveness-failed';
     if (reason === 'granted') {
       const lastMs = this.lastGrantMs.get(person.id);
       if (lastMs !== undefined && at - lastMs < settings.cooldownMs) {
@@ -185,6 +205,7 @@ export class DecisionPolicy {
     const decision = this.decide(state, observation, reason, person, similarity);
     if (passiveFailed) return { ...decision, livenessCue: 'passive' };
     if (motionFailed) return { ...decision, livenessCue: 'motion' };
+    if (trainedFailed) return { ...decision, livenessCue: 'trained' };
     return reason === 'granted' && required.active ? { ...decision, pendingChallenge: true } : decision;
   }
 
@@ -206,6 +227,7 @@ export class DecisionPolicy {
     let state = this.tracks.get(observation.trackId);
     if (!state) {
       const motionCue = this.capabilities.naturalMotion;
+      const trainedCue = this.capabilities.trainedCue;
       state = {
         firstSeenMs: observation.timestampMs,
         candidateId: undefined,
@@ -218,6 +240,7 @@ export class DecisionPolicy {
         livenessCount: 0,
         firstUsableMs: undefined,
         motion: motionCue ? new NaturalMotionWindow({ windowMs: motionCue.windowMs, frames: motionCue.frames }) : undefined,
+        cue: trainedCue ? new TrainedCueFrames(trainedCue.model, { windowMs: trainedCue.windowMs, frames: trainedCue.frames }) : undefined,
       };
       this.tracks.set(observation.trackId, state);
     }

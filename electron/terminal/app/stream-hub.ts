@@ -230,5 +230,17 @@ export function toWireDecision(decision: DecisionEvent): StreamMessageOf<'decisi
 
 /** TerminalHealth as the wire carries it (mutable arrays, copied). */
 export function toWireHealth(health: TerminalHealth): StreamMessageOf<'health'>['health'] {
-  return { ...health, engines: health.engines.map((engine) => ({ ...engine })), ...(health.liveness ? { liveness: { ...health.liveness } } : {}), ...(health.identification ? { identification: { ...health.identification } } : {}) };
+  const { liveness, ...rest } = health;
+  let wireLiveness: StreamMessageOf<'health'>['health']['liveness'];
+  if (liveness) {
+    const { trainedCue: cue, ...plain } = liveness;
+    const trainedCue = cue ? { ...cue, features: [...cue.features], outOfFold: { ...cue.outOfFold, apcerBySpecies: { ...cue.outOfFold.apcerBySpecies } } } : undefined;
+    wireLiveness = { ...plain, ...(trainedCue ? { trainedCue } : {}) };
+  }
+  return {
+    ...rest,
+    engines: health.engines.map((engine) => ({ ...engine })),
+    ...(wireLiveness ? { liveness: wireLiveness } : {}),
+    ...(health.identification ? { identification: { ...health.identification } } : {}),
+  };
 }

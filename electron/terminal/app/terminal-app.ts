@@ -27,6 +27,7 @@ import { isSettingKey, type Settings } from '../../shared/shapes/settings.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
 import { AddedModels, type AddedModelRecord } from '../models/added-models.js';
+import { sitePadCuePath } from '../models/site-pad-cue.js';
 import { checkCameraGivesFrame, sameV4l2Device } from './camera-check.js';
 import { implementContract } from './contract-implementation.js';
 import { cameraOffers, listHardware, type HardwareInventory, type HardwareSources } from './hardware-inventory.js';
@@ -752,6 +753,7 @@ export class TerminalApp {
         camera,
         manifestPath: this.manifestPath,
         addedModelsDir: this.addedModels.dir,
+        sitePadCueFile: sitePadCuePath(this.options.dataDir),
         decisionSettings: settings['access.policy'],
         sinks: [{ open: (event) => this.openDoor(this.withCredential(event)) }],
         snapshots: () => this.store.settings.get('events.snapshots'),

@@ -9,7 +9,9 @@ import { parentPort } from 'node:worker_threads';
 import { openEngines } from '../../vision/backend/select-backend.js';
 import { decodeImageBuffer, encodeJpeg } from '../../vision/frame/decode.js';
 import { cropRgb, type RgbImage } from '../../vision/frame/rgb-image.js';
+import { boxToPx } from '../../vision/geometry/point.js';
 import { LivenessChecker } from '../../vision/liveness/liveness-checker.js';
+import { PadFrameMeasures } from '../../vision/liveness/pad-frame-measures.js';
 import { PassiveLivenessCheck } from '../../vision/liveness/passive-liveness.js';
 import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
 import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
@@ -20,6 +22,7 @@ if (!parentPort) throw new Error('inference.worker must run in a worker thread')
 const port = parentPort;
 let pipeline: FacePipeline | undefined;
 let liveness: LivenessChecker | PassiveLivenessCheck | undefined;
+let padMeasures: PadFrameMeasures | undefined;
 
 /** Camera frames are converted here, off the main thread; the RGA converter replaces this one on the board. */
 const converter: PixelConverter = jsPixelConverter;
@@ -53,8 +56,10 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
     case 'init': {
       await pipeline?.close();
       await liveness?.close();
+      await padMeasures?.close();
       pipeline = undefined;
       liveness = undefined;
+      padMeasures = undefined;
       const { config } = request;
       const { backend } = await openEngines({ cpuThreads: config.intraOpThreads ?? 1, ...(config.npu ? { npu: config.npu } : {}) });
       const manifest = await loadManifest(config.manifestPath, undefined, { addedModelsDir: config.addedModelsDir });
@@ -65,6 +70,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
             ? await PassiveLivenessCheck.create({ manifest, backend })
             : await LivenessChecker.create({ model: resolveModel(manifest, config.livenessModelId), backend });
       }
+      if (config.padCueMeasures && config.padCueMeasures.length > 0) padMeasures = await PadFrameMeasures.create({ manifest, backend, measures: config.padCueMeasures });
       const created = await FacePipeline.create({
         manifest,
         backend,
@@ -87,9 +93,12 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
         if (request.extractMinInterOcularPx !== undefined && face.quality.interOcularPx >= request.extractMinInterOcularPx) {
           const { template, durationMs } = await pipeline.extract(image, face);
           extractMs += durationMs;
-          const livenessScore =
-            liveness instanceof PassiveLivenessCheck ? (await liveness.score(image, face)).score : liveness ? (await liveness.score(image, face.boxNorm)).score : undefined;
-          faces.push({ ...face, template: template.vector, ...(livenessScore !== undefined ? { liveness: livenessScore } : {}) });
+          const passive = liveness instanceof PassiveLivenessCheck ? await liveness.score(image, face) : undefined;
+          const livenessScore = passive ? passive.score : liveness instanceof LivenessChecker ? (await liveness.score(image, face.boxNorm)).score : undefined;
+          // The passive check's MiniFASNetV2 score is the site cue's own measure of this face: not run twice.
+          const known = passive?.cue === 'model' && liveness instanceof PassiveLivenessCheck && liveness.modelId === 'minifasnet-v2' ? { 'minifasnet-v2': passive.score } : {};
+          const padValues = padMeasures ? (await padMeasures.measure(image, boxToPx(face.boxNorm, image.widthPx, image.heightPx), known)).values : undefined;
+          faces.push({ ...face, template: template.vector, ...(livenessScore !== undefined ? { liveness: livenessScore } : {}), ...(padValues ? { padValues } : {}) });
         } else {
           faces.push(face);
         }
@@ -143,8 +152,10 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       held.clear();
       await pipeline?.close();
       await liveness?.close();
+      await padMeasures?.close();
       pipeline = undefined;
       liveness = undefined;
+      padMeasures = undefined;
       return null;
   }
 }

@@ -5,6 +5,7 @@ import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { BoxNorm } from '../../vision/geometry/point.js';
 import type { AnalysedFace, AnalysisResult, StageTimingsMs } from '../../vision/pipeline/face-pipeline.js';
 import type { NpuOptions } from '../../vision/backend/rknn-backend.js';
+import type { PadFrameMeasure } from '../../vision/liveness/pad-frame-measures.js';
 
 /** What the inference worker is built with. */
 export interface InferenceConfig {
@@ -24,6 +25,8 @@ export interface InferenceConfig {
   readonly npu?: NpuOptions;
   /** Passive liveness model id from the manifest (e.g. `antispoof-128`); unset = no liveness check. */
   readonly livenessModelId?: string;
+  /** The per-frame measures the site's trained passive cue reads (pad-frame-measures ids); unset = none installed. */
+  readonly padCueMeasures?: readonly PadFrameMeasure[];
 }
 
 /** A frame handed to the worker: the camera's pixels as delivered (NV12, YUYV, RGB), their buffer transferred, not copied. */
@@ -38,6 +41,8 @@ export interface ProcessedFace extends AnalysedFace {
   readonly template?: Float32Array;
   /** Passive liveness score, 0..1, where the check is configured (computed with the template). */
   readonly liveness?: number;
+  /** The site's trained cue's per-frame measures, where one is installed (computed with the template). */
+  readonly padValues?: Partial<Record<PadFrameMeasure, number>>;
 }
 
 /** The worker's answer to a `process` request. */

@@ -84,9 +84,8 @@ export async function removeSitePadCue(dataDir: string): Promise<boolean> {
   return true;
 }
 
-/** The cue installed in `dataDir`, checked; undefined when none is. Throws SitePadCueError for a file that will not run. */
-export async function readSitePadCue(dataDir: string, manifest: LoadedManifest): Promise<SitePadCue | undefined> {
-  const target = sitePadCuePath(dataDir);
-  if (!existsSync(target)) return undefined;
-  return checkSitePadCue(await readJson(target), manifest, target);
+/** The cue installed as `file` (sitePadCuePath), checked; undefined when none is. Throws SitePadCueError for a file that will not run. */
+export async function readSitePadCue(file: string, manifest: LoadedManifest): Promise<SitePadCue | undefined> {
+  if (!existsSync(file)) return undefined;
+  return checkSitePadCue(await readJson(file), manifest, file);
 }

@@ -96,6 +96,7 @@ export const IMPORT_PERSON_STATUS_TEXT: Readonly<Record<ImportPersonStatus, stri
 export const LIVENESS_CUE_TEXT: Readonly<Record<LivenessCue, string>> = {
   passive: 'The passive check judged the face not live',
   motion: 'Stayed as still as a photo',
+  trained: "The site's trained check judged the face a photo or a screen",
   timeout: 'Did not do what was asked in time',
   planar: 'Moved as one flat picture',
   'no-parallax': 'No depth in the head turn',

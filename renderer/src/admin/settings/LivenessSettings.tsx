@@ -70,6 +70,12 @@ export function LivenessSettings({ draft, change, issue }: SectionProps): ReactN
           <span>{asSentence(health.liveness.passiveUnavailable)}.</span>
         </Notice>
       ) : null}
+      {health?.liveness?.trainedCue ? (
+        <p className="field-hint">
+          A check trained on this site&apos;s own recordings is installed and refuses, with the passive check, faces it judges a photo or a screen. See
+          System › Liveness.
+        </p>
+      ) : null}
       <Segmented<LivenessMode | typeof INHERIT>
         label="At this door"
         value={liveness.mode ?? INHERIT}

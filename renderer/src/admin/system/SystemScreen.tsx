@@ -19,6 +19,7 @@ import { IdentificationCard } from './IdentificationCard.js';
 import { LatencyChart } from './LatencyChart.js';
 import { ModelsCard } from './ModelsCard.js';
 import { SiteHubCard } from './SiteHubCard.js';
+import { trainedCueText } from './trained-cue-text.js';
 
 type SystemInfo = ResponseOf<'system:get'>;
 
@@ -152,9 +153,16 @@ function SystemDetails({ info }: { readonly info: SystemInfo }): ReactNode {
             rows={[
               ['Door’s mode', LIVENESS_MODE_TEXT[health.liveness.mode]],
               ['Passive model', health.liveness.passiveModelId ?? 'None'],
+              ['Site-trained check', health.liveness.trainedCue ? trainedCueText(health.liveness.trainedCue) : 'None installed (lintel pad install)'],
               ['Challenge', 'Runs on the face mesh (no model of its own)'],
             ]}
           />
+          {health.liveness.trainedCueUnavailable ? (
+            <Notice tone="warning">
+              <strong>The site-trained check is not running</strong>
+              <span>{asSentence(health.liveness.trainedCueUnavailable)}.</span>
+            </Notice>
+          ) : null}
           {health.liveness.passiveUnavailable ? (
             <Notice tone="warning">
               <strong>The passive check is not running</strong>
