@@ -85,6 +85,7 @@ export function createHubAdminHandler(
     'documents:list': ({ entity }) => store.listDocuments(entity),
     'documents:put': ({ entity, id, body, expectedVersion }) => store.putDocument(entity, id, body, expectedVersion),
     'documents:delete': ({ entity, id, expectedVersion }) => store.deleteDocument(entity, id, expectedVersion),
+    'groups:rename': ({ from, to, expectedVersion }) => store.renameGroup(from, to, expectedVersion),
 
     'events:list': (request) => store.queryEvents(request),
     'events:snapshot': async ({ id }) => ({ jpegBase64: (await store.eventSnapshot(id))?.toString('base64') ?? null }),

@@ -156,6 +156,11 @@ describe('hub admin API', () => {
     assert.deepEqual((listed.result as { value: { id: string; body: unknown }[] }).value, [{ id: 'front-door', version: 1, body: { terminalId: 'front-door', allowedGroups: ['staff'], settings: {} } }]);
     const removed = await call('documents:delete', { entity: 'schedule', id: 'staff' }, { cookie });
     assert.equal(removed.status, 200);
+    await call('documents:put', { entity: 'group', id: 'staff', body: { name: 'staff' } }, { cookie });
+    const renamed = await call('groups:rename', { from: 'staff', to: 'employees', expectedVersion: 1 }, { cookie });
+    assert.deepEqual({ ...(renamed.result as { value: Record<string, unknown> }).value, seq: 0 }, { version: 1, seq: 0, scheduleMoved: false, doorPolicies: ['front-door'], members: 0 });
+    const moved = await call('documents:list', { entity: 'door-policy' }, { cookie });
+    assert.deepEqual((moved.result as { value: { body: { allowedGroups: string[] } }[] }).value[0]?.body.allowedGroups, ['employees']);
   });
 
   test('a call without a session is refused before its body is read', async () => {

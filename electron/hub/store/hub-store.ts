@@ -13,6 +13,17 @@ export type ChangeOp = Change['op'];
 /** Entities kept as one JSON document each (everything but persons; a person's cards travel with the person). */
 export type DocumentEntity = 'group' | 'schedule' | 'door-policy' | 'site-settings';
 
+/** What a group's rename wrote: the new group's version, the last change's seq, and what moved with it. */
+export interface GroupRename {
+  readonly version: number;
+  readonly seq: number;
+  readonly scheduleMoved: boolean;
+  /** Doors (terminal ids) whose policy let the group in. */
+  readonly doorPolicies: readonly string[];
+  /** Persons who carried the group. */
+  readonly members: number;
+}
+
 /** A card credential (Wiegand/OSDP): facility code where the site's format has one. */
 export type HubCredential = WireCredential;
 
@@ -225,6 +236,12 @@ export interface HubStore {
   // version is not written and answers 'conflict', so one admin's save never silently undoes another's.
   putDocument(entity: DocumentEntity, id: string, body: Record<string, unknown>, expectedVersion?: number | null): Promise<{ readonly version: number; readonly seq: number }>;
   deleteDocument(entity: DocumentEntity, id: string, expectedVersion?: number): Promise<{ readonly seq: number }>;
+  /**
+   * Renames a group in one transaction: the group under its new name, its schedule, every door policy that lets it
+   * in and every member (each a new person version) move to it, and the old group and schedule are deleted.
+   * 'conflict' when a group of the new name exists (or `expectedVersion` is not the group's).
+   */
+  renameGroup(from: string, to: string, expectedVersion?: number): Promise<GroupRename>;
   listDocuments(entity: DocumentEntity): Promise<readonly { readonly id: string; readonly version: number; readonly body: Record<string, unknown> }[]>;
 
   close(): Promise<void>;

@@ -178,6 +178,38 @@ describe('change log paging', () => {
     await store.deleteDocument('group', 'night', second.version);
     await assert.rejects(store.putDocument('group', 'night', { name: 'night', description: null }, second.version), rejectsWith('conflict'), 'a save of a deleted document');
   });
+
+  test('a group renamed in one transaction takes its schedule, the door policies and its members along', async () => {
+    const store = await fixture.openStore();
+    const group = await store.putDocument('group', 'staff', { name: 'staff', description: 'Employees' });
+    await store.putDocument('schedule', 'staff', { group: 'staff', windows: [{ days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }] });
+    await store.putDocument('door-policy', 'door-1', { terminalId: 'door-1', allowedGroups: ['staff', 'cleaners'], settings: { 'events.retentionDays': 30 } });
+    await store.putDocument('door-policy', 'door-2', { terminalId: 'door-2', allowedGroups: ['cleaners'] });
+    const ada = await store.createPerson({ name: 'Ada', groups: ['staff', 'cleaners'] });
+    const bob = await store.createPerson({ name: 'Bob', groups: ['cleaners'] });
+    await store.putDocument('group', 'visitors', { name: 'visitors', description: null });
+    await assert.rejects(store.renameGroup('staff', 'visitors'), rejectsWith('conflict'), 'a name taken by another group');
+    await assert.rejects(store.renameGroup('staff', 'employees', group.version + 1), rejectsWith('conflict'), 'a group changed since it was read');
+    await assert.rejects(store.renameGroup('nobody', 'employees'), rejectsWith('not-found'));
+    const before = (await store.changesAfter(0)).lastSeq;
+
+    const renamed = await store.renameGroup('staff', 'employees', group.version);
+    assert.deepEqual({ ...renamed, seq: undefined }, { version: 1, seq: undefined, scheduleMoved: true, doorPolicies: ['door-1'], members: 1 });
+    const bodies = async (entity: 'group' | 'schedule' | 'door-policy') => Object.fromEntries((await store.listDocuments(entity)).map((document) => [document.id, document.body]));
+    assert.deepEqual(Object.keys(await bodies('group')), ['employees', 'visitors']);
+    assert.deepEqual((await bodies('group')).employees, { name: 'employees', description: 'Employees' });
+    assert.deepEqual(await bodies('schedule'), { employees: { group: 'employees', windows: [{ days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }] } });
+    assert.deepEqual((await bodies('door-policy'))['door-1'], { terminalId: 'door-1', allowedGroups: ['employees', 'cleaners'], settings: { 'events.retentionDays': 30 } });
+    assert.deepEqual((await store.getPerson(ada.id)).groups, ['cleaners', 'employees']);
+    assert.equal((await store.getPerson(ada.id)).version, ada.version + 1);
+    assert.equal((await store.getPerson(bob.id)).version, bob.version, 'a person not in the group is not written');
+    const page = asWire(await store.changesAfter(before));
+    assert.deepEqual(
+      page.changes.map((change) => `${change.entity} ${change.id} ${change.op}`).sort(),
+      ['door-policy door-1 upsert', 'group employees upsert', 'group staff delete', `person ${ada.id} upsert`, 'schedule employees upsert', 'schedule staff delete'].sort(),
+    );
+    assert.equal(page.lastSeq, renamed.seq, 'the old group goes last');
+  });
 });
 
 describe('cursors and erasure accounting', () => {

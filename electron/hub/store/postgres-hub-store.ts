@@ -22,6 +22,7 @@ import type {
   DocumentEntity,
   EnrollRequest,
   ErasureProgress,
+  GroupRename,
   HubCredential,
   HubEvent,
   HubEventPage,
@@ -544,37 +545,71 @@ export class PostgresHubStore implements HubStore {
   // --- Documents ------------------------------------------------------------------------------------------------
 
   async putDocument(entity: DocumentEntity, id: string, body: Record<string, unknown>, expectedVersion?: number | null): Promise<{ readonly version: number; readonly seq: number }> {
-    const table = documentTable(entity);
+    documentTable(entity); // an unknown kind is refused before its body is looked at
     const documentId = documentIdOf(entity, id);
     const document = parseDocument(entity, documentId, body);
     return inTransaction(this.pool, async (client) => {
       await lockHead(client);
       if (expectedVersion !== undefined) await checkDocumentVersion(client, entity, documentId, expectedVersion);
-      const { rows } = await client.query<{ version: number }>(
-        `INSERT INTO ${table} (id, version, body, updated_at_ms) VALUES ($1, 1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET version = ${table}.version + 1, body = $2, updated_at_ms = $3
-         RETURNING version`,
-        [documentId, JSON.stringify(document), this.nowMs()],
-      );
-      // A document deleted and written again continues from its tombstone's version, so versions only grow.
-      const tombstone = await client.query<{ version: number }>("SELECT version FROM changes WHERE entity = $1 AND entity_id = $2 AND op = 'delete'", [entity, documentId]);
-      const version = Math.max(rows[0]?.version ?? 1, (tombstone.rows[0]?.version ?? 0) + 1);
-      if (version !== rows[0]?.version) await client.query(`UPDATE ${table} SET version = $2 WHERE id = $1`, [documentId, version]);
-      const seq = await appendChange(client, entity, documentId, version, 'upsert', document, this.nowMs());
-      return { version, seq };
+      return writeDocument(client, entity, documentId, document, this.nowMs());
     });
   }
 
   async deleteDocument(entity: DocumentEntity, id: string, expectedVersion?: number): Promise<{ readonly seq: number }> {
-    const table = documentTable(entity);
     const documentId = documentIdOf(entity, id);
     return inTransaction(this.pool, async (client) => {
       await lockHead(client);
       if (expectedVersion !== undefined) await checkDocumentVersion(client, entity, documentId, expectedVersion);
-      const { rows } = await client.query<{ version: number }>(`DELETE FROM ${table} WHERE id = $1 RETURNING version`, [documentId]);
-      const deleted = rows[0];
-      if (!deleted) throw new HubStoreError('not-found', `${entity} ${documentId} does not exist`);
-      return { seq: await appendChange(client, entity, documentId, deleted.version + 1, 'delete', null, this.nowMs()) };
+      return { seq: await removeDocument(client, entity, documentId, this.nowMs()) };
+    });
+  }
+
+  async renameGroup(from: string, to: string, expectedVersion?: number): Promise<GroupRename> {
+    const fromId = documentIdOf('group', from);
+    const toId = documentIdOf('group', to);
+    if (fromId === toId) throw new HubStoreError('invalid', `group ${fromId}: the new name is the same`);
+    return inTransaction(this.pool, async (client) => {
+      await lockHead(client);
+      if (expectedVersion !== undefined) await checkDocumentVersion(client, 'group', fromId, expectedVersion);
+      const nowMs = this.nowMs();
+      const { rows: groups } = await client.query<{ body: Record<string, unknown> }>('SELECT body FROM groups WHERE id = $1', [fromId]);
+      const group = groups[0];
+      if (!group) throw new HubStoreError('not-found', `group ${fromId} does not exist`);
+      const taken = await client.query('SELECT 1 FROM groups WHERE id = $1', [toId]);
+      if (taken.rows.length > 0) throw new HubStoreError('conflict', `group ${toId}: a group of that name exists already`);
+      const written = await writeDocument(client, 'group', toId, parseDocument('group', toId, { ...group.body, name: toId }), nowMs);
+
+      const { rows: schedules } = await client.query<{ body: Record<string, unknown> }>('SELECT body FROM schedules WHERE id = $1', [fromId]);
+      const schedule = schedules[0];
+      if (schedule) {
+        // A schedule already under the new name is replaced by the renamed group's: the group brings its hours.
+        await writeDocument(client, 'schedule', toId, parseDocument('schedule', toId, { ...schedule.body, group: toId }), nowMs);
+        await removeDocument(client, 'schedule', fromId, nowMs);
+      }
+
+      const doorPolicies: string[] = [];
+      const { rows: policies } = await client.query<{ id: string; body: { allowedGroups: string[] | null } & Record<string, unknown> }>(
+        "SELECT id, body FROM door_policies WHERE body->'allowedGroups' ? $1 ORDER BY id",
+        [fromId],
+      );
+      for (const policy of policies) {
+        const allowedGroups = [...new Set((policy.body.allowedGroups ?? []).map((name) => (name === fromId ? toId : name)))];
+        await writeDocument(client, 'door-policy', policy.id, parseDocument('door-policy', policy.id, { ...policy.body, allowedGroups }), nowMs);
+        doorPolicies.push(policy.id);
+      }
+
+      // Each member is a person write: a new version and change, so every door gets the person with the new name.
+      const { rows: members } = await client.query<{ person_id: string }>('SELECT person_id FROM person_groups WHERE group_name = $1 ORDER BY person_id', [fromId]);
+      for (const { person_id: personId } of members) {
+        await client.query('SELECT id FROM persons WHERE id = $1 FOR UPDATE', [personId]);
+        await client.query('DELETE FROM person_groups WHERE person_id = $1 AND group_name = $2', [personId, fromId]);
+        await client.query('INSERT INTO person_groups (person_id, group_name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [personId, toId]);
+        await client.query('UPDATE persons SET version = version + 1, updated_at_ms = $2 WHERE id = $1', [personId, nowMs]);
+        await this.finishPersonWrite(client, personId);
+      }
+
+      const seq = await removeDocument(client, 'group', fromId, nowMs);
+      return { version: written.version, seq, scheduleMoved: schedule !== undefined, doorPolicies, members: members.length };
     });
   }
 
@@ -794,6 +829,30 @@ function documentTable(entity: DocumentEntity): string {
 function documentIdOf(entity: DocumentEntity, id: string): string {
   if (entity === 'site-settings' && id !== 'site') throw new HubStoreError('invalid', "site settings have the one id 'site'");
   return requireText(id, `${entity} id`, 100);
+}
+
+/** Writes a checked document and appends its change; the caller holds the head lock. */
+async function writeDocument(client: pg.PoolClient, entity: DocumentEntity, id: string, document: Record<string, unknown>, nowMs: number): Promise<{ readonly version: number; readonly seq: number }> {
+  const table = documentTable(entity);
+  const { rows } = await client.query<{ version: number }>(
+    `INSERT INTO ${table} (id, version, body, updated_at_ms) VALUES ($1, 1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET version = ${table}.version + 1, body = $2, updated_at_ms = $3
+     RETURNING version`,
+    [id, JSON.stringify(document), nowMs],
+  );
+  // A document deleted and written again continues from its tombstone's version, so versions only grow.
+  const tombstone = await client.query<{ version: number }>("SELECT version FROM changes WHERE entity = $1 AND entity_id = $2 AND op = 'delete'", [entity, id]);
+  const version = Math.max(rows[0]?.version ?? 1, (tombstone.rows[0]?.version ?? 0) + 1);
+  if (version !== rows[0]?.version) await client.query(`UPDATE ${table} SET version = $2 WHERE id = $1`, [id, version]);
+  return { version, seq: await appendChange(client, entity, id, version, 'upsert', document, nowMs) };
+}
+
+/** Deletes a document and appends its tombstone; returns the tombstone's seq. The caller holds the head lock. */
+async function removeDocument(client: pg.PoolClient, entity: DocumentEntity, id: string, nowMs: number): Promise<number> {
+  const { rows } = await client.query<{ version: number }>(`DELETE FROM ${documentTable(entity)} WHERE id = $1 RETURNING version`, [id]);
+  const deleted = rows[0];
+  if (!deleted) throw new HubStoreError('not-found', `${entity} ${id} does not exist`);
+  return appendChange(client, entity, id, deleted.version + 1, 'delete', null, nowMs);
 }
 
 /**

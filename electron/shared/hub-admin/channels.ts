@@ -160,6 +160,17 @@ export const hubAdminContract = {
     response: z.object({ seq: z.int().min(1) }),
   },
 
+  /**
+   * Renames a group in one transaction: its schedule, the door policies that let it in and its members (each a new
+   * person version) move to the new name, the old group and schedule are deleted. 'conflict' when the new name is
+   * taken or the group is not at `expectedVersion`.
+   */
+  'groups:rename': {
+    auth: 'admin',
+    request: z.strictObject({ from: groupName, to: groupName, expectedVersion: z.int().min(1).optional() }),
+    response: z.object({ version: z.int().min(1), seq: z.int().min(1), scheduleMoved: z.boolean(), doorPolicies: z.array(z.string()), members: z.int().min(0) }),
+  },
+
   /** Events from every door, newest first. */
   'events:list': {
     auth: 'admin',

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 
 import { fakeDocuments } from '../test/fake-hub-documents.js';
 import { renderHubScreen } from '../test/render-hub-screen.js';
-import { fireEvent, screen, waitFor, within } from '../test/render-screen.js';
+import { fireEvent, screen, within } from '../test/render-screen.js';
 import type { HubPerson } from './hub-client.js';
 import { HubGroupsScreen } from './HubGroupsScreen.js';
 
@@ -32,12 +32,6 @@ function site() {
       'persons:list': ({ group }: { group?: string | undefined }) => {
         const members = persons.filter((one) => group === undefined || one.groups.includes(group));
         return { persons: members, total: members.length };
-      },
-      'persons:update': ({ id, patch }: { id: string; patch: { groups?: string[] | undefined } }) => {
-        const index = persons.findIndex((one) => one.id === id);
-        const updated = { ...persons[index]!, groups: patch.groups ?? [], version: 2 };
-        persons[index] = updated;
-        return updated;
       },
     },
   };
@@ -89,25 +83,32 @@ describe('hub groups', () => {
     await screen.findByRole('listitem', { name: 'night shift' });
   });
 
-  test('a rename moves the schedule, the door policies and the members to the new name, then removes the old group', async () => {
-    const { handlers, documents, persons } = site();
-    const rendered = renderHubScreen(<HubGroupsScreen />, handlers);
+  test('a rename goes to the hub as one call with the version read; a new description follows it; a refusal keeps the form', async () => {
+    const { handlers, documents } = site();
+    let taken = true;
+    const rendered = renderHubScreen(<HubGroupsScreen />, {
+      ...handlers,
+      'groups:rename': ({ from, to }) => {
+        if (taken) return { ok: false, error: { code: 'conflict', message: `group ${to}: a group of that name exists already` } };
+        // What the hub does in its transaction, as far as this screen can see it.
+        const body = documents.body('group', from);
+        documents.putBehind('group', to, { ...body, name: to });
+        return { version: 1, seq: 30, scheduleMoved: true, doorPolicies: ['door-1'], members: 2 };
+      },
+    });
     fireEvent.click(within(await screen.findByRole('listitem', { name: 'staff' })).getByRole('button', { name: 'Edit' }));
-    type('Group name', 'employees', screen.getByRole('listitem', { name: 'staff' }));
+    const form = screen.getByRole('listitem', { name: 'staff' });
+    type('Group name', 'visitors', form);
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-    await screen.findByText(/Group “staff” renamed to “employees” \(schedule moved, policy of door-1 changed, 2 members moved\)/);
-    assert.deepEqual(documents.body('group', 'employees'), { name: 'employees', description: 'Employees' });
-    assert.deepEqual(documents.body('schedule', 'employees'), { ...WEEKDAYS, group: 'employees' });
-    assert.deepEqual(documents.body('door-policy', 'door-1'), { terminalId: 'door-1', allowedGroups: ['employees', 'cleaners'], settings: {} });
-    assert.deepEqual(
-      persons.map((one) => one.groups),
-      [['cleaners', 'employees'], ['employees']],
-    );
-    assert.deepEqual(rendered.requestsOf('documents:delete'), [
-      { entity: 'schedule', id: 'staff', expectedVersion: 1 },
-      { entity: 'group', id: 'staff', expectedVersion: 1 },
-    ]);
-    await waitFor(() => assert.equal(screen.queryByRole('listitem', { name: 'staff' }), null));
+    await screen.findByText('Group “visitors”: a group of that name exists already');
+    assert.equal((within(form).getByLabelText('Group name', { exact: false }) as HTMLInputElement).value, 'visitors');
+    taken = false;
+    type('Group name', 'employees', form);
+    type('Description', 'Everyone on the payroll', form);
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Group “staff” renamed to “employees” (schedule moved, policy of door-1 changed, 2 members moved), change #16: sent to doors; each applies it with its next sync.');
+    assert.deepEqual(rendered.requestsOf('groups:rename').at(-1), { from: 'staff', to: 'employees', expectedVersion: 1 });
+    assert.deepEqual(rendered.requestsOf('documents:put').at(-1), { entity: 'group', id: 'employees', body: { name: 'employees', description: 'Everyone on the payroll' }, expectedVersion: 1 });
   });
 
   test('deleting a group in use says what keeps naming it, and deletes only once confirmed', async () => {

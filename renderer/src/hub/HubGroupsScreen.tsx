@@ -1,7 +1,7 @@
 // The site's groups: list with what uses each (members, a schedule, the doors that let it in), create, rename,
-// describe and delete. People carry group names and policies list them, so the hub keeps no link between them:
-// a rename moves the group's schedule, the door policies and the members to the new name one write at a time,
-// and a delete removes only the group's entry (its members and the doors that let it in are shown first).
+// describe and delete. People carry group names and policies list them: a rename (the hub's groups:rename, one
+// transaction) moves the group's schedule, the door policies and the members to the new name, while a delete
+// removes only the group's entry (its members and the doors that let it in are shown first).
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
 import { ConfirmDialog } from '../common/ConfirmDialog.js';
@@ -10,12 +10,9 @@ import { Icon } from '../common/Icon.js';
 import { TextField } from '../common/TextField.js';
 import type { ContractErrorBody, Result } from '../contract.js';
 import { groupName } from '../../../electron/shared/shapes/fields.js';
-import type { HubClient } from './hub-client.js';
+import type { HubClient, HubResponseOf } from './hub-client.js';
 import { deleteDocument, deletedText, documentErrorText, listDocuments, saveDocument, savedText, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
-
-/** The most members asked for per call when a rename moves them. */
-const MEMBER_PAGE = 500;
 
 /** What uses a group: how many persons carry it, whether it has a schedule, which doors' policies let it in. */
 export interface GroupUse {
@@ -43,6 +40,16 @@ export function groupUseText(use: GroupUse | undefined): string {
   return [members, use.scheduled ? 'has a schedule' : 'any time', doors].filter(Boolean).join(' · ');
 }
 
+/** " (schedule moved, policy of door-1 changed, 2 members moved)", or "" when nothing else named the group. */
+export function movedText(rename: HubResponseOf<'groups:rename'>): string {
+  const moved = [
+    rename.scheduleMoved ? 'schedule moved' : null,
+    rename.doorPolicies.length > 0 ? `${rename.doorPolicies.length === 1 ? 'policy' : 'policies'} of ${rename.doorPolicies.join(', ')} changed` : null,
+    rename.members > 0 ? `${rename.members} ${rename.members === 1 ? 'member' : 'members'} moved` : null,
+  ].filter(Boolean);
+  return moved.length > 0 ? ` (${moved.join(', ')})` : '';
+}
+
 async function loadSite(client: HubClient): Promise<Result<Site>> {
   const [groups, schedules, policies] = await Promise.all([listDocuments(client, 'group'), listDocuments(client, 'schedule'), listDocuments(client, 'door-policy')]);
   if (!groups.ok) return groups;
@@ -59,64 +66,6 @@ async function loadSite(client: HubClient): Promise<Result<Site>> {
     });
   });
   return { ok: true, value: { groups: groups.value, uses } };
-}
-
-/**
- * Moves everything of group `from` to `to`: the new group, its schedule, the door policies and the members, then
- * the old group and schedule go. Each step is its own write (and change); one that fails stops the rename and
- * says what was done, so the old name keeps working for whatever was not moved yet.
- */
-async function renameGroup(client: HubClient, group: HubDocument<'group'>, to: string, description: string | null): Promise<Result<{ readonly seq: number; readonly moved: string }>> {
-  const from = group.id;
-  const done: string[] = [];
-  const stopped = (step: string, error: ContractErrorBody): Result<never> => ({
-    ok: false,
-    error: { ...error, message: `renaming stopped while ${step}: ${error.message}${done.length > 0 ? ` (done: ${done.join(', ')}; “${from}” still holds the rest)` : ''}` },
-  });
-  const created = await saveDocument(client, 'group', to, { name: to, description }, null);
-  if (!created.ok) return stopped(`creating “${to}”`, created.error);
-  done.push(`group “${to}” created`);
-
-  const schedules = await listDocuments(client, 'schedule');
-  if (!schedules.ok) return stopped('reading the schedules', schedules.error);
-  const schedule = schedules.value.find((document) => document.id === from);
-  if (schedule) {
-    const moved = await saveDocument(client, 'schedule', to, { group: to, windows: schedule.body.windows }, null);
-    if (!moved.ok) return stopped('moving the schedule', moved.error);
-    done.push('schedule moved');
-  }
-
-  const policies = await listDocuments(client, 'door-policy');
-  if (!policies.ok) return stopped('reading the door policies', policies.error);
-  for (const policy of policies.value.filter((document) => document.body.allowedGroups?.includes(from))) {
-    const allowedGroups = [...new Set(policy.body.allowedGroups?.map((name) => (name === from ? to : name)))];
-    const saved = await saveDocument(client, 'door-policy', policy.id, { ...policy.body, allowedGroups }, policy.version);
-    if (!saved.ok) return stopped(`changing the policy of ${policy.id}`, saved.error);
-    done.push(`policy of ${policy.id} changed`);
-  }
-
-  let members = 0;
-  for (;;) {
-    // Each moved member leaves the filter, so the first page is asked for again until it is empty.
-    const page = await client['persons:list']({ group: from, limit: MEMBER_PAGE });
-    if (!page.ok) return stopped('reading the members', page.error);
-    if (page.value.persons.length === 0) break;
-    for (const person of page.value.persons) {
-      const groups = [...new Set(person.groups.map((name) => (name === from ? to : name)))];
-      const updated = await client['persons:update']({ id: person.id, patch: { groups } });
-      if (!updated.ok) return stopped(`moving ${person.name}`, updated.error);
-      members++;
-    }
-  }
-  if (members > 0) done.push(`${members} ${members === 1 ? 'member' : 'members'} moved`);
-
-  if (schedule) {
-    const removed = await deleteDocument(client, 'schedule', from, schedule.version);
-    if (!removed.ok) return stopped(`deleting the schedule of “${from}”`, removed.error);
-  }
-  const removed = await deleteDocument(client, 'group', from, group.version);
-  if (!removed.ok) return stopped(`deleting “${from}”`, removed.error);
-  return { ok: true, value: { seq: removed.value.seq, moved: done.slice(1).join(', ') } };
 }
 
 function GroupForm({ initial, busy, submitText, onSubmit, onCancel }: { readonly initial: { readonly name: string; readonly description: string }; readonly busy: boolean; readonly submitText: string; readonly onSubmit: (name: string, description: string | null) => void; readonly onCancel?: () => void }): ReactNode {
@@ -207,8 +156,16 @@ export function HubGroupsScreen(): ReactNode {
       if (await finish(result, result.ok ? savedText(`Group “${name}”`, result.value) : '')) setEditing(null);
       return;
     }
-    const result = await renameGroup(client, group, name, description);
-    if (await finish(result, result.ok ? `Group “${group.id}” renamed to “${name}”${result.value.moved ? ` (${result.value.moved})` : ''}, last change #${result.value.seq}: sent to doors; each applies it with its next sync.` : '')) setEditing(null);
+    const renamed = await client['groups:rename']({ from: group.id, to: name, expectedVersion: group.version });
+    if (!renamed.ok) return void (await finish(renamed, ''));
+    let seq = renamed.value.seq;
+    if (description !== (group.body.description ?? null)) {
+      // The rename keeps the description; a new one is its own write, over the version the rename made.
+      const described = await saveDocument(client, 'group', name, { name, description }, renamed.value.version);
+      if (!described.ok) return void (await finish({ ok: false, error: { ...described.error, message: `renamed to “${name}”, but the description was not saved: ${described.error.message}` } }, ''));
+      seq = described.value.seq;
+    }
+    if (await finish(renamed, `Group “${group.id}” renamed to “${name}”${movedText(renamed.value)}, change #${seq}: sent to doors; each applies it with its next sync.`)) setEditing(null);
   };
 
   const remove = async (group: HubDocument<'group'>): Promise<void> => {
