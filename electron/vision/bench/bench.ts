@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: the vision pipeline on real 640×480 frames with one face, per stage, with 1 and 2 intra-op
- * threads; 1:N search over 10k and 100k templates; and @vladmandic/human on the same frames for scale.
+ * threads; 1:N search over 10k and 100k templates; and @vladmandic/human on the same frames for scale. With
+ * `--pad-cue <file>`, also what a site-trained passive cue's measures add per face at the door.
  * Prints figures; it asserts nothing.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,9 @@ import { cropRgb, type RgbImage } from '../frame/rgb-image.js';
 import { formatBenchTable, runGalleryBench } from '../matcher/gallery.bench.js';
 import { loadManifest } from '../models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../models/paths.js';
+import { boxToPx } from '../geometry/point.js';
+import { frameMeasuresOf, PadFrameMeasures, type PadFrameMeasure } from '../liveness/pad-frame-measures.js';
+import { parseSitePadCue } from '../liveness/pad-linear.js';
 import { FacePipeline } from '../pipeline/face-pipeline.js';
 import { medianAndP95 } from '../statistics.js';
 
@@ -77,6 +81,8 @@ export async function runBench(args: readonly string[]): Promise<void> {
       data: { type: 'string' },
       'no-mirror': { type: 'boolean', default: false },
       threads: { type: 'string', default: '1,2' },
+      // A site-trained passive cue (lintel pad train): time its per-frame measures (needs --data with MiniFASNet added).
+      'pad-cue': { type: 'string' },
     },
   });
   const frameCount = Number(values.frames);
@@ -124,6 +130,39 @@ export async function runBench(args: readonly string[]): Promise<void> {
     print(row(`alignment + extraction${values['no-mirror'] ? '' : ' ×2 (mirror)'}`, stages.extract, 10));
     print(row('end to end (one face)', stages.total));
     if (threads === 1) endToEndMs.push(...stages.total);
+    await pipeline.close();
+  }
+
+  if (values['pad-cue'] !== undefined) {
+    const file = values['pad-cue'];
+    const cue = parseSitePadCue(JSON.parse(readFileSync(file, 'utf8')), file);
+    const measures = frameMeasuresOf(cue.features);
+    const backend = new OnnxBackend({ intraOpThreads: 1 });
+    const pipeline = await FacePipeline.create({ manifest, backend });
+    // The door's passive check has already scored MiniFASNetV2 on the face: the cue adds the rest.
+    const added = measures.filter((measure) => measure !== 'minifasnet-v2');
+    const groups: [string, PadFrameMeasure[]][] = [
+      ['all but V2 (passive check has it)', added],
+      ...added.filter((measure) => !measure.startsWith('colour-')).map((measure): [string, PadFrameMeasure[]] => [measure, [measure]]),
+      ['colour (six, one resampling)', added.filter((measure) => measure.startsWith('colour-'))],
+    ];
+    const measurers = await Promise.all(groups.map(([, group]) => PadFrameMeasures.create({ manifest, backend, measures: group })));
+    const samples = groups.map((): number[] => []);
+    const faces = [];
+    for (const frame of frames) {
+      const face = (await pipeline.analyse(frame)).faces[0];
+      if (face) faces.push({ frame, boxPx: boxToPx(face.boxNorm, frame.widthPx, frame.heightPx) });
+    }
+    for (const [g, measurer] of measurers.entries()) {
+      if (faces[0]) await measurer.measure(faces[0].frame, faces[0].boxPx, { 'minifasnet-v2': 1 });
+      for (let pass = 0; pass < repeats; pass++) {
+        for (const { frame, boxPx } of faces) samples[g]!.push((await measurer.measure(frame, boxPx, { 'minifasnet-v2': 1 })).durationMs);
+      }
+    }
+    print(`
+site-trained passive cue (${file}: ${cue.features.join(', ')}), 1 intra-op thread, per face on ${faces.length} faces`);
+    for (const [g, [label]] of groups.entries()) if (samples[g]!.length > 0) print(row(label, samples[g]!));
+    await Promise.all(measurers.map((measurer) => measurer.close()));
     await pipeline.close();
   }
 
