@@ -2,7 +2,7 @@
 // Mosquitto) and a real door: the first admin is set up, a person is enrolled from photos and granted at the door,
 // the door shows online with its model, the event arrives with its snapshot and the filters narrow it, a group
 // and a door policy made in the Access screens reach the door (who it lets in, its own settings) and a person's
-// group chosen on the persons screen lets them in again, and an erasure shows its progress across the doors. Screenshots of each screen land in LINTEL_SCREENSHOTS when set.
+// group chosen on the persons screen lets them in again, also once the group is renamed, and an erasure shows its progress across the doors. Screenshots of each screen land in LINTEL_SCREENSHOTS when set.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,7 +126,7 @@ describe('the hub admin UI in a browser', { skip }, () => {
     await events.getByText('Colin Powell').first().waitFor();
   });
 
-  test("a group and a door policy made in the Access screens reach the door; the person's group lets them in again", async () => {
+  test("a group and a door policy made in the Access screens reach the door; the person's group lets them in again, also once renamed", async () => {
     const { persons } = await fleet.hub.store.listPersons({ search: 'Colin Powell' });
     const colinId = persons[0]?.id ?? '';
     const door = fleet.door('door-1');
@@ -171,6 +171,20 @@ describe('the hub admin UI in a browser', { skip }, () => {
     await eventually('Colin in staff at door-1', async () => JSON.stringify((await door.terminal.call<{ groups: string[] }>('persons:get', { id: colinId })).groups) === '["staff"]');
     const granted = await door.decide([lfwPhoto('Colin_Powell', 6)]);
     assert.deepEqual({ decision: granted.decision, person: granted.person?.id }, { decision: 'granted', person: colinId });
+
+    // A rename moves the door's policy and the member along: the door lets Colin in under the new name.
+    await page.getByRole('button', { name: 'Access' }).click();
+    await page.getByRole('listitem', { name: 'staff' }).getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('listitem', { name: 'staff' }).getByLabel('Group name').fill('employees');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/Group “staff” renamed to “employees” \(policy of door-1 changed, 1 member moved\)/).waitFor();
+    await eventually('the rename at door-1', async () => {
+      const settings = await doorSettings();
+      const person = await door.terminal.call<{ groups: string[] }>('persons:get', { id: colinId });
+      return JSON.stringify((settings['access.policy'] as { allowedGroups: unknown }).allowedGroups) === '["employees"]' && JSON.stringify(person.groups) === '["employees"]';
+    });
+    const again = await door.decide([lfwPhoto('Colin_Powell', 7)]);
+    assert.deepEqual({ decision: again.decision, person: again.person?.id }, { decision: 'granted', person: colinId });
   });
 
   test('disabling and erasing from the list reaches the door, and the erasure shows 1 of 1 terminals', async () => {
