@@ -152,7 +152,7 @@ export function HubSettingsFields({
   readonly inherited?: Readonly<Record<string, unknown>>;
 }): ReactNode {
   const set = (path: string, text: string): void => onChange({ ...texts, [path]: text });
-  const notSet = scope === 'site' ? 'Not set (each door’s own)' : 'Not set (the site’s or the door’s own)';
+  const notSet = scope === 'site' ? 'Not set (each door’s own)' : 'Not set (site’s, else own)';
   return (
     <div className="field-grid">
       {fieldsOf(scope).map((field) => {
