@@ -21,7 +21,8 @@ Commands:
            [--threshold x] [--criterion apcer5|bpcer5|eer] [--out <dir>] [--cache <dir>] [--data <dir>]
                                           presentation attacks (ISO/IEC 30107-3): APCER per attack species, worst,
                                           BPCER, BPCER20, EER, face-detection rate, DET plot; thresholds chosen on
-                                          train (devel when reporting another split); frames cached (default out/pad-<split>)
+                                          train (devel when reporting another split); frames cached (default out/pad-<split>);
+                                          --checks linear:<file> scores a cue lintel pad train wrote
   calib export --images <dir> [--out <dir>] [--count <n>] [--exclude-pairs <pairs.txt>]
                                           INT8 calibration set from a folder of photos: detector, fitter and
                                           extractor inputs with RKNN dataset.txt files (default out/calib, 200
