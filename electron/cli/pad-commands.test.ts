@@ -1,0 +1,114 @@
+// `lintel pad …` as an administrator runs it: a child process, judged by exit code and output.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+
+import { encodeJpeg } from '../vision/frame/decode.js';
+import { packageRoot } from '../vision/models/paths.js';
+import { runLintel, type CliRun } from './test/run-lintel.js';
+
+const LFW = join(packageRoot(), '..', 'shared', 'data', 'lfw-dev', 'images');
+const HEADER = 'split,clip,label,support,species,light,person';
+
+/** A refusal: exit 1, a `lintel: …` line matching `pattern` (after any progress lines), no stack trace. */
+function assertRefused(run: CliRun, pattern: RegExp): void {
+  const shown = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+  assert.equal(run.code, 1, shown);
+  assert.match(run.stderr, /^lintel: /m, shown);
+  assert.doesNotMatch(run.stderr, /\n\s+at .+:\d+:\d+\)?\n/, shown);
+  assert.match(run.stderr.slice(run.stderr.indexOf('lintel: ')), pattern, shown);
+}
+
+/** A cue over one colour feature: it needs no model, so any terminal can install it. */
+const COLOUR_CUE = {
+  format: 'lintel-site-pad-cue/1',
+  features: ['colour-contrast'],
+  mean: [4.2],
+  std: [0.4],
+  weights: [0.6],
+  bias: -0.3,
+  threshold: 0.35,
+  provenance: {
+    trainedAt: '2026-12-01T10:00:00.000Z',
+    clips: { 'bona-fide': 60, 'print/hand': 30 },
+    framesWithoutFace: 0,
+    l2: 1,
+    folds: 5,
+    thresholdRule: 'BPCER ≤ 5 % on the training clips’ out-of-fold scores (5 folds by person)',
+    outOfFold: { bpcer: 0.05, apcerWorst: 0.1, apcerWorstSpecies: 'print/hand', apcerBySpecies: { 'print/hand': 0.1 } },
+  },
+};
+
+describe('lintel pad', () => {
+  let dir = '';
+  let dataDir = '';
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lintel-pad-cli-'));
+    dataDir = join(dir, 'data');
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a bad command line naming what is wrong', async () => {
+    assertRefused(await runLintel(['pad']), /pad needs train, install <file> or remove/);
+    assertRefused(await runLintel(['pad', 'train', '--data', dataDir]), /pad train needs --frames <dir> and --clips <clips\.csv>/);
+    assertRefused(await runLintel(['pad', 'train', '--frames', dir, '--clips', 'x.csv', '--features', 'minifasnet-v2,iris', '--data', dataDir]), /--features: unknown iris \(known: minifasnet-v2, /);
+    assertRefused(await runLintel(['pad', 'train', '--frames', dir, '--clips', join(dir, 'absent.csv'), '--data', dataDir]), /cannot read .*absent\.csv/);
+  });
+
+  it('refuses recordings whose frames show no face, saying how many', async () => {
+    const frames = join(dir, 'blank');
+    const blank = await encodeJpeg({ widthPx: 320, heightPx: 240, data: new Uint8Array(320 * 240 * 3).fill(90) });
+    const rows = [HEADER];
+    for (const [clip, label, support, species] of [['a', 'bona-fide', 'none', 'bona-fide'], ['b', 'attack', 'hand', 'print']] as const) {
+      mkdirSync(join(frames, 'site', clip), { recursive: true });
+      for (let k = 0; k < 2; k++) writeFileSync(join(frames, 'site', clip, `frame_${k}.jpg`), blank);
+      rows.push(`site,${clip},${label},${support},${species},desk,ann`);
+    }
+    writeFileSync(join(frames, 'clips.csv'), `${rows.join('\n')}\n`);
+    const run = await runLintel(['pad', 'train', '--frames', frames, '--clips', join(frames, 'clips.csv'), '--split', 'site', '--features', 'colour-contrast', '--data', dataDir]);
+    assertRefused(run, /4 of 4 frames without a face \(more than 10\.0 %\)/);
+  });
+
+  it('refuses too few genuine clips, on real faces', async (t: TestContext) => {
+    if (!existsSync(LFW)) {
+      t.skip(`LFW dev images missing under ${LFW}`);
+      return;
+    }
+    const frames = join(dir, 'few');
+    const rows = [HEADER];
+    const people = readdirSync(LFW).sort().slice(0, 6);
+    for (const [i, name] of people.entries()) {
+      const [label, support, species] = i < 3 ? (['bona-fide', 'none', 'bona-fide'] as const) : (['attack', 'hand', 'print'] as const);
+      mkdirSync(join(frames, 'site', name), { recursive: true });
+      copyFileSync(join(LFW, name, readdirSync(join(LFW, name)).sort()[0]!), join(frames, 'site', name, 'frame_0.jpg'));
+      rows.push(`site,${name},${label},${support},${species},desk,${name}`);
+    }
+    writeFileSync(join(frames, 'clips.csv'), `${rows.join('\n')}\n`);
+    const run = await runLintel(['pad', 'train', '--frames', frames, '--clips', join(frames, 'clips.csv'), '--split', 'site', '--features', 'colour-contrast,colour-saturation', '--data', dataDir]);
+    assertRefused(run, /3 bona-fide clips with a face: at least 20 are needed/);
+    assert.match(run.stdout, /0 of 6 frames without a face/);
+  });
+
+  it('installs a good cue, refuses a tampered one leaving it in place, and removes it', async () => {
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify(COLOUR_CUE));
+    const installed = await runLintel(['pad', 'install', good, '--data', dataDir]);
+    assert.equal(installed.code, 0, installed.stderr);
+    assert.match(installed.stdout, /installed .*pad-cue\.json/);
+    assert.match(installed.stdout, /out of fold at that threshold: BPCER 5\.0 %, worst APCER 10\.0 % \(print\/hand\)/);
+    const tampered = join(dir, 'tampered.json');
+    writeFileSync(tampered, JSON.stringify({ ...COLOUR_CUE, weights: [null] }));
+    assertRefused(await runLintel(['pad', 'install', tampered, '--data', dataDir]), /not installed: .*tampered\.json: weights\.0/);
+    assert.deepEqual(JSON.parse(readFileSync(join(dataDir, 'pad-cue.json'), 'utf8')), COLOUR_CUE);
+    const removed = await runLintel(['pad', 'remove', '--data', dataDir]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(existsSync(join(dataDir, 'pad-cue.json')), false);
+    assertRefused(await runLintel(['pad', 'remove', '--data', dataDir]), /no site cue is installed/);
+  });
+});
