@@ -55,7 +55,7 @@ describe('lintel pad', () => {
   });
 
   it('refuses a bad command line naming what is wrong', async () => {
-    assertRefused(await runLintel(['pad']), /pad needs train, install <file> or remove/);
+    assertRefused(await runLintel(['pad']), /pad needs record, train, install <file> or remove/);
     assertRefused(await runLintel(['pad', 'train', '--data', dataDir]), /pad train needs --frames <dir> and --clips <clips\.csv>/);
     assertRefused(await runLintel(['pad', 'train', '--frames', dir, '--clips', 'x.csv', '--features', 'minifasnet-v2,iris', '--data', dataDir]), /--features: unknown iris \(known: minifasnet-v2, /);
     assertRefused(await runLintel(['pad', 'train', '--frames', dir, '--clips', join(dir, 'absent.csv'), '--data', dataDir]), /cannot read .*absent\.csv/);
@@ -93,6 +93,25 @@ describe('lintel pad', () => {
     const run = await runLintel(['pad', 'train', '--frames', frames, '--clips', join(frames, 'clips.csv'), '--split', 'site', '--features', 'colour-contrast,colour-saturation', '--data', dataDir]);
     assertRefused(run, /3 bona-fide clips with a face: at least 20 are needed/);
     assert.match(run.stdout, /0 of 6 frames without a face/);
+  });
+
+  it('records clips from a camera into the layout pad train reads, and refuses a row it would refuse', async () => {
+    const frames = join(dir, 'recorded');
+    // The demo photos as a camera at 10 frames per second.
+    const camera = `file:${join(packageRoot(), 'node_modules', '@vladmandic', 'face-api', 'demo')}?fps=10`;
+    const record = (...more: string[]) => runLintel(['pad', 'record', '--camera', camera, '--frames', frames, '--span-ms', '400', '--person', 'ann', ...more]);
+    const attack = await record('--label', 'attack', '--species', 'print', '--support', 'hand', '--clip', 'print-1');
+    assert.equal(attack.code, 0, attack.stderr);
+    assert.match(attack.stdout, /recorded site\/print-1: 5 frames over/);
+    assert.deepEqual(readdirSync(join(frames, 'site', 'print-1')), ['frame_00000.jpg', 'frame_00001.jpg', 'frame_00002.jpg', 'frame_00003.jpg', 'frame_00004.jpg']);
+    const genuine = await record('--label', 'bona-fide', '--clip', 'real-1', '--light', 'evening');
+    assert.equal(genuine.code, 0, genuine.stderr);
+    assert.equal(readFileSync(join(frames, 'clips.csv'), 'utf8'), `${HEADER}\nsite,print-1,attack,hand,print,site,ann\nsite,real-1,bona-fide,none,bona-fide,evening,ann\n`);
+    assertRefused(await record('--label', 'attack', '--species', 'print', '--support', 'none', '--clip', 'print-2'), /support none does not fit species print/);
+    assertRefused(await record('--label', 'attack', '--species', 'mask', '--support', 'hand'), /--species must be one of/);
+    assertRefused(await record('--label', 'bona-fide', '--clip', 'real-1'), /real-1 exists: give another --clip/);
+    assertRefused(await runLintel(['pad', 'record', '--camera', camera, '--frames', frames, '--label', 'bona-fide', '--clip', 'real-2']), /has a person column: give --person/);
+    assert.equal(existsSync(join(frames, 'site', 'print-2')), false, 'a refused clip leaves no frames');
   });
 
   it('installs a good cue, refuses a tampered one leaving it in place, and removes it', async () => {

@@ -1,5 +1,5 @@
 /**
- * `lintel pad train | install | remove`: the passive cue a site trains on recordings from its own camera (genuine
+ * `lintel pad record | train | install | remove`: the passive cue a site trains on recordings from its own camera (genuine
  * entries of its staff and attacks it stages), installed on a terminal, which then refuses faces that score
  * below its threshold (liveness cue `trained`).
  */
@@ -161,10 +161,12 @@ async function commandRemove(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-/** `lintel pad <train | install | remove> …`. */
+/** `lintel pad <record | train | install | remove> …`. */
 export async function commandPad(args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
+    case 'record':
+      return (await import('./pad-record.js')).commandRecord(rest);
     case 'train':
       return commandTrain(rest);
     case 'install':
@@ -172,6 +174,6 @@ export async function commandPad(args: readonly string[]): Promise<number> {
     case 'remove':
       return commandRemove(rest);
     default:
-      throw new DataCommandError(`pad needs train, install <file> or remove${sub === undefined ? '' : `, not "${sub}"`}`);
+      throw new DataCommandError(`pad needs record, train, install <file> or remove${sub === undefined ? '' : `, not "${sub}"`}`);
   }
 }

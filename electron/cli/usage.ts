@@ -63,6 +63,10 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
                                           add a model no registry ships (EdgeFace, MiniFASNet): checked against
                                           the manifest's sha256, converted, kept in <data>/models and recorded
   models remove <id>                      remove an added model
+  pad record --camera <uri> --frames <dir> --label bona-fide|attack [--species <s> --support fixed|hand] [--person <p>]
+             [--split site] [--clip <name>] [--light <name>] [--clips <csv>] [--count 5] [--span-ms 3200]
+                                          one clip for pad train from the camera: 5 frames over 3.2 s into
+                                          <frames>/<split>/<clip>/, its row appended to clips.csv
   pad train --frames <dir> --clips <clips.csv> [--split train] [--features a,b,…] [--l2 1] [--out pad-cue.json]
                                           train the passive cue on the site's own recordings (<split>/<clip>/frame_*.jpg;
                                           clips.csv split,clip,label,support,species,light[,person]): threshold on
