@@ -185,6 +185,16 @@ describe('the hub admin UI in a browser', { skip }, () => {
     });
     const again = await door.decide([lfwPhoto('Colin_Powell', 7)]);
     assert.deepEqual({ decision: again.decision, person: again.person?.id }, { decision: 'granted', person: colinId });
+
+    // The person's details in the terminal's own form: a card set on the hub reaches the door.
+    await page.getByRole('button', { name: 'Persons' }).click();
+    await page.getByRole('listitem', { name: 'Colin Powell' }).getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Facility code').fill('13');
+    await page.getByLabel('Card number').fill('4242');
+    await shot('person-editor');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Colin Powell is saved; every door receives the change with its next sync.').waitFor();
+    await eventually('the card at door-1', async () => JSON.stringify((await door.terminal.call<{ credential: unknown }>('persons:get', { id: colinId })).credential) === '{"facilityCode":13,"cardNumber":4242}');
   });
 
   test('disabling and erasing from the list reaches the door, and the erasure shows 1 of 1 terminals', async () => {

@@ -1,7 +1,8 @@
 // The site's persons, kept once on the hub for every door: search, create from photos (the hub judges each and
 // cuts the crops and templates as a door would), disable or enable, and erase, with the erasure's progress
-// across the doors ("erased on N of N terminals") until every door has acknowledged it. A person's groups (which
-// door policies and schedules name) are chosen from the site's groups.
+// across the doors ("erased on N of N terminals") until every door has acknowledged it. A person's details (name,
+// validity, card) are edited in the terminal's own form; their groups (which door policies and schedules name)
+// are chosen from the site's groups, also straight from the list.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 
 import { ConfirmDialog } from '../common/ConfirmDialog.js';
@@ -14,6 +15,7 @@ import { GroupChips } from './GroupChips.js';
 import type { HubErasure, HubPerson } from './hub-client.js';
 import { listDocuments } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
+import { HubPersonEditor } from './HubPersonEditor.js';
 import { HubPhotoEnrollment } from './HubPhotoEnrollment.js';
 
 /** How often an erasure still under way is asked about, ms. */
@@ -44,6 +46,8 @@ export function HubPersonsScreen(): ReactNode {
   const [siteGroups, setSiteGroups] = useState<readonly string[]>([]);
   /** The person whose groups are being chosen, with the choice so far. */
   const [grouping, setGrouping] = useState<{ readonly id: string; readonly groups: string[] } | null>(null);
+  /** The person whose details are being edited. */
+  const [editing, setEditing] = useState<HubPerson | null>(null);
   const searchRef = useRef(search);
   searchRef.current = search;
 
@@ -143,6 +147,20 @@ export function HubPersonsScreen(): ReactNode {
     );
   }
 
+  if (editing) {
+    return (
+      <HubPersonEditor
+        person={editing}
+        siteGroups={siteGroups}
+        onDone={(saved) => {
+          setEditing(null);
+          if (saved) setNotice(`${saved.name} is saved; every door receives the change with its next sync.`);
+          void load();
+        }}
+      />
+    );
+  }
+
   return (
     <section className="screen hub-persons" aria-labelledby="hub-persons-heading">
       <header className="screen-header">
@@ -185,6 +203,10 @@ export function HubPersonsScreen(): ReactNode {
               </div>
               <span className={person.enabled ? 'badge badge-ok' : 'badge badge-bad'}>{person.enabled ? 'Enabled' : 'Disabled'}</span>
               <div className="button-row">
+                <button type="button" className="btn btn-small" disabled={busyId === person.id} onClick={() => setEditing(person)}>
+                  <Icon name="user" />
+                  Edit
+                </button>
                 <button type="button" className="btn btn-small" disabled={busyId === person.id || grouping !== null} onClick={() => setGrouping({ id: person.id, groups: [...person.groups] })}>
                   <Icon name="users" />
                   Groups

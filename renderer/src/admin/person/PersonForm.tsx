@@ -8,7 +8,21 @@ import { GroupPicker } from './GroupPicker.js';
 import type { DraftProblems, PersonDraft } from './person-draft.js';
 import { DateField } from '../../common/DateField.js';
 
-export function PersonForm({ draft, onChange, problems }: { readonly draft: PersonDraft; readonly onChange: (draft: PersonDraft) => void; readonly problems: DraftProblems | null }): ReactNode {
+/**
+ * `groupsField` replaces the terminal's group picker where groups come from elsewhere (the hub's screens pick from
+ * the site's groups).
+ */
+export function PersonForm({
+  draft,
+  onChange,
+  problems,
+  groupsField,
+}: {
+  readonly draft: PersonDraft;
+  readonly onChange: (draft: PersonDraft) => void;
+  readonly problems: DraftProblems | null;
+  readonly groupsField?: ReactNode;
+}): ReactNode {
   const set = <K extends keyof PersonDraft>(key: K, value: PersonDraft[K]): void => onChange({ ...draft, [key]: value });
   return (
     <div className="person-form">
@@ -22,7 +36,7 @@ export function PersonForm({ draft, onChange, problems }: { readonly draft: Pers
         <TextField label="Facility code" value={draft.facilityCode} onChange={(value) => set('facilityCode', value)} keyboard="digits" inputMode="numeric" maxLength={15} error={problems?.facilityCode} hint="Where the card format has one." />
         <TextField label="Card number" value={draft.cardNumber} onChange={(value) => set('cardNumber', value)} keyboard="digits" inputMode="numeric" maxLength={15} error={problems?.cardNumber} hint="Sent to the access-control panel when the face is granted. Empty: none." />
       </div>
-      <GroupPicker label="Groups" value={draft.groups} onChange={(groups) => set('groups', groups)} />
+      {groupsField ?? <GroupPicker label="Groups" value={draft.groups} onChange={(groups) => set('groups', groups)} />}
       <Toggle label="Access" checked={draft.enabled} onChange={(enabled) => set('enabled', enabled)} onText="Enabled" offText="Disabled" />
     </div>
   );
