@@ -1,0 +1,79 @@
+// The site-trained passive cue through the composition root: a cue installed in the data folder is read when the
+// terminal starts and shown in its health (what the System screen shows); one that no longer checks is not run,
+// and health says why.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+import type { Result } from '../../shared/contract/result.js';
+import { sitePadCuePath } from '../models/site-pad-cue.js';
+import type { TerminalApp } from './terminal-app.js';
+import { openTestApp } from './test/open-test-app.js';
+
+const CUE = {
+  format: 'lintel-site-pad-cue/1',
+  features: ['colour-contrast', 'colour-saturation'],
+  mean: [4.2, 0.3],
+  std: [0.4, 0.1],
+  weights: [0.6, 0.9],
+  bias: -0.3,
+  threshold: 0.35,
+  provenance: {
+    trainedAt: '2026-12-01T10:00:00.000Z',
+    clips: { 'bona-fide': 60, 'print/hand': 30 },
+    framesWithoutFace: 0,
+    l2: 1,
+    folds: 5,
+    thresholdRule: 'BPCER ≤ 5 % on the training clips’ out-of-fold scores (5 folds by person)',
+    outOfFold: { bpcer: 0.05, apcerWorst: 0.1, apcerWorstSpecies: 'print/hand', apcerBySpecies: { 'print/hand': 0.1 } },
+  },
+};
+
+interface LivenessHealth {
+  readonly trainedCue?: { trainedAt: string; features: string[]; threshold: number; clips: number; outOfFold: { bpcer: number; apcerWorst: number; apcerWorstSpecies: string } };
+  readonly trainedCueUnavailable?: string;
+}
+
+describe('TerminalApp: the site-trained passive cue', () => {
+  const dirs: string[] = [];
+  const apps: TerminalApp[] = [];
+  after(async () => {
+    for (const app of apps) await app.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A terminal whose data folder holds `cue` as its installed site cue; its health's liveness. */
+  async function livenessWith(cue: unknown): Promise<LivenessHealth | undefined> {
+    const dir = mkdtempSync(join(tmpdir(), 'lintel-site-cue-app-'));
+    dirs.push(dir);
+    const dataDir = join(dir, 'data');
+    mkdirSync(dataDir);
+    writeFileSync(sitePadCuePath(dataDir), JSON.stringify(cue));
+    const app = await openTestApp({ dataDir, defaultCameraUri: `file:${join(dir, 'no-camera')}` });
+    apps.push(app);
+    const { session, token } = app.sessions.issue('admin', 'ann', 60_000);
+    const result = (await app.handle('health:get', {}, { senderOk: true, session, sessionToken: token })) as Result<{ liveness?: LivenessHealth }>;
+    if (!result.ok) assert.fail(`health:get: ${result.error.message}`);
+    return result.value.liveness;
+  }
+
+  it('reads the installed cue when it starts and says when it was trained and what it did out of fold', async () => {
+    const liveness = await livenessWith(CUE);
+    assert.deepEqual(liveness?.trainedCue, {
+      trainedAt: CUE.provenance.trainedAt,
+      features: CUE.features,
+      threshold: 0.35,
+      clips: 90,
+      outOfFold: CUE.provenance.outOfFold,
+    });
+    assert.equal(liveness?.trainedCueUnavailable, undefined);
+  });
+
+  it('does not run a cue whose model this terminal lacks, and says why', async () => {
+    const liveness = await livenessWith({ ...CUE, features: ['minifasnet-v1se', 'colour-saturation'] });
+    assert.equal(liveness?.trainedCue, undefined);
+    assert.match(liveness?.trainedCueUnavailable ?? '', /its features run minifasnet-v1se, model minifasnet-v1se has not been added/);
+  });
+});
