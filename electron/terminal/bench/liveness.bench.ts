@@ -23,7 +23,8 @@
  * Options: --data <dir> (default ../shared/data), --window-ms <ms> an attempt's window from the first processed
  * frame (default 15000: three challenges of 4 s and their pauses), --replay-people <n> Replay-Attack devel
  * people (default 5, 3 clips each; 0 for none), --skip-gifs, --natural-motion (the natural-motion cue on with the
- * passive check: setting liveness.naturalMotion), --json <file>.
+ * passive check: setting liveness.naturalMotion), --pad-cue <file> (a site-trained passive cue, `lintel pad train`,
+ * installed with MiniFASNetV1SE beside V2), --skip-challenge (off and passive only), --json <file>.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -38,6 +39,7 @@ import type { Result } from '../../shared/contract/result.js';
 import type { StreamMessage } from '../../shared/contract/streams.js';
 import { seedAskingAlways } from '../access/test/challenge-clips.js';
 import { makeWallCamera } from '../app/test/open-test-app.js';
+import { sitePadCuePath } from '../models/site-pad-cue.js';
 import { TerminalApp, type AppLogger } from '../app/terminal-app.js';
 import { median } from '../../vision/statistics.js';
 import { packageRoot } from '../../vision/models/paths.js';
@@ -49,6 +51,8 @@ const { values } = parseArgs({
     'replay-people': { type: 'string', default: '5' },
     'skip-gifs': { type: 'boolean', default: false },
     'natural-motion': { type: 'boolean', default: false },
+    'pad-cue': { type: 'string' },
+    'skip-challenge': { type: 'boolean', default: false },
     phases: { type: 'string', default: '6' },
     json: { type: 'string' },
   },
@@ -59,6 +63,8 @@ const REPLAY_PEOPLE = Number(values['replay-people']);
 const PHASES = Number(values.phases);
 const NATURAL_MOTION = values['natural-motion'];
 const MINIFASNET_V2 = join(DATA, '..', 'models', 'minifasnet', 'MiniFASNetV2.onnx');
+const MINIFASNET_V1SE = join(DATA, '..', 'models', 'minifasnet', 'MiniFASNetV1SE.onnx');
+const PAD_CUE = values['pad-cue'];
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -264,7 +270,10 @@ function report(attempts: readonly Attempt[], passiveRan: boolean): void {
     'challenge-right': `${passiveRan ? 'passive + ' : ''}challenge, asked "right"`,
   };
   print('');
-  print(`Window ${seconds(WINDOW_MS)} from the clip's first processed frame. BPCER: genuine attempts not granted within it. Natural-motion cue ${NATURAL_MOTION ? 'on' : 'off'} with the passive check.`);
+  print(
+    `Window ${seconds(WINDOW_MS)} from the clip's first processed frame. BPCER: genuine attempts not granted within it. Natural-motion cue ${NATURAL_MOTION ? 'on' : 'off'} with the passive check; ` +
+      `site-trained cue ${PAD_CUE ? `${PAD_CUE} installed` : 'none'}.`,
+  );
   print('| clips | condition | attempts | BPCER | median grant time | median added by the challenge | median prompt → grant | not granted because |');
   print('|---|---|---:|---:|---:|---:|---:|---|');
   const offGrant = new Map(attempts.filter((a) => a.condition === 'off' && a.grantMs !== null).map((a) => [`${a.clip}/${a.person}`, a.grantMs as number]));
@@ -312,6 +321,11 @@ async function main(): Promise<void> {
     if (clips.length === 0) throw new Error(`no clips: the head-pose GIFs and Replay-Attack are both missing under ${DATA}`);
     log(`${clips.length} clips, ${photos.size} people`);
     const dataDir = join(work, 'data');
+    // The site cue is read when the terminal starts; it runs once the models it needs are added below.
+    if (PAD_CUE) {
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(sitePadCuePath(dataDir), readFileSync(PAD_CUE));
+    }
     const attempts: Attempt[] = [];
     const personIds = new Map<string, string>();
     let passiveRan = false;
@@ -320,8 +334,13 @@ async function main(): Promise<void> {
       try {
         if (existsSync(MINIFASNET_V2)) {
           await call('models:add', { name: 'MiniFASNetV2.onnx', dataBase64: readFileSync(MINIFASNET_V2).toString('base64'), role: 'liveness' });
+          if (PAD_CUE && existsSync(MINIFASNET_V1SE)) await call('models:add', { name: 'MiniFASNetV1SE.onnx', dataBase64: readFileSync(MINIFASNET_V1SE).toString('base64'), role: 'liveness' });
           await call('settings:update', { values: { 'liveness.modelId': 'minifasnet-v2' } });
           passiveRan = true;
+          if (PAD_CUE) {
+            const health = await call<{ liveness?: { trainedCue?: { threshold: number }; trainedCueUnavailable?: string } }>('health:get', {});
+            log(health.liveness?.trainedCue ? `site cue runs (threshold ${health.liveness.trainedCue.threshold.toFixed(3)})` : `site cue does not run: ${health.liveness?.trainedCueUnavailable ?? 'not read'}`);
+          }
         } else {
           log(`MiniFASNetV2 not found at ${MINIFASNET_V2}: the challenge runs alone`);
         }
@@ -345,7 +364,7 @@ async function main(): Promise<void> {
         await app.close();
       }
     }
-    for (const direction of ['left', 'right'] as const) {
+    for (const direction of values['skip-challenge'] ? [] : (['left', 'right'] as const)) {
       const condition: Condition = `challenge-${direction}`;
       for (const clip of clips) {
         // A terminal per clip whose challenges all ask for the same side (the first 16: three attempts and the
