@@ -1,5 +1,5 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, statfsSync } from 'node:fs';
+import { mkdirSync, statfsSync, watch } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 import { contract } from '../../shared/contract/channels.js';
@@ -27,7 +27,7 @@ import { isSettingKey, type Settings } from '../../shared/shapes/settings.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
 import { AddedModels, type AddedModelRecord } from '../models/added-models.js';
-import { sitePadCuePath } from '../models/site-pad-cue.js';
+import { SITE_PAD_CUE_FILE, sitePadCuePath } from '../models/site-pad-cue.js';
 import { checkCameraGivesFrame, sameV4l2Device } from './camera-check.js';
 import { implementContract } from './contract-implementation.js';
 import { cameraOffers, listHardware, type HardwareInventory, type HardwareSources } from './hardware-inventory.js';
@@ -121,6 +121,8 @@ const RESTART_KEYS = ['recognition.extractorModelId', 'liveness.modelId'] as con
 
 const HOUR_MS = 60 * 60_000;
 const DAY_MS = 24 * HOUR_MS;
+/** How long the data folder must be quiet after the site cue changed before the service restarts with it, ms. */
+const SITE_CUE_SETTLE_MS = 300;
 
 /**
  * The composition root: builds the whole terminal from its data directory and stored settings — store,
@@ -155,6 +157,8 @@ export class TerminalApp {
   /** Whether events can be written; the door denies while they cannot. */
   private readonly storage: StorageState;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Stops watching the data folder for the site's trained cue (see watchSitePadCue). */
+  private closeCueWatcher: () => void = () => undefined;
   /** Serialises restarts and settings changes: one at a time, in order. */
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -206,6 +210,7 @@ export class TerminalApp {
         await app.applyHubSettings();
         app.startHubLink(options.hub);
       }
+      app.watchSitePadCue();
       app.runRetention();
       app.timers.push(setInterval(() => app.runRetention(), HOUR_MS));
       app.timers.push(setInterval(() => app.hub.health(app.health()), 1000));
@@ -735,6 +740,35 @@ export class TerminalApp {
       dataDir: this.options.dataDir, customCardFormats: this.store.settings.get('credentials.customFormats') });
   }
 
+  /**
+   * `lintel pad install | remove` write the cue into the data folder from a shell: the service restarts with it
+   * (the inference worker measures what the cue reads), as it would at the next start.
+   */
+  private watchSitePadCue(): void {
+    let settle: NodeJS.Timeout | undefined;
+    const watcher = watch(this.options.dataDir, (_event, fileName) => {
+      if (fileName !== SITE_PAD_CUE_FILE) return;
+      // The install's rename (or a removal) may arrive as several events: restart once they have settled.
+      clearTimeout(settle);
+      settle = setTimeout(() => {
+        void this.serialised(async () => {
+          if (this.closed) return;
+          this.options.logger.info('liveness.site-cue.changed', { file: sitePadCuePath(this.options.dataDir) });
+          await this.stopService();
+          await this.startService();
+          this.hub.health(this.health());
+        });
+      }, SITE_CUE_SETTLE_MS);
+      settle.unref();
+    });
+    watcher.on('error', (error) => this.options.logger.warn('liveness.site-cue.watch-failed', { message: error.message }));
+    watcher.unref();
+    this.closeCueWatcher = () => {
+      clearTimeout(settle);
+      watcher.close();
+    };
+  }
+
   private serialised<T>(work: () => Promise<T>): Promise<T> {
     const next = this.chain.then(work, work);
     this.chain = next.catch(() => undefined);
@@ -868,6 +902,7 @@ export class TerminalApp {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
+    this.closeCueWatcher();
     this.imports.cancelAll();
     await this.chain;
     await this.stopService();
