@@ -7,13 +7,14 @@ import { ConfirmDialog } from '../common/ConfirmDialog.js';
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { Segmented } from '../common/Segmented.js';
-import type { ContractErrorBody, Result } from '../contract.js';
+import type { Result } from '../contract.js';
 import { GroupChips } from './GroupChips.js';
 import type { HubDoor } from './hub-client.js';
-import { deleteDocument, deletedText, documentErrorText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID, type HubDocument } from './hub-documents.js';
+import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
 import { HubSettingsFields, otherSettingKeys, SETTING_FIELDS, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
 import { windowText } from './HubSchedulesScreen.js';
+import { useDocumentWrites } from './use-document-writes.js';
 
 interface Site {
   readonly doors: readonly { readonly id: string; readonly name: string; readonly enrolled: boolean }[];
@@ -122,9 +123,7 @@ function PolicyForm({
 export function HubDoorPoliciesScreen(): ReactNode {
   const client = useHubClient();
   const [site, setSite] = useState<Site | null>(null);
-  const [problem, setProblem] = useState<ContractErrorBody | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, setProblem, notice, busy, setBusy, finish: finishWrite } = useDocumentWrites();
   const [editing, setEditing] = useState<string | null>(null);
   const [removing, setRemoving] = useState<HubDocument<'door-policy'> | null>(null);
 
@@ -155,18 +154,7 @@ export function HubDoorPoliciesScreen(): ReactNode {
     void load();
   }, [load]);
 
-  const finish = async (result: Result<unknown>, success: string): Promise<boolean> => {
-    setBusy(false);
-    if (!result.ok) {
-      setProblem({ ...result.error, message: documentErrorText(result.error.message) });
-      setNotice(null);
-      return false;
-    }
-    setProblem(null);
-    setNotice(success);
-    await load();
-    return true;
-  };
+  const finish = (result: Result<unknown>, success: string): Promise<boolean> => finishWrite(result, success, load);
 
   const save = async (door: { readonly id: string; readonly name: string }, policy: HubDocument<'door-policy'> | undefined, allowedGroups: string[] | null, settings: Record<string, unknown>): Promise<void> => {
     setBusy(true);

@@ -8,11 +8,12 @@ import { ConfirmDialog } from '../common/ConfirmDialog.js';
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { TextField } from '../common/TextField.js';
-import type { ContractErrorBody, Result } from '../contract.js';
+import type { Result } from '../contract.js';
 import { groupName } from '../../../electron/shared/shapes/fields.js';
 import type { HubClient, HubResponseOf } from './hub-client.js';
-import { deleteDocument, deletedText, documentErrorText, listDocuments, saveDocument, savedText, type HubDocument } from './hub-documents.js';
+import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
+import { useDocumentWrites } from './use-document-writes.js';
 
 /** What uses a group: how many persons carry it, whether it has a schedule, which doors' policies let it in. */
 export interface GroupUse {
@@ -105,9 +106,7 @@ function GroupForm({ initial, busy, submitText, onSubmit, onCancel }: { readonly
 export function HubGroupsScreen(): ReactNode {
   const client = useHubClient();
   const [site, setSite] = useState<Site | null>(null);
-  const [problem, setProblem] = useState<ContractErrorBody | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, setProblem, notice, busy, setBusy, finish: finishWrite } = useDocumentWrites();
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<HubDocument<'group'> | null>(null);
@@ -130,18 +129,7 @@ export function HubGroupsScreen(): ReactNode {
     await load();
   };
 
-  const finish = async (result: Result<unknown>, success: string): Promise<boolean> => {
-    setBusy(false);
-    if (!result.ok) {
-      setProblem({ ...result.error, message: documentErrorText(result.error.message) });
-      setNotice(null);
-      return false;
-    }
-    setProblem(null);
-    setNotice(success);
-    await load();
-    return true;
-  };
+  const finish = (result: Result<unknown>, success: string): Promise<boolean> => finishWrite(result, success, load);
 
   const create = async (name: string, description: string | null): Promise<void> => {
     setBusy(true);

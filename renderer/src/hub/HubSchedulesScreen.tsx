@@ -7,10 +7,11 @@ import { ConfirmDialog } from '../common/ConfirmDialog.js';
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { SelectField } from '../common/SelectField.js';
-import type { ContractErrorBody, Result } from '../contract.js';
+import type { Result } from '../contract.js';
 import type { WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
-import { deleteDocument, deletedText, documentErrorText, listDocuments, saveDocument, savedText, type HubDocument } from './hub-documents.js';
+import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
+import { useDocumentWrites } from './use-document-writes.js';
 
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
@@ -115,9 +116,7 @@ export function HubSchedulesScreen(): ReactNode {
   const client = useHubClient();
   const [schedules, setSchedules] = useState<readonly HubDocument<'schedule'>[] | null>(null);
   const [groups, setGroups] = useState<readonly string[]>([]);
-  const [problem, setProblem] = useState<ContractErrorBody | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, setProblem, notice, busy, setBusy, finish: finishWrite } = useDocumentWrites();
   /** The schedule being edited: a group's name, '' for a new one, null for none. */
   const [editing, setEditing] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<HubDocument<'schedule'> | null>(null);
@@ -140,18 +139,7 @@ export function HubSchedulesScreen(): ReactNode {
     await load();
   };
 
-  const finish = async (result: Result<unknown>, success: string): Promise<boolean> => {
-    setBusy(false);
-    if (!result.ok) {
-      setProblem({ ...result.error, message: documentErrorText(result.error.message) });
-      setNotice(null);
-      return false;
-    }
-    setProblem(null);
-    setNotice(success);
-    await load();
-    return true;
-  };
+  const finish = (result: Result<unknown>, success: string): Promise<boolean> => finishWrite(result, success, load);
 
   const save = async (group: string, windows: WeeklyWindow[], readVersion: number | null): Promise<void> => {
     setBusy(true);

@@ -3,10 +3,10 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
-import type { ContractErrorBody } from '../contract.js';
-import { documentErrorText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID } from './hub-documents.js';
+import { listDocuments, saveDocument, savedText, SITE_SETTINGS_ID } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
 import { HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
+import { useDocumentWrites } from './use-document-writes.js';
 
 interface Loaded {
   readonly version: number | null;
@@ -18,9 +18,7 @@ export function HubSiteSettingsScreen(): ReactNode {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [texts, setTexts] = useState<SettingTexts>({});
   const [problems, setProblems] = useState<Readonly<Record<string, string>>>({});
-  const [problem, setProblem] = useState<ContractErrorBody | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, setProblem, notice, setNotice, busy, setBusy, finish: finishWrite } = useDocumentWrites();
 
   const load = useCallback(async (): Promise<void> => {
     const result = await listDocuments(client, 'site-settings');
@@ -47,15 +45,7 @@ export function HubSiteSettingsScreen(): ReactNode {
     setProblems({});
     setBusy(true);
     const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: built.settings }, loaded.version);
-    setBusy(false);
-    if (!result.ok) {
-      setProblem({ ...result.error, message: documentErrorText(result.error.message) });
-      setNotice(null);
-      return;
-    }
-    setProblem(null);
-    setNotice(savedText('Site settings', result.value));
-    await load();
+    await finishWrite(result, result.ok ? savedText('Site settings', result.value) : '', load);
   };
 
   const others = loaded ? otherSettingKeys(loaded.settings, 'site') : [];

@@ -1,23 +1,12 @@
 // A site person as the shared person form edits them, and the hub's patch back. The form edits one card; a
 // person the hub holds with more keeps the others as they are.
-import { draftToInput, type PersonDraft } from '../admin/person/person-draft.js';
-import { toDateInput } from '../common/dates.js';
+import { draftFromPerson, draftToInput, type PersonDraft } from '../admin/person/person-draft.js';
 import type { HubPerson, HubRequestOf } from './hub-client.js';
 
 export type HubPersonPatch = HubRequestOf<'persons:update'>['patch'];
 
 export function draftFromHubPerson(person: HubPerson): PersonDraft {
-  const [card] = person.credentials;
-  return {
-    name: person.name,
-    externalId: person.externalId ?? '',
-    validFrom: toDateInput(person.validFromMs),
-    validUntil: toDateInput(person.validUntilMs),
-    groups: person.groups,
-    enabled: person.enabled,
-    facilityCode: card?.facilityCode === null || card === undefined ? '' : String(card.facilityCode),
-    cardNumber: card === undefined ? '' : String(card.cardNumber),
-  };
+  return draftFromPerson({ ...person, credential: person.credentials[0] ?? null });
 }
 
 /** The whole draft as a patch: the form's card replaces the person's first, an emptied one removes it. */
