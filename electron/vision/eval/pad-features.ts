@@ -9,7 +9,7 @@ import type { InferenceBackend } from '../backend/inference-backend.js';
 import type { RgbImage } from '../frame/rgb-image.js';
 import { boxToNorm, iou, type BoxPx } from '../geometry/point.js';
 import { measureDeviceEdges } from '../liveness/device-edges.js';
-import { measureFaceColour, type FaceColour } from '../liveness/face-colour.js';
+import { FACE_COLOUR_MEASURES, FACE_COLOUR_READERS, isFaceColourMeasure, measureFaceColour, type FaceColour } from '../liveness/face-colour.js';
 import { measureGlare } from '../liveness/glare.js';
 import { LivenessChecker } from '../liveness/liveness-checker.js';
 import { scaleBox } from '../liveness/luma-region.js';
@@ -37,12 +37,7 @@ export const PAD_FEATURES = [
   'glare-blob-1.2',
   'moire-peak',
   'moire-hf',
-  'colour-sharpness',
-  'colour-contrast',
-  'colour-cb-std',
-  'colour-cr-std',
-  'colour-saturation',
-  'colour-saturation-std',
+  ...FACE_COLOUR_MEASURES,
 ] as const;
 export type PadFeature = (typeof PAD_FEATURES)[number];
 
@@ -171,26 +166,9 @@ export function createPadFrameMeasurer(pipeline: FacePipeline, manifest: LoadedM
         case 'moire-hf':
           value = measureMoire(image, meshBoxPx).highFrequencyRatio;
           break;
-        case 'colour-sharpness':
-          value = colourOf(image, meshBoxPx).sharpnessLog;
-          break;
-        case 'colour-contrast':
-          value = colourOf(image, meshBoxPx).contrastLog;
-          break;
-        case 'colour-cb-std':
-          value = colourOf(image, meshBoxPx).cbStd;
-          break;
-        case 'colour-cr-std':
-          value = colourOf(image, meshBoxPx).crStd;
-          break;
-        case 'colour-saturation':
-          value = colourOf(image, meshBoxPx).saturationMean;
-          break;
-        case 'colour-saturation-std':
-          value = colourOf(image, meshBoxPx).saturationStd;
-          break;
         default:
-          throw new Error(`no measurement for ${feature}`);
+          if (!isFaceColourMeasure(feature)) throw new Error(`no measurement for ${feature}`);
+          value = FACE_COLOUR_READERS[feature](colourOf(image, meshBoxPx));
       }
       return { value, durationMs: performance.now() - startMs };
     },

@@ -16,6 +16,22 @@ export interface FaceColour {
   readonly saturationStd: number;
 }
 
+/** The statistics as the passive cue's measure ids, and how each is read from a {@link FaceColour}. */
+export const FACE_COLOUR_MEASURES = ['colour-sharpness', 'colour-contrast', 'colour-cb-std', 'colour-cr-std', 'colour-saturation', 'colour-saturation-std'] as const;
+export type FaceColourMeasure = (typeof FACE_COLOUR_MEASURES)[number];
+export const FACE_COLOUR_READERS: Readonly<Record<FaceColourMeasure, (colour: FaceColour) => number>> = {
+  'colour-sharpness': (colour) => colour.sharpnessLog,
+  'colour-contrast': (colour) => colour.contrastLog,
+  'colour-cb-std': (colour) => colour.cbStd,
+  'colour-cr-std': (colour) => colour.crStd,
+  'colour-saturation': (colour) => colour.saturationMean,
+  'colour-saturation-std': (colour) => colour.saturationStd,
+};
+
+export function isFaceColourMeasure(id: string): id is FaceColourMeasure {
+  return (FACE_COLOUR_MEASURES as readonly string[]).includes(id);
+}
+
 /** Side of the square the face box is resampled to, px; default of {@link measureFaceColour}. */
 export const FACE_COLOUR_SIDE_PX = 64;
 

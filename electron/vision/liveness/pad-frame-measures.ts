@@ -5,7 +5,7 @@ import type { RgbImage } from '../frame/rgb-image.js';
 import type { BoxPx } from '../geometry/point.js';
 import { resolveModel, type LoadedManifest } from '../models/manifest.js';
 import { measureDeviceEdges } from './device-edges.js';
-import { measureFaceColour, type FaceColour } from './face-colour.js';
+import { FACE_COLOUR_MEASURES, FACE_COLOUR_READERS, isFaceColourMeasure, measureFaceColour, type FaceColour } from './face-colour.js';
 import { measureGlare } from './glare.js';
 import { MiniFasNet } from './minifasnet.js';
 import { measureMoire, type MoireMeasure } from './moire.js';
@@ -19,12 +19,7 @@ export const PAD_FRAME_MEASURES = [
   'edges',
   'moire-peak',
   'moire-hf',
-  'colour-sharpness',
-  'colour-contrast',
-  'colour-cb-std',
-  'colour-cr-std',
-  'colour-saturation',
-  'colour-saturation-std',
+  ...FACE_COLOUR_MEASURES,
 ] as const;
 export type PadFrameMeasure = (typeof PAD_FRAME_MEASURES)[number];
 
@@ -112,9 +107,10 @@ export class PadFrameMeasures {
           values[measure] = moire.highFrequencyRatio;
           break;
         default: {
-          // The six colour statistics come from one resampling of the face.
+          // The model measures ran above; the six colour statistics come from one resampling of the face.
+          if (!isFaceColourMeasure(measure)) throw new Error(`no model loaded for ${measure}`);
           colour ??= measureFaceColour(image, boxPx);
-          values[measure] = COLOUR[measure as keyof typeof COLOUR](colour);
+          values[measure] = FACE_COLOUR_READERS[measure](colour);
         }
       }
     }
@@ -125,12 +121,3 @@ export class PadFrameMeasures {
     await Promise.all([...this.nets.values()].map((net) => net.close()));
   }
 }
-
-const COLOUR = {
-  'colour-sharpness': (colour: FaceColour) => colour.sharpnessLog,
-  'colour-contrast': (colour: FaceColour) => colour.contrastLog,
-  'colour-cb-std': (colour: FaceColour) => colour.cbStd,
-  'colour-cr-std': (colour: FaceColour) => colour.crStd,
-  'colour-saturation': (colour: FaceColour) => colour.saturationMean,
-  'colour-saturation-std': (colour: FaceColour) => colour.saturationStd,
-} as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { FACE_COLOUR_MEASURES, type FaceColourMeasure } from './face-colour.js';
 import { measureNaturalMotion } from './natural-motion.js';
 import type { MeshObservation } from './active/mesh-observation.js';
 
@@ -18,12 +19,7 @@ export const PAD_LINEAR_FEATURES = [
   'edges',
   'moire',
   'moire-hf',
-  'colour-sharpness',
-  'colour-contrast',
-  'colour-cb-std',
-  'colour-cr-std',
-  'colour-saturation',
-  'colour-saturation-std',
+  ...FACE_COLOUR_MEASURES,
 ] as const;
 export type PadLinearFeature = (typeof PAD_LINEAR_FEATURES)[number];
 
@@ -38,12 +34,8 @@ export const PAD_LINEAR_FRAME_MEASURES: Readonly<Record<PadLinearFeature, string
   edges: 'edges',
   moire: 'moire-peak',
   'moire-hf': 'moire-hf',
-  'colour-sharpness': 'colour-sharpness',
-  'colour-contrast': 'colour-contrast',
-  'colour-cb-std': 'colour-cb-std',
-  'colour-cr-std': 'colour-cr-std',
-  'colour-saturation': 'colour-saturation',
-  'colour-saturation-std': 'colour-saturation-std',
+  // Each colour feature is the frame measure of the same name.
+  ...(Object.fromEntries(FACE_COLOUR_MEASURES.map((id) => [id, id])) as Record<FaceColourMeasure, FaceColourMeasure>),
 };
 
 /** One frame of a face for the clip features: its landmarks and its measurements by pad-features id. */
