@@ -8,6 +8,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 
 import { encodeJpeg } from '../vision/frame/decode.js';
 import { packageRoot } from '../vision/models/paths.js';
+import { siteCueFile } from '../vision/liveness/test/site-cue-file.js';
 import { runLintel, type CliRun } from './test/run-lintel.js';
 
 const LFW = join(packageRoot(), '..', 'shared', 'data', 'lfw-dev', 'images');
@@ -22,25 +23,9 @@ function assertRefused(run: CliRun, pattern: RegExp): void {
   assert.match(run.stderr.slice(run.stderr.indexOf('lintel: ')), pattern, shown);
 }
 
+
 /** A cue over one colour feature: it needs no model, so any terminal can install it. */
-const COLOUR_CUE = {
-  format: 'lintel-site-pad-cue/1',
-  features: ['colour-contrast'],
-  mean: [4.2],
-  std: [0.4],
-  weights: [0.6],
-  bias: -0.3,
-  threshold: 0.35,
-  provenance: {
-    trainedAt: '2026-12-01T10:00:00.000Z',
-    clips: { 'bona-fide': 60, 'print/hand': 30 },
-    framesWithoutFace: 0,
-    l2: 1,
-    folds: 5,
-    thresholdRule: 'BPCER ≤ 5 % on the training clips’ out-of-fold scores (5 folds by person)',
-    outOfFold: { bpcer: 0.05, apcerWorst: 0.1, apcerWorstSpecies: 'print/hand', apcerBySpecies: { 'print/hand': 0.1 } },
-  },
-};
+const colourCue = siteCueFile();
 
 describe('lintel pad', () => {
   let dir = '';
@@ -116,15 +101,15 @@ describe('lintel pad', () => {
 
   it('installs a good cue, refuses a tampered one leaving it in place, and removes it', async () => {
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify(COLOUR_CUE));
+    writeFileSync(good, JSON.stringify(colourCue));
     const installed = await runLintel(['pad', 'install', good, '--data', dataDir]);
     assert.equal(installed.code, 0, installed.stderr);
     assert.match(installed.stdout, /installed .*pad-cue\.json/);
     assert.match(installed.stdout, /out of fold at that threshold: BPCER 5\.0 %, worst APCER 10\.0 % \(print\/hand\)/);
     const tampered = join(dir, 'tampered.json');
-    writeFileSync(tampered, JSON.stringify({ ...COLOUR_CUE, weights: [null] }));
+    writeFileSync(tampered, JSON.stringify({ ...colourCue, weights: [null] }));
     assertRefused(await runLintel(['pad', 'install', tampered, '--data', dataDir]), /not installed: .*tampered\.json: weights\.0/);
-    assert.deepEqual(JSON.parse(readFileSync(join(dataDir, 'pad-cue.json'), 'utf8')), COLOUR_CUE);
+    assert.deepEqual(JSON.parse(readFileSync(join(dataDir, 'pad-cue.json'), 'utf8')), colourCue);
     const removed = await runLintel(['pad', 'remove', '--data', dataDir]);
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(existsSync(join(dataDir, 'pad-cue.json')), false);

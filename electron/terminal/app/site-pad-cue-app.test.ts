@@ -9,28 +9,13 @@ import { after, describe, it } from 'node:test';
 
 import type { Result } from '../../shared/contract/result.js';
 import { loadManifest } from '../../vision/models/manifest.js';
+import { siteCueFile } from '../../vision/liveness/test/site-cue-file.js';
 import { installSitePadCue, removeSitePadCue, sitePadCuePath } from '../models/site-pad-cue.js';
 import type { TerminalApp } from './terminal-app.js';
 import { openTestApp } from './test/open-test-app.js';
 
-const CUE = {
-  format: 'lintel-site-pad-cue/1',
-  features: ['colour-contrast', 'colour-saturation'],
-  mean: [4.2, 0.3],
-  std: [0.4, 0.1],
-  weights: [0.6, 0.9],
-  bias: -0.3,
-  threshold: 0.35,
-  provenance: {
-    trainedAt: '2026-12-01T10:00:00.000Z',
-    clips: { 'bona-fide': 60, 'print/hand': 30 },
-    framesWithoutFace: 0,
-    l2: 1,
-    folds: 5,
-    thresholdRule: 'BPCER ≤ 5 % on the training clips’ out-of-fold scores (5 folds by person)',
-    outOfFold: { bpcer: 0.05, apcerWorst: 0.1, apcerWorstSpecies: 'print/hand', apcerBySpecies: { 'print/hand': 0.1 } },
-  },
-};
+/** A cue over two colour features: no model to add. */
+const CUE = siteCueFile(['colour-contrast', 'colour-saturation']);
 
 interface LivenessHealth {
   readonly trainedCue?: { trainedAt: string; features: string[]; threshold: number; clips: number; outOfFold: { bpcer: number; apcerWorst: number; apcerWorstSpecies: string } };

@@ -4,29 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { siteCueFile } from '../../vision/liveness/test/site-cue-file.js';
 import { loadManifest, type LoadedManifest } from '../../vision/models/manifest.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
 import { installSitePadCue, readSitePadCue, removeSitePadCue, SitePadCueError, sitePadCuePath } from './site-pad-cue.js';
 
-/** A cue as `lintel pad train` writes it. */
-const GOOD = {
-  format: 'lintel-site-pad-cue/1',
-  features: ['minifasnet-v2', 'minifasnet-v1se', 'colour-contrast'],
-  mean: [1.5, 2, 4.2],
-  std: [1.1, 0.9, 0.4],
-  weights: [1.2, 0.8, 0.6],
-  bias: -0.3,
-  threshold: 0.35,
-  provenance: {
-    trainedAt: '2026-12-01T10:00:00.000Z',
-    clips: { 'bona-fide': 60, 'print/hand': 30 },
-    framesWithoutFace: 1,
-    l2: 1,
-    folds: 5,
-    thresholdRule: 'BPCER ≤ 5 % on the training clips’ out-of-fold scores (5 folds by person)',
-    outOfFold: { bpcer: 0.05, apcerWorst: 0.0667, apcerWorstSpecies: 'print/hand', apcerBySpecies: { 'print/hand': 0.0667 } },
-  },
-};
+
+/** A cue whose features run both MiniFASNet models. */
+const GOOD = siteCueFile(['minifasnet-v2', 'minifasnet-v1se', 'colour-contrast']);
 
 describe('the site cue: install, check, remove', () => {
   const root = mkdtempSync(join(tmpdir(), 'lintel-site-cue-'));
@@ -61,9 +46,9 @@ describe('the site cue: install, check, remove', () => {
     const installed = readFileSync(sitePadCuePath(dataDir), 'utf8');
     const refusals: [string, unknown, RegExp][] = [
       ['infinite.json', JSON.stringify(GOOD).replace('"bias":-0.3', '"bias":1e999'), /bias/],
-      ['string.json', { ...GOOD, weights: [1.2, '0.8', 0.6] }, /weights\.1/],
-      ['zero-std.json', { ...GOOD, std: [1.1, 0, 0.4] }, /std\.1/],
-      ['short.json', { ...GOOD, weights: [1.2, 0.8] }, /weights has 2 values for 3 features/],
+      ['string.json', { ...GOOD, weights: [0.8, '0.8', 0.8] }, /weights\.1/],
+      ['zero-std.json', { ...GOOD, std: [0.5, 0, 0.5] }, /std\.1/],
+      ['short.json', { ...GOOD, weights: [0.8, 0.8] }, /weights has 2 values for 3 features/],
       ['unknown-feature.json', { ...GOOD, features: ['minifasnet-v2', 'iris-texture', 'colour-contrast'] }, /features\.1/],
       ['twice.json', { ...GOOD, features: ['minifasnet-v2', 'minifasnet-v2', 'colour-contrast'] }, /listed twice/],
       ['rate.json', { ...GOOD, provenance: { ...GOOD.provenance, outOfFold: { ...GOOD.provenance.outOfFold, bpcer: 5 } } }, /provenance\.outOfFold\.bpcer/],
@@ -80,7 +65,7 @@ describe('the site cue: install, check, remove', () => {
   it('refuses a cue whose features run a model this terminal has not added', async () => {
     await assert.rejects(installSitePadCue(file('good.json', GOOD), dataDir, withoutModels), /its features run minifasnet-v2, model minifasnet-v2 has not been added/);
     // Colour alone needs no model.
-    const colourOnly = { ...GOOD, features: ['colour-contrast'], mean: [4.2], std: [0.4], weights: [0.6] };
+    const colourOnly = siteCueFile(['colour-contrast']);
     assert.equal((await installSitePadCue(file('colour.json', colourOnly), join(root, 'other'), withoutModels)).features.length, 1);
   });
 
