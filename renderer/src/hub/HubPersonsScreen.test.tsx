@@ -106,4 +106,18 @@ describe('hub persons', () => {
     assert.deepEqual(rendered.requestsOf('persons:update').at(-1), { id: ADA.id, patch: { groups: ['staff', 'visitors'] } });
     within(screen.getByRole('listitem', { name: 'Ada Lovelace' })).getByText('E-17 · 3 samples · staff, visitors');
   });
+
+  test('a site larger than a page shows the first hundred and the next ones on request', async () => {
+    const everyone: HubPerson[] = Array.from({ length: 150 }, (_, index) => ({ ...ADA, id: `0b5e1c2a-7f6d-4c3b-9a8e-${String(index).padStart(12, '0')}`, name: `Person ${String(index).padStart(3, '0')}` }));
+    const rendered = renderHubScreen(<HubPersonsScreen />, {
+      'persons:list': ({ limit = 50, offset = 0 }) => ({ persons: everyone.slice(offset, offset + limit), total: everyone.length }),
+      'erasures:list': () => [],
+    });
+    await screen.findByText('100 of 150 persons shown: search to narrow them down, or show more below');
+    fireEvent.click(screen.getByRole('button', { name: 'Show 50 more' }));
+    await screen.findByText('150 persons');
+    assert.equal(within(screen.getByRole('list', { name: 'Persons' })).getAllByRole('listitem').length, 150);
+    assert.deepEqual(rendered.requestsOf('persons:list').map((request) => request.offset ?? 0), [0, 100]);
+    assert.equal(screen.queryByRole('button', { name: /more$/ }), null);
+  });
 });

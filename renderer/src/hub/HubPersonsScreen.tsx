@@ -51,16 +51,20 @@ export function HubPersonsScreen(): ReactNode {
   const searchRef = useRef(search);
   searchRef.current = search;
 
-  const load = useCallback(async (): Promise<void> => {
-    const term = searchRef.current.trim();
-    const result = await client['persons:list']({ ...(term ? { search: term } : {}), limit: PAGE_SIZE });
-    // An answer for an older search is dropped: the list shows what the field says.
-    if (term !== searchRef.current.trim()) return;
-    if (result.ok) {
-      setListing(result.value);
-      setProblem(null);
-    } else setProblem(result.error);
-  }, [client]);
+  /** The first page for the search in the field, or with `offset` the next page after those listed. */
+  const load = useCallback(
+    async (offset = 0): Promise<void> => {
+      const term = searchRef.current.trim();
+      const result = await client['persons:list']({ ...(term ? { search: term } : {}), limit: PAGE_SIZE, ...(offset > 0 ? { offset } : {}) });
+      // An answer for an older search is dropped: the list shows what the field says.
+      if (term !== searchRef.current.trim()) return;
+      if (result.ok) {
+        setListing((current) => (offset > 0 && current ? { persons: [...current.persons, ...result.value.persons], total: result.value.total } : result.value));
+        setProblem(null);
+      } else setProblem(result.error);
+    },
+    [client],
+  );
 
   useEffect(() => {
     const timer = window.setTimeout(() => void load(), 200);
@@ -186,7 +190,7 @@ export function HubPersonsScreen(): ReactNode {
       </div>
       {listing ? (
         <p className="muted" aria-live="polite">
-          {listing.total === listing.persons.length ? `${listing.total} ${listing.total === 1 ? 'person' : 'persons'}` : `The first ${listing.persons.length} of ${listing.total} persons: search to narrow them down`}
+          {listing.total === listing.persons.length ? `${listing.total} ${listing.total === 1 ? 'person' : 'persons'}` : `${listing.persons.length} of ${listing.total} persons shown: search to narrow them down, or show more below`}
         </p>
       ) : (
         <p className="muted">Loading…</p>
@@ -235,6 +239,11 @@ export function HubPersonsScreen(): ReactNode {
             </li>
           ))}
         </ul>
+      ) : null}
+      {listing && listing.persons.length < listing.total ? (
+        <button type="button" className="btn btn-block" onClick={() => void load(listing.persons.length)}>
+          Show {Math.min(PAGE_SIZE, listing.total - listing.persons.length)} more
+        </button>
       ) : null}
       {erasing ? (
         <ConfirmDialog title={`Erase ${erasing.name}?`} confirmText="Erase everywhere" danger busy={busyId === erasing.id} onConfirm={() => void erase(erasing)} onCancel={() => setErasing(null)}>
