@@ -12,6 +12,7 @@ import {
   initHubFolder,
   issueHomeAssistantCertificate,
   loadHubConfig,
+  revokeHomeAssistantCertificates,
   revokeTerminalCertificates,
 } from '../hub/pki/hub-folder.js';
 import { HubStoreError } from '../hub/store/errors.js';
@@ -36,6 +37,7 @@ export const HUB_USAGE = `Usage: lintel hub <command> [options]   (--data <dir> 
   revoke-terminal <id>            revokes the door's certificates (CRL and ACL; a hub run with --broker reloads its
                                   broker, a system broker needs systemctl reload mosquitto) and disables it
   home-assistant --out <dir>      a client certificate for Home Assistant's MQTT integration
+  revoke-home-assistant           revokes Home Assistant's certificates (CRL; reload as for revoke-terminal)
   broker-config                   (re)writes <data>/mosquitto/mosquitto.conf and its ACL for a system broker
 `;
 
@@ -59,6 +61,8 @@ export async function commandHub(args: readonly string[]): Promise<number> {
         return await hubRevokeTerminal(rest);
       case 'home-assistant':
         return await hubHomeAssistant(rest);
+      case 'revoke-home-assistant':
+        return await hubRevokeHomeAssistant(rest);
       case 'broker-config':
         return hubBrokerConfig(rest);
       case undefined:
@@ -213,6 +217,14 @@ async function hubHomeAssistant(args: readonly string[]): Promise<number> {
   const files = await issueHomeAssistantCertificate(dataDirOf(values), resolve(values.out));
   write(`Home Assistant's certificate: ${files.certPath}, key ${files.keyPath} (mode 0600), CA ${files.caPath}`);
   write('in Home Assistant: MQTT integration, broker as in hub.json, "Use a client certificate", these three files');
+  return 0;
+}
+
+async function hubRevokeHomeAssistant(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { data: common.data } });
+  const revoked = await revokeHomeAssistantCertificates(dataDirOf(values));
+  write(revoked.length > 0 ? `Home Assistant's certificates revoked (${revoked.join(', ')})` : 'Home Assistant had no valid certificate');
+  if (revoked.length > 0) write('a hub run with --broker reloads its broker now; a system broker: systemctl reload mosquitto (or kill -HUP its pid)');
   return 0;
 }
 

@@ -76,7 +76,7 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
   pad remove                              remove the installed cue
 
 The site hub (many doors, one PostgreSQL, MQTT through Mosquitto; see lintel hub help):
-  hub init|serve|enroll-terminal|revoke-terminal|home-assistant|broker-config
+  hub init|serve|enroll-terminal|revoke-terminal|home-assistant|revoke-home-assistant|broker-config
 
 Common options:
   --manifest <file>     model manifest (default: the one shipped with Lintel)

@@ -1,7 +1,8 @@
 // The site broker's refusals, against the real Mosquitto: a terminal cannot write or read outside its own
-// topics, a certificate of another CA and a revoked one do not get in, a broker of another site is not trusted.
+// topics, a certificate of another CA and a revoked one (a door's or Home Assistant's) do not get in, a broker of
+// another site is not trusted.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +11,7 @@ import type { MqttClient } from 'mqtt';
 
 import { siteTopics } from '../../shared/fleet/topics.js';
 import { connectMqtt, type MqttTlsIdentity } from '../link/mqtt-connection.js';
-import { enrollTerminal, initHubFolder, loadHubIdentity, revokeTerminalCertificates } from '../pki/hub-folder.js';
+import { enrollTerminal, initHubFolder, issueHomeAssistantCertificate, loadHubIdentity, revokeHomeAssistantCertificates, revokeTerminalCertificates } from '../pki/hub-folder.js';
 import { findMosquitto, startMosquittoServer, type MosquittoServer } from '../test/mosquitto-server.js';
 
 const skip = findMosquitto() ? false : 'needs mosquitto (apt-get install -y mosquitto)';
@@ -134,6 +135,18 @@ describe('site broker security', { skip }, () => {
     await connect(terminal['door-3']!, 'door-3-after-reload');
     await server.restart();
     await assert.rejects(connect(terminal['door-2']!, 'door-2-after-restart'), /certificate revoked/);
+  });
+
+  test("Home Assistant's revoked certificate no longer gets in; the doors' still do", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lintel-ha-cert-'));
+    temporaryDirs.push(out);
+    const files = await issueHomeAssistantCertificate(server.hubDir, out);
+    const homeAssistant: MqttTlsIdentity = { brokerUrl: server.url, caCertPem: readFileSync(files.caPath, 'utf8'), certPem: readFileSync(files.certPath, 'utf8'), keyPem: readFileSync(files.keyPath, 'utf8') };
+    await connect(homeAssistant, 'homeassistant');
+    assert.equal((await revokeHomeAssistantCertificates(server.hubDir)).length, 1);
+    await server.reload(['door-2']);
+    await assert.rejects(connect(homeAssistant, 'homeassistant-again'), /certificate revoked/);
+    await connect(terminal['door-1']!, 'door-1-after-ha-revoked');
   });
 });
 

@@ -8,7 +8,19 @@ import { terminalBundleSchema } from '../../shared/fleet/bundle.js';
 import { decodeSigned, encodeSigned } from '../../shared/fleet/signing.js';
 import { headSchema } from '../../shared/fleet/messages.js';
 import { describeCertificate, isIssuedBy, revokedSerials } from './certificate-authority.js';
-import { deniedTerminalIds, enrollTerminal, HubFolderError, hubPaths, initHubFolder, listIssued, loadHubConfig, loadHubIdentity, revokeTerminalCertificates } from './hub-folder.js';
+import {
+  deniedTerminalIds,
+  enrollTerminal,
+  HubFolderError,
+  hubPaths,
+  initHubFolder,
+  issueHomeAssistantCertificate,
+  listIssued,
+  loadHubConfig,
+  loadHubIdentity,
+  revokeHomeAssistantCertificates,
+  revokeTerminalCertificates,
+} from './hub-folder.js';
 
 describe('hub folder', () => {
   let dir: string;
@@ -60,6 +72,18 @@ describe('hub folder', () => {
     assert.ok(listIssued(dir).some((record) => record.serialHex === enrolled.serialHex && record.revokedAtMs !== null));
     await assert.rejects(revokeTerminalCertificates(dir, 'door-99'), /never enrolled a terminal door-99/);
     // door-1's replaced certificate is revoked, but it holds a live one: only door-2 is denied.
+    assert.deepEqual(deniedTerminalIds(dir), ['door-2']);
+  });
+
+  test("revoke-home-assistant lists Home Assistant's live certificates in the CRL, and only those", async () => {
+    const out = join(dir, 'ha');
+    const first = await issueHomeAssistantCertificate(dir, out);
+    const serial = describeCertificate(readFileSync(first.certPath, 'utf8')).serialHex;
+    const before = revokedSerials(readFileSync(hubPaths(dir).crl, 'utf8'));
+    assert.deepEqual(await revokeHomeAssistantCertificates(dir), [serial]);
+    assert.deepEqual(revokedSerials(readFileSync(hubPaths(dir).crl, 'utf8')), [...before, serial]);
+    assert.deepEqual(await revokeHomeAssistantCertificates(dir), []);
+    // The doors' certificates are untouched.
     assert.deepEqual(deniedTerminalIds(dir), ['door-2']);
   });
 

@@ -296,6 +296,22 @@ export async function revokeTerminalCertificates(dataDir: string, terminalId: st
   return revoked;
 }
 
+/**
+ * Revokes every live certificate issued to Home Assistant and rewrites the CRL (a leaked key, or Home Assistant
+ * retired). Returns the revoked serials; empty when none was live.
+ */
+export async function revokeHomeAssistantCertificates(dataDir: string, nowMs = Date.now()): Promise<readonly string[]> {
+  const paths = hubPaths(dataDir);
+  loadHubConfig(dataDir);
+  const issued = readIssued(paths);
+  const revoked = issued.filter((record) => record.holder === 'home-assistant' && record.revokedAtMs === null).map((record) => record.serialHex);
+  if (revoked.length === 0) return [];
+  const next = issued.map((record) => (revoked.includes(record.serialHex) ? { ...record, revokedAtMs: nowMs } : record));
+  writeIssued(paths, next);
+  await writeCrl(paths, readCa(paths), next, nowMs);
+  return revoked;
+}
+
 /** Issues Home Assistant a client certificate (CN `homeassistant`) as three PEM files in `outDir` (key mode 0600). */
 export async function issueHomeAssistantCertificate(dataDir: string, outDir: string, nowMs = Date.now()): Promise<{ readonly keyPath: string; readonly certPath: string; readonly caPath: string }> {
   loadHubConfig(dataDir);
