@@ -10,18 +10,15 @@ import { before, describe, it, type TestContext } from 'node:test';
 import { OnnxBackend } from '../../vision/backend/onnx-backend.js';
 import { decodeImageFile } from '../../vision/frame/decode.js';
 import { loadManifest, resolveModel } from '../../vision/models/manifest.js';
-import { defaultManifestPath, packageRoot } from '../../vision/models/paths.js';
+import { defaultManifestPath } from '../../vision/models/paths.js';
 import { FacePipeline, type AnalysedFace } from '../../vision/pipeline/face-pipeline.js';
 import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
-import { DecisionPolicy, type AccessDecision, type LivenessCapabilities, type PersonAccess } from './decision-policy.js';
+import { DecisionPolicy, type AccessDecision, type LivenessCapabilities } from './decision-policy.js';
+import { CLIENT_3, FRAME_GAP_MS, GENUINE_CLIP, PRINT_CLIP, REPLAY_ATTACK_DIR } from './test/client3-clips.js';
 
-const DEVEL = join(packageRoot(), '..', 'shared', 'data', 'pad', 'replay-attack', 'devel');
-const GENUINE = 'devel__real__real__client003_session01_webcam_authenticate_controlled_1';
-const PRINT = 'devel__attack__fixed__attack_print_client003_session01_highdef_photo_controlled';
-/** The frames are 0.8 s apart in the genuine clip (0.5 s in the attack): both are played at 0.8 s, the cue's window (2.4 s) then holds four. */
-const FRAME_GAP_MS = 800;
+const DEVEL = join(REPLAY_ATTACK_DIR, 'devel');
 
-const person: PersonAccess = { id: 'p3', name: 'Client 3', enabled: true, validFromMs: null, validUntilMs: null, groups: [] };
+const person = CLIENT_3;
 
 interface ClipFrame {
   readonly widthPx: number;
@@ -40,12 +37,12 @@ describe('the door refuses a face as still as a photo (natural motion, real fram
     const { defaults } = manifest.manifest;
     const absent = [defaults.detector, defaults.fitter].map((id) => resolveModel(manifest, id).onnxPath).filter((path) => !existsSync(path));
     if (absent.length > 0) missing = `converted models missing (${absent.join(', ')}): run \`npm run models\``;
-    else if (!existsSync(join(DEVEL, GENUINE)) || !existsSync(join(DEVEL, PRINT))) missing = `Replay-Attack devel frames missing under ${DEVEL}`;
+    else if (!existsSync(join(DEVEL, GENUINE_CLIP)) || !existsSync(join(DEVEL, PRINT_CLIP))) missing = `Replay-Attack devel frames missing under ${DEVEL}`;
     if (missing) return;
     const pipeline = await FacePipeline.create({ manifest, backend: new OnnxBackend() });
     try {
       clips = {};
-      for (const clip of [GENUINE, PRINT]) {
+      for (const clip of [GENUINE_CLIP, PRINT_CLIP]) {
         const frames: ClipFrame[] = [];
         for (const file of readdirSync(join(DEVEL, clip)).sort()) {
           const image = await decodeImageFile(join(DEVEL, clip, file));
@@ -91,11 +88,11 @@ describe('the door refuses a face as still as a photo (natural motion, real fram
 
   it('lets the live face in once the window is full, and refuses the print with the cue `motion`', (t) => {
     if (!ready(t)) return;
-    const genuine = decide(GENUINE, true);
+    const genuine = decide(GENUINE_CLIP, true);
     assert.equal(genuine?.decision.reason, 'granted', JSON.stringify(genuine?.decision));
     // Three agreeing frames would decide at frame 2 (1.6 s); the cue waits for 2.4 s of frames.
     assert.equal(genuine.index, 3);
-    const print = decide(PRINT, true);
+    const print = decide(PRINT_CLIP, true);
     assert.equal(print?.decision.reason, 'liveness-failed');
     assert.equal(print.decision.livenessCue, 'motion');
     assert.equal(print.index, 3);
@@ -103,11 +100,11 @@ describe('the door refuses a face as still as a photo (natural motion, real fram
 
   it('with the challenge, the cue refuses the print before any challenge and holds the live face for the challenge; the challenge alone does not wait', (t) => {
     if (!ready(t)) return;
-    const genuine = decide(GENUINE, true, 'passive+active');
+    const genuine = decide(GENUINE_CLIP, true, 'passive+active');
     assert.equal(genuine?.decision.pendingChallenge, true);
     assert.equal(genuine.index, 3);
-    assert.equal(decide(PRINT, true, 'passive+active')?.decision.livenessCue, 'motion');
-    const active = decide(PRINT, true, 'active');
+    assert.equal(decide(PRINT_CLIP, true, 'passive+active')?.decision.livenessCue, 'motion');
+    const active = decide(PRINT_CLIP, true, 'active');
     assert.equal(active?.decision.pendingChallenge, true, 'without the passive check the cue does not run: the challenge decides');
     assert.equal(active.index, 2);
   });
@@ -115,7 +112,7 @@ describe('the door refuses a face as still as a photo (natural motion, real fram
   it('with the cue off (the default), the same print passes the passive check at frame 2: the cue is what refused it', (t) => {
     if (!ready(t)) return;
     assert.equal(decisionSettingsSchema.parse({}).liveness.naturalMotion, false);
-    const print = decide(PRINT, false);
+    const print = decide(PRINT_CLIP, false);
     assert.equal(print?.decision.reason, 'granted');
     assert.equal(print.index, 2);
   });

@@ -22,15 +22,12 @@ import { FacePipeline, type AnalysedFace } from '../../vision/pipeline/face-pipe
 import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
 import { AddedModels } from '../models/added-models.js';
 import { installSitePadCue, readSitePadCue, sitePadCuePath } from '../models/site-pad-cue.js';
-import { DecisionPolicy, type AccessDecision, type PersonAccess } from './decision-policy.js';
+import { DecisionPolicy, type AccessDecision } from './decision-policy.js';
+import { CLIENT_3, FRAME_GAP_MS, GENUINE_CLIP, PRINT_CLIP, REPLAY_ATTACK_DIR } from './test/client3-clips.js';
 
-const REPLAY_ATTACK = join(packageRoot(), '..', 'shared', 'data', 'pad', 'replay-attack');
 const MINIFASNET = join(packageRoot(), '..', 'shared', 'models', 'minifasnet');
-const GENUINE = 'devel__real__real__client003_session01_webcam_authenticate_controlled_1';
-const PRINT = 'devel__attack__fixed__attack_print_client003_session01_highdef_photo_controlled';
-const FRAME_GAP_MS = 800;
 
-const person: PersonAccess = { id: 'p3', name: 'Client 3', enabled: true, validFromMs: null, validUntilMs: null, groups: [] };
+const person = CLIENT_3;
 
 interface ClipFrame {
   readonly widthPx: number;
@@ -48,7 +45,7 @@ describe('the door refuses what the site-trained cue judges an attack (real fram
   before(async () => {
     const modelFiles = ['MiniFASNetV2.onnx', 'MiniFASNetV1SE.onnx'].map((name) => join(MINIFASNET, name));
     if (!modelFiles.every((file) => existsSync(file))) missing = `MiniFASNet copies missing under ${MINIFASNET}`;
-    else if (!existsSync(join(REPLAY_ATTACK, 'clips.csv')) || !existsSync(join(REPLAY_ATTACK, 'devel', PRINT))) missing = `Replay-Attack frames missing under ${REPLAY_ATTACK}`;
+    else if (!existsSync(join(REPLAY_ATTACK_DIR, 'clips.csv')) || !existsSync(join(REPLAY_ATTACK_DIR, 'devel', PRINT_CLIP))) missing = `Replay-Attack frames missing under ${REPLAY_ATTACK_DIR}`;
     if (missing) return;
     const added = await AddedModels.open({ manifestPath: defaultManifestPath(), dataDir });
     for (const file of modelFiles) await added.add(readFileSync(file), file);
@@ -65,15 +62,15 @@ describe('the door refuses what the site-trained cue judges an attack (real fram
     try {
       // Train: the whole train split (360 clips, 1,800 frames; about 40 s on the 2-core machine). Half of its
       // attacks are not enough: that cue passes this print.
-      const train = await readPadProtocol(join(REPLAY_ATTACK, 'clips.csv'), REPLAY_ATTACK, 'train');
+      const train = await readPadProtocol(join(REPLAY_ATTACK_DIR, 'clips.csv'), REPLAY_ATTACK_DIR, 'train');
       const measured = await measureClips(train, DEFAULT_SITE_PAD_FEATURES, { pipeline, measures });
       const file = join(dataDir, 'trained.json');
       writeFileSync(file, JSON.stringify(trainSitePadCue(measured.rows, DEFAULT_SITE_PAD_FEATURES, { framesWithoutFace: measured.framesWithoutFace })));
       await installSitePadCue(file, dataDir, manifest);
       cue = await readSitePadCue(sitePadCuePath(dataDir), manifest);
       clips = {};
-      for (const clip of [GENUINE, PRINT]) {
-        const [protocolClip] = (await readPadProtocol(join(REPLAY_ATTACK, 'clips.csv'), REPLAY_ATTACK, 'devel')).filter((candidate) => candidate.clip === clip);
+      for (const clip of [GENUINE_CLIP, PRINT_CLIP]) {
+        const [protocolClip] = (await readPadProtocol(join(REPLAY_ATTACK_DIR, 'clips.csv'), REPLAY_ATTACK_DIR, 'devel')).filter((candidate) => candidate.clip === clip);
         const frames: ClipFrame[] = [];
         for (const framePath of protocolClip!.framePaths) {
           const image = await decodeImageFile(framePath);
@@ -133,24 +130,24 @@ describe('the door refuses what the site-trained cue judges an attack (real fram
 
   it('refuses the print MiniFASNetV2 passes with the cue `trained`, and lets the live face in', (t) => {
     if (!ready(t)) return;
-    const v2 = clips![PRINT]!.map((frame) => frame.values['minifasnet-v2']!);
+    const v2 = clips![PRINT_CLIP]!.map((frame) => frame.values['minifasnet-v2']!);
     assert.ok(Math.min(...v2.slice(0, 3)) >= 0.8, `MiniFASNetV2 passes the print: ${v2.map((v) => v.toFixed(3)).join(', ')}`);
-    const withoutCue = decide(PRINT, false);
+    const withoutCue = decide(PRINT_CLIP, false);
     assert.equal(withoutCue?.decision.reason, 'granted', 'without the cue the passive check lets the print in');
-    const print = decide(PRINT, true);
+    const print = decide(PRINT_CLIP, true);
     assert.equal(print?.decision.reason, 'liveness-failed', JSON.stringify(print?.decision));
     assert.equal(print.decision.livenessCue, 'trained');
     // No motion features: it decides on the frames seen when the identity agrees (three), without a window.
     assert.equal(print.index, 2);
-    const genuine = decide(GENUINE, true);
+    const genuine = decide(GENUINE_CLIP, true);
     assert.equal(genuine?.decision.reason, 'granted', JSON.stringify(genuine?.decision));
     assert.equal(genuine.index, 2);
   });
 
   it('only refuses: the challenge still runs for the live face; without the passive check the cue does not run', (t) => {
     if (!ready(t)) return;
-    assert.equal(decide(GENUINE, true, 'passive+active')?.decision.pendingChallenge, true);
-    assert.equal(decide(PRINT, true, 'passive+active')?.decision.livenessCue, 'trained');
-    assert.equal(decide(PRINT, true, 'active')?.decision.pendingChallenge, true, 'the challenge alone decides');
+    assert.equal(decide(GENUINE_CLIP, true, 'passive+active')?.decision.pendingChallenge, true);
+    assert.equal(decide(PRINT_CLIP, true, 'passive+active')?.decision.livenessCue, 'trained');
+    assert.equal(decide(PRINT_CLIP, true, 'active')?.decision.pendingChallenge, true, 'the challenge alone decides');
   });
 });
