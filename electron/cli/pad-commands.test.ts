@@ -44,6 +44,8 @@ describe('lintel pad', () => {
     assertRefused(await runLintel(['pad', 'train', '--data', dataDir]), /pad train needs --frames <dir> and --clips <clips\.csv>/);
     assertRefused(await runLintel(['pad', 'train', '--frames', dir, '--clips', 'x.csv', '--features', 'minifasnet-v2,iris', '--data', dataDir]), /--features: unknown iris \(known: minifasnet-v2, /);
     assertRefused(await runLintel(['pad', 'train', '--frames', dir, '--clips', join(dir, 'absent.csv'), '--data', dataDir]), /cannot read .*absent\.csv/);
+    assertRefused(await runLintel(['pad', 'train', '--frames', dir, '--clips', 'x.csv', '--max-bpcer', '0.05', '--max-apcer', '0.05', '--data', dataDir]), /--max-bpcer or --max-apcer, not both/);
+    assertRefused(await runLintel(['pad', 'train', '--frames', dir, '--clips', 'x.csv', '--max-apcer', '5', '--data', dataDir]), /--max-apcer takes a rate in \[0, 1\)/);
   });
 
   it('refuses recordings whose frames show no face, saying how many', async () => {

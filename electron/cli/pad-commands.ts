@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../vision/eval/write-file-atomic.js';
 import { frameMeasuresOf, PadFrameMeasures } from '../vision/liveness/pad-frame-measures.js';
 import { PAD_LINEAR_FEATURES, type PadLinearFeature, type SitePadCue } from '../vision/liveness/pad-linear.js';
 import { PadProtocolError, readPadProtocol } from '../vision/liveness/pad-protocol.js';
-import { DEFAULT_SITE_PAD_FEATURES, MAX_FACELESS_SHARE, measureClips, PadTrainingError, trainSitePadCue } from '../vision/liveness/pad-train.js';
+import { DEFAULT_SITE_PAD_FEATURES, MAX_FACELESS_SHARE, measureClips, PadTrainingError, trainSitePadCue, type PadOperatingPoint } from '../vision/liveness/pad-train.js';
 import { loadManifest, ModelNotAddedError } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
@@ -59,10 +59,21 @@ function parseFeatures(text: string | undefined): PadLinearFeature[] {
   return features as PadLinearFeature[];
 }
 
+/** `--max-bpcer r` or `--max-apcer r` (one of them, a rate in [0, 1)); undefined: the default, BPCER ≤ 5 %. */
+function parseOperatingPoint(maxBpcer: string | undefined, maxApcer: string | undefined): PadOperatingPoint | undefined {
+  if (maxBpcer !== undefined && maxApcer !== undefined) throw new DataCommandError('give --max-bpcer or --max-apcer, not both: the threshold meets one of them');
+  const text = maxBpcer ?? maxApcer;
+  if (text === undefined) return undefined;
+  const rate = Number(text);
+  if (!(rate >= 0 && rate < 1)) throw new DataCommandError(`--max-${maxBpcer !== undefined ? 'bpcer' : 'apcer'} takes a rate in [0, 1) (0.05 for 5 %), got "${text}"`);
+  return maxBpcer !== undefined ? { maxBpcer: rate } : { maxApcer: rate };
+}
+
 /**
- * `lintel pad train --frames <dir> --clips <clips.csv> [--split train] [--features a,b,…] [--l2 1] [--out pad-cue.json]`:
- * measures every frame of the split as the door does, fits the cue, chooses its threshold on out-of-fold scores
- * (folds by person) for BPCER ≤ 5 %, prints those figures and writes the file atomically.
+ * `lintel pad train --frames <dir> --clips <clips.csv> [--split train] [--features a,b,…] [--l2 1]
+ * [--max-bpcer 0.05 | --max-apcer r] [--out pad-cue.json]`: measures every frame of the split as the door does,
+ * fits the cue, chooses its threshold on out-of-fold scores (folds by person) at the operating point (default
+ * BPCER ≤ 5 %), prints those figures and writes the file atomically.
  */
 async function commandTrain(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -77,9 +88,12 @@ async function commandTrain(args: readonly string[]): Promise<number> {
       data: { type: 'string' },
       manifest: { type: 'string' },
       threads: { type: 'string' },
+      'max-bpcer': { type: 'string' },
+      'max-apcer': { type: 'string' },
     },
   });
   if (!values.frames || !values.clips) throw new DataCommandError('pad train needs --frames <dir> and --clips <clips.csv>');
+  const operatingPoint = parseOperatingPoint(values['max-bpcer'], values['max-apcer']);
   const features = parseFeatures(values.features);
   const l2 = Number(values.l2);
   if (!(l2 >= 0) || !Number.isFinite(l2)) throw new DataCommandError(`--l2 must be a number ≥ 0, got "${values.l2}"`);
@@ -121,7 +135,7 @@ async function commandTrain(args: readonly string[]): Promise<number> {
   write(`${faceless} (left out)${measured.clipsWithoutFace.length > 0 ? `; clips without any face, left out: ${measured.clipsWithoutFace.join(', ')}` : ''}`);
   let cue: SitePadCue;
   try {
-    cue = trainSitePadCue(measured.rows, features, { l2, framesWithoutFace: measured.framesWithoutFace });
+    cue = trainSitePadCue(measured.rows, features, { l2, framesWithoutFace: measured.framesWithoutFace, ...(operatingPoint ? { operatingPoint } : {}) });
   } catch (error) {
     if (error instanceof PadTrainingError) throw new DataCommandError(error.message);
     throw error;
@@ -143,7 +157,7 @@ async function commandInstall(args: readonly string[]): Promise<number> {
     const cue = await installSitePadCue(resolve(file), dataDir, await manifestOf(values));
     write(`installed ${sitePadCuePath(dataDir)}`);
     for (const line of describeCue(cue)) write(line);
-    write('the door runs it where the passive check is in force; a terminal already running picks it up when it restarts');
+    write('the door runs it where the passive check is in force; a terminal already running takes it up at once');
     return 0;
   } catch (error) {
     if (error instanceof SitePadCueError) throw new DataCommandError(`not installed: ${error.message}`);

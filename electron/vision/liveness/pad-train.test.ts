@@ -63,6 +63,19 @@ describe('training the site cue', () => {
     assert.deepEqual(parseSitePadCue(JSON.parse(JSON.stringify(cue))), cue);
   });
 
+  it('security first: at most the asked share of every species let through, the rule recorded', () => {
+    const rows = syntheticClips();
+    const cue = trainSitePadCue(rows, [...features], { operatingPoint: { maxApcer: 0 } });
+    const { scores } = outOfFoldScores(rows, [...features], 1);
+    const highestAttack = Math.max(...scores.filter((s) => !s.bonaFide).map((s) => s.score!));
+    const lowestGenuine = Math.min(...scores.filter((s) => s.bonaFide).map((s) => s.score!));
+    assert.ok(cue.threshold > highestAttack && cue.threshold < lowestGenuine, `threshold ${cue.threshold} between ${highestAttack} and ${lowestGenuine}`);
+    assert.equal(cue.provenance.outOfFold.apcerWorst, 0);
+    assert.equal(cue.provenance.outOfFold.bpcer, 0);
+    assert.match(cue.provenance.thresholdRule, /every species' APCER ≤ 0 %/);
+    assert.throws(() => trainSitePadCue(rows, [...features], { operatingPoint: { maxApcer: 1.5 } }), /rate must lie in \[0, 1\)/);
+  });
+
   it('refuses too few bona-fide clips, no attack, one person, and a bad penalty', () => {
     const rows = syntheticClips();
     const genuine = rows.filter((row) => row.bonaFide);

@@ -3,7 +3,7 @@ import { boxToPx } from '../geometry/point.js';
 import type { FacePipeline } from '../pipeline/face-pipeline.js';
 import type { PadFrameMeasures } from './pad-frame-measures.js';
 import { fitLogistic, PAD_LINEAR_FEATURES, padLinearClipFeatures, padLinearScore, parseSitePadCue, type PadLinearFeature, type PadLinearFrame, type PadLinearWeights, type SitePadCue, usesMotion } from './pad-linear.js';
-import { padRatesAt, thresholdForBpcer, type ScoredClip } from './pad-metrics.js';
+import { padRatesAt, thresholdForApcer, thresholdForBpcer, type ScoredClip } from './pad-metrics.js';
 import type { PadClip } from './pad-protocol.js';
 
 /** One training clip: what it is, whose face, and its clip features. */
@@ -31,8 +31,14 @@ export const DEFAULT_SITE_PAD_FEATURES: readonly PadLinearFeature[] = PAD_LINEAR
 export const MIN_BONA_FIDE_CLIPS = 20;
 /** Share of frames without a face above which the recordings are refused as not showing faces. */
 export const MAX_FACELESS_SHARE = 0.1;
-/** The BPCER the threshold is chosen for. */
+/** The BPCER the threshold is chosen for unless the site asks for an APCER. */
 export const TARGET_BPCER = 0.05;
+
+/**
+ * Where the threshold sits, on the out-of-fold scores: at most this share of genuine clips refused (convenience
+ * first, the default), or at most this share of every attack species' clips let through (security first).
+ */
+export type PadOperatingPoint = { readonly maxBpcer: number } | { readonly maxApcer: number };
 
 /** Whose face a clip shows: the `person` column, else Replay-Attack's `clientNNN` in its name, else the clip itself. */
 export function personOf(clip: Pick<PadClip, 'clip' | 'person'>): string {
@@ -88,15 +94,19 @@ export interface TrainSitePadCueOptions {
   readonly framesWithoutFace?: number;
   /** When, for the provenance; default now. */
   readonly trainedAt?: Date;
+  /** Default: BPCER ≤ TARGET_BPCER. */
+  readonly operatingPoint?: PadOperatingPoint;
 }
 
 /**
  * Trains a site cue: weights on every clip, the threshold on the clips' out-of-fold scores (folds by person)
- * for BPCER ≤ 5 %, never on scores of clips the weights saw. Refuses (PadTrainingError) fewer than
+ * at the operating point (default BPCER ≤ 5 %), never on scores of clips the weights saw. Refuses (PadTrainingError) fewer than
  * MIN_BONA_FIDE_CLIPS bona-fide clips or no attack clip with every feature.
  */
 export function trainSitePadCue(rows: readonly PadTrainingClip[], features: readonly PadLinearFeature[], options: TrainSitePadCueOptions = {}): SitePadCue {
-  const { l2 = 1, framesWithoutFace = 0, trainedAt = new Date() } = options;
+  const { l2 = 1, framesWithoutFace = 0, trainedAt = new Date(), operatingPoint = { maxBpcer: TARGET_BPCER } } = options;
+  const rate = 'maxApcer' in operatingPoint ? operatingPoint.maxApcer : operatingPoint.maxBpcer;
+  if (!(rate >= 0 && rate < 1)) throw new PadTrainingError(`the operating point's rate must lie in [0, 1), got ${rate}`);
   if (!(l2 >= 0) || !Number.isFinite(l2)) throw new PadTrainingError(`l2 must be a number ≥ 0, got ${l2}`);
   const usable = rows.filter((row) => features.every((f) => row.features[f] !== undefined));
   const bonaFide = usable.filter((row) => row.bonaFide).length;
@@ -105,7 +115,9 @@ export function trainSitePadCue(rows: readonly PadTrainingClip[], features: read
   if (attacks === 0) throw new PadTrainingError('no attack clip with a face: record attacks (prints, phone and tablet photos and videos) to train on');
   const model = fitPadLinear(usable, features, l2);
   const outOfFold = outOfFoldScores(usable, features, l2);
-  const threshold = thresholdForBpcer(outOfFold.scores, TARGET_BPCER);
+  const threshold = 'maxApcer' in operatingPoint ? thresholdForApcer(outOfFold.scores, operatingPoint.maxApcer) : thresholdForBpcer(outOfFold.scores, operatingPoint.maxBpcer);
+  // Only refusing every face (or none) meets an APCER asked of too few attack clips.
+  if (!Number.isFinite(threshold)) throw new PadTrainingError(`no threshold meets APCER ≤ ${+(100 * rate).toFixed(2)} % for every species short of refusing everyone: record more attack clips of each kind`);
   const rates = padRatesAt(outOfFold.scores, threshold);
   const clips: Record<string, number> = {};
   for (const row of usable) clips[row.speciesKey] = (clips[row.speciesKey] ?? 0) + 1;
@@ -119,7 +131,7 @@ export function trainSitePadCue(rows: readonly PadTrainingClip[], features: read
       framesWithoutFace,
       l2,
       folds: outOfFold.folds,
-      thresholdRule: `BPCER ≤ ${100 * TARGET_BPCER} % on the training clips' out-of-fold scores (${outOfFold.folds} folds by person)`,
+      thresholdRule: `${'maxApcer' in operatingPoint ? 'every species\' APCER' : 'BPCER'} ≤ ${+(100 * rate).toFixed(2)} % on the training clips' out-of-fold scores (${outOfFold.folds} folds by person)`,
       outOfFold: { bpcer: rates.bpcer, apcerWorst: rates.apcerWorst, apcerWorstSpecies: rates.apcerWorstSpecies, apcerBySpecies: rates.apcerBySpecies },
     },
   });
