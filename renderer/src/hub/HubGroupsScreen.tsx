@@ -13,6 +13,7 @@ import { groupName } from '../../../electron/shared/shapes/fields.js';
 import type { HubClient, HubResponseOf } from './hub-client.js';
 import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
+import { RowActions } from './RowActions.js';
 import { useDocumentWrites } from './use-document-writes.js';
 
 /** What uses a group: how many persons carry it, whether it has a schedule, which doors' policies let it in. */
@@ -207,15 +208,7 @@ export function HubGroupsScreen(): ReactNode {
                   {group.body.description ? <span>{group.body.description}</span> : null}
                   <span className="person-meta">{groupUseText(site.uses.get(group.id))}</span>
                 </div>
-                <div className="button-row">
-                  <button type="button" className="btn btn-small" disabled={busy} onClick={() => setEditing(group.id)}>
-                    Edit
-                  </button>
-                  <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => setDeleting(group)}>
-                    <Icon name="trash" />
-                    Delete
-                  </button>
-                </div>
+                <RowActions editDisabled={busy} deleteDisabled={busy} onEdit={() => setEditing(group.id)} onDelete={() => setDeleting(group)} />
               </li>
             ),
           )}

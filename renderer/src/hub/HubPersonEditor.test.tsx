@@ -1,27 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { ADA as SITE_ADA } from '../test/hub-person.js';
 import { renderHubScreen } from '../test/render-hub-screen.js';
 import { fireEvent, screen, waitFor, within } from '../test/render-screen.js';
 import type { HubPerson } from './hub-client.js';
 import { HubPersonEditor } from './HubPersonEditor.js';
 
+/** Ada with two cards. */
 const ADA: HubPerson = {
-  id: '0b5e1c2a-7f6d-4c3b-9a8e-1d2c3b4a5f60',
-  name: 'Ada Lovelace',
-  externalId: 'E-17',
-  enabled: true,
-  validFromMs: null,
-  validUntilMs: null,
-  groups: ['staff'],
+  ...SITE_ADA,
   credentials: [
     { facilityCode: 13, cardNumber: 4242 },
     { facilityCode: null, cardNumber: 99 },
   ],
-  version: 1,
-  createdAtMs: 1_700_000_000_000,
-  updatedAtMs: 1_700_000_000_000,
-  sampleCount: 3,
 };
 
 const field = (label: string): HTMLInputElement => screen.getByLabelText(label);

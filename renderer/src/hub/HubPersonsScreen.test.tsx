@@ -2,25 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { fakeDocuments } from '../test/fake-hub-documents.js';
+import { ADA } from '../test/hub-person.js';
 import { renderHubScreen } from '../test/render-hub-screen.js';
 import { fireEvent, screen, waitFor, within } from '../test/render-screen.js';
 import type { HubErasure, HubPerson } from './hub-client.js';
 import { ERASURE_POLL_MS, HubPersonsScreen } from './HubPersonsScreen.js';
-
-const ADA: HubPerson = {
-  id: '0b5e1c2a-7f6d-4c3b-9a8e-1d2c3b4a5f60',
-  name: 'Ada Lovelace',
-  externalId: 'E-17',
-  enabled: true,
-  validFromMs: null,
-  validUntilMs: null,
-  groups: ['staff'],
-  credentials: [],
-  version: 1,
-  createdAtMs: 1_700_000_000_000,
-  updatedAtMs: 1_700_000_000_000,
-  sampleCount: 3,
-};
 
 describe('hub persons', () => {
   test('the search goes to the hub; disabling asks the hub and shows the person disabled', async () => {

@@ -11,6 +11,7 @@ import type { Result } from '../contract.js';
 import type { WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
 import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
+import { RowActions } from './RowActions.js';
 import { useDocumentWrites } from './use-document-writes.js';
 
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
@@ -192,15 +193,7 @@ export function HubSchedulesScreen(): ReactNode {
                   ))}
                   {groups.includes(schedule.id) ? null : <span className="person-meta">The site has no group of this name.</span>}
                 </div>
-                <div className="button-row">
-                  <button type="button" className="btn btn-small" disabled={busy || editing !== null} onClick={() => setEditing(schedule.id)}>
-                    Edit
-                  </button>
-                  <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => setDeleting(schedule)}>
-                    <Icon name="trash" />
-                    Delete
-                  </button>
-                </div>
+                <RowActions editDisabled={busy || editing !== null} deleteDisabled={busy} onEdit={() => setEditing(schedule.id)} onDelete={() => setDeleting(schedule)} />
               </li>
             ),
           )}
