@@ -97,6 +97,11 @@ describe('hub persons', () => {
     const everyone: HubPerson[] = Array.from({ length: 150 }, (_, index) => ({ ...ADA, id: `0b5e1c2a-7f6d-4c3b-9a8e-${String(index).padStart(12, '0')}`, name: `Person ${String(index).padStart(3, '0')}` }));
     const rendered = renderHubScreen(<HubPersonsScreen />, {
       'persons:list': ({ limit = 50, offset = 0 }) => ({ persons: everyone.slice(offset, offset + limit), total: everyone.length }),
+      'persons:update': ({ id, patch }) => {
+        const index = everyone.findIndex((person) => person.id === id);
+        everyone[index] = { ...everyone[index]!, enabled: patch.enabled ?? true, version: 2 };
+        return everyone[index]!;
+      },
       'erasures:list': () => [],
     });
     await screen.findByText('100 of 150 persons shown: search to narrow them down, or show more below');
@@ -105,5 +110,10 @@ describe('hub persons', () => {
     assert.equal(within(screen.getByRole('list', { name: 'Persons' })).getAllByRole('listitem').length, 150);
     assert.deepEqual(rendered.requestsOf('persons:list').map((request) => request.offset ?? 0), [0, 100]);
     assert.equal(screen.queryByRole('button', { name: /more$/ }), null);
+    // A change far down the list reloads as many as were shown: the row stays in view.
+    fireEvent.click(within(screen.getByRole('listitem', { name: 'Person 140' })).getByRole('button', { name: 'Disable' }));
+    await screen.findByText('Person 140 is disabled at every door.');
+    assert.deepEqual(rendered.requestsOf('persons:list').at(-1), { limit: 150 });
+    within(screen.getByRole('listitem', { name: 'Person 140' })).getByText('Disabled');
   });
 });

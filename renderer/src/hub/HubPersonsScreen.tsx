@@ -21,6 +21,8 @@ import { HubPhotoEnrollment } from './HubPhotoEnrollment.js';
 /** How often an erasure still under way is asked about, ms. */
 export const ERASURE_POLL_MS = 2_000;
 const PAGE_SIZE = 100;
+/** Most persons one persons:list answers. */
+const MAX_PAGE = 500;
 
 /** "erased on 2 of 3 terminals" (and which doors still hold the person). */
 export function erasureText(erasure: HubErasure): string {
@@ -53,9 +55,9 @@ export function HubPersonsScreen(): ReactNode {
 
   /** The first page for the search in the field, or with `offset` the next page after those listed. */
   const load = useCallback(
-    async (offset = 0): Promise<void> => {
+    async (offset = 0, limit = PAGE_SIZE): Promise<void> => {
       const term = searchRef.current.trim();
-      const result = await client['persons:list']({ ...(term ? { search: term } : {}), limit: PAGE_SIZE, ...(offset > 0 ? { offset } : {}) });
+      const result = await client['persons:list']({ ...(term ? { search: term } : {}), limit, ...(offset > 0 ? { offset } : {}) });
       // An answer for an older search is dropped: the list shows what the field says.
       if (term !== searchRef.current.trim()) return;
       if (result.ok) {
@@ -65,6 +67,11 @@ export function HubPersonsScreen(): ReactNode {
     },
     [client],
   );
+
+  const shownRef = useRef(0);
+  shownRef.current = listing?.persons.length ?? 0;
+  /** The list again after a change, as far down as it was shown (the API gives at most 500 at once). */
+  const reload = useCallback((): Promise<void> => load(0, Math.min(MAX_PAGE, Math.max(PAGE_SIZE, shownRef.current))), [load]);
 
   useEffect(() => {
     const timer = window.setTimeout(() => void load(), 200);
@@ -113,7 +120,7 @@ export function HubPersonsScreen(): ReactNode {
     setBusyId(null);
     if (!result.ok) return setProblem(result.error);
     setNotice(`${person.name} is ${enabled ? 'enabled' : 'disabled'} at every door.`);
-    await load();
+    await reload();
   };
 
   const saveGroups = async (person: HubPerson, groups: string[]): Promise<void> => {
@@ -125,7 +132,7 @@ export function HubPersonsScreen(): ReactNode {
     setGrouping(null);
     setProblem(null);
     setNotice(`${person.name} is in ${groups.length === 0 ? 'no group' : groups.join(', ')} at every door.`);
-    await load();
+    await reload();
   };
 
   const erase = async (person: HubPerson): Promise<void> => {
@@ -136,7 +143,7 @@ export function HubPersonsScreen(): ReactNode {
     if (!result.ok) return setProblem(result.error);
     setErasures((current) => new Map(current).set(person.id, { name: person.name, erasure: result.value }));
     setNotice(null);
-    await load();
+    await reload();
   };
 
   if (creating) {
@@ -145,7 +152,7 @@ export function HubPersonsScreen(): ReactNode {
         onDone={(created) => {
           setCreating(false);
           if (created) setNotice(`${created.name} is enrolled; every door receives them with its next sync.`);
-          void load();
+          void reload();
         }}
       />
     );
@@ -159,7 +166,7 @@ export function HubPersonsScreen(): ReactNode {
         onDone={(saved) => {
           setEditing(null);
           if (saved) setNotice(`${saved.name} is saved; every door receives the change with its next sync.`);
-          void load();
+          void reload();
         }}
       />
     );
