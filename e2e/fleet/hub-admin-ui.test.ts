@@ -2,14 +2,18 @@
 // Mosquitto) and a real door: the first admin is set up, a person is enrolled from photos and granted at the door,
 // the door shows online with its model, the event arrives with its snapshot and the filters narrow it, a group
 // and a door policy made in the Access screens reach the door (who it lets in, its own settings) and a person's
-// group chosen on the persons screen lets them in again, also once the group is renamed, and an erasure shows its progress across the doors. Screenshots of each screen land in LINTEL_SCREENSHOTS when set.
+// group chosen on the persons screen lets them in again, also once the group is renamed, and an erasure shows its
+// progress across the doors; a door revoked on the Doors screen is cut off. Screenshots of each screen land in
+// LINTEL_SCREENSHOTS when set.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { chromium, type Browser, type Page } from 'playwright';
 
+import { revokedSerials } from '../../electron/hub/pki/certificate-authority.js';
+import { hubPaths } from '../../electron/hub/pki/hub-folder.js';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/environment.js';
 import { lfwPhoto, ROOT } from '../support/terminal.js';
 import { eventually, Fleet, missingFleetPrerequisite } from './fleet.js';
@@ -207,6 +211,21 @@ describe('the hub admin UI in a browser', { skip }, () => {
     await page.getByText('erased on 1 of 1 terminal').waitFor({ timeout: 60_000 });
     await page.getByText('0 persons').waitFor();
     await shot('erased');
+    assert.deepEqual(consoleProblems, [], 'the page logged no errors');
+  });
+
+  test('a door revoked on the Doors screen is in the site CRL, denied in the ACL and disabled on the hub', async () => {
+    await page.getByRole('button', { name: 'Doors' }).click();
+    await page.getByRole('row', { name: 'door-1' }).getByRole('button', { name: 'Revoke' }).click();
+    await shot('revoke');
+    await page.getByRole('button', { name: 'Revoke the door' }).click();
+    await page.getByText(/door-1 is revoked: the broker no longer lets it in/).waitFor();
+    await page.getByRole('row', { name: 'door-1' }).getByText('Revoked').waitFor();
+    const door = (await fleet.hub.store.listTerminals()).find((terminal) => terminal.id === 'door-1');
+    assert.equal(door?.revoked, true);
+    const paths = hubPaths(fleet.hubDir);
+    assert.ok(revokedSerials(readFileSync(paths.crl, 'utf8')).includes(door.certSerial?.toLowerCase() ?? ''), 'its certificate is in the CRL');
+    assert.match(readFileSync(join(paths.mosquittoDir, 'acl'), 'utf8'), /user door-1\ntopic deny #/);
     assert.deepEqual(consoleProblems, [], 'the page logged no errors');
   });
 });

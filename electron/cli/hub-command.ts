@@ -13,8 +13,8 @@ import {
   issueHomeAssistantCertificate,
   loadHubConfig,
   revokeHomeAssistantCertificates,
-  revokeTerminalCertificates,
 } from '../hub/pki/hub-folder.js';
+import { revokeDoor } from '../hub/revoke-door.js';
 import { HubStoreError } from '../hub/store/errors.js';
 import type { HubStore } from '../hub/store/hub-store.js';
 import { openHubStore } from '../hub/store/postgres-hub-store.js';
@@ -203,9 +203,8 @@ async function hubRevokeTerminal(args: readonly string[]): Promise<number> {
   const terminalId = onePositional(positionals, 'terminal id');
   const dataDir = dataDirOf(values);
   const databaseUrl = databaseUrlOf(values);
-  const revoked = await revokeTerminalCertificates(dataDir, terminalId);
-  writeMosquittoFiles(hubPaths(dataDir), loadHubConfig(dataDir), { deniedTerminalIds: deniedTerminalIds(dataDir) });
-  await withStore(dataDir, databaseUrl, (store) => store.revokeTerminal(terminalId));
+  // The certificates go first: a database that cannot be reached must not keep a door in.
+  const revoked = await revokeDoor(dataDir, { revokeTerminal: (id) => withStore(dataDir, databaseUrl, (store) => store.revokeTerminal(id)) }, terminalId, { writeAcl: true });
   write(revoked.length > 0 ? `terminal ${terminalId} revoked (certificates ${revoked.join(', ')})` : `terminal ${terminalId} had no valid certificate left; disabled on the hub`);
   write('a hub run with --broker reloads its broker now; a system broker: systemctl reload mosquitto (or kill -HUP its pid)');
   return 0;

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { loadOrCreateKey } from '../terminal/store/crypto.js';
 import { packageRoot } from '../vision/models/paths.js';
 import { startHubAdminServer, type HubAdminServer, type HubAdminServerOptions } from './admin/hub-admin-server.js';
+import { revokeDoor } from './revoke-door.js';
 import { WorkerPhotoEnroller } from './admin/photo-enrollment.js';
 import { MosquittoProcess } from './broker/mosquitto-process.js';
 import { HubLink, type HubLinkLog } from './link/hub-link.js';
@@ -74,13 +75,20 @@ export class HubService {
         ...(options.homeAssistant === undefined ? {} : { homeAssistant: options.homeAssistant }),
         ...(options.headPollMs === undefined ? {} : { headPollMs: options.headPollMs }),
       });
+      // The admin screens revoke through the service, which exists once everything has started.
+      const started: { service?: HubService } = {};
+      const revoke = (terminalId: string): Promise<readonly string[]> => {
+        if (!started.service) throw new Error('the hub is still starting');
+        return started.service.revokeDoor(terminalId);
+      };
       const admin = options.admin
-        ? await startHubAdminServer({ rendererDir: join(packageRoot(), 'dist', 'hub-renderer'), ...options.admin, store, photos: new WorkerPhotoEnroller(), logger: { error: (message, details) => log('error', message, { ...details }) } }).catch(async (error: unknown) => {
+        ? await startHubAdminServer({ rendererDir: join(packageRoot(), 'dist', 'hub-renderer'), ...options.admin, store, photos: new WorkerPhotoEnroller(), revokeDoor: revoke, logger: { error: (message, details) => log('error', message, { ...details }) } }).catch(async (error: unknown) => {
             await link.close();
             throw error;
           })
         : null;
       const service = new HubService(identity, store, link, broker, log, admin);
+      started.service = service;
       service.watchRevocations();
       return service;
     } catch (error) {
@@ -99,6 +107,16 @@ export class HubService {
     await this.link.close();
     await this.store.close();
     await this.broker?.stop();
+  }
+
+  /**
+   * Revokes a door from the admin screens, as `lintel hub revoke-terminal` does. A broker this hub runs is reloaded
+   * by the CRL watch below (its ACL rewritten with it); a system broker's ACL is written here for its next reload.
+   */
+  async revokeDoor(terminalId: string): Promise<readonly string[]> {
+    const revoked = await revokeDoor(this.identity.paths.dataDir, this.store, terminalId, { writeAcl: this.broker === null });
+    this.log('info', 'door revoked from the admin screens', { terminalId, serials: revoked.join(',') });
+    return revoked;
   }
 
   /**

@@ -2,6 +2,7 @@
 import { authorizeByLevel, createHandler, type Handle, type HandlerContext, type HandlerLogger, type ImplementationsOf } from '../../shared/contract/handler.js';
 import { ContractError } from '../../shared/contract/result.js';
 import { hubAdminContract, type HubAdminContract } from '../../shared/hub-admin/channels.js';
+import { HubFolderError } from '../pki/hub-folder.js';
 import { sampleFromWire } from '../store/validate.js';
 import type { PostgresHubStore } from '../store/postgres-hub-store.js';
 import type { PhotoEnroller } from './photo-enrollment.js';
@@ -18,7 +19,14 @@ export type IssuedTokens = WeakMap<HandlerContext, { readonly token: string; rea
  */
 export function createHubAdminHandler(
   store: PostgresHubStore,
-  options: { readonly logger: HandlerLogger; readonly issued: IssuedTokens; readonly photos?: PhotoEnroller | undefined; readonly validateResponses?: boolean },
+  options: {
+    readonly logger: HandlerLogger;
+    readonly issued: IssuedTokens;
+    readonly photos?: PhotoEnroller | undefined;
+    /** Revokes a door (HubService.revokeDoor); without it `doors:revoke` answers 'unavailable'. */
+    readonly revokeDoor?: ((terminalId: string) => Promise<readonly string[]>) | undefined;
+    readonly validateResponses?: boolean;
+  },
 ): Handle {
   const { admins } = store;
   const signIn = async (username: string, context: HandlerContext) => {
@@ -63,6 +71,16 @@ export function createHubAdminHandler(
         };
       });
       return { headSeq, doors };
+    },
+
+    'doors:revoke': async ({ id }) => {
+      if (!options.revokeDoor) throw new ContractError('unavailable', 'this hub revokes doors from its command line: lintel hub revoke-terminal');
+      try {
+        return { revokedSerials: [...(await options.revokeDoor(id))] };
+      } catch (error) {
+        if (error instanceof HubFolderError) throw new ContractError('not-found', error.message);
+        throw error;
+      }
     },
 
     'persons:list': (request) => store.listPersons(request),

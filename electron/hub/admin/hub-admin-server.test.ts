@@ -75,6 +75,11 @@ describe('hub admin API', () => {
     cookie = login.cookie ?? '';
     const me = await call('admin:whoami', {}, { cookie });
     assert.deepEqual((me.result as { value: { username: string } }).value.username, 'site-admin');
+    // A hub served without its folder (this one) cannot revoke: it says where to do it instead.
+    const revoke = await call('doors:revoke', { id: 'door-1' }, { cookie });
+    assert.equal(revoke.status, 503);
+    assert.match((revoke.result as { error: { message: string } }).error.message, /lintel hub revoke-terminal/);
+    assert.equal((await call('doors:revoke', { id: 'Not/AnId' }, { cookie })).status, 400);
   });
 
   test('a call from another site, to another host name, or with a bad request is refused', async () => {

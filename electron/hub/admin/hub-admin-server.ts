@@ -29,6 +29,8 @@ export interface HubAdminServerOptions {
   readonly publicOrigin?: string | undefined;
   /** Makes samples from photos for `persons:create-from-photos` (closed with the server); without it that channel answers 'unavailable'. */
   readonly photos?: PhotoEnroller;
+  /** Revokes a door for `doors:revoke`; without it that channel answers 'unavailable'. */
+  readonly revokeDoor?: (terminalId: string) => Promise<readonly string[]>;
   /** The built admin UI (`dist/hub-renderer`, its page hub.html), served on every GET that is no call; without it only the API answers. */
   readonly rendererDir?: string;
   /** Check every answer against the contract (tests). */
@@ -60,7 +62,7 @@ export async function startHubAdminServer(options: HubAdminServerOptions): Promi
     throw new Error(`the hub admin API serves ${bindHost} only over HTTPS: give it a certificate (or a public https origin behind a TLS proxy)`);
   }
   const issued: IssuedTokens = new WeakMap();
-  const handle = createHubAdminHandler(options.store, { logger: options.logger, issued, photos: options.photos, ...(options.validateResponses ? { validateResponses: true } : {}) });
+  const handle = createHubAdminHandler(options.store, { logger: options.logger, issued, photos: options.photos, revokeDoor: options.revokeDoor, ...(options.validateResponses ? { validateResponses: true } : {}) });
   const secureCookies = scheme === 'https' || options.publicOrigin?.startsWith('https:') === true;
   const allowed: { policy?: OriginPolicy } = {};
 

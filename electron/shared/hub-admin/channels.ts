@@ -95,6 +95,8 @@ export const hubAdminContract = {
 
   /** Every door with its state, the model it runs and how far behind the change log it is. */
   'doors:list': { auth: 'admin', request: empty, response: z.object({ headSeq: z.int().min(0), doors: z.array(doorSchema) }) },
+  /** Revokes a door (a lost or replaced terminal), as `lintel hub revoke-terminal` does: its certificates in the CRL, denied by the broker, disabled here. */
+  'doors:revoke': { auth: 'admin', request: z.strictObject({ id: terminalId }), response: z.object({ revokedSerials: z.array(z.string()) }) },
 
   'persons:list': {
     auth: 'admin',

@@ -1,9 +1,11 @@
 // Every door of the site with its state: online or not (or revoked), the model it recognises with, how far it is
-// behind the hub's change log, and when it was last heard from. Refreshed while open.
+// behind the hub's change log, and when it was last heard from. Refreshed while open. A lost or replaced door is
+// revoked here, as with `lintel hub revoke-terminal`.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
+import { ConfirmDialog } from '../common/ConfirmDialog.js';
 import { formatDateTime } from '../common/dates.js';
-import { ErrorNotice } from '../common/ErrorNotice.js';
+import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import type { ContractErrorBody } from '../contract.js';
 import type { HubDoor, HubResponseOf } from './hub-client.js';
 import { useHubClient } from './hub-services.js';
@@ -27,6 +29,9 @@ export function HubDoorsScreen(): ReactNode {
   const client = useHubClient();
   const [listing, setListing] = useState<HubResponseOf<'doors:list'> | null>(null);
   const [problem, setProblem] = useState<ContractErrorBody | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<HubDoor | null>(null);
+  const [busy, setBusy] = useState(false);
 
   const load = useCallback(async (): Promise<void> => {
     const result = await client['doors:list']({});
@@ -42,6 +47,16 @@ export function HubDoorsScreen(): ReactNode {
     return () => window.clearInterval(timer);
   }, [load]);
 
+  const revoke = async (door: HubDoor): Promise<void> => {
+    setBusy(true);
+    const result = await client['doors:revoke']({ id: door.id });
+    setBusy(false);
+    setRevoking(null);
+    if (!result.ok) return setProblem(result.error);
+    setNotice(`${door.name} is revoked: the broker no longer lets it in, and the hub ignores anything it sends. To bring it back, enroll it again (lintel hub enroll-terminal ${door.id} --replace).`);
+    await load();
+  };
+
   const models = new Set(listing?.doors.filter((door) => !door.revoked && door.modelId !== null).map((door) => door.modelId));
 
   return (
@@ -50,6 +65,7 @@ export function HubDoorsScreen(): ReactNode {
         <h1 id="hub-doors-heading">Doors</h1>
         {listing ? <span className="muted">Change log at #{listing.headSeq}</span> : null}
       </header>
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
       {problem ? <ErrorNotice error={problem} onRetry={() => void load()} /> : null}
       {models.size > 1 ? (
         <p className="notice notice-warning" role="status">
@@ -69,6 +85,9 @@ export function HubDoorsScreen(): ReactNode {
                 <th scope="col">Change log</th>
                 <th scope="col">Door contact</th>
                 <th scope="col">Last seen</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -91,12 +110,27 @@ export function HubDoorsScreen(): ReactNode {
                     </td>
                     <td>{door.doorOpen === null ? <span className="muted">no sensor</span> : door.doorOpen ? 'Open' : 'Closed'}</td>
                     <td>{door.lastSeenMs === null ? <span className="muted">never</span> : formatDateTime(door.lastSeenMs)}</td>
+                    <td>
+                      {door.revoked ? null : (
+                        <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => setRevoking(door)}>
+                          Revoke
+                        </button>
+                      )}
+                    </td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
         </div>
+      ) : null}
+      {revoking ? (
+        <ConfirmDialog title={`Revoke ${revoking.name}?`} confirmText="Revoke the door" danger busy={busy} onConfirm={() => void revoke(revoking)} onCancel={() => setRevoking(null)}>
+          <p>
+            For a door that was lost, stolen or replaced: its certificate goes into the site&apos;s revocation list, the broker cuts it off and the hub ignores anything it
+            sends. It no longer receives people or changes; what it already holds stays on it. Only enrolling it again brings it back.
+          </p>
+        </ConfirmDialog>
       ) : null}
     </section>
   );
