@@ -105,7 +105,8 @@ export interface TrainSitePadCueOptions {
  */
 export function trainSitePadCue(rows: readonly PadTrainingClip[], features: readonly PadLinearFeature[], options: TrainSitePadCueOptions = {}): SitePadCue {
   const { l2 = 1, framesWithoutFace = 0, trainedAt = new Date(), operatingPoint = { maxBpcer: TARGET_BPCER } } = options;
-  const rate = 'maxApcer' in operatingPoint ? operatingPoint.maxApcer : operatingPoint.maxBpcer;
+  const securityFirst = 'maxApcer' in operatingPoint;
+  const rate = securityFirst ? operatingPoint.maxApcer : operatingPoint.maxBpcer;
   if (!(rate >= 0 && rate < 1)) throw new PadTrainingError(`the operating point's rate must lie in [0, 1), got ${rate}`);
   if (!(l2 >= 0) || !Number.isFinite(l2)) throw new PadTrainingError(`l2 must be a number ≥ 0, got ${l2}`);
   const usable = rows.filter((row) => features.every((f) => row.features[f] !== undefined));
@@ -115,7 +116,7 @@ export function trainSitePadCue(rows: readonly PadTrainingClip[], features: read
   if (attacks === 0) throw new PadTrainingError('no attack clip with a face: record attacks (prints, phone and tablet photos and videos) to train on');
   const model = fitPadLinear(usable, features, l2);
   const outOfFold = outOfFoldScores(usable, features, l2);
-  const threshold = 'maxApcer' in operatingPoint ? thresholdForApcer(outOfFold.scores, operatingPoint.maxApcer) : thresholdForBpcer(outOfFold.scores, operatingPoint.maxBpcer);
+  const threshold = securityFirst ? thresholdForApcer(outOfFold.scores, rate) : thresholdForBpcer(outOfFold.scores, rate);
   // Only refusing every face (or none) meets an APCER asked of too few attack clips.
   if (!Number.isFinite(threshold)) throw new PadTrainingError(`no threshold meets APCER ≤ ${+(100 * rate).toFixed(2)} % for every species short of refusing everyone: record more attack clips of each kind`);
   const rates = padRatesAt(outOfFold.scores, threshold);
@@ -131,7 +132,7 @@ export function trainSitePadCue(rows: readonly PadTrainingClip[], features: read
       framesWithoutFace,
       l2,
       folds: outOfFold.folds,
-      thresholdRule: `${'maxApcer' in operatingPoint ? 'every species\' APCER' : 'BPCER'} ≤ ${+(100 * rate).toFixed(2)} % on the training clips' out-of-fold scores (${outOfFold.folds} folds by person)`,
+      thresholdRule: `${securityFirst ? 'every species\' APCER' : 'BPCER'} ≤ ${+(100 * rate).toFixed(2)} % on the training clips' out-of-fold scores (${outOfFold.folds} folds by person)`,
       outOfFold: { bpcer: rates.bpcer, apcerWorst: rates.apcerWorst, apcerWorstSpecies: rates.apcerWorstSpecies, apcerBySpecies: rates.apcerBySpecies },
     },
   });
