@@ -10,7 +10,7 @@ import { resolveDataDir } from '../terminal/data-dir.js';
 import { addedModelsDir } from '../terminal/models/added-models.js';
 import { installSitePadCue, removeSitePadCue, SitePadCueError, sitePadCuePath } from '../terminal/models/site-pad-cue.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
-import { writeFileAtomic } from '../vision/eval/write-file-atomic.js';
+import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { frameMeasuresOf, PadFrameMeasures } from '../vision/liveness/pad-frame-measures.js';
 import { PAD_LINEAR_FEATURES, type PadLinearFeature, type SitePadCue } from '../vision/liveness/pad-linear.js';
 import { PadProtocolError, readPadProtocol } from '../vision/liveness/pad-protocol.js';

@@ -4,9 +4,10 @@
  * models its features run added to this terminal) and writes it atomically: a refused file changes nothing.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { writeFileAtomic } from '../../shared/write-file-atomic.js';
 import { ModelNotAddedError, resolveModel, type LoadedManifest } from '../../vision/models/manifest.js';
 import { frameMeasuresOf, modelsOfMeasures } from '../../vision/liveness/pad-frame-measures.js';
 import { parseSitePadCue, type SitePadCue } from '../../vision/liveness/pad-linear.js';
@@ -64,15 +65,7 @@ async function readJson(file: string): Promise<unknown> {
 export async function installSitePadCue(file: string, dataDir: string, manifest: LoadedManifest): Promise<SitePadCue> {
   const cue = checkSitePadCue(await readJson(file), manifest, file);
   await mkdir(dataDir, { recursive: true });
-  const target = sitePadCuePath(dataDir);
-  const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(temporary, `${JSON.stringify(cue, null, 2)}\n`, { flush: true });
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(sitePadCuePath(dataDir), `${JSON.stringify(cue, null, 2)}\n`);
   return cue;
 }
 

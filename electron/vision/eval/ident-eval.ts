@@ -34,7 +34,7 @@ import {
   type RankOneOutcomes,
 } from './open-set-metrics.js';
 import type { OpenSetProtocol } from './open-set-protocol.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { writeFileAtomic } from '../../shared/write-file-atomic.js';
 
 /** FPIR targets of NIST FRTE 1:N. */
 export const DEFAULT_FPIR_TARGETS: readonly number[] = [1e-1, 1e-2, 3e-3, 1e-3];

@@ -10,7 +10,7 @@ import { analyseImpostors, type ImpostorAnalysis } from './impostor-analysis.js'
 import { readLfwPairs } from './lfw-pairs.js';
 import { renderRocSvg } from './roc-svg.js';
 import { computeVerificationMetrics, type VerificationMetrics } from './verification-metrics.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { writeFileAtomic } from '../../shared/write-file-atomic.js';
 import { median, percentile } from '../statistics.js';
 
 /** Options for {@link evaluateLfw}. */

@@ -34,7 +34,7 @@ import {
   type ScoredClip,
 } from '../liveness/pad-metrics.js';
 import type { PadClip } from '../liveness/pad-protocol.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { writeFileAtomic } from '../../shared/write-file-atomic.js';
 
 /** The largest face's landmarks as cached: the Float32Array's bytes (little-endian) in base64, exact and compact. */
 export interface CachedLandmarks {

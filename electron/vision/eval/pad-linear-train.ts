@@ -20,7 +20,7 @@ import { decodeLandmarks, type PadFrameCache } from './pad-eval.js';
 import { bpcerAtApcer, equalErrorRate, padRatesAt, thresholdForBpcer, type PadRates } from '../liveness/pad-metrics.js';
 import { readPadProtocol, type PadClip } from '../liveness/pad-protocol.js';
 import { fitPadLinear, outOfFoldScores, personOf, scoreClips, type PadTrainingClip } from '../liveness/pad-train.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { writeFileAtomic } from '../../shared/write-file-atomic.js';
 
 function clipRows(clips: readonly PadClip[], framesDir: string, cache: PadFrameCache, features: readonly PadLinearFeature[]): PadTrainingClip[] {
   return clips.map((clip) => {
