@@ -1,8 +1,8 @@
 // The hub's composition root: its data folder (site, CA, keys), the PostgreSQL store, optionally the site's
 // Mosquitto broker run as a child process, and the MQTT link. `lintel hub serve` starts one of these.
-import { watch, type FSWatcher } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
+import { watchFileSettled } from '../shared/watch-file.js';
 import { loadOrCreateKey } from '../terminal/store/crypto.js';
 import { packageRoot } from '../vision/models/paths.js';
 import { startHubAdminServer, type HubAdminServer, type HubAdminServerOptions } from './admin/hub-admin-server.js';
@@ -39,8 +39,7 @@ export interface HubServiceOptions {
 
 /** A running hub. */
 export class HubService {
-  private watcher: FSWatcher | undefined;
-  private reloadTimer: NodeJS.Timeout | undefined;
+  private stopWatching: () => void = () => undefined;
   private reloading: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -100,8 +99,7 @@ export class HubService {
 
   /** Disconnects the link, closes the store and stops the managed broker. */
   async stop(): Promise<void> {
-    this.watcher?.close();
-    clearTimeout(this.reloadTimer);
+    this.stopWatching();
     await this.reloading;
     await this.admin?.close();
     await this.link.close();
@@ -124,15 +122,15 @@ export class HubService {
    * once, and Home Assistant loses the door.
    */
   private watchRevocations(): void {
-    const crlPath = this.identity.paths.crl;
-    this.watcher = watch(dirname(crlPath), (_event, file) => {
-      if (file !== 'crl.pem') return;
-      clearTimeout(this.reloadTimer);
-      // Atomic writes show up as several events; act once they settle.
-      this.reloadTimer = setTimeout(() => {
+    // Atomic writes show up as several events; act once they settle.
+    this.stopWatching = watchFileSettled(
+      this.identity.paths.crl,
+      200,
+      () => {
         this.reloading = this.reloading.then(() => this.applyRevocations());
-      }, 200);
-    });
+      },
+      (error) => this.log('error', 'cannot watch the revocation list', { error: error.message }),
+    );
   }
 
   private async applyRevocations(): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, statfsSync, watch } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 import { contract } from '../../shared/contract/channels.js';
@@ -24,10 +24,11 @@ import type { DoorEvent, DoorLogger } from '../door/door-output.js';
 import { DoorOutputs, type DoorOpenReport } from '../door/door-outputs.js';
 import { chipProbe, gpioLineUses, missingLineProblems, sharedLineProblems } from '../door/gpio-lines-check.js';
 import { isSettingKey, type Settings } from '../../shared/shapes/settings.js';
+import { watchFileSettled } from '../../shared/watch-file.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
 import { AddedModels, type AddedModelRecord } from '../models/added-models.js';
-import { SITE_PAD_CUE_FILE, sitePadCuePath } from '../models/site-pad-cue.js';
+import { sitePadCuePath } from '../models/site-pad-cue.js';
 import { checkCameraGivesFrame, sameV4l2Device } from './camera-check.js';
 import { implementContract } from './contract-implementation.js';
 import { cameraOffers, listHardware, type HardwareInventory, type HardwareSources } from './hardware-inventory.js';
@@ -745,28 +746,20 @@ export class TerminalApp {
    * (the inference worker measures what the cue reads), as it would at the next start.
    */
   private watchSitePadCue(): void {
-    let settle: NodeJS.Timeout | undefined;
-    const watcher = watch(this.options.dataDir, (_event, fileName) => {
-      if (fileName !== SITE_PAD_CUE_FILE) return;
-      // The install's rename (or a removal) may arrive as several events: restart once they have settled.
-      clearTimeout(settle);
-      settle = setTimeout(() => {
+    const file = sitePadCuePath(this.options.dataDir);
+    this.closeCueWatcher = watchFileSettled(
+      file,
+      SITE_CUE_SETTLE_MS,
+      () =>
         void this.serialised(async () => {
           if (this.closed) return;
-          this.options.logger.info('liveness.site-cue.changed', { file: sitePadCuePath(this.options.dataDir) });
+          this.options.logger.info('liveness.site-cue.changed', { file });
           await this.stopService();
           await this.startService();
           this.hub.health(this.health());
-        });
-      }, SITE_CUE_SETTLE_MS);
-      settle.unref();
-    });
-    watcher.on('error', (error) => this.options.logger.warn('liveness.site-cue.watch-failed', { message: error.message }));
-    watcher.unref();
-    this.closeCueWatcher = () => {
-      clearTimeout(settle);
-      watcher.close();
-    };
+        }),
+      (error) => this.options.logger.warn('liveness.site-cue.watch-failed', { message: error.message }),
+    );
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {
