@@ -64,6 +64,36 @@ export interface NaturalMotionWindowOptions {
 }
 
 /**
+ * Adds `item` to `kept` (times increasing) and lets go of what is older than the window ending at it, but the one
+ * frame that starts the window.
+ */
+export function pushIntoWindow<T>(kept: T[], item: T, timeMs: (item: T) => number, windowMs: number): void {
+  kept.push(item);
+  const startMs = timeMs(item) - windowMs;
+  while (kept.length > 2 && timeMs(kept[1]!) <= startMs) kept.shift();
+}
+
+/**
+ * For each of `frames` instants spread evenly over the window ending at the latest of `kept`, the item nearest in
+ * time (each item once). Undefined while the items span less than the window.
+ */
+export function spreadOverWindow<T>(kept: readonly T[], timeMs: (item: T) => number, windowMs: number, frames: number): T[] | undefined {
+  const first = kept[0];
+  const last = kept.at(-1);
+  if (first === undefined || last === undefined || timeMs(last) - timeMs(first) < windowMs) return undefined;
+  const chosen = new Set<T>();
+  for (let k = 0; k < frames; k++) {
+    const atMs = timeMs(last) - windowMs + (k * windowMs) / (frames - 1);
+    let nearest: T = first;
+    for (const item of kept) if (Math.abs(timeMs(item) - atMs) < Math.abs(timeMs(nearest) - atMs)) nearest = item;
+    chosen.add(nearest);
+  }
+  return [...chosen];
+}
+
+const meshTimeMs = (observation: MeshObservation): number => observation.timestampMs;
+
+/**
  * One face's frames at the door, for the natural-motion cue: it keeps the last `windowMs` of them and measures
  * `frames` spread evenly over that time, as `lintel eval pad` measured clips (5 frames over 2–3 s) — neighbouring
  * frames at the door's rate differ too little for a live face to show its motion.
@@ -83,9 +113,7 @@ export class NaturalMotionWindow {
 
   /** Adds a frame (timestamps increasing); frames older than the window's start are let go, but one that starts it. */
   push(observation: MeshObservation): void {
-    this.observations.push(observation);
-    const startMs = observation.timestampMs - this.windowMs;
-    while (this.observations.length > 2 && this.observations[1]!.timestampMs <= startMs) this.observations.shift();
+    pushIntoWindow(this.observations, observation, meshTimeMs, this.windowMs);
   }
 
   /** Frames kept. */
@@ -98,16 +126,7 @@ export class NaturalMotionWindow {
    * over it, the frame nearest in time (each frame once). Undefined while the frames span less than the window.
    */
   measure(): NaturalMotion | undefined {
-    const first = this.observations[0];
-    const last = this.observations.at(-1);
-    if (!first || !last || last.timestampMs - first.timestampMs < this.windowMs) return undefined;
-    const chosen = new Set<MeshObservation>();
-    for (let k = 0; k < this.frames; k++) {
-      const atMs = last.timestampMs - this.windowMs + (k * this.windowMs) / (this.frames - 1);
-      let nearest = first;
-      for (const observation of this.observations) if (Math.abs(observation.timestampMs - atMs) < Math.abs(nearest.timestampMs - atMs)) nearest = observation;
-      chosen.add(nearest);
-    }
-    return measureNaturalMotion([...chosen]);
+    const chosen = spreadOverWindow(this.observations, meshTimeMs, this.windowMs, this.frames);
+    return chosen && measureNaturalMotion(chosen);
   }
 }

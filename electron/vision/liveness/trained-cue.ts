@@ -1,4 +1,7 @@
+import { pushIntoWindow, spreadOverWindow } from './natural-motion.js';
 import { padLinearClipFeatures, padLinearScore, usesMotion, type PadLinearFrame, type PadLinearWeights } from './pad-linear.js';
+
+const frameTimeMs = (frame: PadLinearFrame): number => frame.mesh.timestampMs;
 
 /** A trained passive cue as the door runs it: the weights and the logit at or above which a face passes. */
 export type TrainedCueModel = PadLinearWeights & { readonly threshold: number };
@@ -39,30 +42,17 @@ export class TrainedCueFrames {
 
   /** Adds a frame (its mesh's timestamps increasing). */
   push(frame: PadLinearFrame): void {
-    this.kept.push(frame);
-    if (this.needsWindow) {
-      const startMs = frame.mesh.timestampMs - this.windowMs;
-      while (this.kept.length > 2 && this.kept[1]!.mesh.timestampMs <= startMs) this.kept.shift();
-    } else if (this.kept.length > this.maxFrames) {
-      this.kept.shift();
+    if (this.needsWindow) pushIntoWindow(this.kept, frame, frameTimeMs, this.windowMs);
+    else {
+      this.kept.push(frame);
+      if (this.kept.length > this.maxFrames) this.kept.shift();
     }
   }
 
   /** The frames the score is made of; undefined while a motion cue's frames span less than the window, or none is kept. */
   private chosen(): PadLinearFrame[] | undefined {
-    const first = this.kept[0];
-    const last = this.kept.at(-1);
-    if (!first || !last) return undefined;
-    if (!this.needsWindow) return [...this.kept];
-    if (last.mesh.timestampMs - first.mesh.timestampMs < this.windowMs) return undefined;
-    const chosen = new Set<PadLinearFrame>();
-    for (let k = 0; k < this.frames; k++) {
-      const atMs = last.mesh.timestampMs - this.windowMs + (k * this.windowMs) / (this.frames - 1);
-      let nearest = first;
-      for (const frame of this.kept) if (Math.abs(frame.mesh.timestampMs - atMs) < Math.abs(nearest.mesh.timestampMs - atMs)) nearest = frame;
-      chosen.add(nearest);
-    }
-    return [...chosen];
+    if (this.kept.length === 0) return undefined;
+    return this.needsWindow ? spreadOverWindow(this.kept, frameTimeMs, this.windowMs, this.frames) : [...this.kept];
   }
 
   /**
