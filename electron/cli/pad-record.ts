@@ -5,10 +5,11 @@
  * `person` column when `--person` is given).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { CameraUriError } from '../terminal/camera/camera-uri.js';
 import type { CameraFrame } from '../terminal/camera/camera.js';
 import { createCamera } from '../terminal/camera/create-camera.js';
@@ -129,9 +130,7 @@ export async function commandRecord(args: readonly string[]): Promise<number> {
     for (const [k, frame] of frames.entries()) {
       await writeFile(join(clipDir, `frame_${String(k).padStart(5, '0')}.jpg`), await encodeJpeg(rawFrameToRgb(frame.pixels), 95));
     }
-    const temporary = `${csvPath}.${process.pid}.tmp`;
-    await writeFile(temporary, csv, { flush: true });
-    await rename(temporary, csvPath);
+    await writeFileAtomic(csvPath, csv);
   } catch (error) {
     await rm(clipDir, { recursive: true, force: true });
     throw error;
