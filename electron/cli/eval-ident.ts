@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { EmbeddingCache } from '../vision/eval/embedding-cache.js';
 import { buildIdentificationCurve, evaluateIdentification, formatIdentSummary, writeIdentReport, type IdentEmbedder, type MultiSampleRule } from '../vision/eval/ident-eval.js';
@@ -201,9 +202,7 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       const text = await readFile(manifestPath, 'utf8');
       const edited = withIdentificationCurve(text, parts[0]!.id, curve);
       parseManifest(edited, manifestPath);
-      const temporary = `${manifestPath}.${process.pid}.tmp`;
-      await writeFile(temporary, edited, 'utf8');
-      await rename(temporary, manifestPath);
+      await writeFileAtomic(manifestPath, edited);
       process.stdout.write(`identification curve (${curve.points.length} points, FMR ${curve.points[0]!.fmr} … ${curve.points.at(-1)!.fmr}) written to ${manifestPath}\n`);
     }
   } finally {

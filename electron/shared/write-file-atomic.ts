@@ -5,10 +5,11 @@ import { rename, rm, writeFile } from 'node:fs/promises';
  * Writes `content` to `file` through a temporary file beside it (flushed to disk) and a rename, so readers never
  * see half a file; the temporary file is removed when either step fails.
  */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
   try {
-    await writeFile(temporary, content, { encoding: 'utf8', flush: true });
+    // A string is written as UTF-8.
+    await writeFile(temporary, content, { flush: true });
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true });

@@ -6,11 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { z } from 'zod';
 
+import { writeFileAtomic } from '../../shared/write-file-atomic.js';
 import type { DeepReadonly } from '../../shared/contract/handler.js';
 import { MAX_MODEL_FILE_BYTES, type modelLicencesSchema, type modelListingSchema } from '../../shared/contract/schemas.js';
 import { AddedModelConversionError, convertAddedModel, verifyConvertedModel } from '../../../models/convert/added/convert-added-model.js';
@@ -85,18 +86,6 @@ const withArticle = (word: string): string => `${/^[aeiou]/.test(word) ? 'an' : 
 /** The file name without any folder, whichever separator the client used. */
 function baseName(fileName: string): string {
   return fileName.split(/[/\\]/).pop() ?? fileName;
-}
-
-/** Writes via a temporary file in the same folder and a rename, so a reader never sees half a file. */
-async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(temporary, data, { flush: true });
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 function licencesOf(entry: ModelManifest['models'][string]): ModelLicences {
@@ -244,7 +233,7 @@ export class AddedModels {
       };
       await mkdir(this.dir, { recursive: true });
       // The model first, then its record: a crash between the two leaves a complete, checked model unrecorded.
-      await writeAtomically(join(this.dir, entry.onnx.file), onnxBytes);
+      await writeFileAtomic(join(this.dir, entry.onnx.file), onnxBytes);
       await this.writeRecords([...(await this.records()).filter((other) => other.id !== id), record]);
       return record;
     });
@@ -266,7 +255,7 @@ export class AddedModels {
 
   private async writeRecords(models: AddedModelRecord[]): Promise<void> {
     const file: AddedRecordFile = { version: 1, models };
-    await writeAtomically(join(this.dir, RECORD_FILE), `${JSON.stringify(file, null, 2)}\n`);
+    await writeFileAtomic(join(this.dir, RECORD_FILE), `${JSON.stringify(file, null, 2)}\n`);
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {

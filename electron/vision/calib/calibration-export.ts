@@ -9,9 +9,10 @@
  *   mirror-averaged (the extractor sees both).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { writeFileAtomic } from '../../shared/write-file-atomic.js';
 import { alignFace } from '../align/align-face.js';
 import { decodeImageFile, encodePng } from '../frame/decode.js';
 import { letterbox } from '../frame/resize.js';
@@ -84,18 +85,6 @@ async function addImage(dataset: DatasetWriter, image: RgbImage): Promise<void> 
   dataset.files.push(file);
 }
 
-/** Writes `text` to `file` via a temporary file and a rename. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, text, 'utf8');
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 /**
  * Detects, fits and aligns faces in `photos` until `faceCount` faces are collected, and writes the three
  * models' calibration images and dataset.txt files under `outDir/<model id>/`. Photos that do not decode
@@ -149,7 +138,7 @@ export async function exportCalibrationSet(options: CalibrationExportOptions): P
   }
   if (faces === 0) throw new Error(`no face found in ${photos.length} photos under ${options.source}`);
 
-  for (const dataset of datasets) await writeAtomically(path.join(dataset.dir, 'dataset.txt'), `${dataset.files.join('\n')}\n`);
+  for (const dataset of datasets) await writeFileAtomic(path.join(dataset.dir, 'dataset.txt'), `${dataset.files.join('\n')}\n`);
   const info: CalibrationSetInfo = {
     createdAt: new Date().toISOString(),
     source: options.source,
@@ -159,6 +148,6 @@ export async function exportCalibrationSet(options: CalibrationExportOptions): P
     mirrored: mirror,
     datasets: Object.fromEntries(datasets.map((d) => [d.modelId, { role: d.role, images: d.files.length }])),
   };
-  await writeAtomically(path.join(outDir, 'calibration.json'), `${JSON.stringify(info, null, 2)}\n`);
+  await writeFileAtomic(path.join(outDir, 'calibration.json'), `${JSON.stringify(info, null, 2)}\n`);
   return info;
 }
