@@ -108,6 +108,13 @@ describe('lintel pad', () => {
     assert.equal(installed.code, 0, installed.stderr);
     assert.match(installed.stdout, /installed .*pad-cue\.json/);
     assert.match(installed.stdout, /out of fold at that threshold: BPCER 5\.0 %, worst APCER 10\.0 % \(print\/hand\)/);
+    assert.match(installed.stdout, /no estimate for people the recordings do not show/);
+    const withEstimate = join(dir, 'with-estimate.json');
+    writeFileSync(withEstimate, JSON.stringify({ ...colourCue, provenance: { ...colourCue.provenance, heldOut: { ...colourCue.provenance.outOfFold, bpcer: 0.008, folds: 5 } } }));
+    const estimated = await runLintel(['pad', 'install', withEstimate, '--data', dataDir]);
+    assert.equal(estimated.code, 0, estimated.stderr);
+    assert.match(estimated.stdout, /expected on people the recordings do not show \(5 folds by person, .*\): BPCER 0\.8 %, worst APCER 10\.0 % \(print\/hand\)/);
+    assert.equal((await runLintel(['pad', 'install', good, '--data', dataDir])).code, 0);
     const tampered = join(dir, 'tampered.json');
     writeFileSync(tampered, JSON.stringify({ ...colourCue, weights: [null] }));
     assertRefused(await runLintel(['pad', 'install', tampered, '--data', dataDir]), /not installed: .*tampered\.json: weights\.0/);

@@ -13,7 +13,7 @@ import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { frameMeasuresOf, PadFrameMeasures } from '../vision/liveness/pad-frame-measures.js';
 import { PAD_LINEAR_FEATURES, type PadLinearFeature, type SitePadCue } from '../vision/liveness/pad-linear.js';
-import { PadProtocolError, readPadProtocol } from '../vision/liveness/pad-protocol.js';
+import { PadProtocolError, readPadProtocol, type PadClip } from '../vision/liveness/pad-protocol.js';
 import { DEFAULT_SITE_PAD_FEATURES, MAX_FACELESS_SHARE, measureClips, PadTrainingError, trainSitePadCue, type PadOperatingPoint } from '../vision/liveness/pad-train.js';
 import { loadManifest, ModelNotAddedError } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
@@ -43,6 +43,11 @@ function describeCue(cue: SitePadCue): string[] {
     `threshold ${cue.threshold.toFixed(4)}: ${provenance.thresholdRule}`,
     `out of fold at that threshold: BPCER ${pct(provenance.outOfFold.bpcer)}, worst APCER ${pct(provenance.outOfFold.apcerWorst)} (${provenance.outOfFold.apcerWorstSpecies})`,
     `  APCER per species: ${species}`,
+    ...(provenance.heldOut
+      ? [
+          `expected on people the recordings do not show (${provenance.heldOut.folds} folds by person, each decided by a cue trained and thresholded without it): BPCER ${pct(provenance.heldOut.bpcer)}, worst APCER ${pct(provenance.heldOut.apcerWorst)} (${provenance.heldOut.apcerWorstSpecies})`,
+        ]
+      : ['no estimate for people the recordings do not show: they show fewer than 3 people (or an older Lintel trained the cue)']),
   ];
 }
 
@@ -70,10 +75,11 @@ function parseOperatingPoint(maxBpcer: string | undefined, maxApcer: string | un
 }
 
 /**
- * `lintel pad train --frames <dir> --clips <clips.csv> [--split train] [--features a,b,…] [--l2 1]
- * [--max-bpcer 0.05 | --max-apcer r] [--out pad-cue.json]`: measures every frame of the split as the door does,
+ * `lintel pad train --frames <dir> --clips <clips.csv> [--split train[,…]] [--features a,b,…] [--l2 1]
+ * [--max-bpcer 0.05 | --max-apcer r] [--out pad-cue.json]`: measures every frame of the splits as the door does,
  * fits the cue, chooses its threshold on out-of-fold scores (folds by person) at the operating point (default
- * BPCER ≤ 5 %), prints those figures and writes the file atomically.
+ * BPCER ≤ 5 %), prints those figures and what to expect on people the recordings do not show, and writes the file
+ * atomically.
  */
 async function commandTrain(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -99,9 +105,10 @@ async function commandTrain(args: readonly string[]): Promise<number> {
   if (!(l2 >= 0) || !Number.isFinite(l2)) throw new DataCommandError(`--l2 must be a number ≥ 0, got "${values.l2}"`);
   const threads = values.threads === undefined ? 1 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1) throw new DataCommandError(`--threads must be a whole number ≥ 1, got "${values.threads}"`);
-  let clips;
+  const clips: PadClip[] = [];
   try {
-    clips = await readPadProtocol(values.clips, resolve(values.frames), values.split!);
+    // Several splits (`--split site,site2`) train as one site's recordings.
+    for (const split of values.split!.split(',').map((name) => name.trim()).filter((name) => name !== '')) clips.push(...(await readPadProtocol(values.clips, resolve(values.frames), split)));
   } catch (error) {
     if (error instanceof PadProtocolError) throw new DataCommandError(error.message);
     throw error;

@@ -67,12 +67,13 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
              [--split site] [--clip <name>] [--light <name>] [--clips <csv>] [--count 5] [--span-ms 3200]
                                           one clip for pad train from the camera: 5 frames over 3.2 s into
                                           <frames>/<split>/<clip>/, its row appended to clips.csv
-  pad train --frames <dir> --clips <clips.csv> [--split train] [--features a,b,…] [--l2 1] [--out pad-cue.json]
+  pad train --frames <dir> --clips <clips.csv> [--split train[,…]] [--features a,b,…] [--l2 1] [--out pad-cue.json]
             [--max-bpcer 0.05 | --max-apcer <rate>]
                                           train the passive cue on the site's own recordings (<split>/<clip>/frame_*.jpg;
                                           clips.csv split,clip,label,support,species,light[,person]): threshold on
                                           out-of-fold scores (folds by person) for BPCER ≤ 5 % (or the rate asked:
-                                          genuine refused, or attacks of any species let through), figures printed
+                                          genuine refused, or attacks of any species let through), figures printed,
+                                          with what to expect on people the recordings do not show
   pad install <file>                      check a trained cue (its numbers, features, models added) and install it:
                                           the door refuses faces below its threshold (cue "trained")
   pad remove                              remove the installed cue

@@ -357,6 +357,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
               threshold: trainedCue.threshold,
               clips: Object.values(trainedCue.provenance.clips).reduce((sum, count) => sum + count, 0),
               outOfFold: { ...trainedCue.provenance.outOfFold, apcerBySpecies: { ...trainedCue.provenance.outOfFold.apcerBySpecies } },
+              ...(trainedCue.provenance.heldOut
+                ? { heldOut: { bpcer: trainedCue.provenance.heldOut.bpcer, apcerWorst: trainedCue.provenance.heldOut.apcerWorst, apcerWorstSpecies: trainedCue.provenance.heldOut.apcerWorstSpecies, folds: trainedCue.provenance.heldOut.folds } }
+                : {}),
             },
           }
         : {}),

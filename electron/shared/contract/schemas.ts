@@ -224,7 +224,7 @@ export const serviceHealthSchema = z.object({
       passiveUnavailable: z.string().optional(),
       /**
        * The passive cue the site trained on its own recordings (`lintel pad install`), where one is installed: when,
-       * on what, its threshold and its out-of-fold figures on the training clips (fractions 0..1). It runs where
+       * on what, its threshold, its out-of-fold figures on the training clips and what to expect on other people (fractions 0..1). It runs where
        * the passive check is in force.
        */
       trainedCue: z
@@ -234,6 +234,8 @@ export const serviceHealthSchema = z.object({
           threshold: z.number(),
           clips: z.number().int().nonnegative(),
           outOfFold: z.object({ bpcer: z.number(), apcerWorst: z.number(), apcerWorstSpecies: z.string(), apcerBySpecies: z.record(z.string(), z.number()) }),
+          /** What to expect on people the recordings do not show (folds by person, each decided by a cue trained without it). */
+          heldOut: z.object({ bpcer: z.number(), apcerWorst: z.number(), apcerWorstSpecies: z.string(), folds: z.number().int() }).optional(),
         })
         .optional(),
       /** Why an installed trained cue does not run (its file no longer checks: a model it needs removed). */

@@ -234,7 +234,9 @@ export function toWireHealth(health: TerminalHealth): StreamMessageOf<'health'>[
   let wireLiveness: StreamMessageOf<'health'>['health']['liveness'];
   if (liveness) {
     const { trainedCue: cue, ...plain } = liveness;
-    const trainedCue = cue ? { ...cue, features: [...cue.features], outOfFold: { ...cue.outOfFold, apcerBySpecies: { ...cue.outOfFold.apcerBySpecies } } } : undefined;
+    const trainedCue = cue
+      ? { ...cue, features: [...cue.features], outOfFold: { ...cue.outOfFold, apcerBySpecies: { ...cue.outOfFold.apcerBySpecies } }, ...(cue.heldOut ? { heldOut: { ...cue.heldOut } } : {}) }
+      : undefined;
     wireLiveness = { ...plain, ...(trainedCue ? { trainedCue } : {}) };
   }
   return {

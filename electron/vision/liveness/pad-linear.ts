@@ -228,6 +228,11 @@ export const sitePadCueSchema = z.strictObject({
     thresholdRule: z.string().min(1),
     /** The figures at the threshold on the out-of-fold scores of the training clips. */
     outOfFold: padOutOfFoldSchema,
+    /**
+     * What to expect from people the recordings do not show: each fold of people decided by a cue trained and
+     * thresholded without them (pad-train's heldOutRates). Absent in cues trained before it, or on fewer than 3 people.
+     */
+    heldOut: padOutOfFoldSchema.extend({ folds: z.number().int().min(2) }).optional(),
   }),
 });
 export type SitePadCue = z.infer<typeof sitePadCueSchema>;

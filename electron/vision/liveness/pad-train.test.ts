@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { padLinearScore, parseSitePadCue } from './pad-linear.js';
-import { fitPadLinear, MIN_BONA_FIDE_CLIPS, outOfFoldScores, PadTrainingError, personOf, trainSitePadCue, type PadTrainingClip } from './pad-train.js';
+import { fitPadLinear, heldOutRates, MIN_BONA_FIDE_CLIPS, outOfFoldScores, PadTrainingError, personOf, trainSitePadCue, type PadTrainingClip } from './pad-train.js';
 
 /** A deterministic pseudo-random source, so the synthetic set is the same on every run. */
 function lcg(seed: number): () => number {
@@ -88,6 +88,24 @@ describe('training the site cue', () => {
     // Clips missing a feature (no face for it) do not count.
     const noColour = genuine.map((row) => ({ ...row, features: { 'minifasnet-v2': row.features['minifasnet-v2']! } }));
     assert.throws(() => trainSitePadCue([...noColour, ...attacks], [...features]), /0 bona-fide clips/);
+  });
+
+  it('estimates what people the recordings do not show meet: each decided by a cue trained and thresholded without them', () => {
+    const rows = syntheticClips();
+    const plain = trainSitePadCue(rows, [...features]);
+    assert.equal(plain.provenance.heldOut?.folds, 5);
+    assert.equal(plain.provenance.heldOut?.apcerWorst, 0);
+    // One person whose genuine clips score below everyone else's: out of fold the threshold is chosen on scores
+    // that include theirs and refuses one clip; held out, the others' threshold refuses all four of them.
+    const odd = rows.map((row) => (row.person === 'person3' && row.bonaFide ? { ...row, features: { ...row.features, 'minifasnet-v2': 0.2 } } : row));
+    const cue = trainSitePadCue(odd, [...features]);
+    assert.equal(cue.provenance.outOfFold.bpcer, 1 / 32);
+    assert.ok(cue.provenance.heldOut!.bpcer >= 4 / 32, `held-out BPCER ${cue.provenance.heldOut!.bpcer}`);
+    assert.deepEqual(heldOutRates(odd, [...features], 1, { maxBpcer: 0.05 }), cue.provenance.heldOut);
+    assert.deepEqual(parseSitePadCue(JSON.parse(JSON.stringify(cue))), cue);
+    // Two people leave no folds on the training side: no estimate rather than a made-up one.
+    const twoPeople = rows.filter((row) => row.person === 'person0' || row.person === 'person1');
+    assert.equal(heldOutRates(twoPeople, [...features], 1, { maxBpcer: 0.05 }), undefined);
   });
 
   it('keeps a person in one fold: the person column, else the Replay-Attack client, else the clip', () => {

@@ -86,6 +86,47 @@ export function outOfFoldScores(rows: readonly PadTrainingClip[], features: read
   return { scores, folds: used };
 }
 
+/** Rates on clips of people a cue never saw, at the threshold its own training chose; fractions 0..1. */
+export interface HeldOutRates {
+  readonly bpcer: number;
+  readonly apcerWorst: number;
+  readonly apcerWorstSpecies: string;
+  readonly apcerBySpecies: Record<string, number>;
+  /** Outer folds by person: each held out once while the rest trained a cue and chose its threshold. */
+  readonly folds: number;
+}
+
+/**
+ * What to expect at the door from people the recordings do not show: people dealt into `folds` folds; for each,
+ * a cue is trained on the others exactly as {@link trainSitePadCue} trains one — weights on their clips, the
+ * threshold on their own out-of-fold scores at `operatingPoint` — and decides the held-out people's clips. The
+ * decisions of every fold are pooled. Unlike the out-of-fold figures, no threshold here has seen the clips it
+ * decides. Undefined with fewer than 3 people (the training side then has no folds of its own).
+ */
+export function heldOutRates(rows: readonly PadTrainingClip[], features: readonly PadLinearFeature[], l2: number, operatingPoint: PadOperatingPoint, folds = 5): HeldOutRates | undefined {
+  const people = [...new Set(rows.map((row) => row.person))].sort();
+  const used = Math.min(folds, people.length);
+  if (people.length < 3) return undefined;
+  const decided: ScoredClip[] = [];
+  for (let fold = 0; fold < used; fold++) {
+    const held = new Set(people.filter((_, i) => i % used === fold));
+    const training = rows.filter((row) => !held.has(row.person));
+    const heldRows = rows.filter((row) => held.has(row.person));
+    // A fold whose training side lacks bona-fide or attack clips cannot train: its people count as refused.
+    let threshold = Number.POSITIVE_INFINITY;
+    let scores: (number | null)[] = heldRows.map(() => null);
+    if (training.some((row) => row.bonaFide) && training.some((row) => !row.bonaFide)) {
+      const { scores: outOfFold } = outOfFoldScores(training, features, l2);
+      threshold = 'maxApcer' in operatingPoint ? thresholdForApcer(outOfFold, operatingPoint.maxApcer) : thresholdForBpcer(outOfFold, operatingPoint.maxBpcer);
+      scores = scoreClips(heldRows, fitPadLinear(training, features, l2)).map((clip) => clip.score);
+    }
+    // Each fold has its own threshold: pool the decisions as scores against 0.
+    heldRows.forEach((row, i) => decided.push({ speciesKey: row.speciesKey, bonaFide: row.bonaFide, score: (scores[i] ?? Number.NEGATIVE_INFINITY) >= threshold ? 1 : -1 }));
+  }
+  const rates = padRatesAt(decided, 0);
+  return { bpcer: rates.bpcer, apcerWorst: rates.apcerWorst, apcerWorstSpecies: rates.apcerWorstSpecies, apcerBySpecies: rates.apcerBySpecies, folds: used };
+}
+
 /** Options of {@link trainSitePadCue}. */
 export interface TrainSitePadCueOptions {
   /** L2 penalty on the standardised weights; default 1. */
@@ -120,6 +161,7 @@ export function trainSitePadCue(rows: readonly PadTrainingClip[], features: read
   // Only refusing every face (or none) meets an APCER asked of too few attack clips.
   if (!Number.isFinite(threshold)) throw new PadTrainingError(`no threshold meets APCER ≤ ${+(100 * rate).toFixed(2)} % for every species short of refusing everyone: record more attack clips of each kind`);
   const rates = padRatesAt(outOfFold.scores, threshold);
+  const heldOut = heldOutRates(usable, features, l2, operatingPoint);
   const clips: Record<string, number> = {};
   for (const row of usable) clips[row.speciesKey] = (clips[row.speciesKey] ?? 0) + 1;
   return parseSitePadCue({
@@ -134,6 +176,7 @@ export function trainSitePadCue(rows: readonly PadTrainingClip[], features: read
       folds: outOfFold.folds,
       thresholdRule: `${securityFirst ? 'every species\' APCER' : 'BPCER'} ≤ ${+(100 * rate).toFixed(2)} % on the training clips' out-of-fold scores (${outOfFold.folds} folds by person)`,
       outOfFold: { bpcer: rates.bpcer, apcerWorst: rates.apcerWorst, apcerWorstSpecies: rates.apcerWorstSpecies, apcerBySpecies: rates.apcerBySpecies },
+      ...(heldOut ? { heldOut } : {}),
     },
   });
 }

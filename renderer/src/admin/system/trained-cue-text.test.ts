@@ -19,6 +19,12 @@ describe('trained cue text', () => {
     assert.match(text, /at most 6\.7 % of one attack kind \(tablet-photo, fixed\)/);
   });
 
+  it('adds what to expect on other people where the cue carries it', () => {
+    assert.doesNotMatch(trainedCueText(cue), /not trained on/);
+    const text = trainedCueText({ ...cue, heldOut: { bpcer: 0.008, apcerWorst: 0.05, apcerWorstSpecies: 'tablet-photo/fixed', folds: 5 } });
+    assert.match(text, /on people it was not trained on, expect 0\.8 % of genuine faces refused and at most 5 % of one attack kind let through/);
+  });
+
   it('shows a date it cannot read as it is', () => {
     assert.match(trainedCueText({ ...cue, trainedAt: 'yesterday' }), /Trained yesterday/);
   });
