@@ -110,10 +110,11 @@ describe('lintel pad', () => {
     assert.match(installed.stdout, /out of fold at that threshold: BPCER 5\.0 %, worst APCER 10\.0 % \(print\/hand\)/);
     assert.match(installed.stdout, /no estimate for people the recordings do not show/);
     const withEstimate = join(dir, 'with-estimate.json');
-    writeFileSync(withEstimate, JSON.stringify({ ...colourCue, provenance: { ...colourCue.provenance, heldOut: { ...colourCue.provenance.outOfFold, bpcer: 0.008, folds: 5 } } }));
+    writeFileSync(withEstimate, JSON.stringify({ ...colourCue, provenance: { ...colourCue.provenance, heldOut: { ...colourCue.provenance.outOfFold, bpcer: 0.008, folds: 5, people: 12 } } }));
     const estimated = await runLintel(['pad', 'install', withEstimate, '--data', dataDir]);
     assert.equal(estimated.code, 0, estimated.stderr);
-    assert.match(estimated.stdout, /expected on people the recordings do not show \(5 folds by person, .*\): BPCER 0\.8 %, worst APCER 10\.0 % \(print\/hand\)/);
+    assert.match(estimated.stdout, /expected on people the recordings do not show \(12 people in 5 folds, .*\): BPCER 0\.8 %, worst APCER 10\.0 % \(print\/hand\)/);
+    assert.match(estimated.stdout, /above 5\.0 %: record more people \(12 now;/);
     assert.equal((await runLintel(['pad', 'install', good, '--data', dataDir])).code, 0);
     const tampered = join(dir, 'tampered.json');
     writeFileSync(tampered, JSON.stringify({ ...colourCue, weights: [null] }));

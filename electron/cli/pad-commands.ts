@@ -24,6 +24,9 @@ import { createProgressBar, type ProgressBar } from './progress-bar.js';
 const write = (text: string): void => void process.stdout.write(`${text}\n`);
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
+/** Above this held-out BPCER or worst APCER, `pad train` advises recording more people. */
+const HELD_OUT_ADVICE_RATE = 0.05;
+
 function manifestOf(values: { data?: string; manifest?: string }) {
   return loadManifest(values.manifest ? resolve(values.manifest) : defaultManifestPath(), undefined, { addedModelsDir: addedModelsDir(resolveDataDir(values.data)) });
 }
@@ -45,7 +48,10 @@ function describeCue(cue: SitePadCue): string[] {
     `  APCER per species: ${species}`,
     ...(provenance.heldOut
       ? [
-          `expected on people the recordings do not show (${provenance.heldOut.folds} folds by person, each decided by a cue trained and thresholded without it): BPCER ${pct(provenance.heldOut.bpcer)}, worst APCER ${pct(provenance.heldOut.apcerWorst)} (${provenance.heldOut.apcerWorstSpecies})`,
+          `expected on people the recordings do not show (${provenance.heldOut.people} people in ${provenance.heldOut.folds} folds, each decided by a cue trained and thresholded without it): BPCER ${pct(provenance.heldOut.bpcer)}, worst APCER ${pct(provenance.heldOut.apcerWorst)} (${provenance.heldOut.apcerWorstSpecies})`,
+          ...(provenance.heldOut.bpcer > HELD_OUT_ADVICE_RATE || provenance.heldOut.apcerWorst > HELD_OUT_ADVICE_RATE
+            ? [`  above ${pct(HELD_OUT_ADVICE_RATE)}: record more people (${provenance.heldOut.people} now; on Replay-Attack 24 were enough, 12–15 were not) and train again`]
+            : []),
         ]
       : ['no estimate for people the recordings do not show: they show fewer than 3 people (or an older Lintel trained the cue)']),
   ];

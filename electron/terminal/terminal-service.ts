@@ -358,7 +358,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
               clips: Object.values(trainedCue.provenance.clips).reduce((sum, count) => sum + count, 0),
               outOfFold: { ...trainedCue.provenance.outOfFold, apcerBySpecies: { ...trainedCue.provenance.outOfFold.apcerBySpecies } },
               ...(trainedCue.provenance.heldOut
-                ? { heldOut: { bpcer: trainedCue.provenance.heldOut.bpcer, apcerWorst: trainedCue.provenance.heldOut.apcerWorst, apcerWorstSpecies: trainedCue.provenance.heldOut.apcerWorstSpecies, folds: trainedCue.provenance.heldOut.folds } }
+                ? { heldOut: { ...trainedCue.provenance.heldOut, apcerBySpecies: { ...trainedCue.provenance.heldOut.apcerBySpecies } } }
                 : {}),
             },
           }

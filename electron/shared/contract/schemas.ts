@@ -235,7 +235,9 @@ export const serviceHealthSchema = z.object({
           clips: z.number().int().nonnegative(),
           outOfFold: z.object({ bpcer: z.number(), apcerWorst: z.number(), apcerWorstSpecies: z.string(), apcerBySpecies: z.record(z.string(), z.number()) }),
           /** What to expect on people the recordings do not show (folds by person, each decided by a cue trained without it). */
-          heldOut: z.object({ bpcer: z.number(), apcerWorst: z.number(), apcerWorstSpecies: z.string(), folds: z.number().int() }).optional(),
+          heldOut: z
+            .object({ bpcer: z.number(), apcerWorst: z.number(), apcerWorstSpecies: z.string(), apcerBySpecies: z.record(z.string(), z.number()), folds: z.number().int(), people: z.number().int() })
+            .optional(),
         })
         .optional(),
       /** Why an installed trained cue does not run (its file no longer checks: a model it needs removed). */

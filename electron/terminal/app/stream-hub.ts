@@ -235,7 +235,7 @@ export function toWireHealth(health: TerminalHealth): StreamMessageOf<'health'>[
   if (liveness) {
     const { trainedCue: cue, ...plain } = liveness;
     const trainedCue = cue
-      ? { ...cue, features: [...cue.features], outOfFold: { ...cue.outOfFold, apcerBySpecies: { ...cue.outOfFold.apcerBySpecies } }, ...(cue.heldOut ? { heldOut: { ...cue.heldOut } } : {}) }
+      ? { ...cue, features: [...cue.features], outOfFold: { ...cue.outOfFold, apcerBySpecies: { ...cue.outOfFold.apcerBySpecies } }, ...(cue.heldOut ? { heldOut: { ...cue.heldOut, apcerBySpecies: { ...cue.heldOut.apcerBySpecies } } } : {}) }
       : undefined;
     wireLiveness = { ...plain, ...(trainedCue ? { trainedCue } : {}) };
   }

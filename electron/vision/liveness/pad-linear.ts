@@ -232,7 +232,7 @@ export const sitePadCueSchema = z.strictObject({
      * What to expect from people the recordings do not show: each fold of people decided by a cue trained and
      * thresholded without them (pad-train's heldOutRates). Absent in cues trained before it, or on fewer than 3 people.
      */
-    heldOut: padOutOfFoldSchema.extend({ folds: z.number().int().min(2) }).optional(),
+    heldOut: padOutOfFoldSchema.extend({ folds: z.number().int().min(2), people: z.number().int().min(3) }).optional(),
   }),
 });
 export type SitePadCue = z.infer<typeof sitePadCueSchema>;

@@ -95,6 +95,7 @@ describe('training the site cue', () => {
     const plain = trainSitePadCue(rows, [...features]);
     assert.equal(plain.provenance.heldOut?.folds, 5);
     assert.equal(plain.provenance.heldOut?.apcerWorst, 0);
+    assert.equal(plain.provenance.heldOut?.people, 8);
     // One person whose genuine clips score below everyone else's: out of fold the threshold is chosen on scores
     // that include theirs and refuses one clip; held out, the others' threshold refuses all four of them.
     const odd = rows.map((row) => (row.person === 'person3' && row.bonaFide ? { ...row, features: { ...row.features, 'minifasnet-v2': 0.2 } } : row));

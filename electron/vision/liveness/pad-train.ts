@@ -94,6 +94,8 @@ export interface HeldOutRates {
   readonly apcerBySpecies: Record<string, number>;
   /** Outer folds by person: each held out once while the rest trained a cue and chose its threshold. */
   readonly folds: number;
+  /** People the recordings show. */
+  readonly people: number;
 }
 
 /**
@@ -124,7 +126,7 @@ export function heldOutRates(rows: readonly PadTrainingClip[], features: readonl
     heldRows.forEach((row, i) => decided.push({ speciesKey: row.speciesKey, bonaFide: row.bonaFide, score: (scores[i] ?? Number.NEGATIVE_INFINITY) >= threshold ? 1 : -1 }));
   }
   const rates = padRatesAt(decided, 0);
-  return { bpcer: rates.bpcer, apcerWorst: rates.apcerWorst, apcerWorstSpecies: rates.apcerWorstSpecies, apcerBySpecies: rates.apcerBySpecies, folds: used };
+  return { bpcer: rates.bpcer, apcerWorst: rates.apcerWorst, apcerWorstSpecies: rates.apcerWorstSpecies, apcerBySpecies: rates.apcerBySpecies, folds: used, people: people.length };
 }
 
 /** Options of {@link trainSitePadCue}. */

@@ -16,7 +16,7 @@ export function trainedCueText(cue: TrainedCueInfo): string {
     `Trained ${when} on ${cue.clips.toLocaleString('en-GB')} clips of this site; on them (out of fold) it refused ${percent(bpcer)} of genuine ` +
     `faces and let through at most ${percent(apcerWorst)} of one attack kind (${apcerWorstSpecies.replace('/', ', ')})` +
     (cue.heldOut
-      ? `; on people it was not trained on, expect ${percent(cue.heldOut.bpcer)} of genuine faces refused and at most ${percent(cue.heldOut.apcerWorst)} of one attack kind let through`
+      ? `; on people it was not trained on, expect ${percent(cue.heldOut.bpcer)} of genuine faces refused and at most ${percent(cue.heldOut.apcerWorst)} of one attack kind let through (estimated on its ${cue.heldOut.people} people)`
       : '')
   );
 }
