@@ -23,7 +23,7 @@ import { DoorInputs, type DoorInputEvent, type DoorInputsHealth } from '../door/
 import type { DoorEvent, DoorLogger } from '../door/door-output.js';
 import { DoorOutputs, type DoorOpenReport } from '../door/door-outputs.js';
 import { chipProbe, gpioLineUses, missingLineProblems, sharedLineProblems } from '../door/gpio-lines-check.js';
-import { isSettingKey, type Settings } from '../../shared/shapes/settings.js';
+import type { Settings } from '../../shared/shapes/settings.js';
 import { watchFileSettled } from '../../shared/watch-file.js';
 import { TerminalStore } from '../store/store.js';
 import { StoreError } from '../store/errors.js';
@@ -41,6 +41,7 @@ import { StreamHub } from './stream-hub.js';
 import { HubLink, type HubLinkStatus } from '../sync/hub-link.js';
 import type { HubBundle } from '../sync/hub-bundle.js';
 import { hubEnrollmentStore } from '../sync/enroll-request.js';
+import { hubSettingValues } from '../sync/hub-settings.js';
 import type { EnrollmentStore } from '../enrollment/duplicates.js';
 import type { NpuOptions } from '../../vision/backend/rknn-backend.js';
 
@@ -386,21 +387,13 @@ export class TerminalApp {
 
   /**
    * Applies the settings the hub set for this door — the site's, with this door's policy's over them — through the
-   * same checks as an administrator's change. `access.policy` from the hub is merged over the door's, keeping the
-   * schedules and allowed groups the change log wrote. A value the terminal refuses (a camera that gives no picture,
-   * an unknown key) is logged and changes nothing; the door keeps deciding with what it has.
+   * same checks as an administrator's change; `access.policy` merged key by key (hub-settings.ts). A value the
+   * terminal refuses (a camera that gives no picture, an unknown key) is logged and changes nothing; the door keeps
+   * deciding with what it has.
    */
   private async applyHubSettings(): Promise<void> {
     const { site, door } = this.store.hubSync.hubSettings();
-    const values: Record<string, unknown> = {};
-    const unknown: string[] = [];
-    for (const [key, value] of Object.entries({ ...site, ...door })) {
-      if (!isSettingKey(key)) unknown.push(key);
-      else if (key === 'access.policy' && typeof value === 'object' && value !== null) {
-        const current = this.store.settings.get('access.policy');
-        values[key] = { ...current, ...value, schedules: current.schedules, allowedGroups: current.allowedGroups };
-      } else values[key] = value;
-    }
+    const { values, unknown } = hubSettingValues(site, door, this.store.settings.get('access.policy'));
     if (unknown.length > 0) this.options.logger.error('hub.settings-refused', { error: `no such setting: ${unknown.join(', ')}` });
     if (Object.keys(values).length === 0) return;
     try {
