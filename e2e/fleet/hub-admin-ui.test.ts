@@ -201,6 +201,25 @@ describe('the hub admin UI in a browser', { skip }, () => {
     await eventually('the card at door-1', async () => JSON.stringify((await door.terminal.call<{ credential: unknown }>('persons:get', { id: colinId })).credential) === '{"facilityCode":13,"cardNumber":4242}');
   });
 
+  test("liveness and a cooldown set for the site reach the door, beside the door policy's own settings", async () => {
+    const door = fleet.door('door-1');
+    await page.getByRole('button', { name: 'Access' }).click();
+    await page.getByRole('button', { name: 'Site settings' }).click();
+    await page.getByLabel('Cooldown (s)').fill('7');
+    await page.getByRole('switch', { name: 'Liveness for every door' }).click();
+    await page.getByRole('radiogroup', { name: 'At every door' }).getByRole('radio', { name: 'Passive', exact: true }).click();
+    await page.getByRole('radiogroup', { name: 'employees' }).getByRole('radio', { name: 'Challenge', exact: true }).click();
+    await shot('site-liveness');
+    await page.getByRole('button', { name: 'Save and send to doors' }).click();
+    await page.getByText(/Site settings saved as version 1, change #\d+: sent to doors/).waitFor();
+    // door-1's policy sets a setting of its own (diagnostics): the site's decision settings still apply there.
+    await eventually('the site liveness and cooldown at door-1', async () => {
+      const { settings } = await door.terminal.call<{ settings: Record<string, unknown> }>('settings:get', {});
+      const policy = settings['access.policy'] as { cooldownMs: number; liveness: { mode: string | null; groups: Record<string, string> }; allowedGroups: unknown };
+      return policy.cooldownMs === 7000 && policy.liveness.mode === 'passive' && policy.liveness.groups.employees === 'active' && JSON.stringify(policy.allowedGroups) === '["employees"]' && settings['door.showDiagnostics'] === true;
+    });
+  });
+
   test('disabling and erasing from the list reaches the door, and the erasure shows 1 of 1 terminals', async () => {
     await page.getByRole('button', { name: 'Persons' }).click();
     const row = page.getByRole('listitem', { name: 'Colin Powell' });

@@ -86,4 +86,25 @@ describe('hub door policies', () => {
     await screen.findByText(/Policy of door-2 deleted, change #\d+: sent to doors/);
     assert.deepEqual(rendered.requestsOf('documents:delete'), [{ entity: 'door-policy', id: 'door-2', expectedVersion: 1 }]);
   });
+
+  test('a door follows the site’s liveness unless its policy sets its own, which starts from the site’s', async () => {
+    const { documents, handlers } = site();
+    documents.putBehind('site-settings', 'site', { settings: { 'access.policy': { liveness: { mode: 'passive' } } } });
+    const rendered = renderHubScreen(<HubDoorPoliciesScreen />, handlers);
+    fireEvent.click(within(await screen.findByRole('listitem', { name: 'Front door' })).getByRole('button', { name: 'Set a policy' }));
+    const form = screen.getByRole('form', { name: 'Policy of Front door' });
+    const toggle = within(form).getByRole('switch', { name: 'Liveness of this door' });
+    within(toggle).getByText('The site’s (Passive)');
+    fireEvent.click(toggle);
+    const mode = within(form).getByRole('radiogroup', { name: 'At this door' });
+    assert.equal(within(mode).getByRole('radio', { name: 'Passive' }).getAttribute('aria-checked'), 'true', 'starts from the site’s');
+    fireEvent.click(within(mode).getByRole('radio', { name: 'Challenge' }));
+    fireEvent.click(within(within(form).getByRole('radiogroup', { name: 'visitors' })).getByRole('radio', { name: 'Off' }));
+    fireEvent.click(within(form).getByRole('button', { name: 'Save and send to the door' }));
+    await screen.findByText(/Policy of Front door saved as version 1/);
+    const body = rendered.requestsOf('documents:put').at(-1)?.body as { settings: { 'access.policy': { liveness: { mode: string; groups: Record<string, string> } } } };
+    assert.equal(body.settings['access.policy'].liveness.mode, 'active');
+    assert.deepEqual(body.settings['access.policy'].liveness.groups, { visitors: 'off' });
+    within(await screen.findByRole('listitem', { name: 'Front door' })).getByText('Own settings: Liveness: Challenge; 1 group their own');
+  });
 });

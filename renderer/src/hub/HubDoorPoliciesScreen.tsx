@@ -8,10 +8,12 @@ import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { Segmented } from '../common/Segmented.js';
 import type { Result } from '../contract.js';
+import type { LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
 import { GroupChips } from './GroupChips.js';
 import type { HubDoor } from './hub-client.js';
 import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
+import { HubLivenessSection, livenessIssues, livenessOf, livenessText, withLiveness } from './HubLivenessSection.js';
 import { HubSettingsFields, otherSettingKeys, SETTING_FIELDS, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
 import { windowText } from './HubSchedulesScreen.js';
 import { useDocumentWrites } from './use-document-writes.js';
@@ -46,7 +48,8 @@ export function ownSettingsText(settings: Readonly<Record<string, unknown>>): st
     return `${field.label}: ${shown}`;
   });
   const others = otherSettingKeys(settings, 'door');
-  const all = [...named, ...others];
+  const liveness = livenessOf(settings);
+  const all = [...named, ...(liveness ? [`Liveness: ${livenessText(liveness)}`] : []), ...others];
   return all.length > 0 ? all.join(' · ') : null;
 }
 
@@ -71,6 +74,9 @@ function PolicyForm({
   const [texts, setTexts] = useState<SettingTexts>(() => settingTexts(original, 'door'));
   const [problems, setProblems] = useState<Readonly<Record<string, string>>>({});
   const [groupProblem, setGroupProblem] = useState<string | null>(null);
+  const [liveness, setLiveness] = useState<LivenessPolicy | undefined>(() => livenessOf(original));
+  const [livenessChecked, setLivenessChecked] = useState(false);
+  const issues = livenessChecked ? livenessIssues(liveness) : new Map();
   return (
     <form
       className="card hub-policy-form"
@@ -81,8 +87,9 @@ function PolicyForm({
         const noGroup = who === 'groups' && groups.length === 0 ? 'Choose at least one group, or let every enabled person in.' : null;
         setGroupProblem(noGroup);
         setProblems('problems' in built ? built.problems : {});
-        if (noGroup || 'problems' in built) return;
-        onSubmit(who === 'groups' ? groups : null, built.settings);
+        setLivenessChecked(true);
+        if (noGroup || 'problems' in built || livenessIssues(liveness).size > 0) return;
+        onSubmit(who === 'groups' ? groups : null, withLiveness(built.settings, liveness));
       }}
     >
       <h3>{door.name === door.id ? door.name : `${door.name} (${door.id})`}</h3>
@@ -108,6 +115,8 @@ function PolicyForm({
       </h4>
       <p className="field-hint">Set here, they win over the site settings at this door; empty ones follow the site.</p>
       <HubSettingsFields scope="door" texts={texts} onChange={setTexts} problems={problems} inherited={site.siteSettings} />
+      <HubLivenessSection scope="door" liveness={liveness} onChange={setLiveness} issues={issues} groups={site.groups} siteLiveness={livenessOf(site.siteSettings)} />
+      {issues.size > 0 ? <p className="field-error">The liveness settings need a change before saving.</p> : null}
       <div className="button-row button-row-start">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           Save and send to the door

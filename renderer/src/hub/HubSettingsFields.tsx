@@ -88,7 +88,8 @@ export function settingTexts(settings: Readonly<Record<string, unknown>>, scope:
 
 /** Keys of a stored record the form has no field for: kept as they are, and named on screen. */
 export function otherSettingKeys(settings: Readonly<Record<string, unknown>>, scope: 'site' | 'door'): string[] {
-  const paths = new Set(fieldsOf(scope).map((field) => field.path));
+  // The liveness policy has its own section (HubLivenessSection).
+  const paths = new Set([...fieldsOf(scope).map((field) => field.path), `${POLICY}.liveness`]);
   const others = Object.keys(settings).filter((key) => key !== POLICY && !paths.has(key));
   const policy = settings[POLICY];
   if (typeof policy === 'object' && policy !== null) others.push(...Object.keys(policy).filter((key) => !paths.has(`${POLICY}.${key}`)).map((key) => `${POLICY}.${key}`));

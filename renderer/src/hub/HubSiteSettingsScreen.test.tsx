@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 
 import { fakeDocuments } from '../test/fake-hub-documents.js';
 import { renderHubScreen } from '../test/render-hub-screen.js';
-import { fireEvent, screen } from '../test/render-screen.js';
+import { fireEvent, screen, within } from '../test/render-screen.js';
 import { HubSiteSettingsScreen } from './HubSiteSettingsScreen.js';
 
 function change(label: string, value: string): void {
@@ -53,5 +53,43 @@ describe('hub site settings', () => {
     await screen.findByText('Site settings: settings: too large');
     assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, { settings: { 'recognition.targetFpir': 0.001, 'access.policy': { minLiveness: 0.7 }, 'camera.uri': null } });
     assert.equal((screen.getByLabelText('Cooldown (s)') as HTMLInputElement).value, '');
+  });
+
+  test('liveness for every door: a whole policy checked with the terminal’s rules, sent, shown again; off takes it back', async () => {
+    const documents = fakeDocuments({ group: [{ id: 'night-staff', body: { name: 'night-staff', description: null } }] });
+    const rendered = renderHubScreen(<HubSiteSettingsScreen />, documents.handlers);
+    await screen.findByText('Never saved');
+    const toggle = screen.getByRole('switch', { name: 'Liveness for every door' });
+    within(toggle).getByText('Each door’s own');
+    assert.equal(screen.queryByRole('radiogroup', { name: 'At every door' }), null);
+    fireEvent.click(toggle);
+    fireEvent.click(within(screen.getByRole('radiogroup', { name: 'At every door' })).getByRole('radio', { name: 'Passive + challenge' }));
+    fireEvent.click(within(screen.getByRole('radiogroup', { name: 'night-staff' })).getByRole('radio', { name: 'Challenge' }));
+    fireEvent.change(screen.getByLabelText('Time for the challenge (s)'), { target: { value: '0.5' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    screen.getByText('At least 1 s.');
+    screen.getByText('One field needs a change before saving.');
+    assert.equal(rendered.requestsOf('documents:put').length, 0);
+    fireEvent.change(screen.getByLabelText('Time for the challenge (s)'), { target: { value: '6' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    await screen.findByText(/Site settings saved as version 1/);
+    const sent = rendered.requestsOf('documents:put').at(-1)?.body as { settings: { 'access.policy': { liveness: Record<string, unknown> } } };
+    assert.deepEqual(sent.settings['access.policy'].liveness, {
+      mode: 'passive+active',
+      groups: { 'night-staff': 'active' },
+      schedules: [],
+      challengeTimeoutMs: 6000,
+      retryPauseMs: 1500,
+      maxAttempts: 3,
+      blink: false,
+      naturalMotion: false,
+    });
+    await screen.findByText('Version 1');
+    assert.equal(screen.getByRole('switch', { name: 'Liveness for every door' }).getAttribute('aria-checked'), 'true');
+    assert.equal(screen.queryByText(/Also set, through the API/), null, 'liveness has its own section');
+    fireEvent.click(screen.getByRole('switch', { name: 'Liveness for every door' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    await screen.findByText('Version 2');
+    assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, { settings: {} });
   });
 });

@@ -3,14 +3,19 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
+import { Icon } from '../common/Icon.js';
+import type { LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
 import { listDocuments, saveDocument, savedText, SITE_SETTINGS_ID } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
+import { HubLivenessSection, livenessIssues, livenessOf, withLiveness } from './HubLivenessSection.js';
 import { HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
 import { useDocumentWrites } from './use-document-writes.js';
 
 interface Loaded {
   readonly version: number | null;
   readonly settings: Readonly<Record<string, unknown>>;
+  /** The site's groups, for liveness modes of their own. */
+  readonly groups: readonly string[];
 }
 
 export function HubSiteSettingsScreen(): ReactNode {
@@ -18,15 +23,20 @@ export function HubSiteSettingsScreen(): ReactNode {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [texts, setTexts] = useState<SettingTexts>({});
   const [problems, setProblems] = useState<Readonly<Record<string, string>>>({});
+  const [liveness, setLiveness] = useState<LivenessPolicy | undefined>(undefined);
+  const [livenessChecked, setLivenessChecked] = useState(false);
   const { problem, setProblem, notice, setNotice, busy, setBusy, finish: finishWrite } = useDocumentWrites();
 
   const load = useCallback(async (): Promise<void> => {
-    const result = await listDocuments(client, 'site-settings');
+    const [result, groups] = await Promise.all([listDocuments(client, 'site-settings'), listDocuments(client, 'group')]);
     if (!result.ok) return setProblem(result.error);
+    if (!groups.ok) return setProblem(groups.error);
     const site = result.value.find((document) => document.id === SITE_SETTINGS_ID);
-    const next = { version: site?.version ?? null, settings: site?.body.settings ?? {} };
+    const next = { version: site?.version ?? null, settings: site?.body.settings ?? {}, groups: groups.value.map((group) => group.id) };
     setLoaded(next);
     setTexts(settingTexts(next.settings, 'site'));
+    setLiveness(livenessOf(next.settings));
+    setLivenessChecked(false);
     setProblems({});
   }, [client]);
 
@@ -37,19 +47,22 @@ export function HubSiteSettingsScreen(): ReactNode {
   const save = async (): Promise<void> => {
     if (!loaded) return;
     const built = settingsFromTexts(texts, loaded.settings, 'site');
-    if ('problems' in built) {
-      setProblems(built.problems);
+    setLivenessChecked(true);
+    if ('problems' in built || livenessIssues(liveness).size > 0) {
+      setProblems('problems' in built ? built.problems : {});
       setNotice(null);
       return;
     }
     setProblems({});
     setBusy(true);
-    const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: built.settings }, loaded.version);
+    const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: withLiveness(built.settings, liveness) }, loaded.version);
     await finishWrite(result, result.ok ? savedText('Site settings', result.value) : '', load);
   };
 
   const others = loaded ? otherSettingKeys(loaded.settings, 'site') : [];
-  const problemCount = Object.keys(problems).length;
+  // Liveness issues show once a save was tried, then follow the typing.
+  const issues = livenessChecked ? livenessIssues(liveness) : new Map();
+  const problemCount = Object.keys(problems).length + issues.size;
 
   return (
     <section className="screen hub-site-settings" aria-labelledby="hub-site-settings-heading">
@@ -85,6 +98,11 @@ export function HubSiteSettingsScreen(): ReactNode {
           }}
         >
           <HubSettingsFields scope="site" texts={texts} onChange={setTexts} problems={problems} />
+          <h3 className="settings-subhead">
+            <Icon name="camera" />
+            Liveness
+          </h3>
+          <HubLivenessSection scope="site" liveness={liveness} onChange={setLiveness} issues={issues} groups={loaded.groups} />
           {others.length > 0 ? <p className="field-hint">Also set, through the API, and kept as they are: {others.join(', ')}.</p> : null}
           {problemCount > 0 ? <p className="field-error">{problemCount === 1 ? 'One field needs' : `${problemCount} fields need`} a change before saving.</p> : null}
           <div className="button-row button-row-start">

@@ -1,0 +1,109 @@
+// Liveness from the hub: the site's settings may set one liveness policy for every door, and a door's policy one
+// for that door. A door applies it whole, in place of its own (`access.policy.liveness`), through its own checks;
+// each policy is checked here first with the terminal's schema. Off leaves it to the level below: for a door, the
+// site's; for the site, each door's own.
+import type { ReactNode } from 'react';
+import type { z } from 'zod';
+
+import { livenessPolicySchema, type LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
+import { LivenessPolicyFields } from '../admin/settings/LivenessPolicyFields.js';
+import { issueText, type IssuePath } from '../admin/settings/settings-issues.js';
+import { Toggle } from '../common/Toggle.js';
+import { LIVENESS_MODE_TEXT } from '../wording/wording.js';
+
+const POLICY = 'access.policy';
+
+type Issue = z.core.$ZodIssue;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const pathKey = (path: IssuePath): string => JSON.stringify(path);
+
+/** The liveness policy a stored settings record sets (filled with the terminal's defaults), or undefined. */
+export function livenessOf(settings: Readonly<Record<string, unknown>>): LivenessPolicy | undefined {
+  const policy = settings[POLICY];
+  if (!isRecord(policy) || policy.liveness === undefined) return undefined;
+  const parsed = livenessPolicySchema.safeParse(policy.liveness);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** `settings` with `liveness` set, or removed when undefined (an `access.policy` left empty goes too). */
+export function withLiveness(settings: Readonly<Record<string, unknown>>, liveness: LivenessPolicy | undefined): Record<string, unknown> {
+  const { [POLICY]: current, ...rest } = settings;
+  const { liveness: _old, ...policy } = isRecord(current) ? current : {};
+  const next = liveness === undefined ? policy : { ...policy, liveness };
+  return Object.keys(next).length > 0 ? { ...rest, [POLICY]: next } : rest;
+}
+
+/** The policy's issues by path under it, with the terminal's schema; empty when it may be sent. */
+export function livenessIssues(liveness: LivenessPolicy | undefined): ReadonlyMap<string, Issue> {
+  const issues = new Map<string, Issue>();
+  if (liveness === undefined) return issues;
+  const result = livenessPolicySchema.safeParse(liveness);
+  if (result.success) return issues;
+  for (const issue of result.error.issues) {
+    const key = pathKey(issue.path.filter((part): part is string | number => typeof part !== 'symbol'));
+    if (!issues.has(key)) issues.set(key, issue);
+  }
+  return issues;
+}
+
+/** A liveness policy in a few words, for a list: "Passive + challenge; 2 groups their own; 1 set of hours". */
+export function livenessText(liveness: LivenessPolicy): string {
+  const groups = Object.keys(liveness.groups).length;
+  return [
+    liveness.mode === null ? 'Lintel’s default mode' : LIVENESS_MODE_TEXT[liveness.mode],
+    ...(groups > 0 ? [`${groups} group${groups === 1 ? '' : 's'} their own`] : []),
+    ...(liveness.schedules.length > 0 ? [`${liveness.schedules.length} set${liveness.schedules.length === 1 ? '' : 's'} of hours`] : []),
+  ].join('; ');
+}
+
+export function HubLivenessSection({
+  scope,
+  liveness,
+  onChange,
+  issues,
+  groups,
+  siteLiveness,
+}: {
+  readonly scope: 'site' | 'door';
+  /** The policy set at this level; undefined: left to the level below. */
+  readonly liveness: LivenessPolicy | undefined;
+  readonly onChange: (liveness: LivenessPolicy | undefined) => void;
+  readonly issues: ReadonlyMap<string, Issue>;
+  /** The site's groups, which may get a mode of their own. */
+  readonly groups: readonly string[];
+  /** For a door: the site's policy, which it follows unless it sets its own. */
+  readonly siteLiveness?: LivenessPolicy;
+}): ReactNode {
+  const below = scope === 'site' ? 'Each door’s own' : siteLiveness ? `The site’s (${livenessText(siteLiveness)})` : 'The door’s own';
+  const groupNames = [...new Set([...groups, ...Object.keys(liveness?.groups ?? {})])].sort();
+  return (
+    <>
+      <Toggle
+        label={scope === 'site' ? 'Liveness for every door' : 'Liveness of this door'}
+        checked={liveness !== undefined}
+        onChange={(on) => onChange(on ? (siteLiveness ?? livenessPolicySchema.parse({})) : undefined)}
+        onText="Set here"
+        offText={below}
+        hint={
+          scope === 'site'
+            ? 'Which checks a grant needs at every door — passive, the head-turn challenge, both — replacing each door’s own; a door policy can set its own.'
+            : 'Set here, it replaces the site’s liveness at this door.'
+        }
+      />
+      {liveness !== undefined ? (
+        <LivenessPolicyFields
+          liveness={liveness}
+          onChange={onChange}
+          groupNames={groupNames}
+          modeLabel={scope === 'site' ? 'At every door' : 'At this door'}
+          inheritLabel="Lintel’s default"
+          issue={(path, scale, unit) => {
+            const issue = issues.get(pathKey(path));
+            return issue ? issueText(issue, scale, unit) : undefined;
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
