@@ -48,6 +48,10 @@ export function LivenessPolicyFields({ liveness, onChange, groupNames, modeLabel
     const { [group]: _old, ...rest } = liveness.groups;
     set({ groups: mode === INHERIT ? rest : { ...rest, [group]: mode } });
   };
+  /** A duration the policy keeps in ms, shown in seconds. */
+  const secondsField = (key: 'challengeTimeoutMs' | 'retryPauseMs', label: string, hint: string): ReactNode => (
+    <NumberField label={label} unit="s" scale={1_000} value={liveness[key]} onChange={(value) => set({ [key]: value ?? Number.NaN })} hint={hint} error={issue([key], 1_000, 's')} />
+  );
   const setSchedule = (index: number, schedule: Schedule | null): void =>
     set({ schedules: schedule === null ? liveness.schedules.filter((_, i) => i !== index) : liveness.schedules.map((other, i) => (i === index ? schedule : other)) });
 
@@ -60,25 +64,9 @@ export function LivenessPolicyFields({ liveness, onChange, groupNames, modeLabel
         onChange={(mode) => set({ mode: mode === INHERIT ? null : mode })}
       />
       <div className="field-grid">
-        <NumberField
-          label="Time for the challenge"
-          unit="s"
-          scale={1_000}
-          value={liveness.challengeTimeoutMs}
-          onChange={(value) => set({ challengeTimeoutMs: value ?? Number.NaN })}
-          hint="How long the person has to turn their head."
-          error={issue(['challengeTimeoutMs'], 1_000, 's')}
-        />
+        {secondsField('challengeTimeoutMs', 'Time for the challenge', 'How long the person has to turn their head.')}
         <NumberField label="Tries" value={liveness.maxAttempts} onChange={(value) => set({ maxAttempts: value ?? Number.NaN })} hint="Challenges one face gets before it is refused." error={issue(['maxAttempts'])} />
-        <NumberField
-          label="Pause before trying again"
-          unit="s"
-          scale={1_000}
-          value={liveness.retryPauseMs}
-          onChange={(value) => set({ retryPauseMs: value ?? Number.NaN })}
-          hint="After “Liveness failed — try again”."
-          error={issue(['retryPauseMs'], 1_000, 's')}
-        />
+        {secondsField('retryPauseMs', 'Pause before trying again', 'After “Liveness failed — try again”.')}
         {extraFields}
       </div>
       <Toggle label="Ask for a blink too" checked={liveness.blink} onChange={(blink) => set({ blink })} onText="Sometimes" offText="Turns only" hint="One challenge in three asks for a blink instead of a head turn." />
