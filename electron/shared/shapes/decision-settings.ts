@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { freeText, groupName } from './fields.js';
 import { livenessPolicySchema } from './liveness-policy.js';
-import { groupSchedulesSchema } from './weekly-schedule.js';
+import { groupSchedulesSchema, weeklyWindowSchema } from './weekly-schedule.js';
 
 /** What the person at the door should do for a frame to be usable; the door screen words each. */
 export const QUALITY_HINTS = ['come-closer', 'look-at-camera', 'hold-still', 'too-dark', 'too-bright'] as const;
@@ -40,6 +40,11 @@ export const decisionSettingsSchema = z.strictObject({
   liveness: livenessPolicySchema.prefault({}),
   /** Weekly windows per group; groups without one are not restricted. */
   schedules: groupSchedulesSchema.default({}),
+  /**
+   * The door's own hours: weekly windows in which it lets anyone in by face, whatever their groups' schedules;
+   * outside them every known face is denied `outside-schedule`. Null (default): at any time.
+   */
+  doorHours: z.array(weeklyWindowSchema).min(1).max(28).nullable().default(null),
   /**
    * The groups let through this door; a person in none of them is denied `not-allowed-here`. Null: every enabled
    * person. On a door of a site the hub's door policy sets it.

@@ -72,6 +72,17 @@ describe('DecisionPolicy', () => {
     assert.equal(run(policy(), [0, 1, 2].map((i) => frame(5, i, 'dee')))?.decision.reason, 'outside-schedule');
   });
 
+  it('lets nobody in outside the door’s own hours, whatever their groups’ schedules', () => {
+    // Tuesday 10:00 UTC: inside Mon–Fri 07:00–19:00, outside Sat–Sun.
+    const weekdays = { doorHours: [{ days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }] };
+    assert.equal(run(policy(weekdays), [0, 1, 2].map((i) => frame(9, i, 'ann')))?.decision.reason, 'granted');
+    const weekend = { doorHours: [{ days: [6, 7], from: '00:00', to: '24:00' }] };
+    assert.equal(run(policy(weekend), [0, 1, 2].map((i) => frame(10, i, 'ann')))?.decision.reason, 'outside-schedule', 'Ann has no schedule, but the door is shut');
+    // In the door's time zone: 10:00 UTC is 19:00 in Tokyo, past the door's hours there.
+    assert.equal(run(policy({ ...weekdays, timeZone: 'Asia/Tokyo' }), [0, 1, 2].map((i) => frame(11, i, 'ann')))?.decision.reason, 'outside-schedule');
+    assert.throws(() => decisionSettingsSchema.parse({ doorHours: [] }), /too_small|>=1|at least/i);
+  });
+
   it('denies a person in none of the groups the door lets through, and lets through one of them', () => {
     const staffOnly = { allowedGroups: ['staff', 'managers'] };
     assert.equal(run(policy(staffOnly), [0, 1, 2].map((i) => frame(7, i, 'ann')))?.decision.reason, 'granted');

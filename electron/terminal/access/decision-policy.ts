@@ -9,7 +9,7 @@ import { NaturalMotionWindow } from '../../vision/liveness/natural-motion.js';
 import { TrainedCueFrames, type TrainedCueModel } from '../../vision/liveness/trained-cue.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { livenessRequirement, resolveLivenessMode } from './liveness-policy.js';
-import { withinSchedule } from './weekly-schedule.js';
+import { withinSchedule, withinWindows } from './weekly-schedule.js';
 
 /** What the policy needs to know about an enrolled person. */
 export type PersonAccess = DeepReadonly<z.output<typeof personAccessSchema>>;
@@ -169,6 +169,7 @@ export class DecisionPolicy {
     else if (person.validUntilMs !== null && at >= person.validUntilMs) reason = 'expired';
     else if (settings.allowedGroups !== null && !person.groups.some((group) => settings.allowedGroups?.includes(group))) reason = 'not-allowed-here';
     else if (!withinSchedule(person.groups, settings.schedules, at, settings.timeZone)) reason = 'outside-schedule';
+    else if (settings.doorHours !== null && !withinWindows(settings.doorHours, at, settings.timeZone)) reason = 'outside-schedule';
     const mode = resolveLivenessMode(settings.liveness, person.groups, at, { ...(settings.timeZone ? { timeZone: settings.timeZone } : {}), ...(this.capabilities.defaultMode ? { defaultMode: this.capabilities.defaultMode } : {}) });
     const required = livenessRequirement(mode, this.capabilities.passiveAvailable ?? false);
     // The passive check can only reject: a score above the threshold still leaves the challenge to pass.

@@ -1,4 +1,4 @@
-import type { GroupSchedules } from '../../shared/shapes/weekly-schedule.js';
+import type { GroupSchedules, WeeklyWindow } from '../../shared/shapes/weekly-schedule.js';
 
 /** ISO weekday and "HH:MM" of an instant in a time zone (IANA name; default the machine's). */
 export function localTimeOf(atMs: number, timeZone?: string): { isoWeekday: number; hhmm: string } {
@@ -13,8 +13,12 @@ export function localTimeOf(atMs: number, timeZone?: string): { isoWeekday: numb
  * otherwise inside any window of any of their scheduled groups (from inclusive, to exclusive).
  */
 export function withinSchedule(groups: readonly string[], schedules: GroupSchedules, atMs: number, timeZone?: string): boolean {
-  const windows = groups.flatMap((group) => schedules[group] ?? []);
   if (!groups.some((group) => schedules[group] !== undefined)) return true;
+  return withinWindows(groups.flatMap((group) => schedules[group] ?? []), atMs, timeZone);
+}
+
+/** Whether `atMs` falls inside any of `windows` (from inclusive, to exclusive) in the time zone. */
+export function withinWindows(windows: readonly WeeklyWindow[], atMs: number, timeZone?: string): boolean {
   const { isoWeekday, hhmm } = localTimeOf(atMs, timeZone);
   return windows.some((window) => window.days.includes(isoWeekday) && hhmm >= window.from && hhmm < window.to);
 }

@@ -107,4 +107,35 @@ describe('hub door policies', () => {
     assert.deepEqual(body.settings['access.policy'].liveness.groups, { visitors: 'off' });
     within(await screen.findByRole('listitem', { name: 'Front door' })).getByText('Own settings: Liveness: Challenge; 1 group their own');
   });
+
+  test('a door’s own hours go with its policy; taken off, the door is told “any time”', async () => {
+    const { handlers } = site();
+    const rendered = renderHubScreen(<HubDoorPoliciesScreen />, handlers);
+    fireEvent.click(within(await screen.findByRole('listitem', { name: 'Front door' })).getByRole('button', { name: 'Set a policy' }));
+    let form = screen.getByRole('form', { name: 'Policy of Front door' });
+    fireEvent.click(within(form).getByRole('switch', { name: 'This door\'s hours' }));
+    const window = within(form).getByRole('group', { name: 'Door hours, window 1' });
+    fireEvent.click(within(window).getByRole('button', { name: 'Monday' }));
+    fireEvent.click(within(window).getByRole('button', { name: 'Tuesday' }));
+    fireEvent.click(within(window).getByRole('button', { name: 'Wednesday' }));
+    fireEvent.click(within(window).getByRole('button', { name: 'Thursday' }));
+    fireEvent.click(within(window).getByRole('button', { name: 'Friday' }));
+    fireEvent.click(within(form).getByRole('button', { name: 'Save and send to the door' }));
+    within(form).getByText(/At least 1|Choose at least one day/);
+    assert.equal(rendered.requestsOf('documents:put').length, 0, 'a window without days is not sent');
+    fireEvent.click(within(window).getByRole('button', { name: 'Saturday' }));
+    fireEvent.click(within(form).getByRole('button', { name: 'Save and send to the door' }));
+    await screen.findByText(/Policy of Front door saved as version 1/);
+    const body = rendered.requestsOf('documents:put').at(-1)?.body as { settings: Record<string, unknown> };
+    assert.deepEqual(body.settings, { 'access.policy': { doorHours: [{ days: [6], from: '07:00', to: '19:00' }] } });
+    const row = await screen.findByRole('listitem', { name: 'Front door' });
+    within(row).getByText('Own settings: Door hours: Sat 07:00–19:00');
+    fireEvent.click(within(row).getByRole('button', { name: 'Edit policy' }));
+    form = screen.getByRole('form', { name: 'Policy of Front door' });
+    fireEvent.click(within(form).getByRole('switch', { name: 'This door\'s hours' }));
+    fireEvent.click(within(form).getByRole('button', { name: 'Save and send to the door' }));
+    await screen.findByText(/Policy of Front door saved as version 2/);
+    assert.deepEqual((rendered.requestsOf('documents:put').at(-1)?.body as { settings: Record<string, unknown> }).settings, { 'access.policy': { doorHours: null } });
+    within(await screen.findByRole('listitem', { name: 'Front door' })).getByText('Own settings: Door hours: any time');
+  });
 });

@@ -9,12 +9,15 @@ import { Icon } from '../common/Icon.js';
 import { Segmented } from '../common/Segmented.js';
 import type { Result } from '../contract.js';
 import type { LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
+import { weeklyWindowSchema, type WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
+import { DoorHoursEditor } from '../admin/settings/DoorHoursEditor.js';
+import { issueText, type IssuePath } from '../admin/settings/settings-issues.js';
 import { GroupChips } from './GroupChips.js';
 import type { HubDoor } from './hub-client.js';
 import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
 import { HubLivenessSection, livenessIssues, livenessOf, livenessText, withLiveness } from './HubLivenessSection.js';
-import { HubSettingsFields, otherSettingKeys, SETTING_FIELDS, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
+import { HubSettingsFields, otherSettingKeys, policyValueOf, SETTING_FIELDS, settingsFromTexts, settingTexts, withPolicyValue, type SettingTexts } from './HubSettingsFields.js';
 import { windowText } from './HubSchedulesScreen.js';
 import { useDocumentWrites } from './use-document-writes.js';
 
@@ -39,6 +42,16 @@ export function whoMayEnter(policy: HubDocument<'door-policy'> | undefined, sche
   return `Only ${groups.join(', ')}; anyone else is told “not allowed here”.`;
 }
 
+const doorHoursSchema = weeklyWindowSchema.array().min(1).max(28);
+
+/** A door policy's own hours: its windows, null for "any time" (set so), undefined when the policy says nothing. */
+export function doorHoursOf(settings: Readonly<Record<string, unknown>>): WeeklyWindow[] | null | undefined {
+  const hours = policyValueOf(settings, 'doorHours');
+  if (hours === null) return null;
+  const parsed = doorHoursSchema.safeParse(hours);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** The door's own settings by their labels: "Keep events for: 30". */
 export function ownSettingsText(settings: Readonly<Record<string, unknown>>): string | null {
   const texts = settingTexts(settings, 'door');
@@ -49,7 +62,13 @@ export function ownSettingsText(settings: Readonly<Record<string, unknown>>): st
   });
   const others = otherSettingKeys(settings, 'door');
   const liveness = livenessOf(settings);
-  const all = [...named, ...(liveness ? [`Liveness: ${livenessText(liveness)}`] : []), ...others];
+  const hours = doorHoursOf(settings);
+  const all = [
+    ...named,
+    ...(hours === undefined ? [] : [`Door hours: ${hours === null ? 'any time' : hours.map(windowText).join('; ')}`]),
+    ...(liveness ? [`Liveness: ${livenessText(liveness)}`] : []),
+    ...others,
+  ];
   return all.length > 0 ? all.join(' · ') : null;
 }
 
@@ -75,8 +94,15 @@ function PolicyForm({
   const [problems, setProblems] = useState<Readonly<Record<string, string>>>({});
   const [groupProblem, setGroupProblem] = useState<string | null>(null);
   const [liveness, setLiveness] = useState<LivenessPolicy | undefined>(() => livenessOf(original));
-  const [livenessChecked, setLivenessChecked] = useState(false);
-  const issues = livenessChecked ? livenessIssues(liveness) : new Map();
+  // Problems of the liveness policy and the door hours show once a save was tried, then follow the changes.
+  const [checked, setChecked] = useState(false);
+  const issues = checked ? livenessIssues(liveness) : new Map();
+  const [doorHours, setDoorHours] = useState<WeeklyWindow[] | null>(() => doorHoursOf(original) ?? null);
+  const hoursResult = doorHours === null ? null : doorHoursSchema.safeParse(doorHours);
+  const hoursIssue = (path: IssuePath): string | undefined => {
+    const issue = checked && hoursResult && !hoursResult.success ? hoursResult.error.issues.find((candidate) => JSON.stringify(candidate.path) === JSON.stringify(path)) : undefined;
+    return issue ? issueText(issue) : undefined;
+  };
   return (
     <form
       className="card hub-policy-form"
@@ -87,9 +113,11 @@ function PolicyForm({
         const noGroup = who === 'groups' && groups.length === 0 ? 'Choose at least one group, or let every enabled person in.' : null;
         setGroupProblem(noGroup);
         setProblems('problems' in built ? built.problems : {});
-        setLivenessChecked(true);
-        if (noGroup || 'problems' in built || livenessIssues(liveness).size > 0) return;
-        onSubmit(who === 'groups' ? groups : null, withLiveness(built.settings, liveness));
+        setChecked(true);
+        if (noGroup || 'problems' in built || livenessIssues(liveness).size > 0 || (hoursResult && !hoursResult.success)) return;
+        // Hours taken off are sent as "any time" (null), so that the door opens again; never set, nothing is sent.
+        const hours = doorHours ?? (doorHoursOf(original) === undefined ? undefined : null);
+        onSubmit(who === 'groups' ? groups : null, withPolicyValue(withLiveness(built.settings, liveness), 'doorHours', hours));
       }}
     >
       <h3>{door.name === door.id ? door.name : `${door.name} (${door.id})`}</h3>
@@ -114,6 +142,7 @@ function PolicyForm({
         This door's own settings
       </h4>
       <p className="field-hint">Set here, they win over the site settings at this door; empty ones follow the site.</p>
+      <DoorHoursEditor hours={doorHours} onChange={setDoorHours} issue={hoursIssue} />
       <HubSettingsFields scope="door" texts={texts} onChange={setTexts} problems={problems} inherited={site.siteSettings} />
       <HubLivenessSection scope="door" liveness={liveness} onChange={setLiveness} issues={issues} groups={site.groups} siteLiveness={livenessOf(site.siteSettings)} />
       {issues.size > 0 ? <p className="field-error">The liveness settings need a change before saving.</p> : null}

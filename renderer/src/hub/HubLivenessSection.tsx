@@ -10,28 +10,23 @@ import { LivenessPolicyFields } from '../admin/settings/LivenessPolicyFields.js'
 import { issueText, type IssuePath } from '../admin/settings/settings-issues.js';
 import { Toggle } from '../common/Toggle.js';
 import { LIVENESS_MODE_TEXT } from '../wording/wording.js';
-
-const POLICY = 'access.policy';
+import { policyValueOf, withPolicyValue } from './HubSettingsFields.js';
 
 type Issue = z.core.$ZodIssue;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const pathKey = (path: IssuePath): string => JSON.stringify(path);
 
 /** The liveness policy a stored settings record sets (filled with the terminal's defaults), or undefined. */
 export function livenessOf(settings: Readonly<Record<string, unknown>>): LivenessPolicy | undefined {
-  const policy = settings[POLICY];
-  if (!isRecord(policy) || policy.liveness === undefined) return undefined;
-  const parsed = livenessPolicySchema.safeParse(policy.liveness);
+  const liveness = policyValueOf(settings, 'liveness');
+  if (liveness === undefined) return undefined;
+  const parsed = livenessPolicySchema.safeParse(liveness);
   return parsed.success ? parsed.data : undefined;
 }
 
-/** `settings` with `liveness` set, or removed when undefined (an `access.policy` left empty goes too). */
+/** `settings` with `liveness` set, or removed when undefined. */
 export function withLiveness(settings: Readonly<Record<string, unknown>>, liveness: LivenessPolicy | undefined): Record<string, unknown> {
-  const { [POLICY]: current, ...rest } = settings;
-  const { liveness: _old, ...policy } = isRecord(current) ? current : {};
-  const next = liveness === undefined ? policy : { ...policy, liveness };
-  return Object.keys(next).length > 0 ? { ...rest, [POLICY]: next } : rest;
+  return withPolicyValue(settings, 'liveness', liveness);
 }
 
 /** The policy's issues by path under it, with the terminal's schema; empty when it may be sent. */
@@ -75,7 +70,8 @@ export function HubLivenessSection({
   /** For a door: the site's policy, which it follows unless it sets its own. */
   readonly siteLiveness?: LivenessPolicy;
 }): ReactNode {
-  const below = scope === 'site' ? 'Each door’s own' : siteLiveness ? `The site’s (${livenessText(siteLiveness)})` : 'The door’s own';
+  // The hub unsets nothing at a door: what it no longer sets, the door keeps as it last had it.
+  const below = scope === 'site' ? 'Not set (doors keep theirs)' : siteLiveness ? `The site’s (${livenessText(siteLiveness)})` : 'Not set (the door keeps its own)';
   const groupNames = [...new Set([...groups, ...Object.keys(liveness?.groups ?? {})])].sort();
   return (
     <>

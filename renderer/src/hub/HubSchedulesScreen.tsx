@@ -2,7 +2,7 @@
 // windows, at every door; a group without one may enter at any time. The window editor is the terminal's own.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
-import { WindowEditor } from '../admin/settings/SchedulesEditor.js';
+import { WindowEditor } from '../admin/settings/WindowEditor.js';
 import { ConfirmDialog } from '../common/ConfirmDialog.js';
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';

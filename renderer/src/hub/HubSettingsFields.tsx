@@ -62,6 +62,22 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   { path: 'admin.idleLogoutMs', kind: 'number', label: 'Door admin logout after idle', unit: 's', scale: 1_000, hint: '15 to 3600 s without a touch ends an admin session at the door.', schema: SETTINGS['admin.idleLogoutMs'].schema },
 ];
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `access.policy.<key>` of a stored settings record; undefined where it is not set. */
+export function policyValueOf(settings: Readonly<Record<string, unknown>>, key: string): unknown {
+  const policy = settings[POLICY];
+  return isRecord(policy) ? policy[key] : undefined;
+}
+
+/** `settings` with `access.policy.<key>` set, or removed when `value` is undefined (an `access.policy` left empty goes). */
+export function withPolicyValue(settings: Readonly<Record<string, unknown>>, key: string, value: unknown): Record<string, unknown> {
+  const { [POLICY]: current, ...rest } = settings;
+  const { [key]: _old, ...policy } = isRecord(current) ? current : {};
+  const next = value === undefined ? policy : { ...policy, [key]: value };
+  return Object.keys(next).length > 0 ? { ...rest, [POLICY]: next } : rest;
+}
+
 /** Each field's text as typed ('' = not set). */
 export type SettingTexts = Readonly<Record<string, string>>;
 
@@ -88,8 +104,8 @@ export function settingTexts(settings: Readonly<Record<string, unknown>>, scope:
 
 /** Keys of a stored record the form has no field for: kept as they are, and named on screen. */
 export function otherSettingKeys(settings: Readonly<Record<string, unknown>>, scope: 'site' | 'door'): string[] {
-  // The liveness policy has its own section (HubLivenessSection).
-  const paths = new Set([...fieldsOf(scope).map((field) => field.path), `${POLICY}.liveness`]);
+  // The liveness policy and the door's hours have their own sections (HubLivenessSection, DoorHoursEditor).
+  const paths = new Set([...fieldsOf(scope).map((field) => field.path), `${POLICY}.liveness`, `${POLICY}.doorHours`]);
   const others = Object.keys(settings).filter((key) => key !== POLICY && !paths.has(key));
   const policy = settings[POLICY];
   if (typeof policy === 'object' && policy !== null) others.push(...Object.keys(policy).filter((key) => !paths.has(`${POLICY}.${key}`)).map((key) => `${POLICY}.${key}`));

@@ -47,7 +47,7 @@ describe('wording', () => {
 
   test('says the denial reasons the door screen shows', () => {
     assert.equal(reasonText('unknown'), 'Face not recognised');
-    assert.equal(reasonText('outside-schedule'), 'Outside your access hours');
+    assert.equal(reasonText('outside-schedule'), 'Outside the access hours');
     assert.equal(reasonText('liveness-failed'), 'Liveness check failed');
   });
 

@@ -33,7 +33,7 @@ export const DECISION_REASON_TEXT: Readonly<Record<DecisionReason, string>> = {
   disabled: 'Access disabled',
   expired: 'Access expired',
   'not-yet-valid': 'Access not yet valid',
-  'outside-schedule': 'Outside your access hours',
+  'outside-schedule': 'Outside the access hours',
   'not-allowed-here': 'Not allowed at this door',
   'low-quality': 'Could not see your face clearly',
   'liveness-failed': 'Liveness check failed',

@@ -10,7 +10,7 @@ import { Segmented, type SegmentOption } from '../../common/Segmented.js';
 import { Toggle } from '../../common/Toggle.js';
 import type { LivenessPolicy } from '../../../../electron/shared/shapes/liveness-policy.js';
 import { LIVENESS_MODE_TEXT, type LivenessMode } from '../../wording/wording.js';
-import { WindowEditor } from './SchedulesEditor.js';
+import { WindowEditor } from './WindowEditor.js';
 import type { IssuePath } from './settings-issues.js';
 
 type Schedule = LivenessPolicy['schedules'][number];

@@ -1,71 +1,20 @@
-// Weekly access hours per group: members of a group with a schedule are let in only inside its windows
-// (any window of any of their scheduled groups); groups without one are not restricted.
+// Weekly access hours: the door's own (outside them nobody is let in) and per group: members of a group with a
+// schedule are let in only inside its windows (any window of any of their scheduled groups); groups without one are
+// not restricted.
 import { useEffect, useState, type ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
-import { FieldError } from '../../common/FieldError.js';
 import { Icon } from '../../common/Icon.js';
 import { TextField } from '../../common/TextField.js';
 import type { Settings } from '../../store/types.js';
+import { DoorHoursEditor } from './DoorHoursEditor.js';
+import { WindowEditor } from './WindowEditor.js';
 import type { SectionProps } from './section-props.js';
 
 type Schedules = Settings['access.policy']['schedules'];
 type WeeklyWindow = Schedules[string][number];
 
-const WEEKDAYS = [
-  { day: 1, short: 'Mon', long: 'Monday' },
-  { day: 2, short: 'Tue', long: 'Tuesday' },
-  { day: 3, short: 'Wed', long: 'Wednesday' },
-  { day: 4, short: 'Thu', long: 'Thursday' },
-  { day: 5, short: 'Fri', long: 'Friday' },
-  { day: 6, short: 'Sat', long: 'Saturday' },
-  { day: 7, short: 'Sun', long: 'Sunday' },
-] as const;
-
 const NEW_WINDOW: WeeklyWindow = { days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' };
-const MIDNIGHT = '24:00';
-
-/** One weekly window: its days, its hours, a way to remove it; `group` and `index` name it for screen readers. */
-export function WindowEditor({ group, index, window, onChange, onRemove, error }: { readonly group: string; readonly index: number; readonly window: WeeklyWindow; readonly onChange: (window: WeeklyWindow) => void; readonly onRemove: () => void; readonly error: string | undefined }): ReactNode {
-  const toggleDay = (day: number): void => {
-    const days = window.days.includes(day) ? window.days.filter((d) => d !== day) : [...window.days, day].sort((a, b) => a - b);
-    onChange({ ...window, days });
-  };
-  const untilMidnight = window.to === MIDNIGHT;
-  const name = `${group}, window ${index + 1}`;
-  return (
-    <div className="schedule-window" role="group" aria-label={name}>
-      <div className="weekdays" role="group" aria-label="Days">
-        {WEEKDAYS.map((weekday) => (
-          <button key={weekday.day} type="button" className={window.days.includes(weekday.day) ? 'day day-on' : 'day'} aria-pressed={window.days.includes(weekday.day)} aria-label={weekday.long} onClick={() => toggleDay(weekday.day)}>
-            {weekday.short}
-          </button>
-        ))}
-      </div>
-      <div className="window-times">
-        <label className="time-field">
-          From
-          <input type="time" value={window.from} onChange={(event) => onChange({ ...window, from: event.target.value })} />
-        </label>
-        <label className="time-field">
-          To
-          <input type="time" value={untilMidnight ? '' : window.to} disabled={untilMidnight} onChange={(event) => onChange({ ...window, to: event.target.value })} />
-        </label>
-        <button type="button" className={untilMidnight ? 'chip chip-on' : 'chip'} aria-pressed={untilMidnight} onClick={() => onChange({ ...window, to: untilMidnight ? '23:59' : MIDNIGHT })}>
-          {untilMidnight ? <Icon name="check" /> : null}
-          Until midnight
-        </button>
-        <button type="button" className="btn btn-small" onClick={onRemove} aria-label={`Remove ${name}`}>
-          <Icon name="trash" />
-          Remove
-        </button>
-      </div>
-      {error ? (
-        <FieldError>{error}</FieldError>
-      ) : null}
-    </div>
-  );
-}
 
 export function SchedulesEditor({ draft, change, issue }: SectionProps): ReactNode {
   const client = useClient();
@@ -101,6 +50,7 @@ export function SchedulesEditor({ draft, change, issue }: SectionProps): ReactNo
   return (
     <fieldset className="settings-section">
       <legend>Access hours</legend>
+      <DoorHoursEditor hours={policy.doorHours} onChange={(doorHours) => change('access.policy', { ...policy, doorHours })} issue={(path) => issue(['access.policy', 'doorHours', ...path])} />
       <p className="field-hint">Members of a group with a schedule are let in only during its hours. Groups without a schedule may enter at any time.</p>
       {Object.entries(schedules).map(([group, windows]) => (
         <div key={group} className="schedule-group">

@@ -130,3 +130,26 @@ test('without chips the relay is typed as before; the passive liveness model is 
   await waitFor(() => assert.ok(optionTexts(select('Passive liveness model')).includes('minifasnet-v2 (added)')));
   assert.ok(!optionTexts(select('Passive liveness model')).some((text) => text.startsWith('mobileface')), 'an extractor is no liveness model');
 });
+
+test('the door’s own hours: set, checked as typed, saved with the decision settings; off again sends null', async () => {
+  const rendered = renderScreen(<SettingsScreen />, terminal());
+  const toggle = await screen.findByRole('switch', { name: 'This door\'s hours' });
+  within(toggle).getByText('Any time');
+  fireEvent.click(toggle);
+  const window = screen.getByRole('group', { name: 'Door hours, window 1' });
+  fireEvent.click(within(window).getByRole('button', { name: 'Saturday' }));
+  fireEvent.change(within(window).getByLabelText('To'), { target: { value: '06:00' } });
+  await screen.findByText('One field needs fixing before saving.');
+  fireEvent.change(within(window).getByLabelText('To'), { target: { value: '20:00' } });
+  fireEvent.click(saveButton());
+  await waitFor(() => assert.equal(rendered.requestsOf('settings:update').length, 1));
+  const sent = rendered.requestsOf('settings:update')[0]?.values['access.policy'];
+  assert.deepEqual(sent?.doorHours, [{ days: [1, 2, 3, 4, 5, 6], from: '07:00', to: '20:00' }]);
+  assert.deepEqual(sent?.schedules, {}, 'the rest of the decision settings as they were');
+  await screen.findByText('Settings saved.');
+  fireEvent.click(screen.getByRole('switch', { name: 'This door\'s hours' }));
+  assert.equal(screen.queryByRole('group', { name: 'Door hours, window 1' }), null);
+  fireEvent.click(saveButton());
+  await waitFor(() => assert.equal(rendered.requestsOf('settings:update').length, 2));
+  assert.equal(rendered.requestsOf('settings:update')[1]?.values['access.policy']?.doorHours, null);
+});

@@ -15,6 +15,7 @@ export const POLICY: Settings['access.policy'] = {
   minLiveness: null,
   liveness: { mode: null, groups: {}, schedules: [], challengeTimeoutMs: 4_000, retryPauseMs: 1_500, maxAttempts: 3, blink: false, naturalMotion: false },
   schedules: {},
+  doorHours: null,
   allowedGroups: null,
 };
 
