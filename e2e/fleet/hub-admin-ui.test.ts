@@ -218,6 +218,29 @@ describe('the hub admin UI in a browser', { skip }, () => {
       const policy = settings['access.policy'] as { cooldownMs: number; liveness: { mode: string | null; groups: Record<string, string> }; allowedGroups: unknown };
       return policy.cooldownMs === 7000 && policy.liveness.mode === 'passive' && policy.liveness.groups.employees === 'active' && JSON.stringify(policy.allowedGroups) === '["employees"]' && settings['door.showDiagnostics'] === true;
     });
+
+    // door-1's own hours, without today: Colin, let in before, is outside them.
+    const today = new Date().toLocaleDateString('en-GB', { weekday: 'long' });
+    await page.getByRole('button', { name: 'Door policies' }).click();
+    await page.getByRole('listitem', { name: 'door-1' }).getByRole('button', { name: 'Edit policy' }).click();
+    const form = page.getByRole('form', { name: 'Policy of door-1' });
+    await form.getByRole('switch', { name: "This door's hours" }).click();
+    const hours = form.getByRole('group', { name: 'Door hours, window 1' });
+    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) {
+      const pressed = (await hours.getByRole('button', { name: day }).getAttribute('aria-pressed')) === 'true';
+      if (pressed === (day === today)) await hours.getByRole('button', { name: day }).click();
+    }
+    await hours.getByRole('button', { name: 'Until midnight' }).click();
+    await form.getByLabel('From').fill('00:00');
+    await form.getByRole('button', { name: 'Save and send to the door' }).click();
+    await page.getByText(/Policy of door-1 saved as version \d+/).waitFor();
+    await eventually('the door hours at door-1', async () => {
+      const { settings } = await door.terminal.call<{ settings: Record<string, unknown> }>('settings:get', {});
+      const doorHours = (settings['access.policy'] as { doorHours: { days: number[] }[] | null }).doorHours;
+      return doorHours !== null && doorHours.length === 1 && doorHours[0]!.days.length === 6;
+    });
+    const shut = await door.decide([lfwPhoto('Colin_Powell', 8)]);
+    assert.deepEqual({ decision: shut.decision, reason: shut.reason }, { decision: 'denied', reason: 'outside-schedule' });
   });
 
   test('disabling and erasing from the list reaches the door, and the erasure shows 1 of 1 terminals', async () => {
