@@ -241,6 +241,22 @@ describe('the hub admin UI in a browser', { skip }, () => {
     });
     const shut = await door.decide([lfwPhoto('Colin_Powell', 8)]);
     assert.deepEqual({ decision: shut.decision, reason: shut.reason }, { decision: 'denied', reason: 'outside-schedule' });
+
+    // Taken off on the hub, the hours, the liveness and the cooldown go back to what the door had of its own.
+    await page.getByRole('listitem', { name: 'door-1' }).getByRole('button', { name: 'Edit policy' }).click();
+    await page.getByRole('form', { name: 'Policy of door-1' }).getByRole('switch', { name: "This door's hours" }).click();
+    await page.getByRole('form', { name: 'Policy of door-1' }).getByRole('button', { name: 'Save and send to the door' }).click();
+    await page.getByText(/Policy of door-1 saved as version \d+/).waitFor();
+    await page.getByRole('button', { name: 'Site settings' }).click();
+    await page.getByLabel('Cooldown (s)').fill('');
+    await page.getByRole('switch', { name: 'Liveness for every door' }).click();
+    await page.getByRole('button', { name: 'Save and send to doors' }).click();
+    await page.getByText(/Site settings saved as version 2/).waitFor();
+    await eventually("door-1's own settings back", async () => {
+      const { settings } = await door.terminal.call<{ settings: Record<string, unknown> }>('settings:get', {});
+      const policy = settings['access.policy'] as { cooldownMs: number; doorHours: unknown; liveness: { mode: string | null; groups: Record<string, string> } };
+      return policy.doorHours === null && policy.cooldownMs === 0 && policy.liveness.mode === 'off' && Object.keys(policy.liveness.groups).length === 0;
+    });
   });
 
   test('disabling and erasing from the list reaches the door, and the erasure shows 1 of 1 terminals', async () => {

@@ -387,17 +387,18 @@ export class TerminalApp {
 
   /**
    * Applies the settings the hub set for this door — the site's, with this door's policy's over them — through the
-   * same checks as an administrator's change; `access.policy` merged key by key (hub-settings.ts). A value the
-   * terminal refuses (a camera that gives no picture, an unknown key) is logged and changes nothing; the door keeps
-   * deciding with what it has.
+   * same checks as an administrator's change; `access.policy` merged key by key, and a setting the hub stops
+   * setting back at the door's own value (hub-settings.ts). A value the terminal refuses (a camera that gives no
+   * picture, an unknown key) is logged and changes nothing; the door keeps deciding with what it has.
    */
   private async applyHubSettings(): Promise<void> {
     const { site, door } = this.store.hubSync.hubSettings();
-    const { values, unknown } = hubSettingValues(site, door, this.store.settings.get('access.policy'));
+    const { values, unknown, own } = hubSettingValues(site, door, this.store.settings.getAll(), this.store.hubSync.ownSettings());
     if (unknown.length > 0) this.options.logger.error('hub.settings-refused', { error: `no such setting: ${unknown.join(', ')}` });
     if (Object.keys(values).length === 0) return;
     try {
       await this.updateSettings(values as Partial<Settings>);
+      this.store.hubSync.setOwnSettings(own);
     } catch (error) {
       this.options.logger.error('hub.settings-refused', { error: (error as Error).message });
     }

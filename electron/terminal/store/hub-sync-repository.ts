@@ -27,6 +27,8 @@ export interface HubSettings {
 
 /** Where the hub's settings are kept, in the `meta` table. */
 const HUB_SETTINGS_KEYS = { site: 'hub.site-settings', door: 'hub.door-settings' } as const;
+/** The door's own values of the settings the hub sets over them (sync/hub-settings.ts). */
+const OWN_SETTINGS_KEY = 'hub.own-settings';
 
 /** An event waiting for the hub's acknowledgement, with what the hub stores of it. */
 export interface OutboxEvent {
@@ -181,6 +183,17 @@ export class HubSyncRepository {
   /** Keeps the site's or this door's settings as the hub sent them; call inside the transaction that applied them. */
   setHubSettings(scope: keyof HubSettings, settings: Readonly<Record<string, unknown>>): void {
     this.upsertMeta.run(HUB_SETTINGS_KEYS[scope], JSON.stringify(settings));
+  }
+
+  /** The door's own values of the settings the hub sets over them, by key (`access.policy.<key>` for decision keys). */
+  ownSettings(): Record<string, { value?: unknown }> {
+    const text = this.selectMeta.get(OWN_SETTINGS_KEY);
+    return text === undefined ? {} : (JSON.parse(text) as Record<string, { value?: unknown }>);
+  }
+
+  /** Keeps the door's own values of the settings the hub sets over them. */
+  setOwnSettings(own: Readonly<Record<string, { value?: unknown }>>): void {
+    this.upsertMeta.run(OWN_SETTINGS_KEY, JSON.stringify(own));
   }
 
   /** Moves the change-log cursor forward (never back); call inside the transaction that applied the changes. */

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
+import { defaultSettings, type Settings } from '../../shared/shapes/settings.js';
 import { hubSettingValues } from './hub-settings.js';
 
 describe('the settings a door takes from the hub', () => {
-  const current = decisionSettingsSchema.parse({ cooldownMs: 9000, framesToAgree: 4, allowedGroups: ['staff'], schedules: { staff: [{ days: [1], from: '08:00', to: '18:00' }] } });
+  const policy = decisionSettingsSchema.parse({ cooldownMs: 9000, framesToAgree: 4, timeZone: 'Europe/Berlin', allowedGroups: ['staff'], schedules: { staff: [{ days: [1], from: '08:00', to: '18:00' }] } });
+  const current: Settings = { ...defaultSettings(), 'events.retentionDays': 365, 'access.policy': policy };
 
   it('follows the site for the decision keys a door policy leaves alone', () => {
     const site = { 'access.policy': { cooldownMs: 4000, liveness: { mode: 'passive+active' } }, 'events.retentionDays': 30 };
@@ -14,25 +16,55 @@ describe('the settings a door takes from the hub', () => {
     assert.deepEqual(unknown, []);
     assert.equal(values['events.retentionDays'], 30);
     assert.equal(values['terminal.name'], 'Back door');
-    const policy = values['access.policy'] as Record<string, unknown>;
-    assert.equal(policy.cooldownMs, 4000, 'the site’s cooldown, though the door policy sets another decision key');
-    assert.equal(policy.framesToAgree, 2);
-    assert.deepEqual(policy.liveness, { mode: 'passive+active' });
+    const applied = values['access.policy'] as Record<string, unknown>;
+    assert.equal(applied.cooldownMs, 4000, 'the site’s cooldown, though the door policy sets another decision key');
+    assert.equal(applied.framesToAgree, 2);
+    assert.deepEqual(applied.liveness, { mode: 'passive+active' });
     // The change log's schedules and allowed groups stay; the door's own other keys too.
-    assert.deepEqual(policy.allowedGroups, ['staff']);
-    assert.deepEqual(policy.schedules, current.schedules);
-    assert.equal(policy.minBrightness, current.minBrightness);
-    assert.ok(decisionSettingsSchema.safeParse(policy).success);
+    assert.deepEqual(applied.allowedGroups, ['staff']);
+    assert.deepEqual(applied.schedules, policy.schedules);
+    assert.equal(applied.minBrightness, policy.minBrightness);
+    assert.ok(decisionSettingsSchema.safeParse(applied).success);
   });
 
-  it('lets the door policy win over the site, key by key', () => {
-    const { values } = hubSettingValues({ 'access.policy': { cooldownMs: 4000 }, 'events.retentionDays': 30 }, { 'access.policy': { cooldownMs: 1000 }, 'events.retentionDays': 7 }, current);
+  it('lets the door policy win over the site, key by key; the change log’s keys are not the hub settings’', () => {
+    const { values } = hubSettingValues({ 'access.policy': { cooldownMs: 4000, allowedGroups: ['everyone'] }, 'events.retentionDays': 30 }, { 'access.policy': { cooldownMs: 1000 }, 'events.retentionDays': 7 }, current);
     assert.equal((values['access.policy'] as Record<string, unknown>).cooldownMs, 1000);
+    assert.deepEqual((values['access.policy'] as Record<string, unknown>).allowedGroups, ['staff']);
     assert.equal(values['events.retentionDays'], 7);
   });
 
+  it('keeps the door’s own values under the hub’s and gives them back when the hub stops setting them', () => {
+    const site = { 'access.policy': { cooldownMs: 4000, timeZone: 'UTC' }, 'events.retentionDays': 30 };
+    const first = hubSettingValues(site, { 'access.policy': { doorHours: [{ days: [6], from: '07:00', to: '19:00' }] } }, current);
+    assert.deepEqual(first.own, {
+      'events.retentionDays': { value: 365 },
+      'access.policy.cooldownMs': { value: 9000 },
+      'access.policy.timeZone': { value: 'Europe/Berlin' },
+      'access.policy.doorHours': { value: null },
+    });
+    // Applied, then applied again: the own values stay the door's, not the hub's.
+    const applied: Settings = { ...current, 'events.retentionDays': 30, 'access.policy': first.values['access.policy'] as Settings['access.policy'] };
+    assert.deepEqual(hubSettingValues(site, { 'access.policy': { doorHours: [{ days: [6], from: '07:00', to: '19:00' }] } }, applied, first.own).own, first.own);
+    // The hub stops setting the retention, the time zone and the door's hours: each back to the door's own.
+    const later = hubSettingValues({ 'access.policy': { cooldownMs: 4000 } }, {}, applied, first.own);
+    assert.equal(later.values['events.retentionDays'], 365);
+    const back = later.values['access.policy'] as Record<string, unknown>;
+    assert.equal(back.timeZone, 'Europe/Berlin');
+    assert.equal(back.doorHours, null);
+    assert.equal(back.cooldownMs, 4000, 'still the hub’s');
+    assert.deepEqual(later.own, { 'access.policy.cooldownMs': { value: 9000 } });
+    // A key the door had no value for (an optional one) goes again.
+    const noZone: Settings = { ...current, 'access.policy': decisionSettingsSchema.parse({}) };
+    const zoned = hubSettingValues({ 'access.policy': { timeZone: 'UTC' } }, {}, noZone);
+    assert.deepEqual(zoned.own, { 'access.policy.timeZone': {} });
+    const unzoned = hubSettingValues({}, {}, { ...noZone, 'access.policy': { ...noZone['access.policy'], timeZone: 'UTC' } }, zoned.own);
+    assert.equal('timeZone' in (unzoned.values['access.policy'] as Record<string, unknown>), false);
+    assert.deepEqual(unzoned.own, {});
+  });
+
   it('sets nothing the hub does not, and names keys that are no setting', () => {
-    assert.deepEqual(hubSettingValues({}, {}, current), { values: {}, unknown: [] });
+    assert.deepEqual(hubSettingValues({}, {}, current), { values: {}, unknown: [], own: {} });
     const { values, unknown } = hubSettingValues({ 'no.such': 1 }, { 'door.showDiagnostics': true }, current);
     assert.deepEqual(unknown, ['no.such']);
     assert.deepEqual(values, { 'door.showDiagnostics': true });

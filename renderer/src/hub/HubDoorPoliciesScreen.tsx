@@ -115,9 +115,8 @@ function PolicyForm({
         setProblems('problems' in built ? built.problems : {});
         setChecked(true);
         if (noGroup || 'problems' in built || livenessIssues(liveness).size > 0 || (hoursResult && !hoursResult.success)) return;
-        // Hours taken off are sent as "any time" (null), so that the door opens again; never set, nothing is sent.
-        const hours = doorHours ?? (doorHoursOf(original) === undefined ? undefined : null);
-        onSubmit(who === 'groups' ? groups : null, withPolicyValue(withLiveness(built.settings, liveness), 'doorHours', hours));
+        // Hours taken off are not sent: the door goes back to its own (sync/hub-settings.ts).
+        onSubmit(who === 'groups' ? groups : null, withPolicyValue(withLiveness(built.settings, liveness), 'doorHours', doorHours ?? undefined));
       }}
     >
       <h3>{door.name === door.id ? door.name : `${door.name} (${door.id})`}</h3>

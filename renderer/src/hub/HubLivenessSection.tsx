@@ -70,8 +70,7 @@ export function HubLivenessSection({
   /** For a door: the site's policy, which it follows unless it sets its own. */
   readonly siteLiveness?: LivenessPolicy;
 }): ReactNode {
-  // The hub unsets nothing at a door: what it no longer sets, the door keeps as it last had it.
-  const below = scope === 'site' ? 'Not set (doors keep theirs)' : siteLiveness ? `The site’s (${livenessText(siteLiveness)})` : 'Not set (the door keeps its own)';
+  const below = scope === 'site' ? 'Each door’s own' : siteLiveness ? `The site’s (${livenessText(siteLiveness)})` : 'The door’s own';
   const groupNames = [...new Set([...groups, ...Object.keys(liveness?.groups ?? {})])].sort();
   return (
     <>

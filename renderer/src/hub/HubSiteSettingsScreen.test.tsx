@@ -60,7 +60,7 @@ describe('hub site settings', () => {
     const rendered = renderHubScreen(<HubSiteSettingsScreen />, documents.handlers);
     await screen.findByText('Never saved');
     const toggle = screen.getByRole('switch', { name: 'Liveness for every door' });
-    within(toggle).getByText('Not set (doors keep theirs)');
+    within(toggle).getByText('Each door’s own');
     assert.equal(screen.queryByRole('radiogroup', { name: 'At every door' }), null);
     fireEvent.click(toggle);
     fireEvent.click(within(screen.getByRole('radiogroup', { name: 'At every door' })).getByRole('radio', { name: 'Passive + challenge' }));
