@@ -11,7 +11,7 @@ import type { Result } from '../contract.js';
 import type { LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
 import { weeklyWindowSchema, type WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
 import { DoorHoursEditor } from '../admin/settings/DoorHoursEditor.js';
-import { issueText, type IssuePath } from '../admin/settings/settings-issues.js';
+import { issueAt, issueText, issuesByPath, type IssuePath } from '../admin/settings/settings-issues.js';
 import { GroupChips } from './GroupChips.js';
 import type { HubDoor } from './hub-client.js';
 import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID, type HubDocument } from './hub-documents.js';
@@ -98,9 +98,9 @@ function PolicyForm({
   const [checked, setChecked] = useState(false);
   const issues = checked ? livenessIssues(liveness) : new Map();
   const [doorHours, setDoorHours] = useState<WeeklyWindow[] | null>(() => doorHoursOf(original) ?? null);
-  const hoursResult = doorHours === null ? null : doorHoursSchema.safeParse(doorHours);
+  const hoursIssues = doorHours === null ? new Map() : issuesByPath(doorHoursSchema, doorHours);
   const hoursIssue = (path: IssuePath): string | undefined => {
-    const issue = checked && hoursResult && !hoursResult.success ? hoursResult.error.issues.find((candidate) => JSON.stringify(candidate.path) === JSON.stringify(path)) : undefined;
+    const issue = checked ? issueAt(hoursIssues, path) : undefined;
     return issue ? issueText(issue) : undefined;
   };
   return (
@@ -114,7 +114,7 @@ function PolicyForm({
         setGroupProblem(noGroup);
         setProblems('problems' in built ? built.problems : {});
         setChecked(true);
-        if (noGroup || 'problems' in built || livenessIssues(liveness).size > 0 || (hoursResult && !hoursResult.success)) return;
+        if (noGroup || 'problems' in built || livenessIssues(liveness).size > 0 || hoursIssues.size > 0) return;
         // Hours taken off are not sent: the door goes back to its own (sync/hub-settings.ts).
         onSubmit(who === 'groups' ? groups : null, withPolicyValue(withLiveness(built.settings, liveness), 'doorHours', doorHours ?? undefined));
       }}

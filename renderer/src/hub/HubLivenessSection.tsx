@@ -3,18 +3,14 @@
 // each policy is checked here first with the terminal's schema. Off leaves it to the level below: for a door, the
 // site's; for the site, each door's own.
 import type { ReactNode } from 'react';
-import type { z } from 'zod';
 
 import { livenessPolicySchema, type LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
 import { LivenessPolicyFields } from '../admin/settings/LivenessPolicyFields.js';
-import { issueText, type IssuePath } from '../admin/settings/settings-issues.js';
+import { issueAt, issueText, issuesByPath, type SettingsIssue } from '../admin/settings/settings-issues.js';
 import { Toggle } from '../common/Toggle.js';
 import { LIVENESS_MODE_TEXT } from '../wording/wording.js';
 import { policyValueOf, withPolicyValue } from './HubSettingsFields.js';
 
-type Issue = z.core.$ZodIssue;
-
-const pathKey = (path: IssuePath): string => JSON.stringify(path);
 
 /** The liveness policy a stored settings record sets (filled with the terminal's defaults), or undefined. */
 export function livenessOf(settings: Readonly<Record<string, unknown>>): LivenessPolicy | undefined {
@@ -30,16 +26,8 @@ export function withLiveness(settings: Readonly<Record<string, unknown>>, livene
 }
 
 /** The policy's issues by path under it, with the terminal's schema; empty when it may be sent. */
-export function livenessIssues(liveness: LivenessPolicy | undefined): ReadonlyMap<string, Issue> {
-  const issues = new Map<string, Issue>();
-  if (liveness === undefined) return issues;
-  const result = livenessPolicySchema.safeParse(liveness);
-  if (result.success) return issues;
-  for (const issue of result.error.issues) {
-    const key = pathKey(issue.path.filter((part): part is string | number => typeof part !== 'symbol'));
-    if (!issues.has(key)) issues.set(key, issue);
-  }
-  return issues;
+export function livenessIssues(liveness: LivenessPolicy | undefined): ReadonlyMap<string, SettingsIssue> {
+  return liveness === undefined ? new Map() : issuesByPath(livenessPolicySchema, liveness);
 }
 
 /** A liveness policy in a few words, for a list: "Passive + challenge; 2 groups their own; 1 set of hours". */
@@ -64,7 +52,7 @@ export function HubLivenessSection({
   /** The policy set at this level; undefined: left to the level below. */
   readonly liveness: LivenessPolicy | undefined;
   readonly onChange: (liveness: LivenessPolicy | undefined) => void;
-  readonly issues: ReadonlyMap<string, Issue>;
+  readonly issues: ReadonlyMap<string, SettingsIssue>;
   /** The site's groups, which may get a mode of their own. */
   readonly groups: readonly string[];
   /** For a door: the site's policy, which it follows unless it sets its own. */
@@ -94,7 +82,7 @@ export function HubLivenessSection({
           modeLabel={scope === 'site' ? 'At every door' : 'At this door'}
           inheritLabel="Lintel’s default"
           issue={(path, scale, unit) => {
-            const issue = issues.get(pathKey(path));
+            const issue = issueAt(issues, path);
             return issue ? issueText(issue, scale, unit) : undefined;
           }}
         />

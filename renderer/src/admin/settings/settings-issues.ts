@@ -11,7 +11,12 @@ const pathKey = (path: IssuePath): string => JSON.stringify(path);
 
 /** The changed settings' issues by field path; empty when the change is valid. */
 export function settingsIssues(values: Partial<Settings>): ReadonlyMap<string, SettingsIssue> {
-  const result = settingsSchema.partial().safeParse(values);
+  return issuesByPath(settingsSchema.partial(), values);
+}
+
+/** `value`'s issues against `schema` by path (the first at each), for {@link issueAt}; empty when it is valid. */
+export function issuesByPath(schema: z.ZodType, value: unknown): ReadonlyMap<string, SettingsIssue> {
+  const result = schema.safeParse(value);
   const issues = new Map<string, SettingsIssue>();
   if (result.success) return issues;
   for (const issue of result.error.issues) {
