@@ -89,10 +89,11 @@ describe('hub door policies', () => {
 
   test('a door follows the site’s liveness unless its policy sets its own, which starts from the site’s', async () => {
     const { documents, handlers } = site();
-    documents.putBehind('site-settings', 'site', { settings: { 'access.policy': { liveness: { mode: 'passive' } } } });
+    documents.putBehind('site-settings', 'site', { settings: { 'access.policy': { liveness: { mode: 'passive' }, doorHours: [{ days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }] } } });
     const rendered = renderHubScreen(<HubDoorPoliciesScreen />, handlers);
     fireEvent.click(within(await screen.findByRole('listitem', { name: 'Front door' })).getByRole('button', { name: 'Set a policy' }));
     const form = screen.getByRole('form', { name: 'Policy of Front door' });
+    within(within(form).getByRole('switch', { name: 'This door\'s hours' })).getByText('The site’s (Mon–Fri 07:00–19:00)');
     const toggle = within(form).getByRole('switch', { name: 'Liveness of this door' });
     within(toggle).getByText('The site’s (Passive)');
     fireEvent.click(toggle);
@@ -113,6 +114,7 @@ describe('hub door policies', () => {
     const rendered = renderHubScreen(<HubDoorPoliciesScreen />, handlers);
     fireEvent.click(within(await screen.findByRole('listitem', { name: 'Front door' })).getByRole('button', { name: 'Set a policy' }));
     let form = screen.getByRole('form', { name: 'Policy of Front door' });
+    within(within(form).getByRole('switch', { name: 'This door\'s hours' })).getByText('Any time');
     fireEvent.click(within(form).getByRole('switch', { name: 'This door\'s hours' }));
     const window = within(form).getByRole('group', { name: 'Door hours, window 1' });
     fireEvent.click(within(window).getByRole('button', { name: 'Monday' }));

@@ -9,7 +9,7 @@ import { Icon } from '../common/Icon.js';
 import { Segmented } from '../common/Segmented.js';
 import type { Result } from '../contract.js';
 import type { LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
-import { weeklyWindowSchema, type WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
+import type { WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
 import { DoorHoursEditor } from '../admin/settings/DoorHoursEditor.js';
 import { issueAt, issueText, issuesByPath, type IssuePath } from '../admin/settings/settings-issues.js';
 import { GroupChips } from './GroupChips.js';
@@ -17,7 +17,7 @@ import type { HubDoor } from './hub-client.js';
 import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
 import { HubLivenessSection, livenessIssues, livenessOf, livenessText, withLiveness } from './HubLivenessSection.js';
-import { HubSettingsFields, otherSettingKeys, policyValueOf, SETTING_FIELDS, settingsFromTexts, settingTexts, withPolicyValue, type SettingTexts } from './HubSettingsFields.js';
+import { doorHoursOf, doorHoursSchema, HubSettingsFields, otherSettingKeys, SETTING_FIELDS, settingsFromTexts, settingTexts, withPolicyValue, type SettingTexts } from './HubSettingsFields.js';
 import { windowText } from './HubSchedulesScreen.js';
 import { useDocumentWrites } from './use-document-writes.js';
 
@@ -40,16 +40,6 @@ export function whoMayEnter(policy: HubDocument<'door-policy'> | undefined, sche
     return `${group} (${schedule ? schedule.body.windows.map(windowText).join('; ') : 'any time'})`;
   });
   return `Only ${groups.join(', ')}; anyone else is told “not allowed here”.`;
-}
-
-const doorHoursSchema = weeklyWindowSchema.array().min(1).max(28);
-
-/** A door policy's own hours: its windows, null for "any time" (set so), undefined when the policy says nothing. */
-export function doorHoursOf(settings: Readonly<Record<string, unknown>>): WeeklyWindow[] | null | undefined {
-  const hours = policyValueOf(settings, 'doorHours');
-  if (hours === null) return null;
-  const parsed = doorHoursSchema.safeParse(hours);
-  return parsed.success ? parsed.data : undefined;
 }
 
 /** The door's own settings by their labels: "Keep events for: 30". */
@@ -98,6 +88,7 @@ function PolicyForm({
   const [checked, setChecked] = useState(false);
   const issues = checked ? livenessIssues(liveness) : new Map();
   const [doorHours, setDoorHours] = useState<WeeklyWindow[] | null>(() => doorHoursOf(original) ?? null);
+  const siteHours = doorHoursOf(site.siteSettings);
   const hoursIssues = doorHours === null ? new Map() : issuesByPath(doorHoursSchema, doorHours);
   const hoursIssue = (path: IssuePath): string | undefined => {
     const issue = checked ? issueAt(hoursIssues, path) : undefined;
@@ -141,7 +132,7 @@ function PolicyForm({
         This door's own settings
       </h4>
       <p className="field-hint">Set here, they win over the site settings at this door; empty ones follow the site.</p>
-      <DoorHoursEditor hours={doorHours} onChange={setDoorHours} issue={hoursIssue} />
+      <DoorHoursEditor hours={doorHours} onChange={setDoorHours} issue={hoursIssue} offText={siteHours ? `The site’s (${siteHours.map(windowText).join('; ')})` : 'Any time'} />
       <HubSettingsFields scope="door" texts={texts} onChange={setTexts} problems={problems} inherited={site.siteSettings} />
       <HubLivenessSection scope="door" liveness={liveness} onChange={setLiveness} issues={issues} groups={site.groups} siteLiveness={livenessOf(site.siteSettings)} />
       {issues.size > 0 ? <p className="field-error">The liveness settings need a change before saving.</p> : null}

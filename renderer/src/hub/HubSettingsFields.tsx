@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { SelectField } from '../common/SelectField.js';
 import { TextField } from '../common/TextField.js';
 import { decisionSettingsSchema } from '../../../electron/shared/shapes/decision-settings.js';
+import { weeklyWindowSchema, type WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
 import { SETTINGS } from '../../../electron/shared/shapes/settings.js';
 
 /** The key of `access.policy` that the hub merges into the door's decision settings. */
@@ -76,6 +77,16 @@ export function withPolicyValue(settings: Readonly<Record<string, unknown>>, key
   const { [key]: _old, ...policy } = isRecord(current) ? current : {};
   const next = value === undefined ? policy : { ...policy, [key]: value };
   return Object.keys(next).length > 0 ? { ...rest, [POLICY]: next } : rest;
+}
+
+export const doorHoursSchema = weeklyWindowSchema.array().min(1).max(28);
+
+/** The hours a settings record sets for a door (or every door): its windows, null for "any time", undefined when none. */
+export function doorHoursOf(settings: Readonly<Record<string, unknown>>): WeeklyWindow[] | null | undefined {
+  const hours = policyValueOf(settings, 'doorHours');
+  if (hours === null) return null;
+  const parsed = doorHoursSchema.safeParse(hours);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Each field's text as typed ('' = not set). */

@@ -92,4 +92,22 @@ describe('hub site settings', () => {
     await screen.findByText('Version 2');
     assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, { settings: {} });
   });
+
+  test('hours of every door: sent with the site settings, checked first', async () => {
+    const documents = fakeDocuments();
+    const rendered = renderHubScreen(<HubSiteSettingsScreen />, documents.handlers);
+    await screen.findByText('Never saved');
+    const toggle = screen.getByRole('switch', { name: 'Hours of every door' });
+    within(toggle).getByText('Each door’s own');
+    fireEvent.click(toggle);
+    const window = screen.getByRole('group', { name: 'Door hours, window 1' });
+    fireEvent.change(within(window).getByLabelText('From'), { target: { value: '20:00' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    screen.getByText('One field needs a change before saving.');
+    assert.equal(rendered.requestsOf('documents:put').length, 0);
+    fireEvent.change(within(window).getByLabelText('From'), { target: { value: '06:30' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    await screen.findByText(/Site settings saved as version 1/);
+    assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, { settings: { 'access.policy': { doorHours: [{ days: [1, 2, 3, 4, 5], from: '06:30', to: '19:00' }] } } });
+  });
 });

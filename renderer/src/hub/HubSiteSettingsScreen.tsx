@@ -5,10 +5,13 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import type { LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
+import type { WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
+import { DoorHoursEditor } from '../admin/settings/DoorHoursEditor.js';
+import { issueAt, issueText, issuesByPath, type IssuePath } from '../admin/settings/settings-issues.js';
 import { listDocuments, saveDocument, savedText, SITE_SETTINGS_ID } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
 import { HubLivenessSection, livenessIssues, livenessOf, withLiveness } from './HubLivenessSection.js';
-import { HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
+import { doorHoursOf, doorHoursSchema, HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, withPolicyValue, type SettingTexts } from './HubSettingsFields.js';
 import { useDocumentWrites } from './use-document-writes.js';
 
 interface Loaded {
@@ -24,6 +27,8 @@ export function HubSiteSettingsScreen(): ReactNode {
   const [texts, setTexts] = useState<SettingTexts>({});
   const [problems, setProblems] = useState<Readonly<Record<string, string>>>({});
   const [liveness, setLiveness] = useState<LivenessPolicy | undefined>(undefined);
+  const [doorHours, setDoorHours] = useState<WeeklyWindow[] | null>(null);
+  // Problems of the liveness policy and the hours show once a save was tried, then follow the changes.
   const [livenessChecked, setLivenessChecked] = useState(false);
   const { problem, setProblem, notice, setNotice, busy, setBusy, finish: finishWrite } = useDocumentWrites();
 
@@ -36,6 +41,7 @@ export function HubSiteSettingsScreen(): ReactNode {
     setLoaded(next);
     setTexts(settingTexts(next.settings, 'site'));
     setLiveness(livenessOf(next.settings));
+    setDoorHours(doorHoursOf(next.settings) ?? null);
     setLivenessChecked(false);
     setProblems({});
   }, [client]);
@@ -48,21 +54,25 @@ export function HubSiteSettingsScreen(): ReactNode {
     if (!loaded) return;
     const built = settingsFromTexts(texts, loaded.settings, 'site');
     setLivenessChecked(true);
-    if ('problems' in built || livenessIssues(liveness).size > 0) {
+    if ('problems' in built || livenessIssues(liveness).size > 0 || hoursIssues.size > 0) {
       setProblems('problems' in built ? built.problems : {});
       setNotice(null);
       return;
     }
     setProblems({});
     setBusy(true);
-    const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: withLiveness(built.settings, liveness) }, loaded.version);
+    const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: withPolicyValue(withLiveness(built.settings, liveness), 'doorHours', doorHours ?? undefined) }, loaded.version);
     await finishWrite(result, result.ok ? savedText('Site settings', result.value) : '', load);
   };
 
   const others = loaded ? otherSettingKeys(loaded.settings, 'site') : [];
-  // Liveness issues show once a save was tried, then follow the typing.
   const issues = livenessChecked ? livenessIssues(liveness) : new Map();
-  const problemCount = Object.keys(problems).length + issues.size;
+  const hoursIssues = doorHours === null ? new Map() : issuesByPath(doorHoursSchema, doorHours);
+  const hoursIssue = (path: IssuePath): string | undefined => {
+    const issue = livenessChecked ? issueAt(hoursIssues, path) : undefined;
+    return issue ? issueText(issue) : undefined;
+  };
+  const problemCount = Object.keys(problems).length + issues.size + (livenessChecked ? hoursIssues.size : 0);
 
   return (
     <section className="screen hub-site-settings" aria-labelledby="hub-site-settings-heading">
@@ -98,6 +108,7 @@ export function HubSiteSettingsScreen(): ReactNode {
           }}
         >
           <HubSettingsFields scope="site" texts={texts} onChange={setTexts} problems={problems} />
+          <DoorHoursEditor label="Hours of every door" hours={doorHours} onChange={setDoorHours} issue={hoursIssue} offText="Each door’s own" />
           <h3 className="settings-subhead">
             <Icon name="camera" />
             Liveness

@@ -14,6 +14,7 @@ export function DoorHoursEditor({
   hours,
   onChange,
   issue,
+  label = "This door's hours",
   offText = 'Any time',
 }: {
   /** Null: the door lets people in at any time (within their groups' schedules). */
@@ -21,6 +22,8 @@ export function DoorHoursEditor({
   readonly onChange: (hours: WeeklyWindow[] | null) => void;
   /** The issue at a path under the hours, in words. */
   readonly issue: (path: IssuePath) => string | undefined;
+  /** The switch's label: one door's hours, or every door's (the hub's site settings). */
+  readonly label?: string;
   /** What off means here ("Any time", or the site's hours). */
   readonly offText?: string;
 }): ReactNode {
@@ -28,7 +31,7 @@ export function DoorHoursEditor({
   return (
     <>
       <Toggle
-        label="This door's hours"
+        label={label}
         checked={hours !== null}
         onChange={(on) => onChange(on ? [OPENING_HOURS] : null)}
         onText="Only these hours"
