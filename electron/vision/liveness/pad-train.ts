@@ -75,15 +75,31 @@ export function scoreClips(rows: readonly PadTrainingClip[], model: PadLinearWei
  * there are fewer people). Returns the scores and the number of folds used.
  */
 export function outOfFoldScores(rows: readonly PadTrainingClip[], features: readonly PadLinearFeature[], l2: number, folds = 5): { scores: ScoredClip[]; folds: number } {
+  const split = foldsByPerson(rows, folds);
+  if (split.folds.length < 2) throw new PadTrainingError(`the clips show ${split.people} person: out-of-fold scores need clips of at least 2 people (clips.csv's person column)`);
+  const scores = split.folds.flatMap(({ held, training }) => scoreClips(held, fitPadLinear(training, features, l2)));
+  return { scores, folds: split.folds.length };
+}
+
+/**
+ * The clips' people (sorted) dealt into `folds` folds (fewer when there are fewer people): each fold's clips
+ * held out, and the clips of everyone else to train on.
+ */
+function foldsByPerson(rows: readonly PadTrainingClip[], folds: number): { people: number; folds: { held: PadTrainingClip[]; training: PadTrainingClip[] }[] } {
   const people = [...new Set(rows.map((row) => row.person))].sort();
   const used = Math.min(folds, people.length);
-  if (used < 2) throw new PadTrainingError(`the clips show ${people.length} person: out-of-fold scores need clips of at least 2 people (clips.csv's person column)`);
-  const scores: ScoredClip[] = [];
-  for (let fold = 0; fold < used; fold++) {
-    const held = new Set(people.filter((_, i) => i % used === fold));
-    scores.push(...scoreClips(rows.filter((row) => held.has(row.person)), fitPadLinear(rows.filter((row) => !held.has(row.person)), features, l2)));
-  }
-  return { scores, folds: used };
+  return {
+    people: people.length,
+    folds: Array.from({ length: used }, (_, fold) => {
+      const held = new Set(people.filter((_, i) => i % used === fold));
+      return { held: rows.filter((row) => held.has(row.person)), training: rows.filter((row) => !held.has(row.person)) };
+    }),
+  };
+}
+
+/** The threshold for `operatingPoint` on scored clips: the BPCER rule or the every-species APCER rule. */
+function thresholdAt(scores: readonly ScoredClip[], operatingPoint: PadOperatingPoint): number {
+  return 'maxApcer' in operatingPoint ? thresholdForApcer(scores, operatingPoint.maxApcer) : thresholdForBpcer(scores, operatingPoint.maxBpcer);
 }
 
 /** Rates on clips of people a cue never saw, at the threshold its own training chose; fractions 0..1. */
@@ -106,27 +122,22 @@ export interface HeldOutRates {
  * decides. Undefined with fewer than 3 people (the training side then has no folds of its own).
  */
 export function heldOutRates(rows: readonly PadTrainingClip[], features: readonly PadLinearFeature[], l2: number, operatingPoint: PadOperatingPoint, folds = 5): HeldOutRates | undefined {
-  const people = [...new Set(rows.map((row) => row.person))].sort();
-  const used = Math.min(folds, people.length);
-  if (people.length < 3) return undefined;
+  const split = foldsByPerson(rows, folds);
+  if (split.people < 3) return undefined;
   const decided: ScoredClip[] = [];
-  for (let fold = 0; fold < used; fold++) {
-    const held = new Set(people.filter((_, i) => i % used === fold));
-    const training = rows.filter((row) => !held.has(row.person));
-    const heldRows = rows.filter((row) => held.has(row.person));
+  for (const { held, training } of split.folds) {
     // A fold whose training side lacks bona-fide or attack clips cannot train: its people count as refused.
     let threshold = Number.POSITIVE_INFINITY;
-    let scores: (number | null)[] = heldRows.map(() => null);
+    let scores: (number | null)[] = held.map(() => null);
     if (training.some((row) => row.bonaFide) && training.some((row) => !row.bonaFide)) {
-      const { scores: outOfFold } = outOfFoldScores(training, features, l2);
-      threshold = 'maxApcer' in operatingPoint ? thresholdForApcer(outOfFold, operatingPoint.maxApcer) : thresholdForBpcer(outOfFold, operatingPoint.maxBpcer);
-      scores = scoreClips(heldRows, fitPadLinear(training, features, l2)).map((clip) => clip.score);
+      threshold = thresholdAt(outOfFoldScores(training, features, l2).scores, operatingPoint);
+      scores = scoreClips(held, fitPadLinear(training, features, l2)).map((clip) => clip.score);
     }
     // Each fold has its own threshold: pool the decisions as scores against 0.
-    heldRows.forEach((row, i) => decided.push({ speciesKey: row.speciesKey, bonaFide: row.bonaFide, score: (scores[i] ?? Number.NEGATIVE_INFINITY) >= threshold ? 1 : -1 }));
+    held.forEach((row, i) => decided.push({ speciesKey: row.speciesKey, bonaFide: row.bonaFide, score: (scores[i] ?? Number.NEGATIVE_INFINITY) >= threshold ? 1 : -1 }));
   }
-  const rates = padRatesAt(decided, 0);
-  return { bpcer: rates.bpcer, apcerWorst: rates.apcerWorst, apcerWorstSpecies: rates.apcerWorstSpecies, apcerBySpecies: rates.apcerBySpecies, folds: used, people: people.length };
+  const { bpcer, apcerWorst, apcerWorstSpecies, apcerBySpecies } = padRatesAt(decided, 0);
+  return { bpcer, apcerWorst, apcerWorstSpecies, apcerBySpecies, folds: split.folds.length, people: split.people };
 }
 
 /** Options of {@link trainSitePadCue}. */
@@ -159,7 +170,7 @@ export function trainSitePadCue(rows: readonly PadTrainingClip[], features: read
   if (attacks === 0) throw new PadTrainingError('no attack clip with a face: record attacks (prints, phone and tablet photos and videos) to train on');
   const model = fitPadLinear(usable, features, l2);
   const outOfFold = outOfFoldScores(usable, features, l2);
-  const threshold = securityFirst ? thresholdForApcer(outOfFold.scores, rate) : thresholdForBpcer(outOfFold.scores, rate);
+  const threshold = thresholdAt(outOfFold.scores, operatingPoint);
   // Only refusing every face (or none) meets an APCER asked of too few attack clips.
   if (!Number.isFinite(threshold)) throw new PadTrainingError(`no threshold meets APCER ≤ ${+(100 * rate).toFixed(2)} % for every species short of refusing everyone: record more attack clips of each kind`);
   const rates = padRatesAt(outOfFold.scores, threshold);
