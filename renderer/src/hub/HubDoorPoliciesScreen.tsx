@@ -8,18 +8,16 @@ import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { Segmented } from '../common/Segmented.js';
 import type { Result } from '../contract.js';
-import type { LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
-import type { WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
 import { DoorHoursEditor } from '../admin/settings/DoorHoursEditor.js';
-import { issueAt, issueText, issuesByPath, type IssuePath } from '../admin/settings/settings-issues.js';
 import { GroupChips } from './GroupChips.js';
 import type { HubDoor } from './hub-client.js';
 import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
-import { HubLivenessSection, livenessIssues, livenessOf, livenessText, withLiveness } from './HubLivenessSection.js';
-import { doorHoursOf, doorHoursSchema, HubSettingsFields, otherSettingKeys, SETTING_FIELDS, settingsFromTexts, settingTexts, withPolicyValue, type SettingTexts } from './HubSettingsFields.js';
+import { HubLivenessSection, livenessOf, livenessText } from './HubLivenessSection.js';
+import { doorHoursOf, HubSettingsFields, otherSettingKeys, SETTING_FIELDS, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
 import { windowText } from './HubSchedulesScreen.js';
 import { useDocumentWrites } from './use-document-writes.js';
+import { usePolicySections } from './use-policy-sections.js';
 
 interface Site {
   readonly doors: readonly { readonly id: string; readonly name: string; readonly enrolled: boolean }[];
@@ -83,17 +81,8 @@ function PolicyForm({
   const [texts, setTexts] = useState<SettingTexts>(() => settingTexts(original, 'door'));
   const [problems, setProblems] = useState<Readonly<Record<string, string>>>({});
   const [groupProblem, setGroupProblem] = useState<string | null>(null);
-  const [liveness, setLiveness] = useState<LivenessPolicy | undefined>(() => livenessOf(original));
-  // Problems of the liveness policy and the door hours show once a save was tried, then follow the changes.
-  const [checked, setChecked] = useState(false);
-  const issues = checked ? livenessIssues(liveness) : new Map();
-  const [doorHours, setDoorHours] = useState<WeeklyWindow[] | null>(() => doorHoursOf(original) ?? null);
+  const sections = usePolicySections(original);
   const siteHours = doorHoursOf(site.siteSettings);
-  const hoursIssues = doorHours === null ? new Map() : issuesByPath(doorHoursSchema, doorHours);
-  const hoursIssue = (path: IssuePath): string | undefined => {
-    const issue = checked ? issueAt(hoursIssues, path) : undefined;
-    return issue ? issueText(issue) : undefined;
-  };
   return (
     <form
       className="card hub-policy-form"
@@ -104,10 +93,9 @@ function PolicyForm({
         const noGroup = who === 'groups' && groups.length === 0 ? 'Choose at least one group, or let every enabled person in.' : null;
         setGroupProblem(noGroup);
         setProblems('problems' in built ? built.problems : {});
-        setChecked(true);
-        if (noGroup || 'problems' in built || livenessIssues(liveness).size > 0 || hoursIssues.size > 0) return;
-        // Hours taken off are not sent: the door goes back to its own (sync/hub-settings.ts).
-        onSubmit(who === 'groups' ? groups : null, withPolicyValue(withLiveness(built.settings, liveness), 'doorHours', doorHours ?? undefined));
+        const sectionsValid = sections.check();
+        if (noGroup || 'problems' in built || !sectionsValid) return;
+        onSubmit(who === 'groups' ? groups : null, sections.applyTo(built.settings));
       }}
     >
       <h3>{door.name === door.id ? door.name : `${door.name} (${door.id})`}</h3>
@@ -132,10 +120,10 @@ function PolicyForm({
         This door's own settings
       </h4>
       <p className="field-hint">Set here, they win over the site settings at this door; empty ones follow the site.</p>
-      <DoorHoursEditor hours={doorHours} onChange={setDoorHours} issue={hoursIssue} offText={siteHours ? `The site’s (${siteHours.map(windowText).join('; ')})` : 'Any time'} />
+      <DoorHoursEditor hours={sections.doorHours} onChange={sections.setDoorHours} issue={sections.hoursIssue} offText={siteHours ? `The site’s (${siteHours.map(windowText).join('; ')})` : 'Any time'} />
       <HubSettingsFields scope="door" texts={texts} onChange={setTexts} problems={problems} inherited={site.siteSettings} />
-      <HubLivenessSection scope="door" liveness={liveness} onChange={setLiveness} issues={issues} groups={site.groups} siteLiveness={livenessOf(site.siteSettings)} />
-      {issues.size > 0 ? <p className="field-error">The liveness settings need a change before saving.</p> : null}
+      <HubLivenessSection scope="door" liveness={sections.liveness} onChange={sections.setLiveness} issues={sections.livenessIssues} groups={site.groups} siteLiveness={livenessOf(site.siteSettings)} />
+      {sections.livenessIssues.size > 0 ? <p className="field-error">The liveness settings need a change before saving.</p> : null}
       <div className="button-row button-row-start">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           Save and send to the door

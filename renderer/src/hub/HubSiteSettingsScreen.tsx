@@ -4,15 +4,13 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
-import type { LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
-import type { WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
 import { DoorHoursEditor } from '../admin/settings/DoorHoursEditor.js';
-import { issueAt, issueText, issuesByPath, type IssuePath } from '../admin/settings/settings-issues.js';
 import { listDocuments, saveDocument, savedText, SITE_SETTINGS_ID } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
-import { HubLivenessSection, livenessIssues, livenessOf, withLiveness } from './HubLivenessSection.js';
-import { doorHoursOf, doorHoursSchema, HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, withPolicyValue, type SettingTexts } from './HubSettingsFields.js';
+import { HubLivenessSection } from './HubLivenessSection.js';
+import { HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
 import { useDocumentWrites } from './use-document-writes.js';
+import { usePolicySections } from './use-policy-sections.js';
 
 interface Loaded {
   readonly version: number | null;
@@ -26,10 +24,7 @@ export function HubSiteSettingsScreen(): ReactNode {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [texts, setTexts] = useState<SettingTexts>({});
   const [problems, setProblems] = useState<Readonly<Record<string, string>>>({});
-  const [liveness, setLiveness] = useState<LivenessPolicy | undefined>(undefined);
-  const [doorHours, setDoorHours] = useState<WeeklyWindow[] | null>(null);
-  // Problems of the liveness policy and the hours show once a save was tried, then follow the changes.
-  const [livenessChecked, setLivenessChecked] = useState(false);
+  const sections = usePolicySections({});
   const { problem, setProblem, notice, setNotice, busy, setBusy, finish: finishWrite } = useDocumentWrites();
 
   const load = useCallback(async (): Promise<void> => {
@@ -40,10 +35,9 @@ export function HubSiteSettingsScreen(): ReactNode {
     const next = { version: site?.version ?? null, settings: site?.body.settings ?? {}, groups: groups.value.map((group) => group.id) };
     setLoaded(next);
     setTexts(settingTexts(next.settings, 'site'));
-    setLiveness(livenessOf(next.settings));
-    setDoorHours(doorHoursOf(next.settings) ?? null);
-    setLivenessChecked(false);
+    sections.reset(next.settings);
     setProblems({});
+    // The sections' reset only sets state: the first render's serves every load.
   }, [client]);
 
   useEffect(() => {
@@ -53,26 +47,20 @@ export function HubSiteSettingsScreen(): ReactNode {
   const save = async (): Promise<void> => {
     if (!loaded) return;
     const built = settingsFromTexts(texts, loaded.settings, 'site');
-    setLivenessChecked(true);
-    if ('problems' in built || livenessIssues(liveness).size > 0 || hoursIssues.size > 0) {
+    const sectionsValid = sections.check();
+    if ('problems' in built || !sectionsValid) {
       setProblems('problems' in built ? built.problems : {});
       setNotice(null);
       return;
     }
     setProblems({});
     setBusy(true);
-    const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: withPolicyValue(withLiveness(built.settings, liveness), 'doorHours', doorHours ?? undefined) }, loaded.version);
+    const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: sections.applyTo(built.settings) }, loaded.version);
     await finishWrite(result, result.ok ? savedText('Site settings', result.value) : '', load);
   };
 
   const others = loaded ? otherSettingKeys(loaded.settings, 'site') : [];
-  const issues = livenessChecked ? livenessIssues(liveness) : new Map();
-  const hoursIssues = doorHours === null ? new Map() : issuesByPath(doorHoursSchema, doorHours);
-  const hoursIssue = (path: IssuePath): string | undefined => {
-    const issue = livenessChecked ? issueAt(hoursIssues, path) : undefined;
-    return issue ? issueText(issue) : undefined;
-  };
-  const problemCount = Object.keys(problems).length + issues.size + (livenessChecked ? hoursIssues.size : 0);
+  const problemCount = Object.keys(problems).length + sections.shownCount;
 
   return (
     <section className="screen hub-site-settings" aria-labelledby="hub-site-settings-heading">
@@ -108,12 +96,12 @@ export function HubSiteSettingsScreen(): ReactNode {
           }}
         >
           <HubSettingsFields scope="site" texts={texts} onChange={setTexts} problems={problems} />
-          <DoorHoursEditor label="Hours of every door" hours={doorHours} onChange={setDoorHours} issue={hoursIssue} offText="Each door’s own" />
+          <DoorHoursEditor label="Hours of every door" hours={sections.doorHours} onChange={sections.setDoorHours} issue={sections.hoursIssue} offText="Each door’s own" />
           <h3 className="settings-subhead">
             <Icon name="camera" />
             Liveness
           </h3>
-          <HubLivenessSection scope="site" liveness={liveness} onChange={setLiveness} issues={issues} groups={loaded.groups} />
+          <HubLivenessSection scope="site" liveness={sections.liveness} onChange={sections.setLiveness} issues={sections.livenessIssues} groups={loaded.groups} />
           {others.length > 0 ? <p className="field-hint">Also set, through the API, and kept as they are: {others.join(', ')}.</p> : null}
           {problemCount > 0 ? <p className="field-error">{problemCount === 1 ? 'One field needs' : `${problemCount} fields need`} a change before saving.</p> : null}
           <div className="button-row button-row-start">
