@@ -2,14 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { fakeDocuments } from '../test/fake-hub-documents.js';
+import { hubDoor as door } from '../test/hub-door.js';
 import { renderHubScreen } from '../test/render-hub-screen.js';
 import { fireEvent, screen, within } from '../test/render-screen.js';
-import type { HubDoor } from './hub-client.js';
 import { HubDoorPoliciesScreen } from './HubDoorPoliciesScreen.js';
-
-function door(id: string, name: string): HubDoor {
-  return { id, name, revoked: false, online: true, modelId: 'arcface-r100', appVersion: '0.1.0', appliedSeq: 12, behindBy: 0, doorOpen: null, lastSeenMs: 1_700_000_000_000 };
-}
 
 function site() {
   const documents = fakeDocuments({

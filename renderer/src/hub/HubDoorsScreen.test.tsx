@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { hubDoor as door } from '../test/hub-door.js';
 import { renderHubScreen } from '../test/render-hub-screen.js';
 import { fireEvent, screen, waitFor, within } from '../test/render-screen.js';
-import type { HubDoor } from './hub-client.js';
 import { HubDoorsScreen } from './HubDoorsScreen.js';
-
-function door(id: string, name: string, values: Partial<HubDoor> = {}): HubDoor {
-  return { id, name, revoked: false, online: true, modelId: 'mobilefacenet-192', appVersion: '0.1.0', appliedSeq: 12, behindBy: 0, doorOpen: null, lastSeenMs: 1_700_000_000_000, ...values };
-}
 
 describe('hub doors', () => {
   test('each door with its state, model and lag; a door behind or offline says so', async () => {
