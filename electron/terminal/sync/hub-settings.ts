@@ -68,11 +68,7 @@ export function hubSettingValues(site: Readonly<Record<string, unknown>>, door: 
     } else if (isSettingKey(id) && id !== POLICY) values[id] = ownValue.value;
   }
   if (isRecord(sitePolicy) || isRecord(doorPolicy) || policyRestored) {
-    values[POLICY] = { ...policy, ...withoutChangeLogKeys(hubPolicy), schedules: currentPolicy.schedules, allowedGroups: currentPolicy.allowedGroups };
+    values[POLICY] = { ...policy, ...hubPolicy, schedules: currentPolicy.schedules, allowedGroups: currentPolicy.allowedGroups };
   } else if (sitePolicy !== undefined || doorPolicy !== undefined) values[POLICY] = doorPolicy ?? sitePolicy;
   return { values, unknown, own: kept };
-}
-
-function withoutChangeLogKeys(policy: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(policy).filter(([key]) => !CHANGE_LOG_KEYS.has(key)));
 }
