@@ -6,7 +6,7 @@ import { Icon } from '../../common/Icon.js';
 import { Toggle } from '../../common/Toggle.js';
 import type { WeeklyWindow } from '../../../../electron/shared/shapes/weekly-schedule.js';
 import type { IssuePath } from './settings-issues.js';
-import { WindowEditor } from './WindowEditor.js';
+import { WindowEditor, windowIssue } from './WindowEditor.js';
 
 const OPENING_HOURS: WeeklyWindow = { days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' };
 
@@ -44,7 +44,7 @@ export function DoorHoursEditor({
           group="Door hours"
           index={index}
           window={window}
-          error={issue([index]) ?? issue([index, 'days']) ?? issue([index, 'from']) ?? issue([index, 'to'])}
+          error={windowIssue(issue, [index])}
           onChange={(next) => onChange(windows.map((other, i) => (i === index ? next : other)))}
           onRemove={() => onChange(windows.length > 1 ? windows.filter((_, i) => i !== index) : null)}
         />

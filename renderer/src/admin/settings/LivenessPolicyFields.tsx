@@ -10,7 +10,7 @@ import { Segmented, type SegmentOption } from '../../common/Segmented.js';
 import { Toggle } from '../../common/Toggle.js';
 import type { LivenessPolicy } from '../../../../electron/shared/shapes/liveness-policy.js';
 import { LIVENESS_MODE_TEXT, type LivenessMode } from '../../wording/wording.js';
-import { WindowEditor } from './WindowEditor.js';
+import { WindowEditor, windowIssue } from './WindowEditor.js';
 import type { IssuePath } from './settings-issues.js';
 
 type Schedule = LivenessPolicy['schedules'][number];
@@ -110,7 +110,7 @@ export function LivenessPolicyFields({ liveness, onChange, groupNames, modeLabel
               group={`Liveness hours ${index + 1}`}
               index={windowIndex}
               window={window}
-              error={issue(['schedules', index, 'windows', windowIndex]) ?? issue(['schedules', index, 'windows', windowIndex, 'to']) ?? issue(['schedules', index, 'windows', windowIndex, 'from'])}
+              error={windowIssue(issue, ['schedules', index, 'windows', windowIndex])}
               onChange={(next) => setSchedule(index, { ...schedule, windows: schedule.windows.map((other, i) => (i === windowIndex ? next : other)) })}
               onRemove={() => setSchedule(index, schedule.windows.length > 1 ? { ...schedule, windows: schedule.windows.filter((_, i) => i !== windowIndex) } : null)}
             />

@@ -8,7 +8,7 @@ import { Icon } from '../../common/Icon.js';
 import { TextField } from '../../common/TextField.js';
 import type { Settings } from '../../store/types.js';
 import { DoorHoursEditor } from './DoorHoursEditor.js';
-import { WindowEditor } from './WindowEditor.js';
+import { WindowEditor, windowIssue } from './WindowEditor.js';
 import type { SectionProps } from './section-props.js';
 
 type Schedules = Settings['access.policy']['schedules'];
@@ -70,7 +70,7 @@ export function SchedulesEditor({ draft, change, issue }: SectionProps): ReactNo
               group={group}
               index={index}
               window={window}
-              error={issue(['access.policy', 'schedules', group, index]) ?? issue(['access.policy', 'schedules', group, index, 'days']) ?? issue(['access.policy', 'schedules', group, index, 'from']) ?? issue(['access.policy', 'schedules', group, index, 'to'])}
+              error={windowIssue(issue, ['access.policy', 'schedules', group, index])}
               onChange={(next) => setWindows(group, windows.map((other, i) => (i === index ? next : other)))}
               onRemove={() => setWindows(group, windows.filter((_, i) => i !== index))}
             />

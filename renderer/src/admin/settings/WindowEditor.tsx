@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { FieldError } from '../../common/FieldError.js';
 import { Icon } from '../../common/Icon.js';
 import type { WeeklyWindow } from '../../../../electron/shared/shapes/weekly-schedule.js';
+import type { IssuePath } from './settings-issues.js';
 
 const WEEKDAYS = [
   { day: 1, short: 'Mon', long: 'Monday' },
@@ -57,4 +58,9 @@ export function WindowEditor({ group, index, window, onChange, onRemove, error }
       ) : null}
     </div>
   );
+}
+
+/** The problem of the window at `path`, in words: the window's own (from before to), else its days', from's or to's. */
+export function windowIssue(issue: (path: IssuePath) => string | undefined, path: IssuePath): string | undefined {
+  return issue(path) ?? issue([...path, 'days']) ?? issue([...path, 'from']) ?? issue([...path, 'to']);
 }
