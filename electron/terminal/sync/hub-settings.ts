@@ -1,13 +1,12 @@
 // The settings a door takes from the hub: the site's, this door's policy's over them, `access.policy` merged key
 // by key at every step so that a door policy setting one decision key still follows the site for the others. What
 // the hub sets over the door's own value, the door keeps aside, and takes back when the hub stops setting it.
+import { isRecord } from '../../shared/is-record.js';
 import { isSettingKey, type Settings } from '../../shared/shapes/settings.js';
 
 const POLICY = 'access.policy';
 /** Decision keys the change log writes (schedules, the door policy's groups): never the hub settings'. */
 const CHANGE_LOG_KEYS = new Set(['schedules', 'allowedGroups']);
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The door's own value of a setting the hub sets over it; no `value` where the door had none (an optional key). */
 export interface OwnValue {

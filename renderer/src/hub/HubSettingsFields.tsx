@@ -8,6 +8,7 @@ import type { z } from 'zod';
 
 import { SelectField } from '../common/SelectField.js';
 import { TextField } from '../common/TextField.js';
+import { isRecord } from '../../../electron/shared/is-record.js';
 import { decisionSettingsSchema } from '../../../electron/shared/shapes/decision-settings.js';
 import { weeklyWindowSchema, type WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
 import { SETTINGS } from '../../../electron/shared/shapes/settings.js';
@@ -62,8 +63,6 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   },
   { path: 'admin.idleLogoutMs', kind: 'number', label: 'Door admin logout after idle', unit: 's', scale: 1_000, hint: '15 to 3600 s without a touch ends an admin session at the door.', schema: SETTINGS['admin.idleLogoutMs'].schema },
 ];
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `access.policy.<key>` of a stored settings record; undefined where it is not set. */
 export function policyValueOf(settings: Readonly<Record<string, unknown>>, key: string): unknown {
