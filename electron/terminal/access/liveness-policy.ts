@@ -1,6 +1,5 @@
 import type { LivenessMode, LivenessPolicy } from '../../shared/shapes/liveness-policy.js';
-import type { WeeklyWindow } from '../../shared/shapes/weekly-schedule.js';
-import { localTimeOf } from './weekly-schedule.js';
+import { withinWindows } from './weekly-schedule.js';
 
 /** The mode of a new terminal when neither its settings nor the manifest's defaults name one. */
 export const SHIPPED_LIVENESS_MODE: LivenessMode = 'passive+active';
@@ -17,11 +16,6 @@ export interface LivenessRequirement {
    */
   readonly passiveUnavailable: boolean;
 }
-
-const withinWindows = (windows: readonly WeeklyWindow[], atMs: number, timeZone?: string): boolean => {
-  const { isoWeekday, hhmm } = localTimeOf(atMs, timeZone);
-  return windows.some((window) => window.days.includes(isoWeekday) && hhmm >= window.from && hhmm < window.to);
-};
 
 const checksOf = (mode: LivenessMode): { passive: boolean; active: boolean } => ({ passive: mode === 'passive' || mode === 'passive+active', active: mode === 'active' || mode === 'passive+active' });
 
