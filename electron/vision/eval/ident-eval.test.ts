@@ -136,6 +136,12 @@ describe('evaluateIdentification on a small folder with fake embeddings', () => 
     const race = report.demographics.atShippedThreshold!.find((s) => s.column === 'race')!;
     assert.deepEqual(race.groups.map((g) => [g.group, g.searches, g.falsePositives]), [['East Asian', 1, 0], ['White', 2, 0]]);
     assert.equal(report.protocol.noFaceImages, 1);
+    // One to one (a card names the person): comparisons Cy, s1, s2 × Ann, Ben = [0.5, 0 × 5]; FMR 1e-2 of 6 lets
+    // none through, so the threshold sits above 0.5 — and Ann_0003 (0.6 with Ann), a wrong top-1 at 1:N, is matched.
+    assert.deepEqual(Object.keys(report.oneToOne.fnmrAtFmr), ['0.01', '0.001', '0.0001', '0.00001']);
+    assert.equal(report.oneToOne.fnmrAtFmr['0.01'], 0);
+    const oneToOneThreshold = report.oneToOne.thresholdAtFmr['0.01']!;
+    assert.ok(oneToOneThreshold > 0.5 && oneToOneThreshold < 0.6, `threshold ${oneToOneThreshold}`);
 
     const out = path.join(root, 'out');
     await writeIdentReport({ report, impostors: { descending: Float64Array.from([0.5, 0, 0]) }, mated: [] }, out);

@@ -282,6 +282,13 @@ export interface IdentReport {
   modelledSizes: number[];
   galleries: GalleryResult[];
   modelCheck: ModelCheck[];
+  /**
+   * One to one, as after a card names the person (card + face): the searches compared with their own person's
+   * template only, strangers with one enrolled person at a time. FMR target as a string → FNMR and threshold, from
+   * the mated searches' own similarities and every single non-mated comparison (measured, not modelled: a gallery
+   * of one is exactly one comparison). A search without a face is a miss.
+   */
+  oneToOne: { fnmrAtFmr: Record<string, number>; thresholdAtFmr: Record<string, number> };
   /** Per-comparison non-mated similarities the model uses: count, and FMR at the shipped threshold. */
   comparisons: { count: number; fmrAtShippedThreshold: number | null };
   demographics: { atShippedThreshold: GroupFpirSpread[] | null; atFpir1e2: GroupFpirSpread[] };
@@ -318,6 +325,8 @@ export interface IdentEvaluation {
 }
 
 const key = (fpir: number): string => String(fpir);
+/** FMR targets of the one-to-one figures (card + face): the terminal's default target per search is 1e-3. */
+const ONE_TO_ONE_FMR_TARGETS = [1e-2, 1e-3, 1e-4, 1e-5] as const;
 
 function shuffled(count: number, seed: number): number[] {
   const random = createSeededRandom(seed);
@@ -433,6 +442,12 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     largest = { outcomes, selection };
   }
   const full = largest!;
+  // A gallery of one: the single comparisons themselves, with the mated searches' own similarities.
+  const oneToOnePoints = modelledOperatingPoints(full.outcomes.mated, impostors, 1, ONE_TO_ONE_FMR_TARGETS);
+  const oneToOne = {
+    fnmrAtFmr: Object.fromEntries(oneToOnePoints.map((p) => [key(p.targetFpir), p.fnir])),
+    thresholdAtFmr: Object.fromEntries(oneToOnePoints.map((p) => [key(p.targetFpir), p.threshold])),
+  };
   const fpir1e2Threshold = operatingPoints(full.outcomes, [1e-2])[0]!.threshold;
   const labelled = protocol.nonMated.map((s, i) => ({ top: full.outcomes.nonMatedTop[i]!, labels: s.labels }));
   const columns = [...new Set(protocol.nonMated.flatMap((s) => Object.keys(s.labels)))].sort();
@@ -470,6 +485,7 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     modelledSizes: galleries.filter((g) => g.kind === 'modelled').map((g) => g.gallerySize),
     galleries,
     modelCheck,
+    oneToOne,
     comparisons: { count: impostors.descending.length, fmrAtShippedThreshold: shippedThreshold === null ? null : fmrAt(impostors, shippedThreshold) },
     demographics: { atShippedThreshold: shippedThreshold === null ? null : spreadAt(shippedThreshold), atFpir1e2: spreadAt(fpir1e2Threshold) },
     ...(otherRule ? { otherRule } : {}),
@@ -536,6 +552,10 @@ export function formatIdentSummary(report: IdentReport): string {
     lines.push(`${head}: ${cells.join(', ')}`);
     if (g.atShippedThreshold) lines.push(`${' '.repeat(head.length)}  at the shipped threshold ${g.atShippedThreshold.threshold}: FPIR ${percent(g.atShippedThreshold.fpir)}, FNIR ${percent(g.atShippedThreshold.fnir)}`);
   }
+  lines.push(
+    `one to one (card + face, N = 1): ` +
+      Object.entries(report.oneToOne.fnmrAtFmr).map(([fmr, fnmr]) => `FNMR@FMR${fmr} ${percent(fnmr)} (t ${similarity(report.oneToOne.thresholdAtFmr[fmr] ?? Number.NaN)})`).join(', '),
+  );
   for (const check of report.modelCheck) {
     lines.push(
       `model check N = ${check.gallerySize}: ` +
