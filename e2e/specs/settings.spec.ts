@@ -38,3 +38,26 @@ test('cameras, models and GPIO lines are lists of what the terminal has', async 
   await relay.scrollIntoViewIfNeeded();
   await screenshotBoth(page, testInfo, 'settings-gpio-list');
 });
+
+test('a Wiegand card reader on the board’s lines, and card and face after hours', async ({ page, terminal }, testInfo) => {
+  test.skip(!terminal.opensInBrowser, 'replaces a call in the browser');
+  await page.route('**/api/call/hardware:list', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: true, value: BOARD }) }));
+  await openKiosk(page, terminal);
+  await logIn(page);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+
+  await page.getByRole('switch', { name: 'Card reader (Wiegand)' }).click();
+  await page.getByLabel('Reader GPIO chip').selectOption('/dev/gpiochip3');
+  await page.getByLabel('D0 line', { exact: true }).selectOption({ label: '8 — GPIO3_B0' });
+  await page.getByLabel('D1 line', { exact: true }).selectOption({ label: '9 — GPIO3_B1' });
+  await page.getByLabel('D1 line', { exact: true }).scrollIntoViewIfNeeded();
+  await screenshotBoth(page, testInfo, 'settings-card-reader');
+
+  const section = page.getByRole('group', { name: 'Card and face' });
+  await section.getByRole('radio', { name: 'Card, then face' }).click();
+  await section.scrollIntoViewIfNeeded();
+  await screenshotBoth(page, testInfo, 'settings-card-and-face');
+  // This machine has no GPIO chip: the terminal refuses the reader's lines by name, at their field, and keeps the rest.
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText(/cardReader\.chipPath: \/dev\/gpiochip3: no such GPIO chip|\/dev\/gpiochip3: no such GPIO chip/).first()).toBeVisible();
+});

@@ -7,6 +7,7 @@
 import type { GpioEdgeEvent, GpioInputLinesOptions } from '../../native-bridge/gpio/gpio-input.js';
 import { measureWiegandJitter, type WiegandJitter, type WiegandTiming, type WiegandTrainReport } from '../../native-bridge/gpio/wiegand-pulses.js';
 import { bitString, decodeCard, encodeCard, resolveCardFormat } from '../terminal/door/card-format.js';
+import { pulsesFromEdges } from '../terminal/door/card-reader.js';
 import { GpioWiegandTransmitter, type WiegandTransmitter } from '../terminal/door/wiegand-output.js';
 
 /** The wiring and what to send. */
@@ -65,32 +66,8 @@ export interface WiegandLoopbackResult {
   readonly ok: boolean;
 }
 
-/** A pulse on one input: its asserting and releasing edges. */
-interface Pulse {
-  readonly value: 0 | 1;
-  readonly startNs: bigint;
-  readonly endNs: bigint;
-}
-
 const mark = (status: 'ok' | 'warn' | 'fail' | 'info'): string => `  [${{ ok: 'ok  ', warn: 'warn', fail: 'FAIL', info: '    ' }[status]}]`;
 const us = (value: number): string => value.toFixed(1);
-
-/** Pairs each line's asserting edge with its release, in the order the pulses started. */
-export function pulsesFromEdges(events: readonly GpioEdgeEvent[], d0InLine: number, d1InLine: number): Pulse[] {
-  const started = new Map<number, bigint>();
-  const pulses: Pulse[] = [];
-  for (const event of events) {
-    if (event.line !== d0InLine && event.line !== d1InLine) continue;
-    if (event.active) {
-      started.set(event.line, event.timestampNs);
-    } else {
-      const startNs = started.get(event.line);
-      started.delete(event.line);
-      if (startNs !== undefined) pulses.push({ value: event.line === d1InLine ? 1 : 0, startNs, endNs: event.timestampNs });
-    }
-  }
-  return pulses.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
-}
 
 const openRealInputs = async (options: GpioInputLinesOptions): Promise<LoopbackInputs> => {
   const { GpioInputLines } = await import('../../native-bridge/gpio/gpio-input.js');

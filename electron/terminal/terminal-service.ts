@@ -11,7 +11,7 @@ import type { IdentificationCurve } from '../vision/matcher/identification-curve
 import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
 import type { DecisionSettings } from '../shared/shapes/decision-settings.js';
 import type { LivenessMode } from '../shared/shapes/liveness-policy.js';
-import { DecisionPolicy, type AccessDecision, type LivenessCapabilities, type PersonAccess } from './access/decision-policy.js';
+import { DecisionPolicy, qualityHint, type AccessDecision, type LivenessCapabilities, type PersonAccess } from './access/decision-policy.js';
 import { IdentifyThreshold, matchScoreOf, type IdentificationState } from './access/identify-threshold.js';
 import { SHIPPED_LIVENESS_MODE } from './access/liveness-policy.js';
 import { TrackChallenges, type ChallengeOutcome, type ChallengePrompt } from './access/track-challenges.js';
@@ -25,11 +25,18 @@ import type { TerminalStore } from './store/store.js';
 import type { NpuOptions } from '../vision/backend/rknn-backend.js';
 import { frameMeasuresOf } from '../vision/liveness/pad-frame-measures.js';
 import type { SitePadCue } from '../vision/liveness/pad-linear.js';
+import type { FaceQuality } from '../vision/quality/face-quality.js';
+import type { PersonCredential } from './store/persons-repository.js';
 import { readSitePadCue } from './models/site-pad-cue.js';
 
 /** The window a trained cue with motion features is measured over where the manifest has no natural-motion cue, ms and frames. */
 const DEFAULT_CUE_WINDOW_MS = 2400;
 const DEFAULT_CUE_FRAMES = 5;
+/**
+ * A card's turn ends on the first frame after its time; without frames (a camera that stopped delivering) a timer
+ * ends it this long after, so the card is still logged.
+ */
+const CARD_TIMER_SLACK_MS = 500;
 
 /** Something that acts on a decision: a door relay, a webhook, a log. */
 export interface DecisionSink {
@@ -103,12 +110,36 @@ export type TerminalHealth = DeepReadonly<z.output<typeof serviceHealthSchema>>;
 /** What the liveness policy can run on this terminal, for health and the system screen. */
 export type LivenessHealth = NonNullable<TerminalHealth['liveness']>;
 
+/** The door waits for the face of a card just read (until `untilMs`, on the frames' clock), or no longer (null). */
+export interface CardUpdate {
+  readonly atMs: number;
+  readonly waiting: { readonly untilMs: number } | null;
+}
+
 interface ServiceEvents {
   analysis: [FrameAnalysis];
   decision: [DecisionEvent];
   challenge: [ChallengeUpdate];
+  card: [CardUpdate];
   error: [Error];
 }
+
+/**
+ * A card read at the door's reader: the door compares the faces in view with the card holder's only, until the
+ * holder is decided or `untilMs` passes. What came meanwhile decides how a turn without a decision ends.
+ */
+interface CardTurn {
+  readonly person: PersonAccess;
+  readonly untilMs: number;
+  /** Ends the turn when no frame comes to do it (a camera that stopped delivering). */
+  readonly timer: NodeJS.Timeout;
+  /** Usable faces compared with the card holder's template, and their best similarity. */
+  comparedFaces: number;
+  bestSimilarity: number | undefined;
+}
+
+/** A decision to record: the policy's, or a card's turn ending without a face to show for it (no track, no quality). */
+type RecordedDecision = Omit<AccessDecision, 'trackId' | 'quality'> & { readonly trackId?: number; readonly quality?: FaceQuality };
 
 /**
  * The door terminal: camera frames in, decisions out, everything stored. Frames go to the inference worker
@@ -125,6 +156,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   private readonly challenges: TrackChallenges;
   /** The template of the frame that identified each challenged track: the face the challenge must keep seeing. */
   private readonly identifyingTemplates = new Map<number, Float32Array>();
+  /** Tracks whose challenge holds a grant that came with a card: the identity there was verified 1:1, not searched. */
+  private readonly cardTracks = new Set<number>();
+  private card: CardTurn | undefined;
   private readonly background = new Set<Promise<void>>();
   private readonly processedAtMs: number[] = [];
   private lastTimingsMs: ProcessResult['timingsMs'] | undefined;
@@ -273,6 +307,52 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   }
 
   /**
+   * A card read at the door's reader (`atMs` on the wall clock, as frames are). A card nobody carries is denied at
+   * once (`unknown-card`). Otherwise the faces in view are judged again, each compared with the card holder's
+   * template only (the 1:1 threshold for the target FPIR), until the holder is decided — granted, or refused for
+   * their state, hours or liveness — or `access.policy.credential.cardTimeoutMs` passes without it:
+   * `card-face-mismatch` when usable faces came and none was theirs, `card-no-face` when none came. A second card
+   * ends the first's turn the same way.
+   */
+  presentCard(credential: PersonCredential, atMs: number): void {
+    if (this.stopping) return;
+    if (this.card) this.endCardTurn(atMs);
+    const person = this.options.store.persons.getByCredential(credential);
+    if (!person) {
+      this.track(this.record({ decidedAtMs: atMs, decision: 'denied', reason: 'unknown-card' }, undefined, undefined, 0));
+      return;
+    }
+    const untilMs = atMs + this.decisionSettings.credential.cardTimeoutMs;
+    const timer = setTimeout(() => {
+      if (this.card?.timer === timer) this.endCardTurn(Math.max(untilMs, Date.now()));
+    }, Math.max(0, untilMs - Date.now()) + CARD_TIMER_SLACK_MS);
+    this.card = { person, untilMs, timer, comparedFaces: 0, bestSimilarity: undefined };
+    // A face already decided (refused for want of a card) is judged again, now against the card holder.
+    this.policy.restartTracks();
+    this.emit('card', { atMs, waiting: { untilMs } });
+  }
+
+  /** Ends the card's turn without a decision on its holder: the outcome is recorded, the faces in view judged afresh. */
+  private endCardTurn(atMs: number): void {
+    const card = this.card;
+    if (!card) return;
+    this.dropCard(atMs);
+    const reason = card.comparedFaces > 0 ? 'card-face-mismatch' : 'card-no-face';
+    this.track(
+      this.record({ decidedAtMs: atMs, decision: 'denied', reason, person: card.person, ...(card.bestSimilarity !== undefined ? { similarity: card.bestSimilarity } : {}) }, undefined, undefined, 0),
+    );
+  }
+
+  /** Ends the card's turn, quietly: the faces in view are judged afresh, and the door stops asking for the face. */
+  private dropCard(atMs: number): void {
+    if (!this.card) return;
+    clearTimeout(this.card.timer);
+    this.card = undefined;
+    this.policy.restartTracks({ undecidedOnly: true });
+    this.emit('card', { atMs, waiting: null });
+  }
+
+  /**
    * While paused, frames are not analysed and no decision is taken: a live enrollment has the worker to
    * itself, and the person being enrolled does not fill the log with denials.
    */
@@ -374,6 +454,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   private endTrack(trackId: number, atMs: number): void {
     this.policy.endTrack(trackId);
     this.identifyingTemplates.delete(trackId);
+    this.cardTracks.delete(trackId);
     const held = this.challenges.drop(trackId);
     if (!held) return;
     this.policy.withdraw(held);
@@ -414,6 +495,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     const atMs = result.timestampMs;
     const { tracks, ended } = this.tracker.update(result.faces, atMs);
     for (const track of ended) this.endTrack(track.id, atMs);
+    if (this.card && atMs >= this.card.untilMs) this.endCardTurn(atMs);
     // Another face entering the view restarts every running challenge: the person asked is the one who does it.
     if (tracks.some((track) => track.hits === 1)) this.challenges.faceEntered(atMs);
     const faces: TrackedFace[] = [];
@@ -422,7 +504,10 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     const settle = (outcome: ChallengeOutcome | undefined, face: ProcessedFace, trackAgeMs: number): void => {
       if (!outcome) return;
       if (outcome.kind === 'denied' && !outcome.retrying) this.policy.withdraw(outcome.held);
-      if (!(outcome.kind === 'denied' && outcome.retrying)) this.identifyingTemplates.delete(outcome.decision.trackId);
+      if (!(outcome.kind === 'denied' && outcome.retrying)) {
+        this.identifyingTemplates.delete(outcome.decision.trackId);
+        this.cardTracks.delete(outcome.decision.trackId);
+      }
       // A retry's prompt goes out with the others below; a final outcome's only here (the challenge is over).
       if (!(outcome.kind === 'denied' && outcome.retrying)) this.emit('challenge', { trackId: outcome.decision.trackId, atMs, prompt: outcome.prompt });
       decisions.push({ decision: outcome.decision, face, trackAgeMs, ...(outcome.kind === 'denied' && outcome.retrying ? { retrying: true } : {}) });
@@ -430,7 +515,14 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     result.faces.forEach((face, index) => {
       const track = tracks[index];
       if (!track) return;
-      const [hit] = face.template ? this.matcher.identify(face.template) : [];
+      // After a card, the face is compared with the card holder's only: nobody else is searched for.
+      const card = this.card;
+      const cardCheck = card && face.template ? this.matcher.verifyPerson(card.person.id, face.template, this.identifyThreshold.oneToOneSimilarity) : undefined;
+      if (card && face.template && qualityHint(face.quality, this.decisionSettings) === null) {
+        card.comparedFaces++;
+        if (cardCheck) card.bestSimilarity = Math.max(card.bestSimilarity ?? -1, cardCheck.similarity);
+      }
+      const [hit] = card ? (cardCheck ? [{ id: card.person.id, ...cardCheck }] : []) : face.template ? this.matcher.identify(face.template) : [];
       const person = hit?.match ? this.personAccess(hit.id) : undefined;
       const matchScore = hit?.match && person ? this.matchScore(this.matcher.modelId, hit.similarity) : null;
       faces.push({
@@ -446,7 +538,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
         // person — a print swapped for a live face — who starts from the beginning.
         const identifying = this.identifyingTemplates.get(track.id);
         const sameFace = face.template && identifying ? this.matcher.verify(identifying, face.template).match : undefined;
-        if (sameFace === false || (hit?.match && hit.id !== this.challenges.heldPersonId(track.id))) {
+        // A grant that came with a card was verified 1:1; a search naming someone else does not undo it.
+        const namedOther = !this.cardTracks.has(track.id) && hit?.match && hit.id !== this.challenges.heldPersonId(track.id);
+        if (sameFace === false || namedOther) {
           this.endTrack(track.id, atMs);
           return;
         }
@@ -463,9 +557,13 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
         ...(face.liveness !== undefined ? { liveness: face.liveness } : {}),
         mesh,
         ...(face.padValues ? { padValues: face.padValues } : {}),
+        ...(card ? { claim: { personId: card.person.id } } : {}),
       });
+      // The card holder is decided: the card's turn is over, and the other faces in view are judged afresh.
+      if (card && decision?.person?.id === card.person.id) this.dropCard(atMs);
       if (decision?.pendingChallenge) {
         this.challenges.hold(decision, this.decisionSettings.liveness, atMs);
+        if (card) this.cardTracks.add(track.id);
         if (face.template) this.identifyingTemplates.set(track.id, face.template);
         challenged.add(track.id);
         settle(this.challenges.observe(track.id, mesh, face.template ? true : undefined), face, trackAgeMs);
@@ -491,7 +589,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
    * is cut and encoded in the inference worker, after the frame in progress there, and the door must not wait
    * for it. The snapshot is attached to the event once encoded, in the background.
    */
-  private async record(decision: AccessDecision, face: ProcessedFace, pixelsId: number, trackAgeMs: number, retrying?: boolean): Promise<void> {
+  private async record(decision: RecordedDecision, face: ProcessedFace | undefined, pixelsId: number | undefined, trackAgeMs: number, retrying?: boolean): Promise<void> {
     const policy = this.options.snapshots?.() ?? 'all';
     const keepSnapshot = policy === 'all' || (policy === 'denied' && decision.decision === 'denied');
     const eventId = this.options.store.events.append({
@@ -503,7 +601,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       similarity: decision.similarity ?? null,
       livenessScore: decision.liveness ?? null,
       livenessCue: decision.livenessCue ?? null,
-      quality: decision.quality,
+      quality: decision.quality ?? null,
       snapshotJpeg: null,
     });
     this.emit('decision', { ...decision, eventId, trackAgeMs, ...(retrying ? { retrying } : {}) });
@@ -518,7 +616,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     };
     // One failing output (an unreachable webhook) must not keep the door shut: each runs on its own.
     const opened = Promise.all((this.options.sinks ?? []).map((sink) => sink.open(event).catch((error: Error) => this.emit('error', error))));
-    if (keepSnapshot) this.track(this.attachSnapshot(eventId, face, pixelsId));
+    if (keepSnapshot && face && pixelsId !== undefined) this.track(this.attachSnapshot(eventId, face, pixelsId));
     await opened;
   }
 
@@ -542,6 +640,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     this.stopping = true;
     this.challenges.dropAll();
     this.identifyingTemplates.clear();
+    this.cardTracks.clear();
+    if (this.card) clearTimeout(this.card.timer);
+    this.card = undefined;
     this.stopCamera?.();
     await this.currentCamera.stop();
     // Until none is left: a frame's record starts its snapshot's encode as more background work.

@@ -195,6 +195,11 @@ export const identificationStateSchema = z.object({
   source: thresholdSourceSchema,
   /** Expected FPIR and FNIR (fractions) at the threshold in force; null without a curve. */
   expected: z.object({ fpir: z.number().min(0).max(1), fnir: z.number().min(0).max(1) }).nullable(),
+  /**
+   * After a card names the person (card + face): the threshold of the one comparison with the card holder's
+   * template, cosine — a gallery of one at the same target, never below the 1:1 verification threshold.
+   */
+  oneToOneSimilarity: similarity.optional(),
   /** Where the curve was measured, a sentence; null without a curve. */
   curveProtocol: z.string().nullable(),
   /** Why the threshold does not follow the gallery, where it does not. */
@@ -264,6 +269,16 @@ export const doorInputsHealthSchema = z.object({
   message: z.string(),
 });
 
+/**
+ * The Wiegand card reader of `door.inputs.cardReader`: `ok` while its D0/D1 lines are read, `fault` with the reason
+ * while they cannot be had (retried) or its card format is unknown, `off` when none is configured.
+ */
+export const cardReaderHealthSchema = z.object({
+  status: z.enum(['ok', 'fault', 'off']),
+  /** One line for the System screen. */
+  message: z.string().optional(),
+});
+
 /** Whether events can be written: `full` since an event was refused for lack of space; the door denies meanwhile. */
 export const storageHealthSchema = z.discriminatedUnion('status', [z.object({ status: z.literal('ok') }), z.object({ status: z.literal('full'), sinceMs: msSinceEpoch, message: z.string() })]);
 
@@ -275,6 +290,8 @@ export const terminalHealthSchema = serviceHealthSchema.extend({
    * while an input line cannot be read.
    */
   door: doorInputsHealthSchema.optional(),
+  /** The Wiegand card reader, where configured. */
+  cardReader: cardReaderHealthSchema.optional(),
   /** Setting `door.showDiagnostics`: the door screen shows track numbers, engines, frame rate and latency. */
   showDiagnostics: z.boolean().optional(),
   /** Why recognition is not running (models missing, a setting naming a model that is not there); absent while it runs. */
@@ -290,7 +307,8 @@ export const personAccessSchema = personSchema.pick({ id: true, name: true, enab
 /** DecisionEvent: the policy's decision, its event id and the track's age. */
 export const decisionEventSchema = z.object({
   eventId: rowId,
-  trackId: z.int().min(0),
+  /** The face's track; absent on a card's turn that ended without a face (`unknown-card`, `card-no-face`, `card-face-mismatch`). */
+  trackId: z.int().min(0).optional(),
   decidedAtMs: msSinceEpoch,
   decision: decisionSchema,
   reason: decisionReasonSchema,
@@ -301,7 +319,8 @@ export const decisionEventSchema = z.object({
   livenessCue: livenessCueSchema.optional(),
   /** A failed liveness challenge after which the door asks again on the same face: no full-screen denial. */
   retrying: z.boolean().optional(),
-  quality: faceQualitySchema,
+  /** The decided face's quality; absent where no face was decided (a card's turn). */
+  quality: faceQualitySchema.optional(),
   /** From the first frame of the track to the decision, ms. */
   trackAgeMs: z.number().min(0),
 });

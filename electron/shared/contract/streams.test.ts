@@ -32,7 +32,7 @@ const analysis = (seq: number): StreamMessage => ({
 
 describe('stream messages', () => {
   test('every kind is listed', () => {
-    assert.deepEqual([...STREAM_KINDS].sort(), ['analysis', 'challenge', 'decision', 'enrollment-ended', 'enrollment-feedback', 'frame', 'health', 'panel']);
+    assert.deepEqual([...STREAM_KINDS].sort(), ['analysis', 'card', 'challenge', 'decision', 'enrollment-ended', 'enrollment-feedback', 'frame', 'health', 'panel']);
   });
 
   test("a challenge prompt parses; a direction or a progress the door cannot draw is dropped", () => {

@@ -121,6 +121,13 @@ export const challengePromptSchema = z.object({
  */
 export const challengeMessageSchema = z.object({ kind: z.literal('challenge'), ...header, trackId: z.int().min(0), prompt: challengePromptSchema.nullable() });
 
+/**
+ * A card was read at the door's reader and the door waits for the card holder's face until `waiting.untilMs`
+ * (frames' clock); `waiting` null once the card's turn is over (decided, timed out). Whose card it is stays unsaid
+ * until the face agrees. `timestampMs` is when it changed.
+ */
+export const cardMessageSchema = z.object({ kind: z.literal('card'), ...header, waiting: z.object({ untilMs: msSinceEpoch }).nullable() });
+
 /** Reader LED colours an access-control panel sets (osdp_LED). */
 export const panelLedColorSchema = z.enum(['black', 'red', 'green', 'amber', 'blue', 'magenta', 'cyan', 'white']);
 
@@ -147,6 +154,7 @@ export const streamMessageSchema = z.discriminatedUnion('kind', [
   enrollmentFeedbackMessageSchema,
   enrollmentEndedMessageSchema,
   challengeMessageSchema,
+  cardMessageSchema,
   panelMessageSchema,
 ]);
 

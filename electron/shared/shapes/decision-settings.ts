@@ -3,6 +3,7 @@
 import { z } from 'zod';
 
 import { freeText, groupName } from './fields.js';
+import { credentialPolicySchema } from './credential-policy.js';
 import { livenessPolicySchema } from './liveness-policy.js';
 import { groupSchedulesSchema, weeklyWindowSchema } from './weekly-schedule.js';
 
@@ -11,8 +12,27 @@ export const QUALITY_HINTS = ['come-closer', 'look-at-camera', 'hold-still', 'to
 export const qualityHintSchema = z.enum(QUALITY_HINTS);
 export type QualityHint = z.infer<typeof qualityHintSchema>;
 
-/** Why a decision was taken; stable codes for events and the UI. */
-export const decisionReasonSchema = z.enum(['granted', 'unknown', 'disabled', 'expired', 'not-yet-valid', 'outside-schedule', 'not-allowed-here', 'low-quality', 'liveness-failed']);
+/**
+ * Why a decision was taken; stable codes for events and the UI. The card reasons: `card-required`, a face alone
+ * where the credential policy asks for card and face; `unknown-card`, a card nobody enrolled carries;
+ * `card-face-mismatch`, faces came after the card but none was the card holder's; `card-no-face`, no usable face
+ * came within the card's time.
+ */
+export const decisionReasonSchema = z.enum([
+  'granted',
+  'unknown',
+  'disabled',
+  'expired',
+  'not-yet-valid',
+  'outside-schedule',
+  'not-allowed-here',
+  'low-quality',
+  'liveness-failed',
+  'card-required',
+  'unknown-card',
+  'card-face-mismatch',
+  'card-no-face',
+]);
 export type DecisionReason = z.infer<typeof decisionReasonSchema>;
 
 /** Quality gates and decision settings, with defaults. */
@@ -38,6 +58,8 @@ export const decisionSettingsSchema = z.strictObject({
   minLiveness: z.number().min(0).max(1).nullable().default(null),
   /** Which liveness checks a grant needs, per site, group and weekly schedule, and how the challenge runs. */
   liveness: livenessPolicySchema.prefault({}),
+  /** Whether the face alone is enough or a card read at the door's reader must come first, per door, group and weekly schedule. */
+  credential: credentialPolicySchema.prefault({}),
   /** Weekly windows per group; groups without one are not restricted. */
   schedules: groupSchedulesSchema.default({}),
   /**

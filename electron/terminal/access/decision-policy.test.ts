@@ -190,4 +190,49 @@ describe('DecisionPolicy', () => {
     assert.throws(() => decisionSettingsSchema.parse({ liveness: { schedules: [{ windows: [], mode: 'active' }] } }), /windows/);
     assert.equal(decisionSettingsSchema.parse({}).liveness.mode, null, 'unset: the manifest default');
   });
+
+  describe('card + face', () => {
+    const afterHours = [{ windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '18:00', to: '23:59' }], mode: 'card+face' }];
+    const evening = (frameIndex: number): number => Date.UTC(2026, 10, 24, 19, 0) + frameIndex * 100;
+
+    it('refuses the face alone where the door, a group or the hours ask for the card, and grants the same frames after a card', () => {
+      const refused = run(policy({ credential: { mode: 'card+face' } }), [0, 1, 2].map((i) => frame(1, i, 'ann')));
+      assert.deepEqual([refused?.decision.reason, refused?.decision.person?.id], ['card-required', 'ann']);
+      const claim = { claim: { personId: 'ann' } };
+      const granted = run(policy({ credential: { mode: 'card+face' } }), [0, 1, 2].map((i) => frame(1, i, 'ann', GOOD, claim)));
+      assert.equal(granted?.decision.reason, 'granted');
+      // A group that asks for the card wins over the door's face-only mode, and over the person's other groups.
+      const byGroup = run(policy({ credential: { mode: 'face', groups: { staff: 'card+face' } } }), [0, 1, 2].map((i) => frame(1, i, 'ann')));
+      assert.equal(byGroup?.decision.reason, 'card-required');
+      // The hours: by day the face is enough, after 18:00 the card is needed.
+      const byDay = run(policy({ credential: { schedules: afterHours } }), [0, 1, 2].map((i) => frame(1, i, 'ann')));
+      const atNight = run(policy({ credential: { schedules: afterHours } }), [0, 1, 2].map((i) => ({ ...frame(1, i, 'ann'), timestampMs: evening(i) })));
+      assert.deepEqual([byDay?.decision.reason, atNight?.decision.reason], ['granted', 'card-required']);
+    });
+
+    it('after a card, a face that never verifies is not declared unknown by the frame count: the card’s time decides', () => {
+      const claim = { claim: { personId: 'ann' } };
+      assert.equal(run(policy({ unknownAfterFrames: 3 }), Array.from({ length: 20 }, (_, i) => frame(1, i, undefined, GOOD, claim))), undefined);
+      // The person's own state still decides: a disabled card holder is refused as disabled.
+      const disabled = run(policy(), [0, 1, 2].map((i) => frame(1, i, 'bob', GOOD, { claim: { personId: 'bob' } })));
+      assert.equal(disabled?.decision.reason, 'disabled');
+    });
+
+    it('a card is a new request: granted again within the cooldown, and tracks judged afresh after restartTracks', () => {
+      const p = policy({ cooldownMs: 60_000, credential: { mode: 'card+face' } });
+      assert.equal(run(p, [0, 1, 2].map((i) => frame(1, i, 'ann')))?.decision.reason, 'card-required');
+      // Decided: further frames of the track say nothing until the card restarts it.
+      assert.equal(run(p, [3, 4, 5].map((i) => frame(1, i, 'ann', GOOD, { claim: { personId: 'ann' } }))), undefined);
+      p.restartTracks();
+      assert.equal(run(p, [6, 7, 8].map((i) => frame(1, i, 'ann', GOOD, { claim: { personId: 'ann' } })))?.decision.reason, 'granted');
+      p.restartTracks();
+      assert.equal(run(p, [9, 10, 11].map((i) => frame(1, i, 'ann', GOOD, { claim: { personId: 'ann' } })))?.decision.reason, 'granted', 'the cooldown does not hold a card back');
+      // restartTracks({ undecidedOnly }) keeps a decided track decided, and forgets one still gathering frames.
+      p.restartTracks();
+      p.observe(frame(2, 12, 'ann', GOOD, { claim: { personId: 'ann' } }));
+      p.restartTracks({ undecidedOnly: true });
+      assert.equal(run(p, [13, 14].map((i) => frame(2, i, 'ann', GOOD, { claim: { personId: 'ann' } }))), undefined, 'two fresh frames are not three');
+    });
+  });
 });
+

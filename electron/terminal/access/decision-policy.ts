@@ -8,6 +8,7 @@ import type { MeshObservation } from '../../vision/liveness/active/mesh-observat
 import { NaturalMotionWindow } from '../../vision/liveness/natural-motion.js';
 import { TrainedCueFrames, type TrainedCueModel } from '../../vision/liveness/trained-cue.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
+import { resolveCredentialMode } from './credential-policy.js';
 import { livenessRequirement, resolveLivenessMode } from './liveness-policy.js';
 import { withinSchedule, withinWindows } from './weekly-schedule.js';
 
@@ -19,8 +20,13 @@ export interface TrackObservation {
   readonly trackId: number;
   readonly timestampMs: number;
   readonly quality: FaceQuality;
-  /** The best gallery hit at or above the identification threshold, if any. */
+  /**
+   * The best gallery hit at or above the identification threshold, if any; after a card, the card holder where
+   * the face verified as theirs (one to one).
+   */
   readonly match?: { readonly personId: string; readonly similarity: number };
+  /** Set when a card was read: the face was compared with this card holder's only. */
+  readonly claim?: { readonly personId: string };
   /** The best similarity of any enrolled person, matched or not (-1..1); for the log. */
   readonly bestSimilarity?: number;
   /** Passive liveness score, 0..1, where the check ran. */
@@ -149,6 +155,9 @@ export class DecisionPolicy {
       // A frame that matches nobody (a blink, a turn of the head) does not undo the frames that named the
       // candidate; only another person named in between does.
       state.unmatchedFrames++;
+      // After a card the face is the card holder's or nobody's: the card's own time decides a face that never
+      // verifies (card-face-mismatch), not this count, so another face in view cannot end the card's turn.
+      if (observation.claim) return undefined;
       return state.unmatchedFrames >= settings.unknownAfterFrames ? this.decide(state, observation, 'unknown') : undefined;
     }
     if (match.personId !== state.candidateId) {
@@ -170,6 +179,7 @@ export class DecisionPolicy {
     else if (settings.allowedGroups !== null && !person.groups.some((group) => settings.allowedGroups?.includes(group))) reason = 'not-allowed-here';
     else if (!withinSchedule(person.groups, settings.schedules, at, settings.timeZone)) reason = 'outside-schedule';
     else if (settings.doorHours !== null && !withinWindows(settings.doorHours, at, settings.timeZone)) reason = 'outside-schedule';
+    else if (!observation.claim && resolveCredentialMode(settings.credential, person.groups, at, settings.timeZone) === 'card+face') reason = 'card-required';
     const mode = resolveLivenessMode(settings.liveness, person.groups, at, { ...(settings.timeZone ? { timeZone: settings.timeZone } : {}), ...(this.capabilities.defaultMode ? { defaultMode: this.capabilities.defaultMode } : {}) });
     const required = livenessRequirement(mode, this.capabilities.passiveAvailable ?? false);
     // The passive check can only reject: a score above the threshold still leaves the challenge to pass.
@@ -196,7 +206,8 @@ export class DecisionPolicy {
     if (passiveFailed || motionFailed || trainedFailed) reason = 'liveness-failed';
     if (reason === 'granted') {
       const lastMs = this.lastGrantMs.get(person.id);
-      if (lastMs !== undefined && at - lastMs < settings.cooldownMs) {
+      // A card read is a new request: the cooldown only keeps a face standing at the door from a second grant.
+      if (!observation.claim && lastMs !== undefined && at - lastMs < settings.cooldownMs) {
         // Still at the door after being let in: no new decision, no new event.
         state.decided = true;
         return undefined;
@@ -222,6 +233,15 @@ export class DecisionPolicy {
   /** Forgets a track that left the view. */
   endTrack(trackId: number): void {
     this.tracks.delete(trackId);
+  }
+
+  /**
+   * Forgets the evidence of every track still in view, so their next frames are judged afresh: when a card is read
+   * (decided tracks too: a face refused for want of a card is decided again with it), and when the card's turn
+   * ends (`undecidedOnly`: the frames judged against the card holder must not count for a search of everyone).
+   */
+  restartTracks(options: { readonly undecidedOnly?: boolean } = {}): void {
+    for (const [trackId, state] of this.tracks) if (!options.undecidedOnly || !state.decided) this.tracks.delete(trackId);
   }
 
   private stateOf(observation: TrackObservation): TrackState {

@@ -74,6 +74,19 @@ describe('IdentifyThreshold', () => {
     assert.equal(threshold.similarity, 0.65);
   });
 
+  test('after a card, one comparison: a gallery of one at the same target, never below the verification threshold, whatever the gallery or an override', () => {
+    const gallery = new FakeGallery(10_000);
+    const threshold = new IdentifyThreshold({ modelId: 'm', fixed: { verifySimilarity: 0.1, identifySimilarity: 0.75 }, curve, gallery, override: 0.99 });
+    assert.equal(threshold.oneToOneSimilarity, thresholdFor(curve, 1, 1e-3));
+    assert.ok(threshold.oneToOneSimilarity < thresholdFor(curve, 10_000, 1e-3), 'far below the search of ten thousand');
+    assert.equal(threshold.state().oneToOneSimilarity, threshold.oneToOneSimilarity);
+    threshold.setTargetFpir(1e-2);
+    assert.equal(threshold.oneToOneSimilarity, thresholdFor(curve, 1, 1e-2));
+    const floored = new IdentifyThreshold({ modelId: 'm', fixed: { verifySimilarity: 0.99, identifySimilarity: 0.995 }, curve, gallery });
+    assert.equal(floored.oneToOneSimilarity, 0.99);
+    assert.equal(new IdentifyThreshold({ modelId: 'no-curve-model', fixed, gallery }).oneToOneSimilarity, fixed.verifySimilarity);
+  });
+
   test('no curve: the fixed threshold whatever the gallery, and a note saying so', () => {
     const gallery = new FakeGallery(10);
     const threshold = new IdentifyThreshold({ modelId: 'no-curve-model', fixed, gallery });

@@ -80,6 +80,15 @@ export class IdentifyThreshold {
     return this.current().similarity;
   }
 
+  /**
+   * The threshold of a face compared with one person only (after a card names them), cosine: a search of a gallery
+   * of one at the same target FPIR, never below the 1:1 verification threshold; without a curve, that threshold.
+   */
+  get oneToOneSimilarity(): number {
+    const { curve, fixed } = this.options;
+    return curve ? Math.max(fixed.verifySimilarity, thresholdFor(curve, 1, this.targetFpir)) : fixed.verifySimilarity;
+  }
+
   /** The threshold in force, where it comes from and what it is expected to give. */
   state(): IdentificationState {
     const { modelId, curve, fixed } = this.options;
@@ -100,6 +109,7 @@ export class IdentifyThreshold {
       thresholdSimilarity,
       source,
       expected: curve ? expectedRates(curve, gallerySize, thresholdSimilarity) : null,
+      oneToOneSimilarity: this.oneToOneSimilarity,
       curveProtocol: curve ? describeCurveProtocol(curve) : null,
       ...(note ? { note } : {}),
     };

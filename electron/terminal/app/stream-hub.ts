@@ -4,7 +4,7 @@ import { qualityHint } from '../access/decision-policy.js';
 import { copyOf, type CameraFrame } from '../camera/camera.js';
 import { PreviewEncoder } from '../camera/preview-encoder.js';
 import type { EnrollmentFeedback } from '../enrollment/live-enrollment.js';
-import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
+import type { CardUpdate, ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
 import type { PanelIndication } from '../door/osdp/indicators.js';
 import type { EnrollmentEnded } from './live-enrollments.js';
 
@@ -126,6 +126,11 @@ export class StreamHub {
       trackId: update.trackId,
       prompt: prompt ? { ...prompt, action: { ...prompt.action } } : null,
     });
+  }
+
+  /** The door waits for a card holder's face, or no longer: the door screen says so. */
+  card(update: CardUpdate): void {
+    this.emit({ kind: 'card', seq: this.nextSeq('card'), timestampMs: update.atMs, waiting: update.waiting ? { untilMs: update.waiting.untilMs } : null });
   }
 
   health(health: TerminalHealth): void {

@@ -9,12 +9,13 @@ import type { StreamMessage } from '../../shared/contract/streams.js';
 import { createSeededRandom } from '../../vision/matcher/seeded-random.js';
 import { loadManifest, modelEntry, ModelNotAddedError, preferredExtractorId, resolveModel, type ModelRole } from '../../vision/models/manifest.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
-import type { ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
+import type { CardUpdate, ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
 import type { IdentificationState } from '../access/identify-threshold.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
 import { parseCameraUri } from '../camera/camera-uri.js';
-import { CardFormatError, credentialProblems, resolveCardFormat } from '../door/card-format.js';
+import { CardFormatError, cardFormatNames, credentialProblems, resolveCardFormat } from '../door/card-format.js';
+import { CardReader, type CardRead, type CardReaderHealth, type UnreadableCard } from '../door/card-reader.js';
 import type { GpioInputSyscalls } from '../../../native-bridge/gpio/gpio-input.js';
 import { doorInputsConfigSchema } from '../../shared/shapes/door-inputs.js';
 import { doorOutputsConfigSchema } from '../../shared/shapes/door-outputs.js';
@@ -96,6 +97,8 @@ export interface TerminalAppOptions {
 export type AppHealth = TerminalHealth & {
   readonly storage: StorageHealth;
   readonly door?: DoorInputsHealth;
+  /** The Wiegand card reader, where one is configured. */
+  readonly cardReader?: CardReaderHealth;
   readonly showDiagnostics: boolean;
   /** Why recognition is not running; absent while it runs. */
   readonly startFailure?: string;
@@ -151,6 +154,8 @@ export class TerminalApp {
   private doorOutputs: DoorOutputs;
   /** The door contact and exit button (none unless `door.inputs` names them). */
   private doorInputs: DoorInputs;
+  /** The Wiegand card reader (none unless `door.inputs.cardReader` names its lines). */
+  private cardReader: CardReader;
   private readonly recentDecisions: DecisionEvent[] = [];
   private rebuildState: RebuildState | null = null;
   private rebuildAbort: AbortController | undefined;
@@ -186,6 +191,7 @@ export class TerminalApp {
     );
     this.doorOutputs = this.buildDoorOutputs(store.settings.get('door.outputs'));
     this.doorInputs = this.buildDoorInputs(store.settings.get('door.inputs'));
+    this.cardReader = this.buildCardReader(store.settings.getAll());
     this.storage = new StorageState(logger);
     // A full disk under an enrollment or a settings change answers 'unavailable' with SQLite's words, not 'internal'.
     const handle = createHandler(contract, implementContract(this), { logger, validateResponses: options.validateResponses, codeAliases: { invalid: 'invalid-request', SQLITE_FULL: 'unavailable' } });
@@ -207,6 +213,7 @@ export class TerminalApp {
     try {
       await app.startService();
       await app.doorInputs.start();
+      await app.cardReader.start();
       if (options.hub) {
         // What the hub set for this door before a restart (kept with the change log's cursor) is applied again.
         await app.applyHubSettings();
@@ -245,10 +252,23 @@ export class TerminalApp {
       ...this.serviceHealth(),
       storage: this.storage.health,
       ...(this.doorInputs.configured ? { door: this.doorInputs.health() } : {}),
+      ...this.cardReaderHealth(),
       showDiagnostics: this.store.settings.get('door.showDiagnostics'),
       ...(!this.service && this.serviceFailure ? { startFailure: this.serviceFailure } : {}),
       ...this.doorControllerHealth(),
     };
+  }
+
+  /**
+   * The card reader's state where one is configured; a fault where none is but the credential policy wants a card
+   * somewhere: everyone it concerns would be refused `card-required` with no way to present one.
+   */
+  private cardReaderHealth(): { cardReader?: CardReaderHealth } {
+    if (this.cardReader.configured) return { cardReader: this.cardReader.health() };
+    const { mode, groups, schedules } = this.store.settings.get('access.policy').credential;
+    const wanted = mode === 'card+face' || Object.values(groups).includes('card+face') || schedules.some((schedule) => schedule.mode === 'card+face');
+    if (!wanted) return {};
+    return { cardReader: { status: 'fault', message: 'card and face is asked for (Settings › Card and face) but no card reader is set (Settings › Door inputs): nobody who needs the card can get in' } };
   }
 
   private doorControllerHealth(): { doorController?: { status: 'fault'; message: string } } {
@@ -480,6 +500,7 @@ export class TerminalApp {
       checkModel('recognition.extractorModelId', values['recognition.extractorModelId'], 'extractor');
       checkModel('liveness.modelId', values['liveness.modelId'], 'liveness');
       this.checkCardFormat(values);
+      this.checkCardReaderFormat(values);
       const cameraUri = values['camera.uri'];
       if (cameraUri && cameraUri !== this.store.settings.get('camera.uri')) await this.checkCamera(cameraUri);
       if (values['door.outputs']) {
@@ -502,11 +523,21 @@ export class TerminalApp {
         this.doorOutputs = this.buildDoorOutputs(after['door.outputs']);
         await old.close();
       }
-      if (changed('door.inputs')) {
-        // The old lines go first: the new configuration may request the same ones.
-        await this.doorInputs.close();
-        this.doorInputs = this.buildDoorInputs(after['door.inputs']);
-        await this.doorInputs.start();
+      // The card reader reads with the card formats: rebuilt when they change, not for a change of the contact alone.
+      const readerSettings = (settings: Settings): string => JSON.stringify([settings['door.inputs'].cardReader, settings['door.inputs'].consumer, settings['credentials.format'], settings['credentials.customFormats']]);
+      const readerChanged = readerSettings(before) !== readerSettings(after);
+      if (changed('door.inputs') || readerChanged) {
+        // The old lines go first: the new configuration may request the same ones (a contact's line now the reader's).
+        if (changed('door.inputs')) await this.doorInputs.close();
+        if (readerChanged) await this.cardReader.close();
+        if (changed('door.inputs')) {
+          this.doorInputs = this.buildDoorInputs(after['door.inputs']);
+          await this.doorInputs.start();
+        }
+        if (readerChanged) {
+          this.cardReader = this.buildCardReader(after);
+          await this.cardReader.start();
+        }
         this.hub.health(this.health());
       }
       // The door screen reads it from health: shown or hidden at once, not at the next tick.
@@ -637,6 +668,20 @@ export class TerminalApp {
   }
 
   /**
+   * The card reader's own format (`door.inputs` cardReader.format) must be one the terminal knows, with the custom
+   * formats as they are being saved: a custom format the reader reads cannot be removed under it.
+   */
+  private checkCardReaderFormat(values: Partial<Settings>): void {
+    if (values['door.inputs'] === undefined && values['credentials.customFormats'] === undefined) return;
+    const name = (values['door.inputs'] ?? this.store.settings.get('door.inputs')).cardReader?.format ?? null;
+    const custom = values['credentials.customFormats'] ?? this.store.settings.get('credentials.customFormats');
+    const names = cardFormatNames(custom);
+    if (name === null || names.includes(name)) return;
+    if (values['door.inputs'] !== undefined) throw new StoreError('invalid', `setting door.inputs: cardReader.format: no card format "${name}": choose one of ${names.join(', ')}`);
+    throw new StoreError('invalid', `setting credentials.customFormats: the card reader reads format "${name}" (door.inputs cardReader.format): change the reader's format first`);
+  }
+
+  /**
    * Drives `outputs` for an event; a grant (or `opensLock`) first opens the window in which the door contact may
    * open without it counting as a forced door.
    */
@@ -682,6 +727,38 @@ export class TerminalApp {
         break;
     }
     this.hub.health(this.health());
+  }
+
+  private buildCardReader(settings: Settings): CardReader {
+    const sys = this.options.gpioSyscalls;
+    const inputs = settings['door.inputs'];
+    return new CardReader(
+      { config: inputs.cardReader, siteFormat: settings['credentials.format'], customFormats: settings['credentials.customFormats'], consumer: inputs.consumer },
+      {
+        logger: this.options.logger,
+        onCard: (read) => this.onCard(read),
+        onUnreadable: (frame) => this.onUnreadableCard(frame),
+        ...(sys === undefined ? {} : { openLines: async (options) => (await import('../../../native-bridge/gpio/gpio-input.js')).GpioInputLines.open(options, { sys }) }),
+      },
+    );
+  }
+
+  /** A card read starts the card + face check of its holder; without a running service nobody can be checked. */
+  private onCard(read: CardRead): void {
+    const { credential, formatName, atMs } = read;
+    const service = this.service;
+    if (!service) {
+      const why = this.serviceFailure ? `the terminal is not running: ${this.serviceFailure}` : 'the terminal is starting';
+      this.options.logger.info('door.card.ignored', { why, format: formatName, facilityCode: credential.facilityCode, cardNumber: credential.cardNumber });
+      return;
+    }
+    service.presentCard(credential, atMs);
+  }
+
+  /** A frame that could not be read is a denied access event: someone presented something at the door. */
+  private onUnreadableCard(frame: UnreadableCard): void {
+    this.options.logger.info('door.card.unreadable', { reason: frame.reason, bits: frame.bits });
+    this.logDoorEvent(frame.atMs, 'denied', 'card-unreadable');
   }
 
   /** Writes a door event to the access log; undefined when it cannot be written (a full disk shows in health). */
@@ -807,9 +884,10 @@ export class TerminalApp {
       this.options.logger.error('terminal.error', { error: error.message });
     };
     const onChallenge = (update: ChallengeUpdate): void => this.hub.challenge(update);
-    service.on('analysis', onAnalysis).on('decision', onDecision).on('challenge', onChallenge).on('error', onError);
+    const onCard = (update: CardUpdate): void => this.hub.card(update);
+    service.on('analysis', onAnalysis).on('decision', onDecision).on('challenge', onChallenge).on('card', onCard).on('error', onError);
     this.unwireCamera = service.camera.onFrame((frame) => this.hub.frame(frame));
-    this.unwire = [() => service.off('analysis', onAnalysis).off('decision', onDecision).off('challenge', onChallenge).off('error', onError)];
+    this.unwire = [() => service.off('analysis', onAnalysis).off('decision', onDecision).off('challenge', onChallenge).off('card', onCard).off('error', onError)];
     this.hub.health(service.health());
     this.options.logger.info('terminal.started', { camera: uri, models: service.health().models, backend: service.health().backend, liveness: service.health().liveness });
     if (this.options.challengeSeed !== undefined) this.options.logger.info('liveness.repeatable-challenges', { warning: 'challenge actions follow a fixed seed (LINTEL_CHALLENGE_SEED): for tests only, never on a door' });
@@ -897,6 +975,7 @@ export class TerminalApp {
     // A cancelled import waiting for the worker has failed now that the worker is closed; the store outlives it.
     await this.imports.stopped();
     await this.doorInputs.close();
+    await this.cardReader.close();
     await this.doorOutputs.close();
     this.unwireHub?.();
     await this.hubLink?.close();

@@ -229,7 +229,7 @@ async function play(app: TerminalApp, call: <T>(channel: string, request: unknow
         if (key && !prompts.has(key)) prompts.set(key, message.timestampMs - firstFrameMs);
       } else if (message.kind === 'decision' && firstFrameMs !== undefined) {
         const { decision } = message;
-        const key = decision.person ? keyOf.get(decision.person.id) : personOfTrack.get(decision.trackId);
+        const key = decision.person ? keyOf.get(decision.person.id) : decision.trackId !== undefined ? personOfTrack.get(decision.trackId) : undefined;
         if (!key) return;
         if (decision.decision === 'granted') {
           if (!grants.has(key)) grants.set(key, decision.decidedAtMs - firstFrameMs);

@@ -160,7 +160,7 @@ describe('door inputs', () => {
     assert.equal(inputs.configured, false);
     assert.deepEqual(chip.requests, []);
     await inputs.close();
-    assert.deepEqual(doorInputsConfigSchema.parse({}), { contact: null, exitButton: null, debounceMs: 50, heldOpenMs: 30_000, consumer: 'lintel-door-inputs' });
+    assert.deepEqual(doorInputsConfigSchema.parse({}), { contact: null, exitButton: null, cardReader: null, debounceMs: 50, heldOpenMs: 30_000, consumer: 'lintel-door-inputs' });
     const issues = (value: unknown): string[] => {
       const result = doorInputsConfigSchema.safeParse(value);
       return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

@@ -53,6 +53,26 @@ describe('the GPIO lines of the door settings', () => {
     assert.deepEqual(sys.openFds(), []);
   });
 
+  test("the card reader's D0 and D1 are lines of the door inputs: refused when an output drives one, or the chip lacks it", async () => {
+    const sys = new FakeSyscalls();
+    new FakeGpioChip({ name: 'gpiochip3', label: 'gpio3', lines: 32 }).install(sys, '/dev/gpiochip3');
+    const inputs = doorInputsConfigSchema.parse({ contact: { chipPath: '/dev/gpiochip3', line: 5 }, cardReader: { chipPath: '/dev/gpiochip3', d0Line: 7, d1Line: 33 } });
+    const uses = gpioLineUses(outputs, inputs);
+    assert.deepEqual(
+      uses.filter(({ setting }) => setting === 'door.inputs').map(({ lineField, chipField, chipPath, line, purpose }) => `${lineField} (${chipField}) ${chipPath}:${line} ${purpose}`),
+      ['contact.line (contact.chipPath) /dev/gpiochip3:5 the door contact', "cardReader.d0Line (cardReader.chipPath) /dev/gpiochip3:7 the card reader's D0", "cardReader.d1Line (cardReader.chipPath) /dev/gpiochip3:33 the card reader's D1"],
+    );
+    assert.deepEqual(sharedLineProblems(uses), [
+      { setting: 'door.inputs', message: 'cardReader.d0Line: /dev/gpiochip3 line 7 is already the door relay "relay" (door.outputs outputs[1] (gpio) line)' },
+      { setting: 'door.outputs', message: "outputs[1] (gpio) line: /dev/gpiochip3 line 7 is already the card reader's D0 (door.inputs cardReader.d0Line)" },
+    ]);
+    assert.deepEqual(await missingLineProblems(uses, ['door.inputs'], chipProbe(sys)), [{ setting: 'door.inputs', message: 'cardReader.d1Line: /dev/gpiochip3 (gpio3) has lines 0–31, not 33' }]);
+    const elsewhere = gpioLineUses([], doorInputsConfigSchema.parse({ cardReader: { chipPath: '/dev/gpiochip9', d0Line: 0, d1Line: 1 } }));
+    assert.deepEqual(await missingLineProblems(elsewhere, ['door.inputs'], chipProbe(sys)), [
+      { setting: 'door.inputs', message: 'cardReader.chipPath: /dev/gpiochip9: no such GPIO chip on this terminal (`lintel doctor` lists them)' },
+    ]);
+  });
+
   test('/dev/null through the real system calls is not a GPIO chip', async () => {
     const uses = gpioLineUses(parseDoorOutputsConfig([{ kind: 'gpio', chipPath: '/dev/null', line: 1 }]), doorInputsConfigSchema.parse({}));
     const [problem] = await missingLineProblems(uses, ['door.outputs'], chipProbe());

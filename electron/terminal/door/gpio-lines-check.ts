@@ -1,7 +1,8 @@
-// The save-time check of every GPIO line the door settings name — the relay, Wiegand's D0/D1, the door contact and
-// exit button: the chip must exist and have the line, and no line may serve two purposes. Each setting checks its
-// own lines for repeats (door-output.ts, door-inputs.ts); this adds the repeats across the two settings and asks the
-// kernel about the chips, so a typo is refused naming the field rather than found on the first grant.
+// The save-time check of every GPIO line the door settings name — the relay, Wiegand's D0/D1, the door contact, the
+// exit button and the card reader's D0/D1: the chip must exist and have the line, and no line may serve two
+// purposes. Each setting checks its own lines for repeats (door-output.ts, door-inputs.ts); this adds the repeats
+// across the two settings and asks the kernel about the chips, so a typo is refused naming the field rather than
+// found on the first grant.
 import type { GpioChipInfo } from '../../../native-bridge/gpio/list-chips.js';
 import type { GpioInputSyscalls } from '../../../native-bridge/gpio/gpio-input.js';
 import type { DoorInputsConfig } from '../../shared/shapes/door-inputs.js';
@@ -14,13 +15,13 @@ export type GpioSetting = 'door.outputs' | 'door.inputs';
 /** One line a setting uses, with the field that names it (as the setting's own errors name fields). */
 export interface GpioLineUse {
   readonly setting: GpioSetting;
-  /** e.g. `outputs[0] (gpio) line`, `contact.line`. */
+  /** e.g. `outputs[0] (gpio) line`, `contact.line`, `cardReader.d0Line`. */
   readonly lineField: string;
   /** e.g. `outputs[0] (gpio) chipPath`, `contact.chipPath`. */
   readonly chipField: string;
   readonly chipPath: string;
   readonly line: number;
-  /** What the line is for, in words: `the door relay "relay"`, `Wiegand D0 of "wiegand"`, `the door contact`. */
+  /** What the line is for, in words: `the door relay "relay"`, `Wiegand D0 of "wiegand"`, `the door contact`, `the card reader's D1`. */
   readonly purpose: string;
 }
 
@@ -48,6 +49,12 @@ export function gpioLineUses(outputs: readonly DoorOutputConfig[], inputs: DoorI
   });
   if (inputs.contact) uses.push({ setting: 'door.inputs', lineField: 'contact.line', chipField: 'contact.chipPath', chipPath: inputs.contact.chipPath, line: inputs.contact.line, purpose: 'the door contact' });
   if (inputs.exitButton) uses.push({ setting: 'door.inputs', lineField: 'exitButton.line', chipField: 'exitButton.chipPath', chipPath: inputs.exitButton.chipPath, line: inputs.exitButton.line, purpose: 'the exit button' });
+  const reader = inputs.cardReader;
+  if (reader) {
+    for (const [field, line, name] of [['d0Line', reader.d0Line, 'D0'], ['d1Line', reader.d1Line, 'D1']] as const) {
+      uses.push({ setting: 'door.inputs', lineField: `cardReader.${field}`, chipField: 'cardReader.chipPath', chipPath: reader.chipPath, line, purpose: `the card reader's ${name}` });
+    }
+  }
   return uses;
 }
 

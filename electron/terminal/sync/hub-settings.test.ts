@@ -63,6 +63,32 @@ describe('the settings a door takes from the hub', () => {
     assert.deepEqual(unzoned.own, {});
   });
 
+  it('applies a door policy’s credential policy over the site’s and the door’s own, and drops it when the hub stops', () => {
+    const mine = { ...current['access.policy'].credential, groups: { 'night-staff': 'card+face' as const }, cardTimeoutMs: 8000 };
+    const start: Settings = { ...current, 'access.policy': { ...current['access.policy'], credential: mine } };
+    const siteCredential = { mode: 'face', groups: { contractors: 'card+face' } };
+    const doorCredential = { mode: 'card+face', groups: {}, schedules: [{ windows: [{ days: [6, 7], from: '00:00', to: '24:00' }], mode: 'card+face' }], cardTimeoutMs: 15_000 };
+    const site = { 'access.policy': { credential: siteCredential, cooldownMs: 4000 } };
+    const first = hubSettingValues(site, { 'access.policy': { credential: doorCredential } }, start);
+    const applied = first.values['access.policy'] as Record<string, unknown>;
+    assert.deepEqual(applied.credential, doorCredential, 'the door policy’s, whole: not merged with the site’s groups');
+    assert.equal(applied.cooldownMs, 4000);
+    const parsed = decisionSettingsSchema.parse(applied);
+    assert.equal(parsed.credential.mode, 'card+face');
+    assert.equal(parsed.credential.cardTimeoutMs, 15_000);
+    assert.deepEqual(first.own['access.policy.credential'], { value: mine }, 'the door’s own kept aside');
+
+    // The door policy stops setting it: the site's again.
+    const door: Settings = { ...start, 'access.policy': parsed };
+    const second = hubSettingValues(site, {}, door, first.own);
+    assert.deepEqual((second.values['access.policy'] as Record<string, unknown>).credential, siteCredential);
+    // The site stops too: the door's own back, and nothing kept aside for it.
+    const third = hubSettingValues({ 'access.policy': { cooldownMs: 4000 } }, {}, { ...door, 'access.policy': decisionSettingsSchema.parse(second.values['access.policy']) }, second.own);
+    assert.deepEqual((third.values['access.policy'] as Record<string, unknown>).credential, mine);
+    assert.equal('access.policy.credential' in third.own, false);
+    assert.ok(decisionSettingsSchema.safeParse(third.values['access.policy']).success);
+  });
+
   it('sets nothing the hub does not, and names keys that are no setting', () => {
     assert.deepEqual(hubSettingValues({}, {}, current), { values: {}, unknown: [], own: {} });
     const { values, unknown } = hubSettingValues({ 'no.such': 1 }, { 'door.showDiagnostics': true }, current);

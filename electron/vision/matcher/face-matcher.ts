@@ -60,6 +60,15 @@ export class FaceMatcher {
   }
 
   /**
+   * 1:1 with an enrolled person (after a card names them): the similarity of `probe` with their mean template and
+   * whether it reaches `threshold`; undefined when they have no template of this extractor.
+   */
+  verifyPerson(personId: string, probe: Float32Array, threshold: number): { similarity: number; match: boolean } | undefined {
+    const similarity = this.gallery.similarityTo(personId, probe);
+    return similarity === undefined ? undefined : { similarity, match: similarity >= threshold };
+  }
+
+  /**
    * 1:N: the best `topK` enrolled ids (default 1) for a probe, best first, each marked whether it reaches the
    * identification threshold. Hits below the verification threshold are left out: they are nobody.
    */

@@ -68,6 +68,14 @@ export class PersonGallery {
     }
   }
 
+  /** The similarity (-1..1) of `probe` with `id`'s mean template; undefined when they have none to compare with. */
+  similarityTo(id: string, probe: Float32Array): number | undefined {
+    const entry = this.sums.get(id);
+    if (!entry || !entry.sum.some((value) => value !== 0)) return undefined;
+    if (!(probe instanceof Float32Array) || probe.length !== this.dimension) throw new RangeError(`PersonGallery.similarityTo: the probe has ${probe?.length} floats, the gallery ${this.dimension}`);
+    return Gallery.similarity(entry.sum, probe);
+  }
+
   /** Removes a person; returns the number of templates their row averaged. */
   removeById(id: string): number {
     const count = this.sums.get(id)?.count ?? 0;

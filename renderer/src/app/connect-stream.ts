@@ -23,6 +23,9 @@ export function connectStream(stream: StreamSource, feed: LiveFeed, store: { get
         case 'challenge':
           store.getState().receiveChallenge(message.trackId, message.prompt);
           break;
+        case 'card':
+          store.getState().receiveCard(message.waiting);
+          break;
         case 'panel':
           store.getState().receivePanel(message);
           break;

@@ -6,6 +6,7 @@ import { Icon } from '../common/Icon.js';
 import { LiveCanvas } from '../live/LiveCanvas.js';
 import { useLintel } from '../store/store.js';
 import { CameraNotice } from './CameraNotice.js';
+import { CardPrompt } from './CardPrompt.js';
 import { ChallengePrompts } from './ChallengePrompt.js';
 import { Clock } from './Clock.js';
 import { PanelIndicator } from './PanelIndicator.js';
@@ -22,6 +23,7 @@ export function DoorScreen(): ReactNode {
       <LiveCanvas mode="door" label="Camera view with the faces it sees" className="door-canvas" />
       <CameraNotice />
       <ChallengePrompts />
+      <CardPrompt />
       <PanelIndicator />
       <header className="door-top">
         <div className="door-name">

@@ -28,12 +28,19 @@ describe('door faults', () => {
         storage: { status: 'full', sinceMs: Date.UTC(2026, 0, 1, 8, 0), message: 'SQLITE_FULL: database or disk is full' },
         doorController: { status: 'fault', message: 'relay: door relay unavailable: GPIO_V2_GET_LINE_IOCTL /dev/gpiochip3: EBUSY' },
         door: { status: 'unavailable', state: 'unknown', sinceMs: null, exitButton: false, message: 'door inputs unavailable: EACCES' },
+        cardReader: { status: 'fault', message: 'card reader: lines 8 and 9 of /dev/gpiochip3: EBUSY' },
       },
       true,
     );
     assert.deepEqual(
       faults.map((fault) => fault.publicText),
-      ['Camera unavailable — please contact reception', 'Door closed: storage full — please contact reception', 'Door controller fault — please contact reception', 'Door sensor fault — please contact reception'],
+      [
+        'Camera unavailable — please contact reception',
+        'Door closed: storage full — please contact reception',
+        'Door controller fault — please contact reception',
+        'Door sensor fault — please contact reception',
+        'Card reader fault — please contact reception',
+      ],
     );
     for (const fault of faults) assert.doesNotMatch(fault.publicText, /\bE[A-Z]{3,}\b|\/dev\/|SQLITE|ioctl/);
     assert.match(faults[0]?.detail ?? '', /ENODEV \(device unplugged\)/);

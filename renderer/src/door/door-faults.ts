@@ -5,7 +5,7 @@
 import { formatClockTime } from '../common/dates.js';
 import type { TerminalHealth } from '../store/types.js';
 
-export type DoorFaultKind = 'connection' | 'recognition' | 'camera' | 'storage' | 'door-controller' | 'door-sensor' | 'door-forced' | 'door-held';
+export type DoorFaultKind = 'connection' | 'recognition' | 'camera' | 'storage' | 'door-controller' | 'door-sensor' | 'card-reader' | 'door-forced' | 'door-held';
 
 export interface DoorFault {
   readonly kind: DoorFaultKind;
@@ -36,6 +36,7 @@ export function doorFaults(health: TerminalHealth | null, connected: boolean): D
     faults.push({ kind: 'door-controller', publicText: `Door controller fault — ${CONTACT}`, detail: `An output that opens the door cannot: ${health.doorController.message}` });
   }
   if (health.door?.status === 'unavailable') faults.push({ kind: 'door-sensor', publicText: `Door sensor fault — ${CONTACT}`, detail: health.door.message });
+  if (health.cardReader?.status === 'fault') faults.push({ kind: 'card-reader', publicText: `Card reader fault — ${CONTACT}`, detail: health.cardReader.message ?? 'The card reader cannot be read.' });
   if (health.door?.state === 'forced-open') faults.push({ kind: 'door-forced', publicText: 'Door forced open', detail: 'The door opened without a grant, the exit button or Open door now.' });
   if (health.door?.state === 'held-open') faults.push({ kind: 'door-held', publicText: 'Door held open — please close the door', detail: 'The door has stayed open longer than the setting allows.' });
   return faults;

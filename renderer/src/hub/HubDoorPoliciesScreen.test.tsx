@@ -105,6 +105,35 @@ describe('hub door policies', () => {
     within(await screen.findByRole('listitem', { name: 'Front door' })).getByText('Own settings: Liveness: Challenge; 1 group their own');
   });
 
+  test('a door follows the site’s card and face unless its policy sets its own, which starts from the site’s', async () => {
+    const { documents, handlers } = site();
+    documents.putBehind('site-settings', 'site', { settings: { 'access.policy': { credential: { mode: 'card+face', groups: { visitors: 'card+face' } } } } });
+    const rendered = renderHubScreen(<HubDoorPoliciesScreen />, handlers);
+    fireEvent.click(within(await screen.findByRole('listitem', { name: 'Front door' })).getByRole('button', { name: 'Set a policy' }));
+    const form = screen.getByRole('form', { name: 'Policy of Front door' });
+    const toggle = within(form).getByRole('switch', { name: 'Card and face at this door' });
+    within(toggle).getByText('The site’s (Card, then face; 1 group their own)');
+    fireEvent.click(toggle);
+    const mode = within(form).getByRole('radiogroup', { name: 'What this door asks for' });
+    assert.equal(within(mode).getByRole('radio', { name: 'Card, then face' }).getAttribute('aria-checked'), 'true', 'starts from the site’s');
+    // The staffed front door: the face alone, except for visitors, who show their card.
+    fireEvent.click(within(mode).getByRole('radio', { name: 'Face alone' }));
+    const perGroup = within(form).getByRole('group', { name: 'Card or face per group' });
+    assert.equal(within(within(perGroup).getByRole('radiogroup', { name: 'visitors' })).getByRole('radio', { name: 'Card, then face' }).getAttribute('aria-checked'), 'true');
+    fireEvent.click(within(within(perGroup).getByRole('radiogroup', { name: 'staff' })).getByRole('radio', { name: 'Face alone' }));
+    fireEvent.change(within(form).getByLabelText('Time for the face after a card (s)'), { target: { value: '90' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save and send to the door' }));
+    within(form).getByText('At most 60 s.');
+    within(form).getByText('The card and face settings need a change before saving.');
+    assert.equal(rendered.requestsOf('documents:put').length, 0);
+    fireEvent.change(within(form).getByLabelText('Time for the face after a card (s)'), { target: { value: '5' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save and send to the door' }));
+    await screen.findByText(/Policy of Front door saved as version 1/);
+    const body = rendered.requestsOf('documents:put').at(-1)?.body as { settings: Record<string, unknown> };
+    assert.deepEqual(body.settings, { 'access.policy': { credential: { mode: 'face', groups: { visitors: 'card+face', staff: 'face' }, schedules: [], cardTimeoutMs: 5000 } } });
+    within(await screen.findByRole('listitem', { name: 'Front door' })).getByText('Own settings: Card and face: Face alone; 2 groups their own');
+  });
+
   test('a door’s own hours go with its policy; taken off, they are no longer sent', async () => {
     const { handlers } = site();
     const rendered = renderHubScreen(<HubDoorPoliciesScreen />, handlers);

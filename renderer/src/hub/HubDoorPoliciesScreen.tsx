@@ -13,6 +13,7 @@ import { GroupChips } from './GroupChips.js';
 import type { HubDoor } from './hub-client.js';
 import { deleteDocument, deletedText, listDocuments, saveDocument, savedText, SITE_SETTINGS_ID, type HubDocument } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
+import { credentialOf, credentialText, HubCredentialSection } from './HubCredentialSection.js';
 import { HubLivenessSection, livenessOf, livenessText } from './HubLivenessSection.js';
 import { doorHoursOf, HubSettingsFields, otherSettingKeys, SETTING_FIELDS, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
 import { windowText } from './HubSchedulesScreen.js';
@@ -50,11 +51,13 @@ export function ownSettingsText(settings: Readonly<Record<string, unknown>>): st
   });
   const others = otherSettingKeys(settings, 'door');
   const liveness = livenessOf(settings);
+  const credential = credentialOf(settings);
   const hours = doorHoursOf(settings);
   const all = [
     ...named,
     ...(hours === undefined ? [] : [`Door hours: ${hours === null ? 'any time' : hours.map(windowText).join('; ')}`]),
     ...(liveness ? [`Liveness: ${livenessText(liveness)}`] : []),
+    ...(credential ? [`Card and face: ${credentialText(credential)}`] : []),
     ...others,
   ];
   return all.length > 0 ? all.join(' · ') : null;
@@ -124,6 +127,8 @@ function PolicyForm({
       <HubSettingsFields scope="door" texts={texts} onChange={setTexts} problems={problems} inherited={site.siteSettings} />
       <HubLivenessSection scope="door" liveness={sections.liveness} onChange={sections.setLiveness} issues={sections.livenessIssues} groups={site.groups} siteLiveness={livenessOf(site.siteSettings)} />
       {sections.livenessIssues.size > 0 ? <p className="field-error">The liveness settings need a change before saving.</p> : null}
+      <HubCredentialSection scope="door" credential={sections.credential} onChange={sections.setCredential} issues={sections.credentialIssues} groups={site.groups} siteCredential={credentialOf(site.siteSettings)} />
+      {sections.credentialIssues.size > 0 ? <p className="field-error">The card and face settings need a change before saving.</p> : null}
       <div className="button-row button-row-start">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           Save and send to the door

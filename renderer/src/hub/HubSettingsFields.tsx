@@ -114,8 +114,9 @@ export function settingTexts(settings: Readonly<Record<string, unknown>>, scope:
 
 /** Keys of a stored record the form has no field for: kept as they are, and named on screen. */
 export function otherSettingKeys(settings: Readonly<Record<string, unknown>>, scope: 'site' | 'door'): string[] {
-  // The liveness policy and the door's hours have their own sections (HubLivenessSection, DoorHoursEditor).
-  const paths = new Set([...fieldsOf(scope).map((field) => field.path), `${POLICY}.liveness`, `${POLICY}.doorHours`]);
+  // The liveness and credential policies and the door's hours have their own sections (HubLivenessSection,
+  // HubCredentialSection, DoorHoursEditor).
+  const paths = new Set([...fieldsOf(scope).map((field) => field.path), `${POLICY}.liveness`, `${POLICY}.credential`, `${POLICY}.doorHours`]);
   const others = Object.keys(settings).filter((key) => key !== POLICY && !paths.has(key));
   const policy = settings[POLICY];
   if (typeof policy === 'object' && policy !== null) others.push(...Object.keys(policy).filter((key) => !paths.has(`${POLICY}.${key}`)).map((key) => `${POLICY}.${key}`));

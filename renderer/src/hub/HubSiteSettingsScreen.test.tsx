@@ -93,6 +93,46 @@ describe('hub site settings', () => {
     assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, { settings: {} });
   });
 
+  test('card and face for every door: a whole policy checked with the terminal’s rules, a bad window refused at its field, sent', async () => {
+    const documents = fakeDocuments({ group: [{ id: 'contractors', body: { name: 'contractors', description: null } }] });
+    const rendered = renderHubScreen(<HubSiteSettingsScreen />, documents.handlers);
+    await screen.findByText('Never saved');
+    const toggle = screen.getByRole('switch', { name: 'Card and face for every door' });
+    within(toggle).getByText('Each door’s own');
+    assert.equal(screen.queryByRole('radiogroup', { name: 'What every door asks for' }), null);
+    fireEvent.click(toggle);
+    const mode = screen.getByRole('radiogroup', { name: 'What every door asks for' });
+    assert.equal(within(mode).getByRole('radio', { name: 'Face alone' }).getAttribute('aria-checked'), 'true', 'the terminal’s default');
+    fireEvent.click(within(within(screen.getByRole('group', { name: 'Card or face per group' })).getByRole('radiogroup', { name: 'contractors' })).getByRole('radio', { name: 'Card, then face' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add hours with their own card mode' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Card hours 1, window 3' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Card hours 1, window 2' }));
+    const night = screen.getByRole('group', { name: 'Card hours 1, window 1' });
+    fireEvent.change(within(night).getByLabelText('From'), { target: { value: '09:00' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    within(night).getByText(/A window must end after it starts/);
+    screen.getByText('One field needs a change before saving.');
+    assert.equal(rendered.requestsOf('documents:put').length, 0);
+    fireEvent.change(within(night).getByLabelText('From'), { target: { value: '00:00' } });
+    fireEvent.change(screen.getByLabelText('Time for the face after a card (s)'), { target: { value: '20' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    await screen.findByText(/Site settings saved as version 1/);
+    assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, {
+      settings: {
+        'access.policy': {
+          credential: { mode: 'face', groups: { contractors: 'card+face' }, schedules: [{ windows: [{ days: [1, 2, 3, 4, 5], from: '00:00', to: '07:00' }], mode: 'card+face' }], cardTimeoutMs: 20_000 },
+        },
+      },
+    });
+    await screen.findByText('Version 1');
+    assert.equal(screen.getByRole('switch', { name: 'Card and face for every door' }).getAttribute('aria-checked'), 'true', 'shown again from what was saved');
+    assert.equal(screen.queryByText(/Also set, through the API/), null, 'card and face has its own section');
+    fireEvent.click(screen.getByRole('switch', { name: 'Card and face for every door' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    await screen.findByText('Version 2');
+    assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, { settings: {} });
+  });
+
   test('hours of every door: sent with the site settings, checked first', async () => {
     const documents = fakeDocuments();
     const rendered = renderHubScreen(<HubSiteSettingsScreen />, documents.handlers);

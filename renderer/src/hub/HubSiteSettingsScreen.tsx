@@ -7,6 +7,7 @@ import { Icon } from '../common/Icon.js';
 import { DoorHoursEditor } from '../admin/settings/DoorHoursEditor.js';
 import { listDocuments, saveDocument, savedText, SITE_SETTINGS_ID } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
+import { HubCredentialSection } from './HubCredentialSection.js';
 import { HubLivenessSection } from './HubLivenessSection.js';
 import { HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
 import { useDocumentWrites } from './use-document-writes.js';
@@ -15,7 +16,7 @@ import { usePolicySections } from './use-policy-sections.js';
 interface Loaded {
   readonly version: number | null;
   readonly settings: Readonly<Record<string, unknown>>;
-  /** The site's groups, for liveness modes of their own. */
+  /** The site's groups, for liveness and card modes of their own. */
   readonly groups: readonly string[];
 }
 
@@ -102,6 +103,11 @@ export function HubSiteSettingsScreen(): ReactNode {
             Liveness
           </h3>
           <HubLivenessSection scope="site" liveness={sections.liveness} onChange={sections.setLiveness} issues={sections.livenessIssues} groups={loaded.groups} />
+          <h3 className="settings-subhead">
+            <Icon name="lock" />
+            Card and face
+          </h3>
+          <HubCredentialSection scope="site" credential={sections.credential} onChange={sections.setCredential} issues={sections.credentialIssues} groups={loaded.groups} />
           {others.length > 0 ? <p className="field-hint">Also set, through the API, and kept as they are: {others.join(', ')}.</p> : null}
           {problemCount > 0 ? <p className="field-error">{problemCount === 1 ? 'One field needs' : `${problemCount} fields need`} a change before saving.</p> : null}
           <div className="button-row button-row-start">

@@ -64,9 +64,12 @@ interface DecisionSlice {
    * failed attempt that will be retried is not a decision on screen: the face's prompt says it.
    */
   challenges: readonly ChallengePrompt[];
+  /** A card was read and the door waits for the card holder's face until `untilMs`; null otherwise. */
+  cardWaiting: { readonly untilMs: number } | null;
   showDecision(decision: DecisionEvent): void;
   dismissDecision(eventId: number): void;
   receiveChallenge(trackId: number, prompt: ChallengePrompt | null): void;
+  receiveCard(waiting: { readonly untilMs: number } | null): void;
 }
 
 export interface EnrollmentProgress {
@@ -164,6 +167,7 @@ const decisionSlice: Slice<DecisionSlice> = (set, get) => ({
   decision: null,
   lastDecisionEventId: 0,
   challenges: [],
+  cardWaiting: null,
   showDecision: (decision) => {
     if (decision.eventId <= get().lastDecisionEventId) return;
     if (decision.retrying) {
@@ -186,6 +190,7 @@ const decisionSlice: Slice<DecisionSlice> = (set, get) => ({
     if (prompt.status === 'passed' || (prompt.status === 'failed' && prompt.retryAtMs === undefined)) return;
     set({ challenges: index >= 0 ? current.with(index, prompt) : [...current, prompt] });
   },
+  receiveCard: (cardWaiting) => set({ cardWaiting }),
 });
 
 const enrollmentSlice: Slice<EnrollmentSlice> = (set, get) => ({

@@ -37,6 +37,10 @@ export const DECISION_REASON_TEXT: Readonly<Record<DecisionReason, string>> = {
   'not-allowed-here': 'Not allowed at this door',
   'low-quality': 'Could not see your face clearly',
   'liveness-failed': 'Liveness check failed',
+  'card-required': 'Present your card, then look at the camera',
+  'unknown-card': 'Card not recognised',
+  'card-face-mismatch': 'Face does not match the card',
+  'card-no-face': 'No face seen after the card',
 };
 
 /** What the person in front of the camera should do. */
@@ -113,6 +117,15 @@ export const LIVENESS_MODE_TEXT: Readonly<Record<LivenessMode, string>> = {
   'passive+active': 'Passive + challenge',
 };
 
+/**
+ * A credential mode (`access.policy.credential`, credentialModeSchema in electron/shared/shapes/credential-policy.ts)
+ * in words; CredentialPolicyFields indexes it by that enum, so a new mode fails to compile until it has words.
+ */
+export const CREDENTIAL_MODE_TEXT: Readonly<Record<'face' | 'card+face', string>> = {
+  face: 'Face alone',
+  'card+face': 'Card, then face',
+};
+
 /** A liveness cue in words; one this UI does not know is shown as it is. */
 export function cueText(cue: string): string {
   return Object.hasOwn(LIVENESS_CUE_TEXT, cue) ? LIVENESS_CUE_TEXT[cue as LivenessCue] : cue;
@@ -152,6 +165,7 @@ export const DOOR_EVENT_TEXT: Readonly<Record<string, string>> = {
   'door-held-open': 'Door held open',
   'remote-open': 'Opened by an administrator',
   'output-test': 'Output test',
+  'card-unreadable': 'Card could not be read',
 };
 
 /** Where the door is (the door contact), in a few words for the door screen and the System screen. */

@@ -1,10 +1,12 @@
-// The door's own inputs: a door contact (is the door open?) and an exit button, each on a GPIO line or absent.
-// The terminal checks the lines when saved (the chip has them, no output drives them) and says what is wrong.
+// The door's own inputs: a door contact (is the door open?), an exit button and a Wiegand card reader, each on GPIO
+// lines or absent. The terminal checks the lines when saved (the chip has them, no output drives them) and says what
+// is wrong.
 import type { ReactNode } from 'react';
 
 import { NumberField } from '../../common/NumberField.js';
 import { Segmented } from '../../common/Segmented.js';
 import { Toggle } from '../../common/Toggle.js';
+import { SelectField, type SelectChoice } from '../../common/SelectField.js';
 import type { Settings } from '../../store/types.js';
 import { GpioChipField, GpioLineField } from './GpioFields.js';
 import type { SectionProps } from './section-props.js';
@@ -26,15 +28,28 @@ const LEVEL_OPTIONS = [
 /** A new input's line: pulled up, so a dry contact or a button to ground needs nothing else. */
 const NEW_CONTACT: NonNullable<DoorInputs['contact']> = { chipPath: '/dev/gpiochip0', line: 0, openLevel: 'high', bias: 'pull-up' };
 const NEW_BUTTON: NonNullable<DoorInputs['exitButton']> = { chipPath: '/dev/gpiochip0', line: 1, pressedLevel: 'low', bias: 'pull-up' };
+/** A new reader: pulled up (a reader's open-collector outputs need it) and reading the site's card format. */
+const NEW_READER: NonNullable<DoorInputs['cardReader']> = { chipPath: '/dev/gpiochip0', d0Line: 2, d1Line: 3, bias: 'pull-up', format: null };
+
+/** The formats every terminal knows (the terminal's card-format.ts); a site's own come from `credentials.customFormats`. */
+const STANDARD_FORMATS = ['wiegand26', 'wiegand34'] as const;
+
+/** The reader's format choices: the site's format (null, stored as ''), then every format the terminal knows. */
+function formatChoices(draft: Settings, current: string | null): SelectChoice[] {
+  const names = [...STANDARD_FORMATS, ...draft['credentials.customFormats'].map((format) => format.name)];
+  const choices: SelectChoice[] = [{ value: '', label: `The site's card format (${draft['credentials.format']})` }, ...names.map((name) => ({ value: name, label: name }))];
+  if (current !== null && !names.includes(current)) choices.push({ value: current, label: `${current} (not a known format)` });
+  return choices;
+}
 
 export function DoorInputsEditor({ draft, change, issue }: SectionProps): ReactNode {
   const inputs = draft['door.inputs'];
   const set = (next: Partial<DoorInputs>): void => change('door.inputs', { ...inputs, ...next });
-  const { contact, exitButton } = inputs;
+  const { contact, exitButton, cardReader } = inputs;
   return (
     <fieldset className="settings-section">
       <legend>Door inputs</legend>
-      <p className="field-hint">A door contact tells when the door is open: opened without a grant it is forced, left open too long it is held open. The exit button opens the door from inside.</p>
+      <p className="field-hint">A door contact tells when the door is open: opened without a grant it is forced, left open too long it is held open. The exit button opens the door from inside. A card read at the card reader starts the card and face check of its holder.</p>
       <Toggle label="Door contact" checked={contact !== null} onChange={(on) => set({ contact: on ? NEW_CONTACT : null })} onText="Wired" offText="None" />
       {contact ? (
         <div className="field-grid">
@@ -51,6 +66,23 @@ export function DoorInputsEditor({ draft, change, issue }: SectionProps): ReactN
           <GpioLineField label="Button line" chipPath={exitButton.chipPath} value={exitButton.line} onChange={(line) => set({ exitButton: { ...exitButton, line } })} error={issue(['door.inputs', 'exitButton', 'line'])} />
           <Segmented label="Line reads while pressed" value={exitButton.pressedLevel} options={LEVEL_OPTIONS} onChange={(pressedLevel) => set({ exitButton: { ...exitButton, pressedLevel } })} />
           <Segmented label="Button bias" value={exitButton.bias} options={BIAS_OPTIONS} onChange={(bias) => set({ exitButton: { ...exitButton, bias } })} />
+        </div>
+      ) : null}
+      <Toggle label="Card reader (Wiegand)" checked={cardReader !== null} onChange={(on) => set({ cardReader: on ? NEW_READER : null })} onText="Wired" offText="None" />
+      {cardReader ? (
+        <div className="field-grid">
+          <GpioChipField label="Reader GPIO chip" value={cardReader.chipPath} onChange={(chipPath) => set({ cardReader: { ...cardReader, chipPath } })} error={issue(['door.inputs', 'cardReader', 'chipPath'])} hint="D0 and D1 are both on this chip." />
+          <GpioLineField label="D0 line" chipPath={cardReader.chipPath} value={cardReader.d0Line} onChange={(d0Line) => set({ cardReader: { ...cardReader, d0Line } })} error={issue(['door.inputs', 'cardReader', 'd0Line'])} hint="The reader's DATA0 (often green): a pulse is a 0." />
+          <GpioLineField label="D1 line" chipPath={cardReader.chipPath} value={cardReader.d1Line} onChange={(d1Line) => set({ cardReader: { ...cardReader, d1Line } })} error={issue(['door.inputs', 'cardReader', 'd1Line'])} hint="The reader's DATA1 (often white): a pulse is a 1." />
+          <Segmented label="Reader bias" value={cardReader.bias} options={BIAS_OPTIONS} onChange={(bias) => set({ cardReader: { ...cardReader, bias } })} />
+          <SelectField
+            label="Card format read"
+            value={cardReader.format ?? ''}
+            choices={formatChoices(draft, cardReader.format)}
+            onChange={(format) => set({ cardReader: { ...cardReader, format: format === '' ? null : format } })}
+            error={issue(['door.inputs', 'cardReader', 'format'])}
+            hint="A frame of another length is read with the one format of that length, if there is one."
+          />
         </div>
       ) : null}
       {contact || exitButton ? (

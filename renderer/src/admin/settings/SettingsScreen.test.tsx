@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { ResponseOf, Result } from '../../contract.js';
+import { settingsSchema, type ResponseOf, type Result } from '../../contract.js';
 import type { Settings } from '../../store/types.js';
 import { fireEvent, renderScreen, screen, waitFor, within, type FakeHandlers } from '../../test/render-screen.js';
 import { STORED_SETTINGS } from './settings-fixture.js';
@@ -152,4 +152,85 @@ test('the door’s own hours: set, checked as typed, saved with the decision set
   fireEvent.click(saveButton());
   await waitFor(() => assert.equal(rendered.requestsOf('settings:update').length, 2));
   assert.equal(rendered.requestsOf('settings:update')[1]?.values['access.policy']?.doorHours, null);
+});
+
+test('card and face: the door’s mode, a group’s and after-hours saved with the decision settings; a bad window refused at its field', async () => {
+  const rendered = renderScreen(<SettingsScreen />, { ...terminal(), 'groups:list': () => [{ name: 'night-staff', memberCount: 3 }] });
+  const section = (await screen.findByRole('group', { name: 'Card and face' })) as HTMLElement;
+  const doorMode = within(section).getByRole('radiogroup', { name: 'What this door asks for' });
+  assert.equal(within(doorMode).getByRole('radio', { name: 'Face alone' }).getAttribute('aria-checked'), 'true');
+  fireEvent.click(within(doorMode).getByRole('radio', { name: 'Card, then face' }));
+  const perGroup = await within(section).findByRole('group', { name: 'Card or face per group' });
+  fireEvent.click(within(within(perGroup).getByRole('radiogroup', { name: 'night-staff' })).getByRole('radio', { name: 'Face alone' }));
+  fireEvent.click(within(section).getByRole('button', { name: 'Add hours with their own card mode' }));
+  assert.equal(within(within(section).getByRole('radiogroup', { name: 'Card hours 1: mode' })).getByRole('radio', { name: 'Card, then face' }).getAttribute('aria-checked'), 'true', 'after hours asks for the card');
+
+  // A window that ends before it starts: refused at that window, nothing sent.
+  const weekend = within(section).getByRole('group', { name: 'Card hours 1, window 3' });
+  fireEvent.click(within(weekend).getByRole('button', { name: 'Until midnight' }));
+  fireEvent.change(within(weekend).getByLabelText('From'), { target: { value: '12:00' } });
+  fireEvent.change(within(weekend).getByLabelText('To'), { target: { value: '08:00' } });
+  within(weekend).getByText(/A window must end after it starts/);
+  await screen.findByText('One field needs fixing before saving.');
+  assert.equal(saveButton().disabled, true);
+  fireEvent.change(within(weekend).getByLabelText('From'), { target: { value: '00:00' } });
+  fireEvent.change(within(weekend).getByLabelText('To'), { target: { value: '23:00' } });
+  fireEvent.change(within(section).getByLabelText('Time for the face after a card (s)'), { target: { value: '1' } });
+  within(within(section).getByLabelText('Time for the face after a card (s)').closest('.field') as HTMLElement).getByText('At least 2 s.');
+  fireEvent.change(within(section).getByLabelText('Time for the face after a card (s)'), { target: { value: '15' } });
+
+  fireEvent.click(saveButton());
+  await screen.findByText('Settings saved.');
+  const sent = rendered.requestsOf('settings:update')[0]?.values['access.policy'];
+  assert.deepEqual(sent?.credential, {
+    mode: 'card+face',
+    groups: { 'night-staff': 'face' },
+    schedules: [
+      {
+        windows: [
+          { days: [1, 2, 3, 4, 5], from: '00:00', to: '07:00' },
+          { days: [1, 2, 3, 4, 5], from: '19:00', to: '24:00' },
+          { days: [6, 7], from: '00:00', to: '23:00' },
+        ],
+        mode: 'card+face',
+      },
+    ],
+    cardTimeoutMs: 15_000,
+  });
+  assert.deepEqual(sent?.liveness, STORED_SETTINGS['access.policy'].liveness, 'the rest of the decision settings as they were');
+});
+
+test('a Wiegand card reader: off by default, wired on two lines of a chip the terminal found, its format picked from those it knows', async () => {
+  const stored: Settings = {
+    ...STORED_SETTINGS,
+    'door.inputs': { ...STORED_SETTINGS['door.inputs'], cardReader: null },
+    'credentials.customFormats': [{ name: 'h10304', layout: `P${'F'.repeat(16)}${'C'.repeat(19)}P`, parity: [`E${'X'.repeat(18)}${'.'.repeat(18)}`, `${'.'.repeat(18)}${'X'.repeat(18)}O`] }],
+  };
+  const rendered = renderScreen(<SettingsScreen />, terminal(stored));
+  const toggle = await screen.findByRole('switch', { name: 'Card reader (Wiegand)' });
+  within(toggle).getByText('None');
+  assert.equal(screen.queryByLabelText('D0 line'), null);
+  fireEvent.click(toggle);
+  await waitFor(() => assert.equal(select('Reader GPIO chip').tagName, 'SELECT'));
+  fireEvent.change(select('Reader GPIO chip'), { target: { value: '/dev/gpiochip3' } });
+  fireEvent.change(select('D0 line'), { target: { value: '8' } });
+  fireEvent.change(select('D1 line'), { target: { value: '8' } });
+  await screen.findByText('One field needs fixing before saving.');
+  assert.ok(within(select('D1 line').closest('.field') as HTMLElement).getByText("/dev/gpiochip3 line 8 is already the card reader's D0."));
+  fireEvent.change(select('D1 line'), { target: { value: '9' } });
+  assert.equal(select('D1 line').selectedOptions[0]?.textContent, '9 — GPIO3_B1');
+  assert.deepEqual(optionTexts(select('Card format read')), ["The site's card format (wiegand26)", 'wiegand26', 'wiegand34', 'h10304']);
+  fireEvent.change(select('Card format read'), { target: { value: 'h10304' } });
+
+  fireEvent.click(saveButton());
+  await screen.findByText('Settings saved.');
+  const sent = rendered.requestsOf('settings:update')[0]?.values['door.inputs'];
+  assert.deepEqual(sent?.cardReader, { chipPath: '/dev/gpiochip3', d0Line: 8, d1Line: 9, bias: 'pull-up', format: 'h10304' });
+  assert.deepEqual(settingsSchema.shape['door.inputs'].parse(sent), sent, 'the terminal takes what is sent as it is');
+
+  // The site's format again: sent as null.
+  fireEvent.change(select('Card format read'), { target: { value: '' } });
+  fireEvent.click(saveButton());
+  await waitFor(() => assert.equal(rendered.requestsOf('settings:update').length, 2));
+  assert.equal(rendered.requestsOf('settings:update')[1]?.values['door.inputs']?.cardReader?.format, null);
 });

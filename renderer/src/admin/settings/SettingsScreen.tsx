@@ -11,6 +11,7 @@ import { useLintel } from '../../store/store.js';
 import type { Settings } from '../../store/types.js';
 import { AccessPolicySettings } from './AccessPolicySettings.js';
 import { AdminEventSettings } from './AdminEventSettings.js';
+import { CredentialSettings } from './CredentialSettings.js';
 import { DoorInputsEditor } from './DoorInputsEditor.js';
 import { DoorOutputsEditor } from './DoorOutputsEditor.js';
 import { HardwareContext, useHardwareInventory } from './hardware.js';
@@ -122,6 +123,7 @@ export function SettingsScreen(): ReactNode {
           <AccessPolicySettings {...sectionProps} />
           <SchedulesEditor {...sectionProps} />
           <LivenessSettings {...sectionProps} />
+          <CredentialSettings {...sectionProps} />
           <DoorOutputsEditor {...sectionProps} />
           <DoorInputsEditor {...sectionProps} />
           <AdminEventSettings {...sectionProps} />

@@ -30,6 +30,7 @@ test('the rows say the gallery, the target, the threshold and its source, and th
     ['Expected FPIR', '1 in 1,000 (0.1 %) of searches by someone not enrolled name someone'],
     ['Expected FNIR', '48 % of searches by enrolled people are missed'],
   ]);
+  assert.deepEqual(identificationRows({ ...info, oneToOneSimilarity: 0.454 }).at(-1), ['After a card', '0.4540 cosine — the face is compared with the card holder’s only (card and face)']);
   const fixed = identificationRows({ ...info, source: 'fixed', expected: null, curveProtocol: null });
   assert.equal(fixed[3]?.[1], '0.9571 cosine — Fixed (no curve for this extractor)');
   assert.equal(fixed[4]?.[1], 'Unknown (no curve)');

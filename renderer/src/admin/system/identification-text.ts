@@ -34,5 +34,8 @@ export function identificationRows(info: IdentificationInfo): [string, string][]
     ['Threshold in use', `${info.thresholdSimilarity.toFixed(4)} cosine — ${SOURCE_TEXT[info.source]}`],
     ['Expected FPIR', info.expected ? `${formatRate(info.expected.fpir)} of searches by someone not enrolled name someone` : 'Unknown (no curve)'],
     ['Expected FNIR', info.expected ? `${formatRate(info.expected.fnir)} of searches by enrolled people are missed` : 'Unknown (no curve)'],
+    ...(info.oneToOneSimilarity !== undefined
+      ? [['After a card', `${info.oneToOneSimilarity.toFixed(4)} cosine — the face is compared with the card holder’s only (card and face)`] as [string, string]]
+      : []),
   ];
 }

@@ -1,0 +1,180 @@
+// Card + face at the door, end to end in the service: real models on LFW photos through a file camera, a real
+// store, a card handed in as the door's reader hands it (TerminalService.presentCard).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import sharp from 'sharp';
+
+import { decisionSettingsSchema, type DecisionSettings } from '../shared/shapes/decision-settings.js';
+import { OnnxBackend } from '../vision/backend/onnx-backend.js';
+import { decodeImageFile, encodeJpeg } from '../vision/frame/decode.js';
+import { loadManifest } from '../vision/models/manifest.js';
+import { defaultManifestPath, packageRoot } from '../vision/models/paths.js';
+import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
+import { FileCamera } from './camera/file-camera.js';
+import { TerminalStore } from './store/store.js';
+import { TerminalService, type CardUpdate, type DecisionEvent } from './terminal-service.js';
+
+const LFW = join(packageRoot(), '..', 'shared', 'data', 'lfw-dev', 'images');
+const MODELS_PRESENT = existsSync(join(packageRoot(), 'models/onnx/blazeface-256.onnx'));
+const ENROLLED = 'Colin_Powell';
+const STRANGER = 'Tony_Blair';
+const POWELL_CARD = { facilityCode: 12, cardNumber: 3456 };
+const NOBODYS_CARD = { facilityCode: 12, cardNumber: 999 };
+/** The shortest card time the settings allow: a turn that ends without the holder's face ends this soon. */
+const CARD_TIMEOUT_MS = 2000;
+
+const lfwPhoto = (name: string, index: number): string => join(LFW, name, `${name}_${String(index).padStart(4, '0')}.jpg`);
+
+/** `count` frames of a photo scaled into 640×480 (or of a grey wall without one), as a folder the file camera plays. */
+async function framesOf(photo: string | null, dir: string, count: number): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const frame = photo
+    ? await sharp(photo).resize(640, 480, { fit: 'contain', background: '#202020' }).jpeg().toBuffer()
+    : await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7a7a7a' } }).jpeg().toBuffer();
+  await Promise.all(Array.from({ length: count }, (_, i) => sharp(frame).toFile(join(dir, `frame-${String(i).padStart(3, '0')}.jpg`))));
+  return dir;
+}
+
+/** The next decision (optionally the first satisfying `accept`), or a rejection after `timeoutMs`. */
+function nextDecision(service: TerminalService, timeoutMs: number, accept: (decision: DecisionEvent) => boolean = () => true): Promise<DecisionEvent> {
+  return new Promise((resolve, reject) => {
+    const onDecision = (decision: DecisionEvent): void => {
+      if (!accept(decision)) return;
+      clearTimeout(timer);
+      service.off('decision', onDecision);
+      resolve(decision);
+    };
+    const timer = setTimeout(() => {
+      service.off('decision', onDecision);
+      reject(new Error(`no decision within ${timeoutMs} ms`));
+    }, timeoutMs);
+    service.on('decision', onDecision);
+  });
+}
+
+describe('card + face (file camera, real models, real store)', () => {
+  let dir: string;
+  let store: TerminalStore;
+  let powellId = '';
+  let skip = '';
+  let powellFrames = '';
+  let strangerFrames = '';
+  let emptyFrames = '';
+
+  before(async () => {
+    if (!MODELS_PRESENT) skip = 'converted models absent: run npm run models';
+    else if (!existsSync(lfwPhoto(ENROLLED, 2))) skip = `LFW dev data absent at ${LFW}`;
+    if (skip) return;
+    dir = await mkdtemp(join(tmpdir(), 'lintel-card-'));
+    store = TerminalStore.open({ dataDir: join(dir, 'data') });
+    const pipeline = await FacePipeline.create({ manifest: await loadManifest(defaultManifestPath()), backend: new OnnxBackend() });
+    try {
+      const image = await decodeImageFile(lfwPhoto(ENROLLED, 1));
+      const [face] = (await pipeline.analyse(image)).faces;
+      assert.ok(face);
+      const { template, alignedCrop, alignment } = await pipeline.extract(image, face);
+      powellId = store.enrollPerson(
+        { name: 'Colin Powell', groups: ['staff'], credential: POWELL_CARD },
+        [{ modelId: template.modelId, template: template.vector, alignedJpeg: await encodeJpeg(alignedCrop), alignment, quality: face.quality }],
+      ).person.id;
+    } finally {
+      await pipeline.close();
+    }
+    powellFrames = await framesOf(lfwPhoto(ENROLLED, 2), join(dir, 'powell'), 6);
+    strangerFrames = await framesOf(lfwPhoto(STRANGER, 6), join(dir, 'stranger'), 6);
+    emptyFrames = await framesOf(null, join(dir, 'empty'), 3);
+  });
+
+  after(async () => {
+    store?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  function start(folder: string, credential: Partial<DecisionSettings['credential']>): Promise<TerminalService> {
+    return TerminalService.start({
+      store,
+      camera: new FileCamera({ path: folder, fps: 15, loop: true }),
+      manifestPath: defaultManifestPath(),
+      decisionSettings: decisionSettingsSchema.parse({ framesToAgree: 3, unknownAfterFrames: 5, cooldownMs: 600_000, liveness: { mode: 'off' }, credential: { cardTimeoutMs: CARD_TIMEOUT_MS, ...credential } }),
+    });
+  }
+
+  it('where the card is required, refuses the face alone, then grants it after the holder’s card', async (t) => {
+    if (skip) return t.skip(skip);
+    const service = await start(powellFrames, { mode: 'card+face' });
+    try {
+      const refused = await nextDecision(service, 60_000);
+      assert.deepEqual([refused.decision, refused.reason, refused.person?.id], ['denied', 'card-required', powellId]);
+      const cards: CardUpdate[] = [];
+      service.on('card', (update) => cards.push(update));
+      const granted = nextDecision(service, 30_000);
+      service.presentCard(POWELL_CARD, Date.now());
+      const decision = await granted;
+      assert.deepEqual([decision.decision, decision.reason, decision.person?.id], ['granted', 'granted', powellId]);
+      assert.ok(decision.similarity !== undefined && decision.similarity >= service.identifyThreshold.oneToOneSimilarity, 'the face reached the 1:1 threshold');
+      // The door said it waited for the face, then that it no longer does.
+      assert.deepEqual(
+        cards.map((update) => update.waiting !== null),
+        [true, false],
+      );
+      const logged = store.events.query({ limit: 2 }).events.map((event) => event.reason);
+      assert.deepEqual(logged, ['granted', 'card-required']);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('denies a card whose holder’s face does not come: a stranger’s face, no face, nobody’s card', async (t) => {
+    if (skip) return t.skip(skip);
+    const stranger = await start(strangerFrames, { mode: 'card+face' });
+    try {
+      // The stranger is not enrolled: the search names nobody, and without a card the door says unknown.
+      await nextDecision(stranger, 60_000);
+      const startedMs = Date.now();
+      const mismatch = nextDecision(stranger, 30_000);
+      stranger.presentCard(POWELL_CARD, startedMs);
+      const decision = await mismatch;
+      assert.deepEqual([decision.decision, decision.reason, decision.person?.id], ['denied', 'card-face-mismatch', powellId]);
+      assert.ok(Date.now() - startedMs >= CARD_TIMEOUT_MS, 'the card had its whole time');
+      assert.ok(decision.similarity !== undefined && decision.similarity < stranger.identifyThreshold.oneToOneSimilarity, 'the best face stayed under the 1:1 threshold');
+
+      const unknown = nextDecision(stranger, 5_000);
+      stranger.presentCard(NOBODYS_CARD, Date.now());
+      const refused = await unknown;
+      assert.deepEqual([refused.decision, refused.reason, refused.person], ['denied', 'unknown-card', undefined]);
+    } finally {
+      await stranger.stop();
+    }
+
+    const empty = await start(emptyFrames, { mode: 'face' });
+    try {
+      const noFace = nextDecision(empty, 30_000);
+      empty.presentCard(POWELL_CARD, Date.now());
+      const decision = await noFace;
+      assert.deepEqual([decision.decision, decision.reason, decision.person?.id, decision.trackId], ['denied', 'card-no-face', powellId, undefined]);
+    } finally {
+      await empty.stop();
+    }
+  });
+
+  it('where the face alone is enough, a card still starts a one-to-one check', async (t) => {
+    if (skip) return t.skip(skip);
+    const service = await start(powellFrames, { mode: 'face' });
+    try {
+      const byFace = await nextDecision(service, 60_000);
+      assert.deepEqual([byFace.reason, byFace.person?.id], ['granted', powellId]);
+      // Still in view and within the cooldown: the face alone gets no second grant; the card is a new request.
+      const byCard = nextDecision(service, 30_000);
+      service.presentCard(POWELL_CARD, Date.now());
+      const decision = await byCard;
+      assert.deepEqual([decision.reason, decision.person?.id], ['granted', powellId]);
+    } finally {
+      await service.stop();
+    }
+  });
+});

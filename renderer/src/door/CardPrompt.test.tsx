@@ -1,0 +1,29 @@
+// After a card at the door's reader, the door asks for the holder's face until the card's turn ends; a denial
+// that needs the card says so in words.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { useLintel } from '../store/store.js';
+import type { DecisionEvent } from '../store/types.js';
+import { act, renderScreen, screen } from '../test/render-screen.js';
+import { CardPrompt } from './CardPrompt.js';
+import { DecisionOverlay } from './DecisionOverlay.js';
+
+test('"Card read — look at the camera" while the door waits for the holder’s face, never whose card it is; gone once the turn ends', () => {
+  renderScreen(<CardPrompt />);
+  act(() => useLintel.getState().showDoor());
+  assert.equal(screen.queryByTestId('card-prompt'), null);
+  act(() => useLintel.getState().receiveCard({ untilMs: Date.now() + 10_000 }));
+  assert.equal(screen.getByRole('status').textContent, 'Card read — look at the camera');
+  act(() => useLintel.getState().receiveCard(null));
+  assert.equal(screen.queryByTestId('card-prompt'), null);
+});
+
+test('a face refused for want of a card, and a card without its holder, are said in words', () => {
+  renderScreen(<DecisionOverlay />, { 'persons:photo': () => ({ ok: false, error: { code: 'not-found', message: 'no photo' } }) });
+  const denial = (eventId: number, reason: DecisionEvent['reason']): DecisionEvent => ({ eventId, decidedAtMs: Date.now(), decision: 'denied', reason, trackAgeMs: 0 });
+  act(() => useLintel.getState().showDecision(denial(101, 'card-required')));
+  assert.ok(screen.getByText('Present your card, then look at the camera'));
+  act(() => useLintel.getState().showDecision(denial(102, 'card-no-face')));
+  assert.ok(screen.getByText('No face seen after the card'));
+});
