@@ -260,3 +260,28 @@ test('a grant whose door may not open says so, in the public screen’s words', 
   await page.setViewportSize(ORIENTATIONS.landscape);
   await page.screenshot({ path: testInfo.outputPath('screens', 'decision-door-fault-landscape.png') });
 });
+
+test('after a card, the door asks for the face in big words, then says why a face alone is refused', async ({ page, terminal }, testInfo) => {
+  test.skip(!terminal.opensInBrowser, 'rewrites the stream in the browser');
+  // This machine has no card reader: the terminal's own stream carries everything else, and the two messages a card
+  // would bring (the door waiting for the holder's face, then a face refused for want of the card) are added to it.
+  let toKiosk: ((message: unknown) => void) | undefined;
+  await page.routeWebSocket('**/api/stream', (socket) => {
+    const server = socket.connectToServer();
+    server.onMessage((raw) => socket.send(String(raw)));
+    toKiosk = (message) => socket.send(JSON.stringify(message));
+  });
+  await openKiosk(page, terminal);
+  await expect.poll(() => toKiosk !== undefined).toBe(true);
+  const nowMs = Date.now();
+  toKiosk!({ kind: 'card', seq: 1, timestampMs: nowMs, waiting: { untilMs: nowMs + 10_000 } });
+  const prompt = page.getByTestId('card-prompt');
+  await expect(prompt).toHaveText('Card read — look at the camera');
+  await screenshotBoth(page, testInfo, 'door-card-read');
+  toKiosk!({ kind: 'card', seq: 2, timestampMs: nowMs + 1, waiting: null });
+  await expect(prompt).toHaveCount(0);
+
+  toKiosk!({ kind: 'decision', seq: 1_000_000, timestampMs: nowMs + 2, decision: { eventId: 1_000_000, decidedAtMs: nowMs + 2, decision: 'denied', reason: 'card-required', trackAgeMs: 0 } });
+  await expect(page.getByText('Present your card, then look at the camera')).toBeVisible();
+  await screenshotBoth(page, testInfo, 'door-card-required');
+});

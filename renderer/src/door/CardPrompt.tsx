@@ -15,7 +15,7 @@ export function CardPrompt(): ReactNode {
   return (
     <div className="challenges" data-testid="card-prompt">
       <div className="challenge" role="status" aria-live="polite">
-        <div className="challenge-mark">
+        <div className="challenge-mark card-mark">
           <Icon name="user" />
         </div>
         <div className="challenge-body">
