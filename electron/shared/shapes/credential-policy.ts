@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 import { groupName } from './fields.js';
-import { weeklyWindowSchema } from './weekly-schedule.js';
+import { modeScheduleSchema } from './weekly-schedule.js';
 
 /**
  * `face`: the face is searched among everyone enrolled (1:N). `card+face`: the person presents their card and the
@@ -16,10 +16,7 @@ export const credentialModeSchema = z.enum(CREDENTIAL_MODES);
 export type CredentialMode = z.infer<typeof credentialModeSchema>;
 
 /** A mode in force during some weekly windows, e.g. `card+face` after hours. */
-export const credentialScheduleSchema = z.strictObject({
-  windows: z.array(weeklyWindowSchema).min(1).max(28),
-  mode: credentialModeSchema,
-});
+export const credentialScheduleSchema = modeScheduleSchema(credentialModeSchema);
 export type CredentialSchedule = z.infer<typeof credentialScheduleSchema>;
 
 /**

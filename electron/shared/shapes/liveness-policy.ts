@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 import { groupName } from './fields.js';
-import { weeklyWindowSchema } from './weekly-schedule.js';
+import { modeScheduleSchema } from './weekly-schedule.js';
 
 /**
  * Which liveness checks a door decision needs: none, the passive model's score (it may reject, never admit on
@@ -25,10 +25,7 @@ export const livenessCueSchema = z.enum(LIVENESS_CUES);
 export type LivenessCue = z.infer<typeof livenessCueSchema>;
 
 /** A mode in force during some weekly windows, e.g. `active` after hours. */
-export const livenessScheduleSchema = z.strictObject({
-  windows: z.array(weeklyWindowSchema).min(1).max(28),
-  mode: livenessModeSchema,
-});
+export const livenessScheduleSchema = modeScheduleSchema(livenessModeSchema);
 export type LivenessSchedule = z.infer<typeof livenessScheduleSchema>;
 
 /**

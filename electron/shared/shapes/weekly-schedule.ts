@@ -18,5 +18,10 @@ export const weeklyWindowSchema = z
 /** When the members of each group may enter: group name → windows. Groups without an entry are not restricted. */
 export const groupSchedulesSchema = z.record(groupName, z.array(weeklyWindowSchema).min(1).max(28));
 
+/** A mode in force during some weekly windows (the liveness and credential policies' hours), from `mode`'s schema. */
+export function modeScheduleSchema<Mode extends z.ZodType>(mode: Mode) {
+  return z.strictObject({ windows: z.array(weeklyWindowSchema).min(1).max(28), mode });
+}
+
 export type WeeklyWindow = z.infer<typeof weeklyWindowSchema>;
 export type GroupSchedules = z.infer<typeof groupSchedulesSchema>;

@@ -11,7 +11,7 @@ import type { cardReaderHealthSchema } from '../../shared/contract/schemas.js';
 import type { CustomCardFormat } from '../../shared/shapes/card-formats.js';
 import type { DoorInputsConfig } from '../../shared/shapes/door-inputs.js';
 import { bitString, cardFormatNames, decodeCard, resolveCardFormat, type CardFormat, type DecodedCard } from './card-format.js';
-import type { DoorInputLines, DoorInputLinesFactory, DoorInputTimers } from './door-inputs.js';
+import { nodeTimers, openRealLines, type DoorInputLines, type DoorInputLinesFactory, type DoorInputTimers } from './door-inputs.js';
 import type { DoorLogger } from './door-output.js';
 import { errorMessage } from './error-message.js';
 
@@ -102,17 +102,6 @@ export function pulsesFromEdges(events: readonly GpioEdgeEvent[], d0InLine: numb
   }
   return pulses.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
 }
-
-const openRealLines: DoorInputLinesFactory = async (options) => {
-  // Imported on first use: koffi is a native addon, and a terminal without a card reader must start without it.
-  const { GpioInputLines } = await import('../../../native-bridge/gpio/gpio-input.js');
-  return GpioInputLines.open(options);
-};
-
-const nodeTimers: DoorInputTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /**
  * Edges reach this thread a little after the kernel stamps them: a frame is closed this long after its gap has

@@ -55,13 +55,15 @@ export interface DoorInputsDeps {
   readonly retryMs?: number;
 }
 
-const openRealLines: DoorInputLinesFactory = async (options) => {
-  // Imported on first use: koffi is a native addon, and a terminal without door inputs must start without it.
+/** GpioInputLines.open on the real character device (the door inputs' and the card reader's default). */
+export const openRealLines: DoorInputLinesFactory = async (options) => {
+  // Imported on first use: koffi is a native addon, and a terminal without GPIO inputs must start without it.
   const { GpioInputLines } = await import('../../../native-bridge/gpio/gpio-input.js');
   return GpioInputLines.open(options);
 };
 
-const nodeTimers: DoorInputTimers = {
+/** Node's timers (the default of the GPIO inputs' debounce, retry and frame timers). */
+export const nodeTimers: DoorInputTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

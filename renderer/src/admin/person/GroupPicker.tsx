@@ -1,25 +1,13 @@
 // Groups as chips: tap an existing group to add or remove it, or type a new one.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 
-import { useClient } from '../../app/services.js';
 import { Icon } from '../../common/Icon.js';
 import { TextField } from '../../common/TextField.js';
+import { useKnownGroups } from '../use-known-groups.js';
 
 export function GroupPicker({ label, value, onChange }: { readonly label: string; readonly value: readonly string[]; readonly onChange: (groups: readonly string[]) => void }): ReactNode {
-  const client = useClient();
-  const [known, setKnown] = useState<readonly string[]>([]);
+  const known = useKnownGroups();
   const [newGroup, setNewGroup] = useState('');
-  useEffect(() => {
-    let current = true;
-    client['groups:list']({})
-      .then((result) => {
-        if (current && result.ok) setKnown(result.value.map((group) => group.name));
-      })
-      .catch(() => undefined);
-    return () => {
-      current = false;
-    };
-  }, [client]);
 
   const all = [...new Set([...known, ...value])].sort((a, b) => a.localeCompare(b));
   const toggle = (group: string): void => onChange(value.includes(group) ? value.filter((g) => g !== group) : [...value, group]);

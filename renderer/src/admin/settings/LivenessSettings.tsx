@@ -1,28 +1,20 @@
 // Liveness: which checks a grant needs — the passive model's score, the challenge (turn the head, blink), both
 // or none — for the whole door, per group, and during weekly hours (e.g. the challenge only after hours), and
 // how the challenge runs. Resolution: the first schedule in force, else the person's groups, else the door's.
-import { useEffect, useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 
-import { useClient } from '../../app/services.js';
 import { Notice } from '../../common/ErrorNotice.js';
 import { NumberField } from '../../common/NumberField.js';
 import { asSentence } from '../../common/sentence.js';
 import { useLintel } from '../../store/store.js';
 import { LIVENESS_MODE_TEXT } from '../../wording/wording.js';
+import { useKnownGroups } from '../use-known-groups.js';
 import { LivenessPolicyFields } from './LivenessPolicyFields.js';
 import type { SectionProps } from './section-props.js';
 
 export function LivenessSettings({ draft, change, issue }: SectionProps): ReactNode {
-  const client = useClient();
   const health = useLintel((state) => state.health);
-  const [knownGroups, setKnownGroups] = useState<readonly string[]>([]);
-  useEffect(() => {
-    client['groups:list']({})
-      .then((result) => {
-        if (result.ok) setKnownGroups(result.value.map((group) => group.name));
-      })
-      .catch(() => undefined);
-  }, [client]);
+  const knownGroups = useKnownGroups();
   const policy = draft['access.policy'];
   const liveness = policy.liveness;
   const defaultMode = health?.liveness && liveness.mode === null ? health.liveness.mode : undefined;

@@ -1,12 +1,12 @@
 // Weekly access hours: the door's own (outside them nobody is let in) and per group: members of a group with a
 // schedule are let in only inside its windows (any window of any of their scheduled groups); groups without one are
 // not restricted.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 
-import { useClient } from '../../app/services.js';
 import { Icon } from '../../common/Icon.js';
 import { TextField } from '../../common/TextField.js';
 import type { Settings } from '../../store/types.js';
+import { useKnownGroups } from '../use-known-groups.js';
 import { DoorHoursEditor } from './DoorHoursEditor.js';
 import { WindowEditor, windowIssue } from './WindowEditor.js';
 import type { SectionProps } from './section-props.js';
@@ -17,18 +17,10 @@ type WeeklyWindow = Schedules[string][number];
 const NEW_WINDOW: WeeklyWindow = { days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' };
 
 export function SchedulesEditor({ draft, change, issue }: SectionProps): ReactNode {
-  const client = useClient();
   const policy = draft['access.policy'];
   const schedules = policy.schedules;
-  const [groups, setGroups] = useState<readonly string[]>([]);
+  const groups = useKnownGroups();
   const [newGroup, setNewGroup] = useState('');
-  useEffect(() => {
-    client['groups:list']({})
-      .then((result) => {
-        if (result.ok) setGroups(result.value.map((group) => group.name));
-      })
-      .catch(() => undefined);
-  }, [client]);
 
   const setSchedules = (next: Schedules): void => change('access.policy', { ...policy, schedules: next });
   const setWindows = (group: string, windows: WeeklyWindow[]): void => {
