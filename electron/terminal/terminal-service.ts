@@ -13,7 +13,7 @@ import type { DecisionSettings } from '../shared/shapes/decision-settings.js';
 import type { LivenessMode } from '../shared/shapes/liveness-policy.js';
 import { DecisionPolicy, qualityHint, type AccessDecision, type LivenessCapabilities, type PersonAccess } from './access/decision-policy.js';
 import { IdentifyThreshold, matchScoreOf, type IdentificationState } from './access/identify-threshold.js';
-import { SHIPPED_LIVENESS_MODE } from './access/liveness-policy.js';
+import { passiveMayBeAsked, SHIPPED_LIVENESS_MODE } from './access/liveness-policy.js';
 import { TrackChallenges, type ChallengeOutcome, type ChallengePrompt } from './access/track-challenges.js';
 import type { Camera, CameraFrame } from './camera/camera.js';
 import { FaceTracker } from './inference/face-tracker.js';
@@ -473,11 +473,12 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
 
   private submit(frame: CameraFrame): void {
     if (this.paused || this.stopping) return;
-    const minInterOcularPx = this.decisionSettings.minInterOcularPx;
+    const { minInterOcularPx, liveness, timeZone } = this.decisionSettings;
+    const scorePassive = passiveMayBeAsked(liveness, frame.timestampMs, { ...(timeZone ? { timeZone } : {}), defaultMode: this.liveness.defaultMode });
     // Tracked: a frame already in the worker when `stop` begins is decided and recorded before the worker and
     // the store close, rather than failing against them.
     this.track(
-      this.inference.submitLatest(frame, minInterOcularPx).then(
+      this.inference.submitLatest(frame, minInterOcularPx, scorePassive).then(
         async (result) => {
           if (result) await this.onResult(result).catch((error: Error) => this.emit('error', error));
         },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { livenessPolicySchema } from '../../shared/shapes/liveness-policy.js';
-import { livenessRequirement, resolveLivenessMode, SHIPPED_LIVENESS_MODE } from './liveness-policy.js';
+import { livenessRequirement, passiveMayBeAsked, resolveLivenessMode, SHIPPED_LIVENESS_MODE } from './liveness-policy.js';
 
 // Tuesday 2026-11-24, 10:00 and 20:00 UTC.
 const DAY = Date.UTC(2026, 10, 24, 10, 0);
@@ -46,6 +46,20 @@ describe('resolveLivenessMode', () => {
     assert.equal(resolveLivenessMode(unset, [], DAY, { defaultMode: 'active' }), 'active');
     assert.equal(resolveLivenessMode(unset, [], DAY), SHIPPED_LIVENESS_MODE);
     assert.equal(SHIPPED_LIVENESS_MODE, 'passive+active');
+  });
+});
+
+describe('passiveMayBeAsked', () => {
+  const utc = { timeZone: 'UTC' };
+  it('is false only where no decision can ask for the passive check: off or the challenge alone, for the door and every group', () => {
+    assert.equal(passiveMayBeAsked(livenessPolicySchema.parse({ mode: 'off' }), DAY, utc), false);
+    assert.equal(passiveMayBeAsked(livenessPolicySchema.parse({ mode: 'active' }), DAY, utc), false);
+    assert.equal(passiveMayBeAsked(livenessPolicySchema.parse({ mode: 'active', groups: { visitors: 'passive' } }), DAY, utc), true, 'a group may ask for it');
+    assert.equal(passiveMayBeAsked(livenessPolicySchema.parse({}), DAY, { ...utc, defaultMode: 'active' }), false, "the manifest's default");
+    assert.equal(passiveMayBeAsked(livenessPolicySchema.parse({}), DAY, utc), true, 'the shipped passive + active');
+    // Hours in force decide for everyone: the challenge alone after hours, the passive check by day.
+    const policy = livenessPolicySchema.parse({ mode: 'passive', groups: { visitors: 'passive+active' }, schedules: [{ windows: afterHours, mode: 'active' }] });
+    assert.deepEqual([passiveMayBeAsked(policy, DAY, utc), passiveMayBeAsked(policy, EVENING, utc)], [true, false]);
   });
 });
 

@@ -37,6 +37,16 @@ export function resolveLivenessMode(policy: LivenessPolicy, groups: readonly str
   return policy.mode ?? options.defaultMode ?? SHIPPED_LIVENESS_MODE;
 }
 
+/**
+ * Whether any decision at `atMs` may ask for the passive check: the schedule in force, else the door's mode or any
+ * group's. False (liveness off or the challenge alone for everyone) lets the passive model rest.
+ */
+export function passiveMayBeAsked(policy: LivenessPolicy, atMs: number, options: { timeZone?: string; defaultMode?: LivenessMode } = {}): boolean {
+  const scheduled = policy.schedules.find((schedule) => withinWindows(schedule.windows, atMs, options.timeZone));
+  const modes = scheduled ? [scheduled.mode] : [policy.mode ?? options.defaultMode ?? SHIPPED_LIVENESS_MODE, ...Object.values(policy.groups)];
+  return modes.some((mode) => checksOf(mode).passive);
+}
+
 /** What `mode` needs of a terminal that does (or does not) run a passive model. */
 export function livenessRequirement(mode: LivenessMode, passiveAvailable: boolean): LivenessRequirement {
   const checks = checksOf(mode);

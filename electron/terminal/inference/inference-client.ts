@@ -65,7 +65,7 @@ export class InferenceClient {
   private readonly background: BackgroundJob[] = [];
   /** The worker's id of the RGB it keeps of each frame given to analyseFrame. */
   private readonly heldFrames = new WeakMap<CameraFrame, number>();
-  private waiting: { frame: CameraFrame; extractMinInterOcularPx: number | undefined; resolve: (result: ProcessResult | null) => void } | undefined;
+  private waiting: { frame: CameraFrame; extractMinInterOcularPx: number | undefined; scorePassive: boolean; resolve: (result: ProcessResult | null) => void } | undefined;
   private readonly restartListeners = new Set<(reason: string) => void>();
   private ready: Promise<WorkerReplyValues['init']>;
 
@@ -98,15 +98,16 @@ export class InferenceClient {
 
   /**
    * Processes a frame, unless a newer one arrives before the worker is free: then this one resolves null
-   * (dropped). Templates are computed for faces at least `extractMinInterOcularPx` apart at the eyes.
+   * (dropped). Templates are computed for faces at least `extractMinInterOcularPx` apart at the eyes, and with
+   * them the passive liveness checks unless `scorePassive` is false (no decision can ask for them now).
    */
-  submitLatest(frame: CameraFrame, extractMinInterOcularPx?: number): Promise<ProcessResult | null> {
+  submitLatest(frame: CameraFrame, extractMinInterOcularPx?: number, scorePassive = true): Promise<ProcessResult | null> {
     return new Promise((resolve) => {
       if (this.waiting) {
         this.stats.framesDropped++;
         this.waiting.resolve(null);
       }
-      this.waiting = { frame, extractMinInterOcularPx, resolve };
+      this.waiting = { frame, extractMinInterOcularPx, scorePassive, resolve };
       // After the frame's other listeners (the preview copies its pixels): a frame sent now is taken from them.
       queueMicrotask(() => this.pump());
     });
@@ -190,7 +191,7 @@ export class InferenceClient {
       return;
     }
     if (!this.waiting) return;
-    const { frame, extractMinInterOcularPx, resolve } = this.waiting;
+    const { frame, extractMinInterOcularPx, scorePassive, resolve } = this.waiting;
     this.waiting = undefined;
     // The camera's buffer itself goes to the worker (transferred, not copied), which converts it there.
     const pixels = frame.takePixels();
@@ -203,7 +204,7 @@ export class InferenceClient {
     }
     this.busy = true;
     this.lastSent = 'frame';
-    this.call('process', { frame: { seq: frame.seq, timestampMs: frame.timestampMs, pixels }, extractMinInterOcularPx }, [pixels.data.buffer as ArrayBuffer])
+    this.call('process', { frame: { seq: frame.seq, timestampMs: frame.timestampMs, pixels }, extractMinInterOcularPx, ...(scorePassive ? {} : { scorePassive }) }, [pixels.data.buffer as ArrayBuffer])
       .then(
         (result) => {
           this.stats.framesProcessed++;

@@ -93,11 +93,12 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
         if (request.extractMinInterOcularPx !== undefined && face.quality.interOcularPx >= request.extractMinInterOcularPx) {
           const { template, durationMs } = await pipeline.extract(image, face);
           extractMs += durationMs;
-          const passive = liveness instanceof PassiveLivenessCheck ? await liveness.score(image, face) : undefined;
-          const livenessScore = passive ? passive.score : liveness instanceof LivenessChecker ? (await liveness.score(image, face.boxNorm)).score : undefined;
+          const scorePassive = request.scorePassive !== false;
+          const passive = scorePassive && liveness instanceof PassiveLivenessCheck ? await liveness.score(image, face) : undefined;
+          const livenessScore = passive ? passive.score : scorePassive && liveness instanceof LivenessChecker ? (await liveness.score(image, face.boxNorm)).score : undefined;
           // The passive check's MiniFASNetV2 score is the site cue's own measure of this face: not run twice.
           const known = passive?.cue === 'model' && liveness instanceof PassiveLivenessCheck && liveness.modelId === 'minifasnet-v2' ? { 'minifasnet-v2': passive.score } : {};
-          const padValues = padMeasures ? (await padMeasures.measure(image, boxToPx(face.boxNorm, image.widthPx, image.heightPx), known)).values : undefined;
+          const padValues = scorePassive && padMeasures ? (await padMeasures.measure(image, boxToPx(face.boxNorm, image.widthPx, image.heightPx), known)).values : undefined;
           faces.push({ ...face, template: template.vector, ...(livenessScore !== undefined ? { liveness: livenessScore } : {}), ...(padValues ? { padValues } : {}) });
         } else {
           faces.push(face);

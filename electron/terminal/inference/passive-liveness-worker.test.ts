@@ -33,6 +33,10 @@ describe('inference worker: the passive liveness check', () => {
         scores.push(face.liveness);
       }
       assert.ok(scores[0]! >= 0.8 && scores[1]! < 0.8, JSON.stringify(scores));
+      // Where no decision can ask for it, the model rests: the template comes without a score.
+      const resting = await client.submitLatest(rgbCameraFrame(3, 3, await decodeImageFile(join(SAMPLES, 'image_T1.jpg'))), 20, false);
+      assert.ok(resting?.faces[0]?.template, 'the template is still computed');
+      assert.equal(resting.faces[0].liveness, undefined);
     } finally {
       await client.close();
     }

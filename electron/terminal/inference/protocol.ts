@@ -67,6 +67,11 @@ export type WorkerRequest =
       readonly frame: FrameMessage;
       /** Compute templates of faces whose inter-ocular distance is at least this, px; default: none. */
       readonly extractMinInterOcularPx?: number;
+      /**
+       * Whether the passive checks (the liveness model, the site cue's measures) run with the templates; default
+       * true. False where no decision can ask for them (liveness off or challenge only): their time is saved.
+       */
+      readonly scorePassive?: boolean;
     }
   /** Enrollment: every face of a photo, judged (FacePipeline.analyse). */
   | { readonly type: 'analyse'; readonly seq: number; readonly image: RgbImage }
