@@ -2,7 +2,8 @@
  * `lintel doctor`: what an integrator checks on the board — NPU runtime and driver, whether the NPU builds
  * fit the runtime, cameras, GPIO chips — and a timed run of each stage against the product's budget.
  * Runs anywhere: without an NPU the models run on the CPU and the report says why.
- * `lintel doctor --wiegand-loopback` checks the Wiegand output's timing on the wire instead (wiegand-loopback.ts).
+ * `lintel doctor --wiegand-loopback` checks the Wiegand output's timing on the wire instead (wiegand-loopback.ts);
+ * `lintel doctor --card-reader` prints what the terminal reads from the Wiegand reader on its inputs (card-reader-check.ts).
  */
 import { existsSync } from 'node:fs';
 import { arch, cpus } from 'node:os';
@@ -156,20 +157,80 @@ async function wiegandLoopback(values: Readonly<Record<string, string | boolean 
   return result.ok ? 0 : 1;
 }
 
+/** An option of `--card-reader` that is missing or out of range. */
+class CardReaderUsageError extends Error {}
+
+const BIASES = ['pull-up', 'pull-down', 'disabled', 'as-is'] as const;
+
+/** `--card-reader`: the options checked, then the check; 0 when at least one card was read cleanly. */
+async function cardReaderCheck(values: Readonly<Record<string, string | boolean | undefined>>): Promise<number> {
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+  const whole = (name: string, min: number, max: number): number => {
+    const raw = text(name);
+    const value = Number(raw);
+    if (raw === undefined || raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) throw new CardReaderUsageError(`--${name} must be a whole number from ${min} to ${max}, got ${raw ?? 'nothing'}`);
+    return value;
+  };
+  const chipPath = text('chip');
+  if (chipPath === undefined && (text('d0') !== undefined || text('d1') !== undefined)) {
+    throw new CardReaderUsageError('--d0 and --d1 go with --chip <device>; without the three, --card-reader listens to the reader saved in the terminal data');
+  }
+  const wiring = chipPath === undefined ? undefined : { chipPath, d0Line: whole('d0', 0, 1023), d1Line: whole('d1', 0, 1023) };
+  if (wiring !== undefined && wiring.d0Line === wiring.d1Line) throw new CardReaderUsageError(`--d0 and --d1 must be two lines, got ${wiring.d0Line} for both`);
+  const bias = text('bias');
+  if (bias !== undefined && !(BIASES as readonly string[]).includes(bias)) throw new CardReaderUsageError(`--bias must be ${BIASES.slice(0, -1).join(', ')} or ${BIASES.at(-1)}, got ${bias}`);
+  const { runCardReaderCheck } = await import('./card-reader-check.js');
+  const result = await runCardReaderCheck(
+    {
+      ...(wiring === undefined ? {} : { wiring }),
+      ...(bias === undefined ? {} : { bias: bias as (typeof BIASES)[number] }),
+      ...(text('format') === undefined ? {} : { format: text('format') }),
+      ...(text('data') === undefined ? {} : { data: text('data') }),
+      seconds: text('seconds') === undefined ? 30 : whole('seconds', 1, 3600),
+      ...(text('cards') === undefined ? {} : { cards: whole('cards', 1, 1000) }),
+    },
+    { print: (line) => void process.stdout.write(`${line}\n`) },
+  );
+  return result.ok ? 0 : 1;
+}
+
 const DOCTOR_USAGE = `Usage: lintel doctor [--data <dir>] [--rknn-lib <path>] [--precision auto|int8|fp16[,<model>=int8|fp16]] [--frames <n>] [--runs <n>] [--gallery-size <n>] [--manifest <file>]
        lintel doctor --wiegand-loopback --chip <dev> --d0 <n> --d1 <n> --d0-in <n> --d1-in <n> [--in-chip <dev>]
                      [--pulse-level low|high] [--pulse-us 50] [--interval-us 2000] [--format <name>] [--frames 20]
+       lintel doctor --card-reader [--chip <dev> --d0 <n> --d1 <n>] [--bias pull-up|pull-down|disabled|as-is] [--format <name>]
+                     [--data <dir>] [--seconds 30] [--cards <n>]
 `;
 
-/** Options only --wiegand-loopback reads; given without it they would be silently ignored. */
+/** Options only --wiegand-loopback reads (some --card-reader too); given without it they would be silently ignored. */
 const LOOPBACK_ONLY = ['chip', 'd0', 'd1', 'in-chip', 'd0-in', 'd1-in', 'pulse-level', 'pulse-us', 'interval-us', 'format'] as const;
 
-/** doctor's command line, strictly: unknown options, stray arguments, loopback options without the loopback and bad numbers throw. */
+/** Every option --card-reader reads; any other given with it would be silently ignored. */
+const CARD_READER_OPTIONS = ['card-reader', 'data', 'chip', 'd0', 'd1', 'bias', 'format', 'seconds', 'cards'] as const;
+
+/** Options of --card-reader that no other mode reads. */
+const CARD_READER_ONLY = ['bias', 'seconds', 'cards'] as const;
+
+/** `--a, --b only go with --x`, one clause per set of modes the options go with. */
+function strayMessage(stray: readonly string[]): string {
+  const byModes = new Map<string, string[]>();
+  for (const name of stray) {
+    const modes = [
+      ...((LOOPBACK_ONLY as readonly string[]).includes(name) ? ['--wiegand-loopback'] : []),
+      ...((CARD_READER_OPTIONS as readonly string[]).includes(name) ? ['--card-reader'] : []),
+    ].join(' or ');
+    byModes.set(modes, [...(byModes.get(modes) ?? []), `--${name}`]);
+  }
+  return [...byModes].map(([modes, names]) => `${names.join(', ')} only go with ${modes}`).join('; ');
+}
+
+/** doctor's command line, strictly: unknown options, stray arguments, a mode's options without it (or other options with --card-reader) and bad numbers throw. */
 function parseDoctorArgs(args: readonly string[]) {
   const parsed = parseArgs({
     args: [...args],
     strict: true,
     allowPositionals: false,
+    // The options given, as against their defaults: --card-reader refuses every one it does not read.
+    tokens: true,
     options: {
       manifest: { type: 'string' },
       data: { type: 'string' },
@@ -189,19 +250,32 @@ function parseDoctorArgs(args: readonly string[]) {
       'pulse-us': { type: 'string' },
       'interval-us': { type: 'string' },
       format: { type: 'string' },
+      'card-reader': { type: 'boolean', default: false },
+      bias: { type: 'string' },
+      seconds: { type: 'string' },
+      cards: { type: 'string' },
     },
   });
   const { values } = parsed;
-  if (!values['wiegand-loopback']) {
-    const stray = LOOPBACK_ONLY.filter((name) => values[name] !== undefined);
-    if (stray.length > 0) throw new Error(`${stray.map((name) => `--${name}`).join(', ')} only go with --wiegand-loopback`);
+  const given = new Set(parsed.tokens.flatMap((token) => (token.kind === 'option' ? [token.name] : [])));
+  if (values['wiegand-loopback'] && values['card-reader']) throw new Error('--wiegand-loopback and --card-reader are two checks: run one at a time');
+  if (values['card-reader']) {
+    const stray = [...given].filter((name) => !(CARD_READER_OPTIONS as readonly string[]).includes(name));
+    if (stray.length > 0) throw new Error(`${stray.map((name) => `--${name}`).join(', ')} ${stray.length === 1 ? 'does' : 'do'} not go with --card-reader`);
+  } else if (values['wiegand-loopback']) {
+    const stray = CARD_READER_ONLY.filter((name) => values[name] !== undefined);
+    if (stray.length > 0) throw new Error(strayMessage(stray));
+  } else {
+    const stray = [...LOOPBACK_ONLY, ...CARD_READER_ONLY].filter((name) => values[name] !== undefined);
+    if (stray.length > 0) throw new Error(strayMessage(stray));
     for (const name of ['frames', 'runs', 'gallery-size'] as const) {
       const value = Number(values[name]);
       if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1, got "${values[name]}"`);
     }
   }
   parseNpuPrecision(values.precision);
-  return { values: { ...values, 'pulse-level': values['pulse-level'] ?? 'low', 'pulse-us': values['pulse-us'] ?? '50', 'interval-us': values['interval-us'] ?? '2000', format: values.format ?? 'wiegand26' } };
+  // No default format: --wiegand-loopback sends wiegand26 unless told, --card-reader reads the terminal's.
+  return { values: { ...values, 'pulse-level': values['pulse-level'] ?? 'low', 'pulse-us': values['pulse-us'] ?? '50', 'interval-us': values['interval-us'] ?? '2000' } };
 }
 
 /**
@@ -226,6 +300,15 @@ export async function runDoctor(args: readonly string[]): Promise<number> {
     } catch (error) {
       // Bad options are 2, as for any command; a chip or line that cannot be had is the check failing.
       const usage = error instanceof LoopbackUsageError;
+      process.stderr.write(`lintel doctor: ${(error as Error).message}\n`);
+      return usage ? 2 : 1;
+    }
+  }
+  if (values['card-reader']) {
+    try {
+      return await cardReaderCheck(values);
+    } catch (error) {
+      const usage = error instanceof CardReaderUsageError;
       process.stderr.write(`lintel doctor: ${(error as Error).message}\n`);
       return usage ? 2 : 1;
     }

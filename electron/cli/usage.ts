@@ -36,6 +36,12 @@ Commands:
          [--pulse-level low|high] [--pulse-us 50] [--interval-us 2000] [--format <name>] [--frames 20]
                                           with D0/D1 wired to two inputs: send frames, read them back from the
                                           kernel's edge timestamps, print pulse width, interval and jitter
+  doctor --card-reader [--chip <dev> --d0 <n> --d1 <n>] [--bias pull-up|pull-down|disabled|as-is] [--format <name>]
+         [--data <dir>] [--seconds 30] [--cards <n>]
+                                          listen to the Wiegand reader on the inputs (the flags', else the one
+                                          saved in --data's door.inputs): each card's format, facility, number and
+                                          holder, or why it is unreadable; hints for no signal, a missing data
+                                          line, an unknown length, D0/D1 swapped; exit 0 once a card read cleanly
 
 On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder):
   serve [--camera <uri>] [--host <addr>] [--port <n>] [--rknn-lib <path> [--precision auto|int8|fp16[,<model>=int8|fp16]]]
