@@ -142,6 +142,10 @@ describe('evaluateIdentification on a small folder with fake embeddings', () => 
     assert.equal(report.oneToOne.fnmrAtFmr['0.01'], 0);
     const oneToOneThreshold = report.oneToOne.thresholdAtFmr['0.01']!;
     assert.ok(oneToOneThreshold > 0.5 && oneToOneThreshold < 0.6, `threshold ${oneToOneThreshold}`);
+    // Per group at the FMR 1e-3 threshold (the same, above 0.5): s1 (East Asian) 0.5 with Ann stays under it; s3 has no face.
+    const oneToOneRace = report.oneToOne.fmrByGroupAt1e3.find((spread) => spread.column === 'race')!;
+    assert.deepEqual(oneToOneRace.groups.map((g) => [g.group, g.comparisons, g.falseMatches]), [['East Asian', 2, 0], ['White', 2, 0]]);
+    assert.ok(Number.isNaN(oneToOneRace.worstOverBest), 'no false match at all');
 
     const out = path.join(root, 'out');
     await writeIdentReport({ report, impostors: { descending: Float64Array.from([0.5, 0, 0]) }, mated: [] }, out);

@@ -19,6 +19,7 @@ import {
   detCurve,
   fnirAt,
   fpirAt,
+  fmrByGroup,
   fpirByGroup,
   modelledFnir,
   modelledFpir,
@@ -28,6 +29,7 @@ import {
   rankOneRate,
   thresholdForShare,
   type DetPoint,
+  type GroupFmrSpread,
   type GroupFpirSpread,
   type ImpostorScores,
   type MatedOutcome,
@@ -288,7 +290,7 @@ export interface IdentReport {
    * the mated searches' own similarities and every single non-mated comparison (measured, not modelled: a gallery
    * of one is exactly one comparison). A search without a face is a miss.
    */
-  oneToOne: { fnmrAtFmr: Record<string, number>; thresholdAtFmr: Record<string, number> };
+  oneToOne: { fnmrAtFmr: Record<string, number>; thresholdAtFmr: Record<string, number>; fmrByGroupAt1e3: GroupFmrSpread[] };
   /** Per-comparison non-mated similarities the model uses: count, and FMR at the shipped threshold. */
   comparisons: { count: number; fmrAtShippedThreshold: number | null };
   demographics: { atShippedThreshold: GroupFpirSpread[] | null; atFpir1e2: GroupFpirSpread[] };
@@ -444,9 +446,13 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
   const full = largest!;
   // A gallery of one: the single comparisons themselves, with the mated searches' own similarities.
   const oneToOnePoints = modelledOperatingPoints(full.outcomes.mated, impostors, 1, ONE_TO_ONE_FMR_TARGETS);
+  const labelColumns = [...new Set(protocol.nonMated.flatMap((s) => Object.keys(s.labels)))].sort();
+  const searchScores = protocol.nonMated.map((s, i) => ({ scores: scores.subarray(nonMatedRows[i]! * identityCount, (nonMatedRows[i]! + 1) * identityCount), labels: s.labels }));
   const oneToOne = {
     fnmrAtFmr: Object.fromEntries(oneToOnePoints.map((p) => [key(p.targetFpir), p.fnir])),
     thresholdAtFmr: Object.fromEntries(oneToOnePoints.map((p) => [key(p.targetFpir), p.threshold])),
+    // Whether a stranger holding someone's card gets in as rarely whatever their group.
+    fmrByGroupAt1e3: labelColumns.map((column) => fmrByGroup(searchScores, column, oneToOnePoints.find((p) => p.targetFpir === 1e-3)!.threshold)),
   };
   const fpir1e2Threshold = operatingPoints(full.outcomes, [1e-2])[0]!.threshold;
   const labelled = protocol.nonMated.map((s, i) => ({ top: full.outcomes.nonMatedTop[i]!, labels: s.labels }));
@@ -551,6 +557,13 @@ export function formatIdentSummary(report: IdentReport): string {
     const cells = g.points.map((q) => `FNIR@FPIR${q.targetFpir} ${percent(q.fnir)} (t ${similarity(q.threshold)}${q.belowResolution ? ', below resolution' : ''})`);
     lines.push(`${head}: ${cells.join(', ')}`);
     if (g.atShippedThreshold) lines.push(`${' '.repeat(head.length)}  at the shipped threshold ${g.atShippedThreshold.threshold}: FPIR ${percent(g.atShippedThreshold.fpir)}, FNIR ${percent(g.atShippedThreshold.fnir)}`);
+  }
+  for (const spread of report.oneToOne.fmrByGroupAt1e3) {
+    lines.push(
+      `one to one, FMR by ${spread.column} at the FMR 1e-3 threshold (${similarity(spread.threshold)}): ` +
+        spread.groups.map((g) => `${g.group} ${percent(g.fmr)} (${g.falseMatches}/${g.comparisons})`).join(', ') +
+        `; worst/best ${Number.isFinite(spread.worstOverBest) ? spread.worstOverBest.toFixed(1) : String(spread.worstOverBest)}`,
+    );
   }
   lines.push(
     `one to one (card + face, N = 1): ` +

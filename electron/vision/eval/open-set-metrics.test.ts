@@ -6,6 +6,7 @@ import {
   fmrForFpir,
   fnirAt,
   fpirAt,
+  fmrByGroup,
   fpirByGroup,
   modelledFnir,
   modelledFpir,
@@ -132,5 +133,18 @@ describe('the independence model for larger galleries', () => {
     assert.ok(Math.abs(point!.fmr - (1 - 0.9 ** 0.1)) < 1e-12);
     assert.ok(point!.threshold > 0.99 && point!.threshold < 0.9901);
     assert.equal(point!.belowResolution, false);
+  });
+
+  test('FMR by group: every single comparison of a group’s searches, no-face scores left out', () => {
+    const searches = [
+      { scores: [0.9, 0.1, Number.NaN], labels: { race: 'A' } },
+      { scores: [0.2, 0.3, 0.1], labels: { race: 'A' } },
+      { scores: [0.85, 0.1, 0.2], labels: { race: 'B' } },
+      { scores: [0.9, 0.9, 0.9], labels: {} },
+    ];
+    const spread = fmrByGroup(searches, 'race', 0.8);
+    assert.deepEqual(spread.groups.map((g) => [g.group, g.comparisons, g.falseMatches]), [['B', 3, 1], ['A', 5, 1]]);
+    assert.ok(Math.abs(spread.worstOverBest - (1 / 3) / (1 / 5)) < 1e-12);
+    assert.equal(fmrByGroup(searches, 'race', 0.95).worstOverBest, Number.NaN);
   });
 });

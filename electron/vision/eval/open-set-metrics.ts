@@ -193,6 +193,42 @@ export function fpirByGroup(
   return { column, threshold, groups, worstOverBest, worst: worst?.group ?? null, best: best?.group ?? null };
 }
 
+/** One to one, per group: the share of a group's single comparisons with enrolled people that reach a threshold. */
+export interface GroupFmrSpread {
+  column: string;
+  threshold: number;
+  groups: Array<{ group: string; comparisons: number; falseMatches: number; fmr: number }>;
+  /** Highest FMR over lowest; Infinity when the lowest is 0 and the highest is not; NaN with no false match at all. */
+  worstOverBest: number;
+}
+
+/**
+ * FMR per value of `labels[column]`: each non-mated search's scores with every enrolled identity (NaN: no face,
+ * not a comparison), counted by the search's group, at `threshold`.
+ */
+export function fmrByGroup(searches: ReadonlyArray<{ scores: ArrayLike<number>; labels: Readonly<Record<string, string>> }>, column: string, threshold: number): GroupFmrSpread {
+  const tally = new Map<string, { comparisons: number; falseMatches: number }>();
+  for (const { scores, labels } of searches) {
+    const group = labels[column];
+    if (group === undefined || group === '') continue;
+    const entry = tally.get(group) ?? { comparisons: 0, falseMatches: 0 };
+    for (let i = 0; i < scores.length; i++) {
+      const score = scores[i]!;
+      if (Number.isNaN(score)) continue;
+      entry.comparisons++;
+      if (score >= threshold) entry.falseMatches++;
+    }
+    tally.set(group, entry);
+  }
+  const groups = [...tally]
+    .filter(([, t]) => t.comparisons > 0)
+    .map(([group, t]) => ({ group, ...t, fmr: t.falseMatches / t.comparisons }))
+    .sort((a, b) => b.fmr - a.fmr || a.group.localeCompare(b.group));
+  const worst = groups[0]?.fmr ?? 0;
+  const best = groups.at(-1)?.fmr ?? 0;
+  return { column, threshold, groups, worstOverBest: worst === 0 ? Number.NaN : best === 0 ? Number.POSITIVE_INFINITY : worst / best };
+}
+
 /** FPIR of a gallery of `gallerySize` when each comparison is a false match with probability `fmr` (independent). */
 export function modelledFpir(fmr: number, gallerySize: number): number {
   if (fmr <= 0) return 0;
