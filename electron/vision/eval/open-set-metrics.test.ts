@@ -136,7 +136,7 @@ describe('the independence model for larger galleries', () => {
   });
 
   test('FMR by group: every single comparison of a group’s searches, no-face scores left out', () => {
-    const searches = [
+    const searches: { scores: number[]; labels: Record<string, string> }[] = [
       { scores: [0.9, 0.1, Number.NaN], labels: { race: 'A' } },
       { scores: [0.2, 0.3, 0.1], labels: { race: 'A' } },
       { scores: [0.85, 0.1, 0.2], labels: { race: 'B' } },
