@@ -57,6 +57,19 @@ test('a Wiegand card reader on the board’s lines, and card and face after hour
   await section.getByRole('radio', { name: 'Card, then face' }).click();
   await section.scrollIntoViewIfNeeded();
   await screenshotBoth(page, testInfo, 'settings-card-and-face');
+  // The site's own 37-bit format, typed as its data sheet prints it, read by the reader.
+  const cards = page.getByRole('group', { name: 'Card format' });
+  await cards.getByRole('button', { name: 'Add site format' }).click();
+  const h10304 = cards.getByRole('group', { name: /^Site format / });
+  await h10304.getByLabel('Name').fill('h10304');
+  await h10304.getByLabel('Layout').fill('PFFFFFFFFFFFFFFFFCCCCCCCCCCCCCCCCCCCP');
+  for (const line of ['EXXXXXXXXXXXXXXXXXX..................', '..................XXXXXXXXXXXXXXXXXXO']) {
+    await h10304.getByRole('button', { name: /^Add a parity line/ }).click();
+    await h10304.getByLabel(/^Parity line \d/).last().fill(line);
+  }
+  await cards.getByLabel('Format of the people’s cards').selectOption('h10304');
+  await h10304.scrollIntoViewIfNeeded();
+  await screenshotBoth(page, testInfo, 'settings-card-format');
   // This machine has no GPIO chip: the terminal refuses the reader's lines by name, at their field, and keeps the rest.
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText(/cardReader\.chipPath: \/dev\/gpiochip3: no such GPIO chip|\/dev\/gpiochip3: no such GPIO chip/).first()).toBeVisible();

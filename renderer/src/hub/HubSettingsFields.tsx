@@ -4,11 +4,13 @@
 // value only in its log, so each field is checked here with the terminal's own schema before it is sent. An
 // empty field is not set by the hub: the door keeps its own value (or, for a door, takes the site's).
 import type { ReactNode } from 'react';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 import { SelectField } from '../common/SelectField.js';
 import { TextField } from '../common/TextField.js';
+import { issuesByPath, type SettingsIssue } from '../admin/settings/settings-issues.js';
 import { isRecord } from '../../../electron/shared/is-record.js';
+import { credentialsFormatSchema, customCardFormatsSchema, DEFAULT_CARD_FORMAT, type CustomCardFormat } from '../../../electron/shared/shapes/card-formats.js';
 import { decisionSettingsSchema } from '../../../electron/shared/shapes/decision-settings.js';
 import { weeklyWindowSchema, type WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
 import { SETTINGS } from '../../../electron/shared/shapes/settings.js';
@@ -88,6 +90,43 @@ export function doorHoursOf(settings: Readonly<Record<string, unknown>>): Weekly
   return parsed.success ? parsed.data : undefined;
 }
 
+/** The card format a settings record sets for every door: both keys, sent together. */
+export interface HubCardFormat {
+  readonly 'credentials.format': string;
+  readonly 'credentials.customFormats': CustomCardFormat[];
+}
+
+const CARD_FORMAT_KEYS = ['credentials.format', 'credentials.customFormats'] as const;
+
+/** The two keys checked with the terminal's schemas, and the format one of those the door will know. */
+const hubCardFormatSchema = z
+  .object({ 'credentials.format': credentialsFormatSchema, 'credentials.customFormats': customCardFormatsSchema })
+  .superRefine((value, ctx) => {
+    const names = ['wiegand26', 'wiegand34', ...value['credentials.customFormats'].map((format) => format.name)];
+    if (!names.includes(value['credentials.format'])) {
+      ctx.addIssue({ code: 'custom', path: ['credentials.format'], message: `no card format "${value['credentials.format']}": choose one of ${names.join(', ')}` });
+    }
+  });
+
+/** The card format a stored settings record sets (either key set; the other the terminal's default), or undefined. */
+export function cardFormatOf(settings: Readonly<Record<string, unknown>>): HubCardFormat | undefined {
+  if (CARD_FORMAT_KEYS.every((key) => settings[key] === undefined)) return undefined;
+  const format = credentialsFormatSchema.safeParse(settings['credentials.format'] ?? DEFAULT_CARD_FORMAT);
+  const custom = customCardFormatsSchema.safeParse(settings['credentials.customFormats'] ?? []);
+  return format.success && custom.success ? { 'credentials.format': format.data, 'credentials.customFormats': custom.data } : undefined;
+}
+
+/** `settings` with both card format keys set, or both removed when undefined (each door takes back its own). */
+export function withCardFormat(settings: Readonly<Record<string, unknown>>, cardFormat: HubCardFormat | undefined): Record<string, unknown> {
+  const { 'credentials.format': _format, 'credentials.customFormats': _custom, ...rest } = settings;
+  return cardFormat === undefined ? rest : { ...rest, ...cardFormat };
+}
+
+/** The card format's issues by path (under the setting keys), with the terminal's schemas; empty when it may be sent. */
+export function cardFormatIssues(cardFormat: HubCardFormat | undefined): ReadonlyMap<string, SettingsIssue> {
+  return cardFormat === undefined ? new Map() : issuesByPath(hubCardFormatSchema, cardFormat);
+}
+
 /** Each field's text as typed ('' = not set). */
 export type SettingTexts = Readonly<Record<string, string>>;
 
@@ -115,8 +154,8 @@ export function settingTexts(settings: Readonly<Record<string, unknown>>, scope:
 /** Keys of a stored record the form has no field for: kept as they are, and named on screen. */
 export function otherSettingKeys(settings: Readonly<Record<string, unknown>>, scope: 'site' | 'door'): string[] {
   // The liveness and credential policies and the door's hours have their own sections (HubLivenessSection,
-  // HubCredentialSection, DoorHoursEditor).
-  const paths = new Set([...fieldsOf(scope).map((field) => field.path), `${POLICY}.liveness`, `${POLICY}.credential`, `${POLICY}.doorHours`]);
+  // HubCredentialSection, DoorHoursEditor); the site's card format too (CardFormatFields), not yet a door's.
+  const paths = new Set([...fieldsOf(scope).map((field) => field.path), `${POLICY}.liveness`, `${POLICY}.credential`, `${POLICY}.doorHours`, ...(scope === 'site' ? CARD_FORMAT_KEYS : [])]);
   const others = Object.keys(settings).filter((key) => key !== POLICY && !paths.has(key));
   const policy = settings[POLICY];
   if (typeof policy === 'object' && policy !== null) others.push(...Object.keys(policy).filter((key) => !paths.has(`${POLICY}.${key}`)).map((key) => `${POLICY}.${key}`));

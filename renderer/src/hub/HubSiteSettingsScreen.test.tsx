@@ -133,6 +133,46 @@ describe('hub site settings', () => {
     assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, { settings: {} });
   });
 
+  test('card format for every door: both keys checked with the terminal’s schemas, a bad layout refused at its field, sent; off takes them back', async () => {
+    const documents = fakeDocuments();
+    const rendered = renderHubScreen(<HubSiteSettingsScreen />, documents.handlers);
+    await screen.findByText('Never saved');
+    const toggle = screen.getByRole('switch', { name: 'Card format for every door' });
+    within(toggle).getByText('Each door’s own');
+    assert.equal(screen.queryByLabelText('Format of every door’s cards'), null);
+    fireEvent.click(toggle);
+    fireEvent.click(screen.getByRole('button', { name: 'Add site format' }));
+    const card = screen.getByRole('group', { name: 'Site format custom' });
+    fireEvent.change(within(card).getByLabelText('Name'), { target: { value: 'h10304' } });
+    fireEvent.change(within(card).getByLabelText('Layout'), { target: { value: 'PFFFFFFFFFFFFFFFFCCCCCCCCCCCCCCCCCCCP' } });
+    fireEvent.click(within(card).getByRole('button', { name: 'Add a parity line to Site format h10304' }));
+    fireEvent.change(within(card).getByLabelText('Parity line 1'), { target: { value: 'EXXXXXXXXXXXXXXXXXX..................' } });
+    change('Format of every door’s cards', 'h10304');
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    const layout = within(card).getByLabelText('Layout').closest('.field') as HTMLElement;
+    within(layout).getByText('Parity bit 37 (P in the layout) has no parity line.');
+    screen.getByText('One field needs a change before saving.');
+    assert.equal(rendered.requestsOf('documents:put').length, 0);
+    fireEvent.click(within(card).getByRole('button', { name: 'Add a parity line to Site format h10304' }));
+    fireEvent.change(within(card).getByLabelText('Parity line 2'), { target: { value: '..................XXXXXXXXXXXXXXXXXXO' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    await screen.findByText(/Site settings saved as version 1/);
+    assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, {
+      settings: {
+        'credentials.format': 'h10304',
+        'credentials.customFormats': [{ name: 'h10304', layout: 'PFFFFFFFFFFFFFFFFCCCCCCCCCCCCCCCCCCCP', parity: ['EXXXXXXXXXXXXXXXXXX..................', '..................XXXXXXXXXXXXXXXXXXO'] }],
+      },
+    });
+    await screen.findByText('Version 1');
+    assert.equal(screen.getByRole('switch', { name: 'Card format for every door' }).getAttribute('aria-checked'), 'true', 'shown again from what was saved');
+    assert.equal((screen.getByLabelText('Format of every door’s cards') as HTMLSelectElement).value, 'h10304');
+    assert.equal(screen.queryByText(/Also set, through the API/), null, 'the card format has its own section');
+    fireEvent.click(screen.getByRole('switch', { name: 'Card format for every door' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save and send to doors' }));
+    await screen.findByText('Version 2');
+    assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, { settings: {} });
+  });
+
   test('hours of every door: sent with the site settings, checked first', async () => {
     const documents = fakeDocuments();
     const rendered = renderHubScreen(<HubSiteSettingsScreen />, documents.handlers);

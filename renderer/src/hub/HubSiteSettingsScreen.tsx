@@ -4,12 +4,16 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
+import { CardFormatFields } from '../admin/settings/CardFormatSettings.js';
 import { DoorHoursEditor } from '../admin/settings/DoorHoursEditor.js';
+import { issueAt, issueText } from '../admin/settings/settings-issues.js';
+import { Toggle } from '../common/Toggle.js';
+import { DEFAULT_CARD_FORMAT } from '../../../electron/shared/shapes/card-formats.js';
 import { listDocuments, saveDocument, savedText, SITE_SETTINGS_ID } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
 import { HubCredentialSection } from './HubCredentialSection.js';
 import { HubLivenessSection } from './HubLivenessSection.js';
-import { HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, type SettingTexts } from './HubSettingsFields.js';
+import { cardFormatIssues, cardFormatOf, HubSettingsFields, otherSettingKeys, settingsFromTexts, settingTexts, withCardFormat, type HubCardFormat, type SettingTexts } from './HubSettingsFields.js';
 import { useDocumentWrites } from './use-document-writes.js';
 import { usePolicySections } from './use-policy-sections.js';
 
@@ -26,6 +30,10 @@ export function HubSiteSettingsScreen(): ReactNode {
   const [texts, setTexts] = useState<SettingTexts>({});
   const [problems, setProblems] = useState<Readonly<Record<string, string>>>({});
   const sections = usePolicySections({});
+  // The card format for every door: both keys or neither; its problems shown once a save was tried.
+  const [cardFormat, setCardFormat] = useState<HubCardFormat | undefined>(undefined);
+  const [cardFormatChecked, setCardFormatChecked] = useState(false);
+  const cardFormatProblems = cardFormatIssues(cardFormat);
   const { problem, setProblem, notice, setNotice, busy, setBusy, finish: finishWrite } = useDocumentWrites();
 
   const load = useCallback(async (): Promise<void> => {
@@ -37,6 +45,8 @@ export function HubSiteSettingsScreen(): ReactNode {
     setLoaded(next);
     setTexts(settingTexts(next.settings, 'site'));
     sections.reset(next.settings);
+    setCardFormat(cardFormatOf(next.settings));
+    setCardFormatChecked(false);
     setProblems({});
     // The sections' reset only sets state: the first render's serves every load.
   }, [client]);
@@ -49,19 +59,20 @@ export function HubSiteSettingsScreen(): ReactNode {
     if (!loaded) return;
     const built = settingsFromTexts(texts, loaded.settings, 'site');
     const sectionsValid = sections.check();
-    if ('problems' in built || !sectionsValid) {
+    setCardFormatChecked(true);
+    if ('problems' in built || !sectionsValid || cardFormatProblems.size > 0) {
       setProblems('problems' in built ? built.problems : {});
       setNotice(null);
       return;
     }
     setProblems({});
     setBusy(true);
-    const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: sections.applyTo(built.settings) }, loaded.version);
+    const result = await saveDocument(client, 'site-settings', SITE_SETTINGS_ID, { settings: withCardFormat(sections.applyTo(built.settings), cardFormat) }, loaded.version);
     await finishWrite(result, result.ok ? savedText('Site settings', result.value) : '', load);
   };
 
   const others = loaded ? otherSettingKeys(loaded.settings, 'site') : [];
-  const problemCount = Object.keys(problems).length + sections.shownCount;
+  const problemCount = Object.keys(problems).length + sections.shownCount + (cardFormatChecked ? cardFormatProblems.size : 0);
 
   return (
     <section className="screen hub-site-settings" aria-labelledby="hub-site-settings-heading">
@@ -108,6 +119,31 @@ export function HubSiteSettingsScreen(): ReactNode {
             Card and face
           </h3>
           <HubCredentialSection scope="site" credential={sections.credential} onChange={sections.setCredential} issues={sections.credentialIssues} groups={loaded.groups} />
+          <h3 className="settings-subhead">
+            <Icon name="chip" />
+            Card format
+          </h3>
+          <Toggle
+            label="Card format for every door"
+            checked={cardFormat !== undefined}
+            onChange={(on) => setCardFormat(on ? { 'credentials.format': DEFAULT_CARD_FORMAT, 'credentials.customFormats': [] } : undefined)}
+            onText="Set here"
+            offText="Each door’s own"
+            hint="How people’s card numbers are checked, what the panel outputs send and how the card readers read cards — the format and the site’s own formats, replacing each door’s own. A door refuses a format its people’s cards do not fit, in its log."
+          />
+          {cardFormat !== undefined ? (
+            <CardFormatFields
+              format={cardFormat['credentials.format']}
+              customFormats={cardFormat['credentials.customFormats']}
+              onFormatChange={(format) => setCardFormat({ ...cardFormat, 'credentials.format': format })}
+              onCustomFormatsChange={(formats) => setCardFormat({ ...cardFormat, 'credentials.customFormats': formats })}
+              formatLabel="Format of every door’s cards"
+              issue={(path) => {
+                const issue = cardFormatChecked ? issueAt(cardFormatProblems, path) : undefined;
+                return issue ? issueText(issue) : undefined;
+              }}
+            />
+          ) : null}
           {others.length > 0 ? <p className="field-hint">Also set, through the API, and kept as they are: {others.join(', ')}.</p> : null}
           {problemCount > 0 ? <p className="field-error">{problemCount === 1 ? 'One field needs' : `${problemCount} fields need`} a change before saving.</p> : null}
           <div className="button-row button-row-start">

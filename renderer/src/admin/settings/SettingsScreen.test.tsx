@@ -234,3 +234,61 @@ test('a Wiegand card reader: off by default, wired on two lines of a chip the te
   await waitFor(() => assert.equal(rendered.requestsOf('settings:update').length, 2));
   assert.equal(rendered.requestsOf('settings:update')[1]?.values['door.inputs']?.cardReader?.format, null);
 });
+
+const H10304 = { name: 'h10304', layout: 'PFFFFFFFFFFFFFFFFCCCCCCCCCCCCCCCCCCCP', parity: ['EXXXXXXXXXXXXXXXXXX..................', '..................XXXXXXXXXXXXXXXXXXO'] };
+
+test('card format: wiegand34 is chosen and saved', async () => {
+  const rendered = renderScreen(<SettingsScreen />, terminal());
+  await screen.findByLabelText('Format of the people’s cards');
+  assert.deepEqual(optionTexts(select('Format of the people’s cards')), ['26-bit H10301 (facility 0–255, card 0–65535)', '34-bit (facility 0–65535, card 0–65535)']);
+  fireEvent.change(select('Format of the people’s cards'), { target: { value: 'wiegand34' } });
+  fireEvent.click(saveButton());
+  await screen.findByText('Settings saved.');
+  assert.deepEqual(rendered.requestsOf('settings:update'), [{ values: { 'credentials.format': 'wiegand34' } }]);
+});
+
+test('card format: the README’s H10304 is added as a site format, checked as typed, then chosen', async () => {
+  const rendered = renderScreen(<SettingsScreen />, terminal());
+  await screen.findByLabelText('Format of the people’s cards');
+  fireEvent.click(screen.getByRole('button', { name: 'Add site format' }));
+  const card = (): HTMLElement => screen.getByRole('group', { name: /^Site format / });
+  fireEvent.change(within(card()).getByLabelText('Name'), { target: { value: 'h10304' } });
+  fireEvent.change(within(card()).getByLabelText('Layout'), { target: { value: H10304.layout } });
+  assert.ok(within(card()).getByText('Parity bit 1 (P in the layout) has no parity line. Parity bit 37 (P in the layout) has no parity line.'));
+  assert.equal(saveButton().disabled, true, 'a layout without its parity lines is not sent');
+  fireEvent.click(within(card()).getByRole('button', { name: 'Add a parity line to Site format h10304' }));
+  fireEvent.change(within(card()).getByLabelText('Parity line 1'), { target: { value: 'EXXX' } });
+  const line = within(card()).getByLabelText('Parity line 1').closest('.field') as HTMLElement;
+  assert.ok(within(line).getByText('Parity line 1 has 4 characters, the layout 37.'), 'a line’s problem at that line');
+  fireEvent.change(within(card()).getByLabelText('Parity line 1'), { target: { value: H10304.parity[0] } });
+  fireEvent.click(within(card()).getByRole('button', { name: 'Add a parity line to Site format h10304' }));
+  fireEvent.change(within(card()).getByLabelText('Parity line 2'), { target: { value: H10304.parity[1] } });
+  assert.equal(screen.queryByText(/needs fixing/), null);
+  assert.ok(optionTexts(select('Format of the people’s cards')).includes('h10304 (site format, 37 bits)'));
+  fireEvent.change(select('Format of the people’s cards'), { target: { value: 'h10304' } });
+  fireEvent.click(saveButton());
+  await screen.findByText('Settings saved.');
+  const sent = rendered.requestsOf('settings:update');
+  assert.deepEqual(sent, [{ values: { 'credentials.format': 'h10304', 'credentials.customFormats': [H10304] } }]);
+  assert.deepEqual(settingsSchema.partial().parse(sent[0]?.values), { 'credentials.format': 'h10304', 'credentials.customFormats': [H10304] }, 'exactly what the schema takes');
+});
+
+test('card format: a change the terminal refuses because it strands a card is shown at the format, naming the people', async () => {
+  const refusal: Result<Settings> = { ok: false, error: { code: 'invalid-request', message: 'setting credentials.format: 1 person(s) carry a credential that does not fit wiegand26 (facility 0–255, card 0–65535): Ada (facility 300, card 12); change their credentials first' } };
+  renderScreen(<SettingsScreen />, terminal({ ...STORED_SETTINGS, 'credentials.format': 'wiegand34' }, undefined, () => refusal));
+  await screen.findByLabelText('Format of the people’s cards');
+  fireEvent.change(select('Format of the people’s cards'), { target: { value: 'wiegand26' } });
+  fireEvent.click(saveButton());
+  await screen.findByText('Not saved: the terminal refused a setting (shown at its field).');
+  const field = select('Format of the people’s cards').closest('.field') as HTMLElement;
+  assert.ok(within(field).getByText(/Ada \(facility 300, card 12\); change their credentials first\.$/));
+});
+
+test('card format: a site format the card reader still reads is refused on save, shown with the site formats', async () => {
+  const stored: Settings = { ...STORED_SETTINGS, 'credentials.customFormats': [H10304] };
+  const refusal: Result<Settings> = { ok: false, error: { code: 'invalid-request', message: 'setting credentials.customFormats: the card reader reads format "h10304" (door.inputs cardReader.format): change the reader\'s format first' } };
+  renderScreen(<SettingsScreen />, terminal(stored, undefined, () => refusal));
+  fireEvent.click(await screen.findByRole('button', { name: 'Remove Site format h10304' }));
+  fireEvent.click(saveButton());
+  await screen.findByText(/The card reader reads format "h10304" .*change the reader's format first\.$/);
+});

@@ -11,6 +11,7 @@ import { useLintel } from '../../store/store.js';
 import type { Settings } from '../../store/types.js';
 import { AccessPolicySettings } from './AccessPolicySettings.js';
 import { AdminEventSettings } from './AdminEventSettings.js';
+import { CardFormatSettings } from './CardFormatSettings.js';
 import { CredentialSettings } from './CredentialSettings.js';
 import { DoorInputsEditor } from './DoorInputsEditor.js';
 import { DoorOutputsEditor } from './DoorOutputsEditor.js';
@@ -126,6 +127,7 @@ export function SettingsScreen(): ReactNode {
           <CredentialSettings {...sectionProps} />
           <DoorOutputsEditor {...sectionProps} />
           <DoorInputsEditor {...sectionProps} />
+          <CardFormatSettings {...sectionProps} />
           <AdminEventSettings {...sectionProps} />
           <div className="save-bar">
             {saveError ? <ErrorNotice error={saveError} /> : null}
