@@ -11,13 +11,14 @@ import sharp from 'sharp';
 
 import { decisionSettingsSchema, type DecisionSettings } from '../shared/shapes/decision-settings.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
-import { decodeImageFile, encodeJpeg } from '../vision/frame/decode.js';
+import { decodeImageFile } from '../vision/frame/decode.js';
 import { loadManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../vision/models/paths.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
 import { FileCamera } from './camera/file-camera.js';
 import { TerminalStore } from './store/store.js';
 import { TerminalService, type CardUpdate, type DecisionEvent } from './terminal-service.js';
+import { photoSample } from './test/photo-sample.js';
 
 const LFW = join(packageRoot(), '..', 'shared', 'data', 'lfw-dev', 'images');
 const MODELS_PRESENT = existsSync(join(packageRoot(), 'models/onnx/blazeface-256.onnx'));
@@ -74,14 +75,8 @@ describe('card + face (file camera, real models, real store)', () => {
     store = TerminalStore.open({ dataDir: join(dir, 'data') });
     const pipeline = await FacePipeline.create({ manifest: await loadManifest(defaultManifestPath()), backend: new OnnxBackend() });
     try {
-      const image = await decodeImageFile(lfwPhoto(ENROLLED, 1));
-      const [face] = (await pipeline.analyse(image)).faces;
-      assert.ok(face);
-      const { template, alignedCrop, alignment } = await pipeline.extract(image, face);
-      powellId = store.enrollPerson(
-        { name: 'Colin Powell', groups: ['staff'], credential: POWELL_CARD },
-        [{ modelId: template.modelId, template: template.vector, alignedJpeg: await encodeJpeg(alignedCrop), alignment, quality: face.quality }],
-      ).person.id;
+      const sample = await photoSample(pipeline, await decodeImageFile(lfwPhoto(ENROLLED, 1)));
+      powellId = store.enrollPerson({ name: 'Colin Powell', groups: ['staff'], credential: POWELL_CARD }, [sample]).person.id;
     } finally {
       await pipeline.close();
     }

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
-import { decodeImageFile, encodeJpeg } from '../vision/frame/decode.js';
+import { decodeImageFile } from '../vision/frame/decode.js';
 import { loadManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../vision/models/paths.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
@@ -16,6 +16,7 @@ import { decisionSettingsSchema } from '../shared/shapes/decision-settings.js';
 import { FileCamera } from './camera/file-camera.js';
 import { TerminalStore } from './store/store.js';
 import { TerminalService, type DecisionEvent, type DecisionSink } from './terminal-service.js';
+import { photoSample } from './test/photo-sample.js';
 
 const LFW = join(packageRoot(), '..', 'shared', 'data', 'lfw-dev', 'images');
 const MODELS_PRESENT = existsSync(join(packageRoot(), 'models/onnx/blazeface-256.onnx'));
@@ -64,19 +65,10 @@ describe('TerminalService (file camera, real models, real store)', () => {
     // Enroll from one photo, as an admin would, with the pipeline in this thread.
     const pipeline = await FacePipeline.create({ manifest: await loadManifest(defaultManifestPath()), backend: new OnnxBackend() });
     try {
-      const image = await decodeImageFile(lfwPhoto(ENROLLED, 1));
-      const [face] = (await pipeline.analyse(image)).faces;
-      assert.ok(face);
-      const { template, alignedCrop, alignment } = await pipeline.extract(image, face);
-      const strangerImage = await decodeImageFile(lfwPhoto(STRANGER, STRANGER_IN_PLACE));
-      const [strangerFace] = (await pipeline.analyse(strangerImage)).faces;
-      assert.ok(strangerFace);
-      const stranger = (await pipeline.extract(strangerImage, strangerFace)).template.vector;
-      strangerSimilarity = stranger.reduce((sum, value, i) => sum + value * (template.vector[i] ?? 0), 0);
-      store.enrollPerson(
-        { name: 'Colin Powell', groups: ['staff'] },
-        [{ modelId: template.modelId, template: template.vector, alignedJpeg: await encodeJpeg(alignedCrop), alignment, quality: face.quality }],
-      );
+      const sample = await photoSample(pipeline, await decodeImageFile(lfwPhoto(ENROLLED, 1)));
+      const stranger = (await photoSample(pipeline, await decodeImageFile(lfwPhoto(STRANGER, STRANGER_IN_PLACE)))).template;
+      strangerSimilarity = stranger.reduce((sum, value, i) => sum + value * (sample.template[i] ?? 0), 0);
+      store.enrollPerson({ name: 'Colin Powell', groups: ['staff'] }, [sample]);
     } finally {
       await pipeline.close();
     }
