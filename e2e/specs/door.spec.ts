@@ -261,27 +261,36 @@ test('a grant whose door may not open says so, in the public screen’s words', 
   await page.screenshot({ path: testInfo.outputPath('screens', 'decision-door-fault-landscape.png') });
 });
 
-test('after a card, the door asks for the face in big words, then says why a face alone is refused', async ({ page, terminal }, testInfo) => {
+test('at a card and face door: the screen asks for the card, a face alone is refused card-required, and a read card asks for the face', async ({ page, terminal }, testInfo) => {
   test.skip(!terminal.opensInBrowser, 'rewrites the stream in the browser');
-  // This machine has no card reader: the terminal's own stream carries everything else, and the two messages a card
-  // would bring (the door waiting for the holder's face, then a face refused for want of the card) are added to it.
+  // The real terminal, set to card and face, decides the face alone. This machine has no card reader: the one
+  // message a card would bring (the door waiting for the holder's face) is added to the terminal's own stream.
   let toKiosk: ((message: unknown) => void) | undefined;
   await page.routeWebSocket('**/api/stream', (socket) => {
     const server = socket.connectToServer();
     server.onMessage((raw) => socket.send(String(raw)));
     toKiosk = (message) => socket.send(JSON.stringify(message));
   });
+  const photos = await Promise.all([1, 2, 3].map(async (index) => ({ name: `${index}.jpg`, dataBase64: (await sharp(lfwPhoto(ENROLLED, index)).jpeg().toBuffer()).toString('base64') })));
+  await terminal.call('enroll:photos', { person: { name: 'Tony Blair' }, photos });
+  const { settings } = await terminal.call<{ settings: { 'access.policy': { credential: Record<string, unknown> } & Record<string, unknown> } }>('settings:get', {});
+  const policy = settings['access.policy'];
+  await terminal.call('settings:update', { values: { 'access.policy': { ...policy, credential: { ...policy.credential, mode: 'card+face' } } } });
+
   await openKiosk(page, terminal);
+  await expect(page.getByTestId('card-hint')).toHaveText('Present your card, then look at the camera');
+  await screenshotBoth(page, testInfo, 'door-card-hint');
+  await terminal.show(person(ENROLLED));
+  await expectDecision(page, 'denied', 'card-required', DECISION_TIMEOUT_MS);
+  await expect(page.getByText('Present your card, then look at the camera').first()).toBeVisible();
+  await screenshotBoth(page, testInfo, 'door-card-required');
+
   await expect.poll(() => toKiosk !== undefined).toBe(true);
   const nowMs = Date.now();
-  toKiosk!({ kind: 'card', seq: 1, timestampMs: nowMs, waiting: { untilMs: nowMs + 10_000 } });
-  const prompt = page.getByTestId('card-prompt');
-  await expect(prompt).toHaveText('Card read — look at the camera');
+  toKiosk!({ kind: 'card', seq: 1_000_000, timestampMs: nowMs, waiting: { untilMs: nowMs + 10_000 } });
+  await expect(page.getByTestId('card-prompt')).toHaveText('Card read — look at the camera');
   await screenshotBoth(page, testInfo, 'door-card-read');
-  toKiosk!({ kind: 'card', seq: 2, timestampMs: nowMs + 1, waiting: null });
-  await expect(prompt).toHaveCount(0);
-
-  toKiosk!({ kind: 'decision', seq: 1_000_000, timestampMs: nowMs + 2, decision: { eventId: 1_000_000, decidedAtMs: nowMs + 2, decision: 'denied', reason: 'card-required', trackAgeMs: 0 } });
-  await expect(page.getByText('Present your card, then look at the camera')).toBeVisible();
-  await screenshotBoth(page, testInfo, 'door-card-required');
+  toKiosk!({ kind: 'card', seq: 1_000_001, timestampMs: nowMs + 1, waiting: null });
+  await expect(page.getByTestId('card-prompt')).toHaveCount(0);
+  await expect(page.getByTestId('card-hint')).toBeVisible();
 });

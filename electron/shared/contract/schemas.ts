@@ -3,6 +3,7 @@
 // settings and the decision policy live in electron/shared/shapes and are re-exported here.
 import { z } from 'zod';
 
+import { credentialModeSchema } from '../shapes/credential-policy.js';
 import { decisionReasonSchema, qualityHintSchema } from '../shapes/decision-settings.js';
 import { freeText, groupName } from '../shapes/fields.js';
 import { livenessCueSchema, livenessModeSchema } from '../shapes/liveness-policy.js';
@@ -294,6 +295,11 @@ export const terminalHealthSchema = serviceHealthSchema.extend({
   cardReader: cardReaderHealthSchema.optional(),
   /** Setting `door.showDiagnostics`: the door screen shows track numbers, engines, frame rate and latency. */
   showDiagnostics: z.boolean().optional(),
+  /**
+   * What the door asks for now, before it knows who comes (its hours in force, else its own mode; a group's may
+   * differ): the door screen asks for the card where it is `card+face`.
+   */
+  credentialMode: credentialModeSchema.optional(),
   /** Why recognition is not running (models missing, a setting naming a model that is not there); absent while it runs. */
   startFailure: z.string().optional(),
   /** Door outputs that cannot open the door (a relay line, Wiegand or OSDP that failed), in words for the System screen. */

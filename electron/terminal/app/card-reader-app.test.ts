@@ -90,6 +90,11 @@ describe('the card reader in the terminal, without recognition running', () => {
     assert.match(terminal.app.health().cardReader?.message ?? '', /card and face is asked for .* but no card reader is set/);
     assert.ok((await call('settings:update', { values: { 'access.policy': policy } })).ok);
     assert.equal(terminal.app.health().cardReader, undefined);
+    // What the door asks for now goes to the door screen with health.
+    assert.equal(terminal.app.health().credentialMode, 'face');
+    assert.ok((await call('settings:update', { values: { 'access.policy': { ...policy, credential: { ...policy.credential, mode: 'card+face' } } } })).ok);
+    assert.equal(terminal.app.health().credentialMode, 'card+face');
+    assert.ok((await call('settings:update', { values: { 'access.policy': policy } })).ok);
   });
 
   test('a saved reader holds its lines and says so in health; a card is ignored while recognition is not running', async () => {

@@ -10,7 +10,9 @@ import { createSeededRandom } from '../../vision/matcher/seeded-random.js';
 import { loadManifest, modelEntry, ModelNotAddedError, preferredExtractorId, resolveModel, type ModelRole } from '../../vision/models/manifest.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
 import type { CardUpdate, ChallengeUpdate, DecisionEvent, FrameAnalysis, TerminalHealth } from '../terminal-service.js';
+import { resolveCredentialMode } from '../access/credential-policy.js';
 import type { IdentificationState } from '../access/identify-threshold.js';
+import type { CredentialMode } from '../../shared/shapes/credential-policy.js';
 import { TerminalService } from '../terminal-service.js';
 import { createCamera } from '../camera/create-camera.js';
 import { parseCameraUri } from '../camera/camera-uri.js';
@@ -100,6 +102,8 @@ export type AppHealth = TerminalHealth & {
   /** The Wiegand card reader, where one is configured. */
   readonly cardReader?: CardReaderHealth;
   readonly showDiagnostics: boolean;
+  /** What the door asks for now, before it knows who comes (the door screen asks for the card at a card and face door). */
+  readonly credentialMode: CredentialMode;
   /** Why recognition is not running; absent while it runs. */
   readonly startFailure?: string;
   /** Outputs that open the door and cannot, in words. */
@@ -254,9 +258,16 @@ export class TerminalApp {
       ...(this.doorInputs.configured ? { door: this.doorInputs.health() } : {}),
       ...this.cardReaderHealth(),
       showDiagnostics: this.store.settings.get('door.showDiagnostics'),
+      credentialMode: this.doorCredentialMode(),
       ...(!this.service && this.serviceFailure ? { startFailure: this.serviceFailure } : {}),
       ...this.doorControllerHealth(),
     };
+  }
+
+  /** What the door asks for now, before it knows who comes: its hours in force, else its own mode. */
+  private doorCredentialMode(): CredentialMode {
+    const policy = this.store.settings.get('access.policy');
+    return resolveCredentialMode(policy.credential, [], Date.now(), policy.timeZone);
   }
 
   /**

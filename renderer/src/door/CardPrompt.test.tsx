@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { useLintel } from '../store/store.js';
-import type { DecisionEvent } from '../store/types.js';
+import type { DecisionEvent, TerminalHealth } from '../store/types.js';
 import { act, renderScreen, screen } from '../test/render-screen.js';
 import { CardPrompt } from './CardPrompt.js';
 import { DecisionOverlay } from './DecisionOverlay.js';
@@ -17,6 +17,21 @@ test('"Card read — look at the camera" while the door waits for the holder’s
   assert.equal(screen.getByRole('status').textContent, 'Card read — look at the camera');
   act(() => useLintel.getState().receiveCard(null));
   assert.equal(screen.queryByTestId('card-prompt'), null);
+});
+
+test('at a door that asks for a card now, the door screen says so before anyone is refused; the read card takes its place', () => {
+  const health: TerminalHealth = { camera: { status: 'live', fps: 30 }, models: { detector: 'd', fitter: 'f', extractor: 'e' }, backend: 'auto', engines: [], processedFps: 30, framesProcessed: 10, framesDropped: 0, workerRestarts: 0 };
+  renderScreen(<CardPrompt />);
+  act(() => {
+    useLintel.getState().showDoor();
+    useLintel.getState().receiveCard(null);
+    useLintel.getState().receiveHealth({ ...health, credentialMode: 'face' }, Date.now());
+  });
+  assert.equal(screen.queryByRole('status'), null, 'the face alone is enough: nothing to say');
+  act(() => useLintel.getState().receiveHealth({ ...health, credentialMode: 'card+face' }, Date.now()));
+  assert.equal(screen.getByTestId('card-hint').textContent, 'Present your card, then look at the camera');
+  act(() => useLintel.getState().receiveCard({ untilMs: Date.now() + 10_000 }));
+  assert.equal(screen.getByTestId('card-prompt').textContent, 'Card read — look at the camera');
 });
 
 test('a face refused for want of a card, and a card without its holder, are said in words', () => {
