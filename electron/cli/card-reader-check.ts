@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { GpioBias } from '../../native-bridge/gpio/gpio-input.js';
 import { isSystemCallError } from '../../native-bridge/libc/system-call-error.js';
 import { DEFAULT_CARD_FORMAT, type CustomCardFormat } from '../shared/shapes/card-formats.js';
-import { cardFormatNames, decodeCard, resolveCardFormat, type CardFormat, type DecodedCard } from '../terminal/door/card-format.js';
-import { CardReader, type CardRead, type CardReaderConfig, type ReadCredential, type UnreadableCard } from '../terminal/door/card-reader.js';
+import { knownCardFormats, resolveCardFormat, type CardFormat } from '../terminal/door/card-format.js';
+import { CardReader, decodeFrame, type CardRead, type CardReaderConfig, type ReadCredential, type UnreadableCard } from '../terminal/door/card-reader.js';
 import { openRealLines, type DoorInputLinesFactory } from '../terminal/door/door-inputs.js';
 import { errorMessage } from '../terminal/door/error-message.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
@@ -112,13 +112,6 @@ function readTerminal(dataDir: string, deps: CardReaderCheckDeps): TerminalCardD
   }
 }
 
-/** The frame read with the reader's rules (its format at that length, else the one known format of it), when clean. */
-function decodeClean(bits: readonly number[], configured: CardFormat, known: readonly CardFormat[]): { format: CardFormat; card: DecodedCard } | undefined {
-  const candidates = bits.length === configured.totalBits ? [configured] : known.filter((format) => format.totalBits === bits.length);
-  const clean = candidates.map((format) => ({ format, card: decodeCard(format, bits) })).filter(({ card }) => card.parityErrors.length === 0 && card.fixedErrors.length === 0);
-  return clean.length === 1 ? clean[0] : undefined;
-}
-
 /** Runs the check and prints its report. */
 export async function runCardReaderCheck(options: CardReaderCheckOptions, deps: CardReaderCheckDeps): Promise<CardReaderCheckResult> {
   const { print } = deps;
@@ -162,7 +155,7 @@ export async function runCardReaderCheck(options: CardReaderCheckOptions, deps: 
   let knownFormats: CardFormat[];
   try {
     format = resolveCardFormat(config.format ?? siteFormat, customFormats);
-    knownFormats = cardFormatNames(customFormats).map((name) => resolveCardFormat(name, customFormats));
+    knownFormats = knownCardFormats(customFormats);
   } catch (error) {
     print(`${mark('fail')} ${errorMessage(error)}`);
     return failed;
@@ -211,8 +204,9 @@ export async function runCardReaderCheck(options: CardReaderCheckOptions, deps: 
       },
       onUnreadable: (frame) => {
         const bits = [...frame.bits].map((bit) => (bit === '1' ? 1 : 0));
-        const decoded = bits.length > 0 ? decodeClean(bits.map((bit) => 1 - bit), format, knownFormats) : undefined;
-        const swapped = decoded ? { formatName: decoded.format.name, credential: { facilityCode: decoded.card.facilityCode, cardNumber: decoded.card.cardNumber } } : null;
+        // What the frame reads as with D0 and D1 swapped, by the reader's own rules, where that is clean.
+        const decoded = bits.length > 0 ? decodeFrame(bits.map((bit) => 1 - bit), format, knownFormats) : undefined;
+        const swapped = decoded && !('reason' in decoded) ? { formatName: decoded.format.name, credential: { facilityCode: decoded.card.facilityCode, cardNumber: decoded.card.cardNumber } } : null;
         unreadable.push({ ...frame, swapped });
         print(`${mark('fail')} ${frame.reason}`);
         if (frame.bits !== '') print(`${mark('info')}   bits ${frame.bits}`);

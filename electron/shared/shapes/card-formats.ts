@@ -7,6 +7,14 @@ import { cardFormatName } from './fields.js';
 /** Field widths are capped so numbers stay exact in a JavaScript number. */
 const MAX_FIELD_BITS = 48;
 
+/** The formats every terminal knows (defined in electron/terminal/door/card-format.ts), first in every list. */
+export const STANDARD_CARD_FORMAT_NAMES = ['wiegand26', 'wiegand34'] as const;
+
+/** Names of every format available with `custom` formats configured: the standard ones first. */
+export function cardFormatNames(custom: readonly { readonly name: string }[] = []): string[] {
+  return [...STANDARD_CARD_FORMAT_NAMES, ...custom.map((format) => format.name)];
+}
+
 /** Problems of a description's layout and parity lines (empty when usable). */
 export function layoutProblems(description: { layout: string; parity: readonly string[] }): string[] {
   const { layout, parity } = description;
@@ -47,7 +55,7 @@ export const customCardFormatSchema = z
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'must be 1–32 lower-case letters, digits and ._-')
-      .refine((name) => name !== 'wiegand26' && name !== 'wiegand34', 'wiegand26 and wiegand34 are the standard formats: give a custom one another name'),
+      .refine((name) => !(STANDARD_CARD_FORMAT_NAMES as readonly string[]).includes(name), `${STANDARD_CARD_FORMAT_NAMES.join(' and ')} are the standard formats: give a custom one another name`),
     layout: z.string().regex(/^[PFC01]{2,128}$/, 'must be 2–128 characters of P (parity), F (facility), C (card), 0 or 1'),
     parity: z.array(z.string().regex(/^[.XEO]{2,128}$/, 'a parity line is made of . X E O')).max(8, 'at most 8 parity bits'),
   })

@@ -2,7 +2,9 @@
 // pulses or as OSDP raw card data. Formats are described the way card vendors publish them — a layout line
 // (`PFFFFFFFFCCCCCCCCCCCCCCCCP`) and one mask line per parity bit (`EXXXXXXXXXXXX.............`) — so a site's
 // own format is configured by copying its data sheet, and the two standard ones are written the same way.
-import { layoutProblems, type CustomCardFormat } from '../../shared/shapes/card-formats.js';
+import { cardFormatNames, layoutProblems, type CustomCardFormat, type STANDARD_CARD_FORMAT_NAMES } from '../../shared/shapes/card-formats.js';
+
+export { cardFormatNames };
 
 /** A card credential as a person carries it: facility code where the format has one, and card number. */
 export interface CardCredential {
@@ -38,7 +40,7 @@ export const STANDARD_CARD_FORMATS = {
   wiegand26: { name: 'wiegand26', layout: `P${'F'.repeat(8)}${'C'.repeat(16)}P`, parity: [`E${'X'.repeat(12)}${'.'.repeat(13)}`, `${'.'.repeat(13)}${'X'.repeat(12)}O`] },
   /** H10306: even parity over bits 2–17, 16-bit facility code, 16-bit card number, odd parity over bits 18–33. */
   wiegand34: { name: 'wiegand34', layout: `P${'F'.repeat(16)}${'C'.repeat(16)}P`, parity: [`E${'X'.repeat(16)}${'.'.repeat(17)}`, `${'.'.repeat(17)}${'X'.repeat(16)}O`] },
-} as const satisfies Record<string, CustomCardFormat>;
+} as const satisfies Record<(typeof STANDARD_CARD_FORMAT_NAMES)[number], CustomCardFormat>;
 
 export type StandardCardFormatName = keyof typeof STANDARD_CARD_FORMATS;
 
@@ -70,9 +72,9 @@ export function compileCardFormat(description: CustomCardFormat): CardFormat {
   };
 }
 
-/** Names of every format available with `custom` formats configured: the standard ones first. */
-export function cardFormatNames(custom: readonly CustomCardFormat[] = []): string[] {
-  return [...Object.keys(STANDARD_CARD_FORMATS), ...custom.map((format) => format.name)];
+/** Every format available with `custom` formats configured, compiled: the standard ones first. */
+export function knownCardFormats(custom: readonly CustomCardFormat[] = []): CardFormat[] {
+  return cardFormatNames(custom).map((name) => resolveCardFormat(name, custom));
 }
 
 /** The format called `name`: a standard one or one of `custom`; throws CardFormatError naming the choices. */

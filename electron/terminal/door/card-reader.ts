@@ -10,7 +10,7 @@ import type { DeepReadonly } from '../../shared/contract/handler.js';
 import type { cardReaderHealthSchema } from '../../shared/contract/schemas.js';
 import type { CustomCardFormat } from '../../shared/shapes/card-formats.js';
 import type { DoorInputsConfig } from '../../shared/shapes/door-inputs.js';
-import { bitString, cardFormatNames, decodeCard, resolveCardFormat, type CardFormat, type DecodedCard } from './card-format.js';
+import { bitString, decodeCard, knownCardFormats, resolveCardFormat, type CardFormat, type DecodedCard } from './card-format.js';
 import { nodeTimers, openRealLines, type DoorInputLines, type DoorInputLinesFactory, type DoorInputTimers } from './door-inputs.js';
 import type { DoorLogger } from './door-output.js';
 import { errorMessage } from './error-message.js';
@@ -134,6 +134,24 @@ function decodeProblems(decoded: DecodedCard): string {
 }
 
 /**
+ * A frame's bits read with a reader's rules: the `configured` format when the frame has its length, else the one
+ * `known` format of that length whose parity and fixed bits hold; a reason when there is none, or several would fit.
+ */
+export function decodeFrame(bits: readonly number[], configured: CardFormat, known: readonly CardFormat[]): { format: CardFormat; card: DecodedCard } | { reason: string } {
+  const count = bits.length;
+  const candidates = count === configured.totalBits ? [configured] : known.filter((format) => format.totalBits === count);
+  if (candidates.length === 0) return { reason: `${bitCount(count)}: no card format has ${bitCount(count)}` };
+  const results = candidates.map((format) => ({ format, card: decodeCard(format, bits) }));
+  const clean = results.filter(({ card }) => card.parityErrors.length === 0 && card.fixedErrors.length === 0);
+  const [only] = clean;
+  if (only && clean.length === 1) return only;
+  if (clean.length > 1) return { reason: `${bitCount(count)}: formats ${clean.map(({ format }) => format.name).join(', ')} all fit; set the reader's format` };
+  // The configured format's errors when it has the length, else the first known format's.
+  const first = results[0] as (typeof results)[number];
+  return { reason: `${bitCount(count)} (${first.format.name}), ${decodeProblems(first.card)}` };
+}
+
+/**
  * The card reader of one configuration. `start()` requests D0 and D1 (a failure is a health state, retried),
  * every frame goes to `onCard` or `onUnreadable`, `close()` releases the lines and stops every timer.
  */
@@ -166,7 +184,7 @@ export class CardReader {
     if (options.config === null) return;
     try {
       this.format = resolveCardFormat(options.config.format ?? options.siteFormat, options.customFormats);
-      this.knownFormats = cardFormatNames(options.customFormats).map((name) => resolveCardFormat(name, options.customFormats));
+      this.knownFormats = knownCardFormats(options.customFormats);
     } catch (error) {
       this.formatProblem = errorMessage(error);
     }
@@ -320,24 +338,8 @@ export class CardReader {
     }
   }
 
-  /**
-   * The configured format when the frame has its length, else the one known format of that length whose parity and
-   * fixed bits hold; a reason when there is none, or when several would fit.
-   */
   private decode(bits: readonly number[]): { format: CardFormat; card: DecodedCard } | { reason: string } {
-    const configured = this.format;
-    if (configured === undefined) return { reason: 'no card format' };
-    const count = bits.length;
-    const candidates = count === configured.totalBits ? [configured] : this.knownFormats.filter((format) => format.totalBits === count);
-    if (candidates.length === 0) return { reason: `${bitCount(count)}: no card format has ${bitCount(count)}` };
-    const results = candidates.map((format) => ({ format, card: decodeCard(format, bits) }));
-    const clean = results.filter(({ card }) => card.parityErrors.length === 0 && card.fixedErrors.length === 0);
-    const [only] = clean;
-    if (only && clean.length === 1) return only;
-    if (clean.length > 1) return { reason: `${bitCount(count)}: formats ${clean.map(({ format }) => format.name).join(', ')} all fit; set the reader's format` };
-    // The configured format's errors when it has the length, else the first known format's.
-    const first = results[0] as (typeof results)[number];
-    return { reason: `${bitCount(count)} (${first.format.name}), ${decodeProblems(first.card)}` };
+    return this.format === undefined ? { reason: 'no card format' } : decodeFrame(bits, this.format, this.knownFormats);
   }
 
   /** The watch failed (a line went away): release, report, retry. */

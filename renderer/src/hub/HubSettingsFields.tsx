@@ -10,7 +10,7 @@ import { SelectField } from '../common/SelectField.js';
 import { TextField } from '../common/TextField.js';
 import { issuesByPath, type SettingsIssue } from '../admin/settings/settings-issues.js';
 import { isRecord } from '../../../electron/shared/is-record.js';
-import { credentialsFormatSchema, customCardFormatsSchema, DEFAULT_CARD_FORMAT, type CustomCardFormat } from '../../../electron/shared/shapes/card-formats.js';
+import { cardFormatNames, credentialsFormatSchema, customCardFormatsSchema, DEFAULT_CARD_FORMAT, type CustomCardFormat } from '../../../electron/shared/shapes/card-formats.js';
 import { decisionSettingsSchema } from '../../../electron/shared/shapes/decision-settings.js';
 import { weeklyWindowSchema, type WeeklyWindow } from '../../../electron/shared/shapes/weekly-schedule.js';
 import { SETTINGS } from '../../../electron/shared/shapes/settings.js';
@@ -102,7 +102,7 @@ const CARD_FORMAT_KEYS = ['credentials.format', 'credentials.customFormats'] as 
 const hubCardFormatSchema = z
   .object({ 'credentials.format': credentialsFormatSchema, 'credentials.customFormats': customCardFormatsSchema })
   .superRefine((value, ctx) => {
-    const names = ['wiegand26', 'wiegand34', ...value['credentials.customFormats'].map((format) => format.name)];
+    const names = cardFormatNames(value['credentials.customFormats']);
     if (!names.includes(value['credentials.format'])) {
       ctx.addIssue({ code: 'custom', path: ['credentials.format'], message: `no card format "${value['credentials.format']}": choose one of ${names.join(', ')}` });
     }

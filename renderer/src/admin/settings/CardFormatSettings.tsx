@@ -8,7 +8,7 @@ import { FieldError } from '../../common/FieldError.js';
 import { Icon } from '../../common/Icon.js';
 import { SelectField, type SelectChoice } from '../../common/SelectField.js';
 import { TextField } from '../../common/TextField.js';
-import { layoutProblems, type CustomCardFormat } from '../../../../electron/shared/shapes/card-formats.js';
+import { layoutProblems, STANDARD_CARD_FORMAT_NAMES, type CustomCardFormat } from '../../../../electron/shared/shapes/card-formats.js';
 import type { SectionProps } from './section-props.js';
 import type { IssuePath } from './settings-issues.js';
 
@@ -16,10 +16,11 @@ const FORMAT = 'credentials.format';
 const CUSTOM = 'credentials.customFormats';
 
 /** The standard formats every terminal knows, first in the list. */
-const STANDARD_CHOICES: readonly SelectChoice[] = [
-  { value: 'wiegand26', label: '26-bit H10301 (facility 0–255, card 0–65535)' },
-  { value: 'wiegand34', label: '34-bit (facility 0–65535, card 0–65535)' },
-];
+const STANDARD_LABELS: Readonly<Record<(typeof STANDARD_CARD_FORMAT_NAMES)[number], string>> = {
+  wiegand26: '26-bit H10301 (facility 0–255, card 0–65535)',
+  wiegand34: '34-bit (facility 0–65535, card 0–65535)',
+};
+const STANDARD_CHOICES: readonly SelectChoice[] = STANDARD_CARD_FORMAT_NAMES.map((name) => ({ value: name, label: STANDARD_LABELS[name] }));
 
 /** Limits of `customCardFormatsSchema`: formats per site, parity lines per format. */
 const MAX_FORMATS = 16;

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { NumberField } from '../../common/NumberField.js';
 import { Segmented } from '../../common/Segmented.js';
 import { Toggle } from '../../common/Toggle.js';
+import { cardFormatNames } from '../../../../electron/shared/shapes/card-formats.js';
 import { SelectField, type SelectChoice } from '../../common/SelectField.js';
 import type { Settings } from '../../store/types.js';
 import { GpioChipField, GpioLineField } from './GpioFields.js';
@@ -31,12 +32,9 @@ const NEW_BUTTON: NonNullable<DoorInputs['exitButton']> = { chipPath: '/dev/gpio
 /** A new reader: pulled up (a reader's open-collector outputs need it) and reading the site's card format. */
 const NEW_READER: NonNullable<DoorInputs['cardReader']> = { chipPath: '/dev/gpiochip0', d0Line: 2, d1Line: 3, bias: 'pull-up', format: null };
 
-/** The formats every terminal knows (the terminal's card-format.ts); a site's own come from `credentials.customFormats`. */
-const STANDARD_FORMATS = ['wiegand26', 'wiegand34'] as const;
-
 /** The reader's format choices: the site's format (null, stored as ''), then every format the terminal knows. */
 function formatChoices(draft: Settings, current: string | null): SelectChoice[] {
-  const names = [...STANDARD_FORMATS, ...draft['credentials.customFormats'].map((format) => format.name)];
+  const names = cardFormatNames(draft['credentials.customFormats']);
   const choices: SelectChoice[] = [{ value: '', label: `The site's card format (${draft['credentials.format']})` }, ...names.map((name) => ({ value: name, label: name }))];
   if (current !== null && !names.includes(current)) choices.push({ value: current, label: `${current} (not a known format)` });
   return choices;
