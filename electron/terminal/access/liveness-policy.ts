@@ -1,5 +1,5 @@
 import type { LivenessMode, LivenessPolicy } from '../../shared/shapes/liveness-policy.js';
-import { withinWindows } from './weekly-schedule.js';
+import { scheduleInForce } from './weekly-schedule.js';
 
 /** The mode of a new terminal when neither its settings nor the manifest's defaults name one. */
 export const SHIPPED_LIVENESS_MODE: LivenessMode = 'passive+active';
@@ -27,7 +27,7 @@ function modeOf(checks: { passive: boolean; active: boolean }): LivenessMode {
 
 /** The mode for a person in `groups` at `atMs` (see livenessPolicySchema for the order). */
 export function resolveLivenessMode(policy: LivenessPolicy, groups: readonly string[], atMs: number, options: { timeZone?: string; defaultMode?: LivenessMode } = {}): LivenessMode {
-  const scheduled = policy.schedules.find((schedule) => withinWindows(schedule.windows, atMs, options.timeZone));
+  const scheduled = scheduleInForce(policy.schedules, atMs, options.timeZone);
   if (scheduled) return scheduled.mode;
   const groupModes = groups.flatMap((group) => (Object.hasOwn(policy.groups, group) ? [policy.groups[group] as LivenessMode] : []));
   if (groupModes.length > 0) {
@@ -42,7 +42,7 @@ export function resolveLivenessMode(policy: LivenessPolicy, groups: readonly str
  * group's. False (liveness off or the challenge alone for everyone) lets the passive model rest.
  */
 export function passiveMayBeAsked(policy: LivenessPolicy, atMs: number, options: { timeZone?: string; defaultMode?: LivenessMode } = {}): boolean {
-  const scheduled = policy.schedules.find((schedule) => withinWindows(schedule.windows, atMs, options.timeZone));
+  const scheduled = scheduleInForce(policy.schedules, atMs, options.timeZone);
   const modes = scheduled ? [scheduled.mode] : [policy.mode ?? options.defaultMode ?? SHIPPED_LIVENESS_MODE, ...Object.values(policy.groups)];
   return modes.some((mode) => checksOf(mode).passive);
 }

@@ -17,6 +17,11 @@ export function withinSchedule(groups: readonly string[], schedules: GroupSchedu
   return withinWindows(groups.flatMap((group) => schedules[group] ?? []), atMs, timeZone);
 }
 
+/** The first of `schedules` whose windows hold `atMs` (a liveness or credential policy's hours in force), if any. */
+export function scheduleInForce<Schedule extends { readonly windows: readonly WeeklyWindow[] }>(schedules: readonly Schedule[], atMs: number, timeZone?: string): Schedule | undefined {
+  return schedules.find((schedule) => withinWindows(schedule.windows, atMs, timeZone));
+}
+
 /** Whether `atMs` falls inside any of `windows` (from inclusive, to exclusive) in the time zone. */
 export function withinWindows(windows: readonly WeeklyWindow[], atMs: number, timeZone?: string): boolean {
   const { isoWeekday, hhmm } = localTimeOf(atMs, timeZone);
