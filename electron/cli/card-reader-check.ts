@@ -17,6 +17,7 @@ import { errorMessage } from '../terminal/door/error-message.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
 import { DATABASE_FILE_NAME } from '../terminal/store/database.js';
 import { TerminalStore } from '../terminal/store/store.js';
+import { mark } from './status-mark.js';
 
 /** What to listen to, and for how long. */
 export interface CardReaderCheckOptions {
@@ -81,7 +82,6 @@ interface TerminalCardData {
   readonly holders: ReadonlyMap<string, string>;
 }
 
-const mark = (status: 'ok' | 'warn' | 'fail' | 'info'): string => `  [${{ ok: 'ok  ', warn: 'warn', fail: 'FAIL', info: '    ' }[status]}]`;
 
 const credentialKey = (credential: { readonly facilityCode: number | null; readonly cardNumber: number }): string => `${credential.facilityCode ?? -1}:${credential.cardNumber}`;
 

@@ -26,6 +26,7 @@ import { loadManifest, resolveModel, type LoadedManifest } from '../vision/model
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
 import { medianAndP95 } from '../vision/statistics.js';
+import { mark, type Status } from './status-mark.js';
 
 /** The product's budget on the RK3568, ms (median). */
 export const BOARD_BUDGET_MS = { detectorAndFitter: 40, extractionAndComparison: 500 } as const;
@@ -55,9 +56,8 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-function line(status: 'ok' | 'warn' | 'fail' | 'info', text: string): string {
-  const mark = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', info: '    ' }[status];
-  return `  [${mark}] ${text}`;
+function line(status: Status, text: string): string {
+  return `${mark(status)} ${text}`;
 }
 
 function modelSection(loaded: LoadedManifest, runtimeVersion: string | null | undefined, precision: NpuPrecisionPlan, print: (text: string) => void): Promise<void[]> {

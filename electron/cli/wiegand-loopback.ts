@@ -9,6 +9,7 @@ import { measureWiegandJitter, type WiegandJitter, type WiegandTiming, type Wieg
 import { bitString, decodeCard, encodeCard, resolveCardFormat } from '../terminal/door/card-format.js';
 import { pulsesFromEdges } from '../terminal/door/card-reader.js';
 import { GpioWiegandTransmitter, type WiegandTransmitter } from '../terminal/door/wiegand-output.js';
+import { mark } from './status-mark.js';
 
 /** The wiring and what to send. */
 export interface WiegandLoopbackOptions {
@@ -66,7 +67,6 @@ export interface WiegandLoopbackResult {
   readonly ok: boolean;
 }
 
-const mark = (status: 'ok' | 'warn' | 'fail' | 'info'): string => `  [${{ ok: 'ok  ', warn: 'warn', fail: 'FAIL', info: '    ' }[status]}]`;
 const us = (value: number): string => value.toFixed(1);
 
 const openRealInputs = async (options: GpioInputLinesOptions): Promise<LoopbackInputs> => {
