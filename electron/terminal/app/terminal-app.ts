@@ -22,7 +22,7 @@ import type { GpioInputSyscalls } from '../../../native-bridge/gpio/gpio-input.j
 import { doorInputsConfigSchema } from '../../shared/shapes/door-inputs.js';
 import { doorOutputsConfigSchema } from '../../shared/shapes/door-outputs.js';
 import { createDoorOutputs, DoorConfigError } from '../door/create-door-outputs.js';
-import { DoorInputs, type DoorInputEvent, type DoorInputsHealth } from '../door/door-inputs.js';
+import { DoorInputs, type DoorInputEvent, type DoorInputLinesFactory, type DoorInputsHealth } from '../door/door-inputs.js';
 import type { DoorEvent, DoorLogger } from '../door/door-output.js';
 import { DoorOutputs, type DoorOpenReport } from '../door/door-outputs.js';
 import { chipProbe, gpioLineUses, missingLineProblems, sharedLineProblems } from '../door/gpio-lines-check.js';
@@ -711,13 +711,14 @@ export class TerminalApp {
     return (pulsesMs.length === 0 ? OPEN_WINDOW_WITHOUT_RELAY_MS : Math.max(...pulsesMs)) + this.doorInputs.config.debounceMs;
   }
 
-  private buildDoorInputs(config: Settings['door.inputs']): DoorInputs {
+  /** How the door inputs and the card reader request their lines: on the given system calls (tests), else their default. */
+  private inputLinesOpener(): { openLines?: DoorInputLinesFactory } {
     const sys = this.options.gpioSyscalls;
-    return new DoorInputs(config, {
-      logger: this.options.logger,
-      onEvent: (event) => this.onDoorInput(event),
-      ...(sys === undefined ? {} : { openLines: async (options) => (await import('../../../native-bridge/gpio/gpio-input.js')).GpioInputLines.open(options, { sys }) }),
-    });
+    return sys === undefined ? {} : { openLines: async (options) => (await import('../../../native-bridge/gpio/gpio-input.js')).GpioInputLines.open(options, { sys }) };
+  }
+
+  private buildDoorInputs(config: Settings['door.inputs']): DoorInputs {
+    return new DoorInputs(config, { logger: this.options.logger, onEvent: (event) => this.onDoorInput(event), ...this.inputLinesOpener() });
   }
 
   /** A forced or held door and an exit request go to the access log; every change of the door to health at once. */
@@ -741,7 +742,6 @@ export class TerminalApp {
   }
 
   private buildCardReader(settings: Settings): CardReader {
-    const sys = this.options.gpioSyscalls;
     const inputs = settings['door.inputs'];
     return new CardReader(
       { config: inputs.cardReader, siteFormat: settings['credentials.format'], customFormats: settings['credentials.customFormats'], consumer: inputs.consumer },
@@ -749,7 +749,7 @@ export class TerminalApp {
         logger: this.options.logger,
         onCard: (read) => this.onCard(read),
         onUnreadable: (frame) => this.onUnreadableCard(frame),
-        ...(sys === undefined ? {} : { openLines: async (options) => (await import('../../../native-bridge/gpio/gpio-input.js')).GpioInputLines.open(options, { sys }) }),
+        ...this.inputLinesOpener(),
       },
     );
   }
