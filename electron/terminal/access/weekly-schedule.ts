@@ -1,8 +1,19 @@
 import type { GroupSchedules, WeeklyWindow } from '../../shared/shapes/weekly-schedule.js';
 
+/**
+ * One formatter per time zone: the hours in force are looked up for every frame (whether the passive check may be
+ * asked) and every decision, and building an Intl.DateTimeFormat costs far more than using one.
+ */
+const formatters = new Map<string | undefined, Intl.DateTimeFormat>();
+
 /** ISO weekday and "HH:MM" of an instant in a time zone (IANA name; default the machine's). */
 export function localTimeOf(atMs: number, timeZone?: string): { isoWeekday: number; hhmm: string } {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(atMs);
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(atMs);
   const get = (type: string): string => parts.find((part) => part.type === type)?.value ?? '';
   const isoWeekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday')) + 1;
   return { isoWeekday, hhmm: `${get('hour')}:${get('minute')}` };
