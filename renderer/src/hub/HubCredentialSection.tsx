@@ -6,17 +6,14 @@ import type { ReactNode } from 'react';
 
 import { credentialPolicySchema, type CredentialPolicy } from '../../../electron/shared/shapes/credential-policy.js';
 import { CredentialPolicyFields } from '../admin/settings/CredentialPolicyFields.js';
-import { issueAt, issueText, issuesByPath, type SettingsIssue } from '../admin/settings/settings-issues.js';
+import { issueAt, issueText, type SettingsIssue } from '../admin/settings/settings-issues.js';
 import { Toggle } from '../common/Toggle.js';
 import { CREDENTIAL_MODE_TEXT } from '../wording/wording.js';
-import { policyValueOf, withPolicyValue } from './HubSettingsFields.js';
+import { parsedPolicyValue, issuesIfSet, withPolicyValue } from './HubSettingsFields.js';
 
 /** The credential policy a stored settings record sets (filled with the terminal's defaults), or undefined. */
 export function credentialOf(settings: Readonly<Record<string, unknown>>): CredentialPolicy | undefined {
-  const credential = policyValueOf(settings, 'credential');
-  if (credential === undefined) return undefined;
-  const parsed = credentialPolicySchema.safeParse(credential);
-  return parsed.success ? parsed.data : undefined;
+  return parsedPolicyValue(settings, 'credential', credentialPolicySchema);
 }
 
 /** `settings` with `credential` set, or removed when undefined. */
@@ -26,7 +23,7 @@ export function withCredential(settings: Readonly<Record<string, unknown>>, cred
 
 /** The policy's issues by path under it, with the terminal's schema; empty when it may be sent. */
 export function credentialIssues(credential: CredentialPolicy | undefined): ReadonlyMap<string, SettingsIssue> {
-  return credential === undefined ? new Map() : issuesByPath(credentialPolicySchema, credential);
+  return issuesIfSet(credentialPolicySchema, credential);
 }
 
 /** A credential policy in a few words, for a list: "Card, then face; 2 groups their own; 1 set of hours". */

@@ -6,18 +6,14 @@ import type { ReactNode } from 'react';
 
 import { livenessPolicySchema, type LivenessPolicy } from '../../../electron/shared/shapes/liveness-policy.js';
 import { LivenessPolicyFields } from '../admin/settings/LivenessPolicyFields.js';
-import { issueAt, issueText, issuesByPath, type SettingsIssue } from '../admin/settings/settings-issues.js';
+import { issueAt, issueText, type SettingsIssue } from '../admin/settings/settings-issues.js';
 import { Toggle } from '../common/Toggle.js';
 import { LIVENESS_MODE_TEXT } from '../wording/wording.js';
-import { policyValueOf, withPolicyValue } from './HubSettingsFields.js';
-
+import { parsedPolicyValue, issuesIfSet, withPolicyValue } from './HubSettingsFields.js';
 
 /** The liveness policy a stored settings record sets (filled with the terminal's defaults), or undefined. */
 export function livenessOf(settings: Readonly<Record<string, unknown>>): LivenessPolicy | undefined {
-  const liveness = policyValueOf(settings, 'liveness');
-  if (liveness === undefined) return undefined;
-  const parsed = livenessPolicySchema.safeParse(liveness);
-  return parsed.success ? parsed.data : undefined;
+  return parsedPolicyValue(settings, 'liveness', livenessPolicySchema);
 }
 
 /** `settings` with `liveness` set, or removed when undefined. */
@@ -27,7 +23,7 @@ export function withLiveness(settings: Readonly<Record<string, unknown>>, livene
 
 /** The policy's issues by path under it, with the terminal's schema; empty when it may be sent. */
 export function livenessIssues(liveness: LivenessPolicy | undefined): ReadonlyMap<string, SettingsIssue> {
-  return liveness === undefined ? new Map() : issuesByPath(livenessPolicySchema, liveness);
+  return issuesIfSet(livenessPolicySchema, liveness);
 }
 
 /** A liveness policy in a few words, for a list: "Passive + challenge; 2 groups their own; 1 set of hours". */

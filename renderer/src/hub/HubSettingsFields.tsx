@@ -80,6 +80,19 @@ export function withPolicyValue(settings: Readonly<Record<string, unknown>>, key
   return Object.keys(next).length > 0 ? { ...rest, [POLICY]: next } : rest;
 }
 
+/** `access.policy.<key>` of a stored settings record as `schema` reads it (its defaults filled); undefined where it is not set or not valid. */
+export function parsedPolicyValue<T>(settings: Readonly<Record<string, unknown>>, key: string, schema: z.ZodType<T>): T | undefined {
+  const value = policyValueOf(settings, key);
+  if (value === undefined) return undefined;
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** A value's issues by path, with the terminal's schema; none when it is not set (nothing is sent). */
+export function issuesIfSet(schema: z.ZodType, value: unknown): ReadonlyMap<string, SettingsIssue> {
+  return value === undefined ? new Map() : issuesByPath(schema, value);
+}
+
 export const doorHoursSchema = weeklyWindowSchema.array().min(1).max(28);
 
 /** The hours a settings record sets for a door (or every door): its windows, null for "any time", undefined when none. */
@@ -124,7 +137,7 @@ export function withCardFormat(settings: Readonly<Record<string, unknown>>, card
 
 /** The card format's issues by path (under the setting keys), with the terminal's schemas; empty when it may be sent. */
 export function cardFormatIssues(cardFormat: HubCardFormat | undefined): ReadonlyMap<string, SettingsIssue> {
-  return cardFormat === undefined ? new Map() : issuesByPath(hubCardFormatSchema, cardFormat);
+  return issuesIfSet(hubCardFormatSchema, cardFormat);
 }
 
 /** Each field's text as typed ('' = not set). */
