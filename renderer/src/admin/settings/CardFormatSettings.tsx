@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 
 import { FieldError } from '../../common/FieldError.js';
 import { Icon } from '../../common/Icon.js';
+import { asSentence } from '../../common/sentence.js';
 import { SelectField, type SelectChoice } from '../../common/SelectField.js';
 import { TextField } from '../../common/TextField.js';
 import { layoutProblems, STANDARD_CARD_FORMAT_NAMES, type CustomCardFormat } from '../../../../electron/shared/shapes/card-formats.js';
@@ -27,7 +28,7 @@ const MAX_FORMATS = 16;
 const MAX_PARITY_LINES = 8;
 
 /** A problem in words, as a sentence with its full stop. */
-const sentence = (message: string): string => `${message.charAt(0).toUpperCase()}${message.slice(1)}${message.endsWith('.') ? '' : '.'}`;
+const sentence = (message: string): string => `${asSentence(message)}${message.endsWith('.') ? '' : '.'}`;
 
 /** A name not yet taken: `custom`, `custom-2`, … */
 function freeName(formats: readonly CustomCardFormat[]): string {
