@@ -194,8 +194,9 @@ export async function commandPersons(args: readonly string[]): Promise<void> {
 }
 
 /**
- * `lintel events [--since ISO] [--decision granted|denied] [--limit n]`: the access log, newest first, with the
- * match score (0–100, from the curve of the event's model in the manifest) where there is one, else the cosine.
+ * `lintel events [--since ISO] [--decision granted|denied] [--card <number>] [--limit n]`: the access log, newest
+ * first, with the match score (0–100, from the curve of the event's model in the manifest) where there is one, else
+ * the cosine, and the card shown where there was one.
  */
 export async function commandEvents(args: readonly string[]): Promise<void> {
   const { values } = parseArgs({
@@ -205,6 +206,7 @@ export async function commandEvents(args: readonly string[]): Promise<void> {
       manifest: { type: 'string' },
       since: { type: 'string' },
       decision: { type: 'string' },
+      card: { type: 'string' },
       limit: { type: 'string', default: '50' },
       json: { type: 'boolean' },
     },
@@ -212,6 +214,8 @@ export async function commandEvents(args: readonly string[]): Promise<void> {
   const fromMs = values.since ? Date.parse(values.since) : undefined;
   if (fromMs !== undefined && Number.isNaN(fromMs)) throw new DataCommandError(`--since ${values.since} is not a date (use e.g. 2026-11-24T08:00)`);
   if (values.decision && values.decision !== 'granted' && values.decision !== 'denied') throw new DataCommandError('--decision is granted or denied');
+  const cardNumber = values.card !== undefined ? Number(values.card) : undefined;
+  if (cardNumber !== undefined && !(/^\d+$/.test(values.card ?? '') && cardNumber < 2 ** 48)) throw new DataCommandError(`--card ${values.card} is not a card number (digits, at most 48 bits)`);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new DataCommandError('--limit must be a whole number ≥ 1');
   const dataDir = resolveDataDir(values.data);
@@ -219,14 +223,20 @@ export async function commandEvents(args: readonly string[]): Promise<void> {
   const curves = new Map(Object.entries(manifest.manifest.models).flatMap(([id, model]) => (model.identification ? [[id, model.identification] as const] : [])));
   const store = TerminalStore.open({ dataDir });
   try {
-    const page = store.events.query({ ...(fromMs !== undefined ? { fromMs } : {}), ...(values.decision ? { decision: values.decision as 'granted' | 'denied' } : {}), limit });
+    const page = store.events.query({
+      ...(fromMs !== undefined ? { fromMs } : {}),
+      ...(values.decision ? { decision: values.decision as 'granted' | 'denied' } : {}),
+      ...(cardNumber !== undefined ? { cardNumber } : {}),
+      limit,
+    });
     // The stored cosine keeps its meaning; the match score is computed to show, from the event's own model.
     const events = page.events.map((event) => ({ ...event, matchScore: matchScoreOf(curves, event.modelId, event.similarity) }));
     if (values.json) return write(JSON.stringify(events, null, 2));
     for (const event of events) {
       const name = event.personName ?? (event.personErasedAtMs ? '(erased)' : '-');
       const score = event.matchScore !== null ? `  match ${event.matchScore}` : event.similarity !== null ? `  cosine ${event.similarity.toFixed(3)}` : '';
-      write(`${new Date(event.atMs).toISOString()}  ${event.decision.padEnd(7)} ${event.reason.padEnd(16)} ${name}${score}`);
+      const card = event.card ? `  card ${event.card.facilityCode !== null ? `${event.card.facilityCode}:` : ''}${event.card.cardNumber}` : '';
+      write(`${new Date(event.atMs).toISOString()}  ${event.decision.padEnd(7)} ${event.reason.padEnd(16)} ${name}${score}${card}`);
     }
   } finally {
     store.close();

@@ -17,7 +17,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function output(args: string[]): Promise<string> {
   const chunks: string[] = [];
   const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
+  // The command writes strings; the test runner's own reports (bytes) on the same stdout go through.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+    typeof chunk === 'string' ? (chunks.push(chunk), true) : original(chunk, ...rest)) as typeof process.stdout.write;
   try {
     await commandEvents(args);
   } finally {
@@ -49,4 +51,27 @@ test("events show the match score from their model's curve, and the cosine where
     ],
     'the stored cosine is kept beside the score',
   );
+});
+
+test("events show the card shown, and --card lists one card's events", async () => {
+  const cardDir = mkdtempSync(join(tmpdir(), 'lintel-events-card-'));
+  try {
+    const store = TerminalStore.open({ dataDir: cardDir });
+    store.events.append({ atMs: Date.UTC(2026, 11, 3, 8), decision: 'denied', reason: 'unknown-card', card: { facilityCode: 12, cardNumber: 34567 } });
+    store.events.append({ atMs: Date.UTC(2026, 11, 3, 9), decision: 'denied', reason: 'unknown-card', card: { facilityCode: null, cardNumber: 777 } });
+    store.events.append({ atMs: Date.UTC(2026, 11, 3, 10), decision: 'denied', reason: 'unknown' });
+    store.close();
+
+    const eventLines = (text: string): string[] => text.trim().split('\n');
+    const lines = eventLines(await output(['--data', cardDir]));
+    assert.equal(lines.length, 3);
+    assert.match(lines[1]!, /unknown-card .*card 777$/);
+    assert.match(lines[2]!, /unknown-card .*card 12:34567$/);
+    const one = eventLines(await output(['--data', cardDir, '--card', '34567']));
+    assert.equal(one.length, 1);
+    assert.match(one[0]!, /card 12:34567$/);
+    await assert.rejects(commandEvents(['--data', cardDir, '--card', '12a']), /--card 12a is not a card number/);
+  } finally {
+    rmSync(cardDir, { recursive: true, force: true });
+  }
 });

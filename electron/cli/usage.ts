@@ -62,7 +62,7 @@ On the terminal's data (--data <dir>, or LINTEL_DATA_DIR, or the app-data folder
   identify <photo>                        who the largest face is, with the similarity, or unknown with the
                                           closest enrolled person and their score; the gallery counted in people
   persons [--search <text>] [--json]      the enrolled persons
-  events [--since <date>] [--decision granted|denied] [--limit <n>] [--json]
+  events [--since <date>] [--decision granted|denied] [--card <number>] [--limit <n>] [--json]
                                           the access log, newest first
   models list [--json]                    every model of the manifest: built in, added or not added, licences
   models add <file> [--role extractor|liveness]

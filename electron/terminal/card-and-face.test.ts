@@ -117,8 +117,9 @@ describe('card + face (file camera, real models, real store)', () => {
         cards.map((update) => update.waiting !== null),
         [true, false],
       );
-      const logged = store.events.query({ limit: 2 }).events.map((event) => event.reason);
-      assert.deepEqual(logged, ['granted', 'card-required']);
+      const logged = store.events.query({ limit: 2 }).events.map((event) => [event.reason, event.card]);
+      assert.deepEqual(logged, [['granted', POWELL_CARD], ['card-required', null]], 'the log says which card came with the face');
+      assert.ok(!('card' in decision), 'the door screen is never told the card');
     } finally {
       await service.stop();
     }
@@ -135,6 +136,7 @@ describe('card + face (file camera, real models, real store)', () => {
       stranger.presentCard(POWELL_CARD, startedMs);
       const decision = await mismatch;
       assert.deepEqual([decision.decision, decision.reason, decision.person?.id], ['denied', 'card-face-mismatch', powellId]);
+      assert.deepEqual(store.events.get(decision.eventId)?.card, POWELL_CARD, 'a card in the wrong hands is logged with its number');
       assert.ok(Date.now() - startedMs >= CARD_TIMEOUT_MS, 'the card had its whole time');
       assert.ok(decision.similarity !== undefined && decision.similarity < stranger.identifyThreshold.oneToOneSimilarity, 'the best face stayed under the 1:1 threshold');
 
@@ -142,6 +144,7 @@ describe('card + face (file camera, real models, real store)', () => {
       stranger.presentCard(NOBODYS_CARD, Date.now());
       const refused = await unknown;
       assert.deepEqual([refused.decision, refused.reason, refused.person], ['denied', 'unknown-card', undefined]);
+      assert.deepEqual(store.events.get(refused.eventId)?.card, NOBODYS_CARD, 'which card nobody carries');
     } finally {
       await stranger.stop();
     }

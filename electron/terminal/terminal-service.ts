@@ -129,6 +129,8 @@ interface ServiceEvents {
  * holder is decided or `untilMs` passes. What came meanwhile decides how a turn without a decision ends.
  */
 interface CardTurn {
+  /** The card as read, for the events of its turn. */
+  readonly credential: PersonCredential;
   readonly person: PersonAccess;
   readonly untilMs: number;
   /** Ends the turn when no frame comes to do it (a camera that stopped delivering). */
@@ -139,7 +141,12 @@ interface CardTurn {
 }
 
 /** A decision to record: the policy's, or a card's turn ending without a face to show for it (no track, no quality). */
-type RecordedDecision = Omit<AccessDecision, 'trackId' | 'quality'> & { readonly trackId?: number; readonly quality?: FaceQuality };
+type RecordedDecision = Omit<AccessDecision, 'trackId' | 'quality'> & {
+  readonly trackId?: number;
+  readonly quality?: FaceQuality;
+  /** The card shown, on a card's decisions: logged with the event, never shown at the door. */
+  readonly card?: PersonCredential;
+};
 
 /**
  * The door terminal: camera frames in, decisions out, everything stored. Frames go to the inference worker
@@ -156,8 +163,8 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   private readonly challenges: TrackChallenges;
   /** The template of the frame that identified each challenged track: the face the challenge must keep seeing. */
   private readonly identifyingTemplates = new Map<number, Float32Array>();
-  /** Tracks whose challenge holds a grant that came with a card: the identity there was verified 1:1, not searched. */
-  private readonly cardTracks = new Set<number>();
+  /** Tracks whose challenge holds a grant that came with a card, and the card: the identity there was verified 1:1, not searched. */
+  private readonly cardTracks = new Map<number, PersonCredential>();
   private card: CardTurn | undefined;
   private readonly background = new Set<Promise<void>>();
   private readonly processedAtMs: number[] = [];
@@ -319,14 +326,14 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     if (this.card) this.endCardTurn(atMs);
     const person = this.options.store.persons.getByCredential(credential);
     if (!person) {
-      this.track(this.record({ decidedAtMs: atMs, decision: 'denied', reason: 'unknown-card' }, undefined, undefined, 0));
+      this.track(this.record({ decidedAtMs: atMs, decision: 'denied', reason: 'unknown-card', card: credential }, undefined, undefined, 0));
       return;
     }
     const untilMs = atMs + this.decisionSettings.credential.cardTimeoutMs;
     const timer = setTimeout(() => {
       if (this.card?.timer === timer) this.endCardTurn(Math.max(untilMs, Date.now()));
     }, Math.max(0, untilMs - Date.now()) + CARD_TIMER_SLACK_MS);
-    this.card = { person, untilMs, timer, comparedFaces: 0, bestSimilarity: undefined };
+    this.card = { credential, person, untilMs, timer, comparedFaces: 0, bestSimilarity: undefined };
     // A face already decided (refused for want of a card) is judged again, now against the card holder.
     this.policy.restartTracks();
     this.emit('card', { atMs, waiting: { untilMs } });
@@ -339,7 +346,12 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     this.dropCard(atMs);
     const reason = card.comparedFaces > 0 ? 'card-face-mismatch' : 'card-no-face';
     this.track(
-      this.record({ decidedAtMs: atMs, decision: 'denied', reason, person: card.person, ...(card.bestSimilarity !== undefined ? { similarity: card.bestSimilarity } : {}) }, undefined, undefined, 0),
+      this.record(
+        { decidedAtMs: atMs, decision: 'denied', reason, person: card.person, card: card.credential, ...(card.bestSimilarity !== undefined ? { similarity: card.bestSimilarity } : {}) },
+        undefined,
+        undefined,
+        0,
+      ),
     );
   }
 
@@ -500,10 +512,11 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     // Another face entering the view restarts every running challenge: the person asked is the one who does it.
     if (tracks.some((track) => track.hits === 1)) this.challenges.faceEntered(atMs);
     const faces: TrackedFace[] = [];
-    const decisions: { decision: AccessDecision; face: ProcessedFace; trackAgeMs: number; retrying?: boolean }[] = [];
+    const decisions: { decision: RecordedDecision; face: ProcessedFace; trackAgeMs: number; retrying?: boolean }[] = [];
     const challenged = new Set<number>();
     const settle = (outcome: ChallengeOutcome | undefined, face: ProcessedFace, trackAgeMs: number): void => {
       if (!outcome) return;
+      const card = this.cardTracks.get(outcome.decision.trackId);
       if (outcome.kind === 'denied' && !outcome.retrying) this.policy.withdraw(outcome.held);
       if (!(outcome.kind === 'denied' && outcome.retrying)) {
         this.identifyingTemplates.delete(outcome.decision.trackId);
@@ -511,7 +524,8 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       }
       // A retry's prompt goes out with the others below; a final outcome's only here (the challenge is over).
       if (!(outcome.kind === 'denied' && outcome.retrying)) this.emit('challenge', { trackId: outcome.decision.trackId, atMs, prompt: outcome.prompt });
-      decisions.push({ decision: outcome.decision, face, trackAgeMs, ...(outcome.kind === 'denied' && outcome.retrying ? { retrying: true } : {}) });
+      const decision = card ? { ...outcome.decision, card } : outcome.decision;
+      decisions.push({ decision, face, trackAgeMs, ...(outcome.kind === 'denied' && outcome.retrying ? { retrying: true } : {}) });
     };
     result.faces.forEach((face, index) => {
       const track = tracks[index];
@@ -564,12 +578,13 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       if (card && decision?.person?.id === card.person.id) this.dropCard(atMs);
       if (decision?.pendingChallenge) {
         this.challenges.hold(decision, this.decisionSettings.liveness, atMs);
-        if (card) this.cardTracks.add(track.id);
+        if (card) this.cardTracks.set(track.id, card.credential);
         if (face.template) this.identifyingTemplates.set(track.id, face.template);
         challenged.add(track.id);
         settle(this.challenges.observe(track.id, mesh, face.template ? true : undefined), face, trackAgeMs);
       } else if (decision) {
-        decisions.push({ decision, face, trackAgeMs });
+        // A decision on the card holder is the card's: the event says which card.
+        decisions.push({ decision: card && decision.person?.id === card.person.id ? { ...decision, card: card.credential } : decision, face, trackAgeMs });
       }
     });
     // Tracks with a challenge but no face in this frame: the clock runs on.
@@ -602,10 +617,13 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       similarity: decision.similarity ?? null,
       livenessScore: decision.liveness ?? null,
       livenessCue: decision.livenessCue ?? null,
+      card: decision.card ?? null,
       quality: decision.quality ?? null,
       snapshotJpeg: null,
     });
-    this.emit('decision', { ...decision, eventId, trackAgeMs, ...(retrying ? { retrying } : {}) });
+    // The card stays in the log: the door screen never says whose card was shown.
+    const { card, ...shown } = decision;
+    this.emit('decision', { ...shown, eventId, trackAgeMs, ...(retrying ? { retrying } : {}) });
     const event = {
       id: eventId,
       atMs: decision.decidedAtMs,
@@ -614,6 +632,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
       ...(decision.person ? { personId: decision.person.id, personName: decision.person.name } : {}),
       ...(decision.similarity !== undefined ? { similarity: decision.similarity } : {}),
       ...(decision.livenessCue !== undefined ? { livenessCue: decision.livenessCue } : {}),
+      ...(card ? { card } : {}),
     };
     // One failing output (an unreachable webhook) must not keep the door shut: each runs on its own.
     const opened = Promise.all((this.options.sinks ?? []).map((sink) => sink.open(event).catch((error: Error) => this.emit('error', error))));

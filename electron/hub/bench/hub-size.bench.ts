@@ -153,6 +153,7 @@ try {
             similarity: 0.6,
             livenessScore: null,
             livenessCue: null,
+            card: null,
             quality: null,
             snapshotJpegBase64: null,
           };

@@ -84,6 +84,9 @@ export interface ErasureProgress {
   readonly pendingTerminalIds: readonly string[];
 }
 
+/** A card read at a door (`WireEvent['card']`): facility code where the card's format has one. */
+export type HubEventCard = NonNullable<WireEvent['card']>;
+
 /** An event in the hub's log. */
 export interface HubEvent {
   readonly id: number;
@@ -99,6 +102,8 @@ export interface HubEvent {
   readonly similarity: number | null;
   readonly livenessScore: number | null;
   readonly livenessCue: string | null;
+  /** The card shown at the door, on a card's decisions; null for a face alone, and once its holder is erased. */
+  readonly card: HubEventCard | null;
   readonly modelId: string | null;
   readonly hasSnapshot: boolean;
   readonly receivedAtMs: number;
@@ -109,6 +114,8 @@ export interface HubEventQuery {
   readonly terminalId?: string;
   readonly decision?: 'granted' | 'denied';
   readonly personId?: string;
+  /** The events of one card, whatever its facility code. */
+  readonly cardNumber?: number;
   /** ms since epoch, inclusive. */
   readonly fromMs?: number;
   /** ms since epoch, exclusive. */

@@ -9,6 +9,7 @@ import { HubStoreFixture, TEST_QUALITY, testEvent, testJpeg, testSample } from '
 import { HubStoreError } from './errors.js';
 import type { ChangePage } from './hub-store.js';
 import { HUB_MIGRATIONS, runHubMigrations } from './migrations.js';
+import { openHubStore } from './postgres-hub-store.js';
 
 const fixture = new HubStoreFixture();
 before(() => fixture.start());
@@ -279,6 +280,77 @@ describe('events', () => {
     await store.revokeTerminal('door-2');
     await assert.rejects(store.insertEvents('door-2', [testEvent(2)]), rejectsWith('revoked'));
     await assert.rejects(store.insertEvents('door-1', [testEvent(5, { similarity: 3 })]), rejectsWith('invalid'));
+    await assert.rejects(
+      store.insertEvents('door-1', [testEvent(5), testEvent(6, { card: { facilityCode: null, cardNumber: -1 } })]),
+      (error) => rejectsWith('invalid')(error) && /events\[1\]\.card\.cardNumber/.test((error as Error).message),
+    );
+    // Nothing of the refused batch was stored.
+    assert.equal((await store.queryEvents({ terminalId: 'door-1' })).events.length, 4);
+  });
+
+  test('the card shown is stored with its event, and the card-number filter finds it whatever the facility code', async () => {
+    const store = await fixture.openStore();
+    await store.registerTerminal({ id: 'door-1' });
+    await store.registerTerminal({ id: 'door-2' });
+    const largest = { facilityCode: 2 ** 48 - 1, cardNumber: 2 ** 48 - 1 };
+    await store.insertEvents('door-1', [
+      testEvent(1, { decision: 'denied', reason: 'unknown-card', similarity: null, card: { facilityCode: 12, cardNumber: 34567 } }),
+      testEvent(2, { card: { facilityCode: null, cardNumber: 34567 } }),
+      testEvent(3),
+      testEvent(4, { card: largest }),
+    ]);
+    await store.insertEvents('door-2', [testEvent(1, { atMs: 1_700_000_001_500, decision: 'denied', reason: 'card-no-face', similarity: null, card: { facilityCode: 7, cardNumber: 34567 } })]);
+    const cards = async (query: Parameters<typeof store.queryEvents>[0]) =>
+      (await store.queryEvents(query)).events.map((event) => [`${event.terminalId}#${event.terminalSeq}`, event.card]);
+    assert.deepEqual(await cards({ terminalId: 'door-1' }), [
+      ['door-1#4', largest],
+      ['door-1#3', null],
+      ['door-1#2', { facilityCode: null, cardNumber: 34567 }],
+      ['door-1#1', { facilityCode: 12, cardNumber: 34567 }],
+    ]);
+    assert.deepEqual(await cards({ cardNumber: 34567 }), [
+      ['door-1#2', { facilityCode: null, cardNumber: 34567 }],
+      ['door-2#1', { facilityCode: 7, cardNumber: 34567 }],
+      ['door-1#1', { facilityCode: 12, cardNumber: 34567 }],
+    ]);
+    assert.deepEqual(await cards({ cardNumber: 34567, decision: 'denied', terminalId: 'door-1' }), [['door-1#1', { facilityCode: 12, cardNumber: 34567 }]]);
+    assert.deepEqual(await cards({ cardNumber: 12 }), []);
+    // The cursor pages within the filter.
+    const first = await store.queryEvents({ cardNumber: 34567, limit: 2 });
+    assert.ok(first.next);
+    assert.deepEqual(await cards({ cardNumber: 34567, limit: 2, before: first.next }), [['door-1#1', { facilityCode: 12, cardNumber: 34567 }]]);
+    await assert.rejects(store.queryEvents({ cardNumber: -1 }), rejectsWith('invalid'));
+    // The table itself refuses a facility code without a card number.
+    await assert.rejects(store.database.query('UPDATE events SET card_number = NULL WHERE card_facility_code = 12'), /events_card_facility_needs_number/);
+  });
+
+  test("erasing a person clears their card from the events, and from an event of theirs that arrives later", async () => {
+    const store = await fixture.openStore();
+    await store.registerTerminal({ id: 'door-1' });
+    const card = { facilityCode: 12, cardNumber: 34567 };
+    const person = await store.createPerson({ name: 'Eve', credentials: [card] });
+    await store.insertEvents('door-1', [
+      testEvent(1, { personId: person.id, card }),
+      testEvent(2, { decision: 'denied', reason: 'card-face-mismatch', personId: person.id, card }),
+      // Another card, shown before it was anyone's: not linked to the person, so kept.
+      testEvent(3, { decision: 'denied', reason: 'unknown-card', similarity: null, card: { facilityCode: 12, cardNumber: 777 } }),
+    ]);
+    assert.equal((await store.queryEvents({ cardNumber: 34567 })).events.length, 2);
+
+    await store.deletePerson(person.id);
+    const after = (await store.queryEvents()).events.map((event) => [event.terminalSeq, event.personId, event.card]);
+    assert.deepEqual(after, [
+      [3, null, { facilityCode: 12, cardNumber: 777 }],
+      [2, null, null],
+      [1, null, null],
+    ]);
+    assert.deepEqual((await store.queryEvents({ cardNumber: 34567 })).events, []);
+    const { rows } = await store.database.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE card_facility_code = 12 AND card_number = 34567');
+    assert.equal(rows[0]?.n, 0);
+    // From a door that was offline during the erasure.
+    await store.insertEvents('door-1', [testEvent(4, { personId: person.id, card })]);
+    const late = (await store.queryEvents()).events[0];
+    assert.deepEqual([late?.terminalSeq, late?.personId, late?.card], [4, null, null]);
   });
 
   test('snapshots are sealed at rest and open again; an erased person keeps no name and no snapshot', async () => {
@@ -395,12 +467,37 @@ describe('migrations', () => {
     const connectionString = await fixture.createDatabase();
     const pool = new pg.Pool({ connectionString });
     try {
-      assert.deepEqual(await runHubMigrations(pool), [1, 2]);
+      assert.deepEqual(await runHubMigrations(pool), [1, 2, 3]);
       assert.deepEqual(await runHubMigrations(pool), []);
       await pool.query("INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')", [HUB_MIGRATIONS.length + 1]);
       await assert.rejects(runHubMigrations(pool), rejectsWith('schema-too-new'));
     } finally {
       await pool.end();
+    }
+  });
+
+  test('a hub with events from before cards upgrades in place: its events keep everything and carry no card', async () => {
+    const connectionString = await fixture.createDatabase();
+    const pool = new pg.Pool({ connectionString });
+    try {
+      assert.deepEqual(await runHubMigrations(pool, HUB_MIGRATIONS.slice(0, 2)), [1, 2]);
+      await pool.query("INSERT INTO terminals (id, name, registered_at_ms, registered_at_seq) VALUES ('door-1', 'door-1', 1, 0)");
+      await pool.query(
+        `INSERT INTO events (terminal_id, uuid, terminal_seq, at_ms, decision, reason, received_at_ms)
+         VALUES ('door-1', $1, 1, 1700000000000, 'denied', 'unknown', 1700000000500)`,
+        [randomUUID()],
+      );
+    } finally {
+      await pool.end();
+    }
+    const store = await openHubStore({ connectionString, masterKey: fixture.masterKey });
+    try {
+      const [event] = (await store.queryEvents()).events;
+      assert.deepEqual([event?.terminalSeq, event?.reason, event?.card], [1, 'unknown', null]);
+      await store.insertEvents('door-1', [testEvent(2, { card: { facilityCode: null, cardNumber: 5 } })]);
+      assert.deepEqual((await store.queryEvents({ cardNumber: 5 })).events.map((found) => found.terminalSeq), [2]);
+    } finally {
+      await store.close();
     }
   });
 });

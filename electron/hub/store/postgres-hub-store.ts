@@ -141,6 +141,8 @@ interface EventRow {
   similarity: number | null;
   liveness_score: number | null;
   liveness_cue: string | null;
+  card_facility_code: number | null;
+  card_number: number | null;
   model_id: string | null;
   has_snapshot: boolean;
   received_at_ms: number;
@@ -288,13 +290,15 @@ export class PostgresHubStore implements HubStore {
       if (personIds.length > 0) await client.query('SELECT 1 FROM persons WHERE id = ANY($1::uuid[]) FOR KEY SHARE', [personIds]);
       await client.query(
         `INSERT INTO events (terminal_id, uuid, terminal_seq, at_ms, decision, reason, person_id, person_erased, similarity,
-           liveness_score, liveness_cue, quality, model_id, snapshot, received_at_ms)
+           liveness_score, liveness_cue, quality, model_id, snapshot, card_facility_code, card_number, received_at_ms)
          SELECT $1, u.uuid, u.seq, u.at_ms, u.decision, u.reason,
            CASE WHEN er.person_id IS NULL THEN u.person_id END, er.person_id IS NOT NULL, u.similarity,
-           u.score, u.cue, u.quality, u.model, CASE WHEN er.person_id IS NULL THEN u.snapshot END, $14
+           u.score, u.cue, u.quality, u.model, CASE WHEN er.person_id IS NULL THEN u.snapshot END,
+           -- A card number leads to its holder as surely as the person id does.
+           CASE WHEN er.person_id IS NULL THEN u.card_facility_code END, CASE WHEN er.person_id IS NULL THEN u.card_number END, $16
          FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::uuid[], $8::real[], $9::real[], $10::text[],
-             $11::jsonb[], $12::text[], $13::bytea[])
-           AS u (uuid, seq, at_ms, decision, reason, person_id, similarity, score, cue, quality, model, snapshot)
+             $11::jsonb[], $12::text[], $13::bytea[], $14::bigint[], $15::bigint[])
+           AS u (uuid, seq, at_ms, decision, reason, person_id, similarity, score, cue, quality, model, snapshot, card_facility_code, card_number)
          LEFT JOIN erasures er ON er.person_id = u.person_id
          ON CONFLICT (terminal_id, uuid) DO NOTHING`,
         [
@@ -311,6 +315,8 @@ export class PostgresHubStore implements HubStore {
           events.map((event) => (event.quality === null ? null : JSON.stringify(event.quality))),
           events.map((event) => event.modelId),
           snapshots,
+          events.map((event) => event.card?.facilityCode ?? null),
+          events.map((event) => event.card?.cardNumber ?? null),
           this.nowMs(),
         ],
       );
@@ -322,9 +328,10 @@ export class PostgresHubStore implements HubStore {
   async queryEvents(query: HubEventQuery = {}): Promise<HubEventPage> {
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 100)), 1000);
     const personId = query.personId === undefined ? null : requireUuid(query.personId, 'personId');
+    const cardNumber = query.cardNumber === undefined ? null : requireCount(query.cardNumber, 'cardNumber');
     const { rows } = await this.pool.query<EventRow>(
       `SELECT e.id, e.terminal_id, e.terminal_seq, e.uuid, e.at_ms, e.decision, e.reason, e.person_id, p.name AS person_name, e.similarity,
-         e.liveness_score, e.liveness_cue, e.model_id, e.snapshot IS NOT NULL AS has_snapshot, e.received_at_ms
+         e.liveness_score, e.liveness_cue, e.card_facility_code, e.card_number, e.model_id, e.snapshot IS NOT NULL AS has_snapshot, e.received_at_ms
        FROM events e LEFT JOIN persons p ON p.id = e.person_id
        WHERE ($1::text IS NULL OR e.terminal_id = $1)
          AND ($2::text IS NULL OR e.decision = $2)
@@ -332,9 +339,20 @@ export class PostgresHubStore implements HubStore {
          AND ($4::bigint IS NULL OR e.at_ms >= $4)
          AND ($5::bigint IS NULL OR e.at_ms < $5)
          AND ($6::bigint IS NULL OR (e.at_ms, e.id) < ($6, $7::bigint))
+         AND ($9::bigint IS NULL OR e.card_number = $9)
        ORDER BY e.at_ms DESC, e.id DESC
        LIMIT $8`,
-      [query.terminalId ?? null, query.decision ?? null, personId, query.fromMs ?? null, query.untilMs ?? null, query.before?.atMs ?? null, query.before?.id ?? null, limit + 1],
+      [
+        query.terminalId ?? null,
+        query.decision ?? null,
+        personId,
+        query.fromMs ?? null,
+        query.untilMs ?? null,
+        query.before?.atMs ?? null,
+        query.before?.id ?? null,
+        limit + 1,
+        cardNumber,
+      ],
     );
     const page = rows.slice(0, limit).map(toEvent);
     const last = page.at(-1);
@@ -478,8 +496,11 @@ export class PostgresHubStore implements HubStore {
       const { rows } = await client.query<{ version: number }>('DELETE FROM persons WHERE id = $1 RETURNING version', [personId]);
       const deleted = rows[0];
       if (!deleted) throw new HubStoreError('not-found', `person ${personId} does not exist`);
-      // The site's log keeps that a known person came, not who, and no picture of their face.
-      await client.query('UPDATE events SET person_id = NULL, person_erased = true, snapshot = NULL WHERE person_id = $1', [personId]);
+      // The site's log keeps that a known person came, not who: no picture of their face, and not their card's
+      // number, which leads back to them through the card register of the site's access-control system.
+      await client.query('UPDATE events SET person_id = NULL, person_erased = true, snapshot = NULL, card_facility_code = NULL, card_number = NULL WHERE person_id = $1', [
+        personId,
+      ]);
       const seq = await appendChange(client, 'person', personId, deleted.version + 1, 'delete', null, this.nowMs());
       await client.query('INSERT INTO erasures (person_id, seq, erased_at_ms) VALUES ($1, $2, $3)', [personId, seq, this.nowMs()]);
       return this.erasureProgressOn(client, personId);
@@ -924,6 +945,7 @@ function toEvent(row: EventRow): HubEvent {
     similarity: row.similarity,
     livenessScore: row.liveness_score,
     livenessCue: row.liveness_cue,
+    card: row.card_number === null ? null : { facilityCode: row.card_facility_code, cardNumber: row.card_number },
     modelId: row.model_id,
     hasSnapshot: row.has_snapshot,
     receivedAtMs: row.received_at_ms,

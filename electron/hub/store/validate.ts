@@ -5,6 +5,8 @@ import type { HubCredential, HubPersonInput, HubSampleInput, WireEvent, WireSamp
 export const MAX_JPEG_BYTES = 2 * 1024 * 1024;
 /** Longest template, floats. */
 export const MAX_TEMPLATE_FLOATS = 4096;
+/** Largest card field (facility code, card number) an event may carry: the contract's limit, 2^48 - 1. */
+export const MAX_EVENT_CARD_FIELD = 2 ** 48 - 1;
 /** Largest JSON document (group, schedule, door policy, site settings), bytes. */
 export const MAX_DOCUMENT_BYTES = 64 * 1024;
 
@@ -143,4 +145,14 @@ export function checkEvent(event: WireEvent, index: number): void {
   if (event.livenessScore !== null && !(event.livenessScore >= 0 && event.livenessScore <= 1)) throw invalid(`${at}.livenessScore must be between 0 and 1 or null`);
   if (event.livenessCue !== null) requireText(event.livenessCue, `${at}.livenessCue`, 64);
   if (event.modelId !== undefined && event.modelId !== null) requireText(event.modelId, `${at}.modelId`, 100);
+  // Absent from a caller that never parsed the wire schema (which defaults it to null): the same as no card.
+  if (event.card !== undefined && event.card !== null) {
+    if (typeof event.card !== 'object') throw invalid(`${at}.card must be a card or null`);
+    requireCardField(event.card.cardNumber, `${at}.card.cardNumber`);
+    if (event.card.facilityCode !== undefined && event.card.facilityCode !== null) requireCardField(event.card.facilityCode, `${at}.card.facilityCode`);
+  }
+}
+
+function requireCardField(value: unknown, what: string): void {
+  if (requireCount(value, what) > MAX_EVENT_CARD_FIELD) throw invalid(`${what} must be at most ${MAX_EVENT_CARD_FIELD}, got ${String(value)}`);
 }

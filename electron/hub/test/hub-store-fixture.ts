@@ -86,6 +86,7 @@ export function testEvent(seq: number, overrides: Partial<WireEvent> = {}): Wire
     similarity: 0.71,
     livenessScore: null,
     livenessCue: null,
+    card: null,
     quality: null,
     snapshotJpegBase64: null,
     ...overrides,

@@ -139,6 +139,11 @@ export const accessEventSchema = z.object({
   livenessScore: unitScore.nullable(),
   /** Which liveness check failed (a code: see livenessCueSchema; older or newer codes shown as they are). */
   livenessCue: z.string().nullable(),
+  /**
+   * The card shown, on a card's decisions: `unknown-card` (which card to follow up), and the card + face check of
+   * its holder. Cleared with the person's other data when they are erased.
+   */
+  card: personCredentialSchema.nullable(),
   quality: faceQualitySchema.nullable(),
   hasSnapshot: z.boolean(),
 });
@@ -153,6 +158,8 @@ export const eventQuerySchema = z.strictObject({
   untilMs: msSinceEpoch.optional(),
   personId: uuid.optional(),
   decision: decisionSchema.optional(),
+  /** The events of one card (any facility code): where a lost or foreign card was shown. */
+  cardNumber: cardField.optional(),
   /** Page size; default 50, at most 500. */
   limit: z.int().min(1).max(500).optional(),
   /** Continue after this event (the previous page's `nextCursor`). */

@@ -2,7 +2,7 @@
 // these and nothing else. The topic each one travels on is in topics.ts; which are signed is said per schema.
 import { z } from 'zod';
 
-import { decisionSchema, faceQualitySchema, freeText, groupName, msSinceEpoch, weeklyWindowSchema } from '../contract/schemas.js';
+import { decisionSchema, faceQualitySchema, freeText, groupName, msSinceEpoch, personCredentialSchema, weeklyWindowSchema } from '../contract/schemas.js';
 
 /** A position in the hub's change log (0 = before the first change). */
 export const seqSchema = z.int().min(0);
@@ -191,6 +191,8 @@ export const wireEventSchema = z.object({
   similarity: z.number().min(-1).max(1).nullable(),
   livenessScore: z.number().min(0).max(1).nullable().default(null),
   livenessCue: code(32).nullable(),
+  /** The card shown at the door, on a card's decisions (`unknown-card`, a card + face check); absent from older terminals. */
+  card: personCredentialSchema.nullable().default(null),
   quality: faceQualitySchema.nullable().default(null),
   snapshotJpegBase64: jpegBase64.nullable(),
 });

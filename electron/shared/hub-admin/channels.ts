@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 import type { ChannelSpec } from '../contract/channels.js';
-import { decisionSchema, freeText, groupName, MAX_PHOTO_BYTES, MAX_PHOTOS, msSinceEpoch } from '../contract/schemas.js';
+import { decisionSchema, freeText, groupName, MAX_PHOTO_BYTES, MAX_PHOTOS, msSinceEpoch, personCredentialSchema } from '../contract/schemas.js';
 import { wireCredentialSchema, wireSampleSchema } from '../fleet/messages.js';
 
 const empty = z.strictObject({});
@@ -80,6 +80,8 @@ const eventSchema = z.object({
   similarity: z.number().nullable(),
   livenessScore: z.number().nullable(),
   livenessCue: z.string().nullable(),
+  /** The card shown, on a card's decisions; cleared when its holder is erased. */
+  card: personCredentialSchema.nullable(),
   modelId: z.string().nullable(),
   hasSnapshot: z.boolean(),
   receivedAtMs: msSinceEpoch,
@@ -180,6 +182,8 @@ export const hubAdminContract = {
       terminalId: terminalId.optional(),
       decision: decisionSchema.optional(),
       personId: uuid.optional(),
+      /** The events of one card (any facility code). */
+      cardNumber: personCredentialSchema.shape.cardNumber.optional(),
       fromMs: msSinceEpoch.optional(),
       untilMs: msSinceEpoch.optional(),
       limit: z.int().min(1).max(1000).optional(),

@@ -40,6 +40,8 @@ export interface DoorEvent {
   readonly livenessCue?: string | null;
   /** The granted person's credential, for panel outputs (Wiegand, OSDP); absent when denied or the person has none. */
   readonly credential?: DoorCredential;
+  /** The card shown at the door's reader, on a card's decisions (`unknown-card`, the card + face check of its holder). */
+  readonly card?: { readonly facilityCode: number | null; readonly cardNumber: number } | null;
 }
 
 /** Which implementation an output is. */

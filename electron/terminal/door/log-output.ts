@@ -29,6 +29,7 @@ export class LogOutput implements DoorOutput {
       ...(this.config.includePersonName ? { personName: event.personName ?? null } : {}),
       similarity: event.similarity ?? null,
       livenessCue: event.livenessCue ?? null,
+      ...(event.card ? { card: { facilityCode: event.card.facilityCode, cardNumber: event.card.cardNumber } } : {}),
     });
     return { status: 'done', detail: 'logged' };
   }

@@ -98,6 +98,7 @@ describe('WebhookOutput', () => {
           personName: 'Zoë Ørsted',
           similarity: 0.66,
           livenessCue: null,
+          card: null,
         });
 
         const health = output.health();
@@ -343,10 +344,24 @@ describe('WebhookOutput', () => {
       personName: null,
       similarity: null,
       livenessCue: null,
+      card: null,
     });
   });
 
   it('webhookBody names the liveness cue that failed', () => {
     assert.equal(webhookBody({ id: 4, atMs: 0, decision: 'denied', reason: 'liveness-failed', personId: 'p-1', livenessCue: 'wrong-direction' }).livenessCue, 'wrong-direction');
+  });
+
+  it('webhookBody names the card shown, and nothing else of the credential', () => {
+    const body = webhookBody({
+      id: 5,
+      atMs: 0,
+      decision: 'granted',
+      reason: 'granted',
+      card: { facilityCode: 12, cardNumber: 3456 },
+      credential: { facilityCode: 12, cardNumber: 3456, format: 'wiegand26' },
+    });
+    assert.deepEqual(body.card, { facilityCode: 12, cardNumber: 3456 });
+    assert.deepEqual(webhookBody({ id: 6, atMs: 0, decision: 'denied', reason: 'unknown-card', card: { facilityCode: null, cardNumber: 9 } }).card, { facilityCode: null, cardNumber: 9 });
   });
 });

@@ -39,6 +39,8 @@ export interface WebhookBody {
   readonly similarity: number | null;
   /** Which liveness check failed, with a `liveness-failed` denial ('timeout', 'planar', 'passive'…); else null. */
   readonly livenessCue: string | null;
+  /** The card shown at the door's reader, on a card's decisions (`unknown-card`, card + face); else null. */
+  readonly card: { readonly facilityCode: number | null; readonly cardNumber: number } | null;
 }
 
 /** The body sent for `event`. */
@@ -55,6 +57,7 @@ export function webhookBody(event: DoorEvent): WebhookBody {
     personName: event.personName ?? null,
     similarity: event.similarity ?? null,
     livenessCue: event.livenessCue ?? null,
+    card: event.card ? { facilityCode: event.card.facilityCode, cardNumber: event.card.cardNumber } : null,
   };
 }
 

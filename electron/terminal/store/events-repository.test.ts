@@ -59,7 +59,7 @@ describe('EventsRepository', () => {
     const id = events.append(input);
     assert.deepEqual(events.get(id), {
       id, atMs: input.atMs, decision: 'granted', reason: 'match', personId: ann.id, personName: 'Ann', personErasedAtMs: null,
-      modelId: 'model-a', similarity: 0.71, livenessScore: 0.98, livenessCue: null, quality: fakeQuality(), hasSnapshot: true,
+      modelId: 'model-a', similarity: 0.71, livenessScore: 0.98, livenessCue: null, card: null, quality: fakeQuality(), hasSnapshot: true,
     });
     assert.deepEqual(events.getSnapshot(id), snapshot);
     const raw = db.prepare<[number], Buffer>('SELECT jpeg FROM event_snapshots WHERE event_id = ?').pluck().get(id)!;
@@ -91,6 +91,29 @@ describe('EventsRepository', () => {
     assert.equal(events.attachSnapshot(bobEvent, snapshot), false);
     assert.equal(events.getSnapshot(bobEvent), undefined);
     assert.equal(events.attachSnapshot(12345, snapshot), false);
+  });
+
+  test('keeps the card shown, finds one card\'s events, and forgets the card with its erased holder', (t) => {
+    const { persons, events } = setup(t);
+    const ann = persons.create({ name: 'Ann' });
+    const foreign = events.append({ atMs: 1, decision: 'denied', reason: 'unknown-card', card: { facilityCode: 12, cardNumber: 34567 } });
+    const noFacility = events.append({ atMs: 2, decision: 'denied', reason: 'unknown-card', card: { facilityCode: null, cardNumber: 34567 } });
+    const annCard = events.append({ atMs: 3, decision: 'denied', reason: 'card-face-mismatch', personId: ann.id, card: { facilityCode: 12, cardNumber: 4242 } });
+    events.append({ atMs: 4, decision: 'denied', reason: 'unknown' });
+    assert.deepEqual(events.get(foreign)?.card, { facilityCode: 12, cardNumber: 34567 });
+    assert.deepEqual(events.get(noFacility)?.card, { facilityCode: null, cardNumber: 34567 });
+    assert.deepEqual(
+      events.query({ cardNumber: 34567 }).events.map((event) => event.id),
+      [noFacility, foreign],
+      'any facility code',
+    );
+    assert.deepEqual(events.query({ cardNumber: 1 }).events, []);
+    persons.erase(ann.id);
+    assert.deepEqual([events.get(annCard)?.personId, events.get(annCard)?.card], [null, null], 'the card would name the erased holder');
+    assert.deepEqual(events.get(foreign)?.card, { facilityCode: 12, cardNumber: 34567 }, 'nobody\'s card stays');
+    assert.throws(() => events.append({ atMs: 5, decision: 'denied', reason: 'unknown-card', card: { facilityCode: null, cardNumber: -1 } }), hasCode('invalid'));
+    assert.throws(() => events.append({ atMs: 5, decision: 'denied', reason: 'unknown-card', card: { facilityCode: 1.5, cardNumber: 1 } }), hasCode('invalid'));
+    assert.throws(() => events.append({ atMs: 5, decision: 'denied', reason: 'unknown-card', card: { facilityCode: null, cardNumber: 2 ** 48 } }), hasCode('invalid'));
   });
 
   test('refuses prose reasons and figures out of range', (t) => {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 
 import type { DeepReadonly } from '../../shared/contract/handler.js';
-import type { accessEventSchema, decisionSchema, eventCursorSchema, eventQuerySchema } from '../../shared/contract/schemas.js';
+import type { accessEventSchema, decisionSchema, eventCursorSchema, eventQuerySchema, personCredentialSchema } from '../../shared/contract/schemas.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { seal, unseal } from './crypto.js';
 import { StoreError } from './errors.js';
@@ -31,10 +31,15 @@ export interface EventInput {
   readonly livenessScore?: number | null;
   /** Which liveness check failed, on a `liveness-failed` event (e.g. 'passive', 'timeout', 'planar'); a code. */
   readonly livenessCue?: string | null;
+  /** The card shown, on a card's decisions (`unknown-card`, the card + face check of its holder). */
+  readonly card?: EventCard | null;
   readonly quality?: FaceQuality | null;
   /** Snapshot of the face at the door as JPEG; stored sealed. */
   readonly snapshotJpeg?: Uint8Array | null;
 }
+
+/** A card as shown at the door: its number, and the facility code where its format has one. */
+export type EventCard = DeepReadonly<z.output<typeof personCredentialSchema>>;
 
 /** A logged decision. */
 export type AccessEvent = DeepReadonly<z.output<typeof accessEventSchema>>;
@@ -63,6 +68,8 @@ interface EventRow {
   similarity: number | null;
   liveness_score: number | null;
   liveness_cue: string | null;
+  card_facility_code: number | null;
+  card_number: number | null;
   quality_json: string | null;
   has_snapshot: number;
 }
@@ -70,6 +77,8 @@ interface EventRow {
 const REASON_PATTERN = /^[a-z0-9][a-z0-9.:-]{0,63}$/;
 const CUE_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 const MAX_PAGE = 500;
+/** A card's numbers are at most 48 bits (the widest Wiegand formats). */
+const isCardField = (value: number): boolean => Number.isSafeInteger(value) && value >= 0 && value < 2 ** 48;
 /** `PRAGMA synchronous` level FULL. */
 const SYNCHRONOUS_FULL = 2;
 
@@ -104,8 +113,10 @@ export class EventsRepository {
     private readonly testHooks: EventsTestHooks = {},
   ) {
     this.insertEvent = db.prepare(
-      `INSERT INTO events (at_ms, decision, reason, person_id, person_erased_at_ms, model_id, similarity, liveness_score, liveness_cue, quality_json)
-       VALUES (@atMs, @decision, @reason, @personId, @personErasedAtMs, @modelId, @similarity, @livenessScore, @livenessCue, @qualityJson)`,
+      `INSERT INTO events (at_ms, decision, reason, person_id, person_erased_at_ms, model_id, similarity, liveness_score, liveness_cue,
+         card_facility_code, card_number, quality_json)
+       VALUES (@atMs, @decision, @reason, @personId, @personErasedAtMs, @modelId, @similarity, @livenessScore, @livenessCue,
+         @cardFacilityCode, @cardNumber, @qualityJson)`,
     );
     this.insertSnapshot = db.prepare<[number, Buffer]>('INSERT INTO event_snapshots (event_id, jpeg) VALUES (?, ?)');
     // Only to an event that is still there and whose person was not erased meanwhile.
@@ -114,13 +125,14 @@ export class EventsRepository {
     );
     this.personExists = db.prepare<[string], number>('SELECT 1 FROM persons WHERE id = ?').pluck();
     const select = `SELECT e.id, e.at_ms, e.decision, e.reason, e.person_id, p.name AS person_name, e.person_erased_at_ms, e.model_id,
-        e.similarity, e.liveness_score, e.liveness_cue, e.quality_json, EXISTS (SELECT 1 FROM event_snapshots s WHERE s.event_id = e.id) AS has_snapshot
+        e.similarity, e.liveness_score, e.liveness_cue, e.card_facility_code, e.card_number, e.quality_json, EXISTS (SELECT 1 FROM event_snapshots s WHERE s.event_id = e.id) AS has_snapshot
       FROM events e LEFT JOIN persons p ON p.id = e.person_id`;
     // One statement for every filter combination: a NULL parameter switches its condition off.
     this.selectPage = db.prepare<[Record<string, string | number | null>], EventRow>(
       `${select}
        WHERE (@fromMs IS NULL OR e.at_ms >= @fromMs) AND (@untilMs IS NULL OR e.at_ms < @untilMs)
          AND (@personId IS NULL OR e.person_id = @personId) AND (@decision IS NULL OR e.decision = @decision)
+         AND (@cardNumber IS NULL OR e.card_number = @cardNumber)
          AND (@afterAtMs IS NULL OR (e.at_ms, e.id) < (@afterAtMs, @afterId))
        ORDER BY e.at_ms DESC, e.id DESC LIMIT @limit`,
     );
@@ -176,6 +188,7 @@ export class EventsRepository {
       untilMs: query.untilMs ?? null,
       personId: query.personId ?? null,
       decision: query.decision ?? null,
+      cardNumber: query.cardNumber ?? null,
       afterAtMs: query.after?.atMs ?? null,
       afterId: query.after?.id ?? null,
       // One more than asked tells whether a next page exists without a count.
@@ -226,6 +239,8 @@ function toParams(input: EventInput): {
   similarity: number | null;
   livenessScore: number | null;
   livenessCue: string | null;
+  cardFacilityCode: number | null;
+  cardNumber: number | null;
   qualityJson: string | null;
 } {
   if (!Number.isSafeInteger(input.atMs)) throw new StoreError('invalid', `atMs must be whole ms since epoch, got ${input.atMs}`);
@@ -239,6 +254,13 @@ function toParams(input: EventInput): {
   if (livenessScore !== null && !(livenessScore >= 0 && livenessScore <= 1)) throw new StoreError('invalid', `livenessScore must be 0..1, got ${livenessScore}`);
   const livenessCue = input.livenessCue ?? null;
   if (livenessCue !== null && !CUE_PATTERN.test(livenessCue)) throw new StoreError('invalid', `livenessCue must be a code of lower-case letters, digits and - (at most 32), got "${livenessCue}"`);
+  const card = input.card ?? null;
+  if (card !== null) {
+    if (!isCardField(card.cardNumber)) throw new StoreError('invalid', `card.cardNumber must be a whole number 0..2^48-1, got ${card.cardNumber}`);
+    if (card.facilityCode !== null && !isCardField(card.facilityCode)) {
+      throw new StoreError('invalid', `card.facilityCode must be a whole number 0..2^48-1 or null, got ${card.facilityCode}`);
+    }
+  }
   return {
     atMs: input.atMs,
     decision: input.decision,
@@ -249,8 +271,15 @@ function toParams(input: EventInput): {
     similarity,
     livenessScore,
     livenessCue,
+    cardFacilityCode: card?.facilityCode ?? null,
+    cardNumber: card?.cardNumber ?? null,
     qualityJson: input.quality ? qualityToJson(input.quality) : null,
   };
+}
+
+/** An event's card from its two columns. */
+export function cardOfColumns(row: { readonly card_facility_code: number | null; readonly card_number: number | null }): EventCard | null {
+  return row.card_number === null ? null : { facilityCode: row.card_facility_code, cardNumber: row.card_number };
 }
 
 function toEvent(row: EventRow): AccessEvent {
@@ -266,6 +295,7 @@ function toEvent(row: EventRow): AccessEvent {
     similarity: row.similarity,
     livenessScore: row.liveness_score,
     livenessCue: row.liveness_cue,
+    card: cardOfColumns(row),
     quality: row.quality_json === null ? null : (JSON.parse(row.quality_json) as FaceQuality),
     hasSnapshot: row.has_snapshot === 1,
   };

@@ -88,15 +88,19 @@ describe('HubSyncRepository and TerminalStore.applySynced', () => {
     assert.equal(store.events.query().events.length, 4, 'the local log keeps every event');
   });
 
-  test('an erased person leaves queued events without their id or snapshot', (t) => {
+  test('an erased person leaves queued events without their id, card or snapshot', (t) => {
     const store = openStore(t);
     store.hubSync.join(HUB);
     const ann = store.persons.create({ name: 'Ann' });
-    store.events.append({ atMs: 10, decision: 'granted', reason: 'match', personId: ann.id, snapshotJpeg: fakeJpeg('snap') });
+    store.events.append({ atMs: 10, decision: 'granted', reason: 'match', personId: ann.id, card: { facilityCode: 1, cardNumber: 2 }, snapshotJpeg: fakeJpeg('snap') });
+    store.events.append({ atMs: 11, decision: 'denied', reason: 'unknown-card', card: { facilityCode: null, cardNumber: 77 } });
+    assert.deepEqual(store.hubSync.pendingEvents(10)[0]?.card, { facilityCode: 1, cardNumber: 2 });
     store.deletePerson(ann.id);
-    const [event] = store.hubSync.pendingEvents(10);
+    const [event, unknownCard] = store.hubSync.pendingEvents(10);
     assert.equal(event?.personId, null);
     assert.equal(event?.snapshotJpeg, null);
+    assert.equal(event?.card, null, 'the card would name them');
+    assert.deepEqual(unknownCard?.card, { facilityCode: null, cardNumber: 77 }, 'a card nobody holds goes to the hub');
   });
 
   test('a page of person writes is applied with its cursor in one transaction; replays and older versions change nothing', (t) => {

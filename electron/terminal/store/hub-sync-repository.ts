@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 
 import { seal, unseal } from './crypto.js';
 import { StoreError } from './errors.js';
-import { snapshotAad, type Decision } from './events-repository.js';
+import { cardOfColumns, snapshotAad, type Decision, type EventCard } from './events-repository.js';
 
 /** The site hub this terminal joined. */
 export interface HubLinkRecord {
@@ -46,6 +46,8 @@ export interface OutboxEvent {
   readonly similarity: number | null;
   readonly livenessScore: number | null;
   readonly livenessCue: string | null;
+  /** The card shown, on a card's decisions. */
+  readonly card: EventCard | null;
   /** The decrypted snapshot, when one was kept. */
   readonly snapshotJpeg: Buffer | null;
 }
@@ -72,6 +74,8 @@ interface OutboxRow {
   similarity: number | null;
   liveness_score: number | null;
   liveness_cue: string | null;
+  card_facility_code: number | null;
+  card_number: number | null;
   snapshot: Buffer | null;
 }
 
@@ -112,7 +116,7 @@ export class HubSyncRepository {
     this.updateAppliedSeq = db.prepare<[number]>('UPDATE hub_link SET applied_seq = ? WHERE id = 1');
     this.selectPending = db.prepare<[number], OutboxRow>(
       `SELECT o.seq, o.uuid, e.id, e.at_ms, e.decision, e.reason, e.person_id, e.model_id, e.similarity, e.liveness_score, e.liveness_cue,
-         s.jpeg AS snapshot
+         e.card_facility_code, e.card_number, s.jpeg AS snapshot
        FROM hub_event_outbox o JOIN events e ON e.id = o.event_id LEFT JOIN event_snapshots s ON s.event_id = e.id
        ORDER BY o.seq LIMIT ?`,
     );
@@ -219,6 +223,7 @@ export class HubSyncRepository {
       similarity: row.similarity,
       livenessScore: row.liveness_score,
       livenessCue: row.liveness_cue,
+      card: cardOfColumns(row),
       snapshotJpeg: row.snapshot === null ? null : unseal(this.blobKey, row.snapshot, snapshotAad(row.id)),
     }));
   }

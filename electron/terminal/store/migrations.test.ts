@@ -170,14 +170,30 @@ describe('migrations', () => {
     assert.equal(db.prepare('SELECT count(*) FROM hub_event_outbox').pluck().get(), 1, 'an event gone by retention leaves the outbox with it');
   });
 
+  test('0009 event-card: events keep the card shown; a facility code alone is refused; earlier events have none', (t) => {
+    const db = freshDb(t);
+    runMigrations(db, upTo(8));
+    db.prepare("INSERT INTO events (at_ms, decision, reason) VALUES (1, 'denied', 'unknown-face')").run();
+    assert.deepEqual(runMigrations(db, upTo(9)), [9]);
+    assert.deepEqual(columns(db, 'events').slice(-2), ['card_facility_code', 'card_number']);
+    assert.deepEqual(db.prepare('SELECT card_facility_code, card_number FROM events').get(), { card_facility_code: null, card_number: null });
+    const insert = db.prepare("INSERT INTO events (at_ms, decision, reason, card_facility_code, card_number) VALUES (2, 'denied', 'unknown-card', ?, ?)");
+    insert.run(12, 34567);
+    insert.run(null, 777);
+    assert.throws(() => insert.run(12, null), /facility code needs a card number/);
+    assert.throws(() => insert.run(null, -1), /CHECK constraint failed/);
+    const plan = db.prepare<[], { detail: string }>('EXPLAIN QUERY PLAN SELECT id FROM events WHERE card_number = 777 ORDER BY at_ms DESC, id DESC').all();
+    assert.ok(plan.some((step) => step.detail.includes('events_by_card')), JSON.stringify(plan));
+  });
+
   test('the list is complete: every migration once, in order, and the schema version is the last', () => {
-    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4, 5, 6, 7, 8]);
-    assert.equal(SCHEMA_VERSION, 8);
+    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(SCHEMA_VERSION, 9);
   });
 
   test('running again applies nothing', (t) => {
     const db = freshDb(t);
-    assert.deepEqual(runMigrations(db), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(runMigrations(db), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.deepEqual(runMigrations(db), []);
   });
 

@@ -138,7 +138,10 @@ export class PersonsRepository {
       'SELECT group_name, count(*) AS n FROM person_groups GROUP BY group_name ORDER BY group_name',
     );
     this.deleteSnapshotsOf = db.prepare<[string]>('DELETE FROM event_snapshots WHERE event_id IN (SELECT id FROM events WHERE person_id = ?)');
-    this.tombstoneEventsOf = db.prepare<[number, string]>('UPDATE events SET person_id = NULL, person_erased_at_ms = ? WHERE person_id = ?');
+    // The card shown links an event to its holder as surely as their id.
+    this.tombstoneEventsOf = db.prepare<[number, string]>(
+      'UPDATE events SET person_id = NULL, person_erased_at_ms = ?, card_facility_code = NULL, card_number = NULL WHERE person_id = ?',
+    );
     this.deletePersonRow = db.prepare<[string]>('DELETE FROM persons WHERE id = ?');
     this.upsertSyncedPerson = db.prepare(
       `INSERT INTO persons (id, name, name_folded, external_id, enabled, valid_from_ms, valid_until_ms,

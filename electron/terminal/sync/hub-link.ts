@@ -347,6 +347,7 @@ export class HubLink {
       similarity: event.similarity,
       livenessScore: event.livenessScore,
       livenessCue: event.livenessCue,
+      card: event.card,
       snapshotJpegBase64: snapshot,
     };
     const parsed = wireEventSchema.safeParse(candidate);

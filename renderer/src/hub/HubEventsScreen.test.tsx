@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { renderHubScreen } from '../test/render-hub-screen.js';
-import { fireEvent, screen, within } from '../test/render-screen.js';
+import { fireEvent, screen, waitFor, within } from '../test/render-screen.js';
 import type { HubDoor, HubEvent } from './hub-client.js';
 import { doorState, HubDoorsScreen, lagText } from './HubDoorsScreen.js';
 import { eventQuery, HubEventsScreen, NO_FILTERS } from './HubEventsScreen.js';
@@ -22,6 +22,7 @@ const EVENT: HubEvent = {
   similarity: 0.81,
   livenessScore: 0.9,
   livenessCue: null,
+  card: null,
   modelId: 'mobilefacenet-192',
   hasSnapshot: true,
   receivedAtMs: 1_700_000_000_500,
@@ -30,15 +31,47 @@ const EVENT: HubEvent = {
 describe('hub events', () => {
   test('the filters become the request; an end before the start is refused before asking', () => {
     assert.deepEqual(eventQuery(NO_FILTERS), { request: { limit: 50 } });
-    const query = eventQuery({ terminalId: 'door-1', decision: 'denied', personId: PERSON_ID, from: '2026-01-02T08:00', until: '2026-01-02T09:30' });
+    const query = eventQuery({ terminalId: 'door-1', decision: 'denied', personId: PERSON_ID, cardNumber: ' 034567 ', from: '2026-01-02T08:00', until: '2026-01-02T09:30' });
     assert.ok('request' in query);
     assert.equal(query.request.terminalId, 'door-1');
     assert.equal(query.request.decision, 'denied');
     assert.equal(query.request.personId, PERSON_ID);
+    assert.equal(query.request.cardNumber, 34567);
     assert.equal(query.request.fromMs, new Date(2026, 0, 2, 8, 0).getTime());
     // The end's whole minute counts.
     assert.equal(query.request.untilMs, new Date(2026, 0, 2, 9, 30, 59, 999).getTime());
     assert.deepEqual(eventQuery({ ...NO_FILTERS, from: '2026-01-02T10:00', until: '2026-01-02T09:00' }), { problem: 'The end is before the start.' });
+  });
+
+  test('a card number is digits only, up to the largest a card has; anything else is a problem, not a request', () => {
+    assert.deepEqual(eventQuery({ ...NO_FILTERS, cardNumber: '   ' }), { request: { limit: 50 } });
+    for (const typed of ['12a', '-5', '1.5', '1e5', '12 34']) assert.deepEqual(Object.keys(eventQuery({ ...NO_FILTERS, cardNumber: typed })), ['problem'], typed);
+    assert.deepEqual(eventQuery({ ...NO_FILTERS, cardNumber: String(2 ** 48 - 1) }), { request: { limit: 50, cardNumber: 2 ** 48 - 1 } });
+    assert.deepEqual(Object.keys(eventQuery({ ...NO_FILTERS, cardNumber: String(2 ** 48) })), ['problem']);
+  });
+
+  test("an event's card is on its row; the card-number filter asks the hub for that card, and a number that is not one is said at the field", async () => {
+    const shown = { ...EVENT, id: 8, decision: 'denied' as const, reason: 'unknown-card', personId: null, personName: null, similarity: null, card: { facilityCode: 12, cardNumber: 34567 } };
+    const rendered = renderHubScreen(<HubEventsScreen />, {
+      'doors:list': () => ({ headSeq: 40, doors: [DOOR] }),
+      'persons:list': () => ({ persons: [], total: 0 }),
+      'events:list': ({ cardNumber }) => ({ events: cardNumber === undefined ? [shown, EVENT] : cardNumber === 34567 ? [shown] : [], next: null }),
+    });
+    const list = await screen.findByRole('list', { name: 'Events, newest first' });
+    within(list).getByText(/card 34567 \(facility 12\)/);
+    // A face alone shows no card.
+    assert.equal(within(list).queryAllByText(/card \d/).length, 1);
+
+    fireEvent.change(screen.getByLabelText('Card number'), { target: { value: '34567' } });
+    await waitFor(() => assert.equal(rendered.requestsOf('events:list').at(-1)?.cardNumber, 34567));
+    await waitFor(() => assert.equal(within(screen.getByRole('list', { name: 'Events, newest first' })).queryByText('Ada Lovelace'), null));
+
+    const asked = rendered.requestsOf('events:list').length;
+    fireEvent.change(screen.getByLabelText('Card number'), { target: { value: '34567x' } });
+    await screen.findByText('A card number is digits only.');
+    assert.equal(screen.getByLabelText('Card number').getAttribute('aria-invalid'), 'true');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(rendered.requestsOf('events:list').length, asked);
   });
 
   test('events from every door are listed; a filter asks the hub again; the snapshot opens large', async () => {

@@ -1,15 +1,17 @@
-// Events from every door, newest first, filtered by door, decision, person and time; a page at a time, and each
-// event's snapshot (when the door kept one) opened large on demand.
+// Events from every door, newest first, filtered by door, decision, person, card and time; a page at a time, and
+// each event's snapshot (when the door kept one) opened large on demand.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
 import { SnapshotViewer } from '../admin/events/SnapshotViewer.js';
+import { parseCardNumberFilter } from '../common/card-number-filter.js';
 import { DateField } from '../common/DateField.js';
 import { formatDateTime, parseDateTimeInput } from '../common/dates.js';
 import { ErrorNotice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { SelectField } from '../common/SelectField.js';
+import { TextField } from '../common/TextField.js';
 import type { ContractErrorBody } from '../contract.js';
-import { cueText, reasonText } from '../wording/wording.js';
+import { cardText, cueText, reasonText } from '../wording/wording.js';
 import type { HubDoor, HubEvent, HubPerson, HubRequestOf, HubResponseOf } from './hub-client.js';
 import { useHubClient } from './hub-services.js';
 
@@ -19,12 +21,14 @@ export interface EventFilters {
   readonly terminalId: string;
   readonly decision: '' | 'granted' | 'denied';
   readonly personId: string;
+  /** Digits as typed, or '': the events of that card, whatever its facility code. */
+  readonly cardNumber: string;
   /** `YYYY-MM-DDTHH:MM`, local time, or ''. */
   readonly from: string;
   readonly until: string;
 }
 
-export const NO_FILTERS: EventFilters = { terminalId: '', decision: '', personId: '', from: '', until: '' };
+export const NO_FILTERS: EventFilters = { terminalId: '', decision: '', personId: '', cardNumber: '', from: '', until: '' };
 
 /** The events:list request the filters ask for, or the problem with them. */
 export function eventQuery(filters: EventFilters): { readonly request: HubRequestOf<'events:list'> } | { readonly problem: string } {
@@ -33,12 +37,15 @@ export function eventQuery(filters: EventFilters): { readonly request: HubReques
   if (filters.from && fromMs === null) return { problem: 'The start is not a date and time.' };
   if (filters.until && untilMs === null) return { problem: 'The end is not a date and time.' };
   if (fromMs !== null && untilMs !== null && untilMs < fromMs) return { problem: 'The end is before the start.' };
+  const card = parseCardNumberFilter(filters.cardNumber);
+  if ('problem' in card) return card;
   return {
     request: {
       limit: PAGE_SIZE,
       ...(filters.terminalId ? { terminalId: filters.terminalId } : {}),
       ...(filters.decision ? { decision: filters.decision } : {}),
       ...(filters.personId ? { personId: filters.personId } : {}),
+      ...(card.cardNumber !== null ? { cardNumber: card.cardNumber } : {}),
       ...(fromMs !== null ? { fromMs } : {}),
       // The end's minute is included.
       ...(untilMs !== null ? { untilMs: untilMs + 59_999 } : {}),
@@ -62,6 +69,10 @@ export function HubEventsScreen(): ReactNode {
   const [snapshot, setSnapshot] = useState<{ readonly url: string; readonly caption: string } | null>(null);
   const query = eventQuery(filters);
   const queryKey = JSON.stringify(query);
+  // Each problem is said at its own field: the card's at the card number, the dates' at the end.
+  const card = parseCardNumberFilter(filters.cardNumber);
+  const cardProblem = 'problem' in card ? card.problem : undefined;
+  const dateProblem = 'problem' in query && query.problem !== cardProblem ? query.problem : undefined;
 
   useEffect(() => {
     void client['doors:list']({}).then((result) => result.ok && setDoors(result.value.doors));
@@ -116,8 +127,9 @@ export function HubEventsScreen(): ReactNode {
           ]}
         />
         <SelectField label="Person" value={filters.personId} onChange={(personId) => set({ personId })} choices={[{ value: '', label: 'Anyone' }, ...persons.map((person) => ({ value: person.id, label: person.name }))]} />
+        <TextField label="Card number" value={filters.cardNumber} onChange={(cardNumber) => set({ cardNumber })} keyboard="digits" inputMode="numeric" maxLength={16} error={cardProblem} />
         <DateField label="From" type="datetime-local" value={filters.from} onChange={(from) => set({ from })} />
-        <DateField label="Until" type="datetime-local" value={filters.until} onChange={(until) => set({ until })} error={'problem' in query ? query.problem : undefined} />
+        <DateField label="Until" type="datetime-local" value={filters.until} onChange={(until) => set({ until })} error={dateProblem} />
       </div>
       {problem ? <ErrorNotice error={problem} onRetry={() => void load()} /> : null}
       {listing && listing.events.length === 0 ? <p className="muted">No events match these filters.</p> : null}
@@ -141,6 +153,7 @@ export function HubEventsScreen(): ReactNode {
                 <span className="event-reason">
                   {reasonText(event.reason)}
                   {event.livenessCue ? <span className="event-cue"> — {cueText(event.livenessCue)}</span> : null}
+                  {event.card ? <span className="event-card"> · {cardText(event.card)}</span> : null}
                 </span>
               </div>
               <div className="event-side">

@@ -131,6 +131,11 @@ export function cueText(cue: string): string {
   return Object.hasOwn(LIVENESS_CUE_TEXT, cue) ? LIVENESS_CUE_TEXT[cue as LivenessCue] : cue;
 }
 
+/** The card shown at the door, as the Events screens say it: "card 34567", "card 34567 (facility 12)". */
+export function cardText(card: { readonly facilityCode: number | null; readonly cardNumber: number }): string {
+  return card.facilityCode === null ? `card ${card.cardNumber}` : `card ${card.cardNumber} (facility ${card.facilityCode})`;
+}
+
 /**
  * What the door asks, in the person's own terms: their left is their left. The door screen is a mirror, so
  * their left is also the screen's left, where the arrow points.

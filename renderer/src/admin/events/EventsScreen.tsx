@@ -1,4 +1,4 @@
-// The access log: filter by time, person and decision, newest first, page by page; export as CSV.
+// The access log: filter by time, person, decision and card, newest first, page by page; export as CSV.
 import { useEffect, useState, type ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
@@ -7,8 +7,10 @@ import { DateField } from '../../common/DateField.js';
 import { formatDateTime } from '../../common/dates.js';
 import { ErrorNotice, Notice } from '../../common/ErrorNotice.js';
 import { Icon } from '../../common/Icon.js';
+import { parseCardNumberFilter } from '../../common/card-number-filter.js';
 import { Segmented } from '../../common/Segmented.js';
-import { cueText, reasonText } from '../../wording/wording.js';
+import { TextField } from '../../common/TextField.js';
+import { cardText, cueText, reasonText } from '../../wording/wording.js';
 import { eventQueryOf, NO_EVENT_FILTERS, type EventFilters } from './event-filters.js';
 import type { AccessEvent } from './events-csv.js';
 import { exportEventsCsv } from './export-events.js';
@@ -78,6 +80,7 @@ export function EventsScreen(): ReactNode {
   };
 
   const set = <K extends keyof EventFilters>(key: K, value: EventFilters[K]): void => setFilters({ ...filters, [key]: value });
+  const cardFilter = parseCardNumberFilter(filters.cardNumber);
   return (
     <section className="screen events" aria-labelledby="events-heading">
       <header className="screen-header">
@@ -91,6 +94,15 @@ export function EventsScreen(): ReactNode {
         <DateField label="From" type="datetime-local" value={filters.from} onChange={(value) => set('from', value)} />
         <DateField label="Until" type="datetime-local" value={filters.until} onChange={(value) => set('until', value)} />
         <PersonFilter person={filters.person} onChange={(person) => set('person', person)} />
+        <TextField
+          label="Card number"
+          value={filters.cardNumber}
+          onChange={(value) => set('cardNumber', value)}
+          keyboard="digits"
+          inputMode="numeric"
+          maxLength={16}
+          error={'problem' in cardFilter ? cardFilter.problem : null}
+        />
         <Segmented
           className="filter-wide"
           label="Decision"
@@ -120,6 +132,7 @@ export function EventsScreen(): ReactNode {
                 <span className="event-reason">
                   {reasonText(event.reason)}
                   {event.livenessCue ? <span className="event-cue"> — {cueText(event.livenessCue)}</span> : null}
+                  {event.card ? <span className="event-card"> · {cardText(event.card)}</span> : null}
                 </span>
               </div>
               <div className="event-side">

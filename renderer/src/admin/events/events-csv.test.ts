@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { reasonText } from '../../wording/wording.js';
 import { csvField, eventsToCsv, type AccessEvent } from './events-csv.js';
 
 const ANN = '0b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01';
@@ -19,6 +20,7 @@ function event(overrides: Partial<AccessEvent>): AccessEvent {
     matchScore: 47,
     livenessScore: null,
     livenessCue: null,
+    card: null,
     quality: null,
     hasSnapshot: false,
     ...overrides,
@@ -57,16 +59,18 @@ describe('eventsToCsv', () => {
         event({}),
         event({ id: 2, decision: 'denied', reason: 'unknown', personId: null, personName: null, similarity: null, matchScore: undefined, livenessScore: 0.25 }),
         event({ id: 3, decision: 'denied', reason: 'liveness-failed', livenessCue: 'planar', modelId: 'no-curve', matchScore: undefined }),
+        event({ id: 4, decision: 'denied', reason: 'unknown-card', personId: null, personName: null, similarity: null, matchScore: undefined, card: { facilityCode: 12, cardNumber: 34567 } }),
       ],
       (id) => (id === ANN ? 'E-100' : null),
     );
     assert.equal(
       csv,
-      'time,decision,reason,person,external id,match score,liveness,liveness cue,model,cosine similarity\r\n' +
-        '2026-11-24T08:30:00.000Z,granted,Access granted,Ann Lee,E-100,47,,,dlib-resnet,0.8123\r\n' +
-        '2026-11-24T08:30:00.000Z,denied,Face not recognised,,,,0.25,,,\r\n' +
+      'time,decision,reason,person,external id,card number,facility code,match score,liveness,liveness cue,model,cosine similarity\r\n' +
+        '2026-11-24T08:30:00.000Z,granted,Access granted,Ann Lee,E-100,,,47,,,dlib-resnet,0.8123\r\n' +
+        '2026-11-24T08:30:00.000Z,denied,Face not recognised,,,,,,0.25,,,\r\n' +
         // No curve for the event's model: no match score, the raw cosine stays.
-        '2026-11-24T08:30:00.000Z,denied,Liveness check failed,Ann Lee,E-100,,,Moved as one flat picture,no-curve,0.8123\r\n',
+        '2026-11-24T08:30:00.000Z,denied,Liveness check failed,Ann Lee,E-100,,,,,Moved as one flat picture,no-curve,0.8123\r\n' +
+        `2026-11-24T08:30:00.000Z,denied,${reasonText('unknown-card')},,,34567,12,,,,,\r\n`,
     );
   });
 
@@ -76,7 +80,7 @@ describe('eventsToCsv', () => {
       looked.push(id);
       return 'E-1';
     });
-    assert.match(csv, /\r\n[^,]+,granted,Access granted,erased,,47,,,dlib-resnet,0\.8123\r\n$/);
+    assert.match(csv, /\r\n[^,]+,granted,Access granted,erased,,,,47,,,dlib-resnet,0\.8123\r\n$/);
     assert.deepEqual(looked, []);
   });
 

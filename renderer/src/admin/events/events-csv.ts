@@ -9,7 +9,20 @@ export type AccessEvent = ResponseOf<'events:query'>['events'][number];
  * The match score (0–100, from the curve of the event's model) is what administrators read; the raw cosine and
  * the model that made it close the row, for audits (a cosine means nothing without its model).
  */
-export const EVENTS_CSV_HEADER = ['time', 'decision', 'reason', 'person', 'external id', 'match score', 'liveness', 'liveness cue', 'model', 'cosine similarity'] as const;
+export const EVENTS_CSV_HEADER = [
+  'time',
+  'decision',
+  'reason',
+  'person',
+  'external id',
+  'card number',
+  'facility code',
+  'match score',
+  'liveness',
+  'liveness cue',
+  'model',
+  'cosine similarity',
+] as const;
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP's list: = + - @, tab and CR). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -47,6 +60,8 @@ export function eventsToCsv(events: readonly AccessEvent[], externalIdOf: (perso
     reasonText(event.reason),
     eventPersonText(event),
     event.personId !== null && event.personErasedAtMs === null ? externalIdOf(event.personId) : null,
+    event.card?.cardNumber,
+    event.card?.facilityCode,
     event.matchScore,
     event.livenessScore === null ? null : Number(event.livenessScore.toFixed(4)),
     event.livenessCue === null ? null : cueText(event.livenessCue),

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { fireEvent, renderScreen, screen, waitFor } from '../../test/render-screen.js';
+import { EventsScreen } from './EventsScreen.js';
+import type { AccessEvent } from './events-csv.js';
+
+const unknownCard: AccessEvent = {
+  id: 7,
+  atMs: Date.UTC(2026, 11, 3, 8, 30),
+  decision: 'denied',
+  reason: 'unknown-card',
+  personId: null,
+  personName: null,
+  personErasedAtMs: null,
+  modelId: null,
+  similarity: null,
+  livenessScore: null,
+  livenessCue: null,
+  card: { facilityCode: 12, cardNumber: 34567 },
+  quality: null,
+  hasSnapshot: false,
+};
+
+test('an event shows the card shown, and the card number filters the log', async () => {
+  const rendered = renderScreen(<EventsScreen />, { 'events:query': () => ({ events: [unknownCard], nextCursor: null }) });
+  await screen.findByText(/card 34567 \(facility 12\)/);
+
+  fireEvent.change(screen.getByLabelText('Card number'), { target: { value: '34567' } });
+  await waitFor(() => assert.equal(rendered.requestsOf('events:query').at(-1)?.cardNumber, 34567));
+
+  fireEvent.change(screen.getByLabelText('Card number'), { target: { value: '34x' } });
+  await screen.findByText('A card number is digits only.');
+  await waitFor(() => assert.equal(rendered.requestsOf('events:query').at(-1)?.cardNumber, undefined, 'no card filter while the number is not one'));
+});
