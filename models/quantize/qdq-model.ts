@@ -65,6 +65,25 @@ type Domain = 'int8' | 'float';
  * - Biases stay float: the NPU keeps them in int32 at scale s_in·s_w, whose rounding (half an accumulator
  *   step) is far below one step of the layer's int8 output.
  */
+/** Per-channel QuantizeLinear / DequantizeLinear (their `axis`) need opset 13. */
+const QDQ_OPSET = 13;
+
+/**
+ * Ops whose meaning is the same from opset 9 to 13, so an older model (one exported at opset 9, as faceplugin-512 is)
+ * can be raised to QDQ_OPSET for the simulation without changing what it computes.
+ */
+const SAME_FROM_9_TO_13 = new Set(['Add', 'AveragePool', 'Concat', 'Conv', 'Flatten', 'Gemm', 'GlobalAveragePool', 'MatMul', 'MaxPool', 'Mul', 'PRelu', 'Relu', 'Reshape', 'Sigmoid', 'Sub', 'Transpose']);
+
+/** The opset of the simulated graph: the model's own, raised to QDQ_OPSET where every op means the same there. */
+function qdqOpset(model: OnnxModelData): number {
+  if (model.opset >= QDQ_OPSET) return model.opset;
+  const changed = [...new Set(model.graph.nodes.map((node) => node.opType))].filter((op) => !SAME_FROM_9_TO_13.has(op));
+  if (model.opset < 9 || changed.length > 0) {
+    throw new Error(`${model.graph.name} is opset ${model.opset}: the int8 simulation needs opset ${QDQ_OPSET}, and ${changed.length > 0 ? `${changed.join(', ')} may mean something else there` : 'opsets before 9 are not raised'}`);
+  }
+  return QDQ_OPSET;
+}
+
 export function buildQdqModel(model: OnnxModelData, options: QdqOptions, analysis: GraphAnalysis = analyseGraph(model)): QdqModel {
   const { ranges } = options;
   const floatLayers = options.floatLayers ?? new Set<string>();
@@ -178,6 +197,7 @@ export function buildQdqModel(model: OnnxModelData, options: QdqOptions, analysi
   return {
     model: {
       ...model,
+      opset: qdqOpset(model),
       graph: { ...model.graph, nodes: newNodes, initializers: [...weights, ...newInitializers] },
     },
     layers: analysis.layers.map((layer) => layerReports.get(layer.name) ?? reportOf(layer, isFloatLayer(layer) ? 'float16' : 'int8')),

@@ -4,7 +4,7 @@ import { alignFace, type AlignmentTemplate, type FivePoints } from '../align/ali
 import type { BackendName, InferenceBackend, ModelSession } from '../backend/inference-backend.js';
 import { flipHorizontal, type RgbImage } from '../frame/rgb-image.js';
 import { l2Normalize } from '../matcher/similarity.js';
-import { ManifestError, type ResolvedModel } from '../models/manifest.js';
+import { ManifestError, mirrorAverageOf, type ResolvedModel } from '../models/manifest.js';
 
 /** Options of `FaceExtractor.create`. */
 export interface FaceExtractorOptions {
@@ -38,7 +38,8 @@ export class FaceExtractor {
     readonly template: AlignmentTemplate,
     readonly thresholds: ExtractorThresholds,
     readonly dimension: number,
-    private readonly mirrorAverage: boolean,
+    /** Whether each template is averaged with its mirror image's (the caller's choice, else the model's). */
+    readonly mirrorAverage: boolean,
   ) {}
 
   static async create(options: FaceExtractorOptions): Promise<FaceExtractor> {
@@ -47,7 +48,8 @@ export class FaceExtractor {
       throw new ManifestError(`model ${id} is a ${entry.role}, not a face extractor`);
     }
     const session = await options.backend.load(options.model);
-    return new FaceExtractor(session, id, entry.alignment, entry.thresholds, entry.decoding.size, options.mirrorAverage ?? true);
+    // A caller's choice (eval's --no-mirror) wins over the model's own.
+    return new FaceExtractor(session, id, entry.alignment, entry.thresholds, entry.decoding.size, options.mirrorAverage ?? mirrorAverageOf(entry));
   }
 
   /** Aligns the face given by its five points and computes its template; `alignment` is the template that cut the crop. */

@@ -26,15 +26,25 @@ const npmSourceSchema = z.object({
   file: z.string().min(1),
   /**
    * `tfjs-graph`: a TFJS graph model; `face-api-weights`: face-api weights whose network is defined in our converter;
-   * `tflite`: a TensorFlow Lite flatbuffer.
+   * `tflite`: a TensorFlow Lite flatbuffer; `onnx`: used as it is.
    */
-  format: z.enum(['tfjs-graph', 'face-api-weights', 'tflite']),
+  format: z.enum(['tfjs-graph', 'face-api-weights', 'tflite', 'onnx']),
   /** Licence of the weights upstream (SPDX id where there is one). */
   licence: z.string().min(1),
   /** Who trained the network, in a few words. */
   upstream: z.string().min(1),
   /** TFJS node names of the outputs, in the order of `outputs` below (tfjs-graph only). */
   outputNodes: z.array(z.string()).optional(),
+  /**
+   * `tarball`: `npm run models` fetches the package's published tarball alone (`npm pack`, through npm's registry,
+   * cache and integrity check) instead of finding it installed — for a package whose declared dependencies are
+   * build tools the model does not need. `integrity` is then the tarball's (the registry's `dist.integrity`).
+   */
+  fetch: z.literal('tarball').optional(),
+  integrity: z
+    .string()
+    .regex(/^sha512-[A-Za-z0-9+/]+={0,2}$/)
+    .optional(),
 });
 
 /**
@@ -128,6 +138,11 @@ const embeddingDecoding = z.object({
   size: z.number().int().positive(),
   /** Templates are L2-normalised and compared by cosine similarity (-1..1). */
   metric: z.literal('cosine'),
+  /**
+   * Whether the extractor averages each template with its mirror image's (a second inference); default true. False
+   * for a network whose two inferences would not fit the extraction budget.
+   */
+  mirrorAverage: z.boolean().optional(),
 });
 
 const livenessDecoding = z.object({
@@ -288,6 +303,9 @@ const modelSchema = z
     if (model.role === 'extractor' && (!model.alignment || !model.thresholds || model.decoding.kind !== 'embedding')) {
       ctx.addIssue({ code: 'custom', message: 'an extractor needs alignment, thresholds and embedding decoding' });
     }
+    if (model.source.kind !== 'added' && model.source.fetch === 'tarball' && !model.source.integrity) {
+      ctx.addIssue({ code: 'custom', path: ['source', 'integrity'], message: 'a package fetched as its tarball needs the tarball\'s integrity (sha512-…)' });
+    }
   });
 
 export const manifestSchema = z
@@ -375,6 +393,11 @@ export function isNpmModel(entry: ModelEntry): entry is NpmModelEntry {
 export function npmSource(entry: ModelEntry): NpmModelSource {
   if (entry.source.kind === 'added') throw new ManifestError(`${entry.source.file} is added by the administrator, not shipped by an npm package`);
   return entry.source;
+}
+
+/** Whether an extractor averages each template with its mirror image's unless told otherwise (`decoding.mirrorAverage`). */
+export function mirrorAverageOf(entry: ModelEntry): boolean {
+  return entry.decoding.kind === 'embedding' && (entry.decoding.mirrorAverage ?? true);
 }
 
 /** A manifest model together with its id and the absolute path of its converted file. */

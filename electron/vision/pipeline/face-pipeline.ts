@@ -22,7 +22,7 @@ export interface FacePipelineOptions {
   readonly extractorId?: string;
   /** Mesh passes per face; default 1 (see FaceFitterOptions). */
   readonly fitterPasses?: number;
-  /** Average each template with its mirror image's; default true. */
+  /** Average each template with its mirror image's; default the extractor's own (manifest `decoding.mirrorAverage`, else true). */
   readonly mirrorAverage?: boolean;
   /** Minimum detector score, 0..1; default from the manifest. */
   readonly minDetectorScore?: number;

@@ -250,6 +250,9 @@ function readNode(bytes: Uint8Array, index: number): OnnxNodeData {
     else if (f.field === 5) {
       const [key, value] = readAttribute(bytesOf(f, what), what);
       attributes[key] = value;
+    } else if (f.field === 6) {
+      // doc_string: the exporter's note (PyTorch writes the source line); it does not change what the node computes.
+      text(f, what);
     } else if (f.field === 7) {
       const domain = text(f, what);
       if (domain !== '' && domain !== 'ai.onnx') throw new OnnxReadError(`${what}: operator domain "${domain}" is not supported`);
