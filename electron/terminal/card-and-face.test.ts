@@ -26,6 +26,7 @@ const ENROLLED = 'Colin_Powell';
 const STRANGER = 'Tony_Blair';
 const POWELL_CARD = { facilityCode: 12, cardNumber: 3456 };
 const NOBODYS_CARD = { facilityCode: 12, cardNumber: 999 };
+const STARTERS_CARD = { facilityCode: 12, cardNumber: 4242 };
 /** The shortest card time the settings allow: a turn that ends without the holder's face ends this soon. */
 const CARD_TIMEOUT_MS = 2000;
 
@@ -125,7 +126,7 @@ describe('card + face (file camera, real models, real store)', () => {
     }
   });
 
-  it('denies a card whose holder’s face does not come: a stranger’s face, no face, nobody’s card', async (t) => {
+  it('denies a card whose holder’s face does not come: a stranger’s face, no face, nobody’s card, a holder with no face enrolled', async (t) => {
     if (skip) return t.skip(skip);
     const stranger = await start(strangerFrames, { mode: 'card+face' });
     try {
@@ -145,6 +146,15 @@ describe('card + face (file camera, real models, real store)', () => {
       const refused = await unknown;
       assert.deepEqual([refused.decision, refused.reason, refused.person], ['denied', 'unknown-card', undefined]);
       assert.deepEqual(store.events.get(refused.eventId)?.card, NOBODYS_CARD, 'which card nobody carries');
+
+      // A holder enrolled without a usable photo: no face can match, so no turn is begun, and no card in the wrong
+      // hands is logged against them.
+      const starter = store.persons.create({ name: 'New Starter', credential: STARTERS_CARD });
+      const noTemplate = nextDecision(stranger, 5_000);
+      stranger.presentCard(STARTERS_CARD, Date.now());
+      const notEnrolled = await noTemplate;
+      assert.deepEqual([notEnrolled.decision, notEnrolled.reason, notEnrolled.person?.id], ['denied', 'card-face-not-enrolled', starter.id]);
+      assert.deepEqual(store.events.get(notEnrolled.eventId)?.card, STARTERS_CARD);
     } finally {
       await stranger.stop();
     }

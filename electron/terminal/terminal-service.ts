@@ -318,8 +318,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
    * once (`unknown-card`). Otherwise the faces in view are judged again, each compared with the card holder's
    * template only (the 1:1 threshold for the target FPIR), until the holder is decided — granted, or refused for
    * their state, hours or liveness — or `access.policy.credential.cardTimeoutMs` passes without it:
-   * `card-face-mismatch` when usable faces came and none was theirs, `card-no-face` when none came. A second card
-   * ends the first's turn the same way.
+   * `card-face-mismatch` when usable faces came and none was theirs, `card-no-face` when none came. A holder without
+   * a template of the running extractor is denied at once (`card-face-not-enrolled`), not after a turn no face could
+   * pass and logged as a card in the wrong hands. A second card ends the first's turn the same way.
    */
   presentCard(credential: PersonCredential, atMs: number): void {
     if (this.stopping) return;
@@ -327,6 +328,10 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     const person = this.options.store.persons.getByCredential(credential);
     if (!person) {
       this.track(this.record({ decidedAtMs: atMs, decision: 'denied', reason: 'unknown-card', card: credential }, undefined, undefined, 0));
+      return;
+    }
+    if (!this.matcher.gallery.has(person.id)) {
+      this.track(this.record({ decidedAtMs: atMs, decision: 'denied', reason: 'card-face-not-enrolled', person, card: credential }, undefined, undefined, 0));
       return;
     }
     const untilMs = atMs + this.decisionSettings.credential.cardTimeoutMs;

@@ -16,7 +16,8 @@ export type QualityHint = z.infer<typeof qualityHintSchema>;
  * Why a decision was taken; stable codes for events and the UI. The card reasons: `card-required`, a face alone
  * where the credential policy asks for card and face; `unknown-card`, a card nobody enrolled carries;
  * `card-face-mismatch`, faces came after the card but none was the card holder's; `card-no-face`, no usable face
- * came within the card's time.
+ * came within the card's time; `card-face-not-enrolled`, the card holder has no template of the running extractor (no
+ * usable photo, or theirs is still being rebuilt after an extractor change), so no face could ever match.
  */
 export const decisionReasonSchema = z.enum([
   'granted',
@@ -32,6 +33,7 @@ export const decisionReasonSchema = z.enum([
   'unknown-card',
   'card-face-mismatch',
   'card-no-face',
+  'card-face-not-enrolled',
 ]);
 export type DecisionReason = z.infer<typeof decisionReasonSchema>;
 

@@ -41,4 +41,6 @@ test('a face refused for want of a card, and a card without its holder, are said
   assert.ok(screen.getByText('Present your card, then look at the camera'));
   act(() => useLintel.getState().showDecision(denial(102, 'card-no-face')));
   assert.ok(screen.getByText('No face seen after the card'));
+  act(() => useLintel.getState().showDecision(denial(103, 'card-face-not-enrolled')));
+  assert.ok(screen.getByText('No face enrolled for this card'));
 });

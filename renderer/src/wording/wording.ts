@@ -41,6 +41,7 @@ export const DECISION_REASON_TEXT: Readonly<Record<DecisionReason, string>> = {
   'unknown-card': 'Card not recognised',
   'card-face-mismatch': 'Face does not match the card',
   'card-no-face': 'No face seen after the card',
+  'card-face-not-enrolled': 'No face enrolled for this card',
 };
 
 /** What the person in front of the camera should do. */
