@@ -188,6 +188,23 @@ describe('card reader', () => {
     assert.deepEqual(cards, []);
   });
 
+  test('a pulse or two that no format reads is line noise: logged, not an unreadable card', async (t) => {
+    const { unreadable, cards, logged, cardReader, pulse, settle } = reader(t);
+    await cardReader.start();
+    pulse('1', 0);
+    await settle();
+    pulse('01', 200);
+    await settle();
+    pulse('0110', 400);
+    await settle();
+    assert.deepEqual(
+      logged.filter((message) => message === 'door.card-reader.noise'),
+      ['door.card-reader.noise', 'door.card-reader.noise'],
+    );
+    assert.deepEqual(unreadable, [{ atMs: WALL_MS + 400, bits: '0110', reason: '4 bits: no card format has 4 bits' }], 'four bits may be a keypad: said');
+    assert.deepEqual(cards, []);
+  });
+
   test('bits up to 20 ms apart are one frame; a pause of 25 ms splits it, and frames 30 ms apart are two cards', async (t) => {
     const { unreadable, cards, cardReader, pulse, settle } = reader(t);
     await cardReader.start();

@@ -109,6 +109,12 @@ export function pulsesFromEdges(events: readonly GpioEdgeEvent[], d0InLine: numb
  */
 const DELIVERY_MARGIN_MS = 5;
 
+/**
+ * Frames shorter than this that no format reads are line noise (a relay switching nearby, a cable moved), logged but
+ * no access event: a reader sends 26 bits and more for a card, and keypads 4 or 8 for a key.
+ */
+const NOISE_BELOW_BITS = 4;
+
 /** Edges the kernel buffers: two frames of the longest format (128 bits, two edges each) while the thread is busy. */
 const EVENT_BUFFER_SIZE = 512;
 
@@ -325,6 +331,11 @@ export class CardReader {
       endNs = endNs === undefined || pulse.endNs > endNs ? pulse.endNs : endNs;
     }
     const decoded = this.decode(bits);
+    if ('reason' in decoded && bits.length < NOISE_BELOW_BITS) {
+      // A pulse or two that no format reads is interference on the wires, not something presented at the door.
+      this.deps.logger.info('door.card-reader.noise', { bits: frameBits, reason: decoded.reason });
+      return;
+    }
     if ('reason' in decoded) return unreadable(decoded.reason);
     this.report(() => this.deps.onCard({ atMs, credential: { facilityCode: decoded.card.facilityCode, cardNumber: decoded.card.cardNumber }, formatName: decoded.format.name, bits: frameBits }));
   }
