@@ -39,6 +39,8 @@ describe('lintel models', () => {
     assert.match(run.stdout, /^blazeface-256 +detector +built in/m);
     assert.match(run.stdout, /^minifasnet-v2 +liveness +not added/m);
     assert.match(run.stdout, /licences: code Apache-2\.0, weights Apache-2\.0, training data /);
+    // The default recogniser's licence, said plainly: what its package does not say is said too.
+    assert.match(run.stdout, /^faceplugin-512 +extractor +built in \(default\)\n +licences: code not recorded, weights MIT, training data not stated by the package$/m);
     assert.match(run.stdout, /add MiniFASNetV2\.onnx from .*Silent-Face-Anti-Spoofing/);
     assert.ok(run.stdout.includes(join(dataDir, 'models')));
   });

@@ -91,7 +91,7 @@ function baseName(fileName: string): string {
 function licencesOf(entry: ModelManifest['models'][string]): ModelLicences {
   const { source } = entry;
   if (source.kind === 'added') return { code: source.licence, weights: source.weightsLicence, trainingData: source.trainingData };
-  return { code: null, weights: source.licence, trainingData: null };
+  return { code: null, weights: source.licence, trainingData: source.trainingData ?? null };
 }
 
 /**

@@ -33,6 +33,8 @@ const npmSourceSchema = z.object({
   licence: z.string().min(1),
   /** Who trained the network, in a few words. */
   upstream: z.string().min(1),
+  /** What the weights were trained on, where known or where it matters that it is not (shown with the licences). */
+  trainingData: z.string().min(1).optional(),
   /** TFJS node names of the outputs, in the order of `outputs` below (tfjs-graph only). */
   outputNodes: z.array(z.string()).optional(),
   /**
