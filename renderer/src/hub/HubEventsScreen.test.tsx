@@ -103,6 +103,42 @@ describe('hub events', () => {
   });
 });
 
+describe('hub events export', () => {
+  test('every matching event of every door, page after page, goes into one CSV with the door by name', async () => {
+    const older = { ...EVENT, id: 6, terminalId: 'door-gone', atMs: EVENT.atMs - 60_000, decision: 'denied' as const, reason: 'unknown-card', personId: null, personName: null, similarity: null, card: { facilityCode: null, cardNumber: 777 } };
+    const cursor = { atMs: EVENT.atMs, id: EVENT.id };
+    const rendered = renderHubScreen(<HubEventsScreen />, {
+      'doors:list': () => ({ headSeq: 40, doors: [DOOR] }),
+      'persons:list': () => ({ persons: [], total: 0 }),
+      'events:list': ({ before, limit }) => (limit === 50 ? { events: [EVENT], next: null } : before ? { events: [older], next: null } : { events: [EVENT], next: cursor }),
+    });
+    await screen.findByRole('list', { name: 'Events, newest first' });
+    const blobs: Blob[] = [];
+    const original = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (blob: Blob): string => (blobs.push(blob), 'blob:test');
+    try {
+      fireEvent.change(screen.getByLabelText('Decision'), { target: { value: 'denied' } });
+      fireEvent.click(screen.getByRole('button', { name: /Export CSV/ }));
+      await screen.findByText('2 events exported.');
+    } finally {
+      URL.createObjectURL = original;
+    }
+    const exportRequests = rendered.requestsOf('events:list').filter((request) => request.limit === 1000);
+    assert.deepEqual(
+      exportRequests.map((request) => [request.decision, request.before]),
+      [
+        ['denied', undefined],
+        ['denied', cursor],
+      ],
+      'the filters, and the next page after the last',
+    );
+    const lines = (await blobs[0]!.text()).replace(/^\uFEFF/, '').split('\r\n');
+    assert.equal(lines[0], 'time,door,decision,reason,person,card number,facility code,liveness,liveness cue,model,cosine similarity');
+    assert.match(lines[1]!, /^[^,]+,Front door,granted,[^,]+,Ada Lovelace,,,0\.9,,mobilefacenet-192,0\.81$/);
+    assert.match(lines[2]!, /^[^,]+,door-gone,denied,[^,]+,,777,,0\.9,,,$/, 'a door the hub no longer lists keeps its id');
+  });
+});
+
 describe('hub doors', () => {
   test("each door's state, model and lag are shown; several models are pointed out", async () => {
     assert.deepEqual(doorState({ ...DOOR, online: false }), { text: 'Offline', ok: false });

@@ -1,18 +1,19 @@
-// Events from every door, newest first, filtered by door, decision, person, card and time; a page at a time, and
-// each event's snapshot (when the door kept one) opened large on demand.
+// Events from every door, newest first, filtered by door, decision, person, card and time; a page at a time, each
+// event's snapshot (when the door kept one) opened large on demand, and every matching event exported as CSV.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
 import { SnapshotViewer } from '../admin/events/SnapshotViewer.js';
 import { parseCardNumberFilter } from '../common/card-number-filter.js';
 import { DateField } from '../common/DateField.js';
 import { formatDateTime, parseDateTimeInput } from '../common/dates.js';
-import { ErrorNotice } from '../common/ErrorNotice.js';
+import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { SelectField } from '../common/SelectField.js';
 import { TextField } from '../common/TextField.js';
 import type { ContractErrorBody } from '../contract.js';
 import { cardText, cueText, reasonText } from '../wording/wording.js';
 import type { HubDoor, HubEvent, HubPerson, HubRequestOf, HubResponseOf } from './hub-client.js';
+import { exportHubEventsCsv } from './export-hub-events.js';
 import { useHubClient } from './hub-services.js';
 
 const PAGE_SIZE = 50;
@@ -67,6 +68,8 @@ export function HubEventsScreen(): ReactNode {
   const [loading, setLoading] = useState(false);
   const [problem, setProblem] = useState<ContractErrorBody | null>(null);
   const [snapshot, setSnapshot] = useState<{ readonly url: string; readonly caption: string } | null>(null);
+  const [exporting, setExporting] = useState<number | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
   const query = eventQuery(filters);
   const queryKey = JSON.stringify(query);
   // Each problem is said at its own field: the card's at the card number, the dates' at the end.
@@ -106,12 +109,27 @@ export function HubEventsScreen(): ReactNode {
 
   const set = (patch: Partial<EventFilters>): void => setFilters((current) => ({ ...current, ...patch }));
 
+  const exportCsv = async (): Promise<void> => {
+    if (!('request' in query)) return;
+    setExporting(0);
+    setExported(null);
+    const doorNames = new Map(doors.map((door) => [door.id, door.name]));
+    const outcome = await exportHubEventsCsv(client, query.request, (terminalId) => doorNames.get(terminalId), setExporting);
+    setExporting(null);
+    if ('error' in outcome) setProblem(outcome.error);
+    else setExported(`${outcome.count} event${outcome.count === 1 ? '' : 's'} exported.`);
+  };
+
   return (
     <section className="screen hub-events" aria-labelledby="hub-events-heading">
       <header className="screen-header">
         <h1 id="hub-events-heading">Events</h1>
         <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
           Refresh
+        </button>
+        <button type="button" className="btn" onClick={() => void exportCsv()} disabled={exporting !== null || !('request' in query)}>
+          <Icon name="download" />
+          {exporting !== null ? `Exporting… ${exporting}` : 'Export CSV'}
         </button>
       </header>
       <div className="filters" role="search" aria-label="Filter events">
@@ -131,6 +149,7 @@ export function HubEventsScreen(): ReactNode {
         <DateField label="From" type="datetime-local" value={filters.from} onChange={(from) => set({ from })} />
         <DateField label="Until" type="datetime-local" value={filters.until} onChange={(until) => set({ until })} error={dateProblem} />
       </div>
+      {exported ? <Notice tone="success">{exported}</Notice> : null}
       {problem ? <ErrorNotice error={problem} onRetry={() => void load()} /> : null}
       {listing && listing.events.length === 0 ? <p className="muted">No events match these filters.</p> : null}
       {listing && listing.events.length > 0 ? (

@@ -1,4 +1,5 @@
 // Exports every event matching the filters as a CSV download, paging through events:query.
+import { downloadCsv, fileStamp } from '../../common/download.js';
 import type { ContractClient, ContractErrorBody } from '../../contract.js';
 import { eventsToCsv, type AccessEvent } from './events-csv.js';
 import type { EventQuery } from './event-filters.js';
@@ -7,24 +8,6 @@ import type { EventQuery } from './event-filters.js';
 const EXPORT_PAGE_SIZE = 500;
 /** External-id look-ups in flight at once. */
 const LOOKUP_CONCURRENCY = 4;
-
-function download(fileName: string, text: string): void {
-  // A BOM so spreadsheet programs read the UTF-8 names correctly.
-  const url = URL.createObjectURL(new Blob(['\uFEFF', text], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-function fileStamp(ms: number): string {
-  const date = new Date(ms);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}`;
-}
 
 /**
  * Fetches all matching events and downloads them; `onProgress` hears the count so far. Events carry no external
@@ -52,6 +35,6 @@ export async function exportEventsCsv(client: ContractClient, query: EventQuery,
   };
   await Promise.all(Array.from({ length: LOOKUP_CONCURRENCY }, lookUp));
 
-  download(`lintel-events-${fileStamp(Date.now())}.csv`, eventsToCsv(events, (id) => externalIds.get(id) ?? null));
+  downloadCsv(`lintel-events-${fileStamp(Date.now())}.csv`, eventsToCsv(events, (id) => externalIds.get(id) ?? null));
   return { count: events.length };
 }
