@@ -1,7 +1,8 @@
 // Exports every event of the site matching the filters as a CSV download, paging through events:list.
+import { allPages } from '../common/all-pages.js';
 import { downloadCsv, fileStamp } from '../common/download.js';
 import type { ContractErrorBody } from '../contract.js';
-import type { HubClient, HubEvent, HubRequestOf } from './hub-client.js';
+import type { HubClient, HubRequestOf } from './hub-client.js';
 import { hubEventsToCsv } from './hub-events-csv.js';
 
 /** Events per request while exporting (the contract's maximum). */
@@ -17,15 +18,12 @@ export async function exportHubEventsCsv(
   doorNameOf: (terminalId: string) => string | undefined,
   onProgress: (eventCount: number) => void,
 ): Promise<{ readonly count: number } | { readonly error: ContractErrorBody }> {
-  const events: HubEvent[] = [];
-  let before: HubRequestOf<'events:list'>['before'];
-  do {
+  const pages = await allPages(async (before: HubRequestOf<'events:list'>['before']) => {
     const result = await client['events:list']({ ...request, limit: EXPORT_PAGE_SIZE, ...(before ? { before } : {}) });
-    if (!result.ok) return { error: result.error };
-    events.push(...result.value.events);
-    before = result.value.next ?? undefined;
-    onProgress(events.length);
-  } while (before);
+    return result.ok ? { ok: true, value: { items: result.value.events, next: result.value.next } } : result;
+  }, onProgress);
+  if ('error' in pages) return pages;
+  const events = pages.items;
   downloadCsv(`lintel-site-events-${fileStamp(Date.now())}.csv`, hubEventsToCsv(events, doorNameOf));
   return { count: events.length };
 }

@@ -1,7 +1,8 @@
 // Exports every event matching the filters as a CSV download, paging through events:query.
+import { allPages } from '../../common/all-pages.js';
 import { downloadCsv, fileStamp } from '../../common/download.js';
 import type { ContractClient, ContractErrorBody } from '../../contract.js';
-import { eventsToCsv, type AccessEvent } from './events-csv.js';
+import { eventsToCsv } from './events-csv.js';
 import type { EventQuery } from './event-filters.js';
 
 /** Events per request while exporting (the contract's maximum). */
@@ -14,15 +15,12 @@ const LOOKUP_CONCURRENCY = 4;
  * id, so each person's is looked up once. Resolves to the number exported, or the error that stopped it.
  */
 export async function exportEventsCsv(client: ContractClient, query: EventQuery, onProgress: (eventCount: number) => void): Promise<{ readonly count: number } | { readonly error: ContractErrorBody }> {
-  const events: AccessEvent[] = [];
-  let after: EventQuery['after'];
-  do {
+  const pages = await allPages(async (after: EventQuery['after']) => {
     const result = await client['events:query']({ ...query, limit: EXPORT_PAGE_SIZE, ...(after ? { after } : {}) });
-    if (!result.ok) return { error: result.error };
-    events.push(...result.value.events);
-    after = result.value.nextCursor ?? undefined;
-    onProgress(events.length);
-  } while (after);
+    return result.ok ? { ok: true, value: { items: result.value.events, next: result.value.nextCursor } } : result;
+  }, onProgress);
+  if ('error' in pages) return pages;
+  const events = pages.items;
 
   const personIds = [...new Set(events.filter((event) => event.personId !== null && event.personErasedAtMs === null).map((event) => event.personId as string))];
   const externalIds = new Map<string, string | null>();
