@@ -121,22 +121,40 @@ function cameraProblem(uri: string, videoDevices: readonly string[]): string | u
   return `${config.devicePath} is not among the V4L2 devices${videoDevices.length > 0 ? ` (${videoDevices.join(', ')})` : ''}`;
 }
 
-/** An option of `--wiegand-loopback` that is missing or out of range. */
-class LoopbackUsageError extends Error {}
+/** An option of a hardware check (`--wiegand-loopback`, `--card-reader`) that is missing or out of range. */
+class CheckUsageError extends Error {}
 
-/** `--wiegand-loopback`: the options checked, then the check; 0 when every frame came back as sent, in tolerance. */
-async function wiegandLoopback(values: Readonly<Record<string, string | boolean | undefined>>): Promise<number> {
+type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+
+/** A check's options read as text, and as whole numbers in a range (a CheckUsageError naming the option otherwise). */
+function checkOptions(values: OptionValues): { text(name: string): string | undefined; whole(name: string, min: number, max: number): number } {
   const text = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
   const whole = (name: string, min: number, max: number): number => {
     const raw = text(name);
     const value = Number(raw);
-    if (raw === undefined || raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) throw new LoopbackUsageError(`--${name} must be a whole number from ${min} to ${max}, got ${raw ?? 'nothing'}`);
+    if (raw === undefined || raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) throw new CheckUsageError(`--${name} must be a whole number from ${min} to ${max}, got ${raw ?? 'nothing'}`);
     return value;
   };
+  return { text, whole };
+}
+
+/** Runs a hardware check: bad options are 2, as for any command; a chip or line that cannot be had is the check failing. */
+async function runCheck(check: () => Promise<number>): Promise<number> {
+  try {
+    return await check();
+  } catch (error) {
+    process.stderr.write(`lintel doctor: ${(error as Error).message}\n`);
+    return error instanceof CheckUsageError ? 2 : 1;
+  }
+}
+
+/** `--wiegand-loopback`: the options checked, then the check; 0 when every frame came back as sent, in tolerance. */
+async function wiegandLoopback(values: OptionValues): Promise<number> {
+  const { text, whole } = checkOptions(values);
   const chipPath = text('chip');
-  if (chipPath === undefined) throw new LoopbackUsageError('--wiegand-loopback needs --chip <device> --d0 <line> --d1 <line> --d0-in <line> --d1-in <line> (D0/D1 wired to the two inputs)');
+  if (chipPath === undefined) throw new CheckUsageError('--wiegand-loopback needs --chip <device> --d0 <line> --d1 <line> --d0-in <line> --d1-in <line> (D0/D1 wired to the two inputs)');
   const pulseLevel = text('pulse-level');
-  if (pulseLevel !== 'low' && pulseLevel !== 'high') throw new LoopbackUsageError(`--pulse-level must be low or high, got ${pulseLevel ?? 'nothing'}`);
+  if (pulseLevel !== 'low' && pulseLevel !== 'high') throw new CheckUsageError(`--pulse-level must be low or high, got ${pulseLevel ?? 'nothing'}`);
   const timing = { pulseWidthUs: whole('pulse-us', 20, 1000), intervalUs: whole('interval-us', 200, 20_000) };
   const { runWiegandLoopback } = await import('./wiegand-loopback.js');
   const result = await runWiegandLoopback(
@@ -157,28 +175,19 @@ async function wiegandLoopback(values: Readonly<Record<string, string | boolean 
   return result.ok ? 0 : 1;
 }
 
-/** An option of `--card-reader` that is missing or out of range. */
-class CardReaderUsageError extends Error {}
-
 const BIASES = ['pull-up', 'pull-down', 'disabled', 'as-is'] as const;
 
 /** `--card-reader`: the options checked, then the check; 0 when at least one card was read cleanly. */
-async function cardReaderCheck(values: Readonly<Record<string, string | boolean | undefined>>): Promise<number> {
-  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
-  const whole = (name: string, min: number, max: number): number => {
-    const raw = text(name);
-    const value = Number(raw);
-    if (raw === undefined || raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) throw new CardReaderUsageError(`--${name} must be a whole number from ${min} to ${max}, got ${raw ?? 'nothing'}`);
-    return value;
-  };
+async function cardReaderCheck(values: OptionValues): Promise<number> {
+  const { text, whole } = checkOptions(values);
   const chipPath = text('chip');
   if (chipPath === undefined && (text('d0') !== undefined || text('d1') !== undefined)) {
-    throw new CardReaderUsageError('--d0 and --d1 go with --chip <device>; without the three, --card-reader listens to the reader saved in the terminal data');
+    throw new CheckUsageError('--d0 and --d1 go with --chip <device>; without the three, --card-reader listens to the reader saved in the terminal data');
   }
   const wiring = chipPath === undefined ? undefined : { chipPath, d0Line: whole('d0', 0, 1023), d1Line: whole('d1', 0, 1023) };
-  if (wiring !== undefined && wiring.d0Line === wiring.d1Line) throw new CardReaderUsageError(`--d0 and --d1 must be two lines, got ${wiring.d0Line} for both`);
+  if (wiring !== undefined && wiring.d0Line === wiring.d1Line) throw new CheckUsageError(`--d0 and --d1 must be two lines, got ${wiring.d0Line} for both`);
   const bias = text('bias');
-  if (bias !== undefined && !(BIASES as readonly string[]).includes(bias)) throw new CardReaderUsageError(`--bias must be ${BIASES.slice(0, -1).join(', ')} or ${BIASES.at(-1)}, got ${bias}`);
+  if (bias !== undefined && !(BIASES as readonly string[]).includes(bias)) throw new CheckUsageError(`--bias must be ${BIASES.slice(0, -1).join(', ')} or ${BIASES.at(-1)}, got ${bias}`);
   const { runCardReaderCheck } = await import('./card-reader-check.js');
   const result = await runCardReaderCheck(
     {
@@ -294,25 +303,8 @@ export async function runDoctor(args: readonly string[]): Promise<number> {
     return 2;
   }
   const { values } = parsed;
-  if (values['wiegand-loopback']) {
-    try {
-      return await wiegandLoopback(values);
-    } catch (error) {
-      // Bad options are 2, as for any command; a chip or line that cannot be had is the check failing.
-      const usage = error instanceof LoopbackUsageError;
-      process.stderr.write(`lintel doctor: ${(error as Error).message}\n`);
-      return usage ? 2 : 1;
-    }
-  }
-  if (values['card-reader']) {
-    try {
-      return await cardReaderCheck(values);
-    } catch (error) {
-      const usage = error instanceof CardReaderUsageError;
-      process.stderr.write(`lintel doctor: ${(error as Error).message}\n`);
-      return usage ? 2 : 1;
-    }
-  }
+  if (values['wiegand-loopback']) return runCheck(() => wiegandLoopback(values));
+  if (values['card-reader']) return runCheck(() => cardReaderCheck(values));
   let configured: ReturnType<typeof readTerminalHardware>;
   try {
     configured = readTerminalHardware(values.data);
