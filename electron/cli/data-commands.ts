@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 
 import { stat } from 'node:fs/promises';
 
+import { MAX_CARD_FIELD } from '../shared/contract/schemas.js';
 import { IdentifyThreshold, matchScoreOf } from '../terminal/access/identify-threshold.js';
 import { importCsv, importFolder } from '../terminal/enrollment/bulk-import.js';
 import { enrollFromPhotos } from '../terminal/enrollment/enroll-photos.js';
@@ -215,7 +216,7 @@ export async function commandEvents(args: readonly string[]): Promise<void> {
   if (fromMs !== undefined && Number.isNaN(fromMs)) throw new DataCommandError(`--since ${values.since} is not a date (use e.g. 2026-11-24T08:00)`);
   if (values.decision && values.decision !== 'granted' && values.decision !== 'denied') throw new DataCommandError('--decision is granted or denied');
   const cardNumber = values.card !== undefined ? Number(values.card) : undefined;
-  if (cardNumber !== undefined && !(/^\d+$/.test(values.card ?? '') && cardNumber < 2 ** 48)) throw new DataCommandError(`--card ${values.card} is not a card number (digits, at most 48 bits)`);
+  if (cardNumber !== undefined && !(/^\d+$/.test(values.card ?? '') && cardNumber <= MAX_CARD_FIELD)) throw new DataCommandError(`--card ${values.card} is not a card number (digits, at most 48 bits)`);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new DataCommandError('--limit must be a whole number ≥ 1');
   const dataDir = resolveDataDir(values.data);

@@ -1,3 +1,4 @@
+import { MAX_CARD_FIELD } from '../../shared/contract/schemas.js';
 import { HubStoreError } from './errors.js';
 import type { HubCredential, HubPersonInput, HubSampleInput, WireEvent, WireSample } from './hub-store.js';
 
@@ -5,8 +6,8 @@ import type { HubCredential, HubPersonInput, HubSampleInput, WireEvent, WireSamp
 export const MAX_JPEG_BYTES = 2 * 1024 * 1024;
 /** Longest template, floats. */
 export const MAX_TEMPLATE_FLOATS = 4096;
-/** Largest card field (facility code, card number) an event may carry: the contract's limit, 2^48 - 1. */
-export const MAX_EVENT_CARD_FIELD = 2 ** 48 - 1;
+/** Largest card field (facility code, card number) an event may carry: the contract's. */
+export const MAX_EVENT_CARD_FIELD = MAX_CARD_FIELD;
 /** Largest JSON document (group, schedule, door policy, site settings), bytes. */
 export const MAX_DOCUMENT_BYTES = 64 * 1024;
 

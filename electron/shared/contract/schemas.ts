@@ -50,8 +50,11 @@ export const faceQualitySchema = z.object({
 
 // ---- Persons ------------------------------------------------------------------------------------------
 
-/** A whole number ≥ 0 that a card field can hold (formats have at most 48-bit fields). */
-const cardField = z.int().min(0).max(2 ** 48 - 1);
+/** Largest value of a card field (facility code, card number): formats have at most 48-bit fields. */
+export const MAX_CARD_FIELD = 2 ** 48 - 1;
+
+/** A whole number ≥ 0 that a card field can hold. */
+const cardField = z.int().min(0).max(MAX_CARD_FIELD);
 
 /** PersonCredential: the card number a panel knows the person by, and the facility code where the format has one. */
 export const personCredentialSchema = z.object({ facilityCode: cardField.nullable(), cardNumber: cardField });

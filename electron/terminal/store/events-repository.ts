@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 
 import type { DeepReadonly } from '../../shared/contract/handler.js';
-import type { accessEventSchema, decisionSchema, eventCursorSchema, eventQuerySchema, personCredentialSchema } from '../../shared/contract/schemas.js';
+import { MAX_CARD_FIELD, type accessEventSchema, type decisionSchema, type eventCursorSchema, type eventQuerySchema, type personCredentialSchema } from '../../shared/contract/schemas.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { seal, unseal } from './crypto.js';
 import { StoreError } from './errors.js';
@@ -77,8 +77,7 @@ interface EventRow {
 const REASON_PATTERN = /^[a-z0-9][a-z0-9.:-]{0,63}$/;
 const CUE_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 const MAX_PAGE = 500;
-/** A card's numbers are at most 48 bits (the widest Wiegand formats). */
-const isCardField = (value: number): boolean => Number.isSafeInteger(value) && value >= 0 && value < 2 ** 48;
+const isCardField = (value: number): boolean => Number.isSafeInteger(value) && value >= 0 && value <= MAX_CARD_FIELD;
 /** `PRAGMA synchronous` level FULL. */
 const SYNCHRONOUS_FULL = 2;
 
