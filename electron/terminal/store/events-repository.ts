@@ -2,10 +2,11 @@ import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 
 import type { DeepReadonly } from '../../shared/contract/handler.js';
-import { MAX_CARD_FIELD, type accessEventSchema, type decisionSchema, type eventCursorSchema, type eventQuerySchema, type personCredentialSchema } from '../../shared/contract/schemas.js';
+import { MAX_CARD_FIELD, type accessEventSchema, type decisionSchema, type eventCursorSchema, type eventQuerySchema } from '../../shared/contract/schemas.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { seal, unseal } from './crypto.js';
 import { StoreError } from './errors.js';
+import type { PersonCredential } from './persons-repository.js';
 import { assertJpeg, qualityToJson } from './samples-repository.js';
 
 /** What the terminal decided at the door. */
@@ -32,14 +33,11 @@ export interface EventInput {
   /** Which liveness check failed, on a `liveness-failed` event (e.g. 'passive', 'timeout', 'planar'); a code. */
   readonly livenessCue?: string | null;
   /** The card shown, on a card's decisions (`unknown-card`, the card + face check of its holder). */
-  readonly card?: EventCard | null;
+  readonly card?: PersonCredential | null;
   readonly quality?: FaceQuality | null;
   /** Snapshot of the face at the door as JPEG; stored sealed. */
   readonly snapshotJpeg?: Uint8Array | null;
 }
-
-/** A card as shown at the door: its number, and the facility code where its format has one. */
-export type EventCard = DeepReadonly<z.output<typeof personCredentialSchema>>;
 
 /** A logged decision. */
 export type AccessEvent = DeepReadonly<z.output<typeof accessEventSchema>>;
@@ -277,7 +275,7 @@ function toParams(input: EventInput): {
 }
 
 /** An event's card from its two columns. */
-export function cardOfColumns(row: { readonly card_facility_code: number | null; readonly card_number: number | null }): EventCard | null {
+export function cardOfColumns(row: { readonly card_facility_code: number | null; readonly card_number: number | null }): PersonCredential | null {
   return row.card_number === null ? null : { facilityCode: row.card_facility_code, cardNumber: row.card_number };
 }
 

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 
 import { seal, unseal } from './crypto.js';
 import { StoreError } from './errors.js';
-import { cardOfColumns, snapshotAad, type Decision, type EventCard } from './events-repository.js';
+import { cardOfColumns, snapshotAad, type Decision } from './events-repository.js';
+import type { PersonCredential } from './persons-repository.js';
 
 /** The site hub this terminal joined. */
 export interface HubLinkRecord {
@@ -47,7 +48,7 @@ export interface OutboxEvent {
   readonly livenessScore: number | null;
   readonly livenessCue: string | null;
   /** The card shown, on a card's decisions. */
-  readonly card: EventCard | null;
+  readonly card: PersonCredential | null;
   /** The decrypted snapshot, when one was kept. */
   readonly snapshotJpeg: Buffer | null;
 }
