@@ -7,7 +7,7 @@ import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { EmbeddingCache } from '../vision/eval/embedding-cache.js';
 import { buildIdentificationCurve, evaluateIdentification, formatIdentSummary, writeIdentReport, type IdentEmbedder, type MultiSampleRule } from '../vision/eval/ident-eval.js';
 import { withIdentificationCurve } from '../vision/eval/manifest-curve.js';
-import { buildOpenSetProtocol } from '../vision/eval/open-set-protocol.js';
+import { buildOpenSetProtocol, readErrata } from '../vision/eval/open-set-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { createRgbImage, type RgbImage } from '../vision/frame/rgb-image.js';
 import { loadManifest, mirrorAverageOf, parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
@@ -143,6 +143,7 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       images: { type: 'string' },
       'non-mated': { type: 'string', multiple: true },
       distractors: { type: 'string', multiple: true },
+      errata: { type: 'string' },
       enroll: { type: 'string' },
       multi: { type: 'string' },
       'gallery-sizes': { type: 'string' },
@@ -168,7 +169,12 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
   if (values['write-curve'] && parts.length > 1) throw new EvalIdentUsageError('--write-curve needs one extractor: the manifest stores a curve per model');
   const nonMatedDirs = values['non-mated'] ?? [];
   const distractorDirs = values.distractors ?? [];
-  const protocol = await buildOpenSetProtocol({ imagesDir: values.images, enrollCount: enroll, nonMatedDirs, distractorDirs });
+  const errata = values.errata ? await readErrata(values.errata) : [];
+  const protocol = await buildOpenSetProtocol({ imagesDir: values.images, enrollCount: enroll, nonMatedDirs, distractorDirs, errata });
+  if (values.errata) {
+    const { leftOutByErrata, errataNotFound } = protocol.summary;
+    process.stdout.write(`errata ${values.errata}: ${leftOutByErrata} image${leftOutByErrata === 1 ? '' : 's'} left out` + (errataNotFound.length ? `; not found under the folders given: ${errataNotFound.join(', ')}` : '') + '\n');
+  }
 
   const pipelines: FacePipeline[] = [];
   const cacheDir = resolve(values.cache ?? 'out/cache');
@@ -200,7 +206,7 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       const folders = (dirs: readonly string[]): string => dirs.map(short).join(', ');
       const description =
         `lintel eval ident --images ${short(values.images)}${nonMatedDirs.length ? ` --non-mated ${folders(nonMatedDirs)}` : ''}` +
-        `${distractorDirs.length ? ` --distractors ${folders(distractorDirs)}` : ''}; enroll ${enroll}, ${mirrored ? 'mirror averaging' : 'no mirror'}, ${passes} mesh pass${passes === 1 ? '' : 'es'}`;
+        `${distractorDirs.length ? ` --distractors ${folders(distractorDirs)}` : ''}${values.errata ? ` --errata ${basename(values.errata)}` : ''}; enroll ${enroll}, ${mirrored ? 'mirror averaging' : 'no mirror'}, ${passes} mesh pass${passes === 1 ? '' : 'es'}`;
       const curve = buildIdentificationCurve(evaluation, description);
       // Re-read right before writing: others may have edited the manifest during the run.
       const text = await readFile(manifestPath, 'utf8');

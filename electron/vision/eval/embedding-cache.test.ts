@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -38,7 +38,7 @@ describe('EmbeddingCache', () => {
     assert.deepEqual(await second.get(noFace), { embedding: null, pipelineMs: 8, extractMs: null });
   });
 
-  test('an image whose size or modification time changed is a miss, and its new entry wins', async () => {
+  test('an image whose content changed is a miss, and its new entry wins', async () => {
     const dir = path.join(root, 'changed');
     const image = path.join(root, 'c.jpg');
     await writeFile(image, 'pixels');
@@ -49,14 +49,35 @@ describe('EmbeddingCache', () => {
     await writeFile(image, 'other pixels');
     assert.equal(await (await EmbeddingCache.open(dir, key)).get(image), undefined, 'size changed');
 
-    await writeFile(image, 'pixels');
+    await writeFile(image, 'PIXELS');
     const later = new Date(Date.now() + 60_000);
     await utimes(image, later, later);
     const reopened = await EmbeddingCache.open(dir, key);
-    assert.equal(await reopened.get(image), undefined, 'same size, newer mtime');
+    assert.equal(await reopened.get(image), undefined, 'same size, other bytes, newer mtime');
     await reopened.put(image, { embedding: Float32Array.from([0, 1]), pipelineMs: 2, extractMs: 2 });
     await reopened.flush();
     assert.deepEqual((await (await EmbeddingCache.open(dir, key)).get(image))?.embedding, Float32Array.from([0, 1]));
+  });
+
+  test('the same bytes with a new modification time (a data set copied again) are a hit, remembered with the new time', async () => {
+    const dir = path.join(root, 'copied');
+    const image = path.join(root, 'f.jpg');
+    await writeFile(image, 'pixels');
+    const cache = await EmbeddingCache.open(dir, key);
+    await cache.put(image, { embedding: Float32Array.from([1, 0]), pipelineMs: 1, extractMs: 1 });
+    await cache.flush();
+
+    await writeFile(image, 'pixels');
+    const later = new Date(Date.now() + 120_000);
+    await utimes(image, later, later);
+    const reopened = await EmbeddingCache.open(dir, key);
+    assert.deepEqual((await reopened.get(image))?.embedding, Float32Array.from([1, 0]));
+    await reopened.flush();
+    const text = await readFile(reopened.filePath, 'utf8');
+    const lines = text.trim().split('\n').slice(1).map((line) => JSON.parse(line) as { mtimeMs: number; sha256: string });
+    assert.equal(lines.length, 2, 'the entry is written again');
+    assert.equal(lines[1]!.mtimeMs, later.getTime());
+    assert.match(lines[1]!.sha256, /^[0-9a-f]{64}$/);
   });
 
   test('another key (mirror off) is another file', async () => {

@@ -4,9 +4,11 @@
  *
  * One append-only JSON-lines file per key (model, its converted file's sha256, detector and fitter, mirror
  * averaging, mesh passes…): the first line holds the key, each further line one image — its resolved path,
- * size in bytes and modification time, and the embedding (float32, base64) or null when no face was found.
- * An entry is used only while the image file still has that size and mtime; a changed file is embedded
- * again and its new line wins (last line per path). A torn last line (a run killed mid-write) is skipped.
+ * size in bytes, modification time and sha256, and the embedding (float32, base64) or null when no face was
+ * found. An entry is used while the image file still has that size and mtime, or that size and content (a data
+ * set copied or unpacked again gets new mtimes, not new faces: its line is written again with the new mtime);
+ * a changed file is embedded again and its new line wins (last line per path). A torn last line (a run killed
+ * mid-write) is skipped.
  */
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
@@ -29,6 +31,8 @@ interface CacheLine {
   path: string;
   sizeBytes: number;
   mtimeMs: number;
+  /** Hex sha256 of the image file; absent in lines written before it was kept. */
+  sha256?: string;
   vector: string | null;
   pipelineMs: number;
   extractMs: number | null;
@@ -44,6 +48,10 @@ function decodeVector(text: string): Float32Array {
   const out = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(out.buffer).set(bytes);
   return out;
+}
+
+async function fileSha256(filePath: string): Promise<string> {
+  return createHash('sha256').update(await readFile(filePath)).digest('hex');
 }
 
 /** File name of the cache for `key` inside the cache folder: a readable prefix and a hash of the whole key. */
@@ -104,7 +112,13 @@ export class EmbeddingCache {
     const line = this.entries.get(resolved);
     if (!line) return undefined;
     const info = await stat(resolved).catch(() => undefined);
-    if (!info || info.size !== line.sizeBytes || info.mtimeMs !== line.mtimeMs) return undefined;
+    if (!info || info.size !== line.sizeBytes) return undefined;
+    if (info.mtimeMs !== line.mtimeMs) {
+      if (line.sha256 === undefined || (await fileSha256(resolved)) !== line.sha256) return undefined;
+      const touched = { ...line, mtimeMs: info.mtimeMs };
+      this.entries.set(resolved, touched);
+      this.pending.push(JSON.stringify(touched));
+    }
     return { embedding: line.vector === null ? null : decodeVector(line.vector), pipelineMs: line.pipelineMs, extractMs: line.extractMs };
   }
 
@@ -116,6 +130,7 @@ export class EmbeddingCache {
       path: resolved,
       sizeBytes: info.size,
       mtimeMs: info.mtimeMs,
+      sha256: await fileSha256(resolved),
       vector: value.embedding === null ? null : encodeVector(value.embedding),
       pipelineMs: value.pipelineMs,
       extractMs: value.extractMs,

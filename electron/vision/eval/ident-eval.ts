@@ -34,6 +34,8 @@ import {
   type ImpostorScores,
   type MatedOutcome,
   type RankOneOutcomes,
+  type SpreadVerdict,
+  DEMOGRAPHIC_SPREAD_TARGET,
 } from './open-set-metrics.js';
 import type { OpenSetProtocol } from './open-set-protocol.js';
 import { writeFileAtomic } from '../../shared/write-file-atomic.js';
@@ -542,6 +544,12 @@ export async function writeIdentReport(evaluation: IdentEvaluation, outDir: stri
 }
 
 const percent = (fraction: number | undefined): string => (fraction === undefined || Number.isNaN(fraction) ? '—' : `${(fraction * 100).toFixed(2)} %`);
+const VERDICT_TEXT: Record<SpreadVerdict, string> = {
+  above: `above ${DEMOGRAPHIC_SPREAD_TARGET}× beyond sampling noise`,
+  within: `within ${DEMOGRAPHIC_SPREAD_TARGET}× beyond sampling noise`,
+  undecided: `too few searches to tell against ${DEMOGRAPHIC_SPREAD_TARGET}×`,
+};
+
 const similarity = (value: number): string => (Number.isFinite(value) ? value.toFixed(4) : String(value));
 
 /** A few lines for a terminal: FNIR@FPIR per gallery size with thresholds, rank-1, shipped threshold, demographics. */
@@ -579,8 +587,9 @@ export function formatIdentSummary(report: IdentReport): string {
     if (!spreads) return;
     for (const s of spreads) {
       lines.push(
-        `FPIR by ${s.column} ${title} (${similarity(s.threshold)}): ` + s.groups.map((g) => `${g.group} ${percent(g.fpir)} (${g.falsePositives}/${g.searches})`).join(', ') +
-          `; worst/best ${Number.isFinite(s.worstOverBest) ? s.worstOverBest.toFixed(1) : String(s.worstOverBest)}`,
+        `FPIR by ${s.column} ${title} (${similarity(s.threshold)}): ` +
+          s.groups.map((g) => `${g.group} ${percent(g.fpir)} (${g.falsePositives}/${g.searches}; 95 % ${percent(g.fpirInterval95[0])}–${percent(g.fpirInterval95[1])})`).join(', ') +
+          `; worst/best ${Number.isFinite(s.worstOverBest) ? s.worstOverBest.toFixed(1) : String(s.worstOverBest)}, ${VERDICT_TEXT[s.verdict]}`,
       );
     }
   };

@@ -7,6 +7,7 @@ import {
   fnirAt,
   fpirAt,
   fmrByGroup,
+  wilsonInterval95,
   fpirByGroup,
   modelledFnir,
   modelledFpir,
@@ -100,6 +101,34 @@ describe('open-set metrics on a hand-made score set', () => {
     assert.equal(spread.best, 'B');
     assert.equal(fpirByGroup(searches, 'race', 0.8).worstOverBest, Number.POSITIVE_INFINITY);
     assert.ok(Number.isNaN(fpirByGroup(searches, 'race', 0.999).worstOverBest));
+  });
+
+  test('the Wilson 95 % interval: known values, and never outside 0..1', () => {
+    // 1 in 10: 0.0179–0.4042; 0 in 100: 0–0.0370; 50 in 100: 0.4038–0.5962 (Wilson, z = 1.96).
+    const close = ([low, high]: [number, number], expected: [number, number]): void => {
+      assert.ok(Math.abs(low - expected[0]) < 1e-4 && Math.abs(high - expected[1]) < 1e-4, `${low}–${high}, expected ${expected.join('–')}`);
+    };
+    close(wilsonInterval95(1, 10), [0.0179, 0.4042]);
+    close(wilsonInterval95(0, 100), [0, 0.037]);
+    close(wilsonInterval95(50, 100), [0.4038, 0.5962]);
+    close(wilsonInterval95(10, 10), [0.7225, 1]);
+    assert.deepEqual(wilsonInterval95(0, 0), [0, 1]);
+  });
+
+  test('the spread verdict says whether the intervals place the worst/best ratio above 2×, within it, or cannot tell', () => {
+    const groups = (counts: Record<string, [number, number]>): Array<{ top: number; labels: Record<string, string> }> =>
+      Object.entries(counts).flatMap(([race, [falsePositives, searches]]) =>
+        Array.from({ length: searches }, (_, i) => ({ top: i < falsePositives ? 0.9 : 0.1, labels: { race } })),
+      );
+    // 11 of 664 against 1 of 681: the ratio is 11×, but the intervals overlap within 2×.
+    const few = fpirByGroup(groups({ A: [11, 664], B: [1, 681] }), 'race', 0.5);
+    assert.equal(few.worstOverBest > 10, true);
+    assert.equal(few.verdict, 'undecided');
+    // 300 of 1,000 against 20 of 1,000: beyond any sampling noise.
+    assert.equal(fpirByGroup(groups({ A: [300, 1000], B: [20, 1000] }), 'race', 0.5).verdict, 'above');
+    // 1,000 of 10,000 against 900 of 10,000: within 2× whatever the noise.
+    assert.equal(fpirByGroup(groups({ A: [1000, 10000], B: [900, 10000] }), 'race', 0.5).verdict, 'within');
+    assert.deepEqual(fpirByGroup(groups({ A: [1, 10] }), 'race', 0.5).groups[0]!.fpirInterval95, wilsonInterval95(1, 10));
   });
 });
 

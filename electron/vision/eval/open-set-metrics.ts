@@ -152,12 +152,50 @@ export function detCurve(outcomes: RankOneOutcomes): DetPoint[] {
   return points.sort((a, b) => a.fpir - b.fpir || b.fnir - a.fnir);
 }
 
+/**
+ * Wilson score interval of a binomial share at 95 % confidence: [low, high] around `successes / trials`. With the
+ * handful of false positives a demographic group gets at a strict threshold, the interval, not the share, says
+ * what the data can tell.
+ */
+export function wilsonInterval95(successes: number, trials: number): [number, number] {
+  if (trials <= 0) return [0, 1];
+  const z = 1.959964;
+  const share = successes / trials;
+  const denominator = 1 + (z * z) / trials;
+  const centre = (share + (z * z) / (2 * trials)) / denominator;
+  const half = (z * Math.sqrt((share * (1 - share)) / trials + (z * z) / (4 * trials * trials))) / denominator;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/**
+ * What the groups' 95 % intervals say about a spread target (the worst group at most `factor` times the best):
+ * `'above'` when some group's lower bound exceeds `factor` times another's upper bound (the spread is beyond the
+ * target whatever the sampling noise), `'within'` when the highest upper bound is at most `factor` times the
+ * lowest lower bound (within it whatever the noise), else `'undecided'`: the data is too small to tell.
+ */
+export type SpreadVerdict = 'above' | 'within' | 'undecided';
+
+function spreadVerdict(intervals: ReadonlyArray<readonly [number, number]>, factor: number): SpreadVerdict {
+  if (intervals.length < 2) return 'within';
+  const highestLow = Math.max(...intervals.map(([low]) => low));
+  const lowestHigh = Math.min(...intervals.map(([, high]) => high));
+  if (highestLow > factor * lowestHigh) return 'above';
+  const highestHigh = Math.max(...intervals.map(([, high]) => high));
+  const lowestLow = Math.min(...intervals.map(([low]) => low));
+  return highestHigh <= factor * lowestLow ? 'within' : 'undecided';
+}
+
+/** The spread target of the demographic figures: the worst group's rate at most twice the best's. */
+export const DEMOGRAPHIC_SPREAD_TARGET = 2;
+
 /** FPIR of one demographic group at one threshold. */
 export interface GroupFpir {
   group: string;
   searches: number;
   falsePositives: number;
   fpir: number;
+  /** Wilson 95 % interval of the FPIR. */
+  fpirInterval95: [number, number];
 }
 
 /** FPIR per group of one label column, and the spread. */
@@ -169,6 +207,8 @@ export interface GroupFpirSpread {
   worstOverBest: number;
   worst: string | null;
   best: string | null;
+  /** Whether the 95 % intervals put the spread above or within {@link DEMOGRAPHIC_SPREAD_TARGET}, or cannot tell. */
+  verdict: SpreadVerdict;
 }
 
 /** FPIR per value of `labels[column]` among the non-mated searches that carry the column, at `threshold`. */
@@ -186,11 +226,21 @@ export function fpirByGroup(
     if (search.top !== null && search.top >= threshold) entry.falsePositives++;
     tally.set(group, entry);
   }
-  const groups = [...tally].map(([group, t]) => ({ group, ...t, fpir: t.falsePositives / t.searches })).sort((a, b) => b.fpir - a.fpir || a.group.localeCompare(b.group));
+  const groups = [...tally]
+    .map(([group, t]) => ({ group, ...t, fpir: t.falsePositives / t.searches, fpirInterval95: wilsonInterval95(t.falsePositives, t.searches) }))
+    .sort((a, b) => b.fpir - a.fpir || a.group.localeCompare(b.group));
   const worst = groups[0];
   const best = groups.at(-1);
   const worstOverBest = !worst || !best || worst.fpir === 0 ? Number.NaN : best.fpir === 0 ? Number.POSITIVE_INFINITY : worst.fpir / best.fpir;
-  return { column, threshold, groups, worstOverBest, worst: worst?.group ?? null, best: best?.group ?? null };
+  return {
+    column,
+    threshold,
+    groups,
+    worstOverBest,
+    worst: worst?.group ?? null,
+    best: best?.group ?? null,
+    verdict: spreadVerdict(groups.map((g) => g.fpirInterval95), DEMOGRAPHIC_SPREAD_TARGET),
+  };
 }
 
 /** One to one, per group: the share of a group's single comparisons with enrolled people that reach a threshold. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { buildOpenSetProtocol, ProtocolError, readLabels } from './open-set-protocol.js';
+import { buildOpenSetProtocol, ProtocolError, readErrata, readLabels, undoSpreadsheetDate } from './open-set-protocol.js';
 
 let root: string;
 const people = { Alice: 3, Bob: 1, Carol: 8, Dan: 2 };
@@ -18,7 +18,7 @@ before(async () => {
   await writeFile(path.join(root, 'lfw', 'Alice', 'notes.txt'), 'not an image');
   await mkdir(path.join(root, 'ff', 'images'), { recursive: true });
   for (let i = 1; i <= 5; i++) await writeFile(path.join(root, 'ff', 'images', `${i}.jpg`), '');
-  await writeFile(path.join(root, 'ff', 'labels.csv'), 'file,age,gender,race\n1.jpg,20-29,Male,White\n2.jpg,30-39,Female,"East Asian"\n3.jpg,3-9,Female,Black\n4.jpg,50-59,Male,Indian\n');
+  await writeFile(path.join(root, 'ff', 'labels.csv'), 'file,age,gender,race\n1.jpg,20-29,Male,White\n2.jpg,30-39,Female,"East Asian"\n3.jpg,03-Sep,Female,Black\n4.jpg,Oct-19,Male,Indian\n');
 });
 
 after(async () => {
@@ -48,7 +48,7 @@ describe('buildOpenSetProtocol', () => {
       ],
     );
     assert.deepEqual(names(protocol.nonMated.map((m) => m.image)), ['Bob_0001.jpg', '1.jpg', '2.jpg', '3.jpg', '4.jpg', '5.jpg']);
-    assert.deepEqual(protocol.nonMated[2]!.labels, { race: 'East Asian', gender: 'Female' });
+    assert.deepEqual(protocol.nonMated[2]!.labels, { race: 'East Asian', gender: 'Female', age: '30-39' });
     assert.deepEqual(protocol.nonMated[5]!.labels, {}, 'an image labels.csv does not list has no labels');
     assert.equal(protocol.summary.nonMatedFromImagesDir, 1);
     assert.equal(protocol.summary.nonMatedFromFolders, 5);
@@ -87,5 +87,53 @@ describe('buildOpenSetProtocol', () => {
 
   test('labels.csv is optional', async () => {
     assert.equal((await readLabels(path.join(root, 'lfw'), ['race'])).size, 0);
+  });
+
+  test('age bands a spreadsheet turned into dates are read as bands', async () => {
+    const protocol = await buildOpenSetProtocol({ imagesDir: path.join(root, 'lfw'), nonMatedDirs: [path.join(root, 'ff')] });
+    assert.deepEqual(protocol.nonMated.slice(3, 5).map((s) => s.labels['age']), ['3-9', '10-19']);
+    assert.equal(undoSpreadsheetDate('more than 70'), 'more than 70');
+    assert.equal(undoSpreadsheetDate('20-29'), '20-29');
+    assert.equal(undoSpreadsheetDate('12-Foo'), '12-Foo');
+  });
+
+  test('errata: a listed image is left out everywhere, before who is enrolled is decided; unknown entries are reported', async () => {
+    const errata = [
+      // Dan has two images: without his first, he has one and becomes a stranger.
+      { image: 'Dan/Dan_0001.jpg', shows: 'Carol', note: 'mislabelled' },
+      { image: 'Carol/Carol_0001.jpg', shows: 'Alice', note: 'mislabelled' },
+      { image: 'images/2.jpg', shows: 'Alice', note: 'a public figure' },
+      { image: 'Nobody/Nobody_0001.jpg', shows: 'Alice', note: 'typo' },
+    ];
+    const protocol = await buildOpenSetProtocol({ imagesDir: path.join(root, 'lfw'), nonMatedDirs: [path.join(root, 'ff')], errata });
+    assert.deepEqual(
+      protocol.subjects.map((s) => [s.id, names(s.images)]),
+      [
+        ['Alice', ['Alice_0001.jpg']],
+        ['Carol', ['Carol_0002.jpg']],
+      ],
+    );
+    assert.deepEqual(names(protocol.nonMated.map((m) => m.image)), ['Bob_0001.jpg', 'Dan_0002.jpg', '1.jpg', '3.jpg', '4.jpg', '5.jpg']);
+    assert.equal(protocol.summary.leftOutByErrata, 3);
+    assert.deepEqual(protocol.summary.errataNotFound, ['Nobody/Nobody_0001.jpg']);
+  });
+
+  test('readErrata: image, shows, note; comments skipped; anything malformed named by line', async () => {
+    const file = path.join(root, 'errata.csv');
+    await writeFile(file, '# why\nimage,shows,note\nA/A_0001.jpg,B,"same person, two names"\n\n');
+    assert.deepEqual(await readErrata(file), [{ image: 'A/A_0001.jpg', shows: 'B', note: 'same person, two names' }]);
+    await writeFile(file, 'image,shows,note\nA/A_0001.jpg,B\n');
+    await assert.rejects(readErrata(file), (error: Error) => error instanceof ProtocolError && /line 2/.test(error.message));
+    await writeFile(file, 'image,shows,note\n../A_0001.jpg,B,outside\n');
+    await assert.rejects(readErrata(file), /line 2/);
+    await writeFile(file, 'file,who\n');
+    await assert.rejects(readErrata(file), /image,shows,note/);
+    await assert.rejects(readErrata(path.join(root, 'absent.csv')), /cannot read the errata .*ENOENT/);
+  });
+
+  test('the dev protocol errata file reads', async () => {
+    const errata = await readErrata(path.join(import.meta.dirname, 'errata', 'dev-protocol.csv'));
+    assert.ok(errata.length > 0);
+    assert.equal(new Set(errata.map((e) => e.image)).size, errata.length, 'no image listed twice');
   });
 });

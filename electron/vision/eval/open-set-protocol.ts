@@ -10,6 +10,8 @@
  * - Every image under a `distractorDirs` folder is enrolled as one more person, to grow the gallery.
  * - A folder given both as distractors and as non-mated searches is split in two deterministic halves
  *   (alternate images in path order), so no face is both enrolled and searched as a stranger.
+ * - An image listed in the errata (a known label error: it shows someone its label does not say) is left out
+ *   everywhere, before any of the rules above.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -54,7 +56,21 @@ export interface OpenSetProtocol {
     nonMatedFromFolders: number;
     /** Folders split between the distractor and non-mated roles. */
     splitFolders: string[];
+    /** Images left out because the errata list them. */
+    leftOutByErrata: number;
+    /** Errata that named no image of the folders given (a typo, or another copy of the data). */
+    errataNotFound: string[];
   };
+}
+
+/** One known label error of a data set: an image that shows someone its label does not say. */
+export interface Erratum {
+  /** Path relative to the folder it was given under (`--images`, `--non-mated`, `--distractors`), `/`-separated. */
+  image: string;
+  /** Who the image shows. */
+  shows: string;
+  /** How it was found and checked. */
+  note: string;
 }
 
 /** Options for {@link buildOpenSetProtocol}. */
@@ -69,8 +85,10 @@ export interface OpenSetProtocolOptions {
   nonMatedDirs?: readonly string[];
   /** Folders whose every image is enrolled as a distractor; default none. */
   distractorDirs?: readonly string[];
-  /** Label columns read from a labels.csv; default ['race', 'gender']. */
+  /** Label columns read from a labels.csv; default ['race', 'gender', 'age']. */
   labelColumns?: readonly string[];
+  /** Images to leave out; default none. */
+  errata?: readonly Erratum[];
 }
 
 /** Thrown when a folder cannot be read or holds no usable images. */
@@ -143,10 +161,46 @@ export async function readLabels(dir: string, columns: readonly string[]): Promi
     const cells = splitCsvLine(line);
     const file = cells[fileColumn]?.trim();
     if (!file) continue;
-    const record = Object.fromEntries(wanted.map(([name, index]) => [name, cells[index]?.trim() ?? '']));
+    const record = Object.fromEntries(wanted.map(([name, index]) => [name, undoSpreadsheetDate(cells[index]?.trim() ?? '')]));
     labels.set(file, record);
   }
   return labels;
+}
+
+/**
+ * Reads an errata file: CSV with the columns `image,shows,note` (a header line first; `#` lines are comments).
+ * @throws ProtocolError naming the file and line of anything malformed
+ */
+export async function readErrata(file: string): Promise<Erratum[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ProtocolError(`cannot read the errata ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const lines = text.split(/\r?\n/).map((line, index) => ({ line, number: index + 1 })).filter(({ line }) => line.trim() !== '' && !line.startsWith('#'));
+  const header = splitCsvLine(lines[0]?.line ?? '').map((h) => h.trim());
+  if (header.join(',') !== 'image,shows,note') throw new ProtocolError(`${file}: the first line must be "image,shows,note", got "${lines[0]?.line ?? ''}"`);
+  return lines.slice(1).map(({ line, number }) => {
+    const [image, shows, note, extra] = splitCsvLine(line).map((cell) => cell.trim());
+    if (!image || !shows || !note || extra !== undefined || image.startsWith('/') || image.split('/').includes('..')) {
+      throw new ProtocolError(`${file} line ${number}: expected a relative image path, who it shows and a note, got "${line}"`);
+    }
+    return { image, shows, note };
+  });
+}
+
+/**
+ * Spreadsheets turn age bands into dates: FairFace's labels.csv has "03-Sep" for 3–9 and "Oct-19" for 10–19.
+ * Turns such a cell back into its band; any other cell is returned as it is.
+ */
+export function undoSpreadsheetDate(cell: string): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const dayMonth = /^(\d{1,2})-([A-Z][a-z]{2})$/.exec(cell);
+  if (dayMonth && months.includes(dayMonth[2]!)) return `${Number(dayMonth[1])}-${months.indexOf(dayMonth[2]!) + 1}`;
+  const monthYear = /^([A-Z][a-z]{2})-(\d{1,2})$/.exec(cell);
+  if (monthYear && months.includes(monthYear[1]!)) return `${months.indexOf(monthYear[1]!) + 1}-${Number(monthYear[2])}`;
+  return cell;
 }
 
 function labelsOf(labels: Map<string, Record<string, string>>, dir: string, image: string): Record<string, string> {
@@ -156,7 +210,7 @@ function labelsOf(labels: Map<string, Record<string, string>>, dir: string, imag
 
 /** Builds the protocol from the folders; see the module comment for the rules. */
 export async function buildOpenSetProtocol(options: OpenSetProtocolOptions): Promise<OpenSetProtocol> {
-  const { imagesDir, enrollCount = 1, matedPerPerson = 5, nonMatedDirs = [], distractorDirs = [], labelColumns = ['race', 'gender'] } = options;
+  const { imagesDir, enrollCount = 1, matedPerPerson = 5, nonMatedDirs = [], distractorDirs = [], labelColumns = ['race', 'gender', 'age'], errata = [] } = options;
   if (!Number.isInteger(enrollCount) || enrollCount < 1) throw new RangeError(`enrollCount must be a whole number ≥ 1, got ${enrollCount}`);
   if (!Number.isInteger(matedPerPerson) || matedPerPerson < 0) throw new RangeError(`matedPerPerson must be a whole number ≥ 0, got ${matedPerPerson}`);
 
@@ -166,12 +220,22 @@ export async function buildOpenSetProtocol(options: OpenSetProtocolOptions): Pro
   } catch (error) {
     throw new ProtocolError(`cannot read ${imagesDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  // Errata by relative path; each found image is left out and its erratum marked as used.
+  const errataByImage = new Map(errata.map((e) => [e.image, e]));
+  const errataFound = new Set<string>();
+  const listUsable = async (root: string, dir: string): Promise<string[]> =>
+    (await listImagesRecursive(dir)).filter((image) => {
+      const relative = path.relative(root, image).split(path.sep).join('/');
+      if (!errataByImage.has(relative)) return true;
+      errataFound.add(relative);
+      return false;
+    });
   const subjects: ProtocolSubject[] = [];
   const mated: ProtocolSearch[] = [];
   const nonMated: ProtocolSearch[] = [];
   let people = 0;
   for (const person of personDirs) {
-    const images = await listImagesRecursive(path.join(imagesDir, person));
+    const images = await listUsable(imagesDir, path.join(imagesDir, person));
     if (images.length === 0) continue;
     people++;
     if (images.length > enrollCount) {
@@ -192,7 +256,7 @@ export async function buildOpenSetProtocol(options: OpenSetProtocolOptions): Pro
 
   let distractors = 0;
   for (const dir of [...new Set(resolvedDistractors)]) {
-    const images = await listImagesRecursive(dir);
+    const images = await listUsable(dir, dir);
     const split = splitFolders.includes(dir);
     images.forEach((image, index) => {
       if (split && roleOfSplit(index) !== 'distractor') return;
@@ -201,7 +265,7 @@ export async function buildOpenSetProtocol(options: OpenSetProtocolOptions): Pro
     });
   }
   for (const dir of [...new Set(resolvedNonMated)]) {
-    const images = await listImagesRecursive(dir);
+    const images = await listUsable(dir, dir);
     const labels = await readLabels(dir, labelColumns);
     const split = splitFolders.includes(dir);
     images.forEach((image, index) => {
@@ -223,6 +287,8 @@ export async function buildOpenSetProtocol(options: OpenSetProtocolOptions): Pro
       nonMatedFromImagesDir,
       nonMatedFromFolders: nonMated.length - nonMatedFromImagesDir,
       splitFolders,
+      leftOutByErrata: errataFound.size,
+      errataNotFound: errata.map((e) => e.image).filter((image) => !errataFound.has(image)),
     },
   };
 }
