@@ -13,7 +13,7 @@ import type { FacePipeline } from '../vision/pipeline/face-pipeline.js';
 import { CliError, commonOptions, createPipeline, loadCliManifest, positiveInt, UsageError } from './cli-common.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 
-/** `lintel eval lfw|ident|pad …`. */
+/** `lintel eval lfw|ident|pad|age …`. */
 export async function commandEval(args: string[]): Promise<void> {
   const [dataset, ...rest] = args;
   if (dataset === 'ident') {
@@ -34,7 +34,12 @@ export async function commandEval(args: string[]): Promise<void> {
     });
     return;
   }
-  if (dataset !== 'lfw') throw new UsageError('eval supports three datasets: lfw, ident and pad');
+  if (dataset === 'age') {
+    const { commandEvalAge } = await import('./eval-age.js');
+    await commandEvalAge(rest);
+    return;
+  }
+  if (dataset !== 'lfw') throw new UsageError('eval supports four measurements: lfw, ident, pad and age');
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: false,

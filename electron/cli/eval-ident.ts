@@ -59,7 +59,7 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
  * The image centred on a canvas `factor` times its size, mid-grey around it. FairFace's crops are filled by
  * the face, which BlazeFace (trained on faces at a distance) often misses; a door camera never sees that.
  */
-function padded(image: RgbImage, factor = 2): RgbImage {
+export function padded(image: RgbImage, factor = 2): RgbImage {
   const widthPx = Math.round(image.widthPx * factor);
   const heightPx = Math.round(image.heightPx * factor);
   const canvas = createRgbImage(widthPx, heightPx);

@@ -14,7 +14,7 @@ import { DataCommandError } from './data-commands.js';
 
 const write = (text: string): void => void process.stdout.write(`${text}\n`);
 
-const ROLES: readonly ModelRole[] = ['detector', 'fitter', 'extractor', 'liveness'];
+const ROLES: readonly ModelRole[] = ['detector', 'fitter', 'extractor', 'liveness', 'age'];
 
 const STATE_TEXT: Readonly<Record<ModelListing['state'], string>> = { 'built-in': 'built in', added: 'added', 'not-added': 'not added' };
 

@@ -26,6 +26,9 @@ Commands:
                                           BPCER, BPCER20, EER, face-detection rate, DET plot; thresholds chosen on
                                           train (devel when reporting another split); frames cached (default out/pad-<split>);
                                           --checks linear:<file> scores a cue lintel pad train wrote
+  eval age --images <dir>… [--model faceapi-age] [--out <dir>]
+                                          the age estimator per labelled age band (labels.csv age column) and the
+                                          unlabelled faces it puts under the young-child cut-off (default out/age)
   calib export --images <dir> [--out <dir>] [--count <n>] [--exclude-pairs <pairs.txt>]
                                           INT8 calibration set from a folder of photos: detector, fitter and
                                           extractor inputs with RKNN dataset.txt files (default out/calib, 200

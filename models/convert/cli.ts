@@ -83,6 +83,7 @@ async function converterFor(entry: ModelEntry): Promise<Converter> {
   if (entry.source.format === 'onnx') return async (path) => new Uint8Array(await readFile(path));
   if (entry.source.format === 'tfjs-graph') return convertTfjsGraph;
   if (entry.source.format === 'tflite') return convertTflite;
+  if (entry.role === 'age') return (await import('./face-api-age.js')).convertFaceApiAge;
   try {
     const module = (await import('./face-api-recognizer.js')) as { convertFaceApiRecognizer: Converter };
     return module.convertFaceApiRecognizer;

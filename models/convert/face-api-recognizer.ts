@@ -1,5 +1,6 @@
 import { npmSource, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { OnnxGraphBuilder, attr } from './onnx/onnx-graph.js';
+import { FaceApiWeights, tfPadding, toOnnxFilters, type Padding, type Value } from './face-api/face-api-weights.js';
 import { readTfjsWeightsManifestFile, type WeightTensor } from './tfjs-weights.js';
 
 /**
@@ -19,58 +20,10 @@ const EMBEDDING_SIZE = 128;
 /** Bumped when the emitted graph changes, so converted files (and their sha256) can be told apart. */
 const CONVERTER_VERSION = '1';
 
-type Padding = 'valid' | 'same';
-
-/** A value flowing through the graph with its NCHW shape (batch is always 1). */
-interface Value {
-  readonly name: string;
-  readonly channels: number;
-  readonly height: number;
-  readonly width: number;
-}
-
-/** Weight lookup that checks shapes, so a foreign or damaged manifest fails with the tensor's name. */
-class Weights {
-  /** Names handed out so far. */
-  readonly used = new Set<string>();
-
-  constructor(
-    private readonly tensors: Map<string, WeightTensor>,
-    private readonly manifestPath: string,
-  ) {}
-
-  get(name: string, shape: readonly number[]): Float32Array {
-    const tensor = this.tensors.get(name);
-    if (!tensor) throw new Error(`${this.manifestPath}: no weight "${name}" (not face-api's recogniser?)`);
-    if (tensor.shape.length !== shape.length || tensor.shape.some((dim, i) => dim !== shape[i])) {
-      throw new Error(`${this.manifestPath}: weight "${name}" has shape [${tensor.shape.join(', ')}], expected [${shape.join(', ')}]`);
-    }
-    if (!(tensor.data instanceof Float32Array)) throw new Error(`${this.manifestPath}: weight "${name}" is not float32`);
-    this.used.add(name);
-    return tensor.data;
-  }
-
-  /** Shape of a TF conv filter [KH, KW, Ci, Co]; layer sizes come from the weights, as in face-api. */
-  filterShape(name: string): [number, number, number, number] {
-    const shape = this.tensors.get(name)?.shape;
-    if (!shape || shape.length !== 4) throw new Error(`${this.manifestPath}: weight "${name}" missing or not a 4-D conv filter`);
-    return shape as [number, number, number, number];
-  }
-}
-
-/** TF's output size and begin/end padding for one spatial axis ('same' puts the odd pixel at the end). */
-function tfPadding(inSize: number, kernel: number, stride: number, padding: Padding): { outSize: number; begin: number; end: number } {
-  if (padding === 'valid') return { outSize: Math.floor((inSize - kernel) / stride) + 1, begin: 0, end: 0 };
-  const outSize = Math.ceil(inSize / stride);
-  const total = Math.max((outSize - 1) * stride + kernel - inSize, 0);
-  const begin = Math.floor(total / 2);
-  return { outSize, begin, end: total - begin };
-}
-
 class RecognizerGraph {
   constructor(
     private readonly g: OnnxGraphBuilder,
-    private readonly w: Weights,
+    private readonly w: FaceApiWeights,
   ) {}
 
   /**
@@ -86,18 +39,8 @@ class RecognizerGraph {
     const scale = this.w.get(`${prefix}/scale/weights`, [co]);
     const shift = this.w.get(`${prefix}/scale/biases`, [co]);
 
-    // TF filter [KH, KW, Ci, Co] → ONNX [Co, Ci, KH, KW], with the scale folded in (products in double).
-    const onnxFilters = new Float32Array(co * ci * kh * kw);
-    for (let y = 0; y < kh; y++) {
-      for (let xk = 0; xk < kw; xk++) {
-        for (let c = 0; c < ci; c++) {
-          for (let o = 0; o < co; o++) {
-            const value = filters[((y * kw + xk) * ci + c) * co + o] as number;
-            onnxFilters[((o * ci + c) * kh + y) * kw + xk] = value * (scale[o] as number);
-          }
-        }
-      }
-    }
+    // TF filter [KH, KW, Ci, Co] → ONNX [Co, Ci, KH, KW], with the scale folded in.
+    const onnxFilters = toOnnxFilters(filters, [kh, kw, ci, co], scale);
     const onnxBias = Float32Array.from(bias, (b, o) => b * (scale[o] as number) + (shift[o] as number));
 
     const rows = tfPadding(x.height, kh, stride, padding);
@@ -230,7 +173,7 @@ export async function convertFaceApiRecognizer(weightsManifestPath: string, entr
   }
 
   const g = new OnnxGraphBuilder('faceapi_recognizer');
-  const weights = new Weights(tensors, weightsManifestPath);
+  const weights = new FaceApiWeights(tensors, weightsManifestPath, "face-api's recogniser");
   const net = new RecognizerGraph(g, weights);
   const side = FACE_API_RECOGNIZER_INPUT_PX;
   let x: Value = { name: g.input(inputName, [1, 3, side, side]), channels: 3, height: side, width: side };
@@ -250,7 +193,7 @@ export async function convertFaceApiRecognizer(weightsManifestPath: string, entr
   g.output(outputName, [1, EMBEDDING_SIZE]);
 
   // Leftover tensors mean the file is for another network (face-api's loader would not notice).
-  const unused = [...tensors.keys()].filter((name) => !weights.used.has(name));
+  const unused = weights.unused();
   if (unused.length > 0) throw new Error(`${weightsManifestPath}: weights not used by face-api's recogniser: ${unused.join(', ')}`);
 
   return g.toModelBytes({

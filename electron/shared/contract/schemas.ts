@@ -386,7 +386,7 @@ export const modelLicencesSchema = z.object({ code: z.string().nullable(), weigh
 /** ModelListing: a manifest model as the terminal has it. */
 export const modelListingSchema = z.object({
   id: z.string(),
-  role: z.enum(['detector', 'fitter', 'extractor', 'liveness']),
+  role: z.enum(['detector', 'fitter', 'extractor', 'liveness', 'age']),
   description: z.string(),
   /** `built-in`: shipped with Lintel; `added`: added by an administrator; `not-added`: can be added. */
   state: z.enum(['built-in', 'added', 'not-added']),

@@ -147,6 +147,11 @@ const embeddingDecoding = z.object({
   mirrorAverage: z.boolean().optional(),
 });
 
+/** An age estimator: its one output is the estimated age in years (enrollment's young-child check). */
+const ageDecoding = z.object({
+  kind: z.literal('age'),
+});
+
 const livenessDecoding = z.object({
   kind: z.literal('liveness'),
   /** Index of the output value that is the "real face" probability, 0..1. */
@@ -281,7 +286,7 @@ const passiveLivenessSchema = z.object({
 
 const modelSchema = z
   .object({
-    role: z.enum(['detector', 'fitter', 'extractor', 'liveness']),
+    role: z.enum(['detector', 'fitter', 'extractor', 'liveness', 'age']),
     description: z.string().min(1),
     source: sourceSchema,
     onnx: z.object({
@@ -292,7 +297,7 @@ const modelSchema = z
     }),
     input: inputSchema,
     outputs: z.array(outputSchema).min(1),
-    decoding: z.discriminatedUnion('kind', [blazefaceDecoding, facemeshDecoding, embeddingDecoding, livenessDecoding]),
+    decoding: z.discriminatedUnion('kind', [blazefaceDecoding, facemeshDecoding, embeddingDecoding, livenessDecoding, ageDecoding]),
     alignment: alignmentSchema.optional(),
     thresholds: thresholdsSchema.optional(),
     /** 1:N error rates against the threshold, for thresholds that follow the gallery size (extractors). */
@@ -304,6 +309,9 @@ const modelSchema = z
   .superRefine((model, ctx) => {
     if (model.role === 'extractor' && (!model.alignment || !model.thresholds || model.decoding.kind !== 'embedding')) {
       ctx.addIssue({ code: 'custom', message: 'an extractor needs alignment, thresholds and embedding decoding' });
+    }
+    if ((model.role === 'age') !== (model.decoding.kind === 'age')) {
+      ctx.addIssue({ code: 'custom', message: 'an age estimator, and only one, has age decoding' });
     }
     if (model.source.kind !== 'added' && model.source.fetch === 'tarball' && !model.source.integrity) {
       ctx.addIssue({ code: 'custom', path: ['source', 'integrity'], message: 'a package fetched as its tarball needs the tarball\'s integrity (sha512-…)' });

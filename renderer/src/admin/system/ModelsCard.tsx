@@ -12,7 +12,7 @@ import { MAX_MODEL_FILE_BYTES, type ContractErrorBody, type ResponseOf } from '.
 type ModelListing = ResponseOf<'models:list'>[number];
 
 const STATE_TEXT: Readonly<Record<ModelListing['state'], string>> = { 'built-in': 'Built in', added: 'Added', 'not-added': 'Not added' };
-const ROLE_TEXT: Readonly<Record<ModelListing['role'], string>> = { detector: 'Face detector', fitter: 'Face fitter', extractor: 'Recogniser', liveness: 'Liveness' };
+const ROLE_TEXT: Readonly<Record<ModelListing['role'], string>> = { detector: 'Face detector', fitter: 'Face fitter', extractor: 'Recogniser', liveness: 'Liveness', age: 'Age estimate' };
 
 export function ModelsCard(): ReactNode {
   const client = useClient();
