@@ -107,6 +107,7 @@ async function createEmbedder(
         extractorId: part.id,
         fitterPasses: options.passes,
         mirrorAverage: mirror,
+        ageEstimatorId: null,
       }).then((p) => {
         pipelines.push(p);
         return p;

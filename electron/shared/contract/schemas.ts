@@ -441,6 +441,9 @@ export const photoResultSchema = z.object({
   duplicateOf: duplicateWarningSchema.optional(),
 });
 
+/** YoungChildNotice: the enrolled samples look like a young child's (median estimate, years). */
+export const youngChildNoticeSchema = z.object({ estimatedAgeYears: z.number().nonnegative() });
+
 /** EnrollFromPhotosResult. */
 export const enrollResultSchema = z.discriminatedUnion('outcome', [
   z.object({
@@ -449,6 +452,7 @@ export const enrollResultSchema = z.discriminatedUnion('outcome', [
     sampleIds: z.array(uuid),
     photos: z.array(photoResultSchema),
     duplicates: z.array(duplicateWarningSchema),
+    youngChild: youngChildNoticeSchema.optional(),
   }),
   z.object({
     outcome: z.literal('refused'),
@@ -460,7 +464,13 @@ export const enrollResultSchema = z.discriminatedUnion('outcome', [
 
 /** EnrollSamplesResult: the outcome of committing a live enrollment's samples. */
 export const enrollSamplesResultSchema = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('enrolled'), person: personSchema, sampleIds: z.array(uuid), duplicates: z.array(duplicateWarningSchema) }),
+  z.object({
+    outcome: z.literal('enrolled'),
+    person: personSchema,
+    sampleIds: z.array(uuid),
+    duplicates: z.array(duplicateWarningSchema),
+    youngChild: youngChildNoticeSchema.optional(),
+  }),
   z.object({ outcome: z.literal('refused'), reason: z.enum(['duplicate-of', 'no-samples']), duplicates: z.array(duplicateWarningSchema) }),
 ]);
 

@@ -242,11 +242,12 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     'enroll:live-commit': async ({ sessionId, person, allowDuplicate }) => {
       const service = app.requireService();
       const enrollmentStore = app.enrollmentStore();
-      const { samples } = await app.enrollments.take(sessionId);
+      const { samples, youngChild } = await app.enrollments.take(sessionId);
       const result = enrollSamples({ store: enrollmentStore, matcher: service.matcher, person, samples, allowDuplicate: allowDuplicate ?? false });
       // A refused duplicate keeps the session: the admin may confirm with allowDuplicate.
-      if (result.outcome === 'enrolled') app.enrollments.end(sessionId);
-      return result;
+      if (result.outcome !== 'enrolled') return result;
+      app.enrollments.end(sessionId);
+      return youngChild ? { ...result, youngChild } : result;
     },
     'import:start': async ({ source, groups, allowDuplicate }) => {
       app.assertPeopleEditable();

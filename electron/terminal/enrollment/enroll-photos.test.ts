@@ -66,6 +66,18 @@ describe('enrollFromPhotos on real photos', () => {
     assert.ok(!other?.match, `Tony Blair is not identified as anyone (${JSON.stringify(other)})`);
   });
 
+  it('says when the photos look like a young child\'s, and not for an adult', async (t) => {
+    const env = setup(t);
+    if (!env) return;
+    const child = await enrollFromPhotos({ ...env, person: { name: 'Aiko' }, photos: [lfwPhoto('Princess_Aiko', 1), lfwPhoto('Princess_Aiko', 2)] });
+    assert.equal(child.outcome, 'enrolled', JSON.stringify(child.photos));
+    if (child.outcome !== 'enrolled') return;
+    assert.ok(child.youngChild && child.youngChild.estimatedAgeYears < 6, JSON.stringify(child.youngChild));
+    const adult = await enrollFromPhotos({ ...env, person: { name: 'Colin Powell' }, photos: [lfwPhoto('Colin_Powell', 1)] });
+    assert.equal(adult.outcome, 'enrolled');
+    assert.equal(adult.outcome === 'enrolled' ? adult.youngChild : 'refused', undefined);
+  });
+
   it('refuses a second photo of an enrolled person under another name, naming them; allowDuplicate enrolls with the warning', async (t) => {
     const env = setup(t);
     if (!env) return;

@@ -8,6 +8,7 @@ import type { SampleInput } from '../store/samples-repository.js';
 import { enrollSamples, type DuplicateMatcher, type DuplicateWarning, type EnrollmentStore } from './duplicates.js';
 import { DEFAULT_DOMINANCE_RATIO, PHOTO_ENROLLMENT_GATES, resolveGates, type EnrollmentGates } from './gates.js';
 import { decodePhoto, photoName, samplePhoto, type EnrollmentAnalyser, type PhotoOutcome, type PhotoSource } from './photo-sample.js';
+import { youngChildOf } from './young-child.js';
 
 /** What became of one photo. `duplicate`: usable, but the person was refused as someone already enrolled. */
 export type PhotoStatus = z.output<typeof photoStatusSchema>;
@@ -126,7 +127,8 @@ export async function enrollFromPhotos(options: EnrollFromPhotosOptions): Promis
   const refusedAsDuplicate = result.outcome === 'refused' && result.reason === 'duplicate-of';
   const results = photoResults(photos, outcomes, result.duplicates, refusedAsDuplicate);
   if (result.outcome === 'enrolled') {
-    return { outcome: 'enrolled', person: result.person, sampleIds: result.sampleIds, photos: results, duplicates: result.duplicates };
+    const youngChild = youngChildOf(outcomes.flatMap((o) => (o.status === 'accepted' && o.estimatedAgeYears !== undefined ? [o.estimatedAgeYears] : [])));
+    return { outcome: 'enrolled', person: result.person, sampleIds: result.sampleIds, photos: results, duplicates: result.duplicates, ...(youngChild ? { youngChild } : {}) };
   }
   return { outcome: 'refused', reason: result.reason === 'no-samples' ? 'no-usable-photo' : 'duplicate-of', photos: results, duplicates: result.duplicates };
 }

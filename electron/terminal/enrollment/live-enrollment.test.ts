@@ -25,6 +25,8 @@ const T0 = 1_700_000_000_000;
 interface Script {
   readonly faces: readonly FaceQuality[];
   readonly vector?: Float32Array;
+  /** The estimated age extraction reports, years; none when absent. */
+  readonly ageYears?: number;
 }
 
 /** A FrameProcessor that answers from a script keyed by frame seq, so the session's rules can be tested without models. */
@@ -32,7 +34,11 @@ function scriptedProcessor(scripts: ReadonlyMap<number, Script>): FrameProcessor
   const face = (quality: FaceQuality): AnalysedFace => ({ boxNorm: { x: 0.4, y: 0.3, width: 0.2, height: 0.3 }, fivePointsNorm: [], meshNorm: new Float32Array(0), quality });
   return {
     analyse: async (frame) => ({ faces: (scripts.get(frame.seq)?.faces ?? []).map(face) }),
-    extract: async (frame) => ({ template: { modelId: 'model-a', vector: scripts.get(frame.seq)?.vector ?? new Float32Array(4) }, alignedCrop: flatImage(8, 8), alignment: ARCFACE_ALIGNMENT }),
+    extract: async (frame) => {
+      const script = scripts.get(frame.seq);
+      const extracted = { template: { modelId: 'model-a', vector: script?.vector ?? new Float32Array(4) }, alignedCrop: flatImage(8, 8), alignment: ARCFACE_ALIGNMENT };
+      return script?.ageYears === undefined ? extracted : { ...extracted, estimatedAgeYears: script.ageYears };
+    },
   };
 }
 
@@ -99,6 +105,19 @@ describe('LiveEnrollment rules (scripted frames)', () => {
     assert.ok(result.status === 'complete' && result.samples.length === 3 && result.duplicates.length === 0);
     assert.deepEqual(result.samples[1]?.template, aTurned);
     await assert.rejects(session.processFrame(frameAt(11, T0 + 2000)), /the enrollment session is complete/);
+  });
+
+  it('says when the samples look like a young child\'s: the median of their estimates', async () => {
+    const run = async (ages: readonly number[]): Promise<unknown> => {
+      const scripts = new Map<number, Script>(ages.map((ageYears, i) => [i + 1, { faces: [GOOD], vector: unit(1, (i + 1) / 10, 0, 0), ageYears }]));
+      const session = new LiveEnrollment({ processor: scriptedProcessor(scripts), matcher, persons, samplesWanted: ages.length });
+      for (const seq of scripts.keys()) await session.processFrame(frameAt(seq, T0 + seq * 1000));
+      const result = session.result();
+      assert.equal(result.status, 'complete');
+      return result.status === 'complete' ? result.youngChild : 'incomplete';
+    };
+    assert.deepEqual(await run([2.5, 3.14, 40]), { estimatedAgeYears: 3.1 });
+    assert.equal(await run([2.5, 30, 40]), undefined);
   });
 
   it('ends with the stream, cancels on the signal without keeping samples, and reads the newest camera frame only', async () => {

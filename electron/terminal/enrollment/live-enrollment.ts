@@ -13,6 +13,7 @@ import type { SampleInput } from '../store/samples-repository.js';
 import { findDuplicates, type DuplicateMatcher, type DuplicateWarning, type EnrollmentStore } from './duplicates.js';
 import { gateHint, LIVE_ENROLLMENT_GATES, pickSubject, resolveGates, type EnrollmentGates } from './gates.js';
 import { toSampleInput, type EnrollmentAnalyser } from './photo-sample.js';
+import { youngChildOf, type YoungChildNotice } from './young-child.js';
 
 /** What the person in front of the camera should do; `ok` when the frame is usable. */
 export type EnrollmentHint = z.output<typeof enrollmentHintSchema>;
@@ -24,8 +25,14 @@ export type EnrollmentFeedback = DeepReadonly<z.output<typeof enrollmentFeedback
 export interface FrameProcessor {
   /** Detects and judges every face, largest first (FacePipeline.analyse). */
   analyse(frame: CameraFrame): Promise<{ readonly faces: readonly AnalysedFace[] }>;
-  /** The template and aligned crop of one analysed face, and the alignment that cut it (FacePipeline.extract). */
-  extract(frame: CameraFrame, face: AnalysedFace): Promise<{ readonly template: FaceTemplate; readonly alignedCrop: RgbImage; readonly alignment: AlignmentTemplate }>;
+  /**
+   * The template and aligned crop of one analysed face, the alignment that cut it and, where an age estimator
+   * runs, the face's estimated age (FacePipeline.extract with `estimateAge`).
+   */
+  extract(
+    frame: CameraFrame,
+    face: AnalysedFace,
+  ): Promise<{ readonly template: FaceTemplate; readonly alignedCrop: RgbImage; readonly alignment: AlignmentTemplate; readonly estimatedAgeYears?: number }>;
 }
 
 /** A FrameProcessor on an in-process pipeline (tests, benchmarks): each frame converted to RGB once, here. */
@@ -38,7 +45,7 @@ export function pipelineProcessor(pipeline: EnrollmentAnalyser): FrameProcessor 
   };
   return {
     analyse: (frame) => pipeline.analyse(rgbOf(frame)),
-    extract: (frame, face) => pipeline.extract(rgbOf(frame), face),
+    extract: (frame, face) => pipeline.extract(rgbOf(frame), face, { estimateAge: true }),
   };
 }
 
@@ -70,12 +77,15 @@ export type LiveEnrollmentResult =
       readonly samples: readonly SampleInput[];
       /** Enrolled persons the samples identify as; the admin decides (see enrollSamples). */
       readonly duplicates: readonly DuplicateWarning[];
+      /** Set when the samples look like a young child's (see youngChildOf). */
+      readonly youngChild?: YoungChildNotice;
     }
   | { readonly status: 'cancelled' | 'ended'; readonly samplesTaken: number };
 
 interface TakenSample {
   readonly sample: SampleInput;
   readonly timestampMs: number;
+  readonly estimatedAgeYears?: number;
 }
 
 /**
@@ -141,7 +151,7 @@ export class LiveEnrollment {
     }
     const sample = await toSampleInput(extracted, face.quality);
     if (this.current !== 'collecting') throw new Error(`the enrollment session is ${this.current}`);
-    this.taken.push({ sample, timestampMs: frame.timestampMs });
+    this.taken.push({ sample, timestampMs: frame.timestampMs, ...(extracted.estimatedAgeYears === undefined ? {} : { estimatedAgeYears: extracted.estimatedAgeYears }) });
     if (this.taken.length >= this.samplesWanted) this.current = 'complete';
     return this.feedback(frame, 'ok', { ...box, accepted: true });
   }
@@ -151,7 +161,8 @@ export class LiveEnrollment {
     if (this.current === 'cancelled') return { status: 'cancelled', samplesTaken: 0 };
     if (this.current !== 'complete') return { status: 'ended', samplesTaken: this.taken.length };
     const samples = this.taken.map(({ sample }) => sample);
-    return { status: 'complete', samples, duplicates: findDuplicates(this.options.matcher, this.options.persons, samples) };
+    const youngChild = youngChildOf(this.taken.flatMap(({ estimatedAgeYears }) => (estimatedAgeYears === undefined ? [] : [estimatedAgeYears])));
+    return { status: 'complete', samples, duplicates: findDuplicates(this.options.matcher, this.options.persons, samples), ...(youngChild ? { youngChild } : {}) };
   }
 
   /** Stops the session and drops the samples taken: faces of someone who did not finish are not kept. */

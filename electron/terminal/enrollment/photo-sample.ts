@@ -12,7 +12,7 @@ export type EnrollmentAnalyser = Pick<FacePipeline, 'analyse' | 'extract'>;
 
 /** What one photo gave: a sample, or why not. */
 export type PhotoOutcome =
-  | { readonly status: 'accepted'; readonly detail: string; readonly sample: SampleInput }
+  | { readonly status: 'accepted'; readonly detail: string; readonly sample: SampleInput; readonly estimatedAgeYears?: number }
   | { readonly status: 'no-face' | 'several-faces' | 'unreadable'; readonly detail: string }
   | { readonly status: 'too-small' | 'poor-quality'; readonly detail: string; readonly quality: FaceQuality };
 
@@ -84,9 +84,9 @@ export async function judgePhoto(analyser: Pick<EnrollmentAnalyser, 'analyse'>, 
 export async function samplePhoto(analyser: EnrollmentAnalyser, image: RgbImage, options: PhotoSampleOptions): Promise<PhotoOutcome> {
   const judged = await judgePhoto(analyser, image, options);
   if (judged.status !== 'usable') return judged;
-  const extracted = await analyser.extract(image, judged.face);
+  const extracted = await analyser.extract(image, judged.face, { estimateAge: true });
   const sample = await toSampleInput(extracted, judged.face.quality);
-  return { status: 'accepted', detail: judged.detail, sample };
+  return { status: 'accepted', detail: judged.detail, sample, ...(extracted.estimatedAgeYears === undefined ? {} : { estimatedAgeYears: extracted.estimatedAgeYears }) };
 }
 
 /** A store sample from an extraction: the template, its model, the quality and the aligned crop as JPEG. */

@@ -84,7 +84,9 @@ describe('InferenceClient', () => {
     const client = await InferenceClient.start({ config: { manifestPath: defaultManifestPath(), npu: { libraryPath: '/nowhere/librknnrt.so' } } });
     try {
       const { engines } = await client.info();
-      assert.deepEqual(engines.map((choice) => choice.engine), ['onnx-cpu', 'onnx-cpu', 'onnx-cpu']);
+      // Detector, fitter, extractor and enrollment's age estimator.
+      assert.deepEqual(engines.map((choice) => choice.engine), ['onnx-cpu', 'onnx-cpu', 'onnx-cpu', 'onnx-cpu']);
+      assert.ok(engines.some((choice) => choice.modelId === 'faceapi-age'));
       for (const choice of engines) assert.match(choice.reason ?? '', /NPU unavailable: .*\/nowhere\/librknnrt\.so/);
     } finally {
       await client.close();

@@ -1,10 +1,9 @@
 import { Worker } from 'node:worker_threads';
 
 import type { AlignmentTemplate } from '../../vision/align/align-face.js';
-import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { BoxNorm } from '../../vision/geometry/point.js';
-import type { AnalysedFace, AnalysisResult } from '../../vision/pipeline/face-pipeline.js';
+import type { AnalysedFace, AnalysisResult, Extraction } from '../../vision/pipeline/face-pipeline.js';
 import type { CameraFrame } from '../camera/camera.js';
 import type { InferenceConfig, ProcessResult, WorkerReply, WorkerReplyValues, WorkerRequest } from './protocol.js';
 
@@ -136,8 +135,8 @@ export class InferenceClient {
     });
   }
 
-  /** The template and aligned crop of one face of `analyseFrame(frame)`, from the RGB the worker kept; background work. */
-  extractFrame(frame: CameraFrame, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; alignment: AlignmentTemplate; durationMs: number }> {
+  /** The template, aligned crop and estimated age of one face of `analyseFrame(frame)`, from the RGB the worker kept; background work. */
+  extractFrame(frame: CameraFrame, face: AnalysedFace): Promise<Extraction> {
     const pixelsId = this.heldFrames.get(frame);
     if (pixelsId === undefined) return Promise.reject(new InferenceError('FRAME_GONE', `frame ${frame.seq} was not analysed with analyseFrame`));
     return this.schedule(() => this.call('extract-held', { pixelsId, face }));
@@ -151,8 +150,8 @@ export class InferenceClient {
     return this.schedule(() => this.call('snapshot', { pixelsId, boxNorm, marginRatio: options.marginRatio, jpegQuality: options.jpegQuality }));
   }
 
-  /** The template and aligned crop of one face of `analyse(image)`; background work like `analyse`. */
-  extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; alignment: AlignmentTemplate; durationMs: number }> {
+  /** The template, aligned crop and estimated age of one face of `analyse(image)`; background work like `analyse`. */
+  extract(image: RgbImage, face: AnalysedFace): Promise<Extraction> {
     const copy = copyImage(image);
     return this.schedule(() => this.call('extract', { image: copy, face }));
   }

@@ -119,14 +119,14 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
     case 'analyse':
       return ready().analyse(request.image);
     case 'extract':
-      return ready().extract(request.image, request.face);
+      return ready().extract(request.image, request.face, { estimateAge: true });
     case 'analyse-frame': {
       const image = converter.toRgb(request.pixels);
       hold(request.seq, image);
       return { ...(await ready().analyse(image)), pixelsId: request.seq };
     }
     case 'extract-held':
-      return ready().extract(heldImage(request.pixelsId), request.face);
+      return ready().extract(heldImage(request.pixelsId), request.face, { estimateAge: true });
     case 'snapshot': {
       const image = heldImage(request.pixelsId);
       const { widthPx, heightPx } = image;

@@ -3,7 +3,7 @@ import type { FaceTemplate } from '../../vision/extractor/face-extractor.js';
 import type { RawFrame } from '../../vision/frame/raw-frame.js';
 import type { RgbImage } from '../../vision/frame/rgb-image.js';
 import type { BoxNorm } from '../../vision/geometry/point.js';
-import type { AnalysedFace, AnalysisResult, StageTimingsMs } from '../../vision/pipeline/face-pipeline.js';
+import type { AnalysedFace, AnalysisResult, Extraction, StageTimingsMs } from '../../vision/pipeline/face-pipeline.js';
 import type { NpuOptions } from '../../vision/backend/rknn-backend.js';
 import type { PadFrameMeasure } from '../../vision/liveness/pad-frame-measures.js';
 
@@ -81,7 +81,7 @@ export type WorkerRequest =
   | { readonly type: 'extract-held'; readonly seq: number; readonly pixelsId: number; readonly face: AnalysedFace }
   /** A JPEG of a face with a margin around it (`marginRatio` of the box on each side), from a frame the worker holds. */
   | { readonly type: 'snapshot'; readonly seq: number; readonly pixelsId: number; readonly boxNorm: BoxNorm; readonly marginRatio: number; readonly jpegQuality: number }
-  /** Enrollment: one analysed face's template and aligned crop (FacePipeline.extract). */
+  /** Enrollment: one analysed face's template, aligned crop and estimated age (FacePipeline.extract). */
   | { readonly type: 'extract'; readonly seq: number; readonly image: RgbImage; readonly face: AnalysedFace }
   /** Template rebuild: the template of a stored aligned crop (JPEG), cut with `alignment`, by the worker's extractor. */
   | { readonly type: 'embed-aligned'; readonly seq: number; readonly alignedJpeg: Uint8Array; readonly alignment: AlignmentTemplate }
@@ -98,7 +98,8 @@ export interface WorkerReplyValues {
   process: ProcessResult;
   analyse: AnalysisResult;
   'analyse-frame': AnalysisResult & { readonly pixelsId: number };
-  extract: { readonly template: FaceTemplate; readonly alignedCrop: RgbImage; readonly alignment: AlignmentTemplate; readonly durationMs: number };
+  /** With the face's estimated age where the worker's pipeline has an age estimator: extraction is enrollment's. */
+  extract: Extraction;
   'extract-held': WorkerReplyValues['extract'];
   snapshot: Uint8Array;
   'embed-aligned': FaceTemplate;

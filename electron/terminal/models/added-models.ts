@@ -198,8 +198,7 @@ export class AddedModels {
         file: added ? entry.source.file : null,
         obtainFrom: added ? entry.source.obtainFrom : null,
         addedAtMs: present ? (records.get(id)?.addedAtMs ?? null) : null,
-        // The terminal does not run an age estimator yet: `lintel eval age` measures it.
-        isDefault: entry.role === 'extractor' ? id === preferred : entry.role === 'age' ? false : defaults[entry.role] === id,
+        isDefault: entry.role === 'extractor' ? id === preferred : defaults[entry.role] === id,
       };
     });
   }

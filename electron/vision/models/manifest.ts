@@ -327,6 +327,8 @@ export const manifestSchema = z
       fitter: z.string(),
       extractor: z.string(),
       liveness: z.string().optional(),
+      /** The age estimator enrollment runs for its young-child check; absent: no check. */
+      age: z.string().optional(),
       /**
        * Extractors to use instead of `extractor` when the administrator picked none, best first: the first one
        * present (built in, or added) wins. Default: none, `extractor` is used.

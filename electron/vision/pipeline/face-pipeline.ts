@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
+import { AgeEstimator } from '../age/age-estimator.js';
 import type { AlignmentTemplate, FivePoints } from '../align/align-face.js';
 import type { BackendName, InferenceBackend } from '../backend/inference-backend.js';
 import { FaceDetector } from '../detector/face-detector.js';
@@ -28,6 +29,18 @@ export interface FacePipelineOptions {
   readonly minDetectorScore?: number;
   /** Most faces analysed per image, largest first; default 10. */
   readonly maxFaces?: number;
+  /** The age estimator `extract` runs when asked (enrollment's young-child check); default the manifest's, null: none. */
+  readonly ageEstimatorId?: string | null;
+}
+
+/** What `extract` gives for one face. */
+export interface Extraction {
+  readonly template: FaceTemplate;
+  readonly alignedCrop: RgbImage;
+  readonly alignment: AlignmentTemplate;
+  readonly durationMs: number;
+  /** Estimated age, years, when `extract` was asked for it and the pipeline has an age estimator. */
+  readonly estimatedAgeYears?: number;
 }
 
 /** One analysed face. Coordinates are normalised to the image (0..1); see `toPx` for pixels. */
@@ -72,6 +85,7 @@ export class FacePipeline {
     readonly backendName: InferenceBackend['name'],
     readonly minPresence: number,
     readonly modelIds: { detector: string; fitter: string; extractor: string },
+    private readonly ageEstimator: AgeEstimator | null = null,
   ) {}
 
   static async create(options: FacePipelineOptions): Promise<FacePipeline> {
@@ -95,11 +109,25 @@ export class FacePipeline {
       throw failure?.reason;
     }
     const [detector, fitter, extractor] = [detectorStage.value, fitterStage.value, extractorStage.value];
-    return new FacePipeline(detector, fitter, extractor, backend.name, minPresence, {
-      detector: detectorModel.id,
-      fitter: fitterModel.id,
-      extractor: extractorModel.id,
-    });
+    const ageEstimatorId = options.ageEstimatorId === undefined ? defaults.age : options.ageEstimatorId;
+    let ageEstimator: AgeEstimator | null = null;
+    if (ageEstimatorId) {
+      try {
+        ageEstimator = await AgeEstimator.load(resolveModel(options.manifest, ageEstimatorId), backend);
+      } catch (error) {
+        await Promise.all([detector.close(), fitter.close(), extractor.close()]);
+        throw error;
+      }
+    }
+    return new FacePipeline(
+      detector,
+      fitter,
+      extractor,
+      backend.name,
+      minPresence,
+      { detector: detectorModel.id, fitter: fitterModel.id, extractor: extractorModel.id },
+      ageEstimator,
+    );
   }
 
   /** Detects and fits every face, largest first; faces the fitter does not confirm are dropped. */
@@ -127,10 +155,15 @@ export class FacePipeline {
     return { widthPx, heightPx, faces, timingsMs };
   }
 
-  /** The template of one analysed face of `image`, with its aligned crop and the alignment that cut it. */
-  async extract(image: RgbImage, face: AnalysedFace): Promise<{ template: FaceTemplate; alignedCrop: RgbImage; alignment: AlignmentTemplate; durationMs: number }> {
+  /**
+   * The template of one analysed face of `image`, with its aligned crop and the alignment that cut it; with
+   * `estimateAge` (enrollment), also the face's estimated age where the pipeline has an age estimator.
+   */
+  async extract(image: RgbImage, face: AnalysedFace, options: { estimateAge?: boolean } = {}): Promise<Extraction> {
     const fivePointsPx = face.fivePointsNorm.map((point) => toPx(point, image.widthPx, image.heightPx)) as unknown as FivePoints;
-    return this.extractor.extract(image, fivePointsPx);
+    const extracted = await this.extractor.extract(image, fivePointsPx);
+    if (!options.estimateAge || !this.ageEstimator) return extracted;
+    return { ...extracted, estimatedAgeYears: await this.ageEstimator.estimateYears(image, fivePointsPx) };
   }
 
   /** The engine each stage's model runs on. */
@@ -150,7 +183,7 @@ export class FacePipeline {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.detector.close(), this.fitter.close(), this.extractor.close()]);
+    await Promise.all([this.detector.close(), this.fitter.close(), this.extractor.close(), this.ageEstimator?.close()]);
   }
 }
 

@@ -13,6 +13,8 @@ import type { EnrollSource } from './enroll-types.js';
 import type { PhotoResult } from './PhotoResults.js';
 
 type Person = ResponseOf<'persons:get'>;
+/** Set when the enrolled samples look like a young child's. */
+type YoungChild = Extract<ResponseOf<'enroll:live-commit'>, { outcome: 'enrolled' }>['youngChild'];
 
 export function EnrollConfirmStep({
   source,
@@ -28,7 +30,7 @@ export function EnrollConfirmStep({
   readonly draft: PersonDraft;
   readonly onBack: () => void;
   readonly onCancel: () => void;
-  readonly onEnrolled: (person: Person, sampleCount: number, photos: readonly PhotoResult[] | null) => void;
+  readonly onEnrolled: (person: Person, sampleCount: number, photos: readonly PhotoResult[] | null, youngChild: YoungChild) => void;
   /** The samples went to an enrolled person instead of a new one. */
   readonly onAddedTo: (person: Person, sampleCount: number, photos: readonly PhotoResult[] | null) => void;
   readonly onPhotosRefused: (photos: readonly PhotoResult[]) => void;
@@ -50,7 +52,7 @@ export function EnrollConfirmStep({
         if (result.error.code === 'not-found') onSessionGone(result.error);
         else setError(result.error);
       } else if (result.value.outcome === 'enrolled') {
-        onEnrolled(result.value.person, result.value.sampleIds.length, null);
+        onEnrolled(result.value.person, result.value.sampleIds.length, null, result.value.youngChild);
       } else if (result.value.reason === 'duplicate-of') {
         setDuplicates(result.value.duplicates);
       } else {
@@ -61,7 +63,7 @@ export function EnrollConfirmStep({
     const result = await client['enroll:photos']({ person, photos: [...source.photos], allowDuplicate });
     setBusy(false);
     if (!result.ok) setError(result.error);
-    else if (result.value.outcome === 'enrolled') onEnrolled(result.value.person, result.value.sampleIds.length, result.value.photos);
+    else if (result.value.outcome === 'enrolled') onEnrolled(result.value.person, result.value.sampleIds.length, result.value.photos, result.value.youngChild);
     else if (result.value.reason === 'duplicate-of') setDuplicates(result.value.duplicates);
     else onPhotosRefused(result.value.photos);
   };

@@ -81,3 +81,26 @@ test('a face that matches someone enrolled offers “Add to <name>” beside “
   );
   assert.equal(rendered.requestsOf('enroll:photos').length, 1, 'no second person was enrolled');
 });
+
+test('photos that look like a young child’s: enrolled, with the advice to ask for card and face', async () => {
+  const enrolled = (youngChild?: { estimatedAgeYears: number }) => () => ({
+    outcome: 'enrolled' as const,
+    person: person('Mia Lee'),
+    sampleIds: ['9b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01'],
+    photos: [{ file: 'ann.jpg', status: 'enrolled' as const, detail: 'used' }],
+    duplicates: [],
+    ...(youngChild ? { youngChild } : {}),
+  });
+  const child = renderScreen(<EnrollScreen />, { 'enroll:check-photo': usable, 'enroll:photos': enrolled({ estimatedAgeYears: 2.6 }) });
+  await toConfirm('Mia Lee');
+  fireEvent.click(screen.getByRole('button', { name: /Enroll this person/ }));
+  await screen.findByText('Mia Lee is enrolled.');
+  assert.ok(screen.getByText(/Mia Lee looks like a young child \(about 3 years old\).*card and face/));
+  child.unmount();
+
+  renderScreen(<EnrollScreen />, { 'enroll:check-photo': usable, 'enroll:photos': enrolled() });
+  await toConfirm('Mia Lee');
+  fireEvent.click(screen.getByRole('button', { name: /Enroll this person/ }));
+  await screen.findByText('Mia Lee is enrolled.');
+  assert.equal(screen.queryByText(/looks like a young child/), null);
+});

@@ -14,6 +14,7 @@ import type { EnrollSource, PhotoUpload } from './enroll-types.js';
 import { LiveCaptureStep } from './LiveCaptureStep.js';
 import { PhotoPickStep } from './PhotoPickStep.js';
 import { PhotoResults, type PhotoResult } from './PhotoResults.js';
+import { youngChildText } from './young-child-text.js';
 
 type Step = 'start' | 'capture' | 'photos' | 'details' | 'confirm' | 'photo-results';
 
@@ -27,6 +28,8 @@ interface PhotoOutcome {
   /** The enrolled person the photos were added to instead. */
   readonly addedTo?: string;
   readonly photos: readonly PhotoResult[];
+  /** What enrollment said about a young child's face. */
+  readonly youngChildNotice?: string;
 }
 
 const STEP_TITLES: Readonly<Record<Step, string>> = {
@@ -208,16 +211,17 @@ export function EnrollScreen(): ReactNode {
               setAdminNotice(`${sampleCount} sample${sampleCount === 1 ? ' was' : 's were'} added to ${person.name}.`);
             }
           }}
-          onEnrolled={(person, sampleCount, results) => {
+          onEnrolled={(person, sampleCount, results, youngChild) => {
             openSession.current = null;
             setSession(null);
             clearEnrollment();
+            const youngChildNotice = youngChild ? youngChildText(person.name, youngChild.estimatedAgeYears) : undefined;
             if (results) {
-              setPhotoOutcome({ enrolledName: person.name, photos: results });
+              setPhotoOutcome({ enrolledName: person.name, photos: results, ...(youngChildNotice ? { youngChildNotice } : {}) });
               setStep('photo-results');
             } else {
               setAdminTab('people');
-              setAdminNotice(`${person.name} is enrolled with ${sampleCount} sample${sampleCount === 1 ? '' : 's'}.`);
+              setAdminNotice(`${person.name} is enrolled with ${sampleCount} sample${sampleCount === 1 ? '' : 's'}.${youngChildNotice ? ` ${youngChildNotice}` : ''}`);
             }
           }}
         />
@@ -232,6 +236,7 @@ export function EnrollScreen(): ReactNode {
           ) : (
             <ErrorNotice error="None of the photos could be used. Choose clearer photos of the face." />
           )}
+          {photoOutcome.youngChildNotice ? <Notice tone="warning">{photoOutcome.youngChildNotice}</Notice> : null}
           <PhotoResults photos={photoOutcome.photos} />
           <div className="button-row">
             {photoOutcome.enrolledName || photoOutcome.addedTo ? null : (
