@@ -88,11 +88,11 @@ export function createHubAdminHandler(
     'persons:create': ({ samples, ...person }) => store.createPerson({ ...person, samples: samples.map(sampleFromWire) }),
     'persons:create-from-photos': async ({ photos, ...person }) => {
       if (!options.photos) throw new ContractError('unavailable', 'this hub enrolls from photos only where its face models are installed');
-      const { samples, verdicts } = await options.photos.samplesFromPhotos(photos.map((photo) => ({ name: photo.name, bytes: Buffer.from(photo.base64, 'base64') })));
+      const { samples, verdicts, youngChild } = await options.photos.samplesFromPhotos(photos.map((photo) => ({ name: photo.name, bytes: Buffer.from(photo.base64, 'base64') })));
       if (samples.length === 0) {
         throw new ContractError('invalid-request', `no usable photo: ${verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join('; ')}`);
       }
-      return { person: await store.createPerson({ ...person, samples }), photos: verdicts };
+      return { person: await store.createPerson({ ...person, samples }), photos: verdicts, ...(youngChild ? { youngChild } : {}) };
     },
     'persons:update': ({ id, patch }) => store.updatePerson(id, patch),
     'persons:delete': ({ id }) => store.deletePerson(id),

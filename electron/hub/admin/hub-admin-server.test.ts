@@ -183,8 +183,9 @@ describe('hub admin API', () => {
     const wall = (await testJpeg()).toString('base64');
     const created = await call('persons:create-from-photos', { name: 'Aaron', photos: [{ name: 'face.jpg', base64: face }, { name: 'wall.jpg', base64: wall }] }, { cookie });
     assert.equal(created.status, 200, JSON.stringify(created.result));
-    const value = (created.result as { value: { person: { id: string }; photos: { name: string; status: string }[] } }).value;
+    const value = (created.result as { value: { person: { id: string }; photos: { name: string; status: string }[]; youngChild?: unknown } }).value;
     assert.deepEqual(value.photos.map((photo) => [photo.name, photo.status]), [['face.jpg', 'accepted'], ['wall.jpg', 'no-face']]);
+    assert.equal(value.youngChild, undefined, 'an adult face is not taken for a young child');
     const page = await store.changesAfter(0);
     const payload = page.changes.find((change) => change.id === value.person.id)?.payload as { samples: { cropJpegBase64: string; templates: { modelId: string }[]; alignment: unknown }[] };
     assert.equal(payload.samples.length, 1);

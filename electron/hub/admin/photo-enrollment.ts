@@ -4,6 +4,7 @@
 import { InferenceClient } from '../../terminal/inference/inference-client.js';
 import { DEFAULT_DOMINANCE_RATIO, PHOTO_ENROLLMENT_GATES } from '../../terminal/enrollment/gates.js';
 import { decodePhoto, samplePhoto, type PhotoBytes } from '../../terminal/enrollment/photo-sample.js';
+import { youngChildOf, type YoungChildNotice } from '../../terminal/enrollment/young-child.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
 import type { HubSampleInput } from '../store/hub-store.js';
 
@@ -14,9 +15,16 @@ export interface PhotoVerdict {
   readonly detail: string;
 }
 
+/** The samples of the usable photos, every photo's verdict, and whether the face looks like a young child's. */
+export interface PhotoSamples {
+  readonly samples: readonly HubSampleInput[];
+  readonly verdicts: readonly PhotoVerdict[];
+  readonly youngChild?: YoungChildNotice;
+}
+
 /** Makes samples from photos; `close` stops its worker. */
 export interface PhotoEnroller {
-  samplesFromPhotos(photos: readonly PhotoBytes[]): Promise<{ readonly samples: readonly HubSampleInput[]; readonly verdicts: readonly PhotoVerdict[] }>;
+  samplesFromPhotos(photos: readonly PhotoBytes[]): Promise<PhotoSamples>;
   close(): Promise<void>;
 }
 
@@ -26,10 +34,11 @@ export class WorkerPhotoEnroller implements PhotoEnroller {
 
   constructor(private readonly options: { readonly manifestPath?: string; readonly extractorId?: string } = {}) {}
 
-  async samplesFromPhotos(photos: readonly PhotoBytes[]): Promise<{ readonly samples: readonly HubSampleInput[]; readonly verdicts: readonly PhotoVerdict[] }> {
+  async samplesFromPhotos(photos: readonly PhotoBytes[]): Promise<PhotoSamples> {
     const client = await this.start();
     const samples: HubSampleInput[] = [];
     const verdicts: PhotoVerdict[] = [];
+    const agesYears: number[] = [];
     // One photo at a time: the worker runs one model pass at a time anyway, and memory stays one photo's.
     for (const photo of photos) {
       const decoded = await decodePhoto(photo);
@@ -37,12 +46,14 @@ export class WorkerPhotoEnroller implements PhotoEnroller {
       verdicts.push({ name: photo.name, status: outcome.status, detail: outcome.detail });
       if (outcome.status === 'accepted') {
         const { sample } = outcome;
+        if (outcome.estimatedAgeYears !== undefined) agesYears.push(outcome.estimatedAgeYears);
         // The alignment as plain JSON (the wire's shape): its size and five points.
         const alignment = sample.alignment ? { sizePx: sample.alignment.sizePx, fivePointsPx: sample.alignment.fivePointsPx.map(([x, y]) => [x, y]) } : null;
         samples.push({ alignedJpeg: sample.alignedJpeg, alignment, quality: sample.quality, templates: [{ modelId: sample.modelId, template: sample.template }] });
       }
     }
-    return { samples, verdicts };
+    const youngChild = youngChildOf(agesYears);
+    return { samples, verdicts, ...(youngChild ? { youngChild } : {}) };
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 import type { ChannelSpec } from '../contract/channels.js';
-import { decisionSchema, freeText, groupName, MAX_PHOTO_BYTES, MAX_PHOTOS, msSinceEpoch, personCredentialSchema } from '../contract/schemas.js';
+import { decisionSchema, freeText, groupName, MAX_PHOTO_BYTES, MAX_PHOTOS, msSinceEpoch, personCredentialSchema, youngChildNoticeSchema } from '../contract/schemas.js';
 import { wireCredentialSchema, wireSampleSchema } from '../fleet/messages.js';
 
 const empty = z.strictObject({});
@@ -120,7 +120,8 @@ export const hubAdminContract = {
   },
   /**
    * A person from photos: the hub's inference worker judges each one (one clear face, big and sharp enough) and
-   * cuts the aligned crop and template as a door would; refused when no photo is usable, each photo's verdict said.
+   * cuts the aligned crop and template as a door would; refused when no photo is usable, each photo's verdict said,
+   * and whether the face looks like a young child's.
    */
   'persons:create-from-photos': {
     auth: 'admin',
@@ -131,6 +132,8 @@ export const hubAdminContract = {
     response: z.object({
       person: personSchema,
       photos: z.array(z.object({ name: z.string(), status: z.enum(['accepted', 'no-face', 'several-faces', 'unreadable', 'too-small', 'poor-quality']), detail: z.string() })),
+      /** Set when the usable photos look like a young child's (enrollment's young-child check). */
+      youngChild: youngChildNoticeSchema.optional(),
     }),
   },
   'persons:update': {

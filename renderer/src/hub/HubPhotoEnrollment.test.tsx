@@ -60,4 +60,24 @@ describe('hub enrollment from photos', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Done' }));
     assert.deepEqual(done, { name: 'Ada Lovelace' });
   });
+
+  test('every photo used but the face looks like a young child’s: the advice is shown before leaving', async () => {
+    let done: { readonly name: string } | null | undefined;
+    renderHubScreen(<HubPhotoEnrollment onDone={(created) => (done = created)} />, {
+      ...fakeDocuments({ group: [] }).handlers,
+      'persons:create-from-photos': ({ photos }) => ({
+        person: { ...PERSON, name: 'Mia' },
+        photos: photos.map((photo) => ({ name: photo.name, status: 'accepted' as const, detail: '' })),
+        youngChild: { estimatedAgeYears: 1.2 },
+      }),
+    });
+    fireEvent.change(screen.getByLabelText(/^Name/), { target: { value: 'Mia' } });
+    choosePhotos(['front.jpg']);
+    await waitFor(() => assert.equal((screen.getByRole('button', { name: 'Enroll' }) as HTMLButtonElement).disabled, false));
+    fireEvent.click(screen.getByRole('button', { name: 'Enroll' }));
+    await screen.findByText(/Mia looks like a young child \(about 1 year old\).*card and face \(Door policies\)/);
+    assert.equal(done, undefined);
+    fireEvent.click(screen.getByRole('button', { name: 'Done' }));
+    assert.deepEqual(done, { name: 'Mia' });
+  });
 });

@@ -4,7 +4,8 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 
 import { bytesToBase64 } from '../common/base64.js';
-import { ErrorNotice } from '../common/ErrorNotice.js';
+import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
+import { youngChildText } from '../admin/enroll/young-child-text.js';
 import { Icon } from '../common/Icon.js';
 import { TextField } from '../common/TextField.js';
 import { MAX_PHOTO_BYTES, MAX_PHOTOS, type ContractErrorBody } from '../contract.js';
@@ -42,6 +43,7 @@ export function HubPhotoEnrollment({ onDone }: { readonly onDone: (created: { re
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ContractErrorBody | string | null>(null);
   const [verdicts, setVerdicts] = useState<Verdicts | null>(null);
+  const [youngChildNotice, setYoungChildNotice] = useState<string | null>(null);
 
   useEffect(() => {
     void listDocuments(client, 'group').then((result) => {
@@ -63,8 +65,10 @@ export function HubPhotoEnrollment({ onDone }: { readonly onDone: (created: { re
     setBusy(false);
     if (!result.ok) return setProblem(result.error);
     const rejected = result.value.photos.filter((photo) => photo.status !== 'accepted');
-    if (rejected.length === 0) return onDone(result.value.person);
-    // Enrolled from the usable photos; the others are shown with why before leaving.
+    const { youngChild } = result.value;
+    if (rejected.length === 0 && !youngChild) return onDone(result.value.person);
+    // Enrolled from the usable photos; the others, or the young-child advice, are shown before leaving.
+    setYoungChildNotice(youngChild ? youngChildText(result.value.person.name, youngChild.estimatedAgeYears, 'Door policies') : null);
     setVerdicts(result.value.photos);
   };
 
@@ -82,6 +86,7 @@ export function HubPhotoEnrollment({ onDone }: { readonly onDone: (created: { re
           <p>
             <strong>{name.trim()}</strong> is enrolled from {verdicts.filter((photo) => photo.status === 'accepted').length} of {verdicts.length} photos.
           </p>
+          {youngChildNotice ? <Notice tone="warning">{youngChildNotice}</Notice> : null}
           <PhotoVerdicts verdicts={verdicts} />
           <button type="button" className="btn btn-primary" onClick={() => onDone({ name: name.trim() })}>
             Done
