@@ -1,7 +1,6 @@
 import { npmSource, type ModelEntry } from '../../electron/vision/models/manifest.js';
-import { FaceApiWeights, tfPadding, toOnnxFilters, type Value } from './face-api/face-api-weights.js';
+import { checkFaceApiEntry, FaceApiGraph, readFaceApiWeights, tfPadding, toOnnxFilters, type Value } from './face-api/face-api-graph.js';
 import { OnnxGraphBuilder, attr } from './onnx/onnx-graph.js';
-import { readTfjsWeightsManifestFile, type WeightTensor } from './tfjs-weights.js';
 
 /**
  * face-api's age and gender network (a TinyXception with two main blocks and two dense heads) has no graph file:
@@ -23,12 +22,7 @@ const FEATURES = 512;
 /** Bumped when the emitted graph changes, so converted files (and their sha256) can be told apart. */
 const CONVERTER_VERSION = '1';
 
-class TinyXceptionGraph {
-  constructor(
-    private readonly g: OnnxGraphBuilder,
-    private readonly w: FaceApiWeights,
-  ) {}
-
+class TinyXceptionGraph extends FaceApiGraph {
   /** face-api's `conv`: conv2d 'same' + bias. */
   conv(x: Value, prefix: string, stride: number): Value {
     const shape = this.w.filterShape(`${prefix}/filters`);
@@ -75,16 +69,7 @@ class TinyXceptionGraph {
     return { name, channels: co, height: x.height, width: x.width };
   }
 
-  relu(x: Value): Value {
-    return { ...x, name: this.g.op('Relu', [x.name]) };
-  }
 
-  add(a: Value, b: Value): Value {
-    if (a.channels !== b.channels || a.height !== b.height || a.width !== b.width) {
-      throw new Error(`shape mismatch in residual add: [${a.channels}, ${a.height}, ${a.width}] vs [${b.channels}, ${b.height}, ${b.width}]`);
-    }
-    return { ...a, name: this.g.op('Add', [a.name, b.name]) };
-  }
 
   /** 3×3 stride-2 max pool, TF 'same' (ONNX max pooling ignores the padded cells, as TF does). */
   maxPoolSame(x: Value): Value {
@@ -119,39 +104,16 @@ class TinyXceptionGraph {
   }
 }
 
-function checkEntry(entry: ModelEntry): { inputName: string; outputName: string } {
-  const problems: string[] = [];
-  const { input } = entry;
-  if (entry.source.format !== 'face-api-weights') problems.push(`source.format is ${entry.source.format}, not face-api-weights`);
-  if (input.layout !== 'NCHW') problems.push(`input.layout is ${input.layout}; the converter emits NCHW`);
-  if (input.colorOrder !== 'RGB') problems.push(`input.colorOrder is ${input.colorOrder}; face-api feeds RGB`);
-  if (input.widthPx !== FACE_API_AGE_INPUT_PX || input.heightPx !== FACE_API_AGE_INPUT_PX) {
-    problems.push(`input is ${input.widthPx}×${input.heightPx}; face-api resizes to ${FACE_API_AGE_INPUT_PX}×${FACE_API_AGE_INPUT_PX}`);
-  }
-  if (input.mean.some((m, i) => m !== FACE_API_AGE_MEAN[i]) || input.std.some((s) => s !== FACE_API_AGE_STD)) {
-    problems.push(`input normalisation mean [${input.mean.join(', ')}] std [${input.std.join(', ')}] differs from face-api's mean [${FACE_API_AGE_MEAN.join(', ')}] std ${FACE_API_AGE_STD}`);
-  }
-  const [output, ...extra] = entry.outputs;
-  if (!output || extra.length > 0 || output.shape.length !== 2 || output.shape[0] !== 1 || output.shape[1] !== 1) problems.push('outputs must be one [1, 1] age');
-  if (problems.length > 0) throw new Error(`manifest entry for face-api's age network: ${problems.join('; ')}`);
-  return { inputName: input.name, outputName: (output as { name: string }).name };
-}
-
 /**
  * Converts face-api's age and gender weights (`age_gender_model-weights_manifest.json` + shard) to ONNX opset 13
  * bytes: input `entry.input.name` [1, 3, 112, 112] float32 already normalised as the manifest says, output
  * `entry.outputs[0].name` [1, 1], the estimated age in years. Same inputs → same bytes.
  */
 export async function convertFaceApiAge(weightsManifestPath: string, entry: ModelEntry): Promise<Uint8Array> {
-  const { inputName, outputName } = checkEntry(entry);
-  let tensors: Map<string, WeightTensor>;
-  try {
-    tensors = await readTfjsWeightsManifestFile(weightsManifestPath);
-  } catch (error) {
-    throw new Error(`cannot read face-api weights ${weightsManifestPath}: ${(error as Error).message}`, { cause: error });
-  }
+  const network = "face-api's age and gender network";
+  const { inputName, outputName } = checkFaceApiEntry(entry, { network, inputPx: FACE_API_AGE_INPUT_PX, mean: FACE_API_AGE_MEAN, std: FACE_API_AGE_STD, outputLength: 1, output: 'age' });
+  const weights = await readFaceApiWeights(weightsManifestPath, network);
   const g = new OnnxGraphBuilder('faceapi_age');
-  const weights = new FaceApiWeights(tensors, weightsManifestPath, "face-api's age and gender network");
   const net = new TinyXceptionGraph(g, weights);
   const side = FACE_API_AGE_INPUT_PX;
   let x: Value = { name: g.input(inputName, [1, 3, side, side]), channels: 3, height: side, width: side };

@@ -1,7 +1,6 @@
 import { npmSource, type ModelEntry } from '../../electron/vision/models/manifest.js';
 import { OnnxGraphBuilder, attr } from './onnx/onnx-graph.js';
-import { FaceApiWeights, tfPadding, toOnnxFilters, type Padding, type Value } from './face-api/face-api-weights.js';
-import { readTfjsWeightsManifestFile, type WeightTensor } from './tfjs-weights.js';
+import { checkFaceApiEntry, FaceApiGraph, readFaceApiWeights, tfPadding, toOnnxFilters, type Padding, type Value } from './face-api/face-api-graph.js';
 
 /**
  * face-api's recogniser (dlib's ResNet-34-style network) has no graph file: the network lives in face-api's
@@ -20,12 +19,7 @@ const EMBEDDING_SIZE = 128;
 /** Bumped when the emitted graph changes, so converted files (and their sha256) can be told apart. */
 const CONVERTER_VERSION = '1';
 
-class RecognizerGraph {
-  constructor(
-    private readonly g: OnnxGraphBuilder,
-    private readonly w: FaceApiWeights,
-  ) {}
-
+class RecognizerGraph extends FaceApiGraph {
   /**
    * face-api's convLayer: conv2d + bias, then the scale layer (x·weights + biases), then optionally relu.
    * Nothing nonlinear sits between conv and scale, so the scale folds into the conv exactly:
@@ -60,16 +54,7 @@ class RecognizerGraph {
     return withRelu ? this.relu(out) : out;
   }
 
-  relu(x: Value): Value {
-    return { ...x, name: this.g.op('Relu', [x.name]) };
-  }
 
-  add(a: Value, b: Value): Value {
-    if (a.channels !== b.channels || a.height !== b.height || a.width !== b.width) {
-      throw new Error(`shape mismatch in residual add: [${a.channels}, ${a.height}, ${a.width}] vs [${b.channels}, ${b.height}, ${b.width}]`);
-    }
-    return { ...a, name: this.g.op('Add', [a.name, b.name]) };
-  }
 
   /** Zero padding at the end of each axis (channels, rows, columns), as face-api's concat with zeros. */
   padEnd(x: Value, channels: number, rows: number, cols: number): Value {
@@ -134,46 +119,22 @@ class RecognizerGraph {
   }
 }
 
-function checkEntry(entry: ModelEntry): { inputName: string; outputName: string } {
-  const problems: string[] = [];
-  const { input } = entry;
-  if (entry.source.format !== 'face-api-weights') problems.push(`source.format is ${entry.source.format}, not face-api-weights`);
-  if (input.layout !== 'NCHW') problems.push(`input.layout is ${input.layout}; the converter emits NCHW`);
-  if (input.colorOrder !== 'RGB') problems.push(`input.colorOrder is ${input.colorOrder}; face-api feeds RGB`);
-  if (input.widthPx !== FACE_API_RECOGNIZER_INPUT_PX || input.heightPx !== FACE_API_RECOGNIZER_INPUT_PX) {
-    problems.push(`input is ${input.widthPx}×${input.heightPx}; face-api resizes to ${FACE_API_RECOGNIZER_INPUT_PX}×${FACE_API_RECOGNIZER_INPUT_PX}`);
-  }
-  // The graph expects the caller to normalise as face-api does; a different manifest would feed it wrong values.
-  if (input.mean.some((m, i) => m !== FACE_API_RECOGNIZER_MEAN[i]) || input.std.some((s) => s !== FACE_API_RECOGNIZER_STD)) {
-    problems.push(
-      `input normalisation mean [${input.mean.join(', ')}] std [${input.std.join(', ')}] differs from face-api's ` +
-        `mean [${FACE_API_RECOGNIZER_MEAN.join(', ')}] std ${FACE_API_RECOGNIZER_STD}`,
-    );
-  }
-  const [output, ...extra] = entry.outputs;
-  if (!output || extra.length > 0 || output.shape.length !== 2 || output.shape[0] !== 1 || output.shape[1] !== EMBEDDING_SIZE) {
-    problems.push(`outputs must be one [1, ${EMBEDDING_SIZE}] embedding`);
-  }
-  if (problems.length > 0) throw new Error(`manifest entry for face-api's recogniser: ${problems.join('; ')}`);
-  return { inputName: input.name, outputName: (output as { name: string }).name };
-}
-
 /**
  * Converts face-api's recogniser weights (`face_recognition_model-weights_manifest.json` + shard) to ONNX
  * opset 13 bytes: input `entry.input.name` [1, 3, 150, 150] float32 already normalised as the manifest says,
  * output `entry.outputs[0].name` [1, 128] (raw descriptor, not L2-normalised). Same inputs → same bytes.
  */
 export async function convertFaceApiRecognizer(weightsManifestPath: string, entry: ModelEntry): Promise<Uint8Array> {
-  const { inputName, outputName } = checkEntry(entry);
-  let tensors: Map<string, WeightTensor>;
-  try {
-    tensors = await readTfjsWeightsManifestFile(weightsManifestPath);
-  } catch (error) {
-    throw new Error(`cannot read face-api weights ${weightsManifestPath}: ${(error as Error).message}`, { cause: error });
-  }
-
+  const { inputName, outputName } = checkFaceApiEntry(entry, {
+    network: "face-api's recogniser",
+    inputPx: FACE_API_RECOGNIZER_INPUT_PX,
+    mean: FACE_API_RECOGNIZER_MEAN,
+    std: FACE_API_RECOGNIZER_STD,
+    outputLength: EMBEDDING_SIZE,
+    output: 'embedding',
+  });
+  const weights = await readFaceApiWeights(weightsManifestPath, "face-api's recogniser");
   const g = new OnnxGraphBuilder('faceapi_recognizer');
-  const weights = new FaceApiWeights(tensors, weightsManifestPath, "face-api's recogniser");
   const net = new RecognizerGraph(g, weights);
   const side = FACE_API_RECOGNIZER_INPUT_PX;
   let x: Value = { name: g.input(inputName, [1, 3, side, side]), channels: 3, height: side, width: side };
