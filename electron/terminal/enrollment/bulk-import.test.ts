@@ -134,6 +134,20 @@ describe('bulk import on real photos', () => {
     assert.equal(env.matcher.gallery.templateCount, 5);
   });
 
+  it('says in the person\'s line when their photos look like a young child\'s', async (t) => {
+    const env = setup(t);
+    if (!env) return;
+    const root = join(env.dir, 'family');
+    for (const [name, indices] of [['Princess_Aiko', [1, 2]], ['Colin_Powell', [1]]] as const) {
+      mkdirSync(join(root, name), { recursive: true });
+      for (const index of indices) copyFileSync(lfwPhoto(name, index), join(root, name, `${name}_000${index}.jpg`));
+    }
+    const report = await importFolder({ ...env, root });
+    const line = (person: string): string => report.persons.find((p) => p.person === person)?.detail ?? '';
+    assert.match(line('Princess Aiko'), /^2 of 2 photo\(s\) enrolled; looks like a young child \(about \d years\): ask for card and face$/);
+    assert.equal(line('Colin Powell'), '1 of 1 photo(s) enrolled');
+  });
+
   it('imports a CSV: several rows per id, a quoted name with a comma, bad rows reported; a re-run skips by id', async (t) => {
     const env = setup(t);
     if (!env) return;

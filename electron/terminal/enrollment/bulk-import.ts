@@ -227,7 +227,9 @@ async function runImport(options: ImportOptions, plan: ImportPlan): Promise<Impo
     for (const result of planned.prejudged) report(result);
     if (enrolled.outcome === 'enrolled') {
       plan.remember?.(enrolled.person.name, enrolled.person.id);
-      decide({ ...who, personId: enrolled.person.id, status: 'enrolled', sampleCount: enrolled.sampleIds.length, detail: `${enrolled.sampleIds.length} of ${planned.photos.length} photo(s) enrolled` });
+      // The young-child check's word travels in the person's line of the report (and its CSV).
+      const youngChild = enrolled.youngChild ? `; looks like a young child (about ${Math.max(1, Math.round(enrolled.youngChild.estimatedAgeYears))} years): ask for card and face` : '';
+      decide({ ...who, personId: enrolled.person.id, status: 'enrolled', sampleCount: enrolled.sampleIds.length, detail: `${enrolled.sampleIds.length} of ${planned.photos.length} photo(s) enrolled${youngChild}` });
     } else {
       const detail = enrolled.reason === 'duplicate-of' ? (enrolled.duplicates[0]?.message ?? 'a duplicate') : 'no usable photo';
       decide({ ...who, status: 'refused', sampleCount: 0, detail });
