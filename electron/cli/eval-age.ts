@@ -10,10 +10,9 @@ import { AGE_CUTOFFS_YEARS, formatAgeSummary, summariseAges, type AgeEstimate } 
 import { listImagesRecursive, readLabels } from '../vision/eval/open-set-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { resolveModel } from '../vision/models/manifest.js';
-import { centralFace } from '../vision/pipeline/central-face.js';
 import { toPx } from '../vision/pipeline/face-pipeline.js';
 import { commonOptions, createPipeline, loadCliManifest, positiveInt, UsageError } from './cli-common.js';
-import { padded } from './eval-ident.js';
+import { evalFace } from '../vision/eval/eval-face.js';
 import { createProgressBar } from './progress-bar.js';
 
 /**
@@ -42,13 +41,7 @@ export async function commandEvalAge(args: readonly string[]): Promise<void> {
       for (const file of images) {
         const name = relative(dir, file);
         const band = labels.size === 0 ? null : (labels.get(name)?.['age'] ?? labels.get(basename(file))?.['age'] ?? null);
-        let image = await decodeImageFile(file);
-        let face = centralFace((await pipeline.analyse(image)).faces);
-        // As eval ident: FairFace's crops are filled by the face, which the detector misses at that scale.
-        if (!face) {
-          image = padded(image);
-          face = centralFace((await pipeline.analyse(image)).faces);
-        }
+        const { image, face } = await evalFace(pipeline, await decodeImageFile(file));
         const years = face ? await estimator.estimateYears(image, face.fivePointsNorm.map((p) => toPx(p, image.widthPx, image.heightPx)) as unknown as FivePoints) : null;
         estimates.push({ file: join(basename(dir), name), band, years });
         progress.update(estimates.length);

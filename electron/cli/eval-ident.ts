@@ -5,14 +5,13 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { EmbeddingCache } from '../vision/eval/embedding-cache.js';
+import { evalFace } from '../vision/eval/eval-face.js';
 import { buildIdentificationCurve, evaluateIdentification, formatIdentSummary, writeIdentReport, type IdentEmbedder, type MultiSampleRule } from '../vision/eval/ident-eval.js';
 import { withIdentificationCurve } from '../vision/eval/manifest-curve.js';
 import { buildOpenSetProtocol, readErrata } from '../vision/eval/open-set-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
-import { createRgbImage, type RgbImage } from '../vision/frame/rgb-image.js';
 import { loadManifest, mirrorAverageOf, parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
-import { centralFace } from '../vision/pipeline/central-face.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
 import { addedModelsDir } from '../terminal/models/added-models.js';
@@ -55,24 +54,6 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return parsed;
 }
 
-/**
- * The image centred on a canvas `factor` times its size, mid-grey around it. FairFace's crops are filled by
- * the face, which BlazeFace (trained on faces at a distance) often misses; a door camera never sees that.
- */
-export function padded(image: RgbImage, factor = 2): RgbImage {
-  const widthPx = Math.round(image.widthPx * factor);
-  const heightPx = Math.round(image.heightPx * factor);
-  const canvas = createRgbImage(widthPx, heightPx);
-  canvas.data.fill(128);
-  const left = Math.floor((widthPx - image.widthPx) / 2);
-  const top = Math.floor((heightPx - image.heightPx) / 2);
-  const rowBytes = image.widthPx * 3;
-  for (let row = 0; row < image.heightPx; row++) {
-    canvas.data.set(image.data.subarray(row * rowBytes, (row + 1) * rowBytes), ((top + row) * widthPx + left) * 3);
-  }
-  return canvas;
-}
-
 /** One model's embedder: its pipeline is created on the first image the cache does not hold. */
 async function createEmbedder(
   manifest: LoadedManifest,
@@ -107,19 +88,14 @@ async function createEmbedder(
         extractorId: part.id,
         fitterPasses: options.passes,
         mirrorAverage: mirror,
-        ageEstimatorId: null,
       }).then((p) => {
         pipelines.push(p);
         return p;
       });
       const p = await pipeline;
-      let image = await decodeImageFile(imagePath);
+      const decoded = await decodeImageFile(imagePath);
       const startMs = performance.now();
-      let face = centralFace((await p.analyse(image)).faces);
-      if (!face) {
-        image = padded(image);
-        face = centralFace((await p.analyse(image)).faces);
-      }
+      const { image, face } = await evalFace(p, decoded);
       if (!face) return { embedding: null, pipelineMs: performance.now() - startMs, extractMs: null };
       const { template, durationMs } = await p.extract(image, face);
       return { embedding: template.vector, pipelineMs: performance.now() - startMs, extractMs: durationMs };
