@@ -33,7 +33,9 @@ async function openWorkspace(values: { data?: string; manifest?: string }) {
     const manifest = await loadManifest(values.manifest ?? defaultManifestPath(), undefined, { addedModelsDir: addedModelsDir(dataDir) });
     // The terminal's extractor: the setting, else the manifest's preferred one present (the pipeline's default).
     const extractorId = store.settings.get('recognition.extractorModelId') ?? undefined;
-    const pipeline = await FacePipeline.create({ manifest, backend: new OnnxBackend(), extractorId });
+    // `lintel enroll` runs enrollment's young-child check, as the terminal does.
+    const ageEstimatorId = manifest.manifest.defaults.age;
+    const pipeline = await FacePipeline.create({ manifest, backend: new OnnxBackend(), extractorId, ...(ageEstimatorId ? { ageEstimatorId } : {}) });
     // The terminal's 1:N threshold: its curve, gallery size and target FPIR (or the override), as TerminalService has it.
     const modelId = pipeline.modelIds.extractor;
     const { thresholds, identification: curve, decoding } = modelEntry(manifest, modelId);

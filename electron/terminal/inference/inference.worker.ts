@@ -77,6 +77,8 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
         extractorId: config.extractorId,
         mirrorAverage: config.mirrorAverage,
         fitterPasses: config.fitterPasses,
+        // Enrollment runs through this worker: its young-child check.
+        ...(manifest.manifest.defaults.age ? { ageEstimatorId: manifest.manifest.defaults.age } : {}),
       });
       pipeline = created;
       return { models: created.modelIds, backend: created.backendName, engines: backend.choices };

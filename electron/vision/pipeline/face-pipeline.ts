@@ -29,8 +29,11 @@ export interface FacePipelineOptions {
   readonly minDetectorScore?: number;
   /** Most faces analysed per image, largest first; default 10. */
   readonly maxFaces?: number;
-  /** The age estimator `extract` runs when asked (enrollment's young-child check); default the manifest's, null: none. */
-  readonly ageEstimatorId?: string | null;
+  /**
+   * The age estimator `extract` runs when asked: for pipelines that enroll (the young-child check), the manifest's
+   * `defaults.age`. Default none, so measurement and benchmark pipelines do not load it.
+   */
+  readonly ageEstimatorId?: string;
 }
 
 /** What `extract` gives for one face. */
@@ -109,11 +112,10 @@ export class FacePipeline {
       throw failure?.reason;
     }
     const [detector, fitter, extractor] = [detectorStage.value, fitterStage.value, extractorStage.value];
-    const ageEstimatorId = options.ageEstimatorId === undefined ? defaults.age : options.ageEstimatorId;
     let ageEstimator: AgeEstimator | null = null;
-    if (ageEstimatorId) {
+    if (options.ageEstimatorId) {
       try {
-        ageEstimator = await AgeEstimator.load(resolveModel(options.manifest, ageEstimatorId), backend);
+        ageEstimator = await AgeEstimator.load(resolveModel(options.manifest, options.ageEstimatorId), backend);
       } catch (error) {
         await Promise.all([detector.close(), fitter.close(), extractor.close()]);
         throw error;

@@ -37,7 +37,9 @@ export async function missingForRealPhotos(options: { needLfw?: boolean } = {}):
 export async function loadTestPipeline(options: { needLfw?: boolean } = {}): Promise<{ pipeline?: FacePipeline; missing: string }> {
   const missing = await missingForRealPhotos(options);
   if (missing) return { missing };
-  return { pipeline: await FacePipeline.create({ manifest: await loadManifest(defaultManifestPath()), backend: new OnnxBackend() }), missing: '' };
+  const manifest = await loadManifest(defaultManifestPath());
+  // An enrolling pipeline, as the terminal's worker is: with the manifest's age estimator for the young-child check.
+  return { pipeline: await FacePipeline.create({ manifest, backend: new OnnxBackend(), ageEstimatorId: manifest.manifest.defaults.age! }), missing: '' };
 }
 
 /** A fresh folder under the OS temp dir; `cleanup` registers its removal. */
