@@ -38,7 +38,7 @@ export class WorkerPhotoEnroller implements PhotoEnroller {
     const client = await this.start();
     const samples: HubSampleInput[] = [];
     const verdicts: PhotoVerdict[] = [];
-    const agesYears: number[] = [];
+    const agesYears: (number | undefined)[] = [];
     // One photo at a time: the worker runs one model pass at a time anyway, and memory stays one photo's.
     for (const photo of photos) {
       const decoded = await decodePhoto(photo);
@@ -46,7 +46,7 @@ export class WorkerPhotoEnroller implements PhotoEnroller {
       verdicts.push({ name: photo.name, status: outcome.status, detail: outcome.detail });
       if (outcome.status === 'accepted') {
         const { sample } = outcome;
-        if (outcome.estimatedAgeYears !== undefined) agesYears.push(outcome.estimatedAgeYears);
+        agesYears.push(outcome.estimatedAgeYears);
         // The alignment as plain JSON (the wire's shape): its size and five points.
         const alignment = sample.alignment ? { sizePx: sample.alignment.sizePx, fivePointsPx: sample.alignment.fivePointsPx.map(([x, y]) => [x, y]) } : null;
         samples.push({ alignedJpeg: sample.alignedJpeg, alignment, quality: sample.quality, templates: [{ modelId: sample.modelId, template: sample.template }] });

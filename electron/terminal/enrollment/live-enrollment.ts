@@ -161,7 +161,7 @@ export class LiveEnrollment {
     if (this.current === 'cancelled') return { status: 'cancelled', samplesTaken: 0 };
     if (this.current !== 'complete') return { status: 'ended', samplesTaken: this.taken.length };
     const samples = this.taken.map(({ sample }) => sample);
-    const youngChild = youngChildOf(this.taken.flatMap(({ estimatedAgeYears }) => (estimatedAgeYears === undefined ? [] : [estimatedAgeYears])));
+    const youngChild = youngChildOf(this.taken.map(({ estimatedAgeYears }) => estimatedAgeYears));
     return { status: 'complete', samples, duplicates: findDuplicates(this.options.matcher, this.options.persons, samples), ...(youngChild ? { youngChild } : {}) };
   }
 

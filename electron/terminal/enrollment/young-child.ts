@@ -11,9 +11,13 @@ export interface YoungChildNotice {
   readonly estimatedAgeYears: number;
 }
 
-/** The notice for samples with these age estimates (years), or undefined when they do not look like a young child's. */
-export function youngChildOf(estimatesYears: readonly number[]): YoungChildNotice | undefined {
-  if (estimatesYears.length === 0) return undefined;
-  const years = median([...estimatesYears].sort((a, b) => a - b));
+/**
+ * The notice for samples with these age estimates (years; undefined for a sample that has none), or undefined when
+ * they do not look like a young child's.
+ */
+export function youngChildOf(estimatesYears: readonly (number | undefined)[]): YoungChildNotice | undefined {
+  const estimated = estimatesYears.filter((years): years is number => years !== undefined);
+  if (estimated.length === 0) return undefined;
+  const years = median(estimated.sort((a, b) => a - b));
   return years < YOUNG_CHILD_UNDER_YEARS ? { estimatedAgeYears: Math.round(years * 10) / 10 } : undefined;
 }
