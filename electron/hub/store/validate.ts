@@ -6,8 +6,6 @@ import type { HubCredential, HubPersonInput, HubSampleInput, WireEvent, WireSamp
 export const MAX_JPEG_BYTES = 2 * 1024 * 1024;
 /** Longest template, floats. */
 export const MAX_TEMPLATE_FLOATS = 4096;
-/** Largest card field (facility code, card number) an event may carry: the contract's. */
-export const MAX_EVENT_CARD_FIELD = MAX_CARD_FIELD;
 /** Largest JSON document (group, schedule, door policy, site settings), bytes. */
 export const MAX_DOCUMENT_BYTES = 64 * 1024;
 
@@ -155,5 +153,5 @@ export function checkEvent(event: WireEvent, index: number): void {
 }
 
 function requireCardField(value: unknown, what: string): void {
-  if (requireCount(value, what) > MAX_EVENT_CARD_FIELD) throw invalid(`${what} must be at most ${MAX_EVENT_CARD_FIELD}, got ${String(value)}`);
+  if (requireCount(value, what) > MAX_CARD_FIELD) throw invalid(`${what} must be at most ${MAX_CARD_FIELD}, got ${String(value)}`);
 }
