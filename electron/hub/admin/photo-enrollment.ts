@@ -4,7 +4,7 @@
 import { InferenceClient } from '../../terminal/inference/inference-client.js';
 import { DEFAULT_DOMINANCE_RATIO, PHOTO_ENROLLMENT_GATES } from '../../terminal/enrollment/gates.js';
 import { decodePhoto, samplePhoto, type PhotoBytes } from '../../terminal/enrollment/photo-sample.js';
-import { youngChildOf, type YoungChildNotice } from '../../terminal/enrollment/young-child.js';
+import { youngChildOf, type YoungChildNotice } from '../../vision/age/young-child.js';
 import { defaultManifestPath } from '../../vision/models/paths.js';
 import type { HubSampleInput } from '../store/hub-store.js';
 

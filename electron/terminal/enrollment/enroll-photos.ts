@@ -8,7 +8,7 @@ import type { SampleInput } from '../store/samples-repository.js';
 import { enrollSamples, type DuplicateMatcher, type DuplicateWarning, type EnrollmentStore } from './duplicates.js';
 import { DEFAULT_DOMINANCE_RATIO, PHOTO_ENROLLMENT_GATES, resolveGates, type EnrollmentGates } from './gates.js';
 import { decodePhoto, photoName, samplePhoto, type EnrollmentAnalyser, type PhotoOutcome, type PhotoSource } from './photo-sample.js';
-import { youngChildOf } from './young-child.js';
+import { youngChildOf } from '../../vision/age/young-child.js';
 
 /** What became of one photo. `duplicate`: usable, but the person was refused as someone already enrolled. */
 export type PhotoStatus = z.output<typeof photoStatusSchema>;

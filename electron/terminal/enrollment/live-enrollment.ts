@@ -13,7 +13,7 @@ import type { SampleInput } from '../store/samples-repository.js';
 import { findDuplicates, type DuplicateMatcher, type DuplicateWarning, type EnrollmentStore } from './duplicates.js';
 import { gateHint, LIVE_ENROLLMENT_GATES, pickSubject, resolveGates, type EnrollmentGates } from './gates.js';
 import { toSampleInput, type EnrollmentAnalyser } from './photo-sample.js';
-import { youngChildOf, type YoungChildNotice } from './young-child.js';
+import { youngChildOf, type YoungChildNotice } from '../../vision/age/young-child.js';
 
 /** What the person in front of the camera should do; `ok` when the frame is usable. */
 export type EnrollmentHint = z.output<typeof enrollmentHintSchema>;

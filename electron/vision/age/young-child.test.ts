@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { YOUNG_CHILD_UNDER_YEARS } from '../../vision/age/age-estimator.js';
+import { YOUNG_CHILD_UNDER_YEARS } from './age-estimator.js';
 import { youngChildOf } from './young-child.js';
 
 describe('youngChildOf', () => {

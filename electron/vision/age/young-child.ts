@@ -1,5 +1,5 @@
-import { YOUNG_CHILD_UNDER_YEARS } from '../../vision/age/age-estimator.js';
-import { median } from '../../vision/statistics.js';
+import { YOUNG_CHILD_UNDER_YEARS } from './age-estimator.js';
+import { median } from '../statistics.js';
 
 /**
  * Enrollment's young-child check. Recognisers tell young children apart badly: one enrolled baby draws other
