@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { DeepReadonly } from '../shared/contract/handler.js';
 import type { decisionEventSchema, serviceHealthSchema } from '../shared/contract/schemas.js';
 import type { AlignmentTemplate } from '../vision/align/align-face.js';
+import { youngChildOf } from '../vision/age/young-child.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
 import type { IdentificationCurve } from '../vision/matcher/identification-curve.js';
 import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
@@ -416,6 +417,11 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
     return this.inference.embedAligned(crop.alignedJpeg, crop.alignment);
   }
 
+  /** The estimated age, years, of a stored aligned crop cut with `alignment`, in the worker (samples that have none yet). */
+  estimateAgeAligned(crop: { readonly alignedJpeg: Uint8Array; readonly alignment: AlignmentTemplate }): Promise<number> {
+    return this.inference.estimateAgeAligned(crop.alignedJpeg, crop.alignment);
+  }
+
   health(): TerminalHealth {
     const now = Date.now();
     const recent = this.processedAtMs.filter((at) => now - at <= 2000);
@@ -485,7 +491,9 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   }
 
   private personAccess(personId: string): PersonAccess | undefined {
-    return this.options.store.persons.get(personId) ?? undefined;
+    const person = this.options.store.persons.get(personId);
+    if (!person) return undefined;
+    return youngChildOf(this.options.store.samples.ageEstimatesOf(personId)) ? { ...person, youngChild: true } : person;
   }
 
   private submit(frame: CameraFrame): void {

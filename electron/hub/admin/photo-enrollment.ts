@@ -46,7 +46,7 @@ export class WorkerPhotoEnroller implements PhotoEnroller {
       verdicts.push({ name: photo.name, status: outcome.status, detail: outcome.detail });
       if (outcome.status === 'accepted') {
         const { sample } = outcome;
-        agesYears.push(outcome.estimatedAgeYears);
+        agesYears.push(sample.estimatedAgeYears);
         // The alignment as plain JSON (the wire's shape): its size and five points.
         const alignment = sample.alignment ? { sizePx: sample.alignment.sizePx, fivePointsPx: sample.alignment.fivePointsPx.map(([x, y]) => [x, y]) } : null;
         samples.push({ alignedJpeg: sample.alignedJpeg, alignment, quality: sample.quality, templates: [{ modelId: sample.modelId, template: sample.template }] });

@@ -4,7 +4,7 @@
 // Frame-rate data is not here: see streams.ts.
 import { z } from 'zod';
 
-import { addPhotosResultSchema, addSamplesResultSchema, MAX_IMPORT_ZIP_BYTES, photoVerdictSchema, sampleViewSchema } from './faces.js';
+import { addPhotosResultSchema, addSamplesResultSchema, MAX_IMPORT_ZIP_BYTES, personSamplesSchema, photoVerdictSchema } from './faces.js';
 import type { Result } from './result.js';
 import {
   accessEventSchema,
@@ -196,8 +196,8 @@ export const contract = {
     response: z.array(z.object({ name: z.string(), memberCount: z.int().min(0) })),
     auth: 'admin',
   },
-  /** The person's samples, oldest first: each one's aligned face crop, quality and date ('not-found': no such person). */
-  'persons:samples': { request: z.strictObject({ id: uuid }), response: z.object({ personId: uuid, samples: z.array(sampleViewSchema) }), auth: 'admin' },
+  /** The person's samples, oldest first: each one's aligned face crop, quality, date and estimated age ('not-found': no such person). */
+  'persons:samples': { request: z.strictObject({ id: uuid }), response: personSamplesSchema, auth: 'admin' },
   /** Removes one sample and its templates; the door's gallery follows at once. `removed` false: no such sample. */
   'persons:remove-sample': { request: z.strictObject({ sampleId: uuid }), response: z.object({ removed: z.boolean(), remaining: z.int().min(0) }), auth: 'admin' },
   /**

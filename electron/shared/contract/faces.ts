@@ -2,7 +2,7 @@
 // replacing theirs, and a zip of photos uploaded for an import. Zod only, like the rest of the contract.
 import { z } from 'zod';
 
-import { duplicateWarningSchema, faceQualitySchema, msSinceEpoch, personSchema, photoResultSchema, uuid } from './schemas.js';
+import { duplicateWarningSchema, faceQualitySchema, msSinceEpoch, personSchema, photoResultSchema, uuid, youngChildNoticeSchema } from './schemas.js';
 
 /** What enrollment would make of one photo, told as soon as it is chosen (`enroll:check-photo`). */
 export const photoVerdictSchema = z.object({
@@ -21,7 +21,15 @@ export const sampleViewSchema = z.object({
   /** The extractors it has a template of. */
   modelIds: z.array(z.string()),
   cropBase64: z.base64(),
+  /** The face's estimated age, years; null until the terminal has estimated it. */
+  estimatedAgeYears: z.number().nonnegative().nullable(),
 });
+
+/**
+ * A person's samples (`persons:samples`), oldest first; `youngChild` when they look like a young child's, so that
+ * the door asks for card and face unless `access.policy.credential.youngChildren` says otherwise.
+ */
+export const personSamplesSchema = z.object({ personId: uuid, samples: z.array(sampleViewSchema), youngChild: youngChildNoticeSchema.nullable() });
 
 /** The outcome of adding photos to an enrolled person (`persons:add-photos`), with each photo's result. */
 export const addPhotosResultSchema = z.discriminatedUnion('outcome', [

@@ -317,8 +317,13 @@ export const terminalHealthSchema = serviceHealthSchema.extend({
   storage: storageHealthSchema.optional(),
 });
 
-/** PersonAccess: what the policy knew of the person. */
-export const personAccessSchema = personSchema.pick({ id: true, name: true, enabled: true, validFromMs: true, validUntilMs: true, groups: true });
+/**
+ * PersonAccess: what the policy knew of the person; `youngChild` when their samples look like a young child's
+ * (`access.policy.credential.youngChildren` says what the door then asks for).
+ */
+export const personAccessSchema = personSchema
+  .pick({ id: true, name: true, enabled: true, validFromMs: true, validUntilMs: true, groups: true })
+  .extend({ youngChild: z.boolean().optional() });
 
 /** DecisionEvent: the policy's decision, its event id and the track's age. */
 export const decisionEventSchema = z.object({

@@ -21,8 +21,9 @@ export type CredentialSchedule = z.infer<typeof credentialScheduleSchema>;
 
 /**
  * The credential policy: a door mode, modes per group and per weekly schedule. Resolution for a person at an
- * instant: the first schedule whose window holds the instant, else `card+face` if any of the person's groups asks
- * for it, else a group's `face`, else the door mode. A card read always starts a one-to-one check, whatever the
+ * instant: `youngChildren` for a person who looks like a young child when it is `card+face`, else the first
+ * schedule whose window holds the instant, else `card+face` if any of the person's groups asks for it, else a
+ * group's `face`, else the door mode. A card read always starts a one-to-one check, whatever the
  * mode: the mode only says whether the face alone is enough.
  */
 export const credentialPolicySchema = z.strictObject({
@@ -32,6 +33,13 @@ export const credentialPolicySchema = z.strictObject({
   groups: z.record(groupName, credentialModeSchema).default({}),
   /** Modes in force during weekly windows, before groups and the door mode; first match wins. */
   schedules: z.array(credentialScheduleSchema).max(16).default([]),
+  /**
+   * What a person whose enrolled samples look like a young child's (estimated under 6 years) needs, whatever
+   * their groups and the hours; default `card+face`. Recognisers tell young children apart badly: one enrolled
+   * child draws other children's faces (models/README.md, "Young children"). Without a card reader at the door,
+   * `card+face` keeps them from entering by face.
+   */
+  youngChildren: credentialModeSchema.default('card+face'),
   /** After a card is read, how long the door waits for the card holder's face, ms; default 10000. */
   cardTimeoutMs: z.int().min(2000).max(60_000).default(10_000),
 });

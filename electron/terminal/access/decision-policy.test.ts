@@ -12,7 +12,9 @@ const ann: PersonAccess = { id: 'ann', name: 'Ann', enabled: true, validFromMs: 
 const bob: PersonAccess = { id: 'bob', name: 'Bob', enabled: false, validFromMs: null, validUntilMs: null, groups: [] };
 const cy: PersonAccess = { id: 'cy', name: 'Cy', enabled: true, validFromMs: null, validUntilMs: Date.UTC(2026, 0, 1), groups: [] };
 const dee: PersonAccess = { id: 'dee', name: 'Dee', enabled: true, validFromMs: null, validUntilMs: null, groups: ['cleaners'] };
-const people = new Map([ann, bob, cy, dee].map((person) => [person.id, person]));
+/** Her samples look like a young child's. */
+const eve: PersonAccess = { id: 'eve', name: 'Eve', enabled: true, validFromMs: null, validUntilMs: null, groups: ['staff'], youngChild: true };
+const people = new Map([ann, bob, cy, dee, eve].map((person) => [person.id, person]));
 
 // Tuesday 2026-11-24, 10:00 UTC.
 const T0 = Date.UTC(2026, 10, 24, 10, 0);
@@ -208,6 +210,21 @@ describe('DecisionPolicy', () => {
       const byDay = run(policy({ credential: { schedules: afterHours } }), [0, 1, 2].map((i) => frame(1, i, 'ann')));
       const atNight = run(policy({ credential: { schedules: afterHours } }), [0, 1, 2].map((i) => ({ ...frame(1, i, 'ann'), timestampMs: evening(i) })));
       assert.deepEqual([byDay?.decision.reason, atNight?.decision.reason], ['granted', 'card-required']);
+    });
+
+    it('a young child needs the card whatever the door, the groups and the hours say, unless young children may use the face alone', () => {
+      const frames = (personId: string): TrackObservation[] => [0, 1, 2].map((i) => frame(1, i, personId));
+      const faceEverywhere = { mode: 'face', groups: { staff: 'face' }, schedules: [{ windows: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }], mode: 'face' }] };
+      assert.deepEqual(
+        [run(policy({ credential: faceEverywhere }), frames('eve'))?.decision.reason, run(policy({ credential: faceEverywhere }), frames('ann'))?.decision.reason],
+        ['card-required', 'granted'],
+        'the default: card and face for her, the face alone for an adult',
+      );
+      const withCard = run(policy({ credential: faceEverywhere }), [0, 1, 2].map((i) => frame(1, i, 'eve', GOOD, { claim: { personId: 'eve' } })));
+      assert.equal(withCard?.decision.reason, 'granted', 'her card, then her face');
+      assert.equal(run(policy({ credential: { ...faceEverywhere, youngChildren: 'face' } }), frames('eve'))?.decision.reason, 'granted');
+      // Setting young children to the face alone does not lift a card the door asks of everyone.
+      assert.equal(run(policy({ credential: { mode: 'card+face', youngChildren: 'face' } }), frames('eve'))?.decision.reason, 'card-required');
     });
 
     it('after a card, a face that never verifies is not declared unknown by the frame count: the card’s time decides', () => {

@@ -179,7 +179,7 @@ export class DecisionPolicy {
     else if (settings.allowedGroups !== null && !person.groups.some((group) => settings.allowedGroups?.includes(group))) reason = 'not-allowed-here';
     else if (!withinSchedule(person.groups, settings.schedules, at, settings.timeZone)) reason = 'outside-schedule';
     else if (settings.doorHours !== null && !withinWindows(settings.doorHours, at, settings.timeZone)) reason = 'outside-schedule';
-    else if (!observation.claim && resolveCredentialMode(settings.credential, person.groups, at, settings.timeZone) === 'card+face') reason = 'card-required';
+    else if (!observation.claim && resolveCredentialMode(settings.credential, person, at, settings.timeZone) === 'card+face') reason = 'card-required';
     const mode = resolveLivenessMode(settings.liveness, person.groups, at, { ...(settings.timeZone ? { timeZone: settings.timeZone } : {}), ...(this.capabilities.defaultMode ? { defaultMode: this.capabilities.defaultMode } : {}) });
     const required = livenessRequirement(mode, this.capabilities.passiveAvailable ?? false);
     // The passive check can only reject: a score above the threshold still leaves the challenge to pass.

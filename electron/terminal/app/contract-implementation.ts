@@ -8,6 +8,7 @@ import { ContractError } from '../../shared/contract/result.js';
 import { enrollSamples } from '../enrollment/duplicates.js';
 import { enrollFromPhotos } from '../enrollment/enroll-photos.js';
 import { ImportFileError, resolveInsideRoots } from '../enrollment/import-files.js';
+import { youngChildOf } from '../../vision/age/young-child.js';
 import { addPhotosToPerson, addSamplesToPerson, checkPhoto } from '../enrollment/person-samples.js';
 import { unpackZipUpload, ZipUploadError } from '../enrollment/zip-upload.js';
 import { AddModelError } from '../models/added-models.js';
@@ -130,11 +131,13 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     'groups:list': () => store.persons.listGroups(),
     'persons:samples': ({ id }) => {
       if (!store.persons.get(id)) throw new StoreError('not-found', `no person ${id}`);
-      const samples = store.samples.listForPerson(id).flatMap((sample) => {
+      const listed = store.samples.listForPerson(id);
+      const samples = listed.flatMap((sample) => {
         const crop = store.samples.getCrop(sample.id);
-        return crop ? [{ id: sample.id, createdAtMs: sample.createdAtMs, quality: sample.quality, modelIds: [...sample.modelIds], cropBase64: crop.toString('base64') }] : [];
+        const { createdAtMs, quality, estimatedAgeYears } = sample;
+        return crop ? [{ id: sample.id, createdAtMs, quality, modelIds: [...sample.modelIds], cropBase64: crop.toString('base64'), estimatedAgeYears }] : [];
       });
-      return { personId: id, samples };
+      return { personId: id, samples, youngChild: youngChildOf(listed.map((sample) => sample.estimatedAgeYears)) ?? null };
     },
     'persons:remove-sample': ({ sampleId }) => {
       app.assertPeopleEditable();

@@ -165,6 +165,8 @@ export class TerminalApp {
   private rebuildAbort: AbortController | undefined;
   /** The template rebuild in the background, until it has ended (settles either way). */
   private rebuildRun: Promise<void> | undefined;
+  /** The age estimates of samples that have none, in the background (see estimateAges). */
+  private agesRun: { readonly abort: AbortController; readonly done: Promise<void>; again: boolean } | undefined;
   /** Whether events can be written; the door denies while they cannot. */
   private readonly storage: StorageState;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -267,7 +269,7 @@ export class TerminalApp {
   /** What the door asks for now, before it knows who comes: its hours in force, else its own mode. */
   private doorCredentialMode(): CredentialMode {
     const policy = this.store.settings.get('access.policy');
-    return resolveCredentialMode(policy.credential, [], Date.now(), policy.timeZone);
+    return resolveCredentialMode(policy.credential, { groups: [] }, Date.now(), policy.timeZone);
   }
 
   /**
@@ -455,6 +457,7 @@ export class TerminalApp {
         afterApplied: (page) => {
           for (const personId of page.erased) this.forgetPerson(personId);
           if (page.put.length > 0 && this.service && this.rebuildState?.state !== 'running') this.resumeRebuild(this.service);
+          if (page.put.length > 0 && this.service) this.estimateAges(this.service);
           // The site's schedules and the door's allowed groups are in the decision policy at once, as a settings
           // change would put them; the other settings the hub set go through the terminal's own checks.
           if (page.schedules.length > 0 || page.settingsChanged) this.service?.updateDecisionSettings(this.store.settings.get('access.policy'));
@@ -903,6 +906,7 @@ export class TerminalApp {
     this.options.logger.info('terminal.started', { camera: uri, models: service.health().models, backend: service.health().backend, liveness: service.health().liveness });
     if (this.options.challengeSeed !== undefined) this.options.logger.info('liveness.repeatable-challenges', { warning: 'challenge actions follow a fixed seed (LINTEL_CHALLENGE_SEED): for tests only, never on a door' });
     this.resumeRebuild(service);
+    this.estimateAges(service);
   }
 
   /** Another camera for the running service: the models stay loaded. */
@@ -920,7 +924,8 @@ export class TerminalApp {
   private async stopService(): Promise<void> {
     this.enrollments.endAll();
     this.rebuildAbort?.abort();
-    await this.rebuildRun;
+    this.agesRun?.abort.abort();
+    await Promise.all([this.rebuildRun, this.agesRun?.done]);
     this.unwireCamera?.();
     this.unwireCamera = undefined;
     const service = this.service;
@@ -963,6 +968,37 @@ export class TerminalApp {
         state.state = 'failed';
         this.options.logger.error('templates.rebuild-failed', { modelId, error: error.message });
       });
+  }
+
+  /**
+   * Estimates the age of samples that have none (enrolled before estimates were kept, or synced from the hub) from
+   * their stored crops, in the background: whether a person looks like a young child decides what the door asks of
+   * them (`access.policy.credential.youngChildren`). A call while a run is going makes it go over the samples again.
+   */
+  private estimateAges(service: TerminalService): void {
+    if (this.agesRun) {
+      this.agesRun.again = true;
+      return;
+    }
+    if (this.store.samples.countWithoutAgeEstimate() === 0) return;
+    const abort = new AbortController();
+    const run = async (): Promise<void> => {
+      for (let pass = true; pass && !abort.signal.aborted; ) {
+        if (this.agesRun) this.agesRun.again = false;
+        const result = await this.store.estimateMissingAges({ estimate: (crop) => service.estimateAgeAligned(crop), signal: abort.signal });
+        const [failure] = result.failures;
+        if (result.estimatedCount > 0 || failure) {
+          this.options.logger.info('samples.ages-estimated', { estimated: result.estimatedCount, failed: result.failures.length, ...(failure ? { firstFailure: failure.message } : {}) });
+        }
+        pass = this.agesRun?.again === true;
+      }
+    };
+    const done = run()
+      .catch((error: Error) => this.options.logger.error('samples.ages-failed', { error: error.message }))
+      .finally(() => {
+        if (this.agesRun?.abort === abort) this.agesRun = undefined;
+      });
+    this.agesRun = { abort, done, again: false };
   }
 
   /** Deletes events and snapshots past their retention. */

@@ -144,7 +144,7 @@ describe('bulk import on real photos', () => {
     }
     const report = await importFolder({ ...env, root });
     const line = (person: string): string => report.persons.find((p) => p.person === person)?.detail ?? '';
-    assert.match(line('Princess Aiko'), /^2 of 2 photo\(s\) enrolled; looks like a young child \(about \d years\): ask for card and face$/);
+    assert.match(line('Princess Aiko'), /^2 of 2 photo\(s\) enrolled; looks like a young child \(about \d years\): the door asks for card and face$/);
     assert.equal(line('Colin Powell'), '1 of 1 photo(s) enrolled');
   });
 

@@ -228,7 +228,7 @@ async function runImport(options: ImportOptions, plan: ImportPlan): Promise<Impo
     if (enrolled.outcome === 'enrolled') {
       plan.remember?.(enrolled.person.name, enrolled.person.id);
       // The young-child check's word travels in the person's line of the report (and its CSV).
-      const youngChild = enrolled.youngChild ? `; looks like a young child (about ${Math.max(1, Math.round(enrolled.youngChild.estimatedAgeYears))} years): ask for card and face` : '';
+      const youngChild = enrolled.youngChild ? `; looks like a young child (about ${Math.max(1, Math.round(enrolled.youngChild.estimatedAgeYears))} years): the door asks for card and face` : '';
       decide({ ...who, personId: enrolled.person.id, status: 'enrolled', sampleCount: enrolled.sampleIds.length, detail: `${enrolled.sampleIds.length} of ${planned.photos.length} photo(s) enrolled${youngChild}` });
     } else {
       const detail = enrolled.reason === 'duplicate-of' ? (enrolled.duplicates[0]?.message ?? 'a duplicate') : 'no usable photo';

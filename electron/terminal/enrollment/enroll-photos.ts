@@ -127,7 +127,7 @@ export async function enrollFromPhotos(options: EnrollFromPhotosOptions): Promis
   const refusedAsDuplicate = result.outcome === 'refused' && result.reason === 'duplicate-of';
   const results = photoResults(photos, outcomes, result.duplicates, refusedAsDuplicate);
   if (result.outcome === 'enrolled') {
-    const youngChild = youngChildOf(outcomes.map((o) => (o.status === 'accepted' ? o.estimatedAgeYears : undefined)));
+    const youngChild = youngChildOf(samples.map((sample) => sample.estimatedAgeYears));
     return { outcome: 'enrolled', person: result.person, sampleIds: result.sampleIds, photos: results, duplicates: result.duplicates, ...(youngChild ? { youngChild } : {}) };
   }
   return { outcome: 'refused', reason: result.reason === 'no-samples' ? 'no-usable-photo' : 'duplicate-of', photos: results, duplicates: result.duplicates };

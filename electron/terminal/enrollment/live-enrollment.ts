@@ -85,7 +85,6 @@ export type LiveEnrollmentResult =
 interface TakenSample {
   readonly sample: SampleInput;
   readonly timestampMs: number;
-  readonly estimatedAgeYears?: number;
 }
 
 /**
@@ -151,7 +150,7 @@ export class LiveEnrollment {
     }
     const sample = await toSampleInput(extracted, face.quality);
     if (this.current !== 'collecting') throw new Error(`the enrollment session is ${this.current}`);
-    this.taken.push({ sample, timestampMs: frame.timestampMs, ...(extracted.estimatedAgeYears === undefined ? {} : { estimatedAgeYears: extracted.estimatedAgeYears }) });
+    this.taken.push({ sample, timestampMs: frame.timestampMs });
     if (this.taken.length >= this.samplesWanted) this.current = 'complete';
     return this.feedback(frame, 'ok', { ...box, accepted: true });
   }
@@ -161,7 +160,7 @@ export class LiveEnrollment {
     if (this.current === 'cancelled') return { status: 'cancelled', samplesTaken: 0 };
     if (this.current !== 'complete') return { status: 'ended', samplesTaken: this.taken.length };
     const samples = this.taken.map(({ sample }) => sample);
-    const youngChild = youngChildOf(this.taken.map(({ estimatedAgeYears }) => estimatedAgeYears));
+    const youngChild = youngChildOf(samples.map((sample) => sample.estimatedAgeYears));
     return { status: 'complete', samples, duplicates: findDuplicates(this.options.matcher, this.options.persons, samples), ...(youngChild ? { youngChild } : {}) };
   }
 

@@ -12,7 +12,7 @@ export type EnrollmentAnalyser = Pick<FacePipeline, 'analyse' | 'extract'>;
 
 /** What one photo gave: a sample, or why not. */
 export type PhotoOutcome =
-  | { readonly status: 'accepted'; readonly detail: string; readonly sample: SampleInput; readonly estimatedAgeYears?: number }
+  | { readonly status: 'accepted'; readonly detail: string; readonly sample: SampleInput }
   | { readonly status: 'no-face' | 'several-faces' | 'unreadable'; readonly detail: string }
   | { readonly status: 'too-small' | 'poor-quality'; readonly detail: string; readonly quality: FaceQuality };
 
@@ -86,12 +86,17 @@ export async function samplePhoto(analyser: EnrollmentAnalyser, image: RgbImage,
   if (judged.status !== 'usable') return judged;
   const extracted = await analyser.extract(image, judged.face, { estimateAge: true });
   const sample = await toSampleInput(extracted, judged.face.quality);
-  return { status: 'accepted', detail: judged.detail, sample, ...(extracted.estimatedAgeYears === undefined ? {} : { estimatedAgeYears: extracted.estimatedAgeYears }) };
+  return { status: 'accepted', detail: judged.detail, sample };
 }
 
-/** A store sample from an extraction: the template, its model, the quality and the aligned crop as JPEG. */
+/** A store sample from an extraction: the template, its model, the quality, the aligned crop as JPEG and the estimated age. */
 export async function toSampleInput(
-  extracted: { readonly template: { readonly modelId: string; readonly vector: Float32Array }; readonly alignedCrop: RgbImage; readonly alignment: AlignmentTemplate },
+  extracted: {
+    readonly template: { readonly modelId: string; readonly vector: Float32Array };
+    readonly alignedCrop: RgbImage;
+    readonly alignment: AlignmentTemplate;
+    readonly estimatedAgeYears?: number;
+  },
   quality: FaceQuality,
 ): Promise<SampleInput> {
   return {
@@ -100,5 +105,6 @@ export async function toSampleInput(
     quality,
     alignedJpeg: await encodeJpeg(extracted.alignedCrop, CROP_JPEG_QUALITY),
     alignment: extracted.alignment,
+    ...(extracted.estimatedAgeYears === undefined ? {} : { estimatedAgeYears: extracted.estimatedAgeYears }),
   };
 }

@@ -161,6 +161,11 @@ export class InferenceClient {
     return (await this.schedule(() => this.call('embed-aligned', { alignedJpeg, alignment }))).vector;
   }
 
+  /** The estimated age, years, of a stored aligned crop cut with `alignment` (samples that have none yet); background work. */
+  estimateAgeAligned(alignedJpeg: Uint8Array, alignment: AlignmentTemplate): Promise<number> {
+    return this.schedule(() => this.call('age-aligned', { alignedJpeg, alignment }));
+  }
+
   /** Background requests waiting for the worker (enrollment, import, template rebuild). */
   get backgroundQueued(): number {
     return this.background.length;

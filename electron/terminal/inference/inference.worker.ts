@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 
+import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import { openEngines } from '../../vision/backend/select-backend.js';
 import { decodeImageBuffer, encodeJpeg } from '../../vision/frame/decode.js';
 import { cropRgb, type RgbImage } from '../../vision/frame/rgb-image.js';
@@ -143,14 +144,10 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       });
       return new Uint8Array(await encodeJpeg(crop, request.jpegQuality));
     }
-    case 'embed-aligned': {
-      const { extractor } = ready();
-      const crop = await decodeImageBuffer(request.alignedJpeg, 'stored aligned crop');
-      const { sizePx } = request.alignment;
-      // The sample records the alignment that cut it; a crop of another size is not what the record says.
-      if (crop.widthPx !== sizePx || crop.heightPx !== sizePx) throw new Error(`a stored crop of ${crop.widthPx}×${crop.heightPx} px does not match its recorded ${sizePx}×${sizePx} px alignment`);
-      return extractor.extractFromCrop(crop, request.alignment);
-    }
+    case 'embed-aligned':
+      return ready().extractor.extractFromCrop(await decodeStoredCrop(request.alignedJpeg, request.alignment), request.alignment);
+    case 'age-aligned':
+      return ready().estimateAgeOfCrop(await decodeStoredCrop(request.alignedJpeg, request.alignment), request.alignment);
     case 'close':
       held.clear();
       await pipeline?.close();
@@ -161,6 +158,14 @@ async function handle(request: WorkerRequest): Promise<WorkerReplyValues[WorkerR
       padMeasures = undefined;
       return null;
   }
+}
+
+/** A sample's stored aligned crop, checked against the alignment it records: a crop of another size is not what the record says. */
+async function decodeStoredCrop(alignedJpeg: Uint8Array, alignment: AlignmentTemplate): Promise<RgbImage> {
+  const crop = await decodeImageBuffer(alignedJpeg, 'stored aligned crop');
+  const { sizePx } = alignment;
+  if (crop.widthPx !== sizePx || crop.heightPx !== sizePx) throw new Error(`a stored crop of ${crop.widthPx}×${crop.heightPx} px does not match its recorded ${sizePx}×${sizePx} px alignment`);
+  return crop;
 }
 
 /** Typed arrays inside a reply travel by transfer: templates, meshes and snapshots are not copied. */

@@ -85,6 +85,8 @@ export type WorkerRequest =
   | { readonly type: 'extract'; readonly seq: number; readonly image: RgbImage; readonly face: AnalysedFace }
   /** Template rebuild: the template of a stored aligned crop (JPEG), cut with `alignment`, by the worker's extractor. */
   | { readonly type: 'embed-aligned'; readonly seq: number; readonly alignedJpeg: Uint8Array; readonly alignment: AlignmentTemplate }
+  /** The estimated age, years, of a stored aligned crop cut with `alignment` (samples that have none yet). */
+  | { readonly type: 'age-aligned'; readonly seq: number; readonly alignedJpeg: Uint8Array; readonly alignment: AlignmentTemplate }
   | { readonly type: 'close'; readonly seq: number };
 
 /** Values of the replies, by request type. */
@@ -103,6 +105,7 @@ export interface WorkerReplyValues {
   'extract-held': WorkerReplyValues['extract'];
   snapshot: Uint8Array;
   'embed-aligned': FaceTemplate;
+  'age-aligned': number;
   close: null;
 }
 

@@ -186,14 +186,24 @@ describe('migrations', () => {
     assert.ok(plan.some((step) => step.detail.includes('events_by_card')), JSON.stringify(plan));
   });
 
+  test('0010 sample-age: samples get a sealed age estimate, none for those enrolled before', (t) => {
+    const db = freshDb(t);
+    runMigrations(db, upTo(9));
+    db.prepare("INSERT INTO persons (id, name, name_folded, created_at_ms, updated_at_ms) VALUES ('p1', 'Ann', 'ann', 1, 1)").run();
+    db.prepare("INSERT INTO samples (id, person_id, quality_json, crop, created_at_ms) VALUES ('s1', 'p1', '{}', x'00', 1)").run();
+    assert.deepEqual(runMigrations(db, upTo(10)), [10]);
+    assert.equal(columns(db, 'samples').at(-1), 'age_estimate');
+    assert.equal(db.prepare("SELECT age_estimate FROM samples WHERE id = 's1'").pluck().get(), null, 'estimated later, from the crop');
+  });
+
   test('the list is complete: every migration once, in order, and the schema version is the last', () => {
-    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    assert.equal(SCHEMA_VERSION, 9);
+    assert.deepEqual(MIGRATIONS.map((migration) => migration.version), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.equal(SCHEMA_VERSION, 10);
   });
 
   test('running again applies nothing', (t) => {
     const db = freshDb(t);
-    assert.deepEqual(runMigrations(db), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(runMigrations(db), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert.deepEqual(runMigrations(db), []);
   });
 

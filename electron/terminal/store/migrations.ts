@@ -10,13 +10,14 @@ import { migration0006 } from './migrations/0006-login-attempts-and-pairing.js';
 import { migration0007 } from './migrations/0007-sample-alignment.js';
 import { migration0008 } from './migrations/0008-hub-sync.js';
 import { migration0009 } from './migrations/0009-event-card.js';
+import { migration0010 } from './migrations/0010-sample-age.js';
 import type { Migration } from './migrations/migration.js';
 
 export type { Migration } from './migrations/migration.js';
 export { LINTEL_APPLICATION_ID } from './migrations/0001-persons-and-samples.js';
 
 /** Every migration, in order; the last one's version is the schema this code writes. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010];
 
 /** The schema version this code writes (`PRAGMA user_version` after all migrations). */
 export const SCHEMA_VERSION = MIGRATIONS.length;

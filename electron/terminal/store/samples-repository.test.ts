@@ -27,13 +27,42 @@ describe('SamplesRepository', () => {
     const input = fakeSample('ann-1', 'model-a', 512);
     const id = samples.add(ann.id, input);
     const [info] = samples.listForPerson(ann.id);
-    assert.deepEqual(info, { id, personId: ann.id, quality: fakeQuality(), createdAtMs: info?.createdAtMs, modelIds: ['model-a'] });
+    assert.deepEqual(info, { id, personId: ann.id, quality: fakeQuality(), createdAtMs: info?.createdAtMs, modelIds: ['model-a'], estimatedAgeYears: null });
     assert.deepEqual(samples.getCrop(id), input.alignedJpeg);
     const [stored] = [...samples.templatesForModel('model-a')];
     assert.deepEqual(stored, { personId: ann.id, sampleId: id, modelId: 'model-a', template: input.template });
     const rawCrop = db.prepare<[string], Buffer>('SELECT crop FROM samples WHERE id = ?').pluck().get(id)!;
     assert.equal(rawCrop.indexOf(input.alignedJpeg.subarray(4, 40)), -1, 'the crop is not stored in clear');
     assert.equal(samples.personOf(id), ann.id);
+  });
+
+  test('age estimates: kept sealed with the sample, listed, and those missing estimated later from the crop', (t) => {
+    const { db, persons, samples } = setup(t);
+    const ann = persons.create({ name: 'Ann' });
+    const estimated = samples.add(ann.id, { ...fakeSample('a'), estimatedAgeYears: 3.25 });
+    const missing = samples.add(ann.id, fakeSample('b'));
+    assert.deepEqual(samples.listForPerson(ann.id).map((sample) => sample.estimatedAgeYears), [3.25, null]);
+    assert.deepEqual(samples.ageEstimatesOf(ann.id), [3.25]);
+    const raw = db.prepare<[string], Buffer>('SELECT age_estimate FROM samples WHERE id = ?').pluck().get(estimated)!;
+    assert.equal(raw.indexOf(Buffer.from(new Float64Array([3.25]).buffer)), -1, 'the estimate is not stored in clear');
+
+    const waiting = [...samples.samplesWithoutAge()];
+    assert.deepEqual(waiting.map((sample) => [sample.sampleId, sample.alignment.sizePx]), [[missing, fakeSample('b').alignment.sizePx]]);
+    assert.deepEqual(waiting[0]?.alignedJpeg, fakeSample('b').alignedJpeg);
+    // A sample whose alignment was never recorded cannot be cut for the age model: it is not offered.
+    db.prepare('UPDATE samples SET alignment_json = NULL WHERE id = ?').run(missing);
+    assert.equal(samples.countWithoutAgeEstimate(), 0);
+    db.prepare('UPDATE samples SET alignment_json = (SELECT alignment_json FROM samples WHERE id = ?) WHERE id = ?').run(estimated, missing);
+    assert.equal(samples.countWithoutAgeEstimate(), 1);
+
+    assert.equal(samples.setAgeEstimate(missing, 40), true);
+    assert.deepEqual(samples.ageEstimatesOf(ann.id).sort((a, b) => a - b), [3.25, 40]);
+    assert.equal(samples.setAgeEstimate('gone', 40), false);
+    assert.throws(() => samples.setAgeEstimate(missing, Number.NaN), hasCode('invalid'));
+    assert.throws(() => samples.add(ann.id, { ...fakeSample('c'), estimatedAgeYears: -1 }), /0 to 150 years/);
+    // An estimate copied into another sample's row does not open.
+    db.prepare('UPDATE samples SET age_estimate = (SELECT age_estimate FROM samples WHERE id = ?) WHERE id = ?').run(estimated, missing);
+    assert.throws(() => samples.ageEstimatesOf(ann.id), hasCode('decrypt'));
   });
 
   test('a blob copied into another row does not open', (t) => {

@@ -18,6 +18,8 @@ export interface SampleInput {
   readonly alignedJpeg: Uint8Array;
   /** The alignment that cut the crop (the extractor's, from the manifest): a rebuild re-embeds the crop with it. */
   readonly alignment: AlignmentTemplate;
+  /** The face's estimated age, years, where the pipeline estimated it; a sample without one is estimated later. */
+  readonly estimatedAgeYears?: number;
 }
 
 /** A stored sample without its blobs. */
@@ -28,6 +30,8 @@ export interface SampleInfo {
   readonly createdAtMs: number;
   /** The models this sample has a template of, sorted. */
   readonly modelIds: readonly string[];
+  /** The face's estimated age, years; null until estimated. */
+  readonly estimatedAgeYears: number | null;
 }
 
 /** A decrypted template and whose it is. */
@@ -45,6 +49,13 @@ export interface SampleToRebuild {
   readonly alignedJpeg: Buffer;
   /** The alignment that cut the crop; null where none was recorded (see migration 0007). */
   readonly alignment: AlignmentTemplate | null;
+}
+
+/** A sample whose face's age was never estimated, with its decrypted aligned crop and the alignment that cut it. */
+export interface SampleToEstimate {
+  readonly sampleId: string;
+  readonly alignedJpeg: Buffer;
+  readonly alignment: AlignmentTemplate;
 }
 
 /** A sample the site hub manages: its id, time and crop are the hub's; templates of any models it has. */
@@ -69,6 +80,8 @@ const PAGE_ROWS = 256;
 export const cropAad = (sampleId: string): string => `sample:${sampleId}:crop`;
 /** AAD of a sample's template of one model: binds it to the sample and to the model that made it. */
 export const templateAad = (sampleId: string, modelId: string): string => `sample:${sampleId}:template:${modelId}`;
+/** AAD of a sample's age estimate. */
+export const ageAad = (sampleId: string): string => `sample:${sampleId}:age`;
 
 /** Face samples: a sealed aligned crop per sample, and a sealed template per sample and model. */
 export class SamplesRepository {
@@ -87,14 +100,18 @@ export class SamplesRepository {
   private readonly selectModelCounts;
   private readonly insertSyncedSample;
   private readonly selectSampleIdsOf;
+  private readonly selectAgesOf;
+  private readonly selectWithoutAgePage;
+  private readonly updateAge;
+  private readonly countWithoutAge;
 
   constructor(
     private readonly db: Database.Database,
     private readonly blobKey: Buffer,
     private readonly nowMs: () => number = Date.now,
   ) {
-    this.insertSample = db.prepare<[string, string, string, Buffer, string, number]>(
-      'INSERT INTO samples (id, person_id, quality_json, crop, alignment_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insertSample = db.prepare<[string, string, string, Buffer, string, Buffer | null, number]>(
+      'INSERT INTO samples (id, person_id, quality_json, crop, alignment_json, age_estimate, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.upsertTemplate = db.prepare<[string, string, number, Buffer, number]>(
       `INSERT INTO templates (sample_id, model_id, dimension, template, created_at_ms) VALUES (?, ?, ?, ?, ?)
@@ -102,8 +119,8 @@ export class SamplesRepository {
          created_at_ms = excluded.created_at_ms`,
     );
     this.selectSample = db.prepare<[string], { person_id: string }>('SELECT person_id FROM samples WHERE id = ?');
-    this.selectSamplesOf = db.prepare<[string], { id: string; person_id: string; quality_json: string; created_at_ms: number; model_ids: string }>(
-      `SELECT s.id, s.person_id, s.quality_json, s.created_at_ms,
+    this.selectSamplesOf = db.prepare<[string], { id: string; person_id: string; quality_json: string; created_at_ms: number; age_estimate: Buffer | null; model_ids: string }>(
+      `SELECT s.id, s.person_id, s.quality_json, s.created_at_ms, s.age_estimate,
          (SELECT json_group_array(model_id) FROM (SELECT model_id FROM templates t WHERE t.sample_id = s.id ORDER BY model_id)) AS model_ids
        FROM samples s WHERE s.person_id = ? ORDER BY s.created_at_ms, s.rowid`,
     );
@@ -134,6 +151,13 @@ export class SamplesRepository {
       'INSERT INTO samples (id, person_id, quality_json, crop, alignment_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.selectSampleIdsOf = db.prepare<[string], string>('SELECT id FROM samples WHERE person_id = ?').pluck();
+    this.selectAgesOf = db.prepare<[string], { id: string; age_estimate: Buffer }>('SELECT id, age_estimate FROM samples WHERE person_id = ? AND age_estimate IS NOT NULL');
+    // Only samples whose alignment is known: the age model cuts its own crop from the stored one by that alignment.
+    this.selectWithoutAgePage = db.prepare<[number, number], { rowid: number; id: string; crop: Buffer; alignment_json: string }>(
+      `SELECT rowid, id, crop, alignment_json FROM samples WHERE rowid > ? AND age_estimate IS NULL AND alignment_json IS NOT NULL ORDER BY rowid LIMIT ?`,
+    );
+    this.updateAge = db.prepare<[Buffer, string]>('UPDATE samples SET age_estimate = ? WHERE id = ?');
+    this.countWithoutAge = db.prepare<[], number>('SELECT count(*) FROM samples WHERE age_estimate IS NULL AND alignment_json IS NOT NULL').pluck();
   }
 
   /** Stores a sample of a person (crop and template sealed) and returns its id; a StoreError 'not-found' or 'invalid'. */
@@ -143,11 +167,13 @@ export class SamplesRepository {
     assertJpeg(input.alignedJpeg, 'aligned crop');
     const qualityJson = qualityToJson(input.quality);
     const alignmentJson = alignmentToJson(input.alignment);
+    if (input.estimatedAgeYears !== undefined) assertAge(input.estimatedAgeYears);
     const id = randomUUID();
     const nowMs = this.nowMs();
     this.db.transaction(() => {
       try {
-        this.insertSample.run(id, personId, qualityJson, seal(this.blobKey, input.alignedJpeg, cropAad(id)), alignmentJson, nowMs);
+        const age = input.estimatedAgeYears === undefined ? null : this.sealAge(id, input.estimatedAgeYears);
+        this.insertSample.run(id, personId, qualityJson, seal(this.blobKey, input.alignedJpeg, cropAad(id)), alignmentJson, age, nowMs);
       } catch (error) {
         if (isSqliteError(error, 'SQLITE_CONSTRAINT_FOREIGNKEY')) throw new StoreError('not-found', `no person with id ${personId}`, { cause: error });
         throw error;
@@ -198,7 +224,41 @@ export class SamplesRepository {
       quality: JSON.parse(row.quality_json) as FaceQuality,
       createdAtMs: row.created_at_ms,
       modelIds: JSON.parse(row.model_ids) as string[],
+      estimatedAgeYears: row.age_estimate === null ? null : this.openAge(row.id, row.age_estimate),
     }));
+  }
+
+  /** The age estimates of the person's samples, years (samples not yet estimated have none). */
+  ageEstimatesOf(personId: string): number[] {
+    return this.selectAgesOf.all(personId).map((row) => this.openAge(row.id, row.age_estimate));
+  }
+
+  /**
+   * Samples whose age was never estimated (enrolled before estimates were kept, or synced from the hub), with
+   * their decrypted crops; paged like templatesToRebuild, so the caller may await and write between items.
+   */
+  *samplesWithoutAge(): Generator<SampleToEstimate> {
+    let afterRowid = 0;
+    for (;;) {
+      const rows = this.selectWithoutAgePage.all(afterRowid, PAGE_ROWS);
+      for (const row of rows) {
+        yield { sampleId: row.id, alignedJpeg: unseal(this.blobKey, row.crop, cropAad(row.id)), alignment: JSON.parse(row.alignment_json) as AlignmentTemplate };
+      }
+      const last = rows.at(-1);
+      if (!last) return;
+      afterRowid = last.rowid;
+    }
+  }
+
+  /** How many samples wait for an age estimate. */
+  countWithoutAgeEstimate(): number {
+    return this.countWithoutAge.get() ?? 0;
+  }
+
+  /** Records a sample's estimated age, years; false when the sample is gone. */
+  setAgeEstimate(sampleId: string, years: number): boolean {
+    assertAge(years);
+    return this.updateAge.run(this.sealAge(sampleId, years), sampleId).changes > 0;
   }
 
   /** The id of the person a sample belongs to, or undefined. */
@@ -296,6 +356,16 @@ export class SamplesRepository {
     this.upsertTemplate.run(sampleId, modelId, template.length, sealed, nowMs);
   }
 
+  private sealAge(sampleId: string, years: number): Buffer {
+    const bytes = Buffer.alloc(8);
+    bytes.writeDoubleLE(years);
+    return seal(this.blobKey, bytes, ageAad(sampleId));
+  }
+
+  private openAge(sampleId: string, sealed: Buffer): number {
+    return unseal(this.blobKey, sealed, ageAad(sampleId)).readDoubleLE(0);
+  }
+
   private openTemplate(row: TemplateRow): StoredTemplate {
     const bytes = unseal(this.blobKey, row.template, templateAad(row.sample_id, row.model_id));
     const template = decodeTemplate(bytes);
@@ -343,6 +413,10 @@ function assertTemplate(template: Float32Array): void {
     throw new StoreError('invalid', `a template must be a Float32Array of 1..${MAX_TEMPLATE_FLOATS} floats`);
   }
   if (!template.every(Number.isFinite)) throw new StoreError('invalid', 'a template holds NaN or infinite values');
+}
+
+function assertAge(years: number): void {
+  if (!Number.isFinite(years) || years < 0 || years > 150) throw new StoreError('invalid', `an estimated age must be 0 to 150 years, not ${years}`);
 }
 
 function assertModelId(modelId: string): void {

@@ -217,4 +217,28 @@ describe('TerminalStore', () => {
     assert.deepEqual(store.samples.templateCounts(), [{ modelId: 'model-b', templateCount: 5 }]);
     assert.equal(newGallery.size, 5);
   });
+
+  test('estimates the missing ages from the stored crops: failures are reported and retried next time, an abort stops between samples', async (t) => {
+    const store = openStore(t);
+    const ann = store.enrollPerson({ name: 'Ann' }, [fakeSample('ann-1'), { ...fakeSample('ann-2'), estimatedAgeYears: 30 }, fakeSample('ann-3')]);
+    const crops: Buffer[] = [];
+    const first = await store.estimateMissingAges({
+      estimate: async ({ alignedJpeg, alignment }) => {
+        crops.push(alignedJpeg);
+        assert.deepEqual(alignment, ARCFACE_ALIGNMENT);
+        if (crops.length === 1) throw new Error('no face in the crop');
+        return 4;
+      },
+    });
+    assert.deepEqual(crops, [ann.sampleIds[0], ann.sampleIds[2]].map((id) => store.samples.getCrop(id!)), 'only the samples without one, each once');
+    assert.deepEqual([first.estimatedCount, first.failures.map((failure) => [failure.sampleId, failure.message])], [1, [[ann.sampleIds[0], 'no face in the crop']]]);
+    assert.equal(store.samples.countWithoutAgeEstimate(), 1);
+
+    const abort = new AbortController();
+    abort.abort();
+    assert.equal((await store.estimateMissingAges({ estimate: async () => 5, signal: abort.signal })).estimatedCount, 0);
+    const second = await store.estimateMissingAges({ estimate: async () => 5 });
+    assert.deepEqual([second.estimatedCount, second.failures], [1, []]);
+    assert.deepEqual(store.samples.ageEstimatesOf(ann.person.id).sort((a, b) => a - b), [4, 5, 30]);
+  });
 });

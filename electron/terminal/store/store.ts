@@ -63,7 +63,17 @@ export interface RebuildResult extends RebuildProgress {
 /** What the public `samples` property offers: reads only, so every write goes through the store and its galleries. */
 export type SamplesReader = Pick<
   SamplesRepository,
-  'listForPerson' | 'personOf' | 'getCrop' | 'templatesForModel' | 'templatesOfPerson' | 'templatesToRebuild' | 'rebuildProgress' | 'templateCounts'
+  | 'listForPerson'
+  | 'personOf'
+  | 'getCrop'
+  | 'templatesForModel'
+  | 'templatesOfPerson'
+  | 'templatesToRebuild'
+  | 'rebuildProgress'
+  | 'templateCounts'
+  | 'ageEstimatesOf'
+  | 'samplesWithoutAge'
+  | 'countWithoutAgeEstimate'
 >;
 
 /**
@@ -388,6 +398,28 @@ export class TerminalStore {
       }
     }
     return { ...progress(), failures: [...failures].map(([sampleId, message]) => ({ sampleId, message })), aborted };
+  }
+
+  /**
+   * Estimates the age of every sample that has no estimate (enrolled before estimates were kept, or synced from
+   * the hub) from its stored aligned crop. Returns how many were estimated and the samples that failed, with why;
+   * a sample deleted meanwhile is skipped. Stops between samples when `signal` aborts; a later run resumes.
+   */
+  async estimateMissingAges(options: {
+    estimate(crop: { readonly alignedJpeg: Buffer; readonly alignment: AlignmentTemplate }): Promise<number>;
+    readonly signal?: AbortSignal;
+  }): Promise<{ readonly estimatedCount: number; readonly failures: readonly { sampleId: string; message: string }[] }> {
+    const failures = new Map<string, string>();
+    let estimatedCount = 0;
+    for (const sample of this.samplesRepository.samplesWithoutAge()) {
+      if (options.signal?.aborted) break;
+      try {
+        if (this.samplesRepository.setAgeEstimate(sample.sampleId, await options.estimate(sample))) estimatedCount++;
+      } catch (error) {
+        failures.set(sample.sampleId, (error as Error).message);
+      }
+    }
+    return { estimatedCount, failures: [...failures].map(([sampleId, message]) => ({ sampleId, message })) };
   }
 
   /**

@@ -41,6 +41,13 @@ export class AgeEstimator {
     return Math.max(0, years);
   }
 
+  /** The estimated age, years, of a stored aligned crop cut with `cropTemplate` (e.g. a recogniser's). */
+  async estimateYearsFromCrop(crop: RgbImage, cropTemplate: AlignmentTemplate): Promise<number> {
+    // Templates put pixel centres at whole numbers; image coordinates at +0.5 (see alignmentTransform).
+    const points = cropTemplate.fivePointsPx.map(([x, y]) => ({ x: x + 0.5, y: y + 0.5 })) as unknown as FivePoints;
+    return this.estimateYears(crop, points);
+  }
+
   async close(): Promise<void> {
     await this.session.close();
   }

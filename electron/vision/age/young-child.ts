@@ -12,11 +12,11 @@ export interface YoungChildNotice {
 }
 
 /**
- * The notice for samples with these age estimates (years; undefined for a sample that has none), or undefined when
+ * The notice for samples with these age estimates (years; null or undefined for a sample that has none), or undefined when
  * they do not look like a young child's.
  */
-export function youngChildOf(estimatesYears: readonly (number | undefined)[]): YoungChildNotice | undefined {
-  const estimated = estimatesYears.filter((years): years is number => years !== undefined);
+export function youngChildOf(estimatesYears: readonly (number | null | undefined)[]): YoungChildNotice | undefined {
+  const estimated = estimatesYears.filter((years) => typeof years === 'number');
   if (estimated.length === 0) return undefined;
   const years = median(estimated.sort((a, b) => a - b));
   return years < YOUNG_CHILD_UNDER_YEARS ? { estimatedAgeYears: Math.round(years * 10) / 10 } : undefined;

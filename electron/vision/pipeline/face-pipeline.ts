@@ -168,6 +168,15 @@ export class FacePipeline {
     return { ...extracted, estimatedAgeYears: await this.ageEstimator.estimateYears(image, fivePointsPx) };
   }
 
+  /**
+   * The estimated age, years, of a stored aligned crop cut with `alignment` (samples enrolled before estimates
+   * were kept, or synced); a ManifestError where the pipeline has no age estimator.
+   */
+  async estimateAgeOfCrop(crop: RgbImage, alignment: AlignmentTemplate): Promise<number> {
+    if (!this.ageEstimator) throw new ManifestError('this pipeline has no age estimator (the manifest names none in defaults.age)');
+    return this.ageEstimator.estimateYearsFromCrop(crop, alignment);
+  }
+
   /** The engine each stage's model runs on. */
   get engines(): { detector: BackendName; fitter: BackendName; extractor: BackendName } {
     return { detector: this.detector.engine, fitter: this.fitter.engine, extractor: this.extractor.engine };

@@ -130,7 +130,7 @@ describe('hub door policies', () => {
     fireEvent.click(within(form).getByRole('button', { name: 'Save and send to the door' }));
     await screen.findByText(/Policy of Front door saved as version 1/);
     const body = rendered.requestsOf('documents:put').at(-1)?.body as { settings: Record<string, unknown> };
-    assert.deepEqual(body.settings, { 'access.policy': { credential: { mode: 'face', groups: { visitors: 'card+face', staff: 'face' }, schedules: [], cardTimeoutMs: 5000 } } });
+    assert.deepEqual(body.settings, { 'access.policy': { credential: { mode: 'face', groups: { visitors: 'card+face', staff: 'face' }, schedules: [], youngChildren: 'card+face', cardTimeoutMs: 5000 } } });
     within(await screen.findByRole('listitem', { name: 'Front door' })).getByText('Own settings: Card and face: Face alone; 2 groups their own');
   });
 

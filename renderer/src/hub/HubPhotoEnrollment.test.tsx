@@ -75,7 +75,7 @@ describe('hub enrollment from photos', () => {
     choosePhotos(['front.jpg']);
     await waitFor(() => assert.equal((screen.getByRole('button', { name: 'Enroll' }) as HTMLButtonElement).disabled, false));
     fireEvent.click(screen.getByRole('button', { name: 'Enroll' }));
-    await screen.findByText(/Mia looks like a young child \(about 1 year old\).*card and face \(Door policies\)/);
+    await screen.findByText(/Mia looks like a young child \(about 1 year old\).*card and face.*\(the site settings or the door policy\)/);
     assert.equal(done, undefined);
     fireEvent.click(screen.getByRole('button', { name: 'Done' }));
     assert.deepEqual(done, { name: 'Mia' });

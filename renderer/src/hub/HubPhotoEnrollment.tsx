@@ -68,7 +68,7 @@ export function HubPhotoEnrollment({ onDone }: { readonly onDone: (created: { re
     const { youngChild } = result.value;
     if (rejected.length === 0 && !youngChild) return onDone(result.value.person);
     // Enrolled from the usable photos; the others, or the young-child advice, are shown before leaving.
-    setYoungChildNotice(youngChild ? youngChildText(result.value.person.name, youngChild.estimatedAgeYears, 'Door policies') : null);
+    setYoungChildNotice(youngChild ? youngChildText(result.value.person.name, youngChild.estimatedAgeYears, 'the site settings or the door policy') : null);
     setVerdicts(result.value.photos);
   };
 

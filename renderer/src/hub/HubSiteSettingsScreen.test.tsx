@@ -120,7 +120,7 @@ describe('hub site settings', () => {
     assert.deepEqual(rendered.requestsOf('documents:put').at(-1)?.body, {
       settings: {
         'access.policy': {
-          credential: { mode: 'face', groups: { contractors: 'card+face' }, schedules: [{ windows: [{ days: [1, 2, 3, 4, 5], from: '00:00', to: '07:00' }], mode: 'card+face' }], cardTimeoutMs: 20_000 },
+          credential: { mode: 'face', groups: { contractors: 'card+face' }, schedules: [{ windows: [{ days: [1, 2, 3, 4, 5], from: '00:00', to: '07:00' }], mode: 'card+face' }], youngChildren: 'card+face', cardTimeoutMs: 20_000 },
         },
       },
     });

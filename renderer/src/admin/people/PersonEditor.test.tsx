@@ -11,12 +11,12 @@ const quality = { interOcularPx: 48, yawDeg: 0, pitchDeg: 0, rollDeg: 0, sharpne
 
 test('the person’s photo at the top follows their samples: removing the one it showed shows the next', async () => {
   let samples = [
-    { id: '1b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01', createdAtMs: 1, quality, modelIds: ['m'], cropBase64: 'AAAA' },
-    { id: '2b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01', createdAtMs: 2, quality, modelIds: ['m'], cropBase64: 'BBBB' },
+    { id: '1b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01', createdAtMs: 1, quality, modelIds: ['m'], cropBase64: 'AAAA', estimatedAgeYears: 40 },
+    { id: '2b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01', createdAtMs: 2, quality, modelIds: ['m'], cropBase64: 'BBBB', estimatedAgeYears: 41 },
   ];
   renderScreen(<PersonEditor personId={personId} onClose={() => undefined} />, {
     'persons:get': () => ann,
-    'persons:samples': () => ({ personId, samples }),
+    'persons:samples': () => ({ personId, samples, youngChild: null }),
     // The terminal's photo is its best remaining sample.
     'persons:photo': () => ({ personId, mimeType: 'image/jpeg' as const, dataBase64: samples[0]?.cropBase64 ?? '' }),
     'persons:remove-sample': ({ sampleId }) => {

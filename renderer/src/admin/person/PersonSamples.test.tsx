@@ -10,13 +10,25 @@ type Sample = ResponseOf<'persons:samples'>['samples'][number];
 const personId = '0b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01';
 const ann: ResponseOf<'persons:get'> = { id: personId, name: 'Ann Lee', externalId: null, enabled: true, validFromMs: null, validUntilMs: null, groups: [], credential: null, createdAtMs: 0, updatedAtMs: 0 };
 const quality = { interOcularPx: 48.4, yawDeg: 2, pitchDeg: 1, rollDeg: 0, sharpness: 180, brightness: 120, contrast: 40, presence: 1, detectorScore: 0.98 };
-const sample = (n: number): Sample => ({ id: `${n}b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01`, createdAtMs: 1_700_000_000_000 + n * 60_000, quality, modelIds: ['arcface'], cropBase64: '/9j/AA==' });
+const sample = (n: number, estimatedAgeYears: number | null = 34): Sample => ({
+  id: `${n}b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01`,
+  createdAtMs: 1_700_000_000_000 + n * 60_000,
+  quality,
+  modelIds: ['arcface'],
+  cropBase64: '/9j/AA==',
+  estimatedAgeYears,
+});
 
 /** A terminal holding Ann's samples: remove and add change what persons:samples answers next. */
 function terminal(initial: readonly Sample[], extra: FakeHandlers = {}): FakeHandlers {
   let samples = [...initial];
   return {
-    'persons:samples': () => ({ personId, samples }),
+    // The terminal's judgement in small: young while most estimated samples are (its own rule takes the median).
+    'persons:samples': () => {
+      const ages = samples.flatMap((s) => (s.estimatedAgeYears === null ? [] : [s.estimatedAgeYears]));
+      const young = ages.filter((years) => years < 6);
+      return { personId, samples, youngChild: young.length * 2 > ages.length ? { estimatedAgeYears: Math.max(...young) } : null };
+    },
     'persons:remove-sample': ({ sampleId }) => {
       const before = samples.length;
       samples = samples.filter((s) => s.id !== sampleId);
@@ -56,6 +68,19 @@ test('lists the person’s samples with their crop, quality and date; removing o
   await screen.findByText('The sample was removed.');
   assert.deepEqual(rendered.requestsOf('persons:remove-sample'), [{ sampleId: sample(1).id }]);
   await waitFor(() => assert.deepEqual(tiles(), ['Sample 1 of Ann Lee']));
+});
+
+test('a person whose samples look like a young child’s is named so, with what the door asks of them; re-enrolled as an adult, the notice goes', async () => {
+  renderScreen(<PersonSamples personId={personId} name="Ann Lee" />, terminal([sample(1, 2.4), sample(2, 3.1), sample(3, null)]));
+  await screen.findByRole('list', { name: 'Samples of Ann Lee' });
+  assert.ok(screen.getByText(/Ann Lee looks like a young child \(about 3 years old\).*the door asks for their card and face.*Settings › Card and face/));
+
+  fireEvent.click(screen.getByRole('button', { name: /Re-enroll from photos/ }));
+  fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Continue' }));
+  await choosePhotos('adult.jpg');
+  fireEvent.click(screen.getByRole('button', { name: 'Re-enroll from these photos' }));
+  await screen.findByText('Ann Lee is re-enrolled with 1 new sample.');
+  await waitFor(() => assert.equal(screen.queryByText(/looks like a young child/), null));
 });
 
 test('adds photos to the person; re-enrolling asks first and replaces', async () => {

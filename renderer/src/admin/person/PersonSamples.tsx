@@ -15,6 +15,7 @@ import type { PhotoUpload } from '../enroll/enroll-types.js';
 import { LiveCaptureStep } from '../enroll/LiveCaptureStep.js';
 import { PhotoPickStep } from '../enroll/PhotoPickStep.js';
 import { PhotoResults, type PhotoResult } from '../enroll/PhotoResults.js';
+import { youngChildText } from '../enroll/young-child-text.js';
 
 type Sample = ResponseOf<'persons:samples'>['samples'][number];
 
@@ -29,6 +30,7 @@ export function PersonSamples({ personId, name, onChanged }: { readonly personId
   const { photos: photoCache } = useServices();
   const clearEnrollment = useLintel((state) => state.clearEnrollment);
   const [samples, setSamples] = useState<readonly Sample[] | null>(null);
+  const [youngChild, setYoungChild] = useState<ResponseOf<'persons:samples'>['youngChild']>(null);
   const [error, setError] = useState<ContractErrorBody | string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
@@ -44,8 +46,10 @@ export function PersonSamples({ personId, name, onChanged }: { readonly personId
   const load = useCallback(() => {
     client['persons:samples']({ id: personId })
       .then((result) => {
-        if (result.ok) setSamples(result.value.samples);
-        else setError(result.error);
+        if (result.ok) {
+          setSamples(result.value.samples);
+          setYoungChild(result.value.youngChild);
+        } else setError(result.error);
       })
       .catch(() => undefined);
   }, [client, personId]);
@@ -200,6 +204,7 @@ export function PersonSamples({ personId, name, onChanged }: { readonly personId
 
       {mode.kind === 'list' ? (
         <>
+          {youngChild ? <Notice tone="warning">{youngChildText(name, youngChild.estimatedAgeYears)}</Notice> : null}
           {samples === null ? (
             <p className="muted">Loading…</p>
           ) : samples.length === 0 ? (

@@ -33,6 +33,17 @@ export function CredentialPolicyFields({ credential, onChange, groupNames, modeL
         compared with the card holder’s only. Strangers cannot be taken for someone enrolled; needs a card reader (Settings › Door inputs) and a card
         number on each person.
       </p>
+      <Segmented<CredentialMode>
+        label="Young children"
+        value={credential.youngChildren}
+        options={MODE_OPTIONS}
+        onChange={(youngChildren) => set({ youngChildren })}
+      />
+      <p className="field-hint">
+        People whose enrolled photos look under 6 years old, whatever their groups and the hours. Face recognition tells young children apart badly: one
+        enrolled child draws other children’s faces, so the face alone could let another child in as them. Without a card reader they are not let in by
+        face.
+      </p>
       <div className="field-grid">
         <NumberField
           label="Time for the face after a card"

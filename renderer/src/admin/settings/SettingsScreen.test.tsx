@@ -178,6 +178,9 @@ test('card and face: the door’s mode, a group’s and after-hours saved with t
   fireEvent.change(within(section).getByLabelText('Time for the face after a card (s)'), { target: { value: '1' } });
   within(within(section).getByLabelText('Time for the face after a card (s)').closest('.field') as HTMLElement).getByText('At least 2 s.');
   fireEvent.change(within(section).getByLabelText('Time for the face after a card (s)'), { target: { value: '15' } });
+  const youngChildren = within(section).getByRole('radiogroup', { name: 'Young children' });
+  assert.equal(within(youngChildren).getByRole('radio', { name: 'Card, then face' }).getAttribute('aria-checked'), 'true', 'young children need the card unless set otherwise');
+  fireEvent.click(within(youngChildren).getByRole('radio', { name: 'Face alone' }));
 
   fireEvent.click(saveButton());
   await screen.findByText('Settings saved.');
@@ -195,6 +198,7 @@ test('card and face: the door’s mode, a group’s and after-hours saved with t
         mode: 'card+face',
       },
     ],
+    youngChildren: 'face',
     cardTimeoutMs: 15_000,
   });
   assert.deepEqual(sent?.liveness, STORED_SETTINGS['access.policy'].liveness, 'the rest of the decision settings as they were');

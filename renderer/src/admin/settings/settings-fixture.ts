@@ -14,7 +14,7 @@ export const POLICY: Settings['access.policy'] = {
   maxBrightness: 220,
   minLiveness: null,
   liveness: { mode: null, groups: {}, schedules: [], challengeTimeoutMs: 4_000, retryPauseMs: 1_500, maxAttempts: 3, blink: false, naturalMotion: false },
-  credential: { mode: 'face', groups: {}, schedules: [], cardTimeoutMs: 10_000 },
+  credential: { mode: 'face', groups: {}, schedules: [], youngChildren: 'card+face', cardTimeoutMs: 10_000 },
   schedules: {},
   doorHours: null,
   allowedGroups: null,
