@@ -3,10 +3,20 @@ import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { writeFileAtomic } from '../shared/write-file-atomic.js';
+import { AgeEstimator } from '../vision/age/age-estimator.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
-import { EmbeddingCache } from '../vision/eval/embedding-cache.js';
-import { evalFace } from '../vision/eval/eval-face.js';
-import { buildIdentificationCurve, evaluateIdentification, formatIdentSummary, writeIdentReport, type IdentEmbedder, type MultiSampleRule } from '../vision/eval/ident-eval.js';
+import { EmbeddingCache, type EmbeddingCacheKey } from '../vision/eval/embedding-cache.js';
+import { evalFace, fivePointsPx } from '../vision/eval/eval-face.js';
+import {
+  buildIdentificationCurve,
+  evaluateIdentification,
+  formatIdentSummary,
+  writeIdentReport,
+  type CachedFaceModel,
+  type IdentEmbedder,
+  type IdentProgressStage,
+  type MultiSampleRule,
+} from '../vision/eval/ident-eval.js';
 import { withIdentificationCurve } from '../vision/eval/manifest-curve.js';
 import { buildOpenSetProtocol, readErrata } from '../vision/eval/open-set-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
@@ -54,28 +64,31 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return parsed;
 }
 
+/** Something the command opens and must close, whatever happens. */
+interface Closable {
+  close(): Promise<void>;
+}
+
+/** What picks and places the face in every image (detector, fitter, mesh passes, evalFace): part of every cache key. */
+function faceKey(manifest: LoadedManifest, passes: number): EmbeddingCacheKey {
+  const defaults = manifest.manifest.defaults;
+  const [detector, fitter] = [resolveModel(manifest, defaults.detector), resolveModel(manifest, defaults.fitter)];
+  return { detector: `${detector.id}@${detector.entry.onnx.sha256}`, fitter: `${fitter.id}@${fitter.entry.onnx.sha256}`, passes, face: 'central; padded x2 when none' };
+}
+
 /** One model's embedder: its pipeline is created on the first image the cache does not hold. */
 async function createEmbedder(
   manifest: LoadedManifest,
   part: ExtractorPart,
   options: { threads: number; passes: number; mirror: boolean; cacheDir: string },
-  pipelines: FacePipeline[],
+  closables: Closable[],
 ): Promise<IdentEmbedder> {
-  const defaults = manifest.manifest.defaults;
-  const [extractor, detector, fitter] = [resolveModel(manifest, part.id), resolveModel(manifest, defaults.detector), resolveModel(manifest, defaults.fitter)];
+  const extractor = resolveModel(manifest, part.id);
   if (extractor.entry.role !== 'extractor') throw new EvalIdentUsageError(`${part.id} is a ${extractor.entry.role}, not an extractor`);
   // --no-mirror turns it off; otherwise the model's own choice.
   const mirror = options.mirror && mirrorAverageOf(extractor.entry);
   // Whatever changes an embedding changes the key: the converted files' hashes, the face chosen, mirror and passes.
-  const cache = await EmbeddingCache.open(options.cacheDir, {
-    model: part.id,
-    modelSha256: extractor.entry.onnx.sha256,
-    detector: `${detector.id}@${detector.entry.onnx.sha256}`,
-    fitter: `${fitter.id}@${fitter.entry.onnx.sha256}`,
-    mirror,
-    passes: options.passes,
-    face: 'central; padded x2 when none',
-  });
+  const cache = await EmbeddingCache.open(options.cacheDir, { model: part.id, modelSha256: extractor.entry.onnx.sha256, mirror, ...faceKey(manifest, options.passes) });
   let pipeline: Promise<FacePipeline> | undefined;
   return {
     id: part.id,
@@ -89,7 +102,7 @@ async function createEmbedder(
         fitterPasses: options.passes,
         mirrorAverage: mirror,
       }).then((p) => {
-        pipelines.push(p);
+        closables.push(p);
         return p;
       });
       const p = await pipeline;
@@ -99,6 +112,45 @@ async function createEmbedder(
       if (!face) return { embedding: null, pipelineMs: performance.now() - startMs, extractMs: null };
       const { template, durationMs } = await p.extract(image, face);
       return { embedding: template.vector, pipelineMs: performance.now() - startMs, extractMs: durationMs };
+    },
+  };
+}
+
+/**
+ * The manifest's age estimator (`defaults.age`) as a cached face model for `--young-child-rule`: its one-float
+ * "embedding" is the estimated age, years, of the face evalFace picks, so the embedding cache keeps it. The
+ * pipeline and the estimator are loaded on the first image the cache does not hold.
+ */
+async function createAgeModel(manifest: LoadedManifest, options: { threads: number; passes: number; cacheDir: string }, closables: Closable[]): Promise<CachedFaceModel> {
+  const ageId = manifest.manifest.defaults.age;
+  if (!ageId) throw new EvalIdentUsageError('--young-child-rule needs an age estimator: the manifest names none in defaults.age');
+  const model = resolveModel(manifest, ageId);
+  // The estimate depends on the face's five points, not on the extractor: one cache serves every extractor.
+  const cache = await EmbeddingCache.open(options.cacheDir, { model: ageId, modelSha256: model.entry.onnx.sha256, output: 'age, years', ...faceKey(manifest, options.passes) });
+  let loaded: Promise<{ pipeline: FacePipeline; estimator: AgeEstimator }> | undefined;
+  const load = async (): Promise<{ pipeline: FacePipeline; estimator: AgeEstimator }> => {
+    const backend = new OnnxBackend({ intraOpThreads: options.threads });
+    // Only its analysis runs (the face is found as the embedders find it); its extractor stays idle.
+    const pipeline = await FacePipeline.create({ manifest, backend, fitterPasses: options.passes });
+    closables.push(pipeline);
+    const estimator = await AgeEstimator.load(model, backend);
+    closables.push(estimator);
+    return { pipeline, estimator };
+  };
+  return {
+    id: ageId,
+    cache,
+    async embed(imagePath) {
+      loaded ??= load();
+      const { pipeline, estimator } = await loaded;
+      const decoded = await decodeImageFile(imagePath);
+      const startMs = performance.now();
+      const { image, face } = await evalFace(pipeline, decoded);
+      if (!face) return { embedding: null, pipelineMs: performance.now() - startMs, extractMs: null };
+      const estimateStartMs = performance.now();
+      const years = await estimator.estimateYears(image, fivePointsPx(face, image));
+      const endMs = performance.now();
+      return { embedding: Float32Array.of(years), pipelineMs: endMs - startMs, extractMs: endMs - estimateStartMs };
     },
   };
 }
@@ -128,6 +180,7 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       cache: { type: 'string' },
       'write-curve': { type: 'boolean' },
       data: { type: 'string' },
+      'young-child-rule': { type: 'boolean' },
     },
   });
   if (!values.images) throw new EvalIdentUsageError('eval ident needs --images <dir of Name/*.jpg>');
@@ -153,11 +206,13 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
     process.stdout.write(`errata ${values.errata}: ${leftOutByErrata} image${leftOutByErrata === 1 ? '' : 's'} left out` + (errataNotFound.length ? `; not found under the folders given: ${errataNotFound.join(', ')}` : '') + '\n');
   }
 
-  const pipelines: FacePipeline[] = [];
+  const closables: Closable[] = [];
   const cacheDir = resolve(values.cache ?? 'out/cache');
-  const embedders = await Promise.all(parts.map((part) => createEmbedder(manifest, part, { threads: positiveInt(values.threads, 'threads', 1), passes, mirror, cacheDir }, pipelines)));
+  const threads = positiveInt(values.threads, 'threads', 1);
+  const embedders = await Promise.all(parts.map((part) => createEmbedder(manifest, part, { threads, passes, mirror, cacheDir }, closables)));
+  const youngChildRule = values['young-child-rule'] ? { ageEstimator: await createAgeModel(manifest, { threads, passes, cacheDir }, closables) } : undefined;
   const shippedThreshold = parts.length === 1 ? (resolveModel(manifest, parts[0]!.id).entry.thresholds?.identifySimilarity ?? null) : null;
-  let progress: ProgressBar | undefined;
+  let progress: { stage: IdentProgressStage; bar: ProgressBar } | undefined;
   try {
     const evaluation = await evaluateIdentification({
       protocol,
@@ -167,12 +222,16 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       gallerySizes,
       multi,
       shippedThreshold,
-      onProgress: (done, total) => {
-        progress ??= createProgressBar('embedding', total);
-        progress.update(done);
+      ...(youngChildRule ? { youngChildRule } : {}),
+      onProgress: (done, total, stage) => {
+        if (progress?.stage !== stage) {
+          progress?.bar.done();
+          progress = { stage, bar: createProgressBar(stage, total) };
+        }
+        progress.bar.update(done);
       },
     });
-    progress?.done();
+    progress?.bar.done();
     const outDir = resolve(values.out ?? 'out/ident');
     await mkdir(outDir, { recursive: true });
     await writeIdentReport(evaluation, outDir);
@@ -193,6 +252,6 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       process.stdout.write(`identification curve (${curve.points.length} points, FMR ${curve.points[0]!.fmr} … ${curve.points.at(-1)!.fmr}) written to ${manifestPath}\n`);
     }
   } finally {
-    await Promise.all(pipelines.map((p) => p.close()));
+    await Promise.all(closables.map((c) => c.close()));
   }
 }

@@ -9,7 +9,20 @@ import { parseManifest } from '../models/manifest.js';
 import { defaultManifestPath } from '../models/paths.js';
 import { withIdentificationCurve } from './manifest-curve.js';
 import { thresholdFor } from '../matcher/identification-curve.js';
-import { buildIdentificationCurve, embedImages, evaluateIdentification, scoreMatrix, writeIdentReport, type IdentEmbedder, type IdentReport } from './ident-eval.js';
+import {
+  buildIdentificationCurve,
+  embedImages,
+  evaluateIdentification,
+  formatIdentSummary,
+  impostorScores,
+  rankOneOutcomes,
+  scoreMatrix,
+  writeIdentReport,
+  type CachedFaceModel,
+  type IdentEmbedder,
+  type IdentReport,
+} from './ident-eval.js';
+import { fnirAt, fpirAt, rankOneRate } from './open-set-metrics.js';
 import { buildOpenSetProtocol } from './open-set-protocol.js';
 
 let root: string;
@@ -152,6 +165,160 @@ describe('evaluateIdentification on a small folder with fake embeddings', () => 
     const written = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as { fnirAtFpir: Record<string, Record<string, number>> };
     close(written.fnirAtFpir['2']!['0.1']!, 1 / 3);
     assert.match(await readFile(path.join(out, 'det.svg'), 'utf8'), /N = 100, modelled/);
+  });
+});
+
+describe('the young-child rule on a hand-made score set', () => {
+  // Identities 0 and 1 may be let in by face; 2 is card-only. Rows 0–2 mated, 3–4 non-mated.
+  const scores = Float32Array.from([
+    [0.9, 0.1, 0.2], // mated to 0: named with or without the rule
+    [0.1, 0.2, 0.8], // mated to 2, the card-only one: named by the recogniser, a miss at the door
+    [0.1, 0.5, 0.7], // mated to 1, card-only top-1: a wrong top-1 either way
+    [0.6, 0.2, 0.95], // stranger whose top-1 is card-only, with a grantable identity above 0.5 behind it
+    [0.6, 0.1, 0.55], // stranger whose top-1 may be let in
+  ].flat());
+  const columns = Int32Array.from([0, 1, 2]);
+  const mated = [
+    { row: 0, mateColumn: 0 },
+    { row: 1, mateColumn: 2 },
+    { row: 2, mateColumn: 1 },
+  ];
+  const cardOnly = new Set([2]);
+
+  test('a card-only top-1 makes no identification: no false positive for a stranger, a miss for a mated search', () => {
+    const alone = rankOneOutcomes(scores, 3, columns, mated, [3, 4]);
+    const door = rankOneOutcomes(scores, 3, columns, mated, [3, 4], cardOnly);
+    assert.equal(fpirAt(alone.nonMatedTop, 0.5), 1);
+    // The door answers "card required" to the first stranger, though identity 0 (0.6) is above the threshold too.
+    assert.deepEqual(door.nonMatedTop, [null, 0.6000000238418579]);
+    assert.equal(fpirAt(door.nonMatedTop, 0.5), 0.5);
+    close(fnirAt(alone.mated, 0.5), 1 / 3);
+    close(fnirAt(door.mated, 0.5), 2 / 3);
+    close(rankOneRate(door.mated), 1 / 3);
+    // The card-only person can be named in no gallery, so the modelled figures count them as a miss too.
+    assert.equal(door.mated[1]!.mateSimilarity, null);
+    assert.ok(Math.abs(door.mated[2]!.mateSimilarity! - 0.5) < 1e-6, 'a rival card-only top-1 leaves the mate similarity as it is');
+  });
+
+  test('the per-comparison pool leaves out the card-only identity', () => {
+    assert.deepEqual([...impostorScores(scores, 3, [3, 4]).descending].map((v) => Math.round(v * 100) / 100), [0.95, 0.6, 0.6, 0.55, 0.2, 0.1]);
+    assert.deepEqual([...impostorScores(scores, 3, [3, 4], cardOnly).descending].map((v) => Math.round(v * 100) / 100), [0.6, 0.6, 0.2, 0.1]);
+  });
+});
+
+describe('evaluateIdentification with the young-child rule', () => {
+  test('estimates the enrollment images’ ages (cached), makes the baby card-only, and reports the door beside the recogniser', async () => {
+    const lfw = path.join(root, 'young', 'lfw');
+    const strangers = path.join(root, 'young', 'strangers');
+    const files: Record<string, Float32Array | null> = {
+      'Ann_0001.jpg': unit(1, 0, 0, 0),
+      'Ann_0002.jpg': unit(0.95, 0.3, 0, 0),
+      'Ann_0003.jpg': unit(0.2, 0, 0.3, 0.93), // a poor photo of Ann: Baby (0.30) outscores her (0.20)
+      'Ben_0001.jpg': unit(0, 1, 0, 0),
+      'Ben_0002.jpg': unit(0.1, 0.99, 0, 0),
+      'Baby_0001.jpg': unit(0, 0, 1, 0),
+      'Baby_0002.jpg': unit(0, 0, 0.97, 0.25),
+      's1.jpg': unit(0, 0, 0.99, 0.1), // another infant: closer to Baby than any mated search to its mate
+      's2.jpg': unit(0.3, 0, 0, 0.95),
+      's3.jpg': unit(0, 0, 0, 1),
+    };
+    for (const name of Object.keys(files)) {
+      const dir = name.startsWith('s') ? strangers : path.join(lfw, name.split('_')[0]!);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, name), name);
+    }
+    await writeFile(path.join(strangers, 'labels.csv'), 'file,age\ns1.jpg,0-2\ns2.jpg,20-29\ns3.jpg,20-29\n');
+    const agesYears: Record<string, number> = { 'Ann_0001.jpg': 30, 'Ben_0001.jpg': 40, 'Baby_0001.jpg': 2 };
+    const ageEstimator = async (): Promise<CachedFaceModel & { estimated: string[] }> => {
+      const estimator = {
+        id: 'fake-age',
+        cache: await EmbeddingCache.open(path.join(root, 'young', 'cache'), { model: 'fake-age' }),
+        estimated: [] as string[],
+        embed(imagePath: string) {
+          estimator.estimated.push(path.basename(imagePath));
+          const years = agesYears[path.basename(imagePath)];
+          if (years === undefined) throw new Error(`${imagePath} is not an enrollment image`);
+          return Promise.resolve({ embedding: Float32Array.of(years), pipelineMs: 5, extractMs: 1 });
+        },
+      };
+      return estimator;
+    };
+    const protocol = await buildOpenSetProtocol({ imagesDir: lfw, nonMatedDirs: [strangers] });
+    const run = async (estimator: CachedFaceModel): Promise<IdentReport> =>
+      (
+        await evaluateIdentification({
+          protocol,
+          source: { imagesDir: lfw, nonMatedDirs: [strangers], distractorDirs: [] },
+          embedders: [fakeEmbedder('fake', files)],
+          label: 'fake',
+          gallerySizes: [100],
+          shippedThreshold: 0.9,
+          youngChildRule: { ageEstimator: estimator },
+        })
+      ).report;
+    const first = await ageEstimator();
+    const report = await run(first);
+    assert.deepEqual(first.estimated.sort(), ['Ann_0001.jpg', 'Baby_0001.jpg', 'Ben_0001.jpg'], 'the enrollment images, and only those');
+    const rule = report.youngChildRule!;
+    assert.deepEqual(rule.cardOnlyIdentities, [{ id: 'Baby', estimatedAgeYears: 2, distractor: false }]);
+    assert.equal(rule.cardOnlyMatedSearches, 1);
+    assert.equal(rule.matedOutscoredByCardOnly.searches, 1);
+    assert.ok(Math.abs(rule.matedOutscoredByCardOnly.highestMateSimilarity! - 0.2 / Math.hypot(0.2, 0.3, 0.93)) < 1e-6);
+
+    // The recogniser alone: s1 (0.995 with Baby) sets the FPIR 0.1 threshold above every mate: all four are missed.
+    assert.equal(report.fnirAtFpir['3']!['0.1'], 1);
+    close(report.rank1, 3 / 4);
+    // The door: s1's top-1 is card-only, so the threshold falls to just above s2's 0.30; Baby's own search is a
+    // miss, and so is Ann_0003 (top-1 Baby).
+    close(rule.fnirAtFpir['3']!['0.1']!, 2 / 4);
+    close(rule.rank1, 2 / 4);
+    const measured = rule.galleries.find((g) => g.gallerySize === 3)!;
+    assert.equal(report.galleries.find((g) => g.gallerySize === 3)!.atShippedThreshold!.fpir, 1 / 3);
+    assert.equal(measured.atShippedThreshold!.fpir, 0);
+
+    // Modelled: Baby's comparisons leave the pool (3 strangers × 2 identities), so nothing outscores Ann's or Ben's
+    // mate similarity; with Baby's 0.995 still in it, both would be missed.
+    assert.equal(report.comparisons.count, 9);
+    assert.equal(rule.comparisons.count, 6);
+    assert.equal(report.fnirAtFpir['100']!['0.1'], 1);
+    close(rule.fnirAtFpir['100']!['0.1']!, 2 / 4);
+    const modelled = rule.galleries.find((g) => g.gallerySize === 100)!;
+    assert.equal(modelled.kind, 'modelled');
+    assert.equal(modelled.atShippedThreshold!.fpir, 0);
+    assert.ok(report.galleries.find((g) => g.gallerySize === 100)!.atShippedThreshold!.fpir > 0.99, 'one comparison in nine above 0.9, a hundred times');
+
+    // Per age group at the shipped threshold: the infant stranger's false positive is gone at the door.
+    const byAge = (spreads: IdentReport['demographics']['atShippedThreshold']): Array<[string, number]> =>
+      spreads!.find((s) => s.column === 'age')!.groups.map((g) => [g.group, g.falsePositives]);
+    assert.deepEqual(byAge(report.demographics.atShippedThreshold), [['0-2', 1], ['20-29', 0]]);
+    assert.deepEqual(byAge(rule.demographics.atShippedThreshold).sort(), [['0-2', 0], ['20-29', 0]]);
+    assert.match(formatIdentSummary(report), /young-child rule: card only, .*: Baby \(2 years\); 1 mated searches of them count as misses/);
+
+    // A second run takes every estimate from the cache.
+    const second = await ageEstimator();
+    const again = await run(second);
+    assert.deepEqual(second.estimated, []);
+    assert.deepEqual(again.youngChildRule!.cardOnlyIdentities, rule.cardOnlyIdentities);
+    assert.equal(again.youngChildRule!.estimator.cacheHits, 3);
+  });
+
+  test('without the option the report has no door figures', async () => {
+    const lfw = path.join(root, 'plain');
+    const files = { 'Ann_0001.jpg': unit(1, 0), 'Ann_0002.jpg': unit(0.9, 0.1), 'Ben_0001.jpg': unit(0, 1), 'Ben_0002.jpg': unit(0.1, 0.9) };
+    for (const name of Object.keys(files)) {
+      await mkdir(path.join(lfw, name.split('_')[0]!), { recursive: true });
+      await writeFile(path.join(lfw, name.split('_')[0]!, name), name);
+    }
+    const { report } = await evaluateIdentification({
+      protocol: await buildOpenSetProtocol({ imagesDir: lfw }),
+      source: { imagesDir: lfw, nonMatedDirs: [], distractorDirs: [] },
+      embedders: [fakeEmbedder('fake', files)],
+      label: 'fake',
+      gallerySizes: [],
+      shippedThreshold: null,
+    });
+    assert.equal(report.youngChildRule, undefined);
+    assert.doesNotMatch(formatIdentSummary(report), /young-child rule/);
   });
 });
 

@@ -3,7 +3,9 @@
  * image once per model (through an {@link EmbeddingCache}), fuses models at score level, scores every search
  * against every enrolled identity, and reports FNIR at FPIR per gallery size (measured where the data holds
  * that many identities, modelled from per-comparison scores beyond), rank-1, the rates at the manifest's
- * identify threshold and FPIR per demographic group. The embedders are arguments: this module loads no model.
+ * identify threshold and FPIR per demographic group. With the young-child rule it also estimates every enrolled
+ * image's age and reports the same figures for the door, where a young child's top-1 never opens it by face
+ * alone. The embedders and the age estimator are arguments: this module loads no model.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -39,20 +41,26 @@ import {
 } from './open-set-metrics.js';
 import type { OpenSetProtocol } from './open-set-protocol.js';
 import { writeFileAtomic } from '../../shared/write-file-atomic.js';
+import { YOUNG_CHILD_UNDER_YEARS } from '../age/age-estimator.js';
+import { youngChildOf } from '../age/young-child.js';
 
 /** FPIR targets of NIST FRTE 1:N. */
 export const DEFAULT_FPIR_TARGETS: readonly number[] = [1e-1, 1e-2, 3e-3, 1e-3];
 
-/** One model of a (possibly fused) extractor. */
-export interface IdentEmbedder {
+/** A model run on the face of each image, its output cached between runs. */
+export interface CachedFaceModel {
   /** Model id. */
   id: string;
+  /** Where this model's outputs are kept between runs; none: run every time. */
+  cache?: EmbeddingCache;
+  /** Its output for the face of one image (an extractor's embedding; an age estimator's is [years]); `embedding` null when no face was found. */
+  embed(imagePath: string): Promise<CachedEmbedding>;
+}
+
+/** One model of a (possibly fused) extractor. */
+export interface IdentEmbedder extends CachedFaceModel {
   /** Weight of this model's cosine in the fused score; normalised over the models to sum to 1. */
   weight: number;
-  /** Where this model's embeddings are kept between runs; none: embed every time. */
-  cache?: EmbeddingCache;
-  /** Embeds the face of one image; `embedding` null when no face was found. */
-  embed(imagePath: string): Promise<CachedEmbedding>;
 }
 
 /** How the templates of a person enrolled with several images are searched. */
@@ -72,6 +80,47 @@ export interface EmbedderTimings {
   extractMedianMs: number;
 }
 
+/** One model's outputs over a set of images, and how they were obtained. */
+interface CachedRun {
+  outputs: Map<string, CachedEmbedding>;
+  cacheHits: number;
+  /** Images the model ran on in this run. */
+  computed: number;
+  /** Medians over the images with a face, ms: the whole pipeline, and the model's own step. */
+  pipelineMedianMs: number;
+  extractMedianMs: number;
+}
+
+/** Runs `model` on each of `images` (distinct), cache first; `onImage` after each. */
+async function runCached(images: readonly string[], model: CachedFaceModel, onImage?: () => void): Promise<CachedRun> {
+  const outputs = new Map<string, CachedEmbedding>();
+  let cacheHits = 0;
+  let computed = 0;
+  const pipelineMs: number[] = [];
+  const extractMs: number[] = [];
+  for (const image of images) {
+    let value = await model.cache?.get(image);
+    if (value) cacheHits++;
+    else {
+      value = await model.embed(image);
+      computed++;
+      await model.cache?.put(image, value);
+      // A killed run keeps most of its work.
+      if (computed % 200 === 0) await model.cache?.flush();
+    }
+    if (value.embedding !== null) {
+      pipelineMs.push(value.pipelineMs);
+      if (value.extractMs !== null) extractMs.push(value.extractMs);
+    }
+    outputs.set(image, value);
+    onImage?.();
+  }
+  await model.cache?.flush();
+  pipelineMs.sort((a, b) => a - b);
+  extractMs.sort((a, b) => a - b);
+  return { outputs, cacheHits, computed, pipelineMedianMs: median(pipelineMs), extractMedianMs: median(extractMs) };
+}
+
 /**
  * Embeds every image with every model (cache first), and fuses: the fused template is the concatenation of
  * √wᵢ · uᵢ (uᵢ each model's unit template, Σwᵢ = 1), so its dot product with another fused template is the
@@ -86,35 +135,21 @@ export async function embedImages(
   const totalWeight = embedders.reduce((sum, e) => sum + e.weight, 0);
   if (!(totalWeight > 0) || embedders.some((e) => !(e.weight > 0))) throw new RangeError('embedImages: weights must be positive');
   const unique = [...new Set(images)];
-  const perModel = embedders.map(() => new Map<string, CachedEmbedding>());
+  const perModel: Array<Map<string, CachedEmbedding>> = [];
   const timings: EmbedderTimings[] = [];
   let done = 0;
   const total = unique.length * embedders.length;
-  for (const [index, embedder] of embedders.entries()) {
-    let hits = 0;
-    let embedded = 0;
-    const pipelineMs: number[] = [];
-    const extractMs: number[] = [];
-    for (const image of unique) {
-      let value = await embedder.cache?.get(image);
-      if (value) hits++;
-      else {
-        value = await embedder.embed(image);
-        embedded++;
-        await embedder.cache?.put(image, value);
-        if (embedded % 200 === 0) await embedder.cache?.flush();
-      }
-      if (value.embedding !== null) {
-        pipelineMs.push(value.pipelineMs);
-        if (value.extractMs !== null) extractMs.push(value.extractMs);
-      }
-      perModel[index]!.set(image, value);
-      onProgress?.(++done, total);
-    }
-    await embedder.cache?.flush();
-    pipelineMs.sort((a, b) => a - b);
-    extractMs.sort((a, b) => a - b);
-    timings.push({ id: embedder.id, weight: embedder.weight / totalWeight, cacheHits: hits, embedded, pipelineMedianMs: median(pipelineMs), extractMedianMs: median(extractMs) });
+  for (const embedder of embedders) {
+    const run = await runCached(unique, embedder, () => onProgress?.(++done, total));
+    perModel.push(run.outputs);
+    timings.push({
+      id: embedder.id,
+      weight: embedder.weight / totalWeight,
+      cacheHits: run.cacheHits,
+      embedded: run.computed,
+      pipelineMedianMs: run.pipelineMedianMs,
+      extractMedianMs: run.extractMedianMs,
+    });
   }
   const fused = new Map<string, Float32Array | null>();
   for (const image of unique) {
@@ -203,13 +238,20 @@ export interface GallerySelection {
   distractors: number;
 }
 
-/** Rank-1 outcomes of the searches against the identities in `columns`. */
+const NO_COLUMNS: ReadonlySet<number> = new Set();
+
+/**
+ * Rank-1 outcomes of the searches against the identities in `columns`. Under the door's young-child rule, a top-1
+ * in `cardOnly` makes no identification: a non-mated search's top-1 counts as none (no false positive), a mated
+ * search's is a miss even when it is the mate, and a card-only mate is never named (mate similarity null).
+ */
 export function rankOneOutcomes(
   scores: Float32Array,
   identityCount: number,
   columns: Int32Array,
   mated: ReadonlyArray<{ row: number; mateColumn: number }>,
   nonMatedRows: readonly number[],
+  cardOnly: ReadonlySet<number> = NO_COLUMNS,
 ): RankOneOutcomes {
   const top = (row: number): { similarity: number | null; column: number } => {
     let best = Number.NEGATIVE_INFINITY;
@@ -229,10 +271,34 @@ export function rankOneOutcomes(
     mated: mated.map(({ row, mateColumn }) => {
       const t = top(row);
       const mateScore = scores[row * identityCount + mateColumn]!;
-      return { topSimilarity: t.similarity, topIsMate: t.column === mateColumn, mateSimilarity: Number.isNaN(mateScore) ? null : mateScore };
+      return {
+        topSimilarity: t.similarity,
+        topIsMate: t.column === mateColumn && !cardOnly.has(mateColumn),
+        mateSimilarity: Number.isNaN(mateScore) || cardOnly.has(mateColumn) ? null : mateScore,
+      };
     }),
-    nonMatedTop: nonMatedRows.map((row) => top(row).similarity),
+    nonMatedTop: nonMatedRows.map((row) => {
+      const t = top(row);
+      return cardOnly.has(t.column) ? null : t.similarity;
+    }),
   };
+}
+
+/**
+ * Per-comparison non-mated similarities (every non-mated search against every enrolled identity), sorted
+ * descending, leaving out the identities in `leftOut` and searches without a face.
+ */
+export function impostorScores(scores: Float32Array, identityCount: number, nonMatedRows: readonly number[], leftOut: ReadonlySet<number> = NO_COLUMNS): ImpostorScores {
+  const comparisons = new Float32Array(nonMatedRows.length * identityCount);
+  let count = 0;
+  for (const row of nonMatedRows) {
+    const base = row * identityCount;
+    for (let c = 0; c < identityCount; c++) {
+      const score = scores[base + c]!;
+      if (!Number.isNaN(score) && !leftOut.has(c)) comparisons[count++] = score;
+    }
+  }
+  return { descending: comparisons.subarray(0, count).sort().reverse() };
 }
 
 /** Figures for one gallery size. */
@@ -298,9 +364,45 @@ export interface IdentReport {
   demographics: { atShippedThreshold: GroupFpirSpread[] | null; atFpir1e2: GroupFpirSpread[] };
   /** Rank-1 / FNIR@FPIR on the largest gallery under the other multi-sample rule (enroll > 1 only). */
   otherRule?: { multi: MultiSampleRule; rank1: number; fnirAtFpir: Record<string, number> };
+  /** The door's figures under the young-child rule (`--young-child-rule`); the keys above are the recogniser's alone. */
+  youngChildRule?: YoungChildRuleReport;
   det: Array<{ gallerySize: number; points: DetPoint[] }>;
   timings: { totalMs: number };
 }
+
+/**
+ * The door's figures under the young-child rule: an enrolled identity whose enrollment images' age estimates make
+ * `youngChildOf` answer (median under {@link YOUNG_CHILD_UNDER_YEARS}) is card-only, never let in by face alone.
+ * A search whose top-1 is card-only makes no identification: no false positive for a stranger, a miss for a mated
+ * search. Modelled sizes leave card-only comparisons out of the per-comparison pool (see `openSetFigures`).
+ */
+export interface YoungChildRuleReport {
+  /** The age estimator's run over the enrollment images (cache hits, images estimated, median times, ms). */
+  estimator: { id: string; cacheHits: number; estimated: number; pipelineMedianMs: number; estimateMedianMs: number };
+  underYears: number;
+  /** Card-only identities, with the median of their enrollment images' estimates, years. */
+  cardOnlyIdentities: Array<{ id: string; estimatedAgeYears: number; distractor: boolean }>;
+  /** Mated searches of card-only people on the largest measured gallery: misses by the rule. */
+  cardOnlyMatedSearches: number;
+  /**
+   * Other mated searches there whose mate some card-only entry outscores: misses with or without the rule, which
+   * the modelled figures (card-only comparisons left out) no longer count against larger galleries; and the
+   * highest mate similarity among them (null: none), which matters only when it reaches the thresholds.
+   */
+  matedOutscoredByCardOnly: { searches: number; highestMateSimilarity: number | null };
+  /** Rank-1 on the largest measured gallery, a card-only top-1 a miss. */
+  rank1: number;
+  /** As the report's keys of the same names. */
+  fnirAtFpir: Record<string, Record<string, number>>;
+  thresholdAtFpir: Record<string, Record<string, number>>;
+  galleries: GalleryResult[];
+  modelCheck: ModelCheck[];
+  comparisons: IdentReport['comparisons'];
+  demographics: IdentReport['demographics'];
+}
+
+/** The step `onProgress` counts. */
+export type IdentProgressStage = 'embedding' | 'estimating ages';
 
 /** Options for {@link evaluateIdentification}. */
 export interface EvaluateIdentificationOptions {
@@ -317,7 +419,12 @@ export interface EvaluateIdentificationOptions {
   shippedThreshold: number | null;
   /** Seed of the gallery subsampling; default 1. */
   seed?: number;
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * The door's young-child rule: the age estimator run on every enrollment image (its output [years]); default
+   * none, the recogniser's figures alone.
+   */
+  youngChildRule?: { ageEstimator: CachedFaceModel };
+  onProgress?: (done: number, total: number, stage: IdentProgressStage) => void;
 }
 
 /** Everything {@link evaluateIdentification} returns: the report and what a curve for the manifest needs. */
@@ -342,12 +449,127 @@ function shuffled(count: number, seed: number): number[] {
   return order;
 }
 
+/** What the figures of one door rule are computed from: the scores, the galleries and the searches. */
+interface FiguresInput {
+  scores: Float32Array;
+  identityCount: number;
+  /** Gallery sizes, ascending; a size without a selection is modelled. */
+  sizes: readonly number[];
+  selections: ReadonlyMap<number, GallerySelection>;
+  matedRows: ReadonlyArray<{ row: number; mateColumn: number }>;
+  nonMatedRows: readonly number[];
+  /** Demographic labels of the non-mated searches, in the order of `nonMatedRows`. */
+  nonMatedLabels: ReadonlyArray<Readonly<Record<string, string>>>;
+  fpirTargets: readonly number[];
+  shippedThreshold: number | null;
+}
+
+/** Every gallery size's figures under one door rule. */
+interface OpenSetFigures {
+  galleries: GalleryResult[];
+  det: IdentReport['det'];
+  modelCheck: ModelCheck[];
+  /** The largest measured gallery and its outcomes. */
+  largest: { outcomes: RankOneOutcomes; selection: GallerySelection };
+  impostors: ImpostorScores;
+  comparisons: IdentReport['comparisons'];
+  demographics: IdentReport['demographics'];
+}
+
+/**
+ * The figures of every gallery size when the identities in `cardOnly` never grant (none: the recogniser alone).
+ *
+ * Modelled sizes leave the comparisons with card-only entries out of the per-comparison pool. For FPIR that is
+ * right: they can never make a false positive (the N of 1 − (1 − FMR)^N still counts them, which errs on the safe
+ * side by their share of the gallery). The same pool stands for a mated search's rivals, so a card-only entry that
+ * outscores the mate (a wrong top-1, a miss with or without the rule) is no longer modelled; keeping them would
+ * be worse, as the pool's card-only comparisons are mostly strangers' small children against an enrolled baby,
+ * which says little of how an adult's search ranks the baby. Measured galleries count such misses
+ * (`matedOutscoredByCardOnly`) to bound what this leaves out.
+ */
+function openSetFigures(input: FiguresInput, cardOnly: ReadonlySet<number>): OpenSetFigures {
+  const { scores, identityCount, sizes, selections, matedRows, nonMatedRows, fpirTargets, shippedThreshold } = input;
+  const impostors = impostorScores(scores, identityCount, nonMatedRows, cardOnly);
+  const galleries: GalleryResult[] = [];
+  const det: IdentReport['det'] = [];
+  const modelCheck: ModelCheck[] = [];
+  let largest: OpenSetFigures['largest'] | undefined;
+  for (const size of sizes) {
+    const selection = selections.get(size);
+    if (!selection) {
+      // Beyond the data: modelled from the comparisons and the mated searches' own similarities.
+      const mated = largest!.outcomes.mated;
+      const points = modelledOperatingPoints(mated, impostors, size, fpirTargets).map((p) => ({ targetFpir: p.targetFpir, threshold: p.threshold, fnir: p.fnir, belowResolution: p.belowResolution }));
+      galleries.push({
+        gallerySize: size,
+        kind: 'modelled',
+        points,
+        ...(shippedThreshold === null
+          ? {}
+          : { atShippedThreshold: { threshold: shippedThreshold, fpir: modelledFpir(fmrAt(impostors, shippedThreshold), size), fnir: modelledFnir(mated, impostors, size, shippedThreshold) } }),
+      });
+      continue;
+    }
+    const inGallery = new Set(selection.columns);
+    const mated = matedRows.filter((m) => inGallery.has(m.mateColumn));
+    const outcomes = rankOneOutcomes(scores, identityCount, selection.columns, mated, nonMatedRows, cardOnly);
+    const points = operatingPoints(outcomes, fpirTargets);
+    galleries.push({
+      gallerySize: size,
+      kind: 'measured',
+      people: selection.people,
+      distractors: selection.distractors,
+      matedSearches: outcomes.mated.length,
+      nonMatedSearches: outcomes.nonMatedTop.length,
+      rank1: rankOneRate(outcomes.mated),
+      points: points.map((p) => ({ targetFpir: p.targetFpir, threshold: p.threshold, fnir: p.fnir, fpir: p.fpir, falsePositives: p.falsePositives, belowResolution: p.belowResolution })),
+      ...(shippedThreshold === null
+        ? {}
+        : { atShippedThreshold: { threshold: shippedThreshold, fpir: fpirAt(outcomes.nonMatedTop, shippedThreshold), fnir: fnirAt(outcomes.mated, shippedThreshold) } }),
+    });
+    det.push({ gallerySize: size, points: thinDet(detCurve(outcomes)) });
+    const modelled = modelledOperatingPoints(outcomes.mated, impostors, size, fpirTargets);
+    modelCheck.push({
+      gallerySize: size,
+      points: points.map((p, i) => ({
+        targetFpir: p.targetFpir,
+        measuredFnir: p.fnir,
+        modelledFnir: modelled[i]!.fnir,
+        measuredThreshold: p.threshold,
+        modelledThreshold: modelled[i]!.threshold,
+        measuredFpir: p.fpir,
+        modelledFpirAtMeasuredThreshold: modelledFpir(fmrAt(impostors, p.threshold), size),
+      })),
+    });
+    largest = { outcomes, selection };
+  }
+  const full = largest!;
+  const fpir1e2Threshold = operatingPoints(full.outcomes, [1e-2])[0]!.threshold;
+  const labelled = input.nonMatedLabels.map((labels, i) => ({ top: full.outcomes.nonMatedTop[i]!, labels }));
+  const columns = [...new Set(input.nonMatedLabels.flatMap((labels) => Object.keys(labels)))].sort();
+  const spreadAt = (threshold: number): GroupFpirSpread[] => columns.map((c) => fpirByGroup(labelled, c, threshold));
+  return {
+    galleries,
+    det,
+    modelCheck,
+    largest: full,
+    impostors,
+    comparisons: { count: impostors.descending.length, fmrAtShippedThreshold: shippedThreshold === null ? null : fmrAt(impostors, shippedThreshold) },
+    demographics: { atShippedThreshold: shippedThreshold === null ? null : spreadAt(shippedThreshold), atFpir1e2: spreadAt(fpir1e2Threshold) },
+  };
+}
+
+/** gallery size → FPIR target → `pick` of that operating point, as the report keys them. */
+function bySize(galleries: readonly GalleryResult[], pick: (point: GalleryResult['points'][number]) => number): Record<string, Record<string, number>> {
+  return Object.fromEntries(galleries.map((g) => [String(g.gallerySize), Object.fromEntries(g.points.map((p) => [key(p.targetFpir), pick(p)]))]));
+}
+
 /** Runs the evaluation; see the module comment. */
 export async function evaluateIdentification(options: EvaluateIdentificationOptions): Promise<IdentEvaluation> {
   const startMs = performance.now();
   const { protocol, embedders, gallerySizes, multi = 'max', fpirTargets = DEFAULT_FPIR_TARGETS, shippedThreshold, seed = 1 } = options;
   const images = [...protocol.subjects.flatMap((s) => s.images), ...protocol.mated.map((m) => m.image), ...protocol.nonMated.map((m) => m.image)];
-  const { fused, timings } = await embedImages(images, embedders, options.onProgress);
+  const { fused, timings } = await embedImages(images, embedders, (done, total) => options.onProgress?.(done, total, 'embedding'));
   const noFaceImages = [...fused.values()].filter((v) => v === null).length;
 
   // Identities with at least one template; people whose every enrollment image lacks a face are left out with their searches.
@@ -380,72 +602,10 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     selections.set(size, { size, columns: Int32Array.from(columns), people: Math.min(size, peopleOrder.length), distractors: Math.max(0, size - peopleOrder.length) });
   }
 
-  // Every non-mated search against every identity: the per-comparison scores of the model.
-  const comparisons = new Float32Array(nonMatedRows.length * identityCount);
-  let comparisonCount = 0;
-  for (const row of nonMatedRows) {
-    const base = row * identityCount;
-    for (let c = 0; c < identityCount; c++) {
-      const score = scores[base + c]!;
-      if (!Number.isNaN(score)) comparisons[comparisonCount++] = score;
-    }
-  }
-  const impostors: ImpostorScores = { descending: comparisons.subarray(0, comparisonCount).sort().reverse() };
-
-  const galleries: GalleryResult[] = [];
-  const det: IdentReport['det'] = [];
-  const modelCheck: ModelCheck[] = [];
-  let largest: { outcomes: RankOneOutcomes; selection: GallerySelection } | undefined;
-  for (const size of sizes) {
-    const selection = selections.get(size);
-    if (!selection) {
-      // Beyond the data: modelled from the comparisons and the mated searches' own similarities.
-      const mated = largest!.outcomes.mated;
-      const points = modelledOperatingPoints(mated, impostors, size, fpirTargets).map((p) => ({ targetFpir: p.targetFpir, threshold: p.threshold, fnir: p.fnir, belowResolution: p.belowResolution }));
-      galleries.push({
-        gallerySize: size,
-        kind: 'modelled',
-        points,
-        ...(shippedThreshold === null
-          ? {}
-          : { atShippedThreshold: { threshold: shippedThreshold, fpir: modelledFpir(fmrAt(impostors, shippedThreshold), size), fnir: modelledFnir(mated, impostors, size, shippedThreshold) } }),
-      });
-      continue;
-    }
-    const inGallery = new Set(selection.columns);
-    const mated = matedRows.filter((m) => inGallery.has(m.mateColumn));
-    const outcomes = rankOneOutcomes(scores, identityCount, selection.columns, mated, nonMatedRows);
-    const points = operatingPoints(outcomes, fpirTargets);
-    galleries.push({
-      gallerySize: size,
-      kind: 'measured',
-      people: selection.people,
-      distractors: selection.distractors,
-      matedSearches: outcomes.mated.length,
-      nonMatedSearches: outcomes.nonMatedTop.length,
-      rank1: rankOneRate(outcomes.mated),
-      points: points.map((p) => ({ targetFpir: p.targetFpir, threshold: p.threshold, fnir: p.fnir, fpir: p.fpir, falsePositives: p.falsePositives, belowResolution: p.belowResolution })),
-      ...(shippedThreshold === null
-        ? {}
-        : { atShippedThreshold: { threshold: shippedThreshold, fpir: fpirAt(outcomes.nonMatedTop, shippedThreshold), fnir: fnirAt(outcomes.mated, shippedThreshold) } }),
-    });
-    det.push({ gallerySize: size, points: thinDet(detCurve(outcomes)) });
-    const modelled = modelledOperatingPoints(outcomes.mated, impostors, size, fpirTargets);
-    modelCheck.push({
-      gallerySize: size,
-      points: points.map((p, i) => ({
-        targetFpir: p.targetFpir,
-        measuredFnir: p.fnir,
-        modelledFnir: modelled[i]!.fnir,
-        measuredThreshold: p.threshold,
-        modelledThreshold: modelled[i]!.threshold,
-        measuredFpir: p.fpir,
-        modelledFpirAtMeasuredThreshold: modelledFpir(fmrAt(impostors, p.threshold), size),
-      })),
-    });
-    largest = { outcomes, selection };
-  }
-  const full = largest!;
+  const input: FiguresInput = { scores, identityCount, sizes, selections, matedRows, nonMatedRows, nonMatedLabels: protocol.nonMated.map((s) => s.labels), fpirTargets, shippedThreshold };
+  const alone = openSetFigures(input, NO_COLUMNS);
+  const { impostors, galleries } = alone;
+  const full = alone.largest;
   // A gallery of one: the single comparisons themselves, with the mated searches' own similarities.
   const oneToOnePoints = modelledOperatingPoints(full.outcomes.mated, impostors, 1, ONE_TO_ONE_FMR_TARGETS);
   const labelColumns = [...new Set(protocol.nonMated.flatMap((s) => Object.keys(s.labels)))].sort();
@@ -456,10 +616,6 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     // Whether a stranger holding someone's card gets in as rarely whatever their group.
     fmrByGroupAt1e3: labelColumns.map((column) => fmrByGroup(searchScores, column, oneToOnePoints.find((p) => p.targetFpir === 1e-3)!.threshold)),
   };
-  const fpir1e2Threshold = operatingPoints(full.outcomes, [1e-2])[0]!.threshold;
-  const labelled = protocol.nonMated.map((s, i) => ({ top: full.outcomes.nonMatedTop[i]!, labels: s.labels }));
-  const columns = [...new Set(protocol.nonMated.flatMap((s) => Object.keys(s.labels)))].sort();
-  const spreadAt = (threshold: number): GroupFpirSpread[] => columns.map((c) => fpirByGroup(labelled, c, threshold));
 
   let otherRule: IdentReport['otherRule'];
   if (matrices.length > 1) {
@@ -470,6 +626,42 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
       fnirAtFpir: Object.fromEntries(operatingPoints(other, fpirTargets).map((p) => [key(p.targetFpir), p.fnir])),
     };
   }
+
+  let youngChildRule: YoungChildRuleReport | undefined;
+  if (options.youngChildRule) {
+    // The door estimates a person's age on the samples that enrolled: here the images that gave a template.
+    const samplesOf = kept.map((i) => protocol.subjects[i]!.images.filter((image) => fused.get(image) instanceof Float32Array));
+    const samples = [...new Set(samplesOf.flat())];
+    let done = 0;
+    const estimator = options.youngChildRule.ageEstimator;
+    const run = await runCached(samples, estimator, () => options.onProgress?.(++done, samples.length, 'estimating ages'));
+    const notices = samplesOf.map((images) => youngChildOf(images.map((image) => run.outputs.get(image)?.embedding?.[0])));
+    const cardOnly = new Set(notices.flatMap((notice, c) => (notice ? [c] : [])));
+    const rule = openSetFigures(input, cardOnly);
+    const cardOnlyColumns = [...cardOnly];
+    const outscoredMateSimilarities = matedRows.flatMap(({ row, mateColumn }) => {
+      const mateScore = scores[row * identityCount + mateColumn]!;
+      return !cardOnly.has(mateColumn) && cardOnlyColumns.some((c) => scores[row * identityCount + c]! > mateScore) ? [mateScore] : [];
+    });
+    youngChildRule = {
+      estimator: { id: estimator.id, cacheHits: run.cacheHits, estimated: run.computed, pipelineMedianMs: run.pipelineMedianMs, estimateMedianMs: run.extractMedianMs },
+      underYears: YOUNG_CHILD_UNDER_YEARS,
+      cardOnlyIdentities: cardOnlyColumns.map((c) => ({ id: protocol.subjects[kept[c]!]!.id, estimatedAgeYears: notices[c]!.estimatedAgeYears, distractor: isDistractor[c]! })),
+      cardOnlyMatedSearches: matedRows.filter((m) => cardOnly.has(m.mateColumn)).length,
+      matedOutscoredByCardOnly: {
+        searches: outscoredMateSimilarities.length,
+        highestMateSimilarity: outscoredMateSimilarities.length === 0 ? null : Math.max(...outscoredMateSimilarities),
+      },
+      rank1: rankOneRate(rule.largest.outcomes.mated),
+      fnirAtFpir: bySize(rule.galleries, (p) => p.fnir),
+      thresholdAtFpir: bySize(rule.galleries, (p) => p.threshold),
+      galleries: rule.galleries,
+      modelCheck: rule.modelCheck,
+      comparisons: rule.comparisons,
+      demographics: rule.demographics,
+    };
+  }
+
   const report: IdentReport = {
     label: options.label,
     createdAt: new Date().toISOString(),
@@ -488,16 +680,17 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     },
     gallerySize: full.selection.size,
     rank1: rankOneRate(full.outcomes.mated),
-    fnirAtFpir: Object.fromEntries(galleries.map((g) => [String(g.gallerySize), Object.fromEntries(g.points.map((p) => [key(p.targetFpir), p.fnir]))])),
-    thresholdAtFpir: Object.fromEntries(galleries.map((g) => [String(g.gallerySize), Object.fromEntries(g.points.map((p) => [key(p.targetFpir), p.threshold]))])),
+    fnirAtFpir: bySize(galleries, (p) => p.fnir),
+    thresholdAtFpir: bySize(galleries, (p) => p.threshold),
     modelledSizes: galleries.filter((g) => g.kind === 'modelled').map((g) => g.gallerySize),
     galleries,
-    modelCheck,
+    modelCheck: alone.modelCheck,
     oneToOne,
-    comparisons: { count: impostors.descending.length, fmrAtShippedThreshold: shippedThreshold === null ? null : fmrAt(impostors, shippedThreshold) },
-    demographics: { atShippedThreshold: shippedThreshold === null ? null : spreadAt(shippedThreshold), atFpir1e2: spreadAt(fpir1e2Threshold) },
+    comparisons: alone.comparisons,
+    demographics: alone.demographics,
     ...(otherRule ? { otherRule } : {}),
-    det,
+    ...(youngChildRule ? { youngChildRule } : {}),
+    det: alone.det,
     timings: { totalMs: performance.now() - startMs },
   };
   return { report, impostors, mated: full.outcomes.mated };
@@ -552,50 +745,82 @@ const VERDICT_TEXT: Record<SpreadVerdict, string> = {
 
 const similarity = (value: number): string => (Number.isFinite(value) ? value.toFixed(4) : String(value));
 
-/** A few lines for a terminal: FNIR@FPIR per gallery size with thresholds, rank-1, shipped threshold, demographics. */
+const ratio = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : String(value));
+
+/** Per gallery: FNIR at each FPIR target with its threshold, and the rates at the shipped threshold. */
+function galleryLines(galleries: readonly GalleryResult[], prefix: string): string[] {
+  return galleries.flatMap((g) => {
+    const head = `${prefix}N = ${String(g.gallerySize).padStart(6)} ${g.kind === 'measured' ? 'measured' : 'MODELLED'}`;
+    const cells = g.points.map((q) => `FNIR@FPIR${q.targetFpir} ${percent(q.fnir)} (t ${similarity(q.threshold)}${q.belowResolution ? ', below resolution' : ''})`);
+    const shipped = g.atShippedThreshold;
+    return [`${head}: ${cells.join(', ')}`, ...(shipped ? [`${' '.repeat(head.length)}  at the shipped threshold ${shipped.threshold}: FPIR ${percent(shipped.fpir)}, FNIR ${percent(shipped.fnir)}`] : [])];
+  });
+}
+
+function modelCheckLines(checks: readonly ModelCheck[], prefix: string): string[] {
+  return checks.map(
+    (check) =>
+      `${prefix}model check N = ${check.gallerySize}: ` +
+      check.points.map((q) => `FPIR${q.targetFpir} FNIR ${percent(q.measuredFnir)} measured / ${percent(q.modelledFnir)} modelled, FPIR at that threshold ${percent(q.modelledFpirAtMeasuredThreshold)} modelled`).join('; '),
+  );
+}
+
+/** FPIR per group of each label column at the shipped threshold and at the FPIR 1e-2 threshold. */
+function demographicLines(demographics: IdentReport['demographics'], prefix: string): string[] {
+  const spread = (title: string, spreads: GroupFpirSpread[] | null): string[] =>
+    (spreads ?? []).map(
+      (s) =>
+        `${prefix}FPIR by ${s.column} ${title} (${similarity(s.threshold)}): ` +
+        s.groups.map((g) => `${g.group} ${percent(g.fpir)} (${g.falsePositives}/${g.searches}; 95 % ${percent(g.fpirInterval95[0])}–${percent(g.fpirInterval95[1])})`).join(', ') +
+        `; worst/best ${ratio(s.worstOverBest)}, ${VERDICT_TEXT[s.verdict]}`,
+    );
+  return [...spread('at the shipped threshold', demographics.atShippedThreshold), ...spread('at the FPIR 1e-2 threshold', demographics.atFpir1e2)];
+}
+
+/** The door's lines under the young-child rule, each starting "young-child rule:". */
+function youngChildRuleLines(rule: YoungChildRuleReport): string[] {
+  const prefix = 'young-child rule: ';
+  const people = rule.cardOnlyIdentities.map((p) => `${p.id} (${p.estimatedAgeYears} years)`).join(', ') || 'none';
+  const e = rule.estimator;
+  const outscored = rule.matedOutscoredByCardOnly;
+  return [
+    `${prefix}card only, median estimate under ${rule.underYears} years (${e.id}: ${e.estimated} estimated, ${e.cacheHits} from the cache): ${people}; ` +
+      `${rule.cardOnlyMatedSearches} mated searches of them count as misses; ${outscored.searches} other mated searches have a card-only entry above their mate` +
+      (outscored.highestMateSimilarity === null ? '' : ` (not modelled; their mate similarity at most ${similarity(outscored.highestMateSimilarity)})`),
+    `${prefix}rank-1 ${percent(rule.rank1)}; ${rule.comparisons.count} comparisons without the card-only entries` +
+      (rule.comparisons.fmrAtShippedThreshold === null ? '' : `, FMR at the shipped threshold ${rule.comparisons.fmrAtShippedThreshold.toExponential(2)}`),
+    ...galleryLines(rule.galleries, prefix),
+    ...modelCheckLines(rule.modelCheck, prefix),
+    ...demographicLines(rule.demographics, prefix),
+  ];
+}
+
+/**
+ * A few lines for a terminal: FNIR@FPIR per gallery size with thresholds, rank-1, shipped threshold, demographics,
+ * and the same under the young-child rule when it was measured.
+ */
 export function formatIdentSummary(report: IdentReport): string {
   const p = report.protocol;
   const lines = [
     `open-set identification — ${report.label}: enroll ${report.enroll} (${report.multi}), ${p.enrolledWithFace.people} people + ${p.enrolledWithFace.distractors} distractors, ` +
       `${p.matedSearches} mated and ${p.nonMatedSearches} non-mated searches, ${p.noFaceImages} images without a face`,
     `rank-1 (closed set, N = ${report.gallerySize}): ${percent(report.rank1)}`,
+    ...galleryLines(report.galleries, ''),
   ];
-  for (const g of report.galleries) {
-    const head = `N = ${String(g.gallerySize).padStart(6)} ${g.kind === 'measured' ? 'measured' : 'MODELLED'}`;
-    const cells = g.points.map((q) => `FNIR@FPIR${q.targetFpir} ${percent(q.fnir)} (t ${similarity(q.threshold)}${q.belowResolution ? ', below resolution' : ''})`);
-    lines.push(`${head}: ${cells.join(', ')}`);
-    if (g.atShippedThreshold) lines.push(`${' '.repeat(head.length)}  at the shipped threshold ${g.atShippedThreshold.threshold}: FPIR ${percent(g.atShippedThreshold.fpir)}, FNIR ${percent(g.atShippedThreshold.fnir)}`);
-  }
   for (const spread of report.oneToOne.fmrByGroupAt1e3) {
     lines.push(
       `one to one, FMR by ${spread.column} at the FMR 1e-3 threshold (${similarity(spread.threshold)}): ` +
         spread.groups.map((g) => `${g.group} ${percent(g.fmr)} (${g.falseMatches}/${g.comparisons})`).join(', ') +
-        `; worst/best ${Number.isFinite(spread.worstOverBest) ? spread.worstOverBest.toFixed(1) : String(spread.worstOverBest)}`,
+        `; worst/best ${ratio(spread.worstOverBest)}`,
     );
   }
   lines.push(
     `one to one (card + face, N = 1): ` +
       Object.entries(report.oneToOne.fnmrAtFmr).map(([fmr, fnmr]) => `FNMR@FMR${fmr} ${percent(fnmr)} (t ${similarity(report.oneToOne.thresholdAtFmr[fmr] ?? Number.NaN)})`).join(', '),
   );
-  for (const check of report.modelCheck) {
-    lines.push(
-      `model check N = ${check.gallerySize}: ` +
-        check.points.map((q) => `FPIR${q.targetFpir} FNIR ${percent(q.measuredFnir)} measured / ${percent(q.modelledFnir)} modelled, FPIR at that threshold ${percent(q.modelledFpirAtMeasuredThreshold)} modelled`).join('; '),
-    );
-  }
-  const spread = (title: string, spreads: GroupFpirSpread[] | null): void => {
-    if (!spreads) return;
-    for (const s of spreads) {
-      lines.push(
-        `FPIR by ${s.column} ${title} (${similarity(s.threshold)}): ` +
-          s.groups.map((g) => `${g.group} ${percent(g.fpir)} (${g.falsePositives}/${g.searches}; 95 % ${percent(g.fpirInterval95[0])}–${percent(g.fpirInterval95[1])})`).join(', ') +
-          `; worst/best ${Number.isFinite(s.worstOverBest) ? s.worstOverBest.toFixed(1) : String(s.worstOverBest)}, ${VERDICT_TEXT[s.verdict]}`,
-      );
-    }
-  };
-  spread('at the shipped threshold', report.demographics.atShippedThreshold);
-  spread('at the FPIR 1e-2 threshold', report.demographics.atFpir1e2);
+  lines.push(...modelCheckLines(report.modelCheck, ''), ...demographicLines(report.demographics, ''));
   if (report.otherRule) lines.push(`with ${report.otherRule.multi} over samples instead: rank-1 ${percent(report.otherRule.rank1)}, ` + Object.entries(report.otherRule.fnirAtFpir).map(([f, v]) => `FNIR@FPIR${f} ${percent(v)}`).join(', '));
+  if (report.youngChildRule) lines.push(...youngChildRuleLines(report.youngChildRule));
   lines.push(...report.embedders.map((e) => `${e.id} (weight ${e.weight.toFixed(2)}): ${e.embedded} embedded, ${e.cacheHits} from the cache; ${e.pipelineMedianMs.toFixed(1)} ms per image, ${e.extractMedianMs.toFixed(1)} ms extraction (medians)`));
   return lines.join('\n');
 }

@@ -22,16 +22,19 @@
 export interface MatedOutcome {
   /** Similarity (cosine, -1..1) of the top-1 candidate; null when the search image had no face. */
   topSimilarity: number | null;
-  /** True when the top-1 candidate is the searched person. */
+  /** True when the top-1 candidate is the searched person and may be named (not a card-only entry of the young-child rule). */
   topIsMate: boolean;
-  /** Similarity to the searched person's own enrolled template(s); null without a face. */
+  /**
+   * Similarity to the searched person's own enrolled template(s); null without a face, or when the person can never
+   * be named (card-only under the young-child rule).
+   */
   mateSimilarity: number | null;
 }
 
 /** Rank-1 outcomes of all searches against one gallery. */
 export interface RankOneOutcomes {
   mated: readonly MatedOutcome[];
-  /** Top-1 similarity of each non-mated search; null when the image had no face. */
+  /** Top-1 similarity of each non-mated search; null when the image had no face or the top-1 is card-only (no identification). */
   nonMatedTop: readonly (number | null)[];
 }
 
