@@ -11,8 +11,17 @@ import type { HandlerContext, Session } from '../../shared/contract/handler.js';
 import type { Result } from '../../shared/contract/result.js';
 import type { StreamMessage, StreamMessageOf } from '../../shared/contract/streams.js';
 import { lfwPhoto, missingForRealPhotos } from '../enrollment/test/helpers.js';
+import { OnnxBackend } from '../../vision/backend/onnx-backend.js';
+import { decodeImageFile } from '../../vision/frame/decode.js';
+import { loadManifest } from '../../vision/models/manifest.js';
+import { defaultManifestPath } from '../../vision/models/paths.js';
+import { FacePipeline } from '../../vision/pipeline/face-pipeline.js';
+import { TerminalStore } from '../store/store.js';
+import { photoSample } from '../test/photo-sample.js';
 import type { TerminalApp } from './terminal-app.js';
-import { openTestApp } from './test/open-test-app.js';
+import { makeWallCamera, openTestApp } from './test/open-test-app.js';
+
+type PersonSamples = { samples: { estimatedAgeYears: number | null }[]; youngChild: { estimatedAgeYears: number } | null };
 
 describe('TerminalApp on real photos', () => {
   let missing = '';
@@ -137,6 +146,18 @@ describe('TerminalApp on real photos', () => {
     assert.ok(Buffer.from(photo.dataBase64, 'base64').length > 1000);
     const recent = await value<{ eventId: number }[]>('decisions:recent', {});
     assert.equal(recent[0]?.eventId, decision.eventId);
+  });
+
+  test('a young child’s samples keep their age estimate, and the person page says what enrollment said', async (t) => {
+    if (!ready(t)) return;
+    const photos = [1, 2].map((index) => ({ name: `${index}.jpg`, dataBase64: readFileSync(lfwPhoto('Princess_Aiko', index)).toString('base64') }));
+    const enrolled = await value<{ outcome: string; person: { id: string }; youngChild?: { estimatedAgeYears: number } }>('enroll:photos', { person: { name: 'Princess Aiko' }, photos });
+    assert.ok(enrolled.youngChild, 'enrollment says so');
+    const stored = await value<PersonSamples>('persons:samples', { id: enrolled.person.id });
+    assert.equal(stored.samples.length, 2);
+    assert.ok(stored.samples.every((sample) => sample.estimatedAgeYears !== null && sample.estimatedAgeYears < 6), JSON.stringify(stored.samples.map((sample) => sample.estimatedAgeYears)));
+    assert.deepEqual(stored.youngChild, enrolled.youngChild);
+    assert.equal((await call('persons:delete', { id: enrolled.person.id })).ok, true);
   });
 
   test('a disabled person is denied "disabled"; deleting them leaves no template and makes them unknown', async (t) => {
@@ -281,5 +302,38 @@ describe('TerminalApp on real photos', () => {
     const removed = terminal.runRetention(Date.now() + 91 * 24 * 60 * 60_000);
     assert.equal(removed.events, before);
     assert.equal(terminal.store.stats().events, 0);
+  });
+});
+
+describe('TerminalApp opened on samples without age estimates (kept before estimates were, or synced from the hub)', () => {
+  test('estimates them from the stored crops once the service runs, so a young child is told again', async (t) => {
+    const missing = await missingForRealPhotos();
+    if (missing) return t.skip(missing);
+    const dir = mkdtempSync(join(tmpdir(), 'lintel-ages-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const options = { dataDir: join(dir, 'data'), defaultCameraUri: await makeWallCamera(dir), liveness: { mode: 'off' as const } };
+    // Enrolled as before estimates were kept: samples with a crop and an alignment, no age.
+    const store = TerminalStore.open({ dataDir: options.dataDir });
+    const pipeline = await FacePipeline.create({ manifest: await loadManifest(defaultManifestPath()), backend: new OnnxBackend() });
+    let personId: string;
+    try {
+      const samples = [await photoSample(pipeline, await decodeImageFile(lfwPhoto('Princess_Aiko', 1))), await photoSample(pipeline, await decodeImageFile(lfwPhoto('Princess_Aiko', 2)))];
+      personId = store.enrollPerson({ name: 'Princess Aiko' }, samples).person.id;
+      assert.equal(store.samples.countWithoutAgeEstimate(), 2);
+    } finally {
+      await pipeline.close();
+      store.close();
+    }
+
+    const app = await openTestApp(options);
+    try {
+      for (let waitedMs = 0; app.store.samples.countWithoutAgeEstimate() > 0 && waitedMs < 20_000; waitedMs += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(app.store.samples.countWithoutAgeEstimate(), 0);
+      const years = app.store.samples.ageEstimatesOf(personId);
+      assert.equal(years.length, 2);
+      assert.ok(years.every((estimate) => estimate < 6), JSON.stringify(years));
+    } finally {
+      await app.close();
+    }
   });
 });
