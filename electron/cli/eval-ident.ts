@@ -18,12 +18,14 @@ import {
   type MultiSampleRule,
 } from '../vision/eval/ident-eval.js';
 import { withIdentificationCurve } from '../vision/eval/manifest-curve.js';
+import { identifyThresholdFor } from '../vision/matcher/identification-curve.js';
 import { buildOpenSetProtocol, readErrata } from '../vision/eval/open-set-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { loadManifest, mirrorAverageOf, parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
+import { DEFAULT_TARGET_FPIR } from '../terminal/access/identify-threshold.js';
 import { addedModelsDir } from '../terminal/models/added-models.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 
@@ -211,7 +213,9 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
   const threads = positiveInt(values.threads, 'threads', 1);
   const embedders = await Promise.all(parts.map((part) => createEmbedder(manifest, part, { threads, passes, mirror, cacheDir }, closables)));
   const youngChildRule = values['young-child-rule'] ? { ageEstimator: await createAgeModel(manifest, { threads, passes, cacheDir }, closables) } : undefined;
-  const shippedThreshold = parts.length === 1 ? (resolveModel(manifest, parts[0]!.id).entry.thresholds?.identifySimilarity ?? null) : null;
+  // What the door would use with each gallery size: the extractor's curve at the shipped target FPIR.
+  const { thresholds, identification } = resolveModel(manifest, parts[0]!.id).entry;
+  const shippedThreshold = parts.length === 1 && thresholds ? (gallerySize: number) => identifyThresholdFor(thresholds, identification, gallerySize, DEFAULT_TARGET_FPIR) : null;
   let progress: { stage: IdentProgressStage; bar: ProgressBar } | undefined;
   try {
     const evaluation = await evaluateIdentification({
@@ -243,7 +247,10 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       const description =
         `lintel eval ident --images ${short(values.images)}${nonMatedDirs.length ? ` --non-mated ${folders(nonMatedDirs)}` : ''}` +
         `${distractorDirs.length ? ` --distractors ${folders(distractorDirs)}` : ''}${values.errata ? ` --errata ${basename(values.errata)}` : ''}; enroll ${enroll}, ${mirrored ? 'mirror averaging' : 'no mirror'}, ${passes} mesh pass${passes === 1 ? '' : 'es'}`;
-      const curve = buildIdentificationCurve(evaluation, description);
+      // Under the young-child rule the door never grants a card-only identity by face: its comparisons make no
+      // false positive, so the curve that sets the door's threshold leaves them out.
+      const rule = evaluation.youngChildRule;
+      const curve = rule ? buildIdentificationCurve({ ...evaluation, ...rule }, `${description}; young-child rule`) : buildIdentificationCurve(evaluation, description);
       // Re-read right before writing: others may have edited the manifest during the run.
       const text = await readFile(manifestPath, 'utf8');
       const edited = withIdentificationCurve(text, parts[0]!.id, curve);

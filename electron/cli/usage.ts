@@ -20,7 +20,8 @@ Commands:
                                           embeddings cached in out/cache; --errata leaves out images that show someone
                                           else, e.g. electron/vision/eval/errata/dev-protocol.csv; --write-curve stores
                                           the curve in the manifest; --young-child-rule adds the door's figures, where
-                                          an enrolled young child (defaults.age estimates, cached too) needs a card)
+                                          an enrolled young child (defaults.age estimates, cached too) needs a card,
+                                          and --write-curve then stores the door's curve)
   eval pad --frames <dir> --clips <clips.csv> [--split devel] [--checks passive|a,b,…]… [--frame-rule mean|median|min|max]
            [--threshold x] [--criterion apcer5|bpcer5|eer] [--out <dir>] [--cache <dir>] [--data <dir>]
                                           presentation attacks (ISO/IEC 30107-3): APCER per attack species, worst,

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 
 import type { DeepReadonly } from '../../shared/contract/handler.js';
 import type { identificationStateSchema, thresholdSourceSchema } from '../../shared/contract/schemas.js';
-import { expectedRates, matchScore, thresholdFor, type IdentificationCurve } from '../../vision/matcher/identification-curve.js';
+import { expectedRates, identifyThresholdFor, matchScore, thresholdFor, type IdentificationCurve } from '../../vision/matcher/identification-curve.js';
 import type { MatchThresholds } from '../../vision/matcher/face-matcher.js';
 
 /** The target FPIR per search where the settings name none (`recognition.targetFpir`). */
@@ -120,7 +120,7 @@ export class IdentifyThreshold {
     const revision = gallery.galleryRevision;
     if (this.counted?.revision === revision) return this.counted;
     const { persons: gallerySize, templates: galleryTemplates } = gallery.galleryCount(modelId);
-    const similarity = curve ? Math.max(fixed.verifySimilarity, thresholdFor(curve, gallerySize, this.targetFpir)) : fixed.identifySimilarity;
+    const similarity = identifyThresholdFor(fixed, curve, gallerySize, this.targetFpir);
     this.counted = { revision, gallerySize, galleryTemplates, similarity };
     return this.counted;
   }

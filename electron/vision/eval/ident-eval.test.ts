@@ -131,8 +131,14 @@ describe('evaluateIdentification on a small folder with fake embeddings', () => 
       embedders: [fakeEmbedder('fake', files)],
       label: 'fake',
       gallerySizes: [1, 100],
-      shippedThreshold: 0.9,
+      // The door's threshold rises with the gallery, as the curve's does.
+      shippedThreshold: (gallerySize) => (gallerySize >= 100 ? 0.97 : 0.9),
     });
+    assert.deepEqual(
+      report.galleries.map((g) => [g.gallerySize, g.atShippedThreshold?.threshold]),
+      [[1, 0.9], [2, 0.9], [100, 0.97]],
+      'each size at the threshold the door would use with that many enrolled',
+    );
     // Gallery Ann, Ben; mated searches Ann_0002 (named, 0.95), Ann_0003 (top-1 Ben), Ben_0002 (named, 0.99).
     assert.equal(report.gallerySize, 2);
     close(report.rank1, 2 / 3);
@@ -252,7 +258,7 @@ describe('evaluateIdentification with the young-child rule', () => {
           embedders: [fakeEmbedder('fake', files)],
           label: 'fake',
           gallerySizes: [100],
-          shippedThreshold: 0.9,
+          shippedThreshold: () => 0.9,
           youngChildRule: { ageEstimator: estimator },
         })
       ).report;

@@ -415,8 +415,11 @@ export interface EvaluateIdentificationOptions {
   gallerySizes: readonly number[];
   multi?: MultiSampleRule;
   fpirTargets?: readonly number[];
-  /** The manifest's identify threshold; null for a fusion. */
-  shippedThreshold: number | null;
+  /**
+   * The threshold the door identifies with among that many people (the extractor's curve at the default target
+   * FPIR, never below its 1:1 threshold; without a curve its fixed one: `identifyThresholdFor`); null for a fusion.
+   */
+  shippedThreshold: ((gallerySize: number) => number) | null;
   /** Seed of the gallery subsampling; default 1. */
   seed?: number;
   /**
@@ -433,6 +436,8 @@ export interface IdentEvaluation {
   impostors: ImpostorScores;
   /** Mated outcomes on the largest measured gallery. */
   mated: readonly MatedOutcome[];
+  /** The same under the young-child rule (card-only comparisons left out, their searches misses), when asked for. */
+  youngChildRule?: { impostors: ImpostorScores; mated: readonly MatedOutcome[] };
 }
 
 const key = (fpir: number): string => String(fpir);
@@ -461,7 +466,7 @@ interface FiguresInput {
   /** Demographic labels of the non-mated searches, in the order of `nonMatedRows`. */
   nonMatedLabels: ReadonlyArray<Readonly<Record<string, string>>>;
   fpirTargets: readonly number[];
-  shippedThreshold: number | null;
+  shippedThreshold: ((gallerySize: number) => number) | null;
 }
 
 /** Every gallery size's figures under one door rule. */
@@ -496,6 +501,7 @@ function openSetFigures(input: FiguresInput, cardOnly: ReadonlySet<number>): Ope
   let largest: OpenSetFigures['largest'] | undefined;
   for (const size of sizes) {
     const selection = selections.get(size);
+    const shipped = shippedThreshold?.(size) ?? null;
     if (!selection) {
       // Beyond the data: modelled from the comparisons and the mated searches' own similarities.
       const mated = largest!.outcomes.mated;
@@ -504,9 +510,7 @@ function openSetFigures(input: FiguresInput, cardOnly: ReadonlySet<number>): Ope
         gallerySize: size,
         kind: 'modelled',
         points,
-        ...(shippedThreshold === null
-          ? {}
-          : { atShippedThreshold: { threshold: shippedThreshold, fpir: modelledFpir(fmrAt(impostors, shippedThreshold), size), fnir: modelledFnir(mated, impostors, size, shippedThreshold) } }),
+        ...(shipped === null ? {} : { atShippedThreshold: { threshold: shipped, fpir: modelledFpir(fmrAt(impostors, shipped), size), fnir: modelledFnir(mated, impostors, size, shipped) } }),
       });
       continue;
     }
@@ -523,9 +527,7 @@ function openSetFigures(input: FiguresInput, cardOnly: ReadonlySet<number>): Ope
       nonMatedSearches: outcomes.nonMatedTop.length,
       rank1: rankOneRate(outcomes.mated),
       points: points.map((p) => ({ targetFpir: p.targetFpir, threshold: p.threshold, fnir: p.fnir, fpir: p.fpir, falsePositives: p.falsePositives, belowResolution: p.belowResolution })),
-      ...(shippedThreshold === null
-        ? {}
-        : { atShippedThreshold: { threshold: shippedThreshold, fpir: fpirAt(outcomes.nonMatedTop, shippedThreshold), fnir: fnirAt(outcomes.mated, shippedThreshold) } }),
+      ...(shipped === null ? {} : { atShippedThreshold: { threshold: shipped, fpir: fpirAt(outcomes.nonMatedTop, shipped), fnir: fnirAt(outcomes.mated, shipped) } }),
     });
     det.push({ gallerySize: size, points: thinDet(detCurve(outcomes)) });
     const modelled = modelledOperatingPoints(outcomes.mated, impostors, size, fpirTargets);
@@ -548,14 +550,16 @@ function openSetFigures(input: FiguresInput, cardOnly: ReadonlySet<number>): Ope
   const labelled = input.nonMatedLabels.map((labels, i) => ({ top: full.outcomes.nonMatedTop[i]!, labels }));
   const columns = [...new Set(input.nonMatedLabels.flatMap((labels) => Object.keys(labels)))].sort();
   const spreadAt = (threshold: number): GroupFpirSpread[] => columns.map((c) => fpirByGroup(labelled, c, threshold));
+  // The demographics and the comparisons at the threshold the door would use with the measured gallery.
+  const shippedThere = shippedThreshold?.(full.selection.size) ?? null;
   return {
     galleries,
     det,
     modelCheck,
     largest: full,
     impostors,
-    comparisons: { count: impostors.descending.length, fmrAtShippedThreshold: shippedThreshold === null ? null : fmrAt(impostors, shippedThreshold) },
-    demographics: { atShippedThreshold: shippedThreshold === null ? null : spreadAt(shippedThreshold), atFpir1e2: spreadAt(fpir1e2Threshold) },
+    comparisons: { count: impostors.descending.length, fmrAtShippedThreshold: shippedThere === null ? null : fmrAt(impostors, shippedThere) },
+    demographics: { atShippedThreshold: shippedThere === null ? null : spreadAt(shippedThere), atFpir1e2: spreadAt(fpir1e2Threshold) },
   };
 }
 
@@ -628,6 +632,7 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
   }
 
   let youngChildRule: YoungChildRuleReport | undefined;
+  let ruleScores: IdentEvaluation['youngChildRule'];
   if (options.youngChildRule) {
     // The door estimates a person's age on the samples that enrolled: here the images that gave a template.
     const samplesOf = kept.map((i) => protocol.subjects[i]!.images.filter((image) => fused.get(image) instanceof Float32Array));
@@ -638,6 +643,7 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     const notices = samplesOf.map((images) => youngChildOf(images.map((image) => run.outputs.get(image)?.embedding?.[0])));
     const cardOnly = new Set(notices.flatMap((notice, c) => (notice ? [c] : [])));
     const rule = openSetFigures(input, cardOnly);
+    ruleScores = { impostors: rule.impostors, mated: rule.largest.outcomes.mated };
     const cardOnlyColumns = [...cardOnly];
     const outscoredMateSimilarities = matedRows.flatMap(({ row, mateColumn }) => {
       const mateScore = scores[row * identityCount + mateColumn]!;
@@ -693,7 +699,7 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     det: alone.det,
     timings: { totalMs: performance.now() - startMs },
   };
-  return { report, impostors, mated: full.outcomes.mated };
+  return { report, impostors, mated: full.outcomes.mated, ...(ruleScores ? { youngChildRule: ruleScores } : {}) };
 }
 
 /** Keeps a DET curve's corners but at most ~400 points, evenly in log FPIR, so report.json stays small. */

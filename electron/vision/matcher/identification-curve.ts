@@ -63,6 +63,20 @@ export function comparisonFmrAt(curve: IdentificationCurve, similarity: number):
 }
 
 /**
+ * The 1:N threshold a door identifies with among `gallerySize` people at `targetFpir`: `thresholdFor` on the
+ * extractor's curve, never below its 1:1 verification threshold (the search leaves out hits below it); without a
+ * curve, its fixed `identifySimilarity`.
+ */
+export function identifyThresholdFor(
+  thresholds: { readonly verifySimilarity: number; readonly identifySimilarity: number },
+  curve: IdentificationCurve | undefined,
+  gallerySize: number,
+  targetFpir: number,
+): number {
+  return curve ? Math.max(thresholds.verifySimilarity, thresholdFor(curve, gallerySize, targetFpir)) : thresholds.identifySimilarity;
+}
+
+/**
  * The similarity threshold (cosine, -1..1) at which a gallery of `gallerySize` people gives `targetFpir` per
  * search by someone not enrolled, e.g. `thresholdFor(curve, 1000, 1e-3)`.
  */
