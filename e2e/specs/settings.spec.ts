@@ -54,7 +54,7 @@ test('a Wiegand card reader on the board’s lines, and card and face after hour
   await screenshotBoth(page, testInfo, 'settings-card-reader');
 
   const section = page.getByRole('group', { name: 'Card and face' });
-  await section.getByRole('radio', { name: 'Card, then face' }).click();
+  await section.getByRole('radiogroup', { name: 'What this door asks for' }).getByRole('radio', { name: 'Card, then face' }).click();
   await section.scrollIntoViewIfNeeded();
   await screenshotBoth(page, testInfo, 'settings-card-and-face');
   // The site's own 37-bit format, typed as its data sheet prints it, read by the reader.
