@@ -86,7 +86,8 @@ export const personSchema = z.object({
   updatedAtMs: msSinceEpoch,
 });
 
-export const personSummarySchema = personSchema.extend({ sampleCount: z.int().min(0) });
+/** A person in the list, with their sample count; `youngChild` where their samples look like a young child's. */
+export const personSummarySchema = personSchema.extend({ sampleCount: z.int().min(0), youngChild: z.boolean().optional() });
 
 /**
  * What creating a person takes; everything but the name has a default (no external id, enabled, no window, no

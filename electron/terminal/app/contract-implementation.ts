@@ -102,7 +102,11 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
       return null;
     },
 
-    'persons:list': (query) => store.persons.list(query),
+    'persons:list': (query) => {
+      const page = store.persons.list(query);
+      // A page at a time: a few samples' estimates each.
+      return { ...page, persons: page.persons.map((person) => (youngChildOf(store.samples.ageEstimatesOf(person.id)) ? { ...person, youngChild: true } : person)) };
+    },
     'persons:get': ({ id }) => {
       const person = store.persons.get(id);
       if (!person) throw new StoreError('not-found', `no person ${id}`);

@@ -157,6 +157,12 @@ describe('TerminalApp on real photos', () => {
     assert.equal(stored.samples.length, 2);
     assert.ok(stored.samples.every((sample) => sample.estimatedAgeYears !== null && sample.estimatedAgeYears < 6), JSON.stringify(stored.samples.map((sample) => sample.estimatedAgeYears)));
     assert.deepEqual(stored.youngChild, enrolled.youngChild);
+    const listed = await value<{ persons: { name: string; youngChild?: boolean }[] }>('persons:list', { limit: 100, offset: 0 });
+    assert.deepEqual(
+      listed.persons.filter((person) => person.youngChild).map((person) => person.name),
+      ['Princess Aiko'],
+      'the people list marks her, and nobody else',
+    );
     assert.equal((await call('persons:delete', { id: enrolled.person.id })).ok, true);
   });
 

@@ -85,6 +85,11 @@ export function PeopleList({ search, onSearch, onOpen }: { readonly search: stri
                     <span>
                       {person.sampleCount} sample{person.sampleCount === 1 ? '' : 's'}
                     </span>
+                    {person.youngChild ? (
+                      <span className="chip chip-static" title="The photos look under 6 years old: the door asks for card and face unless young children may use the face alone">
+                        young child
+                      </span>
+                    ) : null}
                     {person.groups.map((group) => (
                       <span key={group} className="chip chip-static">
                         {group}
