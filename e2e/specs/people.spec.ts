@@ -143,3 +143,20 @@ test('more samples captured at the camera for an enrolled person go to them', as
   expect(persons.persons[0]?.sampleCount).toBeGreaterThan(1);
   await expect(page.getByRole('list', { name: 'Samples of Tony Blair' }).getByRole('listitem')).toHaveCount(persons.persons[0]?.sampleCount ?? 0);
 });
+
+test('a young child is marked in the people list and on their page, and the door asks for their card', async ({ page, terminal }, testInfo) => {
+  await terminal.call('enroll:photos', { person: { name: 'Princess Aiko' }, photos: [asUpload(lfwPhoto('Princess_Aiko', 1))] });
+  await terminal.show([lfwPhoto('Princess_Aiko', 2)]);
+  // Her face alone does not open the door (access.policy.credential.youngChildren, card and face by default).
+  await expect
+    .poll(async () => (await terminal.call<{ events: { reason: string }[] }>('events:query', {})).events.map((event) => event.reason)[0], { timeout: 60_000 })
+    .toBe('card-required');
+  await openKiosk(page, terminal);
+  await logIn(page);
+  await page.getByRole('button', { name: 'People', exact: true }).click();
+  const row = page.getByRole('button', { name: /^Princess Aiko/ });
+  await expect(row.getByText('young child', { exact: true })).toBeVisible();
+  await row.click();
+  await expect(page.getByText(/Princess Aiko looks like a young child \(about \d+ years? old\).*the door asks for their card and face/)).toBeVisible();
+  await screenshotBoth(page, testInfo, 'person-young-child');
+});
