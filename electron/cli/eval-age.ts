@@ -4,13 +4,12 @@ import { parseArgs } from 'node:util';
 
 import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { AgeEstimator, YOUNG_CHILD_UNDER_YEARS } from '../vision/age/age-estimator.js';
-import type { FivePoints } from '../vision/align/align-face.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { AGE_CUTOFFS_YEARS, formatAgeSummary, summariseAges, type AgeEstimate } from '../vision/eval/age-eval.js';
 import { listImagesRecursive, readLabels } from '../vision/eval/open-set-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { resolveModel } from '../vision/models/manifest.js';
-import { toPx } from '../vision/pipeline/face-pipeline.js';
+import { fivePointsPx } from '../vision/pipeline/face-pipeline.js';
 import { commonOptions, createPipeline, loadCliManifest, positiveInt, UsageError } from './cli-common.js';
 import { evalFace } from '../vision/eval/eval-face.js';
 import { createProgressBar } from './progress-bar.js';
@@ -42,7 +41,7 @@ export async function commandEvalAge(args: readonly string[]): Promise<void> {
         const name = relative(dir, file);
         const band = labels.size === 0 ? null : (labels.get(name)?.['age'] ?? labels.get(basename(file))?.['age'] ?? null);
         const { image, face } = await evalFace(pipeline, await decodeImageFile(file));
-        const years = face ? await estimator.estimateYears(image, face.fivePointsNorm.map((p) => toPx(p, image.widthPx, image.heightPx)) as unknown as FivePoints) : null;
+        const years = face ? await estimator.estimateYears(image, fivePointsPx(face, image)) : null;
         estimates.push({ file: join(basename(dir), name), band, years });
         progress.update(estimates.length);
       }

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { AgeEstimator } from '../vision/age/age-estimator.js';
 import { OnnxBackend } from '../vision/backend/onnx-backend.js';
 import { EmbeddingCache, type EmbeddingCacheKey } from '../vision/eval/embedding-cache.js';
-import { evalFace, fivePointsPx } from '../vision/eval/eval-face.js';
+import { evalFace } from '../vision/eval/eval-face.js';
 import {
   buildIdentificationCurve,
   evaluateIdentification,
@@ -23,7 +23,7 @@ import { buildOpenSetProtocol, readErrata } from '../vision/eval/open-set-protoc
 import { decodeImageFile } from '../vision/frame/decode.js';
 import { loadManifest, mirrorAverageOf, parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
-import { FacePipeline } from '../vision/pipeline/face-pipeline.js';
+import { FacePipeline, fivePointsPx } from '../vision/pipeline/face-pipeline.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
 import { DEFAULT_TARGET_FPIR } from '../terminal/access/identify-threshold.js';
 import { addedModelsDir } from '../terminal/models/added-models.js';

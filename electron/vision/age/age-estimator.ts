@@ -1,4 +1,4 @@
-import { alignFace, type AlignmentTemplate, type FivePoints } from '../align/align-face.js';
+import { alignFace, templatePointsPx, type AlignmentTemplate, type FivePoints } from '../align/align-face.js';
 import type { InferenceBackend, ModelSession } from '../backend/inference-backend.js';
 import type { RgbImage } from '../frame/rgb-image.js';
 import { ManifestError, type ResolvedModel } from '../models/manifest.js';
@@ -43,9 +43,7 @@ export class AgeEstimator {
 
   /** The estimated age, years, of a stored aligned crop cut with `cropTemplate` (e.g. a recogniser's). */
   async estimateYearsFromCrop(crop: RgbImage, cropTemplate: AlignmentTemplate): Promise<number> {
-    // Templates put pixel centres at whole numbers; image coordinates at +0.5 (see alignmentTransform).
-    const points = cropTemplate.fivePointsPx.map(([x, y]) => ({ x: x + 0.5, y: y + 0.5 })) as unknown as FivePoints;
-    return this.estimateYears(crop, points);
+    return this.estimateYears(crop, templatePointsPx(cropTemplate));
   }
 
   async close(): Promise<void> {

@@ -17,8 +17,12 @@ export interface AlignmentTemplate {
  * written, as dlib and OpenCV write them, with pixel centres at whole numbers; Lintel's images put them at +0.5.
  */
 export function alignmentTransform(fivePointsPx: FivePoints, template: AlignmentTemplate): Affine2D {
-  const destination = template.fivePointsPx.map(([x, y]) => ({ x: x + 0.5, y: y + 0.5 }));
-  return estimateSimilarity(fivePointsPx, destination);
+  return estimateSimilarity(fivePointsPx, templatePointsPx(template));
+}
+
+/** The template's five points as image coordinates of its aligned crop (pixel centres at +0.5): where a stored crop's face is. */
+export function templatePointsPx(template: AlignmentTemplate): FivePoints {
+  return template.fivePointsPx.map(([x, y]) => ({ x: x + 0.5, y: y + 0.5 })) as unknown as FivePoints;
 }
 
 /** Cuts the aligned face crop an extractor was trained on. Outside the image the border pixels repeat. */

@@ -3,10 +3,9 @@
  * the image is all face. `lintel eval ident` and `lintel eval age` pick faces this way, so their figures concern the
  * same faces.
  */
-import type { FivePoints } from '../align/align-face.js';
 import { createRgbImage, type RgbImage } from '../frame/rgb-image.js';
 import { centralFace } from '../pipeline/central-face.js';
-import { toPx, type AnalysedFace, type FacePipeline } from '../pipeline/face-pipeline.js';
+import type { AnalysedFace, FacePipeline } from '../pipeline/face-pipeline.js';
 
 /**
  * The image centred on a canvas `factor` times its size, mid-grey around it. FairFace's crops are filled by
@@ -32,9 +31,4 @@ export async function evalFace(pipeline: Pick<FacePipeline, 'analyse'>, image: R
   if (face) return { image, face };
   const canvas = padded(image);
   return { image: canvas, face: centralFace((await pipeline.analyse(canvas)).faces) };
-}
-
-/** The five points of `face` in pixels of `image`, the one {@link evalFace} found it in: what an age estimator aligns on. */
-export function fivePointsPx(face: AnalysedFace, image: RgbImage): FivePoints {
-  return face.fivePointsNorm.map((point) => toPx(point, image.widthPx, image.heightPx)) as unknown as FivePoints;
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-import { alignFace, type AlignmentTemplate, type FivePoints } from '../align/align-face.js';
+import { alignFace, templatePointsPx, type AlignmentTemplate, type FivePoints } from '../align/align-face.js';
 import type { BackendName, InferenceBackend, ModelSession } from '../backend/inference-backend.js';
 import { flipHorizontal, type RgbImage } from '../frame/rgb-image.js';
 import { l2Normalize } from '../matcher/similarity.js';
@@ -68,9 +68,7 @@ export class FaceExtractor {
   async extractFromCrop(crop: RgbImage, cropTemplate: AlignmentTemplate): Promise<FaceTemplate> {
     const same = cropTemplate.sizePx === this.template.sizePx && cropTemplate.fivePointsPx.every(([x, y], i) => x === this.template.fivePointsPx[i]?.[0] && y === this.template.fivePointsPx[i]?.[1]);
     if (same) return this.extractAligned(crop);
-    // Templates put pixel centres at whole numbers; image coordinates at +0.5 (see alignmentTransform).
-    const points = cropTemplate.fivePointsPx.map(([x, y]) => ({ x: x + 0.5, y: y + 0.5 })) as unknown as FivePoints;
-    return (await this.extract(crop, points)).template;
+    return (await this.extract(crop, templatePointsPx(cropTemplate))).template;
   }
 
   /** Computes the template of an already aligned crop (e.g. one stored at enrollment, to rebuild templates). */

@@ -76,6 +76,11 @@ export function toPx(point: Point, widthPx: number, heightPx: number): Point {
   return { x: point.x * widthPx, y: point.y * heightPx };
 }
 
+/** The five points of an analysed face in pixels of `image`, the one it was found in. */
+export function fivePointsPx(face: AnalysedFace, image: RgbImage): FivePoints {
+  return face.fivePointsNorm.map((point) => toPx(point, image.widthPx, image.heightPx)) as unknown as FivePoints;
+}
+
 /**
  * The vision pipeline: detector → fitter → quality, then on request alignment → extractor. Stages report
  * their times; nothing here knows which engine runs the networks.
@@ -162,10 +167,10 @@ export class FacePipeline {
    * `estimateAge` (enrollment), also the face's estimated age where the pipeline has an age estimator.
    */
   async extract(image: RgbImage, face: AnalysedFace, options: { estimateAge?: boolean } = {}): Promise<Extraction> {
-    const fivePointsPx = face.fivePointsNorm.map((point) => toPx(point, image.widthPx, image.heightPx)) as unknown as FivePoints;
-    const extracted = await this.extractor.extract(image, fivePointsPx);
+    const points = fivePointsPx(face, image);
+    const extracted = await this.extractor.extract(image, points);
     if (!options.estimateAge || !this.ageEstimator) return extracted;
-    return { ...extracted, estimatedAgeYears: await this.ageEstimator.estimateYears(image, fivePointsPx) };
+    return { ...extracted, estimatedAgeYears: await this.ageEstimator.estimateYears(image, points) };
   }
 
   /**
