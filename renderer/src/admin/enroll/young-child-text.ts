@@ -9,3 +9,6 @@ export function youngChildText(name: string, estimatedAgeYears: number, setting 
     `badly, so another child could be let in as them: the door asks for their card and face, unless young children may use the face alone (${setting}).`
   );
 }
+
+/** Said beside it at a terminal with no card reader: there the card the door asks for cannot be presented. */
+export const YOUNG_CHILD_NO_READER_TEXT = 'This door has no card reader (Settings › Door inputs), so here they cannot get in by face.';

@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { RequestOf, ResponseOf } from '../../contract.js';
-import { fireEvent, renderScreen, screen, waitFor, within, type FakeHandlers } from '../../test/render-screen.js';
+import { useLintel } from '../../store/store.js';
+import type { TerminalHealth } from '../../store/types.js';
+import { act, fireEvent, renderScreen, screen, waitFor, within, type FakeHandlers } from '../../test/render-screen.js';
 import { PersonSamples } from './PersonSamples.js';
 
 type Sample = ResponseOf<'persons:samples'>['samples'][number];
 
 const personId = '0b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01';
 const ann: ResponseOf<'persons:get'> = { id: personId, name: 'Ann Lee', externalId: null, enabled: true, validFromMs: null, validUntilMs: null, groups: [], credential: null, createdAtMs: 0, updatedAtMs: 0 };
+const HEALTH: TerminalHealth = { camera: { status: 'live', fps: 30 }, models: { detector: 'd', fitter: 'f', extractor: 'e' }, backend: 'auto', engines: [], processedFps: 30, framesProcessed: 10, framesDropped: 0, workerRestarts: 0 };
 const quality = { interOcularPx: 48.4, yawDeg: 2, pitchDeg: 1, rollDeg: 0, sharpness: 180, brightness: 120, contrast: 40, presence: 1, detectorScore: 0.98 };
 const sample = (n: number, estimatedAgeYears: number | null = 34): Sample => ({
   id: `${n}b6f7f0e-8a4c-4c43-9a4e-2f1b6b1c9d01`,
@@ -74,6 +77,12 @@ test('a person whose samples look like a young child’s is named so, with what 
   renderScreen(<PersonSamples personId={personId} name="Ann Lee" />, terminal([sample(1, 2.4), sample(2, 3.1), sample(3, null)]));
   await screen.findByRole('list', { name: 'Samples of Ann Lee' });
   assert.ok(screen.getByText(/Ann Lee looks like a young child \(about 3 years old\).*the door asks for their card and face.*Settings › Card and face/));
+  assert.equal(screen.queryByText(/no card reader/), null, 'nothing said of a reader before the terminal has told its health');
+  // A terminal with no card reader: health names none.
+  act(() => useLintel.getState().receiveHealth(HEALTH, Date.now()));
+  assert.ok(screen.getByText(/This door has no card reader \(Settings › Door inputs\), so here they cannot get in by face/));
+  act(() => useLintel.getState().receiveHealth({ ...HEALTH, cardReader: { status: 'ok' } }, Date.now()));
+  assert.equal(screen.queryByText(/no card reader/), null, 'a door with a reader lets them present their card');
 
   fireEvent.click(screen.getByRole('button', { name: /Re-enroll from photos/ }));
   fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Continue' }));

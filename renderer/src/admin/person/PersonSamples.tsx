@@ -15,7 +15,7 @@ import type { PhotoUpload } from '../enroll/enroll-types.js';
 import { LiveCaptureStep } from '../enroll/LiveCaptureStep.js';
 import { PhotoPickStep } from '../enroll/PhotoPickStep.js';
 import { PhotoResults, type PhotoResult } from '../enroll/PhotoResults.js';
-import { youngChildText } from '../enroll/young-child-text.js';
+import { YOUNG_CHILD_NO_READER_TEXT, youngChildText } from '../enroll/young-child-text.js';
 
 type Sample = ResponseOf<'persons:samples'>['samples'][number];
 
@@ -29,6 +29,8 @@ export function PersonSamples({ personId, name, onChanged }: { readonly personId
   const client = useClient();
   const { photos: photoCache } = useServices();
   const clearEnrollment = useLintel((state) => state.clearEnrollment);
+  // Health names the card reader wherever one is set (or wanted and missing); nothing there: the door has none.
+  const noCardReader = useLintel((state) => state.health !== null && state.health.cardReader === undefined);
   const [samples, setSamples] = useState<readonly Sample[] | null>(null);
   const [youngChild, setYoungChild] = useState<ResponseOf<'persons:samples'>['youngChild']>(null);
   const [error, setError] = useState<ContractErrorBody | string | null>(null);
@@ -204,7 +206,12 @@ export function PersonSamples({ personId, name, onChanged }: { readonly personId
 
       {mode.kind === 'list' ? (
         <>
-          {youngChild ? <Notice tone="warning">{youngChildText(name, youngChild.estimatedAgeYears)}</Notice> : null}
+          {youngChild ? (
+            <Notice tone="warning">
+              {youngChildText(name, youngChild.estimatedAgeYears)}
+              {noCardReader ? ` ${YOUNG_CHILD_NO_READER_TEXT}` : ''}
+            </Notice>
+          ) : null}
           {samples === null ? (
             <p className="muted">Loading…</p>
           ) : samples.length === 0 ? (
