@@ -548,7 +548,7 @@ function openSetFigures(input: FiguresInput, cardOnly: ReadonlySet<number>): Ope
   const full = largest!;
   const fpir1e2Threshold = operatingPoints(full.outcomes, [1e-2])[0]!.threshold;
   const labelled = input.nonMatedLabels.map((labels, i) => ({ top: full.outcomes.nonMatedTop[i]!, labels }));
-  const columns = [...new Set(input.nonMatedLabels.flatMap((labels) => Object.keys(labels)))].sort();
+  const columns = labelColumnsOf(input.nonMatedLabels);
   const spreadAt = (threshold: number): GroupFpirSpread[] => columns.map((c) => fpirByGroup(labelled, c, threshold));
   // The demographics and the comparisons at the threshold the door would use with the measured gallery.
   const shippedThere = shippedThreshold?.(full.selection.size) ?? null;
@@ -561,6 +561,11 @@ function openSetFigures(input: FiguresInput, cardOnly: ReadonlySet<number>): Ope
     comparisons: { count: impostors.descending.length, fmrAtShippedThreshold: shippedThere === null ? null : fmrAt(impostors, shippedThere) },
     demographics: { atShippedThreshold: shippedThere === null ? null : spreadAt(shippedThere), atFpir1e2: spreadAt(fpir1e2Threshold) },
   };
+}
+
+/** The demographic label columns (race, gender, age …) the non-mated searches carry, sorted. */
+function labelColumnsOf(labels: ReadonlyArray<Readonly<Record<string, string>>>): string[] {
+  return [...new Set(labels.flatMap((row) => Object.keys(row)))].sort();
 }
 
 /** gallery size → FPIR target → `pick` of that operating point, as the report keys them. */
@@ -612,7 +617,7 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
   const full = alone.largest;
   // A gallery of one: the single comparisons themselves, with the mated searches' own similarities.
   const oneToOnePoints = modelledOperatingPoints(full.outcomes.mated, impostors, 1, ONE_TO_ONE_FMR_TARGETS);
-  const labelColumns = [...new Set(protocol.nonMated.flatMap((s) => Object.keys(s.labels)))].sort();
+  const labelColumns = labelColumnsOf(input.nonMatedLabels);
   const searchScores = protocol.nonMated.map((s, i) => ({ scores: scores.subarray(nonMatedRows[i]! * identityCount, (nonMatedRows[i]! + 1) * identityCount), labels: s.labels }));
   const oneToOne = {
     fnmrAtFmr: Object.fromEntries(oneToOnePoints.map((p) => [key(p.targetFpir), p.fnir])),
