@@ -49,7 +49,13 @@ export class WorkerPhotoEnroller implements PhotoEnroller {
         agesYears.push(sample.estimatedAgeYears);
         // The alignment as plain JSON (the wire's shape): its size and five points.
         const alignment = sample.alignment ? { sizePx: sample.alignment.sizePx, fivePointsPx: sample.alignment.fivePointsPx.map(([x, y]) => [x, y]) } : null;
-        samples.push({ alignedJpeg: sample.alignedJpeg, alignment, quality: sample.quality, templates: [{ modelId: sample.modelId, template: sample.template }] });
+        samples.push({
+          alignedJpeg: sample.alignedJpeg,
+          alignment,
+          quality: sample.quality,
+          templates: [{ modelId: sample.modelId, template: sample.template }],
+          ...(sample.estimatedAgeYears === undefined ? {} : { estimatedAgeYears: sample.estimatedAgeYears }),
+        });
       }
     }
     const youngChild = youngChildOf(agesYears);

@@ -50,6 +50,8 @@ export interface HubPerson {
 /** A person in a list, with how many samples they have. */
 export interface HubPersonSummary extends HubPerson {
   readonly sampleCount: number;
+  /** Set when the samples' age estimates look like a young child's (`youngChildOf`): the doors ask for card and face. */
+  readonly youngChild?: boolean;
 }
 
 /**
@@ -146,6 +148,8 @@ export interface HubSampleInput {
   readonly quality: WireSample['quality'];
   readonly templates: readonly { readonly modelId: string; readonly template: Float32Array }[];
   readonly createdAtMs?: number;
+  /** The face's estimated age, years, where the enrollment estimated it (the hub's photo enrollment does). */
+  readonly estimatedAgeYears?: number;
 }
 
 /** What `createPerson` needs; everything but the name has a default. */

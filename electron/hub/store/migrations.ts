@@ -4,12 +4,13 @@ import { HubStoreError } from './errors.js';
 import { migration0001 } from './migrations/0001-site-schema.js';
 import { migration0002 } from './migrations/0002-admins-and-sessions.js';
 import { migration0003 } from './migrations/0003-event-card.js';
+import { migration0004 } from './migrations/0004-sample-age.js';
 import type { HubMigration } from './migrations/migration.js';
 
 export type { HubMigration } from './migrations/migration.js';
 
 /** Every hub migration, in order; the last one's version is the schema this code writes. */
-export const HUB_MIGRATIONS: readonly HubMigration[] = [migration0001, migration0002, migration0003];
+export const HUB_MIGRATIONS: readonly HubMigration[] = [migration0001, migration0002, migration0003, migration0004];
 
 /** Any constant: the advisory lock two hub processes starting together queue on. */
 const MIGRATION_LOCK_KEY = 0x4c4e544c;

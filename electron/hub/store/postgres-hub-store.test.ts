@@ -102,6 +102,20 @@ describe('change log paging', () => {
     await assert.rejects(store.getPerson(gone.id), rejectsWith('not-found'));
   });
 
+  test('a sample keeps its age estimate sealed; a person whose samples look like a young child is marked in the list', async () => {
+    const store = await fixture.openStore();
+    const child = await store.createPerson({ name: 'Mia', samples: [{ ...(await testSample(1)), estimatedAgeYears: 2.5 }, { ...(await testSample(2)), estimatedAgeYears: 3.5 }] });
+    const adult = await store.createPerson({ name: 'Ada', samples: [{ ...(await testSample(3)), estimatedAgeYears: 41 }] });
+    const unknown = await store.createPerson({ name: 'Una', samples: [await testSample(4)] });
+    const listed = new Map((await store.listPersons()).persons.map((person) => [person.id, person.youngChild ?? false]));
+    assert.deepEqual([listed.get(child.id), listed.get(adult.id), listed.get(unknown.id)], [true, false, false]);
+    assert.equal((await store.getPerson(child.id)).youngChild, true);
+    assert.ok(!('youngChild' in child), 'a person written is no summary');
+    const { rows } = await store.database.query<{ age_estimate: Buffer }>('SELECT age_estimate FROM samples WHERE person_id = $1', [child.id]);
+    assert.equal(rows.length, 2);
+    assert.ok(rows.every((row) => row.age_estimate.indexOf(Buffer.from(new Float64Array([2.5]).buffer)) === -1), 'not stored in clear');
+  });
+
   test('concurrent writes take consecutive seqs, each committed before the next is handed out', async () => {
     const store = await fixture.openStore();
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.createPerson({ name: `Parallel ${i}` })));
@@ -467,7 +481,7 @@ describe('migrations', () => {
     const connectionString = await fixture.createDatabase();
     const pool = new pg.Pool({ connectionString });
     try {
-      assert.deepEqual(await runHubMigrations(pool), [1, 2, 3]);
+      assert.deepEqual(await runHubMigrations(pool), [1, 2, 3, 4]);
       assert.deepEqual(await runHubMigrations(pool), []);
       await pool.query("INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')", [HUB_MIGRATIONS.length + 1]);
       await assert.rejects(runHubMigrations(pool), rejectsWith('schema-too-new'));

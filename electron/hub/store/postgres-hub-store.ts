@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 
 import { deriveKeys, seal, unseal } from '../../terminal/store/crypto.js';
-import { cropAad, templateAad } from '../../terminal/store/samples-repository.js';
+import { ageAad, cropAad, sealAgeEstimate, templateAad } from '../../terminal/store/samples-repository.js';
+import { youngChildOf } from '../../vision/age/young-child.js';
 import { HubStoreError, isPgError } from './errors.js';
 import { HubAdmins } from './hub-admins.js';
 import {
@@ -682,7 +683,7 @@ export class PostgresHubStore implements HubStore {
     const row = rows[0];
     if (!row) throw new HubStoreError('not-found', `person ${personId} does not exist`);
     const [person] = await this.summaries(client, [{ ...row, sample_count: 0 }]);
-    const { sampleCount: _unused, ...fields } = person as HubPersonSummary;
+    const { sampleCount: _unused, youngChild: _youngChild, ...fields } = person as HubPersonSummary;
     return fields;
   }
 
@@ -705,8 +706,9 @@ export class PostgresHubStore implements HubStore {
     if (samples.length === 0) return;
     const ids = samples.map((sample) => sample.id?.toLowerCase() ?? randomUUID());
     await client.query(
-      `INSERT INTO samples (id, person_id, crop, alignment, quality, created_at_ms)
-       SELECT u.id, $1, u.crop, u.alignment, u.quality, u.created_at_ms FROM unnest($2::uuid[], $3::bytea[], $4::jsonb[], $5::jsonb[], $6::bigint[]) AS u (id, crop, alignment, quality, created_at_ms)`,
+      `INSERT INTO samples (id, person_id, crop, alignment, quality, created_at_ms, age_estimate)
+       SELECT u.id, $1, u.crop, u.alignment, u.quality, u.created_at_ms, u.age_estimate
+       FROM unnest($2::uuid[], $3::bytea[], $4::jsonb[], $5::jsonb[], $6::bigint[], $7::bytea[]) AS u (id, crop, alignment, quality, created_at_ms, age_estimate)`,
       [
         personId,
         ids,
@@ -714,6 +716,7 @@ export class PostgresHubStore implements HubStore {
         samples.map((sample) => (sample.alignment === undefined || sample.alignment === null ? null : JSON.stringify(sample.alignment))),
         samples.map((sample) => JSON.stringify(sample.quality)),
         samples.map((sample) => sample.createdAtMs ?? this.nowMs()),
+        samples.map((sample, index) => (sample.estimatedAgeYears === undefined ? null : sealAgeEstimate(this.blobKey, ids[index] as string, sample.estimatedAgeYears))),
       ],
     );
     const templates = samples.flatMap((sample, index) => sample.templates.map((template) => ({ sampleId: ids[index] as string, ...template })));
@@ -732,7 +735,20 @@ export class PostgresHubStore implements HubStore {
   private async summaries(db: pg.Pool | pg.PoolClient, rows: readonly (PersonRow & { sample_count: number })[]): Promise<HubPersonSummary[]> {
     const ids = rows.map((row) => row.id);
     const { groups, credentials } = await loadGroupsAndCredentials(db, ids);
-    return rows.map((row) => ({ ...toPerson(row, groups.get(row.id) ?? [], credentials.get(row.id) ?? []), sampleCount: row.sample_count }));
+    const ages = new Map<string, number[]>();
+    const { rows: estimates } = await db.query<{ id: string; person_id: string; age_estimate: Buffer }>(
+      'SELECT id, person_id, age_estimate FROM samples WHERE person_id = ANY($1::uuid[]) AND age_estimate IS NOT NULL',
+      [ids],
+    );
+    for (const estimate of estimates) {
+      const years = this.open(estimate.age_estimate, ageAad(estimate.id)).readDoubleLE(0);
+      ages.set(estimate.person_id, [...(ages.get(estimate.person_id) ?? []), years]);
+    }
+    return rows.map((row) => ({
+      ...toPerson(row, groups.get(row.id) ?? [], credentials.get(row.id) ?? []),
+      sampleCount: row.sample_count,
+      ...(youngChildOf(ages.get(row.id) ?? []) ? { youngChild: true } : {}),
+    }));
   }
 
   /** The whole persons (fields, groups, credentials, samples unsealed) for a page of changes. */

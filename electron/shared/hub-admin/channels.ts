@@ -40,7 +40,7 @@ const personSchema = z.object({
   createdAtMs: msSinceEpoch,
   updatedAtMs: msSinceEpoch,
 });
-const personSummarySchema = personSchema.extend({ sampleCount: z.int().min(0) });
+const personSummarySchema = personSchema.extend({ sampleCount: z.int().min(0), youngChild: z.boolean().optional() });
 
 const erasureSchema = z.object({
   personId: uuid,

@@ -83,6 +83,18 @@ export const templateAad = (sampleId: string, modelId: string): string => `sampl
 /** AAD of a sample's age estimate. */
 export const ageAad = (sampleId: string): string => `sample:${sampleId}:age`;
 
+/** A sample's estimated age, years, sealed with `blobKey` (float64, bound to the sample). */
+export function sealAgeEstimate(blobKey: Uint8Array, sampleId: string, years: number): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeDoubleLE(years);
+  return seal(blobKey, bytes, ageAad(sampleId));
+}
+
+/** The years `sealAgeEstimate` sealed; a StoreError 'decrypt' for another key or sample. */
+export function openAgeEstimate(blobKey: Uint8Array, sampleId: string, sealed: Uint8Array): number {
+  return unseal(blobKey, sealed, ageAad(sampleId)).readDoubleLE(0);
+}
+
 /** Face samples: a sealed aligned crop per sample, and a sealed template per sample and model. */
 export class SamplesRepository {
   private readonly insertSample;
@@ -357,13 +369,11 @@ export class SamplesRepository {
   }
 
   private sealAge(sampleId: string, years: number): Buffer {
-    const bytes = Buffer.alloc(8);
-    bytes.writeDoubleLE(years);
-    return seal(this.blobKey, bytes, ageAad(sampleId));
+    return sealAgeEstimate(this.blobKey, sampleId, years);
   }
 
   private openAge(sampleId: string, sealed: Buffer): number {
-    return unseal(this.blobKey, sealed, ageAad(sampleId)).readDoubleLE(0);
+    return openAgeEstimate(this.blobKey, sampleId, sealed);
   }
 
   private openTemplate(row: TemplateRow): StoredTemplate {

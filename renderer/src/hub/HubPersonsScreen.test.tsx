@@ -9,6 +9,15 @@ import type { HubErasure, HubPerson } from './hub-client.js';
 import { ERASURE_POLL_MS, HubPersonsScreen } from './HubPersonsScreen.js';
 
 describe('hub persons', () => {
+  test('a person whose samples look like a young child is marked', async () => {
+    renderHubScreen(<HubPersonsScreen />, {
+      'persons:list': () => ({ persons: [{ ...ADA, name: 'Mia', externalId: null, youngChild: true }, ADA], total: 2 }),
+      'erasures:list': () => [],
+    });
+    within(await screen.findByRole('listitem', { name: 'Mia' })).getByText('3 samples · young child · staff');
+    within(screen.getByRole('listitem', { name: 'Ada Lovelace' })).getByText('E-17 · 3 samples · staff');
+  });
+
   test('the search goes to the hub; disabling asks the hub and shows the person disabled', async () => {
     let person = ADA;
     const rendered = renderHubScreen(<HubPersonsScreen />, {

@@ -209,7 +209,15 @@ export function HubPersonsScreen(): ReactNode {
               <div className="person-main">
                 <span className="person-name">{person.name}</span>
                 <span className="person-meta">
-                  {[person.externalId, `${person.sampleCount} ${person.sampleCount === 1 ? 'sample' : 'samples'}`, person.groups.length > 0 ? person.groups.join(', ') : null].filter(Boolean).join(' · ')}
+                  {[
+                    person.externalId,
+                    `${person.sampleCount} ${person.sampleCount === 1 ? 'sample' : 'samples'}`,
+                    // The doors ask a young child for card and face (their site or door policy says otherwise).
+                    person.youngChild ? 'young child' : null,
+                    person.groups.length > 0 ? person.groups.join(', ') : null,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
                 </span>
               </div>
               <span className={person.enabled ? 'badge badge-ok' : 'badge badge-bad'}>{person.enabled ? 'Enabled' : 'Disabled'}</span>
