@@ -6,7 +6,6 @@ import type { z } from 'zod';
 import type { DeepReadonly } from '../shared/contract/handler.js';
 import type { decisionEventSchema, serviceHealthSchema } from '../shared/contract/schemas.js';
 import type { AlignmentTemplate } from '../vision/align/align-face.js';
-import { youngChildOf } from '../vision/age/young-child.js';
 import { FaceMatcher } from '../vision/matcher/face-matcher.js';
 import type { IdentificationCurve } from '../vision/matcher/identification-curve.js';
 import { loadManifest, preferredExtractorId, resolveModel } from '../vision/models/manifest.js';
@@ -493,7 +492,7 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
   private personAccess(personId: string): PersonAccess | undefined {
     const person = this.options.store.persons.get(personId);
     if (!person) return undefined;
-    return youngChildOf(this.options.store.samples.ageEstimatesOf(personId)) ? { ...person, youngChild: true } : person;
+    return this.options.store.samples.youngChildOf(personId) ? { ...person, youngChild: true } : person;
   }
 
   private submit(frame: CameraFrame): void {
@@ -551,7 +550,8 @@ export class TerminalService extends EventEmitter<ServiceEvents> {
         if (cardCheck) card.bestSimilarity = Math.max(card.bestSimilarity ?? -1, cardCheck.similarity);
       }
       const [hit] = card ? (cardCheck ? [{ id: card.person.id, ...cardCheck }] : []) : face.template ? this.matcher.identify(face.template) : [];
-      const person = hit?.match ? this.personAccess(hit.id) : undefined;
+      // The overlay needs the name only: the policy's lookup (personAccess) reads the samples' ages too.
+      const person = hit?.match ? this.options.store.persons.get(hit.id) : undefined;
       const matchScore = hit?.match && person ? this.matchScore(this.matcher.modelId, hit.similarity) : null;
       faces.push({
         ...face,

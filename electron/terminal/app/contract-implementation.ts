@@ -105,7 +105,7 @@ export function implementContract(app: TerminalApp): ImplementationsOf<Contract>
     'persons:list': (query) => {
       const page = store.persons.list(query);
       // A page at a time: a few samples' estimates each.
-      return { ...page, persons: page.persons.map((person) => (youngChildOf(store.samples.ageEstimatesOf(person.id)) ? { ...person, youngChild: true } : person)) };
+      return { ...page, persons: page.persons.map((person) => (store.samples.youngChildOf(person.id) ? { ...person, youngChild: true } : person)) };
     },
     'persons:get': ({ id }) => {
       const person = store.persons.get(id);

@@ -43,6 +43,7 @@ describe('SamplesRepository', () => {
     const missing = samples.add(ann.id, fakeSample('b'));
     assert.deepEqual(samples.listForPerson(ann.id).map((sample) => sample.estimatedAgeYears), [3.25, null]);
     assert.deepEqual(samples.ageEstimatesOf(ann.id), [3.25]);
+    assert.deepEqual(samples.youngChildOf(ann.id), { estimatedAgeYears: 3.3 }, 'the median of her one estimate, under 6');
     const raw = db.prepare<[string], Buffer>('SELECT age_estimate FROM samples WHERE id = ?').pluck().get(estimated)!;
     assert.equal(raw.indexOf(Buffer.from(new Float64Array([3.25]).buffer)), -1, 'the estimate is not stored in clear');
 

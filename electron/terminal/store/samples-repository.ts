@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type Database from 'better-sqlite3';
 
+import { youngChildOf, type YoungChildNotice } from '../../vision/age/young-child.js';
 import type { AlignmentTemplate } from '../../vision/align/align-face.js';
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { seal, unseal } from './crypto.js';
@@ -243,6 +244,11 @@ export class SamplesRepository {
   /** The age estimates of the person's samples, years (samples not yet estimated have none). */
   ageEstimatesOf(personId: string): number[] {
     return this.selectAgesOf.all(personId).map((row) => this.openAge(row.id, row.age_estimate));
+  }
+
+  /** Whether the person's samples look like a young child's (`youngChildOf` on their estimates): the notice, or undefined. */
+  youngChildOf(personId: string): YoungChildNotice | undefined {
+    return youngChildOf(this.ageEstimatesOf(personId));
   }
 
   /**

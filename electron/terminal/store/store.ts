@@ -72,6 +72,7 @@ export type SamplesReader = Pick<
   | 'rebuildProgress'
   | 'templateCounts'
   | 'ageEstimatesOf'
+  | 'youngChildOf'
   | 'samplesWithoutAge'
   | 'countWithoutAgeEstimate'
 >;
