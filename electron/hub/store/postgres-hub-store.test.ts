@@ -434,7 +434,7 @@ describe('persons at rest and enrollment at a door', () => {
     assert.deepEqual([updated.credentials, updated.groups, updated.version], [[], ['day', 'night'], 2]);
   });
 
-  test('an enrollment request from a door makes one person even when resent; it syncs back with its samples', async () => {
+  test('an enrollment request from a door makes one person even when resent; it syncs back with its samples and their age', async () => {
     const store = await fixture.openStore();
     await store.registerTerminal({ id: 'door-1' });
     const sample = await testSample(3);
@@ -450,6 +450,7 @@ describe('persons at rest and enrollment at a door', () => {
           quality: TEST_QUALITY,
           cropJpegBase64: Buffer.from(sample.alignedJpeg).toString('base64'),
           templates: [{ modelId: 'mobilefacenet', dimension: 128, templateBase64: Buffer.from(template.buffer).toString('base64') }],
+          estimatedAgeYears: 3.2,
         },
       ],
     };
@@ -460,6 +461,9 @@ describe('persons at rest and enrollment at a door', () => {
     assert.equal(page.changes.length, 1);
     const person = page.changes[0]?.payload as PersonPayload;
     assert.deepEqual([person.id, person.name, person.groups, person.samples[0]?.id], [first.personId, 'Enrolled at the door', ['visitors'], request.samples[0]?.id]);
+    // The door's age estimate: the hub's list marks the young child, and the other doors get it with the sample.
+    assert.ok(Math.abs((person.samples[0]?.estimatedAgeYears ?? 0) - 3.2) < 1e-9);
+    assert.equal((await store.getPerson(first.personId)).youngChild, true);
     await assert.rejects(store.enrollFromTerminal('door-9', { ...request, requestId: randomUUID() }), rejectsWith('not-found'));
     const broken = { ...request, requestId: randomUUID(), samples: [{ ...request.samples[0]!, id: randomUUID(), cropJpegBase64: 'bm90IGEganBlZw==' }] };
     await assert.rejects(store.enrollFromTerminal('door-1', broken), rejectsWith('invalid'));

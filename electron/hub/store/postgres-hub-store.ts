@@ -758,8 +758,8 @@ export class PostgresHubStore implements HubStore {
     // One after another: a client runs one query at a time (node-postgres deprecates queueing them).
     const persons = await client.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.id = ANY($1::uuid[])`, [ids]);
     const sets = await loadGroupsAndCredentials(client, ids);
-    const samples = await client.query<{ id: string; person_id: string; crop: Buffer; alignment: WireSample['alignment']; quality: WireSample['quality']; created_at_ms: number }>(
-        'SELECT id, person_id, crop, alignment, quality, created_at_ms FROM samples WHERE person_id = ANY($1::uuid[]) ORDER BY created_at_ms, id',
+    const samples = await client.query<{ id: string; person_id: string; crop: Buffer; alignment: WireSample['alignment']; quality: WireSample['quality']; created_at_ms: number; age_estimate: Buffer | null }>(
+      'SELECT id, person_id, crop, alignment, quality, created_at_ms, age_estimate FROM samples WHERE person_id = ANY($1::uuid[]) ORDER BY created_at_ms, id',
       [ids],
     );
     const templates = await client.query<{ sample_id: string; model_id: string; dimension: number; template: Buffer }>(
@@ -782,6 +782,8 @@ export class PostgresHubStore implements HubStore {
         quality: row.quality,
         cropJpegBase64: this.open(row.crop, cropAad(row.id)).toString('base64'),
         templates: templatesOf.get(row.id) ?? [],
+        // The doors need not estimate again what the hub already knows.
+        ...(row.age_estimate === null ? {} : { estimatedAgeYears: this.open(row.age_estimate, ageAad(row.id)).readDoubleLE(0) }),
       });
       samplesOf.set(row.person_id, list);
     }

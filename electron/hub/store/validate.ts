@@ -127,6 +127,7 @@ export function sampleFromWire(sample: WireSample, index: number): HubSampleInpu
     quality: sample.quality,
     templates,
     createdAtMs: sample.createdAtMs,
+    ...(sample.estimatedAgeYears === undefined ? {} : { estimatedAgeYears: sample.estimatedAgeYears }),
   };
 }
 

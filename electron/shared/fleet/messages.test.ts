@@ -51,6 +51,12 @@ describe('fleet messages', () => {
     assert.equal(wireSampleSchema.safeParse({ ...sample(), cropJpegBase64: Buffer.from('PNG image').toString('base64') }).success, false);
   });
 
+  test('an age estimate is optional, in years 0–150', () => {
+    assert.equal(wireSampleSchema.parse(sample()).estimatedAgeYears, undefined, 'older terminals send none');
+    assert.equal(wireSampleSchema.parse({ ...sample(), estimatedAgeYears: 3.5 }).estimatedAgeYears, 3.5);
+    for (const bad of [-1, 151, Number.NaN, '4']) assert.equal(wireSampleSchema.safeParse({ ...sample(), estimatedAgeYears: bad }).success, false, String(bad));
+  });
+
   test('a page must be in increasing seq and end at lastSeq', () => {
     const requestId = randomUUID();
     assert.equal(changePageSchema.safeParse({ requestId, changes: [personChange(3), personChange(5)], lastSeq: 5, headSeq: 9 }).success, true);

@@ -63,6 +63,11 @@ export const wireSampleSchema = z.object({
   quality: faceQualitySchema,
   cropJpegBase64: jpegBase64,
   templates: z.array(wireTemplateSchema).max(16),
+  /**
+   * The face's estimated age, years, where the sender estimated it (the door's young-child rule reads it); absent
+   * from older terminals and hubs, and for samples not yet estimated: the receiver then estimates it itself.
+   */
+  estimatedAgeYears: z.number().min(0).max(150).optional(),
 });
 export type WireSample = z.infer<typeof wireSampleSchema>;
 

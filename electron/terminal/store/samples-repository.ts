@@ -69,6 +69,8 @@ export interface SyncedSampleInput {
   readonly alignment: AlignmentTemplate | null;
   /** Templates the hub holds of this sample; may lack the terminal's model (a rebuild makes that one). */
   readonly templates: readonly { readonly modelId: string; readonly template: Float32Array }[];
+  /** The face's estimated age, years, where the hub has one; else the terminal estimates it (`samplesWithoutAge`). */
+  readonly estimatedAgeYears?: number;
 }
 
 /** Largest JPEG accepted for a crop or a snapshot, bytes. */
@@ -160,8 +162,8 @@ export class SamplesRepository {
     this.selectModelCounts = db.prepare<[], { model_id: string; n: number }>(
       'SELECT model_id, count(*) AS n FROM templates GROUP BY model_id ORDER BY model_id',
     );
-    this.insertSyncedSample = db.prepare<[string, string, string, Buffer, string | null, number]>(
-      'INSERT INTO samples (id, person_id, quality_json, crop, alignment_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insertSyncedSample = db.prepare<[string, string, string, Buffer, string | null, number, Buffer | null]>(
+      'INSERT INTO samples (id, person_id, quality_json, crop, alignment_json, created_at_ms, age_estimate) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.selectSampleIdsOf = db.prepare<[string], string>('SELECT id FROM samples WHERE person_id = ?').pluck();
     this.selectAgesOf = db.prepare<[string], { id: string; age_estimate: Buffer }>('SELECT id, age_estimate FROM samples WHERE person_id = ? AND age_estimate IS NOT NULL');
@@ -207,6 +209,7 @@ export class SamplesRepository {
       assertJpeg(sample.alignedJpeg, `the aligned crop of sample ${sample.id}`);
       if (sample.alignment !== null) alignmentToJson(sample.alignment);
       if (!Number.isSafeInteger(sample.createdAtMs)) throw new StoreError('invalid', `sample ${sample.id}: createdAtMs must be whole ms since epoch`);
+      if (sample.estimatedAgeYears !== undefined) assertAge(sample.estimatedAgeYears);
       for (const { modelId, template } of sample.templates) {
         assertModelId(modelId);
         assertTemplate(template);
@@ -222,7 +225,8 @@ export class SamplesRepository {
         // A sample's crop never changes under its id; only its templates do (the hub adds models).
         if (owner === undefined) {
           const alignmentJson = sample.alignment === null ? null : alignmentToJson(sample.alignment);
-          this.insertSyncedSample.run(sample.id, personId, qualityToJson(sample.quality), seal(this.blobKey, sample.alignedJpeg, cropAad(sample.id)), alignmentJson, sample.createdAtMs);
+          const age = sample.estimatedAgeYears === undefined ? null : this.sealAge(sample.id, sample.estimatedAgeYears);
+          this.insertSyncedSample.run(sample.id, personId, qualityToJson(sample.quality), seal(this.blobKey, sample.alignedJpeg, cropAad(sample.id)), alignmentJson, sample.createdAtMs, age);
         }
         for (const { modelId, template } of sample.templates) this.writeTemplate(sample.id, modelId, template, nowMs);
       }

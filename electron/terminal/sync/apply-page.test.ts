@@ -136,6 +136,17 @@ describe('applyPage', () => {
     assert.throws(() => decodeSigned(bytes, hubKeys.publicKeyPem, changePageSchema), (error: unknown) => error instanceof FleetMessageError && error.problem === 'bad-signature');
   });
 
+  test('a sample the hub sends with its age estimate is stored with it (sealed); one without waits for the door’s own', (t) => {
+    const store = openJoinedStore(t);
+    const mia = randomUUID();
+    const ann = randomUUID();
+    applyPage(store, received({ changes: [personChange(1, mia, 1, 'Mia', { estimatedAgeYears: 3.5, cardNumber: 1 }), personChange(2, ann, 1, 'Ann', { cardNumber: 2 })], lastSeq: 2, headSeq: 2 }));
+    assert.deepEqual(store.samples.listForPerson(mia).map((s) => s.estimatedAgeYears), [3.5]);
+    assert.equal(store.samples.youngChildOf(mia)?.estimatedAgeYears, 3.5);
+    assert.deepEqual(store.samples.listForPerson(ann).map((s) => s.estimatedAgeYears), [null]);
+    assert.deepEqual([...store.samples.samplesWithoutAge()].map((s) => s.sampleId), store.samples.listForPerson(ann).map((s) => s.id));
+  });
+
   test('a page the store refuses (a credential two people hold) applies nothing and keeps the cursor', (t) => {
     const store = openJoinedStore(t);
     const page = received({ changes: [personChange(1, randomUUID(), 1, 'Ann'), personChange(2, randomUUID(), 1, 'Bob')], lastSeq: 2, headSeq: 2 });

@@ -69,6 +69,7 @@ function toSyncedSample(sample: WireSample): SyncedSampleInput {
     quality: sample.quality,
     alignedJpeg: Buffer.from(sample.cropJpegBase64, 'base64'),
     templates: sample.templates.map(({ modelId, templateBase64 }) => ({ modelId, template: decodeTemplate(Buffer.from(templateBase64, 'base64')) })),
+    ...(sample.estimatedAgeYears === undefined ? {} : { estimatedAgeYears: sample.estimatedAgeYears }),
   };
 }
 

@@ -17,6 +17,7 @@ export function toEnrollRequest(person: PersonInput, samples: readonly SampleInp
     quality: sample.quality,
     cropJpegBase64: Buffer.from(sample.alignedJpeg).toString('base64'),
     templates: [{ modelId: sample.modelId, dimension: sample.template.length, templateBase64: encodeTemplate(sample.template).toString('base64') }],
+    ...(sample.estimatedAgeYears === undefined ? {} : { estimatedAgeYears: sample.estimatedAgeYears }),
   }));
   const credential = person.credential ?? null;
   return {

@@ -43,13 +43,13 @@ describe('one writer of people', () => {
     assert.match(system.value.hub?.lastError ?? '', /without its hub bundle/);
   });
 
-  test('an enrollment at a joined door is a request for the hub in the wire form, under the request id', () => {
+  test('an enrollment at a joined door is a request for the hub in the wire form (age estimates too), under the request id', () => {
     const requests: Omit<EnrollRequest, 'requestId'>[] = [];
     const store = hubEnrollmentStore(terminal.app.store.persons, (request) => {
       requests.push(request);
       return '11111111-1111-4111-8111-111111111111';
     }, () => 5_000);
-    const sample = fakeSample('cy', 'model-a', 64);
+    const sample = { ...fakeSample('cy', 'model-a', 64), estimatedAgeYears: 4.5 };
     const { person, sampleIds } = store.enrollPerson({ name: ' Cy ', groups: ['staff', 'night'], credential: { cardNumber: 7 } }, [sample]);
     assert.deepEqual(
       { id: person.id, name: person.name, groups: person.groups, credential: person.credential, createdAtMs: person.createdAtMs },
@@ -62,6 +62,7 @@ describe('one writer of people', () => {
     assert.ok(Buffer.from(wire!.cropJpegBase64, 'base64').equals(Buffer.from(sample.alignedJpeg)));
     assert.deepEqual(decodeTemplate(Buffer.from(wire!.templates[0]!.templateBase64, 'base64')), sample.template);
     assert.deepEqual(wire!.alignment, { sizePx: sample.alignment.sizePx, fivePointsPx: sample.alignment.fivePointsPx.map(([x, y]) => [x, y]) });
+    assert.equal(wire!.estimatedAgeYears, 4.5, 'the age estimate goes up with the sample, so the hub can mark a young child');
     assert.equal(terminal.app.store.persons.list({ search: 'Cy' }).total, 0, 'the door writes no person itself');
   });
 });

@@ -9,8 +9,14 @@ import { ARCFACE_ALIGNMENT, fakeJpeg, fakeQuality, fakeTemplate } from '../../st
  * A person upsert as the hub sends it: in group `staff`, with card 13:`cardNumber` and one sample (aligned to the
  * ArcFace template) carrying a 64-d template of `modelId` made from the name.
  */
-export function personChange(seq: number, id: string, version: number, name: string, options: { modelId?: string; cardNumber?: number } = {}): ChangeInput {
-  const { modelId = 'model-a', cardNumber = 4242 } = options;
+export function personChange(
+  seq: number,
+  id: string,
+  version: number,
+  name: string,
+  options: { modelId?: string; cardNumber?: number; estimatedAgeYears?: number } = {},
+): ChangeInput {
+  const { modelId = 'model-a', cardNumber = 4242, estimatedAgeYears } = options;
   return {
     seq,
     entity: 'person',
@@ -36,6 +42,7 @@ export function personChange(seq: number, id: string, version: number, name: str
           quality: fakeQuality(),
           cropJpegBase64: fakeJpeg(`crop-${name}`).toString('base64'),
           templates: [{ modelId, dimension: 64, templateBase64: encodeTemplate(fakeTemplate(name, 64)).toString('base64') }],
+          ...(estimatedAgeYears === undefined ? {} : { estimatedAgeYears }),
         },
       ],
     },
