@@ -154,6 +154,14 @@ describe('evaluateIdentification on a small folder with fake embeddings', () => 
     assert.equal(report.galleries.find((g) => g.gallerySize === 100)!.kind, 'modelled');
     const race = report.demographics.atShippedThreshold!.find((s) => s.column === 'race')!;
     assert.deepEqual(race.groups.map((g) => [g.group, g.searches, g.falsePositives]), [['East Asian', 1, 0], ['White', 2, 0]]);
+    // Modelled from the groups' tails (above ~0.5, the pool's highest comparison): one comparison in East Asian's
+    // tail, none in White's: too few to fit, so the intervals say nothing.
+    const modelled = report.demographics.modelled;
+    assert.ok(Math.abs(modelled.tailFrom - 0.5) < 0.01, `tail from ${modelled.tailFrom}`);
+    assert.deepEqual(modelled.atShippedThreshold!.map((m) => m.gallerySize), [1, 2, 100]);
+    const modelledRace = modelled.atShippedThreshold!.find((m) => m.gallerySize === 2)!.spreads.find((s) => s.column === 'race')!;
+    assert.deepEqual(modelledRace.groups.map((g) => [g.group, g.exceedances, g.fpirInterval95]), [['East Asian', 1, [0, 1]], ['White', 0, [0, 1]]]);
+    assert.equal(modelledRace.verdict, 'undecided');
     assert.equal(report.protocol.noFaceImages, 1);
     // One to one (a card names the person): comparisons Cy, s1, s2 × Ann, Ben = [0.5, 0 × 5]; FMR 1e-2 of 6 lets
     // none through, so the threshold sits above 0.5 — and Ann_0003 (0.6 with Ann), a wrong top-1 at 1:N, is matched.

@@ -15,6 +15,7 @@ import { createSeededRandom } from '../matcher/seeded-random.js';
 import { l2Normalize } from '../matcher/similarity.js';
 import type { IdentificationCurve } from '../models/manifest.js';
 import { median } from '../statistics.js';
+import { modelledFpirByGroup, tailCheck, type ModelledGroupFpirSpread, type TailCheckPoint } from './demographic-tail.js';
 import { renderDetSvg, type DetSvgCurve } from './det-svg.js';
 import type { CachedEmbedding, EmbeddingCache } from './embedding-cache.js';
 import {
@@ -361,7 +362,12 @@ export interface IdentReport {
   oneToOne: { fnmrAtFmr: Record<string, number>; thresholdAtFmr: Record<string, number>; fmrByGroupAt1e3: GroupFmrSpread[] };
   /** Per-comparison non-mated similarities the model uses: count, and FMR at the shipped threshold. */
   comparisons: { count: number; fmrAtShippedThreshold: number | null };
-  demographics: { atShippedThreshold: GroupFpirSpread[] | null; atFpir1e2: GroupFpirSpread[] };
+  demographics: {
+    atShippedThreshold: GroupFpirSpread[] | null;
+    atFpir1e2: GroupFpirSpread[];
+    /** The same spread from each group's comparison tail, where counts are too few (demographic-tail.ts). */
+    modelled: ModelledDemographics;
+  };
   /** Rank-1 / FNIR@FPIR on the largest gallery under the other multi-sample rule (enroll > 1 only). */
   otherRule?: { multi: MultiSampleRule; rank1: number; fnirAtFpir: Record<string, number> };
   /** The door's figures under the young-child rule (`--young-child-rule`); the keys above are the recogniser's alone. */
@@ -400,6 +406,23 @@ export interface YoungChildRuleReport {
   comparisons: IdentReport['comparisons'];
   demographics: IdentReport['demographics'];
 }
+
+/**
+ * FPIR per group modelled from each group's single comparisons with the enrolled (an exponential tail above the
+ * similarity the pool reaches at FMR {@link TAIL_FROM_POOL_FMR}), at the door's threshold for each gallery size and at
+ * the largest gallery's FPIR 1e-2 threshold (where the counted figures check it), with the tail's own check.
+ */
+export interface ModelledDemographics {
+  tailFrom: number;
+  atShippedThreshold: Array<{ gallerySize: number; spreads: ModelledGroupFpirSpread[] }> | null;
+  atFpir1e2: ModelledGroupFpirSpread[];
+  tailCheck: Array<{ column: string; points: TailCheckPoint[] }>;
+}
+
+/** Where the demographic tails start: the similarity the whole pool of comparisons reaches at this FMR. */
+const TAIL_FROM_POOL_FMR = 1e-3;
+/** The pool FMRs at which each group's tail is checked against its counts. */
+const TAIL_CHECK_POOL_FMRS = [1e-4, 1e-5, 1e-6] as const;
 
 /** The step `onProgress` counts. */
 export type IdentProgressStage = 'embedding' | 'estimating ages';
@@ -552,6 +575,7 @@ function openSetFigures(input: FiguresInput, cardOnly: ReadonlySet<number>): Ope
   const spreadAt = (threshold: number): GroupFpirSpread[] => columns.map((c) => fpirByGroup(labelled, c, threshold));
   // The demographics and the comparisons at the threshold the door would use with the measured gallery.
   const shippedThere = shippedThreshold?.(full.selection.size) ?? null;
+  const modelled = modelledDemographics(input, cardOnly, full.selection, impostors, fpir1e2Threshold);
   return {
     galleries,
     det,
@@ -559,7 +583,35 @@ function openSetFigures(input: FiguresInput, cardOnly: ReadonlySet<number>): Ope
     largest: full,
     impostors,
     comparisons: { count: impostors.descending.length, fmrAtShippedThreshold: shippedThere === null ? null : fmrAt(impostors, shippedThere) },
-    demographics: { atShippedThreshold: shippedThere === null ? null : spreadAt(shippedThere), atFpir1e2: spreadAt(fpir1e2Threshold) },
+    demographics: { atShippedThreshold: shippedThere === null ? null : spreadAt(shippedThere), atFpir1e2: spreadAt(fpir1e2Threshold), modelled },
+  };
+}
+
+/**
+ * The modelled demographic spread: each labelled non-mated search's comparisons with the largest measured gallery's
+ * identities (card-only ones left out: they never name anyone), a tail per group (demographic-tail.ts).
+ */
+function modelledDemographics(input: FiguresInput, cardOnly: ReadonlySet<number>, selection: GallerySelection, impostors: ImpostorScores, fpir1e2Threshold: number): ModelledDemographics {
+  const { scores, identityCount } = input;
+  const columns = [...selection.columns].filter((c) => !cardOnly.has(c));
+  const searches = input.nonMatedRows.flatMap((row, i) => {
+    const labels = input.nonMatedLabels[i]!;
+    if (Object.keys(labels).length === 0) return [];
+    const base = row * identityCount;
+    return [{ scores: Float32Array.from(columns, (c) => scores[base + c]!), labels }];
+  });
+  const labelColumns = labelColumnsOf(searches.map((s) => s.labels));
+  const similarityAtPoolFmr = (fmr: number): number => impostors.descending[Math.min(impostors.descending.length - 1, Math.floor(fmr * impostors.descending.length))]!;
+  const tailFrom = similarityAtPoolFmr(TAIL_FROM_POOL_FMR);
+  const spreadsAt = (threshold: number, gallerySize: number): ModelledGroupFpirSpread[] =>
+    threshold < tailFrom ? [] : labelColumns.map((column) => modelledFpirByGroup(searches, column, threshold, gallerySize, tailFrom));
+  const checkThresholds = TAIL_CHECK_POOL_FMRS.map((poolFmr) => ({ poolFmr, threshold: similarityAtPoolFmr(poolFmr) }));
+  const { shippedThreshold } = input;
+  return {
+    tailFrom,
+    atShippedThreshold: shippedThreshold === null ? null : input.sizes.map((gallerySize) => ({ gallerySize, spreads: spreadsAt(shippedThreshold(gallerySize), gallerySize) })),
+    atFpir1e2: spreadsAt(fpir1e2Threshold, selection.size),
+    tailCheck: labelColumns.map((column) => ({ column, points: tailCheck(searches, column, tailFrom, checkThresholds) })),
   };
 }
 
@@ -785,7 +837,26 @@ function demographicLines(demographics: IdentReport['demographics'], prefix: str
         s.groups.map((g) => `${g.group} ${percent(g.fpir)} (${g.falsePositives}/${g.searches}; 95 % ${percent(g.fpirInterval95[0])}–${percent(g.fpirInterval95[1])})`).join(', ') +
         `; worst/best ${ratio(s.worstOverBest)}, ${VERDICT_TEXT[s.verdict]}`,
     );
-  return [...spread('at the shipped threshold', demographics.atShippedThreshold), ...spread('at the FPIR 1e-2 threshold', demographics.atFpir1e2)];
+  const modelled = (title: string, spreads: readonly ModelledGroupFpirSpread[]): string[] =>
+    spreads.map(
+      (s) =>
+        `${prefix}FPIR by ${s.column} MODELLED from the groups' tails ${title} (${similarity(s.threshold)}, N = ${s.gallerySize}): ` +
+        s.groups.map((g) => `${g.group} ${percent(g.fpir)} (95 % ${percent(g.fpirInterval95[0])}–${percent(g.fpirInterval95[1])}; ${g.exceedances} in the tail)`).join(', ') +
+        `; worst/best ${ratio(s.worstOverBest)}, ${VERDICT_TEXT[s.verdict]}`,
+    );
+  const m = demographics.modelled;
+  const check = m.tailCheck.map(
+    ({ column, points }) =>
+      `${prefix}tail check by ${column} (tails from ${similarity(m.tailFrom)}; comparisons predicted / counted at pool FMR ${TAIL_CHECK_POOL_FMRS.join(', ')}): ` +
+      [...new Set(points.map((p) => p.group))].map((group) => `${group} ${points.filter((p) => p.group === group).map((p) => `${p.predicted.toFixed(1)}/${p.counted}`).join(' ')}`).join(', '),
+  );
+  return [
+    ...spread('at the shipped threshold', demographics.atShippedThreshold),
+    ...spread('at the FPIR 1e-2 threshold', demographics.atFpir1e2),
+    ...(m.atShippedThreshold ?? []).flatMap(({ spreads }) => modelled('at the shipped threshold', spreads)),
+    ...modelled('at the FPIR 1e-2 threshold', m.atFpir1e2),
+    ...check,
+  ];
 }
 
 /** The door's lines under the young-child rule, each starting "young-child rule:". */

@@ -178,7 +178,7 @@ export function wilsonInterval95(successes: number, trials: number): [number, nu
  */
 export type SpreadVerdict = 'above' | 'within' | 'undecided';
 
-function spreadVerdict(intervals: ReadonlyArray<readonly [number, number]>, factor: number): SpreadVerdict {
+export function spreadVerdict(intervals: ReadonlyArray<readonly [number, number]>, factor: number): SpreadVerdict {
   if (intervals.length < 2) return 'within';
   const highestLow = Math.max(...intervals.map(([low]) => low));
   const lowestHigh = Math.min(...intervals.map(([, high]) => high));
