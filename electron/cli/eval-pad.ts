@@ -44,7 +44,7 @@ function combinationOf(text: string, passive: readonly string[] | undefined): Ch
 }
 
 /**
- * `lintel eval pad --frames <dir> --clips <clips.csv> [--split devel] [--threshold-split train] [--checks a,b]…
+ * `lintel eval pad --frames <dir> --clips <clips.csv> [--split devel] [--threshold-split train] [--checks a,b,c=0.8]…
  * [--frame-rule mean] [--criterion apcer5|bpcer5|eer] [--threshold x] [--veto-bpcer 0.02] [--out <dir>]
  * [--cache <dir>] [--data <dir>] [--manifest <file>] [--threads <n>]`.
  */

@@ -27,7 +27,8 @@ Commands:
                                           presentation attacks (ISO/IEC 30107-3): APCER per attack species, worst,
                                           BPCER, BPCER20, EER, face-detection rate, DET plot; thresholds chosen on
                                           train (devel when reporting another split); frames cached (default out/pad-<split>);
-                                          --checks linear:<file> scores a cue lintel pad train wrote
+                                          --checks linear:<file> scores a cue lintel pad train wrote; a,b,c: the first
+                                          scores, the others only veto (b=0.8: at a given threshold, as the door runs it)
   eval age --images <dir>… [--model faceapi-age] [--out <dir>]
                                           the age estimator per labelled age band (labels.csv age column) and the
                                           unlabelled faces it puts under the young-child cut-off (default out/age)

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import type { FaceQuality } from '../../vision/quality/face-quality.js';
 import { decisionSettingsSchema } from '../../shared/shapes/decision-settings.js';
+import type { TrainedCueModel } from '../../vision/liveness/trained-cue.js';
 import { DecisionPolicy, qualityHint, type LivenessCapabilities, type PersonAccess, type TrackObservation } from './decision-policy.js';
 
 const GOOD: FaceQuality = { interOcularPx: 80, yawDeg: 2, pitchDeg: -4, rollDeg: 1, sharpness: 300, brightness: 120, contrast: 45, presence: 1, detectorScore: 0.95 };
@@ -180,6 +181,20 @@ describe('DecisionPolicy', () => {
     // Unusable frames do not count toward the window: the first usable one starts it.
     const late = run(policy({ liveness: { mode: 'passive', naturalMotion: true } }, motion), [0, 1, 2].map((i) => frame(1, i, 'ann', SMALL)).concat(frames().slice(3)));
     assert.equal(late, undefined, 'frames 3–7 span 400 ms');
+  });
+
+  it('a site-trained cue that judges the face stands in for the passive threshold; without its measures the threshold decides', () => {
+    // Logit 2 × (contrast − 4) / 0.5: contrast 5 passes (4), 3 is refused (−4).
+    const model: TrainedCueModel = { features: ['colour-contrast'], mean: [4], std: [0.5], weights: [2], bias: 0, threshold: 0 };
+    const capabilities: LivenessCapabilities = { passiveAvailable: true, passiveMinScore: 0.8, trainedCue: { model, windowMs: 2400, frames: 5 } };
+    const mesh = (i: number) => ({ timestampMs: T0 + i * 100, meshNorm: new Float32Array(468 * 3), widthPx: 320, heightPx: 240 });
+    const frames = (contrast: number | undefined, liveness: number) =>
+      [0, 1, 2].map((i) => frame(1, i, 'ann', GOOD, { liveness, mesh: mesh(i), ...(contrast === undefined ? {} : { padValues: { 'colour-contrast': contrast } }) }));
+    const decide = (contrast: number | undefined, liveness: number) => run(policy({ liveness: { mode: 'passive' } }, capabilities), frames(contrast, liveness))?.decision;
+    assert.equal(decide(5, 0.5)?.reason, 'granted', 'the cue passes a face the model scores under its 0.8');
+    assert.deepEqual([decide(3, 0.99)?.reason, decide(3, 0.99)?.livenessCue], ['liveness-failed', 'trained']);
+    assert.deepEqual([decide(undefined, 0.5)?.reason, decide(undefined, 0.5)?.livenessCue], ['liveness-failed', 'passive'], 'nothing for the cue to judge');
+    assert.equal(decide(undefined, 0.9)?.reason, 'granted');
   });
 
   it('rejects settings out of range with the field named', () => {

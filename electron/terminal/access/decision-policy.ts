@@ -182,9 +182,20 @@ export class DecisionPolicy {
     else if (!observation.claim && resolveCredentialMode(settings.credential, person, at, settings.timeZone) === 'card+face') reason = 'card-required';
     const mode = resolveLivenessMode(settings.liveness, person.groups, at, { ...(settings.timeZone ? { timeZone: settings.timeZone } : {}), ...(this.capabilities.defaultMode ? { defaultMode: this.capabilities.defaultMode } : {}) });
     const required = livenessRequirement(mode, this.capabilities.passiveAvailable ?? false);
+    // The site's trained cue weighs the passive model's score with its other measures, at a threshold chosen on this
+    // camera's recordings: where it judges the face it stands in for the model's generic threshold (stacked, each
+    // would refuse its own share of genuine people). A cue that reads natural motion waits for its window; frames
+    // without its measures leave it nothing to judge, and the generic threshold decides.
+    const trainedCue = this.capabilities.trainedCue;
+    let trainedScore: number | null | undefined;
+    if (reason === 'granted' && required.passive && trainedCue && state.cue) {
+      if (state.cue.needsWindow && at - (state.firstUsableMs ?? at) < trainedCue.windowMs) return undefined;
+      trainedScore = state.cue.score();
+    }
+    const cueJudged = typeof trainedScore === 'number';
     // The passive check can only reject: a score above the threshold still leaves the challenge to pass.
     const passiveScore = state.livenessCount > 0 ? state.livenessSum / state.livenessCount : 0;
-    const passiveFailed = reason === 'granted' && required.passive && passiveScore < (settings.minLiveness ?? this.capabilities.passiveMinScore ?? 0.5);
+    const passiveFailed = reason === 'granted' && required.passive && !cueJudged && passiveScore < (settings.minLiveness ?? this.capabilities.passiveMinScore ?? 0.5);
     let motionFailed = false;
     const motionCue = this.capabilities.naturalMotion;
     if (reason === 'granted' && !passiveFailed && required.passive && settings.liveness.naturalMotion && motionCue && state.motion) {
@@ -194,15 +205,8 @@ export class DecisionPolicy {
       const motion = state.motion.measure();
       motionFailed = motion !== undefined && motion.score < motionCue.minScore;
     }
-    let trainedFailed = false;
-    const trainedCue = this.capabilities.trainedCue;
-    if (reason === 'granted' && !passiveFailed && !motionFailed && required.passive && trainedCue && state.cue) {
-      // The site's cue only refuses. One that reads natural motion waits for its window, as the motion cue does;
-      // frames without its measures leave it nothing to judge, and the grant goes on.
-      if (state.cue.needsWindow && at - (state.firstUsableMs ?? at) < trainedCue.windowMs) return undefined;
-      const score = state.cue.score();
-      trainedFailed = typeof score === 'number' && score < trainedCue.model.threshold;
-    }
+    // The site's cue only refuses.
+    const trainedFailed = !motionFailed && typeof trainedScore === 'number' && trainedCue !== undefined && trainedScore < trainedCue.model.threshold;
     if (passiveFailed || motionFailed || trainedFailed) reason = 'liveness-failed';
     if (reason === 'granted') {
       const lastMs = this.lastGrantMs.get(person.id);

@@ -26,6 +26,8 @@ import { DecisionPolicy, type AccessDecision } from './decision-policy.js';
 import { CLIENT_3, FRAME_GAP_MS, GENUINE_CLIP, PRINT_CLIP, REPLAY_ATTACK_DIR } from './test/client3-clips.js';
 
 const MINIFASNET = join(packageRoot(), '..', 'shared', 'models', 'minifasnet');
+/** Another person's genuine devel clip in poor light, whose first frames MiniFASNetV2 scores under its 0.8. */
+const DIM_GENUINE_CLIP = 'devel__real__real__client118_session01_webcam_authenticate_adverse_2';
 
 const person = CLIENT_3;
 
@@ -69,7 +71,7 @@ describe('the door refuses what the site-trained cue judges an attack (real fram
       await installSitePadCue(file, dataDir, manifest);
       cue = await readSitePadCue(sitePadCuePath(dataDir), manifest);
       clips = {};
-      for (const clip of [GENUINE_CLIP, PRINT_CLIP]) {
+      for (const clip of [GENUINE_CLIP, PRINT_CLIP, DIM_GENUINE_CLIP]) {
         const [protocolClip] = (await readPadProtocol(join(REPLAY_ATTACK_DIR, 'clips.csv'), REPLAY_ATTACK_DIR, 'devel')).filter((candidate) => candidate.clip === clip);
         const frames: ClipFrame[] = [];
         for (const framePath of protocolClip!.framePaths) {
@@ -142,6 +144,16 @@ describe('the door refuses what the site-trained cue judges an attack (real fram
     const genuine = decide(GENUINE_CLIP, true);
     assert.equal(genuine?.decision.reason, 'granted', JSON.stringify(genuine?.decision));
     assert.equal(genuine.index, 2);
+  });
+
+  it('where it judges a face it stands in for the passive model’s threshold: a genuine face in poor light is let in', (t) => {
+    if (!ready(t)) return;
+    const v2 = clips![DIM_GENUINE_CLIP]!.map((frame) => frame.values['minifasnet-v2']!);
+    const firstThree = v2.slice(0, 3).reduce((sum, v) => sum + v, 0) / 3;
+    assert.ok(firstThree < 0.8, `MiniFASNetV2 refuses it: ${v2.map((v) => v.toFixed(3)).join(', ')}`);
+    assert.equal(decide(DIM_GENUINE_CLIP, false)?.decision.livenessCue, 'passive', 'without the cue the passive threshold refuses her');
+    const withCue = decide(DIM_GENUINE_CLIP, true);
+    assert.equal(withCue?.decision.reason, 'granted', JSON.stringify(withCue?.decision));
   });
 
   it('only refuses: the challenge still runs for the live face; without the passive check the cue does not run', (t) => {

@@ -125,6 +125,12 @@ describe('eval pad (combinations, thresholds from the other split, cache)', () =
     assert.equal(vetoed.label, 'minifasnet-v2 + glare');
     assert.equal(vetoed.msPerFace, 11);
 
+    // A veto at a given threshold (as the door runs it): above every glare score, so every clip with a face is refused.
+    const door = evaluateCombination({ ...common, combination: parseCombination('minifasnet-v2, glare=1.5') });
+    assert.deepEqual(door.vetoThresholds.map((v) => [v.check, v.threshold, v.bpcerWhereChosen]), [['glare', 1.5, 1]]);
+    assert.equal(door.bpcer, 1);
+    assert.deepEqual(door.apcerBySpecies, { 'print/hand': 0 });
+
     const given = evaluateCombination({ ...common, combination: parseCombination('minifasnet-v2'), fixedThreshold: 0.75 });
     assert.equal(given.threshold, 0.75);
     assert.equal(given.thresholdChosenOn, 'given (--threshold)');
@@ -137,6 +143,10 @@ describe('eval pad (combinations, thresholds from the other split, cache)', () =
   it('refuses unknown checks, naming the known ones', () => {
     assert.throws(() => parseCombination('minifasnet-v2,sparkle'), /no passive check "sparkle" \(known: .*glare/);
     assert.throws(() => parseCombination(' , '), /at least one check/);
+    assert.throws(() => parseCombination('minifasnet-v2=0.8'), /only a veto takes its threshold/);
+    assert.throws(() => parseCombination('minifasnet-v2,glare=high'), /glare=high: the veto's threshold after "=" must be a number/);
+    assert.throws(() => parseCombination('minifasnet-v2,glare='), /must be a number/);
+    assert.deepEqual(parseCombination('minifasnet-v2, motion, glare=0.9'), { primary: 'minifasnet-v2', vetoes: ['motion', 'glare'], givenVetoThresholds: { glare: 0.9 } });
   });
 });
 

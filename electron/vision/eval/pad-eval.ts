@@ -4,8 +4,8 @@
  * their combinations are then scored from the cache, so a re-run with other checks is quick.
  *
  * A combination `primary,veto1,veto2` scores a clip by its primary check; each veto can only reject: its threshold
- * is chosen on the threshold split so that it rejects at most `vetoBpcer` of the bona-fide clips there, and a clip
- * it rejects scores −1 (below every threshold). The primary's threshold is chosen on the threshold split too,
+ * is chosen on the threshold split so that it rejects at most `vetoBpcer` of the bona-fide clips there (or given,
+ * `veto=0.8`, as the door runs it), and a clip it rejects scores −1 (below every threshold). The primary's threshold is chosen on the threshold split too,
  * never on the split the figures are reported for.
  */
 import { mkdir, readFile } from 'node:fs/promises';
@@ -157,17 +157,33 @@ export async function measureFrames(options: MeasureFramesOptions): Promise<void
 export interface CheckCombination {
   readonly primary: string;
   readonly vetoes: readonly string[];
+  /** Vetoes whose threshold is given (`glare=0.9`) instead of chosen on the threshold split: check id → threshold. */
+  readonly givenVetoThresholds?: Readonly<Record<string, number>>;
 }
 
-/** Parses `minifasnet,edges,glare` into a primary check and vetoes; unknown ids throw, naming the known ones. */
+/**
+ * Parses `minifasnet,edges,glare=0.9` into a primary check and vetoes, a veto's threshold given after `=`; unknown
+ * ids and thresholds that are not numbers throw, naming what was wrong.
+ */
 export function parseCombination(text: string): CheckCombination {
-  const ids = text
+  const items = text
     .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-  if (ids.length === 0) throw new RangeError('a combination of checks needs at least one check');
-  for (const id of ids) padCheck(id);
-  return { primary: ids[0]!, vetoes: ids.slice(1) };
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) throw new RangeError('a combination of checks needs at least one check');
+  const ids: string[] = [];
+  const given: Record<string, number> = {};
+  items.forEach((item, i) => {
+    const [id, value, ...rest] = item.split('=').map((part) => part.trim());
+    padCheck(id!);
+    ids.push(id!);
+    if (value === undefined) return;
+    const threshold = Number(value);
+    if (i === 0) throw new RangeError(`${item}: only a veto takes its threshold after "=" (the first check's is --threshold or chosen)`);
+    if (rest.length > 0 || value === '' || !Number.isFinite(threshold)) throw new RangeError(`${item}: the veto's threshold after "=" must be a number`);
+    given[id!] = threshold;
+  });
+  return { primary: ids[0]!, vetoes: ids.slice(1), ...(Object.keys(given).length > 0 ? { givenVetoThresholds: given } : {}) };
 }
 
 /** Every feature a combination needs. */
@@ -303,7 +319,7 @@ export function evaluateCombination(options: EvaluateCombinationOptions): PadCom
   const { combination, frameRule, reportClips, thresholdClips, framesDir, cache, reportSplit, thresholdSplit, criterion = 'apcer5', fixedThreshold, vetoBpcer = 0.02 } = options;
   const vetoThresholds = combination.vetoes.map((check): VetoThreshold => {
     const scores = clipScores(thresholdClips, framesDir, cache, check, frameRule);
-    const threshold = thresholdForBpcer(scores, vetoBpcer);
+    const threshold = combination.givenVetoThresholds?.[check] ?? thresholdForBpcer(scores, vetoBpcer);
     return { check, threshold, bpcerWhereChosen: padRatesAt(scores, threshold).bpcer };
   });
   const chosenOnScores = combinedScores(thresholdClips, framesDir, cache, combination, frameRule, vetoThresholds);

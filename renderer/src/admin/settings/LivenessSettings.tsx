@@ -35,8 +35,9 @@ export function LivenessSettings({ draft, change, issue }: SectionProps): ReactN
       ) : null}
       {health?.liveness?.trainedCue ? (
         <p className="field-hint">
-          A check trained on this site&apos;s own recordings is installed and refuses, with the passive check, faces it judges a photo or a screen. See
-          System › Liveness.
+          A check trained on this site&apos;s own recordings is installed: where the passive check is in force it decides instead of the liveness
+          model&apos;s own threshold, refusing faces it judges a photo or a screen. Turn on &ldquo;Refuse faces as still as a photo&rdquo; below where
+          the door runs the passive check alone. See System › Liveness.
         </p>
       ) : null}
       <LivenessPolicyFields
