@@ -18,7 +18,7 @@
  * counted FPIR at a threshold with enough false positives).
  */
 import { createSeededRandom } from '../matcher/seeded-random.js';
-import { DEMOGRAPHIC_SPREAD_TARGET, spreadVerdict, type SpreadVerdict } from './open-set-metrics.js';
+import { fpirSpread, type SpreadVerdict } from './open-set-metrics.js';
 
 /** One non-mated search: its similarity to every enrolled identity that can be named (NaN: no face), and its labels. */
 export interface LabelledSearchScores {
@@ -176,19 +176,7 @@ export function modelledFpirByGroup(
     groups.push({ group, searches: tails.length, comparisons: tail.comparisons, exceedances: tail.exceedances, ratePerSimilarity: tail.ratePerSimilarity, fmr, fpir: fpirOver(fmr, gallerySize), fpirInterval95: interval });
   }
   groups.sort((a, b) => b.fpir - a.fpir || a.group.localeCompare(b.group));
-  const worst = groups[0];
-  const best = groups.at(-1);
-  return {
-    column,
-    threshold,
-    gallerySize,
-    tailFrom,
-    groups,
-    worstOverBest: !worst || !best || worst.fpir === 0 ? Number.NaN : best.fpir === 0 ? Number.POSITIVE_INFINITY : worst.fpir / best.fpir,
-    worst: worst?.group ?? null,
-    best: best?.group ?? null,
-    verdict: spreadVerdict(groups.map((g) => g.fpirInterval95), DEMOGRAPHIC_SPREAD_TARGET),
-  };
+  return { column, threshold, gallerySize, tailFrom, groups, ...fpirSpread(groups) };
 }
 
 /** How one group's tail predicts its counted comparisons above a stricter threshold. */

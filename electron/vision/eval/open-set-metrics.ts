@@ -178,7 +178,7 @@ export function wilsonInterval95(successes: number, trials: number): [number, nu
  */
 export type SpreadVerdict = 'above' | 'within' | 'undecided';
 
-export function spreadVerdict(intervals: ReadonlyArray<readonly [number, number]>, factor: number): SpreadVerdict {
+function spreadVerdict(intervals: ReadonlyArray<readonly [number, number]>, factor: number): SpreadVerdict {
   if (intervals.length < 2) return 'within';
   const highestLow = Math.max(...intervals.map(([low]) => low));
   const lowestHigh = Math.min(...intervals.map(([, high]) => high));
@@ -232,14 +232,18 @@ export function fpirByGroup(
   const groups = [...tally]
     .map(([group, t]) => ({ group, ...t, fpir: t.falsePositives / t.searches, fpirInterval95: wilsonInterval95(t.falsePositives, t.searches) }))
     .sort((a, b) => b.fpir - a.fpir || a.group.localeCompare(b.group));
+  return { column, threshold, groups, ...fpirSpread(groups) };
+}
+
+/**
+ * The spread of groups sorted by falling FPIR, each with its 95 % interval: worst over best (Infinity when the best is
+ * 0 and the worst is not, NaN when every group is 0), their names, and the verdict against the 2× target.
+ */
+export function fpirSpread(groups: ReadonlyArray<{ group: string; fpir: number; fpirInterval95: readonly [number, number] }>): Pick<GroupFpirSpread, 'worstOverBest' | 'worst' | 'best' | 'verdict'> {
   const worst = groups[0];
   const best = groups.at(-1);
-  const worstOverBest = !worst || !best || worst.fpir === 0 ? Number.NaN : best.fpir === 0 ? Number.POSITIVE_INFINITY : worst.fpir / best.fpir;
   return {
-    column,
-    threshold,
-    groups,
-    worstOverBest,
+    worstOverBest: !worst || !best || worst.fpir === 0 ? Number.NaN : best.fpir === 0 ? Number.POSITIVE_INFINITY : worst.fpir / best.fpir,
     worst: worst?.group ?? null,
     best: best?.group ?? null,
     verdict: spreadVerdict(groups.map((g) => g.fpirInterval95), DEMOGRAPHIC_SPREAD_TARGET),
