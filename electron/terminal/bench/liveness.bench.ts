@@ -5,7 +5,8 @@
  * challenge — and the challenge twice, once asking every time for a turn to the person's left and once to
  * their right (a fixed challenge seed, LINTEL_CHALLENGE_SEED's option): the clips cannot answer a prompt, they
  * turn (or not) at their own time, so both sides are asked of each. Prints, per kind of clip and condition, the
- * genuine attempts granted within the window (BPCER: not granted), the grant time from the clip's first
+ * genuine attempts granted within the window (BPCER: not granted) and, for attack clips, the attacks granted
+ * (APCER), the grant time from the clip's first
  * processed frame, the time the challenge adds to a genuine entry (grant with the challenge minus grant with
  * liveness off, same clip and person) and the time from the prompt to the grant. Asserts nothing.
  *
@@ -19,12 +20,16 @@
  *   laptop webcam, played at that pace and looped; each person is enrolled from their `controlled_1` clip and
  *   shown their other three. They never turn their heads: with the challenge they measure only that a still
  *   genuine face is refused (as a print is); off and passive they measure identification and the passive check.
+ * - With `--attacks print,…`: the same people's devel attack clips of those species (print, phone-photo,
+ *   phone-video, tablet-photo, tablet-video; hand-held and fixed, both lights), 5 frames 0.5 s apart, played at
+ *   that pace and looped. Liveness off says whether the door takes them for the person at all; the other
+ *   conditions are the attacks' success rate (APCER) at the door.
  *
  * Options: --data <dir> (default ../shared/data), --window-ms <ms> an attempt's window from the first processed
  * frame (default 15000: three challenges of 4 s and their pauses), --replay-people <n> Replay-Attack devel
  * people (default 5, 3 clips each; 0 for none), --skip-gifs, --natural-motion (the natural-motion cue on with the
  * passive check: setting liveness.naturalMotion), --pad-cue <file> (a site-trained passive cue, `lintel pad train`,
- * installed with MiniFASNetV1SE beside V2), --skip-challenge (off and passive only), --json <file>.
+ * installed with MiniFASNetV1SE beside V2), --skip-challenge (off and passive only), --attacks <species,…>, --json <file>.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -53,6 +58,7 @@ const { values } = parseArgs({
     'natural-motion': { type: 'boolean', default: false },
     'pad-cue': { type: 'string' },
     'skip-challenge': { type: 'boolean', default: false },
+    attacks: { type: 'string', default: '' },
     phases: { type: 'string', default: '6' },
     json: { type: 'string' },
   },
@@ -65,13 +71,28 @@ const NATURAL_MOTION = values['natural-motion'];
 const MINIFASNET_V2 = join(DATA, '..', 'models', 'minifasnet', 'MiniFASNetV2.onnx');
 const MINIFASNET_V1SE = join(DATA, '..', 'models', 'minifasnet', 'MiniFASNetV1SE.onnx');
 const PAD_CUE = values['pad-cue'];
+const ATTACK_SPECIES = ['print', 'phone-photo', 'phone-video', 'tablet-photo', 'tablet-video'] as const;
+const ATTACKS = values.attacks
+  .split(',')
+  .map((species) => species.trim())
+  .filter((species) => species !== '');
+for (const species of ATTACKS) {
+  if (!(ATTACK_SPECIES as readonly string[]).includes(species)) throw new Error(`--attacks: no attack species "${species}" (known: ${ATTACK_SPECIES.join(', ')})`);
+}
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const quiet: AppLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 type Condition = 'off' | 'passive' | 'challenge-left' | 'challenge-right';
-type ClipKind = 'head-turn GIF (she sweeps left and right)' | 'still GIF (he faces the camera)' | 'two-person GIF' | 'Replay-Attack bona fide (sitting still)';
+type ClipKind =
+  | 'head-turn GIF (she sweeps left and right)'
+  | 'still GIF (he faces the camera)'
+  | 'two-person GIF'
+  | 'Replay-Attack bona fide (sitting still)'
+  | `Replay-Attack attack: ${string}`;
+
+const isAttack = (kind: ClipKind): boolean => kind.startsWith('Replay-Attack attack');
 
 /** A clip for the file camera and who is in it. */
 interface BenchClip {
@@ -153,6 +174,7 @@ async function prepare(work: string): Promise<{ clips: BenchClip[]; photos: Map<
   if (REPLAY_PEOPLE > 0 && existsSync(csv)) {
     const rows = readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
     const genuine = rows.filter(([split, , label]) => split === 'devel' && label === 'bona-fide').map(([, clip]) => clip as string);
+    const attacks = rows.filter(([split, , label, , species]) => split === 'devel' && label === 'attack' && ATTACKS.includes(species as string));
     const people = [...new Set(genuine.map((clip) => /client(\d+)/.exec(clip)?.[1] ?? ''))].filter(Boolean).sort().slice(0, REPLAY_PEOPLE);
     for (const client of people) {
       const own = genuine.filter((clip) => clip.includes(`client${client}_`));
@@ -164,6 +186,11 @@ async function prepare(work: string): Promise<{ clips: BenchClip[]; photos: Map<
         const short = clip.replace(/^devel__real__real__/, '');
         // 5 frames taken 0.8 s apart: played at that pace.
         clips.push({ name: short, kind: 'Replay-Attack bona fide (sitting still)', dir: await writeFolder(join(work, short), await replayFrames('devel', clip)), fps: 1.25, people: [person] });
+      }
+      for (const [, clip, , support, species] of attacks.filter(([, clip]) => clip!.includes(`client${client}_`))) {
+        const short = clip!.replace(/^devel__attack__/, '');
+        // 5 frames taken 0.5 s apart: played at that pace.
+        clips.push({ name: short, kind: `Replay-Attack attack: ${species} (${support === 'hand' ? 'hand-held' : 'fixed'})`, dir: await writeFolder(join(work, short), await replayFrames('devel', clip!)), fps: 2, people: [person] });
       }
     }
   } else if (REPLAY_PEOPLE > 0) {
@@ -261,7 +288,8 @@ const pct = (part: number, whole: number): string => (whole > 0 ? `${((100 * par
 const medianOf = (samples: readonly number[]): string => (samples.length > 0 ? seconds(median([...samples].sort((a, b) => a - b))) : '–');
 
 function report(attempts: readonly Attempt[], passiveRan: boolean): void {
-  const kinds = [...new Set(attempts.map((attempt) => attempt.kind))];
+  const kinds = [...new Set(attempts.map((attempt) => attempt.kind))].filter((kind) => !isAttack(kind));
+  const attackKinds = [...new Set(attempts.map((attempt) => attempt.kind))].filter(isAttack).sort();
   const conditions: Condition[] = ['off', ...(passiveRan ? (['passive'] as const) : []), 'challenge-left', 'challenge-right'];
   const label: Record<Condition, string> = {
     off: 'liveness off',
@@ -297,7 +325,26 @@ function report(attempts: readonly Attempt[], passiveRan: boolean): void {
       );
     }
   }
-  const door = attempts.filter((attempt) => attempt.condition.startsWith('challenge'));
+  if (attackKinds.length > 0) {
+    print('');
+    print('Attacks (Replay-Attack devel, the person shown enrolled): APCER is the share granted within the window.');
+    print('| attacks | condition | attempts | APCER (granted) | not granted because |');
+    print('|---|---|---:|---:|---|');
+    for (const kind of attackKinds) {
+      for (const condition of conditions) {
+        const rows = attempts.filter((attempt) => attempt.kind === kind && attempt.condition === condition);
+        if (rows.length === 0) continue;
+        const why = new Map<string, number>();
+        for (const row of rows) if (row.denial) why.set(row.denial, (why.get(row.denial) ?? 0) + 1);
+        print(`| ${kind.replace('Replay-Attack attack: ', '')} | ${label[condition]} | ${rows.length} | ${pct(rows.filter((row) => row.grantMs !== null).length, rows.length)} | ${[...why].map(([reason, n]) => `${reason} ${n}`).join(', ') || '–'} |`);
+      }
+    }
+    for (const condition of conditions) {
+      const rows = attempts.filter((attempt) => isAttack(attempt.kind) && attempt.condition === condition);
+      if (rows.length > 0) print(`Every attack, ${label[condition]}: APCER ${pct(rows.filter((row) => row.grantMs !== null).length, rows.length)}.`);
+    }
+  }
+  const door = attempts.filter((attempt) => attempt.condition.startsWith('challenge') && !isAttack(attempt.kind));
   const doorGranted = door.filter((attempt) => attempt.grantMs !== null);
   const added = doorGranted.flatMap((row) => {
     const off = offGrant.get(`${row.clip}/${row.person}`);
