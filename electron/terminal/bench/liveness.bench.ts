@@ -392,12 +392,19 @@ async function main(): Promise<void> {
           log(`MiniFASNetV2 not found at ${MINIFASNET_V2}: the challenge runs alone`);
         }
         for (const [key, jpegs] of photos) {
-          const enrolled = await call<{ outcome: string; person: { id: string } }>('enroll:photos', {
+          const enrolled = await call<{ outcome: 'enrolled'; person: { id: string } } | { outcome: 'refused'; reason: string; duplicates: { name: string }[] }>('enroll:photos', {
             person: { name: key },
             photos: jpegs.map((jpeg, index) => ({ name: `${key}-${index}.jpg`, dataBase64: jpeg.toString('base64') })),
           });
-          personIds.set(key, enrolled.person.id);
-          log(`enrolled ${key}: ${enrolled.outcome}`);
+          if (enrolled.outcome === 'enrolled') {
+            personIds.set(key, enrolled.person.id);
+            log(`enrolled ${key}`);
+            continue;
+          }
+          // Refused (taken for someone enrolled before, or no usable photo): their clips say nothing of the door.
+          const left = clips.filter((clip) => clip.people.includes(key));
+          for (const clip of left) clips.splice(clips.indexOf(clip), 1);
+          log(`not enrolled ${key}: ${enrolled.reason}${enrolled.duplicates.length > 0 ? ` (${enrolled.duplicates.map((d) => d.name).join(', ')})` : ''}; their ${left.length} clips left out`);
         }
         for (const condition of ['off', ...(passiveRan ? (['passive'] as const) : [])] as const) {
           await setLiveness(call, app, condition);
