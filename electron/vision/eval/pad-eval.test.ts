@@ -147,6 +147,13 @@ describe('eval pad (combinations, thresholds from the other split, cache)', () =
     assert.throws(() => parseCombination('minifasnet-v2,glare=high'), /glare=high: the veto's threshold after "=" must be a number/);
     assert.throws(() => parseCombination('minifasnet-v2,glare='), /must be a number/);
     assert.deepEqual(parseCombination('minifasnet-v2, motion, glare=0.9'), { primary: 'minifasnet-v2', vetoes: ['motion', 'glare'], givenVetoThresholds: { glare: 0.9 } });
+    // A cue's path may hold "=": only a number after the last one is a threshold.
+    assert.deepEqual(parseCombination('minifasnet-v2,linear:/site/a=b/cue.json'), { primary: 'minifasnet-v2', vetoes: ['linear:/site/a=b/cue.json'] });
+    assert.deepEqual(parseCombination('minifasnet-v2,linear:/site/a=b/cue.json=0.4'), {
+      primary: 'minifasnet-v2',
+      vetoes: ['linear:/site/a=b/cue.json'],
+      givenVetoThresholds: { 'linear:/site/a=b/cue.json': 0.4 },
+    });
   });
 });
 

@@ -174,16 +174,29 @@ export function parseCombination(text: string): CheckCombination {
   const ids: string[] = [];
   const given: Record<string, number> = {};
   items.forEach((item, i) => {
-    const [id, value, ...rest] = item.split('=').map((part) => part.trim());
-    padCheck(id!);
-    ids.push(id!);
+    const { id, value } = splitThreshold(item);
+    padCheck(id);
+    ids.push(id);
     if (value === undefined) return;
     const threshold = Number(value);
     if (i === 0) throw new RangeError(`${item}: only a veto takes its threshold after "=" (the first check's is --threshold or chosen)`);
-    if (rest.length > 0 || value === '' || !Number.isFinite(threshold)) throw new RangeError(`${item}: the veto's threshold after "=" must be a number`);
-    given[id!] = threshold;
+    if (value === '' || !Number.isFinite(threshold)) throw new RangeError(`${item}: the veto's threshold after "=" must be a number`);
+    given[id] = threshold;
   });
   return { primary: ids[0]!, vetoes: ids.slice(1), ...(Object.keys(given).length > 0 ? { givenVetoThresholds: given } : {}) };
+}
+
+/**
+ * A check and its threshold, split at the last "=": a trained cue's file path may itself hold "=", so for a
+ * `linear:` check only a number after the last "=" is a threshold (`linear:/a=b/cue.json` is a path).
+ */
+function splitThreshold(item: string): { id: string; value?: string } {
+  const at = item.lastIndexOf('=');
+  if (at < 0) return { id: item };
+  const id = item.slice(0, at).trim();
+  const value = item.slice(at + 1).trim();
+  if (item.startsWith('linear:') && (value === '' || !Number.isFinite(Number(value)))) return { id: item };
+  return { id, value };
 }
 
 /** Every feature a combination needs. */
