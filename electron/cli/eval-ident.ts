@@ -215,7 +215,9 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
   const youngChildRule = values['young-child-rule'] ? { ageEstimator: await createAgeModel(manifest, { threads, passes, cacheDir }, closables) } : undefined;
   // What the door would use with each gallery size: the extractor's curve at the shipped target FPIR.
   const { thresholds, identification } = resolveModel(manifest, parts[0]!.id).entry;
-  const shippedThreshold = parts.length === 1 && thresholds ? (gallerySize: number) => identifyThresholdFor(thresholds, identification, gallerySize, DEFAULT_TARGET_FPIR) : null;
+  const shippedThreshold =
+    parts.length === 1 && thresholds ? (gallerySize: number, fmrFactor = 1) => identifyThresholdFor(thresholds, identification, gallerySize, DEFAULT_TARGET_FPIR, fmrFactor) : null;
+  const siteReference = parts.length === 1 ? identification?.galleryReference : undefined;
   let progress: { stage: IdentProgressStage; bar: ProgressBar } | undefined;
   try {
     const evaluation = await evaluateIdentification({
@@ -226,6 +228,7 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       gallerySizes,
       multi,
       shippedThreshold,
+      ...(siteReference ? { siteReference } : {}),
       ...(youngChildRule ? { youngChildRule } : {}),
       onProgress: (done, total, stage) => {
         if (progress?.stage !== stage) {

@@ -214,6 +214,22 @@ export const identificationStateSchema = z.object({
   oneToOneSimilarity: similarity.optional(),
   /** Where the curve was measured, a sentence; null without a curve. */
   curveProtocol: z.string().nullable(),
+  /**
+   * The enrolled faces against the dev gallery (matcher/site-likeness.ts): how many times likelier a stranger
+   * matches here than on the curve, and the factor the threshold applies (≥ 1); null where not measured (fewer
+   * than 10 people, or no reference for the extractor).
+   */
+  siteLikeness: z
+    .object({
+      persons: z.int().min(0),
+      comparisons: z.int().min(0),
+      /** Per reference level: the dev gallery's FMR at the similarity, the site's comparisons reaching it, the factor and its lower bound. */
+      levels: z.array(z.object({ fmr: z.number().gt(0).lt(1), similarity, reaching: z.int().min(0), factor: z.number().min(0), factorLower: z.number().min(0) })),
+      applied: z.number().min(1),
+      /** What it did to the threshold, a sentence. */
+      note: z.string(),
+    })
+    .nullable(),
   /** Why the threshold does not follow the gallery, where it does not. */
   note: z.string().optional(),
 });

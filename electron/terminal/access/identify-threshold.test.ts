@@ -112,6 +112,73 @@ describe('IdentifyThreshold', () => {
     assert.equal(threshold.similarity, thresholdFor(curve, 100, 1e-3));
   });
 
+  test("raised where the site's enrolled faces look more alike than the dev gallery, measured again as the gallery grows", async () => {
+    // Every person's template leans on one shared direction, so strangers here reach the dev gallery's 1-in-100
+    // similarity far more often than 1 in 100.
+    const shared = new Float32Array([1, 0, 0, 0]);
+    const personTemplate = (p: number): Float32Array => {
+      const t = new Float32Array(shared);
+      t[1 + (p % 3)] = 0.3 + 0.01 * p;
+      return t;
+    };
+    class SiteGallery extends FakeGallery {
+      reads = 0;
+      galleryTemplates(): { personId: string; template: Float32Array }[] {
+        this.reads++;
+        return Array.from({ length: this.persons }, (_, p) => ({ personId: `p${p}`, template: personTemplate(p) }));
+      }
+      get persons(): number {
+        return this.galleryCount().persons;
+      }
+    }
+    const withReference: IdentificationCurve = { ...curve, galleryReference: { comparisons: 300_000, levels: [{ fmr: 1e-2, similarity: 0.6 }] } };
+    const gallery = new SiteGallery(12);
+    // A lax target keeps the raised threshold inside the curve's range (no clamp at cosine 1).
+    const threshold = new IdentifyThreshold({ modelId: 'm', fixed, curve: withReference, gallery, targetFpir: 1e-1 });
+    const state = threshold.state();
+    const likeness = state.siteLikeness!;
+    assert.equal(likeness.persons, 12);
+    assert.equal(likeness.levels[0]!.reaching, likeness.comparisons, 'every stranger here reaches the reference');
+    assert.ok(likeness.applied > 1 && likeness.applied === likeness.levels[0]!.factorLower);
+    assert.equal(threshold.similarity, thresholdFor(withReference, 12, 1e-1, likeness.applied));
+    assert.ok(threshold.similarity > thresholdFor(withReference, 12, 1e-1) + 0.15, 'stricter than the curve alone');
+    assert.ok(Math.abs(state.expected!.fpir - 1e-1) < 1e-9, 'the expected FPIR counts the site: still the target');
+    assert.match(likeness.note, /^Faces enrolled here look more alike than the dev data's: 132 of 132 comparisons of the 12 people enrolled here with one another reach the dev gallery's 1-in-100 similarity, 100× as often \(at least 96×\); the threshold is raised/);
+    assert.equal(threshold.oneToOneSimilarity, thresholdFor(withReference, 1, 1e-1, likeness.applied));
+    assert.equal(gallery.reads, 1);
+    gallery.set(14);
+    void threshold.similarity;
+    assert.equal(gallery.reads, 1, 'two more people: not read again');
+    gallery.set(20);
+    const before = threshold.similarity;
+    assert.equal(gallery.reads, 1, 'grown by 5 % and at least 5 people: measured again, but not on the search that noticed it');
+    await threshold.likenessSettled();
+    assert.equal(gallery.reads, 2);
+    assert.equal(threshold.state().siteLikeness!.persons, 20);
+    assert.notEqual(threshold.similarity, before, 'the new measure applies from the next read');
+    assert.equal(threshold.similarity, thresholdFor(withReference, 20, 1e-1, threshold.state().siteLikeness!.applied));
+
+    // Without a reference for the extractor (or without templates to read) nothing is measured.
+    const plain = new IdentifyThreshold({ modelId: 'm', fixed, curve, gallery: new SiteGallery(12) });
+    assert.equal(plain.state().siteLikeness, null);
+    assert.equal(plain.similarity, thresholdFor(curve, 12, 1e-3));
+  });
+
+  test('a measure that fails leaves the curve alone in force, and says why', () => {
+    const broken: GalleryCounter = {
+      galleryRevision: 1,
+      galleryCount: () => ({ persons: 12, templates: 12 }),
+      galleryTemplates: () => {
+        throw new Error('template of sample s1 does not open');
+      },
+    };
+    const withReference: IdentificationCurve = { ...curve, galleryReference: { comparisons: 300_000, levels: [{ fmr: 1e-2, similarity: 0.6 }] } };
+    const threshold = new IdentifyThreshold({ modelId: 'm', fixed, curve: withReference, gallery: broken });
+    assert.equal(threshold.similarity, thresholdFor(curve, 12, 1e-3));
+    assert.equal(threshold.state().siteLikeness, null);
+    assert.match(threshold.state().note ?? '', /could not be measured \(template of sample s1 does not open\): the threshold follows the curve alone/);
+  });
+
   test("match scores come from the curve of the event's model", () => {
     const curves = new Map([['m', curve]]);
     assert.equal(matchScoreOf(curves, 'm', 0.7), 30);

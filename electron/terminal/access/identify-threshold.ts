@@ -4,6 +4,7 @@ import type { DeepReadonly } from '../../shared/contract/handler.js';
 import type { identificationStateSchema, thresholdSourceSchema } from '../../shared/contract/schemas.js';
 import { expectedRates, identifyThresholdFor, matchScore, thresholdFor, type IdentificationCurve } from '../../vision/matcher/identification-curve.js';
 import type { MatchThresholds } from '../../vision/matcher/face-matcher.js';
+import { measureSiteLikeness, type PersonTemplate, type SiteLikeness } from '../../vision/matcher/site-likeness.js';
 
 /** The target FPIR per search where the settings name none (`recognition.targetFpir`). */
 export const DEFAULT_TARGET_FPIR = 1e-3;
@@ -14,10 +15,14 @@ export type ThresholdSource = z.output<typeof thresholdSourceSchema>;
 /** The 1:N threshold in force and what it is expected to give, for the System screen. */
 export type IdentificationState = DeepReadonly<z.output<typeof identificationStateSchema>>;
 
-/** What the threshold needs of the store: a cheap revision and the count of the gallery. */
+/**
+ * What the threshold needs of the store: a cheap revision and the count of the gallery; the enrolled templates,
+ * where the site's likeness is to be measured (site-likeness.ts).
+ */
 export interface GalleryCounter {
   readonly galleryRevision: number;
   galleryCount(modelId: string): { persons: number; templates: number };
+  galleryTemplates?(modelId: string): Iterable<PersonTemplate>;
 }
 
 /** Options of `IdentifyThreshold`. */
@@ -56,6 +61,10 @@ export class IdentifyThreshold {
   private targetFpir: number;
   private override: number | undefined;
   private counted: { revision: number; gallerySize: number; galleryTemplates: number; similarity: number } | undefined;
+  /** The site's likeness and the number of people it was measured on (null: too few, or nothing to hold it against). */
+  private likeness: { persons: number; measured: SiteLikeness | null } | undefined;
+  private likenessPending: Promise<void> | undefined;
+  private likenessFailure: string | undefined;
 
   constructor(private readonly options: IdentifyThresholdOptions) {
     this.targetFpir = options.targetFpir ?? DEFAULT_TARGET_FPIR;
@@ -86,7 +95,7 @@ export class IdentifyThreshold {
    */
   get oneToOneSimilarity(): number {
     const { curve, fixed } = this.options;
-    return curve ? Math.max(fixed.verifySimilarity, thresholdFor(curve, 1, this.targetFpir)) : fixed.verifySimilarity;
+    return curve ? Math.max(fixed.verifySimilarity, thresholdFor(curve, 1, this.targetFpir, this.fmrFactor())) : fixed.verifySimilarity;
   }
 
   /** The threshold in force, where it comes from and what it is expected to give. */
@@ -95,12 +104,13 @@ export class IdentifyThreshold {
     const { gallerySize, galleryTemplates, similarity: followed } = this.current();
     const thresholdSimilarity = this.override ?? followed;
     const source: ThresholdSource = this.override !== undefined ? 'override' : curve ? 'curve' : 'fixed';
+    const likeness = this.likeness?.measured ?? null;
     const note =
       source === 'fixed'
         ? `no identification curve for ${modelId} in the manifest: its fixed threshold ${fixed.identifySimilarity} is used whatever the gallery size (measure one with lintel eval ident --write-curve)`
         : source === 'override'
           ? `the threshold is set by hand (recognition.identifySimilarity ${thresholdSimilarity}); ${curve ? `the curve would give ${followed.toFixed(4)}` : 'there is no curve'}`
-          : undefined;
+          : this.likenessFailure;
     return {
       modelId,
       gallerySize,
@@ -108,9 +118,10 @@ export class IdentifyThreshold {
       targetFpir: this.targetFpir,
       thresholdSimilarity,
       source,
-      expected: curve ? expectedRates(curve, gallerySize, thresholdSimilarity) : null,
+      expected: curve ? expectedRates(curve, gallerySize, thresholdSimilarity, this.fmrFactor()) : null,
       oneToOneSimilarity: this.oneToOneSimilarity,
       curveProtocol: curve ? describeCurveProtocol(curve) : null,
+      siteLikeness: likeness ? { ...likeness, note: describeSiteLikeness(likeness) } : null,
       ...(note ? { note } : {}),
     };
   }
@@ -120,10 +131,75 @@ export class IdentifyThreshold {
     const revision = gallery.galleryRevision;
     if (this.counted?.revision === revision) return this.counted;
     const { persons: gallerySize, templates: galleryTemplates } = gallery.galleryCount(modelId);
-    const similarity = identifyThresholdFor(fixed, curve, gallerySize, this.targetFpir);
+    this.measureLikeness(gallerySize);
+    const similarity = identifyThresholdFor(fixed, curve, gallerySize, this.targetFpir, this.fmrFactor());
     this.counted = { revision, gallerySize, galleryTemplates, similarity };
     return this.counted;
   }
+
+  /** The site's FMR factor the threshold applies (1 without a measure). */
+  private fmrFactor(): number {
+    return this.likeness?.measured?.applied ?? 1;
+  }
+
+  /**
+   * Measures the site's likeness again once the gallery has grown or shrunk by 5 % (at least 5 people) since the
+   * last measure: it reads every template (0.1–0.2 s at 1,000 people here), so not at every enrollment of a bulk
+   * import, and after the first measure not on the search that noticed the change either: later, between frames,
+   * and the threshold follows from the next read on.
+   */
+  private measureLikeness(gallerySize: number): void {
+    const { gallery, curve } = this.options;
+    if (!curve?.galleryReference || !gallery.galleryTemplates || this.likenessPending) return;
+    const last = this.likeness;
+    if (last && Math.abs(gallerySize - last.persons) < Math.max(5, 0.05 * last.persons)) return;
+    if (!last) {
+      this.measureLikenessNow(gallerySize);
+      return;
+    }
+    this.likenessPending = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        try {
+          this.measureLikenessNow(gallerySize);
+        } finally {
+          this.likenessPending = undefined;
+          resolve();
+        }
+      }),
+    );
+  }
+
+  /** A measure that fails (an unreadable template) leaves the threshold as the curve gives it, and says why. */
+  private measureLikenessNow(gallerySize: number): void {
+    const { gallery, modelId, curve } = this.options;
+    try {
+      this.likeness = { persons: gallerySize, measured: measureSiteLikeness(gallery.galleryTemplates!(modelId), curve!.galleryReference!) };
+      this.likenessFailure = undefined;
+    } catch (error) {
+      this.likeness = { persons: gallerySize, measured: null };
+      this.likenessFailure = `the site's likeness could not be measured (${(error as Error).message}): the threshold follows the curve alone`;
+    }
+    // The threshold in force follows from the next read.
+    this.counted = undefined;
+  }
+
+  /** Resolves once no measure of the site's likeness is waiting (tests, and whoever wants the figures settled). */
+  async likenessSettled(): Promise<void> {
+    await this.likenessPending;
+  }
+}
+
+/** A sentence for administrators on what the site's likeness did to the threshold. */
+export function describeSiteLikeness(likeness: SiteLikeness): string {
+  const times = (x: number): string => `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×`;
+  const oneIn = (fmr: number): string => `1-in-${Math.round(1 / fmr).toLocaleString('en-GB')}`;
+  const compared = `of ${likeness.comparisons.toLocaleString('en-GB')} comparisons of the ${likeness.persons.toLocaleString('en-GB')} people enrolled here with one another`;
+  // The level that decided: the largest lower bound.
+  const decided = likeness.levels.reduce((best, level) => (level.factorLower > best.factorLower ? level : best));
+  const atLevel = `${decided.reaching.toLocaleString('en-GB')} ${compared} reach the dev gallery's ${oneIn(decided.fmr)} similarity, ${times(decided.factor)} as often`;
+  return likeness.applied > 1
+    ? `Faces enrolled here look more alike than the dev data's: ${atLevel} (at least ${times(decided.factorLower)}); the threshold is raised so that strangers matching ${times(likeness.applied)} as often still meet the target FPIR.`
+    : `Faces enrolled here look no more alike than the dev data's (${atLevel}, not surely above 1×): the threshold follows the curve as measured.`;
 }
 
 /**

@@ -27,6 +27,11 @@ describe('TerminalStore.addSamples', () => {
       [...ann.sampleIds, ...ids],
     );
     assert.equal(store.galleryCount('model-a').templates, 3);
+    // The templates the site's likeness is measured on: every one, with its person, decrypted.
+    const templates = [...store.galleryTemplates('model-a')];
+    assert.deepEqual(templates.map((t) => t.personId), [ann.person.id, ann.person.id, ann.person.id]);
+    assert.ok(templates.every((t) => t.template instanceof Float32Array && t.template.length === 128));
+    assert.deepEqual([...store.galleryTemplates('model-b')], []);
   });
 
   test('replace puts the new samples in place of all the old ones', (t) => {

@@ -344,6 +344,11 @@ export class TerminalStore {
     return this.countGallery.get(modelId) ?? { persons: 0, templates: 0 };
   }
 
+  /** Every template of `modelId` with its person, decrypted: the site's likeness is measured on them (IdentifyThreshold). */
+  *galleryTemplates(modelId: string): Generator<{ personId: string; template: Float32Array }> {
+    for (const { personId, template } of this.samplesRepository.templatesForModel(modelId)) yield { personId, template };
+  }
+
   /** Counts and the database's size on disk (with its WAL), for the system screen. */
   stats(): { persons: number; samples: number; events: number; databaseBytes: number } {
     const count = (table: 'persons' | 'samples' | 'events'): number => this.db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get() ?? 0;

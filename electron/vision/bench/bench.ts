@@ -13,7 +13,7 @@ import { OnnxBackend } from '../backend/onnx-backend.js';
 import { decodeImageFile } from '../frame/decode.js';
 import { resizeBilinear } from '../frame/resize.js';
 import { cropRgb, type RgbImage } from '../frame/rgb-image.js';
-import { formatBenchTable, runGalleryBench } from '../matcher/gallery.bench.js';
+import { benchSiteLikeness, formatBenchTable, runGalleryBench } from '../matcher/gallery.bench.js';
 import { loadManifest } from '../models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../models/paths.js';
 import { boxToPx } from '../geometry/point.js';
@@ -170,6 +170,12 @@ site-trained passive cue (${file}: ${cue.features.join(', ')}), 1 intra-op threa
     print('\n1:N search (top 5), random unit templates');
     const rows = await runGalleryBench({ sizes: [10_000, 100_000], dimensions: [128] });
     print(formatBenchTable(rows));
+    // The site's likeness is measured again as the gallery grows by 5 %, at the next search: what it costs then.
+    print('\nsite likeness (IdentifyThreshold, at most 100,000 comparisons), 5 random 512-d templates a person');
+    for (const persons of [100, 1_000, 10_000]) {
+      const { medianMs, p95Ms } = benchSiteLikeness(persons, 5, 512, 5);
+      print(`  ${String(persons).padStart(6)} people   median ${medianMs.toFixed(1).padStart(7)} ms   p95 ${p95Ms.toFixed(1).padStart(7)} ms`);
+    }
   }
 
   if (!values['skip-human']) {

@@ -133,7 +133,10 @@ describe('evaluateIdentification on a small folder with fake embeddings', () => 
       gallerySizes: [1, 100],
       // The door's threshold rises with the gallery, as the curve's does.
       shippedThreshold: (gallerySize) => (gallerySize >= 100 ? 0.97 : 0.9),
+      siteReference: { levels: [{ similarity: 0.2, fmr: 0.01 }] },
     });
+    // Two people are no site: no reference of their own (2 comparisons), no likeness, no raised threshold.
+    assert.deepEqual(report.siteLikeness, { galleryReference: null, measured: null, atShippedThreshold: null });
     assert.deepEqual(
       report.galleries.map((g) => [g.gallerySize, g.atShippedThreshold?.threshold]),
       [[1, 0.9], [2, 0.9], [100, 0.97]],
@@ -345,7 +348,7 @@ describe('buildIdentificationCurve', () => {
       { topSimilarity: 0.995, topIsMate: true, mateSimilarity: 0.995 },
       { topSimilarity: 0.99, topIsMate: false, mateSimilarity: 0.5 },
     ];
-    const report = { gallerySize: 2, createdAt: '2026-12-02T12:00:00.000Z', galleries: [{ gallerySize: 2, kind: 'measured', matedSearches: 3, nonMatedSearches: 500, points: [] }] } as unknown as IdentReport;
+    const report = { gallerySize: 2, createdAt: '2026-12-02T12:00:00.000Z', galleries: [{ gallerySize: 2, kind: 'measured', matedSearches: 3, nonMatedSearches: 500, points: [] }], siteLikeness: { galleryReference: { comparisons: 2_000, levels: [{ fmr: 0.01, similarity: 0.2474521 }, { fmr: 0.001, similarity: 0.3356 }] }, measured: null, atShippedThreshold: null } } as unknown as IdentReport;
     const curve = buildIdentificationCurve({ report, impostors: { descending }, mated }, 'hand-made', 5);
     assert.deepEqual(buildIdentificationCurve({ report, impostors: { descending }, mated }, 'hand-made').points.map((p) => p.fmr), [0.1, 0.05623], 'by default down to 50 comparisons');
     // 10^(−k/4) × 1,000 ≥ 5 for k = 4..9.
@@ -358,5 +361,6 @@ describe('buildIdentificationCurve', () => {
     const text = await readFile(defaultManifestPath(), 'utf8');
     const stored = parseManifest(withIdentificationCurve(text, 'faceapi-resnet-128', curve), 'test').models['faceapi-resnet-128']!.identification!;
     close(thresholdFor(stored, 1, 0.1), 0.89901);
+    assert.deepEqual(stored.galleryReference, { comparisons: 2_000, levels: [{ fmr: 0.01, similarity: 0.24746 }, { fmr: 0.001, similarity: 0.3356 }] }, "the gallery's own reference, rounded up");
   });
 });

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { createDotProducts, createWasmMemory, ROW_ALIGN_FLOATS, WASM_PAGE_BYTES } from '../matcher/dot-products.js';
 import { createSeededRandom } from '../matcher/seeded-random.js';
 import { l2Normalize } from '../matcher/similarity.js';
+import { galleryReferenceOf, measureSiteLikeness, type GalleryReference, type SiteLikeness } from '../matcher/site-likeness.js';
 import type { IdentificationCurve } from '../models/manifest.js';
 import { median } from '../statistics.js';
 import { modelledFpirByGroup, tailCheck, type ModelledGroupFpirSpread, type TailCheckPoint } from './demographic-tail.js';
@@ -372,6 +373,16 @@ export interface IdentReport {
   otherRule?: { multi: MultiSampleRule; rank1: number; fnirAtFpir: Record<string, number> };
   /** The door's figures under the young-child rule (`--young-child-rule`); the keys above are the recogniser's alone. */
   youngChildRule?: YoungChildRuleReport;
+  /**
+   * The largest gallery held as a site (matcher/site-likeness.ts): its own reference (each enrolled sample with
+   * every other person's mean template, the similarities 1 in 100, 1,000 and 10,000 reach; `--write-curve` stores it), its likeness
+   * against the manifest's reference, and the door's figures at the threshold raised for it.
+   */
+  siteLikeness: {
+    galleryReference: (GalleryReference & { comparisons: number }) | null;
+    measured: SiteLikeness | null;
+    atShippedThreshold: { gallerySize: number; threshold: number; fpir: number; fnir: number } | null;
+  };
   det: Array<{ gallerySize: number; points: DetPoint[] }>;
   timings: { totalMs: number };
 }
@@ -441,8 +452,11 @@ export interface EvaluateIdentificationOptions {
   /**
    * The threshold the door identifies with among that many people (the extractor's curve at the default target
    * FPIR, never below its 1:1 threshold; without a curve its fixed one: `identifyThresholdFor`); null for a fusion.
+   * `fmrFactor`: a site's strangers match that many times more often (site-likeness.ts), default 1.
    */
-  shippedThreshold: ((gallerySize: number) => number) | null;
+  shippedThreshold: ((gallerySize: number, fmrFactor?: number) => number) | null;
+  /** The extractor's manifest reference a site's enrolled faces are held against; none: not measured. */
+  siteReference?: GalleryReference;
   /** Seed of the gallery subsampling; default 1. */
   seed?: number;
   /**
@@ -725,6 +739,25 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     };
   }
 
+  // The whole gallery held as a site: its own reference, and its likeness against the manifest's.
+  const galleryTemplates = identities.flatMap((templates, c) => templates.map((template) => ({ personId: String(c), template })));
+  let galleryReference: IdentReport['siteLikeness']['galleryReference'] = null;
+  try {
+    galleryReference = galleryReferenceOf(galleryTemplates);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+  }
+  const siteMeasured = options.siteReference ? measureSiteLikeness(galleryTemplates, options.siteReference) : null;
+  const siteThreshold = siteMeasured && shippedThreshold ? shippedThreshold(full.selection.size, siteMeasured.applied) : null;
+  const siteLikeness: IdentReport['siteLikeness'] = {
+    galleryReference,
+    measured: siteMeasured,
+    atShippedThreshold:
+      siteThreshold === null
+        ? null
+        : { gallerySize: full.selection.size, threshold: siteThreshold, fpir: fpirAt(full.outcomes.nonMatedTop, siteThreshold), fnir: fnirAt(full.outcomes.mated, siteThreshold) },
+  };
+
   const report: IdentReport = {
     label: options.label,
     createdAt: new Date().toISOString(),
@@ -753,6 +786,7 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     demographics: alone.demographics,
     ...(otherRule ? { otherRule } : {}),
     ...(youngChildRule ? { youngChildRule } : {}),
+    siteLikeness,
     det: alone.det,
     timings: { totalMs: performance.now() - startMs },
   };
@@ -881,6 +915,28 @@ function youngChildRuleLines(rule: YoungChildRuleReport): string[] {
  * A few lines for a terminal: FNIR@FPIR per gallery size with thresholds, rank-1, shipped threshold, demographics,
  * and the same under the young-child rule when it was measured.
  */
+function siteLikenessLines(site: IdentReport['siteLikeness']): string[] {
+  const lines: string[] = [];
+  const reference = site.galleryReference;
+  if (reference) {
+    lines.push(
+      `this gallery's own reference, ${reference.comparisons} cross-person comparisons (sample with another person's mean): ` +
+        reference.levels.map((level) => `FMR ${level.fmr} at ${similarity(level.similarity)}`).join(', '),
+    );
+  }
+  const measured = site.measured;
+  if (measured) {
+    lines.push(
+      `held as a site against the manifest's reference (${measured.comparisons} comparisons of ${measured.persons} people): ` +
+        measured.levels.map((l) => `FMR ${l.fmr}: ${l.reaching} reach it, factor ${l.factor.toFixed(2)} (lower bound ${l.factorLower.toFixed(2)})`).join('; ') +
+        `; applied ${measured.applied.toFixed(2)}`,
+    );
+  }
+  const at = site.atShippedThreshold;
+  if (at) lines.push(`  N = ${at.gallerySize} at the threshold raised for it ${similarity(at.threshold)}: FPIR ${percent(at.fpir)}, FNIR ${percent(at.fnir)}`);
+  return lines;
+}
+
 export function formatIdentSummary(report: IdentReport): string {
   const p = report.protocol;
   const lines = [
@@ -903,6 +959,7 @@ export function formatIdentSummary(report: IdentReport): string {
   lines.push(...modelCheckLines(report.modelCheck, ''), ...demographicLines(report.demographics, ''));
   if (report.otherRule) lines.push(`with ${report.otherRule.multi} over samples instead: rank-1 ${percent(report.otherRule.rank1)}, ` + Object.entries(report.otherRule.fnirAtFpir).map(([f, v]) => `FNIR@FPIR${f} ${percent(v)}`).join(', '));
   if (report.youngChildRule) lines.push(...youngChildRuleLines(report.youngChildRule));
+  lines.push(...siteLikenessLines(report.siteLikeness));
   lines.push(...report.embedders.map((e) => `${e.id} (weight ${e.weight.toFixed(2)}): ${e.embedded} embedded, ${e.cacheHits} from the cache; ${e.pipelineMedianMs.toFixed(1)} ms per image, ${e.extractMedianMs.toFixed(1)} ms extraction (medians)`));
   return lines.join('\n');
 }
@@ -929,6 +986,7 @@ export function buildIdentificationCurve(evaluation: IdentEvaluation, descriptio
     points.push({ similarity, fmr: Number(fmr.toPrecision(4)), fnir: round(fnirAt(mated, similarity), 5) });
   }
   const full = report.galleries.find((g) => g.gallerySize === report.gallerySize)!;
+  const reference = report.siteLikeness.galleryReference;
   return {
     points,
     protocol: {
@@ -939,6 +997,8 @@ export function buildIdentificationCurve(evaluation: IdentEvaluation, descriptio
       comparisons: n,
       measuredOn: report.createdAt.slice(0, 10),
     },
+    // Similarities rounded up, as the points: a site's comparisons reach them no more often than measured.
+    ...(reference ? { galleryReference: { comparisons: reference.comparisons, levels: reference.levels.map((l) => ({ fmr: l.fmr, similarity: Math.ceil(l.similarity * 1e5) / 1e5 })) } } : {}),
   };
 }
 

@@ -35,7 +35,7 @@ describe('withIdentificationCurve', () => {
   test('a second write replaces the curve instead of adding another', async () => {
     const text = await readFile(defaultManifestPath(), 'utf8');
     const once = withIdentificationCurve(text, 'mobileface-256', curve);
-    const changed = { ...curve, points: [curve.points[0]!, { similarity: 0.97, fmr: 1e-4, fnir: 0.5 }] };
+    const changed = { ...curve, points: [curve.points[0]!, { similarity: 0.97, fmr: 1e-4, fnir: 0.5 }], galleryReference: { comparisons: 681_450, levels: [{ fmr: 0.01, similarity: 0.24747 }] } };
     const twice = withIdentificationCurve(once, 'mobileface-256', changed);
     assert.equal(twice.match(/"identification"/g)?.length, (text.match(/"identification"/g)?.length ?? 0) + 1);
     assert.deepEqual(parseManifest(twice, 'test').models['mobileface-256']!.identification, changed);

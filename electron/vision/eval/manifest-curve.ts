@@ -57,7 +57,8 @@ function formatCurve(curve: IdentificationCurve, indent: string): string {
   const inner = `${indent}  `;
   const points = curve.points.map((p) => `${inner}  ${JSON.stringify(p).replace(/[:,]/g, '$& ')}`).join(',\n');
   const protocol = JSON.stringify(curve.protocol, null, 2).split('\n').join(`\n${inner}`);
-  return `{\n${inner}"points": [\n${points}\n${inner}],\n${inner}"protocol": ${protocol}\n${indent}}`;
+  const reference = curve.galleryReference ? `,\n${inner}"galleryReference": ${JSON.stringify(curve.galleryReference).replace(/[:,]/g, '$& ')}` : '';
+  return `{\n${inner}"points": [\n${points}\n${inner}],\n${inner}"protocol": ${protocol}${reference}\n${indent}}`;
 }
 
 /** `manifestText` with `curve` as the `identification` of model `modelId`. */

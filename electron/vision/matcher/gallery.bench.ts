@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { isWasmSimdSupported, type DotKernelName } from './dot-products.js';
 import { Gallery } from './gallery.js';
 import { createSeededRandom, randomUnitVector } from './seeded-random.js';
+import { measureSiteLikeness } from './site-likeness.js';
 import { median, percentile } from '../statistics.js';
 
 /** Options for {@link runGalleryBench}; every field has a default. */
@@ -96,6 +97,24 @@ export async function runGalleryBench(options: GalleryBenchOptions = {}): Promis
     }
   }
   return rows;
+}
+
+/**
+ * Times measureSiteLikeness on `persons` people of `samplesEach` random unit templates (seeded), `runs` times:
+ * median and p95 ms, the templates' generation excluded.
+ */
+export function benchSiteLikeness(persons: number, samplesEach: number, dimension: number, runs: number, seed = 1): { medianMs: number; p95Ms: number } {
+  const random = createSeededRandom(seed);
+  const templates = Array.from({ length: persons * samplesEach }, (_, i) => ({ personId: `p${Math.floor(i / samplesEach)}`, template: randomUnitVector(random, dimension) }));
+  const reference = { levels: [{ fmr: 1e-2, similarity: 0.1 }, { fmr: 1e-3, similarity: 0.15 }, { fmr: 1e-4, similarity: 0.2 }] };
+  const timesMs: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const start = performance.now();
+    measureSiteLikeness(templates, reference, { seed: run + 1 });
+    timesMs.push(performance.now() - start);
+  }
+  timesMs.sort((a, b) => a - b);
+  return { medianMs: median(timesMs), p95Ms: percentile(timesMs, 0.95) };
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -51,6 +51,15 @@ describe('identification curve', () => {
     near(expectedRates(curve, 10, 1).fnir, 0.5, 1e-12);
   });
 
+  test("a site's FMR factor: the curve's FMR that many times lower, and the expected FPIR counts it", () => {
+    // FMR = 10^(4 − 10·s): ten times rarer is 0.1 more.
+    near(thresholdFor(curve, 1, 1e-2, 10), 0.7);
+    near(thresholdFor(curve, 100, 1e-1, 10), thresholdFor(curve, 100, 1e-1) + 0.1);
+    near(expectedRates(curve, 100, thresholdFor(curve, 100, 1e-2, 7), 7).fpir, 1e-2);
+    near(expectedRates(curve, 1, 0.6, 3).fpir, 3e-2);
+    assert.throws(() => thresholdFor(curve, 10, 1e-2, 0.5), /an FMR factor must be ≥ 1/);
+  });
+
   test('comparison FMR is interpolated in log FMR', () => {
     near(comparisonFmrAt(curve, 0.75), 10 ** -3.5, 1e-15);
     assert.equal(comparisonFmrAt(curve, 0), 1, 'clamped to 1');

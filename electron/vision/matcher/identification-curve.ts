@@ -65,24 +65,28 @@ export function comparisonFmrAt(curve: IdentificationCurve, similarity: number):
 /**
  * The 1:N threshold a door identifies with among `gallerySize` people at `targetFpir`: `thresholdFor` on the
  * extractor's curve, never below its 1:1 verification threshold (the search leaves out hits below it); without a
- * curve, its fixed `identifySimilarity`.
+ * curve, its fixed `identifySimilarity`. `fmrFactor`: the site's strangers match that many times more often than
+ * the curve's (site-likeness.ts), default 1.
  */
 export function identifyThresholdFor(
   thresholds: { readonly verifySimilarity: number; readonly identifySimilarity: number },
   curve: IdentificationCurve | undefined,
   gallerySize: number,
   targetFpir: number,
+  fmrFactor = 1,
 ): number {
-  return curve ? Math.max(thresholds.verifySimilarity, thresholdFor(curve, gallerySize, targetFpir)) : thresholds.identifySimilarity;
+  return curve ? Math.max(thresholds.verifySimilarity, thresholdFor(curve, gallerySize, targetFpir, fmrFactor)) : thresholds.identifySimilarity;
 }
 
 /**
  * The similarity threshold (cosine, -1..1) at which a gallery of `gallerySize` people gives `targetFpir` per
- * search by someone not enrolled, e.g. `thresholdFor(curve, 1000, 1e-3)`.
+ * search by someone not enrolled, e.g. `thresholdFor(curve, 1000, 1e-3)`; where strangers match `fmrFactor`
+ * times more often than on the curve (a site's camera), the curve's FMR must be that many times lower.
  */
-export function thresholdFor(curve: IdentificationCurve, gallerySize: number, targetFpir: number): number {
+export function thresholdFor(curve: IdentificationCurve, gallerySize: number, targetFpir: number, fmrFactor = 1): number {
   if (!(targetFpir > 0 && targetFpir < 1)) throw new RangeError(`target FPIR must lie in (0, 1), got ${targetFpir}`);
-  const logFmr = Math.log10(comparisonFmrForFpir(targetFpir, Math.max(1, gallerySize)));
+  if (!(fmrFactor >= 1)) throw new RangeError(`an FMR factor must be ≥ 1 (the threshold is only ever raised for a site), got ${fmrFactor}`);
+  const logFmr = Math.log10(comparisonFmrForFpir(targetFpir, Math.max(1, gallerySize)) / fmrFactor);
   const { points } = curve;
   // Segments by falling log FMR: the key that rises along the points is −log FMR.
   const i = segment(points, -logFmr, (p) => -Math.log10(p.fmr));
@@ -103,9 +107,13 @@ function fnirAt(curve: IdentificationCurve, similarity: number): number {
   return Math.max(0, Math.min(1, fnir));
 }
 
-/** Expected FPIR and FNIR of a gallery of `gallerySize` at `threshold` (cosine similarity), e.g. for the System screen. */
-export function expectedRates(curve: IdentificationCurve, gallerySize: number, threshold: number): ExpectedRates {
-  return { fpir: fpirForComparisonFmr(comparisonFmrAt(curve, threshold), Math.max(1, gallerySize)), fnir: fnirAt(curve, threshold) };
+/**
+ * Expected FPIR and FNIR of a gallery of `gallerySize` at `threshold` (cosine similarity), e.g. for the System
+ * screen; `fmrFactor` as in `thresholdFor` (the FNIR stays the dev gallery's: a site's own people are not counted).
+ */
+export function expectedRates(curve: IdentificationCurve, gallerySize: number, threshold: number, fmrFactor = 1): ExpectedRates {
+  const fmr = Math.min(1, comparisonFmrAt(curve, threshold) * fmrFactor);
+  return { fpir: fpirForComparisonFmr(fmr, Math.max(1, gallerySize)), fnir: fnirAt(curve, threshold) };
 }
 
 /**

@@ -221,6 +221,20 @@ const identificationSchema = z.object({
     /** ISO date of the measurement. */
     measuredOn: z.string().min(1),
   }),
+  /**
+   * The dev gallery against itself: each enrolled template with every other enrolled person's mean, `fmr` of
+   * them reaching `similarity` at each level (1e-2, 1e-3, 1e-4) — what a site's own enrolled faces are held
+   * against (matcher/site-likeness.ts).
+   */
+  galleryReference: z
+    .object({
+      comparisons: z.number().int().positive(),
+      levels: z
+        .array(z.object({ fmr: z.number().gt(0).lt(1), similarity: z.number().min(-1).max(1) }))
+        .min(1)
+        .max(3),
+    })
+    .optional(),
 });
 
 /** How the model fares quantised for the NPU, measured on the CPU before any board (models/quantize). */

@@ -22,6 +22,12 @@ const SOURCE_TEXT: Readonly<Record<IdentificationInfo['source'], string>> = {
   override: 'Set by hand (override)',
 };
 
+/** What the site's own enrolled faces did to the threshold; why nothing, where not measured. */
+function siteLikenessText(likeness: IdentificationInfo['siteLikeness']): string {
+  if (!likeness) return 'Not measured (fewer than 10 people enrolled, or no reference for this extractor): the threshold follows the curve';
+  return likeness.note;
+}
+
 /** The card's rows: term and value. */
 export function identificationRows(info: IdentificationInfo): [string, string][] {
   return [
@@ -34,6 +40,7 @@ export function identificationRows(info: IdentificationInfo): [string, string][]
     ['Threshold in use', `${info.thresholdSimilarity.toFixed(4)} cosine — ${SOURCE_TEXT[info.source]}`],
     ['Expected FPIR', info.expected ? `${formatRate(info.expected.fpir)} of searches by someone not enrolled name someone` : 'Unknown (no curve)'],
     ['Expected FNIR', info.expected ? `${formatRate(info.expected.fnir)} of searches by enrolled people are missed` : 'Unknown (no curve)'],
+    ['This site’s faces', siteLikenessText(info.siteLikeness)],
     ...(info.oneToOneSimilarity !== undefined
       ? [['After a card', `${info.oneToOneSimilarity.toFixed(4)} cosine — the face is compared with the card holder’s only (card and face)`] as [string, string]]
       : []),

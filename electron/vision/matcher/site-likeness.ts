@@ -1,0 +1,183 @@
+/**
+ * How alike the faces enrolled at a site look to one another, held against the dev gallery an identification
+ * curve was measured on. The curve's FMR is what strangers score on the dev photos; a site's camera, light and
+ * background can bring strangers closer (Replay-Attack's 320 × 240 webcam: 5–10 × the curve's FMR at the same
+ * similarity, models/README.md "The curve on another camera"). The people enrolled at the site are strangers to
+ * one another, on the site's own camera: each enrolled sample against every other person's mean template is a
+ * comparison with a stranger, made the way the door makes it. Their share reaching the dev gallery's own
+ * similarity at FMR 1e-2, 1e-3 and 1e-4 (manifest `identification.galleryReference`), over that FMR, says how
+ * many times likelier a stranger here is to match; the door takes the FMR as that many times higher at every
+ * similarity, by the largest factor the site's pairs of people bear out at any level, and only ever raises its
+ * threshold for it. Deeper levels matter: averaging several samples into one template brings strangers closer
+ * the further into the tail (LFW enrolled with 3 photos each: 1.15× at 1e-2, 1.5× at 1e-3, 2.6× at 1e-4).
+ */
+import { createSeededRandom } from './seeded-random.js';
+import { l2Normalize } from './similarity.js';
+
+/** The dev gallery's own cross-person comparisons: at each level `fmr` of them reach `similarity` (manifest `galleryReference`). */
+export interface GalleryReference {
+  readonly levels: readonly { readonly fmr: number; readonly similarity: number }[];
+}
+
+/** An enrolled sample's template. */
+export interface PersonTemplate {
+  readonly personId: string;
+  readonly template: Float32Array;
+}
+
+/** The site at one reference level. */
+export interface SiteLikenessLevel {
+  /** The dev gallery's FMR at `similarity`. */
+  readonly fmr: number;
+  readonly similarity: number;
+  /** Comparisons at or above `similarity`. */
+  readonly reaching: number;
+  /** (reaching / comparisons) / fmr: how many times likelier a stranger matches here; 0 with none reaching. */
+  readonly factor: number;
+  /**
+   * The factor's lower bound (Wilson, 95 % over all levels together), counted over pairs of people rather than
+   * comparisons (a pair's samples are not independent), so a small site raises nothing on a few close pairs.
+   */
+  readonly factorLower: number;
+}
+
+/** The site's enrolled faces against the dev gallery (see the file comment). */
+export interface SiteLikeness {
+  /** People with a template. */
+  readonly persons: number;
+  /** Comparisons made: an enrolled sample with another person's mean template (all, or a random subset, among at most MAX_SITE_PERSONS people). */
+  readonly comparisons: number;
+  readonly levels: readonly SiteLikenessLevel[];
+  /** What the threshold applies: the largest `factorLower` where it is above 1, else 1 (never lowered). */
+  readonly applied: number;
+}
+
+/** Fewer people than this say nothing: 45 pairs. */
+export const MIN_SITE_PERSONS = 10;
+
+/** At most this many comparisons (a random subset beyond): ~50 M multiply-adds at 512 floats, 10 expected at 1e-4. */
+export const MAX_SITE_COMPARISONS = 100_000;
+
+/** Among at most this many people (a random subset beyond): 500,000 pairs, more than the comparisons. */
+export const MAX_SITE_PERSONS = 1_000;
+
+/** One-sided normal quantiles that keep 1, 2 or 3 lower bounds at 95 % together (Bonferroni: 5 %, 2.5 %, 1.67 %). */
+const Z_FOR_LEVELS = [1.6449, 1.96, 2.128] as const;
+const Z_95: number = Z_FOR_LEVELS[0];
+
+/** Wilson score interval's lower end for `successes` of `n`. */
+export function wilsonLower(successes: number, n: number, z: number = Z_95): number {
+  if (n <= 0) return 0;
+  const p = successes / n;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return Math.max(0, (centre - spread) / (1 + z2 / n));
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}
+
+/**
+ * Every enrolled sample against every other person's mean template (or a seeded random subset beyond `limit`), among
+ * at most `maxPersons` people (a seeded random subset beyond: the cost stays bounded at a large site).
+ */
+export function crossPersonSimilarities(
+  templates: Iterable<PersonTemplate>,
+  limit: number,
+  seed = 1,
+  maxPersons = Number.POSITIVE_INFINITY,
+): { persons: number; comparedPersons: number; similarities: Float32Array } {
+  const rawOf = new Map<string, Float32Array[]>();
+  for (const { personId, template } of templates) {
+    const list = rawOf.get(personId);
+    if (list) list.push(template);
+    else rawOf.set(personId, [template]);
+  }
+  let persons = [...rawOf.keys()];
+  const total = persons.length;
+  if (persons.length > maxPersons) {
+    const random = createSeededRandom(seed);
+    for (let i = persons.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [persons[i], persons[j]] = [persons[j]!, persons[i]!];
+    }
+    persons = persons.slice(0, maxPersons);
+  }
+  if (persons.length < 2) return { persons: total, comparedPersons: persons.length, similarities: new Float32Array(0) };
+  const samplesOf = new Map(persons.map((id) => [id, rawOf.get(id)!.map((template) => l2Normalize(template))]));
+  const means = persons.map((id) => {
+    const list = samplesOf.get(id)!;
+    const sum = new Float32Array(list[0]!.length);
+    for (const unit of list) for (let i = 0; i < unit.length; i++) sum[i]! += unit[i]!;
+    return l2Normalize(sum);
+  });
+  const samples = persons.flatMap((id, person) => samplesOf.get(id)!.map((unit) => ({ person, unit })));
+  const pairs = samples.length * (persons.length - 1);
+  const similarities = new Float32Array(Math.min(pairs, limit));
+  let k = 0;
+  if (pairs <= limit) {
+    for (const sample of samples) for (let other = 0; other < persons.length; other++) if (other !== sample.person) similarities[k++] = dot(sample.unit, means[other]!);
+  } else {
+    const random = createSeededRandom(seed);
+    for (; k < limit; k++) {
+      const sample = samples[Math.floor(random() * samples.length)]!;
+      // Any other person, uniformly: draw among the n − 1 and step over the sample's own.
+      const drawn = Math.floor(random() * (persons.length - 1));
+      similarities[k] = dot(sample.unit, means[drawn >= sample.person ? drawn + 1 : drawn]!);
+    }
+  }
+  return { persons: total, comparedPersons: persons.length, similarities };
+}
+
+/**
+ * Measures the site's likeness from its enrolled templates; null with fewer than MIN_SITE_PERSONS people.
+ * Deterministic: the random subset (beyond `maxComparisons`) is drawn with `seed`.
+ */
+export function measureSiteLikeness(
+  templates: Iterable<PersonTemplate>,
+  reference: GalleryReference,
+  options: { readonly maxComparisons?: number; readonly maxPersons?: number; readonly seed?: number } = {},
+): SiteLikeness | null {
+  if (reference.levels.length === 0) throw new RangeError('a reference needs at least one level');
+  for (const { fmr } of reference.levels) if (!(fmr > 0 && fmr < 1)) throw new RangeError(`reference FMR must lie in (0, 1), got ${fmr}`);
+  const { persons, comparedPersons, similarities } = crossPersonSimilarities(templates, options.maxComparisons ?? MAX_SITE_COMPARISONS, options.seed, options.maxPersons ?? MAX_SITE_PERSONS);
+  if (persons < MIN_SITE_PERSONS) return null;
+  const comparisons = similarities.length;
+  const pairs = (comparedPersons * (comparedPersons - 1)) / 2;
+  const effective = Math.min(comparisons, pairs);
+  const z = Z_FOR_LEVELS[reference.levels.length - 1];
+  if (z === undefined) throw new RangeError(`a reference holds at most ${Z_FOR_LEVELS.length} levels, got ${reference.levels.length}`);
+  const levels = reference.levels.map(({ fmr, similarity }) => {
+    let reaching = 0;
+    for (const value of similarities) if (value >= similarity) reaching++;
+    const share = reaching / comparisons;
+    return { fmr, similarity, reaching, factor: share / fmr, factorLower: wilsonLower(share * effective, effective, z) / fmr };
+  });
+  return { persons, comparisons, levels, applied: Math.max(1, ...levels.map((level) => level.factorLower)) };
+}
+
+/** Comparisons a dev gallery's reference is measured on at most (a random subset beyond). */
+export const MAX_REFERENCE_COMPARISONS = 2_000_000;
+
+/** The FMR levels a reference holds. */
+export const REFERENCE_FMRS = [1e-2, 1e-3, 1e-4] as const;
+
+/**
+ * A dev gallery's reference: at each FMR with at least 10 comparisons reaching it, the similarity that share of
+ * its cross-person comparisons reach (the k-th highest, k = ⌈fmr · comparisons⌉), measured the way
+ * measureSiteLikeness measures a site. Throws when not even the first level has 10.
+ */
+export function galleryReferenceOf(templates: Iterable<PersonTemplate>, fmrs: readonly number[] = REFERENCE_FMRS, seed = 1): GalleryReference & { comparisons: number } {
+  const { similarities } = crossPersonSimilarities(templates, MAX_REFERENCE_COMPARISONS, seed);
+  const sorted = similarities.slice().sort().reverse();
+  const levels = fmrs.flatMap((fmr) => {
+    const reaching = Math.ceil(fmr * sorted.length);
+    return reaching >= 10 ? [{ fmr, similarity: sorted[reaching - 1]! }] : [];
+  });
+  if (levels.length === 0) throw new RangeError(`${similarities.length} cross-person comparisons are too few for a reference at FMR ${fmrs[0]}`);
+  return { levels, comparisons: similarities.length };
+}
