@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { createSeededRandom, randomUnitVector } from './seeded-random.js';
-import { crossPersonSimilarities, galleryReferenceOf, measureSiteLikeness, MIN_SITE_PERSONS, wilsonLower, type PersonTemplate } from './site-likeness.js';
+import { crossPersonSimilarities, galleryReferenceOf, measureSiteLikeness, MIN_SITE_PERSONS, poissonLower, rateLower, wilsonLower, type PersonTemplate } from './site-likeness.js';
 
 const DIMENSION = 64;
 
@@ -75,11 +75,12 @@ describe('measureSiteLikeness', () => {
     const pairs = (MIN_SITE_PERSONS * (MIN_SITE_PERSONS - 1)) / 2;
     const level = measured.levels[0]!;
     const share = level.reaching / measured.comparisons;
-    assert.ok(Math.abs(level.factorLower - wilsonLower(share * pairs, pairs) / 0.01) < 1e-9);
-    assert.ok(level.factorLower < wilsonLower(level.reaching, measured.comparisons) / 0.01, 'a small site raises little on a few close pairs');
-    // Three levels: each bound at 1.67 % (z 2.128), so the same level bounds lower than alone.
+    assert.ok(level.reaching > 100, `${level.reaching} comparisons reach it`);
+    assert.ok(Math.abs(level.factorLower - rateLower(share * pairs, pairs) / 0.01) < 1e-9);
+    assert.ok(level.factorLower < rateLower(level.reaching, measured.comparisons) / 0.01, 'a small site raises little on a few close pairs');
+    // Three levels: each bound at a 1.67 % tail, so the same level bounds lower than alone.
     const three = measureSiteLikeness(templates, { levels: [{ similarity: 0.2, fmr: 0.01 }, { similarity: 0.5, fmr: 0.001 }, { similarity: 0.7, fmr: 0.0001 }] })!;
-    assert.ok(Math.abs(three.levels[0]!.factorLower - wilsonLower(share * pairs, pairs, 2.128) / 0.01) < 1e-9);
+    assert.ok(Math.abs(three.levels[0]!.factorLower - rateLower(share * pairs, pairs, 2) / 0.01) < 1e-9);
     assert.ok(three.levels[0]!.factorLower < level.factorLower);
   });
 
@@ -95,6 +96,23 @@ describe('measureSiteLikeness', () => {
     assert.throws(() => measureSiteLikeness([], { levels: [] }), /at least one level/);
     const four = { levels: [1e-2, 1e-3, 1e-4, 1e-5].map((fmr) => ({ fmr, similarity: 0.5 })) };
     assert.throws(() => measureSiteLikeness(site(MIN_SITE_PERSONS, 1, 0), four), /at most 3 levels/);
+  });
+});
+
+describe('rate lower bounds', () => {
+  test('Poisson exact: P(X ≥ x) = alpha at the bound', () => {
+    // x = 1: −ln(1 − alpha); x = 7 at 5 %: 3.285 (tables of the Poisson confidence limits).
+    assert.ok(Math.abs(poissonLower(1, 0.05) - -Math.log(0.95)) < 1e-9);
+    assert.ok(Math.abs(poissonLower(7, 0.05) - 3.285) < 1e-3);
+    assert.equal(poissonLower(0, 0.05), 0);
+  });
+
+  test('few events: Poisson on the whole events seen; many: Wilson', () => {
+    // 0.6 of an event is none seen; one of 105 is a rate of at least 0.0513 / 105, where Wilson would claim four times more.
+    assert.equal(rateLower(0.6, 105), 0);
+    assert.ok(Math.abs(rateLower(1, 105) - poissonLower(1, 0.05) / 105) < 1e-12);
+    assert.ok(wilsonLower(1, 105) > 4 * rateLower(1, 105));
+    assert.equal(rateLower(500, 50_000), wilsonLower(500, 50_000));
   });
 });
 

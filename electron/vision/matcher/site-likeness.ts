@@ -35,8 +35,9 @@ export interface SiteLikenessLevel {
   /** (reaching / comparisons) / fmr: how many times likelier a stranger matches here; 0 with none reaching. */
   readonly factor: number;
   /**
-   * The factor's lower bound (Wilson, 95 % over all levels together), counted over pairs of people rather than
-   * comparisons (a pair's samples are not independent), so a small site raises nothing on a few close pairs.
+   * The factor's lower bound (95 % over all levels together; Poisson's exact bound for few events, Wilson's for
+   * many), counted over pairs of people rather than comparisons (a pair's samples are not independent), so a small
+   * site raises nothing on a few close pairs.
    */
   readonly factorLower: number;
 }
@@ -61,18 +62,56 @@ export const MAX_SITE_COMPARISONS = 100_000;
 /** Among at most this many people (a random subset beyond): 500,000 pairs, more than the comparisons. */
 export const MAX_SITE_PERSONS = 1_000;
 
-/** One-sided normal quantiles that keep 1, 2 or 3 lower bounds at 95 % together (Bonferroni: 5 %, 2.5 %, 1.67 %). */
+/** One-sided tail of each of 1, 2 or 3 lower bounds that hold at 95 % together (Bonferroni). */
+const ALPHA_FOR_LEVELS = [0.05, 0.025, 0.05 / 3] as const;
+/** The normal quantiles of those tails, for counts large enough for Wilson's interval. */
 const Z_FOR_LEVELS = [1.6449, 1.96, 2.128] as const;
-const Z_95: number = Z_FOR_LEVELS[0];
+/** Up to this many events the bound is Poisson's exact one; beyond, Wilson's. */
+const EXACT_UP_TO = 200;
 
-/** Wilson score interval's lower end for `successes` of `n`. */
-export function wilsonLower(successes: number, n: number, z: number = Z_95): number {
+/** Wilson score interval's lower end for `successes` of `n` (good for many successes, too high for a handful). */
+export function wilsonLower(successes: number, n: number, z: number = Z_FOR_LEVELS[0]): number {
   if (n <= 0) return 0;
   const p = successes / n;
   const z2 = z * z;
   const centre = p + z2 / (2 * n);
   const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   return Math.max(0, (centre - spread) / (1 + z2 / n));
+}
+
+/** The Poisson mean λ at which P(X ≥ x) = alpha: the exact one-sided lower bound of a rate seen x times. */
+export function poissonLower(x: number, alpha: number): number {
+  if (x <= 0) return 0;
+  const upperTail = (lambda: number): number => {
+    // 1 − P(X ≤ x − 1), the terms built up from e^−λ (λ ≤ x ≤ EXACT_UP_TO: no underflow).
+    let term = Math.exp(-lambda);
+    let cdf = term;
+    for (let i = 1; i < x; i++) {
+      term *= lambda / i;
+      cdf += term;
+    }
+    return 1 - cdf;
+  };
+  let low = 0;
+  let high = x;
+  for (let k = 0; k < 60; k++) {
+    const mid = (low + high) / 2;
+    if (upperTail(mid) < alpha) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}
+
+/**
+ * Lower bound of a rate seen `successes` times (fractional: a share of `n`) in `n` trials, at one-sided tail `alpha`:
+ * Poisson's exact bound on the whole events seen where they are few (Wilson's interval claims far too much from
+ * one or two), Wilson's where they are many.
+ */
+export function rateLower(successes: number, n: number, level: 0 | 1 | 2 = 0): number {
+  if (n <= 0) return 0;
+  const events = Math.floor(successes + 1e-9);
+  if (events > EXACT_UP_TO) return wilsonLower(successes, n, Z_FOR_LEVELS[level]);
+  return Math.min(1, poissonLower(events, ALPHA_FOR_LEVELS[level]) / n);
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
@@ -149,13 +188,13 @@ export function measureSiteLikeness(
   const comparisons = similarities.length;
   const pairs = (comparedPersons * (comparedPersons - 1)) / 2;
   const effective = Math.min(comparisons, pairs);
-  const z = Z_FOR_LEVELS[reference.levels.length - 1];
-  if (z === undefined) throw new RangeError(`a reference holds at most ${Z_FOR_LEVELS.length} levels, got ${reference.levels.length}`);
+  if (reference.levels.length > ALPHA_FOR_LEVELS.length) throw new RangeError(`a reference holds at most ${ALPHA_FOR_LEVELS.length} levels, got ${reference.levels.length}`);
+  const level = (reference.levels.length - 1) as 0 | 1 | 2;
   const levels = reference.levels.map(({ fmr, similarity }) => {
     let reaching = 0;
     for (const value of similarities) if (value >= similarity) reaching++;
     const share = reaching / comparisons;
-    return { fmr, similarity, reaching, factor: share / fmr, factorLower: wilsonLower(share * effective, effective, z) / fmr };
+    return { fmr, similarity, reaching, factor: share / fmr, factorLower: rateLower(share * effective, effective, level) / fmr };
   });
   return { persons, comparisons, levels, applied: Math.max(1, ...levels.map((level) => level.factorLower)) };
 }
