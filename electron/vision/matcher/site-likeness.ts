@@ -11,6 +11,7 @@
  * threshold for it. Deeper levels matter: averaging several samples into one template brings strangers closer
  * the further into the tail (LFW enrolled with 3 photos each: 1.15× at 1e-2, 1.5× at 1e-3, 2.6× at 1e-4).
  */
+import { createDotProducts, createWasmMemory, ROW_ALIGN_FLOATS, WASM_PAGE_BYTES } from './dot-products.js';
 import { createSeededRandom } from './seeded-random.js';
 import { l2Normalize } from './similarity.js';
 
@@ -114,12 +115,6 @@ export function rateLower(successes: number, n: number, level: 0 | 1 | 2 = 0): n
   return Math.min(1, poissonLower(events, ALPHA_FOR_LEVELS[level]) / n);
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}
-
 /**
  * Every enrolled sample against every other person's mean template (or a seeded random subset beyond `limit`), among
  * at most `maxPersons` people (a seeded random subset beyond: the cost stays bounded at a large site).
@@ -155,19 +150,33 @@ export function crossPersonSimilarities(
     return l2Normalize(sum);
   });
   const samples = persons.flatMap((id, person) => samplesOf.get(id)!.map((unit) => ({ person, unit })));
-  const pairs = samples.length * (persons.length - 1);
-  const similarities = new Float32Array(Math.min(pairs, limit));
-  let k = 0;
-  if (pairs <= limit) {
-    for (const sample of samples) for (let other = 0; other < persons.length; other++) if (other !== sample.person) similarities[k++] = dot(sample.unit, means[other]!);
-  } else {
+  const others = persons.length - 1;
+  // Every sample, or a seeded random subset of them, each against every other person's mean.
+  let chosen = samples;
+  if (samples.length * others > limit) {
     const random = createSeededRandom(seed);
-    for (; k < limit; k++) {
-      const sample = samples[Math.floor(random() * samples.length)]!;
-      // Any other person, uniformly: draw among the n − 1 and step over the sample's own.
-      const drawn = Math.floor(random() * (persons.length - 1));
-      similarities[k] = dot(sample.unit, means[drawn >= sample.person ? drawn + 1 : drawn]!);
+    const order = samples.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
     }
+    chosen = order.slice(0, Math.max(1, Math.floor(limit / others))).map((i) => samples[i]!);
+  }
+  // The means as one matrix for the gallery's dot-product kernel (WebAssembly SIMD where the runtime has it).
+  const dimension = means[0]!.length;
+  const strideFloats = Math.ceil(dimension / ROW_ALIGN_FLOATS) * ROW_ALIGN_FLOATS;
+  const probeAt = persons.length * strideFloats;
+  const scoresAt = probeAt + strideFloats;
+  const memory = createWasmMemory(Math.ceil(((scoresAt + persons.length) * 4) / WASM_PAGE_BYTES));
+  const heap = new Float32Array(memory.buffer);
+  means.forEach((mean, row) => heap.set(mean, row * strideFloats));
+  const dots = createDotProducts(memory);
+  const similarities = new Float32Array(chosen.length * others);
+  let k = 0;
+  for (const { person, unit } of chosen) {
+    heap.set(unit, probeAt);
+    dots.run(0, probeAt, persons.length, strideFloats, scoresAt);
+    for (let other = 0; other < persons.length; other++) if (other !== person) similarities[k++] = heap[scoresAt + other]!;
   }
   return { persons: total, comparedPersons: persons.length, similarities };
 }
