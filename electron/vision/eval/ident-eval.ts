@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { createDotProducts, createWasmMemory, ROW_ALIGN_FLOATS, WASM_PAGE_BYTES } from '../matcher/dot-products.js';
-import { createSeededRandom } from '../matcher/seeded-random.js';
+import { shuffledIndices } from '../matcher/seeded-random.js';
 import { l2Normalize } from '../matcher/similarity.js';
 import { galleryReferenceOf, measureSiteLikeness, type GalleryReference, type SiteLikeness } from '../matcher/site-likeness.js';
 import type { IdentificationCurve } from '../models/manifest.js';
@@ -481,15 +481,6 @@ const key = (fpir: number): string => String(fpir);
 /** FMR targets of the one-to-one figures (card + face): the terminal's default target per search is 1e-3. */
 const ONE_TO_ONE_FMR_TARGETS = [1e-2, 1e-3, 1e-4, 1e-5] as const;
 
-function shuffled(count: number, seed: number): number[] {
-  const random = createSeededRandom(seed);
-  const order = Array.from({ length: count }, (_, i) => i);
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
 
 /** What the figures of one door rule are computed from: the scores, the galleries and the searches. */
 interface FiguresInput {
@@ -666,8 +657,8 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
 
   const peopleColumns = isDistractor.map((d, c) => (d ? -1 : c)).filter((c) => c >= 0);
   const distractorColumns = isDistractor.map((d, c) => (d ? c : -1)).filter((c) => c >= 0);
-  const peopleOrder = shuffled(peopleColumns.length, seed).map((i) => peopleColumns[i]!);
-  const distractorOrder = shuffled(distractorColumns.length, seed + 1).map((i) => distractorColumns[i]!);
+  const peopleOrder = shuffledIndices(peopleColumns.length, seed).map((i) => peopleColumns[i]!);
+  const distractorOrder = shuffledIndices(distractorColumns.length, seed + 1).map((i) => distractorColumns[i]!);
   const maxMeasured = identityCount;
   const sizes = [...new Set([...gallerySizes, maxMeasured])].sort((a, b) => a - b);
   const selections = new Map<number, GallerySelection>();

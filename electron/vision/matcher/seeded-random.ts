@@ -15,6 +15,17 @@ export function createSeededRandom(seed: number): () => number {
   };
 }
 
+/** The indexes 0..count−1 in a random order (Fisher–Yates), reproducible from `seed`. */
+export function shuffledIndices(count: number, seed: number): number[] {
+  const random = createSeededRandom(seed);
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
 /** A random unit-length vector of `dimension` floats (Gaussian components via Box–Muller, so directions are uniform). */
 export function randomUnitVector(random: () => number, dimension: number): Float32Array {
   const v = new Float32Array(dimension);

@@ -11,9 +11,8 @@
  * threshold for it. Deeper levels matter: averaging several samples into one template brings strangers closer
  * the further into the tail (LFW enrolled with 3 photos each: 1.15× at 1e-2, 1.5× at 1e-3, 2.6× at 1e-4).
  */
-import { createDotProducts, createWasmMemory, ROW_ALIGN_FLOATS, WASM_PAGE_BYTES } from './dot-products.js';
-import { createSeededRandom } from './seeded-random.js';
-import { l2Normalize } from './similarity.js';
+import { PersonGallery } from './person-gallery.js';
+import { shuffledIndices } from './seeded-random.js';
 
 /** The dev gallery's own cross-person comparisons: at each level `fmr` of them reach `similarity` (manifest `galleryReference`). */
 export interface GalleryReference {
@@ -104,7 +103,8 @@ export function poissonLower(x: number, alpha: number): number {
 }
 
 /**
- * Lower bound of a rate seen `successes` times (fractional: a share of `n`) in `n` trials, at one-sided tail `alpha`:
+ * Lower bound of a rate seen `successes` times (fractional: a share of `n`) in `n` trials, one of `level` + 1 bounds
+ * that hold at 95 % together:
  * Poisson's exact bound on the whole events seen where they are few (Wilson's interval claims far too much from
  * one or two), Wilson's where they are many.
  */
@@ -116,8 +116,9 @@ export function rateLower(successes: number, n: number, level: 0 | 1 | 2 = 0): n
 }
 
 /**
- * Every enrolled sample against every other person's mean template (or a seeded random subset beyond `limit`), among
- * at most `maxPersons` people (a seeded random subset beyond: the cost stays bounded at a large site).
+ * Every enrolled sample against every other person's mean template (or a seeded random subset of the samples
+ * beyond `limit` comparisons), among at most `maxPersons` people (a seeded random subset beyond: the cost stays
+ * bounded at a large site). The means are the door's own: a PersonGallery of the samples, searched for everyone.
  */
 export function crossPersonSimilarities(
   templates: Iterable<PersonTemplate>,
@@ -125,60 +126,26 @@ export function crossPersonSimilarities(
   seed = 1,
   maxPersons = Number.POSITIVE_INFINITY,
 ): { persons: number; comparedPersons: number; similarities: Float32Array } {
-  const rawOf = new Map<string, Float32Array[]>();
+  const samplesOf = new Map<string, Float32Array[]>();
   for (const { personId, template } of templates) {
-    const list = rawOf.get(personId);
+    const list = samplesOf.get(personId);
     if (list) list.push(template);
-    else rawOf.set(personId, [template]);
+    else samplesOf.set(personId, [template]);
   }
-  let persons = [...rawOf.keys()];
-  const total = persons.length;
-  if (persons.length > maxPersons) {
-    const random = createSeededRandom(seed);
-    for (let i = persons.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [persons[i], persons[j]] = [persons[j]!, persons[i]!];
-    }
-    persons = persons.slice(0, maxPersons);
-  }
-  if (persons.length < 2) return { persons: total, comparedPersons: persons.length, similarities: new Float32Array(0) };
-  const samplesOf = new Map(persons.map((id) => [id, rawOf.get(id)!.map((template) => l2Normalize(template))]));
-  const means = persons.map((id) => {
-    const list = samplesOf.get(id)!;
-    const sum = new Float32Array(list[0]!.length);
-    for (const unit of list) for (let i = 0; i < unit.length; i++) sum[i]! += unit[i]!;
-    return l2Normalize(sum);
-  });
-  const samples = persons.flatMap((id, person) => samplesOf.get(id)!.map((unit) => ({ person, unit })));
+  const everyone = [...samplesOf.keys()];
+  const persons = everyone.length > maxPersons ? shuffledIndices(everyone.length, seed).slice(0, maxPersons).map((i) => everyone[i]!) : everyone;
+  if (persons.length < 2) return { persons: everyone.length, comparedPersons: persons.length, similarities: new Float32Array(0) };
+  const samples = persons.flatMap((id) => samplesOf.get(id)!.map((template) => ({ id, template })));
+  const gallery = new PersonGallery({ dimension: samples[0]!.template.length, initialCapacity: persons.length });
+  gallery.addMany(samples);
   const others = persons.length - 1;
-  // Every sample, or a seeded random subset of them, each against every other person's mean.
-  let chosen = samples;
-  if (samples.length * others > limit) {
-    const random = createSeededRandom(seed);
-    const order = samples.map((_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    chosen = order.slice(0, Math.max(1, Math.floor(limit / others))).map((i) => samples[i]!);
-  }
-  // The means as one matrix for the gallery's dot-product kernel (WebAssembly SIMD where the runtime has it).
-  const dimension = means[0]!.length;
-  const strideFloats = Math.ceil(dimension / ROW_ALIGN_FLOATS) * ROW_ALIGN_FLOATS;
-  const probeAt = persons.length * strideFloats;
-  const scoresAt = probeAt + strideFloats;
-  const memory = createWasmMemory(Math.ceil(((scoresAt + persons.length) * 4) / WASM_PAGE_BYTES));
-  const heap = new Float32Array(memory.buffer);
-  means.forEach((mean, row) => heap.set(mean, row * strideFloats));
-  const dots = createDotProducts(memory);
+  const chosen = samples.length * others > limit ? shuffledIndices(samples.length, seed).slice(0, Math.max(1, Math.floor(limit / others))).map((i) => samples[i]!) : samples;
   const similarities = new Float32Array(chosen.length * others);
   let k = 0;
-  for (const { person, unit } of chosen) {
-    heap.set(unit, probeAt);
-    dots.run(0, probeAt, persons.length, strideFloats, scoresAt);
-    for (let other = 0; other < persons.length; other++) if (other !== person) similarities[k++] = heap[scoresAt + other]!;
+  for (const { id, template } of chosen) {
+    for (const hit of gallery.search(template, { topK: persons.length })) if (hit.id !== id) similarities[k++] = hit.similarity;
   }
-  return { persons: total, comparedPersons: persons.length, similarities };
+  return { persons: everyone.length, comparedPersons: persons.length, similarities: similarities.subarray(0, k) };
 }
 
 /**
@@ -191,13 +158,13 @@ export function measureSiteLikeness(
   options: { readonly maxComparisons?: number; readonly maxPersons?: number; readonly seed?: number } = {},
 ): SiteLikeness | null {
   if (reference.levels.length === 0) throw new RangeError('a reference needs at least one level');
+  if (reference.levels.length > ALPHA_FOR_LEVELS.length) throw new RangeError(`a reference holds at most ${ALPHA_FOR_LEVELS.length} levels, got ${reference.levels.length}`);
   for (const { fmr } of reference.levels) if (!(fmr > 0 && fmr < 1)) throw new RangeError(`reference FMR must lie in (0, 1), got ${fmr}`);
   const { persons, comparedPersons, similarities } = crossPersonSimilarities(templates, options.maxComparisons ?? MAX_SITE_COMPARISONS, options.seed, options.maxPersons ?? MAX_SITE_PERSONS);
   if (persons < MIN_SITE_PERSONS) return null;
   const comparisons = similarities.length;
   const pairs = (comparedPersons * (comparedPersons - 1)) / 2;
   const effective = Math.min(comparisons, pairs);
-  if (reference.levels.length > ALPHA_FOR_LEVELS.length) throw new RangeError(`a reference holds at most ${ALPHA_FOR_LEVELS.length} levels, got ${reference.levels.length}`);
   const level = (reference.levels.length - 1) as 0 | 1 | 2;
   const levels = reference.levels.map(({ fmr, similarity }) => {
     let reaching = 0;
