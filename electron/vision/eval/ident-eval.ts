@@ -971,8 +971,7 @@ export function buildIdentificationCurve(evaluation: IdentEvaluation, descriptio
     const fmr = 10 ** (-k / 4);
     const threshold = thresholdForShare(impostors.descending, n, fmr);
     if (!Number.isFinite(threshold) || threshold > 1) break;
-    // Rounded up, so the stored threshold never lets more comparisons through than the FMR says.
-    const similarity = Math.ceil(threshold * 1e5) / 1e5;
+    const similarity = roundedUp(threshold);
     if (points.length > 0 && similarity <= points.at(-1)!.similarity) continue;
     points.push({ similarity, fmr: Number(fmr.toPrecision(4)), fnir: round(fnirAt(mated, similarity), 5) });
   }
@@ -988,9 +987,13 @@ export function buildIdentificationCurve(evaluation: IdentEvaluation, descriptio
       comparisons: n,
       measuredOn: report.createdAt.slice(0, 10),
     },
-    // Similarities rounded up, as the points: a site's comparisons reach them no more often than measured.
-    ...(reference ? { galleryReference: { comparisons: reference.comparisons, levels: reference.levels.map((l) => ({ fmr: l.fmr, similarity: Math.ceil(l.similarity * 1e5) / 1e5 })) } } : {}),
+    ...(reference ? { galleryReference: { comparisons: reference.comparisons, levels: reference.levels.map((l) => ({ fmr: l.fmr, similarity: roundedUp(l.similarity) })) } } : {}),
   };
+}
+
+/** A stored similarity, to 5 digits and rounded up: nothing reaches it more often than the FMR stored beside it says. */
+function roundedUp(similarity: number): number {
+  return Math.ceil(similarity * 1e5) / 1e5;
 }
 
 function round(value: number, digits: number): number {
