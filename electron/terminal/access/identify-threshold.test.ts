@@ -123,9 +123,9 @@ describe('IdentifyThreshold', () => {
     };
     class SiteGallery extends FakeGallery {
       reads = 0;
-      galleryTemplates(): { personId: string; template: Float32Array }[] {
+      galleryTemplates(): { persons: number; templates: { personId: string; template: Float32Array }[] } {
         this.reads++;
-        return Array.from({ length: this.persons }, (_, p) => ({ personId: `p${p}`, template: personTemplate(p) }));
+        return { persons: this.persons, templates: Array.from({ length: this.persons }, (_, p) => ({ personId: `p${p}`, template: personTemplate(p) })) };
       }
       get persons(): number {
         return this.galleryCount().persons;

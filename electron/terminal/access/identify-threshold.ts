@@ -4,7 +4,7 @@ import type { DeepReadonly } from '../../shared/contract/handler.js';
 import type { identificationStateSchema, thresholdSourceSchema } from '../../shared/contract/schemas.js';
 import { expectedRates, identifyThresholdFor, matchScore, thresholdFor, type IdentificationCurve } from '../../vision/matcher/identification-curve.js';
 import type { MatchThresholds } from '../../vision/matcher/face-matcher.js';
-import { measureSiteLikeness, type PersonTemplate, type SiteLikeness } from '../../vision/matcher/site-likeness.js';
+import { MAX_SITE_PERSONS, measureSiteLikeness, type PersonTemplate, type SiteLikeness } from '../../vision/matcher/site-likeness.js';
 
 /** The target FPIR per search where the settings name none (`recognition.targetFpir`). */
 export const DEFAULT_TARGET_FPIR = 1e-3;
@@ -22,7 +22,8 @@ export type IdentificationState = DeepReadonly<z.output<typeof identificationSta
 export interface GalleryCounter {
   readonly galleryRevision: number;
   galleryCount(modelId: string): { persons: number; templates: number };
-  galleryTemplates?(modelId: string): Iterable<PersonTemplate>;
+  /** The templates of at most `maxPersons` people (a random subset beyond), and how many people have one. */
+  galleryTemplates?(modelId: string, maxPersons: number): { persons: number; templates: Iterable<PersonTemplate> };
 }
 
 /** Options of `IdentifyThreshold`. */
@@ -144,7 +145,8 @@ export class IdentifyThreshold {
 
   /**
    * Measures the site's likeness again once the gallery has grown or shrunk by 5 % (at least 5 people) since the
-   * last measure: it reads every template (0.11 s at 1,000 people here), so not at every enrollment of a bulk
+   * last measure: it decrypts the templates of up to MAX_SITE_PERSONS people and compares them (0.3 s at 1,000 people
+   * of 5 templates here, `npm run bench`), so not at every enrollment of a bulk
    * import, and after the first measure not on the search that noticed the change either: later, between frames,
    * and the threshold follows from the next read on.
    */
@@ -173,7 +175,8 @@ export class IdentifyThreshold {
   private measureLikenessNow(gallerySize: number): void {
     const { gallery, modelId, curve } = this.options;
     try {
-      this.likeness = { persons: gallerySize, measured: measureSiteLikeness(gallery.galleryTemplates!(modelId), curve!.galleryReference!) };
+      const { persons, templates } = gallery.galleryTemplates!(modelId, MAX_SITE_PERSONS);
+      this.likeness = { persons: gallerySize, measured: measureSiteLikeness(templates, curve!.galleryReference!, { persons }) };
       this.likenessFailure = undefined;
     } catch (error) {
       this.likeness = { persons: gallerySize, measured: null };

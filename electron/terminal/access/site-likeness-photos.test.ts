@@ -26,7 +26,7 @@ const SAMPLES = 5;
 /** A gallery of fixed templates, as the store gives them. */
 function galleryOf(templates: readonly PersonTemplate[]): ConstructorParameters<typeof IdentifyThreshold>[0]['gallery'] {
   const persons = new Set(templates.map((t) => t.personId)).size;
-  return { galleryRevision: 1, galleryCount: () => ({ persons, templates: templates.length }), galleryTemplates: () => templates };
+  return { galleryRevision: 1, galleryCount: () => ({ persons, templates: templates.length }), galleryTemplates: () => ({ persons, templates }) };
 }
 
 describe("the site's likeness raises the threshold where enrolled faces look alike (real photos)", () => {

@@ -28,10 +28,47 @@ describe('TerminalStore.addSamples', () => {
     );
     assert.equal(store.galleryCount('model-a').templates, 3);
     // The templates the site's likeness is measured on: every one, with its person, decrypted.
-    const templates = [...store.galleryTemplates('model-a')];
+    const { persons, templates } = store.galleryTemplates('model-a');
+    assert.equal(persons, 1);
     assert.deepEqual(templates.map((t) => t.personId), [ann.person.id, ann.person.id, ann.person.id]);
     assert.ok(templates.every((t) => t.template instanceof Float32Array && t.template.length === 128));
-    assert.deepEqual([...store.galleryTemplates('model-b')], []);
+    assert.deepEqual(store.galleryTemplates('model-b'), { persons: 0, templates: [] });
+  });
+
+  test('the site-likeness read decrypts the templates of a seeded subset of people only, whole', (t) => {
+    const store = openStore(t);
+    const enrolled = Array.from({ length: 12 }, (_, p) => store.enrollPerson({ name: `P${p}` }, [fakeSample(`p${p}-a`), fakeSample(`p${p}-b`)]));
+    store.enrollPerson({ name: 'Other model' }, [fakeSample('other', 'model-b')]);
+    const expected = new Map(enrolled.map((e, p) => [e.person.id, [store.samples.templatesOfPerson(e.person.id, 'model-a').map((x) => [...x.template]), p] as const]));
+
+    const all = store.galleryTemplates('model-a', 100);
+    assert.equal(all.persons, 12);
+    assert.deepEqual(
+      all.templates.map((x) => x.personId),
+      enrolled.flatMap((e) => [e.person.id, e.person.id]),
+      'every template, in the order enrolled',
+    );
+
+    const some = store.galleryTemplates('model-a', 5);
+    assert.equal(some.persons, 12, 'counts everyone with a template');
+    const chosen = [...new Set(some.templates.map((x) => x.personId))];
+    assert.equal(chosen.length, 5);
+    for (const id of chosen) {
+      assert.deepEqual(
+        some.templates.filter((x) => x.personId === id).map((x) => [...x.template]),
+        expected.get(id)![0],
+        'each chosen person with all their templates',
+      );
+    }
+    assert.deepEqual(store.galleryTemplates('model-a', 5), some, 'the same seed chooses the same people');
+    assert.notDeepEqual(
+      new Set(store.galleryTemplates('model-a', 5, 2).templates.map((x) => x.personId)),
+      new Set(chosen),
+      'another seed, other people',
+    );
+
+    store.deletePerson(chosen[0]!);
+    assert.equal(store.galleryTemplates('model-a', 100).persons, 11);
   });
 
   test('replace puts the new samples in place of all the old ones', (t) => {

@@ -108,6 +108,8 @@ export class SamplesRepository {
   private readonly deleteSampleRow;
   private readonly selectTemplatesPage;
   private readonly selectTemplatesOf;
+  private readonly selectPersonsWithTemplates;
+  private readonly selectTemplatesOfPersons;
   private readonly selectToRebuildPage;
   private readonly countSamples;
   private readonly countWithTemplate;
@@ -150,6 +152,20 @@ export class SamplesRepository {
     this.selectTemplatesOf = db.prepare<[string, string], TemplateRow>(
       `SELECT s.person_id, t.sample_id, t.model_id, t.dimension, t.template FROM templates t JOIN samples s ON s.id = t.sample_id
        WHERE s.person_id = ? AND t.model_id = ? ORDER BY s.rowid`,
+    );
+    this.selectPersonsWithTemplates = db
+      .prepare<[string], string>(
+        // From the small persons rows, each checked through the indexes: no template row (nor its blob) is read.
+        `SELECT p.id FROM persons p
+         WHERE EXISTS (SELECT 1 FROM samples s JOIN templates t ON t.sample_id = s.id AND t.model_id = ? WHERE s.person_id = p.id)
+         ORDER BY p.rowid`,
+      )
+      .pluck();
+    // The chosen people drive the join (CROSS JOIN keeps that order): SQLite would otherwise walk every template of the model.
+    this.selectTemplatesOfPersons = db.prepare<[string, string], TemplateRow>(
+      `SELECT s.person_id, t.sample_id, t.model_id, t.dimension, t.template
+       FROM json_each(?) chosen CROSS JOIN samples s ON s.person_id = chosen.value CROSS JOIN templates t ON t.sample_id = s.id AND t.model_id = ?
+       ORDER BY t.rowid`,
     );
     this.selectToRebuildPage = db.prepare<[number, string, number], { rowid: number; id: string; person_id: string; crop: Buffer; alignment_json: string | null }>(
       `SELECT s.rowid, s.id, s.person_id, s.crop, s.alignment_json FROM samples s
@@ -313,6 +329,16 @@ export class SamplesRepository {
       if (!last || rows.length < PAGE_ROWS) return;
       afterRowid = last.rowid;
     }
+  }
+
+  /** The people with a template of one model, in the order they were enrolled (nothing decrypted). */
+  personsWithTemplates(modelId: string): string[] {
+    return this.selectPersonsWithTemplates.all(modelId);
+  }
+
+  /** The templates of one model of the given people, decrypted, in insertion order. */
+  templatesOfPersons(modelId: string, personIds: readonly string[]): StoredTemplate[] {
+    return this.selectTemplatesOfPersons.all(JSON.stringify(personIds), modelId).map((row) => this.openTemplate(row));
   }
 
   /** The person's templates of one model, decrypted. */

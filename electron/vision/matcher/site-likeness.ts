@@ -155,12 +155,20 @@ export function crossPersonSimilarities(
 export function measureSiteLikeness(
   templates: Iterable<PersonTemplate>,
   reference: GalleryReference,
-  options: { readonly maxComparisons?: number; readonly maxPersons?: number; readonly seed?: number } = {},
+  options: {
+    readonly maxComparisons?: number;
+    readonly maxPersons?: number;
+    readonly seed?: number;
+    /** People enrolled with a template, where `templates` are a subset's (the store chose them: Store.galleryTemplates). */
+    readonly persons?: number;
+  } = {},
 ): SiteLikeness | null {
   if (reference.levels.length === 0) throw new RangeError('a reference needs at least one level');
   if (reference.levels.length > ALPHA_FOR_LEVELS.length) throw new RangeError(`a reference holds at most ${ALPHA_FOR_LEVELS.length} levels, got ${reference.levels.length}`);
   for (const { fmr } of reference.levels) if (!(fmr > 0 && fmr < 1)) throw new RangeError(`reference FMR must lie in (0, 1), got ${fmr}`);
-  const { persons, comparedPersons, similarities } = crossPersonSimilarities(templates, options.maxComparisons ?? MAX_SITE_COMPARISONS, options.seed, options.maxPersons ?? MAX_SITE_PERSONS);
+  const measured = crossPersonSimilarities(templates, options.maxComparisons ?? MAX_SITE_COMPARISONS, options.seed, options.maxPersons ?? MAX_SITE_PERSONS);
+  const { comparedPersons, similarities } = measured;
+  const persons = Math.max(measured.persons, options.persons ?? 0);
   if (persons < MIN_SITE_PERSONS) return null;
   const comparisons = similarities.length;
   const pairs = (comparedPersons * (comparedPersons - 1)) / 2;
