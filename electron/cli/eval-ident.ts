@@ -15,13 +15,13 @@ import {
   type CachedFaceModel,
   type IdentEmbedder,
   type IdentProgressStage,
-  type MultiSampleRule,
 } from '../vision/eval/ident-eval.js';
+import type { MultiSampleRule } from '../vision/eval/score-matrix.js';
 import { withIdentificationCurve } from '../vision/eval/manifest-curve.js';
 import { identifyThresholdFor } from '../vision/matcher/identification-curve.js';
 import { buildOpenSetProtocol, readErrata } from '../vision/eval/open-set-protocol.js';
 import { decodeImageFile } from '../vision/frame/decode.js';
-import { loadManifest, mirrorAverageOf, parseManifest, resolveModel, type LoadedManifest } from '../vision/models/manifest.js';
+import { loadManifest, mirrorAverageOf, parseManifest, resolveModel, type IdentificationCurve, type LoadedManifest } from '../vision/models/manifest.js';
 import { defaultManifestPath } from '../vision/models/paths.js';
 import { FacePipeline, fivePointsPx } from '../vision/pipeline/face-pipeline.js';
 import { resolveDataDir } from '../terminal/data-dir.js';
@@ -181,6 +181,8 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       out: { type: 'string' },
       cache: { type: 'string' },
       'write-curve': { type: 'boolean' },
+      'write-mean-exponent': { type: 'boolean' },
+      half: { type: 'string' },
       data: { type: 'string' },
       'young-child-rule': { type: 'boolean' },
     },
@@ -199,10 +201,18 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
   // For the labels: whether every model averages with the mirror image (each decides for itself, see createEmbedder).
   const mirrored = mirror && parts.every((part) => mirrorAverageOf(resolveModel(manifest, part.id).entry));
   if (values['write-curve'] && parts.length > 1) throw new EvalIdentUsageError('--write-curve needs one extractor: the manifest stores a curve per model');
+  if (values['write-mean-exponent'] && (parts.length > 1 || enroll < 2 || multi !== 'mean')) {
+    throw new EvalIdentUsageError('--write-mean-exponent needs one extractor, --enroll 3 (or more) and --multi mean: it is fitted on people of several samples');
+  }
+  if (values['write-mean-exponent'] && values['write-curve']) {
+    throw new EvalIdentUsageError('--write-curve and --write-mean-exponent come from different runs: the curve from one photo a person, the exponent from several');
+  }
   const nonMatedDirs = values['non-mated'] ?? [];
   const distractorDirs = values.distractors ?? [];
   const errata = values.errata ? await readErrata(values.errata) : [];
-  const protocol = await buildOpenSetProtocol({ imagesDir: values.images, enrollCount: enroll, nonMatedDirs, distractorDirs, errata });
+  if (values.half !== undefined && values.half !== '1' && values.half !== '2') throw new EvalIdentUsageError(`--half is 1 or 2, got "${values.half}"`);
+  const half = values.half === undefined ? undefined : (Number(values.half) as 1 | 2);
+  const protocol = await buildOpenSetProtocol({ imagesDir: values.images, enrollCount: enroll, nonMatedDirs, distractorDirs, errata, ...(half ? { half } : {}) });
   if (values.errata) {
     const { leftOutByErrata, errataNotFound } = protocol.summary;
     process.stdout.write(`errata ${values.errata}: ${leftOutByErrata} image${leftOutByErrata === 1 ? '' : 's'} left out` + (errataNotFound.length ? `; not found under the folders given: ${errataNotFound.join(', ')}` : '') + '\n');
@@ -218,6 +228,8 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
   const shippedThreshold =
     parts.length === 1 && thresholds ? (gallerySize: number, fmrFactor = 1) => identifyThresholdFor(thresholds, identification, gallerySize, DEFAULT_TARGET_FPIR, fmrFactor) : null;
   const siteReference = parts.length === 1 ? identification?.galleryReference : undefined;
+  // Mean templates compared as the door compares them: with the manifest's length exponent (for one extractor).
+  const meanLengthExponent = parts.length === 1 ? (identification?.meanTemplate?.lengthExponent ?? 0) : 0;
   let progress: { stage: IdentProgressStage; bar: ProgressBar } | undefined;
   try {
     const evaluation = await evaluateIdentification({
@@ -227,6 +239,7 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
       label: `${values.extractor ?? parts[0]!.id}${mirrored ? ' + mirror' : ''}, enroll ${enroll}${enroll > 1 ? ` (${multi})` : ''}`,
       gallerySizes,
       multi,
+      meanLengthExponent,
       shippedThreshold,
       ...(siteReference ? { siteReference } : {}),
       ...(youngChildRule ? { youngChildRule } : {}),
@@ -243,23 +256,39 @@ export async function commandEvalIdent(args: readonly string[]): Promise<void> {
     await mkdir(outDir, { recursive: true });
     await writeIdentReport(evaluation, outDir);
     process.stdout.write(`${formatIdentSummary(evaluation.report)}\nreport: ${outDir}\n`);
-    if (values['write-curve']) {
-      // The last two folders name the data set (lfw-dev/images) without the machine's paths.
-      const short = (dir: string): string => `${basename(dirname(resolve(dir)))}/${basename(resolve(dir))}`;
-      const folders = (dirs: readonly string[]): string => dirs.map(short).join(', ');
-      const description =
-        `lintel eval ident --images ${short(values.images)}${nonMatedDirs.length ? ` --non-mated ${folders(nonMatedDirs)}` : ''}` +
-        `${distractorDirs.length ? ` --distractors ${folders(distractorDirs)}` : ''}${values.errata ? ` --errata ${basename(values.errata)}` : ''}; enroll ${enroll}, ${mirrored ? 'mirror averaging' : 'no mirror'}, ${passes} mesh pass${passes === 1 ? '' : 'es'}`;
-      // Under the young-child rule the door never grants a card-only identity by face: its comparisons make no
-      // false positive, so the curve that sets the door's threshold leaves them out.
-      const rule = evaluation.youngChildRule;
-      const curve = rule ? buildIdentificationCurve({ ...evaluation, ...rule }, `${description}; young-child rule`) : buildIdentificationCurve(evaluation, description);
-      // Re-read right before writing: others may have edited the manifest during the run.
+    // The last two folders name the data set (lfw-dev/images) without the machine's paths.
+    const short = (dir: string): string => `${basename(dirname(resolve(dir)))}/${basename(resolve(dir))}`;
+    const folders = (dirs: readonly string[]): string => dirs.map(short).join(', ');
+    const description =
+      `lintel eval ident --images ${short(values.images)}${nonMatedDirs.length ? ` --non-mated ${folders(nonMatedDirs)}` : ''}` +
+      `${distractorDirs.length ? ` --distractors ${folders(distractorDirs)}` : ''}${values.errata ? ` --errata ${basename(values.errata)}` : ''}${half ? ` --half ${half}` : ''}; enroll ${enroll}, ${mirrored ? 'mirror averaging' : 'no mirror'}, ${passes} mesh pass${passes === 1 ? '' : 'es'}`;
+    // Re-read right before writing: others may have edited the manifest during the run.
+    const writeCurve = async (build: (current: IdentificationCurve | undefined) => IdentificationCurve): Promise<IdentificationCurve> => {
       const text = await readFile(manifestPath, 'utf8');
+      const current = parseManifest(text, manifestPath).models[parts[0]!.id]?.identification;
+      const curve = build(current);
       const edited = withIdentificationCurve(text, parts[0]!.id, curve);
       parseManifest(edited, manifestPath);
       await writeFileAtomic(manifestPath, edited);
+      return curve;
+    };
+    if (values['write-curve']) {
+      // Under the young-child rule the door never grants a card-only identity by face: its comparisons make no
+      // false positive, so the curve that sets the door's threshold leaves them out.
+      const rule = evaluation.youngChildRule;
+      const measured = rule ? buildIdentificationCurve({ ...evaluation, ...rule }, `${description}; young-child rule`) : buildIdentificationCurve(evaluation, description);
+      // The mean-template exponent comes from another run (several photos a person): it stays.
+      const curve = await writeCurve((current) => (current?.meanTemplate ? { ...measured, meanTemplate: current.meanTemplate } : measured));
       process.stdout.write(`identification curve (${curve.points.length} points, FMR ${curve.points[0]!.fmr} … ${curve.points.at(-1)!.fmr}) written to ${manifestPath}\n`);
+    }
+    if (values['write-mean-exponent']) {
+      const fit = evaluation.report.meanTemplate?.fit;
+      if (!fit) throw new EvalIdentUsageError('no mean-template exponent to write: too few people of several images or too few stranger comparisons');
+      await writeCurve((current) => {
+        if (!current) throw new EvalIdentUsageError(`${parts[0]!.id} has no identification curve in the manifest to hold the exponent: write one first (--write-curve, --enroll 1)`);
+        return { ...current, meanTemplate: { lengthExponent: fit.lengthExponent, description, measuredOn: new Date().toISOString().slice(0, 10) } };
+      });
+      process.stdout.write(`mean-template length exponent ${fit.lengthExponent} written to ${manifestPath}\n`);
     }
   } finally {
     await Promise.all(closables.map((c) => c.close()));

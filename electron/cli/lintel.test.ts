@@ -262,5 +262,17 @@ describe('lintel CLI', () => {
       assertFailure(await runLintel(['eval', 'ident', '--images', imagesDir]), 1, `cannot read ${imagesDir}`);
       assertFailure(await runLintel(['eval', 'ident', '--images', dir, '--multi', 'median']), 2, '--multi is max or mean', 'Usage: lintel');
     });
+
+    it('eval ident: the mean-template exponent needs several images a person and the mean rule; --half is 1 or 2', async () => {
+      for (const extra of [[], ['--enroll', '3'], ['--multi', 'mean']]) {
+        assertFailure(await runLintel(['eval', 'ident', '--images', dir, '--write-mean-exponent', ...extra]), 2, '--write-mean-exponent needs one extractor, --enroll 3');
+      }
+      assertFailure(
+        await runLintel(['eval', 'ident', '--images', dir, '--enroll', '3', '--multi', 'mean', '--write-mean-exponent', '--write-curve']),
+        2,
+        '--write-curve and --write-mean-exponent come from different runs',
+      );
+      assertFailure(await runLintel(['eval', 'ident', '--images', dir, '--half', '3']), 2, '--half is 1 or 2');
+    });
   });
 });

@@ -14,14 +14,16 @@ Commands:
                                           calibration set from calib export, default out/calib)
   eval ident --images <dir> [--non-mated <dir>]… [--distractors <dir>]… [--enroll 1|3|5] [--multi max|mean]
            [--gallery-sizes 100,1000,10000] [--extractor a[:w]+b[:w]] [--errata <csv>] [--out <dir>] [--cache <dir>]
-           [--write-curve] [--young-child-rule]
+           [--write-curve | --write-mean-exponent] [--young-child-rule] [--half 1|2] [--manifest <file>]
                                           open-set 1:N identification: FNIR at FPIR per gallery size (modelled
                                           beyond the data), rank-1, demographic FPIR, DET plot (default out/ident;
                                           embeddings cached in out/cache; --errata leaves out images that show someone
                                           else, e.g. electron/vision/eval/errata/dev-protocol.csv; --write-curve stores
                                           the curve in the manifest; --young-child-rule adds the door's figures, where
                                           an enrolled young child (defaults.age estimates, cached too) needs a card,
-                                          and --write-curve then stores the door's curve)
+                                          and --write-curve then stores the door's curve; with --enroll 3 --multi mean,
+                                          --write-mean-exponent stores how mean templates compare; --half keeps every
+                                          other enrollable person, to fit on one half and measure on the other)
   eval pad --frames <dir> --clips <clips.csv> [--split devel] [--checks passive|a,b,…]… [--frame-rule mean|median|min|max]
            [--threshold x] [--criterion apcer5|bpcer5|eer] [--out <dir>] [--cache <dir>] [--data <dir>]
                                           presentation attacks (ISO/IEC 30107-3): APCER per attack species, worst,

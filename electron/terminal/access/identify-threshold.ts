@@ -176,7 +176,8 @@ export class IdentifyThreshold {
     const { gallery, modelId, curve } = this.options;
     try {
       const { persons, templates } = gallery.galleryTemplates!(modelId, MAX_SITE_PERSONS);
-      this.likeness = { persons: gallerySize, measured: measureSiteLikeness(templates, curve!.galleryReference!, { persons }) };
+      const lengthExponent = curve!.meanTemplate?.lengthExponent ?? 0;
+      this.likeness = { persons: gallerySize, measured: measureSiteLikeness(templates, curve!.galleryReference!, { persons, lengthExponent }) };
       this.likenessFailure = undefined;
     } catch (error) {
       this.likeness = { persons: gallerySize, measured: null };

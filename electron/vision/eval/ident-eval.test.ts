@@ -16,13 +16,15 @@ import {
   formatIdentSummary,
   impostorScores,
   rankOneOutcomes,
-  scoreMatrix,
   writeIdentReport,
   type CachedFaceModel,
   type IdentEmbedder,
   type IdentReport,
 } from './ident-eval.js';
 import { fnirAt, fpirAt, rankOneRate } from './open-set-metrics.js';
+import { scoreMatrix } from './score-matrix.js';
+import { cosineSimilarity } from '../matcher/similarity.js';
+import { PersonGallery } from '../matcher/person-gallery.js';
 import { buildOpenSetProtocol } from './open-set-protocol.js';
 
 let root: string;
@@ -100,6 +102,18 @@ describe('scoreMatrix', () => {
     const mean = scoreMatrix(searches, identities, 'mean');
     // The mean of (1,0) and (0,1), normalised, is (1,1)/√2.
     assert.ok(Math.abs(mean[0]! - Math.SQRT1_2) < 1e-6);
+  });
+
+  test('mean with a length exponent compares as PersonGallery does: the cosine times the mean length to that power', () => {
+    const identities = [[unit(1, 0), unit(0, 1)], [unit(1, 1)]];
+    const scaled = scoreMatrix([unit(1, 0)], identities, 'mean', 0.5);
+    // (½, ½) is 0.707 long; the one-template identity keeps its cosine.
+    assert.ok(Math.abs(scaled[0]! - Math.SQRT1_2 * Math.SQRT1_2 ** 0.5) < 1e-6, `${scaled[0]}`);
+    assert.ok(Math.abs(scaled[1]! - Math.SQRT1_2) < 1e-6);
+    const gallery = new PersonGallery({ dimension: 2, lengthExponent: 0.5 });
+    gallery.addMany([{ id: 'a', template: unit(1, 0) }, { id: 'a', template: unit(0, 1) }]);
+    assert.ok(Math.abs(gallery.similarityTo('a', unit(1, 0))! - scaled[0]!) < 1e-6);
+    assert.deepEqual(scoreMatrix([unit(1, 0)], identities, 'max', 0.5), scoreMatrix([unit(1, 0)], identities, 'max'), 'max has no mean to scale');
   });
 });
 
@@ -182,6 +196,26 @@ describe('evaluateIdentification on a small folder with fake embeddings', () => 
     const written = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as { fnirAtFpir: Record<string, Record<string, number>> };
     close(written.fnirAtFpir['2']!['0.1']!, 1 / 3);
     assert.match(await readFile(path.join(out, 'det.svg'), 'utf8'), /N = 100, modelled/);
+    assert.equal(report.meanTemplate, null, 'one image a person: no mean template to fit');
+
+    // Two images a person (only Ann has more): her mean compared with the exponent asked for; too few strangers to fit one.
+    const twice = await evaluateIdentification({
+      protocol: await buildOpenSetProtocol({ imagesDir: lfw, nonMatedDirs: [strangers], enrollCount: 2 }),
+      source: { imagesDir: lfw, nonMatedDirs: [strangers], distractorDirs: [] },
+      embedders: [fakeEmbedder('fake', files)],
+      label: 'fake, enroll 2',
+      gallerySizes: [1],
+      multi: 'mean',
+      meanLengthExponent: 0.5,
+      shippedThreshold: null,
+    });
+    assert.deepEqual(twice.report.meanTemplate, { applied: 0.5, fit: null });
+    // Ann's mean of (1, 0, 0, 0) and (0.95, 0.3, 0, 0) and her third image, scaled by the mean's length to ½.
+    const [a1, a2, a3] = [files['Ann_0001.jpg']!, files['Ann_0002.jpg']!, files['Ann_0003.jpg']!];
+    const sum = a1.map((v, d) => v + a2[d]!);
+    const length = Math.hypot(...sum) / 2;
+    assert.equal(twice.mated.length, 1);
+    assert.ok(Math.abs(twice.mated[0]!.topSimilarity! - cosineSimilarity(sum, a3) * length ** 0.5) < 1e-6, `${twice.mated[0]!.topSimilarity}`);
   });
 });
 

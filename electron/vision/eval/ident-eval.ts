@@ -10,9 +10,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { createDotProducts, createWasmMemory, ROW_ALIGN_FLOATS, WASM_PAGE_BYTES } from '../matcher/dot-products.js';
 import { shuffledIndices } from '../matcher/seeded-random.js';
 import { l2Normalize } from '../matcher/similarity.js';
+import { fitMeanLengthExponent, type MeanTemplateFit } from './mean-template-fit.js';
+import { scoreMatrix, type MultiSampleRule } from './score-matrix.js';
 import { galleryReferenceOf, measureSiteLikeness, type GalleryReference, type SiteLikeness } from '../matcher/site-likeness.js';
 import type { IdentificationCurve } from '../models/manifest.js';
 import { median } from '../statistics.js';
@@ -65,8 +66,6 @@ export interface IdentEmbedder extends CachedFaceModel {
   weight: number;
 }
 
-/** How the templates of a person enrolled with several images are searched. */
-export type MultiSampleRule = 'max' | 'mean';
 
 /** Per-model timings, ms (medians over the images that had a face). */
 export interface EmbedderTimings {
@@ -175,59 +174,6 @@ export async function embedImages(
     fused.set(image, out);
   }
   return { fused, timings };
-}
-
-/**
- * Similarities of every search (rows) against every enrolled identity (columns), row-major: per identity the
- * best of its templates ('max') or its mean template ('mean'). A search without a face gets a row of NaN; an
- * identity without any template a column of NaN. Uses the gallery's WebAssembly SIMD kernel.
- */
-export function scoreMatrix(
-  searches: readonly (Float32Array | null)[],
-  identities: readonly (readonly Float32Array[])[],
-  rule: MultiSampleRule,
-): Float32Array {
-  const dimension = searches.find((s) => s !== null)?.length ?? identities.flat()[0]?.length ?? 0;
-  const rows: Float32Array[] = [];
-  const rowOwner: number[] = [];
-  identities.forEach((templates, identity) => {
-    if (templates.length === 0) return;
-    if (rule === 'mean') {
-      const sum = new Float32Array(dimension);
-      for (const t of templates) for (let d = 0; d < dimension; d++) sum[d] = sum[d]! + t[d]!;
-      rows.push(l2Normalize(sum));
-      rowOwner.push(identity);
-    } else {
-      for (const t of templates) {
-        rows.push(t);
-        rowOwner.push(identity);
-      }
-    }
-  });
-  const out = new Float32Array(searches.length * identities.length).fill(Number.NaN);
-  if (rows.length === 0 || dimension === 0) return out;
-  const stride = Math.ceil(dimension / ROW_ALIGN_FLOATS) * ROW_ALIGN_FLOATS;
-  const probeAt = 0;
-  const matrixAt = stride;
-  const scoresAt = matrixAt + rows.length * stride;
-  const memory = createWasmMemory(Math.ceil(((scoresAt + rows.length) * 4) / WASM_PAGE_BYTES) + 1);
-  const heap = new Float32Array(memory.buffer);
-  rows.forEach((row, r) => heap.set(row, matrixAt + r * stride));
-  const dots = createDotProducts(memory);
-  searches.forEach((search, s) => {
-    if (search === null) return;
-    heap.fill(0, probeAt, probeAt + stride);
-    heap.set(search, probeAt);
-    dots.run(matrixAt, probeAt, rows.length, stride, scoresAt);
-    const base = s * identities.length;
-    for (let r = 0; r < rows.length; r++) {
-      const score = heap[scoresAt + r]!;
-      const at = base + rowOwner[r]!;
-      const current = out[at]!;
-      if (Number.isNaN(current) || score > current) out[at] = score;
-    }
-  });
-  return out;
 }
 
 /** A gallery: which identities (columns of the score matrix) are enrolled. */
@@ -378,6 +324,11 @@ export interface IdentReport {
    * every other person's mean template, the similarities 1 in 100, 1,000 and 10,000 reach; `--write-curve` stores it), its likeness
    * against the manifest's reference, and the door's figures at the threshold raised for it.
    */
+  /**
+   * Several templates a person (enroll > 1): the exponent the mean templates were compared with (`applied`: the
+   * manifest's, 0 under 'max') and the one that fits this gallery (mean-template-fit.ts); null at enroll 1.
+   */
+  meanTemplate: { applied: number; fit: MeanTemplateFit | null } | null;
   siteLikeness: {
     galleryReference: (GalleryReference & { comparisons: number }) | null;
     measured: SiteLikeness | null;
@@ -448,6 +399,8 @@ export interface EvaluateIdentificationOptions {
   /** Gallery sizes asked for; the largest measurable gallery is always added. */
   gallerySizes: readonly number[];
   multi?: MultiSampleRule;
+  /** How 'mean' compares a mean template: the door's PersonGallery `lengthExponent` (manifest); default 0. */
+  meanLengthExponent?: number;
   fpirTargets?: readonly number[];
   /**
    * The threshold the door identifies with among that many people (the extractor's curve at the default target
@@ -651,7 +604,8 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
   const nonMatedRows = protocol.nonMated.map((_, i) => matedSearches.length + i);
 
   const rules: MultiSampleRule[] = protocol.enrollCount > 1 ? [multi, multi === 'max' ? 'mean' : 'max'] : [multi];
-  const matrices = rules.map((rule) => scoreMatrix(searchVectors, identities, rule));
+  const { meanLengthExponent = 0 } = options;
+  const matrices = rules.map((rule) => scoreMatrix(searchVectors, identities, rule, meanLengthExponent));
   const scores = matrices[0]!;
   const identityCount = identities.length;
 
@@ -734,11 +688,22 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
   const galleryTemplates = identities.flatMap((templates, c) => templates.map((template) => ({ personId: String(c), template })));
   let galleryReference: IdentReport['siteLikeness']['galleryReference'] = null;
   try {
-    galleryReference = galleryReferenceOf(galleryTemplates);
+    galleryReference = galleryReferenceOf(galleryTemplates, undefined, undefined, meanLengthExponent);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
   }
-  const siteMeasured = options.siteReference ? measureSiteLikeness(galleryTemplates, options.siteReference) : null;
+  const siteMeasured = options.siteReference ? measureSiteLikeness(galleryTemplates, options.siteReference, { lengthExponent: meanLengthExponent }) : null;
+  // Several templates a person: how much of their means' length the door should keep (mean-template-fit.ts).
+  const meanTemplate: IdentReport['meanTemplate'] =
+    protocol.enrollCount > 1
+      ? {
+          applied: multi === 'mean' ? meanLengthExponent : 0,
+          fit: fitMeanLengthExponent(
+            nonMatedRows.map((row) => searchVectors[row]).filter((v): v is Float32Array => v instanceof Float32Array),
+            identities,
+          ),
+        }
+      : null;
   const siteThreshold = siteMeasured && shippedThreshold ? shippedThreshold(full.selection.size, siteMeasured.applied) : null;
   const siteLikeness: IdentReport['siteLikeness'] = {
     galleryReference,
@@ -777,6 +742,7 @@ export async function evaluateIdentification(options: EvaluateIdentificationOpti
     demographics: alone.demographics,
     ...(otherRule ? { otherRule } : {}),
     ...(youngChildRule ? { youngChildRule } : {}),
+    meanTemplate,
     siteLikeness,
     det: alone.det,
     timings: { totalMs: performance.now() - startMs },
@@ -928,6 +894,19 @@ function siteLikenessLines(site: IdentReport['siteLikeness']): string[] {
   return lines;
 }
 
+/** The mean templates' length exponent: the one applied, and the fit (mean-template-fit.ts). */
+function meanTemplateLines(meanTemplate: NonNullable<IdentReport['meanTemplate']>): string[] {
+  const { applied, fit } = meanTemplate;
+  if (!fit) return [`mean templates compared with length exponent ${applied}; too few people of several templates or comparisons to fit one`];
+  const length = fit.meanLength;
+  return [
+    `mean templates compared with length exponent ${applied}; fitted on ${fit.persons} people of several templates (mean length ${length.median.toFixed(3)}, ` +
+      `5–95 % ${length.p5.toFixed(3)}–${length.p95.toFixed(3)}), ${fit.comparisons} stranger comparisons: exponent ${fit.lengthExponent.toFixed(2)}`,
+    `  similarity reached at FMR ` +
+      fit.levels.map((l) => `${l.fmr}: first photo ${similarity(l.firstPhoto)}, mean as cosine ${similarity(l.meanCosine)}, fitted ${similarity(l.fitted)}`).join('; '),
+  ];
+}
+
 export function formatIdentSummary(report: IdentReport): string {
   const p = report.protocol;
   const lines = [
@@ -950,6 +929,7 @@ export function formatIdentSummary(report: IdentReport): string {
   lines.push(...modelCheckLines(report.modelCheck, ''), ...demographicLines(report.demographics, ''));
   if (report.otherRule) lines.push(`with ${report.otherRule.multi} over samples instead: rank-1 ${percent(report.otherRule.rank1)}, ` + Object.entries(report.otherRule.fnirAtFpir).map(([f, v]) => `FNIR@FPIR${f} ${percent(v)}`).join(', '));
   if (report.youngChildRule) lines.push(...youngChildRuleLines(report.youngChildRule));
+  if (report.meanTemplate) lines.push(...meanTemplateLines(report.meanTemplate));
   lines.push(...siteLikenessLines(report.siteLikeness));
   lines.push(...report.embedders.map((e) => `${e.id} (weight ${e.weight.toFixed(2)}): ${e.embedded} embedded, ${e.cacheHits} from the cache; ${e.pipelineMedianMs.toFixed(1)} ms per image, ${e.extractMedianMs.toFixed(1)} ms extraction (medians)`));
   return lines.join('\n');

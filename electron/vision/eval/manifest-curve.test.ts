@@ -41,6 +41,15 @@ describe('withIdentificationCurve', () => {
     assert.deepEqual(parseManifest(twice, 'test').models['mobileface-256']!.identification, changed);
   });
 
+  test('the mean-template exponent is written with the curve and reads back', async () => {
+    const text = await readFile(defaultManifestPath(), 'utf8');
+    const withMean = { ...curve, meanTemplate: { lengthExponent: 0.25, description: 'lintel eval ident … enroll 3', measuredOn: '2026-12-04' } };
+    const edited = withIdentificationCurve(text, 'mobileface-256', withMean);
+    assert.deepEqual(parseManifest(edited, 'test').models['mobileface-256']!.identification, withMean);
+    const out = { ...withMean, meanTemplate: { ...withMean.meanTemplate, lengthExponent: 1.5 } };
+    assert.throws(() => parseManifest(withIdentificationCurve(text, 'mobileface-256', out), 'test'), /lengthExponent/);
+  });
+
   test('an unknown model is an error', async () => {
     const text = await readFile(defaultManifestPath(), 'utf8');
     assert.throws(() => withIdentificationCurve(text, 'no-such-model', curve), ManifestEditError);

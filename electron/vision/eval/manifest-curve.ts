@@ -58,7 +58,8 @@ function formatCurve(curve: IdentificationCurve, indent: string): string {
   const points = curve.points.map((p) => `${inner}  ${JSON.stringify(p).replace(/[:,]/g, '$& ')}`).join(',\n');
   const protocol = JSON.stringify(curve.protocol, null, 2).split('\n').join(`\n${inner}`);
   const reference = curve.galleryReference ? `,\n${inner}"galleryReference": ${JSON.stringify(curve.galleryReference).replace(/[:,]/g, '$& ')}` : '';
-  return `{\n${inner}"points": [\n${points}\n${inner}],\n${inner}"protocol": ${protocol}${reference}\n${indent}}`;
+  const meanTemplate = curve.meanTemplate ? `,\n${inner}"meanTemplate": ${JSON.stringify(curve.meanTemplate, null, 2).split('\n').join(`\n${inner}`)}` : '';
+  return `{\n${inner}"points": [\n${points}\n${inner}],\n${inner}"protocol": ${protocol}${reference}${meanTemplate}\n${indent}}`;
 }
 
 /** `manifestText` with `curve` as the `identification` of model `modelId`. */

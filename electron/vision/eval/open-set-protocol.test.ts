@@ -61,6 +61,14 @@ describe('buildOpenSetProtocol', () => {
     assert.equal(protocol.nonMated.length, 3 + 1 + 2);
   });
 
+  test('half 1 and half 2 take alternate enrollable people; people who cannot enroll stay searches in both', async () => {
+    const [first, second] = await Promise.all(([1, 2] as const).map((half) => buildOpenSetProtocol({ imagesDir: path.join(root, 'lfw'), half })));
+    assert.deepEqual(first!.subjects.map((s) => s.id), ['Alice', 'Dan']);
+    assert.deepEqual(second!.subjects.map((s) => s.id), ['Carol']);
+    assert.deepEqual([...new Set(second!.mated.map((m) => m.mateId))], ['Carol'], 'the other half leaves with its mated searches');
+    for (const protocol of [first!, second!]) assert.deepEqual(names(protocol.nonMated.map((m) => m.image)), ['Bob_0001.jpg']);
+  });
+
   test('a folder given as distractors and as non-mated searches is split in alternate halves', async () => {
     const ff = path.join(root, 'ff');
     const protocol = await buildOpenSetProtocol({ imagesDir: path.join(root, 'lfw'), nonMatedDirs: [ff], distractorDirs: [ff] });

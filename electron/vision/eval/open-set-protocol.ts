@@ -89,6 +89,11 @@ export interface OpenSetProtocolOptions {
   labelColumns?: readonly string[];
   /** Images to leave out; default none. */
   errata?: readonly Erratum[];
+  /**
+   * Only every other enrollable person (in name order, the first of each pair for 1, the second for 2), the
+   * others left out with their images: to fit on one half and measure on the other. Default: everyone.
+   */
+  half?: 1 | 2;
 }
 
 /** Thrown when a folder cannot be read or holds no usable images. */
@@ -210,7 +215,7 @@ function labelsOf(labels: Map<string, Record<string, string>>, dir: string, imag
 
 /** Builds the protocol from the folders; see the module comment for the rules. */
 export async function buildOpenSetProtocol(options: OpenSetProtocolOptions): Promise<OpenSetProtocol> {
-  const { imagesDir, enrollCount = 1, matedPerPerson = 5, nonMatedDirs = [], distractorDirs = [], labelColumns = ['race', 'gender', 'age'], errata = [] } = options;
+  const { imagesDir, enrollCount = 1, matedPerPerson = 5, nonMatedDirs = [], distractorDirs = [], labelColumns = ['race', 'gender', 'age'], errata = [], half } = options;
   if (!Number.isInteger(enrollCount) || enrollCount < 1) throw new RangeError(`enrollCount must be a whole number ≥ 1, got ${enrollCount}`);
   if (!Number.isInteger(matedPerPerson) || matedPerPerson < 0) throw new RangeError(`matedPerPerson must be a whole number ≥ 0, got ${matedPerPerson}`);
 
@@ -234,9 +239,11 @@ export async function buildOpenSetProtocol(options: OpenSetProtocolOptions): Pro
   const mated: ProtocolSearch[] = [];
   const nonMated: ProtocolSearch[] = [];
   let people = 0;
+  let enrollable = 0;
   for (const person of personDirs) {
     const images = await listUsable(imagesDir, path.join(imagesDir, person));
     if (images.length === 0) continue;
+    if (images.length > enrollCount && half !== undefined && enrollable++ % 2 !== half - 1) continue;
     people++;
     if (images.length > enrollCount) {
       subjects.push({ id: person, images: images.slice(0, enrollCount), distractor: false });

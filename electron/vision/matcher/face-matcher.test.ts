@@ -14,6 +14,30 @@ describe('FaceMatcher', () => {
   // cos 20° ≈ 0.940, cos 30° ≈ 0.866, cos 40° ≈ 0.766.
   const thresholds = { verifySimilarity: Math.cos((35 * Math.PI) / 180), identifySimilarity: Math.cos((25 * Math.PI) / 180) };
 
+  it('compares mean templates with the length exponent its curve holds', () => {
+    const curve = {
+      points: [
+        { similarity: 0.5, fmr: 1e-2, fnir: 0.01 },
+        { similarity: 0.9, fmr: 1e-4, fnir: 0.1 },
+      ],
+      protocol: { description: 'test', gallerySize: 10, matedSearches: 10, nonMatedSearches: 10, comparisons: 100, measuredOn: '2026-12-04' },
+      meanTemplate: { lengthExponent: 1, description: 'test', measuredOn: '2026-12-04' },
+    };
+    const matcher = new FaceMatcher('m', 3, thresholds, { curve });
+    matcher.gallery.addMany([
+      { id: 'ann', template: at(0) },
+      { id: 'ann', template: at(60) },
+    ]);
+    // The mean of 0° and 60° points at 30° and is cos 30° long: at 30° the similarity is that length.
+    assert.ok(Math.abs(matcher.gallery.similarityTo('ann', at(30))! - Math.cos(Math.PI / 6)) < 1e-6);
+    const plain = new FaceMatcher('m', 3, thresholds);
+    plain.gallery.addMany([
+      { id: 'ann', template: at(0) },
+      { id: 'ann', template: at(60) },
+    ]);
+    assert.ok(Math.abs(plain.gallery.similarityTo('ann', at(30))! - 1) < 1e-6, 'without a curve: the cosine');
+  });
+
   it('verifies 1:1 against the verification threshold', () => {
     const matcher = new FaceMatcher('m', 3, thresholds);
     assert.equal(matcher.verify(at(0), at(30)).match, true);

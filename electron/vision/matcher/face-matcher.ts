@@ -21,7 +21,7 @@ export interface IdentifyHit extends GalleryHit {
 export interface FaceMatcherOptions {
   /** The 1:N threshold (cosine, -1..1) in force, read at each search; default the fixed `identifySimilarity`. */
   readonly identifySimilarity?: () => number;
-  /** The extractor's identification curve (manifest), for match scores; default none (no scores). */
+  /** The extractor's identification curve (manifest), for match scores and how mean templates compare; default none (no scores). */
   readonly curve?: IdentificationCurve;
 }
 
@@ -39,7 +39,7 @@ export class FaceMatcher {
     private readonly fixedThresholds: MatchThresholds,
     private readonly options: FaceMatcherOptions = {},
   ) {
-    this.gallery = new PersonGallery({ dimension });
+    this.gallery = new PersonGallery({ dimension, lengthExponent: options.curve?.meanTemplate?.lengthExponent ?? 0 });
   }
 
   /** The thresholds in force now. */

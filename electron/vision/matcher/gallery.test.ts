@@ -87,6 +87,17 @@ for (const kernel of ['wasm-simd', 'js'] as const satisfies readonly DotKernelNa
       assert.ok(hit !== undefined && Math.abs(hit.similarity - Math.SQRT1_2) < 1e-6);
     });
 
+    it('a row added with a scale scores its cosine times the scale; a scale outside (0, 1] adds nothing', () => {
+      const gallery = new Gallery({ dimension: 2, kernel });
+      gallery.addMany([{ id: 'a', template: new Float32Array([10, 0]), scale: 0.8 }]);
+      const [hit] = gallery.search(new Float32Array([3, 3]));
+      assert.ok(hit !== undefined && Math.abs(hit.similarity - 0.8 * Math.SQRT1_2) < 1e-6, `similarity ${hit?.similarity}`);
+      for (const scale of [0, 1.2, Number.NaN]) {
+        assert.throws(() => gallery.addMany([{ id: 'b', template: new Float32Array([0, 1]) }, { id: 'c', template: new Float32Array([1, 1]), scale }]), /entry 1 has scale/);
+      }
+      assert.equal(gallery.size, 1);
+    });
+
     it('removeById removes every row of that id, keeps the rest searchable and never returns it again', () => {
       const rows = randomRows(11, 64, 50, 4);
       const gallery = new Gallery({ dimension: 64, kernel, initialCapacity: 8 });

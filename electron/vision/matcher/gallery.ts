@@ -37,6 +37,11 @@ export interface GalleryHit {
 export interface GalleryEntry {
   id: string;
   template: Float32Array;
+  /**
+   * Stored L2-normalised times this (0 < scale ≤ 1; default 1), so its similarities come out scaled by it too:
+   * PersonGallery's mean templates of samples that differ (see its `lengthExponent`).
+   */
+  scale?: number;
 }
 
 /** Largest memory a 32-bit WebAssembly memory can address. */
@@ -116,10 +121,13 @@ export class Gallery {
 
   /** Adds several templates; all are validated first, so a bad one adds none. */
   addMany(entries: readonly GalleryEntry[]): void {
-    const prepared = entries.map(({ id, template }, index) => {
+    const prepared = entries.map(({ id, template, scale = 1 }, index) => {
       if (typeof id !== 'string' || id === '') throw new TypeError(`Gallery.addMany: entry ${index} has an empty id`);
+      if (!(scale > 0 && scale <= 1)) throw new RangeError(`Gallery.addMany: entry ${index} has scale ${scale}, not in (0, 1]`);
       this.assertDimension(template, 'Gallery.add');
-      return { id, unit: l2Normalize(template) };
+      const unit = l2Normalize(template);
+      if (scale !== 1) for (let i = 0; i < unit.length; i++) unit[i]! *= scale;
+      return { id, unit };
     });
     this.ensureCapacity(this.size + prepared.length);
     for (const { id, unit } of prepared) {

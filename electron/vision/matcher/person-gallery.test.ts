@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { Gallery } from './gallery.js';
 import { PersonGallery } from './person-gallery.js';
 import { l2Normalize } from './similarity.js';
 
@@ -55,4 +56,32 @@ test('a bad template in a batch changes nothing', () => {
   gallery.clear();
   assert.equal(gallery.size, 0);
   assert.equal(gallery.templateCount, 0);
+});
+
+test('with a length exponent, a mean of differing samples keeps that power of its length; one sample keeps its cosine', () => {
+  const gallery = new PersonGallery({ dimension: 3, lengthExponent: 0.5 });
+  gallery.addMany([
+    { id: 'ada', template: unit(1, 0, 0) },
+    { id: 'ada', template: unit(0, 1, 0) },
+    { id: 'bob', template: unit(0, 0, 1) },
+  ]);
+  // Ada's mean (½, ½, 0) is 0.707 long: her similarities are the cosine times 0.707^0.5 = 0.841.
+  const scale = Math.SQRT1_2 ** 0.5;
+  const probe = unit(1, 1, 0.2);
+  const [ada, bob] = gallery.search(probe, { topK: 2 });
+  assert.equal(ada?.id, 'ada');
+  assert.ok(Math.abs(ada!.similarity - Gallery.similarity(unit(1, 1, 0), probe) * scale) < 1e-6, `ada ${ada?.similarity}`);
+  assert.ok(Math.abs(bob!.similarity - Gallery.similarity(unit(0, 0, 1), probe)) < 1e-6, `bob keeps the cosine: ${bob?.similarity}`);
+  assert.ok(Math.abs(gallery.similarityTo('ada', probe)! - ada!.similarity) < 1e-6, '1:1 after a card compares as the search does');
+
+  // A third sample like the mean lengthens it: the scale follows.
+  gallery.add('ada', unit(1, 1, 0));
+  const longer = Math.hypot(1 + Math.SQRT1_2, 1 + Math.SQRT1_2) / 3;
+  assert.ok(Math.abs(gallery.similarityTo('ada', probe)! - Gallery.similarity(unit(1, 1, 0), probe) * longer ** 0.5) < 1e-6);
+});
+
+test('a length exponent outside 0..1 is refused', () => {
+  for (const lengthExponent of [-0.1, 1.5, Number.NaN]) {
+    assert.throws(() => new PersonGallery({ dimension: 3, lengthExponent }), /lengthExponent must lie in \[0, 1\]/);
+  }
 });

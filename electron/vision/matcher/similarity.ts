@@ -4,7 +4,7 @@
  */
 
 /** Euclidean norm of `v`; NaN if any element is NaN. */
-function l2Norm(v: Float32Array): number {
+export function l2Norm(v: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;

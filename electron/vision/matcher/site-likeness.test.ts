@@ -69,6 +69,14 @@ describe('measureSiteLikeness', () => {
     assert.equal(fewer.comparisons, 30 * 9);
   });
 
+  test('means compared as the door compares them: with a length exponent, fewer strangers reach a level', () => {
+    const templates = site(40, 3, 0.2);
+    const cosine = measureSiteLikeness(templates, at(0.15, 0.01))!;
+    const kept = measureSiteLikeness(templates, at(0.15, 0.01), { lengthExponent: 1 })!;
+    assert.equal(kept.comparisons, cosine.comparisons);
+    assert.ok(kept.levels[0]!.reaching < cosine.levels[0]!.reaching, `${kept.levels[0]!.reaching} against ${cosine.levels[0]!.reaching}`);
+  });
+
   test('the lower bound counts pairs of people, not comparisons, and holds for all levels together', () => {
     const templates = site(MIN_SITE_PERSONS, 20, 0.3, 5);
     const measured = measureSiteLikeness(templates, at(0.2, 0.01))!;

@@ -8,8 +8,9 @@
  * similarity at FMR 1e-2, 1e-3 and 1e-4 (manifest `identification.galleryReference`), over that FMR, says how
  * many times likelier a stranger here is to match; the door takes the FMR as that many times higher at every
  * similarity, by the largest factor the site's pairs of people bear out at any level, and only ever raises its
- * threshold for it. Deeper levels matter: averaging several samples into one template brings strangers closer
- * the further into the tail (LFW enrolled with 3 photos each: 1.15× at 1e-2, 1.5× at 1e-3, 2.6× at 1e-4).
+ * threshold for it. Deeper levels matter: a camera's likeness can grow into the tail (Replay-Attack's webcam:
+ * 6.8× at 1e-2, 9.5× at 1e-3). The means are compared as the door compares them, with the extractor's length
+ * exponent (PersonGallery), which already takes back what averaging differing samples does.
  */
 import { PersonGallery } from './person-gallery.js';
 import { shuffledIndices } from './seeded-random.js';
@@ -125,6 +126,7 @@ export function crossPersonSimilarities(
   limit: number,
   seed = 1,
   maxPersons = Number.POSITIVE_INFINITY,
+  lengthExponent = 0,
 ): { persons: number; comparedPersons: number; similarities: Float32Array } {
   const samplesOf = new Map<string, Float32Array[]>();
   for (const { personId, template } of templates) {
@@ -136,7 +138,7 @@ export function crossPersonSimilarities(
   const persons = everyone.length > maxPersons ? shuffledIndices(everyone.length, seed).slice(0, maxPersons).map((i) => everyone[i]!) : everyone;
   if (persons.length < 2) return { persons: everyone.length, comparedPersons: persons.length, similarities: new Float32Array(0) };
   const samples = persons.flatMap((id) => samplesOf.get(id)!.map((template) => ({ id, template })));
-  const gallery = new PersonGallery({ dimension: samples[0]!.template.length, initialCapacity: persons.length });
+  const gallery = new PersonGallery({ dimension: samples[0]!.template.length, initialCapacity: persons.length, lengthExponent });
   gallery.addMany(samples);
   const others = persons.length - 1;
   const chosen = samples.length * others > limit ? shuffledIndices(samples.length, seed).slice(0, Math.max(1, Math.floor(limit / others))).map((i) => samples[i]!) : samples;
@@ -161,12 +163,14 @@ export function measureSiteLikeness(
     readonly seed?: number;
     /** People enrolled with a template, where `templates` are a subset's (the store chose them: Store.galleryTemplates). */
     readonly persons?: number;
+    /** The door's PersonGallery `lengthExponent` (the manifest's `identification.meanTemplate`); default 0. */
+    readonly lengthExponent?: number;
   } = {},
 ): SiteLikeness | null {
   if (reference.levels.length === 0) throw new RangeError('a reference needs at least one level');
   if (reference.levels.length > ALPHA_FOR_LEVELS.length) throw new RangeError(`a reference holds at most ${ALPHA_FOR_LEVELS.length} levels, got ${reference.levels.length}`);
   for (const { fmr } of reference.levels) if (!(fmr > 0 && fmr < 1)) throw new RangeError(`reference FMR must lie in (0, 1), got ${fmr}`);
-  const measured = crossPersonSimilarities(templates, options.maxComparisons ?? MAX_SITE_COMPARISONS, options.seed, options.maxPersons ?? MAX_SITE_PERSONS);
+  const measured = crossPersonSimilarities(templates, options.maxComparisons ?? MAX_SITE_COMPARISONS, options.seed, options.maxPersons ?? MAX_SITE_PERSONS, options.lengthExponent);
   const { comparedPersons, similarities } = measured;
   const persons = Math.max(measured.persons, options.persons ?? 0);
   if (persons < MIN_SITE_PERSONS) return null;
@@ -194,8 +198,13 @@ export const REFERENCE_FMRS = [1e-2, 1e-3, 1e-4] as const;
  * its cross-person comparisons reach (the k-th highest, k = ⌈fmr · comparisons⌉), measured the way
  * measureSiteLikeness measures a site. Throws when not even the first level has 10.
  */
-export function galleryReferenceOf(templates: Iterable<PersonTemplate>, fmrs: readonly number[] = REFERENCE_FMRS, seed = 1): GalleryReference & { comparisons: number } {
-  const { similarities } = crossPersonSimilarities(templates, MAX_REFERENCE_COMPARISONS, seed);
+export function galleryReferenceOf(
+  templates: Iterable<PersonTemplate>,
+  fmrs: readonly number[] = REFERENCE_FMRS,
+  seed = 1,
+  lengthExponent = 0,
+): GalleryReference & { comparisons: number } {
+  const { similarities } = crossPersonSimilarities(templates, MAX_REFERENCE_COMPARISONS, seed, Number.POSITIVE_INFINITY, lengthExponent);
   const sorted = similarities.slice().sort().reverse();
   const levels = fmrs.flatMap((fmr) => {
     const reaching = Math.ceil(fmr * sorted.length);

@@ -235,6 +235,20 @@ const identificationSchema = z.object({
         .max(3),
     })
     .optional(),
+  /**
+   * How much of a mean template's length its similarities keep (PersonGallery `lengthExponent`), so that strangers
+   * score against a person enrolled from several samples as the curve's single photos say: fitted by `lintel eval
+   * ident --enroll 3 --multi mean --write-mean-exponent` (identification-fit.ts).
+   */
+  meanTemplate: z
+    .object({
+      lengthExponent: z.number().min(0).max(1),
+      /** The command and data it came from, in a few words. */
+      description: z.string().min(1),
+      /** ISO date of the measurement. */
+      measuredOn: z.string().min(1),
+    })
+    .optional(),
 });
 
 /** How the model fares quantised for the NPU, measured on the CPU before any board (models/quantize). */
