@@ -6,7 +6,7 @@ export interface PersonGalleryOptions extends GalleryOptions {
   /**
    * A person's similarities are their mean template's cosine times the mean's length raised to this (0 ≤ x ≤ 1;
    * default 0, the cosine). The mean of unit samples is 1 long for one sample and shorter the more the samples
-   * differ; normalised, it lets strangers come closer than one photo does (LFW, 3 photos: 0.30 % FPIR where the
+   * differ; normalised, it lets strangers come closer than one photo does (LFW, 3 photos: 0.29 % FPIR where the
    * curve of single photos promises 0.1 %), and the curve is measured on single photos. The extractor's manifest
    * says how much to take back (`identification.meanTemplate.lengthExponent`, fitted by `lintel eval ident`).
    */
