@@ -12,14 +12,13 @@ import path from 'node:path';
 
 import { shuffledIndices } from '../matcher/seeded-random.js';
 import { l2Normalize } from '../matcher/similarity.js';
-import { fitMeanLengthExponent, type MeanTemplateFit } from './mean-template-fit.js';
-import { scoreMatrix, type MultiSampleRule } from './score-matrix.js';
 import { galleryReferenceOf, measureSiteLikeness, type GalleryReference, type SiteLikeness } from '../matcher/site-likeness.js';
 import type { IdentificationCurve } from '../models/manifest.js';
 import { median } from '../statistics.js';
 import { modelledFpirByGroup, tailCheck, type ModelledGroupFpirSpread, type TailCheckPoint } from './demographic-tail.js';
 import { renderDetSvg, type DetSvgCurve } from './det-svg.js';
 import type { CachedEmbedding, EmbeddingCache } from './embedding-cache.js';
+import { fitMeanLengthExponent, type MeanTemplateFit } from './mean-template-fit.js';
 import {
   detCurve,
   fnirAt,
@@ -43,6 +42,7 @@ import {
   DEMOGRAPHIC_SPREAD_TARGET,
 } from './open-set-metrics.js';
 import type { OpenSetProtocol } from './open-set-protocol.js';
+import { scoreMatrix, type MultiSampleRule } from './score-matrix.js';
 import { writeFileAtomic } from '../../shared/write-file-atomic.js';
 import { YOUNG_CHILD_UNDER_YEARS } from '../age/age-estimator.js';
 import { youngChildOf } from '../age/young-child.js';
@@ -65,7 +65,6 @@ export interface IdentEmbedder extends CachedFaceModel {
   /** Weight of this model's cosine in the fused score; normalised over the models to sum to 1. */
   weight: number;
 }
-
 
 /** Per-model timings, ms (medians over the images that had a face). */
 export interface EmbedderTimings {
@@ -320,15 +319,15 @@ export interface IdentReport {
   /** The door's figures under the young-child rule (`--young-child-rule`); the keys above are the recogniser's alone. */
   youngChildRule?: YoungChildRuleReport;
   /**
-   * The largest gallery held as a site (matcher/site-likeness.ts): its own reference (each enrolled sample with
-   * every other person's mean template, the similarities 1 in 100, 1,000 and 10,000 reach; `--write-curve` stores it), its likeness
-   * against the manifest's reference, and the door's figures at the threshold raised for it.
-   */
-  /**
    * Several templates a person (enroll > 1): the exponent the mean templates were compared with (`applied`: the
    * manifest's, 0 under 'max') and the one that fits this gallery (mean-template-fit.ts); null at enroll 1.
    */
   meanTemplate: { applied: number; fit: MeanTemplateFit | null } | null;
+  /**
+   * The largest gallery held as a site (matcher/site-likeness.ts): its own reference (each enrolled sample with
+   * every other person's mean template, the similarities 1 in 100, 1,000 and 10,000 reach; `--write-curve` stores it), its likeness
+   * against the manifest's reference, and the door's figures at the threshold raised for it.
+   */
   siteLikeness: {
     galleryReference: (GalleryReference & { comparisons: number }) | null;
     measured: SiteLikeness | null;

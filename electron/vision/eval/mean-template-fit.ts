@@ -4,7 +4,7 @@
  * The identification curve is measured with one photo a person. The door searches a person by the normalised
  * mean of their samples, and the more the samples differ the closer strangers come to that mean: on LFW's 291
  * people enrolled from 3 photos, the similarity 1 in 100,000 stranger comparisons reach is 0.479 against 0.457
- * for their first photo alone, and FPIR at the door's threshold is 0.30 % where the curve promises 0.1 %.
+ * for their first photo alone, and FPIR at the door's threshold is 0.29 % where the curve promises 0.1 %.
  * Multiplying the cosine by the mean's length (1 for one sample, shorter the more the samples differ) raised to
  * an exponent takes that back. The exponent is fitted without counting a single false positive: the one whose
  * stranger comparisons reach the same similarities, at FMR 1e-3, 1e-4 and 1e-5, as the same strangers reach
@@ -26,7 +26,7 @@ export interface MeanTemplateFit {
   lengthExponent: number;
   /** People with two or more templates the fit was made on. */
   persons: number;
-  /** Stranger comparisons with them, each way. */
+  /** Stranger comparisons with them (strangers × people). */
   comparisons: number;
   /** Their mean templates' lengths. */
   meanLength: { median: number; p5: number; p95: number };
