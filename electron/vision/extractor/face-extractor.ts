@@ -4,7 +4,7 @@ import { alignFace, templatePointsPx, type AlignmentTemplate, type FivePoints } 
 import type { BackendName, InferenceBackend, ModelSession } from '../backend/inference-backend.js';
 import { flipHorizontal, type RgbImage } from '../frame/rgb-image.js';
 import { l2Normalize } from '../matcher/similarity.js';
-import { ManifestError, mirrorAverageOf, type ResolvedModel } from '../models/manifest.js';
+import { ManifestError, mirrorAverageOf, type IdentificationCurve, type ResolvedModel } from '../models/manifest.js';
 
 /** Options of `FaceExtractor.create`. */
 export interface FaceExtractorOptions {
@@ -40,6 +40,8 @@ export class FaceExtractor {
     readonly dimension: number,
     /** Whether each template is averaged with its mirror image's (the caller's choice, else the model's). */
     readonly mirrorAverage: boolean,
+    /** The manifest's identification curve: match scores, the 1:N threshold by gallery size, how mean templates compare. */
+    readonly identification: IdentificationCurve | undefined,
   ) {}
 
   static async create(options: FaceExtractorOptions): Promise<FaceExtractor> {
@@ -49,7 +51,7 @@ export class FaceExtractor {
     }
     const session = await options.backend.load(options.model);
     // A caller's choice (eval's --no-mirror) wins over the model's own.
-    return new FaceExtractor(session, id, entry.alignment, entry.thresholds, entry.decoding.size, options.mirrorAverage ?? mirrorAverageOf(entry));
+    return new FaceExtractor(session, id, entry.alignment, entry.thresholds, entry.decoding.size, options.mirrorAverage ?? mirrorAverageOf(entry), entry.identification);
   }
 
   /** Aligns the face given by its five points and computes its template; `alignment` is the template that cut the crop. */

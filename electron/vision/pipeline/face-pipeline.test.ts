@@ -12,6 +12,7 @@ import type { FaceTemplate } from '../extractor/face-extractor.js';
 import { decodeImageFile } from '../frame/decode.js';
 import { createRgbImage, cropRgb, flipHorizontal, type RgbImage } from '../frame/rgb-image.js';
 import type { Point } from '../geometry/point.js';
+import { matchScore } from '../matcher/identification-curve.js';
 import { loadManifest, resolveModel, type LoadedManifest } from '../models/manifest.js';
 import { defaultManifestPath, packageRoot } from '../models/paths.js';
 import { FacePipeline, type AnalysedFace, type AnalysisResult } from './face-pipeline.js';
@@ -293,6 +294,28 @@ describe('FacePipeline on real photos', () => {
     assert.equal(listed(atOrAbove(identifySimilarity)), '', `different people at or above identifySimilarity ${identifySimilarity}`);
     const accepted = atOrAbove(verifySimilarity);
     assert.ok(accepted.length <= 2, `${accepted.length} different-person pairs at or above verifySimilarity ${verifySimilarity}: ${listed(accepted)}`);
+  });
+
+  it("creates a matcher with the extractor's curve: match scores, and a person's mean compared as the door compares it", async (t) => {
+    const p = pipelineOrSkip(t);
+    if (!p) return;
+    const curve = resolveModel(manifest, p.modelIds.extractor).entry.identification;
+    if (!curve) return t.skip(`${p.modelIds.extractor} has no identification curve in the manifest`);
+    const matcher = p.createMatcher();
+    assert.equal(matcher.matchScore(0.5), matchScore(curve, 0.5));
+    // Two unit templates 60° apart: their mean is √3/2 long, and the door scales its cosine by that to the fitted power.
+    const dimension = p.extractor.dimension;
+    const a = new Float32Array(dimension);
+    const b = new Float32Array(dimension);
+    a[0] = 1;
+    b[0] = 0.5;
+    b[1] = Math.sqrt(3) / 2;
+    matcher.gallery.add('person-1', a);
+    matcher.gallery.add('person-1', b);
+    const [hit] = matcher.gallery.search(a);
+    const exponent = curve.meanTemplate?.lengthExponent ?? 0;
+    const cosineToMean = (1 + 0.5) / 2 / (Math.sqrt(3) / 2);
+    assert.ok(hit && Math.abs(hit.similarity - cosineToMean * (Math.sqrt(3) / 2) ** exponent) < 1e-5, `similarity ${hit?.similarity}, exponent ${exponent}`);
   });
 
   it('makes unit-length templates of the manifest size, and compare refuses templates of another model', async (t) => {

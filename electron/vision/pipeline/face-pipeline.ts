@@ -187,9 +187,13 @@ export class FacePipeline {
     return { detector: this.detector.engine, fitter: this.fitter.engine, extractor: this.extractor.engine };
   }
 
-  /** A matcher (1:1 and an empty 1:N gallery) for this pipeline's templates, with the extractor's thresholds. */
+  /**
+   * A matcher (1:1 and an empty 1:N gallery) for this pipeline's templates, with the extractor's thresholds and its
+   * curve (match scores; mean templates compared as the door compares them).
+   */
   createMatcher(): FaceMatcher {
-    return new FaceMatcher(this.extractor.modelId, this.extractor.dimension, this.extractor.thresholds);
+    const curve = this.extractor.identification;
+    return new FaceMatcher(this.extractor.modelId, this.extractor.dimension, this.extractor.thresholds, curve ? { curve } : {});
   }
 
   /** Cosine similarity of two templates of this pipeline's extractor, -1..1. */
