@@ -64,7 +64,8 @@ describe('hub events', () => {
 
     fireEvent.change(screen.getByLabelText('Card number'), { target: { value: '34567' } });
     await waitFor(() => assert.equal(rendered.requestsOf('events:list').at(-1)?.cardNumber, 34567));
-    await waitFor(() => assert.equal(within(screen.getByRole('list', { name: 'Events, newest first' })).queryByText('Ada Lovelace'), null));
+    // A failing assert.equal on an element prints React's whole fiber tree, slow enough to outlast waitFor's timeout.
+    await waitFor(() => assert.ok(within(screen.getByRole('list', { name: 'Events, newest first' })).queryByText('Ada Lovelace') === null, 'Ada Lovelace is still listed'));
 
     const asked = rendered.requestsOf('events:list').length;
     fireEvent.change(screen.getByLabelText('Card number'), { target: { value: '34567x' } });
@@ -72,6 +73,29 @@ describe('hub events', () => {
     assert.equal(screen.getByLabelText('Card number').getAttribute('aria-invalid'), 'true');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(rendered.requestsOf('events:list').length, asked);
+  });
+
+  test('an answer to filters changed meanwhile is dropped: the list shows what the filters say', async () => {
+    const denied = { ...EVENT, id: 9, decision: 'denied' as const, reason: 'unknown', personId: null, personName: null, similarity: null };
+    let release: () => void = () => undefined;
+    const rendered = renderHubScreen(<HubEventsScreen />, {
+      'doors:list': () => ({ headSeq: 40, doors: [DOOR] }),
+      'persons:list': () => ({ persons: [], total: 0 }),
+      // The denied-only answer is slow: it arrives after the answer to the filters that replaced it.
+      'events:list': ({ decision }) =>
+        decision === 'denied' ? new Promise((resolve) => (release = () => resolve({ events: [denied], next: null }))) : { events: [EVENT], next: null },
+    });
+    await screen.findByText('Ada Lovelace');
+    fireEvent.change(screen.getByLabelText('Decision'), { target: { value: 'denied' } });
+    await waitFor(() => assert.equal(rendered.requestsOf('events:list').at(-1)?.decision, 'denied'));
+    fireEvent.change(screen.getByLabelText('Decision'), { target: { value: 'granted' } });
+    await waitFor(() => assert.equal(rendered.requestsOf('events:list').at(-1)?.decision, 'granted'));
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const list = screen.getByRole('list', { name: 'Events, newest first' });
+    assert.equal(within(list).queryAllByText('Ada Lovelace').length, 1);
+    assert.equal(within(list).queryAllByText('Denied').length, 0);
+    assert.equal(screen.getByRole('button', { name: 'Refresh' }).hasAttribute('disabled'), false);
   });
 
   test('events from every door are listed; a filter asks the hub again; the snapshot opens large', async () => {

@@ -1,6 +1,6 @@
 // Events from every door, newest first, filtered by door, decision, person, card and time; a page at a time, each
 // event's snapshot (when the door kept one) opened large on demand, and every matching event exported as CSV.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 
 import { SnapshotViewer } from '../admin/events/SnapshotViewer.js';
 import { parseCardNumberFilter } from '../common/card-number-filter.js';
@@ -82,12 +82,17 @@ export function HubEventsScreen(): ReactNode {
     void client['persons:list']({ limit: 500 }).then((result) => result.ok && setPersons(result.value.persons));
   }, [client]);
 
+  const queryKeyRef = useRef(queryKey);
+  queryKeyRef.current = queryKey;
+
   const load = useCallback(
     async (before?: HubResponseOf<'events:list'>['next']): Promise<void> => {
       const parsed = JSON.parse(queryKey) as ReturnType<typeof eventQuery>;
       if ('problem' in parsed) return;
       setLoading(true);
       const result = await client['events:list']({ ...parsed.request, ...(before ? { before } : {}) });
+      // An answer for filters changed meanwhile is dropped: the list shows what the filters say.
+      if (queryKeyRef.current !== queryKey) return;
       setLoading(false);
       if (!result.ok) return setProblem(result.error);
       setProblem(null);
