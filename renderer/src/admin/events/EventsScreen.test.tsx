@@ -33,3 +33,26 @@ test('an event shows the card shown, and the card number filters the log', async
   await screen.findByText('A card number is digits only.');
   await waitFor(() => assert.equal(rendered.requestsOf('events:query').at(-1)?.cardNumber, undefined, 'no card filter while the number is not one'));
 });
+
+test('a further page of filters changed meanwhile is dropped: the list shows what the filters say', async () => {
+  const granted: AccessEvent = { ...unknownCard, id: 9, decision: 'granted', reason: 'recognised', personId: 'p-1', personName: 'Ada Lovelace', card: null };
+  const older: AccessEvent = { ...granted, id: 8, atMs: granted.atMs - 60_000, personName: 'Charles Babbage' };
+  let release: () => void = () => undefined;
+  const rendered = renderScreen(<EventsScreen />, {
+    'events:query': ({ after, cardNumber }) =>
+      after
+        ? new Promise((resolve) => (release = () => resolve({ events: [older], nextCursor: null })))
+        : cardNumber === 34567
+          ? { events: [unknownCard], nextCursor: null }
+          : { events: [granted], nextCursor: { atMs: granted.atMs, id: granted.id } },
+  });
+  await screen.findByText('Ada Lovelace');
+  fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
+  await waitFor(() => assert.ok(rendered.requestsOf('events:query').at(-1)?.after, 'the next page is asked'));
+  fireEvent.change(screen.getByLabelText('Card number'), { target: { value: '34567' } });
+  await screen.findByText(/card 34567 \(facility 12\)/);
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(screen.getAllByRole('listitem').length, 1);
+  assert.ok(screen.queryByText('Charles Babbage') === null && screen.queryByText('Ada Lovelace') === null, 'only the card-filtered event is listed');
+});

@@ -1,5 +1,5 @@
 // The access log: filter by time, person, decision and card, newest first, page by page; export as CSV.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
 import type { ContractErrorBody, ResponseOf } from '../../contract.js';
@@ -61,10 +61,15 @@ export function EventsScreen(): ReactNode {
     };
   }, [client, filters, attempt]);
 
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+
   const loadMore = async (): Promise<void> => {
     if (!listing?.nextCursor) return;
     setLoading(true);
     const result = await client['events:query']({ ...eventQueryOf(filters), limit: PAGE_SIZE, after: listing.nextCursor });
+    // A page of filters changed meanwhile is dropped: the list below them is already being asked again.
+    if (filtersRef.current !== filters) return;
     setLoading(false);
     if (result.ok) setListing({ events: [...listing.events, ...result.value.events], nextCursor: result.value.nextCursor });
     else setError(result.error);
