@@ -1,5 +1,5 @@
 // The enrolled people, searched by name or external id, a page at a time.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
 import type { ContractErrorBody, ResponseOf } from '../../contract.js';
@@ -49,10 +49,15 @@ export function PeopleList({ search, onSearch, onOpen }: { readonly search: stri
     };
   }, [client, search, attempt]);
 
+  const searchRef = useRef(search);
+  searchRef.current = search;
+
   const loadMore = async (): Promise<void> => {
     if (!page) return;
     setLoading(true);
     const result = await client['persons:list']({ search: search.trim() || undefined, limit: PAGE_SIZE, offset: page.persons.length });
+    // A page of a search changed meanwhile is dropped: the list for the new one is already being asked.
+    if (searchRef.current !== search) return;
     setLoading(false);
     if (result.ok) setPage({ persons: [...page.persons, ...result.value.persons], total: result.value.total });
     else setError(result.error);
