@@ -1,6 +1,6 @@
 // Events from every door, newest first, filtered by door, decision, person, card and time; a page at a time, each
 // event's snapshot (when the door kept one) opened large on demand, and every matching event exported as CSV.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 
 import { SnapshotViewer } from '../admin/events/SnapshotViewer.js';
 import { parseCardNumberFilter } from '../common/card-number-filter.js';
@@ -10,7 +10,8 @@ import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { SelectField } from '../common/SelectField.js';
 import { TextField } from '../common/TextField.js';
-import type { ContractErrorBody } from '../contract.js';
+import { usePagedList } from '../common/use-paged-list.js';
+import type { ContractErrorBody, Result } from '../contract.js';
 import { cardText, cueText, reasonText } from '../wording/wording.js';
 import type { HubDoor, HubEvent, HubPerson, HubRequestOf, HubResponseOf } from './hub-client.js';
 import { exportHubEventsCsv } from './export-hub-events.js';
@@ -64,14 +65,23 @@ export function HubEventsScreen(): ReactNode {
   const [filters, setFilters] = useState<EventFilters>(NO_FILTERS);
   const [doors, setDoors] = useState<readonly HubDoor[]>([]);
   const [persons, setPersons] = useState<readonly HubPerson[]>([]);
-  const [listing, setListing] = useState<HubResponseOf<'events:list'> | null>(null);
-  const [loading, setLoading] = useState(false);
   const [problem, setProblem] = useState<ContractErrorBody | null>(null);
   const [snapshot, setSnapshot] = useState<{ readonly url: string; readonly caption: string } | null>(null);
   const [exporting, setExporting] = useState<number | null>(null);
   const [exported, setExported] = useState<string | null>(null);
   const query = eventQuery(filters);
-  const queryKey = JSON.stringify(query);
+  const {
+    page: listing,
+    loading,
+    error: listingError,
+    loadMore,
+    reload,
+  } = usePagedList({
+    query: 'request' in query ? query.request : null,
+    first: (request): Promise<Result<HubResponseOf<'events:list'>>> => client['events:list'](request),
+    next: (request, shown) => (shown.next ? client['events:list']({ ...request, before: shown.next }) : null),
+    append: (shown, further) => ({ events: [...shown.events, ...further.events], next: further.next }),
+  });
   // Each problem is said at its own field: the card's at the card number, the dates' at the end.
   const card = parseCardNumberFilter(filters.cardNumber);
   const cardProblem = 'problem' in card ? card.problem : undefined;
@@ -82,30 +92,8 @@ export function HubEventsScreen(): ReactNode {
     void client['persons:list']({ limit: 500 }).then((result) => result.ok && setPersons(result.value.persons));
   }, [client]);
 
-  const queryKeyRef = useRef(queryKey);
-  queryKeyRef.current = queryKey;
-
-  const load = useCallback(
-    async (before?: HubResponseOf<'events:list'>['next']): Promise<void> => {
-      const parsed = JSON.parse(queryKey) as ReturnType<typeof eventQuery>;
-      if ('problem' in parsed) return;
-      setLoading(true);
-      const result = await client['events:list']({ ...parsed.request, ...(before ? { before } : {}) });
-      // An answer for filters changed meanwhile is dropped: the list shows what the filters say.
-      if (queryKeyRef.current !== queryKey) return;
-      setLoading(false);
-      if (!result.ok) return setProblem(result.error);
-      setProblem(null);
-      setListing((current) => (before && current ? { events: [...current.events, ...result.value.events], next: result.value.next } : result.value));
-    },
-    [client, queryKey],
-  );
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
   const openSnapshot = async (event: HubEvent): Promise<void> => {
+    setProblem(null);
     const result = await client['events:snapshot']({ id: event.id });
     if (!result.ok) return setProblem(result.error);
     if (result.value.jpegBase64 === null) return setProblem({ code: 'not-found', message: 'this snapshot is no longer kept' });
@@ -118,6 +106,7 @@ export function HubEventsScreen(): ReactNode {
     if (!('request' in query)) return;
     setExporting(0);
     setExported(null);
+    setProblem(null);
     const doorNames = new Map(doors.map((door) => [door.id, door.name]));
     const outcome = await exportHubEventsCsv(client, query.request, (terminalId) => doorNames.get(terminalId), setExporting);
     setExporting(null);
@@ -129,7 +118,7 @@ export function HubEventsScreen(): ReactNode {
     <section className="screen hub-events" aria-labelledby="hub-events-heading">
       <header className="screen-header">
         <h1 id="hub-events-heading">Events</h1>
-        <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
+        <button type="button" className="btn" onClick={reload} disabled={loading}>
           Refresh
         </button>
         <button type="button" className="btn" onClick={() => void exportCsv()} disabled={exporting !== null || !('request' in query)}>
@@ -155,7 +144,8 @@ export function HubEventsScreen(): ReactNode {
         <DateField label="Until" type="datetime-local" value={filters.until} onChange={(until) => set({ until })} error={dateProblem} />
       </div>
       {exported ? <Notice tone="success">{exported}</Notice> : null}
-      {problem ? <ErrorNotice error={problem} onRetry={() => void load()} /> : null}
+      {problem ? <ErrorNotice error={problem} /> : null}
+      {listingError ? <ErrorNotice error={listingError} onRetry={reload} /> : null}
       {listing && listing.events.length === 0 ? <p className="muted">No events match these filters.</p> : null}
       {listing && listing.events.length > 0 ? (
         <ul className="event-list" aria-label="Events, newest first">
@@ -190,7 +180,7 @@ export function HubEventsScreen(): ReactNode {
       ) : null}
       {loading && !listing ? <p className="muted">Loading…</p> : null}
       {listing?.next ? (
-        <button type="button" className="btn btn-block" onClick={() => void load(listing.next)} disabled={loading}>
+        <button type="button" className="btn btn-block" onClick={loadMore} disabled={loading}>
           Older events
         </button>
       ) : null}

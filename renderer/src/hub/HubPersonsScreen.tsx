@@ -3,13 +3,14 @@
 // across the doors ("erased on N of N terminals") until every door has acknowledged it. A person's details (name,
 // validity, card) are edited in the terminal's own form; their groups (which door policies and schedules name)
 // are chosen from the site's groups, also straight from the list.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 
 import { ConfirmDialog } from '../common/ConfirmDialog.js';
 import { ErrorNotice, Notice } from '../common/ErrorNotice.js';
 import { Icon } from '../common/Icon.js';
 import { ProgressBar } from '../common/ProgressBar.js';
 import { TextField } from '../common/TextField.js';
+import { usePagedList } from '../common/use-paged-list.js';
 import type { ContractErrorBody } from '../contract.js';
 import { GroupChips } from './GroupChips.js';
 import type { HubErasure, HubPerson } from './hub-client.js';
@@ -21,6 +22,8 @@ import { HubPhotoEnrollment } from './HubPhotoEnrollment.js';
 /** How often an erasure still under way is asked about, ms. */
 export const ERASURE_POLL_MS = 2_000;
 const PAGE_SIZE = 100;
+/** Typing pauses this long before the list is asked for, ms. */
+const SEARCH_DELAY_MS = 200;
 /** Most persons one persons:list answers. */
 const MAX_PAGE = 500;
 
@@ -28,6 +31,11 @@ const MAX_PAGE = 500;
 export function erasureText(erasure: HubErasure): string {
   const done = `erased on ${erasure.erasedOn} of ${erasure.of} terminal${erasure.of === 1 ? '' : 's'}`;
   return erasure.pendingTerminalIds.length > 0 ? `${done} — waiting for ${erasure.pendingTerminalIds.join(', ')}` : done;
+}
+
+interface Listing {
+  readonly persons: readonly HubPerson[];
+  readonly total: number;
 }
 
 interface Tracked {
@@ -38,7 +46,6 @@ interface Tracked {
 export function HubPersonsScreen(): ReactNode {
   const client = useHubClient();
   const [search, setSearch] = useState('');
-  const [listing, setListing] = useState<{ readonly persons: readonly HubPerson[]; readonly total: number } | null>(null);
   const [problem, setProblem] = useState<ContractErrorBody | null>(null);
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -50,33 +57,20 @@ export function HubPersonsScreen(): ReactNode {
   const [grouping, setGrouping] = useState<{ readonly id: string; readonly groups: string[] } | null>(null);
   /** The person whose details are being edited. */
   const [editing, setEditing] = useState<HubPerson | null>(null);
-  const searchRef = useRef(search);
-  searchRef.current = search;
-
-  /** The first page for the search in the field, or with `offset` the next page after those listed. */
-  const load = useCallback(
-    async (offset = 0, limit = PAGE_SIZE): Promise<void> => {
-      const term = searchRef.current.trim();
-      const result = await client['persons:list']({ ...(term ? { search: term } : {}), limit, ...(offset > 0 ? { offset } : {}) });
-      // An answer for an older search is dropped: the list shows what the field says.
-      if (term !== searchRef.current.trim()) return;
-      if (result.ok) {
-        setListing((current) => (offset > 0 && current ? { persons: [...current.persons, ...result.value.persons], total: result.value.total } : result.value));
-        setProblem(null);
-      } else setProblem(result.error);
-    },
-    [client],
-  );
-
-  const shownRef = useRef(0);
-  shownRef.current = listing?.persons.length ?? 0;
-  /** The list again after a change, as far down as it was shown (the API gives at most 500 at once). */
-  const reload = useCallback((): Promise<void> => load(0, Math.min(MAX_PAGE, Math.max(PAGE_SIZE, shownRef.current))), [load]);
-
-  useEffect(() => {
-    const timer = window.setTimeout(() => void load(), 200);
-    return () => window.clearTimeout(timer);
-  }, [search, load]);
+  const term = search.trim();
+  const {
+    page: listing,
+    error: listingError,
+    loadMore,
+    reload,
+  } = usePagedList({
+    query: term ? { search: term } : {},
+    delayMs: SEARCH_DELAY_MS,
+    // Asked again after a change, the list comes back as far down as it was shown (one answer holds at most 500).
+    first: (query, shown: Listing | null) => client['persons:list']({ ...query, limit: shown ? Math.min(MAX_PAGE, Math.max(PAGE_SIZE, shown.persons.length)) : PAGE_SIZE }),
+    next: (query, shown) => (shown.persons.length < shown.total ? client['persons:list']({ ...query, limit: PAGE_SIZE, offset: shown.persons.length }) : null),
+    append: (shown, further) => ({ persons: [...shown.persons, ...further.persons], total: further.total }),
+  });
 
   useEffect(() => {
     void listDocuments(client, 'group').then((result) => {
@@ -115,12 +109,13 @@ export function HubPersonsScreen(): ReactNode {
   }, [client, pendingKey]);
 
   const setEnabled = async (person: HubPerson, enabled: boolean): Promise<void> => {
+    setProblem(null);
     setBusyId(person.id);
     const result = await client['persons:update']({ id: person.id, patch: { enabled } });
     setBusyId(null);
     if (!result.ok) return setProblem(result.error);
     setNotice(`${person.name} is ${enabled ? 'enabled' : 'disabled'} at every door.`);
-    await reload();
+    reload();
   };
 
   const saveGroups = async (person: HubPerson, groups: string[]): Promise<void> => {
@@ -132,10 +127,11 @@ export function HubPersonsScreen(): ReactNode {
     setGrouping(null);
     setProblem(null);
     setNotice(`${person.name} is in ${groups.length === 0 ? 'no group' : groups.join(', ')} at every door.`);
-    await reload();
+    reload();
   };
 
   const erase = async (person: HubPerson): Promise<void> => {
+    setProblem(null);
     setBusyId(person.id);
     const result = await client['persons:delete']({ id: person.id });
     setBusyId(null);
@@ -143,7 +139,7 @@ export function HubPersonsScreen(): ReactNode {
     if (!result.ok) return setProblem(result.error);
     setErasures((current) => new Map(current).set(person.id, { name: person.name, erasure: result.value }));
     setNotice(null);
-    await reload();
+    reload();
   };
 
   if (creating) {
@@ -152,7 +148,7 @@ export function HubPersonsScreen(): ReactNode {
         onDone={(created) => {
           setCreating(false);
           if (created) setNotice(`${created.name} is enrolled; every door receives them with its next sync.`);
-          void reload();
+          reload();
         }}
       />
     );
@@ -166,7 +162,7 @@ export function HubPersonsScreen(): ReactNode {
         onDone={(saved) => {
           setEditing(null);
           if (saved) setNotice(`${saved.name} is saved; every door receives the change with its next sync.`);
-          void reload();
+          reload();
         }}
       />
     );
@@ -182,7 +178,8 @@ export function HubPersonsScreen(): ReactNode {
         </button>
       </header>
       {notice ? <Notice tone="success">{notice}</Notice> : null}
-      {problem ? <ErrorNotice error={problem} onRetry={() => void load()} /> : null}
+      {problem ? <ErrorNotice error={problem} /> : null}
+      {listingError ? <ErrorNotice error={listingError} onRetry={reload} /> : null}
       {erasures.size > 0 ? (
         <div className="card hub-erasures" aria-label="Erasures">
           <h2>Erasures</h2>
@@ -256,7 +253,7 @@ export function HubPersonsScreen(): ReactNode {
         </ul>
       ) : null}
       {listing && listing.persons.length < listing.total ? (
-        <button type="button" className="btn btn-block" onClick={() => void load(listing.persons.length)}>
+        <button type="button" className="btn btn-block" onClick={loadMore}>
           Show {Math.min(PAGE_SIZE, listing.total - listing.persons.length)} more
         </button>
       ) : null}

@@ -6,7 +6,7 @@ import './register-dom.js';
 import { cleanup, render, type RenderResult } from '@testing-library/react';
 // Tests import these from here, never from @testing-library directly: loaded before register-dom, its `screen`
 // would have no document.
-export { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+export { act, fireEvent, renderHook, screen, waitFor, within } from '@testing-library/react';
 import { afterEach } from 'node:test';
 import type { ReactNode } from 'react';
 

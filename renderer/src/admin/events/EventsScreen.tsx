@@ -1,8 +1,8 @@
 // The access log: filter by time, person, decision and card, newest first, page by page; export as CSV.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
-import type { ContractErrorBody, ResponseOf } from '../../contract.js';
+import type { ContractErrorBody, ResponseOf, Result } from '../../contract.js';
 import { DateField } from '../../common/DateField.js';
 import { formatDateTime } from '../../common/dates.js';
 import { ErrorNotice, Notice } from '../../common/ErrorNotice.js';
@@ -10,6 +10,7 @@ import { Icon } from '../../common/Icon.js';
 import { parseCardNumberFilter } from '../../common/card-number-filter.js';
 import { Segmented } from '../../common/Segmented.js';
 import { TextField } from '../../common/TextField.js';
+import { usePagedList } from '../../common/use-paged-list.js';
 import { cardText, cueText, reasonText } from '../../wording/wording.js';
 import { eventQueryOf, NO_EVENT_FILTERS, type EventFilters } from './event-filters.js';
 import type { AccessEvent } from './events-csv.js';
@@ -34,53 +35,30 @@ function personText(event: AccessEvent): string {
 export function EventsScreen(): ReactNode {
   const client = useClient();
   const [filters, setFilters] = useState<EventFilters>(NO_EVENT_FILTERS);
-  const [listing, setListing] = useState<Listing | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<ContractErrorBody | null>(null);
-  const [attempt, setAttempt] = useState(0);
   const [exporting, setExporting] = useState<number | null>(null);
   const [exported, setExported] = useState<string | null>(null);
-
-  useEffect(() => {
-    let current = true;
-    setLoading(true);
-    client['events:query']({ ...eventQueryOf(filters), limit: PAGE_SIZE })
-      .then((result) => {
-        if (!current) return;
-        setLoading(false);
-        if (result.ok) {
-          setListing(result.value);
-          setError(null);
-        } else {
-          setError(result.error);
-        }
-      })
-      .catch(() => undefined);
-    return () => {
-      current = false;
-    };
-  }, [client, filters, attempt]);
-
-  const filtersRef = useRef(filters);
-  filtersRef.current = filters;
-
-  const loadMore = async (): Promise<void> => {
-    if (!listing?.nextCursor) return;
-    setLoading(true);
-    const result = await client['events:query']({ ...eventQueryOf(filters), limit: PAGE_SIZE, after: listing.nextCursor });
-    // A page of filters changed meanwhile is dropped: the list below them is already being asked again.
-    if (filtersRef.current !== filters) return;
-    setLoading(false);
-    if (result.ok) setListing({ events: [...listing.events, ...result.value.events], nextCursor: result.value.nextCursor });
-    else setError(result.error);
-  };
+  const [exportError, setExportError] = useState<ContractErrorBody | null>(null);
+  const query = eventQueryOf(filters);
+  const {
+    page: listing,
+    loading,
+    error,
+    loadMore,
+    reload,
+  } = usePagedList({
+    query,
+    first: (asked): Promise<Result<Listing>> => client['events:query']({ ...asked, limit: PAGE_SIZE }),
+    next: (asked, shown) => (shown.nextCursor ? client['events:query']({ ...asked, limit: PAGE_SIZE, after: shown.nextCursor }) : null),
+    append: (shown, further) => ({ events: [...shown.events, ...further.events], nextCursor: further.nextCursor }),
+  });
 
   const exportCsv = async (): Promise<void> => {
     setExporting(0);
     setExported(null);
-    const outcome = await exportEventsCsv(client, eventQueryOf(filters), setExporting);
+    setExportError(null);
+    const outcome = await exportEventsCsv(client, query, setExporting);
     setExporting(null);
-    if ('error' in outcome) setError(outcome.error);
+    if ('error' in outcome) setExportError(outcome.error);
     else setExported(`${outcome.count} event${outcome.count === 1 ? '' : 's'} exported.`);
   };
 
@@ -121,7 +99,8 @@ export function EventsScreen(): ReactNode {
         />
       </div>
       {exported ? <Notice tone="success">{exported}</Notice> : null}
-      {error ? <ErrorNotice error={error} onRetry={() => setAttempt(attempt + 1)} /> : null}
+      {exportError ? <ErrorNotice error={exportError} onRetry={() => void exportCsv()} retryText="Export again" /> : null}
+      {error ? <ErrorNotice error={error} onRetry={reload} /> : null}
       {listing && listing.events.length === 0 ? <p className="muted">No events match these filters.</p> : null}
       {listing && listing.events.length > 0 ? (
         <ul className="event-list" aria-label="Events, newest first">
@@ -150,7 +129,7 @@ export function EventsScreen(): ReactNode {
       ) : null}
       {loading && !listing ? <p className="muted">Loading…</p> : null}
       {listing?.nextCursor ? (
-        <button type="button" className="btn btn-block" onClick={() => void loadMore()} disabled={loading}>
+        <button type="button" className="btn btn-block" onClick={loadMore} disabled={loading}>
           {loading ? 'Loading…' : 'Load more'}
         </button>
       ) : null}

@@ -1,67 +1,29 @@
 // The enrolled people, searched by name or external id, a page at a time.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 
 import { useClient } from '../../app/services.js';
-import type { ContractErrorBody, ResponseOf } from '../../contract.js';
+import type { ResponseOf } from '../../contract.js';
 import { ErrorNotice } from '../../common/ErrorNotice.js';
 import { Icon } from '../../common/Icon.js';
 import { PersonPhoto } from '../../common/PersonPhoto.js';
 import { TextField } from '../../common/TextField.js';
-
-type PersonSummary = ResponseOf<'persons:list'>['persons'][number];
+import { usePagedList } from '../../common/use-paged-list.js';
 
 const PAGE_SIZE = 30;
 /** Typing pauses this long before the list is asked for, ms. */
 const SEARCH_DELAY_MS = 250;
 
-interface Page {
-  readonly persons: readonly PersonSummary[];
-  readonly total: number;
-}
+type Page = ResponseOf<'persons:list'>;
 
 export function PeopleList({ search, onSearch, onOpen }: { readonly search: string; readonly onSearch: (search: string) => void; readonly onOpen: (personId: string) => void }): ReactNode {
   const client = useClient();
-  const [page, setPage] = useState<Page | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<ContractErrorBody | null>(null);
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let current = true;
-    const timer = window.setTimeout(() => {
-      setLoading(true);
-      client['persons:list']({ search: search.trim() || undefined, limit: PAGE_SIZE, offset: 0 })
-        .then((result) => {
-          if (!current) return;
-          setLoading(false);
-          if (result.ok) {
-            setPage(result.value);
-            setError(null);
-          } else {
-            setError(result.error);
-          }
-        })
-        .catch(() => undefined);
-    }, SEARCH_DELAY_MS);
-    return () => {
-      current = false;
-      window.clearTimeout(timer);
-    };
-  }, [client, search, attempt]);
-
-  const searchRef = useRef(search);
-  searchRef.current = search;
-
-  const loadMore = async (): Promise<void> => {
-    if (!page) return;
-    setLoading(true);
-    const result = await client['persons:list']({ search: search.trim() || undefined, limit: PAGE_SIZE, offset: page.persons.length });
-    // A page of a search changed meanwhile is dropped: the list for the new one is already being asked.
-    if (searchRef.current !== search) return;
-    setLoading(false);
-    if (result.ok) setPage({ persons: [...page.persons, ...result.value.persons], total: result.value.total });
-    else setError(result.error);
-  };
+  const { page, loading, error, loadMore, reload } = usePagedList({
+    query: { search: search.trim() || undefined, limit: PAGE_SIZE },
+    delayMs: SEARCH_DELAY_MS,
+    first: (query) => client['persons:list']({ ...query, offset: 0 }),
+    next: (query, shown: Page) => (shown.persons.length < shown.total ? client['persons:list']({ ...query, offset: shown.persons.length }) : null),
+    append: (shown, further) => ({ persons: [...shown.persons, ...further.persons], total: further.total }),
+  });
 
   return (
     <div className="people-list">
@@ -69,7 +31,7 @@ export function PeopleList({ search, onSearch, onOpen }: { readonly search: stri
         <Icon name="search" />
         <TextField label="Search by name or external id" type="search" value={search} onChange={onSearch} maxLength={200} enterKeyHint="search" />
       </div>
-      {error ? <ErrorNotice error={error} onRetry={() => setAttempt(attempt + 1)} /> : null}
+      {error ? <ErrorNotice error={error} onRetry={reload} /> : null}
       {page ? (
         <p className="muted" role="status">
           {page.total === 0 ? (search.trim() ? 'Nobody matches this search.' : 'Nobody is enrolled yet.') : `Showing ${page.persons.length} of ${page.total}`}
@@ -112,7 +74,7 @@ export function PeopleList({ search, onSearch, onOpen }: { readonly search: stri
         </ul>
       ) : null}
       {page && page.persons.length < page.total ? (
-        <button type="button" className="btn btn-block" onClick={() => void loadMore()} disabled={loading}>
+        <button type="button" className="btn btn-block" onClick={loadMore} disabled={loading}>
           {loading ? 'Loading…' : 'Load more'}
         </button>
       ) : null}
