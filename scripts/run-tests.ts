@@ -5,6 +5,7 @@
 // build, against real `lintel serve` processes, so it is not part of the unit run.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -39,9 +40,14 @@ if (files.length === 0) {
 }
 console.log(`running ${files.length} test files: ${files.map((file) => relative('.', file)).join(', ')}`);
 
+// Files run side by side, one per core: most of them wait on timers, sockets and the servers they start rather than
+// on the CPU (Node's default, one fewer than the cores, serialises a 2-core machine). LINTEL_TEST_CONCURRENCY=1
+// runs them one at a time.
+const concurrency = Number(process.env.LINTEL_TEST_CONCURRENCY) || availableParallelism();
+
 function run(batch: readonly string[], env: NodeJS.ProcessEnv): number {
   if (batch.length === 0) return 0;
-  return spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...batch], { stdio: 'inherit', env }).status ?? 1;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...batch], { stdio: 'inherit', env }).status ?? 1;
 }
 
 const componentTests = files.filter((file) => file.endsWith('.tsx'));
