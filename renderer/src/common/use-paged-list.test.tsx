@@ -164,3 +164,17 @@ test('a request that throws is the list\'s error, and the list can be asked agai
   await waitFor(() => assert.deepEqual(view.result.current.page?.names, ['Ann']));
   assert.equal(view.result.current.error, null);
 });
+
+test('an edit changes what is shown at once; a reload\'s answer still replaces it', async () => {
+  const { pending, source } = heldSource();
+  const view = renderHook(() => usePagedList(source({ search: '' })));
+  await waitFor(() => assert.equal(pending.length, 1));
+  act(() => pending[0]!.answer(pageOf('Ann', 'Amy')));
+  await waitFor(() => assert.equal(view.result.current.loading, false));
+  act(() => view.result.current.edit((shown) => ({ ...shown, names: shown.names.map((name) => (name === 'Amy' ? 'Amy (disabled)' : name)) })));
+  assert.deepEqual(view.result.current.page?.names, ['Ann', 'Amy (disabled)']);
+  act(() => view.result.current.reload());
+  await waitFor(() => assert.equal(pending.length, 2));
+  act(() => pending[1]!.answer(pageOf('Ann', 'Amy (disabled)', 'Abe')));
+  await waitFor(() => assert.deepEqual(view.result.current.page?.names, ['Ann', 'Amy (disabled)', 'Abe']));
+});

@@ -28,6 +28,8 @@ export interface PagedList<Page> {
   readonly loadMore: () => void;
   /** Asks for the first page again (a retry, a refresh, a change made elsewhere). */
   readonly reload: () => void;
+  /** Changes what is shown without asking: a change this screen made, as the server answered it. */
+  readonly edit: (change: (shown: Page) => Page) => void;
 }
 
 /** A request that threw (the clients answer Results; this is a bug or a lost transport) as the list's error. */
@@ -112,6 +114,7 @@ export function usePagedList<Query, Page>(source: PagedListSource<Query, Page>):
   }, [settle]);
 
   const reload = useCallback((): void => setReloads((count) => count + 1), []);
+  const edit = useCallback((change: (shown: Page) => Page): void => setPage((current) => (current ? change(current) : current)), []);
 
-  return { page, loading, error, loadMore, reload };
+  return { page, loading, error, loadMore, reload, edit };
 }

@@ -63,6 +63,7 @@ export function HubPersonsScreen(): ReactNode {
     error: listingError,
     loadMore,
     reload,
+    edit,
   } = usePagedList({
     query: term ? { search: term } : {},
     delayMs: SEARCH_DELAY_MS,
@@ -108,12 +109,17 @@ export function HubPersonsScreen(): ReactNode {
     return () => window.clearInterval(timer);
   }, [client, pendingKey]);
 
+  /** The row of a person the hub has just changed, as it answered, while the list is asked again. */
+  const showChanged = (changed: Omit<HubPerson, 'sampleCount' | 'youngChild'>): void =>
+    edit((shown) => ({ ...shown, persons: shown.persons.map((row) => (row.id === changed.id ? { ...row, ...changed } : row)) }));
+
   const setEnabled = async (person: HubPerson, enabled: boolean): Promise<void> => {
     setProblem(null);
     setBusyId(person.id);
     const result = await client['persons:update']({ id: person.id, patch: { enabled } });
     setBusyId(null);
     if (!result.ok) return setProblem(result.error);
+    showChanged(result.value);
     setNotice(`${person.name} is ${enabled ? 'enabled' : 'disabled'} at every door.`);
     reload();
   };
@@ -126,6 +132,7 @@ export function HubPersonsScreen(): ReactNode {
     if (!result.ok) return setProblem(result.error);
     setGrouping(null);
     setProblem(null);
+    showChanged(result.value);
     setNotice(`${person.name} is in ${groups.length === 0 ? 'no group' : groups.join(', ')} at every door.`);
     reload();
   };
