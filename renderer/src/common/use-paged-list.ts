@@ -53,16 +53,20 @@ export function usePagedList<Query, Page>(source: PagedListSource<Query, Page>):
   /** A request is out (the first page's from the moment its query changed): a further page waits for it. */
   const out = useRef(false);
 
-  const settle = useCallback((asked: number, result: Result<Page>, apply: (value: Page) => void): void => {
-    if (asked !== generation.current) return;
-    out.current = false;
-    setLoading(false);
-    if (result.ok) {
-      apply(result.value);
-      setError(null);
-    } else {
-      setError(result.error);
-    }
+  /** Applies `request`'s answer (or what it threw, as the error) unless a newer generation has begun since `asked`. */
+  const follow = useCallback((request: Promise<Result<Page>>, asked: number, apply: (value: Page) => void): void => {
+    const settle = (result: Result<Page>): void => {
+      if (asked !== generation.current) return;
+      out.current = false;
+      setLoading(false);
+      if (result.ok) {
+        apply(result.value);
+        setError(null);
+      } else {
+        setError(result.error);
+      }
+    };
+    request.then(settle, (thrown: unknown) => settle(failed(thrown)));
   }, []);
 
   const { delayMs = 0 } = source;
@@ -75,18 +79,14 @@ export function usePagedList<Query, Page>(source: PagedListSource<Query, Page>):
     if (query === null) return;
     const sameQuery = lastKey.current === queryKey;
     lastKey.current = queryKey;
-    const ask = (): void => {
-      sourceRef.current
-        .first(query, sameQuery ? pageRef.current : null)
-        .then((result) => settle(asked, result, setPage), (thrown: unknown) => settle(asked, failed(thrown), setPage));
-    };
+    const ask = (): void => follow(sourceRef.current.first(query, sameQuery ? pageRef.current : null), asked, setPage);
     if (delayMs <= 0 || sameQuery) {
       ask();
       return;
     }
     const timer = window.setTimeout(ask, delayMs);
     return () => window.clearTimeout(timer);
-  }, [queryKey, delayMs, reloads, settle]);
+  }, [queryKey, delayMs, reloads, follow]);
 
   // Answers after the screen has gone are dropped too.
   useEffect(
@@ -104,14 +104,8 @@ export function usePagedList<Query, Page>(source: PagedListSource<Query, Page>):
     if (!request) return;
     out.current = true;
     setLoading(true);
-    const asked = generation.current;
-    const append = (further: Page): void => setPage((current) => (current ? sourceRef.current.append(current, further) : further));
-    request
-      .then(
-        (result) => settle(asked, result, append),
-        (thrown: unknown) => settle(asked, failed(thrown), append),
-      );
-  }, [settle]);
+    follow(request, generation.current, (further) => setPage((current) => (current ? sourceRef.current.append(current, further) : further)));
+  }, [follow]);
 
   const reload = useCallback((): void => setReloads((count) => count + 1), []);
   const edit = useCallback((change: (shown: Page) => Page): void => setPage((current) => (current ? change(current) : current)), []);

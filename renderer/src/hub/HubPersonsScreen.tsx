@@ -13,7 +13,7 @@ import { TextField } from '../common/TextField.js';
 import { usePagedList } from '../common/use-paged-list.js';
 import type { ContractErrorBody } from '../contract.js';
 import { GroupChips } from './GroupChips.js';
-import type { HubErasure, HubPerson } from './hub-client.js';
+import type { HubErasure, HubPerson, HubResponseOf } from './hub-client.js';
 import { listDocuments } from './hub-documents.js';
 import { useHubClient } from './hub-services.js';
 import { HubPersonEditor } from './HubPersonEditor.js';
@@ -33,10 +33,7 @@ export function erasureText(erasure: HubErasure): string {
   return erasure.pendingTerminalIds.length > 0 ? `${done} — waiting for ${erasure.pendingTerminalIds.join(', ')}` : done;
 }
 
-interface Listing {
-  readonly persons: readonly HubPerson[];
-  readonly total: number;
-}
+type Listing = HubResponseOf<'persons:list'>;
 
 interface Tracked {
   readonly name: string;
